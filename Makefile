@@ -1,0 +1,38 @@
+# The targets the README and CI use. Everything runs in .venv, made from Python 3.11.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test lint typecheck unit bench clean
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	touch $(STAMP)
+
+## demo: check the project's demo chain and print the report
+demo: $(STAMP)
+	@$(BIN)/ketenkaart check examples/demo-chain.yaml --at 2026-11-27 --format text || test $$? -eq 1
+
+## test: every test and check (pytest with doctests, ruff, ruff format, mypy --strict)
+test: lint typecheck unit
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+unit: $(STAMP)
+	$(BIN)/pytest -n 2 -q
+
+## bench: the speed figures of the closing notes (not part of the tests)
+bench: $(STAMP)
+	$(BIN)/python bench/bench_check.py --services 20000
+	$(BIN)/python bench/bench_check.py --services 100000 --repeat 1
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -1,0 +1,29 @@
+"""From a chain to a networkx graph: services are nodes, dependencies are edges.
+
+>>> from graph.model import Chain, Dependency, Kind, Service
+>>> chain = Chain(
+...     offerings=("app",),
+...     services={s: Service(id=s, name=s, supplier="x", kind=Kind.SAAS) for s in ("app", "db")},
+...     dependencies={("app", "db"): Dependency("app", "db")},
+... )
+>>> G = build_graph(chain)
+>>> sorted(G.edges), G.nodes["db"]["service"].name
+([('app', 'db')], 'db')
+"""
+
+from __future__ import annotations
+
+import networkx as nx
+
+from graph.model import Chain
+
+
+def build_graph(chain: Chain) -> nx.DiGraph:
+    """Return a DiGraph with a node per service (attribute ``service``) and an edge per
+    dependency, consumer to provider (attribute ``dependency``)."""
+    G = nx.DiGraph()
+    G.add_nodes_from((sid, {"service": service}) for sid, service in chain.services.items())
+    G.add_edges_from(
+        (dep.consumer, dep.provider, {"dependency": dep}) for dep in chain.dependencies.values()
+    )
+    return G

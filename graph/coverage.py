@@ -1,0 +1,205 @@
+"""Link verdicts over the walk: which links of the chain lack equivalent certification.
+
+:func:`check` is the whole analysis of ``ketenkaart check``: the walk, the verdict of every link
+(at a date or over an audit period), and the findings beside them.
+
+>>> from datetime import date
+>>> from graph.model import Chain, Dependency, Kind, Service, Supplier
+>>> chain = Chain(
+...     offerings=("app",),
+...     suppliers={"acme": Supplier(id="acme", name="Acme B.V.")},
+...     services={s: Service(id=s, name=s.title(), supplier="acme", kind=Kind.SAAS)
+...               for s in ("app", "db")},
+...     dependencies={("app", "db"): Dependency("app", "db")},
+... )
+>>> result = check(chain, at=date(2026, 11, 27))
+>>> result.verdict.value, [(l.provider, l.verdict.value) for l in result.links]
+('gap', [('db', 'NO_EVIDENCE')])
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import date
+
+from graph import reasons
+from graph.build import build_graph
+from graph.errors import UsageError
+from graph.evidence import assess, stop_date
+from graph.findings import find
+from graph.model import Chain, DateRange, Evidence, Service, SubserviceMethod
+from graph.period import judge_period
+from graph.profiles import ZEKER_ONLINE, ResolvedProfile
+from graph.scope import ScopedLink, walk
+from graph.verdicts import Assessment, CheckResult, LinkResult, Verdict
+
+_USABLE = (Verdict.EQUIVALENT, Verdict.CONDITIONAL)
+
+
+def check(
+    chain: Chain,
+    *,
+    offerings: Sequence[str] | None = None,
+    profile: ResolvedProfile = ZEKER_ONLINE,
+    at: date | None = None,
+    period: DateRange | None = None,
+) -> CheckResult:
+    """Judge every link reachable from the offerings, at a date or over an audit period.
+
+    Parameters
+    ----------
+    chain
+        A valid chain.
+    offerings
+        The services to start from; default the chain's ``offerings``.
+    profile
+        The thresholds to judge by (see :mod:`graph.profiles`).
+    at, period
+        Exactly one: the evaluation date, or the audit period.
+
+    Returns
+    -------
+    CheckResult
+        The links by (rank, from, to), the findings, and the chain's verdict.
+    """
+    if (at is None) == (period is None):
+        raise UsageError("give either an evaluation date or an audit period, not both or neither")
+    if period is not None and period.start > period.end:
+        raise UsageError(f"the audit period starts ({period.start}) after it ends ({period.end})")
+    starts = tuple(dict.fromkeys(chain.offerings if offerings is None else offerings))
+    unknown = [o for o in starts if o not in chain.services]
+    if unknown or not starts:
+        raise UsageError(
+            f"unknown offering {', '.join(repr(o) for o in unknown)}: no such service in the chain"
+            if unknown
+            else "no offering to start from"
+        )
+    scoped = walk(build_graph(chain), offerings=starts)
+    judge = _Judge(chain, profile, at, period)
+    links = tuple(judge.link(s) for s in scoped)
+    findings = find(
+        chain, scoped=scoped, links=links, starts=starts, profile=profile, at=at, period=period
+    )
+    return CheckResult(starts, profile.id, at, period, links, findings)
+
+
+class _Judge:
+    """Link verdicts with the evidence per provider and each assessment computed once."""
+
+    def __init__(
+        self, chain: Chain, profile: ResolvedProfile, at: date | None, period: DateRange | None
+    ) -> None:
+        self.chain = chain
+        self.profile = profile
+        self.at = at
+        self.period = period
+        self.by_holder: dict[str, list[Evidence]] = defaultdict(list)
+        self.by_service: dict[str, list[Evidence]] = defaultdict(list)
+        for e in chain.evidence.values():
+            if at is not None and e.issued is not None and e.issued > at:
+                continue  # later evidence does not exist yet on the date
+            self.by_holder[e.holder].append(e)
+            for sid in e.covers:
+                self.by_service[sid].append(e)
+        self._considered: dict[str, list[Evidence]] = {}
+        self._assessed: dict[tuple[str, str, tuple[str, ...]], Assessment] = {}
+        self._inclusive: dict[str, list[tuple[Assessment, Evidence]]] = {}
+
+    def considered(self, p: Service) -> list[Evidence]:
+        """Evidence held by the provider's supplier or listing the provider, by id."""
+        found = self._considered.get(p.id)
+        if found is None:
+            seen = {e.id: e for e in self.by_holder.get(p.supplier, ())}
+            seen.update((e.id, e) for e in self.by_service.get(p.id, ()))
+            found = self._considered[p.id] = [seen[k] for k in sorted(seen)]
+        return found
+
+    def assess(self, e: Evidence, p: Service, locations: tuple[str, ...]) -> Assessment:
+        key = (e.id, p.id, locations if e.locations else ())
+        found = self._assessed.get(key)
+        if found is None:
+            suppliers = self.chain.suppliers
+            found = self._assessed[key] = assess(
+                e,
+                provider=p,
+                supplier=suppliers[p.supplier],
+                holder=suppliers[e.holder],
+                locations=locations,
+                profile=self.profile,
+                at=self.at,
+            )
+        return found
+
+    def best_first(self, assessments: Iterable[Assessment]) -> list[Assessment]:
+        """Best verdict first, then the one that counts longest, then the smallest id."""
+        evidence, profile = self.chain.evidence, self.profile
+
+        def key(a: Assessment) -> tuple[int, int, str]:
+            stop = stop_date(evidence[a.evidence], profile)
+            return (
+                a.verdict.order,
+                -(stop.toordinal() if stop else date.max.toordinal() + 1),
+                a.evidence,
+            )
+
+        return sorted(assessments, key=key)
+
+    def inclusive_reports(self, c: Service) -> list[tuple[Assessment, Evidence]]:
+        """C's own usable reports that include sub-services, best first."""
+        found = self._inclusive.get(c.id)
+        if found is None:
+            candidates = {
+                e.id: e
+                for e in self.by_service.get(c.id, ())
+                if e.holder == c.supplier
+                and e.subservices.method is not SubserviceMethod.NONE
+                and e.subservices.included
+            }
+            usable = [
+                a
+                for a in (self.assess(e, c, c.locations) for e in candidates.values())
+                if a.verdict in _USABLE
+            ]
+            found = self._inclusive[c.id] = [
+                (a, candidates[a.evidence]) for a in self.best_first(usable)
+            ]
+        return found
+
+    def link(self, scoped: ScopedLink) -> LinkResult:
+        dep = scoped.dependency
+        services = self.chain.services
+        c, p = services[dep.consumer], services[dep.provider]
+        base = (dep.consumer, dep.provider, scoped.rank, scoped.path)
+        if not dep.relevant:
+            return LinkResult(
+                *base, Verdict.OUT_OF_SCOPE, None, (reasons.out_of_scope(dep.reason),)
+            )
+        locations = p.locations if dep.locations is None else dep.locations
+        own = [self.assess(e, p, locations) for e in self.considered(p)]
+        for report, e in self.inclusive_reports(c):
+            if p.id in e.subservices.included:
+                also = self.best_first(a for a in own if a.evidence != report.evidence)
+                if self.period is not None:
+                    also = _by_days(also, self.chain, self.period)
+                return LinkResult(
+                    *base,
+                    Verdict.INCLUDED,
+                    report.evidence,
+                    (reasons.included(e, c, p),),
+                    tuple(also),
+                )
+        if self.period is not None:
+            return judge_period(base, p, own, chain=self.chain, period=self.period)
+        if not own:
+            return LinkResult(
+                *base, Verdict.NO_EVIDENCE, None, (reasons.no_evidence(p, self.at, None),)
+            )
+        best, *also = self.best_first(own)
+        return LinkResult(*base, best.verdict, best.evidence, best.reasons, tuple(also))
+
+
+def _by_days(assessments: list[Assessment], chain: Chain, period: DateRange) -> list[Assessment]:
+    from graph.period import days_covered
+
+    return sorted(assessments, key=lambda a: (-days_covered(a, chain, period), a.evidence))

@@ -1,0 +1,107 @@
+"""Calendar arithmetic of the contract, and sets of days as sorted, disjoint ranges.
+
+"D + N months" clamps to the month's last day; a period lasts at least N months when
+``to + 1 day >= from + N months``.
+
+>>> add_months(date(2025, 8, 31), 6)
+datetime.date(2026, 2, 28)
+>>> lasts_at_least(DateRange(date(2025, 7, 1), date(2025, 12, 31)), 6)
+True
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Iterable
+from datetime import date, timedelta
+
+from graph.model import DateRange
+
+ONE_DAY = timedelta(days=1)
+
+
+def add_months(day: date, months: int) -> date:
+    """Return ``day`` plus ``months`` calendar months, clamped to the month's last day.
+
+    >>> add_months(date(2024, 2, 29), 12)
+    datetime.date(2025, 2, 28)
+    """
+    index = day.year * 12 + (day.month - 1) + months
+    year, month = divmod(index, 12)
+    last = calendar.monthrange(year, month + 1)[1]
+    return date(year, month + 1, min(day.day, last))
+
+
+def lasts_at_least(period: DateRange, months: int) -> bool:
+    """Whether ``period`` lasts at least ``months`` months (``to + 1 day >= from + N months``).
+
+    >>> lasts_at_least(DateRange(date(2025, 7, 2), date(2025, 12, 31)), 6)
+    False
+    """
+    return period.end + ONE_DAY >= add_months(period.start, months)
+
+
+def more_than_months_after(day: date, start: date, months: int) -> bool:
+    """Whether ``day`` is more than ``months`` months after ``start`` (``day > start + N``).
+
+    >>> more_than_months_after(date(2027, 7, 1), date(2026, 6, 30), 12)
+    True
+    """
+    return day > add_months(start, months)
+
+
+def union(ranges: Iterable[DateRange]) -> list[DateRange]:
+    """Merge ranges into sorted, disjoint ranges; adjacent ranges become one.
+
+    >>> union([DateRange(date(2026, 1, 5), date(2026, 1, 9)),
+    ...        DateRange(date(2026, 1, 1), date(2026, 1, 4))])
+    [DateRange(start=datetime.date(2026, 1, 1), end=datetime.date(2026, 1, 9))]
+    """
+    merged: list[DateRange] = []
+    for current in sorted(ranges, key=lambda r: (r.start, r.end)):
+        if merged and current.start <= merged[-1].end + ONE_DAY:
+            if current.end > merged[-1].end:
+                merged[-1] = DateRange(merged[-1].start, current.end)
+        else:
+            merged.append(current)
+    return merged
+
+
+def subtract(ranges: list[DateRange], removed: list[DateRange]) -> list[DateRange]:
+    """The days of ``ranges`` not in ``removed`` (both sorted and disjoint, as from `union`).
+
+    >>> subtract([DateRange(date(2026, 1, 1), date(2026, 1, 31))],
+    ...          [DateRange(date(2026, 1, 10), date(2026, 1, 20))])  # doctest: +NORMALIZE_WHITESPACE
+    [DateRange(start=datetime.date(2026, 1, 1), end=datetime.date(2026, 1, 9)),
+     DateRange(start=datetime.date(2026, 1, 21), end=datetime.date(2026, 1, 31))]
+    """
+    result: list[DateRange] = []
+    for kept in ranges:
+        start = kept.start
+        for cut in removed:
+            if cut.end < start or cut.start > kept.end:
+                continue
+            if cut.start > start:
+                result.append(DateRange(start, cut.start - ONE_DAY))
+            start = cut.end + ONE_DAY
+            if start > kept.end:
+                break
+        if start <= kept.end:
+            result.append(DateRange(start, kept.end))
+    return result
+
+
+def clip(start: date | None, end: date | None, within: DateRange) -> DateRange | None:
+    """The part of ``start..end`` (open where ``None``) inside ``within``, or ``None``.
+
+    >>> clip(None, date(2026, 3, 31), DateRange(date(2026, 1, 1), date(2026, 12, 31)))
+    DateRange(start=datetime.date(2026, 1, 1), end=datetime.date(2026, 3, 31))
+    """
+    lo = within.start if start is None else max(start, within.start)
+    hi = within.end if end is None else min(end, within.end)
+    return DateRange(lo, hi) if lo <= hi else None
+
+
+def total_days(ranges: Iterable[DateRange]) -> int:
+    """The number of days in disjoint ranges."""
+    return sum(r.days for r in ranges)

@@ -1,0 +1,207 @@
+"""One piece of evidence against one link: the checks table of verdicts.md.
+
+Checks 1-18 run in order and the first that fires decides; checks 19-24 are all applied and the
+worst of them decides; then the two caps. With ``at=None`` (audit period mode) the date-bound
+checks 7, 8, 11, 13, 19 and 20 do not apply.
+
+>>> from datetime import date
+>>> from graph.model import Evidence, Scheme, Service, Kind, Supplier, DateRange
+>>> from graph.profiles import ZEKER_ONLINE
+>>> p = Service(id="mail", name="Mail", supplier="acme", kind=Kind.SAAS, locations=("NL",))
+>>> acme = Supplier(id="acme", name="Acme B.V.")
+>>> report = Evidence(id="r", scheme=Scheme.SOC2, holder="acme", covers=("mail",), type=2,
+...                   period=DateRange(date(2025, 7, 1), date(2026, 6, 30)))
+>>> a = assess(report, provider=p, supplier=acme, holder=acme, locations=p.locations,
+...            profile=ZEKER_ONLINE, at=date(2026, 11, 27))
+>>> a.verdict.value, a.reasons
+('EQUIVALENT', ())
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from graph import reasons
+from graph.dates import add_months, lasts_at_least, more_than_months_after
+from graph.model import (
+    Assurance,
+    Evidence,
+    IssuerQualification,
+    Opinion,
+    Scheme,
+    SchemeClass,
+    Service,
+    Supplier,
+    Verification,
+)
+from graph.profiles import ResolvedProfile
+from graph.verdicts import Assessment, Reason, Verdict
+
+_SELF = {Scheme.SELF_DECLARATION, Scheme.CSA_STAR_SELF}
+_FINANCIAL = {Scheme.ISAE3402, Scheme.SOC1}
+_ISO27001_2013_WITHDRAWN = date(2025, 10, 31)
+
+
+def assess(
+    evidence: Evidence,
+    *,
+    provider: Service,
+    supplier: Supplier,
+    holder: Supplier,
+    locations: tuple[str, ...],
+    profile: ResolvedProfile,
+    at: date | None,
+) -> Assessment:
+    """Judge ``evidence`` for a link into ``provider`` whose data live in ``locations``.
+
+    Parameters
+    ----------
+    evidence
+        The piece of evidence.
+    provider, supplier
+        The link's provider service and the supplier that delivers it.
+    holder
+        The supplier the evidence is issued to.
+    locations
+        The link's locations: its own, else the provider's.
+    profile
+        The thresholds and scheme classes to judge by.
+    at
+        The evaluation date; ``None`` in audit period mode.
+
+    Returns
+    -------
+    Assessment
+        The verdict with every reason that fired, checks first, caps last.
+    """
+    verdict, found = _checks(evidence, provider, holder, locations, profile, at)
+    caps: list[Reason] = []
+    if evidence.verification is Verification.CLAIMED and verdict.better_than(
+        Verdict.INSUFFICIENT_DATA
+    ):
+        verdict = Verdict.INSUFFICIENT_DATA
+        caps.append(reasons.not_sighted(evidence))
+    if evidence.holder != provider.supplier and verdict.better_than(Verdict.CONDITIONAL):
+        verdict = Verdict.CONDITIONAL
+        caps.append(reasons.other_entity(evidence, holder, supplier, provider))
+    return Assessment(evidence.id, verdict, (*found, *caps))
+
+
+def _checks(
+    e: Evidence,
+    p: Service,
+    holder: Supplier,
+    locations: tuple[str, ...],
+    profile: ResolvedProfile,
+    at: date | None,
+) -> tuple[Verdict, tuple[Reason, ...]]:
+    # 1-2: scope
+    if p.id not in e.covers:
+        return Verdict.NOT_EQUIVALENT, (reasons.scope_service(e, p),)
+    if e.locations:
+        outside = [loc for loc in locations if loc not in e.locations]
+        if outside:
+            return Verdict.NOT_EQUIVALENT, (reasons.scope_location(e, p, outside),)
+    # 3-6: schemes that never suffice
+    scheme, kind = e.scheme, e.scheme.scheme_class
+    if scheme in _SELF:
+        return Verdict.NOT_EQUIVALENT, (reasons.self_declared(e, holder),)
+    if scheme is Scheme.BRIDGE_LETTER:
+        return Verdict.NOT_EQUIVALENT, (reasons.bridge_only(e),)
+    if scheme is Scheme.PCI_DSS:
+        return Verdict.NOT_EQUIVALENT, (reasons.domain_limited(e, p),)
+    if scheme is Scheme.SOC3:
+        return Verdict.INSUFFICIENT_DATA, (reasons.no_test_detail(e, holder),)
+    # 7-10: management-system certificates
+    if kind is SchemeClass.MANAGEMENT_SYSTEM:
+        if at is not None and e.valid_until is not None and e.valid_until < at:
+            return Verdict.EXPIRED, (reasons.certificate_expired(e, at),)
+        if (
+            at is not None
+            and scheme is Scheme.ISO27001
+            and e.version is not None
+            and "2013" in e.version
+            and at > _ISO27001_2013_WITHDRAWN
+        ):
+            return Verdict.EXPIRED, (reasons.obsolete_version(e, at),)
+        if e.accreditation is None or not e.accreditation.iaf_mla:
+            return Verdict.NOT_EQUIVALENT, (reasons.not_accredited(e),)
+        if scheme in profile.accept_as_equivalent:
+            return Verdict.EQUIVALENT, ()
+        return Verdict.SUPPORTING_ONLY, (reasons.management_system_only(e, holder),)
+    # 11-14: certificates and labels with an expiry
+    if kind in (SchemeClass.MANUAL_REVIEW, SchemeClass.LABEL):
+        if at is not None and e.valid_until is not None and e.valid_until < at:
+            return Verdict.EXPIRED, (reasons.certificate_expired(e, at),)
+        if kind is SchemeClass.MANUAL_REVIEW:
+            return Verdict.CONDITIONAL, (reasons.manual_review(e, p),)
+        return Verdict.EQUIVALENT, ()
+    # 15-18: assurance reports
+    if e.type != 2 or e.period is None:
+        return Verdict.NOT_EQUIVALENT, (reasons.type1(e),)
+    period = e.period
+    if not lasts_at_least(period, profile.min_period_months):
+        return Verdict.NOT_EQUIVALENT, (
+            reasons.period_too_short(e, period, profile.min_period_months),
+        )
+    if e.assurance is Assurance.LIMITED or e.issuer_qualification is IssuerQualification.NONE:
+        return Verdict.NOT_EQUIVALENT, (reasons.insufficient_assurance(e),)
+    if e.opinion is not Opinion.UNQUALIFIED:
+        return Verdict.NOT_EQUIVALENT, (reasons.modified_opinion(e),)
+    # 19-24: all applied, the worst decides
+    verdict = Verdict.EQUIVALENT
+    found: list[Reason] = []
+    if at is not None and more_than_months_after(at, period.end, profile.max_age_months):
+        limit = add_months(period.end, profile.max_age_months + profile.bridge_max_months)
+        letter = e.bridge_letter
+        if letter is not None and letter.start <= at <= letter.end and at <= limit:
+            verdict = Verdict.CONDITIONAL
+            found.append(reasons.bridge_letter(e, period, at, limit))
+        else:
+            verdict = Verdict.EXPIRED
+            stop = add_months(period.end, profile.max_age_months)
+            found.append(reasons.report_stale(e, period, at, stop))
+    missing = _missing_criteria(e, profile)
+    if missing is not None:
+        verdict = _worse(verdict, Verdict.CONDITIONAL)
+        found.append(reasons.criteria_not_covered(e, missing, scheme in _FINANCIAL))
+    if e.exceptions:
+        verdict = _worse(verdict, Verdict.CONDITIONAL)
+        found.append(reasons.exceptions(e))
+    if any(not cuec.addressed for cuec in e.cuecs):
+        verdict = _worse(verdict, Verdict.CONDITIONAL)
+        found.append(reasons.cuecs_open(e))
+    return verdict, tuple(found)
+
+
+def _missing_criteria(e: Evidence, profile: ResolvedProfile) -> list[str] | None:
+    """The criteria checks 21 and 22 miss, or ``None`` when neither fires."""
+    missing: list[str] = []
+    if e.scheme in _FINANCIAL:
+        missing += [c for c in ("security", "availability") if c not in e.criteria]
+    if e.criteria:
+        missing += [c for c in profile.required_criteria if c not in e.criteria]
+    return list(dict.fromkeys(missing)) or None
+
+
+def _worse(a: Verdict, b: Verdict) -> Verdict:
+    return b if a.better_than(b) else a
+
+
+def stop_date(evidence: Evidence, profile: ResolvedProfile) -> date | None:
+    """The last day the evidence counts: a report's period end plus ``max_age_months``, a
+    certificate's ``valid_until``; ``None`` when it has no end.
+
+    >>> from graph.model import DateRange
+    >>> from graph.profiles import ZEKER_ONLINE
+    >>> r = Evidence(id="r", scheme=Scheme.SOC2, holder="a", covers=("s",), type=2,
+    ...              period=DateRange(date(2025, 7, 1), date(2026, 6, 30)))
+    >>> stop_date(r, ZEKER_ONLINE)
+    datetime.date(2027, 6, 30)
+    """
+    if evidence.period is not None and evidence.scheme.scheme_class in (
+        SchemeClass.ASSURANCE_REPORT,
+        SchemeClass.SUMMARY_REPORT,
+    ):
+        return add_months(evidence.period.end, profile.max_age_months)
+    return evidence.valid_until

@@ -1,0 +1,214 @@
+"""Findings beside the verdicts: what an auditor should look at even where links are covered.
+
+>>> sorted(EEA)[:3], "NO" in EEA, "GB" in EEA
+(['AT', 'BE', 'BG'], True, False)
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import networkx as nx
+
+from graph.evidence import stop_date
+from graph.model import Chain, DateRange, Evidence, SchemeClass, SubserviceMethod
+from graph.profiles import ResolvedProfile
+from graph.scope import ScopedLink
+from graph.verdicts import Finding, FindingCode, LinkResult, Severity, Status, Verdict
+
+EEA = frozenset(
+    "AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE "
+    "IS LI NO".split()
+)
+
+
+def find(
+    chain: Chain,
+    *,
+    scoped: Sequence[ScopedLink],
+    links: Sequence[LinkResult],
+    starts: Sequence[str],
+    profile: ResolvedProfile,
+    at: date | None,
+    period: DateRange | None,
+) -> tuple[Finding, ...]:
+    """All six findings of verdicts.md, by code in contract order, then by subjects.
+
+    ``scoped`` and ``links`` are the walk's links and their verdicts, in the same order;
+    ``starts`` the offerings the walk began from. In audit period mode (``at`` is ``None``)
+    there are no ``expiring`` findings.
+    """
+    in_scope = [s for s in scoped if s.in_scope]
+    findings = [
+        *_subservice_findings(chain, in_scope, links),
+        *(_expiring(chain, links, profile, at) if at is not None else ()),
+        *_cycles(in_scope),
+        *_concentration(chain, in_scope, starts),
+        *_third_country(chain, in_scope),
+    ]
+    order = {code: index for index, code in enumerate(FindingCode)}
+    findings.sort(key=lambda f: (order[f.code], f.subjects))
+    del period  # the period itself changes nothing here; its links carry their own verdicts
+    return tuple(findings)
+
+
+def _subservice_findings(
+    chain: Chain, in_scope: Sequence[ScopedLink], links: Sequence[LinkResult]
+) -> list[Finding]:
+    """``carved-out-missing`` and ``undisclosed-subservice``, from each provider's deciding report."""
+    deciding: set[tuple[str, str]] = set()
+    for link in links:
+        if link.evidence is None or link.verdict in (Verdict.INCLUDED, Verdict.OUT_OF_SCOPE):
+            continue
+        e = chain.evidence[link.evidence]
+        if e.scheme.scheme_class is SchemeClass.ASSURANCE_REPORT:
+            deciding.add((e.id, link.provider))
+    subservices: dict[str, set[str]] = defaultdict(set)
+    for s in in_scope:
+        subservices[s.dependency.consumer].add(s.dependency.provider)
+    found = []
+    for eid, p in sorted(deciding):
+        e = chain.evidence[eid]
+        name = chain.services[p].name
+        for other in sorted(set(e.subservices.carved_out)):
+            if (p, other) not in chain.dependencies:
+                found.append(
+                    Finding(
+                        FindingCode.CARVED_OUT_MISSING,
+                        Severity.WARNING,
+                        (eid, p, other),
+                        f"{e.scheme.label} {eid} carves out {other}, but {name} ({p}) does "
+                        f"not depend on {other} in this chain: a sub-service may be missing.",
+                    )
+                )
+        disclosed = (
+            set()
+            if e.subservices.method is SubserviceMethod.NONE
+            else {*e.subservices.carved_out, *e.subservices.included}
+        )
+        for other in sorted(subservices.get(p, set()) - disclosed):
+            found.append(
+                Finding(
+                    FindingCode.UNDISCLOSED_SUBSERVICE,
+                    Severity.WARNING,
+                    (eid, p, other),
+                    f"{name} ({p}) relies on {other}, which {e.scheme.label} {eid} neither "
+                    "carves out nor includes: the report is silent on that sub-service.",
+                )
+            )
+    return found
+
+
+def _expiring(
+    chain: Chain, links: Sequence[LinkResult], profile: ResolvedProfile, at: date
+) -> list[Finding]:
+    horizon = at + timedelta(days=profile.expiring_days)
+    stops: dict[str, tuple[Evidence, date]] = {}
+    for link in links:
+        if link.status is Status.OK and link.evidence is not None:
+            e = chain.evidence[link.evidence]
+            stop = stop_date(e, profile)
+            if stop is not None and at <= stop <= horizon:
+                stops[e.id] = (e, stop)
+    return [
+        Finding(
+            FindingCode.EXPIRING,
+            Severity.WARNING,
+            (eid,),
+            f"{e.scheme.label} {eid} stops counting on {stop}, within "
+            f"{profile.expiring_days} days of {at}; ask {chain.suppliers[e.holder].name} "
+            "for its successor in time.",
+        )
+        for eid, (e, stop) in stops.items()
+    ]
+
+
+def _cycles(in_scope: Sequence[ScopedLink]) -> list[Finding]:
+    G = nx.DiGraph(s.dependency.key for s in in_scope)
+    found = []
+    for component in nx.strongly_connected_components(G):
+        if len(component) > 1 or any(G.has_edge(n, n) for n in component):
+            services = tuple(sorted(component))
+            found.append(
+                Finding(
+                    FindingCode.CYCLE,
+                    Severity.WARNING,
+                    services,
+                    f"The services {', '.join(services)} depend on each other in a cycle; "
+                    "each one's assurance rests in part on the others'.",
+                )
+            )
+    return found
+
+
+@dataclass
+class _Group:
+    offerings: int = 0
+    consumers: set[str] = field(default_factory=set)
+    members: set[str] = field(default_factory=set)
+
+
+def _concentration(
+    chain: Chain, in_scope: Sequence[ScopedLink], starts: Sequence[str]
+) -> list[Finding]:
+    roots: dict[str, str] = {}
+
+    def root(supplier: str) -> str:
+        if supplier not in roots:
+            seen = [supplier]
+            parent = chain.suppliers[supplier].parent
+            while parent is not None and parent not in seen:
+                seen.append(parent)
+                parent = chain.suppliers[parent].parent
+            roots[supplier] = seen[-1]
+        return roots[supplier]
+
+    groups: dict[str, _Group] = defaultdict(_Group)
+    for s in in_scope:
+        supplier = chain.services[s.dependency.provider].supplier
+        group = groups[root(supplier)]
+        group.offerings |= s.offerings
+        group.consumers.add(s.dependency.consumer)
+        group.members.add(supplier)
+    found = []
+    for top, group in groups.items():
+        offerings = [o for i, o in enumerate(starts) if group.offerings >> i & 1]
+        if len(offerings) >= 2 or len(group.consumers) >= 3:
+            name = chain.suppliers[top].name
+            found.append(
+                Finding(
+                    FindingCode.CONCENTRATION,
+                    Severity.INFO,
+                    (top, *sorted(group.members - {top})),
+                    f"{name} and its group provide {len(group.consumers)} consumers under "
+                    f"{len(offerings)} offering{'s' if len(offerings) != 1 else ''} "
+                    f"({', '.join(sorted(offerings))}): a concentration of reliance on one "
+                    "group.",
+                )
+            )
+    return found
+
+
+def _third_country(chain: Chain, in_scope: Sequence[ScopedLink]) -> list[Finding]:
+    found = []
+    for s in in_scope:
+        dep = s.dependency
+        provider = chain.services[dep.provider]
+        personal = provider.personal_data if dep.personal_data is None else dep.personal_data
+        locations = provider.locations if dep.locations is None else dep.locations
+        outside = sorted({loc for loc in locations if loc not in EEA})
+        if personal and outside:
+            found.append(
+                Finding(
+                    FindingCode.THIRD_COUNTRY,
+                    Severity.WARNING,
+                    (dep.consumer, dep.provider, *outside),
+                    f"Personal data of {dep.consumer} may be processed at {provider.name} "
+                    f"({dep.provider}) in {', '.join(outside)}, outside the EEA: check the "
+                    "transfer mechanism.",
+                )
+            )
+    return found

@@ -1,0 +1,260 @@
+"""Every reason sentence, built in one place.
+
+Each function returns a :class:`~graph.verdicts.Reason` whose message an auditor could paste into
+a working paper: it names the evidence, the service and the dates involved.
+
+>>> from graph.model import Evidence, Scheme, Service, Kind, Supplier
+>>> e = Evidence(id="noord-iso27001", scheme=Scheme.ISO27001, holder="noord-dc",
+...              covers=("noord-ams2",))
+>>> print(management_system_only(e, Supplier(id="noord-dc", name="Noord Datacenters B.V.")).message)
+ISO/IEC 27001 certificate noord-iso27001 certifies the management system of Noord Datacenters B.V.; it holds no auditor opinion on the operating effectiveness of controls over a period.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+from graph.model import DateRange, Evidence, Service, Supplier
+from graph.verdicts import Reason
+from graph.verdicts import ReasonCode as R
+
+
+def _ev(e: Evidence) -> str:
+    return f"{e.scheme.label} {e.id}"
+
+
+def _svc(s: Service) -> str:
+    return f"{s.name} ({s.id})"
+
+
+def _list(items: Iterable[str]) -> str:
+    words = list(items)
+    if len(words) <= 1:
+        return "".join(words)
+    return ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def _ranges(ranges: Iterable[DateRange]) -> str:
+    return _list(
+        r.start.isoformat() if r.start == r.end else f"{r.start} to {r.end}" for r in ranges
+    )
+
+
+def scope_service(e: Evidence, p: Service) -> Reason:
+    return Reason(
+        R.SCOPE_SERVICE,
+        f"{_ev(e)} does not cover {_svc(p)}: its scope lists {_list(e.covers)} only.",
+    )
+
+
+def scope_location(e: Evidence, p: Service, outside: Iterable[str]) -> Reason:
+    return Reason(
+        R.SCOPE_LOCATION,
+        f"{_ev(e)} covers {_svc(p)} in {_list(e.locations)} only; this link also keeps data in "
+        f"{_list(outside)}, which is outside the report.",
+    )
+
+
+def self_declared(e: Evidence, holder: Supplier) -> Reason:
+    return Reason(
+        R.SELF_DECLARED,
+        f"{_ev(e)} is a statement by {holder.name} itself; no independent auditor gave an "
+        "opinion on it.",
+    )
+
+
+def bridge_only(e: Evidence) -> Reason:
+    return Reason(
+        R.BRIDGE_ONLY,
+        f"{_ev(e)} is a management bridge letter on its own; it bridges a report that is not "
+        "on record and holds no auditor opinion itself.",
+    )
+
+
+def domain_limited(e: Evidence, p: Service) -> Reason:
+    return Reason(
+        R.DOMAIN_LIMITED,
+        f"{_ev(e)} attests compliance for the payment card environment only; it holds no "
+        f"opinion on the controls of {_svc(p)} as a whole.",
+    )
+
+
+def no_test_detail(e: Evidence, holder: Supplier) -> Reason:
+    return Reason(
+        R.NO_TEST_DETAIL,
+        f"{_ev(e)} is a general-use summary without the auditor's tests and their results; "
+        f"ask {holder.name} for the full report.",
+    )
+
+
+def certificate_expired(e: Evidence, at: date) -> Reason:
+    return Reason(
+        R.CERTIFICATE_EXPIRED,
+        f"{_ev(e)} was valid until {e.valid_until}, before {at}.",
+    )
+
+
+def obsolete_version(e: Evidence, at: date) -> Reason:
+    return Reason(
+        R.OBSOLETE_VERSION,
+        f"{_ev(e)} is issued against {e.version}; certificates to ISO/IEC 27001:2013 were "
+        f"withdrawn after 2025-10-31 and no longer count on {at}.",
+    )
+
+
+def not_accredited(e: Evidence) -> Reason:
+    why = (
+        "carries no accreditation of its issuer"
+        if e.accreditation is None
+        else f"was issued under an accreditation ({e.accreditation.body or 'body not named'}) "
+        "outside the IAF multilateral recognition arrangement"
+    )
+    return Reason(R.NOT_ACCREDITED, f"{_ev(e)} {why}.")
+
+
+def management_system_only(e: Evidence, holder: Supplier) -> Reason:
+    return Reason(
+        R.MANAGEMENT_SYSTEM_ONLY,
+        f"{_ev(e)} certifies the management system of {holder.name}; it holds no auditor "
+        "opinion on the operating effectiveness of controls over a period.",
+    )
+
+
+def manual_review(e: Evidence, p: Service) -> Reason:
+    until = f" (valid until {e.valid_until})" if e.valid_until else ""
+    return Reason(
+        R.MANUAL_REVIEW,
+        f"{_ev(e)}{until} is a scheme whose equivalence for {_svc(p)} an auditor must review "
+        "by hand against its requirements and scope.",
+    )
+
+
+def type1(e: Evidence) -> Reason:
+    when = f" as of {e.as_of}" if e.as_of else ""
+    return Reason(
+        R.TYPE1,
+        f"{_ev(e)} is a type 1 report on the design of controls{when}; it holds no opinion on "
+        "their operating effectiveness over a period.",
+    )
+
+
+def period_too_short(e: Evidence, period: DateRange, months: int) -> Reason:
+    return Reason(
+        R.PERIOD_TOO_SHORT,
+        f"{_ev(e)} tested {period.start} to {period.end}, shorter than the {months} months "
+        "the profile requires.",
+    )
+
+
+def insufficient_assurance(e: Evidence) -> Reason:
+    whys = []
+    if e.assurance.value == "limited":
+        whys.append("gives limited assurance only")
+    if e.issuer_qualification is not None and e.issuer_qualification.value == "none":
+        whys.append("was issued by someone without a recognised audit qualification")
+    return Reason(R.INSUFFICIENT_ASSURANCE, f"{_ev(e)} {' and '.join(whys)}.")
+
+
+def modified_opinion(e: Evidence) -> Reason:
+    return Reason(
+        R.MODIFIED_OPINION,
+        f"{_ev(e)} carries a {e.opinion.value} opinion, not an unqualified one.",
+    )
+
+
+def bridge_letter(e: Evidence, period: DateRange, at: date, limit: date) -> Reason:
+    letter = e.bridge_letter
+    assert letter is not None  # noqa: S101 - check 19 fires only with a letter
+    by = f" signed by {letter.signed_by}" if letter.signed_by else ""
+    return Reason(
+        R.BRIDGE_LETTER,
+        f"{_ev(e)} tested up to {period.end}, more than the allowed age before {at}; a bridge "
+        f"letter{by} covers {letter.start} to {letter.end}, and it may bridge until {limit}.",
+    )
+
+
+def bridged_days(letters: Iterable[tuple[Evidence, list[DateRange]]]) -> Reason:
+    parts = [f"{_ranges(days)} by the bridge letter of {_ev(e)}" for e, days in letters]
+    return Reason(
+        R.BRIDGE_LETTER,
+        f"No report tested {_list(parts)}; those days rest on a management statement.",
+    )
+
+
+def report_stale(e: Evidence, period: DateRange, at: date, stop: date) -> Reason:
+    return Reason(
+        R.REPORT_STALE,
+        f"{_ev(e)} tested up to {period.end}; it counted until {stop} and is stale on {at}.",
+    )
+
+
+def criteria_not_covered(e: Evidence, missing: Iterable[str], financial: bool) -> Reason:
+    what = (
+        f"{_ev(e)} reports on internal control over financial reporting"
+        if financial
+        else f"{_ev(e)} reports on {_list(e.criteria)}"
+    )
+    return Reason(
+        R.CRITERIA_NOT_COVERED,
+        f"{what}; it does not cover {_list(missing)}.",
+    )
+
+
+def exceptions(e: Evidence) -> Reason:
+    named = [x.criterion for x in e.exceptions if x.criterion]
+    which = f" ({_list(named)})" if named else ""
+    count = len(e.exceptions)
+    return Reason(
+        R.EXCEPTIONS,
+        f"{_ev(e)} reports {count} exception{'s' if count != 1 else ''}{which}; review the "
+        "deviations and the service organisation's response.",
+    )
+
+
+def cuecs_open(e: Evidence) -> Reason:
+    open_ = [c.id for c in e.cuecs if not c.addressed]
+    return Reason(
+        R.CUECS_OPEN,
+        f"{_ev(e)} relies on complementary user entity controls that are not addressed: "
+        f"{_list(open_)}.",
+    )
+
+
+def not_sighted(e: Evidence) -> Reason:
+    return Reason(
+        R.NOT_SIGHTED,
+        f"Nobody has seen the document of {_ev(e)}: it is only claimed.",
+    )
+
+
+def other_entity(e: Evidence, holder: Supplier, supplier: Supplier, p: Service) -> Reason:
+    return Reason(
+        R.OTHER_ENTITY,
+        f"{_ev(e)} is issued to {holder.name}, not to {supplier.name}, which delivers "
+        f"{_svc(p)}; confirm that the report extends to that entity.",
+    )
+
+
+def included(e: Evidence, consumer: Service, p: Service) -> Reason:
+    return Reason(
+        R.INCLUDED,
+        f"{_ev(e)} of {_svc(consumer)} includes {_svc(p)} as a sub-service: its auditor "
+        f"tested the controls of {_svc(p)}.",
+    )
+
+
+def no_evidence(p: Service, at: date | None, period: DateRange | None) -> Reason:
+    when = f" for {period.start} to {period.end}" if period else f" on {at}"
+    return Reason(R.NO_EVIDENCE, f"No evidence for {_svc(p)} is on record{when}.")
+
+
+def out_of_scope(reason: str | None) -> Reason:
+    return Reason(R.OUT_OF_SCOPE, reason or "Marked out of scope.")
+
+
+def period_uncovered(p: Service, uncovered: Iterable[DateRange]) -> Reason:
+    return Reason(
+        R.PERIOD_UNCOVERED,
+        f"No evidence covers {_svc(p)} on {_ranges(uncovered)}.",
+    )

@@ -1,0 +1,92 @@
+"""The walk from the offerings: which links are in scope, their ranks and their paths.
+
+A link with ``relevant: false`` is reached but not walked through. The rank of a link is one more
+than the number of hops from the nearest offering to its consumer; its path is the smallest (by
+ids, from the offering forward) of the shortest paths to the consumer, then the provider.
+
+>>> from graph.build import build_graph
+>>> from graph.model import Chain, Dependency, Kind, Service
+>>> services = {s: Service(id=s, name=s, supplier="x", kind=Kind.SAAS) for s in "abcd"}
+>>> deps = [Dependency("a", "c"), Dependency("a", "b"), Dependency("b", "d"), Dependency("c", "d")]
+>>> chain = Chain(offerings=("a",), services=services,
+...               dependencies={d.key: d for d in deps})
+>>> [(l.dependency.key, l.rank, l.path) for l in walk(build_graph(chain), offerings=["a"])]
+[(('a', 'b'), 1, ('a', 'b')), (('a', 'c'), 1, ('a', 'c')), (('b', 'd'), 2, ('a', 'b', 'd')), (('c', 'd'), 2, ('a', 'c', 'd'))]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import networkx as nx
+
+from graph.model import Dependency
+
+
+@dataclass(frozen=True, slots=True)
+class ScopedLink:
+    """A link the walk reached, with its rank and path."""
+
+    dependency: Dependency
+    rank: int
+    path: tuple[str, ...]
+    offerings: int = 0
+    """Bit mask of the offerings (by their index) from whose walk the link is reached."""
+
+    @property
+    def in_scope(self) -> bool:
+        """Whether the link is relevant, so that the walk continued through it."""
+        return self.dependency.relevant
+
+
+def walk(G: nx.DiGraph, *, offerings: Iterable[str]) -> list[ScopedLink]:
+    """Every link whose consumer the walk from ``offerings`` reaches, by (rank, from, to).
+
+    Parameters
+    ----------
+    G
+        The chain's graph, from :func:`graph.build.build_graph`.
+    offerings
+        The services to start from.
+    """
+    starts = list(dict.fromkeys(offerings))
+    succ = G.succ
+    # Breadth first, level by level; each level is kept in the order of its smallest paths, so
+    # the first consumer that reaches a service gives it its smallest shortest path.
+    path: dict[str, tuple[str, ...]] = {o: (o,) for o in starts}
+    level = sorted(starts)
+    while level:
+        found: list[str] = []
+        for u in level:
+            for v, data in succ[u].items():
+                if v not in path and data["dependency"].relevant:
+                    path[v] = (*path[u], v)
+                    found.append(v)
+        # `found` is already in order of the parents' paths; ties within a parent by id.
+        order = {u: i for i, u in enumerate(level)}
+        level = sorted(found, key=lambda v: (order[path[v][-2]], v))
+    masks = _offering_masks(succ, starts)
+    links = [
+        ScopedLink(data["dependency"], len(path[u]), (*path[u], v), masks.get(u, 0))
+        for u in path
+        for v, data in succ[u].items()
+    ]
+    links.sort(key=lambda link: (link.rank, link.dependency.consumer, link.dependency.provider))
+    return links
+
+
+def _offering_masks(succ: nx.classes.coreviews.AdjacencyView, starts: list[str]) -> dict[str, int]:
+    """For each reached service, a bit mask of the offerings whose walk reaches it."""
+    masks: dict[str, int] = {}
+    for index, start in enumerate(starts):
+        bit = 1 << index
+        stack = [start]
+        while stack:
+            u = stack.pop()
+            mask = masks.get(u, 0)
+            if mask & bit:
+                continue
+            masks[u] = mask | bit
+            stack.extend(v for v, data in succ[u].items() if data["dependency"].relevant)
+    return masks

@@ -1,0 +1,254 @@
+"""Verdicts, statuses, reason codes and the result of a check.
+
+>>> Verdict.EQUIVALENT.status, Verdict.INCLUDED.status, Verdict.EXPIRED.status
+(<Status.OK: 'ok'>, <Status.OK: 'ok'>, <Status.GAP: 'gap'>)
+>>> Verdict.CONDITIONAL.better_than(Verdict.SUPPORTING_ONLY)
+True
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from graph.model import DateRange
+
+
+class Status(enum.Enum):
+    """What a link's verdict means for the chain."""
+
+    OK = "ok"
+    CONDITIONAL = "conditional"
+    GAP = "gap"
+    OUT_OF_SCOPE = "out-of-scope"
+
+
+class Verdict(enum.Enum):
+    """The verdict of a piece of evidence, or of a link."""
+
+    EQUIVALENT = "EQUIVALENT"
+    CONDITIONAL = "CONDITIONAL"
+    SUPPORTING_ONLY = "SUPPORTING_ONLY"
+    INSUFFICIENT_DATA = "INSUFFICIENT_DATA"
+    EXPIRED = "EXPIRED"
+    NOT_EQUIVALENT = "NOT_EQUIVALENT"
+    INCLUDED = "INCLUDED"
+    NO_EVIDENCE = "NO_EVIDENCE"
+    OUT_OF_SCOPE = "OUT_OF_SCOPE"
+
+    @property
+    def order(self) -> int:
+        """Position among the evidence verdicts, best first (0 = EQUIVALENT)."""
+        return _ORDER[self]
+
+    def better_than(self, other: Verdict) -> bool:
+        """Whether this evidence verdict is better than ``other``."""
+        return _ORDER[self] < _ORDER[other]
+
+    @property
+    def status(self) -> Status:
+        """The link status this verdict gives."""
+        return _STATUS.get(self, Status.GAP)
+
+
+_ORDER = {
+    verdict: index
+    for index, verdict in enumerate(
+        (
+            Verdict.EQUIVALENT,
+            Verdict.CONDITIONAL,
+            Verdict.SUPPORTING_ONLY,
+            Verdict.INSUFFICIENT_DATA,
+            Verdict.EXPIRED,
+            Verdict.NOT_EQUIVALENT,
+        )
+    )
+}
+
+_STATUS = {
+    Verdict.EQUIVALENT: Status.OK,
+    Verdict.INCLUDED: Status.OK,
+    Verdict.CONDITIONAL: Status.CONDITIONAL,
+    Verdict.OUT_OF_SCOPE: Status.OUT_OF_SCOPE,
+}
+
+
+class ReasonCode(enum.Enum):
+    """Why a piece of evidence or a link got its verdict, in the order of the checks table."""
+
+    SCOPE_SERVICE = "scope-service"
+    SCOPE_LOCATION = "scope-location"
+    SELF_DECLARED = "self-declared"
+    BRIDGE_ONLY = "bridge-only"
+    DOMAIN_LIMITED = "domain-limited"
+    NO_TEST_DETAIL = "no-test-detail"
+    CERTIFICATE_EXPIRED = "certificate-expired"
+    OBSOLETE_VERSION = "obsolete-version"
+    NOT_ACCREDITED = "not-accredited"
+    MANAGEMENT_SYSTEM_ONLY = "management-system-only"
+    MANUAL_REVIEW = "manual-review"
+    TYPE1 = "type1"
+    PERIOD_TOO_SHORT = "period-too-short"
+    INSUFFICIENT_ASSURANCE = "insufficient-assurance"
+    MODIFIED_OPINION = "modified-opinion"
+    BRIDGE_LETTER = "bridge-letter"
+    REPORT_STALE = "report-stale"
+    CRITERIA_NOT_COVERED = "criteria-not-covered"
+    EXCEPTIONS = "exceptions"
+    CUECS_OPEN = "cuecs-open"
+    NOT_SIGHTED = "not-sighted"
+    OTHER_ENTITY = "other-entity"
+    INCLUDED = "included"
+    NO_EVIDENCE = "no-evidence"
+    OUT_OF_SCOPE = "out-of-scope"
+    PERIOD_UNCOVERED = "period-uncovered"
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    """A reason code with the sentence an auditor can paste into a working paper."""
+
+    code: ReasonCode
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class Assessment:
+    """The verdict of one piece of evidence for one link."""
+
+    evidence: str
+    verdict: Verdict
+    reasons: tuple[Reason, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class LinkResult:
+    """The verdict of one link (``consumer`` relies on ``provider``) of the walk."""
+
+    consumer: str
+    provider: str
+    rank: int
+    path: tuple[str, ...]
+    verdict: Verdict
+    evidence: str | None
+    reasons: tuple[Reason, ...]
+    also: tuple[Assessment, ...] = ()
+    uncovered: tuple[DateRange, ...] = ()
+    bridged: tuple[DateRange, ...] = ()
+
+    @property
+    def status(self) -> Status:
+        """The link's status: ok, conditional, gap or out-of-scope."""
+        return self.verdict.status
+
+
+class FindingCode(enum.Enum):
+    """Findings beside the verdicts, in the order the report lists them."""
+
+    CARVED_OUT_MISSING = "carved-out-missing"
+    UNDISCLOSED_SUBSERVICE = "undisclosed-subservice"
+    EXPIRING = "expiring"
+    CYCLE = "cycle"
+    CONCENTRATION = "concentration"
+    THIRD_COUNTRY = "third-country"
+
+
+class Severity(enum.Enum):
+    """How much a finding weighs."""
+
+    WARNING = "warning"
+    INFO = "info"
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """Something an auditor should look at beside the link verdicts."""
+
+    code: FindingCode
+    severity: Severity
+    subjects: tuple[str, ...]
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class CheckResult:
+    """Everything ``ketenkaart check`` answers, in contract order."""
+
+    offerings: tuple[str, ...]
+    profile: str
+    at: date | None
+    period: DateRange | None
+    links: tuple[LinkResult, ...]
+    findings: tuple[Finding, ...]
+
+    @property
+    def verdict(self) -> Status:
+        """The chain's verdict: its worst link status (``gap``, else ``conditional``, else ``ok``)."""
+        statuses = {link.status for link in self.links}
+        for status in (Status.GAP, Status.CONDITIONAL):
+            if status in statuses:
+                return status
+        return Status.OK
+
+    @property
+    def summary(self) -> Mapping[str, int]:
+        """Counts of links by status."""
+        counts = {status.value: 0 for status in Status}
+        for link in self.links:
+            counts[link.status.value] += 1
+        return {"links": len(self.links), **counts}
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON document of verdicts.md, as plain data in contract key order."""
+        return {
+            "offerings": list(self.offerings),
+            "profile": self.profile,
+            "at": self.at.isoformat() if self.at else None,
+            "period": _range_json(self.period) if self.period else None,
+            "verdict": self.verdict.value,
+            "links": [_link_json(link) for link in self.links],
+            "findings": [
+                {
+                    "code": f.code.value,
+                    "severity": f.severity.value,
+                    "subjects": list(f.subjects),
+                    "message": f.message,
+                }
+                for f in self.findings
+            ],
+            "summary": dict(self.summary),
+        }
+
+
+def _range_json(r: DateRange) -> dict[str, str]:
+    return {"from": r.start.isoformat(), "to": r.end.isoformat()}
+
+
+def _reasons_json(reasons: tuple[Reason, ...]) -> list[dict[str, str]]:
+    return [{"code": r.code.value, "message": r.message} for r in reasons]
+
+
+def _link_json(link: LinkResult) -> dict[str, Any]:
+    return {
+        "from": link.consumer,
+        "to": link.provider,
+        "rank": link.rank,
+        "path": list(link.path),
+        "verdict": link.verdict.value,
+        "status": link.status.value,
+        "evidence": link.evidence,
+        "reasons": _reasons_json(link.reasons),
+        "also": [
+            {
+                "evidence": a.evidence,
+                "verdict": a.verdict.value,
+                "reasons": _reasons_json(a.reasons),
+            }
+            for a in link.also
+        ],
+        "uncovered": [_range_json(r) for r in link.uncovered],
+        "bridged": [_range_json(r) for r in link.bridged],
+    }
