@@ -18,10 +18,10 @@ import networkx as nx
 from graph.model import Chain
 
 
-def build_graph(chain: Chain) -> nx.DiGraph:
+def build_graph(chain: Chain) -> nx.DiGraph[str]:
     """Return a DiGraph with a node per service (attribute ``service``) and an edge per
     dependency, consumer to provider (attribute ``dependency``)."""
-    G = nx.DiGraph()
+    G: nx.DiGraph[str] = nx.DiGraph()
     G.add_nodes_from((sid, {"service": service}) for sid, service in chain.services.items())
     G.add_edges_from(
         (dep.consumer, dep.provider, {"dependency": dep}) for dep in chain.dependencies.values()

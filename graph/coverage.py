@@ -29,7 +29,7 @@ from graph.errors import UsageError
 from graph.evidence import assess, stop_date
 from graph.findings import find
 from graph.model import Chain, DateRange, Evidence, Service, SubserviceMethod
-from graph.period import judge_period
+from graph.period import days_covered, judge_period
 from graph.profiles import ZEKER_ONLINE, ResolvedProfile
 from graph.scope import ScopedLink, walk
 from graph.verdicts import Assessment, CheckResult, LinkResult, Verdict
@@ -175,7 +175,7 @@ class _Judge:
             return LinkResult(
                 *base, Verdict.OUT_OF_SCOPE, None, (reasons.out_of_scope(dep.reason),)
             )
-        locations = p.locations if dep.locations is None else dep.locations
+        locations = dep.locations or p.locations
         own = [self.assess(e, p, locations) for e in self.considered(p)]
         for report, e in self.inclusive_reports(c):
             if p.id in e.subservices.included:
@@ -200,6 +200,4 @@ class _Judge:
 
 
 def _by_days(assessments: list[Assessment], chain: Chain, period: DateRange) -> list[Assessment]:
-    from graph.period import days_covered
-
     return sorted(assessments, key=lambda a: (-days_covered(a, chain, period), a.evidence))

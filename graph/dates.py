@@ -70,8 +70,9 @@ def union(ranges: Iterable[DateRange]) -> list[DateRange]:
 def subtract(ranges: list[DateRange], removed: list[DateRange]) -> list[DateRange]:
     """The days of ``ranges`` not in ``removed`` (both sorted and disjoint, as from `union`).
 
-    >>> subtract([DateRange(date(2026, 1, 1), date(2026, 1, 31))],
-    ...          [DateRange(date(2026, 1, 10), date(2026, 1, 20))])  # doctest: +NORMALIZE_WHITESPACE
+    >>> january = [DateRange(date(2026, 1, 1), date(2026, 1, 31))]
+    >>> subtract(january, [DateRange(date(2026, 1, 10), date(2026, 1, 20))])
+    ... # doctest: +NORMALIZE_WHITESPACE
     [DateRange(start=datetime.date(2026, 1, 1), end=datetime.date(2026, 1, 9)),
      DateRange(start=datetime.date(2026, 1, 21), end=datetime.date(2026, 1, 31))]
     """

@@ -1,6 +1,7 @@
 """The one exception tree of ketenkaart, and the place of a problem in a file.
 
->>> str(Issue(path="services[3].supplier", message="unknown supplier 'awz'", file="chain.yaml", line=41))
+>>> str(Issue(path="services[3].supplier", message="unknown supplier 'awz'",
+...           file="chain.yaml", line=41))
 "chain.yaml:41: services[3].supplier: unknown supplier 'awz'"
 """
 

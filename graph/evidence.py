@@ -87,7 +87,7 @@ def assess(
     return Assessment(evidence.id, verdict, (*found, *caps))
 
 
-def _checks(
+def _checks(  # noqa: PLR0917 - private, and each argument is named at its single call
     e: Evidence,
     p: Service,
     holder: Supplier,

@@ -20,8 +20,38 @@ from graph.scope import ScopedLink
 from graph.verdicts import Finding, FindingCode, LinkResult, Severity, Status, Verdict
 
 EEA = frozenset(
-    "AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE "
-    "IS LI NO".split()
+    [
+        "AT",
+        "BE",
+        "BG",
+        "HR",
+        "CY",
+        "CZ",
+        "DK",
+        "EE",
+        "FI",
+        "FR",
+        "DE",
+        "GR",
+        "HU",
+        "IE",
+        "IT",
+        "LV",
+        "LT",
+        "LU",
+        "MT",
+        "NL",
+        "PL",
+        "PT",
+        "RO",
+        "SK",
+        "SI",
+        "ES",
+        "SE",
+        "IS",
+        "LI",
+        "NO",
+    ]
 )
 
 
@@ -58,7 +88,7 @@ def find(
 def _subservice_findings(
     chain: Chain, in_scope: Sequence[ScopedLink], links: Sequence[LinkResult]
 ) -> list[Finding]:
-    """``carved-out-missing`` and ``undisclosed-subservice``, from each provider's deciding report."""
+    """``carved-out-missing`` and ``undisclosed-subservice``, per provider's deciding report."""
     deciding: set[tuple[str, str]] = set()
     for link in links:
         if link.evidence is None or link.verdict in (Verdict.INCLUDED, Verdict.OUT_OF_SCOPE):
@@ -127,7 +157,7 @@ def _expiring(
 
 
 def _cycles(in_scope: Sequence[ScopedLink]) -> list[Finding]:
-    G = nx.DiGraph(s.dependency.key for s in in_scope)
+    G: nx.DiGraph[str] = nx.DiGraph(s.dependency.key for s in in_scope)
     found = []
     for component in nx.strongly_connected_components(G):
         if len(component) > 1 or any(G.has_edge(n, n) for n in component):
@@ -198,7 +228,7 @@ def _third_country(chain: Chain, in_scope: Sequence[ScopedLink]) -> list[Finding
         dep = s.dependency
         provider = chain.services[dep.provider]
         personal = provider.personal_data if dep.personal_data is None else dep.personal_data
-        locations = provider.locations if dep.locations is None else dep.locations
+        locations = dep.locations or provider.locations
         outside = sorted({loc for loc in locations if loc not in EEA})
         if personal and outside:
             found.append(

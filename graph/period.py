@@ -16,7 +16,7 @@ from __future__ import annotations
 from datetime import date
 
 from graph import reasons
-from graph.dates import clip, subtract, total_days, union
+from graph.dates import clip, subtract, union
 from graph.model import Chain, DateRange, Evidence, SchemeClass, Service
 from graph.verdicts import Assessment, LinkResult, Reason, Verdict
 
@@ -96,9 +96,11 @@ def judge_period(
     if verdict is Verdict.NOT_EQUIVALENT:
         found.append(reasons.period_uncovered(provider, uncovered))
 
-    ranked = sorted(
-        own, key=lambda a: (-total_days([s] if (s := spans[a.evidence]) else []), a.evidence)
-    )
+    def days(a: Assessment) -> int:
+        span = spans[a.evidence]
+        return span.days if span else 0
+
+    ranked = sorted(own, key=lambda a: (-days(a), a.evidence))
     deciding = ranked[0].evidence if spans[ranked[0].evidence] else None
     also = ranked[1:] if deciding else ranked
     return LinkResult(

@@ -3,11 +3,15 @@
 Each function returns a :class:`~graph.verdicts.Reason` whose message an auditor could paste into
 a working paper: it names the evidence, the service and the dates involved.
 
+>>> import textwrap
 >>> from graph.model import Evidence, Scheme, Service, Kind, Supplier
 >>> e = Evidence(id="noord-iso27001", scheme=Scheme.ISO27001, holder="noord-dc",
 ...              covers=("noord-ams2",))
->>> print(management_system_only(e, Supplier(id="noord-dc", name="Noord Datacenters B.V.")).message)
-ISO/IEC 27001 certificate noord-iso27001 certifies the management system of Noord Datacenters B.V.; it holds no auditor opinion on the operating effectiveness of controls over a period.
+>>> reason = management_system_only(e, Supplier(id="noord-dc", name="Noord Datacenters B.V."))
+>>> print(textwrap.fill(reason.message, width=90))
+ISO/IEC 27001 certificate noord-iso27001 certifies the management system of Noord
+Datacenters B.V.; it holds no auditor opinion on the operating effectiveness of controls
+over a period.
 """
 
 from __future__ import annotations
@@ -44,15 +48,15 @@ def _ranges(ranges: Iterable[DateRange]) -> str:
 def scope_service(e: Evidence, p: Service) -> Reason:
     return Reason(
         R.SCOPE_SERVICE,
-        f"{_ev(e)} does not cover {_svc(p)}: its scope lists {_list(e.covers)} only.",
+        f"{_ev(e)} does not cover {_svc(p)}: its scope lists {_list(sorted(e.covers))} only.",
     )
 
 
 def scope_location(e: Evidence, p: Service, outside: Iterable[str]) -> Reason:
     return Reason(
         R.SCOPE_LOCATION,
-        f"{_ev(e)} covers {_svc(p)} in {_list(e.locations)} only; this link also keeps data in "
-        f"{_list(outside)}, which is outside the report.",
+        f"{_ev(e)} covers {_svc(p)} in {_list(sorted(e.locations))} only; this link also keeps "
+        f"data in {_list(sorted(outside))}, which is outside the report.",
     )
 
 
@@ -193,16 +197,16 @@ def criteria_not_covered(e: Evidence, missing: Iterable[str], financial: bool) -
     what = (
         f"{_ev(e)} reports on internal control over financial reporting"
         if financial
-        else f"{_ev(e)} reports on {_list(e.criteria)}"
+        else f"{_ev(e)} reports on {_list(sorted(e.criteria))}"
     )
     return Reason(
         R.CRITERIA_NOT_COVERED,
-        f"{what}; it does not cover {_list(missing)}.",
+        f"{what}; it does not cover {_list(sorted(missing))}.",
     )
 
 
 def exceptions(e: Evidence) -> Reason:
-    named = [x.criterion for x in e.exceptions if x.criterion]
+    named = sorted({x.criterion for x in e.exceptions if x.criterion})
     which = f" ({_list(named)})" if named else ""
     count = len(e.exceptions)
     return Reason(
@@ -213,7 +217,7 @@ def exceptions(e: Evidence) -> Reason:
 
 
 def cuecs_open(e: Evidence) -> Reason:
-    open_ = [c.id for c in e.cuecs if not c.addressed]
+    open_ = sorted(c.id for c in e.cuecs if not c.addressed)
     return Reason(
         R.CUECS_OPEN,
         f"{_ev(e)} relies on complementary user entity controls that are not addressed: "

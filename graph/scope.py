@@ -10,18 +10,25 @@ ids, from the offering forward) of the shortest paths to the consumer, then the 
 >>> deps = [Dependency("a", "c"), Dependency("a", "b"), Dependency("b", "d"), Dependency("c", "d")]
 >>> chain = Chain(offerings=("a",), services=services,
 ...               dependencies={d.key: d for d in deps})
->>> [(l.dependency.key, l.rank, l.path) for l in walk(build_graph(chain), offerings=["a"])]
-[(('a', 'b'), 1, ('a', 'b')), (('a', 'c'), 1, ('a', 'c')), (('b', 'd'), 2, ('a', 'b', 'd')), (('c', 'd'), 2, ('a', 'c', 'd'))]
+>>> for link in walk(build_graph(chain), offerings=["a"]):
+...     print(link.dependency.key, link.rank, link.path)
+('a', 'b') 1 ('a', 'b')
+('a', 'c') 1 ('a', 'c')
+('b', 'd') 2 ('a', 'b', 'd')
+('c', 'd') 2 ('a', 'c', 'd')
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import networkx as nx
 
 from graph.model import Dependency
+
+Adjacency = Mapping[str, Mapping[str, Mapping[str, Any]]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,7 +47,7 @@ class ScopedLink:
         return self.dependency.relevant
 
 
-def walk(G: nx.DiGraph, *, offerings: Iterable[str]) -> list[ScopedLink]:
+def walk(G: nx.DiGraph[str], *, offerings: Iterable[str]) -> list[ScopedLink]:
     """Every link whose consumer the walk from ``offerings`` reaches, by (rank, from, to).
 
     Parameters
@@ -76,7 +83,7 @@ def walk(G: nx.DiGraph, *, offerings: Iterable[str]) -> list[ScopedLink]:
     return links
 
 
-def _offering_masks(succ: nx.classes.coreviews.AdjacencyView, starts: list[str]) -> dict[str, int]:
+def _offering_masks(succ: Adjacency, starts: list[str]) -> dict[str, int]:
     """For each reached service, a bit mask of the offerings whose walk reaches it."""
     masks: dict[str, int] = {}
     for index, start in enumerate(starts):

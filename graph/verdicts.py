@@ -186,7 +186,7 @@ class CheckResult:
 
     @property
     def verdict(self) -> Status:
-        """The chain's verdict: its worst link status (``gap``, else ``conditional``, else ``ok``)."""
+        """The chain's verdict: its worst link status: gap, else conditional, else ok."""
         statuses = {link.status for link in self.links}
         for status in (Status.GAP, Status.CONDITIONAL):
             if status in statuses:

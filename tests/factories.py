@@ -42,12 +42,12 @@ def period(start: str, end: str) -> DateRange:
     return DateRange(d(start), d(end))
 
 
-def supplier(id: str, **fields: Any) -> Supplier:  # noqa: A002 - the contract's field name
+def supplier(id: str, **fields: Any) -> Supplier:  # noqa: A002 - the chain format names it id
     """A supplier called after its id."""
     return Supplier(id=id, name=fields.pop("name", f"{id.title()} B.V."), **fields)
 
 
-def service(id: str, **fields: Any) -> Service:  # noqa: A002
+def service(id: str, **fields: Any) -> Service:  # noqa: A002 - the chain format names it id
     """A SaaS service of supplier ``acme`` in NL unless told otherwise."""
     fields.setdefault("supplier", "acme")
     fields.setdefault("kind", Kind.SAAS)
@@ -60,7 +60,7 @@ def dep(consumer: str, provider: str, **fields: Any) -> Dependency:
     return Dependency(consumer=consumer, provider=provider, **fields)
 
 
-def report(id: str, **fields: Any) -> Evidence:  # noqa: A002
+def report(id: str, **fields: Any) -> Evidence:  # noqa: A002 - the chain format names it id
     """A clean SOC 2 type 2 report for 2025-07-01..2026-06-30 with security and availability."""
     fields.setdefault("scheme", Scheme.SOC2)
     fields.setdefault("type", 2)
@@ -72,7 +72,7 @@ def report(id: str, **fields: Any) -> Evidence:  # noqa: A002
     )
 
 
-def certificate(id: str, **fields: Any) -> Evidence:  # noqa: A002
+def certificate(id: str, **fields: Any) -> Evidence:  # noqa: A002 - the chain format names it id
     """A valid, accredited ISO/IEC 27001:2022 certificate until 2028-02-28."""
     fields.setdefault("scheme", Scheme.ISO27001)
     fields.setdefault("version", "ISO/IEC 27001:2022")
