@@ -26,10 +26,10 @@ from datetime import date
 from graph import reasons
 from graph.build import build_graph
 from graph.errors import UsageError
-from graph.evidence import assess, stop_date
+from graph.evidence import Worth, assess, stop_date, worth_of
 from graph.findings import find
 from graph.model import Chain, DateRange, Evidence, Service, SubserviceMethod
-from graph.period import days_covered, judge_period
+from graph.period import Outcome, days_covered, judge_period
 from graph.profiles import ZEKER_ONLINE, ResolvedProfile
 from graph.scope import ScopedLink, walk
 from graph.verdicts import Assessment, CheckResult, LinkResult, Verdict
@@ -96,54 +96,57 @@ class _Judge:
         self.period = period
         self.by_holder: dict[str, list[Evidence]] = defaultdict(list)
         self.by_service: dict[str, list[Evidence]] = defaultdict(list)
-        for e in chain.evidence.values():
+        for eid in sorted(chain.evidence):
+            e = chain.evidence[eid]
             if at is not None and e.issued is not None and e.issued > at:
                 continue  # later evidence does not exist yet on the date
             self.by_holder[e.holder].append(e)
             for sid in e.covers:
                 self.by_service[sid].append(e)
-        self._considered: dict[str, list[Evidence]] = {}
-        self._assessed: dict[tuple[str, str, tuple[str, ...]], Assessment] = {}
         self._inclusive: dict[str, list[tuple[Assessment, Evidence]]] = {}
+        self._outcomes: dict[tuple[str, tuple[str, ...]], Outcome] = {}
+        self._stops: dict[str, int] = {}
+        self._worth: dict[str, Worth] = {}
 
     def considered(self, p: Service) -> list[Evidence]:
         """Evidence held by the provider's supplier or listing the provider, by id."""
-        found = self._considered.get(p.id)
-        if found is None:
-            seen = {e.id: e for e in self.by_holder.get(p.supplier, ())}
-            seen.update((e.id, e) for e in self.by_service.get(p.id, ()))
-            found = self._considered[p.id] = [seen[k] for k in sorted(seen)]
-        return found
+        held = self.by_holder.get(p.supplier, [])
+        others = [e for e in self.by_service.get(p.id, ()) if e.holder != p.supplier]
+        return sorted([*held, *others], key=lambda e: e.id) if others else held
 
     def assess(self, e: Evidence, p: Service, locations: tuple[str, ...]) -> Assessment:
-        key = (e.id, p.id, locations if e.locations else ())
-        found = self._assessed.get(key)
-        if found is None:
-            suppliers = self.chain.suppliers
-            found = self._assessed[key] = assess(
-                e,
-                provider=p,
-                supplier=suppliers[p.supplier],
-                holder=suppliers[e.holder],
-                locations=locations,
-                profile=self.profile,
-                at=self.at,
-            )
-        return found
+        """Judge ``e`` for a link into ``p``; what it is worth on its own is judged once."""
+        suppliers = self.chain.suppliers
+        holder = suppliers[e.holder]
+        worth = self._worth.get(e.id)
+        if worth is None and p.id in e.covers:
+            worth = self._worth[e.id] = worth_of(e, holder=holder, profile=self.profile, at=self.at)
+        return assess(
+            e,
+            provider=p,
+            supplier=suppliers[p.supplier],
+            holder=holder,
+            locations=locations,
+            profile=self.profile,
+            at=self.at,
+            worth=worth,
+        )
 
     def best_first(self, assessments: Iterable[Assessment]) -> list[Assessment]:
         """Best verdict first, then the one that counts longest, then the smallest id."""
-        evidence, profile = self.chain.evidence, self.profile
+        return sorted(
+            assessments, key=lambda a: (a.verdict.order, -self.stop(a.evidence), a.evidence)
+        )
 
-        def key(a: Assessment) -> tuple[int, int, str]:
-            stop = stop_date(evidence[a.evidence], profile)
-            return (
-                a.verdict.order,
-                -(stop.toordinal() if stop else date.max.toordinal() + 1),
-                a.evidence,
+    def stop(self, evidence_id: str) -> int:
+        """The ordinal of the last day the evidence counts; past every date when it has none."""
+        found = self._stops.get(evidence_id)
+        if found is None:
+            stop = stop_date(self.chain.evidence[evidence_id], self.profile)
+            found = self._stops[evidence_id] = (
+                stop.toordinal() if stop else date.max.toordinal() + 1
             )
-
-        return sorted(assessments, key=key)
+        return found
 
     def inclusive_reports(self, c: Service) -> list[tuple[Assessment, Evidence]]:
         """C's own usable reports that include sub-services, best first."""
@@ -166,6 +169,30 @@ class _Judge:
             ]
         return found
 
+    def own(self, p: Service, locations: tuple[str, ...]) -> list[Assessment]:
+        """The provider's evidence, assessed for a link keeping data in ``locations``."""
+        return [self.assess(e, p, locations) for e in self.considered(p)]
+
+    def outcome(self, p: Service, locations: tuple[str, ...]) -> Outcome:
+        """The verdict of a link into ``p`` that no report of its consumer includes.
+
+        It depends on the provider and the link's locations only, so every consumer of a
+        shared provider gets the same answer, computed once.
+        """
+        key = (p.id, locations)
+        found = self._outcomes.get(key)
+        if found is None:
+            own = self.own(p, locations)
+            if self.period is not None:
+                found = judge_period(p, own, chain=self.chain, period=self.period)
+            elif not own:
+                found = Outcome(Verdict.NO_EVIDENCE, None, (reasons.no_evidence(p, self.at, None),))
+            else:
+                best, *also = self.best_first(own)
+                found = Outcome(best.verdict, best.evidence, best.reasons, tuple(also))
+            self._outcomes[key] = found
+        return found
+
     def link(self, scoped: ScopedLink) -> LinkResult:
         dep = scoped.dependency
         services = self.chain.services
@@ -176,10 +203,10 @@ class _Judge:
                 *base, Verdict.OUT_OF_SCOPE, None, (reasons.out_of_scope(dep.reason),)
             )
         locations = dep.locations or p.locations
-        own = [self.assess(e, p, locations) for e in self.considered(p)]
         for report, e in self.inclusive_reports(c):
             if p.id in e.subservices.included:
-                also = self.best_first(a for a in own if a.evidence != report.evidence)
+                others = (a for a in self.own(p, locations) if a.evidence != report.evidence)
+                also = self.best_first(others)
                 if self.period is not None:
                     also = _by_days(also, self.chain, self.period)
                 return LinkResult(
@@ -189,14 +216,8 @@ class _Judge:
                     (reasons.included(e, c, p),),
                     tuple(also),
                 )
-        if self.period is not None:
-            return judge_period(base, p, own, chain=self.chain, period=self.period)
-        if not own:
-            return LinkResult(
-                *base, Verdict.NO_EVIDENCE, None, (reasons.no_evidence(p, self.at, None),)
-            )
-        best, *also = self.best_first(own)
-        return LinkResult(*base, best.verdict, best.evidence, best.reasons, tuple(also))
+        o = self.outcome(p, locations)
+        return LinkResult(*base, o.verdict, o.evidence, o.reasons, o.also, o.uncovered, o.bridged)
 
 
 def _by_days(assessments: list[Assessment], chain: Chain, period: DateRange) -> list[Assessment]:

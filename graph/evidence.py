@@ -42,6 +42,10 @@ _FINANCIAL = {Scheme.ISAE3402, Scheme.SOC1}
 _ISO27001_2013_WITHDRAWN = date(2025, 10, 31)
 
 
+Worth = tuple[Verdict, tuple[Reason, ...]]
+"""What a piece of evidence is worth on its own: checks 3-25 and the ``claimed`` cap."""
+
+
 def assess(
     evidence: Evidence,
     *,
@@ -51,6 +55,7 @@ def assess(
     locations: tuple[str, ...],
     profile: ResolvedProfile,
     at: date | None,
+    worth: Worth | None = None,
 ) -> Assessment:
     """Judge ``evidence`` for a link into ``provider`` whose data live in ``locations``.
 
@@ -68,40 +73,60 @@ def assess(
         The thresholds and scheme classes to judge by.
     at
         The evaluation date; ``None`` in audit period mode.
+    worth
+        ``worth_of(evidence, ...)`` when the caller already has it (it does not depend on the
+        link, so a piece covering many services is judged once).
 
     Returns
     -------
     Assessment
         The verdict with every reason that fired, checks first, caps last.
     """
-    verdict, found = _checks(evidence, provider, holder, locations, profile, at)
-    caps: list[Reason] = []
+    # 1-2: the link's scope
+    if provider.id not in evidence.covers:
+        return Assessment(
+            evidence.id, Verdict.NOT_EQUIVALENT, (reasons.scope_service(evidence, provider),)
+        )
+    if evidence.locations:
+        outside = [loc for loc in locations if loc not in evidence.locations]
+        if outside:
+            return Assessment(
+                evidence.id,
+                Verdict.NOT_EQUIVALENT,
+                (reasons.scope_location(evidence, provider, outside),),
+            )
+    verdict, found = worth or worth_of(evidence, holder=holder, profile=profile, at=at)
+    if evidence.holder != provider.supplier and verdict.better_than(Verdict.CONDITIONAL):
+        verdict = Verdict.CONDITIONAL
+        found = (*found, reasons.other_entity(evidence, holder, supplier, provider))
+    return Assessment(evidence.id, verdict, found)
+
+
+def worth_of(
+    evidence: Evidence, *, holder: Supplier, profile: ResolvedProfile, at: date | None
+) -> Worth:
+    """Checks 3-25 and the ``claimed`` cap: everything that does not depend on the link.
+
+    >>> from graph.model import Supplier, Verification
+    >>> from graph.profiles import ZEKER_ONLINE
+    >>> e = Evidence(id="z", scheme=Scheme.ZEKER_ONLINE, holder="h", covers=("s",),
+    ...              valid_until=date(2027, 1, 31), verification=Verification.CLAIMED)
+    >>> verdict, why = worth_of(e, holder=Supplier(id="h", name="H"), profile=ZEKER_ONLINE,
+    ...                         at=date(2026, 11, 27))
+    >>> verdict.value, [r.code.value for r in why]
+    ('INSUFFICIENT_DATA', ['not-sighted'])
+    """
+    verdict, found = _checks(evidence, holder, profile, at)
     if evidence.verification is Verification.CLAIMED and verdict.better_than(
         Verdict.INSUFFICIENT_DATA
     ):
-        verdict = Verdict.INSUFFICIENT_DATA
-        caps.append(reasons.not_sighted(evidence))
-    if evidence.holder != provider.supplier and verdict.better_than(Verdict.CONDITIONAL):
-        verdict = Verdict.CONDITIONAL
-        caps.append(reasons.other_entity(evidence, holder, supplier, provider))
-    return Assessment(evidence.id, verdict, (*found, *caps))
+        return Verdict.INSUFFICIENT_DATA, (*found, reasons.not_sighted(evidence))
+    return verdict, found
 
 
-def _checks(  # noqa: PLR0917 - private, and each argument is named at its single call
-    e: Evidence,
-    p: Service,
-    holder: Supplier,
-    locations: tuple[str, ...],
-    profile: ResolvedProfile,
-    at: date | None,
+def _checks(
+    e: Evidence, holder: Supplier, profile: ResolvedProfile, at: date | None
 ) -> tuple[Verdict, tuple[Reason, ...]]:
-    # 1-2: scope
-    if p.id not in e.covers:
-        return Verdict.NOT_EQUIVALENT, (reasons.scope_service(e, p),)
-    if e.locations:
-        outside = [loc for loc in locations if loc not in e.locations]
-        if outside:
-            return Verdict.NOT_EQUIVALENT, (reasons.scope_location(e, p, outside),)
     # 3-6: schemes that never suffice
     scheme, kind = e.scheme, e.scheme.scheme_class
     if scheme in _SELF:
@@ -109,7 +134,7 @@ def _checks(  # noqa: PLR0917 - private, and each argument is named at its singl
     if scheme is Scheme.BRIDGE_LETTER:
         return Verdict.NOT_EQUIVALENT, (reasons.bridge_only(e),)
     if scheme is Scheme.PCI_DSS:
-        return Verdict.NOT_EQUIVALENT, (reasons.domain_limited(e, p),)
+        return Verdict.NOT_EQUIVALENT, (reasons.domain_limited(e, holder),)
     if scheme is Scheme.SOC3:
         return Verdict.INSUFFICIENT_DATA, (reasons.no_test_detail(e, holder),)
     # 7-10: management-system certificates
@@ -134,7 +159,7 @@ def _checks(  # noqa: PLR0917 - private, and each argument is named at its singl
         if at is not None and e.valid_until is not None and e.valid_until < at:
             return Verdict.EXPIRED, (reasons.certificate_expired(e, at),)
         if kind is SchemeClass.MANUAL_REVIEW:
-            return Verdict.CONDITIONAL, (reasons.manual_review(e, p),)
+            return Verdict.CONDITIONAL, (reasons.manual_review(e),)
         return Verdict.EQUIVALENT, ()
     # 15-18: assurance reports
     if e.type != 2 or e.period is None:

@@ -14,11 +14,12 @@ The bridge letter of such a report bridges its own dates.
 from __future__ import annotations
 
 from datetime import date
+from typing import NamedTuple
 
 from graph import reasons
 from graph.dates import clip, subtract, union
 from graph.model import Chain, DateRange, Evidence, SchemeClass, Service
-from graph.verdicts import Assessment, LinkResult, Reason, Verdict
+from graph.verdicts import Assessment, Reason, Verdict
 
 _USABLE = (Verdict.EQUIVALENT, Verdict.CONDITIONAL)
 
@@ -44,22 +45,31 @@ def days_covered(a: Assessment, chain: Chain, period: DateRange) -> int:
     return span.days if span else 0
 
 
+class Outcome(NamedTuple):
+    """A link's verdict and what supports it: the fields of a LinkResult after its path."""
+
+    verdict: Verdict
+    evidence: str | None
+    reasons: tuple[Reason, ...]
+    also: tuple[Assessment, ...] = ()
+    uncovered: tuple[DateRange, ...] = ()
+    bridged: tuple[DateRange, ...] = ()
+
+
 def judge_period(
-    base: tuple[str, str, int, tuple[str, ...]],
     provider: Service,
     own: list[Assessment],
     *,
     chain: Chain,
     period: DateRange,
-) -> LinkResult:
-    """The verdict of an in-scope, not included link over ``period``.
+) -> Outcome:
+    """The verdict of an in-scope, not included link into ``provider`` over ``period``.
 
-    ``base`` is the link's (from, to, rank, path); ``own`` the assessments of every piece of
-    evidence considered for the provider, made without the date-bound checks.
+    ``own`` holds the assessments of every piece of evidence considered for the provider, made
+    without the date-bound checks.
     """
     if not own:
-        return LinkResult(
-            *base,
+        return Outcome(
             Verdict.NO_EVIDENCE,
             None,
             (reasons.no_evidence(provider, None, period),),
@@ -103,8 +113,7 @@ def judge_period(
     ranked = sorted(own, key=lambda a: (-days(a), a.evidence))
     deciding = ranked[0].evidence if spans[ranked[0].evidence] else None
     also = ranked[1:] if deciding else ranked
-    return LinkResult(
-        *base,
+    return Outcome(
         verdict,
         deciding,
         _once_per_code(found),

@@ -48,7 +48,7 @@ def _ranges(ranges: Iterable[DateRange]) -> str:
 def scope_service(e: Evidence, p: Service) -> Reason:
     return Reason(
         R.SCOPE_SERVICE,
-        f"{_ev(e)} does not cover {_svc(p)}: its scope lists {_list(sorted(e.covers))} only.",
+        f"{_ev(e)} does not list {_svc(p)} among the {len(e.covers)} services in its scope.",
     )
 
 
@@ -76,11 +76,11 @@ def bridge_only(e: Evidence) -> Reason:
     )
 
 
-def domain_limited(e: Evidence, p: Service) -> Reason:
+def domain_limited(e: Evidence, holder: Supplier) -> Reason:
     return Reason(
         R.DOMAIN_LIMITED,
-        f"{_ev(e)} attests compliance for the payment card environment only; it holds no "
-        f"opinion on the controls of {_svc(p)} as a whole.",
+        f"{_ev(e)} attests compliance of {holder.name}'s payment card environment only; it "
+        "holds no opinion on the controls of its services as a whole.",
     )
 
 
@@ -125,12 +125,12 @@ def management_system_only(e: Evidence, holder: Supplier) -> Reason:
     )
 
 
-def manual_review(e: Evidence, p: Service) -> Reason:
+def manual_review(e: Evidence) -> Reason:
     until = f" (valid until {e.valid_until})" if e.valid_until else ""
     return Reason(
         R.MANUAL_REVIEW,
-        f"{_ev(e)}{until} is a scheme whose equivalence for {_svc(p)} an auditor must review "
-        "by hand against its requirements and scope.",
+        f"{_ev(e)}{until} comes from a scheme whose equivalence an auditor must review by "
+        "hand against its requirements and scope.",
     )
 
 

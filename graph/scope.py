@@ -20,15 +20,13 @@ ids, from the offering forward) of the shortest paths to the consumer, then the 
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
 
 import networkx as nx
 
 from graph.model import Dependency
-
-Adjacency = Mapping[str, Mapping[str, Mapping[str, Any]]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +56,18 @@ def walk(G: nx.DiGraph[str], *, offerings: Iterable[str]) -> list[ScopedLink]:
         The services to start from.
     """
     starts = list(dict.fromkeys(offerings))
-    succ = G.succ
+    out: dict[str, list[Dependency]] = {u: [] for u in G}
+    dependency: Dependency
+    for u, _, dependency in G.edges(data="dependency"):
+        out[u].append(dependency)
+    onward: dict[str, list[str]] = {}  # the relevant providers of every reached service
+
+    def through(u: str) -> list[str]:
+        found = onward.get(u)
+        if found is None:
+            found = onward[u] = [d.provider for d in out[u] if d.relevant]
+        return found
+
     # Breadth first, level by level; each level is kept in the order of its smallest paths, so
     # the first consumer that reaches a service gives it its smallest shortest path.
     path: dict[str, tuple[str, ...]] = {o: (o,) for o in starts}
@@ -66,34 +75,35 @@ def walk(G: nx.DiGraph[str], *, offerings: Iterable[str]) -> list[ScopedLink]:
     while level:
         found: list[str] = []
         for u in level:
-            for v, data in succ[u].items():
-                if v not in path and data["dependency"].relevant:
+            for v in through(u):
+                if v not in path:
                     path[v] = (*path[u], v)
                     found.append(v)
-        # `found` is already in order of the parents' paths; ties within a parent by id.
+        # `found` is in order of the parents' paths; ties within a parent go by id.
         order = {u: i for i, u in enumerate(level)}
         level = sorted(found, key=lambda v: (order[path[v][-2]], v))
-    masks = _offering_masks(succ, starts)
+    masks = _offering_masks(onward, starts)
     links = [
-        ScopedLink(data["dependency"], len(path[u]), (*path[u], v), masks.get(u, 0))
-        for u in path
-        for v, data in succ[u].items()
+        ScopedLink(d, len(path[u]), (*path[u], d.provider), masks[u]) for u in path for d in out[u]
     ]
-    links.sort(key=lambda link: (link.rank, link.dependency.consumer, link.dependency.provider))
+    links.sort(key=lambda link: (link.rank, *link.dependency.key))
     return links
 
 
-def _offering_masks(succ: Adjacency, starts: list[str]) -> dict[str, int]:
-    """For each reached service, a bit mask of the offerings whose walk reaches it."""
-    masks: dict[str, int] = {}
-    for index, start in enumerate(starts):
-        bit = 1 << index
-        stack = [start]
-        while stack:
-            u = stack.pop()
-            mask = masks.get(u, 0)
-            if mask & bit:
-                continue
-            masks[u] = mask | bit
-            stack.extend(v for v, data in succ[u].items() if data["dependency"].relevant)
+def _offering_masks(onward: Mapping[str, list[str]], starts: list[str]) -> dict[str, int]:
+    """For each reached service, a bit mask of the offerings whose walk reaches it.
+
+    Bits flow down the relevant links until nothing changes; a service is visited again only
+    when it gains an offering.
+    """
+    masks = {start: 1 << index for index, start in enumerate(starts)}
+    queue = deque(starts)
+    while queue:
+        u = queue.popleft()
+        mask = masks[u]
+        for v in onward[u]:
+            old = masks.get(v, 0)
+            if old | mask != old:
+                masks[v] = old | mask
+                queue.append(v)
     return masks

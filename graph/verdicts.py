@@ -9,7 +9,9 @@ True
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+import functools
+import json
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -39,41 +41,44 @@ class Verdict(enum.Enum):
     NO_EVIDENCE = "NO_EVIDENCE"
     OUT_OF_SCOPE = "OUT_OF_SCOPE"
 
+    # Set once below for every member; plain attributes, as they are read millions of times.
+    _order: int
+    _status: Status
+
     @property
     def order(self) -> int:
         """Position among the evidence verdicts, best first (0 = EQUIVALENT)."""
-        return _ORDER[self]
+        return self._order
 
     def better_than(self, other: Verdict) -> bool:
         """Whether this evidence verdict is better than ``other``."""
-        return _ORDER[self] < _ORDER[other]
+        return self._order < other._order
 
     @property
     def status(self) -> Status:
         """The link status this verdict gives."""
-        return _STATUS.get(self, Status.GAP)
+        return self._status
 
 
-_ORDER = {
-    verdict: index
-    for index, verdict in enumerate(
-        (
-            Verdict.EQUIVALENT,
-            Verdict.CONDITIONAL,
-            Verdict.SUPPORTING_ONLY,
-            Verdict.INSUFFICIENT_DATA,
-            Verdict.EXPIRED,
-            Verdict.NOT_EQUIVALENT,
-        )
-    )
-}
-
+_EVIDENCE_ORDER = (
+    Verdict.EQUIVALENT,
+    Verdict.CONDITIONAL,
+    Verdict.SUPPORTING_ONLY,
+    Verdict.INSUFFICIENT_DATA,
+    Verdict.EXPIRED,
+    Verdict.NOT_EQUIVALENT,
+)
 _STATUS = {
     Verdict.EQUIVALENT: Status.OK,
     Verdict.INCLUDED: Status.OK,
     Verdict.CONDITIONAL: Status.CONDITIONAL,
     Verdict.OUT_OF_SCOPE: Status.OUT_OF_SCOPE,
 }
+for _verdict in Verdict:
+    _verdict._order = (
+        _EVIDENCE_ORDER.index(_verdict) if _verdict in _EVIDENCE_ORDER else len(_EVIDENCE_ORDER)
+    )
+    _verdict._status = _STATUS.get(_verdict, Status.GAP)
 
 
 class ReasonCode(enum.Enum):
@@ -201,24 +206,80 @@ class CheckResult:
             counts[link.status.value] += 1
         return {"links": len(self.links), **counts}
 
-    def to_json(self) -> dict[str, Any]:
-        """The JSON document of verdicts.md, as plain data in contract key order."""
+    def iter_json(self) -> Iterator[str]:
+        """``json.dumps(self.to_json(), ensure_ascii=False)`` in pieces, without building it.
+
+        Links into a shared provider share their ``reasons`` and ``also`` tuples; each is
+        encoded once. The pieces join to exactly the same bytes as the one-shot document.
+
+        >>> from datetime import date
+        >>> r = CheckResult(("app",), "zeker-online", date(2026, 11, 27), None, (), ())
+        >>> "".join(r.iter_json()) == json.dumps(r.to_json(), ensure_ascii=False)
+        True
+        """
+        dumps = functools.partial(json.dumps, ensure_ascii=False)
+        yield dumps(self.to_json_head())[:-1] + ', "links": ['
+        strings: dict[str, str] = {}
+        encoded: dict[int, str] = {}
+
+        def text(value: str) -> str:
+            found = strings.get(value)
+            if found is None:
+                found = strings[value] = dumps(value)
+            return found
+
+        def once(value: tuple[Any, ...], encode: Callable[[Any], Any]) -> str:
+            found = encoded.get(id(value))
+            if found is None:
+                found = encoded[id(value)] = dumps(encode(value))
+            return found
+
+        for index, link in enumerate(self.links):
+            path = ", ".join([text(s) for s in link.path])
+            evidence = "null" if link.evidence is None else text(link.evidence)
+            ranges = (
+                f"{dumps([_range_json(r) for r in link.uncovered])}, "
+                f'"bridged": {dumps([_range_json(r) for r in link.bridged])}'
+                if link.uncovered or link.bridged
+                else '[], "bridged": []'
+            )
+            yield (
+                f'{", " if index else ""}{{"from": {text(link.consumer)}, '
+                f'"to": {text(link.provider)}, "rank": {link.rank}, "path": [{path}], '
+                f'"verdict": "{link.verdict.value}", "status": "{link.status.value}", '
+                f'"evidence": {evidence}, "reasons": {once(link.reasons, _reasons_json)}, '
+                f'"also": {once(link.also, _also_json)}, "uncovered": {ranges}}}'
+            )
+        tail = {"findings": self._findings_json(), "summary": dict(self.summary)}
+        yield "], " + dumps(tail)[1:]
+
+    def to_json_head(self) -> dict[str, Any]:
+        """The document's keys before ``links``."""
         return {
             "offerings": list(self.offerings),
             "profile": self.profile,
             "at": self.at.isoformat() if self.at else None,
             "period": _range_json(self.period) if self.period else None,
             "verdict": self.verdict.value,
+        }
+
+    def _findings_json(self) -> list[dict[str, Any]]:
+        return [
+            {
+                "code": f.code.value,
+                "severity": f.severity.value,
+                "subjects": list(f.subjects),
+                "message": f.message,
+            }
+            for f in self.findings
+        ]
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON document of verdicts.md, as plain data in contract key order."""
+        return {
+            **self.to_json_head(),
             "links": [_link_json(link) for link in self.links],
-            "findings": [
-                {
-                    "code": f.code.value,
-                    "severity": f.severity.value,
-                    "subjects": list(f.subjects),
-                    "message": f.message,
-                }
-                for f in self.findings
-            ],
+            "findings": self._findings_json(),
             "summary": dict(self.summary),
         }
 
@@ -229,6 +290,13 @@ def _range_json(r: DateRange) -> dict[str, str]:
 
 def _reasons_json(reasons: tuple[Reason, ...]) -> list[dict[str, str]]:
     return [{"code": r.code.value, "message": r.message} for r in reasons]
+
+
+def _also_json(also: tuple[Assessment, ...]) -> list[dict[str, Any]]:
+    return [
+        {"evidence": a.evidence, "verdict": a.verdict.value, "reasons": _reasons_json(a.reasons)}
+        for a in also
+    ]
 
 
 def _link_json(link: LinkResult) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import subprocess
 import sys
@@ -297,3 +298,41 @@ def test_terminal_escapes_in_labels_are_neutralised(
     _, out, _ = run(capsys, "check", str(path), "--at", "2026-11-27")
     assert "\x1b[2J" not in out
     assert "x?[2Jy" in out
+
+
+def test_the_garbage_collector_is_on_again_after_a_run(
+    capsys: pytest.CaptureFixture[str], small: Path
+) -> None:
+    """main() pauses the cyclic collector for speed and restores it, also after an error."""
+    assert gc.isenabled()
+    run(capsys, "check", str(small), "--at", "2026-11-27")
+    run(capsys, "check", "missing.yaml")
+    assert gc.isenabled()
+
+
+def test_output_cut_short_by_the_reader_is_not_an_error(tmp_path: Path) -> None:
+    """`ketenkaart check ... | head -c 10` ends quietly: no traceback, no BrokenPipeError."""
+    services = "".join(
+        f"  - {{id: s{i}, name: S{i}, supplier: acme, kind: saas}}\n" for i in range(3000)
+    )
+    links = "".join(f"  - {{from: s0, to: s{i}}}\n" for i in range(1, 3000))
+    big = tmp_path / "big.yaml"
+    big.write_text(
+        "ketenkaart: 1\nofferings: [s0]\nsuppliers: [{id: acme, name: Acme}]\n"
+        f"services:\n{services}dependencies:\n{links}",
+        encoding="utf-8",
+    )
+    with subprocess.Popen(
+        [sys.executable, "-m", "app.cli", "check", str(big), "--at", "2026-11-27"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=ROOT,
+    ) as proc:
+        assert proc.stdout is not None and proc.stderr is not None
+        head = proc.stdout.read(10)
+        proc.stdout.close()  # the reader goes away long before 300 kB of report are written
+        err = proc.stderr.read().decode()
+        proc.wait()
+    assert head == b"Chain verd"
+    assert proc.returncode == 1  # the verdict (gap) stands
+    assert err == ""

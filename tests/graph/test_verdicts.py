@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 
+import pytest
+
 from graph.coverage import check
 from graph.model import Chain, Evidence, ReportException
 from tests.factories import AT, certificate, dep, make_chain, period, report, service, supplier
@@ -194,3 +196,19 @@ def test_order_of_evidence_locations_does_not_change_the_json() -> None:
 def test_order_of_service_locations_does_not_change_the_json() -> None:
     """Byte-identical JSON when the provider's `locations` come in another order."""
     assert located(("NL",), ("DE", "US")) == located(("NL",), ("US", "DE"))
+
+
+@pytest.mark.parametrize("mode", ["at", "period"])
+def test_streamed_json_is_the_same_bytes_as_the_one_shot_document(mode: str) -> None:
+    """iter_json() pieces join to exactly json.dumps(to_json()), shared providers included."""
+    chain = make_chain(
+        services=[service("app"), service("web"), service("db", supplier="dbco")],
+        dependencies=[dep("app", "db"), dep("web", "db"), dep("app", "web")],
+        evidence=[
+            report("r1", holder="dbco", covers=["db"], exceptions=(ReportException("CC6.1"),)),
+            report("r2", holder="dbco", covers=["other"], type=1),
+        ],
+    )
+    kwargs = {"at": AT} if mode == "at" else {"period": period("2026-01-01", "2026-12-31")}
+    result = check(chain, **kwargs)  # type: ignore[arg-type]
+    assert "".join(result.iter_json()) == json.dumps(result.to_json(), ensure_ascii=False)
