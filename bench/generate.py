@@ -27,12 +27,12 @@ Usage::
 from __future__ import annotations
 
 import argparse
-from collections import Counter
 import bisect
 import itertools
 import json
 import random
 import time
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
