@@ -26,7 +26,7 @@ from datetime import date
 from graph import reasons
 from graph.build import build_graph
 from graph.errors import UsageError
-from graph.evidence import Worth, assess, stop_date, worth_of
+from graph.evidence import Worth, assess, not_covering, stop_date, worth_of
 from graph.findings import find
 from graph.model import Chain, DateRange, Evidence, Service, SubserviceMethod
 from graph.period import Outcome, days_covered, judge_period
@@ -105,7 +105,12 @@ class _Judge:
                 self.by_service[sid].append(e)
         self._inclusive: dict[str, list[tuple[Assessment, Evidence]]] = {}
         self._outcomes: dict[tuple[str, tuple[str, ...]], Outcome] = {}
-        self._stops: dict[str, int] = {}
+        # Sorts the evidence that keeps counting longest first; none (no end) before any date.
+        self._later_first = {
+            e.id: -(stop.toordinal() if stop else date.max.toordinal() + 1)
+            for e in chain.evidence.values()
+            for stop in (stop_date(e, profile),)
+        }
         self._worth: dict[str, Worth] = {}
 
     def considered(self, p: Service) -> list[Evidence]:
@@ -116,10 +121,12 @@ class _Judge:
 
     def assess(self, e: Evidence, p: Service, locations: tuple[str, ...]) -> Assessment:
         """Judge ``e`` for a link into ``p``; what it is worth on its own is judged once."""
+        if p.id not in e.covers:  # by far the most frequent answer for a shared supplier
+            return not_covering(e, p)
         suppliers = self.chain.suppliers
         holder = suppliers[e.holder]
         worth = self._worth.get(e.id)
-        if worth is None and p.id in e.covers:
+        if worth is None:
             worth = self._worth[e.id] = worth_of(e, holder=holder, profile=self.profile, at=self.at)
         return assess(
             e,
@@ -134,19 +141,8 @@ class _Judge:
 
     def best_first(self, assessments: Iterable[Assessment]) -> list[Assessment]:
         """Best verdict first, then the one that counts longest, then the smallest id."""
-        return sorted(
-            assessments, key=lambda a: (a.verdict.order, -self.stop(a.evidence), a.evidence)
-        )
-
-    def stop(self, evidence_id: str) -> int:
-        """The ordinal of the last day the evidence counts; past every date when it has none."""
-        found = self._stops.get(evidence_id)
-        if found is None:
-            stop = stop_date(self.chain.evidence[evidence_id], self.profile)
-            found = self._stops[evidence_id] = (
-                stop.toordinal() if stop else date.max.toordinal() + 1
-            )
-        return found
+        later = self._later_first
+        return sorted(assessments, key=lambda a: (a.verdict.order, later[a.evidence], a.evidence))
 
     def inclusive_reports(self, c: Service) -> list[tuple[Assessment, Evidence]]:
         """C's own usable reports that include sub-services, best first."""

@@ -84,9 +84,7 @@ def assess(
     """
     # 1-2: the link's scope
     if provider.id not in evidence.covers:
-        return Assessment(
-            evidence.id, Verdict.NOT_EQUIVALENT, (reasons.scope_service(evidence, provider),)
-        )
+        return not_covering(evidence, provider)
     if evidence.locations:
         outside = [loc for loc in locations if loc not in evidence.locations]
         if outside:
@@ -100,6 +98,13 @@ def assess(
         verdict = Verdict.CONDITIONAL
         found = (*found, reasons.other_entity(evidence, holder, supplier, provider))
     return Assessment(evidence.id, verdict, found)
+
+
+def not_covering(evidence: Evidence, provider: Service) -> Assessment:
+    """Check 1: the evidence does not list the provider in ``covers``. No cap can lower it."""
+    return Assessment(
+        evidence.id, Verdict.NOT_EQUIVALENT, (reasons.scope_service(evidence, provider),)
+    )
 
 
 def worth_of(

@@ -9,14 +9,24 @@ True
 from __future__ import annotations
 
 import enum
-import functools
 import json
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from graph.model import DateRange
+
+_ENCODER = json.JSONEncoder(ensure_ascii=False)  # json.dumps(..., ensure_ascii=False), reused
+_quote = json.encoder.encode_basestring  # what that encoder does to a str, minus the call
+
+
+class _Quoted(dict[str, str]):
+    """Strings as JSON string literals, each quoted once."""
+
+    def __missing__(self, key: str) -> str:
+        value = self[key] = _quote(key)
+        return value
 
 
 class Status(enum.Enum):
@@ -206,52 +216,85 @@ class CheckResult:
             counts[link.status.value] += 1
         return {"links": len(self.links), **counts}
 
-    def iter_json(self) -> Iterator[str]:
-        """``json.dumps(self.to_json(), ensure_ascii=False)`` in pieces, without building it.
+    def iter_json(self) -> Iterator[bytes]:
+        """The UTF-8 bytes of ``json.dumps(self.to_json(), ensure_ascii=False)``, in pieces.
 
-        Links into a shared provider share their ``reasons`` and ``also`` tuples; each is
-        encoded once. The pieces join to exactly the same bytes as the one-shot document.
+        The document is never built whole (a large chain's can pass 2 GiB), and links into a
+        shared provider share their ``reasons`` and ``also`` tuples, each encoded once. The
+        pieces are written with f-strings around the standard encoder's string escaping; they
+        join to exactly the bytes of the one-shot document (a property test holds them side by
+        side).
 
         >>> from datetime import date
         >>> r = CheckResult(("app",), "zeker-online", date(2026, 11, 27), None, (), ())
-        >>> "".join(r.iter_json()) == json.dumps(r.to_json(), ensure_ascii=False)
+        >>> b"".join(r.iter_json()) == json.dumps(r.to_json(), ensure_ascii=False).encode()
         True
         """
-        dumps = functools.partial(json.dumps, ensure_ascii=False)
-        yield dumps(self.to_json_head())[:-1] + ', "links": ['
-        strings: dict[str, str] = {}
-        encoded: dict[int, str] = {}
+        encode = _ENCODER.encode
+        text = _Quoted()  # each id quoted once
+        shared: dict[int, bytes] = {}
 
-        def text(value: str) -> str:
-            found = strings.get(value)
+        def ids(values: Iterable[str]) -> str:
+            return f"[{', '.join([text[v] for v in values])}]"
+
+        def reasons(values: tuple[Reason, ...]) -> str:
+            return (
+                "["
+                + ", ".join(
+                    [
+                        f'{{"code": "{r.code.value}", "message": {_quote(r.message)}}}'
+                        for r in values
+                    ]
+                )
+                + "]"
+            )
+
+        def once(value: tuple[Any, ...], to_text: Callable[[Any], str]) -> bytes:
+            found = shared.get(id(value))  # the tuples live as long as self: ids stay unique
             if found is None:
-                found = strings[value] = dumps(value)
+                found = shared[id(value)] = to_text(value).encode()
             return found
 
-        def once(value: tuple[Any, ...], encode: Callable[[Any], Any]) -> str:
-            found = encoded.get(id(value))
-            if found is None:
-                found = encoded[id(value)] = dumps(encode(value))
-            return found
+        def also(values: tuple[Assessment, ...]) -> str:
+            return (
+                "["
+                + ", ".join(
+                    [
+                        f'{{"evidence": {text[a.evidence]}, "verdict": "{a.verdict.value}", '
+                        f'"reasons": {reasons(a.reasons)}}}'
+                        for a in values
+                    ]
+                )
+                + "]"
+            )
 
+        yield (encode(self.to_json_head())[:-1] + ', "links": [').encode()
         for index, link in enumerate(self.links):
-            path = ", ".join([text(s) for s in link.path])
-            evidence = "null" if link.evidence is None else text(link.evidence)
-            ranges = (
-                f"{dumps([_range_json(r) for r in link.uncovered])}, "
-                f'"bridged": {dumps([_range_json(r) for r in link.bridged])}'
-                if link.uncovered or link.bridged
-                else '[], "bridged": []'
-            )
+            evidence = "null" if link.evidence is None else text[link.evidence]
             yield (
-                f'{", " if index else ""}{{"from": {text(link.consumer)}, '
-                f'"to": {text(link.provider)}, "rank": {link.rank}, "path": [{path}], '
+                f'{", " if index else ""}{{"from": {text[link.consumer]}, '
+                f'"to": {text[link.provider]}, "rank": {link.rank}, "path": {ids(link.path)}, '
                 f'"verdict": "{link.verdict.value}", "status": "{link.status.value}", '
-                f'"evidence": {evidence}, "reasons": {once(link.reasons, _reasons_json)}, '
-                f'"also": {once(link.also, _also_json)}, "uncovered": {ranges}}}'
-            )
-        tail = {"findings": self._findings_json(), "summary": dict(self.summary)}
-        yield "], " + dumps(tail)[1:]
+                f'"evidence": {evidence}, "reasons": '
+            ).encode()
+            yield once(link.reasons, reasons)
+            yield b', "also": '
+            yield once(link.also, also)
+            if link.uncovered or link.bridged:
+                yield (
+                    f', "uncovered": {encode([_range_json(r) for r in link.uncovered])}, '
+                    f'"bridged": {encode([_range_json(r) for r in link.bridged])}}}'
+                ).encode()
+            else:
+                yield b', "uncovered": [], "bridged": []}'
+        findings = ", ".join(
+            [
+                f'{{"code": "{f.code.value}", "severity": "{f.severity.value}", '
+                f'"subjects": {ids(f.subjects)}, "message": {_quote(f.message)}}}'
+                for f in self.findings
+            ]
+        )
+        yield f'], "findings": [{findings}], "summary": {encode(dict(self.summary))}}}'.encode()
 
     def to_json_head(self) -> dict[str, Any]:
         """The document's keys before ``links``."""

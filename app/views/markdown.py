@@ -12,7 +12,6 @@ so a supplier called ``<img src=x onerror=alert(1)>`` stays text wherever the re
 from __future__ import annotations
 
 import re
-from importlib.metadata import PackageNotFoundError, version
 
 from graph.model import Chain
 from graph.profiles import ResolvedProfile
@@ -35,6 +34,8 @@ def md(text: str) -> str:
 
 
 def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version  # noqa: PLC0415 - slow import, needed here only
+
     try:
         return version("ketenkaart")
     except PackageNotFoundError:  # pragma: no cover - running from a source tree

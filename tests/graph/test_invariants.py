@@ -308,3 +308,13 @@ def test_summary_and_verdict_agree_with_the_links(chain: Chain, moment: dict[str
         else Status.OK
     )
     assert result.verdict is worst
+
+
+@given(chain=chains(), moment=moments)
+def test_streamed_json_is_always_the_one_shot_document(
+    chain: Chain, moment: dict[str, object]
+) -> None:
+    """iter_json() joins to exactly json.dumps(to_json()), whatever the chain holds."""
+    result = run(chain, moment)
+    expected = json.dumps(result.to_json(), ensure_ascii=False).encode()
+    assert b"".join(result.iter_json()) == expected

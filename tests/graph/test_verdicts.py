@@ -211,4 +211,5 @@ def test_streamed_json_is_the_same_bytes_as_the_one_shot_document(mode: str) -> 
     )
     kwargs = {"at": AT} if mode == "at" else {"period": period("2026-01-01", "2026-12-31")}
     result = check(chain, **kwargs)  # type: ignore[arg-type]
-    assert "".join(result.iter_json()) == json.dumps(result.to_json(), ensure_ascii=False)
+    expected = json.dumps(result.to_json(), ensure_ascii=False).encode()
+    assert b"".join(result.iter_json()) == expected
