@@ -179,10 +179,10 @@ def bridge_letter(e: Evidence, period: DateRange, at: date, limit: date) -> Reas
 
 
 def bridged_days(letters: Iterable[tuple[Evidence, list[DateRange]]]) -> Reason:
-    parts = [f"{_ranges(days)} by the bridge letter of {_ev(e)}" for e, days in letters]
+    parts = [f"{_ranges(days)} (bridge letter of {_ev(e)})" for e, days in letters]
     return Reason(
         R.BRIDGE_LETTER,
-        f"No report tested {_list(parts)}; those days rest on a management statement.",
+        f"No report tested {_list(parts)}: those days rest on management's statement alone.",
     )
 
 
@@ -260,5 +260,5 @@ def out_of_scope(reason: str | None) -> Reason:
 def period_uncovered(p: Service, uncovered: Iterable[DateRange]) -> Reason:
     return Reason(
         R.PERIOD_UNCOVERED,
-        f"No evidence covers {_svc(p)} on {_ranges(uncovered)}.",
+        f"No evidence that counts covers {_svc(p)} on {_ranges(uncovered)}.",
     )

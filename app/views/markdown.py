@@ -4,6 +4,7 @@ It states the offerings, the date or audit period and the profile used; the scop
 sub-service the walk reached, with what it is and who supplies it); every link grouped by status
 with its reasons; and the findings. Every label from the chain file is escaped with :func:`md`,
 so a supplier called ``<img src=x onerror=alert(1)>`` stays text wherever the report is rendered.
+Ids and verdicts stand in code spans; the chain format allows no backtick in an id.
 
 >>> md("a|b <i>*x*</i>")
 'a\\\\|b &lt;i&gt;\\\\*x\\\\*&lt;/i&gt;'
@@ -56,7 +57,7 @@ def render_markdown(result: CheckResult, chain: Chain, profile: ResolvedProfile)
     >>> report = render_markdown(check(chain, at=date(2026, 11, 27)), chain, ZEKER_ONLINE)
     >>> print(report.splitlines()[0])
     # Scoping report: APP
-    >>> "| 1 | app → db | NO\\\\_EVIDENCE | — | no-evidence: No evidence for DB (db)" in report
+    >>> "| 1 | `app` → `db` | `NO_EVIDENCE` | — | no-evidence: No evidence for DB (db)" in report
     True
     """
     services, suppliers = chain.services, chain.suppliers
@@ -121,9 +122,10 @@ def render_markdown(result: CheckResult, chain: Chain, profile: ResolvedProfile)
             ranges += [f"bridged {r.start} to {r.end}" for r in link.bridged]
             if ranges:
                 reasons = "<br>".join(filter(None, [reasons, *ranges]))
+            evidence = f"`{link.evidence}`" if link.evidence else "—"
             out.append(
-                f"| {link.rank} | {md(link.consumer)} → {md(link.provider)} | "
-                f"{md(link.verdict.value)} | {md(link.evidence or '—')} | {reasons or '—'} |"
+                f"| {link.rank} | `{link.consumer}` → `{link.provider}` | "
+                f"`{link.verdict.value}` | {evidence} | {reasons or '—'} |"
             )
     out += ["", "## Findings", ""]
     if result.findings:
