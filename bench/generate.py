@@ -61,6 +61,7 @@ EVIDENCE_PER_SERVICE = 0.85
 NO_EVIDENCE_SHARE = 0.12  # suppliers (not hyperscalers) without any evidence
 SMALL_SUPPLIER = 8  # up to this many services, each piece covers 1-4 of them
 BROAD_PIECE_SERVICES = 40  # a larger supplier holds one more (broad) piece per this many
+MAX_BROAD_PIECES = 8  # even the largest provider publishes a bounded set of reports
 SUBSERVICES_NAMED = 4  # sub-service organisations a report names at most
 
 EEA = (
@@ -652,6 +653,8 @@ class ChainGenerator:
         small one, each covering a broad share of its services, as real providers do: one SOC 2
         report for a hundred services, not a hundred reports. Were it otherwise, every link into
         a large supplier would consider hundreds of pieces (all held by the provider's supplier).
+        However large, a supplier publishes at most ``MAX_BROAD_PIECES`` broad pieces (a SOC 1,
+        SOC 2 and SOC 3 report, ISO certificates, a C5 attestation...).
         """
         holders = [
             supplier
@@ -676,7 +679,7 @@ class ChainGenerator:
     @staticmethod
     def broad_pieces(size: int) -> int:
         """The pieces a supplier holds beyond those of a small supplier."""
-        return max(0, size - SMALL_SUPPLIER) // BROAD_PIECE_SERVICES
+        return min(MAX_BROAD_PIECES, max(0, size - SMALL_SUPPLIER) // BROAD_PIECE_SERVICES)
 
     def cover_size(self, size: int) -> int:
         """How many of a supplier's ``size`` services one piece covers."""

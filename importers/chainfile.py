@@ -176,6 +176,9 @@ _MANAGEMENT_SYSTEM_SCHEMES = {
     for value, scheme in _SCHEMES.items()
     if scheme.scheme_class is SchemeClass.MANAGEMENT_SYSTEM
 }
+_ASSURANCE_REPORTS = frozenset(
+    scheme for scheme in Scheme if scheme.scheme_class is SchemeClass.ASSURANCE_REPORT
+)
 _NEEDS_VALID_UNTIL = frozenset(
     {*_MANAGEMENT_SYSTEM_SCHEMES.values(), Scheme.ZEKER_ONLINE, Scheme.EUCS}
 )
@@ -650,15 +653,21 @@ class _Part:
 _K = TypeVar("_K", bound=Hashable)
 _V = TypeVar("_V")
 _Map = dict[str, object]
+_Raw = dict[str, Any]  # a mapping as parsed, read by the fast paths (which check every type)
 
 
 class _Reader:
     """Checks the values of one file against the contract and builds its entities."""
 
+    use_fast_paths = True  # whether :meth:`section` tries the fast paths (tests compare both)
+
     def __init__(self, file: str) -> None:
         self.file = file
         self.issues: list[Issue] = []
         self.dates: dict[str, date] = {}  # the dates read so far, by their text
+        # small values made so far by the fast paths, shared by equal entries (all frozen)
+        self.ranges_made: dict[tuple[date, date], DateRange] = {}
+        self.cuecs_made: dict[tuple[str, str | None, bool], Cuec] = {}
         # references made by entries that were rejected, checked once the files are merged:
         # (to a service?, the id, path, line)
         self.loose: list[tuple[bool, str, str, int | None]] = []
@@ -967,13 +976,27 @@ class _Reader:
         read: Callable[[_Map, str], tuple[_K | None, _V | None]],
         seen: dict[_K, int],
         repeated: Callable[[_K], tuple[str, str]],
+        *,
+        fast: Callable[[_Raw], tuple[_K, _V] | None] | None = None,
     ) -> dict[_K, _V]:
-        """Read the list ``root[name]`` with ``read``; report repeated keys via ``repeated``."""
+        """Read the list ``root[name]`` with ``read``; report repeated keys via ``repeated``.
+
+        ``fast`` (see "fast paths" below) is tried on each entry first; what it does not
+        accept, or accepts under a key already seen, is read again by ``read``.
+        """
         items = self.items(root, name, "")
         out: dict[_K, _V] = {}
         if not items:
             return out
+        if not self.use_fast_paths:
+            fast = None
         for index, m in enumerate(items):
+            if fast is not None and isinstance(m, dict):
+                found = fast(m)
+                if found is not None and found[0] not in seen:
+                    seen[found[0]] = index
+                    out[found[0]] = found[1]
+                    continue
             path = f"{name}[{index}]"
             if not isinstance(m, dict):
                 self.wrong(items, index, name, "a mapping", m)
@@ -1018,6 +1041,218 @@ class _Reader:
                     if type(item) is str:
                         item_path = _join(_join(field_path, key), index)
                         self.loose.append((to_service, item, item_path, _line_of(value, index)))
+
+    # -- fast paths ---------------------------------------------------------------------------
+    #
+    # Nearly every entry of a large file is entirely valid. For such an entry each ``fast_*``
+    # method below checks the same rules as its detailed counterpart (``supplier``, ``service``,
+    # ``dependency``, ``evidence``) with plain type and membership tests, and builds the same
+    # entity. On anything else (an ``x-`` key, a wrong type, a broken rule, an explicit empty
+    # value...) it gives up and returns ``None``; :meth:`section` then reads the entry again with
+    # the detailed method, which reports what is wrong, with its path and line. So a fast path
+    # reports nothing: it only accepts entries the detailed path accepts, and builds an equal
+    # entity (tests/importers/test_chainfile_fast.py compares both). Nested helpers give up by
+    # raising ``_Unusual``; hashing an unhashable value (a list where a string belongs) raises
+    # ``TypeError``, which gives up as well.
+
+    def fast_supplier(self, m: _Raw) -> tuple[str, Supplier] | None:
+        """A plainly valid supplier entry as :meth:`supplier` reads it; else ``None``."""
+        if not _SUPPLIER_SET.issuperset(m):
+            return None
+        get = m.get
+        sid, name, country, parent = get("id"), get("name"), get("country"), get("parent")
+        if not (
+            type(sid) is str
+            and _ID_RE.fullmatch(sid)
+            and type(name) is str
+            and name.strip()
+            and (country is None or (type(country) is str and country in _COUNTRIES))
+            and type(parent) in _OPTIONAL_STR
+        ):
+            return None
+        try:
+            ids = _fast_string_map(get("ids"), _IDS_SET, _IDS_KEYS)
+            contact = _fast_string_map(get("contact"), _CONTACT_SET, _CONTACT_KEYS)
+        except _Unusual:
+            return None
+        return sid, Supplier(sid, name, country, ids, parent, contact, {})
+
+    def fast_service(self, m: _Raw) -> tuple[str, Service] | None:
+        """A plainly valid service entry as :meth:`service` reads it; else ``None``."""
+        if not _SERVICE_SET.issuperset(m):
+            return None
+        get = m.get
+        sid, name, supplier, kind = get("id"), get("name"), get("supplier"), get("kind")
+        locations, description = get("locations", ()), get("description")
+        personal_data = get("personal_data", False)
+        try:
+            if not (
+                type(sid) is str
+                and _ID_RE.fullmatch(sid)
+                and type(name) is str
+                and name.strip()
+                and type(supplier) is str
+                and supplier.strip()
+                and kind in _KINDS
+                and (locations == () or _is_countries(locations))
+                and type(personal_data) is bool
+                and type(description) in _OPTIONAL_STR
+            ):
+                return None
+        except TypeError:  # an unhashable kind
+            return None
+        return sid, Service(
+            sid,
+            name,
+            supplier,
+            _KINDS[kind],
+            tuple(locations),
+            personal_data,
+            description,
+            {},
+        )
+
+    def fast_dependency(self, m: _Raw) -> tuple[tuple[str, str], Dependency] | None:
+        """A plainly valid dependency entry as :meth:`dependency` reads it; else ``None``."""
+        if not _DEPENDENCY_SET.issuperset(m):
+            return None
+        get = m.get
+        consumer, provider = get("from"), get("to")
+        role, reason, contract = get("role"), get("reason"), get("contract")
+        relevant, critical = get("relevant", True), get("critical", False)
+        personal_data, locations = get("personal_data"), get("locations")
+        if not (
+            type(consumer) is str
+            and consumer.strip()
+            and type(provider) is str
+            and provider.strip()
+            and type(role) in _OPTIONAL_STR
+            and type(reason) in _OPTIONAL_STR
+            and type(contract) in _OPTIONAL_STR
+            and type(relevant) is bool
+            and type(critical) is bool
+            and type(personal_data) in _OPTIONAL_BOOL
+            and (locations is None or _is_countries(locations))
+            and (relevant or (reason is not None and reason.strip()))
+        ):
+            return None
+        return (consumer, provider), Dependency(
+            consumer,
+            provider,
+            role,
+            relevant,
+            reason,
+            critical,
+            personal_data,
+            None if locations is None else (tuple(locations) or None),
+            contract,
+            {},
+        )
+
+    def fast_evidence(self, m: _Raw) -> tuple[str, Evidence] | None:
+        """A plainly valid evidence entry as :meth:`evidence` reads it; else ``None``."""
+        if not _EVIDENCE_SET.issuperset(m):
+            return None
+        get = m.get
+        eid, holder, covers = get("id"), get("holder"), get("covers")
+        report_type, locations, criteria = get("type"), get("locations", ()), get("criteria", ())
+        scope, version, issuer = get("scope"), get("version"), get("issuer")
+        try:
+            scheme = _SCHEMES[m["scheme"]]  # KeyError, TypeError: absent, or not a scheme
+            if not (
+                type(eid) is str
+                and _ID_RE.fullmatch(eid)
+                and type(holder) is str
+                and holder.strip()
+                and _is_strings(covers)
+                and covers
+                and (report_type is None or (type(report_type) is int and report_type in (1, 2)))
+                and (locations == () or _is_countries(locations))
+                and (criteria == () or _is_strings(criteria))
+                and type(scope) in _OPTIONAL_STR
+                and type(version) in _OPTIONAL_STR
+                and type(issuer) in _OPTIONAL_STR
+            ):
+                return None
+            period = self.fast_range(m["period"], _PERIOD_SET) if "period" in m else None
+            valid_until = self.fast_day(get("valid_until"))
+            if scheme in _ASSURANCE_REPORTS and (
+                report_type is None or (report_type == 2 and period is None)
+            ):
+                return None
+            if scheme in _NEEDS_VALID_UNTIL and valid_until is None:
+                return None
+            evidence = Evidence(  # every field, in the order of the model
+                eid,
+                scheme,
+                holder,
+                tuple(covers),
+                report_type,
+                None if period is None else self.date_range_of(period[0], period[1]),
+                self.fast_day(m["as_of"]) if "as_of" in m else None,
+                self.fast_day(get("issued")),
+                valid_until,
+                tuple(locations),
+                tuple(criteria),
+                scope,
+                version,
+                issuer,
+                _OPTIONAL_QUALIFICATIONS[get("issuer_qualification")],
+                _fast_accreditation(m["accreditation"]) if "accreditation" in m else None,
+                _ASSURANCE_OR_DEFAULT[get("assurance")],
+                _OPINION_OR_DEFAULT[get("opinion")],
+                _fast_exceptions(m["exceptions"]) if "exceptions" in m else (),
+                _fast_subservices(m["subservices"]) if "subservices" in m else _NO_SUBSERVICES,
+                _fast_cuecs(m["cuecs"], self.cuecs_made) if "cuecs" in m else (),
+                self.fast_bridge_letter(m["bridge_letter"]) if "bridge_letter" in m else None,
+                _VERIFICATION_OR_DEFAULT[get("verification")],
+                _fast_document(m["document"]) if "document" in m else None,
+                {},
+            )
+        except (_Unusual, KeyError, TypeError):
+            return None
+        return eid, evidence
+
+    def fast_day(self, value: Any) -> date | None:
+        """An optional date, as :meth:`day` reads it; raises ``_Unusual`` on anything else."""
+        if value is None:
+            return None
+        known = self.dates.get(value)  # TypeError when unhashable
+        if known is not None:
+            return known
+        if type(value) is str and _DATE_RE.fullmatch(value):
+            try:
+                day = self.dates[value] = date.fromisoformat(value)
+            except ValueError:
+                raise _Unusual from None
+            return day
+        raise _Unusual
+
+    def fast_range(
+        self, value: Any, allowed: frozenset[str]
+    ) -> tuple[date, date, str | None] | None:
+        """``period`` or ``bridge_letter`` as :meth:`date_range` reads it, when plainly valid."""
+        if value is None:
+            return None
+        if not isinstance(value, dict) or not allowed.issuperset(value):
+            raise _Unusual
+        start, end = self.fast_day(value.get("from")), self.fast_day(value.get("to"))
+        signed_by = value.get("signed_by")
+        if start is None or end is None or start > end or type(signed_by) not in _OPTIONAL_STR:
+            raise _Unusual
+        return start, end, signed_by
+
+    def date_range_of(self, start: date, end: date) -> DateRange:
+        """``DateRange(start, end)``, one object for equal ranges (most periods repeat)."""
+        key = start, end
+        found = self.ranges_made.get(key)
+        if found is None:
+            found = self.ranges_made[key] = DateRange(start, end)
+        return found
+
+    def fast_bridge_letter(self, value: Any) -> BridgeLetter | None:
+        found = self.fast_range(value, _BRIDGE_SET)
+        return None if found is None else BridgeLetter(*found)
 
     def supplier(self, m: _Map, path: str) -> tuple[str | None, Supplier | None]:
         before = len(self.issues)
@@ -1406,6 +1641,7 @@ class _Reader:
             self.supplier,
             part.supplier_at,
             lambda key: ("id", f"supplier {_q(key)}"),
+            fast=self.fast_supplier,
         )
         part.services = self.section(
             root,
@@ -1413,6 +1649,7 @@ class _Reader:
             self.service,
             part.service_at,
             lambda key: ("id", f"service {_q(key)}"),
+            fast=self.fast_service,
         )
         part.dependencies = self.section(
             root,
@@ -1420,6 +1657,7 @@ class _Reader:
             self.dependency,
             part.dependency_at,
             lambda key: ("to", f"the link from {_q(key[0])} to {_q(key[1])}"),
+            fast=self.fast_dependency,
         )
         part.evidence = self.section(
             root,
@@ -1427,6 +1665,7 @@ class _Reader:
             self.evidence,
             part.evidence_at,
             lambda key: ("id", f"evidence {_q(key)}"),
+            fast=self.fast_evidence,
         )
         part.profiles = self.section(
             root,
@@ -1523,6 +1762,143 @@ _CUEC_SET = frozenset(_CUEC_KEYS)
 _BRIDGE_SET = frozenset(_BRIDGE_KEYS)
 _DOCUMENT_SET = frozenset(_DOCUMENT_KEYS)
 _PROFILE_SET = frozenset(_PROFILE_KEYS)
+
+
+# -- helpers of the fast paths (see _Reader.fast_supplier) ----------------------------------
+
+
+class _Unusual(Exception):  # noqa: N818 - not an error: the detailed path takes over
+    """A fast path gives up on an entry; the detailed path reads it again."""
+
+
+_LISTS = (list, _YSeq)
+_OPTIONAL_STR = (str, type(None))
+_OPTIONAL_BOOL = (bool, type(None))
+_ONLY_STR = frozenset({str})
+
+
+def _or_default(table: Mapping[str, _E], default: _E) -> dict[str | None, _E]:
+    """An enumeration by value, with ``None`` (no value) for ``default``."""
+    out: dict[str | None, _E] = {None: default}
+    out.update(table)
+    return out
+
+
+_ASSURANCE_OR_DEFAULT = _or_default(_ASSURANCES, Assurance.REASONABLE)
+_OPINION_OR_DEFAULT = _or_default(_OPINIONS, Opinion.UNQUALIFIED)
+_METHOD_OR_DEFAULT = _or_default(_METHODS, SubserviceMethod.NONE)
+_VERIFICATION_OR_DEFAULT = _or_default(_VERIFICATIONS, Verification.SIGHTED)
+_OPTIONAL_QUALIFICATIONS: dict[str | None, IssuerQualification | None] = {None: None}
+_OPTIONAL_QUALIFICATIONS.update(_QUALIFICATIONS)
+
+
+def _is_strings(value: Any) -> bool:
+    """Whether ``value`` is a list of strings (as :meth:`_Reader.strings` takes it)."""
+    return type(value) in _LISTS and _ONLY_STR.issuperset(map(type, value))
+
+
+def _is_countries(value: Any) -> bool:
+    """Whether ``value`` is a list of country codes (as :meth:`_Reader.countries` takes it)."""
+    try:
+        return type(value) in _LISTS and _COUNTRIES.issuperset(value)
+    except TypeError:  # an unhashable item
+        return False
+
+
+def _fast_string_map(value: Any, allowed: frozenset[str], order: Sequence[str]) -> dict[str, str]:
+    """``ids`` or ``contact`` as :meth:`_Reader.string_map` reads them, when plainly valid."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict) or not allowed.issuperset(value):
+        raise _Unusual
+    out: dict[str, str] = {}
+    for name in order:
+        text = value.get(name)
+        if text is not None:
+            if type(text) is not str:
+                raise _Unusual
+            out[name] = text
+    return out
+
+
+def _fast_accreditation(value: Any) -> Accreditation | None:
+    if value is None:
+        return None
+    if not isinstance(value, dict) or not _ACCREDITATION_SET.issuperset(value):
+        raise _Unusual
+    body, iaf_mla = value.get("body"), value.get("iaf_mla")
+    if type(body) not in _OPTIONAL_STR or type(iaf_mla) is not bool:
+        raise _Unusual
+    return Accreditation(iaf_mla, body)
+
+
+def _fast_exceptions(value: Any) -> tuple[ReportException, ...]:
+    if value is None:
+        return ()
+    if type(value) not in _LISTS:
+        raise _Unusual
+    out: list[ReportException] = []
+    for item in value:
+        if not isinstance(item, dict) or not _EXCEPTION_SET.issuperset(item):
+            raise _Unusual
+        texts = item.get("criterion"), item.get("description"), item.get("response")
+        if any(type(text) not in _OPTIONAL_STR for text in texts):
+            raise _Unusual
+        out.append(ReportException(*texts))
+    return tuple(out)
+
+
+def _fast_subservices(value: Any) -> Subservices:
+    if value is None:
+        return _NO_SUBSERVICES
+    if not isinstance(value, dict) or not _SUBSERVICES_SET.issuperset(value):
+        raise _Unusual
+    method = _METHOD_OR_DEFAULT[value.get("method")]
+    carved_out, included = value.get("carved_out", ()), value.get("included", ())
+    if not (carved_out == () or _is_strings(carved_out)) or not (
+        included == () or _is_strings(included)
+    ):
+        raise _Unusual
+    if method is SubserviceMethod.NONE and (carved_out or included):
+        raise _Unusual
+    return Subservices(method, tuple(carved_out), tuple(included))
+
+
+def _fast_cuecs(value: Any, made: dict[tuple[str, str | None, bool], Cuec]) -> tuple[Cuec, ...]:
+    """``cuecs`` as :meth:`_Reader.cuecs` reads them; equal CUECs are one object (``made``)."""
+    if value is None:
+        return ()
+    if type(value) not in _LISTS:
+        raise _Unusual
+    out: list[Cuec] = []
+    for item in value:
+        if not isinstance(item, dict) or not _CUEC_SET.issuperset(item):
+            raise _Unusual
+        cuec_id, text, addressed = item.get("id"), item.get("text"), item.get("addressed", False)
+        if not (
+            type(cuec_id) is str
+            and cuec_id.strip()
+            and type(text) in _OPTIONAL_STR
+            and type(addressed) is bool
+        ):
+            raise _Unusual
+        key = cuec_id, text, addressed
+        cuec = made.get(key)
+        if cuec is None:
+            cuec = made[key] = Cuec(cuec_id, text, addressed)
+        out.append(cuec)
+    return tuple(out)
+
+
+def _fast_document(value: Any) -> Document | None:
+    if value is None:
+        return None
+    if not isinstance(value, dict) or not _DOCUMENT_SET.issuperset(value):
+        raise _Unusual
+    name, sha256 = value.get("name"), value.get("sha256")
+    if type(name) not in _OPTIONAL_STR or type(sha256) not in _OPTIONAL_STR:
+        raise _Unusual
+    return Document(name, sha256)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1687,7 +2063,16 @@ def _check_references(parts: Sequence[_Part], merged: _Merged, issues: list[Issu
                 report(owner, ("dependencies", index, "from"), unknown_service(consumer))
             if provider not in known_services:
                 report(owner, ("dependencies", index, "to"), unknown_service(provider))
+    is_service = known_services.__contains__
     for eid, evidence in chain.evidence.items():
+        subservices = evidence.subservices
+        if (
+            evidence.holder in known_suppliers
+            and all(map(is_service, evidence.covers))
+            and all(map(is_service, subservices.carved_out))
+            and all(map(is_service, subservices.included))
+        ):
+            continue  # nothing to report; the loops below say where
         owner = merged.evidence_owner.get(eid, 0)
         index = parts[owner].evidence_at[eid]
         if evidence.holder not in known_suppliers:
