@@ -22,15 +22,14 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import networkx as nx
 
 from graph.model import Dependency
 
 
-@dataclass(frozen=True, slots=True)
-class ScopedLink:
+class ScopedLink(NamedTuple):
     """A link the walk reached, with its rank and path."""
 
     dependency: Dependency
