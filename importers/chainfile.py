@@ -76,8 +76,10 @@ from graph.profiles import BUILTIN_PROFILES
 __all__ = [
     "MAX_CHAIN_BYTES",
     "dump_chain",
+    "dump_plain",
     "load_chain",
     "load_chains",
+    "load_plain",
     "load_profile_file",
     "merge_chains",
 ]
@@ -2234,6 +2236,53 @@ def _load(files: Sequence[tuple[str, bytes]], max_bytes: int) -> Chain:
     _raise_if(issues, [name for name, _ in files])
     assert merged is not None  # noqa: S101 - no parts means issues, raised above
     return merged.chain
+
+
+def load_plain(document: object, *, source: str = "<data>") -> Chain:
+    """Validate a chain document that is already parsed (plain dicts and lists) into a chain.
+
+    The same checks and messages as :func:`load_chain`, for a document that comes from a
+    database or a request body rather than a file; issues name ``source`` and have no lines.
+
+    Examples
+    --------
+    >>> doc = {"ketenkaart": 1, "offerings": ["app"], "suppliers": [{"id": "me", "name": "Me"}],
+    ...        "services": [{"id": "app", "name": "App", "supplier": "me", "kind": "saas"}]}
+    >>> load_plain(doc).services["app"].name
+    'App'
+    >>> load_plain({**doc, "offerings": ["nope"]})
+    Traceback (most recent call last):
+    ...
+    graph.errors.ChainError: <data>: offerings[0]: unknown service 'nope'
+    """
+    with _gc_paused():
+        reader = _Reader(source)
+        try:
+            part = reader.chain(document)
+        except RecursionError:
+            reader.report("", "the document is nested too deeply", None)
+            part = None
+        issues = list(reader.issues)
+        merged = None
+        if part is not None:
+            part.loose = reader.loose
+            merged = _merge([part], issues)
+            _check_references([part], merged, issues)
+        _raise_if(issues, [source])
+        assert merged is not None  # noqa: S101 - no part means issues, raised above
+        return merged.chain
+
+
+def dump_plain(chain: Chain) -> dict[str, object]:
+    """The chain as the plain document :func:`dump_chain` writes (JSON-ready), in contract order.
+
+    >>> doc = {"ketenkaart": 1, "offerings": ["app"], "suppliers": [{"id": "me", "name": "Me"}],
+    ...        "services": [{"id": "app", "name": "App", "supplier": "me", "kind": "saas"}]}
+    >>> dump_plain(load_plain(doc)) == doc
+    True
+    """
+    with _gc_paused():
+        return _chain_plain(chain)
 
 
 def load_chain(
