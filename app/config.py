@@ -1,0 +1,35 @@
+"""Settings of the service, from flags or the environment (``KETENKAART_*``)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "sqlite:///ketenkaart.db"
+
+
+class Settings(BaseSettings):
+    """Everything the service reads from its environment.
+
+    >>> Settings(database_url="sqlite://").port
+    8000
+    """
+
+    model_config = SettingsConfigDict(env_prefix="KETENKAART_", extra="ignore")
+
+    database_url: str = DEFAULT_DATABASE_URL
+    host: str = "127.0.0.1"
+    port: int = 8000
+    workers: int = 1
+    documents_dir: Path | None = None
+    """Where uploaded evidence documents go; in the database when unset."""
+    max_upload_bytes: int = 25 * 1024 * 1024
+    """The largest evidence document or chain file accepted in one request."""
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The settings of this process, read once."""
+    return Settings()

@@ -1,0 +1,139 @@
+"""Domain errors of the service, and their rendering as RFC 9457 problem details, in one place.
+
+>>> problem = NotFound("no supplier 'awz' in this workspace")
+>>> problem.status, problem.title
+(404, 'Not Found')
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from graph.errors import ChainError, Issue, UsageError
+
+PROBLEM = "application/problem+json"
+
+
+class Problem(Exception):  # noqa: N818 - RFC 9457 calls it a problem
+    """An answer other than success, with what went wrong and where."""
+
+    status = 400
+
+    def __init__(self, detail: str, *, errors: Iterable[dict[str, Any]] = ()) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.errors = list(errors)
+
+    @property
+    def title(self) -> str:
+        return HTTPStatus(self.status).phrase
+
+
+class Unauthorized(Problem):
+    status = 401
+
+
+class Forbidden(Problem):
+    status = 403
+
+
+class NotFound(Problem):
+    status = 404
+
+
+class Conflict(Problem):
+    status = 409
+
+
+class PreconditionFailed(Problem):
+    status = 412
+
+
+class TooLarge(Problem):
+    status = 413
+
+
+class UnsupportedMediaType(Problem):
+    status = 415
+
+
+class Invalid(Problem):
+    status = 422
+
+
+class PreconditionRequired(Problem):
+    status = 428
+
+
+def issue_errors(issues: Iterable[Issue], *, strip: str = "") -> list[dict[str, Any]]:
+    """Chain issues as problem ``errors``: where (the field path, and the line in a file)."""
+    found = []
+    for issue in issues:
+        path = (
+            issue.path[len(strip) :].lstrip(".")
+            if strip and issue.path.startswith(strip)
+            else issue.path
+        )
+        entry: dict[str, Any] = {"location": path, "message": issue.message}
+        if issue.line is not None:
+            entry["line"] = issue.line
+        found.append(entry)
+    return found
+
+
+def problem_response(
+    status: int, detail: str, errors: list[dict[str, Any]] | None = None
+) -> JSONResponse:
+    body: dict[str, Any] = {
+        "type": "about:blank",
+        "title": HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail,
+    }
+    if errors:
+        body["errors"] = errors
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
+
+
+def install(app: FastAPI) -> None:
+    """Render every error of the service as problem details."""
+
+    @app.exception_handler(Problem)
+    async def _problem(_: Request, exc: Problem) -> JSONResponse:
+        return problem_response(exc.status, exc.detail, exc.errors)
+
+    @app.exception_handler(ChainError)
+    async def _chain(_: Request, exc: ChainError) -> JSONResponse:
+        return problem_response(
+            422,
+            "the chain breaks the chain format; every error is listed",
+            issue_errors(exc.issues),
+        )
+
+    @app.exception_handler(UsageError)
+    async def _usage(_: Request, exc: UsageError) -> JSONResponse:
+        return problem_response(422, str(exc))
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [
+            {"location": ".".join(str(p) for p in error["loc"]), "message": error["msg"]}
+            for error in exc.errors()
+        ]
+        return problem_response(422, "the request is not valid; every error is listed", errors)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return problem_response(exc.status_code, str(exc.detail))
+
+    @app.exception_handler(Exception)
+    async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
+        return problem_response(500, "an internal error; it has been logged")

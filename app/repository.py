@@ -1,0 +1,265 @@
+"""All SQL of the service. Every query is scoped to one workspace.
+
+A workspace's whole register loads in one query per table, whatever its size.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, cast
+
+from sqlalchemy import delete, func, insert, update
+from sqlalchemy import select as core_select
+from sqlmodel import Session, SQLModel, col, select
+
+from app.models import (
+    ApiToken,
+    DependencyRow,
+    EvidenceRow,
+    ProfileRow,
+    ServiceRow,
+    SupplierRow,
+    Workspace,
+    utcnow,
+)
+
+EntityRow = SupplierRow | ServiceRow | DependencyRow | EvidenceRow | ProfileRow
+
+
+@dataclass(frozen=True, slots=True)
+class Kind:
+    """One section of the chain file, as a table: its row class and how a row is named."""
+
+    section: str
+    row: type[EntityRow]
+    singular: str
+
+    def key_of(self, body: dict[str, Any]) -> str:
+        """The id of an entity of this kind, ``from/to`` for a dependency."""
+        if self.row is DependencyRow:
+            return f"{body['from']}/{body['to']}"
+        return str(body["id"])
+
+
+KINDS: dict[str, Kind] = {
+    kind.section: kind
+    for kind in (
+        Kind("suppliers", SupplierRow, "supplier"),
+        Kind("services", ServiceRow, "service"),
+        Kind("dependencies", DependencyRow, "dependency"),
+        Kind("evidence", EvidenceRow, "evidence"),
+        Kind("profiles", ProfileRow, "profile"),
+    )
+}
+
+
+def _key(row: type[EntityRow]) -> Any:
+    """The key column of a table other than dependency."""
+    return col(cast("Any", row).key)
+
+
+def row_key(row: EntityRow) -> str:
+    """The chain id of a row, ``from/to`` for a dependency."""
+    if isinstance(row, DependencyRow):
+        return f"{row.consumer}/{row.provider}"
+    return row.key
+
+
+# --- workspaces -------------------------------------------------------------------------------
+
+
+def workspace_by_slug(session: Session, slug: str) -> Workspace | None:
+    return session.exec(select(Workspace).where(col(Workspace.slug) == slug)).first()
+
+
+def add_workspace(session: Session, *, slug: str, name: str) -> Workspace:
+    workspace = Workspace(slug=slug, name=name)
+    session.add(workspace)
+    session.flush()
+    return workspace
+
+
+# --- entities ---------------------------------------------------------------------------------
+
+
+def rows(session: Session, kind: Kind, workspace_id: int) -> Sequence[EntityRow]:
+    """Every row of one kind in the workspace, in register order."""
+    statement = (
+        select(kind.row)
+        .where(col(kind.row.workspace_id) == workspace_id)
+        .order_by(col(kind.row.position), col(kind.row.id))
+    )
+    return cast("Sequence[EntityRow]", session.exec(statement).all())
+
+
+def bodies(session: Session, kind: Kind, workspace_id: int) -> list[tuple[str, dict[str, Any]]]:
+    """Every entity of one kind as (key, body), in register order; one query, no ORM objects."""
+    row = kind.row
+    key_columns: tuple[Any, ...] = (
+        (col(DependencyRow.consumer), col(DependencyRow.provider))
+        if row is DependencyRow
+        else (_key(row),)
+    )
+    statement = (
+        core_select(*key_columns, col(row.body))
+        .where(col(row.workspace_id) == workspace_id)
+        .order_by(col(row.position), col(row.id))
+    )
+    found = session.connection().execute(statement).all()
+    if row is DependencyRow:
+        return [(f"{r[0]}/{r[1]}", r[2]) for r in found]
+    return [(r[0], r[1]) for r in found]
+
+
+def offerings(session: Session, workspace_id: int) -> list[str]:
+    statement = (
+        select(col(ServiceRow.key))
+        .where(col(ServiceRow.workspace_id) == workspace_id, col(ServiceRow.offering).is_not(None))
+        .order_by(col(ServiceRow.offering))
+    )
+    return list(session.connection().execute(statement).scalars())
+
+
+def page(
+    session: Session,
+    kind: Kind,
+    workspace_id: int,
+    *,
+    limit: int,
+    offset: int,
+    filters: dict[str, str],
+) -> tuple[int, Sequence[EntityRow]]:
+    """A page of one kind, with the total matching count. Filters match body fields exactly,
+    ``q`` matches the key or the name in part."""
+    row = kind.row
+    statement = select(row).where(col(row.workspace_id) == workspace_id)
+    for field, value in filters.items():
+        if field == "q":
+            pattern = f"%{value.lower()}%"
+            name = func.lower(col(row.body)["name"].as_string())
+            key = (
+                func.lower(col(DependencyRow.consumer) + "/" + col(DependencyRow.provider))
+                if row is DependencyRow
+                else func.lower(_key(row))
+            )
+            statement = statement.where(key.like(pattern) | name.like(pattern))
+        elif field == "offering":
+            column = col(ServiceRow.offering)
+            statement = statement.where(
+                column.is_not(None) if value == "true" else column.is_(None)
+            )
+        else:
+            statement = statement.where(col(row.body)[field].as_string() == value)
+    total = (
+        session.connection()
+        .execute(select(func.count()).select_from(statement.subquery()))
+        .scalar_one()
+    )
+    found = session.exec(
+        statement.order_by(col(row.position), col(row.id)).limit(limit).offset(offset)
+    ).all()
+    return int(total), cast("Sequence[EntityRow]", found)
+
+
+def one(session: Session, kind: Kind, workspace_id: int, key: str) -> EntityRow | None:
+    row = kind.row
+    statement = select(row).where(col(row.workspace_id) == workspace_id)
+    if row is DependencyRow:
+        consumer, _, provider = key.partition("/")
+        statement = statement.where(
+            col(DependencyRow.consumer) == consumer, col(DependencyRow.provider) == provider
+        )
+    else:
+        statement = statement.where(_key(row) == key)
+    return cast("EntityRow | None", session.exec(statement).first())
+
+
+def next_position(session: Session, kind: Kind, workspace_id: int) -> int:
+    row = kind.row
+    statement = select(func.coalesce(func.max(col(row.position)), -1)).where(
+        col(row.workspace_id) == workspace_id
+    )
+    return int(session.connection().execute(statement).scalar_one() or 0) + 1
+
+
+def next_offering(session: Session, workspace_id: int) -> int:
+    statement = select(func.coalesce(func.max(col(ServiceRow.offering)), -1)).where(
+        col(ServiceRow.workspace_id) == workspace_id
+    )
+    return int(session.connection().execute(statement).scalar_one() or 0) + 1
+
+
+def columns_of(kind: Kind, body: dict[str, Any]) -> dict[str, Any]:
+    """The key columns of a row with this body."""
+    if kind.row is DependencyRow:
+        return {"consumer": body["from"], "provider": body["to"]}
+    return {"key": body["id"]}
+
+
+def insert_many(
+    session: Session, kind: Kind, workspace_id: int, entries: Iterable[dict[str, Any]]
+) -> None:
+    """Insert rows in bulk (one statement per batch, no ORM objects)."""
+    table = SQLModel.metadata.tables[str(kind.row.__tablename__)]
+    now = utcnow()
+    batch = [
+        {"workspace_id": workspace_id, "created_at": now, "updated_at": now, "version": 1, **e}
+        for e in entries
+    ]
+    if batch:
+        session.connection().execute(insert(table), batch)
+
+
+def update_body(
+    session: Session,
+    kind: Kind,
+    row_id: int,
+    *,
+    body: dict[str, Any],
+    expected_version: int | None = None,
+    **columns: Any,
+) -> bool:
+    """Replace a row's body; with ``expected_version``, only if nobody changed it since.
+
+    Returns whether a row was updated.
+    """
+    row = kind.row
+    statement = update(row).where(col(row.id) == row_id)
+    if expected_version is not None:
+        statement = statement.where(col(row.version) == expected_version)
+    done = session.connection().execute(
+        statement.values(body=body, updated_at=utcnow(), version=col(row.version) + 1, **columns)
+    )
+    return bool(done.rowcount)
+
+
+def delete_row(session: Session, kind: Kind, row_id: int, *, expected_version: int) -> bool:
+    row = kind.row
+    done = session.connection().execute(
+        delete(row).where(col(row.id) == row_id, col(row.version) == expected_version)
+    )
+    return bool(done.rowcount)
+
+
+# --- tokens -----------------------------------------------------------------------------------
+
+
+def add_token(session: Session, token: ApiToken) -> ApiToken:
+    session.add(token)
+    session.flush()
+    return token
+
+
+def token_by_hash(session: Session, token_hash: str) -> tuple[ApiToken, Workspace] | None:
+    statement = (
+        select(ApiToken, Workspace)
+        .join(Workspace, col(Workspace.id) == col(ApiToken.workspace_id))
+        .where(col(ApiToken.token_hash) == token_hash)
+    )
+    found = session.exec(statement).first()
+    return None if found is None else (found[0], found[1])
+
+
+def tokens_by_prefix(session: Session, prefix: str) -> Sequence[ApiToken]:
+    return session.exec(select(ApiToken).where(col(ApiToken.prefix) == prefix)).all()

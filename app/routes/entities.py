@@ -1,0 +1,164 @@
+"""CRUD of suppliers, services, dependencies, evidence and profiles, each by its chain id.
+
+A GET answers with an ETag (the entity's version); PATCH and DELETE need ``If-Match`` with it,
+and a stale one gets 412 instead of overwriting someone else's change.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Header, Query, Request, Response
+from fastapi.responses import JSONResponse
+
+from app import services
+from app.deps import Editor, SessionDep, Viewer
+from app.errors import Invalid, PreconditionFailed, PreconditionRequired
+from app.repository import KINDS, page
+
+router = APIRouter(prefix="/workspaces/{ws}", tags=["register entities"])
+
+FILTERS = {
+    "suppliers": ("country", "parent"),
+    "services": ("supplier", "kind", "offering"),
+    "dependencies": ("from", "to", "role"),
+    "evidence": ("scheme", "holder"),
+    "profiles": ("extends",),
+}
+
+
+def _etag(version: int) -> str:
+    return f'"{version}"'
+
+
+def _version(if_match: str | None) -> int:
+    if if_match is None:
+        raise PreconditionRequired("send If-Match with the ETag of the version you read")
+    text = if_match.strip().removeprefix("W/").strip('"')
+    if not text.isdigit():
+        raise PreconditionFailed(f"If-Match {if_match!r} is no ETag of this service")
+    return int(text)
+
+
+def _entity(row: Any, status: int = 200) -> JSONResponse:
+    return JSONResponse(
+        services.row_json(row), status_code=status, headers={"ETag": _etag(row.version)}
+    )
+
+
+def _split(section: str, body: dict[str, Any]) -> tuple[dict[str, Any], bool | None]:
+    body = dict(body)
+    body.pop("version", None)
+    offering = body.pop("offering", None) if section == "services" else None
+    if offering is not None and not isinstance(offering, bool):
+        raise Invalid(
+            "offering is true or false",
+            errors=[{"location": "offering", "message": "expected a boolean"}],
+        )
+    return body, offering
+
+
+def _routes(section: str) -> None:
+    singular = KINDS[section].singular
+    item = "/{frm}/{to}" if section == "dependencies" else "/{key}"
+
+    def key_of(request: Request) -> str:
+        params = request.path_params
+        return (
+            f"{params['frm']}/{params['to']}" if section == "dependencies" else str(params["key"])
+        )
+
+    @router.get(f"/{section}", name=f"list_{section}", summary=f"List {section}")
+    def listing(
+        request: Request,
+        session: SessionDep,
+        caller: Viewer,
+        limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+        offset: Annotated[int, Query(ge=0)] = 0,
+        q: Annotated[str | None, Query(max_length=200)] = None,
+    ) -> dict[str, Any]:
+        filters = {k: v for k in FILTERS[section] if (v := request.query_params.get(k)) is not None}
+        if q:
+            filters["q"] = q
+        total, found = page(
+            session,
+            KINDS[section],
+            caller.workspace.id or 0,
+            limit=limit,
+            offset=offset,
+            filters=filters,
+        )
+        return {
+            "total": total,
+            "limit": limit,
+            "offset": offset,
+            "items": [services.row_json(r) for r in found],
+        }
+
+    @router.post(
+        f"/{section}", name=f"create_{singular}", summary=f"Add a {singular}", status_code=201
+    )
+    def create(
+        session: SessionDep, caller: Editor, body: Annotated[dict[str, Any], Body()]
+    ) -> JSONResponse:
+        fields, offering = _split(section, body)
+        row = services.create_entity(
+            session,
+            workspace=caller.workspace,
+            section=section,
+            body=fields,
+            offering=bool(offering),
+        )
+        return _entity(row, 201)
+
+    @router.get(f"/{section}{item}", name=f"get_{singular}", summary=f"One {singular}")
+    def read(request: Request, session: SessionDep, caller: Viewer) -> JSONResponse:
+        row = services.get_entity(
+            session, workspace=caller.workspace, section=section, key=key_of(request)
+        )
+        return _entity(row)
+
+    @router.patch(f"/{section}{item}", name=f"update_{singular}", summary=f"Change a {singular}")
+    def change(
+        request: Request,
+        session: SessionDep,
+        caller: Editor,
+        body: Annotated[dict[str, Any], Body()],
+        if_match: Annotated[str | None, Header()] = None,
+    ) -> JSONResponse:
+        fields, offering = _split(section, body)
+        row = services.update_entity(
+            session,
+            workspace=caller.workspace,
+            section=section,
+            key=key_of(request),
+            changes=fields,
+            version=_version(if_match),
+            offering=offering,
+        )
+        return _entity(row)
+
+    @router.delete(
+        f"/{section}{item}",
+        name=f"delete_{singular}",
+        summary=f"Remove a {singular}",
+        status_code=204,
+    )
+    def remove(
+        request: Request,
+        session: SessionDep,
+        caller: Editor,
+        if_match: Annotated[str | None, Header()] = None,
+    ) -> Response:
+        services.delete_entity(
+            session,
+            workspace=caller.workspace,
+            section=section,
+            key=key_of(request),
+            version=_version(if_match),
+        )
+        return Response(status_code=204)
+
+
+for _section in KINDS:
+    _routes(_section)

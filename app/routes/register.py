@@ -1,0 +1,116 @@
+"""The register as a whole: import, export, check, expiring evidence."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import asdict
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response, StreamingResponse
+
+from app import services
+from app.deps import Editor, SessionDep, Viewer
+from app.errors import Invalid, TooLarge
+from graph.model import DateRange
+
+router = APIRouter(prefix="/workspaces/{ws}", tags=["register"])
+
+
+@router.post("/import")
+async def import_chain(
+    request: Request,
+    session: SessionDep,
+    caller: Editor,
+    dry_run: Annotated[bool, Query(alias="dry-run")] = False,
+) -> dict[str, Any]:
+    """Upsert a chain file (YAML or JSON body) by id, all or nothing; say what changed."""
+    limit = request.app.state.settings.max_upload_bytes
+    data = bytearray()
+    async for chunk in request.stream():
+        data.extend(chunk)
+        if len(data) > limit:
+            raise TooLarge(f"the body is larger than the limit of {limit:,} bytes")
+    report = services.import_chain(
+        session, workspace=caller.workspace, name="request body", data=bytes(data), dry_run=dry_run
+    )
+    return asdict(report)
+
+
+@router.get("/export")
+def export_chain(
+    session: SessionDep,
+    caller: Viewer,
+    format: Literal["yaml", "json"] = "yaml",  # noqa: A002
+) -> Response:
+    """The whole register as a chain file."""
+    body = services.export_register(session, workspace=caller.workspace, fmt=format)
+    media = "application/json" if format == "json" else "application/yaml"
+    name = f"{caller.workspace.slug}.{'json' if format == 'json' else 'yaml'}"
+    return Response(
+        body, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )
+
+
+def _period(text: str | None) -> DateRange | None:
+    if text is None:
+        return None
+    start, sep, end = text.partition("..")
+    try:
+        period = DateRange(date.fromisoformat(start), date.fromisoformat(end)) if sep else None
+    except ValueError:
+        period = None
+    if period is None or period.start > period.end:
+        raise Invalid(
+            f"period '{text}' is not FROM..TO with FROM on or before TO",
+            errors=[{"location": "query.period", "message": "expected YYYY-MM-DD..YYYY-MM-DD"}],
+        )
+    return period
+
+
+@router.get("/check", response_class=StreamingResponse)
+def check(
+    session: SessionDep,
+    caller: Viewer,
+    at: date | None = None,
+    period: str | None = None,
+    offering: Annotated[list[str] | None, Query()] = None,
+    profile: str = "zeker-online",
+) -> StreamingResponse:
+    """Exactly the JSON of ``ketenkaart check --format json`` on the exported register."""
+    if at is not None and period is not None:
+        raise Invalid("give at or period, not both")
+    span = _period(period)
+    result = services.check_register(
+        session,
+        workspace=caller.workspace,
+        at=None if span else (at or date.today()),  # noqa: DTZ011 - the caller's calendar day
+        period=span,
+        offerings=offering,
+        profile=profile,
+    )
+
+    def body() -> Iterator[bytes]:
+        yield from result.iter_json()
+        yield b"\n"
+
+    return StreamingResponse(body(), media_type="application/json")
+
+
+@router.get("/expiring")
+def expiring(
+    session: SessionDep,
+    caller: Viewer,
+    days: Annotated[int, Query(ge=0, le=3660)] = 90,
+    profile: str = "zeker-online",
+) -> list[dict[str, Any]]:
+    """Evidence that stops counting within ``days`` days, soonest first."""
+    found = services.expiring(
+        session,
+        workspace=caller.workspace,
+        today=date.today(),  # noqa: DTZ011 - the caller's calendar day
+        days=days,
+        profile=profile,
+    )
+    return [{**asdict(x), "stops": x.stops.isoformat(), "covers": list(x.covers)} for x in found]

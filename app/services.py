@@ -1,0 +1,453 @@
+"""The use cases of the service: keyword-only, one commit each.
+
+Every change to a register is validated as the whole chain it leads to, with the reader of the
+chain file (``importers.chainfile.load_plain``): the service accepts exactly what
+``ketenkaart check`` accepts, and a register always exports to a valid chain file.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, cast
+
+from sqlmodel import Session
+
+from app import repository as repo
+from app.errors import Conflict, Invalid, NotFound, PreconditionFailed, issue_errors
+from app.models import ApiToken, DependencyRow, ServiceRow, Workspace
+from graph.coverage import check
+from graph.errors import ChainError
+from graph.evidence import stop_date
+from graph.model import Chain, DateRange
+from graph.profiles import ResolvedProfile, find_profile
+from graph.verdicts import CheckResult
+from importers.chainfile import dump_chain, dump_plain, load_chains, load_plain
+
+ROLES = ("viewer", "editor", "owner")
+_SECTIONS = tuple(repo.KINDS)
+
+
+# --- the register as a chain ------------------------------------------------------------------
+
+
+def register_document(session: Session, workspace: Workspace) -> dict[str, Any]:
+    """The workspace's register as a plain chain document (one query per table)."""
+    document: dict[str, Any] = {"ketenkaart": 1}
+    if workspace.title:
+        document["title"] = workspace.title
+    document["offerings"] = repo.offerings(session, workspace.id or 0)
+    for section, kind in repo.KINDS.items():
+        document[section] = [body for _, body in repo.bodies(session, kind, workspace.id or 0)]
+    document.update(workspace.extra)
+    return document
+
+
+def register_chain(session: Session, workspace: Workspace) -> Chain:
+    """The workspace's register as a chain; a register without offerings has none to give."""
+    document = register_document(session, workspace)
+    if not document["offerings"]:
+        raise Conflict(
+            f"workspace '{workspace.slug}' has no offering yet: import a chain file or mark a "
+            "service as an offering"
+        )
+    return load_plain(document, source=f"workspace {workspace.slug}")
+
+
+def export_register(session: Session, *, workspace: Workspace, fmt: str) -> bytes:
+    """The register as a chain file, YAML or JSON."""
+    return dump_chain(register_chain(session, workspace), fmt="json" if fmt == "json" else "yaml")
+
+
+def check_register(
+    session: Session,
+    *,
+    workspace: Workspace,
+    at: date | None,
+    period: DateRange | None,
+    offerings: Sequence[str] | None,
+    profile: str,
+) -> CheckResult:
+    """The verdicts of ``ketenkaart check`` on the exported register."""
+    chain = register_chain(session, workspace)
+    return check(
+        chain,
+        offerings=offerings or None,
+        profile=find_profile(profile, chain),
+        at=at,
+        period=period,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Expiring:
+    """A piece of evidence that stops counting soon."""
+
+    evidence: str
+    scheme: str
+    holder: str
+    covers: tuple[str, ...]
+    stops: date
+
+
+def expiring(
+    session: Session, *, workspace: Workspace, today: date, days: int, profile: str
+) -> list[Expiring]:
+    """Evidence that stops counting within ``days`` after ``today``, soonest first."""
+    chain = register_chain(session, workspace)
+    resolved: ResolvedProfile = find_profile(profile, chain)
+    horizon = today + timedelta(days=days)
+    found = []
+    for e in chain.evidence.values():
+        stop = stop_date(e, resolved)
+        if stop is not None and today <= stop <= horizon:
+            found.append(Expiring(e.id, e.scheme.value, e.holder, e.covers, stop))
+    return sorted(found, key=lambda x: (x.stops, x.evidence))
+
+
+# --- import -----------------------------------------------------------------------------------
+
+
+@dataclass
+class ImportReport:
+    """What an import did (or, in a dry run, would do), by section and id."""
+
+    created: dict[str, list[str]] = field(default_factory=dict)
+    changed: dict[str, list[str]] = field(default_factory=dict)
+    unchanged: dict[str, list[str]] = field(default_factory=dict)
+    dry_run: bool = False
+
+
+def import_chain(
+    session: Session, *, workspace: Workspace, name: str, data: bytes, dry_run: bool
+) -> ImportReport:
+    """Upsert a chain file into the register by id, all or nothing.
+
+    The file is read as ``ketenkaart check`` reads it; the register it leads to is validated
+    whole before anything is written; nothing is written in a dry run.
+    """
+    incoming = dump_plain(load_chains([(name, data)]))
+    current = register_document(session, workspace)
+    merged = copy.copy(current)
+    report = ImportReport(dry_run=dry_run)
+    writes: dict[str, tuple[list[dict[str, Any]], list[dict[str, Any]]]] = {}
+    for section, kind in repo.KINDS.items():
+        existing = {kind.key_of(body): index for index, body in enumerate(current[section])}
+        bodies = list(current[section])
+        created, changed = [], []
+        for body in cast("list[dict[str, Any]]", incoming.get(section, [])):
+            key = kind.key_of(body)
+            index = existing.get(key)
+            if index is None:
+                existing[key] = len(bodies)
+                bodies.append(body)
+                created.append(body)
+                report.created.setdefault(section, []).append(key)
+            elif bodies[index] != body:
+                bodies[index] = body
+                changed.append(body)
+                report.changed.setdefault(section, []).append(key)
+            else:
+                report.unchanged.setdefault(section, []).append(key)
+        merged[section] = bodies
+        writes[section] = (created, changed)
+    incoming_offerings = cast("list[str]", incoming["offerings"])
+    new_offerings = [o for o in incoming_offerings if o not in current["offerings"]]
+    merged["offerings"] = [*current["offerings"], *new_offerings]
+    if incoming.get("title"):
+        merged["title"] = incoming["title"]
+    extra = {k: v for k, v in incoming.items() if k.startswith("x-")}
+    merged.update(extra)
+    try:
+        load_plain(merged, source=name)
+    except ChainError as err:
+        raise Invalid(
+            "the register this import leads to breaks the chain format; nothing was imported",
+            errors=issue_errors(err.issues),
+        ) from None
+    if dry_run:
+        return report
+    _write_import(session, workspace, writes, new_offerings)
+    if incoming.get("title") or extra:
+        workspace.title = str(incoming.get("title") or workspace.title or "") or None
+        workspace.extra = {**workspace.extra, **extra}
+        workspace.updated_at = datetime.now(UTC)
+        workspace.version += 1
+        session.add(workspace)
+    session.commit()
+    return report
+
+
+def _write_import(
+    session: Session,
+    workspace: Workspace,
+    writes: dict[str, tuple[list[dict[str, Any]], list[dict[str, Any]]]],
+    new_offerings: list[str],
+) -> None:
+    wid = workspace.id or 0
+    for section, kind in repo.KINDS.items():
+        created, changed = writes[section]
+        position = repo.next_position(session, kind, wid)
+        repo.insert_many(
+            session,
+            kind,
+            wid,
+            (
+                {"body": body, "position": position + i, **repo.columns_of(kind, body)}
+                for i, body in enumerate(created)
+            ),
+        )
+        for body in changed:
+            row = repo.one(session, kind, wid, kind.key_of(body))
+            assert row is not None and row.id is not None  # noqa: S101 - read in this transaction
+            repo.update_body(session, kind, row.id, body=body)
+    first = repo.next_offering(session, wid)
+    for index, key in enumerate(new_offerings):
+        row = repo.one(session, repo.KINDS["services"], wid, key)
+        assert isinstance(row, ServiceRow) and row.id is not None  # noqa: S101
+        repo.update_body(
+            session, repo.KINDS["services"], row.id, body=row.body, offering=first + index
+        )
+
+
+# --- single entities --------------------------------------------------------------------------
+
+
+def _validate(document: dict[str, Any], *, section: str, index: int | None, slug: str) -> None:
+    try:
+        load_plain(document, source=f"workspace {slug}")
+    except ChainError as err:
+        prefix = f"{section}[{index}]" if index is not None else ""
+        own = [i for i in err.issues if prefix and i.path.startswith(prefix)]
+        if own:
+            raise Invalid(
+                "the entity is not valid", errors=issue_errors(own, strip=prefix)
+            ) from None
+        raise Conflict(
+            "the change would break the register; every problem is listed",
+            errors=issue_errors(err.issues),
+        ) from None
+
+
+def create_entity(
+    session: Session,
+    *,
+    workspace: Workspace,
+    section: str,
+    body: dict[str, Any],
+    offering: bool = False,
+) -> repo.EntityRow:
+    """Add one entity; its id must be new, and the register must stay valid."""
+    kind = repo.KINDS[section]
+    _require_keys(kind, body)
+    key = kind.key_of(body)
+    wid = workspace.id or 0
+    if repo.one(session, kind, wid, key) is not None:
+        raise Conflict(f"{kind.singular} '{key}' exists already in this workspace")
+    document = register_document(session, workspace)
+    document[section] = [*document[section], body]
+    if offering:
+        document["offerings"] = [*document["offerings"], key]
+    if document["offerings"]:
+        _validate(document, section=section, index=len(document[section]) - 1, slug=workspace.slug)
+    columns: dict[str, Any] = repo.columns_of(kind, body)
+    if offering:
+        columns["offering"] = repo.next_offering(session, wid)
+    row = kind.row(
+        workspace_id=wid, body=body, position=repo.next_position(session, kind, wid), **columns
+    )
+    session.add(row)
+    session.commit()
+    session.refresh(row)
+    return row
+
+
+def update_entity(
+    session: Session,
+    *,
+    workspace: Workspace,
+    section: str,
+    key: str,
+    changes: dict[str, Any],
+    version: int,
+    offering: bool | None = None,
+) -> repo.EntityRow:
+    """Change fields of one entity (``None`` removes a field), if nobody changed it since
+    ``version``; its id cannot change."""
+    kind = repo.KINDS[section]
+    row = _existing(session, kind, workspace, key)
+    body = {k: v for k, v in {**row.body, **changes}.items() if v is not None}
+    _require_keys(kind, body)
+    if kind.key_of(body) != key:
+        raise Invalid(
+            "an id cannot change; create a new entity instead",
+            errors=[{"location": "id", "message": "differs from the id in the path"}],
+        )
+    if row.version != version:
+        raise PreconditionFailed(_stale(kind, key, row.version))
+    document = register_document(session, workspace)
+    index = next(i for i, b in enumerate(document[section]) if kind.key_of(b) == key)
+    document[section][index] = body
+    columns: dict[str, Any] = {}
+    if (
+        offering is not None
+        and isinstance(row, ServiceRow)
+        and offering != (row.offering is not None)
+    ):
+        offerings = [o for o in document["offerings"] if o != key]
+        document["offerings"] = [*offerings, key] if offering else offerings
+        columns["offering"] = repo.next_offering(session, workspace.id or 0) if offering else None
+    if document["offerings"]:
+        _validate(document, section=section, index=index, slug=workspace.slug)
+    assert row.id is not None  # noqa: S101 - a stored row
+    if not repo.update_body(session, kind, row.id, body=body, expected_version=version, **columns):
+        raise PreconditionFailed(_stale(kind, key, None))
+    session.commit()
+    session.refresh(row)
+    return row
+
+
+def delete_entity(
+    session: Session, *, workspace: Workspace, section: str, key: str, version: int
+) -> None:
+    """Remove one entity, if nobody changed it since ``version`` and nothing refers to it."""
+    kind = repo.KINDS[section]
+    row = _existing(session, kind, workspace, key)
+    if row.version != version:
+        raise PreconditionFailed(_stale(kind, key, row.version))
+    document = register_document(session, workspace)
+    document[section] = [b for b in document[section] if kind.key_of(b) != key]
+    document["offerings"] = [
+        o for o in document["offerings"] if not (section == "services" and o == key)
+    ]
+    if document["offerings"]:
+        _validate(document, section=section, index=None, slug=workspace.slug)
+    assert row.id is not None  # noqa: S101
+    if not repo.delete_row(session, kind, row.id, expected_version=version):
+        raise PreconditionFailed(_stale(kind, key, None))
+    session.commit()
+
+
+def get_entity(session: Session, *, workspace: Workspace, section: str, key: str) -> repo.EntityRow:
+    return _existing(session, repo.KINDS[section], workspace, key)
+
+
+def _existing(session: Session, kind: repo.Kind, workspace: Workspace, key: str) -> repo.EntityRow:
+    row = repo.one(session, kind, workspace.id or 0, key)
+    if row is None:
+        raise NotFound(f"no {kind.singular} '{key}' in workspace '{workspace.slug}'")
+    return row
+
+
+def _require_keys(kind: repo.Kind, body: dict[str, Any]) -> None:
+    needed = ("from", "to") if kind.row is DependencyRow else ("id",)
+    missing = [k for k in needed if not isinstance(body.get(k), str) or not body.get(k)]
+    if missing:
+        raise Invalid(
+            f"a {kind.singular} needs {' and '.join(needed)}",
+            errors=[{"location": k, "message": "required"} for k in missing],
+        )
+
+
+def _stale(kind: repo.Kind, key: str, now: int | None) -> str:
+    newer = f" (it is at version {now} now)" if now is not None else ""
+    return (
+        f"{kind.singular} '{key}' was changed by someone else since you read it{newer}; "
+        "read it again and redo your change"
+    )
+
+
+# --- workspaces and tokens ---------------------------------------------------------------------
+
+
+def create_workspace(session: Session, *, slug: str, name: str | None) -> Workspace:
+    if repo.workspace_by_slug(session, slug) is not None:
+        raise Conflict(f"workspace '{slug}' exists already")
+    workspace = repo.add_workspace(session, slug=slug, name=name or slug)
+    session.commit()
+    session.refresh(workspace)
+    return workspace
+
+
+def workspace_for(session: Session, slug: str) -> Workspace:
+    workspace = repo.workspace_by_slug(session, slug)
+    if workspace is None:
+        raise NotFound(f"no workspace '{slug}'")
+    return workspace
+
+
+def hash_token(token: str) -> str:
+    """The stored form of a token: its SHA-256 (a token has 256 random bits; no salt needed)."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_token(
+    session: Session, *, slug: str, role: str, expires: date | None, user_id: int | None = None
+) -> str:
+    """A new token for the workspace; only its hash is stored, so it is shown once."""
+    if role not in ROLES:
+        raise Invalid(f"unknown role '{role}'; one of {', '.join(ROLES)}")
+    workspace = workspace_for(session, slug)
+    token = "kk_" + secrets.token_urlsafe(32)
+    expires_at = (
+        datetime(expires.year, expires.month, expires.day, tzinfo=UTC) + timedelta(days=1)
+        if expires
+        else None
+    )
+    repo.add_token(
+        session,
+        ApiToken(
+            workspace_id=workspace.id or 0,
+            role=role,
+            token_hash=hash_token(token),
+            prefix=token[:10],
+            user_id=user_id,
+            expires_at=expires_at,
+        ),
+    )
+    session.commit()
+    return token
+
+
+def revoke_token(session: Session, *, token: str) -> int:
+    """Revoke a token given whole or by its first ten characters; return how many."""
+    found = repo.token_by_hash(session, hash_token(token))
+    targets = [found[0]] if found else list(repo.tokens_by_prefix(session, token[:10]))
+    if not targets or (found is None and len(token) != 10):
+        raise NotFound("no such token")
+    for target in targets:
+        target.revoked_at = datetime.now(UTC)
+        session.add(target)
+    session.commit()
+    return len(targets)
+
+
+def authenticate(session: Session, token: str) -> tuple[ApiToken, Workspace] | None:
+    """The token and its workspace, when the token is known, not revoked and not expired."""
+    found = repo.token_by_hash(session, hash_token(token))
+    if found is None:
+        return None
+    record, workspace = found
+    now = datetime.now(UTC)
+    if record.revoked_at is not None:
+        return None
+    expires = record.expires_at
+    if expires is not None:
+        if expires.tzinfo is None:  # SQLite gives naive datetimes back
+            expires = expires.replace(tzinfo=UTC)
+        if expires <= now:
+            return None
+    return record, workspace
+
+
+def row_json(row: repo.EntityRow) -> dict[str, Any]:
+    """The API's JSON of an entity: the chain format's fields plus ``version``."""
+    out = dict(row.body)
+    if isinstance(row, ServiceRow):
+        out["offering"] = row.offering is not None
+    out["version"] = row.version
+    return out
