@@ -19,6 +19,7 @@
 
 from __future__ import annotations
 
+import heapq
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import date
@@ -111,6 +112,12 @@ class _Judge:
             for e in chain.evidence.values()
             for stop in (stop_date(e, profile),)
         }
+        self._covers = {e.id: frozenset(e.covers) for e in chain.evidence.values()}
+        # Each supplier's pieces in the order the best-of-several rule puts equal verdicts.
+        self._held_ranked = {
+            holder: sorted(held, key=lambda e: (self._later_first[e.id], e.id))
+            for holder, held in self.by_holder.items()
+        }
         self._worth: dict[str, Worth] = {}
 
     def considered(self, p: Service) -> list[Evidence]:
@@ -121,7 +128,7 @@ class _Judge:
 
     def assess(self, e: Evidence, p: Service, locations: tuple[str, ...]) -> Assessment:
         """Judge ``e`` for a link into ``p``; what it is worth on its own is judged once."""
-        if p.id not in e.covers:  # by far the most frequent answer for a shared supplier
+        if p.id not in self._covers[e.id]:  # check 1, the most frequent for a large supplier
             return not_covering(e, p)
         suppliers = self.chain.suppliers
         holder = suppliers[e.holder]
@@ -141,8 +148,35 @@ class _Judge:
 
     def best_first(self, assessments: Iterable[Assessment]) -> list[Assessment]:
         """Best verdict first, then the one that counts longest, then the smallest id."""
-        later = self._later_first
-        return sorted(assessments, key=lambda a: (a.verdict.order, later[a.evidence], a.evidence))
+        return sorted(assessments, key=self._rank)
+
+    def _rank(self, a: Assessment) -> tuple[int, int, str]:
+        return (a.verdict.order, self._later_first[a.evidence], a.evidence)
+
+    def ranked(self, p: Service, locations: tuple[str, ...]) -> list[Assessment]:
+        """Every piece considered for a link into ``p``, assessed, best first.
+
+        Same as ``best_first(own(p, locations))``, but the pieces of the provider's supplier
+        that do not list the provider (check 1: NOT_EQUIVALENT, the bulk of a large supplier's
+        evidence) come already in order and are merged in, not sorted.
+        """
+        pid, covers = p.id, self._covers
+        listing = sorted(
+            (self.assess(e, p, locations) for e in self.by_service.get(pid, ())), key=self._rank
+        )
+        others = [
+            not_covering(e, p)
+            for e in self._held_ranked.get(p.supplier, ())
+            if pid not in covers[e.id]
+        ]
+        if not others:
+            return listing
+        worst = next(
+            (i for i, a in enumerate(listing) if a.verdict is Verdict.NOT_EQUIVALENT), len(listing)
+        )
+        if worst == len(listing):
+            return [*listing, *others]
+        return [*listing[:worst], *heapq.merge(listing[worst:], others, key=self._rank)]
 
     def inclusive_reports(self, c: Service) -> list[tuple[Assessment, Evidence]]:
         """C's own usable reports that include sub-services, best first."""
@@ -178,14 +212,18 @@ class _Judge:
         key = (p.id, locations)
         found = self._outcomes.get(key)
         if found is None:
-            own = self.own(p, locations)
             if self.period is not None:
+                own = self.own(p, locations)
                 found = judge_period(p, own, chain=self.chain, period=self.period)
-            elif not own:
-                found = Outcome(Verdict.NO_EVIDENCE, None, (reasons.no_evidence(p, self.at, None),))
             else:
-                best, *also = self.best_first(own)
-                found = Outcome(best.verdict, best.evidence, best.reasons, tuple(also))
+                ranked = self.ranked(p, locations)
+                if not ranked:
+                    found = Outcome(
+                        Verdict.NO_EVIDENCE, None, (reasons.no_evidence(p, self.at, None),)
+                    )
+                else:
+                    best, *also = ranked
+                    found = Outcome(best.verdict, best.evidence, best.reasons, tuple(also))
             self._outcomes[key] = found
         return found
 

@@ -12,6 +12,7 @@ import pytest
 from graph.coverage import check
 from graph.errors import UsageError
 from graph.model import (
+    Assurance,
     BridgeLetter,
     Chain,
     Cuec,
@@ -545,3 +546,48 @@ def test_evidence_without_an_end_counts_longest_among_equal_verdicts() -> None:
     )
     assert (x.verdict, x.evidence) == (Verdict.NOT_EQUIVALENT, "z-type1")
     assert [a.evidence for a in x.also] == ["a-scoped"]
+
+
+def test_also_interleaves_pieces_that_do_not_list_the_provider_by_the_same_rule() -> None:
+    """Pieces of the supplier that do not list P sit among P's own NOT_EQUIVALENT ones by date."""
+    chain = make_chain(
+        services=[
+            service("app"),
+            service("db", supplier="dbco"),
+            service("other", supplier="dbco"),
+        ],
+        dependencies=[dep("app", "db")],
+        evidence=[
+            report("a-good", holder="dbco", covers=["db"]),
+            report(
+                "b-limited",
+                holder="dbco",
+                covers=["db"],
+                assurance=Assurance.LIMITED,
+                period=period("2025-01-01", "2025-12-31"),
+            ),
+            report(
+                "c-other-late",
+                holder="dbco",
+                covers=["other"],
+                period=period("2026-01-01", "2026-12-31"),
+            ),
+            report(
+                "d-other-early",
+                holder="dbco",
+                covers=["other"],
+                period=period("2024-01-01", "2024-12-31"),
+            ),
+            certificate("e-iso-other", holder="dbco", covers=["other"]),
+        ],
+    )
+    (link,) = check(chain, at=AT).links
+    assert link.evidence == "a-good"
+    # All NOT_EQUIVALENT, counting longest first: the certificate until 2028-02-28, the late
+    # report until 2027-12-31, the limited one until 2026-12-31, the early one until 2025-12-31.
+    assert [a.evidence for a in link.also] == [
+        "e-iso-other",
+        "c-other-late",
+        "b-limited",
+        "d-other-early",
+    ]

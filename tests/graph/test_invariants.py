@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from graph.coverage import check
+from graph.evidence import stop_date
 from graph.model import (
     Accreditation,
     BridgeLetter,
@@ -27,7 +28,8 @@ from graph.model import (
     Subservices,
     Verification,
 )
-from graph.verdicts import CheckResult, Status
+from graph.profiles import ZEKER_ONLINE
+from graph.verdicts import CheckResult, Status, Verdict
 from tests.factories import d, dep, make_chain, service, supplier
 
 SERVICES = ["s0", "s1", "s2", "s3", "s4"]
@@ -318,3 +320,21 @@ def test_streamed_json_is_always_the_one_shot_document(
     result = run(chain, moment)
     expected = json.dumps(result.to_json(), ensure_ascii=False).encode()
     assert b"".join(result.iter_json()) == expected
+
+
+@given(chain=chains(), at=st.sampled_from(DATES))
+def test_every_link_lists_its_evidence_best_first(chain: Chain, at: date) -> None:
+    """The deciding evidence, then `also`: best verdict, then counting longest, then by id."""
+    result = run(chain, {"at": at})
+    never = date.max.toordinal() + 1
+
+    def rank(evidence: str, verdict: str) -> tuple[int, int, str]:
+        stop = stop_date(chain.evidence[evidence], ZEKER_ONLINE)
+        return (Verdict(verdict).order, -(stop.toordinal() if stop else never), evidence)
+
+    for link in result.links:
+        if link.verdict in (Verdict.INCLUDED, Verdict.OUT_OF_SCOPE, Verdict.NO_EVIDENCE):
+            continue
+        ranks = [rank(link.evidence or "", link.verdict.value)]
+        ranks += [rank(a.evidence, a.verdict.value) for a in link.also]
+        assert ranks == sorted(ranks)
