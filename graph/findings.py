@@ -224,12 +224,16 @@ def _concentration(
         return roots[supplier]
 
     groups: dict[str, _Group] = defaultdict(_Group)
+    group_of: dict[str, _Group] = {}  # by provider service
     for s in in_scope:
-        supplier = chain.services[s.dependency.provider].supplier
-        group = groups[root(supplier)]
+        provider = s.dependency.provider
+        group = group_of.get(provider)
+        if group is None:
+            supplier = chain.services[provider].supplier
+            group = group_of[provider] = groups[root(supplier)]
+            group.members.add(supplier)
         group.offerings |= s.offerings
         group.consumers.add(s.dependency.consumer)
-        group.members.add(supplier)
     found = []
     for top, group in groups.items():
         offerings = [o for i, o in enumerate(starts) if group.offerings >> i & 1]
@@ -251,13 +255,18 @@ def _concentration(
 
 def _third_country(chain: Chain, in_scope: Sequence[ScopedLink]) -> list[Finding]:
     found = []
+    outside_of: dict[tuple[str, ...], list[str]] = {}
     for s in in_scope:
         dep = s.dependency
         provider = chain.services[dep.provider]
         personal = provider.personal_data if dep.personal_data is None else dep.personal_data
+        if not personal:
+            continue
         locations = dep.locations or provider.locations
-        outside = sorted({loc for loc in locations if loc not in EEA})
-        if personal and outside:
+        outside = outside_of.get(locations)
+        if outside is None:
+            outside = outside_of[locations] = sorted({c for c in locations if c not in EEA})
+        if outside:
             found.append(
                 Finding(
                     FindingCode.THIRD_COUNTRY,
