@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 from app import errors
 from app.config import Settings, get_settings
 from app.db import make_engine
-from app.routes import entities, health, register
+from app.routes import documents, entities, health, register
 
 
 def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> FastAPI:
@@ -38,4 +38,5 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.include_router(health.router)
     app.include_router(register.router, prefix="/api/v1")
     app.include_router(entities.router, prefix="/api/v1")
+    app.include_router(documents.router, prefix="/api/v1")
     return app

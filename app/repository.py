@@ -16,6 +16,7 @@ from sqlmodel import Session, SQLModel, col, select
 from app.models import (
     ApiToken,
     DependencyRow,
+    DocumentRow,
     EvidenceRow,
     ProfileRow,
     ServiceRow,
@@ -240,6 +241,22 @@ def delete_row(session: Session, kind: Kind, row_id: int, *, expected_version: i
         delete(row).where(col(row.id) == row_id, col(row.version) == expected_version)
     )
     return bool(done.rowcount)
+
+
+# --- documents --------------------------------------------------------------------------------
+
+
+def document_of(session: Session, workspace_id: int, evidence: str) -> DocumentRow | None:
+    statement = select(DocumentRow).where(
+        col(DocumentRow.workspace_id) == workspace_id, col(DocumentRow.evidence_key) == evidence
+    )
+    return session.exec(statement).first()
+
+
+def documents_at(session: Session, path: str) -> int:
+    """How many documents are stored in the file ``path``."""
+    statement = select(func.count()).where(col(DocumentRow.path) == path)
+    return int(session.exec(statement).one())
 
 
 # --- tokens -----------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, cast
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from app import repository as repo
@@ -157,6 +158,11 @@ def import_chain(
         writes[section] = (created, changed)
     incoming_offerings = cast("list[str]", incoming["offerings"])
     new_offerings = [o for o in incoming_offerings if o not in current["offerings"]]
+    for key in new_offerings:  # an existing service that becomes an offering is a change
+        unchanged = report.unchanged.get("services", [])
+        if key in unchanged:
+            unchanged.remove(key)
+            report.changed.setdefault("services", []).append(key)
     merged["offerings"] = [*current["offerings"], *new_offerings]
     if incoming.get("title"):
         merged["title"] = incoming["title"]
@@ -189,47 +195,64 @@ def _write_import(
     new_offerings: list[str],
 ) -> None:
     wid = workspace.id or 0
+    first = repo.next_offering(session, wid)
+    rank = {key: first + i for i, key in enumerate(new_offerings)}
     for section, kind in repo.KINDS.items():
         created, changed = writes[section]
         position = repo.next_position(session, kind, wid)
+        offering = section == "services"
         repo.insert_many(
             session,
             kind,
             wid,
             (
-                {"body": body, "position": position + i, **repo.columns_of(kind, body)}
+                {
+                    "body": body,
+                    "position": position + i,
+                    **repo.columns_of(kind, body),
+                    **({"offering": rank.pop(body["id"], None)} if offering else {}),
+                }
                 for i, body in enumerate(created)
             ),
         )
         for body in changed:
             row = repo.one(session, kind, wid, kind.key_of(body))
             assert row is not None and row.id is not None  # noqa: S101 - read in this transaction
-            repo.update_body(session, kind, row.id, body=body)
-    first = repo.next_offering(session, wid)
-    for index, key in enumerate(new_offerings):
+            extra = {"offering": rank.pop(body["id"])} if offering and body["id"] in rank else {}
+            repo.update_body(session, kind, row.id, body=body, **extra)
+    for key, place in rank.items():  # existing services that became offerings, unchanged else
         row = repo.one(session, repo.KINDS["services"], wid, key)
         assert isinstance(row, ServiceRow) and row.id is not None  # noqa: S101
-        repo.update_body(
-            session, repo.KINDS["services"], row.id, body=row.body, offering=first + index
-        )
+        repo.update_body(session, repo.KINDS["services"], row.id, body=row.body, offering=place)
 
 
 # --- single entities --------------------------------------------------------------------------
 
 
 def _validate(document: dict[str, Any], *, section: str, index: int | None, slug: str) -> None:
+    """Validate the register a change leads to; a register being built may have no offering."""
     try:
         load_plain(document, source=f"workspace {slug}")
     except ChainError as err:
+        issues = [
+            i
+            for i in err.issues
+            if document["offerings"]
+            or not (i.path == "offerings" or i.path.startswith("offerings["))
+        ]
+        if not issues:
+            return
         prefix = f"{section}[{index}]" if index is not None else ""
-        own = [i for i in err.issues if prefix and i.path.startswith(prefix)]
+        own = [
+            i for i in issues if prefix and (i.path == prefix or i.path.startswith(prefix + "."))
+        ]
         if own:
             raise Invalid(
                 "the entity is not valid", errors=issue_errors(own, strip=prefix)
             ) from None
         raise Conflict(
             "the change would break the register; every problem is listed",
-            errors=issue_errors(err.issues),
+            errors=issue_errors(issues),
         ) from None
 
 
@@ -252,8 +275,7 @@ def create_entity(
     document[section] = [*document[section], body]
     if offering:
         document["offerings"] = [*document["offerings"], key]
-    if document["offerings"]:
-        _validate(document, section=section, index=len(document[section]) - 1, slug=workspace.slug)
+    _validate(document, section=section, index=len(document[section]) - 1, slug=workspace.slug)
     columns: dict[str, Any] = repo.columns_of(kind, body)
     if offering:
         columns["offering"] = repo.next_offering(session, wid)
@@ -261,9 +283,18 @@ def create_entity(
         workspace_id=wid, body=body, position=repo.next_position(session, kind, wid), **columns
     )
     session.add(row)
-    session.commit()
+    _commit(session, f"{kind.singular} '{key}' was created by someone else at the same time")
     session.refresh(row)
     return row
+
+
+def _commit(session: Session, conflict: str) -> None:
+    """Commit; a unique key that another request took meanwhile is a conflict, not a crash."""
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        raise Conflict(conflict) from None
 
 
 def update_entity(
@@ -273,11 +304,11 @@ def update_entity(
     section: str,
     key: str,
     changes: dict[str, Any],
-    version: int,
+    version: int | None,
     offering: bool | None = None,
 ) -> repo.EntityRow:
     """Change fields of one entity (``None`` removes a field), if nobody changed it since
-    ``version``; its id cannot change."""
+    ``version`` (``None``: whatever its version); its id cannot change."""
     kind = repo.KINDS[section]
     row = _existing(session, kind, workspace, key)
     body = {k: v for k, v in {**row.body, **changes}.items() if v is not None}
@@ -287,6 +318,7 @@ def update_entity(
             "an id cannot change; create a new entity instead",
             errors=[{"location": "id", "message": "differs from the id in the path"}],
         )
+    version = row.version if version is None else version
     if row.version != version:
         raise PreconditionFailed(_stale(kind, key, row.version))
     document = register_document(session, workspace)
@@ -301,8 +333,7 @@ def update_entity(
         offerings = [o for o in document["offerings"] if o != key]
         document["offerings"] = [*offerings, key] if offering else offerings
         columns["offering"] = repo.next_offering(session, workspace.id or 0) if offering else None
-    if document["offerings"]:
-        _validate(document, section=section, index=index, slug=workspace.slug)
+    _validate(document, section=section, index=index, slug=workspace.slug)
     assert row.id is not None  # noqa: S101 - a stored row
     if not repo.update_body(session, kind, row.id, body=body, expected_version=version, **columns):
         raise PreconditionFailed(_stale(kind, key, None))
@@ -312,11 +343,14 @@ def update_entity(
 
 
 def delete_entity(
-    session: Session, *, workspace: Workspace, section: str, key: str, version: int
-) -> None:
-    """Remove one entity, if nobody changed it since ``version`` and nothing refers to it."""
+    session: Session, *, workspace: Workspace, section: str, key: str, version: int | None
+) -> str | None:
+    """Remove one entity, if nobody changed it since ``version`` (``None``: whatever its
+    version) and nothing refers to it. Evidence takes its document with it; the stored file's
+    name is returned, for the caller to remove when no other document uses it."""
     kind = repo.KINDS[section]
     row = _existing(session, kind, workspace, key)
+    version = row.version if version is None else version
     if row.version != version:
         raise PreconditionFailed(_stale(kind, key, row.version))
     document = register_document(session, workspace)
@@ -324,12 +358,18 @@ def delete_entity(
     document["offerings"] = [
         o for o in document["offerings"] if not (section == "services" and o == key)
     ]
-    if document["offerings"]:
-        _validate(document, section=section, index=None, slug=workspace.slug)
+    _validate(document, section=section, index=None, slug=workspace.slug)
     assert row.id is not None  # noqa: S101
     if not repo.delete_row(session, kind, row.id, expected_version=version):
         raise PreconditionFailed(_stale(kind, key, None))
+    path = None
+    if section == "evidence":
+        stored = repo.document_of(session, workspace.id or 0, key)
+        if stored is not None:
+            path = stored.path
+            session.delete(stored)
     session.commit()
+    return path
 
 
 def get_entity(session: Session, *, workspace: Workspace, section: str, key: str) -> repo.EntityRow:

@@ -31,9 +31,12 @@ def _etag(version: int) -> str:
     return f'"{version}"'
 
 
-def _version(if_match: str | None) -> int:
+def _version(if_match: str | None) -> int | None:
+    """The version an If-Match names; ``None`` for ``*`` (any current version, RFC 9110)."""
     if if_match is None:
         raise PreconditionRequired("send If-Match with the ETag of the version you read")
+    if if_match.strip() == "*":
+        return None
     text = if_match.strip().removeprefix("W/").strip('"')
     if not text.isdigit():
         raise PreconditionFailed(f"If-Match {if_match!r} is no ETag of this service")

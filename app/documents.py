@@ -1,0 +1,230 @@
+"""Evidence documents: the file behind a piece of evidence (a report, a certificate).
+
+A document is stored with its SHA-256, size and media type, its content either in the database
+or, when a documents folder is configured, in that folder under its SHA-256 (never under a name
+the user chose). Only a short list of media types is accepted, and a download always names a
+cleaned-up file name.
+
+>>> safe_filename("../../etc/pass\\x00wd")
+'passwd'
+>>> media_type_of("application/PDF; name=x")
+'application/pdf'
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import tempfile
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from app import repository as repo
+from app.errors import Invalid, NotFound, UnsupportedMediaType
+from app.models import DocumentRow, Workspace, utcnow
+
+MEDIA_TYPES = frozenset(
+    {
+        "application/pdf",
+        "image/png",
+        "image/jpeg",
+        "text/plain",
+        "application/zip",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        "application/vnd.oasis.opendocument.text",
+        "application/vnd.oasis.opendocument.spreadsheet",
+        "application/vnd.oasis.opendocument.presentation",
+    }
+)
+"""The media types a document may have; anything a browser could run (HTML, SVG) is not."""
+
+MAX_FILENAME = 200
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+
+
+def media_type_of(content_type: str | None) -> str:
+    """The accepted media type of a ``Content-Type`` header, without its parameters.
+
+    Raises
+    ------
+    UnsupportedMediaType
+        When the header is missing or names a type that is not in :data:`MEDIA_TYPES`.
+
+    >>> media_type_of("text/html")
+    Traceback (most recent call last):
+    ...
+    app.errors.UnsupportedMediaType: media type 'text/html' is not accepted; ...
+    """
+    media = (content_type or "").partition(";")[0].strip().lower()
+    if media not in MEDIA_TYPES:
+        shown = f"media type '{media}'" if media else "a body without Content-Type"
+        raise UnsupportedMediaType(
+            f"{shown} is not accepted; one of {', '.join(sorted(MEDIA_TYPES))}"
+        )
+    return media
+
+
+def safe_filename(name: str | None, *, default: str = "document") -> str:
+    """The last component of ``name`` without control characters, or ``default``.
+
+    >>> safe_filename("C:\\\\reports\\\\SOC 2 2026.pdf")
+    'SOC 2 2026.pdf'
+    >>> safe_filename("..")
+    'document'
+    """
+    text = unicodedata.normalize("NFC", name or "")
+    text = re.split(r"[/\\]", text)[-1]
+    text = "".join(c for c in text if unicodedata.category(c)[0] != "C")
+    text = text.strip().lstrip(".").strip()
+    return text[:MAX_FILENAME] or default
+
+
+def content_disposition(filename: str) -> str:
+    """An ``attachment`` disposition naming ``filename`` the RFC 6266 way (an ASCII fallback
+    and ``filename*`` in UTF-8).
+
+    >>> print(content_disposition('rapport "2026" é.pdf'))
+    attachment; filename="rapport _2026_ _.pdf"; filename*=UTF-8''rapport%20%222026%22%20%C3%A9.pdf
+    """
+    name = safe_filename(filename)
+    fallback = "".join(c if c.isascii() and c not in '"\\' else "_" for c in name)
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
+
+
+@dataclass(frozen=True, slots=True)
+class Download:
+    """A document to send: its record, and its content or the file holding it."""
+
+    record: DocumentRow
+    content: bytes | None
+    file: Path | None
+
+
+def _record(session: Session, workspace_id: int, key: str) -> DocumentRow | None:
+    return repo.document_of(session, workspace_id, key)
+
+
+def check_evidence(session: Session, *, workspace: Workspace, evidence: str) -> None:
+    """Raise :class:`NotFound` unless the workspace has evidence ``evidence``."""
+    if repo.one(session, repo.KINDS["evidence"], workspace.id or 0, evidence) is None:
+        raise NotFound(f"no evidence '{evidence}' in workspace '{workspace.slug}'")
+
+
+def put_document(
+    session: Session,
+    *,
+    workspace: Workspace,
+    evidence: str,
+    filename: str | None,
+    media_type: str,
+    content: bytes,
+    documents_dir: Path | None,
+) -> tuple[DocumentRow, bool]:
+    """Store ``content`` as the document of evidence ``evidence``, replacing an earlier one.
+
+    Returns the record and whether it is new (no earlier document).
+    """
+    media_type = media_type_of(media_type)
+    if not content:
+        raise Invalid(
+            "the document is empty",
+            errors=[{"location": "body", "message": "send the file as the request body"}],
+        )
+    check_evidence(session, workspace=workspace, evidence=evidence)
+    digest = hashlib.sha256(content).hexdigest()
+    stored: str | None = None
+    if documents_dir is not None:
+        _write_file(documents_dir, digest, content)
+        stored = digest
+    wid = workspace.id or 0
+    fields: dict[str, Any] = {
+        "filename": safe_filename(filename, default=evidence),
+        "media_type": media_type,
+        "sha256": digest,
+        "size": len(content),
+        "content": None if stored else content,
+        "path": stored,
+    }
+    for _attempt in range(2):
+        record = _record(session, wid, evidence)
+        created = record is None
+        old_path = None if record is None else record.path
+        if record is None:
+            record = DocumentRow(workspace_id=wid, evidence_key=evidence, **fields)
+        else:
+            for name, value in fields.items():
+                setattr(record, name, value)
+            record.updated_at = utcnow()
+            record.version += 1
+        session.add(record)
+        try:
+            session.commit()
+        except IntegrityError:  # someone stored the first document at the same time: replace it
+            session.rollback()
+            continue
+        session.refresh(record)
+        if documents_dir is not None and old_path and old_path != stored:
+            _forget_file(session, documents_dir, old_path)
+        return record, created
+    raise RuntimeError("could not store the document")  # pragma: no cover - a constant race
+
+
+def get_document(
+    session: Session, *, workspace: Workspace, evidence: str, documents_dir: Path | None
+) -> Download:
+    """The document of evidence ``evidence``.
+
+    Raises
+    ------
+    NotFound
+        When the evidence, or its document, does not exist.
+    """
+    check_evidence(session, workspace=workspace, evidence=evidence)
+    record = _record(session, workspace.id or 0, evidence)
+    if record is None:
+        raise NotFound(f"evidence '{evidence}' has no document")
+    if record.path is None:
+        return Download(record, record.content or b"", None)
+    if documents_dir is None or not _SHA256.fullmatch(record.path):
+        raise RuntimeError(f"document of '{evidence}' is in a folder this service does not know")
+    return Download(record, None, documents_dir / record.path)
+
+
+def _write_file(folder: Path, digest: str, content: bytes) -> None:
+    """Write ``content`` to ``folder/digest`` atomically (content-addressed: an existing file
+    already holds these bytes)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / digest
+    if target.exists():
+        return
+    handle, temp = tempfile.mkstemp(dir=folder, prefix=".upload-")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(content)
+            out.flush()
+            os.fsync(out.fileno())
+        Path(temp).replace(target)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def _forget_file(session: Session, folder: Path, name: str) -> None:
+    """Remove a stored file that no record refers to any more."""
+    if not repo.documents_at(session, name) and _SHA256.fullmatch(name):
+        (folder / name).unlink(missing_ok=True)
+
+
+def forget_file(session: Session, *, documents_dir: Path | None, path: str | None) -> None:
+    """After a document's record is gone: remove its file unless another record uses it."""
+    if documents_dir is not None and path:
+        _forget_file(session, documents_dir, path)
