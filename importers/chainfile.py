@@ -34,12 +34,10 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import enum
-import gc
 import json
 import math
 import re
-from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Final, Literal, TypeVar, cast
@@ -72,6 +70,7 @@ from graph.model import (
     Verification,
 )
 from graph.profiles import BUILTIN_PROFILES
+from importers.gcpause import paused
 
 __all__ = [
     "MAX_CHAIN_BYTES",
@@ -2141,23 +2140,6 @@ def _part_of(chain: Chain, file: str) -> _Part:
     )
 
 
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while a large file's objects are made.
-
-    Reading builds millions of small objects without cycles; the collector would traverse all
-    of them again and again (about half the time of a 20,000-service file). Reference
-    counting still frees everything; the collector runs again afterwards.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def _raise_if(issues: list[Issue], files: Sequence[str]) -> None:
     """Raise a ChainError with ``issues`` in file order, then line order (when any)."""
     if not issues:
@@ -2211,7 +2193,7 @@ def load_chains(files: Sequence[tuple[str, bytes]], *, max_bytes: int = MAX_CHAI
     """
     if not files:
         raise ValueError("load_chains needs at least one file")
-    with _gc_paused():
+    with paused():
         return _load(files, max_bytes)
 
 
@@ -2255,7 +2237,7 @@ def load_plain(document: object, *, source: str = "<data>") -> Chain:
     ...
     graph.errors.ChainError: <data>: offerings[0]: unknown service 'nope'
     """
-    with _gc_paused():
+    with paused():
         reader = _Reader(source)
         try:
             part = reader.chain(document)
@@ -2281,7 +2263,7 @@ def dump_plain(chain: Chain) -> dict[str, object]:
     >>> dump_plain(load_plain(doc)) == doc
     True
     """
-    with _gc_paused():
+    with paused():
         return _chain_plain(chain)
 
 
@@ -2456,7 +2438,7 @@ def dump_chain(chain: Chain, *, fmt: Literal["yaml", "json"] = "yaml") -> bytes:
         supplier: "no"
         kind: saas
     """
-    with _gc_paused():
+    with paused():
         return _dump(chain, fmt)
 
 

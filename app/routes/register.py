@@ -8,12 +8,16 @@ from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response, StreamingResponse
 
 from app import services
 from app.deps import Editor, SessionDep, Viewer
 from app.errors import Invalid, TooLarge
+from app.streams import chunked
 from graph.model import DateRange
+from graph.verdicts import CheckResult
+from importers.gcpause import paused
 
 router = APIRouter(prefix="/workspaces/{ws}", tags=["register"])
 
@@ -32,8 +36,13 @@ async def import_chain(
         data.extend(chunk)
         if len(data) > limit:
             raise TooLarge(f"the body is larger than the limit of {limit:,} bytes")
-    report = services.import_chain(
-        session, workspace=caller.workspace, name="request body", data=bytes(data), dry_run=dry_run
+    report = await run_in_threadpool(  # the database work must not hold up the event loop
+        services.import_chain,
+        session,
+        workspace=caller.workspace,
+        name="request body",
+        data=bytes(data),
+        dry_run=dry_run,
     )
     return asdict(report)
 
@@ -82,20 +91,26 @@ def check(
     if at is not None and period is not None:
         raise Invalid("give at or period, not both")
     span = _period(period)
-    result = services.check_register(
-        session,
-        workspace=caller.workspace,
-        at=None if span else (at or date.today()),  # noqa: DTZ011 - the caller's calendar day
-        period=span,
-        offerings=offering,
-        profile=profile,
-    )
+    with paused():
+        result = services.check_register(
+            session,
+            workspace=caller.workspace,
+            at=None if span else (at or date.today()),  # noqa: DTZ011 - the caller's calendar day
+            period=span,
+            offerings=offering,
+            profile=profile,
+        )
 
     def body() -> Iterator[bytes]:
-        yield from result.iter_json()
-        yield b"\n"
+        with paused():
+            yield from chunked(_with_newline(result))
 
     return StreamingResponse(body(), media_type="application/json")
+
+
+def _with_newline(result: CheckResult) -> Iterator[bytes]:
+    yield from result.iter_json()
+    yield b"\n"
 
 
 @router.get("/expiring")
