@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck unit bench clean
+.PHONY: demo report test lint typecheck unit bench clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -12,8 +12,13 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $(STAMP)
 
-## demo: check the project's demo chain and print the report
+## demo: the main job: the service with the demo chain loaded (ketenkaart-demo.db here),
+## its URL and a token printed first
 demo: $(STAMP)
+	$(BIN)/ketenkaart demo
+
+## report: check the demo chain on the command line and print the report
+report: $(STAMP)
 	@$(BIN)/ketenkaart check examples/demo-chain.yaml --at 2026-11-27 --format text || test $$? -eq 1
 
 ## test: every test and check (pytest with doctests, ruff, ruff format, mypy --strict)

@@ -1,4 +1,10 @@
-"""The ``ketenkaart`` command line: ``check`` and ``validate``.
+"""The ``ketenkaart`` command line.
+
+``check`` and ``validate`` read chain files; ``db upgrade``, ``workspace create``, ``token
+create|revoke``, ``serve``, ``demo``, ``backup`` and ``restore`` run the service and look after
+its database (``KETENKAART_DATABASE_URL`` or ``--database-url``), whose schema each of them brings
+up to date first. The service's modules are imported only by the commands that need them, so
+``check`` does not pay for FastAPI and SQLAlchemy.
 
 Unusable input or arguments exit with status 2, every error on stderr and nothing on stdout.
 ``check`` exits 0 when the chain's verdict is ``ok`` or ``conditional`` (with ``--strict`` only
@@ -10,11 +16,12 @@ from __future__ import annotations
 import argparse
 import gc
 import os
+import re
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from pathlib import Path
-from typing import BinaryIO, NoReturn, TextIO
+from typing import TYPE_CHECKING, BinaryIO, NoReturn, TextIO
 
 from app.views.markdown import render_markdown
 from app.views.terminal import render_text, wants_colour
@@ -25,12 +32,23 @@ from graph.profiles import ResolvedProfile, find_profile, resolve_profile
 from graph.verdicts import CheckResult, Status
 from importers.chainfile import MAX_CHAIN_BYTES, load_chains, load_profile_file
 
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from app.config import Settings
+
 EXIT_OK = 0
 EXIT_GAP = 1
 EXIT_USAGE = 2
 EXIT_INTERNAL = 3
 
 FORMATS = ("text", "json", "markdown")
+ROLES = ("viewer", "editor", "owner")
+SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
+MAX_SLUG = 64
+MAX_NAME = 200
+DEMO_DATABASE = "ketenkaart-demo.db"
+DEMO_WORKSPACE = "demo"
 
 
 class _Parser(argparse.ArgumentParser):
@@ -80,20 +98,99 @@ def _parser() -> argparse.ArgumentParser:
         description="Check chain files (merged by id) against the chain format.",
     )
     val.add_argument("files", nargs="+", metavar="FILE")
+    _service_parsers(commands)
     return parser
+
+
+def _service_parsers(commands: argparse._SubParsersAction[_Parser]) -> None:
+    database = _Parser(add_help=False)
+    database.add_argument(
+        "--database-url",
+        metavar="URL",
+        help="the database (default: KETENKAART_DATABASE_URL, else sqlite:///ketenkaart.db)",
+    )
+
+    db = commands.add_parser("db", help="look after the database's schema")
+    db_actions = db.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    db_actions.add_parser(
+        "upgrade",
+        parents=[database],
+        help="bring the schema up to date",
+        description="Bring the database's schema up to the newest migration.",
+    )
+
+    ws = commands.add_parser("workspace", help="manage workspaces")
+    ws_actions = ws.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    ws_create = ws_actions.add_parser(
+        "create", parents=[database], help="create a workspace", description="Create a workspace."
+    )
+    ws_create.add_argument("slug", metavar="SLUG", help="its name in URLs: a-z, 0-9 and -")
+    ws_create.add_argument("--name", help="its display name (default: the slug)")
+
+    tok = commands.add_parser("token", help="manage API tokens")
+    tok_actions = tok.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    tok_create = tok_actions.add_parser(
+        "create",
+        parents=[database],
+        help="create a token and print it (once)",
+        description="Create a bearer token for a workspace; it is printed alone on stdout, once.",
+    )
+    tok_create.add_argument("--workspace", required=True, metavar="SLUG")
+    tok_create.add_argument("--role", required=True, choices=ROLES)
+    tok_create.add_argument(
+        "--expires", metavar="DATE", help="last day it works, YYYY-MM-DD (default: never)"
+    )
+    tok_revoke = tok_actions.add_parser(
+        "revoke",
+        parents=[database],
+        help="revoke a token",
+        description="Revoke a token, given whole or by its first 10 characters.",
+    )
+    tok_revoke.add_argument("token", metavar="TOKEN")
+
+    serve = commands.add_parser(
+        "serve",
+        parents=[database],
+        help="run the service",
+        description="Run the HTTP service; flags override the KETENKAART_* environment.",
+    )
+    serve.add_argument("--host", help="address to listen on (default: 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port to listen on (default: 8000)")
+    serve.add_argument("--workers", type=int, help="worker processes (default: 1)")
+
+    demo = commands.add_parser(
+        "demo",
+        help="serve the demo chain",
+        description=f"Load the demo chain into {DEMO_DATABASE} in this folder, print a token "
+        "and serve it on 127.0.0.1.",
+    )
+    demo.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
+
+    backup = commands.add_parser(
+        "backup",
+        parents=[database],
+        help="archive every workspace",
+        description="Write a consistent zip archive of the whole database; the service may run.",
+    )
+    backup.add_argument("file", metavar="FILE")
+    restore = commands.add_parser(
+        "restore",
+        parents=[database],
+        help="load an archive into an empty database",
+        description="Load a backup archive into an empty database, all or nothing.",
+    )
+    restore.add_argument("file", metavar="FILE")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     args = _parser().parse_args(argv)
-    # One short run that builds millions of objects and no garbage cycles worth collecting:
-    # the cyclic collector would only rescan the chain again and again (it halves the time).
-    collecting = gc.isenabled()
-    gc.disable()
     try:
         if args.command == "check":
-            return _check(args, sys.stdout)
-        return _validate(args, sys.stdout)
+            return _lean(_check, args)
+        if args.command == "validate":
+            return _lean(_validate, args)
+        return _service_command(args)
     except ChainError as err:
         sys.stderr.write("".join(f"{issue}\n" for issue in err.issues))
         return EXIT_USAGE
@@ -105,6 +202,19 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"ketenkaart: internal error ({type(err).__name__}: {err}); please report it\n"
         )
         return EXIT_INTERNAL
+
+
+def _lean(command: Callable[[argparse.Namespace, TextIO], int], args: argparse.Namespace) -> int:
+    """Run a one-shot chain command without the cyclic garbage collector.
+
+    One short run builds millions of objects and no garbage cycles worth collecting: the
+    collector would only rescan the chain again and again (it halves the time). The service's
+    commands keep it: they run for long.
+    """
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return command(args, sys.stdout)
     finally:
         if collecting:
             gc.enable()
@@ -209,6 +319,249 @@ def _validate(args: argparse.Namespace, out: TextIO) -> int:
         f"{len(chain.suppliers)} suppliers, {len(chain.services)} services, "
         f"{len(chain.dependencies)} dependencies, {len(chain.evidence)} pieces of evidence, "
         f"{len(chain.profiles)} profile(s)\n"
+    )
+    return EXIT_OK
+
+
+# --- the service and its database -------------------------------------------------------------
+
+
+def _service_command(args: argparse.Namespace) -> int:
+    """Run a command of the service, with its errors as usage errors (exit 2)."""
+    from pydantic import ValidationError  # noqa: PLC0415 - the service's imports only here
+    from sqlalchemy.exc import ArgumentError, OperationalError  # noqa: PLC0415
+
+    from app.errors import Problem  # noqa: PLC0415
+
+    commands: dict[str, Callable[[argparse.Namespace], int]] = {
+        "db": _db_upgrade,
+        "workspace": _workspace_create,
+        "token": _token_create if getattr(args, "action", None) == "create" else _token_revoke,
+        "serve": _serve,
+        "demo": _demo,
+        "backup": _backup,
+        "restore": _restore,
+    }
+    try:
+        return commands[args.command](args)
+    except Problem as err:
+        details = "".join(f"\n  {e['location']}: {e['message']}" for e in err.errors)
+        raise UsageError(f"{err.detail}{details}") from None
+    except ValidationError as err:
+        problems = "; ".join(
+            f"KETENKAART_{'_'.join(str(p) for p in e['loc']).upper()}: {e['msg']}"
+            for e in err.errors()
+        )
+        raise UsageError(f"the configuration is not valid: {problems}") from None
+    except ArgumentError as err:
+        raise UsageError(f"the database URL is not valid: {err}") from None
+    except OperationalError as err:
+        raise UsageError(f"cannot use the database: {str(err.orig).strip()}") from None
+
+
+def _settings(args: argparse.Namespace, **flags: object) -> Settings:
+    """The environment's settings, with the flags given on the command line over them."""
+    from app.config import Settings  # noqa: PLC0415
+
+    given = {k: v for k, v in flags.items() if v is not None}
+    if getattr(args, "database_url", None):
+        given["database_url"] = args.database_url
+    return Settings(**given)  # type: ignore[arg-type]
+
+
+def _database(url: str) -> Engine:
+    """An engine for ``url``, its schema brought up to date."""
+    from app.db import make_engine  # noqa: PLC0415
+    from app.migrate import upgrade  # noqa: PLC0415
+
+    engine = make_engine(url)
+    upgrade(engine)
+    return engine
+
+
+def _shown(engine: Engine) -> str:
+    return engine.url.render_as_string(hide_password=True)
+
+
+def _db_upgrade(args: argparse.Namespace) -> int:
+    from app.backup import current_head  # noqa: PLC0415
+
+    engine = _database(_settings(args).database_url)
+    engine.dispose()
+    print(f"{_shown(engine)}: schema at revision {current_head()} (the newest)")  # noqa: T201
+    return EXIT_OK
+
+
+def _workspace_create(args: argparse.Namespace) -> int:
+    from sqlmodel import Session  # noqa: PLC0415
+
+    from app import services  # noqa: PLC0415
+
+    slug: str = args.slug
+    problems = []
+    if not SLUG.fullmatch(slug) or len(slug) > MAX_SLUG:
+        problems.append(
+            f"workspace '{slug}': a slug is 1-{MAX_SLUG} characters a-z, 0-9 and -, "
+            "starting with a letter or digit"
+        )
+    if args.name is not None and not 1 <= len(args.name.strip()) <= MAX_NAME:
+        problems.append(f"--name: 1-{MAX_NAME} characters")
+    if problems:
+        raise UsageError("\n".join(problems))
+    engine = _database(_settings(args).database_url)
+    try:
+        with Session(engine) as session:
+            workspace = services.create_workspace(session, slug=slug, name=args.name)
+            print(f"created workspace '{workspace.slug}' ({workspace.name})")  # noqa: T201
+    finally:
+        engine.dispose()
+    return EXIT_OK
+
+
+def _token_create(args: argparse.Namespace) -> int:
+    from sqlmodel import Session  # noqa: PLC0415
+
+    from app import services  # noqa: PLC0415
+
+    expires = _parse_date(args.expires, "--expires") if args.expires else None
+    if expires is not None and expires < date.today():  # noqa: DTZ011 - the caller's calendar day
+        raise UsageError(f"--expires {expires} is in the past")
+    engine = _database(_settings(args).database_url)
+    try:
+        with Session(engine) as session:
+            token = services.create_token(
+                session, slug=args.workspace, role=args.role, expires=expires
+            )
+    finally:
+        engine.dispose()
+    print(token)  # noqa: T201 - alone on stdout, for scripts
+    return EXIT_OK
+
+
+def _token_revoke(args: argparse.Namespace) -> int:
+    from sqlmodel import Session  # noqa: PLC0415
+
+    from app import services  # noqa: PLC0415
+
+    token: str = args.token.strip()
+    if len(token) < 10:  # the prefix the service keeps
+        raise UsageError("give the whole token, or its first 10 characters")
+    engine = _database(_settings(args).database_url)
+    try:
+        with Session(engine) as session:
+            count = services.revoke_token(session, token=token)
+    finally:
+        engine.dispose()
+    print(f"revoked {count} token{'s' if count != 1 else ''}")  # noqa: T201
+    return EXIT_OK
+
+
+def _serve(args: argparse.Namespace) -> int:
+    settings = _settings(args, host=args.host, port=args.port, workers=args.workers)
+    return _run_server(settings)
+
+
+def _run_server(settings: Settings) -> int:
+    """Upgrade the schema once, then serve; the workers read the settings from the environment."""
+    import uvicorn  # noqa: PLC0415
+
+    from app.config import get_settings  # noqa: PLC0415
+
+    if not 0 < settings.port < 65536:
+        raise UsageError(f"--port {settings.port} is not a TCP port (1-65535)")
+    if settings.workers < 1:
+        raise UsageError(f"--workers {settings.workers}: at least 1")
+    _database(settings.database_url).dispose()
+    # Every worker process builds its app from the environment: hand it what the flags said.
+    os.environ.update(
+        KETENKAART_DATABASE_URL=settings.database_url,
+        KETENKAART_HOST=settings.host,
+        KETENKAART_PORT=str(settings.port),
+        KETENKAART_WORKERS=str(settings.workers),
+    )
+    get_settings.cache_clear()
+    sys.stdout.flush()
+    uvicorn.run(
+        "app.main:create_app",
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        workers=settings.workers,
+    )
+    return EXIT_OK
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from sqlmodel import Session  # noqa: PLC0415
+
+    import app  # noqa: PLC0415
+    from app import services  # noqa: PLC0415
+    from app.config import Settings  # noqa: PLC0415
+    from app.errors import NotFound  # noqa: PLC0415
+
+    chain = Path(app.__file__).resolve().parents[1] / "examples" / "demo-chain.yaml"
+    if not chain.is_file():
+        raise UsageError(f"the demo chain is not installed with this copy ({chain} is missing)")
+    database = Path.cwd() / DEMO_DATABASE
+    settings = Settings(database_url=f"sqlite:///{database}", host="127.0.0.1", port=args.port)
+    engine = _database(settings.database_url)
+    try:
+        with Session(engine) as session:
+            try:
+                workspace = services.workspace_for(session, DEMO_WORKSPACE)
+            except NotFound:
+                workspace = services.create_workspace(
+                    session, slug=DEMO_WORKSPACE, name="ketenkaart demo"
+                )
+            if not services.register_document(session, workspace)["offerings"]:
+                services.import_chain(
+                    session,
+                    workspace=workspace,
+                    name=str(chain),
+                    data=chain.read_bytes(),
+                    dry_run=False,
+                )
+            token = services.create_token(session, slug=DEMO_WORKSPACE, role="owner", expires=None)
+    finally:
+        engine.dispose()
+    base = f"http://127.0.0.1:{settings.port}"
+    print(  # noqa: T201
+        f"ketenkaart demo: workspace '{DEMO_WORKSPACE}' in {database}\n"
+        f"  API and its documentation: {base}/docs\n"
+        f"  owner token (shown once):  {token}\n"
+        f"  try: curl -H 'Authorization: Bearer {token}' "
+        f"{base}/api/v1/workspaces/{DEMO_WORKSPACE}/check\n"
+        "  stop with Ctrl-C"
+    )
+    return _run_server(settings)
+
+
+def _backup(args: argparse.Namespace) -> int:
+    from app import backup  # noqa: PLC0415
+
+    engine = _database(_settings(args).database_url)
+    try:
+        summary = backup.backup(engine, Path(args.file))
+    finally:
+        engine.dispose()
+    print(  # noqa: T201
+        f"{args.file}: {summary.rows} rows of {len(summary.counts)} tables, "
+        f"schema revision {summary.revision}"
+    )
+    return EXIT_OK
+
+
+def _restore(args: argparse.Namespace) -> int:
+    from app import backup  # noqa: PLC0415
+
+    engine = _database(_settings(args).database_url)
+    try:
+        summary = backup.restore(engine, Path(args.file))
+    finally:
+        engine.dispose()
+    print(  # noqa: T201
+        f"restored {summary.rows} rows of {len(summary.counts)} tables from {args.file} "
+        f"into {_shown(engine)}"
     )
     return EXIT_OK
 

@@ -8,7 +8,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
 from app.db import normalise_url
 
@@ -27,6 +27,8 @@ def upgrade(engine: Engine) -> None:
     """Bring the database's schema up to the newest migration."""
     config = alembic_config(engine.url.render_as_string(hide_password=False))
     with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":  # two processes starting at once: one waits
+            connection.execute(text("SELECT pg_advisory_xact_lock(7262835)"))
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
 

@@ -459,6 +459,8 @@ def revoke_token(session: Session, *, token: str) -> int:
     targets = [found[0]] if found else list(repo.tokens_by_prefix(session, token[:10]))
     if not targets or (found is None and len(token) != 10):
         raise NotFound("no such token")
+    if len(targets) > 1:
+        raise Conflict("several tokens begin with these characters; give the whole token")
     for target in targets:
         target.revoked_at = datetime.now(UTC)
         session.add(target)
