@@ -18,11 +18,12 @@ import gc
 import os
 import re
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO, NoReturn, TextIO
+from typing import TYPE_CHECKING, NoReturn, TextIO
 
+from app.streams import chunked
 from app.views.markdown import render_markdown
 from app.views.terminal import render_text, wants_colour
 from graph.coverage import check
@@ -278,7 +279,8 @@ def _check(args: argparse.Namespace, out: TextIO) -> int:
         if args.format == "json":
             # In pieces: a large chain's document can pass 2 GiB, more than one write may take.
             out.flush()
-            _write_chunked(out.buffer, result.iter_json())
+            for chunk in chunked(result.iter_json()):
+                out.buffer.write(chunk)
             out.buffer.write(b"\n")
         else:
             out.write(_render(args.format, result, chain, profile, out))
@@ -289,19 +291,6 @@ def _check(args: argparse.Namespace, out: TextIO) -> int:
     if result.verdict is Status.GAP or (args.strict and result.verdict is not Status.OK):
         return EXIT_GAP
     return EXIT_OK
-
-
-def _write_chunked(binary: BinaryIO, pieces: Iterable[bytes], size: int = 1 << 20) -> None:
-    """Write many small pieces as a few large writes of about ``size`` bytes."""
-    chunk: list[bytes] = []
-    held = 0
-    for piece in pieces:
-        chunk.append(piece)
-        held += len(piece)
-        if held >= size:
-            binary.write(b"".join(chunk))
-            chunk, held = [], 0
-    binary.write(b"".join(chunk))
 
 
 def _render(
