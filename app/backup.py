@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import hashlib
 import json
 import os
+import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -125,8 +127,20 @@ def _dump_table(connection: Connection, table: Table, out: IO[bytes]) -> int:
     return count
 
 
-def backup(engine: Engine, path: Path) -> Summary:
-    """Write a consistent archive of the whole database to ``path`` (via ``path.tmp``)."""
+DOCUMENTS = "documents/"
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+
+
+def _stored_files(connection: Connection) -> list[str]:
+    """The names of the document files the database refers to (in the documents folder)."""
+    table = SQLModel.metadata.tables["evidence_document"]
+    query = select(table.c.path).where(table.c.path.is_not(None)).distinct().order_by(table.c.path)
+    return [str(name) for name in connection.execute(query).scalars()]
+
+
+def backup(engine: Engine, path: Path, *, documents_dir: Path | None = None) -> Summary:
+    """Write a consistent archive of the whole database to ``path`` (via ``path.tmp``), with the
+    document files kept in ``documents_dir`` (content-addressed, so never changed in place)."""
     target = Path(path)
     if not target.parent.is_dir():
         raise UsageError(f"{target}: the folder {target.parent} does not exist")
@@ -141,6 +155,14 @@ def backup(engine: Engine, path: Path) -> Summary:
             for table in tables():
                 with archive.open(_member(table), "w", force_zip64=True) as out:
                     counts[table.name] = _dump_table(connection, table, out)
+            files = _stored_files(connection)
+            if files and documents_dir is None:
+                raise UsageError(
+                    "documents are kept in a folder; set KETENKAART_DOCUMENTS_DIR to back it up"
+                )
+            for name in files:
+                if _SHA256.fullmatch(name) and documents_dir is not None:
+                    archive.write(documents_dir / name, DOCUMENTS + name)
             manifest = {
                 "format": FORMAT,
                 "application": "ketenkaart",
@@ -148,6 +170,7 @@ def backup(engine: Engine, path: Path) -> Summary:
                 "created_at": datetime.now(UTC).isoformat(),
                 "dialect": engine.dialect.name,
                 "tables": counts,
+                "documents": len(files),
             }
             archive.writestr(MANIFEST, json.dumps(manifest, indent=2) + "\n")
         with partial.open("rb") as written:
@@ -226,8 +249,9 @@ def occupied(connection: Connection) -> dict[str, int]:
     return found
 
 
-def restore(engine: Engine, path: Path) -> Summary:
-    """Load an archive into an empty database (schema current), all or nothing."""
+def restore(engine: Engine, path: Path, *, documents_dir: Path | None = None) -> Summary:
+    """Load an archive into an empty database (schema current), all or nothing; its document
+    files go into ``documents_dir``."""
     name = str(path)
     try:
         archive = zipfile.ZipFile(path)
@@ -266,7 +290,28 @@ def restore(engine: Engine, path: Path) -> Summary:
                     )
             if engine.dialect.name == "postgresql":
                 _reset_sequences(connection)
+            _restore_files(archive, name, documents_dir)
     return Summary(head, counts)
+
+
+def _restore_files(archive: zipfile.ZipFile, name: str, documents_dir: Path | None) -> None:
+    """Write the archive's document files, each checked against its SHA-256 name."""
+    members = [m for m in archive.namelist() if m.startswith(DOCUMENTS)]
+    if not members:
+        return
+    if documents_dir is None:
+        raise UsageError(f"{name}: holds document files; set KETENKAART_DOCUMENTS_DIR first")
+    documents_dir.mkdir(parents=True, exist_ok=True)
+    for member in members:
+        digest = member[len(DOCUMENTS) :]
+        content = archive.read(member)
+        if not _SHA256.fullmatch(digest) or hashlib.sha256(content).hexdigest() != digest:
+            raise UsageError(f"{name}: {member} is not the file its name promises")
+        target = documents_dir / digest
+        if not target.exists():
+            partial = target.with_name(f".restore-{digest}")
+            partial.write_bytes(content)
+            partial.replace(target)
 
 
 def _insert(connection: Connection, table: Table, rows: Iterator[dict[str, Any]]) -> int:

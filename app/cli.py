@@ -530,7 +530,9 @@ def _backup(args: argparse.Namespace) -> int:
 
     engine = _database(_settings(args).database_url)
     try:
-        summary = backup.backup(engine, Path(args.file))
+        summary = backup.backup(
+            engine, Path(args.file), documents_dir=_settings(args).documents_dir
+        )
     finally:
         engine.dispose()
     print(  # noqa: T201
@@ -545,7 +547,9 @@ def _restore(args: argparse.Namespace) -> int:
 
     engine = _database(_settings(args).database_url)
     try:
-        summary = backup.restore(engine, Path(args.file))
+        summary = backup.restore(
+            engine, Path(args.file), documents_dir=_settings(args).documents_dir
+        )
     finally:
         engine.dispose()
     print(  # noqa: T201

@@ -290,3 +290,58 @@ def test_two_workers_agree_and_lock_optimistically() -> None:
         for racer in racers:
             racer.join(timeout=60)
         assert sorted(statuses) == [200, 412]
+
+
+def test_backup_carries_the_documents_folder_and_restore_checks_it(tmp_path: Path) -> None:
+    """Documents kept in a folder travel in the archive, each checked against its SHA-256."""
+    import hashlib  # noqa: PLC0415
+
+    from app import backup  # noqa: PLC0415
+    from graph.errors import UsageError  # noqa: PLC0415
+
+    digest = hashlib.sha256(DOCUMENT).hexdigest()
+    source_docs, target_docs = tmp_path / "docs-a", tmp_path / "docs-b"
+    source_docs.mkdir()
+    (source_docs / digest).write_bytes(DOCUMENT)
+    source = make_engine(f"sqlite:///{tmp_path / 'a.db'}")
+    upgrade(source)
+    with Session(source) as session:
+        workspace = services.create_workspace(session, slug="docs", name="Docs")
+        session.execute(
+            insert(DocumentRow).values(
+                workspace_id=workspace.id,
+                evidence_key="e",
+                filename="r.pdf",
+                media_type="application/pdf",
+                sha256=digest,
+                size=len(DOCUMENT),
+                content=None,
+                path=digest,
+                created_at=utcnow(),
+                updated_at=utcnow(),
+                version=1,
+            )
+        )
+        session.commit()
+    archive = tmp_path / "with-docs.zip"
+    with pytest.raises(UsageError, match="KETENKAART_DOCUMENTS_DIR"):
+        backup.backup(source, archive)
+    backup.backup(source, archive, documents_dir=source_docs)
+    target = make_engine(f"sqlite:///{tmp_path / 'b.db'}")
+    upgrade(target)
+    backup.restore(target, archive, documents_dir=target_docs)
+    assert (target_docs / digest).read_bytes() == DOCUMENT
+
+    forged = tmp_path / "forged.zip"
+    with zipfile.ZipFile(archive) as old, zipfile.ZipFile(forged, "w") as new:
+        for name in old.namelist():
+            content = old.read(name)
+            new.writestr(name, b"not the document" if name.startswith("documents/") else content)
+    empty = make_engine(f"sqlite:///{tmp_path / 'c.db'}")
+    upgrade(empty)
+    with pytest.raises(UsageError, match="not the file its name promises"):
+        backup.restore(empty, forged, documents_dir=tmp_path / "docs-c")
+    with Session(empty) as session:  # all or nothing: the rows went back out with the files
+        assert services.repo.workspace_by_slug(session, "docs") is None
+    for engine in (source, target, empty):
+        engine.dispose()
