@@ -128,6 +128,8 @@ def _dump_table(connection: Connection, table: Table, out: IO[bytes]) -> int:
 
 
 DOCUMENTS = "documents/"
+MAX_DOCUMENT = 1 << 30
+"""The largest document file a restore takes from an archive (a bound against zip bombs)."""
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
@@ -148,7 +150,9 @@ def backup(engine: Engine, path: Path, *, documents_dir: Path | None = None) -> 
     counts: dict[str, int] = {}
     try:
         with (
-            zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as archive,
+            # Every workspace's register and documents: readable by the owner only.
+            os.fdopen(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as raw,
+            zipfile.ZipFile(raw, "w", compression=zipfile.ZIP_DEFLATED) as archive,
             _snapshot(engine) as connection,
         ):
             revision = revision_of(connection)
@@ -304,6 +308,8 @@ def _restore_files(archive: zipfile.ZipFile, name: str, documents_dir: Path | No
     documents_dir.mkdir(parents=True, exist_ok=True)
     for member in members:
         digest = member[len(DOCUMENTS) :]
+        if archive.getinfo(member).file_size > MAX_DOCUMENT:
+            raise UsageError(f"{name}: {member} is larger than {MAX_DOCUMENT:,} bytes")
         content = archive.read(member)
         if not _SHA256.fullmatch(digest) or hashlib.sha256(content).hexdigest() != digest:
             raise UsageError(f"{name}: {member} is not the file its name promises")

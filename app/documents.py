@@ -172,6 +172,8 @@ def put_document(
             session.rollback()
             continue
         session.refresh(record)
+        if stored and documents_dir is not None and not (documents_dir / stored).exists():
+            _write_file(documents_dir, stored, content)  # removed meanwhile by another request
         if documents_dir is not None and old_path and old_path != stored:
             _forget_file(session, documents_dir, old_path)
         return record, created
@@ -200,12 +202,10 @@ def get_document(
 
 
 def _write_file(folder: Path, digest: str, content: bytes) -> None:
-    """Write ``content`` to ``folder/digest`` atomically (content-addressed: an existing file
-    already holds these bytes)."""
+    """Write ``content`` to ``folder/digest`` atomically, also when the file exists: another
+    request may be removing it because its last record went away."""
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / digest
-    if target.exists():
-        return
     handle, temp = tempfile.mkstemp(dir=folder, prefix=".upload-")
     try:
         with os.fdopen(handle, "wb") as out:

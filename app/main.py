@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 from app import errors
 from app.config import Settings, get_settings
 from app.db import make_engine
+from app.limits import BodyLimit
 from app.routes import documents, entities, health, register
 
 
@@ -35,6 +36,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.engine = engine
     app.state.settings = settings
     errors.install(app)
+    app.add_middleware(BodyLimit, limit=settings.max_upload_bytes)
     app.include_router(health.router)
     app.include_router(register.router, prefix="/api/v1")
     app.include_router(entities.router, prefix="/api/v1")

@@ -74,6 +74,15 @@ def workspace_by_slug(session: Session, slug: str) -> Workspace | None:
     return session.exec(select(Workspace).where(col(Workspace.slug) == slug)).first()
 
 
+def bump_workspace(session: Session, workspace_id: int) -> None:
+    """Count a change of the register (and take the workspace's write lock until the commit)."""
+    session.connection().execute(
+        update(Workspace)
+        .where(col(Workspace.id) == workspace_id)
+        .values(version=col(Workspace.version) + 1, updated_at=utcnow())
+    )
+
+
 def add_workspace(session: Session, *, slug: str, name: str) -> Workspace:
     workspace = Workspace(slug=slug, name=name)
     session.add(workspace)

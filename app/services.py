@@ -110,6 +110,19 @@ def expiring(
     return sorted(found, key=lambda x: (x.stops, x.evidence))
 
 
+def _lock_register(session: Session, workspace: Workspace) -> None:
+    """Make writes to this register take turns, from here to the commit.
+
+    Every write validates the whole register it leads to; two writes validated side by side
+    (one adds a service of a supplier the other deletes) could each pass and together break
+    it. Bumping the workspace's version takes its row lock on PostgreSQL and the write lock on
+    SQLite; the read snapshot taken before (the token check) is let go first, so the register
+    is read after the lock, as the last writer left it.
+    """
+    session.rollback()
+    repo.bump_workspace(session, workspace.id or 0)
+
+
 # --- import -----------------------------------------------------------------------------------
 
 
@@ -132,30 +145,15 @@ def import_chain(
     whole before anything is written; nothing is written in a dry run.
     """
     incoming = dump_plain(load_chains([(name, data)]))
+    _check_key_lengths(incoming)
+    _lock_register(session, workspace)
     current = register_document(session, workspace)
     merged = copy.copy(current)
     report = ImportReport(dry_run=dry_run)
-    writes: dict[str, tuple[list[dict[str, Any]], list[dict[str, Any]]]] = {}
-    for section, kind in repo.KINDS.items():
-        existing = {kind.key_of(body): index for index, body in enumerate(current[section])}
-        bodies = list(current[section])
-        created, changed = [], []
-        for body in cast("list[dict[str, Any]]", incoming.get(section, [])):
-            key = kind.key_of(body)
-            index = existing.get(key)
-            if index is None:
-                existing[key] = len(bodies)
-                bodies.append(body)
-                created.append(body)
-                report.created.setdefault(section, []).append(key)
-            elif bodies[index] != body:
-                bodies[index] = body
-                changed.append(body)
-                report.changed.setdefault(section, []).append(key)
-            else:
-                report.unchanged.setdefault(section, []).append(key)
-        merged[section] = bodies
-        writes[section] = (created, changed)
+    writes = {
+        section: _merge_section(section, current, incoming, merged, report)
+        for section in repo.KINDS
+    }
     incoming_offerings = cast("list[str]", incoming["offerings"])
     new_offerings = [o for o in incoming_offerings if o not in current["offerings"]]
     for key in new_offerings:  # an existing service that becomes an offering is a change
@@ -177,21 +175,73 @@ def import_chain(
         ) from None
     if dry_run:
         return report
-    _write_import(session, workspace, writes, new_offerings)
-    if incoming.get("title") or extra:
-        workspace.title = str(incoming.get("title") or workspace.title or "") or None
-        workspace.extra = {**workspace.extra, **extra}
-        workspace.updated_at = datetime.now(UTC)
-        workspace.version += 1
-        session.add(workspace)
-    session.commit()
+    try:
+        _write_import(session, workspace, writes, new_offerings)
+        if incoming.get("title") or extra:
+            workspace.title = str(incoming.get("title") or workspace.title or "") or None
+            workspace.extra = {**workspace.extra, **extra}
+            session.add(workspace)
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        raise Conflict("the register changed during the import; nothing was imported") from None
     return report
+
+
+Writes = tuple[list[dict[str, Any]], list[dict[str, Any]]]
+
+
+def _merge_section(
+    section: str,
+    current: dict[str, Any],
+    incoming: dict[str, object],
+    merged: dict[str, Any],
+    report: ImportReport,
+) -> Writes:
+    """Upsert one section of ``incoming`` into ``merged`` by id; the bodies to create and
+    change."""
+    kind = repo.KINDS[section]
+    existing = {kind.key_of(body): index for index, body in enumerate(current[section])}
+    bodies = list(current[section])
+    created, changed = [], []
+    for body in cast("list[dict[str, Any]]", incoming.get(section, [])):
+        key = kind.key_of(body)
+        index = existing.get(key)
+        if index is None:
+            existing[key] = len(bodies)
+            bodies.append(body)
+            created.append(body)
+            report.created.setdefault(section, []).append(key)
+        elif bodies[index] != body:
+            bodies[index] = body
+            changed.append(body)
+            report.changed.setdefault(section, []).append(key)
+        else:
+            report.unchanged.setdefault(section, []).append(key)
+    merged[section] = bodies
+    return created, changed
+
+
+MAX_KEY = 200
+"""The longest id the register stores (the columns' width)."""
+
+
+def _check_key_lengths(document: dict[str, object]) -> None:
+    long = [
+        {"location": f"{section}[{index}]", "message": f"ids are at most {MAX_KEY} characters"}
+        for section in _SECTIONS
+        for index, body in enumerate(cast("list[dict[str, Any]]", document.get(section, [])))
+        for key in (body.get("id"), body.get("from"), body.get("to"))
+        if isinstance(key, str) and len(key) > MAX_KEY
+    ]
+    if long:
+        raise Invalid("ids too long for the register; nothing was imported", errors=long)
 
 
 def _write_import(
     session: Session,
     workspace: Workspace,
-    writes: dict[str, tuple[list[dict[str, Any]], list[dict[str, Any]]]],
+    writes: dict[str, Writes],
     new_offerings: list[str],
 ) -> None:
     wid = workspace.id or 0
@@ -269,6 +319,7 @@ def create_entity(
     _require_keys(kind, body)
     key = kind.key_of(body)
     wid = workspace.id or 0
+    _lock_register(session, workspace)
     if repo.one(session, kind, wid, key) is not None:
         raise Conflict(f"{kind.singular} '{key}' exists already in this workspace")
     document = register_document(session, workspace)
@@ -310,6 +361,7 @@ def update_entity(
     """Change fields of one entity (``None`` removes a field), if nobody changed it since
     ``version`` (``None``: whatever its version); its id cannot change."""
     kind = repo.KINDS[section]
+    _lock_register(session, workspace)
     row = _existing(session, kind, workspace, key)
     body = {k: v for k, v in {**row.body, **changes}.items() if v is not None}
     _require_keys(kind, body)
@@ -349,6 +401,7 @@ def delete_entity(
     version) and nothing refers to it. Evidence takes its document with it; the stored file's
     name is returned, for the caller to remove when no other document uses it."""
     kind = repo.KINDS[section]
+    _lock_register(session, workspace)
     row = _existing(session, kind, workspace, key)
     version = row.version if version is None else version
     if row.version != version:
@@ -386,6 +439,12 @@ def _existing(session: Session, kind: repo.Kind, workspace: Workspace, key: str)
 def _require_keys(kind: repo.Kind, body: dict[str, Any]) -> None:
     needed = ("from", "to") if kind.row is DependencyRow else ("id",)
     missing = [k for k in needed if not isinstance(body.get(k), str) or not body.get(k)]
+    long = [k for k in needed if k not in missing and len(body[k]) > MAX_KEY]
+    if long:
+        raise Invalid(
+            f"ids are at most {MAX_KEY} characters",
+            errors=[{"location": k, "message": f"longer than {MAX_KEY} characters"} for k in long],
+        )
     if missing:
         raise Invalid(
             f"a {kind.singular} needs {' and '.join(needed)}",

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
 
-from app import services
+from app import documents, services
 from app.deps import Editor, SessionDep, Viewer
 from app.errors import Invalid, PreconditionFailed, PreconditionRequired
 from app.repository import KINDS, page
@@ -153,13 +153,15 @@ def _routes(section: str) -> None:
         caller: Editor,
         if_match: Annotated[str | None, Header()] = None,
     ) -> Response:
-        services.delete_entity(
+        path = services.delete_entity(
             session,
             workspace=caller.workspace,
             section=section,
             key=key_of(request),
             version=_version(if_match),
         )
+        documents_dir = request.app.state.settings.documents_dir
+        documents.forget_file(session, documents_dir=documents_dir, path=path)
         return Response(status_code=204)
 
 

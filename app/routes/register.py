@@ -102,8 +102,15 @@ def check(
         )
 
     def body() -> Iterator[bytes]:
-        with paused():
-            yield from chunked(_with_newline(result))
+        # The collector is paused while each chunk is made, never across a yield: a client
+        # that goes away would leave the generator, and the pause, open for good.
+        chunks = chunked(_with_newline(result))
+        while True:
+            with paused():
+                chunk = next(chunks, None)
+            if chunk is None:
+                return
+            yield chunk
 
     return StreamingResponse(body(), media_type="application/json")
 
