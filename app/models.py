@@ -49,86 +49,64 @@ class Workspace(SQLModel, table=True):
     version: int = 1
 
 
-class SupplierRow(SQLModel, table=True):
+class _Entity(SQLModel):
+    """The columns every entity table has: its workspace, its chain-format mapping, its place in
+    the register, timestamps and the version it is at."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int = Field(foreign_key="workspace.id", ondelete="CASCADE", index=True)
+    body: dict[str, Any] = Field(sa_type=JSON, nullable=False)
+    position: int = 0
+    created_at: datetime = _when()
+    updated_at: datetime = _when()
+    version: int = 1
+
+
+class SupplierRow(_Entity, table=True):
     """A supplier of the register."""
 
     __tablename__ = "supplier"
     __table_args__ = (UniqueConstraint("workspace_id", "key"),)
 
-    id: int | None = Field(default=None, primary_key=True)
-    workspace_id: int = _workspace_fk()
     key: str = Field(max_length=200)
-    body: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
-    position: int = 0
-    created_at: datetime = _when()
-    updated_at: datetime = _when()
-    version: int = 1
 
 
-class ServiceRow(SQLModel, table=True):
+class ServiceRow(_Entity, table=True):
     """A service of the register; ``offering`` orders the offerings (None: not one)."""
 
     __tablename__ = "service"
     __table_args__ = (UniqueConstraint("workspace_id", "key"),)
 
-    id: int | None = Field(default=None, primary_key=True)
-    workspace_id: int = _workspace_fk()
     key: str = Field(max_length=200)
-    body: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
-    position: int = 0
     offering: int | None = None
-    created_at: datetime = _when()
-    updated_at: datetime = _when()
-    version: int = 1
 
 
-class DependencyRow(SQLModel, table=True):
+class DependencyRow(_Entity, table=True):
     """A link of the register, ``consumer`` relies on ``provider``."""
 
     __tablename__ = "dependency"
     __table_args__ = (UniqueConstraint("workspace_id", "consumer", "provider"),)
 
-    id: int | None = Field(default=None, primary_key=True)
-    workspace_id: int = _workspace_fk()
     consumer: str = Field(max_length=200)
     provider: str = Field(max_length=200)
-    body: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
-    position: int = 0
-    created_at: datetime = _when()
-    updated_at: datetime = _when()
-    version: int = 1
 
 
-class EvidenceRow(SQLModel, table=True):
+class EvidenceRow(_Entity, table=True):
     """A certificate, report or declaration of the register."""
 
     __tablename__ = "evidence"
     __table_args__ = (UniqueConstraint("workspace_id", "key"),)
 
-    id: int | None = Field(default=None, primary_key=True)
-    workspace_id: int = _workspace_fk()
     key: str = Field(max_length=200)
-    body: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
-    position: int = 0
-    created_at: datetime = _when()
-    updated_at: datetime = _when()
-    version: int = 1
 
 
-class ProfileRow(SQLModel, table=True):
+class ProfileRow(_Entity, table=True):
     """A profile the register defines beyond the built-in ones."""
 
     __tablename__ = "profile"
     __table_args__ = (UniqueConstraint("workspace_id", "key"),)
 
-    id: int | None = Field(default=None, primary_key=True)
-    workspace_id: int = _workspace_fk()
     key: str = Field(max_length=200)
-    body: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
-    position: int = 0
-    created_at: datetime = _when()
-    updated_at: datetime = _when()
-    version: int = 1
 
 
 class DocumentRow(SQLModel, table=True):
