@@ -93,7 +93,8 @@ def assess(
                 Verdict.NOT_EQUIVALENT,
                 (reasons.scope_location(evidence, provider, outside),),
             )
-    verdict, found = worth or worth_of(evidence, holder=holder, profile=profile, at=at)
+    verdict, judged = worth or worth_of(evidence, holder=holder, profile=profile, at=at)
+    found = reasons.for_provider(judged, provider)
     if evidence.holder != provider.supplier and verdict.better_than(Verdict.CONDITIONAL):
         verdict = Verdict.CONDITIONAL
         found = (*found, reasons.other_entity(evidence, holder, supplier, provider))
@@ -111,6 +112,8 @@ def worth_of(
     evidence: Evidence, *, holder: Supplier, profile: ResolvedProfile, at: date | None
 ) -> Worth:
     """Checks 3-25 and the ``claimed`` cap: everything that does not depend on the link.
+
+    Its sentences name the provider as ``reasons.PROVIDER``; :func:`assess` names it.
 
     >>> from graph.model import Supplier, Verification
     >>> from graph.profiles import ZEKER_ONLINE

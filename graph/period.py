@@ -102,7 +102,7 @@ def judge_period(
             found.extend(a.reasons)
     if bridged:
         per_letter = [(e, subtract([span], anything)) for e, span in letters]
-        found.append(reasons.bridged_days((e, days) for e, days in per_letter if days))
+        found.append(reasons.bridged_days(provider, ((e, days) for e, days in per_letter if days)))
     if verdict is Verdict.NOT_EQUIVALENT:
         found.append(reasons.period_uncovered(provider, uncovered))
 

@@ -8,10 +8,12 @@ a working paper: it names the evidence, the service and the dates involved.
 >>> e = Evidence(id="noord-iso27001", scheme=Scheme.ISO27001, holder="noord-dc",
 ...              covers=("noord-ams2",))
 >>> reason = management_system_only(e, Supplier(id="noord-dc", name="Noord Datacenters B.V."))
->>> print(textwrap.fill(reason.message, width=90))
-ISO/IEC 27001 certificate noord-iso27001 certifies the management system of Noord
-Datacenters B.V.; it holds no auditor opinion on the operating effectiveness of controls
-over a period.
+>>> p = Service(id="noord-ams2", name="Noord AMS2 colocation", supplier="noord-dc", kind=Kind.OTHER)
+>>> (named,) = for_provider((reason,), p)
+>>> print(textwrap.fill(named.message, width=90))
+ISO/IEC 27001 certificate noord-iso27001 for Noord AMS2 colocation (noord-ams2) certifies
+the management system of Noord Datacenters B.V.; it holds no auditor opinion on the
+operating effectiveness of controls over a period.
 """
 
 from __future__ import annotations
@@ -26,6 +28,27 @@ from graph.verdicts import ReasonCode as R
 
 def _ev(e: Evidence) -> str:
     return f"{e.scheme.label} {e.id}"
+
+
+PROVIDER = "\x00provider\x00"
+"""Stands for the provider in sentences made once per piece of evidence; see `for_provider`."""
+
+
+def _for(e: Evidence) -> str:
+    return f"{_ev(e)} for {PROVIDER}"
+
+
+def for_provider(reasons: tuple[Reason, ...], p: Service) -> tuple[Reason, ...]:
+    """The sentences about a piece of evidence, naming the link's provider ``p``.
+
+    What a piece of evidence is worth on its own is judged once for every service it covers;
+    its sentences name the provider by ``PROVIDER``, filled in here for each link.
+    """
+    name = _svc(p)
+    return tuple(
+        Reason(r.code, r.message.replace(PROVIDER, name)) if PROVIDER in r.message else r
+        for r in reasons
+    )
 
 
 def _svc(s: Service) -> str:
@@ -63,7 +86,7 @@ def scope_location(e: Evidence, p: Service, outside: Iterable[str]) -> Reason:
 def self_declared(e: Evidence, holder: Supplier) -> Reason:
     return Reason(
         R.SELF_DECLARED,
-        f"{_ev(e)} is a statement by {holder.name} itself; no independent auditor gave an "
+        f"{_for(e)} is a statement by {holder.name} itself; no independent auditor gave an "
         "opinion on it.",
     )
 
@@ -71,7 +94,7 @@ def self_declared(e: Evidence, holder: Supplier) -> Reason:
 def bridge_only(e: Evidence) -> Reason:
     return Reason(
         R.BRIDGE_ONLY,
-        f"{_ev(e)} is a management bridge letter on its own; it bridges a report that is not "
+        f"{_for(e)} is a management bridge letter on its own; it bridges a report that is not "
         "on record and holds no auditor opinion itself.",
     )
 
@@ -79,7 +102,7 @@ def bridge_only(e: Evidence) -> Reason:
 def domain_limited(e: Evidence, holder: Supplier) -> Reason:
     return Reason(
         R.DOMAIN_LIMITED,
-        f"{_ev(e)} attests compliance of {holder.name}'s payment card environment only; it "
+        f"{_for(e)} attests compliance of {holder.name}'s payment card environment only; it "
         "holds no opinion on the controls of its services as a whole.",
     )
 
@@ -87,7 +110,7 @@ def domain_limited(e: Evidence, holder: Supplier) -> Reason:
 def no_test_detail(e: Evidence, holder: Supplier) -> Reason:
     return Reason(
         R.NO_TEST_DETAIL,
-        f"{_ev(e)} is a general-use summary without the auditor's tests and their results; "
+        f"{_for(e)} is a general-use summary without the auditor's tests and their results; "
         f"ask {holder.name} for the full report.",
     )
 
@@ -95,14 +118,14 @@ def no_test_detail(e: Evidence, holder: Supplier) -> Reason:
 def certificate_expired(e: Evidence, at: date) -> Reason:
     return Reason(
         R.CERTIFICATE_EXPIRED,
-        f"{_ev(e)} was valid until {e.valid_until}, before {at}.",
+        f"{_for(e)} was valid until {e.valid_until}, before {at}.",
     )
 
 
 def obsolete_version(e: Evidence, at: date) -> Reason:
     return Reason(
         R.OBSOLETE_VERSION,
-        f"{_ev(e)} is issued against {e.version}; certificates to ISO/IEC 27001:2013 were "
+        f"{_for(e)} is issued against {e.version}; certificates to ISO/IEC 27001:2013 were "
         f"withdrawn after 2025-10-31 and no longer count on {at}.",
     )
 
@@ -114,13 +137,13 @@ def not_accredited(e: Evidence) -> Reason:
         else f"was issued under an accreditation ({e.accreditation.body or 'body not named'}) "
         "outside the IAF multilateral recognition arrangement"
     )
-    return Reason(R.NOT_ACCREDITED, f"{_ev(e)} {why}.")
+    return Reason(R.NOT_ACCREDITED, f"{_for(e)} {why}.")
 
 
 def management_system_only(e: Evidence, holder: Supplier) -> Reason:
     return Reason(
         R.MANAGEMENT_SYSTEM_ONLY,
-        f"{_ev(e)} certifies the management system of {holder.name}; it holds no auditor "
+        f"{_for(e)} certifies the management system of {holder.name}; it holds no auditor "
         "opinion on the operating effectiveness of controls over a period.",
     )
 
@@ -129,7 +152,7 @@ def manual_review(e: Evidence) -> Reason:
     until = f" (valid until {e.valid_until})" if e.valid_until else ""
     return Reason(
         R.MANUAL_REVIEW,
-        f"{_ev(e)}{until} comes from a scheme whose equivalence an auditor must review by "
+        f"{_for(e)}{until} comes from a scheme whose equivalence an auditor must review by "
         "hand against its requirements and scope.",
     )
 
@@ -138,7 +161,7 @@ def type1(e: Evidence) -> Reason:
     when = f" as of {e.as_of}" if e.as_of else ""
     return Reason(
         R.TYPE1,
-        f"{_ev(e)} is a type 1 report on the design of controls{when}; it holds no opinion on "
+        f"{_for(e)} is a type 1 report on the design of controls{when}; it holds no opinion on "
         "their operating effectiveness over a period.",
     )
 
@@ -146,7 +169,7 @@ def type1(e: Evidence) -> Reason:
 def period_too_short(e: Evidence, period: DateRange, months: int) -> Reason:
     return Reason(
         R.PERIOD_TOO_SHORT,
-        f"{_ev(e)} tested {period.start} to {period.end}, shorter than the {months} months "
+        f"{_for(e)} tested {period.start} to {period.end}, shorter than the {months} months "
         "the profile requires.",
     )
 
@@ -157,13 +180,13 @@ def insufficient_assurance(e: Evidence) -> Reason:
         whys.append("gives limited assurance only")
     if e.issuer_qualification is not None and e.issuer_qualification.value == "none":
         whys.append("was issued by someone without a recognised audit qualification")
-    return Reason(R.INSUFFICIENT_ASSURANCE, f"{_ev(e)} {' and '.join(whys)}.")
+    return Reason(R.INSUFFICIENT_ASSURANCE, f"{_for(e)} {' and '.join(whys)}.")
 
 
 def modified_opinion(e: Evidence) -> Reason:
     return Reason(
         R.MODIFIED_OPINION,
-        f"{_ev(e)} carries a {e.opinion.value} opinion, not an unqualified one.",
+        f"{_for(e)} carries a {e.opinion.value} opinion, not an unqualified one.",
     )
 
 
@@ -173,31 +196,32 @@ def bridge_letter(e: Evidence, period: DateRange, at: date, limit: date) -> Reas
     by = f" signed by {letter.signed_by}" if letter.signed_by else ""
     return Reason(
         R.BRIDGE_LETTER,
-        f"{_ev(e)} tested up to {period.end}, more than the allowed age before {at}; a bridge "
+        f"{_for(e)} tested up to {period.end}, more than the allowed age before {at}; a bridge "
         f"letter{by} covers {letter.start} to {letter.end}, and it may bridge until {limit}.",
     )
 
 
-def bridged_days(letters: Iterable[tuple[Evidence, list[DateRange]]]) -> Reason:
+def bridged_days(p: Service, letters: Iterable[tuple[Evidence, list[DateRange]]]) -> Reason:
     parts = [f"{_ranges(days)} (bridge letter of {_ev(e)})" for e, days in letters]
     return Reason(
         R.BRIDGE_LETTER,
-        f"No report tested {_list(parts)}: those days rest on management's statement alone.",
+        f"No report tested {_svc(p)} on {_list(parts)}: those days rest on management's "
+        "statement alone.",
     )
 
 
 def report_stale(e: Evidence, period: DateRange, at: date, stop: date) -> Reason:
     return Reason(
         R.REPORT_STALE,
-        f"{_ev(e)} tested up to {period.end}; it counted until {stop} and is stale on {at}.",
+        f"{_for(e)} tested up to {period.end}; it counted until {stop} and is stale on {at}.",
     )
 
 
 def criteria_not_covered(e: Evidence, missing: Iterable[str], financial: bool) -> Reason:
     what = (
-        f"{_ev(e)} reports on internal control over financial reporting"
+        f"{_for(e)} reports on internal control over financial reporting"
         if financial
-        else f"{_ev(e)} reports on {_list(sorted(e.criteria))}"
+        else f"{_for(e)} reports on {_list(sorted(e.criteria))}"
     )
     return Reason(
         R.CRITERIA_NOT_COVERED,
@@ -211,7 +235,7 @@ def exceptions(e: Evidence) -> Reason:
     count = len(e.exceptions)
     return Reason(
         R.EXCEPTIONS,
-        f"{_ev(e)} reports {count} exception{'s' if count != 1 else ''}{which}; review the "
+        f"{_for(e)} reports {count} exception{'s' if count != 1 else ''}{which}; review the "
         "deviations and the service organisation's response.",
     )
 
@@ -220,7 +244,7 @@ def cuecs_open(e: Evidence) -> Reason:
     open_ = sorted(c.id for c in e.cuecs if not c.addressed)
     return Reason(
         R.CUECS_OPEN,
-        f"{_ev(e)} relies on complementary user entity controls that are not addressed: "
+        f"{_for(e)} relies on complementary user entity controls that are not addressed: "
         f"{_list(open_)}.",
     )
 
@@ -228,7 +252,7 @@ def cuecs_open(e: Evidence) -> Reason:
 def not_sighted(e: Evidence) -> Reason:
     return Reason(
         R.NOT_SIGHTED,
-        f"Nobody has seen the document of {_ev(e)}: it is only claimed.",
+        f"Nobody has seen the document of {_for(e)}: it is only claimed.",
     )
 
 

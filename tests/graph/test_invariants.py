@@ -338,3 +338,14 @@ def test_every_link_lists_its_evidence_best_first(chain: Chain, at: date) -> Non
         ranks = [rank(link.evidence or "", link.verdict.value)]
         ranks += [rank(a.evidence, a.verdict.value) for a in link.also]
         assert ranks == sorted(ranks)
+
+
+@given(chain=chains(), moment=moments)
+def test_every_reason_names_the_links_provider(chain: Chain, moment: dict[str, object]) -> None:
+    """Each sentence names the service it is about (verdicts.md: naming E, P and the dates)."""
+    for link in run(chain, moment).links:
+        if link.verdict is Verdict.OUT_OF_SCOPE:
+            continue  # its sentence is the file's own reason
+        for reason in [*link.reasons, *(r for a in link.also for r in a.reasons)]:
+            assert f"({link.provider})" in reason.message, reason
+            assert "\x00" not in reason.message
