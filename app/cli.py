@@ -185,6 +185,7 @@ def _service_parsers(commands: argparse._SubParsersAction[_Parser]) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
+    _LAST_RUN.clear()
     args = _parser().parse_args(argv)
     try:
         if args.command == "check":
@@ -275,6 +276,7 @@ def _check(args: argparse.Namespace, out: TextIO) -> int:
     chain = _load(args.files)
     profile = _profile(args.profile, chain)
     result = check(chain, offerings=args.offering, profile=profile, at=at, period=period)
+    _LAST_RUN[:] = [chain, result]  # freed at exit by the operating system, see run()
     try:
         if args.format == "json":
             # In pieces: a large chain's document can pass 2 GiB, more than one write may take.
@@ -557,6 +559,11 @@ def _restore(args: argparse.Namespace) -> int:
         f"into {_shown(engine)}"
     )
     return EXIT_OK
+
+
+_LAST_RUN: list[object] = []
+"""The last check's chain and result, kept so that ``run()`` exits without freeing them one
+by one (a tenth of a second for 20,000 services); the next ``main()`` lets them go."""
 
 
 def run() -> NoReturn:
