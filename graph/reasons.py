@@ -44,11 +44,10 @@ def for_provider(reasons: tuple[Reason, ...], p: Service) -> tuple[Reason, ...]:
     What a piece of evidence is worth on its own is judged once for every service it covers;
     its sentences name the provider by ``PROVIDER``, filled in here for each link.
     """
+    if not reasons:
+        return reasons
     name = _svc(p)
-    return tuple(
-        Reason(r.code, r.message.replace(PROVIDER, name)) if PROVIDER in r.message else r
-        for r in reasons
-    )
+    return tuple([Reason(r.code, r.message.replace(PROVIDER, name)) for r in reasons])
 
 
 def _svc(s: Service) -> str:
