@@ -250,6 +250,7 @@ class Accreditation:
 
     iaf_mla: bool
     body: str | None = None
+    extra: Extra = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -259,6 +260,7 @@ class ReportException:
     criterion: str | None = None
     description: str | None = None
     response: str | None = None
+    extra: Extra = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -268,6 +270,7 @@ class Subservices:
     method: SubserviceMethod = SubserviceMethod.NONE
     carved_out: tuple[str, ...] = ()
     included: tuple[str, ...] = ()
+    extra: Extra = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -277,6 +280,7 @@ class Cuec:
     id: str
     text: str | None = None
     addressed: bool = False
+    extra: Extra = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -286,6 +290,7 @@ class BridgeLetter:
     start: date
     end: date
     signed_by: str | None = None
+    extra: Extra = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -294,6 +299,7 @@ class Document:
 
     name: str | None = None
     sha256: str | None = None
+    extra: Extra = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

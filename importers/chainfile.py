@@ -313,6 +313,13 @@ def _source_text(container: object, key: str | int) -> str | None:
     return None
 
 
+def _x_keys(m: object) -> dict[str, object]:
+    """The ``x-`` keys of a nested mapping, kept as they are (its other keys are checked)."""
+    if not isinstance(m, dict):
+        return {}
+    return {k: _plain(v) for k, v in m.items() if isinstance(k, str) and k.startswith("x-")}
+
+
 def _plain(value: object) -> object:
     """A copy of a parsed value with plain ``dict`` and ``list`` (for ``x-`` values)."""
     if isinstance(value, dict):
@@ -1378,8 +1385,10 @@ class _Reader:
             return eid, None
         bridge_letter = None
         if bridge is not None:
-            bridge_range, signed_by = bridge
-            bridge_letter = BridgeLetter(bridge_range.start, bridge_range.end, signed_by)
+            bridge_range, signed_by, bridge_extra = bridge
+            bridge_letter = BridgeLetter(
+                bridge_range.start, bridge_range.end, signed_by, bridge_extra
+            )
         return eid, Evidence(
             id=eid,
             scheme=scheme,
@@ -1448,8 +1457,9 @@ class _Reader:
 
     def date_range(
         self, m: _Map, key: str, path: str, allowed: frozenset[str], order: Sequence[str]
-    ) -> tuple[DateRange, str | None] | None:
-        """``period`` or ``bridge_letter``: from and to required, from not after to."""
+    ) -> tuple[DateRange, str | None, dict[str, object]] | None:
+        """``period`` or ``bridge_letter``: from and to required, from not after to; with the
+        bridge letter's signer and the mapping's ``x-`` keys."""
         found = self.sub_mapping(m, key, path, allowed, order)
         if found is None:
             return None
@@ -1467,7 +1477,7 @@ class _Reader:
                 "from",
             )
             return None
-        return DateRange(start, end), signed_by
+        return DateRange(start, end), signed_by, _x_keys(value)
 
     def accreditation(self, m: _Map, path: str) -> Accreditation | None:
         found = self.sub_mapping(m, "accreditation", path, _ACCREDITATION_SET, _ACCREDITATION_KEYS)
@@ -1480,7 +1490,7 @@ class _Reader:
             if value.get("iaf_mla") is None:
                 self.missing(value, "iaf_mla", sub_path)
             return None
-        return Accreditation(iaf_mla=iaf_mla, body=body)
+        return Accreditation(iaf_mla=iaf_mla, body=body, extra=_x_keys(value))
 
     def exceptions(self, m: _Map, path: str) -> tuple[ReportException, ...]:
         out: list[ReportException] = []
@@ -1491,6 +1501,7 @@ class _Reader:
                     criterion=self.string(item, "criterion", item_path),
                     description=self.string(item, "description", item_path),
                     response=self.string(item, "response", item_path),
+                    extra=_x_keys(item),
                 )
             )
         return tuple(out)
@@ -1516,7 +1527,7 @@ class _Reader:
                         value,
                         key,
                     )
-        return Subservices(method, carved_out, included)
+        return Subservices(method, carved_out, included, _x_keys(value))
 
     def cuecs(self, m: _Map, path: str) -> tuple[Cuec, ...]:
         out: list[Cuec] = []
@@ -1526,7 +1537,7 @@ class _Reader:
             text = self.string(item, "text", item_path)
             addressed = self.flag(item, "addressed", item_path, False)
             if cuec_id is not None:
-                out.append(Cuec(cuec_id, text, addressed))
+                out.append(Cuec(cuec_id, text, addressed, _x_keys(item)))
         return tuple(out)
 
     def document(self, m: _Map, path: str) -> Document | None:
@@ -1537,6 +1548,7 @@ class _Reader:
         return Document(
             name=self.string(value, "name", sub_path),
             sha256=self.string(value, "sha256", sub_path),
+            extra=_x_keys(value),
         )
 
     def profile(self, m: _Map, path: str) -> tuple[str | None, Profile | None]:
@@ -2558,49 +2570,70 @@ def _evidence_plain(evidence: Evidence) -> dict[str, object]:
         (
             "accreditation",
             accreditation
-            and {**_some(("body", accreditation.body)), "iaf_mla": accreditation.iaf_mla},
+            and {
+                **_some(("body", accreditation.body)),
+                "iaf_mla": accreditation.iaf_mla,
+                **accreditation.extra,
+            },
         ),
         ("assurance", _value(evidence.assurance, Assurance.REASONABLE)),
         ("opinion", _value(evidence.opinion, Opinion.UNQUALIFIED)),
         (
             "exceptions",
             [
-                _some(
-                    ("criterion", exception.criterion),
-                    ("description", exception.description),
-                    ("response", exception.response),
-                )
+                {
+                    **_some(
+                        ("criterion", exception.criterion),
+                        ("description", exception.description),
+                        ("response", exception.response),
+                    ),
+                    **exception.extra,
+                }
                 for exception in evidence.exceptions
             ],
         ),
         (
             "subservices",
-            _some(
-                ("method", _value(subservices.method, SubserviceMethod.NONE)),
-                ("carved_out", list(subservices.carved_out)),
-                ("included", list(subservices.included)),
-            ),
+            {
+                **_some(
+                    ("method", _value(subservices.method, SubserviceMethod.NONE)),
+                    ("carved_out", list(subservices.carved_out)),
+                    ("included", list(subservices.included)),
+                ),
+                **subservices.extra,
+            },
         ),
         (
             "cuecs",
             [
-                _some(("id", cuec.id), ("text", cuec.text), ("addressed", cuec.addressed or None))
+                {
+                    **_some(
+                        ("id", cuec.id), ("text", cuec.text), ("addressed", cuec.addressed or None)
+                    ),
+                    **cuec.extra,
+                }
                 for cuec in evidence.cuecs
             ],
         ),
         (
             "bridge_letter",
             bridge
-            and _some(
-                ("from", _day(bridge.start)),
-                ("to", _day(bridge.end)),
-                ("signed_by", bridge.signed_by),
-            ),
+            and {
+                **_some(
+                    ("from", _day(bridge.start)),
+                    ("to", _day(bridge.end)),
+                    ("signed_by", bridge.signed_by),
+                ),
+                **bridge.extra,
+            },
         ),
         ("verification", _value(evidence.verification, Verification.SIGHTED)),
     )
     if document is not None:  # an empty document ({}) is kept: it is not the same as none
-        out["document"] = _some(("name", document.name), ("sha256", document.sha256))
+        out["document"] = {
+            **_some(("name", document.name), ("sha256", document.sha256)),
+            **document.extra,
+        }
     out.update(evidence.extra)
     return out
 

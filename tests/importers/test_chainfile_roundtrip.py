@@ -331,3 +331,45 @@ def test_wrongly_typed_contract_fields_give_a_chain_error(tree: dict[str, Any]) 
     """Contract keys holding values of any type load or raise ChainError, as JSON and YAML."""
     _loads_or_chain_error(json.dumps(tree).encode())
     _loads_or_chain_error(yaml.safe_dump(tree, allow_unicode=True).encode())
+
+
+NESTED_X = b"""\
+ketenkaart: 1
+offerings: [app]
+suppliers:
+  - {id: me, name: Me}
+services:
+  - {id: app, name: App, supplier: me, kind: saas}
+evidence:
+  - id: r
+    scheme: soc2
+    type: 2
+    holder: me
+    covers: [app]
+    period: {from: 2025-01-01, to: 2025-12-31}
+    accreditation: {iaf_mla: true, x-note: a}
+    exceptions: [{criterion: CC1, x-ticket: T-1}]
+    subservices: {method: carve-out, x-source: page 12}
+    cuecs: [{id: C1, x-owner: ops}]
+    bridge_letter: {from: 2026-01-01, to: 2026-03-31, x-file: bl.pdf}
+    document: {name: r.pdf, x-stored: {vault: 7}}
+"""
+
+
+@pytest.mark.parametrize("fmt", ["yaml", "json"])
+def test_x_keys_inside_nested_mappings_survive_a_write(fmt: str) -> None:
+    """x- keys are kept in accreditation, exceptions, subservices, CUECs, bridge letter and
+    document, and written back."""
+    chain = load_chain(NESTED_X)
+    evidence = chain.evidence["r"]
+    assert evidence.accreditation is not None and evidence.accreditation.extra == {"x-note": "a"}
+    assert evidence.exceptions[0].extra == {"x-ticket": "T-1"}
+    assert evidence.subservices.extra == {"x-source": "page 12"}
+    assert evidence.cuecs[0].extra == {"x-owner": "ops"}
+    assert evidence.bridge_letter is not None and evidence.bridge_letter.extra == {
+        "x-file": "bl.pdf"
+    }
+    assert evidence.document is not None and evidence.document.extra == {"x-stored": {"vault": 7}}
+    written = dump_chain(chain, fmt=fmt)  # type: ignore[arg-type]
+    assert load_chain(written) == chain
+    assert b"x-stored" in written
