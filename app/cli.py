@@ -14,7 +14,6 @@ Unusable input or arguments exit with status 2, every error on stderr and nothin
 from __future__ import annotations
 
 import argparse
-import gc
 import os
 import re
 import sys
@@ -32,6 +31,7 @@ from graph.model import Chain, DateRange
 from graph.profiles import ResolvedProfile, find_profile, resolve_profile
 from graph.verdicts import CheckResult, Status
 from importers.chainfile import MAX_CHAIN_BYTES, load_chains, load_profile_file
+from importers.gcpause import paused
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -213,13 +213,8 @@ def _lean(command: Callable[[argparse.Namespace, TextIO], int], args: argparse.N
     collector would only rescan the chain again and again (it halves the time). The service's
     commands keep it: they run for long.
     """
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with paused():
         return command(args, sys.stdout)
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def _read(files: Sequence[str]) -> list[tuple[str, bytes]]:

@@ -10,7 +10,6 @@ from starlette.concurrency import run_in_threadpool
 
 from app import documents
 from app.deps import Editor, SessionDep, Viewer
-from app.errors import TooLarge
 
 router = APIRouter(prefix="/workspaces/{ws}", tags=["evidence documents"])
 
@@ -51,22 +50,13 @@ async def put_document(
     caller: Editor,
     filename: Annotated[str | None, Query(max_length=1000)] = None,
     content_type: Annotated[str | None, Header()] = None,
-    content_length: Annotated[int | None, Header()] = None,
 ) -> Response:
     """Store the request body as the evidence's document, replacing an earlier one."""
     media_type = documents.media_type_of(content_type)
-    limit: int = request.app.state.settings.max_upload_bytes
-    too_large = f"the document is larger than the limit of {limit:,} bytes"
-    if content_length is not None and content_length > limit:
-        raise TooLarge(too_large)
     await run_in_threadpool(
         documents.check_evidence, session, workspace=caller.workspace, evidence=key
     )
-    data = bytearray()
-    async for chunk in request.stream():
-        data.extend(chunk)
-        if len(data) > limit:
-            raise TooLarge(too_large)
+    data = await request.body()  # bounded by the BodyLimit middleware
     record, created = await run_in_threadpool(
         documents.put_document,
         session,
@@ -74,7 +64,7 @@ async def put_document(
         evidence=key,
         filename=filename,
         media_type=media_type,
-        content=bytes(data),
+        content=data,
         documents_dir=request.app.state.settings.documents_dir,
     )
     return JSONResponse(

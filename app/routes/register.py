@@ -13,7 +13,7 @@ from fastapi.responses import Response, StreamingResponse
 
 from app import services
 from app.deps import Editor, SessionDep, Viewer
-from app.errors import Invalid, TooLarge
+from app.errors import Invalid
 from app.streams import chunked
 from graph.model import DateRange
 from graph.verdicts import CheckResult
@@ -30,18 +30,13 @@ async def import_chain(
     dry_run: Annotated[bool, Query(alias="dry-run")] = False,
 ) -> dict[str, Any]:
     """Upsert a chain file (YAML or JSON body) by id, all or nothing; say what changed."""
-    limit = request.app.state.settings.max_upload_bytes
-    data = bytearray()
-    async for chunk in request.stream():
-        data.extend(chunk)
-        if len(data) > limit:
-            raise TooLarge(f"the body is larger than the limit of {limit:,} bytes")
+    data = await request.body()  # bounded by the BodyLimit middleware
     report = await run_in_threadpool(  # the database work must not hold up the event loop
         services.import_chain,
         session,
         workspace=caller.workspace,
         name="request body",
-        data=bytes(data),
+        data=data,
         dry_run=dry_run,
     )
     return asdict(report)
