@@ -60,16 +60,6 @@ def _key(row: type[EntityRow]) -> Any:
     return col(cast("Any", row).key)
 
 
-def row_key(row: EntityRow) -> str:
-    """The chain id of a row, ``from/to`` for a dependency."""
-    if isinstance(row, DependencyRow):
-        return f"{row.consumer}/{row.provider}"
-    return row.key
-
-
-# --- workspaces -------------------------------------------------------------------------------
-
-
 def workspace_by_slug(session: Session, slug: str) -> Workspace | None:
     return session.exec(select(Workspace).where(col(Workspace.slug) == slug)).first()
 
@@ -91,16 +81,6 @@ def add_workspace(session: Session, *, slug: str, name: str) -> Workspace:
 
 
 # --- entities ---------------------------------------------------------------------------------
-
-
-def rows(session: Session, kind: Kind, workspace_id: int) -> Sequence[EntityRow]:
-    """Every row of one kind in the workspace, in register order."""
-    statement = (
-        select(kind.row)
-        .where(col(kind.row.workspace_id) == workspace_id)
-        .order_by(col(kind.row.position), col(kind.row.id))
-    )
-    return cast("Sequence[EntityRow]", session.exec(statement).all())
 
 
 def bodies(session: Session, kind: Kind, workspace_id: int) -> list[tuple[str, dict[str, Any]]]:

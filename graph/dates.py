@@ -101,8 +101,3 @@ def clip(start: date | None, end: date | None, within: DateRange) -> DateRange |
     lo = within.start if start is None else max(start, within.start)
     hi = within.end if end is None else min(end, within.end)
     return DateRange(lo, hi) if lo <= hi else None
-
-
-def total_days(ranges: Iterable[DateRange]) -> int:
-    """The number of days in disjoint ranges."""
-    return sum(r.days for r in ranges)
