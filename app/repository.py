@@ -60,6 +60,9 @@ def _key(row: type[EntityRow]) -> Any:
     return col(cast("Any", row).key)
 
 
+# --- workspaces -------------------------------------------------------------------------------
+
+
 def workspace_by_slug(session: Session, slug: str) -> Workspace | None:
     return session.exec(select(Workspace).where(col(Workspace.slug) == slug)).first()
 
