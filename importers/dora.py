@@ -65,7 +65,7 @@ class Column(NamedTuple):
 # "EBA_XLS_Master_Template_DORA_RoI_dryrun_unprotected.xlsx", sheets b_05.01 and b_05.02
 # (row 4: the codes, row 5: the names). tests/importers/test_dora.py holds them against it.
 B0501_COLUMNS: tuple[Column, ...] = (
-    Column("b_05.01.0010", "Identification code of the ICT third-party service provider"),
+    Column("b_05.01.0010", "Identification code of ICT third-party service provider"),
     Column("b_05.01.0020", "Type of code to identify the ICT third-party service provider"),
     Column("b_05.01.0030", "Name of the ICT third-party service provider"),
     Column("b_05.01.0040", "Type of person of the ICT third-party service provider"),
