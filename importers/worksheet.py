@@ -1,0 +1,384 @@
+"""The result of a check as an auditor's worksheet: an XLSX workbook, or the links as CSV.
+
+:func:`check_xlsx` writes four sheets:
+
+- **Links**: a row per link of the walk (rank, from and to with their names, the provider's
+  supplier, status, verdict, the deciding evidence, every reason sentence, the reason codes, the
+  other evidence considered, the path, and in audit period mode the uncovered and bridged days),
+  with a filter on every column and the header row frozen;
+- **Findings**: code, severity, subjects, message;
+- **Evidence**: every piece of evidence the links name (id, scheme, type, holder, what it
+  covers, period, as of, issued, valid until, issuer, verification, document);
+- **Check**: the offerings, profile, evaluation date or audit period, the chain's verdict and
+  the counts of links by status.
+
+:func:`check_csv` writes the Links table alone. Every text cell goes through
+:func:`importers.base.safe_cell`, so a name such as ``=HYPERLINK(...)`` is text, never a
+formula. The same result and chain always give the same bytes: the workbook's times are the
+evaluation date (or the audit period's last day), not the clock.
+
+>>> from datetime import date
+>>> from graph.coverage import check
+>>> from graph.model import Chain, Dependency, Kind, Service, Supplier
+>>> chain = Chain(
+...     offerings=("app",),
+...     suppliers={"acme": Supplier(id="acme", name="Acme B.V.")},
+...     services={s: Service(id=s, name=s.title(), supplier="acme", kind=Kind.SAAS)
+...               for s in ("app", "db")},
+...     dependencies={("app", "db"): Dependency("app", "db")},
+... )
+>>> result = check(chain, at=date(2026, 11, 27))
+>>> check_xlsx(result, chain)[:2]
+b'PK'
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import date, datetime, time
+
+from openpyxl import Workbook  # type: ignore[import-untyped]
+from openpyxl.cell import WriteOnlyCell  # type: ignore[import-untyped]
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE  # type: ignore[import-untyped]
+from openpyxl.styles import Alignment, Font  # type: ignore[import-untyped]
+from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
+from openpyxl.xml.functions import tostring  # type: ignore[import-untyped]
+
+from graph.model import Chain, DateRange, Evidence
+from graph.verdicts import CheckResult, LinkResult
+from importers.base import safe_cell
+
+Cell = str | int | date | None
+
+LINK_COLUMNS: tuple[str, ...] = (
+    "Rank",
+    "From",
+    "From name",
+    "To",
+    "To name",
+    "Supplier",
+    "Status",
+    "Verdict",
+    "Evidence",
+    "Reasons",
+    "Reason codes",
+    "Other evidence",
+    "Path",
+    "Uncovered",
+    "Bridged",
+)
+"""The columns of the Links sheet and of :func:`check_csv`."""
+
+FINDING_COLUMNS: tuple[str, ...] = ("Code", "Severity", "Subjects", "Message")
+EVIDENCE_COLUMNS: tuple[str, ...] = (
+    "Id",
+    "Scheme",
+    "Type",
+    "Holder",
+    "Holder name",
+    "Covers",
+    "Period from",
+    "Period to",
+    "As of",
+    "Issued",
+    "Valid until",
+    "Issuer",
+    "Verification",
+    "Document",
+    "SHA-256",
+)
+
+MAX_ROWS = 1_048_576
+"""The rows of an Excel worksheet, header included."""
+MAX_CELL_TEXT = 32_767
+"""The characters an Excel cell holds."""
+
+_WIDTHS = {"Reasons": 80, "Message": 80, "Other evidence": 40, "Path": 40, "Covers": 30}
+_DATE_FORMAT = "yyyy-mm-dd"
+_CUT = "\n[cut here: a cell holds no more; the CSV export has the whole text]"
+
+
+def check_csv(result: CheckResult, chain: Chain) -> bytes:
+    """The links of ``result`` as UTF-8 CSV, a row per link, columns :data:`LINK_COLUMNS`.
+
+    Parameters
+    ----------
+    result
+        What :func:`graph.coverage.check` returned for ``chain``.
+    chain
+        The chain that was checked (for the names of services and suppliers).
+
+    Returns
+    -------
+    bytes
+        CSV with CRLF line ends; a cell that holds several sentences or ranges has one per line.
+
+    >>> from datetime import date
+    >>> from graph.coverage import check
+    >>> from graph.model import Chain, Dependency, Kind, Service, Supplier
+    >>> chain = Chain(
+    ...     offerings=("app",),
+    ...     suppliers={"acme": Supplier(id="acme", name="Acme B.V.")},
+    ...     services={s: Service(id=s, name=s.title(), supplier="acme", kind=Kind.SAAS)
+    ...               for s in ("app", "db")},
+    ...     dependencies={("app", "db"): Dependency("app", "db")},
+    ... )
+    >>> print(check_csv(check(chain, at=date(2026, 11, 27)), chain).decode()[:76])
+    Rank,From,From name,To,To name,Supplier,Status,Verdict,Evidence,Reasons,Reas
+    """
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(LINK_COLUMNS)
+    for row in _link_rows(result, chain):
+        writer.writerow(["" if value is None else _text(value) for value in row])
+    return out.getvalue().encode("utf-8")
+
+
+def check_xlsx(result: CheckResult, chain: Chain) -> bytes:
+    """The check as an XLSX workbook: sheets Links, Findings, Evidence and Check.
+
+    Parameters
+    ----------
+    result
+        What :func:`graph.coverage.check` returned for ``chain``.
+    chain
+        The chain that was checked (for names, and the evidence the links name).
+
+    Returns
+    -------
+    bytes
+        The workbook. Each table has a filter on its header row and the header frozen. Its
+        created and modified times are the evaluation date (the audit period's last day), so
+        the same input gives the same bytes.
+
+    Raises
+    ------
+    ValueError
+        When a sheet would have more rows than Excel holds (:data:`MAX_ROWS`); the CSV has no
+        such bound.
+
+    >>> from datetime import date
+    >>> from graph.coverage import check
+    >>> from graph.model import Chain, Dependency, Kind, Service, Supplier
+    >>> from openpyxl import load_workbook
+    >>> chain = Chain(
+    ...     offerings=("app",),
+    ...     suppliers={"acme": Supplier(id="acme", name="Acme B.V.")},
+    ...     services={s: Service(id=s, name=s.title(), supplier="acme", kind=Kind.SAAS)
+    ...               for s in ("app", "db")},
+    ...     dependencies={("app", "db"): Dependency("app", "db")},
+    ... )
+    >>> book = load_workbook(io.BytesIO(check_xlsx(check(chain, at=date(2026, 11, 27)), chain)))
+    >>> book.sheetnames, book["Links"]["H2"].value
+    (['Links', 'Findings', 'Evidence', 'Check'], 'NO_EVIDENCE')
+    """
+    evidence = _named_evidence(result, chain)
+    for name, rows in (
+        ("Links", len(result.links)),
+        ("Findings", len(result.findings)),
+        ("Evidence", len(evidence)),
+    ):
+        if rows + 1 > MAX_ROWS:
+            raise ValueError(
+                f"sheet {name}: {rows:,} rows do not fit a worksheet "
+                f"(at most {MAX_ROWS - 1:,}); export the links as CSV instead"
+            )
+    stamp = datetime.combine(_evaluation_date(result), time())
+    book = Workbook(write_only=True)
+    book.properties.creator = "ketenkaart"
+    book.properties.title = _clean(f"Check of {chain.title or ', '.join(result.offerings)}")
+    book.properties.created = stamp
+    _table(book, "Links", LINK_COLUMNS, _link_rows(result, chain))
+    _table(book, "Findings", FINDING_COLUMNS, _finding_rows(result))
+    _table(book, "Evidence", EVIDENCE_COLUMNS, _evidence_rows(chain, evidence))
+    _table(book, "Check", ("Item", "Value"), _check_rows(result, chain), filtered=False)
+    raw = io.BytesIO()
+    book.save(raw)
+    book.properties.modified = stamp  # save() set it to the clock
+    return _pinned(raw.getvalue(), tostring(book.properties.to_tree()), stamp)
+
+
+def _evaluation_date(result: CheckResult) -> date:
+    if result.at is not None:
+        return result.at
+    if result.period is not None:
+        return result.period.end
+    raise ValueError("the check result has neither an evaluation date nor an audit period")
+
+
+def _link_rows(result: CheckResult, chain: Chain) -> Iterator[tuple[Cell, ...]]:
+    services, suppliers = chain.services, chain.suppliers
+
+    def name(sid: str, link: LinkResult) -> str:
+        service = services.get(sid)
+        if service is None:
+            raise ValueError(
+                f"link {link.consumer} -> {link.provider}: no service {sid!r} in the chain; "
+                f"pass the chain that was checked"
+            )
+        return service.name
+
+    for link in result.links:
+        provider = services.get(link.provider)
+        supplier = suppliers.get(provider.supplier) if provider is not None else None
+        yield (
+            link.rank,
+            link.consumer,
+            name(link.consumer, link),
+            link.provider,
+            name(link.provider, link),
+            supplier.name if supplier is not None else None,
+            link.status.value,
+            link.verdict.value,
+            link.evidence,
+            "\n".join(reason.message for reason in link.reasons),
+            ", ".join(reason.code.value for reason in link.reasons),
+            "\n".join(f"{a.evidence} ({a.verdict.value})" for a in link.also),
+            " > ".join(link.path),
+            _ranges(link.uncovered),
+            _ranges(link.bridged),
+        )
+
+
+def _finding_rows(result: CheckResult) -> Iterator[tuple[Cell, ...]]:
+    for finding in result.findings:
+        yield (
+            finding.code.value,
+            finding.severity.value,
+            ", ".join(finding.subjects),
+            finding.message,
+        )
+
+
+def _named_evidence(result: CheckResult, chain: Chain) -> list[Evidence]:
+    """The evidence the links name (deciding or also considered), by id."""
+    ids: set[str] = set()
+    for link in result.links:
+        if link.evidence is not None:
+            ids.add(link.evidence)
+        ids.update(a.evidence for a in link.also)
+    return [chain.evidence[eid] for eid in sorted(ids) if eid in chain.evidence]
+
+
+def _evidence_rows(chain: Chain, evidence: Iterable[Evidence]) -> Iterator[tuple[Cell, ...]]:
+    for e in evidence:
+        holder = chain.suppliers.get(e.holder)
+        yield (
+            e.id,
+            e.scheme.label,
+            e.type,
+            e.holder,
+            holder.name if holder is not None else None,
+            ", ".join(e.covers),
+            e.period.start if e.period else None,
+            e.period.end if e.period else None,
+            e.as_of,
+            e.issued,
+            e.valid_until,
+            e.issuer,
+            e.verification.value,
+            e.document.name if e.document else None,
+            e.document.sha256 if e.document else None,
+        )
+
+
+def _check_rows(result: CheckResult, chain: Chain) -> Iterator[tuple[Cell, ...]]:
+    if chain.title:
+        yield ("Chain", chain.title)
+    yield ("Offerings", ", ".join(result.offerings))
+    yield ("Profile", result.profile)
+    if result.at is not None:
+        yield ("Evaluation date", result.at)
+    if result.period is not None:
+        yield ("Audit period from", result.period.start)
+        yield ("Audit period to", result.period.end)
+    yield ("Verdict", result.verdict.value)
+    for key, count in result.summary.items():
+        yield (f"Links {key}" if key != "links" else "Links", count)
+    yield ("Findings", len(result.findings))
+
+
+def _table(
+    book: Workbook,
+    title: str,
+    header: Sequence[str],
+    rows: Iterable[tuple[Cell, ...]],
+    *,
+    filtered: bool = True,
+) -> None:
+    """A sheet with a bold, frozen header row and, when ``filtered``, a filter over the table."""
+    sheet = book.create_sheet(title)
+    for index, column in enumerate(header, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = _WIDTHS.get(column, 16)
+    sheet.freeze_panes = "A2"
+    rows = list(rows)
+    if filtered:
+        sheet.auto_filter.ref = f"A1:{get_column_letter(len(header))}{len(rows) + 1}"
+    bold = Font(bold=True)
+    sheet.append([_cell(sheet, column, font=bold) for column in header])
+    wrap = Alignment(wrap_text=True, vertical="top")
+    top = Alignment(vertical="top")
+    for row in rows:
+        sheet.append(
+            [_cell(sheet, value, alignment=wrap if _multiline(value) else top) for value in row]
+        )
+
+
+def _cell(sheet: object, value: Cell, **style: object) -> object:
+    """A write-only cell: text made safe and fitting, dates with a date format."""
+    if isinstance(value, str):
+        cell = WriteOnlyCell(sheet, value=_fit(_text(value)))
+        cell.data_type = "s"  # never a formula, whatever the text
+    else:
+        cell = WriteOnlyCell(sheet, value=value)
+        if isinstance(value, date):
+            cell.number_format = _DATE_FORMAT
+    for key, setting in style.items():
+        setattr(cell, key, setting)
+    return cell
+
+
+def _text(value: object) -> str:
+    """Text for a cell: dates in ISO form, control characters replaced, formulas defused."""
+    text = value.isoformat() if isinstance(value, date) else str(value)
+    return str(safe_cell(_clean(text)))
+
+
+def _clean(text: str) -> str:
+    """``text`` without the control characters XML cannot carry (each becomes U+FFFD)."""
+    return str(ILLEGAL_CHARACTERS_RE.sub("\ufffd", text))
+
+
+def _fit(text: str) -> str:
+    """``text`` cut to what an Excel cell holds, saying how much was cut."""
+    if len(text) <= MAX_CELL_TEXT:
+        return text
+    return text[: MAX_CELL_TEXT - len(_CUT)] + _CUT
+
+
+def _multiline(value: Cell) -> bool:
+    return isinstance(value, str) and "\n" in value
+
+
+def _ranges(ranges: Sequence[DateRange]) -> str:
+    return "\n".join(f"{r.start.isoformat()}..{r.end.isoformat()}" for r in ranges)
+
+
+def _pinned(data: bytes, core: bytes, stamp: datetime) -> bytes:
+    """The workbook's zip with every entry dated ``stamp`` and ``core`` as its properties."""
+    when = max(stamp, datetime(1980, 1, 1))  # noqa: DTZ001 - zip times are local and naive
+    date_time = (when.year, when.month, when.day, 0, 0, 0)
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for entry in source.infolist():
+            payload = core if entry.filename == "docProps/core.xml" else source.read(entry)
+            info = zipfile.ZipInfo(entry.filename, date_time=date_time)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            target.writestr(info, payload)
+    return out.getvalue()
