@@ -1,0 +1,911 @@
+"""Read CycloneDX SaaSBOMs (services and their dependencies) into a chain, and write one.
+
+A CycloneDX BOM (JSON or XML, spec 1.4 to 1.6; 1.7 best effort) is read in four steps, each of
+which can stop the import with every problem and its place:
+
+1. the bytes are parsed safely: JSON with the standard library (nesting over
+   :data:`MAX_DEPTH` levels refused), XML only through ``defusedxml`` with document type
+   declarations forbidden, so no entity is ever expanded and no external entity resolved;
+2. the document is validated with cyclonedx-python-lib's schema validator for its
+   ``specVersion`` (JSON) or namespace (XML); every schema error becomes an issue;
+3. the *bridge* adapts the validated document to what cyclonedx-python-lib 11.12 models: each
+   data flow of a service is reduced to its ``flow`` and ``classification`` (the library does
+   not model 1.5+ data flows, upstream issues #537 and #672), foreign XML elements and
+   attributes are removed, a service without a ``bom-ref`` gets a private one so the model can
+   be matched back to the document, and each service's ``trustZone`` (not modelled either) is
+   noted with its place;
+4. ``Bom.from_json`` / ``Bom.from_xml`` build the library's model, which is mapped to chain
+   entities (docs/adr/0010-cyclonedx.md gives every rule).
+
+:func:`export_saasbom` writes a chain as a CycloneDX 1.6 JSON SaaSBOM with the library's model
+and outputter; reading it back gives the same services, suppliers, links and offerings.
+
+>>> from importers.base import Source
+>>> bom = b'''{"bomFormat": "CycloneDX", "specVersion": "1.6", "version": 1,
+...   "services": [
+...     {"bom-ref": "Shop", "name": "Web shop", "provider": {"name": "Acme B.V."},
+...      "data": [{"flow": "inbound", "classification": "PII"}]},
+...     {"bom-ref": "db", "name": "Database", "provider": {"name": "Cloud Ltd"}}],
+...   "dependencies": [{"ref": "Shop", "dependsOn": ["db"]}]}'''
+>>> result = IMPORTER.parse(bom, Source("shop.cdx.json"))
+>>> result.chain.offerings, sorted(result.chain.dependencies)
+(('shop',), [('shop', 'db')])
+>>> shop = result.chain.services["shop"]
+>>> shop.supplier, shop.kind.value, shop.personal_data, shop.extra["x-cyclonedx-bom-ref"]
+('acme-b.v', 'saas', True, 'Shop')
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import uuid
+import warnings
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any, Final
+from xml.etree.ElementTree import Element, ParseError
+
+import defusedxml
+import defusedxml.ElementTree as SafeET
+from cyclonedx.model import DataClassification, DataFlow, Property, XsUri
+from cyclonedx.model.bom import Bom, BomMetaData
+from cyclonedx.model.component import Component, ComponentType
+from cyclonedx.model.contact import OrganizationalEntity
+from cyclonedx.model.service import Service as CdxService
+from cyclonedx.output.json import JsonV1Dot6
+from cyclonedx.schema import SchemaVersion
+from cyclonedx.validation.json import JsonValidator
+from cyclonedx.validation.xml import XmlValidator
+
+from graph.errors import ChainError
+from graph.model import Chain, Dependency, Kind, Service, Supplier
+from importers.base import ImportIssue, ImportResult, Source, too_big
+from importers.chainfile import dump_plain, load_plain
+
+__all__ = ["IMPORTER", "MAX_DEPTH", "CycloneDxImporter", "export_saasbom"]
+
+MAX_DEPTH: Final = 100
+"""The deepest nesting of JSON values or XML elements read; real BOMs stay far below it."""
+
+_MAX_SCHEMA_ISSUES: Final = 20
+_MAX_ID: Final = 200
+_NAMESPACE: Final = "http://cyclonedx.org/schema/bom/"
+_VERSIONS: Final = {
+    "1.4": SchemaVersion.V1_4,
+    "1.5": SchemaVersion.V1_5,
+    "1.6": SchemaVersion.V1_6,
+    "1.7": SchemaVersion.V1_7,
+}
+_NEWEST_KNOWN: Final = "1.6"
+_KIND_PROPERTY: Final = "ketenkaart:kind"
+_SUPPLIER_PROPERTY: Final = "ketenkaart:supplier"
+_OFFERINGS_REF: Final = "ketenkaart:offerings"
+"""The bom-ref of the component that stands for the offerings in an exported SaaSBOM; the
+colon keeps it apart from every chain id."""
+
+_ID_RE: Final = re.compile(r"[a-z0-9][a-z0-9._-]*")
+_ID_RULE: Final = "lower case letters, digits, '.', '_' and '-', starting with a letter or digit"
+_NOT_ID_CHARS: Final = re.compile(r"[^a-z0-9._-]+")
+_PERSONAL_TOKENS: Final = frozenset({"pii", "pifi", "phi", "spi", "npi", "gdpr"})
+_KINDS: Final = {kind.value: kind for kind in Kind}
+_BOM_CLASS: Final[Any] = Bom
+"""``Bom`` as py-serializable completes it: ``from_json`` and ``from_xml`` are added at run
+time, so the type checker does not see them."""
+
+
+# ---------------------------------------------------------------------------------------------
+# Small pieces: a failure carrying issues, ids, and the classification rule.
+
+
+class _Stop(Exception):  # noqa: N818 - not an error of its own: carries the issues out
+    """Ends a parse; the import fails with ``issues``."""
+
+    def __init__(self, issues: Iterable[ImportIssue]) -> None:
+        self.issues = tuple(issues)
+        super().__init__("; ".join(str(issue) for issue in self.issues))
+
+
+def _stop(where: str, message: str) -> _Stop:
+    return _Stop([ImportIssue(where, message)])
+
+
+def _id_text(text: str) -> str:
+    """``text`` in the chain's id syntax: lower case ``[a-z0-9._-]``, starting with a letter or
+    digit, at most 200 characters; empty when nothing of it is left.
+
+    >>> _id_text("pkg:maven/Com.Acme/Stock@1.0"), _id_text("--"), _id_text("Acme B.V.")
+    ('pkg-maven-com.acme-stock-1.0', '', 'acme-b.v')
+    """
+    cleaned = _NOT_ID_CHARS.sub("-", text.lower())
+    return cleaned.lstrip("._-")[:_MAX_ID].rstrip("._-")
+
+
+class _Ids:
+    """Hands out distinct ids: the text's id form, with ``-2``, ``-3`` ... on a repeat."""
+
+    def __init__(self) -> None:
+        self.taken: set[str] = set()
+
+    def reserve(self, wanted: str) -> None:
+        self.taken.add(wanted)
+
+    def new(self, text: str, fallback: str) -> str:
+        base = _id_text(text) or fallback
+        candidate, n = base, 1
+        while candidate in self.taken:
+            n += 1
+            suffix = f"-{n}"
+            candidate = base[: _MAX_ID - len(suffix)] + suffix
+        self.taken.add(candidate)
+        return candidate
+
+
+def _is_personal(classification: str) -> bool:
+    """Whether a CycloneDX data classification names personal data.
+
+    >>> [_is_personal(c) for c in ("PII", "pifi", "Personal Data", "PHI", "Public", "Customer")]
+    [True, True, True, True, False, False]
+    """
+    tokens = [token for token in re.split(r"[^a-z0-9]+", classification.lower()) if token]
+    return any(token in _PERSONAL_TOKENS or token.startswith("personal") for token in tokens)
+
+
+def _too_deep(root: object) -> bool:
+    """Whether plain JSON values or an XML element tree nest deeper than :data:`MAX_DEPTH`.
+
+    >>> _too_deep([[[]]]), _too_deep(json.loads("[" * 101 + "]" * 101))
+    (False, True)
+    """
+    stack: list[tuple[object, int]] = [(root, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return True
+        if isinstance(node, dict):
+            children: Iterable[object] = node.values()
+        elif isinstance(node, list | Element):
+            children = node
+        else:
+            continue
+        stack.extend(
+            (child, depth + 1) for child in children if isinstance(child, Element | dict | list)
+        )
+    return False
+
+
+# ---------------------------------------------------------------------------------------------
+# Step 1 and 2: parse safely, validate with the library's schema validators.
+
+
+@cache
+def _json_validator(version: SchemaVersion) -> JsonValidator:
+    return JsonValidator(version)
+
+
+@cache
+def _xml_validator(version: SchemaVersion) -> XmlValidator:
+    return XmlValidator(version)
+
+
+_XML_LOCK = threading.Lock()
+"""lxml's schema validator keeps its error log on itself: one validation at a time."""
+
+
+def _version_of(text: object, where: str, shown: str | None = None) -> tuple[str, SchemaVersion]:
+    """The version ``text`` names; ``shown`` is how a message quotes it (default ``text``)."""
+    if not isinstance(text, str):
+        raise _stop(where, "required: the CycloneDX version, e.g. '1.6'")
+    if text in _VERSIONS:
+        return text, _VERSIONS[text]
+    shown = shown or repr(text)
+    if re.fullmatch(r"1\.[0-3]", text):
+        raise _stop(
+            where,
+            f"{shown} is CycloneDX {text}, older than this reader reads (1.4 to 1.7); convert "
+            "it first, e.g. 'cyclonedx convert --output-version v1_6'",
+        )
+    raise _stop(where, f"{shown} is not a CycloneDX version this reader knows (1.4 to 1.7)")
+
+
+def _json_place(path: Iterable[object]) -> str:
+    out = ""
+    for part in path:
+        out = f"{out}[{part}]" if isinstance(part, int) else f"{out}.{part}" if out else str(part)
+    return out or "top level"
+
+
+def _schema_issues(found: Iterable[tuple[str, str]], version: str) -> list[ImportIssue]:
+    issues: list[ImportIssue] = []
+    for where, message in found:
+        if len(issues) == _MAX_SCHEMA_ISSUES:
+            issues.append(ImportIssue("", "further schema errors left out"))
+            break
+        issues.append(ImportIssue(where, f"not valid CycloneDX {version}: {message}"))
+    return issues
+
+
+def _read_json(data: bytes) -> tuple[dict[str, Any], str]:
+    """The parsed, schema-valid JSON document and its version."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise _stop(f"byte {err.start}", "not UTF-8; CycloneDX JSON is UTF-8") from None
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as err:
+        raise _stop(f"line {err.lineno}, column {err.colno}", err.msg) from None
+    except RecursionError:
+        raise _stop("", f"the JSON is nested more than {MAX_DEPTH} levels deep") from None
+    if not isinstance(document, dict):
+        raise _stop("top level", "a CycloneDX BOM is a JSON object")
+    if _too_deep(document):
+        raise _stop("", f"the JSON is nested more than {MAX_DEPTH} levels deep")
+    if document.get("bomFormat") != "CycloneDX":
+        raise _stop("bomFormat", f"{document.get('bomFormat')!r} is not 'CycloneDX'")
+    version, schema = _version_of(document.get("specVersion"), "specVersion")
+    errors = _json_validator(schema).validate_str(text, all_errors=True)
+    if errors is not None:
+        found = ((_json_place(e.data.absolute_path), str(e.data.message)) for e in errors)
+        raise _Stop(_schema_issues(found, version))
+    return document, version
+
+
+def _line_of(data: bytes, offset: int) -> int:
+    return data.count(b"\n", 0, max(offset, 0)) + 1
+
+
+def _read_xml(data: bytes) -> tuple[Element, str]:
+    """The parsed, schema-valid XML root element and its version."""
+    try:
+        root = SafeET.fromstring(data, forbid_dtd=True)
+    except defusedxml.DTDForbidden:
+        line = _line_of(data, data.find(b"<!DOCTYPE"))
+        raise _stop(
+            f"line {line}",
+            "the XML has a document type declaration (<!DOCTYPE ...>); CycloneDX needs none, "
+            "and it is refused so that no entity is expanded and no external file is read",
+        ) from None
+    except defusedxml.DefusedXmlException as err:  # entities without a DTD cannot happen
+        raise _stop("", f"refused: {err}") from None
+    except ParseError as err:
+        line, column = err.position
+        message = re.sub(r": line \d+, column \d+$", "", str(err))
+        raise _stop(f"line {line}, column {column}", f"not well-formed XML: {message}") from None
+    match = re.fullmatch(r"\{" + re.escape(_NAMESPACE) + r"([^}]*)\}bom", root.tag)
+    if match is None:
+        raise _stop(
+            "root element",
+            f"{root.tag} is not a CycloneDX BOM; its root is <bom> in the namespace "
+            f"{_NAMESPACE}1.6 (or 1.4, 1.5, 1.7)",
+        )
+    version, schema = _version_of(
+        match.group(1), "root element", f"the namespace {_NAMESPACE}{match.group(1)}"
+    )
+    if _too_deep(root):
+        raise _stop("", f"the XML nests elements more than {MAX_DEPTH} levels deep")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise _stop(f"byte {err.start}", "not UTF-8; this reader takes UTF-8 XML") from None
+    with _XML_LOCK:
+        errors = _xml_validator(schema).validate_str(text, all_errors=True)
+        found = (
+            [
+                (
+                    f"line {e.data.line}",
+                    str(e.data.message).replace(f"{{{_NAMESPACE}{version}}}", ""),
+                )
+                for e in errors
+            ]
+            if errors is not None
+            else []
+        )
+    if found:
+        raise _Stop(_schema_issues(found, version))
+    return root, version
+
+
+# ---------------------------------------------------------------------------------------------
+# Step 3: the bridge between the valid document and what the library models.
+
+
+@dataclass(slots=True)
+class _Placed:
+    """A service as the document has it: its place, bom-ref and what the library leaves out."""
+
+    path: str
+    ref: str
+    own_ref: bool
+    parent: str | None
+    trust_zone: str | None = None
+
+
+@dataclass(slots=True)
+class _Bridge:
+    """The services of a document in document order, with their bom-refs made unique."""
+
+    placed: list[_Placed] = field(default_factory=list)
+    issues: list[ImportIssue] = field(default_factory=list)
+    seen: dict[str, str] = field(default_factory=dict)
+
+    def place(self, path: str, ref: object, parent: str | None) -> _Placed:
+        if isinstance(ref, str) and ref:
+            if ref in self.seen:
+                self.issues.append(
+                    ImportIssue(
+                        f"{path}.bom-ref", f"{ref!r} is also the bom-ref of {self.seen[ref]}"
+                    )
+                )
+            self.seen[ref] = path
+            found = _Placed(path, ref, own_ref=True, parent=parent)
+        else:
+            found = _Placed(path, f"urn:uuid:{uuid.uuid4()}", own_ref=False, parent=parent)
+        self.placed.append(found)
+        return found
+
+
+def _bridge_json(document: dict[str, Any]) -> _Bridge:
+    bridge = _Bridge()
+
+    def walk(services: object, prefix: str, parent: str | None) -> None:
+        if not isinstance(services, list):
+            return
+        for index, service in enumerate(services):
+            if not isinstance(service, dict):
+                continue
+            path = f"{prefix}services[{index}]"
+            found = bridge.place(path, service.get("bom-ref"), parent)
+            service["bom-ref"] = found.ref
+            zone = service.get("trustZone")
+            found.trust_zone = zone if isinstance(zone, str) else None
+            flows = service.get("data")
+            if isinstance(flows, list):
+                service["data"] = [
+                    {"flow": flow["flow"], "classification": flow["classification"]}
+                    for flow in flows
+                    if isinstance(flow, dict) and "flow" in flow and "classification" in flow
+                ]
+            walk(service.get("services"), f"{path}.", found.ref)
+
+    walk(document.get("services"), "", None)
+    return bridge
+
+
+def _bridge_xml(root: Element, namespace: str) -> _Bridge:
+    bridge = _Bridge()
+    ns = f"{{{namespace}}}"
+    stack: list[Element] = [root]
+    while stack:  # foreign elements and attributes: the schema allows them, the library chokes
+        element = stack.pop()
+        for child in list(element):
+            if not child.tag.startswith(ns):
+                element.remove(child)
+            else:
+                stack.append(child)
+        for key in [key for key in element.attrib if key.startswith("{")]:
+            del element.attrib[key]
+
+    def walk(holder: Element, prefix: str, parent: str | None) -> None:
+        group = holder.find(f"{ns}services")
+        if group is None:
+            return
+        for index, service in enumerate(group.findall(f"{ns}service")):
+            path = f"{prefix}services[{index}]"
+            found = bridge.place(path, service.get("bom-ref"), parent)
+            service.set("bom-ref", found.ref)
+            zone = service.find(f"{ns}trustZone")
+            found.trust_zone = zone.text.strip() if zone is not None and zone.text else None
+            flows = service.find(f"{ns}data")
+            if flows is not None:
+                for flow in flows.findall(f"{ns}dataflow"):
+                    flows.remove(flow)
+                    classification = flow.find(f"{ns}classification")
+                    if classification is not None:
+                        flows.append(classification)
+            walk(service, f"{path}.", found.ref)
+
+    walk(root, "", None)
+    return bridge
+
+
+def _from_library(read: Any, document: object) -> Bom:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the library warns about what we check ourselves
+            bom = read(document)
+    except Exception as err:  # noqa: BLE001 - any library failure is this file's problem
+        raise _stop("", f"cyclonedx-python-lib could not read the BOM: {err}") from None
+    if not isinstance(bom, Bom):  # pragma: no cover - from_json returns a Bom or raises
+        raise _stop("", "cyclonedx-python-lib read no BOM")
+    return bom
+
+
+# ---------------------------------------------------------------------------------------------
+# Step 4: the library's model to chain entities.
+
+
+def _walk_services(services: Iterable[CdxService]) -> Iterator[CdxService]:
+    stack = list(services)
+    while stack:
+        service = stack.pop()
+        yield service
+        stack.extend(service.services)
+
+
+def _walk_component_refs(bom: Bom) -> set[str]:
+    refs: set[str] = set()
+    stack: list[Component] = list(bom.components)
+    if bom.metadata.component is not None:
+        stack.append(bom.metadata.component)
+    while stack:
+        component = stack.pop()
+        if component.bom_ref.value:
+            refs.add(component.bom_ref.value)
+        stack.extend(component.components)
+    return refs
+
+
+def _property(service: CdxService, name: str) -> str | None:
+    for prop in service.properties:
+        if prop.name == name:
+            return str(prop.value or "")
+    return None
+
+
+def _provider_name(provider: OrganizationalEntity | None) -> str | None:
+    if provider is None:
+        return None
+    if provider.name and provider.name.strip():
+        return provider.name.strip()
+    for url in provider.urls:
+        host = re.sub(r"^[a-z][a-z0-9+.-]*://", "", str(url), flags=re.IGNORECASE).split("/")[0]
+        if host:
+            return host
+    return None
+
+
+def _supplier_extra(provider: OrganizationalEntity | None) -> tuple[dict[str, str], dict[str, Any]]:
+    contact: dict[str, str] = {}
+    extra: dict[str, Any] = {}
+    if provider is None:
+        return contact, extra
+    if provider.urls:
+        extra["x-cyclonedx-urls"] = [str(url) for url in provider.urls]
+    if provider.bom_ref.value:
+        extra["x-cyclonedx-bom-ref"] = provider.bom_ref.value
+    for person in provider.contacts:
+        if person.name:
+            contact["name"] = person.name
+        if person.email:
+            contact["email"] = person.email
+        if contact:
+            break
+    return contact, extra
+
+
+def _service_extra(service: CdxService, found: _Placed, ids: Mapping[str, str]) -> dict[str, Any]:
+    extra: dict[str, Any] = {}
+    if found.own_ref:
+        extra["x-cyclonedx-bom-ref"] = found.ref
+    if found.parent is not None:
+        extra["x-cyclonedx-parent"] = ids[found.parent]
+    if service.group:
+        extra["x-cyclonedx-group"] = service.group
+    if service.version:
+        extra["x-cyclonedx-version"] = service.version
+    if service.endpoints:
+        extra["x-cyclonedx-endpoints"] = [str(endpoint) for endpoint in service.endpoints]
+    if service.authenticated is not None:
+        extra["x-cyclonedx-authenticated"] = service.authenticated
+    if service.x_trust_boundary is not None:
+        extra["x-cyclonedx-trust-boundary"] = service.x_trust_boundary
+    if found.trust_zone:
+        extra["x-cyclonedx-trust-zone"] = found.trust_zone
+    if service.data:
+        extra["x-cyclonedx-data"] = [
+            {"classification": flow.classification, "flow": flow.flow.value}
+            for flow in service.data
+        ]
+    return extra
+
+
+@dataclass(slots=True)
+class _Suppliers:
+    """The suppliers being made: by id, and which id each provider name became."""
+
+    by_id: dict[str, Supplier] = field(default_factory=dict)
+    by_name: dict[str, str] = field(default_factory=dict)
+    ids: _Ids = field(default_factory=_Ids)
+
+    def named(self, wanted: str, name: str, provider: OrganizationalEntity | None) -> str | None:
+        """Make supplier ``wanted`` (a ``ketenkaart:supplier`` property) called ``name``;
+        returns the other name when ``wanted`` is already called something else."""
+        known = self.by_id.get(wanted)
+        if known is not None:
+            return None if known.name == name else known.name
+        contact, extra = _supplier_extra(provider)
+        self.by_id[wanted] = Supplier(id=wanted, name=name, contact=contact, extra=extra)
+        self.by_name.setdefault(name, wanted)
+        self.ids.reserve(wanted)
+        return None
+
+    def by_provider(self, name: str, provider: OrganizationalEntity | None) -> str:
+        """The supplier of the provider called ``name``, made on first sight."""
+        if name not in self.by_name:
+            made = self.ids.new(name, "supplier")
+            contact, extra = _supplier_extra(provider)
+            self.by_id[made] = Supplier(id=made, name=name, contact=contact, extra=extra)
+            self.by_name[name] = made
+        return self.by_name[name]
+
+    def stand_in(self, service_id: str, service_name: str) -> str:
+        """A supplier of its own for a service that names no provider."""
+        made = self.ids.new(f"{service_id}-provider", "provider")
+        self.by_id[made] = Supplier(
+            id=made,
+            name=f"Unknown provider of {service_name}",
+            extra={"x-cyclonedx-provider": "not named in the BOM"},
+        )
+        return made
+
+
+@dataclass(slots=True)
+class _Mapping:
+    """What the mapping works from and collects: the model by bom-ref, ids, issues."""
+
+    bom: Bom
+    bridge: _Bridge
+    model: dict[str, CdxService]
+    ids: dict[str, str]
+    errors: list[ImportIssue]
+    notes: list[ImportIssue]
+
+    @property
+    def order(self) -> dict[str, int]:
+        return {found.ref: index for index, found in enumerate(self.bridge.placed)}
+
+
+def _start(bom: Bom, bridge: _Bridge) -> _Mapping:
+    """Service ids in document order: from the bom-ref, else from the name."""
+    if not bridge.placed:
+        raise _stop("services", "the BOM lists no services; a SaaSBOM names them under 'services'")
+    model = {service.bom_ref.value or "": service for service in _walk_services(bom.services)}
+    taken = _Ids()
+    ids = {
+        found.ref: taken.new(found.ref if found.own_ref else model[found.ref].name, "service")
+        for found in bridge.placed
+    }
+    return _Mapping(bom, bridge, model, ids, list(bridge.issues), [])
+
+
+def _map_suppliers(m: _Mapping) -> tuple[dict[str, Supplier], dict[str, str]]:
+    """The suppliers, and each service's supplier id by bom-ref.
+
+    A ``ketenkaart:supplier`` property names the id (these are taken first, so derived ids
+    step around them); otherwise services whose providers have the same name share one
+    supplier; a service without a provider gets a stand-in supplier of its own.
+    """
+    suppliers = _Suppliers()
+    supplier_of: dict[str, str] = {}
+    for found in m.bridge.placed:
+        service = m.model[found.ref]
+        wanted = _property(service, _SUPPLIER_PROPERTY)
+        if wanted is None:
+            continue
+        where = f"{found.path}.properties[{_SUPPLIER_PROPERTY}]"
+        if not _ID_RE.fullmatch(wanted) or len(wanted) > _MAX_ID:
+            m.errors.append(ImportIssue(where, f"{wanted!r} is not a supplier id ({_ID_RULE})"))
+            continue
+        name = _provider_name(service.provider) or f"Unknown provider of {service.name}"
+        clash = suppliers.named(wanted, name, service.provider)
+        if clash is not None:
+            m.errors.append(
+                ImportIssue(where, f"supplier {wanted!r} is {clash!r} elsewhere, here {name!r}")
+            )
+        supplier_of[found.ref] = wanted
+    for found in m.bridge.placed:
+        if found.ref in supplier_of:
+            continue
+        service = m.model[found.ref]
+        provider_name = _provider_name(service.provider)
+        if provider_name is not None:
+            supplier_of[found.ref] = suppliers.by_provider(provider_name, service.provider)
+            continue
+        made = suppliers.stand_in(m.ids[found.ref], service.name)
+        supplier_of[found.ref] = made
+        m.notes.append(
+            ImportIssue(
+                f"{found.path}.provider",
+                f"service {m.ids[found.ref]!r} names no provider; supplier {made!r} stands in "
+                "for it until you name the real one",
+                "warning",
+            )
+        )
+    return suppliers.by_id, supplier_of
+
+
+def _map_links(m: _Mapping) -> dict[tuple[str, str], Dependency]:
+    """Service-to-service links, in document order of consumer, then provider.
+
+    Dependencies from or to components are no links of the chain and are passed over; a
+    service depending on a ref the BOM does not declare gets a warning.
+    """
+    components = _walk_component_refs(m.bom)
+    order = m.order
+    pairs: set[tuple[int, int]] = set()
+    refs = {index: ref for ref, index in order.items()}
+    for entry in m.bom.dependencies:
+        consumer = entry.ref.value or ""
+        if consumer not in m.ids:
+            continue
+        for target in entry.dependencies:
+            provider = target.ref.value or ""
+            if provider in m.ids:
+                pairs.add((order[consumer], order[provider]))
+            elif provider not in components:
+                m.notes.append(
+                    ImportIssue(
+                        f"dependencies[ref={consumer!r}].dependsOn",
+                        f"{provider!r} is no bom-ref of this BOM; left out",
+                        "warning",
+                    )
+                )
+    links: dict[tuple[str, str], Dependency] = {}
+    for consumer_at, provider_at in sorted(pairs):
+        link = Dependency(consumer=m.ids[refs[consumer_at]], provider=m.ids[refs[provider_at]])
+        links[link.key] = link
+    return links
+
+
+def _map_offerings(m: _Mapping, links: Mapping[tuple[str, str], Dependency]) -> tuple[str, ...]:
+    """The services ``metadata.component`` depends on; without those, the top-level services
+    (not nested in another) that no service depends on."""
+    top = m.bom.metadata.component
+    top_ref = top.bom_ref.value if top is not None else None
+    chosen = {
+        target.ref.value or ""
+        for entry in m.bom.dependencies
+        if top_ref and entry.ref.value == top_ref
+        for target in entry.dependencies
+        if target.ref.value in m.ids
+    }
+    if not chosen:
+        provided = {provider for _, provider in links}
+        chosen = {
+            found.ref
+            for found in m.bridge.placed
+            if found.parent is None and m.ids[found.ref] not in provided
+        }
+    if not chosen:
+        m.notes.append(
+            ImportIssue(
+                "dependencies",
+                "every top-level service is depended on by another; no offering could be chosen",
+                "warning",
+            )
+        )
+    return tuple(m.ids[ref] for ref in sorted(chosen, key=m.order.__getitem__))
+
+
+def _map_services(
+    m: _Mapping, supplier_of: Mapping[str, str], offerings: Sequence[str]
+) -> dict[str, Service]:
+    """The services in document order: kind from ``ketenkaart:kind``, else ``saas`` for an
+    offering and ``other`` for the rest; personal data from the data classifications."""
+    services: dict[str, Service] = {}
+    for found in m.bridge.placed:
+        service = m.model[found.ref]
+        service_id = m.ids[found.ref]
+        kind = Kind.SAAS if service_id in offerings else Kind.OTHER
+        stated = _property(service, _KIND_PROPERTY)
+        if stated in _KINDS:
+            kind = _KINDS[stated]
+        elif stated is not None:
+            m.errors.append(
+                ImportIssue(
+                    f"{found.path}.properties[{_KIND_PROPERTY}]",
+                    f"{stated!r} is not a kind; one of: {', '.join(_KINDS)}",
+                )
+            )
+        services[service_id] = Service(
+            id=service_id,
+            name=service.name.strip() or (found.ref if found.own_ref else service_id),
+            supplier=supplier_of[found.ref],
+            kind=kind,
+            personal_data=any(_is_personal(flow.classification) for flow in service.data),
+            description=service.description or None,
+            extra=_service_extra(service, found, m.ids),
+        )
+    return services
+
+
+def _map(bom: Bom, bridge: _Bridge, version: str) -> tuple[Chain, list[ImportIssue]]:
+    """The chain the library's model declares, and the warnings; raises :class:`_Stop`."""
+    m = _start(bom, bridge)
+    if version not in ("1.4", "1.5", _NEWEST_KNOWN):
+        m.notes.append(
+            ImportIssue(
+                "specVersion",
+                f"CycloneDX {version} is newer than {_NEWEST_KNOWN}; validated with the {version}"
+                f" schema, read as far as {_NEWEST_KNOWN} goes",
+                "warning",
+            )
+        )
+    suppliers, supplier_of = _map_suppliers(m)
+    links = _map_links(m)
+    offerings = _map_offerings(m, links)
+    services = _map_services(m, supplier_of, offerings)
+    if m.errors:
+        raise _Stop(m.errors)
+    top = bom.metadata.component
+    chain = Chain(
+        offerings=offerings,
+        suppliers=suppliers,
+        services=services,
+        dependencies=links,
+        title=(top.name.strip() or None) if top is not None else None,
+    )
+    return chain, m.notes
+
+
+def _checked(chain: Chain, filename: str) -> Chain:
+    """The chain after the chain file's own validation, when it has offerings to validate."""
+    if not chain.offerings:
+        return chain
+    try:
+        return load_plain(dump_plain(chain), source=filename)
+    except ChainError as err:  # pragma: no cover - the mapping makes valid chains
+        raise _Stop(ImportIssue(issue.path, issue.message) for issue in err.issues) from None
+
+
+# ---------------------------------------------------------------------------------------------
+# The importer.
+
+
+class CycloneDxImporter:
+    """CycloneDX 1.4-1.6 SaaSBOMs (JSON or XML): services, their providers and dependencies."""
+
+    @property
+    def name(self) -> str:
+        """``cyclonedx``."""
+        return "cyclonedx"
+
+    @property
+    def description(self) -> str:
+        """One line for help texts."""
+        return "CycloneDX 1.4-1.6 SaaSBOM (JSON or XML): services, providers and dependencies"
+
+    def sniff(self, head: bytes, filename: str) -> bool:
+        """A JSON object naming ``"bomFormat"`` ``"CycloneDX"``, or XML in a CycloneDX namespace.
+
+        >>> IMPORTER.sniff(b'{"bomFormat": "CycloneDX", "specVersion": "1.6"}', "bom.json")
+        True
+        >>> IMPORTER.sniff(b'<bom xmlns="http://cyclonedx.org/schema/bom/1.5"/>', "x.xml")
+        True
+        >>> IMPORTER.sniff(b'{"ketenkaart": 1}', "chain.json")
+        False
+        """
+        start = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+        if start.startswith(b"{"):
+            return b'"bomFormat"' in head and b'"CycloneDX"' in head
+        if start.startswith(b"<"):
+            return _NAMESPACE.encode() in head
+        return False
+
+    def parse(self, data: bytes, source: Source) -> ImportResult:
+        """The services, suppliers and links ``data`` declares, or every problem with its place.
+
+        >>> result = IMPORTER.parse(b'{"bomFormat": "CycloneDX", "specVersion": "2.0"}', Source())
+        >>> print(result.issues[0])
+        specVersion: '2.0' is not a CycloneDX version this reader knows (1.4 to 1.7)
+        """
+        refused = too_big(data, source)
+        if refused is not None:
+            return refused
+        try:
+            start = data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
+            if start == b"<":
+                root, version = _read_xml(data)
+                namespace = f"{_NAMESPACE}{version}"
+                bridge = _bridge_xml(root, namespace)
+                bom = _from_library(_BOM_CLASS.from_xml, root)
+            elif start == b"{":
+                document, version = _read_json(data)
+                bridge = _bridge_json(document)
+                bom = _from_library(_BOM_CLASS.from_json, document)
+            else:
+                raise _stop("", "neither a JSON object nor XML; not a CycloneDX BOM")
+            chain, notes = _map(bom, bridge, version)
+            chain = _checked(chain, source.filename)
+        except _Stop as stop:
+            return ImportResult(Chain(offerings=()), stop.issues, filename=source.filename)
+        return ImportResult(chain, tuple(notes), filename=source.filename)
+
+
+IMPORTER: Final = CycloneDxImporter()
+"""The CycloneDX importer, for :data:`importers.registry.IMPORTERS`."""
+
+
+# ---------------------------------------------------------------------------------------------
+# The exporter.
+
+
+def _strings(value: object) -> list[str]:
+    if isinstance(value, list | tuple) and all(isinstance(item, str) for item in value):
+        return list(value)
+    return []
+
+
+def _exported(service: Service, supplier: Supplier | None) -> CdxService:
+    extra = service.extra
+    group = extra.get("x-cyclonedx-group")
+    version = extra.get("x-cyclonedx-version")
+    authenticated = extra.get("x-cyclonedx-authenticated")
+    boundary = extra.get("x-cyclonedx-trust-boundary")
+    return CdxService(
+        name=service.name,
+        bom_ref=service.id,
+        provider=OrganizationalEntity(name=supplier.name if supplier else service.supplier),
+        group=group if isinstance(group, str) else None,
+        version=version if isinstance(version, str) else None,
+        description=service.description,
+        endpoints=[XsUri(url) for url in _strings(extra.get("x-cyclonedx-endpoints"))],
+        authenticated=authenticated if isinstance(authenticated, bool) else None,
+        x_trust_boundary=boundary if isinstance(boundary, bool) else None,
+        data=(
+            [DataClassification(flow=DataFlow.UNKNOWN, classification="PII")]
+            if service.personal_data
+            else []
+        ),
+        properties=[
+            Property(name=_KIND_PROPERTY, value=service.kind.value),
+            Property(name=_SUPPLIER_PROPERTY, value=service.supplier),
+        ],
+    )
+
+
+def export_saasbom(chain: Chain) -> bytes:
+    """A CycloneDX 1.6 JSON SaaSBOM of ``chain``: its services, their providers and links.
+
+    Each service keeps its chain id as ``bom-ref``; its kind and supplier id travel as the
+    properties ``ketenkaart:kind`` and ``ketenkaart:supplier``; ``personal_data`` becomes a
+    ``PII`` data classification; ``metadata.component`` (bom-ref ``ketenkaart:offerings``)
+    depends on the offerings. Evidence, locations and link attributes have no place in a
+    SaaSBOM and are left out.
+
+    >>> chain = Chain(
+    ...     offerings=("app",),
+    ...     suppliers={"me": Supplier(id="me", name="Me B.V.")},
+    ...     services={"app": Service(id="app", name="App", supplier="me", kind=Kind.SAAS)},
+    ... )
+    >>> from importers.base import Source
+    >>> bom = json.loads(export_saasbom(chain))
+    >>> bom["specVersion"], bom["services"][0]["bom-ref"], bom["services"][0]["provider"]["name"]
+    ('1.6', 'app', 'Me B.V.')
+    >>> back = IMPORTER.parse(export_saasbom(chain), Source()).chain
+    >>> back.offerings, back.services["app"].supplier, back.suppliers["me"].name
+    (('app',), 'me', 'Me B.V.')
+    """
+    made = {
+        service.id: _exported(service, chain.suppliers.get(service.supplier))
+        for service in chain.services.values()
+    }
+    top = Component(
+        type=ComponentType.APPLICATION,
+        name=chain.title or "offerings",
+        bom_ref=_OFFERINGS_REF,
+    )
+    bom = Bom(services=made.values(), metadata=BomMetaData(component=top))
+    bom.register_dependency(top, [made[offering] for offering in chain.offerings])
+    provides: dict[str, list[CdxService]] = {service_id: [] for service_id in made}
+    for consumer, provider in chain.dependencies:
+        provides[consumer].append(made[provider])
+    for service_id, providers in provides.items():
+        bom.register_dependency(made[service_id], providers)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the library warns about a BOM without components
+        text = JsonV1Dot6(bom).output_as_string(indent=2)
+    return text.encode("utf-8") + b"\n"
