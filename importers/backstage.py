@@ -1,0 +1,1013 @@
+"""Backstage software catalogs (``catalog-info.yaml``): Systems, Components and Resources.
+
+A Backstage catalog file holds one or more YAML documents, each an entity with ``apiVersion``,
+``kind``, ``metadata`` and ``spec``. ``Location`` entities point at further catalog files
+(``spec.target`` / ``spec.targets``, relative to the file that holds them); they are followed
+through :attr:`importers.base.Source.fetch` (the CLI gives :func:`folder_fetch`).
+
+What becomes what (docs/adr/0013-backstage.md tells why):
+
+- every System, Component and Resource becomes a service; its kind comes from the tables
+  :data:`SYSTEM_KIND`, :data:`COMPONENT_KINDS` and :data:`RESOURCE_KINDS` (by ``spec.type``; a
+  type not in the table gives ``other`` and a warning);
+- its ``spec.owner`` (a Group by default) becomes its supplier, named by the Group's or User's
+  title or display name when that entity was read;
+- links ("from relies on to"): ``dependsOn`` (from the entity), ``dependencyOf`` (to it), a
+  System relies on the Components and Resources whose ``spec.system`` names it, a Component on
+  its sub-components (``subcomponentOf``), and a Component that consumes an API relies on each
+  Component that provides it;
+- the offerings are the Systems nothing relies on or, in a catalog without Systems, the
+  Components nothing relies on.
+
+API, Group and User entities are read for the links and supplier names above; Location
+entities are followed; Domain and Template entities are skipped silently, any other kind with a
+warning. Anchors and aliases, tags outside YAML's core schema and nesting beyond 100 levels are
+refused; ``NO`` and ``on`` stay strings (YAML 1.2 core rules, as in chain files).
+
+>>> result = IMPORTER.parse(b'''
+... apiVersion: backstage.io/v1alpha1
+... kind: Component
+... metadata: {name: shop, title: Web shop}
+... spec: {type: website, owner: team-web, lifecycle: production, dependsOn: [resource:db]}
+... ---
+... apiVersion: backstage.io/v1alpha1
+... kind: Resource
+... metadata: {name: db}
+... spec: {type: database, owner: team-web}
+... ''', Source("catalog-info.yaml"))
+>>> result.ok, result.chain.offerings, [s.kind.value for s in result.chain.services.values()]
+(True, ('shop',), ['saas', 'paas'])
+>>> list(result.chain.dependencies)
+[('shop', 'db')]
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import posixpath
+import re
+import stat
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from types import MappingProxyType
+from typing import Any, Final, Literal
+
+import yaml
+
+from graph.errors import ChainError
+from graph.model import Chain, Dependency, Kind, Service, Supplier
+from importers.base import (
+    MAX_IMPORT_BYTES,
+    Fetch,
+    ImportFailed,
+    ImportIssue,
+    ImportResult,
+    Source,
+    too_big,
+)
+from importers.chainfile import (
+    _NOTHING,
+    _WRITE_OUT,
+    _YAML_LOADER,
+    _Composer,
+    _describe,
+    _event_line,
+    _line_at,
+    _path_text,
+    _q,
+    _source_text,
+    dump_plain,
+    load_plain,
+)
+
+__all__ = [
+    "COMPONENT_KINDS",
+    "IMPORTER",
+    "MAX_FILES",
+    "MAX_LINKS",
+    "RESOURCE_KINDS",
+    "SYSTEM_KIND",
+    "BackstageImporter",
+    "EntityRef",
+    "TargetMissing",
+    "folder_fetch",
+    "parse_entity_ref",
+]
+
+# ---------------------------------------------------------------------------------------------
+# The mapping as data.
+
+SYSTEM_KIND: Final = Kind.SAAS
+"""A System is what the catalog's owner offers as a whole: an online service."""
+
+COMPONENT_KINDS: Final[Mapping[str, Kind]] = MappingProxyType(
+    {
+        "service": Kind.SAAS,
+        "website": Kind.SAAS,
+        "library": Kind.OTHER,  # code linked into others, not a service of its own
+    }
+)
+"""A Component's kind by its ``spec.type`` (compared in lower case); other types give ``other``."""
+
+RESOURCE_KINDS: Final[Mapping[str, Kind]] = MappingProxyType(
+    {
+        # a platform the provider runs, holding the consumer's data or code
+        "database": Kind.PAAS,
+        "cache": Kind.PAAS,
+        "queue": Kind.PAAS,
+        "message-queue": Kind.PAAS,
+        "topic": Kind.PAAS,
+        "kafka-topic": Kind.PAAS,
+        "search-index": Kind.PAAS,
+        "cluster": Kind.PAAS,
+        "kubernetes-cluster": Kind.PAAS,
+        "function": Kind.PAAS,
+        "container-registry": Kind.PAAS,
+        "api-gateway": Kind.PAAS,
+        # storage, compute and network the consumer runs its own things on
+        "s3-bucket": Kind.IAAS,
+        "bucket": Kind.IAAS,
+        "storage": Kind.IAAS,
+        "object-storage": Kind.IAAS,
+        "file-storage": Kind.IAAS,
+        "block-storage": Kind.IAAS,
+        "vm": Kind.IAAS,
+        "virtual-machine": Kind.IAAS,
+        "server": Kind.IAAS,
+        "network": Kind.IAAS,
+        "vpc": Kind.IAAS,
+        "load-balancer": Kind.IAAS,
+        "dns-zone": Kind.IAAS,
+        "cdn": Kind.IAAS,
+        # a whole application someone runs for the consumer
+        "repository": Kind.SAAS,
+        "identity-provider": Kind.SAAS,
+    }
+)
+"""A Resource's kind by its ``spec.type`` (compared in lower case); other types give ``other``."""
+
+MAX_FILES: Final = 1_000
+"""The most catalog files one import reads, the imported file and every Location target."""
+
+MAX_LINKS: Final = 100_000
+"""The most links one import makes (API consumers times providers could grow without end)."""
+
+_API_VERSIONS = frozenset({"backstage.io/v1alpha1", "backstage.io/v1beta1"})
+_SERVICE_KINDS = ("System", "Component", "Resource")
+_READ_KINDS = frozenset({*_SERVICE_KINDS, "Location", "API", "Group", "User"})
+_SILENT_KINDS = frozenset({"Domain", "Template"})
+_KNOWN_KINDS = _READ_KINDS | _SILENT_KINDS
+_ROLE_PART = "part of the system"
+_ROLE_SUBCOMPONENT = "subcomponent"
+
+# Backstage's own rules for names (object names), namespaces (DNS labels) and kinds.
+_NAME_RE = re.compile(r"[A-Za-z0-9](?:[-A-Za-z0-9_.]*[A-Za-z0-9])?")
+_NAMESPACE_RE = re.compile(r"[a-z0-9]+(?:-+[a-z0-9]+)*")
+_KIND_RE = re.compile(r"[A-Za-z][A-Za-z0-9]*")
+_MAX_NAME = 63
+_URL_RE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
+_DRIVE_RE = re.compile(r"[A-Za-z]:[\\/]")
+_GLOB_CHARS = frozenset("*?[")
+_SNIFF_RE = re.compile(
+    rb"""(?m)^[ \t]*["']?apiVersion["']?[ \t]*:[ \t]*["']?(?:[a-z0-9.-]+\.)?backstage\.io/"""
+)
+_CATALOG_NAMES = ("catalog-info.yaml", "catalog-info.yml")
+
+
+# ---------------------------------------------------------------------------------------------
+# Entity references.
+
+
+@dataclass(frozen=True, slots=True)
+class EntityRef:
+    """A reference to a catalog entity, its parts as written.
+
+    Backstage compares references without regard to case: :attr:`key` and ``str()`` give the
+    canonical lower-case form.
+
+    >>> ref = EntityRef("Resource", "default", "Artists-DB")
+    >>> str(ref), ref.key
+    ('resource:default/artists-db', ('resource', 'default', 'artists-db'))
+    """
+
+    kind: str
+    namespace: str
+    name: str
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        """Kind, namespace and name in lower case: equal keys are the same entity."""
+        return (self.kind.lower(), self.namespace.lower(), self.name.lower())
+
+    def __str__(self) -> str:
+        kind, namespace, name = self.key
+        return f"{kind}:{namespace}/{name}"
+
+
+def parse_entity_ref(
+    text: str, *, default_kind: str | None = None, default_namespace: str = "default"
+) -> EntityRef:
+    """Read ``[<kind>:][<namespace>/]<name>`` by Backstage's rules for entity references.
+
+    A ``/`` before the first ``:`` makes the ``:`` part of the name. The kind and namespace
+    default to ``default_kind`` and ``default_namespace``; a reference with no kind and no
+    default raises :class:`ValueError`, as does an empty part.
+
+    >>> str(parse_entity_ref("artists-db", default_kind="Resource"))
+    'resource:default/artists-db'
+    >>> parse_entity_ref("group:ops/team-a", default_kind="User")
+    EntityRef(kind='group', namespace='ops', name='team-a')
+    >>> parse_entity_ref("team-a")
+    Traceback (most recent call last):
+    ...
+    ValueError: 'team-a' has no kind; write it as '<kind>:team-a', e.g. 'resource:team-a'
+    """
+    colon = text.find(":")
+    slash = text.find("/")
+    if slash != -1 and slash < colon:
+        colon = -1
+    kind = None if colon == -1 else text[:colon]
+    namespace = None if slash == -1 else text[colon + 1 : slash]
+    name = text[max(colon + 1, slash + 1) :]
+    if kind == "" or namespace == "" or name == "":
+        raise ValueError(f"{_q(text)} is not of the form [<kind>:][<namespace>/]<name>")
+    kind = kind or default_kind
+    if kind is None:
+        raise ValueError(
+            f"{_q(text)} has no kind; write it as {_q('<kind>:' + text)}, "
+            f"e.g. {_q('resource:' + text)}"
+        )
+    return EntityRef(kind, namespace or default_namespace, name)
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading Location targets from a folder.
+
+
+class TargetMissing(ImportFailed):
+    """A Location target that does not exist (a warning for ``presence: optional``)."""
+
+
+def folder_fetch(root: Path, limit_bytes: int = MAX_IMPORT_BYTES) -> Fetch:
+    """A :data:`~importers.base.Fetch` that reads files inside the folder ``root`` only.
+
+    Give it the folder of the imported catalog file: targets are relative to that file. It
+    refuses absolute paths, any ``..``, symbolic links that lead outside ``root``, anything but
+    a regular file, and files over ``limit_bytes``; a file that does not exist raises
+    :class:`TargetMissing`, anything else refused :class:`~importers.base.ImportFailed`.
+
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     _ = (Path(folder) / "infra.yaml").write_bytes(b"kind: Resource")
+    ...     fetch = folder_fetch(Path(folder), limit_bytes=100)
+    ...     print(fetch("infra.yaml"))
+    ...     try:
+    ...         fetch("../../etc/passwd")
+    ...     except ImportFailed as err:
+    ...         print(err.problems[0].message)
+    b'kind: Resource'
+    '..' leads outside the catalog's folder; targets stay inside it
+    """
+    base = root.resolve()
+
+    def refuse(target: str, message: str, error: type[ImportFailed] = ImportFailed) -> ImportFailed:
+        return error([ImportIssue(target, message)], filename=str(base))
+
+    def fetch(target: str) -> bytes:
+        if not target or "\x00" in target:
+            raise refuse(target, "not a file name")
+        pure = PurePosixPath(target)
+        if pure.is_absolute() or _DRIVE_RE.match(target):
+            raise refuse(target, "an absolute path is not read; targets are relative to the file")
+        if ".." in pure.parts:
+            raise refuse(target, "'..' leads outside the catalog's folder; targets stay inside it")
+        try:
+            real = base.joinpath(*pure.parts).resolve(strict=True)
+        except FileNotFoundError:
+            raise refuse(target, "no such file", TargetMissing) from None
+        except (OSError, RuntimeError) as err:  # a loop of symbolic links, no permission
+            raise refuse(target, f"cannot be read: {err}") from None
+        if not real.is_relative_to(base):
+            raise refuse(target, "a symbolic link to a place outside the catalog's folder")
+        flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+        try:
+            handle = os.open(real, flags)
+        except OSError as err:
+            raise refuse(target, f"cannot be read: {err.strerror}") from None
+        with os.fdopen(handle, "rb") as file:
+            if not stat.S_ISREG(os.fstat(file.fileno()).st_mode):
+                raise refuse(target, "not a regular file")
+            data = file.read(limit_bytes + 1)
+        if len(data) > limit_bytes:
+            raise refuse(target, f"the file has more than {limit_bytes:,} bytes")
+        return data
+
+    return fetch
+
+
+# ---------------------------------------------------------------------------------------------
+# Parsing: documents with lines, and the place of a problem.
+
+
+@dataclass(slots=True)
+class _Issues:
+    """Every problem met, in order."""
+
+    items: list[ImportIssue] = field(default_factory=list)
+
+    @property
+    def failed(self) -> bool:
+        return any(item.severity == "error" for item in self.items)
+
+    def add(self, where: str, message: str, severity: Literal["error", "warning"]) -> None:
+        self.items.append(ImportIssue(where, message, severity))
+
+
+def _place(file: str | None, document: int | None, line: int | None, path: str) -> str:
+    """``infra.yaml, document 2, line 7, spec.owner`` (the imported file itself is unnamed)."""
+    parts = [
+        file,
+        None if document is None else f"document {document}",
+        None if line is None else f"line {line}",
+        path or None,
+    ]
+    return ", ".join(part for part in parts if part)
+
+
+@dataclass(frozen=True, slots=True)
+class _Doc:
+    """One YAML document of one catalog file."""
+
+    file: str | None  # the path relative to the imported file; None for that file itself
+    number: int  # counted from 1
+    line: int
+    root: object
+
+    def where(self, parts: Sequence[str | int]) -> str:
+        line: int | None = _line_at(self.root, parts) if parts else self.line
+        return _place(self.file, self.number, line, _path_text(parts))
+
+
+class _Documents(_Composer):
+    """The chain file's YAML composer, taking every document of a stream in turn."""
+
+    def __init__(self, file: str | None, issues: _Issues) -> None:
+        super().__init__(self._report)
+        self.file = file
+        self.issues = issues
+        self.number = 0
+
+    def _report(self, path: str, message: str, line: int | None) -> None:
+        self.issues.add(_place(self.file, self.number or None, line, path), message, "error")
+
+    def read(self, text: str) -> list[_Doc]:
+        """Every document in ``text``, with its number and first line; stops where too deep."""
+        found: list[_Doc] = []
+        first_line = 1
+        event: Any
+        for event in yaml.parse(text, Loader=_YAML_LOADER):
+            kind = event.__class__
+            if kind is yaml.ScalarEvent:
+                self.scalar(event)
+            elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+                if not self.start(event, is_map=kind is yaml.MappingStartEvent):
+                    break
+            elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+                self.stack.pop()
+                self.pending.pop()
+                self.places.pop()
+            elif kind is yaml.AliasEvent:
+                line = _event_line(event)
+                self.report(
+                    self.here(), f"aliases (*{event.anchor}) are not allowed; {_WRITE_OUT}", line
+                )
+                self.add(None, line, None)
+            elif kind is yaml.DocumentStartEvent:
+                self.number += 1
+                self.root = _NOTHING
+                first_line = _event_line(event)
+            elif kind is yaml.DocumentEndEvent:
+                found.append(_Doc(self.file, self.number, first_line, self.root))
+        return found
+
+
+def _documents(data: bytes, file: str | None, issues: _Issues) -> list[_Doc]:
+    """Decode and parse one catalog file; problems go to ``issues``."""
+    where = _place(file, None, None, "")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        issues.add(where, "the file is UTF-16 text; save it as UTF-8", "error")
+        return []
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        line = data.count(b"\n", 0, err.start) + 1
+        issues.add(
+            _place(file, None, line, ""),
+            f"not UTF-8 text: byte 0x{data[err.start]:02x} at offset {err.start} is not valid "
+            "UTF-8; save the file as UTF-8",
+            "error",
+        )
+        return []
+    composer = _Documents(file, issues)
+    try:
+        return composer.read(text)
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None) or getattr(err, "context_mark", None)
+        at = None if mark is None else int(mark.line) + 1
+        problem = getattr(err, "problem", None) or str(err)
+        context = getattr(err, "context", None)
+        message = f"not valid YAML: {problem}" + (f" ({context})" if context else "")
+        issues.add(_place(file, composer.number or None, at, ""), message, "error")
+        return []
+
+
+# ---------------------------------------------------------------------------------------------
+# Entities.
+
+
+@dataclass(slots=True)
+class _Entity:
+    """A System, Component or Resource as read, with the fields the chain needs."""
+
+    doc: _Doc
+    kind: str
+    ref: EntityRef
+    spec: dict[str, object]
+    title: str | None
+    description: str | None
+    service_id: str = ""
+
+
+@dataclass(slots=True)
+class _Catalog:
+    """What the files hold: service entities, display names of owners, and every problem."""
+
+    issues: _Issues = field(default_factory=_Issues)
+    entities: list[_Entity] = field(default_factory=list)
+    by_key: dict[tuple[str, str, str], _Entity] = field(default_factory=dict)
+    party_names: dict[tuple[str, str, str], str] = field(default_factory=dict)
+    files: int = 0
+    bytes_read: int = 0
+
+    def error(self, where: str, message: str) -> None:
+        self.issues.add(where, message, "error")
+
+    def warn(self, where: str, message: str) -> None:
+        self.issues.add(where, message, "warning")
+
+    # -- typed fields --------------------------------------------------------------------------
+
+    def text(
+        self, doc: _Doc, m: Mapping[str, object], parts: tuple[str | int, ...], *, required: bool
+    ) -> str | None:
+        """The string at ``m[parts[-1]]``; reports a wrong type, or absence when ``required``."""
+        value = m.get(str(parts[-1]))
+        if isinstance(value, str) and value:
+            return value
+        if value is None or value == "":
+            if required:
+                self.error(doc.where(parts), "required")
+            return None
+        hint = ""
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            hint = f"; quote it: {json.dumps(_source_text(m, str(parts[-1])) or str(value))}"
+        self.error(doc.where(parts), f"expected a string, got {_describe(value)}{hint}")
+        return None
+
+    def mapping(
+        self, doc: _Doc, m: Mapping[str, object], parts: tuple[str | int, ...], *, required: bool
+    ) -> dict[str, object] | None:
+        value = m.get(str(parts[-1]))
+        if isinstance(value, dict):
+            return value
+        if value is None:
+            if required:
+                self.error(doc.where(parts), "required")
+            return None
+        self.error(doc.where(parts), f"expected a mapping, got {_describe(value)}")
+        return None
+
+    def texts(
+        self, doc: _Doc, m: Mapping[str, object], parts: tuple[str | int, ...]
+    ) -> list[tuple[tuple[str | int, ...], str]]:
+        """The strings of the list at ``m[parts[-1]]``, each with its own path."""
+        value = m.get(str(parts[-1]))
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            self.error(doc.where(parts), f"expected a list of strings, got {_describe(value)}")
+            return []
+        found: list[tuple[tuple[str | int, ...], str]] = []
+        for index, item in enumerate(value):
+            here = (*parts, index)
+            if isinstance(item, str) and item:
+                found.append((here, item))
+            else:
+                self.error(doc.where(here), f"expected a string, got {_describe(item)}")
+        return found
+
+    # -- one document --------------------------------------------------------------------------
+
+    def read(self, doc: _Doc) -> list[tuple[tuple[str | int, ...], str, str]]:
+        """Read one document's entity; return its Location targets (path, target, presence)."""
+        root = doc.root
+        if root is None or root is _NOTHING:
+            return []  # an empty document, as after a trailing '---'
+        if not isinstance(root, dict):
+            self.error(
+                doc.where(()),
+                "a catalog document is an entity (a mapping with apiVersion, kind, metadata "
+                f"and spec), not {_describe(root)}",
+            )
+            return []
+        api_version = self.text(doc, root, ("apiVersion",), required=True)
+        kind = self.text(doc, root, ("kind",), required=True)
+        if api_version is None or kind is None:
+            return []
+        if kind not in _KNOWN_KINDS:
+            self.skip_unknown(doc, kind)
+            return []
+        if kind in _SILENT_KINDS:
+            return []
+        if api_version not in _API_VERSIONS:
+            self.warn(
+                doc.where(("apiVersion",)),
+                f"{_q(api_version)} is not a Backstage apiVersion "
+                f"({' or '.join(sorted(_API_VERSIONS))}); the {kind} is skipped",
+            )
+            return []
+        metadata = self.mapping(doc, root, ("metadata",), required=True)
+        spec = self.mapping(doc, root, ("spec",), required=kind != "API")
+        if metadata is None:
+            return []
+        ref = self.entity_ref(doc, kind, metadata)
+        title = self.text(doc, metadata, ("metadata", "title"), required=False)
+        description = self.text(doc, metadata, ("metadata", "description"), required=False)
+        if ref is None or spec is None:
+            return []
+        if kind == "Location":
+            return self.location(doc, spec)
+        if kind in ("Group", "User"):
+            self.party(doc, ref, title, spec)
+        elif kind in _SERVICE_KINDS:
+            self.service_entity(
+                doc, kind=kind, ref=ref, spec=spec, title=title, description=description
+            )
+        return []
+
+    def skip_unknown(self, doc: _Doc, kind: str) -> None:
+        where = doc.where(("kind",))
+        same = [known for known in _KNOWN_KINDS if known.lower() == kind.lower()]
+        if same:
+            self.warn(where, f"unknown kind {_q(kind)}, skipped; kinds are spelled {_q(same[0])}")
+        elif not _KIND_RE.fullmatch(kind) or len(kind) > _MAX_NAME:
+            self.error(where, f"{_q(kind)} is not a valid kind (a letter, then letters and digits)")
+        else:
+            self.warn(where, f"entities of kind {_q(kind)} are not read; skipped")
+
+    def entity_ref(self, doc: _Doc, kind: str, metadata: dict[str, object]) -> EntityRef | None:
+        name = self.text(doc, metadata, ("metadata", "name"), required=True)
+        namespace = self.text(doc, metadata, ("metadata", "namespace"), required=False)
+        ok = name is not None
+        if name is not None and (len(name) > _MAX_NAME or not _NAME_RE.fullmatch(name)):
+            self.error(
+                doc.where(("metadata", "name")),
+                f"{_q(name)} is not a valid entity name: at most {_MAX_NAME} letters, digits, "
+                "'-', '_' and '.', starting and ending with a letter or digit",
+            )
+            ok = False
+        if namespace is not None and (
+            len(namespace) > _MAX_NAME or not _NAMESPACE_RE.fullmatch(namespace)
+        ):
+            self.error(
+                doc.where(("metadata", "namespace")),
+                f"{_q(namespace)} is not a valid namespace: lower case letters, digits and '-'",
+            )
+            ok = False
+        if not ok or name is None:
+            return None
+        return EntityRef(kind, namespace or "default", name)
+
+    def party(self, doc: _Doc, ref: EntityRef, title: str | None, spec: dict[str, object]) -> None:
+        """Remember the display name of a Group or User, for the supplier it owns through."""
+        profile = spec.get("profile")
+        display = profile.get("displayName") if isinstance(profile, dict) else None
+        name = display if isinstance(display, str) and display.strip() else title
+        self.party_names.setdefault(ref.key, (name or ref.name).strip() or ref.name)
+
+    def service_entity(
+        self,
+        doc: _Doc,
+        *,
+        kind: str,
+        ref: EntityRef,
+        spec: dict[str, object],
+        title: str | None,
+        description: str | None,
+    ) -> None:
+        first = self.by_key.get(ref.key)
+        if first is not None:
+            self.error(
+                doc.where(("metadata", "name")),
+                f"{ref} is declared twice (first at {first.doc.where(('metadata', 'name'))})",
+            )
+            return
+        entity = _Entity(doc, kind, ref, spec, title, description)
+        self.entities.append(entity)
+        self.by_key[ref.key] = entity
+
+    def location(
+        self, doc: _Doc, spec: dict[str, object]
+    ) -> list[tuple[tuple[str | int, ...], str, str]]:
+        presence = self.text(doc, spec, ("spec", "presence"), required=False) or "required"
+        if presence not in ("required", "optional"):
+            self.error(doc.where(("spec", "presence")), "expected 'required' or 'optional'")
+        targets: list[tuple[tuple[str | int, ...], str]] = []
+        target = self.text(doc, spec, ("spec", "target"), required=False)
+        if target is not None:
+            targets.append((("spec", "target"), target))
+        targets.extend(self.texts(doc, spec, ("spec", "targets")))
+        if not targets and "target" not in spec and "targets" not in spec:
+            self.error(doc.where(("spec",)), "a Location needs spec.target or spec.targets")
+        return [(parts, text, presence) for parts, text in targets]
+
+
+# ---------------------------------------------------------------------------------------------
+# Following Locations.
+
+
+def _read_files(data: bytes, source: Source) -> _Catalog:
+    """Read the imported file and every file its Locations lead to, depth first."""
+    catalog = _Catalog(files=1, bytes_read=len(data))
+    root_name = PurePosixPath(source.filename.replace("\\", "/")).name or source.filename
+    visited = {root_name}
+    # (path relative to the imported file or None for it, bytes, the files that led here)
+    pending: list[tuple[str | None, bytes, tuple[str, ...]]] = [(None, data, ())]
+    while pending:
+        file, content, chain = pending.pop()
+        here = root_name if file is None else file
+        found: list[tuple[str | None, bytes, tuple[str, ...]]] = []
+        for doc in _documents(content, file, catalog.issues):
+            for parts, target, presence in catalog.read(doc):
+                fetched = _follow(
+                    catalog,
+                    source,
+                    doc,
+                    parts=parts,
+                    target=target,
+                    presence=presence,
+                    here=here,
+                    chain=chain,
+                )
+                if fetched is None:
+                    continue
+                path, more = fetched
+                if path in visited:
+                    continue
+                visited.add(path)
+                found.append((path, more, (*chain, here)))
+            if catalog.files > MAX_FILES:
+                return catalog
+        pending.extend(reversed(found))
+    return catalog
+
+
+def _follow(
+    catalog: _Catalog,
+    source: Source,
+    doc: _Doc,
+    *,
+    parts: tuple[str | int, ...],
+    target: str,
+    presence: str,
+    here: str,
+    chain: tuple[str, ...],
+) -> tuple[str, bytes] | None:
+    """Read one Location target; ``None`` when it is not read (the reason is reported)."""
+    where = doc.where(parts)
+    if _URL_RE.match(target):
+        catalog.warn(where, f"the URL {_q(target)} is not fetched; import that catalog on its own")
+        return None
+    if target.startswith("/") or _DRIVE_RE.match(target):
+        catalog.error(where, f"{_q(target)} is an absolute path; targets are relative to the file")
+        return None
+    if _GLOB_CHARS.intersection(target):
+        catalog.warn(where, f"the pattern {_q(target)} is not followed; name each file instead")
+        return None
+    path = posixpath.normpath(posixpath.join(posixpath.dirname(here), target))
+    if path == ".." or path.startswith("../"):
+        catalog.error(
+            where,
+            f"{_q(target)} leads outside the folder of the imported file; import the catalog "
+            "from a folder that holds every file",
+        )
+        return None
+    if path in (*chain, here):
+        loop = " -> ".join((*chain, here, path))
+        catalog.warn(where, f"the Locations go round in a circle ({loop}); not read again")
+        return None
+    if source.fetch is None:
+        catalog.warn(where, f"{_q(target)} is not read: this import has no folder to read from")
+        return None
+    if catalog.files >= MAX_FILES:
+        catalog.error(where, f"the catalog has more than {MAX_FILES:,} files; the rest is not read")
+        catalog.files += 1
+        return None
+    try:
+        data = source.fetch(path)
+    except ImportFailed as err:
+        reason = "; ".join(problem.message for problem in err.problems) or str(err)
+        if presence == "optional" and isinstance(err, TargetMissing):
+            catalog.warn(where, f"{_q(path)} is optional and not there: {reason}")
+        else:
+            catalog.error(where, f"cannot read {_q(path)}: {reason}")
+        return None
+    catalog.files += 1
+    catalog.bytes_read += len(data)
+    if catalog.bytes_read > MAX_IMPORT_BYTES:
+        catalog.error(where, f"the catalog's files hold more than {MAX_IMPORT_BYTES:,} bytes")
+        catalog.files = MAX_FILES + 1  # stop reading
+        return None
+    return path, data
+
+
+# ---------------------------------------------------------------------------------------------
+# Building the chain.
+
+
+def _kind_of(catalog: _Catalog, entity: _Entity) -> Kind:
+    if entity.kind == "System":
+        return SYSTEM_KIND
+    table = COMPONENT_KINDS if entity.kind == "Component" else RESOURCE_KINDS
+    parts: tuple[str | int, ...] = ("spec", "type")
+    kind_type = catalog.text(entity.doc, entity.spec, parts, required=True)
+    if kind_type is None:
+        return Kind.OTHER
+    kind = table.get(kind_type.lower())
+    if kind is None:
+        catalog.warn(
+            entity.doc.where(parts),
+            f"{entity.kind} type {_q(kind_type)} is not in the kind table; the service's kind "
+            "is 'other'",
+        )
+        return Kind.OTHER
+    return kind
+
+
+def _ids(refs: Sequence[EntityRef]) -> dict[tuple[str, str, str], str]:
+    """Chain ids: the name in lower case (``namespace.name`` outside ``default``); names that
+    two entities share get their kind in front (``component.search``, ``resource.search``)."""
+    base = {
+        ref.key: ref.key[2] if ref.key[1] == "default" else f"{ref.key[1]}.{ref.key[2]}"
+        for ref in refs
+    }
+    count: dict[str, int] = {}
+    for value in base.values():
+        count[value] = count.get(value, 0) + 1
+    return {key: value if count[value] == 1 else f"{key[0]}.{value}" for key, value in base.items()}
+
+
+@dataclass(slots=True)
+class _Links:
+    """Links in the order made, one per pair; a later one for the same pair adds its role."""
+
+    catalog: _Catalog
+    made: dict[tuple[str, str], list[str]] = field(default_factory=dict)
+    full: bool = False
+
+    def add(self, consumer: str, provider: str, role: str | None, where: str) -> None:
+        if consumer == provider:
+            return
+        roles = self.made.get((consumer, provider))
+        if roles is None:
+            if len(self.made) >= MAX_LINKS:
+                if not self.full:
+                    self.catalog.error(where, f"the catalog makes more than {MAX_LINKS:,} links")
+                self.full = True
+                return
+            self.made[(consumer, provider)] = roles = []
+        if role is not None and role not in roles:
+            roles.append(role)
+
+
+def _build(catalog: _Catalog) -> Chain:
+    entities = catalog.entities
+    ids = _ids([entity.ref for entity in entities])
+    for entity in entities:
+        entity.service_id = ids[entity.ref.key]
+
+    owners: dict[tuple[str, str, str], EntityRef] = {}
+    owner_of: dict[str, tuple[str, str, str]] = {}
+    for entity in entities:
+        parts: tuple[str | int, ...] = ("spec", "owner")
+        text = catalog.text(entity.doc, entity.spec, parts, required=True)
+        if text is None:
+            continue
+        try:
+            owner = parse_entity_ref(
+                text, default_kind="Group", default_namespace=entity.ref.namespace
+            )
+        except ValueError as err:
+            catalog.error(entity.doc.where(parts), str(err))
+            continue
+        owners.setdefault(owner.key, owner)
+        owner_of[entity.service_id] = owner.key
+    supplier_ids = _ids(list(owners.values()))
+    suppliers = {
+        supplier_ids[key]: Supplier(
+            id=supplier_ids[key],
+            name=catalog.party_names.get(key, ref.name),
+            extra={"x-backstage": str(ref)},
+        )
+        for key, ref in owners.items()
+    }
+
+    services: dict[str, Service] = {}
+    for entity in entities:
+        kind = _kind_of(catalog, entity)
+        owner_key = owner_of.get(entity.service_id)
+        if owner_key is None:
+            continue
+        name = (entity.title or "").strip() or entity.ref.name
+        description = (entity.description or "").strip() or None
+        services[entity.service_id] = Service(
+            id=entity.service_id,
+            name=name,
+            supplier=supplier_ids[owner_key],
+            kind=kind,
+            description=description,
+            extra={"x-backstage": str(entity.ref)},
+        )
+
+    links = _Links(catalog)
+    _link(catalog, links)
+    dependencies = {
+        pair: Dependency(consumer=pair[0], provider=pair[1], role=", ".join(roles) or None)
+        for pair, roles in links.made.items()
+    }
+    relied_on = {provider for _, provider in dependencies}
+    systems = [e.service_id for e in entities if e.kind == "System"]
+    roots = systems or [e.service_id for e in entities if e.kind == "Component"]
+    offerings = tuple(sid for sid in roots if sid not in relied_on and sid in services)
+    return Chain(
+        offerings=offerings,
+        suppliers=suppliers,
+        services=services,
+        dependencies=dependencies,
+    )
+
+
+def _link(catalog: _Catalog, links: _Links) -> None:
+    """Every link the entities declare, in the order they declare them."""
+    consumes: list[tuple[_Entity, tuple[str | int, ...], EntityRef]] = []
+    providers: dict[tuple[str, str, str], list[str]] = {}
+    for entity in catalog.entities:
+        fields: list[tuple[str, str | None, bool]] = [("dependsOn", None, True)]
+        if entity.kind in ("Component", "Resource"):
+            fields += [("dependencyOf", None, False), ("system", "System", False)]
+        if entity.kind == "Component":
+            fields.append(("subcomponentOf", "Component", False))
+        for name, default_kind, outgoing in fields:
+            parts: tuple[str | int, ...] = ("spec", name)
+            if name in ("system", "subcomponentOf"):
+                text = catalog.text(entity.doc, entity.spec, parts, required=False)
+                found = [] if text is None else [(parts, text)]
+            else:
+                found = catalog.texts(entity.doc, entity.spec, parts)
+            role = {"system": _ROLE_PART, "subcomponentOf": _ROLE_SUBCOMPONENT}.get(name)
+            for here, text in found:
+                other = _target(catalog, entity, here, text, default_kind)
+                if other is None:
+                    continue
+                consumer, provider = (
+                    (entity.service_id, other) if outgoing else (other, entity.service_id)
+                )
+                links.add(consumer, provider, role, entity.doc.where(here))
+        if entity.kind != "Component":
+            continue
+        for here, text in catalog.texts(entity.doc, entity.spec, ("spec", "providesApis")):
+            api = _ref(catalog, entity, here, text, "API")
+            if api is not None:
+                providers.setdefault(api.key, []).append(entity.service_id)
+        for here, text in catalog.texts(entity.doc, entity.spec, ("spec", "consumesApis")):
+            api = _ref(catalog, entity, here, text, "API")
+            if api is not None:
+                consumes.append((entity, here, api))
+    for entity, here, api in consumes:
+        found_providers = providers.get(api.key, [])
+        if not found_providers:
+            catalog.warn(
+                entity.doc.where(here),
+                f"no Component that was read provides the API {api}; no link is made",
+            )
+        for provider in found_providers:
+            links.add(entity.service_id, provider, f"API {api.name}", entity.doc.where(here))
+
+
+def _ref(
+    catalog: _Catalog,
+    entity: _Entity,
+    parts: tuple[str | int, ...],
+    text: str,
+    default_kind: str | None,
+) -> EntityRef | None:
+    try:
+        return parse_entity_ref(
+            text, default_kind=default_kind, default_namespace=entity.ref.namespace
+        )
+    except ValueError as err:
+        catalog.error(entity.doc.where(parts), str(err))
+        return None
+
+
+def _target(
+    catalog: _Catalog,
+    entity: _Entity,
+    parts: tuple[str | int, ...],
+    text: str,
+    default_kind: str | None,
+) -> str | None:
+    """The service id a reference names; ``None`` (with a warning) when it names none."""
+    ref = _ref(catalog, entity, parts, text, default_kind)
+    if ref is None:
+        return None
+    other = catalog.by_key.get(ref.key)
+    if other is not None:
+        return other.service_id
+    if ref.key[0] in ("system", "component", "resource"):
+        message = f"{ref} is not in the catalog that was read; the link is left out"
+    else:
+        message = f"{ref} is not a System, Component or Resource; the link is left out"
+    catalog.warn(entity.doc.where(parts), message)
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# The importer.
+
+
+@dataclass(frozen=True, slots=True)
+class BackstageImporter:
+    """Backstage catalogs: Systems, Components and Resources, following Location entries."""
+
+    name: str = "backstage"
+    description: str = (
+        "Backstage catalog (catalog-info.yaml): Systems, Components and Resources with their "
+        "dependencies, following Location entries"
+    )
+
+    def sniff(self, head: bytes, filename: str) -> bool:
+        """A ``catalog-info.yaml`` file, or YAML with a ``backstage.io`` apiVersion.
+
+        >>> IMPORTER.sniff(b"apiVersion: backstage.io/v1alpha1\\nkind: Component\\n", "x.yaml")
+        True
+        >>> IMPORTER.sniff(b"ketenkaart: 1\\n", "chain.yaml")
+        False
+        """
+        base = PurePosixPath(filename.replace("\\", "/")).name.lower()
+        return base in _CATALOG_NAMES or _SNIFF_RE.search(head) is not None
+
+    def parse(self, data: bytes, source: Source) -> ImportResult:
+        """The services, suppliers and links the catalog declares, or every error with its place.
+
+        Location targets are read through ``source.fetch`` relative to the imported file; see
+        the module's documentation for the mapping.
+
+        >>> result = IMPORTER.parse(b"kind: Component\\nmetadata: {name: x}", Source("c.yaml"))
+        >>> print(result.issues[0])
+        document 1, line 1, apiVersion: required
+        """
+        big = too_big(data, source)
+        if big is not None:
+            return big
+        catalog = _read_files(data, source)
+        chain = Chain(offerings=())
+        if not catalog.issues.failed:
+            chain = _build(catalog)
+        if not catalog.issues.failed:
+            if not catalog.entities:
+                catalog.warn("", "the catalog declares no System, Component or Resource")
+            else:
+                chain = _checked(chain, catalog, source)
+        if catalog.issues.failed:
+            chain = Chain(offerings=())
+        return ImportResult(chain, tuple(catalog.issues.items), filename=source.filename)
+
+
+def _checked(chain: Chain, catalog: _Catalog, source: Source) -> Chain:
+    """The chain as the chain-file reader accepts it (a last check that it is sound)."""
+    document = dump_plain(chain)
+    if not chain.offerings:
+        document["offerings"] = [next(iter(chain.services))]
+    try:
+        load_plain(document, source=source.filename)
+    except ChainError as err:
+        for issue in err.issues:
+            catalog.error(issue.path, issue.message)
+    return chain
+
+
+IMPORTER: Final = BackstageImporter()
+"""The Backstage importer, for :mod:`importers.registry`."""
