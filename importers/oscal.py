@@ -1,0 +1,881 @@
+"""OSCAL system security plans (SSPs), in JSON, YAML and XML, OSCAL 1.0 and 1.1.
+
+An SSP describes one system and, under ``system-implementation.leveraged-authorizations``, the
+authorized systems it runs on. That is one link of a supply chain per leveraged authorization:
+
+- the system (``system-characteristics``) becomes the offering: a service named by its
+  ``system-name``, of the kind its ``cloud-service-model`` property names (``saas`` when the SSP
+  names none);
+- each leveraged authorization becomes a service (its ``title``), a dependency from the system on
+  it, and a piece of ``fedramp`` evidence: held by the leveraged system's supplier, covering that
+  service, ``issued`` on ``date-authorized``, ``verification: claimed`` (the SSP states the
+  authorization; nobody has seen it yet), with the FedRAMP properties (``impact-level``,
+  ``authorization-type``, ``leveraged-system-identifier``) and the links kept as ``x-`` keys;
+- a component of type ``leveraged-system``, or of type ``system`` with
+  ``implementation-point: external``, that points at a leveraged authorization
+  (``leveraged-authorization-uuid``) tells the kind (``asset-type``) and provider
+  (``responsible-role`` ``provider``) of that leveraged system; one that points at none is an
+  external system without an authorization: a service (supplied by its ``provider`` party) and a
+  dependency, without evidence, so the analysis shows the gap. The ``this-system`` component is
+  the system itself; other components (software, interconnections, policies...) are not services
+  of the chain;
+- parties become suppliers when something in the chain is theirs: the system's (the metadata's
+  ``cloud-service-provider``, ``provider``, ``system-owner`` or ``owner`` party) and each leveraged
+  system's (its ``party-uuid``, else its component's ``provider``). An organisation is preferred
+  over a person; a person who is a member of an organisation stands for that organisation.
+
+XML is read with :mod:`defusedxml` (a DTD or entity is refused); YAML with the chain file's
+composer (YAML 1.2 core rules, anchors and aliases refused, at most 100 levels deep); JSON with the
+standard library. A file that is OSCAL but not an SSP (a catalog, profile, component definition)
+is refused with a message saying what it is.
+
+>>> plan = b'''{"system-security-plan": {"uuid": "u1",
+...   "metadata": {"title": "Payroll SSP", "oscal-version": "1.1.2", "parties": [
+...     {"uuid": "p1", "type": "organization", "name": "Payroll B.V."},
+...     {"uuid": "p2", "type": "organization", "name": "Cloud Inc."}],
+...   "responsible-parties": [{"role-id": "cloud-service-provider", "party-uuids": ["p1"]}]},
+...   "system-characteristics": {"system-name": "Payroll"},
+...   "system-implementation": {"leveraged-authorizations": [{"uuid": "l1",
+...     "title": "Cloud IaaS", "party-uuid": "p2", "date-authorized": "2024-05-01"}]}}}'''
+>>> result = IMPORTER.parse(plan, Source("payroll-ssp.json"))
+>>> result.chain.offerings, list(result.chain.dependencies)
+(('payroll',), [('payroll', 'cloud-iaas')])
+>>> evidence = result.chain.evidence["fedramp-cloud-iaas"]
+>>> evidence.holder, evidence.issued.isoformat(), evidence.verification.value
+('cloud-inc', '2024-05-01', 'claimed')
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Final
+from xml.etree.ElementTree import Element, ParseError, TreeBuilder
+
+import yaml
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import DefusedXMLParser
+
+from graph.errors import ChainError
+from graph.model import Chain
+from importers.base import ImportIssue, ImportResult, Source, too_big
+from importers.chainfile import _COUNTRIES, _NOTHING, _compose_yaml, _YMap, _YSeq, load_plain
+
+__all__ = ["IMPORTER", "OscalImporter"]
+
+NAMESPACE: Final = "http://csrc.nist.gov/ns/oscal/1.0"
+"""The XML namespace of OSCAL 1.0 and 1.1."""
+
+MAX_XML_DEPTH: Final = 100
+"""The deepest nesting of XML elements read (the YAML composer has the same bound)."""
+
+_MODELS: Final = {
+    "system-security-plan": "an OSCAL system security plan",
+    "catalog": "an OSCAL catalog",
+    "profile": "an OSCAL profile",
+    "component-definition": "an OSCAL component definition",
+    "assessment-plan": "an OSCAL assessment plan",
+    "assessment-results": "OSCAL assessment results",
+    "plan-of-action-and-milestones": "an OSCAL plan of action and milestones",
+    "mapping-collection": "an OSCAL mapping collection",
+}
+_SSP = "system-security-plan"
+_KINDS: Final = {"saas": "saas", "paas": "paas", "iaas": "iaas", "other": "other"}
+_KIND_WORD = re.compile(r"\b(saas|paas|iaas)\b", re.IGNORECASE)
+_SYSTEM_ROLES: Final = ("cloud-service-provider", "provider", "system-owner", "owner")
+_DATE = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2})(?:Z|[+-][0-9]{2}:[0-9]{2})?")
+_MARKDOWN = re.compile(r"\*\*|__|`|(?<!\w)\*|\*(?!\w)")
+_SPACE = re.compile(r"\s+")
+_SLUG = re.compile(r"[^a-z0-9]+")
+_SUPPORTED = ("1.0", "1.1")
+_FIRST = re.compile(rb"[^ \t\r\n]")
+
+
+class _Refused(Exception):  # noqa: N818 - a way out of the walk, not an error kind
+    """The file cannot be read at all (not an SSP, not parseable); the issue says why."""
+
+
+# ---------------------------------------------------------------------------------------------
+# One OSCAL object, whatever the format it came in.
+
+
+@dataclass
+class _Issues:
+    """The issues met so far."""
+
+    found: list[ImportIssue] = field(default_factory=list)
+
+    def error(self, where: str, message: str) -> None:
+        self.found.append(ImportIssue(where, message))
+
+    def warn(self, where: str, message: str) -> None:
+        self.found.append(ImportIssue(where, message, "warning"))
+
+
+def _plain_text(text: str) -> str:
+    """Markup-line text without Markdown emphasis and with single spaces."""
+    return _SPACE.sub(" ", _MARKDOWN.sub("", text)).strip()
+
+
+class _Node:
+    """An OSCAL object: its fields by their JSON names, and where it is for messages."""
+
+    def __init__(self, issues: _Issues, path: str) -> None:
+        self.issues = issues
+        self.path = path
+
+    def where(self, name: str | None = None) -> str:
+        """The place of the object (or of its field ``name``) for a message."""
+        raise NotImplementedError
+
+    def text(self, name: str) -> str | None:
+        """A flag or text field, as plain text; ``None`` when absent."""
+        raise NotImplementedError
+
+    def node(self, name: str) -> _Node | None:
+        """A field holding one object."""
+        raise NotImplementedError
+
+    def nodes(self, json_name: str, xml_name: str) -> list[_Node]:
+        """A field holding a list of objects (JSON ``props``, XML ``prop`` elements)."""
+        raise NotImplementedError
+
+    def texts(self, json_name: str, xml_name: str) -> list[str]:
+        """A field holding a list of strings (JSON ``party-uuids``, XML ``party-uuid``)."""
+        raise NotImplementedError
+
+    def prop(self, name: str) -> str | None:
+        """The value of the first property called ``name`` (in any namespace)."""
+        for item in self.nodes("props", "prop"):
+            if item.text("name") == name:
+                return item.text("value")
+        return None
+
+
+def _describe(value: object) -> str:
+    if isinstance(value, dict):
+        return "an object"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return "null" if value is None else repr(value)
+
+
+class _DataNode(_Node):
+    """An object of a JSON or YAML file (YAML mappings know their lines)."""
+
+    def __init__(self, issues: _Issues, path: str, value: dict[str, object]) -> None:
+        super().__init__(issues, path)
+        self.value = value
+
+    def where(self, name: str | None = None) -> str:
+        path = self.path if name is None else f"{self.path}.{name}"
+        line = None
+        if isinstance(self.value, _YMap):
+            line = self.value.line if name is None else self.value.key_lines.get(name)
+        return path if line is None else f"line {line}: {path}"
+
+    def text(self, name: str) -> str | None:
+        value = self.value.get(name)
+        if value is None:
+            return None
+        if isinstance(value, str):
+            return value
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            written = self.value.texts.get(name) if isinstance(self.value, _YMap) else None
+            return written if written is not None else json.dumps(value)
+        self.issues.error(self.where(name), f"expected text, found {_describe(value)}")
+        return None
+
+    def node(self, name: str) -> _Node | None:
+        value = self.value.get(name)
+        if value is None:
+            return None
+        if isinstance(value, dict):
+            return _DataNode(self.issues, f"{self.path}.{name}", value)
+        self.issues.error(self.where(name), f"expected an object, found {_describe(value)}")
+        return None
+
+    def _list(self, name: str) -> list[object]:
+        value = self.value.get(name)
+        if value is None:
+            return []
+        if isinstance(value, list):
+            return value
+        self.issues.error(self.where(name), f"expected a list, found {_describe(value)}")
+        return []
+
+    def _item_where(self, items: list[object], name: str, index: int) -> str:
+        path = f"{self.path}.{name}[{index}]"
+        if isinstance(items, _YSeq) and index < len(items.item_lines):
+            return f"line {items.item_lines[index]}: {path}"
+        return path
+
+    def nodes(self, json_name: str, xml_name: str) -> list[_Node]:
+        items = self._list(json_name)
+        found: list[_Node] = []
+        for index, item in enumerate(items):
+            if isinstance(item, dict):
+                found.append(_DataNode(self.issues, f"{self.path}.{json_name}[{index}]", item))
+            else:
+                self.issues.error(
+                    self._item_where(items, json_name, index),
+                    f"expected an object, found {_describe(item)}",
+                )
+        return found
+
+    def texts(self, json_name: str, xml_name: str) -> list[str]:
+        items = self._list(json_name)
+        found: list[str] = []
+        for index, item in enumerate(items):
+            if isinstance(item, str):
+                found.append(item)
+            else:
+                self.issues.error(
+                    self._item_where(items, json_name, index),
+                    f"expected text, found {_describe(item)}",
+                )
+        return found
+
+
+class _XmlNode(_Node):
+    """An element of an OSCAL XML file: flags are attributes, other fields child elements."""
+
+    def __init__(self, issues: _Issues, path: str, element: Element, lines: dict[int, int]) -> None:
+        super().__init__(issues, path)
+        self.element = element
+        self.lines = lines
+
+    def _line(self, element: Element) -> str:
+        line = self.lines.get(id(element))
+        return "" if line is None else f"line {line}: "
+
+    def where(self, name: str | None = None) -> str:
+        if name is None:
+            return self._line(self.element) + self.path
+        child = self.element.find(f"{{{NAMESPACE}}}{name}")
+        return self._line(self.element if child is None else child) + f"{self.path}/{name}"
+
+    def text(self, name: str) -> str | None:
+        if name in self.element.attrib:
+            return self.element.attrib[name]
+        child = self.element.find(f"{{{NAMESPACE}}}{name}")
+        return None if child is None else _plain_text("".join(child.itertext()))
+
+    def node(self, name: str) -> _Node | None:
+        child = self.element.find(f"{{{NAMESPACE}}}{name}")
+        if child is None:
+            return None
+        return _XmlNode(self.issues, f"{self.path}/{name}", child, self.lines)
+
+    def nodes(self, json_name: str, xml_name: str) -> list[_Node]:
+        children = self.element.findall(f"{{{NAMESPACE}}}{xml_name}")
+        return [
+            _XmlNode(self.issues, f"{self.path}/{xml_name}[{index}]", child, self.lines)
+            for index, child in enumerate(children)
+        ]
+
+    def texts(self, json_name: str, xml_name: str) -> list[str]:
+        children = self.element.findall(f"{{{NAMESPACE}}}{xml_name}")
+        return [_plain_text("".join(child.itertext())) for child in children]
+
+
+# ---------------------------------------------------------------------------------------------
+# Bytes -> the SSP's root object.
+
+
+class _LineBuilder:
+    """A tree builder that records each element's line and refuses deep nesting."""
+
+    def __init__(self) -> None:
+        self.builder = TreeBuilder()
+        self.lines: dict[int, int] = {}
+        self.depth = 0
+        self.parser: Any = None
+
+    def start(self, tag: str, attrs: dict[str, str]) -> Element:
+        self.depth += 1
+        if self.depth > MAX_XML_DEPTH:
+            line = self.parser.parser.CurrentLineNumber
+            raise _Refused(
+                ImportIssue(f"line {line}", f"elements nested more than {MAX_XML_DEPTH} deep")
+            )
+        element = self.builder.start(tag, attrs)
+        self.lines[id(element)] = int(self.parser.parser.CurrentLineNumber)
+        return element
+
+    def end(self, tag: str) -> Element:
+        self.depth -= 1
+        return self.builder.end(tag)
+
+    def data(self, text: str) -> None:
+        self.builder.data(text)
+
+    def close(self) -> Element:
+        return self.builder.close()
+
+
+def _parse_xml(data: bytes, issues: _Issues) -> _Node:
+    target = _LineBuilder()
+    parser = DefusedXMLParser(target=target, forbid_dtd=True)
+    target.parser = parser
+    try:
+        parser.feed(data)
+        root = parser.close()
+    except DefusedXmlException as err:
+        raise _Refused(
+            ImportIssue(
+                "",
+                f"the XML declares a document type or entities ({type(err).__name__}); "
+                "DTDs and entities are refused",
+            )
+        ) from None
+    except ParseError as err:
+        line, _ = err.position
+        raise _Refused(ImportIssue(f"line {line}", f"not well-formed XML: {err}")) from None
+    if not isinstance(root, Element):
+        raise _Refused(ImportIssue("", "the XML has no root element"))
+    namespace, _, name = root.tag[1:].partition("}") if root.tag.startswith("{") else ("", "", "")
+    if namespace != NAMESPACE:
+        raise _Refused(
+            ImportIssue(
+                "line 1",
+                f"the root element is {root.tag!r}; an OSCAL file's root is in the namespace "
+                f"{NAMESPACE}",
+            )
+        )
+    _refuse_other_models(name, f"<{name}>")
+    return _XmlNode(issues, name, root, target.lines)
+
+
+def _refuse_other_models(name: str, where: str) -> None:
+    if name == _SSP:
+        return
+    what = _MODELS.get(name)
+    if what is None:
+        raise _Refused(
+            ImportIssue(
+                where,
+                f"not an OSCAL system security plan: the root is {name!r}, not "
+                f"{_SSP!r}; only system security plans are read",
+            )
+        )
+    raise _Refused(
+        ImportIssue(
+            where,
+            f"this is {what} ({name}), not a system security plan; only system security plans "
+            "are read",
+        )
+    )
+
+
+def _parse_data(text: str, *, is_json: bool, issues: _Issues) -> _Node:
+    problems: list[ImportIssue] = []
+
+    def report(path: str, message: str, line: int | None) -> None:
+        where = path if line is None else f"line {line}" + (f": {path}" if path else "")
+        problems.append(ImportIssue(where, message.replace("a chain file", "an OSCAL file")))
+
+    root: object
+    try:
+        root = (
+            json.loads(text, parse_constant=_refuse_constant)
+            if is_json
+            else _compose_yaml(text, report)
+        )
+    except json.JSONDecodeError as err:
+        raise _Refused(
+            ImportIssue(f"line {err.lineno}, column {err.colno}", f"not valid JSON: {err.msg}")
+        ) from None
+    except ValueError as err:
+        raise _Refused(ImportIssue("", f"not valid JSON: {err}")) from None
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None) or getattr(err, "context_mark", None)
+        where = "" if mark is None else f"line {int(mark.line) + 1}"
+        problem = getattr(err, "problem", None) or str(err)
+        raise _Refused(ImportIssue(where, f"not valid YAML: {problem}")) from None
+    except RecursionError:
+        raise _Refused(ImportIssue("", "the file is nested too deeply")) from None
+    if problems:
+        issues.found.extend(problems)
+        raise _Refused(problems[0])
+    if root is _NOTHING or root is None:
+        raise _Refused(ImportIssue("", "the file is empty"))
+    if not isinstance(root, dict):
+        raise _Refused(ImportIssue("", f"the file holds {_describe(root)}, not an OSCAL document"))
+    names = [key for key in root if key != "$schema"]
+    if len(names) != 1:
+        listed = ", ".join(repr(name) for name in names) or "none"
+        raise _Refused(
+            ImportIssue(
+                "",
+                f"an OSCAL document has one top-level key ({_SSP!r} for an SSP); found {listed}",
+            )
+        )
+    _refuse_other_models(names[0], names[0])
+    body = root[names[0]]
+    if not isinstance(body, dict):
+        raise _Refused(ImportIssue(names[0], f"expected an object, found {_describe(body)}"))
+    return _DataNode(issues, names[0], body)
+
+
+def _refuse_constant(name: str) -> object:
+    raise ValueError(f"{name} is not allowed")
+
+
+def _root(data: bytes, issues: _Issues) -> _Node:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise _Refused(ImportIssue("", "the file is UTF-16 text; save it as UTF-8"))
+    body = data.removeprefix(b"\xef\xbb\xbf")
+    first = _FIRST.search(body)
+    if first is not None and first.group() == b"<":
+        return _parse_xml(data, issues)
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = body.count(b"\n", 0, err.start) + 1
+        raise _Refused(
+            ImportIssue(
+                f"line {line}",
+                f"not UTF-8 text (byte 0x{body[err.start]:02x}); save the file as UTF-8",
+            )
+        ) from None
+    return _parse_data(text, is_json=first is not None and first.group() == b"{", issues=issues)
+
+
+# ---------------------------------------------------------------------------------------------
+# The SSP -> a chain document.
+
+
+@dataclass
+class _Party:
+    uuid: str
+    type: str | None
+    label: str | None
+    organizations: list[str]
+    country: str | None
+
+
+class _Ids:
+    """Fresh ids in one namespace: a slug of a name, with ``-2``, ``-3``... on a repeat."""
+
+    def __init__(self) -> None:
+        self.taken: set[str] = set()
+
+    def new(self, text: str, fallback: str) -> str:
+        base = _slug(text) or fallback
+        candidate, number = base, 1
+        while candidate in self.taken:
+            number += 1
+            candidate = f"{base}-{number}"
+        self.taken.add(candidate)
+        return candidate
+
+
+def _slug(text: str) -> str:
+    """An id made of a name: lower-case ASCII letters and digits joined by ``-``.
+
+    >>> _slug("CSP IaaS [Leveraged System]")
+    'csp-iaas-leveraged-system'
+    """
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return _SLUG.sub("-", ascii_text.lower()).strip("-")[:80].rstrip("-")
+
+
+class _Plan:
+    """Turns the SSP's objects into the entities of a chain document."""
+
+    def __init__(self, root: _Node, issues: _Issues) -> None:
+        self.root = root
+        self.issues = issues
+        self.parties: dict[str, _Party] = {}
+        self.suppliers: dict[str, dict[str, object]] = {}  # by party uuid or fallback key
+        self.services: list[dict[str, object]] = []
+        self.dependencies: list[dict[str, object]] = []
+        self.evidence: list[dict[str, object]] = []
+        self.supplier_ids = _Ids()
+        self.service_ids = _Ids()
+        self.evidence_ids = _Ids()
+
+    def document(self) -> dict[str, object]:
+        metadata = self.root.node("metadata")
+        title = None
+        if metadata is not None:
+            title = metadata.text("title")
+            self.check_version(metadata)
+            self.read_parties(metadata)
+        characteristics = self.root.node("system-characteristics")
+        implementation = self.root.node("system-implementation")
+        for name, found in (
+            ("system-characteristics", characteristics),
+            ("system-implementation", implementation),
+        ):
+            if found is None:
+                self.issues.error(
+                    self.root.where(),
+                    f"{name} is missing; an SSP needs it (is this an SSP fragment?)",
+                )
+        if characteristics is None or implementation is None:
+            raise _Refused(self.issues.found[-1])
+        system = self.system(characteristics, metadata)
+        components = implementation.nodes("components", "component")
+        linked = self.components_by_authorization(components)
+        for item in implementation.nodes("leveraged-authorizations", "leveraged-authorization"):
+            self.leveraged(item, system, linked.get(item.text("uuid") or "", []))
+        for component in components:
+            self.external(component, system)
+        document: dict[str, object] = {"ketenkaart": 1}
+        if title:
+            document["title"] = _plain_text(title)
+        document.update(
+            offerings=[system],
+            suppliers=list(self.suppliers.values()),
+            services=self.services,
+            dependencies=self.dependencies,
+            evidence=self.evidence,
+        )
+        return document
+
+    def check_version(self, metadata: _Node) -> None:
+        version = metadata.text("oscal-version")
+        if version is not None and not version.startswith(tuple(v + "." for v in _SUPPORTED)):
+            self.issues.warn(
+                metadata.where("oscal-version"),
+                f"written for OSCAL {version}; read as OSCAL 1.1 (1.0 and 1.1 are supported)",
+            )
+
+    def read_parties(self, metadata: _Node) -> None:
+        for item in metadata.nodes("parties", "party"):
+            uuid = item.text("uuid")
+            if uuid is None:
+                continue
+            name = item.text("name") or item.text("short-name")
+            country = None
+            for address in item.nodes("addresses", "address"):
+                code = (address.text("country") or "").upper()
+                if code in _COUNTRIES:
+                    country = code
+                    break
+            self.parties[uuid] = _Party(
+                uuid=uuid,
+                type=item.text("type"),
+                label=_plain_text(name) if name else None,
+                organizations=item.texts("member-of-organizations", "member-of-organization"),
+                country=country,
+            )
+
+    # -- the system ---------------------------------------------------------------------------
+
+    def system(self, characteristics: _Node, metadata: _Node | None) -> str:
+        name = characteristics.text("system-name")
+        if not name:
+            self.issues.error(characteristics.where("system-name"), "the system has no name")
+            raise _Refused(self.issues.found[-1])
+        name = _plain_text(name)
+        service_id = self.service_ids.new(name, "system")
+        kind = "saas"
+        model = characteristics.prop("cloud-service-model")
+        if model is not None:
+            kind = _KINDS.get(model.lower(), "other")
+            if model.lower() not in _KINDS:
+                self.issues.warn(
+                    characteristics.where("props"),
+                    f"cloud-service-model {model!r} is not saas, paas, iaas or other; "
+                    "the system is of kind 'other'",
+                )
+        candidates: list[str] = []
+        if metadata is not None:
+            roles = {
+                item.text("role-id"): item.texts("party-uuids", "party-uuid")
+                for item in metadata.nodes("responsible-parties", "responsible-party")
+            }
+            for role in _SYSTEM_ROLES:
+                candidates.extend(roles.get(role, []))
+        supplier = self.supplier(candidates, name, characteristics.where())
+        service: dict[str, object] = {
+            "id": service_id,
+            "name": name,
+            "supplier": supplier,
+            "kind": kind,
+        }
+        extra: dict[str, object] = {}
+        uuid = self.root.text("uuid")
+        if uuid:
+            extra["x-oscal-uuid"] = uuid
+        system_ids = [
+            item.text("id") or "" for item in characteristics.nodes("system-ids", "system-id")
+        ]
+        if isinstance(characteristics, _XmlNode):
+            system_ids = characteristics.texts("system-ids", "system-id")
+        if system_ids and system_ids[0]:
+            extra["x-system-id"] = system_ids[0]
+        level = characteristics.text("security-sensitivity-level")
+        if level:
+            extra["x-impact-level"] = level
+        self.services.append(service | extra)
+        return service_id
+
+    def supplier(self, candidates: list[str], service_name: str, where: str) -> str:
+        """The supplier id for the first fitting party of ``candidates`` (made on first use)."""
+        party = self.pick(candidates, where)
+        if party is None and f"provider of {service_name}" in self.suppliers:
+            return str(self.suppliers[f"provider of {service_name}"]["id"])
+        if party is not None and party.uuid in self.suppliers:
+            return str(self.suppliers[party.uuid]["id"])
+        if party is None or party.label is None:
+            reason = (
+                f"names no party that supplies {service_name!r}"
+                if party is None
+                else f"names party {party.uuid} as the supplier of {service_name!r}, without a name"
+            )
+            self.issues.warn(
+                where, f"the SSP {reason}; the supplier is called 'provider of {service_name}'"
+            )
+            label = f"provider of {service_name}"
+            key = party.uuid if party is not None else f"provider of {service_name}"
+        else:
+            label, key = party.label, party.uuid
+        supplier: dict[str, object] = {"id": self.supplier_ids.new(label, "supplier")}
+        supplier["name"] = label
+        if party is not None and party.country:
+            supplier["country"] = party.country
+        if party is not None:
+            supplier["x-oscal-party-uuid"] = party.uuid
+        self.suppliers[key] = supplier
+        return str(supplier["id"])
+
+    def pick(self, candidates: list[str], where: str) -> _Party | None:
+        """The party that supplies: the first organisation, else the first named party."""
+        resolved: list[_Party] = []
+        for uuid in candidates:
+            party = self.parties.get(uuid)
+            if party is None:
+                self.issues.warn(where, f"party {uuid} is not among the metadata's parties")
+                continue
+            if party.type != "organization":
+                for member_of in party.organizations:
+                    organization = self.parties.get(member_of)
+                    if organization is not None and organization.type == "organization":
+                        party = organization
+                        break
+            resolved.append(party)
+        for party in resolved:
+            if party.type == "organization" and party.label:
+                return party
+        for party in resolved:
+            if party.label:
+                return party
+        return resolved[0] if resolved else None
+
+    # -- leveraged systems and external systems -----------------------------------------------
+
+    def components_by_authorization(self, components: list[_Node]) -> dict[str, list[_Node]]:
+        linked: dict[str, list[_Node]] = {}
+        for component in components:
+            uuid = component.prop("leveraged-authorization-uuid")
+            if uuid is not None:
+                linked.setdefault(uuid, []).append(component)
+        return linked
+
+    def leveraged(self, item: _Node, system: str, components: list[_Node]) -> None:
+        title = item.text("title")
+        if not title:
+            self.issues.error(item.where("title"), "the leveraged authorization has no title")
+            return
+        title = _plain_text(title)
+        authorized = self.date(item, "date-authorized")
+        systems = [c for c in components if c.text("type") in ("leveraged-system", "system")]
+        component = systems[0] if systems else (components[0] if components else None)
+        kind = self.kind(title, component)
+        candidates = [uuid for uuid in [item.text("party-uuid")] if uuid]
+        if component is not None:
+            candidates.extend(self.role_parties(component, "provider"))
+        service_id = self.service_ids.new(title, "leveraged-system")
+        supplier = self.supplier(candidates, title, item.where())
+        service: dict[str, object] = {
+            "id": service_id,
+            "name": title,
+            "supplier": supplier,
+            "kind": kind,
+        }
+        fedramp_id = item.prop("leveraged-system-identifier")
+        if item.text("uuid"):
+            service["x-oscal-uuid"] = item.text("uuid")
+        if fedramp_id:
+            service["x-fedramp-id"] = fedramp_id
+        self.services.append(service)
+        self.dependencies.append(
+            {"from": system, "to": service_id, "role": "leveraged authorization"}
+        )
+        evidence: dict[str, object] = {
+            "id": self.evidence_ids.new(f"fedramp-{service_id}", "fedramp"),
+            "scheme": "fedramp",
+            "holder": supplier,
+            "covers": [service_id],
+        }
+        if authorized is not None:
+            evidence["issued"] = authorized.isoformat()
+        evidence["verification"] = "claimed"
+        for prop, key in (
+            ("impact-level", "x-impact-level"),
+            ("authorization-type", "x-authorization-type"),
+            ("leveraged-system-identifier", "x-fedramp-id"),
+        ):
+            value = item.prop(prop)
+            if value:
+                evidence[key] = value
+        links = [link.text("href") for link in item.nodes("links", "link")]
+        if any(links):
+            evidence["x-links"] = [link for link in links if link]
+        self.evidence.append(evidence)
+
+    def external(self, component: _Node, system: str) -> None:
+        """An external system the SSP relies on without a leveraged authorization."""
+        kind = component.text("type")
+        point = component.prop("implementation-point")
+        if component.prop("leveraged-authorization-uuid") is not None:
+            return
+        if not (kind == "leveraged-system" or (kind == "system" and point == "external")):
+            return
+        title = _plain_text(component.text("title") or "")
+        if not title:
+            self.issues.error(component.where("title"), "the component has no title")
+            return
+        service_id = self.service_ids.new(title, "external-system")
+        candidates = self.role_parties(component, "provider")
+        supplier = self.supplier(candidates, title, component.where())
+        service: dict[str, object] = {
+            "id": service_id,
+            "name": title,
+            "supplier": supplier,
+            "kind": self.kind(title, component),
+        }
+        if component.text("uuid"):
+            service["x-oscal-uuid"] = component.text("uuid")
+        self.services.append(service)
+        self.dependencies.append({"from": system, "to": service_id, "role": "external system"})
+
+    def role_parties(self, component: _Node, role: str) -> list[str]:
+        found: list[str] = []
+        for item in component.nodes("responsible-roles", "responsible-role"):
+            if item.text("role-id") == role:
+                found.extend(item.texts("party-uuids", "party-uuid"))
+        return found
+
+    def kind(self, title: str, component: _Node | None) -> str:
+        """A leveraged system's kind: its component's ``asset-type``, else a word in a title."""
+        texts = [title]
+        if component is not None:
+            for prop in ("asset-type", "cloud-service-model"):
+                value = (component.prop(prop) or "").lower()
+                if value in ("saas", "paas", "iaas"):
+                    return value
+            texts.append(component.text("title") or "")
+        for text in texts:
+            found = _KIND_WORD.search(text)
+            if found is not None:
+                return found.group(1).lower()
+        return "other"
+
+    def date(self, item: _Node, name: str) -> date | None:
+        text = item.text(name)
+        if text is None:
+            self.issues.warn(item.where(), f"{name} is missing; the evidence has no date")
+            return None
+        found = _DATE.fullmatch(text.strip())
+        try:
+            if found is None:
+                raise ValueError(text)
+            return date.fromisoformat(found.group(1))
+        except ValueError:
+            self.issues.error(item.where(name), f"{text!r} is not a date (YYYY-MM-DD)")
+            return None
+
+
+# ---------------------------------------------------------------------------------------------
+# The importer.
+
+
+def _iter_chain_issues(err: ChainError) -> Iterator[ImportIssue]:
+    for issue in err.issues:
+        yield ImportIssue(issue.path, f"the SSP gives an invalid chain: {issue.message}")
+
+
+def read_ssp(data: bytes, source: Source) -> ImportResult:
+    """Import an OSCAL system security plan (JSON, YAML or XML) as a chain.
+
+    Parameters
+    ----------
+    data : bytes
+        The file's content.
+    source : Source
+        Its name, used in messages.
+
+    Returns
+    -------
+    ImportResult
+        The chain (the system is its one offering) and every issue; with any error, an empty
+        chain and the errors.
+
+    Examples
+    --------
+    >>> result = read_ssp(b'{"catalog": {"uuid": "c"}}', Source("nist-800-53.json"))
+    >>> print(result.issues[0].message)  # doctest: +NORMALIZE_WHITESPACE
+    this is an OSCAL catalog (catalog), not a system security plan;
+    only system security plans are read
+    """
+    big = too_big(data, source)
+    if big is not None:
+        return big
+    issues = _Issues()
+    chain = Chain(offerings=())
+    try:
+        document = _Plan(_root(data, issues), issues).document()
+        if not any(issue.severity == "error" for issue in issues.found):
+            chain = load_plain(document, source=source.filename)
+    except _Refused as refused:
+        if not issues.found or refused.args[0] not in issues.found:
+            issues.found.append(refused.args[0])
+    except ChainError as err:
+        issues.found.extend(_iter_chain_issues(err))
+    if any(issue.severity == "error" for issue in issues.found):
+        chain = Chain(offerings=())
+    return ImportResult(chain, tuple(issues.found), filename=source.filename)
+
+
+_SNIFF_KEYS = tuple(f'"{name}"'.encode() for name in _MODELS) + tuple(
+    f"{name}:".encode() for name in _MODELS
+)
+
+
+@dataclass(frozen=True, slots=True)
+class OscalImporter:
+    """OSCAL system security plans; see the module's documentation for the mapping."""
+
+    name: str = "oscal"
+    description: str = "OSCAL system security plan (JSON, YAML or XML): leveraged authorizations"
+
+    def sniff(self, head: bytes, filename: str) -> bool:
+        """An OSCAL document: the OSCAL XML namespace, or an OSCAL model key and a version.
+
+        >>> IMPORTER.sniff(b'<system-security-plan xmlns="http://csrc.nist.gov/ns/oscal/1.0"', "")
+        True
+        >>> IMPORTER.sniff(b'{"ketenkaart": 1}', "chain.json")
+        False
+        """
+        if NAMESPACE.encode() in head:
+            return True
+        return b"oscal-version" in head and any(key in head for key in _SNIFF_KEYS)
+
+    def parse(self, data: bytes, source: Source) -> ImportResult:
+        """The chain an SSP describes; see :func:`read_ssp`."""
+        return read_ssp(data, source)
+
+
+IMPORTER: Final = OscalImporter()
+"""The OSCAL importer for the registry."""
