@@ -97,7 +97,6 @@ MAX_CELL_TEXT = 32_767
 """The characters an Excel cell holds."""
 
 _WIDTHS = {"Reasons": 80, "Message": 80, "Other evidence": 40, "Path": 40, "Covers": 30}
-_DATE_FORMAT = "yyyy-mm-dd"
 _CUT = "\n[cut here: a cell holds no more; the CSV export has the whole text]"
 
 
@@ -318,27 +317,32 @@ def _table(
     if filtered:
         sheet.auto_filter.ref = f"A1:{get_column_letter(len(header))}{len(rows) + 1}"
     bold = Font(bold=True)
-    sheet.append([_cell(sheet, column, font=bold) for column in header])
+    header_cells = []
+    for column in header:
+        cell = WriteOnlyCell(sheet, value=_value(column))
+        cell.font = bold
+        header_cells.append(cell)
+    sheet.append(header_cells)
     wrap = Alignment(wrap_text=True, vertical="top")
-    top = Alignment(vertical="top")
     for row in rows:
-        sheet.append(
-            [_cell(sheet, value, alignment=wrap if _multiline(value) else top) for value in row]
-        )
+        values: list[object] = []
+        for raw in row:
+            value = _value(raw)
+            if isinstance(value, str) and "\n" in value:
+                cell = WriteOnlyCell(sheet, value=value)
+                cell.alignment = wrap  # styles cost time: only cells of several lines get one
+                values.append(cell)
+            else:
+                values.append(value)
+        sheet.append(values)
 
 
-def _cell(sheet: object, value: Cell, **style: object) -> object:
-    """A write-only cell: text made safe and fitting, dates with a date format."""
+def _value(value: Cell) -> Cell:
+    """A cell's value: text made safe and fitting, empty text as no value. A date keeps its
+    type; openpyxl gives it the format ``yyyy-mm-dd``."""
     if isinstance(value, str):
-        cell = WriteOnlyCell(sheet, value=_fit(_text(value)))
-        cell.data_type = "s"  # never a formula, whatever the text
-    else:
-        cell = WriteOnlyCell(sheet, value=value)
-        if isinstance(value, date):
-            cell.number_format = _DATE_FORMAT
-    for key, setting in style.items():
-        setattr(cell, key, setting)
-    return cell
+        return _fit(_text(value)) or None
+    return value
 
 
 def _text(value: object) -> str:
@@ -357,10 +361,6 @@ def _fit(text: str) -> str:
     if len(text) <= MAX_CELL_TEXT:
         return text
     return text[: MAX_CELL_TEXT - len(_CUT)] + _CUT
-
-
-def _multiline(value: Cell) -> bool:
-    return isinstance(value, str) and "\n" in value
 
 
 def _ranges(ranges: Sequence[DateRange]) -> str:
