@@ -1,0 +1,981 @@
+/*
+ * ketenkaart: the interactive graph of an offering.
+ *
+ * Reads the data block <script type="application/json" id="graph-data"> that app/views/graph.py
+ * writes, and builds the controls, the vis-network graph, the side panel and the table of links
+ * inside #graph-app. Every text that comes from the data reaches the page as text: through
+ * textContent / Node.append of strings, vis-network's canvas labels, and its tooltips given as
+ * strings (which vis-network 9 sets with innerText). Nothing here parses HTML, and nothing is
+ * evaluated, so the page runs under a Content Security Policy without 'unsafe-inline' or
+ * 'unsafe-eval'.
+ *
+ * window.ketenkaart is the hook tests and the benchmark use: ready / readyAt (ms since the
+ * navigation started, set after the first drawing), network, the DataSets, domPosition(id).
+ */
+(function () {
+  "use strict";
+
+  const hook = (window.ketenkaart = { ready: false, readyAt: null });
+  const app = document.getElementById("graph-app");
+  const source = document.getElementById("graph-data");
+  if (!app || !source) {
+    return;
+  }
+  const data = JSON.parse(source.textContent);
+  hook.data = data;
+
+  const PAGE = 100; // table rows per page
+  const PANEL_LINKS = 50; // links listed in the panel for one service
+  const SEARCH_HITS = 20;
+  const big = data.edges.length > 1500;
+  const labelEdges = data.edges.length <= 300;
+  const NODE_COLOR = {
+    background: "#f6f8fa",
+    border: "#57606a",
+    highlight: { background: "#ddf4ff", border: "#0b5cad" },
+    hover: { background: "#eaeef2", border: "#0b5cad" },
+  };
+  const OFFERING_COLOR = {
+    background: "#ddf4ff",
+    border: "#0b5cad",
+    highlight: { background: "#b6e3ff", border: "#0b5cad" },
+    hover: { background: "#b6e3ff", border: "#0b5cad" },
+  };
+  const PATH_BORDER = "#8250df";
+
+  // ---- small DOM helpers: text only -------------------------------------------------------
+
+  function el(tag, props, children) {
+    const node = document.createElement(tag);
+    for (const [key, value] of Object.entries(props || {})) {
+      if (value === null || value === undefined || value === false) {
+        continue;
+      }
+      if (key === "text") {
+        node.textContent = String(value);
+      } else if (key === "class") {
+        node.className = value;
+      } else if (key.startsWith("on")) {
+        node.addEventListener(key.slice(2), value);
+      } else {
+        node.setAttribute(key, value === true ? "" : String(value));
+      }
+    }
+    for (const child of children || []) {
+      if (child !== null && child !== undefined && child !== false) {
+        node.append(child); // a string becomes a text node
+      }
+    }
+    return node;
+  }
+
+  function clear(node) {
+    while (node.firstChild) {
+      node.removeChild(node.firstChild);
+    }
+  }
+
+  function push(map, key, value) {
+    const list = map.get(key);
+    if (list) {
+      list.push(value);
+    } else {
+      map.set(key, [value]);
+    }
+  }
+
+  function plural(count, word) {
+    return count.toLocaleString("en") + " " + word + (count === 1 ? "" : "s");
+  }
+
+  // ---- the data, indexed -------------------------------------------------------------------
+
+  const nodesById = new Map(data.nodes.map((n) => [n.id, n]));
+  const edgesById = new Map(data.edges.map((e) => [e.id, e]));
+  const statusById = new Map(data.statuses.map((s) => [s.id, s]));
+  const kindById = new Map(data.kinds.map((k) => [k.id, k]));
+  const into = new Map();
+  const outOf = new Map();
+  const children = new Map();
+  for (const e of data.edges) {
+    push(into, e.to, e);
+    push(outOf, e.from, e);
+  }
+  for (const n of data.nodes) {
+    if (n.parent !== null) {
+      push(children, n.parent, n.id);
+    }
+  }
+  // Nodes come sorted by level, so a parent comes before its children.
+  const below = new Map(data.nodes.map((n) => [n.id, 0]));
+  for (let i = data.nodes.length - 1; i >= 0; i--) {
+    const n = data.nodes[i];
+    if (n.parent !== null && below.has(n.parent)) {
+      below.set(n.parent, below.get(n.parent) + below.get(n.id) + 1);
+    }
+  }
+  const maxLevel = data.nodes.reduce((m, n) => Math.max(m, n.level), 0);
+
+  function nameOf(id) {
+    const n = nodesById.get(id);
+    return n ? n.name : id;
+  }
+  function supplierOf(n) {
+    return n.supplierName || n.supplier || "unknown supplier";
+  }
+  function kindLabel(kind) {
+    const k = kindById.get(kind);
+    return k ? k.label : kind;
+  }
+  function statusLabel(status) {
+    const s = statusById.get(status);
+    return s ? s.label : status;
+  }
+  function reasonText(index) {
+    return data.reasons[index][1];
+  }
+
+  function nodeLabel(n, hidden) {
+    let label = n.name + "\n" + supplierOf(n);
+    if (hidden) {
+      label += "\n[+" + hidden + " hidden below]";
+    }
+    return label;
+  }
+  function nodeTitle(n) {
+    let title = n.name + " (" + n.id + ")\n" + kindLabel(n.kind) + " of " + supplierOf(n);
+    if (n.locations.length) {
+      title += "\nLocations: " + n.locations.join(", ");
+    }
+    const ins = into.get(n.id) || [];
+    if (n.offering) {
+      title += "\nThe offering";
+    } else if (ins.length === 1) {
+      title += "\nLink: " + statusLabel(ins[0].status) + " (" + ins[0].verdict + ")";
+    } else {
+      title += "\n" + plural(ins.length, "link") + " into this service";
+    }
+    return title;
+  }
+  function edgeTitle(e) {
+    const s = statusById.get(e.status);
+    let title = nameOf(e.from) + " \u2192 " + nameOf(e.to) + "\nStatus: " + s.label + ": ";
+    title += s.meaning + " (" + e.verdict + ")";
+    if (e.reasons.length) {
+      title += "\n" + reasonText(e.reasons[0]);
+      if (e.reasons.length > 1) {
+        title += "\n(and " + (e.reasons.length - 1) + " more in the panel)";
+      }
+    }
+    return title;
+  }
+
+  // ---- the page's parts ----------------------------------------------------------------------
+
+  const state = {
+    status: new Set(data.statuses.map((s) => s.id)),
+    kind: new Set(data.kinds.map((k) => k.id)),
+    depth: Infinity,
+    collapsed: new Set(),
+    path: null,
+    selected: null,
+  };
+  hook.state = state;
+
+  const counts = new Map();
+  for (const e of data.edges) {
+    counts.set(e.status, (counts.get(e.status) || 0) + 1);
+  }
+  const kindCounts = new Map();
+  for (const n of data.nodes) {
+    kindCounts.set(n.kind, (kindCounts.get(n.kind) || 0) + 1);
+  }
+
+  function checkbox(name, value, content, onchange) {
+    return el("label", { class: "check" }, [
+      el("input", { type: "checkbox", name: name, value: value, checked: true, onchange: onchange }),
+      " ",
+      ...content,
+    ]);
+  }
+
+  const statusBoxes = el("fieldset", { class: "graph-filter", id: "filter-status" }, [
+    el("legend", { text: "Links by status" }),
+    ...data.statuses.map((s) =>
+      checkbox("status", s.id, [
+        el("span", { class: "swatch status-" + s.id, "aria-hidden": "true" }),
+        " " + s.label + " (" + (counts.get(s.id) || 0) + ")",
+      ], (ev) => {
+        if (ev.target.checked) {
+          state.status.add(s.id);
+        } else {
+          state.status.delete(s.id);
+        }
+        refresh();
+      })
+    ),
+  ]);
+  const kindBoxes = el("fieldset", { class: "graph-filter", id: "filter-kind" }, [
+    el("legend", { text: "Services by kind" }),
+    ...data.kinds.map((k) =>
+      checkbox("kind", k.id, [
+        el("span", { class: "shape shape-" + k.shape, "aria-hidden": "true" }),
+        " " + k.label + " (" + (kindCounts.get(k.id) || 0) + ")",
+      ], (ev) => {
+        if (ev.target.checked) {
+          state.kind.add(k.id);
+        } else {
+          state.kind.delete(k.id);
+        }
+        refresh();
+      })
+    ),
+  ]);
+
+  const depthSelect = el(
+    "select",
+    {
+      id: "graph-depth",
+      onchange: (ev) => {
+        state.depth = ev.target.value === "all" ? Infinity : Number(ev.target.value);
+        refresh();
+      },
+    },
+    [el("option", { value: "all", text: "all ranks" })].concat(
+      Array.from({ length: maxLevel }, (_, i) =>
+        el("option", { value: String(i + 1), text: "up to rank " + (i + 1) })
+      )
+    )
+  );
+
+  const searchInput = el("input", {
+    type: "search",
+    id: "graph-search",
+    autocomplete: "off",
+    placeholder: "name, id or supplier",
+    "aria-controls": "graph-search-results",
+  });
+  const searchResults = el("ul", { id: "graph-search-results", class: "search-results" });
+  const searchStatus = el("p", { class: "muted search-status", role: "status" });
+
+  const tools = el("div", { class: "graph-tools" }, [
+    el("div", { class: "graph-search" }, [
+      el("label", { for: "graph-search", text: "Find a service" }),
+      searchInput,
+      searchStatus,
+      searchResults,
+    ]),
+    statusBoxes,
+    kindBoxes,
+    el("div", { class: "graph-depth" }, [
+      el("label", { for: "graph-depth", text: "Show" }),
+      depthSelect,
+      el("button", { type: "button", id: "graph-fit", text: "Fit to screen", onclick: () => fit() }),
+      el("button", { type: "button", id: "graph-clear", text: "Clear highlight", onclick: () => highlight(null) }),
+    ]),
+  ]);
+
+  const legend = el("div", { class: "graph-legend", "aria-label": "Legend" }, [
+    el("h2", { text: "Legend" }),
+    el(
+      "ul",
+      {},
+      data.statuses.map((s) =>
+        el("li", {}, [
+          el("span", { class: "swatch status-" + s.id, "aria-hidden": "true" }),
+          " ",
+          el("strong", { text: s.label }),
+          ": " + s.meaning,
+        ])
+      ).concat(
+        data.kinds.map((k) =>
+          el("li", {}, [
+            el("span", { class: "shape shape-" + k.shape, "aria-hidden": "true" }),
+            " " + k.label,
+          ])
+        )
+      )
+    ),
+    el("p", {
+      class: "muted",
+      text:
+        "Click a service or a link for its verdict and reasons; double-click a service to " +
+        "collapse or expand what hangs below it.",
+    }),
+  ]);
+
+  const canvas = el("div", {
+    id: "graph-canvas",
+    class: "graph-canvas",
+    role: "region",
+    "aria-label":
+      "Graph of " + plural(data.edges.length, "link") + "; the table below lists the same links",
+  });
+  const panel = el("aside", {
+    id: "graph-panel",
+    class: "graph-panel",
+    "aria-live": "polite",
+    "aria-label": "Details",
+    tabindex: "-1",
+  });
+  const table = buildTable();
+
+  app.append(
+    tools,
+    el("div", { class: "graph-main" }, [canvas, panel]),
+    legend,
+    table.section
+  );
+  showIntro();
+
+  // ---- the network -----------------------------------------------------------------------
+
+  function nodeItem(n) {
+    const kind = kindById.get(n.kind);
+    return {
+      id: n.id,
+      x: n.x,
+      y: n.y,
+      label: nodeLabel(n, 0),
+      title: nodeTitle(n),
+      shape: kind ? kind.shape : "box",
+      size: 14,
+      borderWidth: n.offering ? 3 : 1,
+      color: n.offering ? OFFERING_COLOR : NODE_COLOR,
+    };
+  }
+  function edgeStyle(e, onPath) {
+    const s = statusById.get(e.status);
+    return {
+      color: { color: s.color, highlight: s.color, hover: s.color, opacity: 1 },
+      dashes: s.dashes,
+      width: onPath ? s.width + 4 : s.width,
+      shadow: onPath ? { enabled: true, color: PATH_BORDER, size: 6, x: 0, y: 0 } : false,
+    };
+  }
+  function edgeItem(e) {
+    return Object.assign(
+      { id: e.id, from: e.from, to: e.to, title: edgeTitle(e), label: labelEdges ? statusLabel(e.status) : undefined },
+      edgeStyle(e, false)
+    );
+  }
+
+  if (typeof vis === "undefined") {
+    canvas.append(el("p", { class: "message error", text: "The graph library did not load; the table below lists the links." }));
+    return;
+  }
+  const nodes = new vis.DataSet(data.nodes.map(nodeItem));
+  const edges = new vis.DataSet(data.edges.map(edgeItem));
+  const network = new vis.Network(
+    canvas,
+    { nodes: nodes, edges: edges },
+    {
+      autoResize: true,
+      physics: false,
+      layout: { improvedLayout: false, hierarchical: false, randomSeed: 1 },
+      interaction: {
+        hover: !big,
+        tooltipDelay: 150,
+        hideEdgesOnDrag: big,
+        hideEdgesOnZoom: big,
+        keyboard: { enabled: true, bindToWindow: false, autoFocus: false },
+        multiselect: false,
+        navigationButtons: false,
+      },
+      nodes: {
+        font: { face: "system-ui, sans-serif", size: 14, color: "#1d1d1f", multi: false },
+        widthConstraint: { maximum: 170 },
+        margin: 8,
+        chosen: true,
+      },
+      edges: {
+        arrows: { to: { enabled: true, scaleFactor: 0.6 } },
+        smooth: big ? false : { enabled: true, type: "cubicBezier", forceDirection: "vertical", roundness: 0.45 },
+        font: { size: 11, align: "middle", strokeWidth: 4, strokeColor: "#ffffff", color: "#1d1d1f" },
+        selectionWidth: 2,
+        hoverWidth: 1,
+      },
+    }
+  );
+  hook.network = network;
+  hook.nodes = nodes;
+  hook.edges = edges;
+  hook.domPosition = function (id) {
+    const p = network.canvasToDOM(network.getPosition(id));
+    const box = canvas.getBoundingClientRect();
+    return { x: box.left + p.x, y: box.top + p.y };
+  };
+  hook.visibleEdges = () => edges.getIds({ filter: (e) => !e.hidden });
+  hook.visibleNodes = () => nodes.getIds({ filter: (n) => !n.hidden });
+  hook.select = selectNode;
+  hook.highlight = highlight;
+
+  network.once("afterDrawing", () => {
+    hook.readyAt = performance.now();
+    hook.ready = true;
+    app.setAttribute("data-ready", "true");
+  });
+  network.on("click", (params) => {
+    if (params.nodes.length) {
+      selectNode(params.nodes[0], { focus: false });
+    } else if (params.edges.length) {
+      selectEdge(params.edges[0], { focus: false });
+    }
+  });
+  network.on("doubleClick", (params) => {
+    if (params.nodes.length) {
+      toggleCollapse(params.nodes[0]);
+    }
+  });
+
+  function fit() {
+    network.fit({ animation: false });
+  }
+
+  // ---- visibility: filters, depth and collapsed subtrees -------------------------------------
+
+  const shown = { nodes: new Map(), edges: new Map(), labels: new Map() };
+
+  function refresh() {
+    const treeHidden = new Map();
+    const base = new Map();
+    for (const n of data.nodes) {
+      const hidden =
+        n.level > state.depth ||
+        (n.parent !== null && (treeHidden.get(n.parent) || state.collapsed.has(n.parent)));
+      treeHidden.set(n.id, Boolean(hidden));
+      base.set(n.id, !hidden && state.kind.has(n.kind));
+    }
+    const hasEdge = new Set();
+    const edgeUpdates = [];
+    for (const e of data.edges) {
+      const visible = state.status.has(e.status) && base.get(e.from) && base.get(e.to);
+      if (visible) {
+        hasEdge.add(e.from);
+        hasEdge.add(e.to);
+      }
+      if (shown.edges.get(e.id) !== visible) {
+        shown.edges.set(e.id, visible);
+        edgeUpdates.push({ id: e.id, hidden: !visible });
+      }
+    }
+    const nodeUpdates = [];
+    for (const n of data.nodes) {
+      const visible = base.get(n.id) && (n.offering || hasEdge.has(n.id));
+      const kids = children.get(n.id) || [];
+      const hiddenBelow = kids.length && treeHidden.get(kids[0]) && !treeHidden.get(n.id) ? below.get(n.id) : 0;
+      const update = { id: n.id };
+      let changed = false;
+      if (shown.nodes.get(n.id) !== visible) {
+        shown.nodes.set(n.id, visible);
+        update.hidden = !visible;
+        changed = true;
+      }
+      if ((shown.labels.get(n.id) || 0) !== hiddenBelow) {
+        shown.labels.set(n.id, hiddenBelow);
+        update.label = nodeLabel(n, hiddenBelow);
+        changed = true;
+      }
+      if (changed) {
+        nodeUpdates.push(update);
+      }
+    }
+    if (nodeUpdates.length) {
+      nodes.update(nodeUpdates);
+    }
+    if (edgeUpdates.length) {
+      edges.update(edgeUpdates);
+    }
+    table.refresh();
+  }
+
+  function toggleCollapse(id) {
+    if (!(children.get(id) || []).length) {
+      return;
+    }
+    if (state.collapsed.has(id)) {
+      state.collapsed.delete(id);
+    } else {
+      state.collapsed.add(id);
+    }
+    refresh();
+    if (state.selected && state.selected.node === id) {
+      showNodePanel(id);
+    }
+  }
+  hook.toggleCollapse = toggleCollapse;
+
+  // ---- path highlight ------------------------------------------------------------------------
+
+  function pathTo(id) {
+    const ids = [];
+    let current = id;
+    while (current !== null && current !== undefined && ids.length <= data.nodes.length) {
+      ids.unshift(current);
+      const n = nodesById.get(current);
+      current = n ? n.parent : null;
+    }
+    return ids;
+  }
+
+  function highlight(id) {
+    if (state.path) {
+      nodes.update(state.path.nodes.map((n) => ({ id: n, borderWidth: nodesById.get(n).offering ? 3 : 1, color: nodesById.get(n).offering ? OFFERING_COLOR : NODE_COLOR })));
+      edges.update(state.path.edges.map((e) => Object.assign({ id: e }, edgeStyle(edgesById.get(e), false))));
+      state.path = null;
+    }
+    if (id === null) {
+      if (state.selected) {
+        rerenderPanel();
+      }
+      return;
+    }
+    const ids = pathTo(id);
+    const onPath = [];
+    for (let i = 1; i < ids.length; i++) {
+      const link = (into.get(ids[i]) || []).find((e) => e.from === ids[i - 1]);
+      if (link) {
+        onPath.push(link.id);
+      }
+    }
+    // The path is shown whatever the depth and the collapsed subtrees.
+    let opened = false;
+    for (const n of ids) {
+      if (state.collapsed.delete(n)) {
+        opened = true;
+      }
+    }
+    const deepest = nodesById.get(id).level;
+    if (deepest > state.depth) {
+      state.depth = Infinity;
+      depthSelect.value = "all";
+      opened = true;
+    }
+    if (opened) {
+      refresh();
+    }
+    state.path = { target: id, nodes: ids, edges: onPath };
+    nodes.update(ids.map((n) => ({ id: n, borderWidth: 5, color: { border: PATH_BORDER, background: nodesById.get(n).offering ? OFFERING_COLOR.background : NODE_COLOR.background } })));
+    edges.update(onPath.map((e) => Object.assign({ id: e }, edgeStyle(edgesById.get(e), true))));
+    rerenderPanel();
+  }
+
+  // ---- selection and the side panel ---------------------------------------------------------
+
+  function showIntro() {
+    clear(panel);
+    panel.append(
+      el("h2", { text: "Details" }),
+      el("p", {
+        class: "muted",
+        text: "Click a service or a link in the graph, pick a row of the table, or find a service by name.",
+      })
+    );
+  }
+
+  function rerenderPanel() {
+    if (!state.selected) {
+      return;
+    }
+    if (state.selected.node !== undefined) {
+      showNodePanel(state.selected.node);
+    } else {
+      showEdgePanel(state.selected.edge);
+    }
+  }
+
+  function selectNode(id, options) {
+    if (!nodesById.has(id)) {
+      return;
+    }
+    state.selected = { node: id };
+    network.selectNodes([id], false);
+    if ((!options || options.focus !== false) && shown.nodes.get(id) !== false) {
+      network.focus(id, { scale: Math.max(network.getScale(), 0.9), animation: false });
+    }
+    showNodePanel(id);
+  }
+
+  function selectEdge(id, options) {
+    const e = edgesById.get(id);
+    if (!e) {
+      return;
+    }
+    state.selected = { edge: id };
+    network.setSelection({ nodes: [], edges: [id] }, { unselectAll: true, highlightEdges: false });
+    if ((!options || options.focus !== false) && shown.edges.get(id) !== false) {
+      network.fit({ nodes: [e.from, e.to], animation: false, maxZoomLevel: 1.2 });
+    }
+    showEdgePanel(id);
+  }
+  hook.selectEdge = selectEdge;
+
+  function row(term, value) {
+    return [el("dt", { text: term }), el("dd", {}, [value])];
+  }
+
+  function nodeButton(id, text) {
+    return el("button", { type: "button", class: "link-button", text: text || nameOf(id), onclick: () => selectNode(id) });
+  }
+
+  function showNodePanel(id) {
+    const n = nodesById.get(id);
+    clear(panel);
+    const ins = into.get(id) || [];
+    const outs = outOf.get(id) || [];
+    panel.append(
+      el("h2", { text: n.name }),
+      el("dl", { class: "facts" }, [
+        ...row("Service", n.id),
+        ...row("Kind", kindLabel(n.kind)),
+        ...row("Supplier", supplierOf(n) + (n.supplier ? " (" + n.supplier + ")" : "")),
+        ...(n.locations.length ? row("Locations", n.locations.join(", ")) : []),
+        ...row("Rank", n.offering ? "the offering" : String(n.level)),
+      ])
+    );
+    const actions = el("p", { class: "actions" });
+    if (!n.offering) {
+      actions.append(el("button", { type: "button", id: "panel-path", text: "Highlight the path from the offering", onclick: () => highlight(id) }));
+    }
+    if ((children.get(id) || []).length) {
+      const collapsed = state.collapsed.has(id);
+      actions.append(
+        " ",
+        el("button", {
+          type: "button",
+          id: "panel-collapse",
+          "aria-pressed": collapsed ? "true" : "false",
+          text: collapsed ? "Expand what hangs below" : "Collapse what hangs below",
+          onclick: () => toggleCollapse(id),
+        })
+      );
+    }
+    if (actions.childNodes.length) {
+      panel.append(actions);
+    }
+    if (state.path && state.path.target === id) {
+      panel.append(el("p", { class: "path", id: "panel-path-text" }, ["Path: " + state.path.nodes.map(nameOf).join(" \u2192 ")]));
+    }
+    if (shown.nodes.get(id) === false) {
+      panel.append(el("p", { class: "muted", text: "This service is hidden by the filters, the depth or a collapsed service above it." }));
+    }
+    if (ins.length) {
+      panel.append(el("h3", { text: ins.length === 1 ? "The link into this service" : plural(ins.length, "link") + " into this service" }));
+      for (const e of ins.slice(0, PANEL_LINKS)) {
+        panel.append(linkBlock(e));
+      }
+      if (ins.length > PANEL_LINKS) {
+        panel.append(el("p", { class: "muted", text: "and " + (ins.length - PANEL_LINKS) + " more; the table lists every link." }));
+      }
+    }
+    if (outs.length) {
+      panel.append(el("h3", { text: "Relies on " + plural(outs.length, "service") }));
+      panel.append(
+        el(
+          "ul",
+          { class: "relies" },
+          outs.slice(0, PANEL_LINKS).map((e) => el("li", {}, [nodeButton(e.to), " ", el("span", { class: "status-word status-" + e.status, text: statusLabel(e.status) })]))
+        )
+      );
+    }
+  }
+
+  function showEdgePanel(id) {
+    const e = edgesById.get(id);
+    clear(panel);
+    panel.append(
+      el("h2", { text: "Link" }),
+      el("p", {}, [nodeButton(e.from), " relies on ", nodeButton(e.to)]),
+      linkBlock(e)
+    );
+  }
+
+  function linkBlock(e) {
+    const s = statusById.get(e.status);
+    const block = el("article", { class: "link-detail status-" + e.status }, [
+      el("h4", { text: nameOf(e.from) + " \u2192 " + nameOf(e.to) }),
+      el("p", {}, [
+        el("strong", { class: "status-word status-" + e.status, text: s.label }),
+        ": " + s.meaning + " (" + e.verdict + ")",
+        e.rank ? ", rank " + e.rank : "",
+        e.critical ? ", critical" : "",
+        e.role ? ", for " + e.role : "",
+      ]),
+    ]);
+    if (e.reasons.length) {
+      block.append(
+        el(
+          "ul",
+          { class: "reasons" },
+          e.reasons.map((i) => el("li", {}, [el("code", { text: data.reasons[i][0] }), " ", reasonText(i)]))
+        )
+      );
+    }
+    if (e.uncovered.length) {
+      block.append(el("p", { text: "Days not covered: " + e.uncovered.join("; ") }));
+    }
+    if (e.bridged.length) {
+      block.append(el("p", { text: "Days bridged by a bridge letter: " + e.bridged.join("; ") }));
+    }
+    const piece = e.evidence !== null ? data.evidence[e.evidence] : null;
+    if (piece) {
+      const facts = el("dl", { class: "facts evidence" }, [
+        ...row("Evidence", piece.id),
+        ...row("Scheme", piece.scheme),
+        ...row("Holder", piece.holderName + " (" + piece.holder + ")"),
+        ...(piece.when ? row("Dates", piece.when) : []),
+        ...(piece.issuer ? row("Issuer", piece.issuer) : []),
+        ...row("Document seen", piece.verification),
+      ]);
+      block.append(facts);
+      if (piece.document && /^(https?:\/\/|\/)/.test(piece.document)) {
+        block.append(
+          el("p", {}, [
+            el("a", { href: piece.document, class: "document", text: "Open the document" + (piece.documentName ? " (" + piece.documentName + ")" : "") }),
+          ])
+        );
+      } else if (piece.documentName) {
+        block.append(el("p", { class: "muted", text: "Document: " + piece.documentName }));
+      }
+    } else if (e.evidence !== null) {
+      block.append(el("p", { text: "Evidence: " + e.evidence }));
+    }
+    return block;
+  }
+
+  // ---- search -------------------------------------------------------------------------------
+
+  const searchable = data.nodes.map((n) => ({
+    id: n.id,
+    text: (n.name + "\n" + n.id + "\n" + (n.supplierName || "") + "\n" + (n.supplier || "")).toLowerCase(),
+  }));
+
+  function search(term) {
+    const needle = term.trim().toLowerCase();
+    clear(searchResults);
+    if (!needle) {
+      searchStatus.textContent = "";
+      return [];
+    }
+    const hits = searchable.filter((s) => s.text.includes(needle)).map((s) => s.id);
+    searchStatus.textContent = hits.length ? plural(hits.length, "service") + " found" : "No service found";
+    for (const id of hits.slice(0, SEARCH_HITS)) {
+      const n = nodesById.get(id);
+      searchResults.append(el("li", {}, [nodeButton(id, n.name + " \u2014 " + supplierOf(n))]));
+    }
+    return hits;
+  }
+  searchInput.addEventListener("input", () => search(searchInput.value));
+  searchInput.addEventListener("keydown", (ev) => {
+    if (ev.key === "Enter") {
+      ev.preventDefault();
+      const hits = search(searchInput.value);
+      if (hits.length) {
+        selectNode(hits[0]);
+      }
+    }
+  });
+
+  // ---- the table of links: sortable, filterable, keyboard-navigable -------------------------
+
+  function buildTable() {
+    const columns = [
+      { key: "rank", label: "Rank", numeric: true },
+      { key: "from", label: "From" },
+      { key: "to", label: "To" },
+      { key: "supplier", label: "Supplier" },
+      { key: "kind", label: "Kind" },
+      { key: "status", label: "Status" },
+      { key: "verdict", label: "Verdict" },
+      { key: "evidence", label: "Evidence" },
+    ];
+    const statusOrder = new Map(data.statuses.map((s, i) => [s.id, i]));
+    const rows = data.edges.map((e) => {
+      const to = nodesById.get(e.to);
+      const values = {
+        rank: e.rank,
+        from: nameOf(e.from),
+        to: nameOf(e.to),
+        supplier: to ? supplierOf(to) : "",
+        kind: to ? kindLabel(to.kind) : "",
+        status: statusLabel(e.status),
+        verdict: e.verdict,
+        evidence: e.evidence === null ? "\u2014" : e.evidence,
+      };
+      return { edge: e, values: values, text: Object.values(values).join("\n").toLowerCase() };
+    });
+    const sort = { key: "rank", ascending: true };
+    let visible = rows;
+    let page = 0;
+    let active = 0;
+
+    const filterInput = el("input", { type: "search", id: "table-filter", autocomplete: "off", placeholder: "any text in a row" });
+    const caption = el("caption", {});
+    const headRow = el("tr", {});
+    const headers = columns.map((c) => {
+      const th = el("th", { scope: "col", "data-key": c.key }, [
+        el("button", { type: "button", class: "sort", text: c.label, onclick: () => sortBy(c.key) }),
+      ]);
+      headRow.append(th);
+      return th;
+    });
+    const body = el("tbody", {});
+    const info = el("span", { class: "pager-info", role: "status" });
+    const previous = el("button", { type: "button", id: "table-previous", text: "Previous page", onclick: () => goPage(page - 1, 0) });
+    const next = el("button", { type: "button", id: "table-next", text: "Next page", onclick: () => goPage(page + 1, 0) });
+    const section = el("section", { class: "graph-table", "aria-labelledby": "graph-table-title" }, [
+      el("h2", { id: "graph-table-title", text: "Links" }),
+      el("p", { class: "muted", text: "The same links as the graph, following its status and kind filters. Arrow keys move between rows; Enter shows a row's link in the panel." }),
+      el("p", {}, [el("label", { for: "table-filter", text: "Filter the table" }), " ", filterInput]),
+      el("table", { id: "graph-table" }, [caption, el("thead", {}, [headRow]), body]),
+      el("p", { class: "pager" }, [previous, " ", info, " ", next]),
+    ]);
+
+    function compare(a, b) {
+      const x = a.values[sort.key];
+      const y = b.values[sort.key];
+      let order;
+      if (sort.key === "status") {
+        order = statusOrder.get(a.edge.status) - statusOrder.get(b.edge.status);
+      } else if (typeof x === "number") {
+        order = x - y;
+      } else {
+        order = String(x).localeCompare(String(y), "en");
+      }
+      if (!sort.ascending) {
+        order = -order;
+      }
+      return order || a.edge.id - b.edge.id;
+    }
+
+    function sortBy(key) {
+      sort.ascending = sort.key === key ? !sort.ascending : true;
+      sort.key = key;
+      update();
+    }
+
+    function update() {
+      const needle = filterInput.value.trim().toLowerCase();
+      visible = rows.filter((r) => {
+        const e = r.edge;
+        const from = nodesById.get(e.from);
+        const to = nodesById.get(e.to);
+        return (
+          state.status.has(e.status) &&
+          (!from || state.kind.has(from.kind)) &&
+          (!to || state.kind.has(to.kind)) &&
+          (!needle || r.text.includes(needle))
+        );
+      });
+      visible.sort(compare);
+      for (const th of headers) {
+        const key = th.getAttribute("data-key");
+        th.setAttribute("aria-sort", key === sort.key ? (sort.ascending ? "ascending" : "descending") : "none");
+      }
+      goPage(Math.min(page, Math.max(0, Math.ceil(visible.length / PAGE) - 1)), null);
+    }
+
+    function goPage(number, focusRow) {
+      const pages = Math.max(1, Math.ceil(visible.length / PAGE));
+      page = Math.max(0, Math.min(number, pages - 1));
+      clear(body);
+      const slice = visible.slice(page * PAGE, page * PAGE + PAGE);
+      active = focusRow === null ? Math.min(active, Math.max(0, slice.length - 1)) : focusRow;
+      slice.forEach((r, i) => {
+        const tr = el(
+          "tr",
+          {
+            tabindex: i === active ? "0" : "-1",
+            class: "status-" + r.edge.status,
+            "data-edge": String(r.edge.id),
+            onclick: () => {
+              setActive(i, true);
+              selectEdge(r.edge.id);
+            },
+          },
+          columns.map((c) => el("td", { text: String(r.values[c.key]), class: c.key === "status" ? "status-word status-" + r.edge.status : null }))
+        );
+        body.append(tr);
+      });
+      if (!slice.length) {
+        body.append(el("tr", {}, [el("td", { colspan: String(columns.length), class: "muted", text: "No link matches." })]));
+      }
+      const first = visible.length ? page * PAGE + 1 : 0;
+      info.textContent = "Links " + first + "\u2013" + (page * PAGE + slice.length) + " of " + visible.length.toLocaleString("en");
+      caption.textContent = plural(visible.length, "link") + " of " + data.edges.length.toLocaleString("en") + ", sorted by " + columns.find((c) => c.key === sort.key).label.toLowerCase() + (sort.ascending ? "" : ", descending");
+      previous.disabled = page === 0;
+      next.disabled = page >= pages - 1;
+      if (focusRow !== null && body.rows[active] && body.rows[active].hasAttribute("data-edge")) {
+        body.rows[active].focus();
+      }
+    }
+
+    function setActive(index, focus) {
+      const list = body.rows;
+      if (!list.length) {
+        return;
+      }
+      index = Math.max(0, Math.min(index, list.length - 1));
+      if (list[active]) {
+        list[active].setAttribute("tabindex", "-1");
+      }
+      active = index;
+      list[active].setAttribute("tabindex", "0");
+      if (focus) {
+        list[active].focus();
+      }
+    }
+
+    body.addEventListener("keydown", (ev) => {
+      const count = body.rows.length;
+      const pages = Math.ceil(visible.length / PAGE);
+      let handled = true;
+      if (ev.key === "ArrowDown") {
+        if (active === count - 1 && page < pages - 1) {
+          goPage(page + 1, 0);
+        } else {
+          setActive(active + 1, true);
+        }
+      } else if (ev.key === "ArrowUp") {
+        if (active === 0 && page > 0) {
+          goPage(page - 1, PAGE - 1);
+        } else {
+          setActive(active - 1, true);
+        }
+      } else if (ev.key === "Home") {
+        setActive(0, true);
+      } else if (ev.key === "End") {
+        setActive(count - 1, true);
+      } else if (ev.key === "PageDown") {
+        goPage(page + 1, 0);
+      } else if (ev.key === "PageUp") {
+        goPage(page - 1, 0);
+      } else if (ev.key === "Enter" || ev.key === " ") {
+        const tr = body.rows[active];
+        if (tr && tr.hasAttribute("data-edge")) {
+          selectEdge(Number(tr.getAttribute("data-edge")));
+        }
+      } else {
+        handled = false;
+      }
+      if (handled) {
+        ev.preventDefault();
+      }
+    });
+    filterInput.addEventListener("input", () => {
+      page = 0;
+      active = 0;
+      update();
+    });
+    update();
+    return { section: section, refresh: update };
+  }
+
+  // Everything starts shown: the first drawing needs no update of the DataSets.
+  for (const n of data.nodes) {
+    shown.nodes.set(n.id, true);
+  }
+  for (const e of data.edges) {
+    shown.edges.set(e.id, true);
+  }
+})();

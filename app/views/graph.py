@@ -1,0 +1,549 @@
+"""The interactive graph view of an offering: payload, layout, page context and offline file.
+
+The whole view is data built here, in Python, and drawn in the browser by ``app/static/graph.js``
+with the vis-network library that pyvis bundles (served by the app itself, never from a CDN).
+The services are the nodes, shaped by kind; the links are the edges, coloured by status, with the
+status also in words (tooltip, edge label on small graphs, legend, table) and in the line's
+pattern. The layout is a tidy tree by rank computed here, so a chain looks the same on every
+visit and the browser never runs a physics simulation.
+
+The data goes into the page as a ``<script type="application/json">`` block through
+:func:`script_json`, which escapes ``<``, ``>``, ``&`` and the two JavaScript line separators, so
+no label can end the block; the script reads it with ``JSON.parse`` and puts every label in the
+page as text.
+
+>>> from datetime import date
+>>> from graph.coverage import check
+>>> from graph.model import Chain, Dependency, Kind, Service, Supplier
+>>> chain = Chain(offerings=("app",), suppliers={"a": Supplier(id="a", name="A B.V.")},
+...     services={s: Service(id=s, name=s.upper(), supplier="a", kind=Kind.SAAS)
+...               for s in ("app", "db")},
+...     dependencies={("app", "db"): Dependency("app", "db")})
+>>> payload = graph_payload(chain, check(chain, at=date(2026, 11, 27)), offering="app",
+...                         document_url=None)
+>>> [(n["id"], n["level"]) for n in payload["nodes"]], payload["edges"][0]["status"]
+([('app', 0), ('db', 1)], 'gap')
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import importlib.util
+import json
+from collections import defaultdict
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+import jinja2
+from markupsafe import Markup
+
+from graph.model import Chain, DateRange, Evidence, Kind, Profile
+from graph.verdicts import CheckResult, LinkResult, Status
+
+if TYPE_CHECKING:
+    from starlette.requests import Request
+    from starlette.responses import Response
+    from starlette.templating import Jinja2Templates
+
+APP = Path(__file__).resolve().parents[1]
+TEMPLATES = APP / "templates"
+STATIC = APP / "static"
+GRAPH_TEMPLATE = "graph.html"
+"""The page template, for ``Jinja2Templates(directory=TEMPLATES)``; it extends ``base.html``."""
+
+PAYLOAD_VERSION = 1
+X_GAP = 200  # horizontal distance between two neighbouring leaves of the layout, in pixels
+Y_GAP = 170  # vertical distance between two ranks
+
+
+@dataclass(frozen=True, slots=True)
+class StatusStyle:
+    """How the graph shows a link status: in words, in colour and in line pattern."""
+
+    label: str
+    meaning: str
+    color: str
+    dashes: tuple[int, ...]
+    width: float
+
+
+STATUS_STYLES: Mapping[Status, StatusStyle] = {
+    Status.GAP: StatusStyle("gap", "no equivalent certification", "#cf222e", (), 3.0),
+    Status.CONDITIONAL: StatusStyle(
+        "conditional", "covered on conditions", "#9a6700", (10, 6), 2.0
+    ),
+    Status.OK: StatusStyle("ok", "equivalent certification", "#1a7f37", (), 1.5),
+    Status.OUT_OF_SCOPE: StatusStyle("out of scope", "not relevant", "#6e7781", (2, 6), 1.5),
+}
+"""Worst first, the order of the legend and the filters. Never colour alone: each status has a
+word and, but for ok and gap (told apart by width as well), a dash pattern."""
+
+KIND_STYLES: Mapping[Kind, tuple[str, str]] = {
+    Kind.SAAS: ("SaaS", "box"),
+    Kind.PAAS: ("PaaS", "ellipse"),
+    Kind.IAAS: ("IaaS", "database"),
+    Kind.MANAGED: ("managed service", "hexagon"),
+    Kind.OTHER: ("other", "diamond"),
+}
+"""Per kind: the word and the vis-network shape of its nodes."""
+
+
+def vis_directory() -> Path:
+    """The folder of the vis-network files pyvis ships, to mount as static files.
+
+    Mount it under the name ``vis`` (the template asks ``url_for('vis', path=...)``), before a
+    mount whose path is a prefix of it::
+
+        app.mount("/static/vis", StaticFiles(directory=vis_directory()), name="vis")
+
+    >>> sorted(p.name for p in vis_directory().iterdir())
+    ['vis-network.css', 'vis-network.min.js']
+    """
+    spec = importlib.util.find_spec("pyvis")  # found, not imported: the view builds no Network
+    if spec is None or spec.origin is None:
+        raise RuntimeError("pyvis is not installed: the graph view serves its vis-network files")
+    return Path(spec.origin).resolve().parent / "lib" / "vis-9.1.2"
+
+
+def vis_assets() -> dict[str, Path]:
+    """The vis-network script and style sheet, by the file name the template asks for.
+
+    >>> sorted(vis_assets())
+    ['vis-network.css', 'vis-network.min.js']
+    """
+    folder = vis_directory()
+    return {name: folder / name for name in ("vis-network.min.js", "vis-network.css")}
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """Where a service stands in the layout."""
+
+    level: int
+    x: int
+    parent: str | None
+
+
+def layout(result: CheckResult, *, offering: str) -> dict[str, Place]:
+    """A tidy tree by rank: the offerings on top, rank 1 below them, and so on.
+
+    Each service hangs under its parent, the consumer on its shortest path from an offering
+    (ties: the smallest path). Leaves stand ``X_GAP`` apart in depth-first order with the
+    children of a service sorted by id; a parent stands over the middle of its children. So the
+    order within a rank follows the parents' order, then the ids, and the same chain gives the
+    same picture whatever the order of its file.
+
+    Parameters
+    ----------
+    result
+        The check of the chain.
+    offering
+        The offering to put first (leftmost); the others follow in the result's order.
+
+    >>> from graph.verdicts import LinkResult, Verdict
+    >>> links = tuple(LinkResult(c, p, r, path, Verdict.NO_EVIDENCE, None, ())
+    ...               for c, p, r, path in [("app", "db", 1, ("app", "db")),
+    ...                                     ("app", "cdn", 1, ("app", "cdn")),
+    ...                                     ("db", "dc", 2, ("app", "db", "dc")),
+    ...                                     ("cdn", "dc", 2, ("app", "cdn", "dc"))])
+    >>> r = CheckResult(("app",), "zeker-online", None, None, links, ())
+    >>> {s: (p.level, p.x, p.parent) for s, p in sorted(layout(r, offering="app").items())}
+    {'app': (0, 100, None), 'cdn': (1, 0, 'app'), 'db': (1, 200, 'app'), 'dc': (2, 0, 'cdn')}
+    """
+    roots = [offering, *(o for o in result.offerings if o != offering)]
+    best: dict[str, LinkResult] = {}
+    for link in result.links:
+        p = link.provider
+        if p in roots:
+            continue
+        found = best.get(p)
+        if found is None or (link.rank, link.path) < (found.rank, found.path):
+            best[p] = link
+    children: dict[str, list[str]] = defaultdict(list)
+    for p, link in best.items():
+        children[link.consumer].append(p)
+    places: dict[str, Place] = {}
+    slot = 0
+    for root in roots:
+        # Depth first, without recursion: a chain may be thousands of ranks deep.
+        stack: list[tuple[str, int, str | None, bool]] = [(root, 0, None, False)]
+        xs: dict[str, list[int]] = defaultdict(list)
+        while stack:
+            node, level, parent, done = stack.pop()
+            kids = sorted(children.get(node, ()))
+            if not done and kids:
+                stack.append((node, level, parent, True))
+                stack.extend((k, level + 1, node, False) for k in reversed(kids))
+                continue
+            if kids:
+                x = (xs[node][0] + xs[node][-1]) // 2
+            else:
+                x, slot = slot * X_GAP, slot + 1
+            places[node] = Place(level, x, parent)
+            if parent is not None:
+                xs[parent].append(x)
+    return places
+
+
+def _range(r: DateRange) -> str:
+    return f"{r.start.isoformat()} to {r.end.isoformat()}"
+
+
+def _evidence_json(
+    e: Evidence, chain: Chain, document_url: str | None, documents: Collection[str] | None
+) -> dict[str, Any]:
+    holder = chain.suppliers.get(e.holder)
+    when = []
+    if e.period is not None:
+        when.append(f"period {_range(e.period)}")
+    if e.as_of is not None:
+        when.append(f"as of {e.as_of.isoformat()}")
+    if e.issued is not None:
+        when.append(f"issued {e.issued.isoformat()}")
+    if e.valid_until is not None:
+        when.append(f"valid until {e.valid_until.isoformat()}")
+    linked = document_url is not None and (documents is None or e.id in documents)
+    return {
+        "id": e.id,
+        "scheme": e.scheme.label + (f" type {e.type}" if e.type is not None else ""),
+        "holder": e.holder,
+        "holderName": holder.name if holder else e.holder,
+        "when": ", ".join(when),
+        "issuer": e.issuer,
+        "verification": e.verification.value,
+        "document": document_url.format(id=quote(e.id, safe=""))
+        if linked and document_url
+        else None,
+        "documentName": e.document.name if e.document is not None else None,
+    }
+
+
+def graph_payload(
+    chain: Chain,
+    result: CheckResult,
+    *,
+    offering: str,
+    document_url: str | None,
+    documents: Collection[str] | None = None,
+) -> dict[str, Any]:
+    """Everything the page draws: nodes with their places, links, reason sentences, evidence.
+
+    Parameters
+    ----------
+    chain
+        The chain that was checked.
+    result
+        Its check; every link of it is drawn.
+    offering
+        The offering the view is of (put first; the path highlight starts at an offering).
+    document_url
+        A format string with the field ``{id}`` (the evidence id, URL-quoted) giving the address
+        of a piece's document, e.g. ``"/w/ws1/evidence/{id}/document"``; ``None`` for no links.
+    documents
+        The ids of the evidence that has a document; ``None`` links every piece.
+
+    Returns
+    -------
+    dict
+        Plain JSON data: ``nodes`` (id, name, supplier, kind, level, x, y, parent), ``edges``
+        (from, to, rank, status, verdict, evidence id, indices into ``reasons``), ``reasons``
+        (each distinct ``[code, sentence]`` once), ``evidence`` (the deciding pieces by id),
+        and the ``statuses`` and ``kinds`` of the legend.
+
+    Raises
+    ------
+    ValueError
+        When ``offering`` is not one of the result's offerings, or ``document_url`` has another
+        field than ``{id}``.
+
+    >>> from graph.model import Chain, Kind, Service, Supplier
+    >>> chain = Chain(offerings=("app",), suppliers={"a": Supplier(id="a", name="A")},
+    ...     services={"app": Service(id="app", name="App", supplier="a", kind=Kind.SAAS)})
+    >>> empty = CheckResult(("app",), "zeker-online", None, None, (), ())
+    >>> graph_payload(chain, empty, offering="app", document_url=None)["nodes"][0]["name"]
+    'App'
+    """
+    if offering not in result.offerings:
+        raise ValueError(
+            f"offering {offering!r}: not among the checked offerings "
+            f"({', '.join(result.offerings)})"
+        )
+    if document_url is not None:
+        try:
+            document_url.format(id="x")
+        except (KeyError, IndexError, ValueError) as error:
+            raise ValueError(
+                f"document_url {document_url!r}: only the field {{id}} can be filled ({error})"
+            ) from None
+    places = layout(result, offering=offering)
+    services, suppliers = chain.services, chain.suppliers
+    nodes = []
+    for sid in sorted(places, key=lambda s: (places[s].level, places[s].x, s)):
+        place, service = places[sid], services.get(sid)
+        supplier = suppliers.get(service.supplier) if service else None
+        nodes.append(
+            {
+                "id": sid,
+                "name": service.name if service else sid,
+                "supplier": service.supplier if service else None,
+                "supplierName": supplier.name if supplier else None,
+                "kind": service.kind.value if service else Kind.OTHER.value,
+                "locations": list(service.locations) if service else [],
+                "level": place.level,
+                "x": place.x,
+                "y": place.level * Y_GAP,
+                "parent": place.parent,
+                "offering": sid in result.offerings,
+            }
+        )
+    reasons: dict[tuple[str, str], int] = {}
+    edges = []
+    used: dict[str, Evidence] = {}
+    for index, link in enumerate(result.links):
+        dependency = chain.dependencies.get((link.consumer, link.provider))
+        if link.evidence is not None and link.evidence in chain.evidence:
+            used[link.evidence] = chain.evidence[link.evidence]
+        edges.append(
+            {
+                "id": index,
+                "from": link.consumer,
+                "to": link.provider,
+                "rank": link.rank,
+                "status": link.status.value,
+                "verdict": link.verdict.value,
+                "evidence": link.evidence,
+                "reasons": [
+                    reasons.setdefault((r.code.value, r.message), len(reasons))
+                    for r in link.reasons
+                ],
+                "role": dependency.role if dependency else None,
+                "critical": bool(dependency and dependency.critical),
+                "uncovered": [_range(r) for r in link.uncovered],
+                "bridged": [_range(r) for r in link.bridged],
+            }
+        )
+    return {
+        "version": PAYLOAD_VERSION,
+        "offering": offering,
+        "offerings": list(result.offerings),
+        "title": chain.title or (services[offering].name if offering in services else offering),
+        "at": result.at.isoformat() if result.at else None,
+        "period": _range(result.period) if result.period else None,
+        "profile": result.profile,
+        "verdict": result.verdict.value,
+        "summary": dict(result.summary),
+        "statuses": [
+            {
+                "id": status.value,
+                "label": style.label,
+                "meaning": style.meaning,
+                "color": style.color,
+                "dashes": list(style.dashes) or False,
+                "width": style.width,
+            }
+            for status, style in STATUS_STYLES.items()
+        ],
+        "kinds": [
+            {"id": kind.value, "label": label, "shape": shape}
+            for kind, (label, shape) in KIND_STYLES.items()
+        ],
+        "nodes": nodes,
+        "edges": edges,
+        "reasons": [list(key) for key in reasons],
+        "evidence": {
+            eid: _evidence_json(e, chain, document_url, documents)
+            for eid, e in sorted(used.items())
+        },
+    }
+
+
+_SCRIPT_ESCAPES = str.maketrans(
+    {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+)
+
+
+def script_json(data: Any) -> Markup:
+    """JSON for a ``<script type="application/json">`` block: no text in it can end the block.
+
+    ``<``, ``>`` and ``&`` become ``\\u003c``, ``\\u003e`` and ``\\u0026`` (JSON reads them back
+    unchanged), as do U+2028 and U+2029. The result is marked safe for Jinja: inside a script
+    element HTML entities are not decoded, so it must not be HTML-escaped again.
+
+    >>> print(script_json({"name": "</script><b>&"}))
+    {"name":"\\u003c/script\\u003e\\u003cb\\u003e\\u0026"}
+    >>> json.loads(script_json(["\\u2028"])) == ["\\u2028"]
+    True
+    """
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return Markup(text.translate(_SCRIPT_ESCAPES))  # noqa: S704 - escaped for the script block above
+
+
+def graph_context(
+    chain: Chain,
+    result: CheckResult,
+    *,
+    offering: str,
+    document_url: str | None,
+    documents: Collection[str] | None = None,
+    profiles: Iterable[Profile | str] = (),
+    at: str | None = None,
+    period: str | None = None,
+) -> dict[str, Any]:
+    """The variables of ``graph.html`` (add the request, user, csrf_token, messages).
+
+    ``at``, ``period`` and the profile are the values of the page's GET form (``at=YYYY-MM-DD``,
+    ``period=FROM..TO``, ``profile=ID``), shown as given; they default to the result's.
+
+    >>> from graph.model import Chain, Kind, Service, Supplier
+    >>> from datetime import date
+    >>> chain = Chain(offerings=("app",), suppliers={"a": Supplier(id="a", name="A")},
+    ...     services={"app": Service(id="app", name="App", supplier="a", kind=Kind.SAAS)})
+    >>> r = CheckResult(("app",), "zeker-online", date(2026, 11, 27), None, (), ())
+    >>> c = graph_context(chain, r, offering="app", document_url=None, profiles=["zeker-online"])
+    >>> c["at"], c["profiles"], c["verdict"]
+    ('2026-11-27', ['zeker-online'], 'ok')
+    """
+    payload = graph_payload(
+        chain, result, offering=offering, document_url=document_url, documents=documents
+    )
+    ids = [p.id if isinstance(p, Profile) else p for p in profiles]
+    if result.profile not in ids:
+        ids.insert(0, result.profile)
+    if at is None and period is None:
+        at = result.at.isoformat() if result.at else None
+        period = (
+            f"{result.period.start.isoformat()}..{result.period.end.isoformat()}"
+            if result.period
+            else None
+        )
+    return {
+        "title": payload["title"],
+        "offering": offering,
+        "offering_name": chain.services[offering].name if offering in chain.services else offering,
+        "verdict": result.verdict.value,
+        "verdict_label": STATUS_STYLES[result.verdict].label,
+        "summary": payload["summary"],
+        "statuses": STATUS_STYLES,
+        "at": at or "",
+        "period": period or "",
+        "profile": result.profile,
+        "profiles": ids,
+        "graph_json": script_json(payload),
+    }
+
+
+def render_graph_page(
+    templates: Jinja2Templates,
+    request: Request,
+    chain: Chain,
+    result: CheckResult,
+    *,
+    offering: str,
+    document_url: str | None,
+    documents: Collection[str] | None = None,
+    profiles: Iterable[Profile | str] = (),
+    at: str | None = None,
+    period: str | None = None,
+    extra: Mapping[str, Any] | None = None,
+) -> Response:
+    """The graph page as a response: ``graph.html`` with :func:`graph_context` and ``extra``.
+
+    The page needs the mounts ``static`` (``app/static``) and ``vis`` (:func:`vis_directory`).
+    """
+    context = graph_context(
+        chain,
+        result,
+        offering=offering,
+        document_url=document_url,
+        documents=documents,
+        profiles=profiles,
+        at=at,
+        period=period,
+    )
+    return templates.TemplateResponse(request, GRAPH_TEMPLATE, {**context, **(extra or {})})
+
+
+def _sha256(text: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode()).digest()).decode() + "'"
+
+
+def _inline(text: str, tag: str, where: str) -> str:
+    if f"</{tag}" in text.lower() or "<!--" in text:
+        raise ValueError(f"{where}: holds '</{tag}' or '<!--' and cannot be inlined")
+    return text
+
+
+def offline_html(
+    chain: Chain,
+    result: CheckResult,
+    *,
+    offering: str,
+    document_url: str | None = None,
+    documents: Collection[str] | None = None,
+) -> bytes:
+    """One self-contained HTML file of the graph that works from ``file://``, offline.
+
+    vis-network, the page's script and style sheets and the data are inlined; a meta Content
+    Security Policy allows exactly those inline scripts and styles (by their SHA-256) and
+    nothing from any host. Evidence documents are linked only when ``document_url`` is given
+    (then as absolute addresses, the file being opened elsewhere).
+
+    >>> from graph.model import Chain, Kind, Service, Supplier
+    >>> chain = Chain(offerings=("app",), suppliers={"a": Supplier(id="a", name="A")},
+    ...     services={"app": Service(id="app", name="App", supplier="a", kind=Kind.SAAS)})
+    >>> page = offline_html(chain, CheckResult(("app",), "zeker-online", None, None, (), ()),
+    ...                     offering="app")
+    >>> page.startswith(b"<!doctype html>"), b"script-src 'sha256-" in page, b" src=" in page
+    (True, True, False)
+    """
+    payload = graph_payload(
+        chain, result, offering=offering, document_url=document_url, documents=documents
+    )
+    assets = vis_assets()
+    scripts = [
+        _inline(assets["vis-network.min.js"].read_text(encoding="utf-8"), "script", "vis-network"),
+        _inline((STATIC / "graph.js").read_text(encoding="utf-8"), "script", "graph.js"),
+    ]
+    styles = [
+        _inline(assets["vis-network.css"].read_text(encoding="utf-8"), "style", "vis-network.css"),
+        *(
+            _inline(path.read_text(encoding="utf-8"), "style", path.name)
+            for path in (STATIC / "app.css", STATIC / "graph.css")
+            if path.exists()
+        ),
+    ]
+    csp = "; ".join(
+        [
+            "default-src 'none'",
+            "script-src " + " ".join(_sha256(s) for s in scripts),
+            "style-src " + " ".join(_sha256(s) for s in styles),
+            "img-src data:",
+            "object-src 'none'",
+            "base-uri 'none'",
+            "form-action 'none'",
+        ]
+    )
+    environment = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+    )
+    page = environment.get_template("graph_offline.html").render(
+        title=payload["title"],
+        verdict=result.verdict.value,
+        verdict_label=STATUS_STYLES[result.verdict].label,
+        statuses=STATUS_STYLES,
+        summary=payload["summary"],
+        when=(f"audit period {payload['period']}" if payload["period"] else f"at {payload['at']}"),
+        profile=result.profile,
+        csp=csp,
+        scripts=[Markup(s) for s in scripts],  # noqa: S704 - our own files, checked by _inline
+        styles=[Markup(s) for s in styles],  # noqa: S704 - same
+        graph_json=script_json(payload),
+    )
+    return page.encode("utf-8")

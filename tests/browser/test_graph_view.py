@@ -1,0 +1,353 @@
+"""The graph view in real Chromium: what an auditor sees and can do, and what the page never does.
+
+The page is served by a small Starlette app started here, sending on every response the
+Content Security Policy the service sends, over a small chain in which one supplier is called
+``<img src=x onerror=alert(1)>`` and one service ``</script><script>alert(2)</script>``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.templating import Jinja2Templates
+
+from app.views.graph import STATIC, TEMPLATES, offline_html, render_graph_page, vis_directory
+from graph.coverage import check
+from graph.model import Chain, Kind, ReportException
+from tests.browser.conftest import Watched, serve
+from tests.factories import dep, make_chain, report, service, supplier
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+)
+XSS_SUPPLIER = "<img src=x onerror=alert(1)>"
+XSS_SERVICE = "</script><script>alert(2)</script>"
+AT = date(2026, 11, 27)
+
+
+def small_chain() -> Chain:
+    """An offering with an ok, a conditional, a gap and an out-of-scope link, three ranks deep."""
+    return make_chain(
+        services=[
+            service("app", name="KidsPlan Online", supplier="kidsplan"),
+            service("db", name="Managed Postgres", supplier="dbco", kind=Kind.PAAS),
+            service("mail", name=XSS_SERVICE, supplier="evil"),
+            service("cdn", name="Edge CDN", supplier="cdnco", kind=Kind.PAAS),
+            service("stats", name="Stats", supplier="statsco"),
+            service("hosting", name="Cloud Compute", supplier="hostco", kind=Kind.IAAS),
+            service("backup", name="Backup Service", supplier="bakco", kind=Kind.MANAGED),
+            service("dc", name="Data Centre AMS", supplier="dcco", kind=Kind.OTHER),
+        ],
+        suppliers=[
+            supplier("kidsplan", name="KidsPlan B.V."),
+            supplier("evil", name=XSS_SUPPLIER),
+        ],
+        dependencies=[
+            dep("app", "db", role="database"),
+            dep("app", "mail", role="e-mail"),
+            dep("app", "cdn"),
+            dep("app", "stats", relevant=False, reason="Only public marketing pages"),
+            dep("db", "hosting"),
+            dep("db", "backup"),
+            dep("hosting", "dc"),
+        ],
+        evidence=[
+            report("db-soc2", holder="dbco", covers=["db"]),
+            report(
+                "cdn-soc2",
+                holder="cdnco",
+                covers=["cdn"],
+                exceptions=(ReportException(criterion="CC6.1", description="late reviews"),),
+            ),
+            report("host-soc2", holder="hostco", covers=["hosting"]),
+            report("bak-soc2", holder="bakco", covers=["backup"]),
+        ],
+    )
+
+
+def make_app(chain: Chain) -> Starlette:
+    """The page, its static files and the documents, every response with the service's CSP."""
+    templates = Jinja2Templates(directory=TEMPLATES)
+    result = check(chain, at=AT)
+
+    async def page(request: Request) -> Response:
+        return render_graph_page(
+            templates,
+            request,
+            chain,
+            result,
+            offering="app",
+            document_url="/w/ws1/evidence/{id}/document",
+            profiles=["zeker-online", "strict"],
+        )
+
+    async def document(request: Request) -> Response:
+        return PlainTextResponse(f"document of {request.path_params['key']}")
+
+    async def favicon(request: Request) -> Response:
+        return Response(status_code=204)  # what the browser asks for by itself
+
+    app = Starlette(
+        routes=[
+            Route("/graph", page),
+            Route("/w/ws1/evidence/{key}/document", document),
+            Route("/favicon.ico", favicon),
+            Mount("/static/vis", StaticFiles(directory=vis_directory()), name="vis"),
+            Mount("/static", StaticFiles(directory=STATIC), name="static"),
+        ]
+    )
+    app.add_middleware(WithCSP)
+    return app
+
+
+class WithCSP:
+    """ASGI middleware: the service's Content Security Policy on every response."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        async def send_with_csp(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [
+                    *message.get("headers", []),
+                    (b"content-security-policy", CSP.encode()),
+                ]
+            await send(message)
+
+        await self.app(scope, receive, send_with_csp)
+
+
+@pytest.fixture(scope="module")
+def origin() -> Iterator[str]:
+    """The test server's origin."""
+    with serve(make_app(small_chain())) as url:
+        yield url
+
+
+def open_graph(watched: Watched, origin: str) -> Any:
+    """Load the page and wait until the graph has been drawn."""
+    page = watched.page
+    page.goto(f"{origin}/graph")
+    page.wait_for_function("window.ketenkaart && window.ketenkaart.ready === true")
+    return page
+
+
+def click_node(page: Any, node: str) -> None:
+    """Click a node where the network draws it."""
+    point = page.evaluate(f"window.ketenkaart.domPosition({node!r})")
+    page.mouse.click(point["x"], point["y"])
+
+
+def assert_clean(watched: Watched, origin: str) -> None:
+    """No dialog, no script error, no CSP violation, no request to another origin."""
+    assert watched.dialogs == []
+    assert watched.errors == []
+    assert watched.violations() == []
+    assert [u for u in watched.requests if not u.startswith(origin + "/")] == []
+
+
+def link_of(provider: str) -> Any:
+    """The checked link into ``provider`` of the small chain."""
+    return next(link for link in check(small_chain(), at=AT).links if link.provider == provider)
+
+
+def test_graph_draws_every_service_and_link(watched: Watched, origin: str, artefacts: Path) -> None:
+    """The graph shows the eight services and seven links, with the legend and the table."""
+    page = open_graph(watched, origin)
+    assert sorted(page.evaluate("window.ketenkaart.visibleNodes()")) == sorted(
+        small_chain().services
+    )
+    assert len(page.evaluate("window.ketenkaart.visibleEdges()")) == 7
+    assert page.locator("#graph-table tbody tr").count() == 7
+    legend = page.inner_text(".graph-legend")
+    for word in ("gap", "conditional", "ok", "out of scope", "SaaS", "IaaS"):
+        assert word in legend
+    # The offering on top, the ranks below it, the same places on every visit.
+    y = {
+        n: page.evaluate(f"window.ketenkaart.network.getPosition({n!r}).y")
+        for n in small_chain().services
+    }
+    assert y["app"] < y["db"] == y["mail"] == y["cdn"] < y["hosting"] == y["backup"] < y["dc"]
+    page.screenshot(path=str(artefacts / "graph-small.png"), full_page=True)
+    assert_clean(watched, origin)
+
+
+def test_clicking_a_node_shows_verdict_reasons_and_evidence(watched: Watched, origin: str) -> None:
+    """The panel names the service and supplier, the verdict, every reason, the document."""
+    page = open_graph(watched, origin)
+    click_node(page, "cdn")
+    panel = page.locator("#graph-panel")
+    panel.get_by_text("Edge CDN", exact=True).first.wait_for()
+    text = panel.inner_text()
+    assert "Cdnco B.V. (cdnco)" in text
+    assert "conditional" in text and "CONDITIONAL" in text
+    reasons = link_of("cdn").reasons
+    assert reasons
+    for reason in reasons:
+        assert reason.message in text
+    link = panel.locator("a.document")
+    assert link.get_attribute("href") == "/w/ws1/evidence/cdn-soc2/document"
+    link.click()
+    page.wait_for_url("**/evidence/cdn-soc2/document")
+    assert "document of cdn-soc2" in page.inner_text("body")
+    assert_clean(watched, origin)
+
+
+def test_filtering_by_status_hides_those_links(watched: Watched, origin: str) -> None:
+    """Unticking gap hides the gap links and the services only they reach, graph and table."""
+    page = open_graph(watched, origin)
+    page.locator("#filter-status input[value=gap]").uncheck()
+    edges = page.evaluate("window.ketenkaart.visibleEdges()")
+    statuses = page.evaluate(
+        "window.ketenkaart.visibleEdges().map(id => window.ketenkaart.data.edges[id].status)"
+    )
+    assert len(edges) == 5 and "gap" not in statuses
+    nodes = page.evaluate("window.ketenkaart.visibleNodes()")
+    assert "mail" not in nodes and "dc" not in nodes and "hosting" in nodes
+    table = page.inner_text("#graph-table tbody")
+    assert "NO_EVIDENCE" not in table
+    assert page.locator("#graph-table tbody tr").count() == 5
+    page.locator("#filter-kind input[value=paas]").uncheck()
+    assert sorted(page.evaluate("window.ketenkaart.visibleNodes()")) == ["app", "stats"]
+    assert_clean(watched, origin)
+
+
+def test_search_finds_a_service_and_opens_it(watched: Watched, origin: str) -> None:
+    """Typing part of a name lists the service; Enter selects it and opens the panel."""
+    page = open_graph(watched, origin)
+    page.fill("#graph-search", "postgres")
+    assert page.inner_text("#graph-search-results") == "Managed Postgres \u2014 Dbco B.V."
+    page.press("#graph-search", "Enter")
+    page.locator("#graph-panel h2", has_text="Managed Postgres").wait_for()
+    assert page.evaluate("window.ketenkaart.network.getSelectedNodes()") == ["db"]
+    page.fill("#graph-search", "no such thing")
+    assert page.inner_text(".search-status") == "No service found"
+    assert_clean(watched, origin)
+
+
+def test_path_from_the_offering_is_highlighted(
+    watched: Watched, origin: str, artefacts: Path
+) -> None:
+    """Highlighting the path to the data centre marks its three links and names the path."""
+    page = open_graph(watched, origin)
+    click_node(page, "dc")
+    page.click("#panel-path")
+    path = page.inner_text("#panel-path-text")
+    assert path == (
+        "Path: KidsPlan Online \u2192 Managed Postgres \u2192 Cloud Compute \u2192 Data Centre AMS"
+    )
+    edges = page.evaluate("window.ketenkaart.data.edges")
+    path_edges = page.evaluate("window.ketenkaart.state.path.edges")
+    on_path = {(e["from"], e["to"]) for e in edges if e["id"] in path_edges}
+    assert on_path == {("app", "db"), ("db", "hosting"), ("hosting", "dc")}
+    widths = page.evaluate(
+        "Object.fromEntries(window.ketenkaart.edges.get().map(e => [e.from + '>' + e.to, e.width]))"
+    )
+    assert widths["hosting>dc"] > widths["db>backup"] + 3
+    page.screenshot(path=str(artefacts / "graph-path.png"), full_page=True)
+    page.click("#graph-clear")
+    assert page.evaluate("window.ketenkaart.state.path") is None
+    assert_clean(watched, origin)
+
+
+def test_collapsing_beyond_a_depth_and_below_a_service(watched: Watched, origin: str) -> None:
+    """Rank 1 only hides ranks 2 and 3 and says how much hangs below; a service collapses."""
+    page = open_graph(watched, origin)
+    page.select_option("#graph-depth", "1")
+    assert sorted(page.evaluate("window.ketenkaart.visibleNodes()")) == [
+        "app",
+        "cdn",
+        "db",
+        "mail",
+        "stats",
+    ]
+    assert "[+3 hidden below]" in page.evaluate("window.ketenkaart.nodes.get('db').label")
+    page.select_option("#graph-depth", "all")
+    assert len(page.evaluate("window.ketenkaart.visibleNodes()")) == 8
+    click_node(page, "hosting")
+    page.click("#panel-collapse")
+    assert "dc" not in page.evaluate("window.ketenkaart.visibleNodes()")
+    assert page.get_attribute("#panel-collapse", "aria-pressed") == "true"
+    page.click("#panel-collapse")
+    assert "dc" in page.evaluate("window.ketenkaart.visibleNodes()")
+    assert_clean(watched, origin)
+
+
+def test_table_is_sortable_filterable_and_keyboard_navigable(watched: Watched, origin: str) -> None:
+    """Arrow keys move between rows, Enter opens a row's link; headers sort; text filters."""
+    page = open_graph(watched, origin)
+    page.click("#graph-table th[data-key=status] button")
+    assert page.get_attribute("#graph-table th[data-key=status]", "aria-sort") == "ascending"
+    first = page.locator("#graph-table tbody tr").first
+    assert "gap" in first.inner_text()
+    page.focus("#table-filter")
+    page.keyboard.press("Tab")  # from the filter, through the sort buttons, to the rows
+    for _ in range(8):
+        page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.tagName") == "TR"
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
+    focused = page.evaluate("document.activeElement.rowIndex")
+    assert focused == 3  # the header row is row 0
+    row_text = page.evaluate("document.activeElement.innerText")
+    page.keyboard.press("Enter")
+    panel = page.inner_text("#graph-panel")
+    assert panel.startswith("Link")
+    assert row_text.split("\t")[2] in panel
+    page.keyboard.press("End")
+    assert page.evaluate("document.activeElement.rowIndex") == 7
+    page.fill("#table-filter", "postgres")
+    assert page.locator("#graph-table tbody tr").count() == 3
+    assert_clean(watched, origin)
+
+
+def test_hostile_names_stay_text_everywhere(watched: Watched, origin: str) -> None:
+    """A supplier called <img src=x onerror=alert(1)> is shown as text; no script ever runs."""
+    page = open_graph(watched, origin)
+    label = page.evaluate("window.ketenkaart.nodes.get('mail').label")
+    assert label == f"{XSS_SERVICE}\n{XSS_SUPPLIER}"
+    point = page.evaluate("window.ketenkaart.domPosition('mail')")
+    page.mouse.move(point["x"], point["y"])
+    tooltip = page.locator("div.vis-tooltip")
+    tooltip.wait_for(state="visible")
+    assert XSS_SUPPLIER in tooltip.inner_text() and XSS_SERVICE in tooltip.inner_text()
+    page.mouse.click(point["x"], point["y"])
+    assert XSS_SUPPLIER in page.inner_text("#graph-panel")
+    assert XSS_SERVICE in page.inner_text("#graph-panel h2")
+    assert XSS_SUPPLIER in page.inner_text("#graph-table")
+    page.fill("#graph-search", "onerror")
+    assert XSS_SUPPLIER in page.inner_text("#graph-search-results")
+    injected = "document.querySelectorAll('img, main script:not([src]):not([type])').length"
+    assert page.evaluate(injected) == 0
+    assert_clean(watched, origin)
+
+
+def test_offline_file_works_from_disk_without_network(
+    watched: Watched, tmp_path: Path, artefacts: Path
+) -> None:
+    """The single offline file draws the graph from file://, loading nothing, breaking no CSP."""
+    chain = small_chain()
+    target = tmp_path / "graph.html"
+    target.write_bytes(offline_html(chain, check(chain, at=AT), offering="app"))
+    page = watched.page
+    page.goto(target.as_uri())
+    page.wait_for_function("window.ketenkaart && window.ketenkaart.ready === true")
+    assert len(page.evaluate("window.ketenkaart.visibleEdges()")) == 7
+    click_node(page, "mail")
+    assert XSS_SUPPLIER in page.inner_text("#graph-panel")
+    page.screenshot(path=str(artefacts / "graph-offline.png"), full_page=True)
+    assert watched.requests == [target.as_uri()]
+    assert watched.dialogs == []
+    assert watched.errors == []
+    assert watched.violations() == []
