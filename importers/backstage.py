@@ -171,7 +171,8 @@ _URL_RE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
 _DRIVE_RE = re.compile(r"[A-Za-z]:[\\/]")
 _GLOB_CHARS = frozenset("*?[")
 _SNIFF_RE = re.compile(
-    rb"""(?m)^[ \t]*["']?apiVersion["']?[ \t]*:[ \t]*["']?(?:[a-z0-9.-]+\.)?backstage\.io/"""
+    rb"""(?m)(?:^|[{,])[ \t]*["']?apiVersion["']?[ \t]*:[ \t]*["']?"""
+    rb"(?:[a-z0-9.-]+\.)?backstage\.io/"
 )
 _CATALOG_NAMES = ("catalog-info.yaml", "catalog-info.yml")
 
@@ -296,9 +297,10 @@ def folder_fetch(root: Path, limit_bytes: int = MAX_IMPORT_BYTES) -> Fetch:
             handle = os.open(real, flags)
         except OSError as err:
             raise refuse(target, f"cannot be read: {err.strerror}") from None
+        if not stat.S_ISREG(os.fstat(handle).st_mode):
+            os.close(handle)
+            raise refuse(target, "not a regular file")
         with os.fdopen(handle, "rb") as file:
-            if not stat.S_ISREG(os.fstat(file.fileno()).st_mode):
-                raise refuse(target, "not a regular file")
             data = file.read(limit_bytes + 1)
         if len(data) > limit_bytes:
             raise refuse(target, f"the file has more than {limit_bytes:,} bytes")

@@ -1,0 +1,825 @@
+"""Backstage catalogs (importers/backstage.py): golden files, Locations, hostile input, corpus."""
+
+from __future__ import annotations
+
+import json
+import os
+import posixpath
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from graph.model import Kind
+from importers import backstage
+from importers.backstage import (
+    IMPORTER,
+    RESOURCE_KINDS,
+    EntityRef,
+    TargetMissing,
+    folder_fetch,
+    parse_entity_ref,
+)
+from importers.base import MAX_IMPORT_BYTES, ImportFailed, ImportIssue, ImportResult, Source
+from importers.chainfile import dump_plain, load_plain
+
+DATA = Path(__file__).parent / "data" / "backstage"
+CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "backstage"
+CASES = sorted(path.name.removesuffix(".expected.json") for path in DATA.glob("*.expected.json"))
+
+HEAD = "apiVersion: backstage.io/v1alpha1\n"
+
+
+def entity(kind: str, name: str, spec: str = "{}", metadata: str = "") -> str:
+    """One catalog document (flow-style spec), starting with ``---``."""
+    return f"---\n{HEAD}kind: {kind}\nmetadata: {{name: {name}{metadata}}}\nspec: {spec}\n"
+
+
+def component(name: str, extra: str = "") -> str:
+    return entity("Component", name, f"{{type: service, owner: team-a{extra}}}")
+
+
+def parse(text: str | bytes, fetch: Callable[[str], bytes] | None = None) -> ImportResult:
+    data = text.encode() if isinstance(text, str) else text
+    return IMPORTER.parse(data, Source("catalog-info.yaml", fetch))
+
+
+def errors(result: ImportResult) -> list[str]:
+    return [str(issue) for issue in result.issues if issue.severity == "error"]
+
+
+def warnings(result: ImportResult) -> list[str]:
+    return [str(issue) for issue in result.warnings]
+
+
+def write(folder: Path, files: dict[str, str]) -> None:
+    for name, text in files.items():
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+
+
+def read_tree(folder: Path, files: dict[str, str], root: str = "catalog-info.yaml") -> ImportResult:
+    write(folder, files)
+    path = folder / root
+    return IMPORTER.parse(path.read_bytes(), Source(str(path), folder_fetch(folder)))
+
+
+# ---------------------------------------------------------------------------------------------
+# Golden files.
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_golden(case: str) -> None:
+    """Each <case>.yaml imports to the chain and the issues in <case>.expected.json."""
+    path = DATA / f"{case}.yaml"
+    expected = json.loads((DATA / f"{case}.expected.json").read_text())
+    result = IMPORTER.parse(path.read_bytes(), Source(path.name, folder_fetch(DATA)))
+    issues = [
+        {"severity": issue.severity, "where": issue.where, "message": issue.message}
+        for issue in result.issues
+    ]
+    assert issues == expected["issues"]
+    assert dump_plain(result.chain) == expected["chain"]
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_golden_results_with_offerings_are_valid_chains(case: str) -> None:
+    """A result with offerings passes the chain-file reader unchanged."""
+    path = DATA / f"{case}.yaml"
+    result = IMPORTER.parse(path.read_bytes(), Source(path.name, folder_fetch(DATA)))
+    if result.chain.offerings:
+        assert load_plain(dump_plain(result.chain)) == result.chain
+    else:
+        assert not result.ok
+
+
+def test_there_are_golden_cases() -> None:
+    """The golden test has cases to run (a misplaced data folder would skip them all)."""
+    assert {"shop", "components-only", "escape"} <= set(CASES)
+
+
+# ---------------------------------------------------------------------------------------------
+# The mapping.
+
+
+def test_a_system_relies_on_its_parts_and_is_the_offering() -> None:
+    """Components and Resources naming a System become links from it; it is the offering."""
+    result = parse(
+        entity("System", "shop", "{owner: team-a}")
+        + component("web", ", system: shop, dependsOn: [resource:db]")
+        + entity("Resource", "db", "{type: database, owner: team-b, system: shop}")
+    )
+    assert result.ok, result.issues
+    assert result.chain.offerings == ("shop",)
+    assert set(result.chain.dependencies) == {("shop", "web"), ("shop", "db"), ("web", "db")}
+    assert result.chain.dependencies[("shop", "web")].role == "part of the system"
+    assert result.chain.dependencies[("web", "db")].role is None
+
+
+def test_without_systems_the_offerings_are_components_nothing_relies_on() -> None:
+    """Resources are never offerings; Components someone relies on are not either."""
+    result = parse(
+        component("app", ", dependsOn: [component:auth]")
+        + component("auth")
+        + entity("Resource", "db", "{type: database, owner: team-a}")
+    )
+    assert result.chain.offerings == ("app",)
+
+
+def test_dependency_of_points_the_other_way() -> None:
+    """``dependencyOf`` on a Resource makes the named entity rely on it."""
+    result = parse(
+        component("app")
+        + entity("Resource", "db", "{type: database, owner: x, dependencyOf: [component:app]}")
+    )
+    assert list(result.chain.dependencies) == [("app", "db")]
+
+
+def test_consumers_of_an_api_rely_on_its_providers() -> None:
+    """consumesApis/providesApis become a link named after the API."""
+    result = parse(
+        component("web", ", consumesApis: [orders]")
+        + component("orders-svc", ", providesApis: ['api:default/orders']")
+    )
+    assert result.chain.dependencies[("web", "orders-svc")].role == "API orders"
+
+
+def test_an_api_nobody_provides_is_a_warning() -> None:
+    result = parse(component("web", ", consumesApis: [orders]"))
+    assert result.ok
+    assert "no Component that was read provides the API api:default/orders" in warnings(result)[0]
+
+
+def test_references_outside_the_catalog_are_left_out_with_a_warning() -> None:
+    """A link to an entity that was not read is left out, not invented."""
+    result = parse(component("web", ", dependsOn: [resource:db, group:ops]"))
+    assert result.ok
+    assert result.chain.dependencies == {}
+    assert warnings(result) == [
+        "document 1, line 5, spec.dependsOn[0]: resource:default/db is not in the catalog "
+        "that was read; the link is left out",
+        "document 1, line 5, spec.dependsOn[1]: group:default/ops is not a System, Component "
+        "or Resource; the link is left out",
+    ]
+
+
+def test_depends_on_needs_a_kind() -> None:
+    """Backstage gives ``dependsOn`` no default kind; a bare name is an error with a hint."""
+    result = parse(component("web", ", dependsOn: [db]"))
+    assert errors(result) == [
+        "document 1, line 5, spec.dependsOn[0]: 'db' has no kind; "
+        "write it as '<kind>:db', e.g. 'resource:db'"
+    ]
+    assert result.chain.services == {}
+
+
+def test_references_are_compared_without_case_and_in_the_entity_namespace() -> None:
+    """``Resource:DB`` finds ``db``; a ref without namespace takes the entity's namespace."""
+    result = parse(
+        entity("Component", "web", "{type: service, owner: x, dependsOn: [Resource:DB]}")
+        + entity("Resource", "db", "{type: database, owner: x}")
+        + entity(
+            "Component",
+            "api",
+            "{type: service, owner: x, dependsOn: [resource:db]}",
+            ", namespace: ops",
+        )
+        + entity("Resource", "db", "{type: database, owner: x}", ", namespace: ops")
+    )
+    assert set(result.chain.dependencies) == {("web", "db"), ("ops.api", "ops.db")}
+
+
+def test_names_shared_by_two_kinds_get_the_kind_in_front() -> None:
+    result = parse(
+        component("search", ", dependsOn: [resource:search]")
+        + entity("Resource", "search", "{type: database, owner: x}")
+    )
+    assert list(result.chain.services) == ["component.search", "resource.search"]
+    assert list(result.chain.dependencies) == [("component.search", "resource.search")]
+
+
+def test_owners_become_suppliers_named_after_their_group_or_user() -> None:
+    """The Group's title or the User's display name names the supplier; else the ref's name."""
+    result = parse(
+        entity("Component", "a", "{type: service, owner: ops}")
+        + entity("Component", "b", "{type: service, owner: 'user:jane'}")
+        + entity("Component", "c", "{type: service, owner: 'group:elsewhere/Sales'}")
+        + entity("Group", "ops", "{type: team}", ", title: Operations")
+        + entity("User", "jane", "{profile: {displayName: Jane Doe}}")
+    )
+    names = {s.id: s.name for s in result.chain.suppliers.values()}
+    assert names == {"ops": "Operations", "jane": "Jane Doe", "elsewhere.sales": "Sales"}
+    assert result.chain.services["b"].supplier == "jane"
+    assert result.chain.suppliers["ops"].extra == {"x-backstage": "group:default/ops"}
+
+
+@pytest.mark.parametrize(
+    ("kind", "type_", "expected"),
+    [
+        ("Component", "service", Kind.SAAS),
+        ("Component", "website", Kind.SAAS),
+        ("Component", "library", Kind.OTHER),
+        ("Resource", "database", Kind.PAAS),
+        ("Resource", "S3-Bucket", Kind.IAAS),
+        ("Resource", "cluster", Kind.PAAS),
+        ("Resource", "vm", Kind.IAAS),
+    ],
+)
+def test_kind_follows_the_type_table(kind: str, type_: str, expected: Kind) -> None:
+    result = parse(entity(kind, "x", f"{{type: {type_}, owner: o}}"))
+    assert result.chain.services["x"].kind is expected
+    assert result.warnings == ()
+
+
+def test_every_resource_type_in_the_table_is_lower_case() -> None:
+    """Types are looked up in lower case, so the table must hold only lower-case keys."""
+    assert all(key == key.lower() for key in RESOURCE_KINDS)
+
+
+def test_an_unknown_type_gives_other_and_a_warning() -> None:
+    result = parse(entity("Resource", "x", "{type: mainframe, owner: o}"))
+    assert result.chain.services["x"].kind is Kind.OTHER
+    assert warnings(result) == [
+        "document 1, line 5, spec.type: Resource type 'mainframe' is not in the kind table; "
+        "the service's kind is 'other'"
+    ]
+
+
+def test_other_kinds_are_skipped_silently_or_with_a_warning() -> None:
+    """Domain and Template are skipped silently; an unknown kind with a warning."""
+    result = parse(
+        component("web")
+        + entity("Domain", "retail", "{owner: x}")
+        + "---\napiVersion: scaffolder.backstage.io/v1beta3\nkind: Template\n"
+        + "---\napiVersion: example.com/v1\nkind: Pipeline\nmetadata: {name: p}\n"
+        + entity("component", "lower", "{type: service, owner: x}")
+    )
+    assert result.ok
+    assert list(result.chain.services) == ["web"]
+    assert warnings(result) == [
+        "document 4, line 16, kind: entities of kind 'Pipeline' are not read; skipped",
+        "document 5, line 20, kind: unknown kind 'component', skipped; kinds are spelled "
+        "'Component'",
+    ]
+
+
+def test_a_catalog_without_services_imports_nothing_with_a_warning() -> None:
+    result = parse(entity("Group", "ops", "{type: team}"))
+    assert result.ok
+    assert result.chain.services == {}
+    assert warnings(result) == ["the catalog declares no System, Component or Resource"]
+
+
+@pytest.mark.parametrize(
+    ("text", "default_kind", "expected"),
+    [
+        ("component:default/web", None, ("component", "default", "web")),
+        ("resource:db", None, ("resource", "here", "db")),
+        ("ops/team", "Group", ("group", "ops", "team")),
+        ("team", "Group", ("group", "here", "team")),
+        ("ns/odd:name", "Group", ("group", "ns", "odd:name")),
+        ("a:b:c", None, ("a", "here", "b:c")),
+    ],
+)
+def test_entity_references_follow_backstage_rules(
+    text: str, default_kind: str | None, expected: tuple[str, str, str]
+) -> None:
+    ref = parse_entity_ref(text, default_kind=default_kind, default_namespace="here")
+    assert ref.key == expected
+
+
+@pytest.mark.parametrize("text", [":web", "component:", "component:/web", "/web", "ns/"])
+def test_entity_references_with_an_empty_part_are_refused(text: str) -> None:
+    with pytest.raises(ValueError, match=r"is not of the form \[<kind>:\]\[<namespace>/\]<name>"):
+        parse_entity_ref(text, default_kind="Component")
+
+
+def test_entity_ref_text_is_canonical() -> None:
+    assert str(EntityRef("Component", "Default", "Web")) == "component:default/web"
+
+
+# ---------------------------------------------------------------------------------------------
+# Locations.
+
+
+def test_locations_are_followed_relative_to_the_file_that_holds_them(tmp_path: Path) -> None:
+    """A Location in a sub-folder names its targets relative to itself."""
+    result = read_tree(
+        tmp_path,
+        {
+            "catalog-info.yaml": component("web", ", dependsOn: [resource:db]")
+            + entity("Location", "more", "{targets: [./infra/all.yaml]}"),
+            "infra/all.yaml": entity("Location", "infra", "{target: db.yaml}"),
+            "infra/db.yaml": entity("Resource", "db", "{type: database, owner: x}"),
+        },
+    )
+    assert result.ok, result.issues
+    assert list(result.chain.dependencies) == [("web", "db")]
+
+
+def test_a_location_cycle_is_read_once_with_a_warning(tmp_path: Path) -> None:
+    result = read_tree(
+        tmp_path,
+        {
+            "catalog-info.yaml": component("web") + entity("Location", "to-b", "{target: b.yaml}"),
+            "b.yaml": entity("Resource", "db", "{type: database, owner: x}")
+            + entity("Location", "back", "{targets: [./catalog-info.yaml, b.yaml]}"),
+        },
+    )
+    assert result.ok, result.issues
+    assert list(result.chain.services) == ["web", "db"]
+    assert warnings(result) == [
+        "b.yaml, document 2, line 10, spec.targets[0]: the Locations go round in a circle "
+        "(catalog-info.yaml -> b.yaml -> catalog-info.yaml); not read again",
+        "b.yaml, document 2, line 10, spec.targets[1]: the Locations go round in a circle "
+        "(catalog-info.yaml -> b.yaml -> b.yaml); not read again",
+    ]
+
+
+def test_a_file_two_locations_name_is_read_once(tmp_path: Path) -> None:
+    """Two roads to one file are no cycle: the file is read once, without a warning."""
+    result = read_tree(
+        tmp_path,
+        {
+            "catalog-info.yaml": entity("Location", "a", "{targets: [a.yaml, b.yaml]}"),
+            "a.yaml": entity("Location", "x", "{target: shared.yaml}"),
+            "b.yaml": entity("Location", "y", "{target: ./sub/../shared.yaml}"),
+            "shared.yaml": component("web"),
+        },
+    )
+    assert result.ok, result.issues
+    assert result.issues == ()
+    assert list(result.chain.services) == ["web"]
+
+
+@pytest.mark.parametrize(
+    ("target", "message"),
+    [
+        ("../../etc/passwd", "leads outside the folder of the imported file"),
+        ("sub/../../secret.yaml", "leads outside the folder of the imported file"),
+        ("/etc/passwd", "is an absolute path"),
+        ("C:/Windows/win.ini", "is an absolute path"),
+    ],
+)
+def test_location_escapes_are_refused(tmp_path: Path, target: str, message: str) -> None:
+    """Escapes are errors, and nothing outside the folder is read even by the fetch."""
+    read: list[str] = []
+
+    def fetch(path: str) -> bytes:
+        read.append(path)
+        return b""
+
+    result = parse(component("web") + entity("Location", "x", f"{{target: '{target}'}}"), fetch)
+    assert not result.ok
+    assert message in errors(result)[0]
+    assert read == []
+    assert result.chain.services == {}
+
+
+def test_url_and_pattern_targets_are_not_fetched(tmp_path: Path) -> None:
+    result = read_tree(
+        tmp_path,
+        {
+            "catalog-info.yaml": component("web")
+            + entity(
+                "Location",
+                "x",
+                "{type: url, targets: ['https://example.com/c.yaml', './teams/*.yaml']}",
+            )
+        },
+    )
+    assert result.ok
+    assert warnings(result) == [
+        "document 2, line 10, spec.targets[0]: the URL 'https://example.com/c.yaml' is not "
+        "fetched; import that catalog on its own",
+        "document 2, line 10, spec.targets[1]: the pattern './teams/*.yaml' is not followed; "
+        "name each file instead",
+    ]
+
+
+def test_a_missing_target_is_an_error_unless_optional(tmp_path: Path) -> None:
+    files = {"catalog-info.yaml": component("web") + entity("Location", "x", "{target: no.yaml}")}
+    result = read_tree(tmp_path, files)
+    assert errors(result) == [
+        "document 2, line 10, spec.target: cannot read 'no.yaml': no such file"
+    ]
+    optional = entity("Location", "x", "{target: no.yaml, presence: optional}")
+    result = read_tree(tmp_path, {"catalog-info.yaml": component("web") + optional})
+    assert result.ok
+    assert "'no.yaml' is optional and not there" in warnings(result)[0]
+
+
+def test_without_a_fetch_targets_are_not_read_with_a_warning() -> None:
+    result = parse(component("web") + entity("Location", "x", "{target: more.yaml}"))
+    assert result.ok
+    assert warnings(result) == [
+        "document 2, line 10, spec.target: 'more.yaml' is not read: this import has no folder "
+        "to read from"
+    ]
+
+
+def test_a_fetch_that_refuses_is_an_error_naming_the_location() -> None:
+    def fetch(path: str) -> bytes:
+        raise ImportFailed([ImportIssue(path, "not in the upload")], filename="upload")
+
+    result = parse(entity("Location", "x", "{target: more.yaml}"), fetch)
+    assert errors(result) == [
+        "document 1, line 5, spec.target: cannot read 'more.yaml': not in the upload"
+    ]
+
+
+def test_the_number_of_files_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A Location chain that goes on and on stops at MAX_FILES with an error."""
+    monkeypatch.setattr(backstage, "MAX_FILES", 5)
+
+    def fetch(path: str) -> bytes:
+        number = int(posixpath.basename(path).removesuffix(".yaml"))
+        return entity("Location", f"l{number}", f"{{target: '{number + 1}.yaml'}}").encode()
+
+    result = parse(entity("Location", "start", "{target: 1.yaml}"), fetch)
+    assert errors(result) == [
+        "4.yaml, document 1, line 5, spec.target: the catalog has more than "
+        "5 files; the rest is not read"
+    ]
+
+
+def test_a_location_needs_a_target() -> None:
+    result = parse(entity("Location", "x", "{type: file}"))
+    assert errors(result) == [
+        "document 1, line 5, spec: a Location needs spec.target or spec.targets"
+    ]
+
+
+# ---------------------------------------------------------------------------------------------
+# folder_fetch.
+
+
+def test_folder_fetch_reads_inside_the_folder(tmp_path: Path) -> None:
+    write(tmp_path, {"a/b.yaml": "hello"})
+    assert folder_fetch(tmp_path, 100)("a/b.yaml") == b"hello"
+    assert folder_fetch(tmp_path, 100)("./a/./b.yaml") == b"hello"
+
+
+@pytest.mark.parametrize(
+    ("target", "message"),
+    [
+        ("../outside.yaml", "'..' leads outside"),
+        ("a/../../outside.yaml", "'..' leads outside"),
+        ("/etc/passwd", "an absolute path is not read"),
+        ("", "not a file name"),
+        ("a\x00b", "not a file name"),
+    ],
+)
+def test_folder_fetch_refuses_paths_that_leave(tmp_path: Path, target: str, message: str) -> None:
+    write(tmp_path, {"inside/x.yaml": "x", "outside.yaml": "secret"})
+    with pytest.raises(ImportFailed) as caught:
+        folder_fetch(tmp_path / "inside", 100)(target)
+    assert message in caught.value.problems[0].message
+
+
+def test_folder_fetch_refuses_a_symlink_out_but_follows_one_inside(tmp_path: Path) -> None:
+    write(tmp_path, {"inside/real.yaml": "ok", "secret.yaml": "secret"})
+    (tmp_path / "inside" / "out.yaml").symlink_to(tmp_path / "secret.yaml")
+    (tmp_path / "inside" / "in.yaml").symlink_to(tmp_path / "inside" / "real.yaml")
+    (tmp_path / "inside" / "dir").symlink_to(tmp_path, target_is_directory=True)
+    fetch = folder_fetch(tmp_path / "inside", 100)
+    assert fetch("in.yaml") == b"ok"
+    for target in ("out.yaml", "dir/secret.yaml"):
+        with pytest.raises(ImportFailed, match="outside the catalog's folder") as caught:
+            fetch(target)
+        assert not isinstance(caught.value, TargetMissing)
+
+
+def test_folder_fetch_refuses_big_files_folders_and_pipes(tmp_path: Path) -> None:
+    write(tmp_path, {"big.yaml": "x" * 101, "sub/x.yaml": "x"})
+    os.mkfifo(tmp_path / "pipe.yaml")
+    fetch = folder_fetch(tmp_path, 100)
+    with pytest.raises(ImportFailed, match="more than 100 bytes"):
+        fetch("big.yaml")
+    with pytest.raises(ImportFailed, match="not a regular file"):
+        fetch("sub")
+    with pytest.raises(ImportFailed, match="not a regular file"):
+        fetch("pipe.yaml")  # would block for ever if it were opened for a plain read
+    with pytest.raises(TargetMissing, match="no such file"):
+        fetch("gone.yaml")
+
+
+# ---------------------------------------------------------------------------------------------
+# YAML safety, and errors with their place.
+
+
+def test_anchors_and_aliases_are_refused() -> None:
+    """The billion-laughs file is refused at its first anchor, nothing expanded."""
+    laughs = HEAD + "kind: Component\nmetadata:\n  name: lol\n  a: &a [lol, lol, lol]\n"
+    for level in "bcdefghi":
+        previous = chr(ord(level) - 1)
+        laughs += f"  {level}: &{level} [*{previous}, *{previous}, *{previous}]\n"
+    laughs += "spec: {type: service, owner: x}\n"
+    result = parse(laughs)
+    assert not result.ok
+    assert errors(result)[0] == (
+        "document 1, line 5, metadata.a: anchors (&a) are not allowed; write the value out in full"
+    )
+    assert result.chain.services == {}
+
+
+@pytest.mark.parametrize("depth", [150, 10_000])
+def test_deep_nesting_is_refused(depth: int) -> None:
+    result = parse(HEAD + "kind: Component\nmetadata: " + "[" * depth + "]" * depth + "\n")
+    assert not result.ok
+    message = errors(result)[0]
+    assert "nested more than 100 levels deep" in message or "maximum nesting depth" in message
+    assert "document 1" in message
+
+
+def test_yaml_1_2_keeps_no_and_on_as_strings() -> None:
+    """``NO`` and ``on`` are names, not booleans (YAML 1.1 would read false and true)."""
+    result = parse(entity("Component", "NO", "{type: service, owner: on}", ", title: Off"))
+    assert result.ok, result.issues
+    service = result.chain.services["no"]
+    assert (service.name, service.supplier) == ("Off", "on")
+
+
+def test_other_tags_and_repeated_keys_are_refused() -> None:
+    result = parse(HEAD + "kind: !!python/object:os.system Component\nkind: System\n")
+    assert errors(result)[:2] == [
+        "document 1, line 2, kind: the tag !!python/object:os.system is not "
+        "allowed; only !!str, !!int, !!float, !!bool, !!null, !!map and !!seq may be written",
+        "document 1, line 3, kind: the key is repeated (first on line 2)",
+    ]
+
+
+def test_errors_name_the_file_document_line_and_field(tmp_path: Path) -> None:
+    result = read_tree(
+        tmp_path,
+        {
+            "catalog-info.yaml": component("web") + entity("Location", "x", "{target: b.yaml}"),
+            "b.yaml": component("ok") + entity("Resource", "db", "{type: 12, owner: [x]}"),
+        },
+    )
+    assert [issue.where for issue in result.issues] == [
+        "b.yaml, document 2, line 10, spec.owner",
+        "b.yaml, document 2, line 10, spec.type",
+    ]
+    assert [issue.message for issue in result.issues] == [
+        "expected a string, got a list",
+        'expected a string, got the number 12; quote it: "12"',
+    ]
+
+
+def test_invalid_names_are_refused() -> None:
+    result = parse(entity("Component", "'invalid component'", "{type: service, owner: x}"))
+    assert errors(result) == [
+        "document 1, line 4, metadata.name: 'invalid component' is not a "
+        "valid entity name: at most 63 letters, digits, '-', '_' and '.', starting and ending "
+        "with a letter or digit"
+    ]
+
+
+def test_an_entity_declared_twice_is_an_error_naming_both_places(tmp_path: Path) -> None:
+    result = read_tree(
+        tmp_path,
+        {
+            "catalog-info.yaml": component("web") + entity("Location", "x", "{target: b.yaml}"),
+            "b.yaml": component("Web"),
+        },
+    )
+    assert errors(result) == [
+        "b.yaml, document 1, line 4, metadata.name: "
+        "component:default/web is declared twice (first at document 1, line 4, metadata.name)"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"- a\n- b\n", "a catalog document is an entity"),
+        (b"kind: \xff\n", "not UTF-8 text: byte 0xff"),
+        (b"apiVersion: [\n", "not valid YAML"),
+        (HEAD.encode() + b"kind: Component\n", "metadata: required"),
+        (HEAD.encode() + b"kind: Component\nmetadata: {name: 0123}\nspec: {}\n", "quote it"),
+        (HEAD.encode() + b"kind: Component\nmetadata: {name: x}\nspec: {type: service}\n", "owner"),
+        (HEAD.encode() + b"kind: '1x'\n", "not a valid kind"),
+    ],
+)
+def test_hostile_or_broken_input_is_refused_whole(data: bytes, message: str) -> None:
+    """Every broken file gives an error with its place and no entities at all."""
+    result = parse(component("fine").encode() + b"---\n" + data)
+    assert not result.ok
+    assert any(message in text for text in errors(result)), errors(result)
+    assert result.chain.services == {}
+    assert result.chain.dependencies == {}
+
+
+def test_utf16_is_refused_with_a_hint() -> None:
+    result = parse(component("web").encode("utf-16"))
+    assert errors(result) == ["the file is UTF-16 text; save it as UTF-8"]
+
+
+def test_a_file_over_the_limit_is_refused() -> None:
+    result = parse(b"#" * (MAX_IMPORT_BYTES + 1))
+    assert errors(result) == [
+        f"the file has {MAX_IMPORT_BYTES + 1:,} bytes; at most {MAX_IMPORT_BYTES:,} are read"
+    ]
+
+
+def test_links_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    """API consumers times providers cannot grow the chain without end."""
+    monkeypatch.setattr(backstage, "MAX_LINKS", 3)
+    text = "".join(component(f"c{n}", ", consumesApis: [a]") for n in range(2))
+    text += "".join(component(f"p{n}", ", providesApis: [a]") for n in range(2))
+    result = parse(text)
+    assert errors(result) == [
+        "document 2, line 10, spec.consumesApis[0]: the catalog makes more than 3 links"
+    ]
+
+
+# ---------------------------------------------------------------------------------------------
+# Sniffing.
+
+
+@pytest.mark.parametrize(
+    ("head", "filename", "expected"),
+    [
+        (b"", "catalog-info.yaml", True),
+        (b"", "sub/Catalog-Info.yml", True),
+        (b"# c\n---\napiVersion: backstage.io/v1alpha1\nkind: Group\n", "groups.yaml", True),
+        (b'{"apiVersion": "backstage.io/v1beta1", "kind": "System"}', "c.json", True),
+        (b"apiVersion: scaffolder.backstage.io/v1beta3\n", "t.yaml", True),
+        (b"ketenkaart: 1\nofferings: [a]\n", "chain.yaml", False),
+        (b"apiVersion: v1\nkind: Pod\n", "pod.yaml", False),
+    ],
+)
+def test_sniff(head: bytes, filename: str, expected: bool) -> None:
+    assert IMPORTER.sniff(head, filename) is expected
+
+
+# ---------------------------------------------------------------------------------------------
+# The shared corpus.
+
+
+def corpus() -> Path:
+    if not CORPUS.is_dir():
+        pytest.skip(f"../shared/corpus is not here: {CORPUS} is missing")
+    return CORPUS
+
+
+def declared(path: Path) -> tuple[set[str], set[tuple[str, str]], bool]:
+    """What a catalog file declares, read with PyYAML: the refs of its Systems, Components and
+    Resources (its Locations followed), the links between them, and whether one is invalid."""
+    entities: dict[str, dict[str, object]] = {}
+    seen: set[Path] = set()
+    todo = [path]
+    invalid = False
+    while todo:
+        file = todo.pop()
+        if file in seen:
+            continue
+        seen.add(file)
+        for doc in yaml.safe_load_all(file.read_text()):
+            if not isinstance(doc, dict):
+                continue
+            spec = doc.get("spec") or {}
+            if doc["kind"] == "Location":
+                targets = [
+                    *spec.get("targets", []),
+                    *([spec["target"]] if "target" in spec else []),
+                ]
+                todo += [(file.parent / target).resolve() for target in targets]
+            elif doc["kind"] in ("System", "Component", "Resource"):
+                name = doc["metadata"]["name"]
+                invalid = invalid or " " in name
+                entities[f"{doc['kind'].lower()}:default/{name.lower()}"] = spec
+    links: set[tuple[str, str]] = set()
+    providers = {
+        api: ref
+        for ref, spec in entities.items()
+        for api in spec.get("providesApis", [])  # type: ignore[attr-defined]
+    }
+
+    def qualified(text: str, kind: str) -> str:
+        head, _, rest = text.partition(":") if ":" in text else (kind, ":", text)
+        return f"{head}:{rest if '/' in rest else 'default/' + rest}".lower()
+
+    for ref, spec in entities.items():
+        for target in spec.get("dependsOn", []):  # type: ignore[attr-defined]
+            links.add((ref, qualified(target, "")))
+        if "system" in spec:
+            links.add((qualified(str(spec["system"]), "system"), ref))
+        if "subcomponentOf" in spec:
+            links.add((qualified(str(spec["subcomponentOf"]), "component"), ref))
+        for api in spec.get("consumesApis", []):  # type: ignore[attr-defined]
+            if api in providers:
+                links.add((ref, providers[api]))
+    inside = {(a, b) for a, b in links if a in entities and b in entities}
+    return set(entities), inside, invalid
+
+
+def corpus_files() -> list[Path]:
+    if not CORPUS.is_dir():
+        return []
+    return sorted(CORPUS.rglob("*.yaml"))
+
+
+@pytest.mark.parametrize(
+    "path", corpus_files(), ids=lambda p: str(p.relative_to(CORPUS)) if CORPUS.is_dir() else p
+)
+def test_corpus_catalogs_import_to_what_they_declare(path: Path) -> None:
+    """Every corpus catalog imports to its Systems, Components and Resources and their links
+    (refs compared through the x-backstage key each service keeps)."""
+    corpus()
+    result = IMPORTER.parse(path.read_bytes(), Source(str(path), folder_fetch(path.parent)))
+    refs, links, invalid = declared(path)
+    if invalid:  # the upstream example of a name Backstage refuses
+        assert "is not a valid entity name" in errors(result)[0]
+        return
+    assert result.ok, errors(result)
+    by_id = {sid: str(s.extra["x-backstage"]) for sid, s in result.chain.services.items()}
+    assert set(by_id.values()) == refs
+    assert {(by_id[a], by_id[b]) for a, b in result.chain.dependencies} == links
+    if result.chain.offerings:
+        assert load_plain(dump_plain(result.chain)) == result.chain
+
+
+def test_corpus_janus_showcase_from_its_root_location() -> None:
+    """all.yaml leads through five Location files to the System, its website and 5 Resources."""
+    root = corpus() / "janus-idp-showcase" / "all.yaml"
+    result = IMPORTER.parse(root.read_bytes(), Source(str(root), folder_fetch(root.parent)))
+    assert result.ok and result.issues == ()
+    chain = result.chain
+    assert chain.offerings == ("janus-idp",)
+    resources = ["pgdb", "argocd", "obc", "keycloak", "github"]
+    assert {p for c, p in chain.dependencies if c == "backstage-showcase"} == set(resources)
+    assert {p for c, p in chain.dependencies if c == "janus-idp"} == {
+        "backstage-showcase",
+        *resources,
+    }
+    assert chain.services["pgdb"].kind is Kind.PAAS
+    assert chain.services["obc"].kind is Kind.IAAS
+    assert chain.suppliers["janus-authors"].name == "Janus-IDP Authors"
+
+
+def test_corpus_upstream_examples_as_one_catalog() -> None:
+    """The upstream examples, gathered by one Location, link across files (API and parts)."""
+    folder = corpus() / "backstage-upstream-examples"
+    targets = sorted(p.name for p in folder.glob("*.yaml") if p.name != "invalid-component.yaml")
+    location = entity("Location", "examples", json.dumps({"targets": targets}))
+    result = IMPORTER.parse(
+        location.encode(), Source(str(folder / "catalog-info.yaml"), folder_fetch(folder))
+    )
+    assert result.ok, result.issues
+    assert set(result.chain.dependencies) == {
+        ("artist-lookup", "artists-db"),
+        ("artist-engagement-portal", "artist-lookup"),
+        ("artist-engagement-portal", "artists-db"),
+        ("wayback-archive", "wayback-archive-storage"),
+        ("wayback-search", "wayback-archive"),
+    }
+    assert result.chain.offerings == ("artist-engagement-portal",)
+    assert load_plain(dump_plain(result.chain)) == result.chain
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                HEAD,
+                "kind: Component\n",
+                "kind: Location\n",
+                "metadata: {name: a}\n",
+                "metadata:\n  name: b\n",
+                "spec: {type: service, owner: x, dependsOn: [component:a]}\n",
+                "spec: {target: ../x.yaml}\n",
+                "spec: {targets: [a.yaml, 'b.yaml']}\n",
+                "---\n",
+                "- [\n",
+                "&a x: *a\n",
+                "}\n",
+                "  ",
+                ": :\n",
+                "\t\n",
+            ]
+        ),
+        max_size=12,
+    ),
+    st.binary(max_size=8),
+)
+def test_any_input_gives_a_result_never_an_exception(parts: list[str], tail: bytes) -> None:
+    """Whatever the bytes, parse returns issues or a chain, and an error leaves nothing."""
+    files = {"a.yaml": component("a").encode(), "b.yaml": b"- [\n"}
+
+    def fetch(path: str) -> bytes:
+        if path not in files:
+            raise TargetMissing([ImportIssue(path, "no such file")], filename="x")
+        return files[path]
+
+    result = parse("".join(parts).encode() + tail, fetch)
+    if not result.ok:
+        assert result.chain.services == {}
+    elif result.chain.offerings:
+        assert load_plain(dump_plain(result.chain)) == result.chain
