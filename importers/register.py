@@ -597,7 +597,7 @@ class _Assembler:
         if scheme.scheme_class is not SchemeClass.ASSURANCE_REPORT and report_type is not None:
             if "type" in values:
                 problems.warning(
-                    _at(row, heading("type")), f"ignored: a {scheme.label} has no report type"
+                    _at(row, heading("type")), f"ignored: the {scheme.label} has no report type"
                 )
             report_type = None
         start, end = values.get("period_from"), values.get("period_to")
@@ -677,7 +677,7 @@ class _Assembler:
         if scheme.scheme_class is SchemeClass.ASSURANCE_REPORT and report_type is None:
             problems.error(
                 _at(row, heading("type")),
-                f"a {scheme.label} needs its report type: fill column {heading('type')!r} "
+                f"the {scheme.label} needs its report type: fill column {heading('type')!r} "
                 "with 1 or 2",
             )
             ok = False
@@ -691,7 +691,7 @@ class _Assembler:
         if scheme in _NEEDS_VALID_UNTIL and values.get("valid_until") is None:
             problems.error(
                 _at(row, heading("valid_until")),
-                f"a {scheme.label} needs its expiry date: fill column {heading('valid_until')!r}",
+                f"the {scheme.label} needs its expiry date: fill column {heading('valid_until')!r}",
             )
             ok = False
         return ok
