@@ -41,7 +41,6 @@ import json
 import re
 import threading
 import uuid
-import warnings
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -113,14 +112,19 @@ def _stop(where: str, message: str) -> _Stop:
 
 
 def _id_text(text: str) -> str:
-    """``text`` in the chain's id syntax: lower case ``[a-z0-9._-]``, starting with a letter or
-    digit, at most 200 characters; empty when nothing of it is left.
+    """``text`` as a chain id: unchanged when it is one already; otherwise lower case, each run
+    of characters other than ``[a-z0-9._-]`` turned into ``-``, punctuation at either end
+    dropped, at most 200 characters; empty when nothing of it is left.
 
     >>> _id_text("pkg:maven/Com.Acme/Stock@1.0"), _id_text("--"), _id_text("Acme B.V.")
     ('pkg-maven-com.acme-stock-1.0', '', 'acme-b.v')
+    >>> _id_text("db_")
+    'db_'
     """
+    if _ID_RE.fullmatch(text) and len(text) <= _MAX_ID:
+        return text
     cleaned = _NOT_ID_CHARS.sub("-", text.lower())
-    return cleaned.lstrip("._-")[:_MAX_ID].rstrip("._-")
+    return cleaned.strip("._-")[:_MAX_ID].rstrip("._-")
 
 
 class _Ids:
@@ -232,7 +236,7 @@ def _read_json(data: bytes) -> tuple[dict[str, Any], str]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
-        raise _stop(f"byte {err.start}", "not UTF-8; CycloneDX JSON is UTF-8") from None
+        raise _not_utf8(data, err) from None
     try:
         document = json.loads(text)
     except json.JSONDecodeError as err:
@@ -255,6 +259,11 @@ def _read_json(data: bytes) -> tuple[dict[str, Any], str]:
 
 def _line_of(data: bytes, offset: int) -> int:
     return data.count(b"\n", 0, max(offset, 0)) + 1
+
+
+def _not_utf8(data: bytes, err: UnicodeDecodeError) -> _Stop:
+    column = err.start - data.rfind(b"\n", 0, err.start)
+    return _stop(f"line {_line_of(data, err.start)}, column {column}", "not UTF-8 text")
 
 
 def _read_xml(data: bytes) -> tuple[Element, str]:
@@ -289,7 +298,7 @@ def _read_xml(data: bytes) -> tuple[Element, str]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
-        raise _stop(f"byte {err.start}", "not UTF-8; this reader takes UTF-8 XML") from None
+        raise _not_utf8(data, err) from None
     with _XML_LOCK:
         errors = _xml_validator(schema).validate_str(text, all_errors=True)
         found = (
@@ -413,9 +422,7 @@ def _bridge_xml(root: Element, namespace: str) -> _Bridge:
 
 def _from_library(read: Any, document: object) -> Bom:
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # the library warns about what we check ourselves
-            bom = read(document)
+        bom = read(document)
     except Exception as err:  # noqa: BLE001 - any library failure is this file's problem
         raise _stop("", f"cyclonedx-python-lib could not read the BOM: {err}") from None
     if not isinstance(bom, Bom):  # pragma: no cover - from_json returns a Bom or raises
@@ -905,7 +912,5 @@ def export_saasbom(chain: Chain) -> bytes:
         provides[consumer].append(made[provider])
     for service_id, providers in provides.items():
         bom.register_dependency(made[service_id], providers)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # the library warns about a BOM without components
-        text = JsonV1Dot6(bom).output_as_string(indent=2)
+    text = JsonV1Dot6(bom).output_as_string(indent=2)
     return text.encode("utf-8") + b"\n"
