@@ -1033,8 +1033,10 @@ class RegisterImporter:
     layout: Layout = REGISTER
 
     def sniff(self, head: bytes, filename: str) -> bool:
-        """Whether ``head`` looks like a register: by the file's extension, or for CSV by a
-        heading row with the layout's required columns.
+        """Whether ``head`` looks like a register. A workbook: by its extension. A CSV: by a
+        heading row with the required columns, or (for a ``.csv``, ``.tsv`` or ``.txt``) with
+        two of the layout's headings, so that a register missing a column still reaches the
+        message that names it, and other CSV formats are left to their importers.
 
         >>> CSV_IMPORTER.sniff(b"Leverancier;Dienst;Soort\\r\\n", "export.txt")
         True
@@ -1046,17 +1048,17 @@ class RegisterImporter:
             return head.startswith(_ZIP_MAGIC) and name.endswith((".xlsx", ".xlsm"))
         if head.startswith((_ZIP_MAGIC, _OLE_MAGIC)):
             return False
-        if name.endswith((".csv", ".tsv")):
-            return True
         try:
             rows = _csv_rows(head)
         except (_RefusedError, csv.Error, UnicodeError, ValueError):
             return False
         required = {column.key for column in self.layout.columns if column.required}
-        return any(
-            required <= {column.key for column in _match_headings(self.layout, cells).values()}
-            for _, cells in rows[:HEADER_ROWS]
-        )
+        named = name.endswith((".csv", ".tsv", ".txt"))
+        for _, cells in rows[:HEADER_ROWS]:
+            found = {column.key for column in _match_headings(self.layout, cells).values()}
+            if required <= found or (named and len(found) >= 2):
+                return True
+        return False
 
     def parse(self, data: bytes, source: Source) -> ImportResult:
         """The chain a register declares, or every problem with its row and column.

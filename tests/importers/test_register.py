@@ -423,10 +423,11 @@ def test_too_many_rows_are_refused(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_sniff_recognises_registers() -> None:
-    """By extension, or a CSV by its heading row; a workbook is never taken for CSV."""
+    """A workbook by extension, a CSV by its heading row; another CSV format is left alone."""
     assert CSV_IMPORTER.sniff(b"Leverancier;Dienst;Soort\r\n", "export.txt")
     assert not CSV_IMPORTER.sniff(b"name,version\n", "sbom.txt")
-    assert CSV_IMPORTER.sniff(b"anything", "leveranciers.CSV")
+    assert CSV_IMPORTER.sniff(b"Leverancier;Land;Soort\n", "leveranciers.CSV")
+    assert not CSV_IMPORTER.sniff(b"c0010,c0020,c0030\n", "b_05.01.csv")
     assert not CSV_IMPORTER.sniff(b"PK\x03\x04", "register.csv")
     assert XLSX_IMPORTER.sniff(b"PK\x03\x04", "Register.xlsx")
     assert not XLSX_IMPORTER.sniff(b"Supplier", "register.xlsx")
