@@ -49,6 +49,7 @@ from xml.etree.ElementTree import Element, ParseError
 
 import defusedxml
 import defusedxml.ElementTree as SafeET
+from cyclonedx.exception.model import InvalidUriException
 from cyclonedx.model import DataClassification, DataFlow, Property, XsUri
 from cyclonedx.model.bom import Bom, BomMetaData
 from cyclonedx.model.component import Component, ComponentType
@@ -585,7 +586,7 @@ def _start(bom: Bom, bridge: _Bridge) -> _Mapping:
         found.ref: taken.new(found.ref if found.own_ref else model[found.ref].name, "service")
         for found in bridge.placed
     }
-    return _Mapping(bom, bridge, model, ids, list(bridge.issues), [])
+    return _Mapping(bom, bridge, model, ids, [], [])
 
 
 def _map_suppliers(m: _Mapping) -> tuple[dict[str, Supplier], dict[str, str]]:
@@ -818,10 +819,14 @@ class CycloneDxImporter:
                 root, version = _read_xml(data)
                 namespace = f"{_NAMESPACE}{version}"
                 bridge = _bridge_xml(root, namespace)
+                if bridge.issues:
+                    raise _Stop(bridge.issues)
                 bom = _from_library(_BOM_CLASS.from_xml, root)
             elif start == b"{":
                 document, version = _read_json(data)
                 bridge = _bridge_json(document)
+                if bridge.issues:
+                    raise _Stop(bridge.issues)
                 bom = _from_library(_BOM_CLASS.from_json, document)
             else:
                 raise _stop("", "neither a JSON object nor XML; not a CycloneDX BOM")
@@ -840,10 +845,16 @@ IMPORTER: Final = CycloneDxImporter()
 # The exporter.
 
 
-def _strings(value: object) -> list[str]:
-    if isinstance(value, list | tuple) and all(isinstance(item, str) for item in value):
-        return list(value)
-    return []
+def _uris(value: object) -> list[XsUri]:
+    """The URIs of an ``x-cyclonedx-endpoints`` list; what the library refuses is left out."""
+    uris: list[XsUri] = []
+    for item in value if isinstance(value, list | tuple) else ():
+        if isinstance(item, str):
+            try:
+                uris.append(XsUri(item))
+            except InvalidUriException:
+                continue
+    return uris
 
 
 def _exported(service: Service, supplier: Supplier | None) -> CdxService:
@@ -859,7 +870,7 @@ def _exported(service: Service, supplier: Supplier | None) -> CdxService:
         group=group if isinstance(group, str) else None,
         version=version if isinstance(version, str) else None,
         description=service.description,
-        endpoints=[XsUri(url) for url in _strings(extra.get("x-cyclonedx-endpoints"))],
+        endpoints=_uris(extra.get("x-cyclonedx-endpoints")),
         authenticated=authenticated if isinstance(authenticated, bool) else None,
         x_trust_boundary=boundary if isinstance(boundary, bool) else None,
         data=(

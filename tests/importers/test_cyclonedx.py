@@ -440,6 +440,33 @@ def test_export_then_import_of_an_imported_bom_keeps_the_chain_s_graph() -> None
     ]
 
 
+def test_export_passes_over_extras_cyclonedx_cannot_hold() -> None:
+    """x-cyclonedx- values of the wrong shape (from a hand-edited chain) are left out and the
+    SaaSBOM stays valid."""
+    service = Service(
+        id="app",
+        name="App",
+        supplier="me",
+        kind=Kind.SAAS,
+        extra={
+            "x-cyclonedx-endpoints": ["https://ok.example/", "%zz", 7],
+            "x-cyclonedx-authenticated": "yes",
+            "x-cyclonedx-group": ["not", "text"],
+        },
+    )
+    chain = Chain(
+        offerings=("app",),
+        suppliers={"me": Supplier(id="me", name="Me")},
+        services={"app": service},
+    )
+    data = export_saasbom(chain)
+    assert JsonValidator(SchemaVersion.V1_6).validate_str(data.decode(), all_errors=True) is None
+    (exported,) = json.loads(data)["services"]
+    assert exported["endpoints"] == ["https://ok.example/"]
+    assert "authenticated" not in exported
+    assert "group" not in exported
+
+
 def graph_of(chain: Chain) -> tuple[object, ...]:
     """What a SaaSBOM carries of a chain."""
     return (
