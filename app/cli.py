@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import secrets
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date
@@ -44,12 +45,14 @@ EXIT_USAGE = 2
 EXIT_INTERNAL = 3
 
 FORMATS = ("text", "json", "markdown")
-ROLES = ("viewer", "editor", "owner")
+ROLES = ("viewer", "editor", "owner", "auditor")
+MEMBER_ROLES = ("viewer", "editor", "owner")
 SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
 MAX_SLUG = 64
 MAX_NAME = 200
 DEMO_DATABASE = "ketenkaart-demo.db"
 DEMO_WORKSPACE = "demo"
+DEMO_EMAIL = "demo@ketenkaart.example"
 
 
 class _Parser(argparse.ArgumentParser):
@@ -127,7 +130,68 @@ def _service_parsers(commands: argparse._SubParsersAction[_Parser]) -> None:
     )
     ws_create.add_argument("slug", metavar="SLUG", help="its name in URLs: a-z, 0-9 and -")
     ws_create.add_argument("--name", help="its display name (default: the slug)")
+    ws_create.add_argument("--owner", metavar="EMAIL", help="the account that becomes its owner")
+    _people_parsers(commands, database)
+    _token_parsers(commands, database)
+    _server_parsers(commands, database)
 
+
+def _people_parsers(commands: argparse._SubParsersAction[_Parser], database: _Parser) -> None:
+    user = commands.add_parser("user", help="manage accounts")
+    user_actions = user.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    user_create = user_actions.add_parser(
+        "create",
+        parents=[database],
+        help="create an account",
+        description="Create an account. The password is asked for twice on a terminal, or read "
+        "from the first line of standard input with --password-stdin; it is never a flag.",
+    )
+    user_create.add_argument("email", metavar="EMAIL")
+    user_create.add_argument("--name", required=True, help="the name people see")
+    user_create.add_argument("--password-stdin", action="store_true")
+
+    member = commands.add_parser("member", help="manage who is in a workspace")
+    member_actions = member.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    member_set = member_actions.add_parser(
+        "set",
+        parents=[database],
+        help="make an account a member, or change its role",
+        description="Make an account a member of a workspace, or change its role.",
+    )
+    member_set.add_argument("email", metavar="EMAIL")
+    member_set.add_argument("--workspace", required=True, metavar="SLUG")
+    member_set.add_argument("--role", required=True, choices=MEMBER_ROLES)
+
+    grant = commands.add_parser("grant", help="give an auditor read access for an engagement")
+    grant_actions = grant.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    grant_create = grant_actions.add_parser(
+        "create",
+        parents=[database],
+        help="grant an auditor read access",
+        description="Give an auditor's account read access to the whole workspace, or to the "
+        "chosen offerings and everything under them, from --from through --to.",
+    )
+    grant_create.add_argument("email", metavar="EMAIL")
+    grant_create.add_argument("--workspace", required=True, metavar="SLUG")
+    grant_create.add_argument("--from", dest="starts", required=True, metavar="DATE")
+    grant_create.add_argument("--to", dest="ends", required=True, metavar="DATE")
+    grant_create.add_argument(
+        "--offering", action="append", default=[], help="limit to this offering (repeatable)"
+    )
+
+    trail = commands.add_parser("audit", help="the audit trail")
+    trail_actions = trail.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    verify = trail_actions.add_parser(
+        "verify",
+        parents=[database],
+        help="recompute the audit trail's hashes",
+        description="Recompute every chain of the audit trail (or one workspace's) and name the "
+        "first broken entry; exit 1 when one is broken.",
+    )
+    verify.add_argument("--workspace", metavar="SLUG")
+
+
+def _token_parsers(commands: argparse._SubParsersAction[_Parser], database: _Parser) -> None:
     tok = commands.add_parser("token", help="manage API tokens")
     tok_actions = tok.add_subparsers(dest="action", required=True, parser_class=_Parser)
     tok_create = tok_actions.add_parser(
@@ -139,6 +203,9 @@ def _service_parsers(commands: argparse._SubParsersAction[_Parser]) -> None:
     tok_create.add_argument("--workspace", required=True, metavar="SLUG")
     tok_create.add_argument("--role", required=True, choices=ROLES)
     tok_create.add_argument(
+        "--user", metavar="EMAIL", help="the account it belongs to (needed for an auditor's)"
+    )
+    tok_create.add_argument(
         "--expires", metavar="DATE", help="last day it works, YYYY-MM-DD (default: never)"
     )
     tok_revoke = tok_actions.add_parser(
@@ -149,6 +216,8 @@ def _service_parsers(commands: argparse._SubParsersAction[_Parser]) -> None:
     )
     tok_revoke.add_argument("token", metavar="TOKEN")
 
+
+def _server_parsers(commands: argparse._SubParsersAction[_Parser], database: _Parser) -> None:
     serve = commands.add_parser(
         "serve",
         parents=[database],
@@ -322,6 +391,10 @@ def _service_command(args: argparse.Namespace) -> int:
     commands: dict[str, Callable[[argparse.Namespace], int]] = {
         "db": _db_upgrade,
         "workspace": _workspace_create,
+        "user": _user_create,
+        "member": _member_set,
+        "grant": _grant_create,
+        "audit": _audit_verify,
         "token": _token_create if getattr(args, "action", None) == "create" else _token_revoke,
         "serve": _serve,
         "demo": _demo,
@@ -397,7 +470,9 @@ def _workspace_create(args: argparse.Namespace) -> int:
     engine = _database(_settings(args).database_url)
     try:
         with Session(engine) as session:
-            workspace = services.create_workspace(session, slug=slug, name=args.name)
+            workspace = services.create_workspace(
+                session, slug=slug, name=args.name, owner=args.owner
+            )
             print(f"created workspace '{workspace.slug}' ({workspace.name})")  # noqa: T201
     finally:
         engine.dispose()
@@ -407,7 +482,7 @@ def _workspace_create(args: argparse.Namespace) -> int:
 def _token_create(args: argparse.Namespace) -> int:
     from sqlmodel import Session  # noqa: PLC0415
 
-    from app import services  # noqa: PLC0415
+    from app import accounts, services  # noqa: PLC0415
 
     expires = _parse_date(args.expires, "--expires") if args.expires else None
     if expires is not None and expires < date.today():  # noqa: DTZ011 - the caller's calendar day
@@ -415,13 +490,124 @@ def _token_create(args: argparse.Namespace) -> int:
     engine = _database(_settings(args).database_url)
     try:
         with Session(engine) as session:
+            user_id = None
+            if args.user:
+                user = accounts.user_by_email(session, args.user)
+                if user is None:
+                    raise UsageError(f"--user: no account for {args.user}")
+                user_id = user.id
             token = services.create_token(
-                session, slug=args.workspace, role=args.role, expires=expires
+                session, slug=args.workspace, role=args.role, expires=expires, user_id=user_id
             )
     finally:
         engine.dispose()
     print(token)  # noqa: T201 - alone on stdout, for scripts
     return EXIT_OK
+
+
+def _read_password(args: argparse.Namespace) -> str:
+    import getpass  # noqa: PLC0415
+
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    if not sys.stdin.isatty():
+        raise UsageError("no terminal to ask the password on: use --password-stdin")
+    first = getpass.getpass("Password (at least 15 characters): ")
+    if getpass.getpass("Once more: ") != first:
+        raise UsageError("the two passwords differ")
+    return first
+
+
+def _user_create(args: argparse.Namespace) -> int:
+    from sqlmodel import Session  # noqa: PLC0415
+
+    from app import accounts  # noqa: PLC0415
+    from app.audit import COMMAND_LINE  # noqa: PLC0415
+
+    password = _read_password(args)
+    engine = _database(_settings(args).database_url)
+    try:
+        with Session(engine) as session:
+            user = accounts.create_user(
+                session,
+                email=args.email,
+                display_name=args.name,
+                password=password,
+                actor=COMMAND_LINE,
+            )
+            print(f"created the account of {user.display_name} <{user.email}>")  # noqa: T201
+    finally:
+        engine.dispose()
+    return EXIT_OK
+
+
+def _member_set(args: argparse.Namespace) -> int:
+    from sqlmodel import Session  # noqa: PLC0415
+
+    from app import accounts, services  # noqa: PLC0415
+    from app.audit import COMMAND_LINE  # noqa: PLC0415
+
+    engine = _database(_settings(args).database_url)
+    try:
+        with Session(engine) as session:
+            workspace = services.workspace_for(session, args.workspace)
+            found = accounts.set_member(
+                session, workspace=workspace, email=args.email, role=args.role, actor=COMMAND_LINE
+            )
+            print(f"{found['email']} is {found['role']} of '{workspace.slug}'")  # noqa: T201
+    finally:
+        engine.dispose()
+    return EXIT_OK
+
+
+def _grant_create(args: argparse.Namespace) -> int:
+    from sqlmodel import Session  # noqa: PLC0415
+
+    from app import accounts, services  # noqa: PLC0415
+    from app.audit import COMMAND_LINE  # noqa: PLC0415
+
+    starts, ends = _parse_date(args.starts, "--from"), _parse_date(args.ends, "--to")
+    engine = _database(_settings(args).database_url)
+    try:
+        with Session(engine) as session:
+            workspace = services.workspace_for(session, args.workspace)
+            found = accounts.create_grant(
+                session,
+                workspace=workspace,
+                email=args.email,
+                offerings=args.offering,
+                starts=starts,
+                ends=ends,
+                actor=COMMAND_LINE,
+            )
+    finally:
+        engine.dispose()
+    scope = ", ".join(found["offerings"]) or "the whole workspace"
+    print(  # noqa: T201
+        f"grant {found['id']}: {found['email']} may read {scope} of '{args.workspace}' "
+        f"from {found['starts']} through {found['ends']}"
+    )
+    return EXIT_OK
+
+
+def _audit_verify(args: argparse.Namespace) -> int:
+    from sqlmodel import Session  # noqa: PLC0415
+
+    from app import audit, services  # noqa: PLC0415
+
+    engine = _database(_settings(args).database_url)
+    try:
+        with Session(engine) as session:
+            if args.workspace:
+                chains = [audit.chain_of(services.workspace_for(session, args.workspace).id)]
+            else:
+                chains = audit.chains(session)
+            verdicts = [audit.verify(session, chain) for chain in chains]
+    finally:
+        engine.dispose()
+    for verdict in verdicts:
+        print(verdict)  # noqa: T201
+    return EXIT_OK if all(v.ok for v in verdicts) else EXIT_GAP
 
 
 def _token_revoke(args: argparse.Namespace) -> int:
@@ -452,6 +638,7 @@ def _run_server(settings: Settings) -> int:
     import uvicorn  # noqa: PLC0415
 
     from app.config import get_settings  # noqa: PLC0415
+    from app.security import configure_logging  # noqa: PLC0415
 
     if not 0 < settings.port < 65536:
         raise UsageError(f"--port {settings.port} is not a TCP port (1-65535)")
@@ -465,7 +652,10 @@ def _run_server(settings: Settings) -> int:
         KETENKAART_PORT=str(settings.port),
         KETENKAART_WORKERS=str(settings.workers),
     )
+    if settings.plain_http_localhost:
+        os.environ["KETENKAART_PLAIN_HTTP_LOCALHOST"] = "1"
     get_settings.cache_clear()
+    configure_logging()
     sys.stdout.flush()
     uvicorn.run(
         "app.main:create_app",
@@ -481,7 +671,8 @@ def _demo(args: argparse.Namespace) -> int:
     from sqlmodel import Session  # noqa: PLC0415
 
     import app  # noqa: PLC0415
-    from app import services  # noqa: PLC0415
+    from app import accounts, passwords, services  # noqa: PLC0415
+    from app.audit import COMMAND_LINE  # noqa: PLC0415
     from app.config import Settings  # noqa: PLC0415
     from app.errors import NotFound  # noqa: PLC0415
 
@@ -489,15 +680,34 @@ def _demo(args: argparse.Namespace) -> int:
     if not chain.is_file():
         raise UsageError(f"the demo chain is not installed with this copy ({chain} is missing)")
     database = Path.cwd() / DEMO_DATABASE
-    settings = Settings(database_url=f"sqlite:///{database}", host="127.0.0.1", port=args.port)
+    settings = Settings(
+        database_url=f"sqlite:///{database}",
+        host="127.0.0.1",
+        port=args.port,
+        plain_http_localhost=True,  # a person's own machine, no TLS: the cookie goes without Secure
+    )
     engine = _database(settings.database_url)
     try:
         with Session(engine) as session:
+            password = secrets.token_urlsafe(12)
+            user = accounts.user_by_email(session, DEMO_EMAIL)
+            if user is None:
+                user = accounts.create_user(
+                    session,
+                    email=DEMO_EMAIL,
+                    display_name="Demo owner",
+                    password=password,
+                    actor=COMMAND_LINE,
+                )
+            else:  # a new password each run, printed below (the old one is not kept anywhere)
+                user.password_hash = passwords.hash_password(password)
+                session.add(user)
+                session.commit()
             try:
                 workspace = services.workspace_for(session, DEMO_WORKSPACE)
             except NotFound:
                 workspace = services.create_workspace(
-                    session, slug=DEMO_WORKSPACE, name="ketenkaart demo"
+                    session, slug=DEMO_WORKSPACE, name="ketenkaart demo", owner=DEMO_EMAIL
                 )
             if not services.register_document(session, workspace)["offerings"]:
                 services.import_chain(
@@ -507,13 +717,16 @@ def _demo(args: argparse.Namespace) -> int:
                     data=chain.read_bytes(),
                     dry_run=False,
                 )
-            token = services.create_token(session, slug=DEMO_WORKSPACE, role="owner", expires=None)
+            token = services.create_token(
+                session, slug=DEMO_WORKSPACE, role="owner", expires=None, user_id=user.id
+            )
     finally:
         engine.dispose()
     base = f"http://127.0.0.1:{settings.port}"
     print(  # noqa: T201
         f"ketenkaart demo: workspace '{DEMO_WORKSPACE}' in {database}\n"
-        f"  API and its documentation: {base}/docs\n"
+        f"  open {base}/login and sign in as {DEMO_EMAIL} with password {password}\n"
+        f"  API: {base}/api/v1 (described by {base}/openapi.json)\n"
         f"  owner token (shown once):  {token}\n"
         f"  try: curl -H 'Authorization: Bearer {token}' "
         f"{base}/api/v1/workspaces/{DEMO_WORKSPACE}/check\n"

@@ -27,6 +27,11 @@ class Settings(BaseSettings):
     """Where uploaded evidence documents go; in the database when unset."""
     max_upload_bytes: int = 25 * 1024 * 1024
     """The largest evidence document or chain file accepted in one request."""
+    plain_http_localhost: bool = False
+    """Serve browsers over plain HTTP on a loopback address: the session cookie goes without
+    ``Secure`` and no HSTS is sent. Only for a person's own machine (``ketenkaart demo``)."""
+    public_url: str | None = None
+    """The address people reach the service at, for invitation links (else the request's)."""
 
 
 @lru_cache

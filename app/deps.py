@@ -1,20 +1,36 @@
-"""Dependencies of the routes: the database session and the caller, by role."""
+"""Dependencies of the routes: the database session, the clock, and the caller by role.
+
+Every route under ``/workspaces/{ws}`` declares the roles it lets in with one of the aliases
+below (``Reader``, ``Writer``, ``Owner``, ``AuditReader``); a test walks every route of the
+OpenAPI document with every role, so a route without a declaration fails it. A caller is a
+bearer token or a browser session; a browser's unsafe requests carry its CSRF token. A caller
+with no way into the workspace gets 404, as if it did not exist; one with another role, 403.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from typing import Annotated
 
 from fastapi import Depends, Path, Request
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from app import services
+from app import accounts, services
+from app.accounts import Access
+from app.audit import Actor
 from app.errors import Forbidden, NotFound, Unauthorized
-from app.models import ApiToken, Workspace
+from app.models import LoginSession, User, Workspace
 
-RANK = {"viewer": 0, "editor": 1, "owner": 2}
+READ = ("viewer", "editor", "owner", "auditor")
+WRITE = ("editor", "owner")
+OWN = ("owner",)
+AUDIT = ("owner", "auditor")
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+CSRF_HEADER = "x-csrf-token"
 
 
 def get_engine(request: Request) -> Engine:
@@ -30,48 +46,190 @@ def get_session(engine: Annotated[Engine, Depends(get_engine)]) -> Iterator[Sess
 SessionDep = Annotated[Session, Depends(get_session)]
 
 
-@dataclass(frozen=True, slots=True)
-class Caller:
-    """Who asks, for which workspace, with which role."""
-
-    token: ApiToken
-    workspace: Workspace
-
-    @property
-    def role(self) -> str:
-        return self.token.role
+def now(request: Request) -> datetime:
+    """The service's clock (tests move it)."""
+    clock: Callable[[], datetime] = request.app.state.clock
+    return clock()
 
 
-def _bearer(request: Request) -> str:
-    header = request.headers.get("authorization", "")
+def today(request: Request) -> date:
+    """Today in UTC, the day grants and tokens run by."""
+    return now(request).astimezone(UTC).date()
+
+
+def cookie_name(request: Request) -> str:
+    """``__Host-`` needs Secure; on explicitly plain-HTTP localhost the cookie goes without."""
+    secure = not request.app.state.settings.plain_http_localhost
+    return "__Host-ketenkaart" if secure else "ketenkaart"
+
+
+def address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def request_id(request: Request) -> str | None:
+    value: str | None = getattr(request.state, "request_id", None)
+    return value
+
+
+def anonymous_actor(request: Request, *, email: str | None = None) -> Actor:
+    return Actor(
+        via="session", email=email, address=address(request), request_id=request_id(request)
+    )
+
+
+def _bearer(request: Request) -> str | None:
+    header = request.headers.get("authorization")
+    if header is None:
+        return None
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized("send a bearer token: Authorization: Bearer kk_...")
     return token.strip()
 
 
-def needs(role: str) -> Callable[..., Caller]:
-    """A dependency that lets through callers of ``role`` or higher in the path's workspace.
+@dataclass(frozen=True, slots=True)
+class Browser:
+    """A signed-in browser: its user and session."""
 
-    A token of another workspace gets 404, as if the workspace did not exist.
-    """
+    user: User
+    record: LoginSession
+
+
+def browser_session(request: Request, session: Session) -> Browser | None:
+    """The browser session the request's cookie stands for, if any (no CSRF check)."""
+    cookie = request.cookies.get(cookie_name(request))
+    if not cookie or len(cookie) > 100:
+        return None
+    found = accounts.session_of(session, cookie, now=now(request))
+    return None if found is None else Browser(*found)
+
+
+def check_csrf(request: Request, record: LoginSession, given: str | None) -> None:
+    """An unsafe request of a browser must carry its session's CSRF token and, when the
+    browser names where it comes from, come from this site."""
+    origin = request.headers.get("origin")
+    if origin is not None and origin != _own_origin(request):
+        raise Forbidden("a request from another site is refused")
+    if not accounts.same_secret(given, record.csrf_token):
+        raise Forbidden("the form is stale or forged: reload the page and try again")
+
+
+def _own_origin(request: Request) -> str:
+    return f"{request.url.scheme}://{request.url.netloc}"
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    """Who asks, in which workspace, as which role; and how the audit trail names them."""
+
+    access: Access
+    actor: Actor
+
+    @property
+    def workspace(self) -> Workspace:
+        return self.access.workspace
+
+    @property
+    def role(self) -> str:
+        return self.access.role
+
+    @property
+    def scope(self) -> frozenset[str] | None:
+        return self.access.scope
+
+
+def _caller(request: Request, session: Session, ws: str) -> Caller:
+    """The caller's access to workspace ``ws``, whatever its role; 401 or 404 when none."""
+    workspace_row = services.find_workspace(session, ws)
+    token_text = _bearer(request)
+    access: Access | None = None
+    if token_text is not None:
+        token = services.authenticate(session, token_text)
+        if token is None:
+            raise Unauthorized("the token is unknown, revoked or expired")
+        if workspace_row is not None and token.workspace_id == workspace_row.id:
+            access = accounts.token_access(session, token, workspace_row, today=today(request))
+    else:
+        browser = browser_session(request, session)
+        if browser is None:
+            raise Unauthorized("sign in, or send a bearer token: Authorization: Bearer kk_...")
+        if request.method not in SAFE_METHODS:
+            check_csrf(request, browser.record, request.headers.get(CSRF_HEADER))
+        if workspace_row is not None:
+            access = accounts.user_access(
+                session, browser.user, workspace_row, today=today(request)
+            )
+    if access is None:
+        raise NotFound(f"no workspace '{ws}'")
+    return Caller(access, access.actor(address=address(request), request_id=request_id(request)))
+
+
+def needs(*roles: str) -> Callable[..., Caller]:
+    """A dependency that lets in callers of one of ``roles`` in the path's workspace."""
 
     def caller(
         request: Request, session: SessionDep, ws: Annotated[str, Path(max_length=64)]
     ) -> Caller:
-        found = services.authenticate(session, _bearer(request))
-        if found is None:
-            raise Unauthorized("the token is unknown, revoked or expired")
-        token, workspace = found
-        if workspace.slug != ws:
-            raise NotFound(f"no workspace '{ws}'")
-        if RANK[token.role] < RANK[role]:
-            raise Forbidden(f"this needs the role {role}; the token has {token.role}")
-        return Caller(token, workspace)
+        found = _caller(request, session, ws)
+        if found.role not in roles:
+            raise Forbidden(f"this needs the role {' or '.join(roles)}; you are {found.role}")
+        return found
 
-    caller.__name__ = f"needs_{role}"
+    caller.__name__ = f"needs_{'_'.join(roles)}"
+    caller.roles = roles  # type: ignore[attr-defined]  # read by the route-by-role test
     return caller
 
 
-Viewer = Annotated[Caller, Depends(needs("viewer"))]
-Editor = Annotated[Caller, Depends(needs("editor"))]
+Reader = Annotated[Caller, Depends(needs(*READ))]
+Writer = Annotated[Caller, Depends(needs(*WRITE))]
+Owner = Annotated[Caller, Depends(needs(*OWN))]
+AuditReader = Annotated[Caller, Depends(needs(*AUDIT))]
+
+# The names the routes of the service issue used; same meaning.
+Viewer = Reader
+Editor = Writer
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """A signed-in user outside any workspace: through a browser session or a user's token."""
+
+    user: User
+    record: LoginSession | None
+    actor: Actor
+
+
+def signed_in(request: Request, session: SessionDep) -> Person:
+    """The signed-in user; a browser's unsafe requests must carry the CSRF token."""
+    token_text = _bearer(request)
+    if token_text is not None:
+        token = services.authenticate(session, token_text)
+        user = None if token is None or token.user_id is None else session.get(User, token.user_id)
+        if token is None or user is None or user.disabled_at is not None:
+            raise Unauthorized("this needs a user's token or a signed-in browser")
+        actor = Actor(
+            via="token",
+            user_id=user.id,
+            email=user.email,
+            token=token.prefix,
+            address=address(request),
+            request_id=request_id(request),
+        )
+        return Person(user, None, actor)
+    browser = browser_session(request, session)
+    if browser is None:
+        raise Unauthorized("sign in, or send a bearer token: Authorization: Bearer kk_...")
+    if request.method not in SAFE_METHODS:
+        check_csrf(request, browser.record, request.headers.get(CSRF_HEADER))
+    actor = Actor(
+        via="session",
+        user_id=browser.user.id,
+        email=browser.user.email,
+        address=address(request),
+        request_id=request_id(request),
+    )
+    return Person(browser.user, browser.record, actor)
+
+
+SignedIn = Annotated[Person, Depends(signed_in)]

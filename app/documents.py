@@ -26,7 +26,9 @@ from urllib.parse import quote
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
+from app import audit
 from app import repository as repo
+from app.audit import COMMAND_LINE, Actor
 from app.errors import Invalid, NotFound, UnsupportedMediaType
 from app.models import DocumentRow, Workspace, utcnow
 
@@ -128,6 +130,7 @@ def put_document(
     media_type: str,
     content: bytes,
     documents_dir: Path | None,
+    actor: Actor = COMMAND_LINE,
 ) -> tuple[DocumentRow, bool]:
     """Store ``content`` as the document of evidence ``evidence``, replacing an earlier one.
 
@@ -158,6 +161,8 @@ def put_document(
         record = _record(session, wid, evidence)
         created = record is None
         old_path = None if record is None else record.path
+        old_sha = None if record is None else record.sha256
+        old_name = None if record is None else record.filename
         if record is None:
             record = DocumentRow(workspace_id=wid, evidence_key=evidence, **fields)
         else:
@@ -166,6 +171,15 @@ def put_document(
             record.updated_at = utcnow()
             record.version += 1
         session.add(record)
+        audit.record(
+            session,
+            workspace_id=wid,
+            actor=actor,
+            action="document.put",
+            target=f"evidence/{evidence}/document",
+            before=None if created else {"sha256": old_sha, "filename": old_name},
+            after={k: v for k, v in fields.items() if k not in ("content", "path")},
+        )
         try:
             session.commit()
         except IntegrityError:  # someone stored the first document at the same time: replace it

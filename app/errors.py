@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from http import HTTPStatus
 from typing import Any
@@ -19,6 +20,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from graph.errors import ChainError, Issue, UsageError
 
 PROBLEM = "application/problem+json"
+
+_log = logging.getLogger("ketenkaart.error")
 
 
 class Problem(Exception):  # noqa: N818 - RFC 9457 calls it a problem
@@ -72,6 +75,16 @@ class PreconditionRequired(Problem):
     status = 428
 
 
+class TooManyRequests(Problem):
+    """Slow down: try again after ``retry_after`` seconds."""
+
+    status = 429
+
+    def __init__(self, detail: str, *, retry_after: int) -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after
+
+
 def issue_errors(issues: Iterable[Issue], *, strip: str = "") -> list[dict[str, Any]]:
     """Chain issues as problem ``errors``: where (the field path, and the line in a file)."""
     found = []
@@ -89,7 +102,10 @@ def issue_errors(issues: Iterable[Issue], *, strip: str = "") -> list[dict[str, 
 
 
 def problem_response(
-    status: int, detail: str, errors: list[dict[str, Any]] | None = None
+    status: int,
+    detail: str,
+    errors: list[dict[str, Any]] | None = None,
+    headers: dict[str, str] | None = None,
 ) -> JSONResponse:
     body: dict[str, Any] = {
         "type": "about:blank",
@@ -99,7 +115,9 @@ def problem_response(
     }
     if errors:
         body["errors"] = errors
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    headers = dict(headers or {})
+    if status == 401:
+        headers["WWW-Authenticate"] = "Bearer"
     return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
 
 
@@ -108,7 +126,10 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(Problem)
     async def _problem(_: Request, exc: Problem) -> JSONResponse:
-        return problem_response(exc.status, exc.detail, exc.errors)
+        headers = (
+            {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooManyRequests) else None
+        )
+        return problem_response(exc.status, exc.detail, exc.errors, headers)
 
     @app.exception_handler(ChainError)
     async def _chain(_: Request, exc: ChainError) -> JSONResponse:
@@ -135,5 +156,7 @@ def install(app: FastAPI) -> None:
         return problem_response(exc.status_code, str(exc.detail))
 
     @app.exception_handler(Exception)
-    async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
-        return problem_response(500, "an internal error; it has been logged")
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        rid = getattr(request.state, "request_id", None)
+        _log.error("internal error", exc_info=exc, extra={"fields": {"request_id": rid}})
+        return problem_response(500, f"an internal error; it has been logged as {rid}")

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 
 from app import errors
 from app.config import Settings, get_settings
 from app.db import make_engine
 from app.limits import BodyLimit
-from app.routes import documents, entities, health, register
+from app.routes import audit, auth, documents, entities, health, people, register
+from app.security import Guard
+from app.views.pages import STATIC_DIR
 
 
 def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> FastAPI:
@@ -32,12 +36,20 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         summary="Which links in a cloud service's supply chain lack equivalent certification.",
         version="0.1.0",
         lifespan=lifespan,
+        docs_url=None,  # Swagger UI and ReDoc load their code from a CDN: the API is described
+        redoc_url=None,  # by /openapi.json, which any OpenAPI tool reads
     )
     app.state.engine = engine
     app.state.settings = settings
+    app.state.clock = lambda: datetime.now(UTC)
     errors.install(app)
     app.add_middleware(BodyLimit, limit=settings.max_upload_bytes)
+    app.add_middleware(Guard, hsts=not settings.plain_http_localhost)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(health.router)
+    app.include_router(auth.router)
+    app.include_router(people.router, prefix="/api/v1")
+    app.include_router(audit.router, prefix="/api/v1")
     app.include_router(register.router, prefix="/api/v1")
     app.include_router(entities.router, prefix="/api/v1")
     app.include_router(documents.router, prefix="/api/v1")

@@ -6,16 +6,29 @@ columns the register is queried by, so that a register exports to exactly the ch
 imported from, ``x-`` keys included. ``version`` counts the row's changes (optimistic locking:
 an update names the version it read).
 
-Users, browser sessions, auditor grants and the audit trail come later; tokens already carry a
-nullable ``user_id`` for them.
+People (``User``) reach a workspace through a ``Membership`` (owner, editor, viewer) or an
+auditor's ``Grant`` (read access to the whole workspace or to chosen offerings, between two
+dates); a browser holds a ``LoginSession``; ``LoginAttempt`` feeds the login throttle. The audit
+trail (``AuditEntry``) is append-only: the migrations add triggers that refuse to change or
+remove an entry, and ``AuditHead`` keeps the newest hash of each chain of entries.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, ForeignKey, Integer, LargeBinary, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    UniqueConstraint,
+)
 from sqlmodel import Field, SQLModel
 
 
@@ -130,8 +143,17 @@ class DocumentRow(SQLModel, table=True):
     version: int = 1
 
 
+def _user_fk(*, nullable: bool = False) -> Any:
+    return Field(
+        sa_column=Column(
+            Integer, ForeignKey("app_user.id", ondelete="CASCADE"), nullable=nullable, index=True
+        )
+    )
+
+
 class ApiToken(SQLModel, table=True):
-    """A bearer token: only its SHA-256 is kept."""
+    """A bearer token: only its SHA-256 is kept. A token that belongs to a user never has more
+    rights than the user has in the workspace at the time of the request."""
 
     __tablename__ = "api_token"
 
@@ -140,7 +162,128 @@ class ApiToken(SQLModel, table=True):
     role: str = Field(max_length=20)
     token_hash: str = Field(max_length=64, unique=True, index=True)
     prefix: str = Field(max_length=16, description="the token's first characters, to tell it")
-    user_id: int | None = None
+    user_id: int | None = _user_fk(nullable=True)
     created_at: datetime = _when()
     expires_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
     revoked_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+
+
+class User(SQLModel, table=True):
+    """A person who signs in: the password only as its argon2id hash, the second factor's secret
+    when set up (with the last time step used, so that no code counts twice)."""
+
+    __tablename__ = "app_user"
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, unique=True, index=True)
+    display_name: str = Field(max_length=200)
+    password_hash: str = Field(max_length=255)
+    totp_secret: str | None = Field(default=None, max_length=64)
+    totp_last_step: int | None = None
+    created_at: datetime = _when()
+    password_changed_at: datetime = _when()
+    disabled_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+
+
+class Membership(SQLModel, table=True):
+    """A user's role in a workspace: owner, editor or viewer."""
+
+    __table_args__ = (UniqueConstraint("workspace_id", "user_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int = _workspace_fk()
+    user_id: int = _user_fk()
+    role: str = Field(max_length=20)
+    created_at: datetime = _when()
+
+
+class Grant(SQLModel, table=True):
+    """An auditor's engagement: read access to the workspace, or to ``offerings`` and everything
+    under them, from ``starts`` through ``ends``."""
+
+    __tablename__ = "auditor_grant"
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int = _workspace_fk()
+    user_id: int = _user_fk()
+    offerings: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    starts: date = Field(sa_column=Column(Date, nullable=False))
+    ends: date = Field(sa_column=Column(Date, nullable=False))
+    created_by: int | None = None
+    created_at: datetime = _when()
+    revoked_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+
+
+class Invitation(SQLModel, table=True):
+    """An owner's invitation to a workspace, redeemed once through a link; only its hash is
+    kept. An auditor's invitation carries the grant it leads to."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int = _workspace_fk()
+    email: str = Field(max_length=254)
+    role: str = Field(max_length=20)
+    offerings: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    starts: date | None = Field(default=None, sa_column=Column(Date, nullable=True))
+    ends: date | None = Field(default=None, sa_column=Column(Date, nullable=True))
+    token_hash: str = Field(max_length=64, unique=True, index=True)
+    created_by: int | None = None
+    created_at: datetime = _when()
+    expires_at: datetime = Field(sa_type=DateTime(timezone=True))
+    accepted_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+
+
+class LoginSession(SQLModel, table=True):
+    """A signed-in browser: the cookie's SHA-256, its CSRF token, and when it ends."""
+
+    __tablename__ = "login_session"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True, index=True)
+    user_id: int = _user_fk()
+    csrf_token: str = Field(max_length=64)
+    created_at: datetime = _when()
+    last_seen_at: datetime = _when()
+    expires_at: datetime = Field(sa_type=DateTime(timezone=True))
+
+
+class LoginAttempt(SQLModel, table=True):
+    """One try to sign in, kept for the throttle (by account and by address)."""
+
+    __tablename__ = "login_attempt"
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, index=True)
+    address: str = Field(max_length=64, index=True)
+    at: datetime = Field(sa_type=DateTime(timezone=True), index=True)
+    succeeded: bool = Field(sa_column=Column(Boolean, nullable=False))
+
+
+class AuditEntry(SQLModel, table=True):
+    """One change, appended to its chain (``ws:<id>`` for a workspace, ``global`` for accounts),
+    holding the hash of the entry before it. Never updated, never deleted."""
+
+    __tablename__ = "audit_entry"
+    __table_args__ = (UniqueConstraint("chain", "seq"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    chain: str = Field(max_length=32, index=True)
+    seq: int
+    at: datetime = Field(sa_type=DateTime(timezone=True))
+    actor: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    action: str = Field(max_length=40)
+    target: str = Field(max_length=500)
+    before: Any = Field(default=None, sa_column=Column(JSON, nullable=True))
+    after: Any = Field(default=None, sa_column=Column(JSON, nullable=True))
+    prev_hash: str = Field(max_length=64)
+    hash: str = Field(max_length=64)
+
+
+class AuditHead(SQLModel, table=True):
+    """The newest entry of each audit chain: appending updates it first, which makes appends
+    to one chain take turns, and a trail cut short no longer matches its head."""
+
+    __tablename__ = "audit_head"
+
+    chain: str = Field(max_length=32, primary_key=True)
+    seq: int = 0
+    hash: str = Field(max_length=64)

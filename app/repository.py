@@ -119,7 +119,7 @@ def page(
     kind: Kind,
     workspace_id: int,
     *,
-    limit: int,
+    limit: int | None,
     offset: int,
     filters: dict[str, str],
 ) -> tuple[int, Sequence[EntityRow]]:
@@ -149,9 +149,8 @@ def page(
         .execute(select(func.count()).select_from(statement.subquery()))
         .scalar_one()
     )
-    found = session.exec(
-        statement.order_by(col(row.position), col(row.id)).limit(limit).offset(offset)
-    ).all()
+    ordered = statement.order_by(col(row.position), col(row.id)).offset(offset)
+    found = session.exec(ordered if limit is None else ordered.limit(limit)).all()
     return int(total), cast("Sequence[EntityRow]", found)
 
 

@@ -18,7 +18,9 @@ from typing import Any, cast
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
+from app import accounts, audit
 from app import repository as repo
+from app.audit import COMMAND_LINE, Actor
 from app.errors import Conflict, Invalid, NotFound, PreconditionFailed, issue_errors
 from app.models import ApiToken, DependencyRow, ServiceRow, Workspace
 from graph.coverage import check
@@ -29,15 +31,18 @@ from graph.profiles import ResolvedProfile, find_profile
 from graph.verdicts import CheckResult
 from importers.chainfile import dump_chain, dump_plain, load_chains, load_plain
 
-ROLES = ("viewer", "editor", "owner")
+ROLES = accounts.ROLES
 _SECTIONS = tuple(repo.KINDS)
 
 
 # --- the register as a chain ------------------------------------------------------------------
 
 
-def register_document(session: Session, workspace: Workspace) -> dict[str, Any]:
-    """The workspace's register as a plain chain document (one query per table)."""
+def register_document(
+    session: Session, workspace: Workspace, scope: frozenset[str] | None = None
+) -> dict[str, Any]:
+    """The workspace's register as a plain chain document (one query per table); with a
+    ``scope``, only those offerings and what lies under them (:func:`scoped`)."""
     document: dict[str, Any] = {"ketenkaart": 1}
     if workspace.title:
         document["title"] = workspace.title
@@ -45,12 +50,73 @@ def register_document(session: Session, workspace: Workspace) -> dict[str, Any]:
     for section, kind in repo.KINDS.items():
         document[section] = [body for _, body in repo.bodies(session, kind, workspace.id or 0)]
     document.update(workspace.extra)
-    return document
+    return document if scope is None else scoped(document, scope)
 
 
-def register_chain(session: Session, workspace: Workspace) -> Chain:
+def scoped(document: dict[str, Any], scope: frozenset[str]) -> dict[str, Any]:
+    """The part of a register an auditor with a scope sees: the scope's offerings, every
+    service under them, the links among those, their suppliers (with their parents), the
+    evidence covering them (its ``covers`` and sub-service lists cut to what is visible), and
+    the profiles.
+
+    >>> doc = {"offerings": ["a", "b"], "profiles": [],
+    ...        "suppliers": [{"id": "s"}, {"id": "t"}],
+    ...        "services": [{"id": "a", "supplier": "s"}, {"id": "b", "supplier": "t"},
+    ...                     {"id": "c", "supplier": "s"}],
+    ...        "dependencies": [{"from": "a", "to": "c"}, {"from": "b", "to": "c"}],
+    ...        "evidence": [{"id": "e", "holder": "s", "covers": ["b", "c"]}]}
+    >>> part = scoped(doc, frozenset({"a"}))
+    >>> [s["id"] for s in part["services"]], part["evidence"][0]["covers"]
+    (['a', 'c'], ['c'])
+    """
+    offerings = [o for o in document["offerings"] if o in scope]
+    below: dict[str, list[str]] = {}
+    for link in document["dependencies"]:
+        below.setdefault(link["from"], []).append(link["to"])
+    seen, stack = set(offerings), list(offerings)
+    while stack:
+        for provider in below.get(stack.pop(), ()):
+            if provider not in seen:
+                seen.add(provider)
+                stack.append(provider)
+    services = [s for s in document["services"] if s["id"] in seen]
+    evidence = []
+    for piece in document["evidence"]:
+        covers = [c for c in piece.get("covers", ()) if c in seen]
+        if not covers:
+            continue
+        cut = {**piece, "covers": covers}
+        if isinstance(cut.get("subservices"), dict):
+            cut["subservices"] = {
+                key: [v for v in value if v in seen] if key in ("carved_out", "included") else value
+                for key, value in cut["subservices"].items()
+            }
+        evidence.append(cut)
+    parents = {s["id"]: s.get("parent") for s in document["suppliers"]}
+    wanted = {s["supplier"] for s in services} | {e["holder"] for e in evidence}
+    stack = list(wanted)
+    while stack:
+        parent = parents.get(stack.pop())
+        if parent is not None and parent not in wanted:
+            wanted.add(parent)
+            stack.append(parent)
+    return {
+        **document,
+        "offerings": offerings,
+        "suppliers": [s for s in document["suppliers"] if s["id"] in wanted],
+        "services": services,
+        "dependencies": [
+            d for d in document["dependencies"] if d["from"] in seen and d["to"] in seen
+        ],
+        "evidence": evidence,
+    }
+
+
+def register_chain(
+    session: Session, workspace: Workspace, scope: frozenset[str] | None = None
+) -> Chain:
     """The workspace's register as a chain; a register without offerings has none to give."""
-    document = register_document(session, workspace)
+    document = register_document(session, workspace, scope)
     if not document["offerings"]:
         raise Conflict(
             f"workspace '{workspace.slug}' has no offering yet: import a chain file or mark a "
@@ -59,9 +125,12 @@ def register_chain(session: Session, workspace: Workspace) -> Chain:
     return load_plain(document, source=f"workspace {workspace.slug}")
 
 
-def export_register(session: Session, *, workspace: Workspace, fmt: str) -> bytes:
-    """The register as a chain file, YAML or JSON."""
-    return dump_chain(register_chain(session, workspace), fmt="json" if fmt == "json" else "yaml")
+def export_register(
+    session: Session, *, workspace: Workspace, fmt: str, scope: frozenset[str] | None = None
+) -> bytes:
+    """The register (or the part in ``scope``) as a chain file, YAML or JSON."""
+    chain = register_chain(session, workspace, scope)
+    return dump_chain(chain, fmt="json" if fmt == "json" else "yaml")
 
 
 def check_register(
@@ -72,9 +141,11 @@ def check_register(
     period: DateRange | None,
     offerings: Sequence[str] | None,
     profile: str,
+    scope: frozenset[str] | None = None,
 ) -> CheckResult:
-    """The verdicts of ``ketenkaart check`` on the exported register."""
-    chain = register_chain(session, workspace)
+    """The verdicts of ``ketenkaart check`` on the exported register (or its part in
+    ``scope``)."""
+    chain = register_chain(session, workspace, scope)
     return check(
         chain,
         offerings=offerings or None,
@@ -96,10 +167,16 @@ class Expiring:
 
 
 def expiring(
-    session: Session, *, workspace: Workspace, today: date, days: int, profile: str
+    session: Session,
+    *,
+    workspace: Workspace,
+    today: date,
+    days: int,
+    profile: str,
+    scope: frozenset[str] | None = None,
 ) -> list[Expiring]:
     """Evidence that stops counting within ``days`` after ``today``, soonest first."""
-    chain = register_chain(session, workspace)
+    chain = register_chain(session, workspace, scope)
     resolved: ResolvedProfile = find_profile(profile, chain)
     horizon = today + timedelta(days=days)
     found = []
@@ -137,7 +214,13 @@ class ImportReport:
 
 
 def import_chain(
-    session: Session, *, workspace: Workspace, name: str, data: bytes, dry_run: bool
+    session: Session,
+    *,
+    workspace: Workspace,
+    name: str,
+    data: bytes,
+    dry_run: bool,
+    actor: Actor = COMMAND_LINE,
 ) -> ImportReport:
     """Upsert a chain file into the register by id, all or nothing.
 
@@ -145,6 +228,29 @@ def import_chain(
     whole before anything is written; nothing is written in a dry run.
     """
     incoming = dump_plain(load_chains([(name, data)]))
+    return import_document(
+        session,
+        workspace=workspace,
+        name=name,
+        incoming=incoming,
+        dry_run=dry_run,
+        actor=actor,
+        digest=hashlib.sha256(data).hexdigest(),
+    )
+
+
+def import_document(
+    session: Session,
+    *,
+    workspace: Workspace,
+    name: str,
+    incoming: dict[str, Any],
+    dry_run: bool,
+    actor: Actor,
+    digest: str,
+    fmt: str = "chain",
+) -> ImportReport:
+    """Upsert a plain chain document (from any importer) by id, all or nothing."""
     _check_key_lengths(incoming)
     _lock_register(session, workspace)
     current = register_document(session, workspace)
@@ -177,6 +283,27 @@ def import_chain(
         return report
     try:
         _write_import(session, workspace, writes, new_offerings)
+        audit.record(
+            session,
+            workspace_id=workspace.id,
+            actor=actor,
+            action="import",
+            target=f"import/{name}",
+            before=_changed_before(current, writes),
+            after={
+                "file": name,
+                "format": fmt,
+                "sha256": digest,
+                "created": report.created,
+                "changed": report.changed,
+                "values": {
+                    section: [*created, *changed]
+                    for section, (created, changed) in writes.items()
+                    if created or changed
+                },
+                "offerings": new_offerings,
+            },
+        )
         if incoming.get("title") or extra:
             workspace.title = str(incoming.get("title") or workspace.title or "") or None
             workspace.extra = {**workspace.extra, **extra}
@@ -189,6 +316,18 @@ def import_chain(
 
 
 Writes = tuple[list[dict[str, Any]], list[dict[str, Any]]]
+
+
+def _changed_before(current: dict[str, Any], writes: dict[str, Writes]) -> dict[str, Any] | None:
+    """The values an import replaces, by section."""
+    before: dict[str, Any] = {}
+    for section, (_, changed) in writes.items():
+        if not changed:
+            continue
+        kind = repo.KINDS[section]
+        keys = {kind.key_of(body) for body in changed}
+        before[section] = [b for b in current[section] if kind.key_of(b) in keys]
+    return before or None
 
 
 def _merge_section(
@@ -313,6 +452,7 @@ def create_entity(
     section: str,
     body: dict[str, Any],
     offering: bool = False,
+    actor: Actor = COMMAND_LINE,
 ) -> repo.EntityRow:
     """Add one entity; its id must be new, and the register must stay valid."""
     kind = repo.KINDS[section]
@@ -334,6 +474,14 @@ def create_entity(
         workspace_id=wid, body=body, position=repo.next_position(session, kind, wid), **columns
     )
     session.add(row)
+    audit.record(
+        session,
+        workspace_id=wid,
+        actor=actor,
+        action="create",
+        target=f"{kind.singular}/{key}",
+        after={**body, **({"offering": True} if offering else {})},
+    )
     _commit(session, f"{kind.singular} '{key}' was created by someone else at the same time")
     session.refresh(row)
     return row
@@ -357,6 +505,7 @@ def update_entity(
     changes: dict[str, Any],
     version: int | None,
     offering: bool | None = None,
+    actor: Actor = COMMAND_LINE,
 ) -> repo.EntityRow:
     """Change fields of one entity (``None`` removes a field), if nobody changed it since
     ``version`` (``None``: whatever its version); its id cannot change."""
@@ -387,15 +536,37 @@ def update_entity(
         columns["offering"] = repo.next_offering(session, workspace.id or 0) if offering else None
     _validate(document, section=section, index=index, slug=workspace.slug)
     assert row.id is not None  # noqa: S101 - a stored row
+    before = {
+        **row.body,
+        **({"offering": row.offering is not None} if isinstance(row, ServiceRow) else {}),
+    }
+    after = {**body, **({"offering": bool(offering)} if offering is not None else {})}
+    if isinstance(row, ServiceRow) and offering is None:
+        after["offering"] = row.offering is not None
     if not repo.update_body(session, kind, row.id, body=body, expected_version=version, **columns):
         raise PreconditionFailed(_stale(kind, key, None))
+    audit.record(
+        session,
+        workspace_id=workspace.id,
+        actor=actor,
+        action="update",
+        target=f"{kind.singular}/{key}",
+        before=before,
+        after=after,
+    )
     session.commit()
     session.refresh(row)
     return row
 
 
 def delete_entity(
-    session: Session, *, workspace: Workspace, section: str, key: str, version: int | None
+    session: Session,
+    *,
+    workspace: Workspace,
+    section: str,
+    key: str,
+    version: int | None,
+    actor: Actor = COMMAND_LINE,
 ) -> str | None:
     """Remove one entity, if nobody changed it since ``version`` (``None``: whatever its
     version) and nothing refers to it. Evidence takes its document with it; the stored file's
@@ -413,8 +584,17 @@ def delete_entity(
     ]
     _validate(document, section=section, index=None, slug=workspace.slug)
     assert row.id is not None  # noqa: S101
+    before = dict(row.body)
     if not repo.delete_row(session, kind, row.id, expected_version=version):
         raise PreconditionFailed(_stale(kind, key, None))
+    audit.record(
+        session,
+        workspace_id=workspace.id,
+        actor=actor,
+        action="delete",
+        target=f"{kind.singular}/{key}",
+        before=before,
+    )
     path = None
     if section == "evidence":
         stored = repo.document_of(session, workspace.id or 0, key)
@@ -425,8 +605,32 @@ def delete_entity(
     return path
 
 
-def get_entity(session: Session, *, workspace: Workspace, section: str, key: str) -> repo.EntityRow:
-    return _existing(session, repo.KINDS[section], workspace, key)
+def get_entity(
+    session: Session,
+    *,
+    workspace: Workspace,
+    section: str,
+    key: str,
+    scope: frozenset[str] | None = None,
+) -> repo.EntityRow:
+    """One entity; for an auditor with a scope, only one inside it."""
+    row = _existing(session, repo.KINDS[section], workspace, key)
+    if scope is not None and not visible(session, workspace, scope, section, row.body):
+        raise NotFound(f"no {repo.KINDS[section].singular} '{key}' in workspace '{workspace.slug}'")
+    return row
+
+
+def visible(
+    session: Session,
+    workspace: Workspace,
+    scope: frozenset[str],
+    section: str,
+    body: dict[str, Any],
+) -> bool:
+    """Whether an entity lies inside an auditor's scope."""
+    part = register_document(session, workspace, scope)
+    kind = repo.KINDS[section]
+    return any(kind.key_of(b) == kind.key_of(body) for b in part[section])
 
 
 def _existing(session: Session, kind: repo.Kind, workspace: Workspace, key: str) -> repo.EntityRow:
@@ -463,13 +667,25 @@ def _stale(kind: repo.Kind, key: str, now: int | None) -> str:
 # --- workspaces and tokens ---------------------------------------------------------------------
 
 
-def create_workspace(session: Session, *, slug: str, name: str | None) -> Workspace:
-    if repo.workspace_by_slug(session, slug) is not None:
-        raise Conflict(f"workspace '{slug}' exists already")
-    workspace = repo.add_workspace(session, slug=slug, name=name or slug)
-    session.commit()
-    session.refresh(workspace)
-    return workspace
+def create_workspace(
+    session: Session,
+    *,
+    slug: str,
+    name: str | None,
+    owner: str | None = None,
+    actor: Actor = COMMAND_LINE,
+) -> Workspace:
+    """A new, empty register; ``owner`` (an account's e-mail address) becomes its owner."""
+    user = None
+    if owner is not None:
+        user = accounts.user_by_email(session, owner)
+        if user is None:
+            raise NotFound(f"no account for {owner}; create it with `ketenkaart user create`")
+    return accounts.create_workspace(session, slug=slug, name=name, owner=user, actor=actor)
+
+
+def find_workspace(session: Session, slug: str) -> Workspace | None:
+    return repo.workspace_by_slug(session, slug)
 
 
 def workspace_for(session: Session, slug: str) -> Workspace:
@@ -485,11 +701,20 @@ def hash_token(token: str) -> str:
 
 
 def create_token(
-    session: Session, *, slug: str, role: str, expires: date | None, user_id: int | None = None
+    session: Session,
+    *,
+    slug: str,
+    role: str,
+    expires: date | None,
+    user_id: int | None = None,
+    actor: Actor = COMMAND_LINE,
 ) -> str:
-    """A new token for the workspace; only its hash is stored, so it is shown once."""
+    """A new token for the workspace; only its hash is stored, so it is shown once. An
+    auditor's token belongs to the auditor (``user_id``), whose grant it acts under."""
     if role not in ROLES:
         raise Invalid(f"unknown role '{role}'; one of {', '.join(ROLES)}")
+    if role == accounts.AUDITOR and user_id is None:
+        raise Invalid("an auditor's token belongs to the auditor: name the user")
     workspace = workspace_for(session, slug)
     token = "kk_" + secrets.token_urlsafe(32)
     expires_at = (
@@ -508,11 +733,23 @@ def create_token(
             expires_at=expires_at,
         ),
     )
+    audit.record(
+        session,
+        workspace_id=workspace.id,
+        actor=actor,
+        action="token.create",
+        target=f"token/{token[:10]}",
+        after={
+            "role": role,
+            "user_id": user_id,
+            "expires": None if expires is None else expires.isoformat(),
+        },
+    )
     session.commit()
     return token
 
 
-def revoke_token(session: Session, *, token: str) -> int:
+def revoke_token(session: Session, *, token: str, actor: Actor = COMMAND_LINE) -> int:
     """Revoke a token given whole or by its first ten characters; return how many."""
     found = repo.token_by_hash(session, hash_token(token))
     targets = [found[0]] if found else list(repo.tokens_by_prefix(session, token[:10]))
@@ -523,16 +760,25 @@ def revoke_token(session: Session, *, token: str) -> int:
     for target in targets:
         target.revoked_at = datetime.now(UTC)
         session.add(target)
+        audit.record(
+            session,
+            workspace_id=target.workspace_id,
+            actor=actor,
+            action="token.revoke",
+            target=f"token/{target.prefix}",
+        )
     session.commit()
     return len(targets)
 
 
-def authenticate(session: Session, token: str) -> tuple[ApiToken, Workspace] | None:
-    """The token and its workspace, when the token is known, not revoked and not expired."""
+def authenticate(session: Session, token: str) -> ApiToken | None:
+    """The token, when it is known, not revoked and not expired."""
+    if len(token) > 200:
+        return None
     found = repo.token_by_hash(session, hash_token(token))
     if found is None:
         return None
-    record, workspace = found
+    record, _ = found
     now = datetime.now(UTC)
     if record.revoked_at is not None:
         return None
@@ -542,7 +788,7 @@ def authenticate(session: Session, token: str) -> tuple[ApiToken, Workspace] | N
             expires = expires.replace(tzinfo=UTC)
         if expires <= now:
             return None
-    return record, workspace
+    return record
 
 
 def row_json(row: repo.EntityRow) -> dict[str, Any]:

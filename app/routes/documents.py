@@ -8,8 +8,8 @@ from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.responses import FileResponse, JSONResponse
 from starlette.concurrency import run_in_threadpool
 
-from app import documents
-from app.deps import Editor, SessionDep, Viewer
+from app import documents, services
+from app.deps import Reader, SessionDep, Writer
 
 router = APIRouter(prefix="/workspaces/{ws}", tags=["evidence documents"])
 
@@ -47,7 +47,7 @@ async def put_document(
     key: str,
     request: Request,
     session: SessionDep,
-    caller: Editor,
+    caller: Writer,
     filename: Annotated[str | None, Query(max_length=1000)] = None,
     content_type: Annotated[str | None, Header()] = None,
 ) -> Response:
@@ -66,6 +66,7 @@ async def put_document(
         media_type=media_type,
         content=data,
         documents_dir=request.app.state.settings.documents_dir,
+        actor=caller.actor,
     )
     return JSONResponse(
         _public(record),
@@ -85,10 +86,14 @@ def get_document(
     key: str,
     request: Request,
     session: SessionDep,
-    caller: Viewer,
+    caller: Reader,
     if_none_match: Annotated[str | None, Header()] = None,
 ) -> Response:
     """The document, as an attachment with its media type and its SHA-256 as ETag."""
+    if caller.scope is not None:
+        services.get_entity(
+            session, workspace=caller.workspace, section="evidence", key=key, scope=caller.scope
+        )
     found = documents.get_document(
         session,
         workspace=caller.workspace,

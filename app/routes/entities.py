@@ -12,7 +12,7 @@ from fastapi import APIRouter, Body, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from app import documents, services
-from app.deps import Editor, SessionDep, Viewer
+from app.deps import Reader, SessionDep, Writer
 from app.errors import Invalid, PreconditionFailed, PreconditionRequired
 from app.repository import KINDS, page
 
@@ -75,7 +75,7 @@ def _routes(section: str) -> None:
     def listing(
         request: Request,
         session: SessionDep,
-        caller: Viewer,
+        caller: Reader,
         limit: Annotated[int, Query(ge=1, le=1000)] = 100,
         offset: Annotated[int, Query(ge=0)] = 0,
         q: Annotated[str | None, Query(max_length=200)] = None,
@@ -83,14 +83,24 @@ def _routes(section: str) -> None:
         filters = {k: v for k in FILTERS[section] if (v := request.query_params.get(k)) is not None}
         if q:
             filters["q"] = q
-        total, found = page(
-            session,
-            KINDS[section],
-            caller.workspace.id or 0,
-            limit=limit,
-            offset=offset,
-            filters=filters,
-        )
+        if caller.scope is None:
+            total, found = page(
+                session,
+                KINDS[section],
+                caller.workspace.id or 0,
+                limit=limit,
+                offset=offset,
+                filters=filters,
+            )
+        else:  # an auditor with a scope: only what lies inside it
+            kind = KINDS[section]
+            part = services.register_document(session, caller.workspace, caller.scope)
+            inside = {kind.key_of(body) for body in part[section]}
+            _, every = page(
+                session, kind, caller.workspace.id or 0, limit=None, offset=0, filters=filters
+            )
+            matching = [row for row in every if kind.key_of(row.body) in inside]
+            total, found = len(matching), matching[offset : offset + limit]
         return {
             "total": total,
             "limit": limit,
@@ -102,7 +112,7 @@ def _routes(section: str) -> None:
         f"/{section}", name=f"create_{singular}", summary=f"Add a {singular}", status_code=201
     )
     def create(
-        session: SessionDep, caller: Editor, body: Annotated[dict[str, Any], Body()]
+        session: SessionDep, caller: Writer, body: Annotated[dict[str, Any], Body()]
     ) -> JSONResponse:
         fields, offering = _split(section, body)
         row = services.create_entity(
@@ -111,13 +121,18 @@ def _routes(section: str) -> None:
             section=section,
             body=fields,
             offering=bool(offering),
+            actor=caller.actor,
         )
         return _entity(row, 201)
 
     @router.get(f"/{section}{item}", name=f"get_{singular}", summary=f"One {singular}")
-    def read(request: Request, session: SessionDep, caller: Viewer) -> JSONResponse:
+    def read(request: Request, session: SessionDep, caller: Reader) -> JSONResponse:
         row = services.get_entity(
-            session, workspace=caller.workspace, section=section, key=key_of(request)
+            session,
+            workspace=caller.workspace,
+            section=section,
+            key=key_of(request),
+            scope=caller.scope,
         )
         return _entity(row)
 
@@ -125,7 +140,7 @@ def _routes(section: str) -> None:
     def change(
         request: Request,
         session: SessionDep,
-        caller: Editor,
+        caller: Writer,
         body: Annotated[dict[str, Any], Body()],
         if_match: Annotated[str | None, Header()] = None,
     ) -> JSONResponse:
@@ -138,6 +153,7 @@ def _routes(section: str) -> None:
             changes=fields,
             version=_version(if_match),
             offering=offering,
+            actor=caller.actor,
         )
         return _entity(row)
 
@@ -150,7 +166,7 @@ def _routes(section: str) -> None:
     def remove(
         request: Request,
         session: SessionDep,
-        caller: Editor,
+        caller: Writer,
         if_match: Annotated[str | None, Header()] = None,
     ) -> Response:
         path = services.delete_entity(
@@ -159,6 +175,7 @@ def _routes(section: str) -> None:
             section=section,
             key=key_of(request),
             version=_version(if_match),
+            actor=caller.actor,
         )
         documents_dir = request.app.state.settings.documents_dir
         documents.forget_file(session, documents_dir=documents_dir, path=path)

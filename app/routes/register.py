@@ -12,7 +12,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response, StreamingResponse
 
 from app import services
-from app.deps import Editor, SessionDep, Viewer
+from app.deps import Reader, SessionDep, Writer, today
 from app.errors import Invalid
 from app.streams import chunked
 from graph.model import DateRange
@@ -26,7 +26,7 @@ router = APIRouter(prefix="/workspaces/{ws}", tags=["register"])
 async def import_chain(
     request: Request,
     session: SessionDep,
-    caller: Editor,
+    caller: Writer,
     dry_run: Annotated[bool, Query(alias="dry-run")] = False,
 ) -> dict[str, Any]:
     """Upsert a chain file (YAML or JSON body) by id, all or nothing; say what changed."""
@@ -38,6 +38,7 @@ async def import_chain(
         name="request body",
         data=data,
         dry_run=dry_run,
+        actor=caller.actor,
     )
     return asdict(report)
 
@@ -45,11 +46,13 @@ async def import_chain(
 @router.get("/export")
 def export_chain(
     session: SessionDep,
-    caller: Viewer,
+    caller: Reader,
     format: Literal["yaml", "json"] = "yaml",  # noqa: A002
 ) -> Response:
     """The whole register as a chain file."""
-    body = services.export_register(session, workspace=caller.workspace, fmt=format)
+    body = services.export_register(
+        session, workspace=caller.workspace, fmt=format, scope=caller.scope
+    )
     media = "application/json" if format == "json" else "application/yaml"
     name = f"{caller.workspace.slug}.{'json' if format == 'json' else 'yaml'}"
     return Response(
@@ -75,8 +78,9 @@ def _period(text: str | None) -> DateRange | None:
 
 @router.get("/check", response_class=StreamingResponse)
 def check(
+    request: Request,
     session: SessionDep,
-    caller: Viewer,
+    caller: Reader,
     at: date | None = None,
     period: str | None = None,
     offering: Annotated[list[str] | None, Query()] = None,
@@ -90,10 +94,11 @@ def check(
         result = services.check_register(
             session,
             workspace=caller.workspace,
-            at=None if span else (at or date.today()),  # noqa: DTZ011 - the caller's calendar day
+            at=None if span else (at or today(request)),
             period=span,
             offerings=offering,
             profile=profile,
+            scope=caller.scope,
         )
 
     def body() -> Iterator[bytes]:
@@ -117,8 +122,9 @@ def _with_newline(result: CheckResult) -> Iterator[bytes]:
 
 @router.get("/expiring")
 def expiring(
+    request: Request,
     session: SessionDep,
-    caller: Viewer,
+    caller: Reader,
     days: Annotated[int, Query(ge=0, le=3660)] = 90,
     profile: str = "zeker-online",
 ) -> list[dict[str, Any]]:
@@ -126,8 +132,9 @@ def expiring(
     found = services.expiring(
         session,
         workspace=caller.workspace,
-        today=date.today(),  # noqa: DTZ011 - the caller's calendar day
+        today=today(request),
         days=days,
         profile=profile,
+        scope=caller.scope,
     )
     return [{**asdict(x), "stops": x.stops.isoformat(), "covers": list(x.covers)} for x in found]

@@ -21,7 +21,8 @@ from sqlalchemy import Engine, text
 from sqlalchemy.pool import NullPool
 from sqlmodel import Session
 
-from app import services
+from app import accounts, passwords, services
+from app.audit import COMMAND_LINE
 from app.config import Settings
 from app.db import make_engine
 from app.main import create_app
@@ -30,6 +31,9 @@ from app.migrate import upgrade
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "examples" / "demo-chain.yaml"
 PG_URL = os.environ.get("KETENKAART_TEST_DATABASE_URL")
+PASSWORD = "correct horse battery staple jumps"  # noqa: S105 - the test accounts' password
+
+passwords.use_cheap_hashing()  # argon2id at its cheapest: the tests make many accounts
 BACKENDS = ["sqlite", *(["postgresql"] if PG_URL else [])]
 
 
@@ -98,10 +102,12 @@ def client(make_client: Callable[..., TestClient]) -> TestClient:
 
 @dataclass
 class Ws:
-    """A workspace of the test, with one token per role."""
+    """A workspace of the test, with one token per role (each a member's, or the auditor's
+    with a grant to the whole workspace), and the e-mail address of each role's account."""
 
     slug: str
     tokens: dict[str, str] = field(default_factory=dict)
+    emails: dict[str, str] = field(default_factory=dict)
 
     def auth(self, role: str = "owner") -> dict[str, str]:
         """The Authorization header of this workspace's token of ``role``."""
@@ -112,18 +118,52 @@ class Ws:
         return f"/api/v1/workspaces/{self.slug}{tail}"
 
 
+def make_user(engine: Engine, email: str, name: str | None = None) -> int:
+    """A new account with the test password; its id."""
+    with Session(engine) as session:
+        user = accounts.create_user(
+            session,
+            email=email,
+            display_name=name or email.split("@")[0],
+            password=PASSWORD,
+            actor=COMMAND_LINE,
+        )
+        return user.id or 0
+
+
 @pytest.fixture
 def make_workspace(engine: Engine) -> Callable[[str], Ws]:
-    """A factory of workspaces, each with a viewer, editor and owner token."""
+    """A factory of workspaces, each with a member of each role and an auditor, and a token
+    of each."""
 
     def make(slug: str) -> Ws:
+        emails = {role: f"{role}@{slug}.example" for role in services.ROLES}
+        ids = {role: make_user(engine, email) for role, email in emails.items()}
         with Session(engine) as session:
-            services.create_workspace(session, slug=slug, name=None)
+            workspace = services.create_workspace(
+                session, slug=slug, name=None, owner=emails["owner"]
+            )
+            for role in ("viewer", "editor"):
+                accounts.set_member(
+                    session, workspace=workspace, email=emails[role], role=role, actor=COMMAND_LINE
+                )
+            session.add(
+                accounts.Grant(
+                    workspace_id=workspace.id or 0,
+                    user_id=ids["auditor"],
+                    offerings=[],
+                    starts=date(2000, 1, 1),
+                    ends=date(2999, 12, 31),
+                )
+            )
+            session.commit()
             tokens = {
-                role: services.create_token(session, slug=slug, role=role, expires=None)
+                role: services.create_token(
+                    session, slug=slug, role=role, expires=None, user_id=ids[role]
+                )
                 for role in services.ROLES
             }
-        return Ws(slug, tokens)
+        return Ws(slug, tokens, emails)
 
     return make
 

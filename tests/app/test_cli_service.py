@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import secrets
 import signal
 import socket
@@ -317,7 +318,8 @@ def test_serve_upgrades_the_schema_and_answers(database_url: str) -> None:
 
 
 def test_demo_serves_the_demo_chain_with_the_token_it_prints(tmp_path: Path) -> None:
-    """demo loads the demo chain into ketenkaart-demo.db here and prints a token that checks it."""
+    """demo loads the demo chain into ketenkaart-demo.db here and prints a token that checks it,
+    and an account a person signs in with in the browser."""
     port = free_port()
     process = subprocess.Popen(
         [*COMMAND, "demo", "--port", str(port)],
@@ -332,9 +334,21 @@ def test_demo_serves_the_demo_chain_with_the_token_it_prints(tmp_path: Path) -> 
         base = f"http://127.0.0.1:{port}"
         wait_until_healthy(base, process)
         assert process.stdout is not None
-        printed = "".join(process.stdout.readline() for _ in range(4))
-        assert f"{base}/docs" in printed
+        printed = "".join(process.stdout.readline() for _ in range(5))
+        assert f"open {base}/login" in printed
         token = printed.split("shown once):", 1)[1].split()[0]
+        email, password = re.search(r"sign in as (\S+) with password (\S+)", printed).groups()  # type: ignore[union-attr]
+        with httpx.Client(base_url=base, timeout=30) as browser:
+            form = browser.get("/login")
+            csrf = re.search(r'name="csrf_token" value="([^"]+)"', form.text).group(1)  # type: ignore[union-attr]
+            signed = browser.post(
+                "/login", data={"email": email, "password": password, "csrf_token": csrf}
+            )
+            assert signed.status_code == 303, signed.text
+            me = browser.get("/api/v1/me").json()
+            assert me["workspaces"] == [
+                {"slug": "demo", "name": "ketenkaart demo", "role": "owner", "scope": None}
+            ]
         answer = httpx.get(
             f"{base}/api/v1/workspaces/demo/check?at=2026-11-27", headers=auth(token), timeout=30
         )

@@ -1,0 +1,246 @@
+"""Signing in and out in the browser, accepting an invitation, and the list of workspaces.
+
+Forms before sign-in (login, invitation) are guarded by a double-submit token: a random value
+in a short-lived cookie that the form must repeat. After sign-in every form carries the
+session's own CSRF token. A successful sign-in always starts a new session (a cookie the
+browser brought along is never promoted), and signing out ends it in the database.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from app import accounts
+from app.deps import (
+    SessionDep,
+    address,
+    anonymous_actor,
+    browser_session,
+    check_csrf,
+    cookie_name,
+    now,
+    today,
+)
+from app.errors import Forbidden, Invalid, NotFound, TooManyRequests
+from app.views.pages import page
+
+router = APIRouter(include_in_schema=False)
+
+FORM_COOKIE = "ketenkaart_form"
+
+
+def _secure(request: Request) -> bool:
+    return not request.app.state.settings.plain_http_localhost
+
+
+def _check_form(request: Request, given: str) -> None:
+    origin = request.headers.get("origin")
+    if origin is not None and origin != f"{request.url.scheme}://{request.url.netloc}":
+        raise Forbidden("a request from another site is refused")
+    if not accounts.same_secret(given, request.cookies.get(FORM_COOKIE) or "\0"):
+        raise Forbidden("the form is stale: reload the page and try again")
+
+
+def _local(target: str) -> str:
+    """Only a path of this site may be where a sign-in leads (no open redirect)."""
+    if target.startswith("/") and not target.startswith(("//", "/\\")):
+        return target
+    return "/workspaces"
+
+
+@router.get("/", response_class=RedirectResponse)
+def home(request: Request, session: SessionDep) -> RedirectResponse:
+    signed = browser_session(request, session) is not None
+    return RedirectResponse("/workspaces" if signed else "/login", status_code=303)
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_form(request: Request, session: SessionDep, next: str = "/workspaces") -> Response:  # noqa: A002
+    if browser_session(request, session) is not None:
+        return RedirectResponse(_local(next), status_code=303)
+    token = request.cookies.get(FORM_COOKIE) or secrets.token_urlsafe(24)
+    return page_with_token(request, "login.html", token, email="", next=_local(next), error=None)
+
+
+def page_with_token(
+    request: Request, template: str, token: str, *, status_code: int = 200, **context: object
+) -> Response:
+    response = page(request, template, status_code=status_code, form_token=token, **context)
+    response.set_cookie(
+        FORM_COOKIE,
+        token,
+        max_age=3600,
+        httponly=True,
+        samesite="strict",
+        secure=_secure(request),
+        path="/",
+    )
+    return response
+
+
+@router.post("/login", response_class=HTMLResponse)
+async def login(
+    request: Request,
+    session: SessionDep,
+    email: Annotated[str, Form(max_length=254)],
+    password: Annotated[str, Form(max_length=1024)],
+    csrf_token: Annotated[str, Form(max_length=100)],
+    code: Annotated[str, Form(max_length=16)] = "",
+    next: Annotated[str, Form(max_length=2000)] = "/workspaces",  # noqa: A002
+) -> Response:
+    _check_form(request, csrf_token)
+    token = request.cookies.get(FORM_COOKIE) or secrets.token_urlsafe(24)
+    try:
+        signed = await run_in_threadpool(
+            accounts.login,
+            session,
+            email=email,
+            password=password,
+            code=code or None,
+            address=address(request),
+            now=now(request),
+            actor=anonymous_actor(request, email=email.strip().lower()[:254]),
+        )
+    except TooManyRequests as err:
+        response = page_with_token(
+            request,
+            "login.html",
+            token,
+            status_code=429,
+            email=email,
+            next=_local(next),
+            error=err.detail,
+        )
+        response.headers["Retry-After"] = str(err.retry_after)
+        return response
+    except accounts.LoginFailed as err:
+        return page_with_token(
+            request,
+            "login.html",
+            token,
+            status_code=401,
+            email=email,
+            next=_local(next),
+            error=err.detail,
+        )
+    response = RedirectResponse(_local(next), status_code=303)
+    response.set_cookie(
+        cookie_name(request),
+        signed.cookie,
+        max_age=int(accounts.SESSION_MAX.total_seconds()),
+        httponly=True,
+        samesite="lax",
+        secure=_secure(request),
+        path="/",
+    )
+    response.delete_cookie(FORM_COOKIE, path="/")
+    return response
+
+
+@router.post("/logout")
+def logout(
+    request: Request,
+    session: SessionDep,
+    csrf_token: Annotated[str, Form(max_length=100)],
+    everywhere: Annotated[bool, Form()] = False,
+) -> Response:
+    browser = browser_session(request, session)
+    if browser is not None:
+        check_csrf(request, browser.record, csrf_token)
+        actor = anonymous_actor(request, email=browser.user.email)
+        accounts.logout(
+            session,
+            cookie=request.cookies[cookie_name(request)],
+            everywhere=everywhere,
+            actor=actor,
+        )
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(cookie_name(request), path="/", secure=_secure(request), httponly=True)
+    return response
+
+
+@router.get("/workspaces", response_class=HTMLResponse)
+def workspaces(request: Request, session: SessionDep) -> Response:
+    browser = browser_session(request, session)
+    if browser is None:
+        return RedirectResponse("/login?next=/workspaces", status_code=303)
+    found = accounts.workspaces_of(session, browser.user, today=today(request))
+    return page(
+        request,
+        "workspaces.html",
+        user=browser.user,
+        csrf_token=browser.record.csrf_token,
+        workspaces=found,
+    )
+
+
+def _invitation_context(request: Request, session: SessionDep, secret: str) -> dict[str, Any]:
+    invitation = accounts.invitation_for(session, secret, now=now(request))
+    workspace = accounts.workspace_of_invitation(session, invitation)
+    return {
+        "workspace_name": workspace.name,
+        "role": invitation.role,
+        "email": invitation.email,
+        "starts": invitation.starts,
+        "ends": invitation.ends,
+    }
+
+
+@router.get("/invite/{secret}", response_class=HTMLResponse)
+def invitation_form(request: Request, session: SessionDep, secret: str) -> Response:
+    try:
+        context = _invitation_context(request, session, secret[:100])
+    except NotFound as err:
+        return page(request, "message.html", status_code=404, title="Invitation", text=err.detail)
+    token = request.cookies.get(FORM_COOKIE) or secrets.token_urlsafe(24)
+    return page_with_token(request, "invite.html", token, display_name="", errors=[], **context)
+
+
+@router.post("/invite/{secret}", response_class=HTMLResponse)
+async def accept_invitation(
+    request: Request,
+    session: SessionDep,
+    secret: str,
+    password: Annotated[str, Form(max_length=1024)],
+    csrf_token: Annotated[str, Form(max_length=100)],
+    display_name: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    _check_form(request, csrf_token)
+    try:
+        context = _invitation_context(request, session, secret[:100])
+    except NotFound as err:
+        return page(request, "message.html", status_code=404, title="Invitation", text=err.detail)
+    try:
+        await run_in_threadpool(
+            accounts.accept_invitation,
+            session,
+            secret=secret[:100],
+            display_name=display_name,
+            password=password,
+            now=now(request),
+            actor=anonymous_actor(request, email=str(context["email"])),
+        )
+    except Invalid as err:
+        token = request.cookies.get(FORM_COOKIE) or secrets.token_urlsafe(24)
+        return page_with_token(
+            request,
+            "invite.html",
+            token,
+            status_code=422,
+            display_name=display_name,
+            error=err.detail,
+            errors=err.errors,
+            **context,
+        )
+    return page(
+        request,
+        "message.html",
+        title="Invitation accepted",
+        text="Your access is ready. Sign in with your e-mail address and password.",
+        link="/login",
+    )

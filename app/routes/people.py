@@ -1,0 +1,191 @@
+"""People in the API: who am I, my password and second factor, new workspaces; and, for a
+workspace's owners, its members, auditors' grants and invitations."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Path, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import Response
+from pydantic import BaseModel, Field
+
+from app import accounts
+from app.deps import Owner, SessionDep, SignedIn, now, today
+
+router = APIRouter(tags=["people"])
+
+
+class PasswordChange(BaseModel):
+    current: str = Field(max_length=1024)
+    new: str = Field(max_length=1024)
+
+
+class TotpConfirm(BaseModel):
+    secret: str = Field(max_length=64)
+    code: str = Field(max_length=16)
+
+
+class NewWorkspace(BaseModel):
+    slug: str = Field(max_length=64)
+    name: str | None = Field(default=None, max_length=200)
+
+
+class MemberRole(BaseModel):
+    role: str = Field(max_length=20)
+
+
+class NewGrant(BaseModel):
+    email: str = Field(max_length=254)
+    offerings: list[str] = Field(default_factory=list, max_length=1000)
+    starts: date
+    ends: date
+
+
+class NewInvitation(BaseModel):
+    email: str = Field(max_length=254)
+    role: str = Field(max_length=20)
+    offerings: list[str] = Field(default_factory=list, max_length=1000)
+    starts: date | None = None
+    ends: date | None = None
+
+
+@router.get("/me", summary="Who I am, and the workspaces I may reach")
+def me(request: Request, session: SessionDep, person: SignedIn) -> dict[str, Any]:
+    reach = accounts.workspaces_of(session, person.user, today=today(request))
+    return {
+        "email": person.user.email,
+        "display_name": person.user.display_name,
+        "second_factor": person.user.totp_secret is not None,
+        "workspaces": [
+            {
+                "slug": a.workspace.slug,
+                "name": a.workspace.name,
+                "role": a.role,
+                "scope": None if a.scope is None else sorted(a.scope),
+            }
+            for a in reach
+        ],
+    }
+
+
+@router.post("/me/password", status_code=204, summary="Change my password (ends my sessions)")
+async def change_password(session: SessionDep, person: SignedIn, body: PasswordChange) -> Response:
+    await run_in_threadpool(
+        accounts.change_password,
+        session,
+        user=person.user,
+        current=body.current,
+        new=body.new,
+        actor=person.actor,
+    )
+    return Response(status_code=204)
+
+
+@router.post("/me/totp", summary="Start setting up a second factor (TOTP)")
+def start_totp(session: SessionDep, person: SignedIn) -> dict[str, str]:
+    secret, uri = accounts.start_totp(session, user=person.user)
+    return {"secret": secret, "uri": uri}
+
+
+@router.post("/me/totp/confirm", status_code=204, summary="Put the second factor in force")
+def confirm_totp(
+    request: Request, session: SessionDep, person: SignedIn, body: TotpConfirm
+) -> Response:
+    accounts.enable_totp(
+        session,
+        user=person.user,
+        secret=body.secret,
+        code=body.code,
+        now=now(request),
+        actor=person.actor,
+    )
+    return Response(status_code=204)
+
+
+@router.post("/workspaces", status_code=201, summary="Create a workspace; I become its owner")
+def create_workspace(session: SessionDep, person: SignedIn, body: NewWorkspace) -> dict[str, str]:
+    workspace = accounts.create_workspace(
+        session, slug=body.slug, name=body.name, owner=person.user, actor=person.actor
+    )
+    return {"slug": workspace.slug, "name": workspace.name}
+
+
+Email = Annotated[str, Path(max_length=254)]
+
+
+@router.get("/workspaces/{ws}/members", summary="The workspace's members")
+def members(session: SessionDep, caller: Owner) -> list[dict[str, Any]]:
+    return accounts.members(session, caller.workspace)
+
+
+@router.put(
+    "/workspaces/{ws}/members/{email}", summary="Make an account a member, or change its role"
+)
+def set_member(
+    session: SessionDep, caller: Owner, email: Email, body: MemberRole
+) -> dict[str, Any]:
+    return accounts.set_member(
+        session, workspace=caller.workspace, email=email, role=body.role, actor=caller.actor
+    )
+
+
+@router.delete("/workspaces/{ws}/members/{email}", status_code=204, summary="End a membership")
+def remove_member(session: SessionDep, caller: Owner, email: Email) -> Response:
+    accounts.remove_member(session, workspace=caller.workspace, email=email, actor=caller.actor)
+    return Response(status_code=204)
+
+
+@router.get("/workspaces/{ws}/grants", summary="Auditors' engagements")
+def grants(session: SessionDep, caller: Owner) -> list[dict[str, Any]]:
+    return accounts.grants(session, caller.workspace)
+
+
+@router.post("/workspaces/{ws}/grants", status_code=201, summary="Grant an auditor read access")
+def create_grant(session: SessionDep, caller: Owner, body: NewGrant) -> dict[str, Any]:
+    return accounts.create_grant(
+        session,
+        workspace=caller.workspace,
+        email=body.email,
+        offerings=body.offerings,
+        starts=body.starts,
+        ends=body.ends,
+        actor=caller.actor,
+    )
+
+
+@router.delete(
+    "/workspaces/{ws}/grants/{grant_id}", status_code=204, summary="End an engagement's access"
+)
+def revoke_grant(session: SessionDep, caller: Owner, grant_id: int) -> Response:
+    accounts.revoke_grant(
+        session, workspace=caller.workspace, grant_id=grant_id, actor=caller.actor
+    )
+    return Response(status_code=204)
+
+
+@router.post(
+    "/workspaces/{ws}/invitations",
+    status_code=201,
+    summary="Invite someone; the link is shown once",
+)
+def invite(
+    request: Request,
+    session: SessionDep,
+    caller: Owner,
+    body: Annotated[NewInvitation, Body()],
+) -> dict[str, str]:
+    secret = accounts.invite(
+        session,
+        workspace=caller.workspace,
+        email=body.email,
+        role=body.role,
+        offerings=body.offerings,
+        starts=body.starts,
+        ends=body.ends,
+        now=now(request),
+        actor=caller.actor,
+    )
+    base = request.app.state.settings.public_url or str(request.base_url)
+    return {"link": f"{base.rstrip('/')}/invite/{secret}", "email": body.email.strip().lower()}

@@ -1,0 +1,322 @@
+"""Every route of the API, with every role and with a stranger: the route-by-role matrix.
+
+Each route under ``/workspaces/{ws}`` declares the roles it lets in (``app.deps``: Reader,
+Writer, Owner, AuditReader). The matrix walks the OpenAPI document, so a route added without a
+declaration, or with a parameter this test does not know, fails here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from fastapi.routing import APIRoute
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from app import accounts, services
+from app.audit import COMMAND_LINE
+from tests.app.conftest import Ws, make_user
+
+PROBLEM = "application/problem+json"
+ROLES = ("viewer", "editor", "owner", "auditor")
+METHODS = ("get", "post", "put", "patch", "delete")
+TARGET = "target@alpha.example"
+
+
+def declared_roles(client: TestClient) -> dict[tuple[str, str], tuple[str, ...]]:
+    """The roles each workspace route declares, read from its dependencies."""
+
+    def find(dependant: Any) -> tuple[str, ...] | None:
+        for sub in dependant.dependencies:
+            roles = getattr(sub.call, "roles", None)
+            if roles is not None:
+                return tuple(roles)
+            found = find(sub)
+            if found is not None:
+                return found
+        return None
+
+    def api_routes(routes: list[Any]) -> list[APIRoute]:
+        found: list[APIRoute] = []
+        for route in routes:
+            if isinstance(route, APIRoute):
+                found.append(route)
+            elif hasattr(route, "original_router"):  # FastAPI keeps included routers whole
+                found.extend(api_routes(route.original_router.routes))
+        return found
+
+    declared = {}
+    for route in api_routes(client.app.routes):  # type: ignore[attr-defined]
+        if "{ws}" in route.path:
+            roles = find(route.dependant)
+            assert roles is not None, f"{route.path} declares no role"
+            for method in route.methods:
+                declared[(method.lower(), "/api/v1" + route.path)] = roles
+    return declared
+
+
+def _seed(client: TestClient, engine: Engine, a: Ws, demo_bytes: bytes) -> dict[str, str]:
+    chain = demo_bytes + b"profiles: [{id: strict-buyer, extends: zeker-online}]\n"
+    assert client.post(a.url("/import"), content=chain, headers=a.auth("owner")).is_success
+    document = client.put(
+        a.url("/evidence/stratus-soc2-2026/document?filename=soc2.pdf"),
+        content=b"%PDF-1.7 report",
+        headers={**a.auth("owner"), "Content-Type": "application/pdf"},
+    )
+    assert document.is_success, document.text
+    make_user(engine, TARGET)
+    with Session(engine) as session:
+        workspace = services.workspace_for(session, a.slug)
+        accounts.set_member(
+            session, workspace=workspace, email=TARGET, role="viewer", actor=COMMAND_LINE
+        )
+        grant = accounts.create_grant(
+            session,
+            workspace=workspace,
+            email=TARGET,
+            offerings=[],
+            starts=date(2026, 1, 1),
+            ends=date(2026, 12, 31),
+            actor=COMMAND_LINE,
+        )
+    return {"grant_id": str(grant["id"])}
+
+
+def _values(a: Ws, extra: dict[str, str]) -> dict[str, dict[str, str]]:
+    return {
+        "suppliers": {"key": "stratus"},
+        "services": {"key": "stratus-postgres"},
+        "dependencies": {"frm": "loonwolk-online", "to": "wacht-soc"},
+        "evidence": {"key": "stratus-soc2-2026"},
+        "profiles": {"key": "strict-buyer"},
+        "members": {"email": TARGET},
+        "grants": {"grant_id": extra["grant_id"]},
+        "": {"ws": a.slug},
+    }
+
+
+def _fill(path: str, values: dict[str, dict[str, str]]) -> str:
+    filled, collection = [], ""
+    for part in path.strip("/").split("/"):
+        match = re.fullmatch(r"\{(\w+)\}", part)
+        if match is None:
+            filled.append(part)
+            collection = part if part in values else collection
+            continue
+        name = match.group(1)
+        if name == "ws":
+            filled.append(values[""]["ws"])
+            continue
+        assert name in values.get(collection, {}), f"unknown path parameter {name} in {path}"
+        filled.append(values[collection][name])
+    return "/" + "/".join(filled)
+
+
+def _call(client: TestClient, method: str, url: str, auth: dict[str, str]) -> Any:
+    # A stale If-Match: an allowed caller gets as far as the version check (412), and nothing
+    # of the seeded register is changed by the walk.
+    headers = {**auth, "If-Match": '"999"', "Content-Type": "application/json"}
+    if method in ("post", "put", "patch"):
+        return client.request(method, url, content=b"{}", headers=headers)
+    return client.request(method, url, headers=headers)
+
+
+def test_every_workspace_route_answers_every_role_as_it_declares(
+    client: TestClient, engine: Engine, make_workspace: Callable[[str], Ws], demo_bytes: bytes
+) -> None:
+    """For every method of every {ws} route: a member of another workspace gets 404 whatever
+    its role; a caller without the declared role gets 403; one with it gets past the check
+    (neither 401, 403 nor 404); and the register is unchanged by the walk."""
+    a, b = make_workspace("alpha"), make_workspace("beta")
+    values = _values(a, _seed(client, engine, a, demo_bytes))
+    declared = declared_roles(client)
+    spec = client.get("/openapi.json").json()
+    routes = [
+        (method, path)
+        for path, operations in spec["paths"].items()
+        if "{ws}" in path
+        for method in operations
+        if method in METHODS
+    ]
+    assert len(routes) > 25, routes
+    before = client.get(a.url("/export"), headers=a.auth("owner")).content
+    checked = 0
+    for method, path in routes:
+        url = _fill(path, values)
+        allowed = declared[(method, path)]
+        for role in ROLES:
+            stranger = _call(client, method, url, b.auth(role))
+            assert stranger.status_code == 404, (method, url, "stranger", role, stranger.text)
+            assert stranger.headers["content-type"] == PROBLEM
+            answer = _call(client, method, url, a.auth(role))
+            if role in allowed:
+                assert answer.status_code not in (401, 403, 404), (method, url, role, answer.text)
+            else:
+                assert answer.status_code == 403, (method, url, role, answer.text)
+            checked += 1
+    assert checked == len(routes) * len(ROLES)
+    assert client.get(a.url("/export"), headers=a.auth("owner")).content == before
+
+
+def test_the_roles_are_as_the_issue_says(client: TestClient) -> None:
+    """Owners manage members and grants, editors change the register, auditors and owners
+    read the audit trail, everyone with access reads the register."""
+    declared = declared_roles(client)
+    base = "/api/v1/workspaces/{ws}"
+    assert declared[("get", base + "/suppliers")] == ("viewer", "editor", "owner", "auditor")
+    assert declared[("post", base + "/suppliers")] == ("editor", "owner")
+    assert declared[("post", base + "/import")] == ("editor", "owner")
+    assert declared[("put", base + "/members/{email}")] == ("owner",)
+    assert declared[("post", base + "/grants")] == ("owner",)
+    assert declared[("get", base + "/audit")] == ("owner", "auditor")
+
+
+def test_every_other_route_needs_a_signed_in_user_or_is_public(client: TestClient) -> None:
+    """Outside the workspaces, only health and readiness answer without a caller."""
+    spec = client.get("/openapi.json").json()
+    for path, operations in spec["paths"].items():
+        if "{ws}" in path:
+            continue
+        for method in operations:
+            answer = client.request(method, path)
+            if path in ("/healthz", "/readyz"):
+                assert answer.status_code in (200, 503), path
+            else:
+                assert answer.status_code == 401, (method, path, answer.text)
+
+
+# --- auditors' engagements ------------------------------------------------------------------------
+
+
+def _auditor(engine: Engine, slug: str, email: str, **grant: Any) -> str:
+    make_user(engine, email)
+    with Session(engine) as session:
+        workspace = services.workspace_for(session, slug)
+        user = accounts.user_by_email(session, email)
+        assert user is not None
+        accounts.create_grant(session, workspace=workspace, email=email, actor=COMMAND_LINE, **grant)
+        return services.create_token(
+            session, slug=slug, role="auditor", expires=None, user_id=user.id
+        )
+
+
+def test_an_expired_grant_ends_by_itself(client: TestClient, engine: Engine, demo_ws: Ws) -> None:
+    """An auditor whose engagement ended yesterday sees nothing: 404, as a stranger."""
+    today = date.today()  # noqa: DTZ011 - grants run by calendar day
+    token = _auditor(
+        engine,
+        demo_ws.slug,
+        "late@auditor.example",
+        offerings=[],
+        starts=today - timedelta(days=30),
+        ends=today - timedelta(days=1),
+    )
+    answer = client.get(demo_ws.url("/suppliers"), headers={"Authorization": f"Bearer {token}"})
+    assert answer.status_code == 404
+
+
+def test_a_grant_that_has_not_started_gives_nothing(
+    client: TestClient, engine: Engine, demo_ws: Ws
+) -> None:
+    """An engagement starting tomorrow does not open the workspace today."""
+    today = date.today()  # noqa: DTZ011
+    token = _auditor(
+        engine,
+        demo_ws.slug,
+        "early@auditor.example",
+        offerings=[],
+        starts=today + timedelta(days=1),
+        ends=today + timedelta(days=30),
+    )
+    answer = client.get(demo_ws.url("/suppliers"), headers={"Authorization": f"Bearer {token}"})
+    assert answer.status_code == 404
+
+
+def test_the_clock_ends_a_grant(client: TestClient, engine: Engine, demo_ws: Ws) -> None:
+    """The same token works on the last day and stops the day after."""
+    from datetime import UTC, datetime
+
+    token = _auditor(
+        engine,
+        demo_ws.slug,
+        "clock@auditor.example",
+        offerings=[],
+        starts=date(2026, 1, 1),
+        ends=date(2026, 6, 30),
+    )
+    auth = {"Authorization": f"Bearer {token}"}
+    client.app.state.clock = lambda: datetime(2026, 6, 30, 23, 0, tzinfo=UTC)  # type: ignore[attr-defined]
+    assert client.get(demo_ws.url("/suppliers"), headers=auth).status_code == 200
+    client.app.state.clock = lambda: datetime(2026, 7, 1, 0, 30, tzinfo=UTC)  # type: ignore[attr-defined]
+    assert client.get(demo_ws.url("/suppliers"), headers=auth).status_code == 404
+
+
+@pytest.fixture
+def scoped(client: TestClient, engine: Engine, demo_ws: Ws) -> dict[str, str]:
+    """An auditor whose grant covers the demo's offering, beside a second offering that shares
+    one of its providers."""
+    editor = demo_ws.auth("editor")
+    for section, body in (
+        ("suppliers", {"id": "tweede-bv", "name": "Tweede B.V."}),
+        (
+            "services",
+            {"id": "tweede", "name": "Tweede", "supplier": "tweede-bv", "kind": "saas",
+             "offering": True},
+        ),
+        ("dependencies", {"from": "tweede", "to": "stratus-postgres"}),
+    ):
+        made = client.post(demo_ws.url(f"/{section}"), json=body, headers=editor)
+        assert made.status_code == 201, made.text
+    offerings = [
+        s["id"]
+        for s in client.get(
+            demo_ws.url("/services?offering=true"), headers=demo_ws.auth("owner")
+        ).json()["items"]
+    ]
+    assert len(offerings) >= 2, offerings
+    token = _auditor(
+        engine,
+        demo_ws.slug,
+        "scoped@auditor.example",
+        offerings=[offerings[0]],
+        starts=date(2000, 1, 1),
+        ends=date(2999, 12, 31),
+    )
+    return {"Authorization": f"Bearer {token}", "offering": offerings[0], "other": offerings[1]}
+
+
+def test_a_scoped_auditor_sees_the_offering_and_what_lies_under_it(
+    client: TestClient, demo_ws: Ws, scoped: dict[str, str]
+) -> None:
+    """The export of a scoped auditor holds the granted offering only, and the check of that
+    offering gives the same links as the owner's check of it."""
+    auth = {"Authorization": scoped["Authorization"]}
+    import yaml
+
+    part = yaml.safe_load(client.get(demo_ws.url("/export"), headers=auth).content)
+    assert part["offerings"] == [scoped["offering"]]
+    own = client.get(
+        demo_ws.url(f"/check?at=2026-11-27&offering={scoped['offering']}"),
+        headers=demo_ws.auth("owner"),
+    ).json()
+    theirs = client.get(demo_ws.url("/check?at=2026-11-27"), headers=auth).json()
+    assert theirs["links"] == own["links"]
+    visible = {s["id"] for s in part["services"]}
+    assert scoped["other"] not in visible
+    listing = client.get(demo_ws.url("/services?limit=1000"), headers=auth).json()
+    assert {s["id"] for s in listing["items"]} == visible
+    assert listing["total"] == len(visible)
+
+
+def test_a_scoped_auditor_cannot_read_outside_the_scope(
+    client: TestClient, demo_ws: Ws, scoped: dict[str, str]
+) -> None:
+    """The other offering, read directly by id, is 404 for the scoped auditor."""
+    auth = {"Authorization": scoped["Authorization"]}
+    assert client.get(demo_ws.url(f"/services/{scoped['other']}"), headers=auth).status_code == 404
+    assert client.get(demo_ws.url(f"/services/{scoped['offering']}"), headers=auth).is_success
