@@ -82,8 +82,10 @@ def make_client(engine: Engine) -> Iterator[Callable[..., TestClient]]:
             "max_upload_bytes": 25 * 1024 * 1024,
         }
         config = Settings(**(defaults | settings))
-        client = TestClient(
-            create_app(config, engine=engine), raise_server_exceptions=raise_server_exceptions
+        client = TestClient(  # over https, as browsers reach it: the cookies are Secure
+            create_app(config, engine=engine),
+            raise_server_exceptions=raise_server_exceptions,
+            base_url="https://testserver",
         )
         client.__enter__()
         clients.append(client)
@@ -124,7 +126,7 @@ def make_user(engine: Engine, email: str, name: str | None = None) -> int:
         user = accounts.create_user(
             session,
             email=email,
-            display_name=name or email.split("@")[0],
+            display_name=name or email.split("@", maxsplit=1)[0],
             password=PASSWORD,
             actor=COMMAND_LINE,
         )

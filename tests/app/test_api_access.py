@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable
 from datetime import date, timedelta
-from typing import Any
 
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
+import yaml
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
@@ -199,7 +200,9 @@ def _auditor(engine: Engine, slug: str, email: str, **grant: Any) -> str:
         workspace = services.workspace_for(session, slug)
         user = accounts.user_by_email(session, email)
         assert user is not None
-        accounts.create_grant(session, workspace=workspace, email=email, actor=COMMAND_LINE, **grant)
+        accounts.create_grant(
+            session, workspace=workspace, email=email, actor=COMMAND_LINE, **grant
+        )
         return services.create_token(
             session, slug=slug, role="auditor", expires=None, user_id=user.id
         )
@@ -239,8 +242,6 @@ def test_a_grant_that_has_not_started_gives_nothing(
 
 def test_the_clock_ends_a_grant(client: TestClient, engine: Engine, demo_ws: Ws) -> None:
     """The same token works on the last day and stops the day after."""
-    from datetime import UTC, datetime
-
     token = _auditor(
         engine,
         demo_ws.slug,
@@ -265,8 +266,13 @@ def scoped(client: TestClient, engine: Engine, demo_ws: Ws) -> dict[str, str]:
         ("suppliers", {"id": "tweede-bv", "name": "Tweede B.V."}),
         (
             "services",
-            {"id": "tweede", "name": "Tweede", "supplier": "tweede-bv", "kind": "saas",
-             "offering": True},
+            {
+                "id": "tweede",
+                "name": "Tweede",
+                "supplier": "tweede-bv",
+                "kind": "saas",
+                "offering": True,
+            },
         ),
         ("dependencies", {"from": "tweede", "to": "stratus-postgres"}),
     ):
@@ -296,8 +302,6 @@ def test_a_scoped_auditor_sees_the_offering_and_what_lies_under_it(
     """The export of a scoped auditor holds the granted offering only, and the check of that
     offering gives the same links as the owner's check of it."""
     auth = {"Authorization": scoped["Authorization"]}
-    import yaml
-
     part = yaml.safe_load(client.get(demo_ws.url("/export"), headers=auth).content)
     assert part["offerings"] == [scoped["offering"]]
     own = client.get(

@@ -1,0 +1,372 @@
+"""Signing in with a browser: session cookies, fixation, CSRF, logout, throttling, TOTP.
+
+The attacks these tests try: reusing a session id planted before sign-in (fixation); a forged
+form or API call from another site riding on the cookie (CSRF, with and without Origin);
+a stolen cookie after logout, after "log out everywhere" and after a password change; guessing
+passwords fast (per account and per address); replaying a one-time code; an open redirect
+after sign-in.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+import pyotp
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from app import accounts
+from tests.app.conftest import PASSWORD, Ws, make_user
+
+START = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
+
+
+class Clock:
+    """A clock the test moves."""
+
+    def __init__(self) -> None:
+        self.now = START
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def forward(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
+
+
+@pytest.fixture
+def clock(client: TestClient) -> Clock:
+    moving = Clock()
+    client.app.state.clock = moving  # type: ignore[attr-defined]
+    return moving
+
+
+def form_token(client: TestClient, path: str = "/login") -> str:
+    page = client.get(path)
+    assert page.status_code == 200, page.text
+    found = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert found is not None
+    return found.group(1)
+
+
+def sign_in(client: TestClient, email: str, password: str = PASSWORD, code: str = "") -> object:
+    token = form_token(client)
+    return client.post(
+        "/login",
+        data={"email": email, "password": password, "code": code, "csrf_token": token},
+        follow_redirects=False,
+    )
+
+
+def session_cookie(client: TestClient) -> str | None:
+    return client.cookies.get("__Host-ketenkaart")
+
+
+def csrf_of(client: TestClient) -> str:
+    page = client.get("/workspaces")
+    found = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert found is not None, page.text
+    return found.group(1)
+
+
+def test_signing_in_sets_a_secure_http_only_cookie(client: TestClient, ws: Ws) -> None:
+    """The session cookie is HttpOnly, SameSite, Secure and __Host- prefixed by default."""
+    answer = sign_in(client, ws.emails["viewer"])
+    assert answer.status_code == 303  # type: ignore[attr-defined]
+    header = answer.headers["set-cookie"]  # type: ignore[attr-defined]
+    assert "__Host-ketenkaart=" in header
+    assert "HttpOnly" in header
+    assert "Secure" in header
+    assert "SameSite=lax" in header
+    assert "Path=/" in header
+    me = client.get("/api/v1/me")
+    assert me.json()["email"] == ws.emails["viewer"]
+
+
+def test_plain_http_localhost_drops_secure_only_when_asked(
+    make_client: Callable[..., TestClient], ws: Ws
+) -> None:
+    """With plain_http_localhost set explicitly, the cookie goes without Secure and no HSTS."""
+    client = make_client(plain_http_localhost=True)
+    answer = sign_in(client, ws.emails["viewer"])
+    header = answer.headers["set-cookie"]  # type: ignore[attr-defined]
+    assert header.startswith("ketenkaart=")
+    assert "Secure" not in header
+    assert "strict-transport-security" not in client.get("/healthz").headers
+
+
+def test_a_wrong_password_says_nothing_about_which_part_was_wrong(
+    client: TestClient, ws: Ws
+) -> None:
+    """An unknown address and a wrong password get the same answer."""
+    unknown = sign_in(client, "nobody@nowhere.example")
+    wrong = sign_in(client, ws.emails["viewer"], password="not the password at all!")
+    assert unknown.status_code == wrong.status_code == 401  # type: ignore[attr-defined]
+    assert "e-mail address, password or code is wrong" in unknown.text  # type: ignore[attr-defined]
+    assert session_cookie(client) is None
+
+
+def test_a_planted_session_id_is_never_promoted(client: TestClient, ws: Ws) -> None:
+    """Session fixation: a cookie set before sign-in is replaced, and it opens nothing."""
+    planted = "attacker-chosen-session-id-0123456789"
+    client.cookies.set("__Host-ketenkaart", planted, domain="testserver.local")
+    answer = sign_in(client, ws.emails["owner"])
+    assert answer.status_code == 303  # type: ignore[attr-defined]
+    given = re.search(r"__Host-ketenkaart=([^;]+)", answer.headers["set-cookie"])  # type: ignore[attr-defined]
+    assert given is not None
+    assert given.group(1) != planted
+    with TestClient(
+        client.app, base_url="https://testserver", cookies={"__Host-ketenkaart": planted}
+    ) as other:
+        assert other.get("/api/v1/me").status_code == 401
+
+
+def test_the_login_form_refuses_a_forged_post(client: TestClient, ws: Ws) -> None:
+    """Login CSRF: a POST without the form's token, or from another site, is refused."""
+    client.get("/login")
+    answer = client.post(
+        "/login",
+        data={"email": ws.emails["owner"], "password": PASSWORD, "csrf_token": "forged"},
+    )
+    assert answer.status_code == 403
+    token = form_token(client)
+    answer = client.post(
+        "/login",
+        data={"email": ws.emails["owner"], "password": PASSWORD, "csrf_token": token},
+        headers={"Origin": "https://evil.example"},
+    )
+    assert answer.status_code == 403
+    assert session_cookie(client) is None
+
+
+def test_a_browser_write_needs_its_csrf_token(client: TestClient, demo_ws: Ws) -> None:
+    """CSRF on the API with the cookie: no token, a wrong token or a foreign Origin is 403 and
+    changes nothing; the session's own token goes through."""
+    sign_in(client, demo_ws.emails["editor"])
+    url = demo_ws.url("/suppliers")
+    body = {"id": "nieuw", "name": "Nieuw B.V."}
+    assert client.post(url, json=body).status_code == 403
+    assert client.post(url, json=body, headers={"X-CSRF-Token": "wrong"}).status_code == 403
+    token = csrf_of(client)
+    foreign = client.post(
+        url, json=body, headers={"X-CSRF-Token": token, "Origin": "https://evil.example"}
+    )
+    assert foreign.status_code == 403
+    assert client.get(url + "/nieuw").status_code == 404
+    assert client.post(url, json=body, headers={"X-CSRF-Token": token}).status_code == 201
+
+
+def test_logout_ends_the_session_in_the_database(client: TestClient, ws: Ws) -> None:
+    """A copy of the cookie stops working once its browser signs out."""
+    sign_in(client, ws.emails["viewer"])
+    stolen = session_cookie(client)
+    assert stolen
+    answer = client.post("/logout", data={"csrf_token": csrf_of(client)}, follow_redirects=False)
+    assert answer.status_code == 303
+    with TestClient(
+        client.app, base_url="https://testserver", cookies={"__Host-ketenkaart": stolen}
+    ) as thief:
+        assert thief.get("/api/v1/me").status_code == 401
+
+
+def test_logout_everywhere_ends_every_session(
+    client: TestClient, make_client: Callable[..., TestClient], ws: Ws
+) -> None:
+    """ "Log out everywhere" ends the user's sessions in other browsers too."""
+    other = make_client()
+    sign_in(other, ws.emails["viewer"])
+    sign_in(client, ws.emails["viewer"])
+    client.post("/logout", data={"csrf_token": csrf_of(client), "everywhere": "true"})
+    assert other.get("/api/v1/me").status_code == 401
+
+
+def test_a_password_change_ends_every_session(
+    client: TestClient, make_client: Callable[..., TestClient], ws: Ws
+) -> None:
+    """Changing the password signs out every browser, including a thief's."""
+    thief = make_client()
+    sign_in(thief, ws.emails["viewer"])
+    sign_in(client, ws.emails["viewer"])
+    answer = client.post(
+        "/api/v1/me/password",
+        json={"current": PASSWORD, "new": "a completely different sentence to remember"},
+        headers={"X-CSRF-Token": csrf_of(client)},
+    )
+    assert answer.status_code == 204, answer.text
+    assert thief.get("/api/v1/me").status_code == 401
+
+
+def test_a_weak_new_password_is_refused_with_reasons(client: TestClient, ws: Ws) -> None:
+    """A common or short password is refused, the reason naming the password field."""
+    sign_in(client, ws.emails["viewer"])
+    answer = client.post(
+        "/api/v1/me/password",
+        json={"current": PASSWORD, "new": "password1"},
+        headers={"X-CSRF-Token": csrf_of(client)},
+    )
+    assert answer.status_code == 422
+    assert all(e["location"] == "password" for e in answer.json()["errors"])
+
+
+def test_an_idle_session_ends(client: TestClient, clock: Clock, ws: Ws) -> None:
+    """A session unused for an hour no longer opens anything."""
+    sign_in(client, ws.emails["viewer"])
+    assert client.get("/api/v1/me").status_code == 200
+    clock.forward(accounts.SESSION_IDLE.total_seconds() + 1)
+    assert client.get("/api/v1/me").status_code == 401
+
+
+def test_sign_in_leads_only_to_this_site(client: TestClient, ws: Ws) -> None:
+    """No open redirect: a next= of another host leads to the workspaces instead."""
+    token = form_token(client)
+    answer = client.post(
+        "/login",
+        data={
+            "email": ws.emails["viewer"],
+            "password": PASSWORD,
+            "csrf_token": token,
+            "next": "//evil.example/phish",
+        },
+        follow_redirects=False,
+    )
+    assert answer.headers["location"] == "/workspaces"
+
+
+# --- throttling -----------------------------------------------------------------------------------
+
+
+def test_guessing_slows_down_per_account(client: TestClient, clock: Clock, ws: Ws) -> None:
+    """After five wrong passwords the account makes the guesser wait, the wait doubles, and even
+    the right password is not tried during it; after the wait the real user gets in."""
+    email = ws.emails["viewer"]
+    for _ in range(accounts.ACCOUNT_FREE_TRIES):
+        assert sign_in(client, email, password="wrong guess number x").status_code == 401  # type: ignore[attr-defined]
+    blocked = sign_in(client, email)
+    assert blocked.status_code == 429  # type: ignore[attr-defined]
+    wait = int(blocked.headers["retry-after"])  # type: ignore[attr-defined]
+    assert 0 < wait <= accounts.FIRST_WAIT_SECONDS
+    clock.forward(wait)
+    assert sign_in(client, email, password="wrong guess again").status_code == 401  # type: ignore[attr-defined]
+    again = sign_in(client, email)
+    assert again.status_code == 429  # type: ignore[attr-defined]
+    assert int(again.headers["retry-after"]) > wait  # type: ignore[attr-defined]
+    clock.forward(int(again.headers["retry-after"]))  # type: ignore[attr-defined]
+    assert sign_in(client, email).status_code == 303  # type: ignore[attr-defined]
+
+
+def test_the_longest_wait_is_a_quarter_of_an_hour(client: TestClient, clock: Clock, ws: Ws) -> None:
+    """However long the attack, a real user waits at most fifteen minutes."""
+    email = ws.emails["viewer"]
+    for _ in range(12):
+        answer = sign_in(client, email, password="wrong guess number x")
+        if answer.status_code == 429:  # type: ignore[attr-defined]
+            clock.forward(int(answer.headers["retry-after"]))  # type: ignore[attr-defined]
+            sign_in(client, email, password="wrong guess number x")
+    clock.forward(accounts.LONGEST_WAIT_SECONDS)
+    assert sign_in(client, email).status_code == 303  # type: ignore[attr-defined]
+
+
+def test_guessing_many_accounts_from_one_address_slows_down(
+    client: TestClient, clock: Clock, engine: Engine, ws: Ws
+) -> None:
+    """Password spraying: twenty failures over many accounts from one address throttle that
+    address, while each account stays under its own limit."""
+    for n in range(accounts.ADDRESS_FREE_TRIES):
+        answer = sign_in(client, f"user{n}@spray.example", password="Summer2026!Summer")
+        assert answer.status_code == 401  # type: ignore[attr-defined]
+    assert sign_in(client, ws.emails["viewer"]).status_code == 429  # type: ignore[attr-defined]
+
+
+# --- the second factor ----------------------------------------------------------------------------
+
+
+def test_a_second_factor_is_needed_and_a_code_counts_once(
+    client: TestClient, clock: Clock, ws: Ws
+) -> None:
+    """With TOTP set up, the password alone fails, password and code pass, and the same code
+    cannot be used again."""
+    sign_in(client, ws.emails["editor"])
+    started = client.post("/api/v1/me/totp", headers={"X-CSRF-Token": csrf_of(client)}).json()
+    otp = pyotp.TOTP(started["secret"])
+    confirm = client.post(
+        "/api/v1/me/totp/confirm",
+        json={"secret": started["secret"], "code": otp.at(clock.now)},
+        headers={"X-CSRF-Token": csrf_of(client)},
+    )
+    assert confirm.status_code == 204, confirm.text
+    client.cookies.clear()
+    assert sign_in(client, ws.emails["editor"]).status_code == 401  # type: ignore[attr-defined]
+    clock.forward(30)
+    code = otp.at(clock.now)
+    assert sign_in(client, ws.emails["editor"], code=code).status_code == 303  # type: ignore[attr-defined]
+    client.cookies.clear()
+    assert sign_in(client, ws.emails["editor"], code=code).status_code == 401  # type: ignore[attr-defined]
+
+
+# --- invitations ----------------------------------------------------------------------------------
+
+
+def test_an_invited_auditor_signs_up_and_reads_within_the_engagement(
+    client: TestClient, make_client: Callable[..., TestClient], demo_ws: Ws
+) -> None:
+    """An owner invites an auditor for an engagement; the link makes the account and the grant;
+    the link works once."""
+    answer = client.post(
+        demo_ws.url("/invitations"),
+        json={
+            "email": "new.auditor@firm.example",
+            "role": "auditor",
+            "starts": "2026-01-01",
+            "ends": "2999-12-31",
+        },
+        headers=demo_ws.auth("owner"),
+    )
+    assert answer.status_code == 201, answer.text
+    path = "/" + answer.json()["link"].split("/", 3)[3]
+    browser = make_client()
+    token = form_token(browser, path)
+    accepted = browser.post(
+        path,
+        data={
+            "display_name": "New Auditor",
+            "password": "seventeen purple giraffes dance quietly",
+            "csrf_token": token,
+        },
+    )
+    assert accepted.status_code == 200, accepted.text
+    assert "Invitation accepted" in accepted.text
+    assert (
+        sign_in(
+            browser, "new.auditor@firm.example", "seventeen purple giraffes dance quietly"
+        ).status_code
+        == 303
+    )  # type: ignore[attr-defined]
+    me = browser.get("/api/v1/me").json()
+    assert me["workspaces"][0]["role"] == "auditor"
+    assert browser.get(demo_ws.url("/suppliers")).status_code == 200
+    assert browser.get(path).status_code == 404
+
+
+def test_the_auditor_cannot_change_the_register(client: TestClient, demo_ws: Ws) -> None:
+    """An auditor reads but gets 403 on writes."""
+    answer = client.post(
+        demo_ws.url("/suppliers"),
+        json={"id": "x", "name": "X"},
+        headers=demo_ws.auth("auditor"),
+    )
+    assert answer.status_code == 403
+
+
+def test_an_account_made_on_the_command_line_signs_in(
+    client: TestClient, engine: Engine, ws: Ws
+) -> None:
+    """user create's account (no membership yet) signs in and sees no workspace."""
+    make_user(engine, "fresh@person.example")
+    assert sign_in(client, "fresh@person.example").status_code == 303  # type: ignore[attr-defined]
+    assert client.get("/api/v1/me").json()["workspaces"] == []
+    with Session(engine) as session:
+        assert accounts.user_by_email(session, "FRESH@person.example") is not None
