@@ -246,7 +246,11 @@ def login(
     now: datetime,
     actor: Actor,
 ) -> SignedIn:
-    """Check a sign-in and open a new session (never one the browser brought along)."""
+    """Check a sign-in and open a new session (never one the browser brought along).
+
+    Every path costs one password hash (an unknown address a dummy one, a disabled account
+    its real one), so timing tells nothing about which accounts exist.
+    """
     email = email.strip().lower()[:254]
     address = address[:64]
     wait = throttle_wait(session, email=email, address=address, now=now)
@@ -258,7 +262,7 @@ def login(
     good = False
     if user is None:
         passwords.dummy_verify()
-    elif user.disabled_at is None and passwords.verify_password(user.password_hash, password):
+    elif passwords.verify_password(user.password_hash, password) and user.disabled_at is None:
         if user.totp_secret is None:
             good = True
         else:
