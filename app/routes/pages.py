@@ -1,0 +1,1279 @@
+"""The browser pages of a workspace: overview, register tables with their forms, import, the
+graph of an offering and its scoping report.
+
+Every page is rendered on the server (Jinja2, autoescaping every value) and checks the
+signed-in browser's access the way the API does: no session leads to the sign-in page, no way
+into the workspace is a 404 page, a role that may not do this is a 403 page. Every form carries
+the session's CSRF token, checked before anything is read or changed; every change names the
+person, the address and the request in the audit trail. Routes stay thin: they read the form,
+call one service and render its answer or its errors, each error next to the field it names.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import functools
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Annotated, Any, ParamSpec
+from urllib.parse import quote, urlencode
+
+from fastapi import APIRouter, Depends, Path, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlmodel import Session
+from starlette.datastructures import FormData, UploadFile
+
+from app import accounts, audit, documents, services
+from app import repository as repo
+from app.accounts import Access
+from app.audit import Actor
+from app.deps import (
+    READ,
+    SAFE_METHODS,
+    WRITE,
+    Browser,
+    SessionDep,
+    address,
+    browser_session,
+    check_csrf,
+    now,
+    request_id,
+    today,
+)
+from app.errors import Forbidden, Invalid, NotFound, PreconditionFailed, Problem, issue_errors
+from app.models import ServiceRow
+from app.views.graph import STATUS_STYLES, offline_html, render_graph_page
+from app.views.markdown import render_markdown
+from app.views.pages import page, templates
+from graph.errors import ChainError, UsageError
+from graph.model import Chain, DateRange, Kind, Scheme, Verification
+from graph.profiles import BUILTIN_PROFILES, find_profile
+from graph.verdicts import CheckResult, LinkResult, Status
+from importers.worksheet import check_csv, check_xlsx
+
+router = APIRouter(include_in_schema=False)
+
+SECTIONS = ("suppliers", "services", "dependencies", "evidence")
+DEFAULT_PROFILE = "zeker-online"
+EXPIRING_DAYS = 90
+PAGE_SIZE = 200
+STALE = "Someone changed this {what} since you opened it"
+WsPath = Annotated[str, Path(max_length=64)]
+
+P = ParamSpec("P")
+
+
+# --- access ---------------------------------------------------------------------------------
+
+
+class _Leave(Exception):  # noqa: N818 - not an error: a page that answers otherwise
+    """Leave the route with this response (a redirect to the sign-in page)."""
+
+    def __init__(self, response: Response) -> None:
+        super().__init__("leave")
+        self.response = response
+
+
+@dataclass(frozen=True, slots=True)
+class Visit:
+    """A signed-in browser in a workspace: who, as what, and how the audit trail names it."""
+
+    browser: Browser
+    access: Access
+    actor: Actor
+
+    @property
+    def workspace(self) -> Any:
+        return self.access.workspace
+
+    @property
+    def scope(self) -> frozenset[str] | None:
+        return self.access.scope
+
+    @property
+    def can_write(self) -> bool:
+        return self.access.role in WRITE
+
+
+def _visit(
+    request: Request,
+    session: Session,
+    ws: str,
+    roles: Sequence[str],
+    form: FormData | None = None,
+) -> Visit:
+    """The signed-in browser's access to ``ws`` in one of ``roles``; a form's CSRF token is
+    checked before anything else is done."""
+    browser = browser_session(request, session)
+    if browser is None:
+        target = request.url.path if request.method in SAFE_METHODS else f"/w/{ws}"
+        if request.method in SAFE_METHODS and request.url.query:
+            target += "?" + request.url.query
+        raise _Leave(RedirectResponse(f"/login?{urlencode({'next': target})}", status_code=303))
+    request.state.browser = browser
+    workspace = services.find_workspace(session, ws)
+    access = (
+        None
+        if workspace is None
+        else accounts.user_access(session, browser.user, workspace, today=today(request))
+    )
+    if access is None:
+        raise NotFound(f"no workspace '{ws}'")
+    if request.method not in SAFE_METHODS:
+        given = None if form is None else form.get("csrf_token")
+        check_csrf(request, browser.record, given if isinstance(given, str) else None)
+    if access.role not in roles:
+        raise Forbidden(
+            f"this needs the role {' or '.join(roles)}; you are {access.role} in this workspace"
+        )
+    actor = Actor(
+        via="session",
+        user_id=browser.user.id,
+        email=browser.user.email,
+        address=address(request),
+        request_id=request_id(request),
+    )
+    return Visit(browser, access, actor)
+
+
+def _problem_page(request: Request, problem: Problem | UsageError) -> Response:
+    status = problem.status if isinstance(problem, Problem) else 400
+    title = problem.title if isinstance(problem, Problem) else "Bad Request"
+    detail = problem.detail if isinstance(problem, Problem) else str(problem)
+    browser: Browser | None = getattr(request.state, "browser", None)
+    return page(
+        request,
+        "message.html",
+        status_code=status,
+        title=title,
+        text=detail,
+        link="/workspaces" if browser else "/login",
+        user=browser.user if browser else None,
+        csrf_token=browser.record.csrf_token if browser else "",
+        messages=(),
+    )
+
+
+def guarded(func: Callable[P, Response]) -> Callable[P, Response]:
+    """A page route whose problems become pages: the sign-in redirect, 404, 403 and the rest
+    as a readable message with their status."""
+
+    @functools.wraps(func)
+    def run(*args: P.args, **kwargs: P.kwargs) -> Response:
+        try:
+            return func(*args, **kwargs)
+        except _Leave as leave:
+            return leave.response
+        except (Problem, UsageError) as problem:
+            request = kwargs["request"]
+            assert isinstance(request, Request)  # noqa: S101 - every page route takes it
+            return _problem_page(request, problem)
+
+    return run
+
+
+async def read_form(request: Request) -> FormData:
+    """The request's form, with fields as large as an upload may be (a previewed chain file
+    travels back in one)."""
+    limit: int = request.app.state.settings.max_upload_bytes
+    return await request.form(max_part_size=limit, max_files=2, max_fields=200)
+
+
+FormDep = Annotated[FormData, Depends(read_form)]
+
+
+def _context(request: Request, visit: Visit, **context: Any) -> dict[str, Any]:
+    messages = list(context.pop("messages", ()))
+    done = request.query_params.get("done")
+    key = request.query_params.get("key", "")[:300]
+    if done in _DONE:
+        messages.append({"kind": "info", "text": _DONE[done].format(key=key)})
+    return {
+        "user": visit.browser.user,
+        "csrf_token": visit.browser.record.csrf_token,
+        "messages": messages,
+        "ws": visit.workspace,
+        "role": visit.access.role,
+        "scope": visit.scope,
+        "can_write": visit.can_write,
+        "sections": SECTIONS,
+        **context,
+    }
+
+
+_DONE = {
+    "created": "Added {key}.",
+    "updated": "Saved {key}.",
+    "deleted": "Deleted {key}.",
+    "uploaded": "Stored the document of {key}.",
+    "imported": "Imported the file.",
+}
+
+
+def _field(form: FormData, name: str) -> str:
+    value = form.get(name)
+    return value.strip() if isinstance(value, str) else ""
+
+
+# --- the overview ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class OfferingRow:
+    """One offering on the overview: its verdict and links by status."""
+
+    id: str
+    name: str
+    verdict: str
+    verdict_label: str
+    summary: dict[str, int]
+
+
+@router.get("/w/{ws}", response_class=HTMLResponse)
+@guarded
+def overview(request: Request, session: SessionDep, ws: WsPath) -> Response:
+    """The workspace: its offerings with their verdicts today, and evidence that expires."""
+    visit = _visit(request, session, ws, READ)
+    day = today(request)
+    rows: list[OfferingRow] = []
+    soon: list[services.Expiring] = []
+    empty = False
+    try:
+        chain = services.register_chain(session, visit.workspace, visit.scope)
+    except Problem:
+        empty = True
+    else:
+        for offering in chain.offerings:
+            result = services.check_register(
+                session,
+                workspace=visit.workspace,
+                at=day,
+                period=None,
+                offerings=[offering],
+                profile=DEFAULT_PROFILE,
+                scope=visit.scope,
+            )
+            rows.append(
+                OfferingRow(
+                    offering,
+                    chain.services[offering].name,
+                    result.verdict.value,
+                    STATUS_STYLES[result.verdict].label,
+                    dict(result.summary),
+                )
+            )
+        soon = services.expiring(
+            session,
+            workspace=visit.workspace,
+            today=day,
+            days=EXPIRING_DAYS,
+            profile=DEFAULT_PROFILE,
+            scope=visit.scope,
+        )
+    return page(
+        request,
+        "overview.html",
+        **_context(
+            request,
+            visit,
+            offerings=rows,
+            expiring=soon,
+            empty=empty,
+            today=day,
+            days=EXPIRING_DAYS,
+            statuses=STATUS_STYLES,
+        ),
+    )
+
+
+# --- register tables and forms --------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """One input of an entity form: where its value goes in the chain format's body."""
+
+    name: str
+    label: str
+    path: tuple[str, ...]
+    kind: str = "text"  # text | list | check | date | select | type
+    choices: tuple[str, ...] = ()
+    key: bool = False
+    required: bool = False
+    default_true: bool = False
+    column: bool = False
+    hint: str = ""
+
+
+FIELDS: dict[str, tuple[Field, ...]] = {
+    "suppliers": (
+        Field("id", "Id", ("id",), key=True, required=True, column=True),
+        Field("name", "Name", ("name",), required=True, column=True),
+        Field("country", "Country", ("country",), column=True, hint="ISO code, e.g. NL"),
+        Field("parent", "Parent supplier", ("parent",), column=True, hint="a supplier id"),
+    ),
+    "services": (
+        Field("id", "Id", ("id",), key=True, required=True, column=True),
+        Field("name", "Name", ("name",), required=True, column=True),
+        Field("supplier", "Supplier", ("supplier",), required=True, column=True),
+        Field(
+            "kind",
+            "Kind",
+            ("kind",),
+            kind="select",
+            choices=tuple(k.value for k in Kind),
+            required=True,
+            column=True,
+        ),
+        Field("locations", "Locations", ("locations",), kind="list", hint="e.g. NL, DE"),
+        Field("personal_data", "Personal data", ("personal_data",), kind="check"),
+        Field("description", "Description", ("description",)),
+    ),
+    "dependencies": (
+        Field("from", "From (consumer)", ("from",), key=True, required=True, column=True),
+        Field("to", "To (provider)", ("to",), key=True, required=True, column=True),
+        Field("role", "Role", ("role",), column=True),
+        Field("relevant", "Relevant", ("relevant",), kind="check", default_true=True),
+        Field("reason", "Reason (when not relevant)", ("reason",), column=True),
+        Field("critical", "Critical", ("critical",), kind="check", column=True),
+        Field("contract", "Contract", ("contract",)),
+    ),
+    "evidence": (
+        Field("id", "Id", ("id",), key=True, required=True, column=True),
+        Field(
+            "scheme",
+            "Scheme",
+            ("scheme",),
+            kind="select",
+            choices=tuple(s.value for s in Scheme),
+            required=True,
+            column=True,
+        ),
+        Field("holder", "Holder (supplier)", ("holder",), required=True, column=True),
+        Field("covers", "Covers (services)", ("covers",), kind="list", required=True, column=True),
+        Field("type", "Type", ("type",), kind="type", choices=("", "1", "2")),
+        Field("period_from", "Period from", ("period", "from"), kind="date"),
+        Field("period_to", "Period to", ("period", "to"), kind="date"),
+        Field("issued", "Issued", ("issued",), kind="date"),
+        Field("valid_until", "Valid until", ("valid_until",), kind="date", column=True),
+        Field("issuer", "Issuer", ("issuer",)),
+        Field(
+            "verification",
+            "Verification",
+            ("verification",),
+            kind="select",
+            choices=("", *(v.value for v in Verification)),
+        ),
+    ),
+}
+OTHER = "other"
+"""The form field holding the body's remaining fields as JSON (nothing is lost on an edit)."""
+
+
+def _get(body: dict[str, Any], path: tuple[str, ...]) -> Any:
+    value: Any = body
+    for part in path:
+        if not isinstance(value, dict):
+            return None
+        value = value.get(part)
+    return value
+
+
+def form_values(section: str, body: dict[str, Any]) -> dict[str, Any]:
+    """The form's values for an entity body: the fields, and the rest as JSON.
+
+    >>> v = form_values("evidence", {"id": "e", "covers": ["a", "b"],
+    ...                              "period": {"from": "2026-01-01", "to": "2026-06-30"},
+    ...                              "criteria": ["security"]})
+    >>> v["covers"], v["period_from"], v["other"]
+    ('a, b', '2026-01-01', '{\\n  "criteria": [\\n    "security"\\n  ]\\n}')
+    """
+    values: dict[str, Any] = {}
+    covered = set()
+    for field in FIELDS[section]:
+        value = _get(body, field.path)
+        covered.add(field.path[0])
+        if field.kind == "list":
+            values[field.name] = ", ".join(str(v) for v in value) if isinstance(value, list) else ""
+        elif field.kind == "check":
+            values[field.name] = value is not False if field.default_true else value is True
+        else:
+            values[field.name] = "" if value is None else str(value)
+    rest = {k: v for k, v in body.items() if k not in covered}
+    period = body.get("period")
+    if isinstance(period, dict) and set(period) - {"from", "to"}:
+        rest["period"] = period  # more than the two dates: kept whole in the JSON
+    values[OTHER] = json.dumps(rest, indent=2, ensure_ascii=False) if rest else ""
+    return values
+
+
+def body_of(section: str, form: FormData, *, key: dict[str, str] | None = None) -> dict[str, Any]:
+    """The entity body a form describes (``key``: the id fields of an entity being edited).
+
+    Raises
+    ------
+    Invalid
+        When the JSON of the other fields is not an object, naming the field ``other``.
+    """
+    body: dict[str, Any] = {}
+    other = _field(form, OTHER)
+    if other:
+        try:
+            extra = json.loads(other)
+        except json.JSONDecodeError as error:
+            raise Invalid(
+                "the other fields are not JSON",
+                errors=[{"location": OTHER, "message": f"not JSON: {error}"}],
+            ) from None
+        if not isinstance(extra, dict):
+            raise Invalid(
+                "the other fields must be a JSON object",
+                errors=[{"location": OTHER, "message": "expected a JSON object {...}"}],
+            )
+        body.update(extra)
+    for field in FIELDS[section]:
+        text = key[field.name] if key and field.name in key else _field(form, field.name)
+        value: Any
+        if field.kind == "check":
+            ticked = form.get(field.name) is not None
+            value = (
+                (None if ticked else False) if field.default_true else (True if ticked else None)
+            )
+        elif field.kind == "list":
+            value = [part.strip() for part in text.split(",") if part.strip()] or None
+        elif field.kind == "type":
+            value = int(text) if text.isdigit() else (text or None)
+        else:
+            value = text or None
+        if value is None:
+            continue
+        if len(field.path) == 1:
+            body[field.path[0]] = value
+        else:
+            outer = body.setdefault(field.path[0], {})
+            if isinstance(outer, dict):
+                outer[field.path[1]] = value
+    return body
+
+
+def place_errors(
+    section: str, errors: Sequence[dict[str, Any]]
+) -> tuple[dict[str, list[str]], list[str]]:
+    """Errors by the form field they name, and the rest (with their place) for the top.
+
+    An entity's own field goes next to its input; a field the form has no input for goes next
+    to the JSON of the other fields; a place elsewhere in the register goes to the top.
+
+    >>> placed, rest = place_errors("evidence", [
+    ...     {"location": "period.from", "message": "bad date"},
+    ...     {"location": "covers[1]", "message": "unknown service"},
+    ...     {"location": "cuecs[0].id", "message": "required"},
+    ...     {"location": "services[2].supplier", "message": "unknown supplier", "line": 7}])
+    >>> placed["period_from"], placed["covers"], placed["other"]
+    (['bad date'], ['covers[1]: unknown service'], ['cuecs[0].id: required'])
+    >>> rest
+    ['services[2].supplier (line 7): unknown supplier']
+    """
+    by_path = {".".join(f.path): f.name for f in FIELDS[section]}
+    placed: dict[str, list[str]] = {}
+    rest: list[str] = []
+    for error in errors:
+        where = str(error.get("location", ""))
+        message = str(error.get("message", ""))
+        head = where.split("[", 1)[0]
+        first = head.split(".", 1)[0]
+        shown = message if where == head else f"{where}: {message}"
+        if head in by_path:
+            placed.setdefault(by_path[head], []).append(shown)
+        elif first in by_path:
+            placed.setdefault(by_path[first], []).append(f"{where}: {message}")
+        elif where and first not in (*repo.KINDS, "offerings"):
+            placed.setdefault(OTHER, []).append(f"{where}: {message}")
+        else:
+            line = f" (line {error['line']})" if error.get("line") else ""
+            rest.append(f"{where}{line}: {message}" if where else message)
+    return placed, rest
+
+
+def _key_of(section: str, body: dict[str, Any]) -> str:
+    return repo.KINDS[section].key_of(body)
+
+
+def _visible_rows(
+    session: Session, visit: Visit, section: str, q: str, offset: int
+) -> tuple[int, Sequence[repo.EntityRow]]:
+    kind = repo.KINDS[section]
+    filters = {"q": q} if q else {}
+    wid = visit.workspace.id or 0
+    if visit.scope is None:
+        return repo.page(session, kind, wid, limit=PAGE_SIZE, offset=offset, filters=filters)
+    part = services.register_document(session, visit.workspace, visit.scope)
+    inside = {kind.key_of(body) for body in part[section]}
+    _, every = repo.page(session, kind, wid, limit=None, offset=0, filters=filters)
+    matching = [row for row in every if kind.key_of(row.body) in inside]
+    return len(matching), matching[offset : offset + PAGE_SIZE]
+
+
+def _item_url(ws: str, section: str, key: str) -> str:
+    return f"/w/{quote(ws)}/{section}/{quote(key)}"
+
+
+def _section_page(
+    request: Request,
+    session: Session,
+    visit: Visit,
+    section: str,
+    *,
+    status_code: int = 200,
+    values: dict[str, Any] | None = None,
+    errors: dict[str, list[str]] | None = None,
+    general: Sequence[str] = (),
+) -> Response:
+    q = request.query_params.get("q", "")[:200]
+    try:
+        offset = max(0, int(request.query_params.get("offset", "0")))
+    except ValueError:
+        offset = 0
+    total, rows = _visible_rows(session, visit, section, q, offset)
+    has_document = (
+        {
+            row.body["id"]
+            for row in rows
+            if repo.document_of(session, visit.workspace.id or 0, row.body["id"]) is not None
+        }
+        if section == "evidence"
+        else set()
+    )
+    blank = form_values(section, {})
+    if section == "dependencies":
+        blank["relevant"] = True
+    return page(
+        request,
+        "entities.html",
+        status_code=status_code,
+        **_context(
+            request,
+            visit,
+            section=section,
+            singular=repo.KINDS[section].singular,
+            fields=FIELDS[section],
+            columns=[f for f in FIELDS[section] if f.column],
+            rows=[_row_view(section, row, visit.workspace.slug) for row in rows],
+            has_document=has_document,
+            total=total,
+            offset=offset,
+            page_size=PAGE_SIZE,
+            q=q,
+            values=values or blank,
+            errors=errors or {},
+            general=list(general),
+            is_new=True,
+            action=f"/w/{quote(visit.workspace.slug)}/{section}",
+        ),
+    )
+
+
+def _row_view(section: str, row: repo.EntityRow, ws: str) -> dict[str, Any]:
+    values = form_values(section, row.body)
+    key = _key_of(section, row.body)
+    return {
+        "key": key,
+        "values": values,
+        "offering": isinstance(row, ServiceRow) and row.offering is not None,
+        "url": _item_url(ws, section, key),
+        "document_url": f"/api/v1/workspaces/{quote(ws)}/evidence/{quote(key)}/document",
+    }
+
+
+def _edit_page(
+    request: Request,
+    visit: Visit,
+    section: str,
+    row: repo.EntityRow,
+    *,
+    status_code: int = 200,
+    values: dict[str, Any] | None = None,
+    errors: dict[str, list[str]] | None = None,
+    general: Sequence[str] = (),
+    stale: str | None = None,
+    document: Any = None,
+) -> Response:
+    key = _key_of(section, row.body)
+    shown = values or form_values(section, row.body)
+    if isinstance(row, ServiceRow) and values is None:
+        shown["offering"] = row.offering is not None
+    return page(
+        request,
+        "entity_form.html",
+        status_code=status_code,
+        **_context(
+            request,
+            visit,
+            section=section,
+            singular=repo.KINDS[section].singular,
+            key=key,
+            fields=FIELDS[section],
+            values=shown,
+            version=row.version,
+            errors=errors or {},
+            general=list(general),
+            stale=stale,
+            is_new=False,
+            action=_item_url(visit.workspace.slug, section, key),
+            document=document,
+            document_url=(
+                f"/api/v1/workspaces/{quote(visit.workspace.slug)}/evidence/{quote(key)}/document"
+            ),
+        ),
+    )
+
+
+def _submitted(section: str, form: FormData, key: dict[str, str] | None = None) -> dict[str, Any]:
+    """The form's values as typed, to show again beside its errors."""
+    values: dict[str, Any] = {}
+    for field in FIELDS[section]:
+        if key and field.name in key:
+            values[field.name] = key[field.name]
+        elif field.kind == "check":
+            values[field.name] = form.get(field.name) is not None
+        else:
+            values[field.name] = _field(form, field.name)
+    values[OTHER] = _field(form, OTHER)
+    values["offering"] = form.get("offering") is not None
+    return values
+
+
+def _document_of(session: Session, visit: Visit, section: str, key: str) -> Any:
+    if section != "evidence":
+        return None
+    return repo.document_of(session, visit.workspace.id or 0, key)
+
+
+def _key_params(section: str, request: Request) -> dict[str, str]:
+    """The id fields of the entity a path names."""
+    params = request.path_params
+    if section == "dependencies":
+        return {"from": str(params["frm"]), "to": str(params["to"])}
+    return {"id": str(params["key"])}
+
+
+def _done(ws: str, section: str, done: str, key: str) -> RedirectResponse:
+    target = f"/w/{quote(ws)}/{section}?{urlencode({'done': done, 'key': key})}"
+    return RedirectResponse(target, status_code=303)
+
+
+def _create(section: str, request: Request, session: Session, ws: str, form: FormData) -> Response:
+    visit = _visit(request, session, ws, WRITE, form)
+    try:
+        body = body_of(section, form)
+        services.create_entity(
+            session,
+            workspace=visit.workspace,
+            section=section,
+            body=body,
+            offering=section == "services" and form.get("offering") is not None,
+            actor=visit.actor,
+        )
+    except Problem as problem:
+        session.rollback()
+        placed, rest = place_errors(section, problem.errors)
+        return _section_page(
+            request,
+            session,
+            visit,
+            section,
+            status_code=problem.status,
+            values=_submitted(section, form),
+            errors=placed,
+            general=[problem.detail, *rest],
+        )
+    return _done(ws, section, "created", _key_of(section, body))
+
+
+def _version_of(form: FormData) -> int:
+    """The version the form was opened at (-1, never current, when it carries none)."""
+    text = _field(form, "version")
+    return int(text) if text.isdigit() else -1
+
+
+def _change(section: str, request: Request, session: Session, ws: str, form: FormData) -> Response:
+    visit = _visit(request, session, ws, WRITE, form)
+    key = _key_params(section, request)
+    joined = "/".join(key.values())
+    singular = repo.KINDS[section].singular
+    try:
+        row = services.get_entity(session, workspace=visit.workspace, section=section, key=joined)
+        body = body_of(section, form, key=key)
+        changes: dict[str, Any] = dict.fromkeys(k for k in row.body if k not in body)
+        changes.update(body)
+        services.update_entity(
+            session,
+            workspace=visit.workspace,
+            section=section,
+            key=joined,
+            changes=changes,
+            version=_version_of(form),
+            offering=(form.get("offering") is not None) if section == "services" else None,
+            actor=visit.actor,
+        )
+    except NotFound:
+        raise
+    except Problem as problem:
+        session.rollback()
+        current = services.get_entity(
+            session, workspace=visit.workspace, section=section, key=joined
+        )
+        document = _document_of(session, visit, section, joined)
+        if isinstance(problem, PreconditionFailed):
+            return _edit_page(
+                request,
+                visit,
+                section,
+                current,
+                status_code=412,
+                stale=f"{STALE.format(what=singular)}: {problem.detail}. Your change was not "
+                "saved; the form now shows the current values.",
+                document=document,
+            )
+        placed, rest = place_errors(section, problem.errors)
+        return _edit_page(
+            request,
+            visit,
+            section,
+            current,
+            status_code=problem.status,
+            values=_submitted(section, form, key),
+            errors=placed,
+            general=[problem.detail, *rest],
+            document=document,
+        )
+    return _done(ws, section, "updated", joined)
+
+
+def _remove(section: str, request: Request, session: Session, ws: str, form: FormData) -> Response:
+    visit = _visit(request, session, ws, WRITE, form)
+    key = "/".join(_key_params(section, request).values())
+    singular = repo.KINDS[section].singular
+    try:
+        path = services.delete_entity(
+            session,
+            workspace=visit.workspace,
+            section=section,
+            key=key,
+            version=_version_of(form),
+            actor=visit.actor,
+        )
+    except NotFound:
+        raise
+    except Problem as problem:
+        session.rollback()
+        current = services.get_entity(session, workspace=visit.workspace, section=section, key=key)
+        stale = (
+            f"{STALE.format(what=singular)}: {problem.detail}. Nothing was deleted; the form "
+            "now shows the current values."
+            if isinstance(problem, PreconditionFailed)
+            else None
+        )
+        _, rest = place_errors(section, problem.errors)
+        return _edit_page(
+            request,
+            visit,
+            section,
+            current,
+            status_code=problem.status,
+            general=[] if stale else [problem.detail, *rest],
+            stale=stale,
+            document=_document_of(session, visit, section, key),
+        )
+    documents.forget_file(
+        session, documents_dir=request.app.state.settings.documents_dir, path=path
+    )
+    return _done(ws, section, "deleted", key)
+
+
+def _section_routes(section: str) -> None:
+    item = "/{frm}/{to}" if section == "dependencies" else "/{key}"
+    singular = repo.KINDS[section].singular
+    base = f"/w/{{ws}}/{section}"
+
+    @router.get(base, response_class=HTMLResponse, name=f"page_{section}")
+    @guarded
+    def listing(request: Request, session: SessionDep, ws: WsPath) -> Response:
+        visit = _visit(request, session, ws, READ)
+        return _section_page(request, session, visit, section)
+
+    @router.post(base, response_class=HTMLResponse, name=f"page_add_{singular}")
+    @guarded
+    def create(request: Request, session: SessionDep, ws: WsPath, form: FormDep) -> Response:
+        return _create(section, request, session, ws, form)
+
+    @router.get(base + item, response_class=HTMLResponse, name=f"page_{singular}")
+    @guarded
+    def read(request: Request, session: SessionDep, ws: WsPath) -> Response:
+        visit = _visit(request, session, ws, READ)
+        key = "/".join(_key_params(section, request).values())
+        row = services.get_entity(
+            session, workspace=visit.workspace, section=section, key=key, scope=visit.scope
+        )
+        return _edit_page(
+            request, visit, section, row, document=_document_of(session, visit, section, key)
+        )
+
+    @router.post(base + item, response_class=HTMLResponse, name=f"page_change_{singular}")
+    @guarded
+    def change(request: Request, session: SessionDep, ws: WsPath, form: FormDep) -> Response:
+        return _change(section, request, session, ws, form)
+
+    @router.post(
+        base + item + "/delete", response_class=HTMLResponse, name=f"page_delete_{singular}"
+    )
+    @guarded
+    def remove(request: Request, session: SessionDep, ws: WsPath, form: FormDep) -> Response:
+        return _remove(section, request, session, ws, form)
+
+
+for _section in SECTIONS:
+    _section_routes(_section)
+
+
+@router.post("/w/{ws}/evidence/{key}/document", response_class=HTMLResponse)
+@guarded
+def upload_document(
+    request: Request, session: SessionDep, ws: WsPath, key: str, form: FormDep
+) -> Response:
+    """Store an uploaded file as the document of a piece of evidence."""
+    visit = _visit(request, session, ws, WRITE, form)
+    upload = form.get("document")
+    try:
+        if not isinstance(upload, UploadFile) or not upload.filename:
+            raise Invalid(
+                "choose a file to upload",
+                errors=[{"location": "document", "message": "no file chosen"}],
+            )
+        documents.put_document(
+            session,
+            workspace=visit.workspace,
+            evidence=key,
+            filename=documents.safe_filename(upload.filename),
+            media_type=upload.content_type or "",
+            content=upload.file.read(),
+            documents_dir=request.app.state.settings.documents_dir,
+            actor=visit.actor,
+        )
+    except (Invalid, Problem) as problem:
+        if isinstance(problem, NotFound):
+            raise
+        session.rollback()
+        row = services.get_entity(session, workspace=visit.workspace, section="evidence", key=key)
+        messages = [problem.detail, *(str(e.get("message")) for e in problem.errors)]
+        return _edit_page(
+            request,
+            visit,
+            "evidence",
+            row,
+            status_code=problem.status,
+            errors={"document": messages},
+            document=_document_of(session, visit, "evidence", key),
+        )
+    target = f"/w/{quote(ws)}/evidence/{quote(key)}?{urlencode({'done': 'uploaded', 'key': key})}"
+    return RedirectResponse(target, status_code=303)
+
+
+# --- import and export ----------------------------------------------------------------------
+
+
+@router.get("/w/{ws}/import", response_class=HTMLResponse)
+@guarded
+def import_form(request: Request, session: SessionDep, ws: WsPath) -> Response:
+    """The upload form of a chain file, and the export's download links."""
+    visit = _visit(request, session, ws, READ)
+    return page(request, "import.html", **_context(request, visit, report=None, errors=[]))
+
+
+MAX_CARRIED = 4 * 1024 * 1024
+"""The largest previewed file that travels back in the page (in base64, byte for byte) for
+its apply; a larger one is chosen again."""
+
+
+@router.post("/w/{ws}/import", response_class=HTMLResponse)
+@guarded
+def import_file(request: Request, session: SessionDep, ws: WsPath, form: FormDep) -> Response:
+    """Preview (a dry run) or apply an uploaded chain file, all or nothing."""
+    visit = _visit(request, session, ws, WRITE, form)
+    upload = form.get("file")
+    carried = form.get("content")
+    if isinstance(upload, UploadFile) and upload.filename:
+        name = documents.safe_filename(upload.filename, default="upload")
+        data = upload.file.read()
+    elif isinstance(carried, str) and carried:
+        name = documents.safe_filename(_field(form, "filename"), default="upload")
+        try:
+            data = base64.b64decode(carried, validate=True)
+        except binascii.Error:
+            raise Invalid(
+                "the previewed file came back damaged: choose it again",
+                errors=[{"location": "content", "message": "not base64"}],
+            ) from None
+    else:
+        return page(
+            request,
+            "import.html",
+            status_code=422,
+            **_context(
+                request,
+                visit,
+                report=None,
+                errors=[{"where": "file", "message": "choose a chain file to upload"}],
+            ),
+        )
+    dry_run = _field(form, "mode") != "apply"
+    try:
+        report = services.import_chain(
+            session,
+            workspace=visit.workspace,
+            name=name,
+            data=data,
+            dry_run=dry_run,
+            actor=visit.actor,
+        )
+    except ChainError as error:
+        return _import_errors(request, visit, name, issue_errors(error.issues), error)
+    except Problem as problem:
+        session.rollback()
+        return _import_errors(request, visit, name, problem.errors, problem)
+    text = (
+        base64.b64encode(data).decode("ascii") if dry_run and len(data) <= MAX_CARRIED else None
+    )
+    return page(
+        request,
+        "import.html",
+        **_context(
+            request,
+            visit,
+            report=report,
+            filename=name,
+            content=text,
+            errors=[],
+            messages=[] if dry_run else [{"kind": "info", "text": f"Imported {name}."}],
+        ),
+    )
+
+
+def _import_errors(
+    request: Request,
+    visit: Visit,
+    name: str,
+    errors: Sequence[dict[str, Any]],
+    error: Exception,
+) -> Response:
+    listed = [
+        {
+            "where": ":".join(
+                part for part in (name, str(e["line"]) if e.get("line") else "") if part
+            )
+            + (f": {e['location']}" if e.get("location") else ""),
+            "message": str(e.get("message", "")),
+        }
+        for e in errors
+    ]
+    detail = error.detail if isinstance(error, Problem) else "the file is not a valid chain file"
+    status = error.status if isinstance(error, Problem) else 422
+    return page(
+        request,
+        "import.html",
+        status_code=status,
+        **_context(
+            request,
+            visit,
+            report=None,
+            filename=name,
+            errors=listed,
+            messages=[{"kind": "error", "text": f"{name}: {detail}; nothing was imported."}],
+        ),
+    )
+
+
+# --- graph and report -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Checked:
+    """An offering checked for a page: the chain, the result, and the form's values."""
+
+    chain: Chain
+    result: CheckResult
+    at: str
+    period: str
+    profile: str
+
+
+def _parse_when(
+    at: str | None, period: str | None, day: date
+) -> tuple[date | None, DateRange | None]:
+    """The date or audit period a page's GET form asks for (default: today).
+
+    >>> _parse_when(None, "2026-01-01..2026-06-30", date(2026, 11, 27))[1].end
+    datetime.date(2026, 6, 30)
+    >>> _parse_when("2026-13-01", None, date(2026, 11, 27))
+    Traceback (most recent call last):
+    ...
+    app.errors.Invalid: at '2026-13-01' is not a date YYYY-MM-DD
+    """
+    if period:
+        start, sep, end = period.partition("..")
+        try:
+            span = DateRange(date.fromisoformat(start), date.fromisoformat(end)) if sep else None
+        except ValueError:
+            span = None
+        if span is None or span.start > span.end:
+            raise Invalid(
+                f"period '{period}' is not FROM..TO with FROM on or before TO",
+                errors=[{"location": "period", "message": "expected YYYY-MM-DD..YYYY-MM-DD"}],
+            )
+        return None, span
+    if at:
+        try:
+            return date.fromisoformat(at), None
+        except ValueError:
+            raise Invalid(
+                f"at '{at}' is not a date YYYY-MM-DD",
+                errors=[{"location": "at", "message": "expected YYYY-MM-DD"}],
+            ) from None
+    return day, None
+
+
+def _checked(request: Request, session: Session, visit: Visit, offering: str) -> Checked:
+    params = request.query_params
+    at_text = params.get("at", "")[:20]
+    period_text = params.get("period", "")[:30]
+    profile = params.get("profile", "")[:100] or DEFAULT_PROFILE
+    at, span = _parse_when(at_text, period_text, today(request))
+    chain = services.register_chain(session, visit.workspace, visit.scope)
+    if offering not in chain.offerings:
+        raise NotFound(f"no offering '{offering}' in workspace '{visit.workspace.slug}'")
+    result = services.check_register(
+        session,
+        workspace=visit.workspace,
+        at=at,
+        period=span,
+        offerings=[offering],
+        profile=profile,
+        scope=visit.scope,
+    )
+    return Checked(
+        chain,
+        result,
+        "" if span else (at.isoformat() if at else ""),
+        f"{span.start.isoformat()}..{span.end.isoformat()}" if span else "",
+        profile,
+    )
+
+
+def _profiles(chain: Chain) -> list[str]:
+    return [*BUILTIN_PROFILES, *sorted(chain.profiles)]
+
+
+def _documents(session: Session, visit: Visit, result: CheckResult) -> set[str]:
+    used = {link.evidence for link in result.links if link.evidence}
+    wid = visit.workspace.id or 0
+    return {e for e in used if repo.document_of(session, wid, e) is not None}
+
+
+@router.get("/w/{ws}/graph/{offering}", response_class=HTMLResponse)
+@guarded
+def graph_page(request: Request, session: SessionDep, ws: WsPath, offering: str) -> Response:
+    """The interactive graph of an offering at a date or over an audit period."""
+    visit = _visit(request, session, ws, READ)
+    try:
+        found = _checked(request, session, visit, offering)
+    except Invalid as problem:
+        return _problem_page(request, problem)
+    return render_graph_page(
+        templates,
+        request,
+        found.chain,
+        found.result,
+        offering=offering,
+        document_url=f"/api/v1/workspaces/{quote(ws)}/evidence/{{id}}/document",
+        documents=_documents(session, visit, found.result),
+        profiles=_profiles(found.chain),
+        at=found.at or None,
+        period=found.period or None,
+        extra=_context(request, visit),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ScopeRow:
+    """A sub-service the walk reached, as the report's scope table shows it."""
+
+    rank: int
+    service: str
+    name: str
+    kind: str
+    supplier: str
+    via: str
+    critical: bool
+    personal_data: bool
+    locations: str
+
+
+def scope_rows(result: CheckResult, chain: Chain) -> list[ScopeRow]:
+    """The sub-services in scope: each provider of an in-scope link, at its first link."""
+    first: dict[str, LinkResult] = {}
+    for link in result.links:
+        if link.status is not Status.OUT_OF_SCOPE:
+            first.setdefault(link.provider, link)
+    rows = []
+    for sid, link in first.items():
+        service = chain.services[sid]
+        dependency = chain.dependencies[(link.consumer, link.provider)]
+        personal = (
+            service.personal_data if dependency.personal_data is None else dependency.personal_data
+        )
+        supplier = chain.suppliers.get(service.supplier)
+        rows.append(
+            ScopeRow(
+                link.rank,
+                sid,
+                service.name,
+                service.kind.value,
+                supplier.name if supplier else service.supplier,
+                " → ".join(link.path[:-1]),
+                dependency.critical,
+                bool(personal),
+                ", ".join(dependency.locations or service.locations),
+            )
+        )
+    return rows
+
+
+REPORT_SECTIONS = (
+    (Status.GAP, "Gaps: links without equivalent certification"),
+    (Status.CONDITIONAL, "Conditional: links covered on conditions"),
+    (Status.OK, "Covered: links with equivalent certification"),
+    (Status.OUT_OF_SCOPE, "Out of scope"),
+)
+
+
+@router.get("/w/{ws}/report/{offering}.md")
+@guarded
+def report_markdown(request: Request, session: SessionDep, ws: WsPath, offering: str) -> Response:
+    """The scoping report in Markdown."""
+    visit = _visit(request, session, ws, READ)
+    found = _checked(request, session, visit, offering)
+    text = render_markdown(found.result, found.chain, find_profile(found.profile, found.chain))
+    return _download(text.encode("utf-8"), "text/markdown; charset=utf-8", ws, offering, "md")
+
+
+@router.get("/w/{ws}/report/{offering}.csv")
+@guarded
+def report_csv(request: Request, session: SessionDep, ws: WsPath, offering: str) -> Response:
+    """The links of the check as CSV."""
+    visit = _visit(request, session, ws, READ)
+    found = _checked(request, session, visit, offering)
+    data = check_csv(found.result, found.chain)
+    return _download(data, "text/csv; charset=utf-8", ws, offering, "csv")
+
+
+@router.get("/w/{ws}/report/{offering}.xlsx")
+@guarded
+def report_xlsx(request: Request, session: SessionDep, ws: WsPath, offering: str) -> Response:
+    """The check as the auditor's worksheet."""
+    visit = _visit(request, session, ws, READ)
+    found = _checked(request, session, visit, offering)
+    data = check_xlsx(found.result, found.chain)
+    media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return _download(data, media, ws, offering, "xlsx")
+
+
+@router.get("/w/{ws}/report/{offering}.html")
+@guarded
+def report_offline(request: Request, session: SessionDep, ws: WsPath, offering: str) -> Response:
+    """The graph as one self-contained HTML file that works offline."""
+    visit = _visit(request, session, ws, READ)
+    found = _checked(request, session, visit, offering)
+    data = offline_html(found.chain, found.result, offering=offering)
+    return _download(data, "text/html; charset=utf-8", ws, offering, "html")
+
+
+def _download(data: bytes, media: str, ws: str, offering: str, ext: str) -> Response:
+    name = documents.safe_filename(f"{ws}-{offering}-scoping.{ext}")
+    return Response(
+        data,
+        media_type=media,
+        headers={
+            "Content-Disposition": documents.content_disposition(name),
+            "X-Content-Type-Options": "nosniff",
+            "Cache-Control": "private, no-cache",
+        },
+    )
+
+
+@router.get("/w/{ws}/report/{offering}", response_class=HTMLResponse)
+@guarded
+def report_page(request: Request, session: SessionDep, ws: WsPath, offering: str) -> Response:
+    """The scoping report of an offering, print-ready, with its downloads."""
+    visit = _visit(request, session, ws, READ)
+    try:
+        found = _checked(request, session, visit, offering)
+    except Invalid as problem:
+        return _problem_page(request, problem)
+    chain, result = found.chain, found.result
+    profile = find_profile(found.profile, chain)
+    service = chain.services[offering]
+    supplier = chain.suppliers.get(service.supplier)
+    seq, digest = audit.head(session, audit.chain_of(visit.workspace.id))
+    query = urlencode(
+        {
+            k: v
+            for k, v in (("at", found.at), ("period", found.period), ("profile", found.profile))
+            if v
+        }
+    )
+    base = f"/w/{quote(ws)}/report/{quote(offering)}"
+    groups = [
+        (status, heading, [link for link in result.links if link.status is status])
+        for status, heading in REPORT_SECTIONS
+    ]
+    return page(
+        request,
+        "report.html",
+        **_context(
+            request,
+            visit,
+            title=chain.title or service.name,
+            offering=offering,
+            offering_name=service.name,
+            supplier_name=supplier.name if supplier else service.supplier,
+            result=result,
+            verdict_label=STATUS_STYLES[result.verdict].label,
+            profile=profile,
+            profiles=_profiles(chain),
+            at=found.at,
+            period=found.period,
+            scope_rows=scope_rows(result, chain),
+            groups=[g for g in groups if g[2]],
+            statuses=STATUS_STYLES,
+            services=chain.services,
+            generated=now(request).replace(microsecond=0).isoformat(),
+            audit_seq=seq,
+            audit_hash=digest,
+            downloads=[
+                (f"{base}.{ext}" + (f"?{query}" if query else ""), label)
+                for ext, label in (
+                    ("md", "Markdown"),
+                    ("csv", "CSV (links)"),
+                    ("xlsx", "XLSX worksheet"),
+                    ("html", "Graph, offline HTML"),
+                )
+            ],
+            graph_url=f"/w/{quote(ws)}/graph/{quote(offering)}" + (f"?{query}" if query else ""),
+        ),
+    )
+
+
+__all__ = ["FIELDS", "Field", "body_of", "form_values", "place_errors", "router", "scope_rows"]
