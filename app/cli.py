@@ -1,10 +1,12 @@
 """The ``ketenkaart`` command line.
 
-``check`` and ``validate`` read chain files; ``db upgrade``, ``workspace create``, ``token
+``check`` and ``validate`` read chain files; ``import`` reads a file of another format
+(CycloneDX, a supplier register, OSCAL, FedRAMP, Backstage) as a chain file, or merges it into
+one; ``export`` writes chain files in other formats; ``db upgrade``, ``workspace create``, ``token
 create|revoke``, ``serve``, ``demo``, ``backup`` and ``restore`` run the service and look after
 its database (``KETENKAART_DATABASE_URL`` or ``--database-url``), whose schema each of them brings
 up to date first. The service's modules are imported only by the commands that need them, so
-``check`` does not pay for FastAPI and SQLAlchemy.
+``check`` does not pay for FastAPI and SQLAlchemy (nor for the importers' libraries).
 
 Unusable input or arguments exit with status 2, every error on stderr and nothing on stdout.
 ``check`` exits 0 when the chain's verdict is ``ok`` or ``conditional`` (with ``--strict`` only
@@ -14,11 +16,14 @@ Unusable input or arguments exit with status 2, every error on stderr and nothin
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import re
 import secrets
+import shutil
 import sys
-from collections.abc import Callable, Sequence
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn, TextIO
@@ -44,7 +49,12 @@ EXIT_GAP = 1
 EXIT_USAGE = 2
 EXIT_INTERNAL = 3
 
-FORMATS = ("text", "json", "markdown")
+FORMATS = ("text", "json", "markdown", "xlsx", "csv")
+IMPORT_FORMATS = ("backstage", "chain", "csv", "cyclonedx", "fedramp", "oscal", "xlsx")
+"""The names in :data:`importers.registry.IMPORTERS` (a test keeps them equal): the registry
+itself is imported only by the commands that use it."""
+EXPORT_FORMATS = ("yaml", "json", "cyclonedx", "register-xlsx", "register-csv", "dora")
+"""The names in :data:`importers.registry.EXPORT_FORMATS` (a test keeps them equal)."""
 ROLES = ("viewer", "editor", "owner", "auditor")
 MEMBER_ROLES = ("viewer", "editor", "owner")
 SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
@@ -91,7 +101,13 @@ def _parser() -> argparse.ArgumentParser:
         help="a built-in profile, one defined in the chain files, or a profile file "
         "(default: zeker-online)",
     )
-    chk.add_argument("--format", choices=FORMATS, default="text", help="output format")
+    chk.add_argument(
+        "--format",
+        choices=FORMATS,
+        default="text",
+        help="output format; xlsx is the auditor's worksheet (needs --output), csv its links",
+    )
+    chk.add_argument("--output", metavar="FILE", help="write to FILE instead of stdout")
     chk.add_argument(
         "--strict", action="store_true", help="exit 1 unless every link is ok (conditional too)"
     )
@@ -102,8 +118,54 @@ def _parser() -> argparse.ArgumentParser:
         description="Check chain files (merged by id) against the chain format.",
     )
     val.add_argument("files", nargs="+", metavar="FILE")
+    _exchange_parsers(commands)
     _service_parsers(commands)
     return parser
+
+
+def _exchange_parsers(commands: argparse._SubParsersAction[_Parser]) -> None:
+    imp = commands.add_parser(
+        "import",
+        help="read a file of another format as a chain file",
+        description="Read FILE (a CycloneDX SaaSBOM, a supplier register in CSV or XLSX, an "
+        "OSCAL system security plan, FedRAMP marketplace data, a Backstage catalog or a chain "
+        "file) and write it as a chain file on stdout, or merge it into --into. Warnings go to "
+        "stderr; any error stops the import with nothing written.",
+    )
+    imp.add_argument("file", metavar="FILE")
+    imp.add_argument(
+        "--format",
+        metavar="FORMAT",
+        help=f"the file's format, one of: {', '.join(IMPORT_FORMATS)} (default: found from "
+        "the file)",
+    )
+    imp.add_argument(
+        "--into",
+        metavar="CHAIN_FILE",
+        help="merge into this chain file and rewrite it (all or nothing) instead of printing",
+    )
+    imp.add_argument(
+        "--existing",
+        metavar="CHAIN_FILE",
+        help="the chain the file's entities join, to match them to its services (FedRAMP "
+        "data, register ids); default: the --into file",
+    )
+
+    exp = commands.add_parser(
+        "export",
+        help="write chain files in another format",
+        description="Write the chain files (merged by id) as a CycloneDX SaaSBOM, a supplier "
+        "register (XLSX or CSV) or DORA's register of information (a zip of B_05.01 and "
+        "B_05.02); DORA's warnings go to stderr.",
+    )
+    exp.add_argument("files", nargs="+", metavar="CHAIN_FILE", help="chain files, merged by id")
+    exp.add_argument("--format", required=True, choices=EXPORT_FORMATS)
+    exp.add_argument("--language", choices=("en", "nl"), default="en", help="a register's headings")
+    exp.add_argument(
+        "--output",
+        metavar="FILE",
+        help="write to FILE (needed for register-xlsx and dora on a terminal)",
+    )
 
 
 def _service_parsers(commands: argparse._SubParsersAction[_Parser]) -> None:
@@ -261,6 +323,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _lean(_check, args)
         if args.command == "validate":
             return _lean(_validate, args)
+        if args.command == "import":
+            return _lean(_import, args)
+        if args.command == "export":
+            return _lean(_export, args)
         return _service_command(args)
     except ChainError as err:
         sys.stderr.write("".join(f"{issue}\n" for issue in err.issues))
@@ -335,28 +401,80 @@ def _profile(name: str, chain: Chain) -> ResolvedProfile:
 
 
 def _check(args: argparse.Namespace, out: TextIO) -> int:
+    if args.format == "xlsx" and not args.output:
+        raise UsageError("--format xlsx writes a workbook: name the file with --output FILE")
     period = _parse_period(args.period) if args.period else None
     at = None if period else (_parse_date(args.at, "--at") if args.at else date.today())  # noqa: DTZ011 - the auditor's own calendar day
     chain = _load(args.files)
     profile = _profile(args.profile, chain)
     result = check(chain, offerings=args.offering, profile=profile, at=at, period=period)
     _LAST_RUN[:] = [chain, result]  # freed at exit by the operating system, see run()
+    if args.output:
+        _write_file(Path(args.output), _check_pieces(args.format, result, chain, profile))
+    else:
+        _print_check(args.format, result, chain, profile, out)
+    if result.verdict is Status.GAP or (args.strict and result.verdict is not Status.OK):
+        return EXIT_GAP
+    return EXIT_OK
+
+
+def _print_check(
+    fmt: str, result: CheckResult, chain: Chain, profile: ResolvedProfile, out: TextIO
+) -> None:
     try:
-        if args.format == "json":
+        if fmt in ("json", "csv"):
             # In pieces: a large chain's document can pass 2 GiB, more than one write may take.
             out.flush()
-            for chunk in chunked(result.iter_json()):
+            for chunk in _check_pieces(fmt, result, chain, profile):
                 out.buffer.write(chunk)
-            out.buffer.write(b"\n")
         else:
-            out.write(_render(args.format, result, chain, profile, out))
+            out.write(_render(fmt, result, chain, profile, out))
         out.flush()
     except BrokenPipeError:  # the reader stopped early, e.g. `| head`; the verdict stands
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, out.fileno())  # so that the flush at exit does not fail again
-    if result.verdict is Status.GAP or (args.strict and result.verdict is not Status.OK):
-        return EXIT_GAP
-    return EXIT_OK
+
+
+def _check_pieces(
+    fmt: str, result: CheckResult, chain: Chain, profile: ResolvedProfile
+) -> Iterator[bytes]:
+    """The check in ``fmt``, as bytes in pieces (no colour: for a file or a pipe)."""
+    if fmt == "json":
+        yield from chunked(result.iter_json())
+        yield b"\n"
+    elif fmt in ("xlsx", "csv"):
+        from importers import worksheet  # noqa: PLC0415 - openpyxl only for this format
+
+        yield (worksheet.check_xlsx if fmt == "xlsx" else worksheet.check_csv)(result, chain)
+    elif fmt == "markdown":
+        yield render_markdown(result, chain, profile).encode("utf-8")
+    else:
+        yield render_text(result, chain, colour=False).encode("utf-8")
+
+
+def _write_file(path: Path, pieces: Iterable[bytes]) -> None:
+    """Write ``path`` all or nothing: into a new file beside it, then put in its place."""
+    folder = path.parent if str(path.parent) else Path()
+    try:
+        handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed below, or removed
+            "wb", dir=folder, prefix=f".{path.name}.", suffix=".tmp", delete=False
+        )
+    except OSError as err:
+        raise UsageError(f"{path}: cannot write: {err.strerror or err}") from None
+    try:
+        with handle:
+            for piece in pieces:
+                handle.write(piece)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if path.exists():
+            shutil.copymode(path, handle.name)
+        Path(handle.name).replace(path)
+    except BaseException as err:
+        Path(handle.name).unlink(missing_ok=True)
+        if isinstance(err, OSError):
+            raise UsageError(f"{path}: cannot write: {err.strerror or err}") from None
+        raise
 
 
 def _render(
@@ -375,6 +493,77 @@ def _validate(args: argparse.Namespace, out: TextIO) -> int:
         f"{len(chain.dependencies)} dependencies, {len(chain.evidence)} pieces of evidence, "
         f"{len(chain.profiles)} profile(s)\n"
     )
+    return EXIT_OK
+
+
+# --- other formats: import and export ---------------------------------------------------------
+
+
+def _read_bounded(name: str, limit: int) -> bytes:
+    """The bytes of file ``name``, at most ``limit`` of them (more is a usage error)."""
+    try:
+        with Path(name).open("rb") as handle:
+            data = handle.read(limit + 1)
+    except OSError as err:
+        raise UsageError(f"{name}: cannot read: {err.strerror or err}") from None
+    if len(data) > limit:
+        raise UsageError(f"{name}: larger than the limit of {limit:,} bytes")
+    return data
+
+
+def _import(args: argparse.Namespace, out: TextIO) -> int:
+    from importers import registry  # noqa: PLC0415 - the importers' libraries only here
+    from importers.backstage import folder_fetch  # noqa: PLC0415
+    from importers.base import MAX_IMPORT_BYTES, Source  # noqa: PLC0415
+    from importers.chainfile import dump_chain, merge_chains  # noqa: PLC0415
+
+    importer = registry.get(args.format) if args.format else None
+    data = _read_bounded(args.file, max(MAX_IMPORT_BYTES, MAX_CHAIN_BYTES))
+    if importer is None:
+        importer = registry.detect(data, args.file)
+    into = _load([args.into]) if args.into else None
+    existing = _load([args.existing]) if args.existing else into
+    fetch = folder_fetch(Path(args.file).resolve().parent) if importer.name == "backstage" else None
+    result = importer.parse(data, Source(args.file, fetch=fetch, existing=existing))
+    sys.stderr.write("".join(f"{args.file}: warning: {issue}\n" for issue in result.warnings))
+    result.raise_for_errors()
+    if into is None:
+        out.flush()
+        out.buffer.write(dump_chain(result.chain))
+        out.flush()
+        return EXIT_OK
+    merged = merge_chains([into, result.chain], filenames=[args.into, args.file])
+    offerings = (*into.offerings, *(o for o in result.chain.offerings if o not in into.offerings))
+    merged = dataclasses.replace(merged, offerings=offerings)
+    as_json = args.into.lower().endswith(".json")
+    _write_file(Path(args.into), [dump_chain(merged, fmt="json" if as_json else "yaml")])
+    out.write(
+        f"{args.into}: merged {args.file} ({importer.name}): "
+        f"{len(merged.suppliers) - len(into.suppliers)} new suppliers, "
+        f"{len(merged.services) - len(into.services)} new services, "
+        f"{len(merged.dependencies) - len(into.dependencies)} new dependencies, "
+        f"{len(merged.evidence) - len(into.evidence)} new pieces of evidence\n"
+    )
+    return EXIT_OK
+
+
+def _export(args: argparse.Namespace, out: TextIO) -> int:
+    from importers import registry  # noqa: PLC0415 - the exporters' libraries only here
+
+    if args.format in registry.BINARY_FORMATS and not args.output and out.isatty():
+        raise UsageError(
+            f"--format {args.format} writes a binary file: name it with --output FILE "
+            "or redirect stdout"
+        )
+    chain = _load(args.files)
+    exported = registry.export(chain, args.format, args.language)
+    sys.stderr.write("".join(f"{args.format}: warning: {issue}\n" for issue in exported.warnings))
+    if args.output:
+        _write_file(Path(args.output), [exported.data])
+    else:
+        out.flush()
+        out.buffer.write(exported.data)
+        out.flush()
     return EXIT_OK
 
 
