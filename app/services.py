@@ -24,11 +24,13 @@ from app.audit import COMMAND_LINE, Actor
 from app.errors import Conflict, Invalid, NotFound, PreconditionFailed, issue_errors
 from app.models import ApiToken, DependencyRow, ServiceRow, Workspace
 from graph.coverage import check
-from graph.errors import ChainError
+from graph.errors import ChainError, UsageError
 from graph.evidence import stop_date
 from graph.model import Chain, DateRange
 from graph.profiles import ResolvedProfile, find_profile
 from graph.verdicts import CheckResult
+from importers import registry
+from importers.base import Source
 from importers.chainfile import dump_chain, dump_plain, load_chains, load_plain
 
 ROLES = accounts.ROLES
@@ -237,6 +239,76 @@ def import_chain(
         actor=actor,
         digest=hashlib.sha256(data).hexdigest(),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class FileImport:
+    """What importing a file did: the report, the format it was read as, and its warnings
+    (each ``{"location", "message"}``)."""
+
+    report: ImportReport
+    format: str
+    warnings: list[dict[str, str]]
+
+
+def import_file(
+    session: Session,
+    *,
+    workspace: Workspace,
+    name: str,
+    data: bytes,
+    fmt: str | None,
+    dry_run: bool,
+    actor: Actor = COMMAND_LINE,
+) -> FileImport:
+    """Import a file of any format ketenkaart reads into the register, all or nothing.
+
+    The format is ``fmt``, or the one :func:`importers.registry.detect` finds from ``name`` and
+    the first bytes. A chain file goes through :func:`import_chain`, unchanged. Any other
+    format is parsed by its importer, which sees the register as it stands (FedRAMP data is
+    matched to its services); every error of the file, with its place, is an :class:`Invalid`
+    and nothing is written; otherwise the entities are upserted by :func:`import_document`.
+    """
+    try:
+        importer = registry.get(fmt) if fmt else registry.detect(data, name)
+    except UsageError as err:
+        location = "query.format" if fmt else "body"
+        message = str(err).replace("--format", "the format parameter")
+        raise Invalid(message, errors=[{"location": location, "message": message}]) from None
+    if importer.name == "chain":
+        report = import_chain(
+            session, workspace=workspace, name=name, data=data, dry_run=dry_run, actor=actor
+        )
+        return FileImport(report, importer.name, [])
+    existing = (
+        register_chain(session, workspace)
+        if register_document(session, workspace)["offerings"]
+        else None
+    )
+    result = importer.parse(data, Source(name, existing=existing))
+    if not result.ok:
+        raise Invalid(
+            f"{name} cannot be imported as {importer.name}; nothing was imported",
+            errors=[
+                {"location": issue.where or "file", "message": issue.message}
+                for issue in result.issues
+                if issue.severity == "error"
+            ],
+        )
+    report = import_document(
+        session,
+        workspace=workspace,
+        name=name,
+        incoming=dump_plain(result.chain),
+        dry_run=dry_run,
+        actor=actor,
+        digest=hashlib.sha256(data).hexdigest(),
+        fmt=importer.name,
+    )
+    warnings = [
+        {"location": issue.where or "file", "message": issue.message} for issue in result.warnings
+    ]
+    return FileImport(report, importer.name, warnings)
 
 
 def import_document(

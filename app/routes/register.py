@@ -1,7 +1,9 @@
-"""The register as a whole: import, export, check, expiring evidence."""
+"""The register as a whole: import (every format), export (every format), the register's
+template, check, expiring evidence."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import asdict
 from datetime import date
@@ -17,9 +19,25 @@ from app.errors import Invalid
 from app.streams import chunked
 from graph.model import DateRange
 from graph.verdicts import CheckResult
+from importers import registry
 from importers.gcpause import paused
+from importers.register import template
 
 router = APIRouter(prefix="/workspaces/{ws}", tags=["register"])
+
+
+_FILENAME = re.compile(r"""filename\*?=(?:UTF-8'')?"?([^";]+)"?""", re.IGNORECASE)
+
+
+def _filename(given: str | None, disposition: str | None) -> str:
+    """The uploaded file's name, for sniffing and messages: ``?filename=``, else the
+    Content-Disposition header's, else ``request body``; without any folder."""
+    found = given
+    if not found and disposition:
+        match = _FILENAME.search(disposition)
+        found = match.group(1) if match else None
+    name = (found or "").replace("\\", "/").rsplit("/", 1)[-1].strip()
+    return name[:200] or "request body"
 
 
 @router.post("/import")
@@ -28,36 +46,76 @@ async def import_chain(
     session: SessionDep,
     caller: Writer,
     dry_run: Annotated[bool, Query(alias="dry-run")] = False,
+    format: Annotated[str | None, Query(description="found from the file if absent")] = None,  # noqa: A002
+    filename: Annotated[str | None, Query(max_length=1000)] = None,
 ) -> dict[str, Any]:
-    """Upsert a chain file (YAML or JSON body) by id, all or nothing; say what changed."""
+    """Upsert a file of any format ketenkaart reads by id, all or nothing; say what changed.
+
+    A chain file answers with the report alone; any other format adds the format it was read
+    as and its warnings, each with its place.
+    """
     data = await request.body()  # bounded by the BodyLimit middleware
-    report = await run_in_threadpool(  # the database work must not hold up the event loop
-        services.import_chain,
+    name = _filename(filename, request.headers.get("content-disposition"))
+    done = await run_in_threadpool(  # the database work must not hold up the event loop
+        services.import_file,
         session,
         workspace=caller.workspace,
-        name="request body",
+        name=name,
         data=data,
+        fmt=format,
         dry_run=dry_run,
         actor=caller.actor,
     )
-    return asdict(report)
+    if done.format == "chain":
+        return asdict(done.report)
+    return {**asdict(done.report), "format": done.format, "warnings": done.warnings}
+
+
+ExportFormat = Literal["yaml", "json", "cyclonedx", "register-xlsx", "register-csv", "dora"]
 
 
 @router.get("/export")
 def export_chain(
     session: SessionDep,
     caller: Reader,
-    format: Literal["yaml", "json"] = "yaml",  # noqa: A002
+    format: ExportFormat = "yaml",  # noqa: A002
+    language: Literal["en", "nl"] = "en",
 ) -> Response:
-    """The whole register as a chain file."""
-    body = services.export_register(
-        session, workspace=caller.workspace, fmt=format, scope=caller.scope
-    )
-    media = "application/json" if format == "json" else "application/yaml"
-    name = f"{caller.workspace.slug}.{'json' if format == 'json' else 'yaml'}"
-    return Response(
-        body, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'}
-    )
+    """The register (an auditor's: the part in their grant) as a chain file, a CycloneDX
+    SaaSBOM, a supplier register (XLSX or CSV, headings in ``language``) or DORA's register of
+    information (a zip of B_05.01 and B_05.02)."""
+    if format in ("yaml", "json"):
+        body = services.export_register(
+            session, workspace=caller.workspace, fmt=format, scope=caller.scope
+        )
+        media = "application/json" if format == "json" else "application/yaml"
+        name = f"{caller.workspace.slug}.{'json' if format == 'json' else 'yaml'}"
+        return Response(body, media_type=media, headers=_attachment(name))
+    with paused():
+        chain = services.register_chain(session, caller.workspace, caller.scope)
+        exported = registry.export(chain, format, language)
+    headers = _attachment(f"{caller.workspace.slug}.{exported.suffix}")
+    if exported.warnings:
+        headers["X-Ketenkaart-Warnings"] = str(len(exported.warnings))
+    return Response(exported.data, media_type=exported.media_type, headers=headers)
+
+
+@router.get("/register-template")
+def register_template(
+    caller: Reader,
+    format: Literal["xlsx", "csv"] = "xlsx",  # noqa: A002
+    language: Literal["en", "nl"] = "en",
+) -> Response:
+    """An empty supplier register to fill in, with the headings in ``language``."""
+    del caller  # the role is the check; the template is the same for every workspace
+    data = template(format, language)
+    media = "text/csv; charset=utf-8" if format == "csv" else registry.XLSX_MEDIA_TYPE
+    name = f"{'leveranciers' if language == 'nl' else 'suppliers'}.{format}"
+    return Response(data, media_type=media, headers=_attachment(name))
+
+
+def _attachment(name: str) -> dict[str, str]:
+    return {"Content-Disposition": f'attachment; filename="{name}"'}
 
 
 def _period(text: str | None) -> DateRange | None:
