@@ -477,7 +477,7 @@ def place_errors(
     >>> rest
     ['services[2].supplier (line 7): unknown supplier']
     """
-    by_path = {".".join(f.path): f.name for f in FIELDS[section]}
+    by_path = {".".join(f.path): f.name for f in FIELDS[section]} | {OTHER: OTHER}
     placed: dict[str, list[str]] = {}
     rest: list[str] = []
     for error in errors:
@@ -581,7 +581,7 @@ def _row_view(section: str, row: repo.EntityRow, ws: str) -> dict[str, Any]:
     key = _key_of(section, row.body)
     return {
         "key": key,
-        "values": values,
+        "cells": values,
         "offering": isinstance(row, ServiceRow) and row.offering is not None,
         "url": _item_url(ws, section, key),
         "document_url": f"/api/v1/workspaces/{quote(ws)}/evidence/{quote(key)}/document",
@@ -944,9 +944,7 @@ def import_file(request: Request, session: SessionDep, ws: WsPath, form: FormDep
     except Problem as problem:
         session.rollback()
         return _import_errors(request, visit, name, problem.errors, problem)
-    text = (
-        base64.b64encode(data).decode("ascii") if dry_run and len(data) <= MAX_CARRIED else None
-    )
+    text = base64.b64encode(data).decode("ascii") if dry_run and len(data) <= MAX_CARRIED else None
     return page(
         request,
         "import.html",
