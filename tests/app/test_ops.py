@@ -99,9 +99,13 @@ def test_backup_then_restore_gives_the_same_rows(backend: str, tmp_path: Path) -
         ok(source, "backup", str(first))
         assert "restored" in ok(target, "restore", str(first))
         ok(target, "backup", str(second))
+        verified = ok(target, "audit", "verify")  # the restored trail is intact, hash for hash
+        assert "intact" in verified
+        assert "broken" not in verified
     before, after = table_files(first), table_files(second)
     assert before == after
     assert len(before["tables/service.jsonl"].splitlines()) > 5
+    assert len(before["tables/audit_entry.jsonl"].splitlines()) >= 2
     assert len(before["tables/evidence_document.jsonl"].splitlines()) == 1
     assert not (tmp_path / "first.zip.tmp").exists()
 
