@@ -351,3 +351,23 @@ def test_offline_file_works_from_disk_without_network(
     assert watched.dialogs == []
     assert watched.errors == []
     assert watched.violations() == []
+
+
+def test_the_watchers_see_a_violation_a_dialog_and_a_foreign_request(
+    watched: Watched, origin: str
+) -> None:
+    """The checks above can fail: an inline script, an alert and another host are all seen."""
+    page = open_graph(watched, origin)
+    page.evaluate(
+        "document.body.append(Object.assign(document.createElement('script'),"
+        " {textContent: 'window.ran = true'}))"
+    )
+    page.wait_for_function("window.__violations.length > 0")
+    assert page.evaluate("window.ran === undefined")
+    assert any(v.startswith("script-src") for v in watched.violations())
+    page.evaluate("alert('seen')")
+    assert watched.dialogs == ["alert: seen"]
+    page.evaluate("fetch('http://localhost:9/x').catch(() => null)")
+    page.wait_for_timeout(200)
+    with pytest.raises(AssertionError):
+        assert_clean(watched, origin)
