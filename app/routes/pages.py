@@ -863,7 +863,7 @@ def upload_document(
             documents_dir=request.app.state.settings.documents_dir,
             actor=visit.actor,
         )
-    except (Invalid, Problem) as problem:
+    except Problem as problem:
         if isinstance(problem, NotFound):
             raise
         session.rollback()
