@@ -14,8 +14,9 @@ from app import errors
 from app.config import Settings, get_settings
 from app.db import make_engine
 from app.limits import BodyLimit
-from app.routes import audit, auth, documents, entities, health, people, register
+from app.routes import audit, auth, documents, entities, health, pages, people, register
 from app.security import Guard
+from app.views.graph import vis_directory
 from app.views.pages import STATIC_DIR
 
 
@@ -45,9 +46,11 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     errors.install(app)
     app.add_middleware(BodyLimit, limit=settings.max_upload_bytes)
     app.add_middleware(Guard, hsts=not settings.plain_http_localhost)
+    app.mount("/static/vis", StaticFiles(directory=vis_directory()), name="vis")  # pyvis's own
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(health.router)
     app.include_router(auth.router)
+    app.include_router(pages.router)
     app.include_router(people.router, prefix="/api/v1")
     app.include_router(audit.router, prefix="/api/v1")
     app.include_router(register.router, prefix="/api/v1")

@@ -90,7 +90,7 @@ class ImportResult:
             raise ImportFailed(errors, filename=self.filename)
 
 
-class ImportFailed(ChainError):
+class ImportFailed(ChainError):  # noqa: N818 - reads as what happened, like ChainError's users
     """A file could not be imported; ``issues`` names the place of every problem."""
 
     def __init__(self, problems: Sequence[ImportIssue], *, filename: str) -> None:

@@ -27,6 +27,7 @@ from app.config import Settings
 from app.db import make_engine
 from app.main import create_app
 from app.migrate import upgrade
+from app.models import Grant
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "examples" / "demo-chain.yaml"
@@ -150,7 +151,7 @@ def make_workspace(engine: Engine) -> Callable[[str], Ws]:
                     session, workspace=workspace, email=emails[role], role=role, actor=COMMAND_LINE
                 )
             session.add(
-                accounts.Grant(
+                Grant(
                     workspace_id=workspace.id or 0,
                     user_id=ids["auditor"],
                     offerings=[],

@@ -14,25 +14,14 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook  # type: ignore[import-untyped]
-from starlette.routing import Mount
-from starlette.staticfiles import StaticFiles
 
-from app.routes import pages
-from app.views.graph import vis_directory
 from tests.app.conftest import PASSWORD, Ws
 
 XSS = "<img src=x onerror=alert(1)>"
 
 
 def with_pages(app: FastAPI) -> FastAPI:
-    """The pages' router and the vis-network files, as main.py is to mount them."""
-    names = {getattr(route, "name", None) for route in app.routes}
-    if "vis" not in names:
-        app.router.routes.insert(
-            0, Mount("/static/vis", StaticFiles(directory=vis_directory()), name="vis")
-        )
-    if "page_suppliers" not in names:
-        app.include_router(pages.router)
+    """The app, whose create_app() mounts the pages and the vis-network files."""
     return app
 
 

@@ -35,7 +35,7 @@ def test_every_answer_carries_the_security_headers(client: TestClient, path: str
     assert "script-src 'self'" in CSP
     assert "unsafe-inline" not in CSP
     assert answer.headers["x-content-type-options"] == "nosniff"
-    assert answer.headers["referrer-policy"] == "no-referrer"
+    assert answer.headers["referrer-policy"] == "same-origin"
     assert answer.headers["x-frame-options"] == "DENY"
     assert answer.headers["strict-transport-security"].startswith("max-age=")
     assert answer.headers["x-request-id"]

@@ -14,8 +14,6 @@ from typing import Any
 
 import pytest
 from sqlmodel import Session
-from starlette.routing import Mount
-from starlette.staticfiles import StaticFiles
 
 from app import accounts, passwords, services
 from app.audit import COMMAND_LINE
@@ -23,8 +21,6 @@ from app.config import Settings
 from app.db import make_engine
 from app.main import create_app
 from app.migrate import upgrade
-from app.routes import pages
-from app.views.graph import vis_directory
 from tests.browser.conftest import Watched, serve
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -58,12 +54,6 @@ def origin(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     settings = Settings(database_url="sqlite://", documents_dir=None, plain_http_localhost=True)
     app = create_app(settings, engine=engine)
     app.state.clock = lambda: CLOCK
-    if "vis" not in {getattr(route, "name", None) for route in app.routes}:
-        app.router.routes.insert(
-            0, Mount("/static/vis", StaticFiles(directory=vis_directory()), name="vis")
-        )
-    if "page_suppliers" not in {getattr(route, "name", None) for route in app.routes}:
-        app.include_router(pages.router)
     with serve(app) as url:
         yield url
     engine.dispose()
@@ -101,11 +91,6 @@ def sign_in(page: Any, origin: str) -> None:
     assert page.url == f"{origin}/w/acme"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Referrer-Policy: no-referrer makes Chromium send 'Origin: null' on every form POST, "
-    "which the sign-in form's origin check refuses; fix in app/security.py or app/deps.py",
-)
 def test_the_sign_in_form_works_in_a_real_browser(watched: Watched, origin: str) -> None:
     """Typing the e-mail address and password into the sign-in form leads to the page asked."""
     page = watched.page
