@@ -39,6 +39,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_check.py --services 20000
 	$(BIN)/python bench/bench_check.py --services 100000 --repeat 1
 	$(BIN)/python bench/bench_service.py --services 20000
+	$(BIN)/python bench/bench_graph.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
