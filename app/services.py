@@ -700,9 +700,21 @@ def visible(
     body: dict[str, Any],
 ) -> bool:
     """Whether an entity lies inside an auditor's scope."""
+    return seen_body(session, workspace, scope, section, body) is not None
+
+
+def seen_body(
+    session: Session,
+    workspace: Workspace,
+    scope: frozenset[str],
+    section: str,
+    body: dict[str, Any],
+) -> dict[str, Any] | None:
+    """An entity as an auditor with ``scope`` sees it (evidence's ``covers`` and sub-service
+    lists cut to the scope, :func:`scoped`), or None when it lies outside the scope."""
     part = register_document(session, workspace, scope)
     kind = repo.KINDS[section]
-    return any(kind.key_of(b) == kind.key_of(body) for b in part[section])
+    return next((b for b in part[section] if kind.key_of(b) == kind.key_of(body)), None)
 
 
 def _existing(session: Session, kind: repo.Kind, workspace: Workspace, key: str) -> repo.EntityRow:
@@ -863,9 +875,10 @@ def authenticate(session: Session, token: str) -> ApiToken | None:
     return record
 
 
-def row_json(row: repo.EntityRow) -> dict[str, Any]:
-    """The API's JSON of an entity: the chain format's fields plus ``version``."""
-    out = dict(row.body)
+def row_json(row: repo.EntityRow, body: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The API's JSON of an entity: the chain format's fields (``body``, as a scoped auditor
+    sees them, else the row's) plus ``version``."""
+    out = dict(row.body if body is None else body)
     if isinstance(row, ServiceRow):
         out["offering"] = row.offering is not None
     out["version"] = row.version

@@ -43,9 +43,9 @@ def _version(if_match: str | None) -> int | None:
     return int(text)
 
 
-def _entity(row: Any, status: int = 200) -> JSONResponse:
+def _entity(row: Any, status: int = 200, body: dict[str, Any] | None = None) -> JSONResponse:
     return JSONResponse(
-        services.row_json(row), status_code=status, headers={"ETag": _etag(row.version)}
+        services.row_json(row, body), status_code=status, headers={"ETag": _etag(row.version)}
     )
 
 
@@ -83,29 +83,33 @@ def _routes(section: str) -> None:
         filters = {k: v for k in FILTERS[section] if (v := request.query_params.get(k)) is not None}
         if q:
             filters["q"] = q
+        kind = KINDS[section]
+        seen: dict[str, dict[str, Any]] | None = None  # an auditor with a scope: the cut bodies
         if caller.scope is None:
             total, found = page(
                 session,
-                KINDS[section],
+                kind,
                 caller.workspace.id or 0,
                 limit=limit,
                 offset=offset,
                 filters=filters,
             )
-        else:  # an auditor with a scope: only what lies inside it
-            kind = KINDS[section]
+        else:  # an auditor with a scope: only what lies inside it, as the scope cuts it
             part = services.register_document(session, caller.workspace, caller.scope)
-            inside = {kind.key_of(body) for body in part[section]}
+            seen = {kind.key_of(body): body for body in part[section]}
             _, every = page(
                 session, kind, caller.workspace.id or 0, limit=None, offset=0, filters=filters
             )
-            matching = [row for row in every if kind.key_of(row.body) in inside]
+            matching = [row for row in every if kind.key_of(row.body) in seen]
             total, found = len(matching), matching[offset : offset + limit]
         return {
             "total": total,
             "limit": limit,
             "offset": offset,
-            "items": [services.row_json(r) for r in found],
+            "items": [
+                services.row_json(r, None if seen is None else seen[kind.key_of(r.body)])
+                for r in found
+            ],
         }
 
     @router.post(
@@ -134,7 +138,12 @@ def _routes(section: str) -> None:
             key=key_of(request),
             scope=caller.scope,
         )
-        return _entity(row)
+        seen = (
+            None
+            if caller.scope is None
+            else services.seen_body(session, caller.workspace, caller.scope, section, row.body)
+        )
+        return _entity(row, body=seen)
 
     @router.patch(f"/{section}{item}", name=f"update_{singular}", summary=f"Change a {singular}")
     def change(

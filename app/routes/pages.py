@@ -504,16 +504,18 @@ def _key_of(section: str, body: dict[str, Any]) -> str:
 
 def _visible_rows(
     session: Session, visit: Visit, section: str, q: str, offset: int
-) -> tuple[int, Sequence[repo.EntityRow]]:
+) -> tuple[int, list[tuple[repo.EntityRow, dict[str, Any]]]]:
+    """The rows of a table page with the bodies shown: a scoped auditor's cut to the scope."""
     kind = repo.KINDS[section]
     filters = {"q": q} if q else {}
     wid = visit.workspace.id or 0
     if visit.scope is None:
-        return repo.page(session, kind, wid, limit=PAGE_SIZE, offset=offset, filters=filters)
+        total, rows = repo.page(session, kind, wid, limit=PAGE_SIZE, offset=offset, filters=filters)
+        return total, [(row, row.body) for row in rows]
     part = services.register_document(session, visit.workspace, visit.scope)
-    inside = {kind.key_of(body) for body in part[section]}
+    seen = {kind.key_of(body): body for body in part[section]}
     _, every = repo.page(session, kind, wid, limit=None, offset=0, filters=filters)
-    matching = [row for row in every if kind.key_of(row.body) in inside]
+    matching = [(row, seen[key]) for row in every if (key := kind.key_of(row.body)) in seen]
     return len(matching), matching[offset : offset + PAGE_SIZE]
 
 
@@ -541,7 +543,7 @@ def _section_page(
     has_document = (
         {
             row.body["id"]
-            for row in rows
+            for row, _ in rows
             if repo.document_of(session, visit.workspace.id or 0, row.body["id"]) is not None
         }
         if section == "evidence"
@@ -561,7 +563,7 @@ def _section_page(
             singular=repo.KINDS[section].singular,
             fields=FIELDS[section],
             columns=[f for f in FIELDS[section] if f.column],
-            rows=[_row_view(section, row, visit.workspace.slug) for row in rows],
+            rows=[_row_view(section, row, body, visit.workspace.slug) for row, body in rows],
             has_document=has_document,
             total=total,
             offset=offset,
@@ -576,9 +578,9 @@ def _section_page(
     )
 
 
-def _row_view(section: str, row: repo.EntityRow, ws: str) -> dict[str, Any]:
-    values = form_values(section, row.body)
-    key = _key_of(section, row.body)
+def _row_view(section: str, row: repo.EntityRow, body: dict[str, Any], ws: str) -> dict[str, Any]:
+    values = form_values(section, body)
+    key = _key_of(section, body)
     return {
         "key": key,
         "cells": values,
@@ -600,9 +602,10 @@ def _edit_page(
     general: Sequence[str] = (),
     stale: str | None = None,
     document: Any = None,
+    body: dict[str, Any] | None = None,
 ) -> Response:
     key = _key_of(section, row.body)
-    shown = values or form_values(section, row.body)
+    shown = values or form_values(section, row.body if body is None else body)
     if isinstance(row, ServiceRow) and values is None:
         shown["offering"] = row.offering is not None
     return page(
@@ -818,8 +821,18 @@ def _section_routes(section: str) -> None:
         row = services.get_entity(
             session, workspace=visit.workspace, section=section, key=key, scope=visit.scope
         )
+        seen = (  # a scoped auditor's: cut to the scope
+            None
+            if visit.scope is None
+            else services.seen_body(session, visit.workspace, visit.scope, section, row.body)
+        )
         return _edit_page(
-            request, visit, section, row, document=_document_of(session, visit, section, key)
+            request,
+            visit,
+            section,
+            row,
+            document=_document_of(session, visit, section, key),
+            body=seen,
         )
 
     @router.post(base + item, response_class=HTMLResponse, name=f"page_change_{singular}")

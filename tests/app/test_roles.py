@@ -21,7 +21,7 @@ from sqlmodel import Session
 
 from app import accounts, services
 from app.audit import COMMAND_LINE
-from tests.app.conftest import Ws, make_user
+from tests.app.conftest import PASSWORD, Ws, make_user
 
 PROBLEM = "application/problem+json"
 ROLES = ("viewer", "editor", "owner", "auditor")
@@ -326,3 +326,56 @@ def test_a_scoped_auditor_cannot_read_outside_the_scope(
     auth = {"Authorization": scoped["Authorization"]}
     assert client.get(demo_ws.url(f"/services/{scoped['other']}"), headers=auth).status_code == 404
     assert client.get(demo_ws.url(f"/services/{scoped['offering']}"), headers=auth).is_success
+
+
+def _cover_outside(client: TestClient, ws: Ws) -> None:
+    """Evidence inside the scope that also covers a service only the other offering uses."""
+    editor = ws.auth("editor")
+    made = client.post(
+        ws.url("/services"),
+        json={"id": "tweede-db", "name": "Tweede DB", "supplier": "stratus", "kind": "paas"},
+        headers=editor,
+    )
+    assert made.status_code == 201, made.text
+    link = client.post(
+        ws.url("/dependencies"), json={"from": "tweede", "to": "tweede-db"}, headers=editor
+    )
+    assert link.status_code == 201, link.text
+    evidence = client.get(ws.url("/evidence/stratus-isae3402-pg"), headers=editor)
+    changed = client.patch(
+        ws.url("/evidence/stratus-isae3402-pg"),
+        json={"covers": ["stratus-postgres", "tweede-db"]},
+        headers={**editor, "If-Match": evidence.headers["etag"]},
+    )
+    assert changed.status_code == 200, changed.text
+
+
+def test_a_scoped_auditor_sees_evidence_cut_to_the_scope(
+    client: TestClient, make_client: Callable[..., TestClient], demo_ws: Ws, scoped: dict[str, str]
+) -> None:
+    """Evidence that also covers a service outside the scope names only the services inside it,
+    in the API's list and item and in the browser's table and page, as in the export."""
+    _cover_outside(client, demo_ws)
+    auth = {"Authorization": scoped["Authorization"]}
+    listing = client.get(demo_ws.url("/evidence?limit=1000"), headers=auth).json()["items"]
+    piece = next(e for e in listing if e["id"] == "stratus-isae3402-pg")
+    assert piece["covers"] == ["stratus-postgres"]
+    one = client.get(demo_ws.url("/evidence/stratus-isae3402-pg"), headers=auth).json()
+    assert one["covers"] == ["stratus-postgres"]
+    owner = client.get(demo_ws.url("/evidence/stratus-isae3402-pg"), headers=demo_ws.auth())
+    assert owner.json()["covers"] == ["stratus-postgres", "tweede-db"]
+    browser = make_client()
+    page = browser.get("/login")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert token is not None
+    signed = browser.post(
+        "/login",
+        data={"email": "scoped@auditor.example", "password": PASSWORD, "csrf_token": token[1]},
+        follow_redirects=False,
+    )
+    assert signed.status_code == 303, signed.text
+    for path in ("/w/acme/evidence", "/w/acme/evidence/stratus-isae3402-pg"):
+        shown = browser.get(path)
+        assert shown.status_code == 200, shown.text
+        assert "stratus-postgres" in shown.text
+        assert "tweede-db" not in shown.text, path
