@@ -1,4 +1,8 @@
-"""A workspace's audit trail, for its owners and auditors: read, export, verify."""
+"""A workspace's audit trail, for its owners and auditors: read, export, verify.
+
+The trail holds the values of the whole workspace, so an auditor whose engagement covers
+chosen offerings may verify it (its head hash is in their scoping report) but not read it.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +12,18 @@ from fastapi import APIRouter, Query
 from fastapi.responses import StreamingResponse
 
 from app import audit
-from app.deps import AuditReader, SessionDep
+from app.deps import AuditReader, Caller, SessionDep
+from app.errors import Forbidden
 
 router = APIRouter(prefix="/workspaces/{ws}/audit", tags=["audit trail"])
+
+
+def _whole(caller: Caller) -> None:
+    if caller.scope is not None:
+        raise Forbidden(
+            "the audit trail holds the whole workspace; your engagement covers "
+            f"{', '.join(sorted(caller.scope))} only: ask an owner for an export"
+        )
 
 
 @router.get("", summary="Entries of the workspace's audit trail, oldest first")
@@ -20,6 +33,7 @@ def entries(
     after: Annotated[int, Query(ge=0)] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> dict[str, Any]:
+    _whole(caller)
     chain = audit.chain_of(caller.workspace.id)
     found = audit.entries(session, chain, after_seq=after, limit=limit)
     return {
@@ -35,6 +49,7 @@ def export(
     caller: AuditReader,
     format: Literal["jsonl", "csv"] = "jsonl",  # noqa: A002
 ) -> StreamingResponse:
+    _whole(caller)
     chain = audit.chain_of(caller.workspace.id)
     rows = audit.jsonl(session, chain) if format == "jsonl" else audit.csv_rows(session, chain)
     media = "application/jsonl" if format == "jsonl" else "text/csv; charset=utf-8"

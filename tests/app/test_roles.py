@@ -379,3 +379,18 @@ def test_a_scoped_auditor_sees_evidence_cut_to_the_scope(
         assert shown.status_code == 200, shown.text
         assert "stratus-postgres" in shown.text
         assert "tweede-db" not in shown.text, path
+
+
+def test_a_scoped_auditor_cannot_read_the_whole_workspace_trail(
+    client: TestClient, demo_ws: Ws, scoped: dict[str, str]
+) -> None:
+    """The trail holds every value of the whole workspace: an auditor scoped to chosen
+    offerings gets 403 on its entries and export, and may still verify it; an auditor of the
+    whole workspace reads it."""
+    auth = {"Authorization": scoped["Authorization"]}
+    for tail in ("/audit", "/audit/export", "/audit/export?format=csv"):
+        answer = client.get(demo_ws.url(tail), headers=auth)
+        assert answer.status_code == 403, tail
+        assert "tweede" not in answer.text
+    assert client.get(demo_ws.url("/audit/verify"), headers=auth).json()["ok"] is True
+    assert client.get(demo_ws.url("/audit"), headers=demo_ws.auth("auditor")).status_code == 200
