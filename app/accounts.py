@@ -779,7 +779,12 @@ def accept_invitation(
     actor: Actor,
 ) -> User:
     """Redeem an invitation: make the account (or, for an existing one, check its password)
-    and give it the invited role or grant."""
+    and give it the invited role or grant.
+
+    Anyone may own a workspace and invite any address, so the password check of an existing
+    account is throttled and recorded like a sign-in (:func:`throttle_wait`): an invitation is
+    no way around the sign-in's throttle.
+    """
     invitation = invitation_for(session, secret, now=now)
     workspace = session.get(Workspace, invitation.workspace_id)
     assert workspace is not None  # noqa: S101 - the foreign key
@@ -792,11 +797,29 @@ def accept_invitation(
             password=password,
             actor=actor,
         )
-    elif not passwords.verify_password(user.password_hash, password):
-        raise Invalid(
-            "there is an account for this address: give its password to accept",
-            errors=[{"location": "password", "message": "wrong password"}],
-        )
+    else:
+        address = (actor.address or "unknown")[:64]
+        wait = throttle_wait(session, email=user.email, address=address, now=now)
+        if wait:
+            raise TooManyRequests(
+                f"too many wrong passwords; try again in {wait} seconds", retry_after=wait
+            )
+        if not passwords.verify_password(user.password_hash, password):
+            session.add(LoginAttempt(email=user.email, address=address, at=now, succeeded=False))
+            audit.record(
+                session,
+                workspace_id=None,
+                actor=actor,
+                action="login.failed",
+                target=f"user/{user.email}",
+                after={"through": "invitation"},
+                at=now,
+            )
+            session.commit()
+            raise Invalid(
+                "there is an account for this address: give its password to accept",
+                errors=[{"location": "password", "message": "wrong password"}],
+            )
     invitation.accepted_at = now
     session.add(invitation)
     who = Actor(

@@ -225,18 +225,21 @@ async def accept_invitation(
             now=now(request),
             actor=anonymous_actor(request, email=str(context["email"])),
         )
-    except Invalid as err:
+    except (Invalid, TooManyRequests) as err:
         token = request.cookies.get(FORM_COOKIE) or secrets.token_urlsafe(24)
-        return page_with_token(
+        response = page_with_token(
             request,
             "invite.html",
             token,
-            status_code=422,
+            status_code=err.status,
             display_name=display_name,
             error=err.detail,
-            errors=err.errors,
+            errors=err.errors or [{"location": "password", "message": err.detail}],
             **context,
         )
+        if isinstance(err, TooManyRequests):
+            response.headers["Retry-After"] = str(err.retry_after)
+        return response
     return page(
         request,
         "message.html",

@@ -370,3 +370,42 @@ def test_an_account_made_on_the_command_line_signs_in(
     assert client.get("/api/v1/me").json()["workspaces"] == []
     with Session(engine) as session:
         assert accounts.user_by_email(session, "FRESH@person.example") is not None
+
+
+def test_an_invitation_is_no_way_around_the_sign_in_throttle(
+    client: TestClient, make_client: Callable[..., TestClient], clock: Clock, engine: Engine, ws: Ws
+) -> None:
+    """Anyone may own a workspace and invite any address; accepting the invitation for an
+    existing account checks its password. Guessing it there is throttled like a sign-in (and
+    counts toward it): after five wrong passwords even the right one waits, and the invitation
+    stays open."""
+    make_user(engine, "mallory@evil.example")
+    assert sign_in(client, "mallory@evil.example").status_code == 303  # type: ignore[attr-defined]
+    made = client.post(
+        "/api/v1/workspaces",
+        json={"slug": "evil"},
+        headers={"X-CSRF-Token": csrf_of(client)},
+    )
+    assert made.status_code == 201, made.text
+    invited = client.post(
+        "/api/v1/workspaces/evil/invitations",
+        json={"email": ws.emails["owner"], "role": "viewer"},
+        headers={"X-CSRF-Token": csrf_of(client)},
+    )
+    assert invited.status_code == 201, invited.text
+    path = "/" + invited.json()["link"].split("/", 3)[3]
+    guesser = make_client()
+    guesser.app.state.clock = clock  # type: ignore[attr-defined]
+    answers = []
+    for n in range(accounts.ACCOUNT_FREE_TRIES):
+        token = form_token(guesser, path)
+        answers.append(
+            guesser.post(path, data={"password": f"guess number {n} wrong", "csrf_token": token})
+        )
+    assert [a.status_code for a in answers] == [422] * accounts.ACCOUNT_FREE_TRIES
+    token = form_token(guesser, path)
+    right = guesser.post(path, data={"password": PASSWORD, "csrf_token": token})
+    assert right.status_code == 429, right.text
+    assert "try again in" in right.text
+    assert sign_in(guesser, ws.emails["owner"]).status_code == 429  # type: ignore[attr-defined]
+    assert guesser.get(path).status_code == 200  # still open
