@@ -42,7 +42,8 @@ def _check_form(request: Request, given: str) -> None:
     origin = request.headers.get("origin")
     if origin is not None and origin != f"{request.url.scheme}://{request.url.netloc}":
         raise Forbidden("a request from another site is refused")
-    if not accounts.same_secret(given, request.cookies.get(FORM_COOKIE) or "\0"):
+    expected = request.cookies.get(FORM_COOKIE)
+    if not expected or not accounts.same_secret(given, expected):
         raise Forbidden("the form is stale: reload the page and try again")
 
 

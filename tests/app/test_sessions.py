@@ -409,3 +409,19 @@ def test_an_invitation_is_no_way_around_the_sign_in_throttle(
     assert "try again in" in right.text
     assert sign_in(guesser, ws.emails["owner"]).status_code == 429  # type: ignore[attr-defined]
     assert guesser.get(path).status_code == 200  # still open
+
+
+def test_the_login_form_needs_its_cookie_not_just_a_matching_value(
+    make_client: Callable[..., TestClient], ws: Ws
+) -> None:
+    """A forged sign-in without the form's cookie is refused whatever token it sends, even the
+    value that stands in for a missing cookie."""
+    browser = make_client()
+    for token in ("\0", "", "x"):
+        answer = browser.post(
+            "/login",
+            data={"email": ws.emails["viewer"], "password": PASSWORD, "csrf_token": token},
+            follow_redirects=False,
+        )
+        assert answer.status_code in (403, 422), (token, answer.status_code)
+        assert session_cookie(browser) is None
