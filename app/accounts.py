@@ -182,12 +182,16 @@ def enable_totp(
 
 
 def _failures(
-    session: Session, column: Any, value: str, since: datetime
+    session: Session, column: Any, value: str, since: datetime, *, cleared_by_success: bool
 ) -> tuple[int, datetime | None]:
-    """Failed tries for one account or address since ``since`` and its last success, and the
-    time of the newest."""
-    last_success = session.scalar(
-        select(func.max(LoginAttempt.at)).where(column == value, col(LoginAttempt.succeeded))
+    """Failed tries for one account or address since ``since`` (and, when a success clears
+    the count, since its last success), and the time of the newest."""
+    last_success = (
+        session.scalar(
+            select(func.max(LoginAttempt.at)).where(column == value, col(LoginAttempt.succeeded))
+        )
+        if cleared_by_success
+        else None
     )
     if last_success is not None and _utc(last_success) > since:
         since = _utc(last_success)
@@ -212,11 +216,14 @@ def throttle_wait(session: Session, *, email: str, address: str, now: datetime) 
 
     Past a few free failures within a quarter of an hour, each failure doubles the wait, up to
     a quarter of an hour: brute force slows to a crawl, and a person who mistyped waits seconds.
-    A success clears the account's count.
+    A success clears the account's count, never the address's: else a guesser would sign in
+    to an account of their own between guesses.
     """
     since = now - THROTTLE_WINDOW
-    by_account = _failures(session, col(LoginAttempt.email), email, since)
-    by_address = _failures(session, col(LoginAttempt.address), address, since)
+    by_account = _failures(session, col(LoginAttempt.email), email, since, cleared_by_success=True)
+    by_address = _failures(
+        session, col(LoginAttempt.address), address, since, cleared_by_success=False
+    )
     return max(
         _wait(by_account[0], ACCOUNT_FREE_TRIES, by_account[1], now),
         _wait(by_address[0], ADDRESS_FREE_TRIES, by_address[1], now),

@@ -425,3 +425,17 @@ def test_the_login_form_needs_its_cookie_not_just_a_matching_value(
         )
         assert answer.status_code in (403, 422), (token, answer.status_code)
         assert session_cookie(browser) is None
+
+
+def test_a_sprayer_cannot_clear_the_address_count_by_signing_in_to_its_own_account(
+    client: TestClient, clock: Clock, engine: Engine, ws: Ws
+) -> None:
+    """A success clears its account's count, not its address's: an attacker who signs in to an
+    account of their own between guesses is still slowed down after twenty failures."""
+    make_user(engine, "sprayer@evil.example")
+    for n in range(accounts.ADDRESS_FREE_TRIES - 1):
+        assert sign_in(client, f"user{n}@spray.example", password="x" * 20).status_code == 401  # type: ignore[attr-defined]
+    assert sign_in(client, "sprayer@evil.example").status_code == 303  # type: ignore[attr-defined]
+    client.cookies.clear()
+    assert sign_in(client, "last@spray.example", password="x" * 20).status_code == 401  # type: ignore[attr-defined]
+    assert sign_in(client, ws.emails["viewer"], password="y" * 20).status_code == 429  # type: ignore[attr-defined]
