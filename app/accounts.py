@@ -133,18 +133,49 @@ def _new_user(
     return user
 
 
-def change_password(session: Session, *, user: User, current: str, new: str, actor: Actor) -> None:
-    """Replace the password (the current one must be given) and end every session."""
-    if not passwords.verify_password(user.password_hash, current):
-        raise Invalid(
-            "the current password is wrong",
-            errors=[{"location": "current", "message": "wrong password"}],
+def confirm_password(
+    session: Session, *, user: User, password: str, now: datetime, actor: Actor, why: str
+) -> None:
+    """Check the password of a signed-in user before a change to the account itself, under the
+    sign-in throttle: a stolen session must not be a way to guess the password, nor to change
+    the account without it. A wrong one counts as a failed sign-in."""
+    address = (actor.address or "unknown")[:64]
+    wait = throttle_wait(session, email=user.email, address=address, now=now)
+    if wait:
+        raise TooManyRequests(
+            f"too many wrong passwords; try again in {wait} seconds", retry_after=wait
         )
+    if passwords.verify_password(user.password_hash, password):
+        return
+    session.add(LoginAttempt(email=user.email, address=address, at=now, succeeded=False))
+    audit.record(
+        session,
+        workspace_id=None,
+        actor=actor,
+        action="login.failed",
+        target=f"user/{user.email}",
+        after={"through": why},
+        at=now,
+    )
+    session.commit()
+    raise Invalid(
+        "the current password is wrong",
+        errors=[{"location": "current", "message": "wrong password"}],
+    )
+
+
+def change_password(
+    session: Session, *, user: User, current: str, new: str, now: datetime, actor: Actor
+) -> None:
+    """Replace the password (the current one must be given) and end every session."""
+    confirm_password(
+        session, user=user, password=current, now=now, actor=actor, why="password change"
+    )
     reasons = passwords.check_password(new, email=user.email, display_name=user.display_name)
     if reasons:
         raise _password_errors(reasons)
     user.password_hash = passwords.hash_password(new)
-    user.password_changed_at = datetime.now(UTC)
+    user.password_changed_at = now
     session.add(user)
     session.execute(delete(LoginSession).where(col(LoginSession.user_id) == user.id))
     audit.record(
@@ -160,9 +191,20 @@ def start_totp(session: Session, *, user: User) -> tuple[str, str]:
 
 
 def enable_totp(
-    session: Session, *, user: User, secret: str, code: str, now: datetime, actor: Actor
+    session: Session,
+    *,
+    user: User,
+    secret: str,
+    code: str,
+    password: str,
+    now: datetime,
+    actor: Actor,
 ) -> None:
-    """Put a second factor in force, once a code of it shows the authenticator has it."""
+    """Put a second factor in force (or replace one), once a code of it shows the authenticator
+    has it and the account's password confirms it is the account's owner asking."""
+    confirm_password(
+        session, user=user, password=password, now=now, actor=actor, why="second factor"
+    )
     step = totp.verify_code(secret, code, at=now, last_step=None)
     if step is None:
         raise Invalid(

@@ -25,6 +25,7 @@ class PasswordChange(BaseModel):
 class TotpConfirm(BaseModel):
     secret: str = Field(max_length=64)
     code: str = Field(max_length=16)
+    password: str = Field(max_length=1024)
 
 
 class NewWorkspace(BaseModel):
@@ -71,13 +72,16 @@ def me(request: Request, session: SessionDep, person: SignedIn) -> dict[str, Any
 
 
 @router.post("/me/password", status_code=204, summary="Change my password (ends my sessions)")
-async def change_password(session: SessionDep, person: SignedIn, body: PasswordChange) -> Response:
+async def change_password(
+    request: Request, session: SessionDep, person: SignedIn, body: PasswordChange
+) -> Response:
     await run_in_threadpool(
         accounts.change_password,
         session,
         user=person.user,
         current=body.current,
         new=body.new,
+        now=now(request),
         actor=person.actor,
     )
     return Response(status_code=204)
@@ -98,6 +102,7 @@ def confirm_totp(
         user=person.user,
         secret=body.secret,
         code=body.code,
+        password=body.password,
         now=now(request),
         actor=person.actor,
     )

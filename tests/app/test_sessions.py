@@ -294,7 +294,7 @@ def test_a_second_factor_is_needed_and_a_code_counts_once(
     otp = pyotp.TOTP(started["secret"])
     confirm = client.post(
         "/api/v1/me/totp/confirm",
-        json={"secret": started["secret"], "code": otp.at(clock.now)},
+        json={"secret": started["secret"], "code": otp.at(clock.now), "password": PASSWORD},
         headers={"X-CSRF-Token": csrf_of(client)},
     )
     assert confirm.status_code == 204, confirm.text
@@ -439,3 +439,37 @@ def test_a_sprayer_cannot_clear_the_address_count_by_signing_in_to_its_own_accou
     client.cookies.clear()
     assert sign_in(client, "last@spray.example", password="x" * 20).status_code == 401  # type: ignore[attr-defined]
     assert sign_in(client, ws.emails["viewer"], password="y" * 20).status_code == 429  # type: ignore[attr-defined]
+
+
+def test_a_stolen_session_cannot_replace_the_second_factor(
+    client: TestClient, clock: Clock, ws: Ws
+) -> None:
+    """Setting up or replacing TOTP needs the account's password, not just the session."""
+    sign_in(client, ws.emails["editor"])
+    started = client.post("/api/v1/me/totp", headers={"X-CSRF-Token": csrf_of(client)}).json()
+    code = pyotp.TOTP(started["secret"]).at(clock.now)
+    answer = client.post(
+        "/api/v1/me/totp/confirm",
+        json={"secret": started["secret"], "code": code, "password": "a guess by the thief!!"},
+        headers={"X-CSRF-Token": csrf_of(client)},
+    )
+    assert answer.status_code == 422
+    assert client.get("/api/v1/me").json()["second_factor"] is False
+
+
+def test_a_stolen_session_cannot_guess_the_password_freely(
+    client: TestClient, clock: Clock, ws: Ws
+) -> None:
+    """The current-password check of a password change runs under the sign-in throttle."""
+    sign_in(client, ws.emails["viewer"])
+    token = csrf_of(client)
+    clock.forward(1)  # the guesses come after the sign-in that cleared the account's count
+    answers = [
+        client.post(
+            "/api/v1/me/password",
+            json={"current": f"guess number {n} of many", "new": "another long sentence here"},
+            headers={"X-CSRF-Token": token},
+        ).status_code
+        for n in range(accounts.ACCOUNT_FREE_TRIES + 1)
+    ]
+    assert answers == [422] * accounts.ACCOUNT_FREE_TRIES + [429]
