@@ -200,6 +200,7 @@ def _context(request: Request, visit: Visit, **context: Any) -> dict[str, Any]:
         "scope": visit.scope,
         "can_write": visit.can_write,
         "sections": SECTIONS,
+        "import_formats": IMPORT_FORMATS,
         **context,
     }
 
@@ -903,8 +904,15 @@ def upload_document(
 def import_form(request: Request, session: SessionDep, ws: WsPath) -> Response:
     """The upload form of a chain file, and the export's download links."""
     visit = _visit(request, session, ws, READ)
-    return page(request, "import.html", **_context(request, visit, report=None, errors=[]))
+    return page(
+        request,
+        "import.html",
+        **_context(request, visit, report=None, errors=[]),
+    )
 
+
+IMPORT_FORMATS = ("chain", "cyclonedx", "csv", "xlsx", "oscal", "fedramp", "backstage")
+"""The formats the import page offers (importers.registry's table; a test keeps them equal)."""
 
 MAX_CARRIED = 4 * 1024 * 1024
 """The largest previewed file that travels back in the page (in base64, byte for byte) for
@@ -943,12 +951,15 @@ def import_file(request: Request, session: SessionDep, ws: WsPath, form: FormDep
             ),
         )
     dry_run = _field(form, "mode") != "apply"
+    chosen = _field(form, "format")
+    fmt = chosen if chosen in IMPORT_FORMATS else None
     try:
-        report = services.import_chain(
+        done = services.import_file(
             session,
             workspace=visit.workspace,
             name=name,
             data=data,
+            fmt=fmt,
             dry_run=dry_run,
             actor=visit.actor,
         )
@@ -964,9 +975,12 @@ def import_file(request: Request, session: SessionDep, ws: WsPath, form: FormDep
         **_context(
             request,
             visit,
-            report=report,
+            report=done.report,
             filename=name,
             content=text,
+            chosen=fmt or "",
+            read_as=done.format,
+            warnings=done.warnings,
             errors=[],
             messages=[] if dry_run else [{"kind": "info", "text": f"Imported {name}."}],
         ),

@@ -15,7 +15,9 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook  # type: ignore[import-untyped]
 
-from tests.app.conftest import PASSWORD, Ws
+from app.routes import pages
+from importers import registry
+from tests.app.conftest import PASSWORD, ROOT, Ws
 
 XSS = "<img src=x onerror=alert(1)>"
 
@@ -531,3 +533,33 @@ def test_hostile_names_are_escaped_in_every_page_and_report(web: TestClient, dem
     assert "&lt;img src=x onerror=alert(1)&gt;" in web.get("/w/acme/suppliers").text
     report = web.get("/w/acme/report/loonwolk-online").text
     assert report.count("&lt;img src=x onerror=alert(1)&gt;") >= 3  # supplier, service, reason
+
+
+def test_the_import_page_reads_every_format_the_service_reads(web: TestClient, ws: Ws) -> None:
+    """The page offers the format table's formats, and a CycloneDX SaaSBOM recognised from the
+    file is previewed, then applied, as the API would."""
+    assert set(pages.IMPORT_FORMATS) == set(registry.names())
+    sign_in(web, ws.emails["editor"])
+    token = csrf(web.get("/w/acme/import").text)
+    bom = (ROOT / "tests/importers/data/cyclonedx/payroll-1.6.json").read_bytes()
+    preview = web.post(
+        "/w/acme/import",
+        data={"csrf_token": token, "mode": "preview", "format": ""},
+        files={"file": ("payroll-1.6.json", bom, "application/json")},
+    )
+    assert preview.status_code == 200, preview.text
+    assert "Read as cyclonedx." in preview.text
+    carried = re.search(r'name="content" value="([^"]+)"', preview.text)
+    assert carried is not None
+    applied = web.post(
+        "/w/acme/import",
+        data={
+            "csrf_token": token,
+            "mode": "apply",
+            "filename": "payroll-1.6.json",
+            "content": carried.group(1),
+            "format": "cyclonedx",
+        },
+    )
+    assert "Imported payroll-1.6.json" in applied.text
+    assert web.get(ws.url("/services"), headers=ws.auth()).json()["total"] > 0
