@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, true
 from sqlmodel import Session, col
 
 from app import audit, passwords, totp
@@ -134,20 +134,25 @@ def _new_user(
 
 
 def confirm_password(
-    session: Session, *, user: User, password: str, now: datetime, actor: Actor, why: str
+    session: Session,
+    *,
+    user: User,
+    password: str,
+    now: datetime,
+    actor: Actor,
+    why: str,
+    field: str = "current",
+    wrong: str = "the current password is wrong",
 ) -> None:
-    """Check the password of a signed-in user before a change to the account itself, under the
-    sign-in throttle: a stolen session must not be a way to guess the password, nor to change
-    the account without it. A wrong one counts as a failed sign-in."""
-    address = (actor.address or "unknown")[:64]
-    wait = throttle_wait(session, email=user.email, address=address, now=now)
-    if wait:
-        raise TooManyRequests(
-            f"too many wrong passwords; try again in {wait} seconds", retry_after=wait
-        )
+    """Check the password of an existing account before a change to it (a password change, a
+    second factor, an accepted invitation), under the sign-in throttle: a stolen session or an
+    invitation must not be a way to guess the password, nor to change the account without it.
+    A wrong one counts as a failed sign-in."""
+    attempt = _claim_try(session, email=user.email, address=actor.address or "unknown", now=now)
     if passwords.verify_password(user.password_hash, password):
+        attempt.succeeded = True
+        session.add(attempt)
         return
-    session.add(LoginAttempt(email=user.email, address=address, at=now, succeeded=False))
     audit.record(
         session,
         workspace_id=None,
@@ -158,10 +163,7 @@ def confirm_password(
         at=now,
     )
     session.commit()
-    raise Invalid(
-        "the current password is wrong",
-        errors=[{"location": "current", "message": "wrong password"}],
-    )
+    raise Invalid(wrong, errors=[{"location": field, "message": "wrong password"}])
 
 
 def change_password(
@@ -224,13 +226,22 @@ def enable_totp(
 
 
 def _failures(
-    session: Session, column: Any, value: str, since: datetime, *, cleared_by_success: bool
+    session: Session,
+    column: Any,
+    value: str,
+    since: datetime,
+    *,
+    cleared_by_success: bool,
+    before: int | None,
 ) -> tuple[int, datetime | None]:
     """Failed tries for one account or address since ``since`` (and, when a success clears
-    the count, since its last success), and the time of the newest."""
+    the count, since its last success), made before try ``before``, and the newest's time."""
+    earlier = col(LoginAttempt.id) < before if before is not None else true()
     last_success = (
         session.scalar(
-            select(func.max(LoginAttempt.at)).where(column == value, col(LoginAttempt.succeeded))
+            select(func.max(LoginAttempt.at)).where(
+                column == value, col(LoginAttempt.succeeded), earlier
+            )
         )
         if cleared_by_success
         else None
@@ -239,7 +250,7 @@ def _failures(
         since = _utc(last_success)
     count, newest = session.execute(
         select(func.count(), func.max(LoginAttempt.at)).where(
-            column == value, col(LoginAttempt.at) > since, ~col(LoginAttempt.succeeded)
+            column == value, col(LoginAttempt.at) > since, ~col(LoginAttempt.succeeded), earlier
         )
     ).one()
     return int(count), None if newest is None else _utc(newest)
@@ -253,7 +264,9 @@ def _wait(failures: int, free: int, newest: datetime | None, now: datetime) -> i
     return max(0, int(left + 0.999))
 
 
-def throttle_wait(session: Session, *, email: str, address: str, now: datetime) -> int:
+def throttle_wait(
+    session: Session, *, email: str, address: str, now: datetime, before: int | None = None
+) -> int:
     """Seconds before the next try for this account from this address may be made (0: now).
 
     Past a few free failures within a quarter of an hour, each failure doubles the wait, up to
@@ -262,14 +275,39 @@ def throttle_wait(session: Session, *, email: str, address: str, now: datetime) 
     to an account of their own between guesses.
     """
     since = now - THROTTLE_WINDOW
-    by_account = _failures(session, col(LoginAttempt.email), email, since, cleared_by_success=True)
+    by_account = _failures(
+        session, col(LoginAttempt.email), email, since, cleared_by_success=True, before=before
+    )
     by_address = _failures(
-        session, col(LoginAttempt.address), address, since, cleared_by_success=False
+        session, col(LoginAttempt.address), address, since, cleared_by_success=False, before=before
     )
     return max(
         _wait(by_account[0], ACCOUNT_FREE_TRIES, by_account[1], now),
         _wait(by_address[0], ADDRESS_FREE_TRIES, by_address[1], now),
     )
+
+
+def _claim_try(session: Session, *, email: str, address: str, now: datetime) -> LoginAttempt:
+    """Record a try as failed before its password is even looked at, then ask the throttle
+    about the tries before it; a throttled try is taken back (it does not count).
+
+    Recording first (and committing) closes the race of many tries sent at once: each sees
+    the ones committed before it, so the sixth of six parallel guesses waits like the sixth of
+    six in a row. The caller marks the try a success when it is one.
+    """
+    attempt = LoginAttempt(email=email[:254], address=address[:64], at=now, succeeded=False)
+    session.add(attempt)
+    session.commit()
+    wait = throttle_wait(
+        session, email=attempt.email, address=attempt.address, now=now, before=attempt.id
+    )
+    if wait:
+        session.delete(attempt)
+        session.commit()
+        raise TooManyRequests(
+            f"too many failed tries; try again in {wait} seconds", retry_after=wait
+        )
+    return attempt
 
 
 class LoginFailed(Unauthorized):
@@ -301,12 +339,7 @@ def login(
     its real one), so timing tells nothing about which accounts exist.
     """
     email = email.strip().lower()[:254]
-    address = address[:64]
-    wait = throttle_wait(session, email=email, address=address, now=now)
-    if wait:
-        raise TooManyRequests(
-            f"too many failed sign-ins; try again in {wait} seconds", retry_after=wait
-        )
+    attempt = _claim_try(session, email=email, address=address, now=now)
     user = user_by_email(session, email)
     good = False
     if user is None:
@@ -321,7 +354,8 @@ def login(
             if step is not None:
                 user.totp_last_step = step
                 good = True
-    session.add(LoginAttempt(email=email, address=address, at=now, succeeded=good))
+    attempt.succeeded = good
+    session.add(attempt)
     if not good or user is None:
         audit.record(
             session,
@@ -847,28 +881,16 @@ def accept_invitation(
             actor=actor,
         )
     else:
-        address = (actor.address or "unknown")[:64]
-        wait = throttle_wait(session, email=user.email, address=address, now=now)
-        if wait:
-            raise TooManyRequests(
-                f"too many wrong passwords; try again in {wait} seconds", retry_after=wait
-            )
-        if not passwords.verify_password(user.password_hash, password):
-            session.add(LoginAttempt(email=user.email, address=address, at=now, succeeded=False))
-            audit.record(
-                session,
-                workspace_id=None,
-                actor=actor,
-                action="login.failed",
-                target=f"user/{user.email}",
-                after={"through": "invitation"},
-                at=now,
-            )
-            session.commit()
-            raise Invalid(
-                "there is an account for this address: give its password to accept",
-                errors=[{"location": "password", "message": "wrong password"}],
-            )
+        confirm_password(
+            session,
+            user=user,
+            password=password,
+            now=now,
+            actor=actor,
+            why="invitation",
+            field="password",
+            wrong="there is an account for this address: give its password to accept",
+        )
     invitation.accepted_at = now
     session.add(invitation)
     who = Actor(

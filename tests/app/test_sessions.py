@@ -10,6 +10,7 @@ after sign-in.
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
@@ -20,6 +21,8 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from app import accounts
+from app.audit import COMMAND_LINE
+from app.errors import TooManyRequests
 from tests.app.conftest import PASSWORD, Ws, make_user
 
 START = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
@@ -473,3 +476,42 @@ def test_a_stolen_session_cannot_guess_the_password_freely(
         for n in range(accounts.ACCOUNT_FREE_TRIES + 1)
     ]
     assert answers == [422] * accounts.ACCOUNT_FREE_TRIES + [429]
+
+
+def test_guesses_sent_at_once_do_not_slip_past_the_throttle(
+    engine: Engine, ws: Ws, request: pytest.FixtureRequest
+) -> None:
+    """Twelve wrong passwords for one account sent at the same moment: each try is recorded
+    before its password is looked at, so the later ones meet the throttle (before, all twelve
+    were checked against a count of none)."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("in-memory SQLite shares one connection between threads: PostgreSQL only")
+
+    start = threading.Barrier(12)
+    outcomes: list[str] = []
+
+    def guess(n: int) -> None:
+        with Session(engine) as session:
+            start.wait()
+            try:
+                accounts.login(
+                    session,
+                    email=ws.emails["viewer"],
+                    password=f"parallel guess {n} of twelve",
+                    code=None,
+                    address="203.0.113.7",
+                    now=START,
+                    actor=COMMAND_LINE,
+                )
+            except accounts.LoginFailed:
+                outcomes.append("checked")
+            except TooManyRequests:
+                outcomes.append("throttled")
+
+    threads = [threading.Thread(target=guess, args=(n,)) for n in range(12)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(outcomes) == 12
+    assert outcomes.count("throttled") >= 12 - accounts.ACCOUNT_FREE_TRIES - 2, outcomes
