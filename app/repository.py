@@ -244,6 +244,14 @@ def document_of(session: Session, workspace_id: int, evidence: str) -> DocumentR
     return session.exec(statement).first()
 
 
+def evidence_with_documents(session: Session, workspace_id: int) -> set[str]:
+    """The evidence ids of the workspace that have a document (one query)."""
+    statement = select(col(DocumentRow.evidence_key)).where(
+        col(DocumentRow.workspace_id) == workspace_id
+    )
+    return set(session.exec(statement).all())
+
+
 def documents_at(session: Session, path: str) -> int:
     """How many documents are stored in the file ``path``."""
     statement = select(func.count()).where(col(DocumentRow.path) == path)

@@ -542,11 +542,7 @@ def _section_page(
         offset = 0
     total, rows = _visible_rows(session, visit, section, q, offset)
     has_document = (
-        {
-            row.body["id"]
-            for row, _ in rows
-            if repo.document_of(session, visit.workspace.id or 0, row.body["id"]) is not None
-        }
+        repo.evidence_with_documents(session, visit.workspace.id or 0)
         if section == "evidence"
         else set()
     )
@@ -1101,10 +1097,9 @@ def _profiles(chain: Chain) -> list[str]:
     return [*BUILTIN_PROFILES, *sorted(chain.profiles)]
 
 
-def _documents(session: Session, visit: Visit, result: CheckResult) -> set[str]:
-    used = {link.evidence for link in result.links if link.evidence}
-    wid = visit.workspace.id or 0
-    return {e for e in used if repo.document_of(session, wid, e) is not None}
+def _documents(session: Session, visit: Visit) -> set[str]:
+    """The evidence that has a document to link to (one query)."""
+    return repo.evidence_with_documents(session, visit.workspace.id or 0)
 
 
 @router.get("/w/{ws}/graph/{offering}", response_class=HTMLResponse)
@@ -1123,7 +1118,7 @@ def graph_page(request: Request, session: SessionDep, ws: WsPath, offering: str)
         found.result,
         offering=offering,
         document_url=f"/api/v1/workspaces/{quote(ws)}/evidence/{{id}}/document",
-        documents=_documents(session, visit, found.result),
+        documents=_documents(session, visit),
         profiles=_profiles(found.chain),
         at=found.at or None,
         period=found.period or None,
