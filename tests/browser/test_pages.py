@@ -68,27 +68,13 @@ def assert_clean(watched: Watched, origin: str) -> None:
 
 
 def sign_in(page: Any, origin: str) -> None:
-    """Open the overview, get sent to the sign-in form, and come back signed in.
-
-    The session is opened in the database and its cookie handed to the browser: the sign-in
-    form itself is refused by real browsers for now (see
-    :func:`test_the_sign_in_form_works_in_a_real_browser`).
-    """
+    """Open the overview, get sent to the sign-in form, type the account in and come back."""
     page.goto(f"{origin}/w/acme")
     assert "/login?next=%2Fw%2Facme" in page.url
-    with Session(ENGINE[0]) as session:
-        signed = accounts.login(
-            session,
-            email=EDITOR,
-            password=PASSWORD,
-            code=None,
-            address="127.0.0.1",
-            now=CLOCK,
-            actor=COMMAND_LINE,
-        )
-    page.context.add_cookies([{"name": "ketenkaart", "value": signed.cookie, "url": origin}])
-    page.goto(f"{origin}/w/acme")
-    assert page.url == f"{origin}/w/acme"
+    page.fill("input[name=email]", EDITOR)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{origin}/w/acme")
 
 
 def test_the_sign_in_form_works_in_a_real_browser(watched: Watched, origin: str) -> None:
@@ -162,4 +148,37 @@ def test_graph_date_change_and_report_download(
     info.value.save_as(saved)
     assert saved.name == "acme-loonwolk-online-scoping.md"
     assert saved.read_text(encoding="utf-8").startswith("# Scoping report: ")
+    assert_clean(watched, origin)
+
+
+XSS = "<img src=x onerror=alert(1)>"
+
+
+def test_a_hostile_supplier_name_stays_text_everywhere(watched: Watched, origin: str) -> None:
+    """A supplier named like an HTML tag shows as text in the overview, its table, the graph's
+    label, tooltip and panel, and the report; no script runs (no dialog) and the CSP reports
+    nothing."""
+    with Session(ENGINE[0]) as session:
+        workspace = services.workspace_for(session, "acme")
+        services.update_entity(
+            session,
+            workspace=workspace,
+            section="suppliers",
+            key="wacht",
+            changes={"name": XSS},
+            version=None,
+        )
+    page = watched.page
+    sign_in(page, origin)
+    page.goto(f"{origin}/w/acme/suppliers")
+    assert XSS in page.inner_text("table.entities")
+    page.goto(f"{origin}/w/acme/graph/loonwolk-online?at=2026-11-27")
+    assert XSS in panel_of(page, "wacht-soc")
+    point = page.evaluate("window.ketenkaart.domPosition('wacht-soc')")
+    page.mouse.move(point["x"], point["y"])  # the tooltip
+    page.wait_for_timeout(800)
+    assert XSS in page.inner_text("#graph-table")
+    page.goto(f"{origin}/w/acme/report/loonwolk-online?at=2026-11-27")
+    assert XSS in page.inner_text("article.report")
+    assert page.locator("img[src=x]").count() == 0
     assert_clean(watched, origin)
