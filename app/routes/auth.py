@@ -8,6 +8,7 @@ browser brought along is never promoted), and signing out ends it in the databas
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 from typing import Annotated, Any
 
@@ -15,8 +16,10 @@ from fastapi import APIRouter, Form, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from app import accounts
+from app import accounts, totp
+from app.audit import Actor
 from app.deps import (
+    Browser,
     SessionDep,
     address,
     anonymous_actor,
@@ -24,6 +27,7 @@ from app.deps import (
     check_csrf,
     cookie_name,
     now,
+    request_id,
     today,
 )
 from app.errors import Forbidden, Invalid, NotFound, TooManyRequests
@@ -247,4 +251,128 @@ async def accept_invitation(
         title="Invitation accepted",
         text="Your access is ready. Sign in with your e-mail address and password.",
         link="/login",
+    )
+
+
+# --- the account ----------------------------------------------------------------------------------
+
+
+def _account(
+    request: Request, browser: Browser, *, status_code: int = 200, **context: Any
+) -> Response:
+    return page(
+        request,
+        "account.html",
+        status_code=status_code,
+        user=browser.user,
+        csrf_token=browser.record.csrf_token,
+        **{"secret": None, "uri": None, "error": None, "errors": [], **context},
+    )
+
+
+@router.get("/account", response_class=HTMLResponse)
+def account(request: Request, session: SessionDep) -> Response:
+    browser = browser_session(request, session)
+    if browser is None:
+        return RedirectResponse("/login?next=/account", status_code=303)
+    return _account(request, browser)
+
+
+@router.post("/account/totp/new", response_class=HTMLResponse)
+def new_totp(
+    request: Request, session: SessionDep, csrf_token: Annotated[str, Form(max_length=100)]
+) -> Response:
+    browser = browser_session(request, session)
+    if browser is None:
+        return RedirectResponse("/login?next=/account", status_code=303)
+    check_csrf(request, browser.record, csrf_token)
+    secret, uri = accounts.start_totp(session, user=browser.user)
+    return _account(request, browser, secret=secret, uri=uri)
+
+
+@router.post("/account/totp", response_class=HTMLResponse)
+async def confirm_totp(
+    request: Request,
+    session: SessionDep,
+    csrf_token: Annotated[str, Form(max_length=100)],
+    secret: Annotated[str, Form(max_length=64)],
+    code: Annotated[str, Form(max_length=16)],
+    password: Annotated[str, Form(max_length=1024)],
+) -> Response:
+    browser = browser_session(request, session)
+    if browser is None:
+        return RedirectResponse("/login?next=/account", status_code=303)
+    check_csrf(request, browser.record, csrf_token)
+    try:
+        await run_in_threadpool(
+            accounts.enable_totp,
+            session,
+            user=browser.user,
+            secret=secret,
+            code=code,
+            password=password,
+            now=now(request),
+            actor=_actor(request, browser),
+        )
+    except (Invalid, TooManyRequests) as err:
+        uri = None
+        with contextlib.suppress(ValueError):
+            uri = totp.provisioning_uri(secret, email=browser.user.email)
+        return _account(
+            request,
+            browser,
+            status_code=err.status,
+            secret=secret if uri else None,
+            uri=uri,
+            error=err.detail,
+            errors=err.errors,
+        )
+    messages = [{"kind": "info", "text": "The second factor is on."}]
+    return _account(request, browser, messages=messages)
+
+
+@router.post("/account/password", response_class=HTMLResponse)
+async def change_password(
+    request: Request,
+    session: SessionDep,
+    csrf_token: Annotated[str, Form(max_length=100)],
+    current: Annotated[str, Form(max_length=1024)],
+    new: Annotated[str, Form(max_length=1024)],
+) -> Response:
+    browser = browser_session(request, session)
+    if browser is None:
+        return RedirectResponse("/login?next=/account", status_code=303)
+    check_csrf(request, browser.record, csrf_token)
+    try:
+        await run_in_threadpool(
+            accounts.change_password,
+            session,
+            user=browser.user,
+            current=current,
+            new=new,
+            now=now(request),
+            actor=_actor(request, browser),
+        )
+    except (Invalid, TooManyRequests) as err:
+        return _account(
+            request, browser, status_code=err.status, error=err.detail, errors=err.errors
+        )
+    response = page(
+        request,
+        "message.html",
+        title="Password changed",
+        text="Your password is changed and every session has ended. Sign in with the new one.",
+        link="/login",
+    )
+    response.delete_cookie(cookie_name(request), path="/", secure=_secure(request), httponly=True)
+    return response
+
+
+def _actor(request: Request, browser: Browser) -> Actor:
+    return Actor(
+        via="session",
+        user_id=browser.user.id,
+        email=browser.user.email,
+        address=address(request),
+        request_id=request_id(request),
     )

@@ -515,3 +515,68 @@ def test_guesses_sent_at_once_do_not_slip_past_the_throttle(
         thread.join()
     assert len(outcomes) == 12
     assert outcomes.count("throttled") >= 12 - accounts.ACCOUNT_FREE_TRIES - 2, outcomes
+
+
+# --- the account page -------------------------------------------------------------------------
+
+
+def account_token(client: TestClient) -> str:
+    return form_token(client, "/account")
+
+
+def test_the_account_page_sets_up_a_second_factor(client: TestClient, clock: Clock, ws: Ws) -> None:
+    """In the browser: ask for a new key, type the app's code and the password, and from then
+    on signing in needs a code."""
+    sign_in(client, ws.emails["viewer"])
+    shown = client.post("/account/totp/new", data={"csrf_token": account_token(client)})
+    secret = re.search(r'class="totp-secret">([A-Z2-7]+)<', shown.text)
+    assert secret is not None, shown.text
+    assert "otpauth://totp/" in shown.text
+    code = pyotp.TOTP(secret.group(1)).at(clock.now)
+    wrong = client.post(
+        "/account/totp",
+        data={
+            "csrf_token": account_token(client),
+            "secret": secret.group(1),
+            "code": code,
+            "password": "not my password at all",
+        },
+    )
+    assert wrong.status_code == 422
+    assert client.get("/api/v1/me").json()["second_factor"] is False
+    done = client.post(
+        "/account/totp",
+        data={
+            "csrf_token": account_token(client),
+            "secret": secret.group(1),
+            "code": code,
+            "password": PASSWORD,
+        },
+    )
+    assert done.status_code == 200, done.text
+    assert "The second factor is on." in done.text
+    assert client.get("/api/v1/me").json()["second_factor"] is True
+
+
+def test_the_account_page_changes_the_password_and_signs_out(client: TestClient, ws: Ws) -> None:
+    """A password change from the page ends the session; the new password signs in."""
+    sign_in(client, ws.emails["viewer"])
+    new = "a brand new sentence for this account"
+    changed = client.post(
+        "/account/password",
+        data={"csrf_token": account_token(client), "current": PASSWORD, "new": new},
+    )
+    assert "Password changed" in changed.text
+    assert client.get("/api/v1/me").status_code == 401
+    assert sign_in(client, ws.emails["viewer"], password=new).status_code == 303  # type: ignore[attr-defined]
+
+
+def test_the_account_forms_need_the_csrf_token(client: TestClient, ws: Ws) -> None:
+    """A forged post to the account page changes nothing."""
+    sign_in(client, ws.emails["viewer"])
+    forged = client.post(
+        "/account/password",
+        data={"csrf_token": "forged", "current": PASSWORD, "new": "a brand new sentence here"},
+    )
+    assert forged.status_code == 403
+    assert client.get("/api/v1/me").status_code == 200
