@@ -65,6 +65,24 @@ def _routes(section: str) -> None:
     singular = KINDS[section].singular
     item = "/{frm}/{to}" if section == "dependencies" else "/{key}"
 
+    # The item's id is read from the path by ``key_of`` (one function for one or two parts);
+    # this declares it in the OpenAPI document, so clients and schema-driven tools see it.
+    ids = ("frm", "to") if section == "dependencies" else ("key",)
+    documented: dict[str, Any] = {
+        "parameters": [
+            {
+                "name": name,
+                "in": "path",
+                "required": True,
+                "schema": {"type": "string", "maxLength": 200},
+                "description": f"the {'consumer' if name == 'frm' else 'provider'}'s id"
+                if section == "dependencies"
+                else f"the {singular}'s id",
+            }
+            for name in ids
+        ]
+    }
+
     def key_of(request: Request) -> str:
         params = request.path_params
         return (
@@ -129,7 +147,12 @@ def _routes(section: str) -> None:
         )
         return _entity(row, 201)
 
-    @router.get(f"/{section}{item}", name=f"get_{singular}", summary=f"One {singular}")
+    @router.get(
+        f"/{section}{item}",
+        name=f"get_{singular}",
+        summary=f"One {singular}",
+        openapi_extra=documented,
+    )
     def read(request: Request, session: SessionDep, caller: Reader) -> JSONResponse:
         row = services.get_entity(
             session,
@@ -145,7 +168,12 @@ def _routes(section: str) -> None:
         )
         return _entity(row, body=seen)
 
-    @router.patch(f"/{section}{item}", name=f"update_{singular}", summary=f"Change a {singular}")
+    @router.patch(
+        f"/{section}{item}",
+        name=f"update_{singular}",
+        summary=f"Change a {singular}",
+        openapi_extra=documented,
+    )
     def change(
         request: Request,
         session: SessionDep,
@@ -171,6 +199,7 @@ def _routes(section: str) -> None:
         name=f"delete_{singular}",
         summary=f"Remove a {singular}",
         status_code=204,
+        openapi_extra=documented,
     )
     def remove(
         request: Request,
