@@ -17,6 +17,9 @@ from app.errors import Forbidden
 
 router = APIRouter(prefix="/workspaces/{ws}/audit", tags=["audit trail"])
 
+MAX_ROW = 2**53
+"""Beyond any place a trail reaches; a bigger number is refused (422), not passed to SQL."""
+
 
 def _whole(caller: Caller) -> None:
     if caller.scope is not None:
@@ -30,7 +33,7 @@ def _whole(caller: Caller) -> None:
 def entries(
     session: SessionDep,
     caller: AuditReader,
-    after: Annotated[int, Query(ge=0)] = 0,
+    after: Annotated[int, Query(ge=0, le=MAX_ROW)] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> dict[str, Any]:
     _whole(caller)

@@ -18,6 +18,9 @@ from app.repository import KINDS, page
 
 router = APIRouter(prefix="/workspaces/{ws}", tags=["register entities"])
 
+MAX_OFFSET = 2**53
+"""Beyond any register's size; a bigger offset is refused (422), not passed to SQL."""
+
 FILTERS = {
     "suppliers": ("country", "parent"),
     "services": ("supplier", "kind", "offering"),
@@ -95,7 +98,7 @@ def _routes(section: str) -> None:
         session: SessionDep,
         caller: Reader,
         limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-        offset: Annotated[int, Query(ge=0)] = 0,
+        offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
         q: Annotated[str | None, Query(max_length=200)] = None,
     ) -> dict[str, Any]:
         filters = {k: v for k in FILTERS[section] if (v := request.query_params.get(k)) is not None}

@@ -537,7 +537,7 @@ def _section_page(
 ) -> Response:
     q = request.query_params.get("q", "")[:200]
     try:
-        offset = max(0, int(request.query_params.get("offset", "0")))
+        offset = min(max(0, int(request.query_params.get("offset", "0")[:18])), 2**53)
     except ValueError:
         offset = 0
     total, rows = _visible_rows(session, visit, section, q, offset)
