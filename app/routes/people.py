@@ -163,7 +163,9 @@ def create_grant(session: SessionDep, caller: Owner, body: NewGrant) -> dict[str
 @router.delete(
     "/workspaces/{ws}/grants/{grant_id}", status_code=204, summary="End an engagement's access"
 )
-def revoke_grant(session: SessionDep, caller: Owner, grant_id: int) -> Response:
+def revoke_grant(
+    session: SessionDep, caller: Owner, grant_id: Annotated[int, Path(ge=1, le=2**53)]
+) -> Response:
     accounts.revoke_grant(
         session, workspace=caller.workspace, grant_id=grant_id, actor=caller.actor
     )
