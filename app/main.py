@@ -14,7 +14,17 @@ from app import errors
 from app.config import Settings, get_settings
 from app.db import make_engine
 from app.limits import BodyLimit
-from app.routes import audit, auth, documents, entities, health, pages, people, register
+from app.routes import (
+    audit,
+    auth,
+    documents,
+    entities,
+    health,
+    pages,
+    people,
+    people_pages,
+    register,
+)
 from app.security import Guard
 from app.views.graph import vis_directory
 from app.views.pages import STATIC_DIR
@@ -51,6 +61,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.include_router(health.router)
     app.include_router(auth.router)
     app.include_router(pages.router)
+    app.include_router(people_pages.router)
     app.include_router(people.router, prefix="/api/v1")
     app.include_router(audit.router, prefix="/api/v1")
     app.include_router(register.router, prefix="/api/v1")

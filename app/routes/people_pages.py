@@ -1,0 +1,401 @@
+"""The people page of a workspace, for its owners: members and their roles, auditors'
+engagements (grants) and invitations.
+
+It is the browser's side of :mod:`app.routes.people` and checks access the way the other pages
+do (:mod:`app.routes.pages`): no session leads to the sign-in page, no way into the workspace is
+a 404 page, any role but owner a 403 page. Every form carries the session's CSRF token and every
+change names the signed-in person in the audit trail. A change answers with a redirect to the
+page and a message (POST-redirect-GET); an invitation's link is shown once, in the answer to its
+form, since only its hash is kept.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Annotated, Any
+from urllib.parse import quote, urlencode
+
+from fastapi import APIRouter, Path, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlmodel import Session
+from starlette.datastructures import FormData
+
+from app import accounts, services
+from app.deps import OWN, SessionDep, now, today
+from app.errors import Invalid, NotFound, Problem
+
+# The page helpers of app.routes.pages are shared, not copied: the access check with its CSRF
+# check (_visit), the context every workspace page gets (_context) and the form reader (_field).
+from app.routes.pages import (
+    FormDep,
+    Visit,
+    WsPath,
+    _context,
+    _field,
+    _visit,
+    guarded,
+)
+from app.views.pages import page
+
+router = APIRouter(include_in_schema=False)
+
+GrantId = Annotated[int, Path(ge=1, le=2**53)]
+
+DONE = {
+    "member-added": "Added {who} as {role}.",
+    "member-changed": "{who} is now {role}.",
+    "member-removed": "Removed {who} from the workspace.",
+    "grant-created": "Granted {who} read access.",
+    "grant-revoked": "Revoked the read access of {who}.",
+}
+"""The message after each change, by the ``did`` of the redirect's query."""
+
+FORMS = ("member", "grant", "invite")
+"""The page's forms; each names its inputs ``<form>_<field>`` so that an error goes next to the
+right one."""
+
+
+@dataclass(frozen=True, slots=True)
+class GrantRow:
+    """An auditor's engagement as the grants table shows it."""
+
+    id: int
+    email: str
+    display_name: str
+    offerings: tuple[str, ...]
+    starts: str
+    ends: str
+    state: str
+
+
+def grant_state(grant: dict[str, Any], day: date) -> str:
+    """Where an engagement stands on ``day``: revoked, starts later, running or ended.
+
+    >>> g = {"starts": "2026-01-01", "ends": "2026-06-30", "revoked": False}
+    >>> [grant_state(g, date(2025, 12, 31)), grant_state(g, date(2026, 6, 30)),
+    ...  grant_state(g, date(2026, 7, 1)), grant_state(g | {"revoked": True}, date(2026, 3, 1))]
+    ['starts later', 'running', 'ended', 'revoked']
+    """
+    if grant["revoked"]:
+        return "revoked"
+    if day < date.fromisoformat(grant["starts"]):
+        return "starts later"
+    if day > date.fromisoformat(grant["ends"]):
+        return "ended"
+    return "running"
+
+
+def place_errors(form: str, problem: Problem) -> tuple[dict[str, list[str]], list[str]]:
+    """A problem's errors by the input of ``form`` they name, and its detail for the top.
+
+    A problem without errors of its own is told next to the form's e-mail input when it is a
+    NotFound (the forms look up nothing but the address: no account), else at the top.
+
+    >>> placed, top = place_errors("grant", Invalid("nope", errors=[
+    ...     {"location": "ends", "message": "ends before it starts"},
+    ...     {"location": "offerings[1]", "message": "'x' is no offering here"}]))
+    >>> placed["grant_ends"], placed["grant_offerings"], top
+    (['ends before it starts'], ["'x' is no offering here"], ['nope'])
+    >>> place_errors("member", NotFound("no account for a@b.nl; invite them instead"))
+    ({'member_email': ['no account for a@b.nl; invite them instead']}, [])
+    """
+    placed: dict[str, list[str]] = {}
+    for error in problem.errors:
+        head = str(error.get("location", "")).split("[", 1)[0].split(".", 1)[0]
+        placed.setdefault(f"{form}_{head or 'email'}", []).append(str(error.get("message", "")))
+    if not placed and isinstance(problem, NotFound):  # only the address is looked up
+        placed[f"{form}_email"] = [problem.detail]
+        return placed, []
+    return placed, [problem.detail]
+
+
+def _submitted(form: FormData, name: str) -> dict[str, Any]:
+    """The values a form was sent with, to show again beside its errors."""
+    values: dict[str, Any] = {
+        key: _field(form, f"{name}_{key}") for key in ("email", "role", "starts", "ends")
+    }
+    values["offerings"] = [v for v in form.getlist(f"{name}_offerings") if isinstance(v, str)]
+    return values
+
+
+def _offerings(session: Session, visit: Visit) -> list[tuple[str, str]]:
+    """The register's offerings with their names, for the checkboxes."""
+    document = services.register_document(session, visit.workspace)
+    names = {body.get("id"): body.get("name") for body in document["services"]}
+    return [(sid, str(names.get(sid) or sid)) for sid in document["offerings"]]
+
+
+def _people_page(
+    request: Request,
+    session: Session,
+    visit: Visit,
+    *,
+    status_code: int = 200,
+    failed: str = "",
+    values: dict[str, Any] | None = None,
+    errors: dict[str, list[str]] | None = None,
+    general: Sequence[str] = (),
+    link: str = "",
+    invited: str = "",
+) -> Response:
+    """The page, with the form that ``failed`` showing what was sent and its errors."""
+    day = today(request)
+    messages = []
+    did = request.query_params.get("did", "")
+    if did in DONE and not failed:
+        who = request.query_params.get("who", "")[:300]
+        role = request.query_params.get("role", "")
+        messages.append(
+            {
+                "kind": "info",
+                "text": DONE[did].format(who=who, role=role if role in accounts.ROLES else "?"),
+            }
+        )
+    grants = [
+        GrantRow(
+            g["id"],
+            g["email"],
+            g["display_name"],
+            tuple(g["offerings"]),
+            g["starts"],
+            g["ends"],
+            grant_state(g, day),
+        )
+        for g in accounts.grants(session, visit.workspace)
+    ]
+    blank: dict[str, Any] = {"email": "", "role": "", "starts": "", "ends": "", "offerings": []}
+    response = page(
+        request,
+        "people.html",
+        status_code=status_code,
+        **_context(
+            request,
+            visit,
+            messages=messages,
+            members=accounts.members(session, visit.workspace),
+            member_roles=accounts.MEMBER_ROLES,
+            roles=accounts.ROLES,
+            grants=grants,
+            offerings=_offerings(session, visit),
+            today=day.isoformat(),
+            values={name: (values if name == failed and values else blank) for name in FORMS},
+            errors=errors or {},
+            general={name: (list(general) if name == failed else []) for name in FORMS},
+            link=link,
+            invited=invited,
+            invitation_days=accounts.INVITATION_DAYS,
+            expires=(now(request) + timedelta(days=accounts.INVITATION_DAYS)).date().isoformat(),
+            action=f"/w/{quote(visit.workspace.slug)}/people",
+        ),
+    )
+    if link:
+        response.headers["Cache-Control"] = "no-store"  # the link is shown once
+    return response
+
+
+def _done(ws: str, did: str, who: str, role: str = "") -> RedirectResponse:
+    query = {"did": did, "who": who, **({"role": role} if role else {})}
+    return RedirectResponse(f"/w/{quote(ws)}/people?{urlencode(query)}", status_code=303)
+
+
+def _failed(
+    request: Request, session: Session, visit: Visit, form: FormData, name: str, problem: Problem
+) -> Response:
+    session.rollback()
+    placed, top = place_errors(name, problem)
+    return _people_page(
+        request,
+        session,
+        visit,
+        status_code=problem.status,
+        failed=name,
+        values=_submitted(form, name),
+        errors=placed,
+        general=top,
+    )
+
+
+def _dates(form: FormData, name: str, *, required: bool) -> tuple[date | None, date | None]:
+    """The first and last day of an engagement's form, every problem named by its input."""
+    found: dict[str, date | None] = {}
+    errors = []
+    for key in ("starts", "ends"):
+        text = _field(form, f"{name}_{key}")
+        found[key] = None
+        if not text:
+            if required:
+                errors.append({"location": key, "message": "required: a date YYYY-MM-DD"})
+            continue
+        try:
+            found[key] = date.fromisoformat(text)
+        except ValueError:
+            errors.append({"location": key, "message": f"'{text[:20]}' is not a date YYYY-MM-DD"})
+    if errors:
+        raise Invalid("the engagement's dates are missing or wrong", errors=errors)
+    return found["starts"], found["ends"]
+
+
+def _after_own_change(visit: Visit, email: str, role: str | None) -> Response | None:
+    """Where to go after an owner changed their own membership: no longer an owner, this
+    page is closed to them."""
+    if email.strip().lower() != visit.browser.user.email or role == "owner":
+        return None
+    if role is None:
+        return RedirectResponse("/workspaces", status_code=303)
+    key = f"your role: {role}"
+    target = f"/w/{quote(visit.workspace.slug)}?{urlencode({'done': 'updated', 'key': key})}"
+    return RedirectResponse(target, status_code=303)
+
+
+# --- routes ---------------------------------------------------------------------------------
+
+
+@router.get("/w/{ws}/people", response_class=HTMLResponse)
+@guarded
+def people(request: Request, session: SessionDep, ws: WsPath) -> Response:
+    """Members, auditors' engagements and invitations, with their forms."""
+    visit = _visit(request, session, ws, OWN)
+    return _people_page(request, session, visit)
+
+
+@router.post("/w/{ws}/people/members", response_class=HTMLResponse)
+@guarded
+def add_member(request: Request, session: SessionDep, ws: WsPath, form: FormDep) -> Response:
+    """Make an existing account a member in a role."""
+    visit = _visit(request, session, ws, OWN, form)
+    email, role = _field(form, "member_email"), _field(form, "member_role")
+    try:
+        if not email:
+            raise Invalid(
+                "give the e-mail address of an account",
+                errors=[{"location": "email", "message": "required"}],
+            )
+        done = accounts.set_member(
+            session, workspace=visit.workspace, email=email, role=role, actor=visit.actor
+        )
+    except Problem as problem:
+        return _failed(request, session, visit, form, "member", problem)
+    return _after_own_change(visit, email, role) or _done(
+        ws, "member-added", str(done["email"]), role
+    )
+
+
+@router.post("/w/{ws}/people/members/role", response_class=HTMLResponse)
+@guarded
+def change_role(request: Request, session: SessionDep, ws: WsPath, form: FormDep) -> Response:
+    """Change a member's role (a workspace keeps at least one owner)."""
+    visit = _visit(request, session, ws, OWN, form)
+    email, role = _field(form, "email"), _field(form, "role")
+    try:
+        done = accounts.set_member(
+            session, workspace=visit.workspace, email=email, role=role, actor=visit.actor
+        )
+    except Problem as problem:
+        session.rollback()
+        return _people_page(
+            request,
+            session,
+            visit,
+            status_code=problem.status,
+            failed="member",
+            general=[f"{email}: {problem.detail}"],
+        )
+    return _after_own_change(visit, email, role) or _done(
+        ws, "member-changed", str(done["email"]), role
+    )
+
+
+@router.post("/w/{ws}/people/members/remove", response_class=HTMLResponse)
+@guarded
+def remove_member(request: Request, session: SessionDep, ws: WsPath, form: FormDep) -> Response:
+    """End a membership (a workspace keeps at least one owner)."""
+    visit = _visit(request, session, ws, OWN, form)
+    email = _field(form, "email")
+    try:
+        accounts.remove_member(session, workspace=visit.workspace, email=email, actor=visit.actor)
+    except Problem as problem:
+        session.rollback()
+        return _people_page(
+            request,
+            session,
+            visit,
+            status_code=problem.status,
+            failed="member",
+            general=[f"{email}: {problem.detail}"],
+        )
+    return _after_own_change(visit, email, None) or _done(
+        ws, "member-removed", email.strip().lower()
+    )
+
+
+@router.post("/w/{ws}/people/grants", response_class=HTMLResponse)
+@guarded
+def create_grant(request: Request, session: SessionDep, ws: WsPath, form: FormDep) -> Response:
+    """Give an auditor read access for an engagement."""
+    visit = _visit(request, session, ws, OWN, form)
+    chosen = _submitted(form, "grant")
+    try:
+        starts, ends = _dates(form, "grant", required=True)
+        assert starts is not None and ends is not None  # noqa: S101 - required=True
+        done = accounts.create_grant(
+            session,
+            workspace=visit.workspace,
+            email=chosen["email"],
+            offerings=chosen["offerings"],
+            starts=starts,
+            ends=ends,
+            actor=visit.actor,
+        )
+    except Problem as problem:
+        return _failed(request, session, visit, form, "grant", problem)
+    return _done(ws, "grant-created", str(done["email"]))
+
+
+@router.post("/w/{ws}/people/grants/{grant_id}/revoke", response_class=HTMLResponse)
+@guarded
+def revoke_grant(
+    request: Request, session: SessionDep, ws: WsPath, grant_id: GrantId, form: FormDep
+) -> Response:
+    """End an engagement's access now."""
+    visit = _visit(request, session, ws, OWN, form)
+    found = {g["id"]: g for g in accounts.grants(session, visit.workspace)}
+    accounts.revoke_grant(session, workspace=visit.workspace, grant_id=grant_id, actor=visit.actor)
+    return _done(ws, "grant-revoked", str(found[grant_id]["email"]))
+
+
+@router.post("/w/{ws}/people/invitations", response_class=HTMLResponse)
+@guarded
+def invite(request: Request, session: SessionDep, ws: WsPath, form: FormDep) -> Response:
+    """Invite someone by e-mail; the answer shows the link, once."""
+    visit = _visit(request, session, ws, OWN, form)
+    chosen = _submitted(form, "invite")
+    auditor = chosen["role"] == accounts.AUDITOR
+    try:
+        starts, ends = _dates(form, "invite", required=auditor)
+        secret = accounts.invite(
+            session,
+            workspace=visit.workspace,
+            email=chosen["email"],
+            role=chosen["role"],
+            offerings=chosen["offerings"] if auditor else (),
+            starts=starts,
+            ends=ends,
+            now=now(request),
+            actor=visit.actor,
+        )
+    except Problem as problem:
+        return _failed(request, session, visit, form, "invite", problem)
+    base = request.app.state.settings.public_url or str(request.base_url)
+    email = accounts.normalise_email(chosen["email"])
+    return _people_page(
+        request,
+        session,
+        visit,
+        link=f"{base.rstrip('/')}/invite/{secret}",
+        invited=f"{email} as {chosen['role']}",
+    )
+
+
+__all__ = ["grant_state", "place_errors", "router"]
