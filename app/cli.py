@@ -24,6 +24,7 @@ import shutil
 import sys
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn, TextIO
@@ -41,6 +42,7 @@ from importers.gcpause import paused
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
+    from sqlmodel import Session
 
     from app.config import Settings
 
@@ -627,6 +629,20 @@ def _database(url: str) -> Engine:
     return engine
 
 
+@contextmanager
+def _session(args: argparse.Namespace) -> Iterator[Session]:
+    """A session on the database the settings and flags name, its schema brought up to date;
+    the engine is let go afterwards."""
+    from sqlmodel import Session  # noqa: PLC0415 - the service's imports only here
+
+    engine = _database(_settings(args).database_url)
+    try:
+        with Session(engine) as session:
+            yield session
+    finally:
+        engine.dispose()
+
+
 def _shown(engine: Engine) -> str:
     return engine.url.render_as_string(hide_password=True)
 
@@ -641,7 +657,6 @@ def _db_upgrade(args: argparse.Namespace) -> int:
 
 
 def _workspace_create(args: argparse.Namespace) -> int:
-    from sqlmodel import Session  # noqa: PLC0415
 
     from app import services  # noqa: PLC0415
 
@@ -656,40 +671,29 @@ def _workspace_create(args: argparse.Namespace) -> int:
         problems.append(f"--name: 1-{MAX_NAME} characters")
     if problems:
         raise UsageError("\n".join(problems))
-    engine = _database(_settings(args).database_url)
-    try:
-        with Session(engine) as session:
-            workspace = services.create_workspace(
-                session, slug=slug, name=args.name, owner=args.owner
-            )
-            print(f"created workspace '{workspace.slug}' ({workspace.name})")  # noqa: T201
-    finally:
-        engine.dispose()
+    with _session(args) as session:
+        workspace = services.create_workspace(session, slug=slug, name=args.name, owner=args.owner)
+        print(f"created workspace '{workspace.slug}' ({workspace.name})")  # noqa: T201
     return EXIT_OK
 
 
 def _token_create(args: argparse.Namespace) -> int:
-    from sqlmodel import Session  # noqa: PLC0415
 
     from app import accounts, services  # noqa: PLC0415
 
     expires = _parse_date(args.expires, "--expires") if args.expires else None
     if expires is not None and expires < date.today():  # noqa: DTZ011 - the caller's calendar day
         raise UsageError(f"--expires {expires} is in the past")
-    engine = _database(_settings(args).database_url)
-    try:
-        with Session(engine) as session:
-            user_id = None
-            if args.user:
-                user = accounts.user_by_email(session, args.user)
-                if user is None:
-                    raise UsageError(f"--user: no account for {args.user}")
-                user_id = user.id
-            token = services.create_token(
-                session, slug=args.workspace, role=args.role, expires=expires, user_id=user_id
-            )
-    finally:
-        engine.dispose()
+    with _session(args) as session:
+        user_id = None
+        if args.user:
+            user = accounts.user_by_email(session, args.user)
+            if user is None:
+                raise UsageError(f"--user: no account for {args.user}")
+            user_id = user.id
+        token = services.create_token(
+            session, slug=args.workspace, role=args.role, expires=expires, user_id=user_id
+        )
     print(token)  # noqa: T201 - alone on stdout, for scripts
     return EXIT_OK
 
@@ -708,69 +712,54 @@ def _read_password(args: argparse.Namespace) -> str:
 
 
 def _user_create(args: argparse.Namespace) -> int:
-    from sqlmodel import Session  # noqa: PLC0415
 
     from app import accounts  # noqa: PLC0415
     from app.audit import COMMAND_LINE  # noqa: PLC0415
 
     password = _read_password(args)
-    engine = _database(_settings(args).database_url)
-    try:
-        with Session(engine) as session:
-            user = accounts.create_user(
-                session,
-                email=args.email,
-                display_name=args.name,
-                password=password,
-                actor=COMMAND_LINE,
-            )
-            print(f"created the account of {user.display_name} <{user.email}>")  # noqa: T201
-    finally:
-        engine.dispose()
+    with _session(args) as session:
+        user = accounts.create_user(
+            session,
+            email=args.email,
+            display_name=args.name,
+            password=password,
+            actor=COMMAND_LINE,
+        )
+        print(f"created the account of {user.display_name} <{user.email}>")  # noqa: T201
     return EXIT_OK
 
 
 def _member_set(args: argparse.Namespace) -> int:
-    from sqlmodel import Session  # noqa: PLC0415
 
     from app import accounts, services  # noqa: PLC0415
     from app.audit import COMMAND_LINE  # noqa: PLC0415
 
-    engine = _database(_settings(args).database_url)
-    try:
-        with Session(engine) as session:
-            workspace = services.workspace_for(session, args.workspace)
-            found = accounts.set_member(
-                session, workspace=workspace, email=args.email, role=args.role, actor=COMMAND_LINE
-            )
-            print(f"{found['email']} is {found['role']} of '{workspace.slug}'")  # noqa: T201
-    finally:
-        engine.dispose()
+    with _session(args) as session:
+        workspace = services.workspace_for(session, args.workspace)
+        found = accounts.set_member(
+            session, workspace=workspace, email=args.email, role=args.role, actor=COMMAND_LINE
+        )
+        print(f"{found['email']} is {found['role']} of '{workspace.slug}'")  # noqa: T201
     return EXIT_OK
 
 
 def _grant_create(args: argparse.Namespace) -> int:
-    from sqlmodel import Session  # noqa: PLC0415
 
     from app import accounts, services  # noqa: PLC0415
     from app.audit import COMMAND_LINE  # noqa: PLC0415
 
     starts, ends = _parse_date(args.starts, "--from"), _parse_date(args.ends, "--to")
-    engine = _database(_settings(args).database_url)
-    try:
-        with Session(engine) as session:
-            workspace = services.workspace_for(session, args.workspace)
-            found = accounts.create_grant(
-                session,
-                workspace=workspace,
-                email=args.email,
-                offerings=args.offering,
-                starts=starts,
-                ends=ends,
-                actor=COMMAND_LINE,
-            )
-    finally:
-        engine.dispose()
+    with _session(args) as session:
+        workspace = services.workspace_for(session, args.workspace)
+        found = accounts.create_grant(
+            session,
+            workspace=workspace,
+            email=args.email,
+            offerings=args.offering,
+            starts=starts,
+            ends=ends,
+            actor=COMMAND_LINE,
+        )
     scope = ", ".join(found["offerings"]) or "the whole workspace"
     print(  # noqa: T201
         f"grant {found['id']}: {found['email']} may read {scope} of '{args.workspace}' "
@@ -780,39 +769,29 @@ def _grant_create(args: argparse.Namespace) -> int:
 
 
 def _audit_verify(args: argparse.Namespace) -> int:
-    from sqlmodel import Session  # noqa: PLC0415
 
     from app import audit, services  # noqa: PLC0415
 
-    engine = _database(_settings(args).database_url)
-    try:
-        with Session(engine) as session:
-            if args.workspace:
-                chains = [audit.chain_of(services.workspace_for(session, args.workspace).id)]
-            else:
-                chains = audit.chains(session)
-            verdicts = [audit.verify(session, chain) for chain in chains]
-    finally:
-        engine.dispose()
+    with _session(args) as session:
+        if args.workspace:
+            chains = [audit.chain_of(services.workspace_for(session, args.workspace).id)]
+        else:
+            chains = audit.chains(session)
+        verdicts = [audit.verify(session, chain) for chain in chains]
     for verdict in verdicts:
         print(verdict)  # noqa: T201
     return EXIT_OK if all(v.ok for v in verdicts) else EXIT_GAP
 
 
 def _token_revoke(args: argparse.Namespace) -> int:
-    from sqlmodel import Session  # noqa: PLC0415
 
     from app import services  # noqa: PLC0415
 
     token: str = args.token.strip()
     if len(token) < 10:  # the prefix the service keeps
         raise UsageError("give the whole token, or its first 10 characters")
-    engine = _database(_settings(args).database_url)
-    try:
-        with Session(engine) as session:
-            count = services.revoke_token(session, token=token)
-    finally:
-        engine.dispose()
+    with _session(args) as session:
+        count = services.revoke_token(session, token=token)
     print(f"revoked {count} token{'s' if count != 1 else ''}")  # noqa: T201
     return EXIT_OK
 
