@@ -12,10 +12,11 @@ from datetime import UTC, datetime
 
 import pytest
 from fastapi import FastAPI
+from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook  # type: ignore[import-untyped]
 
-from app.routes import pages
+from app.routes import pages, people_pages
 from importers import registry
 from tests.app.conftest import PASSWORD, ROOT, Ws
 
@@ -563,3 +564,44 @@ def test_the_import_page_reads_every_format_the_service_reads(web: TestClient, w
     )
     assert "Imported payroll-1.6.json" in applied.text
     assert web.get(ws.url("/services"), headers=ws.auth()).json()["total"] > 0
+
+
+# --- CSRF on every form ---------------------------------------------------------------------------
+
+
+def test_every_post_form_of_every_template_carries_the_csrf_token() -> None:
+    """Each ``<form method="post">`` in the templates sends the session's CSRF token."""
+    forms = [
+        (template.name, form)
+        for template in sorted((ROOT / "app" / "templates").glob("*.html"))
+        for form in re.findall(
+            r"<form\b[^>]*method=\"post\".*?</form>", template.read_text("utf-8"), re.DOTALL
+        )
+    ]
+    assert len(forms) >= 15  # account, log out, entity forms, upload, import, people, sign-in
+    missing = [name for name, form in forms if 'name="csrf_token"' not in form]
+    assert missing == []
+
+
+def test_every_workspace_page_post_without_the_token_is_refused(
+    web: TestClient, demo_ws: Ws
+) -> None:
+    """Every POST route under /w/ answers 403 to a signed-in owner's form without the token,
+    and nothing lands in the audit trail."""
+    values = {"ws": "acme", "key": "kantoor", "grant_id": "1"}
+    paths = sorted(
+        {
+            route.path
+            for route in (*pages.router.routes, *people_pages.router.routes)
+            if isinstance(route, APIRoute) and "POST" in (route.methods or ())
+        }
+    )
+    assert len(paths) >= 10
+    sign_in(web, demo_ws.emails["owner"])
+    trail = len(audit_items(web, demo_ws))
+    for path in paths:
+        url = re.sub(r"\{(\w+)\}", lambda m: values.get(m.group(1), "kantoor"), path)
+        answer = web.post(url, data={"name": "Forged", "version": "1", "role": "owner"})
+        assert answer.status_code == 403, url
+        assert "the form is stale or forged" in answer.text, url
+    assert len(audit_items(web, demo_ws)) == trail
