@@ -1182,10 +1182,17 @@ REPORT_SECTIONS = (
 @router.get("/w/{ws}/report/{offering}.md")
 @guarded
 def report_markdown(request: Request, session: SessionDep, ws: WsPath, offering: str) -> Response:
-    """The scoping report in Markdown."""
+    """The scoping report in Markdown, ending like the page with its generated-at line."""
     visit = _visit(request, session, ws, READ)
     found = _checked(request, session, visit, offering)
     text = render_markdown(found.result, found.chain, find_profile(found.profile, found.chain))
+    seq, digest = audit.head(session, audit.chain_of(visit.workspace.id))
+    generated = now(request).replace(microsecond=0).isoformat()
+    text = (
+        text.rstrip("\n")
+        + f"\n\nGenerated at {generated} from workspace `{visit.workspace.slug}`; the register's"
+        + f" audit trail stood at entry {seq}, hash `{digest}`.\n"
+    )
     return _download(text.encode("utf-8"), "text/markdown; charset=utf-8", ws, offering, "md")
 
 

@@ -605,3 +605,16 @@ def test_every_workspace_page_post_without_the_token_is_refused(
         assert answer.status_code == 403, url
         assert "the form is stale or forged" in answer.text, url
     assert len(audit_items(web, demo_ws)) == trail
+
+
+def test_the_markdown_report_carries_the_generated_at_line_and_audit_hash(
+    web: TestClient, demo_ws: Ws
+) -> None:
+    """The Markdown download ends like the page: when it was made and the audit-trail head."""
+    sign_in(web, demo_ws.emails["auditor"])
+    text = web.get("/w/acme/report/loonwolk-online.md", params={"at": "2026-11-27"}).text
+    head = audit_items(web, demo_ws)[-1]
+    assert text.rstrip("\n").splitlines()[-1] == (
+        "Generated at 2026-11-27T09:00:00+00:00 from workspace `acme`; the register's audit "
+        f"trail stood at entry {head['seq']}, hash `{head['hash']}`."
+    )
