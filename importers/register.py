@@ -56,6 +56,8 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Final, Literal
 
+from defusedxml import DefusedXmlException
+
 from graph.errors import ChainError
 from graph.model import (
     Chain,
@@ -257,6 +259,19 @@ def _cell(value: object) -> CellValue:
     return str(value)
 
 
+def _unreadable(err: BaseException) -> _RefusedError:
+    """Why openpyxl could not read a workbook; entities that defusedxml refused are named."""
+    cause: BaseException | None = err
+    while cause is not None:
+        if isinstance(cause, DefusedXmlException):
+            return _RefusedError(
+                "the workbook's XML declares entities (a DTD), which are refused: "
+                "save the register again from a spreadsheet program"
+            )
+        cause = cause.__cause__ or cause.__context__
+    return _RefusedError(f"the workbook cannot be read: {err}")
+
+
 def _xlsx_rows(data: bytes, layout: Layout) -> list[Row]:
     if data.startswith(_OLE_MAGIC):
         raise _RefusedError(
@@ -282,7 +297,7 @@ def _xlsx_rows(data: bytes, layout: Layout) -> list[Row]:
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as err:  # noqa: BLE001 - openpyxl raises many kinds on a damaged file
-        raise _RefusedError(f"the workbook cannot be read: {err}") from None
+        raise _unreadable(err) from None
     try:
         sheets = book.worksheets
         if not sheets:
@@ -307,7 +322,7 @@ def _xlsx_rows(data: bytes, layout: Layout) -> list[Row]:
     except _RefusedError:
         raise
     except Exception as err:  # noqa: BLE001 - a damaged sheet surfaces while it is read
-        raise _RefusedError(f"the workbook cannot be read: {err}") from None
+        raise _unreadable(err) from None
     finally:
         book.close()
 

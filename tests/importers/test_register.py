@@ -389,6 +389,52 @@ def test_zip_bomb_is_refused_before_openpyxl_opens_it() -> None:
     )
 
 
+def _with_doctype(doctype: str, name: str) -> bytes:
+    """A small register workbook whose sheet declares ``doctype`` and names a supplier ``name``."""
+    book = Workbook()
+    book.active.append(["Supplier", "Service", "Kind"])
+    book.active.append(["Acme", "Mail", "saas"])
+    plain = io.BytesIO()
+    book.save(plain)
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(plain) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for part in source.namelist():
+            data = source.read(part)
+            if part == "xl/worksheets/sheet1.xml":
+                text = data.decode("utf-8").replace("Acme", name)
+                declaration, mark, rest = text.partition("?>")
+                text = f"{declaration}{mark}{doctype}{rest}" if mark else doctype + text
+                data = text.encode("utf-8")
+            target.writestr(part, data)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("doctype", "name"),
+    [
+        (
+            '<!DOCTYPE x [<!ENTITY a "lol">'
+            + "".join(f'<!ENTITY {chr(98 + i)} "{f"&{chr(97 + i)};" * 10}">' for i in range(8))
+            + "]>",
+            "&i;",
+        ),
+        ('<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>', "&e;"),
+    ],
+    ids=["billion-laughs", "external-entity"],
+)
+def test_a_workbook_whose_xml_declares_entities_is_refused(doctype: str, name: str) -> None:
+    """Entities inside a workbook's XML are refused unexpanded, with a message that says so."""
+    result = XLSX_IMPORTER.parse(_with_doctype(doctype, name), Source("r.xlsx"))
+    assert errors(result) == [
+        "the workbook's XML declares entities (a DTD), which are refused: "
+        "save the register again from a spreadsheet program"
+    ]
+    assert result.chain == Chain(offerings=())
+
+
 @pytest.mark.parametrize(
     ("data", "message"),
     [
