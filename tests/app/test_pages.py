@@ -618,3 +618,20 @@ def test_the_markdown_report_carries_the_generated_at_line_and_audit_hash(
         "Generated at 2026-11-27T09:00:00+00:00 from workspace `acme`; the register's audit "
         f"trail stood at entry {head['seq']}, hash `{head['hash']}`."
     )
+
+
+def test_the_workspaces_page_lists_only_the_ones_you_may_reach_with_your_role(
+    web: TestClient, ws: Ws, make_workspace: Callable[[str], Ws]
+) -> None:
+    """A member of acme sees acme with their role, never beta; beta's owner the other way."""
+    beta = make_workspace("beta")
+    sign_in(web, ws.emails["editor"])
+    page = squash(web.get("/workspaces").text)
+    assert '<a href="/w/acme">' in page
+    assert "<td>editor</td> <td>whole workspace</td>" in page
+    assert "/w/beta" not in page
+    web.cookies.clear()
+    sign_in(web, beta.emails["owner"])
+    page = squash(web.get("/workspaces").text)
+    assert '<a href="/w/beta">' in page and "<td>owner</td>" in page
+    assert "/w/acme" not in page
