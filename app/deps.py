@@ -72,6 +72,19 @@ def request_id(request: Request) -> str | None:
     return value
 
 
+def user_actor(request: Request, user: User, *, token: str | None = None) -> Actor:
+    """How the audit trail names a signed-in user's request: through a token (its prefix) or
+    a browser session, from which address, in which request."""
+    return Actor(
+        via="session" if token is None else "token",
+        user_id=user.id,
+        email=user.email,
+        token=token,
+        address=address(request),
+        request_id=request_id(request),
+    )
+
+
 def anonymous_actor(request: Request, *, email: str | None = None) -> Actor:
     return Actor(
         via="session", email=email, address=address(request), request_id=request_id(request)
@@ -208,28 +221,13 @@ def signed_in(request: Request, session: SessionDep) -> Person:
         user = None if token is None or token.user_id is None else session.get(User, token.user_id)
         if token is None or user is None or user.disabled_at is not None:
             raise Unauthorized("this needs a user's token or a signed-in browser")
-        actor = Actor(
-            via="token",
-            user_id=user.id,
-            email=user.email,
-            token=token.prefix,
-            address=address(request),
-            request_id=request_id(request),
-        )
-        return Person(user, None, actor)
+        return Person(user, None, user_actor(request, user, token=token.prefix))
     browser = browser_session(request, session)
     if browser is None:
         raise Unauthorized("sign in, or send a bearer token: Authorization: Bearer kk_...")
     if request.method not in SAFE_METHODS:
         check_csrf(request, browser.record, request.headers.get(CSRF_HEADER))
-    actor = Actor(
-        via="session",
-        user_id=browser.user.id,
-        email=browser.user.email,
-        address=address(request),
-        request_id=request_id(request),
-    )
-    return Person(browser.user, browser.record, actor)
+    return Person(browser.user, browser.record, user_actor(request, browser.user))
 
 
 SignedIn = Annotated[Person, Depends(signed_in)]

@@ -17,7 +17,6 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from app import accounts, totp
-from app.audit import Actor
 from app.deps import (
     Browser,
     SessionDep,
@@ -27,8 +26,8 @@ from app.deps import (
     check_csrf,
     cookie_name,
     now,
-    request_id,
     today,
+    user_actor,
 )
 from app.errors import Forbidden, Invalid, NotFound, TooManyRequests
 from app.views.pages import page
@@ -257,6 +256,15 @@ async def accept_invitation(
 # --- the account ----------------------------------------------------------------------------------
 
 
+def _account_browser(request: Request, session: SessionDep, csrf_token: str) -> Browser | None:
+    """The signed-in browser posting an account form, its CSRF token checked; None when no
+    one is signed in."""
+    browser = browser_session(request, session)
+    if browser is not None:
+        check_csrf(request, browser.record, csrf_token)
+    return browser
+
+
 def _account(
     request: Request, browser: Browser, *, status_code: int = 200, **context: Any
 ) -> Response:
@@ -282,10 +290,9 @@ def account(request: Request, session: SessionDep) -> Response:
 def new_totp(
     request: Request, session: SessionDep, csrf_token: Annotated[str, Form(max_length=100)]
 ) -> Response:
-    browser = browser_session(request, session)
+    browser = _account_browser(request, session, csrf_token)
     if browser is None:
         return RedirectResponse("/login?next=/account", status_code=303)
-    check_csrf(request, browser.record, csrf_token)
     secret, uri = accounts.start_totp(session, user=browser.user)
     return _account(request, browser, secret=secret, uri=uri)
 
@@ -299,10 +306,9 @@ async def confirm_totp(
     code: Annotated[str, Form(max_length=16)],
     password: Annotated[str, Form(max_length=1024)],
 ) -> Response:
-    browser = browser_session(request, session)
+    browser = _account_browser(request, session, csrf_token)
     if browser is None:
         return RedirectResponse("/login?next=/account", status_code=303)
-    check_csrf(request, browser.record, csrf_token)
     try:
         await run_in_threadpool(
             accounts.enable_totp,
@@ -312,7 +318,7 @@ async def confirm_totp(
             code=code,
             password=password,
             now=now(request),
-            actor=_actor(request, browser),
+            actor=user_actor(request, browser.user),
         )
     except (Invalid, TooManyRequests) as err:
         uri = None
@@ -339,10 +345,9 @@ async def change_password(
     current: Annotated[str, Form(max_length=1024)],
     new: Annotated[str, Form(max_length=1024)],
 ) -> Response:
-    browser = browser_session(request, session)
+    browser = _account_browser(request, session, csrf_token)
     if browser is None:
         return RedirectResponse("/login?next=/account", status_code=303)
-    check_csrf(request, browser.record, csrf_token)
     try:
         await run_in_threadpool(
             accounts.change_password,
@@ -351,7 +356,7 @@ async def change_password(
             current=current,
             new=new,
             now=now(request),
-            actor=_actor(request, browser),
+            actor=user_actor(request, browser.user),
         )
     except (Invalid, TooManyRequests) as err:
         return _account(
@@ -366,13 +371,3 @@ async def change_password(
     )
     response.delete_cookie(cookie_name(request), path="/", secure=_secure(request), httponly=True)
     return response
-
-
-def _actor(request: Request, browser: Browser) -> Actor:
-    return Actor(
-        via="session",
-        user_id=browser.user.id,
-        email=browser.user.email,
-        address=address(request),
-        request_id=request_id(request),
-    )

@@ -36,12 +36,11 @@ from app.deps import (
     WRITE,
     Browser,
     SessionDep,
-    address,
     browser_session,
     check_csrf,
     now,
-    request_id,
     today,
+    user_actor,
 )
 from app.errors import Forbidden, Invalid, NotFound, PreconditionFailed, Problem, issue_errors
 from app.models import ServiceRow
@@ -129,14 +128,7 @@ def _visit(
         raise Forbidden(
             f"this needs the role {' or '.join(roles)}; you are {access.role} in this workspace"
         )
-    actor = Actor(
-        via="session",
-        user_id=browser.user.id,
-        email=browser.user.email,
-        address=address(request),
-        request_id=request_id(request),
-    )
-    return Visit(browser, access, actor)
+    return Visit(browser, access, user_actor(request, browser.user))
 
 
 def _problem_page(request: Request, problem: Problem | UsageError) -> Response:
