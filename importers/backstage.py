@@ -52,7 +52,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from types import MappingProxyType
-from typing import Any, Final, Literal
+from typing import Final, Literal
 
 import yaml
 
@@ -69,11 +69,8 @@ from importers.base import (
 )
 from importers.chainfile import (
     _NOTHING,
-    _WRITE_OUT,
-    _YAML_LOADER,
     _Composer,
     _describe,
-    _event_line,
     _line_at,
     _path_text,
     _q,
@@ -359,40 +356,13 @@ class _Documents(_Composer):
         super().__init__(self._report)
         self.file = file
         self.issues = issues
-        self.number = 0
 
     def _report(self, path: str, message: str, line: int | None) -> None:
         self.issues.add(_place(self.file, self.number or None, line, path), message, "error")
 
     def read(self, text: str) -> list[_Doc]:
         """Every document in ``text``, with its number and first line; stops where too deep."""
-        found: list[_Doc] = []
-        first_line = 1
-        event: Any
-        for event in yaml.parse(text, Loader=_YAML_LOADER):
-            kind = event.__class__
-            if kind is yaml.ScalarEvent:
-                self.scalar(event)
-            elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
-                if not self.start(event, is_map=kind is yaml.MappingStartEvent):
-                    break
-            elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
-                self.stack.pop()
-                self.pending.pop()
-                self.places.pop()
-            elif kind is yaml.AliasEvent:
-                line = _event_line(event)
-                self.report(
-                    self.here(), f"aliases (*{event.anchor}) are not allowed; {_WRITE_OUT}", line
-                )
-                self.add(None, line, None)
-            elif kind is yaml.DocumentStartEvent:
-                self.number += 1
-                self.root = _NOTHING
-                first_line = _event_line(event)
-            elif kind is yaml.DocumentEndEvent:
-                found.append(_Doc(self.file, self.number, first_line, self.root))
-        return found
+        return [_Doc(self.file, n, line, root) for n, line, root in self.documents(text)]
 
 
 def _documents(data: bytes, file: str | None, issues: _Issues) -> list[_Doc]:

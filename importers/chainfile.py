@@ -37,7 +37,7 @@ import enum
 import json
 import math
 import re
-from collections.abc import Callable, Hashable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Final, Literal, TypeVar, cast
@@ -430,10 +430,24 @@ class _Composer:
         self.stack: list[_YMap | _YSeq] = []
         self.pending: list[object] = []  # per open container: the key awaited/read, or None
         self.places: list[str | int] = []  # per open container: its key or index in its parent
+        self.number = 0  # of the document being read, from 1
 
     def compose(self, text: str) -> object:
         """The value of the one document in ``text``; ``_NOTHING`` when there is none."""
-        documents = 0
+        root: object = _NOTHING
+        for _, _, value in self.documents(
+            text, most=1, too_many="a chain file holds one YAML document; found a second one"
+        ):
+            root = value
+        return root
+
+    def documents(
+        self, text: str, *, most: int | None = None, too_many: str = ""
+    ) -> Iterator[tuple[int, int, object]]:
+        """Each document of ``text`` as (its number from 1, its first line, its value), as it
+        ends. Stops where nesting is too deep, and at document ``most + 1``, reporting
+        ``too_many`` there."""
+        first_line = 1
         event: Any
         for event in yaml.parse(text, Loader=_YAML_LOADER):
             kind = event.__class__
@@ -441,7 +455,7 @@ class _Composer:
                 self.scalar(event)
             elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
                 if not self.start(event, is_map=kind is yaml.MappingStartEvent):
-                    return _NOTHING
+                    return
             elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
                 self.stack.pop()
                 self.pending.pop()
@@ -453,15 +467,14 @@ class _Composer:
                 )
                 self.add(None, line, None)
             elif kind is yaml.DocumentStartEvent:
-                documents += 1
-                if documents > 1:
-                    self.report(
-                        "",
-                        "a chain file holds one YAML document; found a second one",
-                        _event_line(event),
-                    )
-                    break
-        return self.root
+                first_line = _event_line(event)
+                if most is not None and self.number >= most:
+                    self.report("", too_many, first_line)
+                    return
+                self.number += 1
+                self.root = _NOTHING
+            elif kind is yaml.DocumentEndEvent:
+                yield self.number, first_line, self.root
 
     def place(self) -> str | int:
         """Where the next value goes in the open container: a key, an index, or ``""``."""
