@@ -280,10 +280,9 @@ def import_file(
             session, workspace=workspace, name=name, data=data, dry_run=dry_run, actor=actor
         )
         return FileImport(report, importer.name, [])
+    current = register_document(session, workspace)
     existing = (
-        register_chain(session, workspace)
-        if register_document(session, workspace)["offerings"]
-        else None
+        load_plain(current, source=f"workspace {workspace.slug}") if current["offerings"] else None
     )
     result = importer.parse(data, Source(name, existing=existing))
     if not result.ok:
