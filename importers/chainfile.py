@@ -1203,6 +1203,14 @@ class _Reader:
                 return None
             if scheme in _NEEDS_VALID_UNTIL and valid_until is None:
                 return None
+            issued = self.fast_day(get("issued"))
+            as_of = self.fast_day(m["as_of"]) if "as_of" in m else None
+            if (
+                issued is not None
+                and scheme in _ASSURANCE_REPORTS
+                and _reported_on(report_type, None if period is None else period[1], as_of) > issued
+            ):
+                return None  # issued before what it reports on: the full reader names it
             evidence = Evidence(  # every field, in the order of the model
                 eid,
                 scheme,
@@ -1210,8 +1218,8 @@ class _Reader:
                 tuple(covers),
                 report_type,
                 None if period is None else self.date_range_of(period[0], period[1]),
-                self.fast_day(m["as_of"]) if "as_of" in m else None,
-                self.fast_day(get("issued")),
+                as_of,
+                issued,
                 valid_until,
                 tuple(locations),
                 tuple(criteria),
@@ -1394,6 +1402,10 @@ class _Reader:
         document = self.document(m, path)
         if scheme is not None:
             self.scheme_rules(m, path, scheme, report_type, valid_until)
+            if issued is not None and scheme.scheme_class is SchemeClass.ASSURANCE_REPORT:
+                self.issued_after_subject(
+                    m, path, report_type=report_type, period=period, as_of=as_of, issued=issued
+                )
         if eid is None or scheme is None or holder is None or len(self.issues) != before:
             return eid, None
         bridge_letter = None
@@ -1467,6 +1479,33 @@ class _Reader:
                 m,
                 "valid_until" if "valid_until" in m else "scheme",
             )
+
+    def issued_after_subject(
+        self,
+        m: _Map,
+        path: str,
+        *,
+        report_type: int | None,
+        period: tuple[DateRange, str | None, dict[str, object]] | None,
+        as_of: date | None,
+        issued: date,
+    ) -> None:
+        """An assurance report cannot be issued before what it reports on: a type 2 report
+        before its period's end, a type 1 report before its ``as_of`` date."""
+        end = None if period is None else period[0].end
+        if _reported_on(report_type, end, as_of) <= issued:
+            return
+        what = (
+            f"the end of its tested period ({end})"
+            if report_type == 2
+            else f"the date it reports on (as_of {as_of})"
+        )
+        self.err(
+            _join(path, "issued"),
+            f"a type {report_type} report cannot be issued ({issued}) before {what}",
+            m,
+            "issued",
+        )
 
     def date_range(
         self, m: _Map, key: str, path: str, allowed: frozenset[str], order: Sequence[str]
@@ -1816,6 +1855,13 @@ _METHOD_OR_DEFAULT = _or_default(_METHODS, SubserviceMethod.NONE)
 _VERIFICATION_OR_DEFAULT = _or_default(_VERIFICATIONS, Verification.SIGHTED)
 _OPTIONAL_QUALIFICATIONS: dict[str | None, IssuerQualification | None] = {None: None}
 _OPTIONAL_QUALIFICATIONS.update(_QUALIFICATIONS)
+
+
+def _reported_on(report_type: int | None, period_end: date | None, as_of: date | None) -> date:
+    """The day an assurance report reports on (a type 2 report's period end, a type 1 report's
+    ``as_of``); ``date.min`` when the file does not say, so that no issue date is too early."""
+    day = period_end if report_type == 2 else as_of if report_type == 1 else None
+    return day or date.min
 
 
 def _is_strings(value: Any) -> bool:

@@ -842,6 +842,47 @@ def test_type_2_needs_a_period() -> None:
     assert (issue.path, issue.line) == ("evidence[0].period", 12)
 
 
+@pytest.mark.parametrize(
+    ("fields", "words"),
+    [
+        (
+            "scheme: soc2\ntype: 2\nperiod: {from: 2025-01-01, to: 2025-12-31}\nissued: 2025-12-30\n",
+            "before the end of its tested period (2025-12-31)",
+        ),
+        (
+            "scheme: isae3402\ntype: 1\nas_of: 2026-03-01\nissued: 2026-02-28\n",
+            "before the date it reports on (as_of 2026-03-01)",
+        ),
+    ],
+)
+def test_report_issued_before_what_it_reports_on(fields: str, words: str) -> None:
+    """A type 2 report issued before its period ends, or a type 1 report before its ``as_of``,
+    is an error at ``issued`` (contract revision of 2026-12)."""
+    issue = evidence_issue(fields)
+    assert issue.path == "evidence[0].issued"
+    assert words in issue.message
+    assert issue.line == 14
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        "scheme: soc2\ntype: 2\nperiod: {from: 2025-01-01, to: 2025-12-31}\nissued: 2025-12-31\n",
+        "scheme: isae3402\ntype: 1\nas_of: 2026-03-01\nissued: 2026-03-01\n",
+        "scheme: iso27001\nissued: 2020-01-01\nvalid_until: 2026-01-01\n"
+        "accreditation: {body: RvA, iaf_mla: true}\n",
+    ],
+)
+def test_report_issued_on_the_day_it_reports_on_is_valid(fields: str) -> None:
+    """Issued on the very day its period ends (or its ``as_of``) is fine; the rule is for
+    assurance reports only."""
+    text = chain_text(
+        "evidence:\n  - id: e\n    holder: acme\n    covers: [app]\n"
+        + textwrap.indent(fields, "    ")
+    )
+    assert "e" in load_chain(text).evidence
+
+
 def test_type_1_needs_no_period() -> None:
     """A type 1 report needs no period."""
     text = chain_text("evidence: [{id: e, scheme: soc2, type: 1, holder: acme, covers: [app]}]\n")

@@ -135,6 +135,13 @@ def chains(draw: st.DrawFn) -> Chain:
             period = draw(date_ranges())
         method = draw(st.sampled_from(SubserviceMethod))
         bridge = draw(st.none() | date_ranges())
+        as_of = draw(st.none() | days)
+        issued = draw(st.none() | days)
+        if scheme.scheme_class is SchemeClass.ASSURANCE_REPORT and issued is not None:
+            # a report is issued on or after what it reports on (chain-format.md, Validation)
+            subject = period[1] if report_type == 2 and period is not None else as_of
+            if report_type in (1, 2) and subject is not None:
+                issued = max(issued, subject)
         evidence[eid] = Evidence(
             id=eid,
             scheme=scheme,
@@ -142,8 +149,8 @@ def chains(draw: st.DrawFn) -> Chain:
             covers=draw(service_lists.filter(bool)),
             type=report_type,
             period=None if period is None else DateRange(*period),
-            as_of=draw(st.none() | days),
-            issued=draw(st.none() | days),
+            as_of=as_of,
+            issued=issued,
             valid_until=draw(days if scheme in NEEDS_VALID_UNTIL else st.none() | days),
             locations=draw(country_tuples),
             criteria=draw(st.lists(texts, max_size=3).map(tuple)),
