@@ -16,6 +16,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from graph.errors import ChainError, Issue, UsageError
 
@@ -158,5 +159,45 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         rid = getattr(request.state, "request_id", None)
-        _log.error("internal error", exc_info=exc, extra={"fields": {"request_id": rid}})
-        return problem_response(500, f"an internal error; it has been logged as {rid}")
+        if getattr(request.state, "error_answered", False):  # by CatchAll, and logged there
+            return problem_response(500, f"an internal error; it has been logged as {rid}")
+        return _internal_error(rid, exc)
+
+    # Starlette answers an unhandled error in its outermost middleware, outside the one that
+    # adds the security headers; this one answers it inside (added first, it is the innermost).
+    app.add_middleware(CatchAll)
+
+
+def _internal_error(rid: str | None, exc: BaseException) -> JSONResponse:
+    _log.error("internal error", exc_info=exc, extra={"fields": {"request_id": rid}})
+    return problem_response(500, f"an internal error; it has been logged as {rid}")
+
+
+class CatchAll:
+    """ASGI middleware: an unhandled error becomes the 500 problem here, inside the guard that
+    adds the security headers and the request id, then goes on up (to the server's log and a
+    test client that raises), as Starlette's own error middleware does."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def watched_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watched_send)
+        except Exception as exc:
+            if not started:  # else the answer is under way: only the server can cut it short
+                state = scope.setdefault("state", {})
+                state["error_answered"] = True
+                await _internal_error(state.get("request_id"), exc)(scope, receive, send)
+            raise
