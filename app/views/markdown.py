@@ -13,10 +13,12 @@ Ids and verdicts stand in code spans; the chain format allows no backtick in an 
 from __future__ import annotations
 
 import re
+from collections.abc import Collection, Mapping
 
 from graph.model import Chain
 from graph.profiles import ResolvedProfile
 from graph.verdicts import CheckResult, LinkResult, Status
+from importers.basis import LinkBasis, link_bases
 
 _SPECIAL = re.compile(r"([\\`*_\[\]|~])")
 _SECTIONS = (
@@ -43,8 +45,17 @@ def _version() -> str:
         return "unknown"
 
 
-def render_markdown(result: CheckResult, chain: Chain, profile: ResolvedProfile) -> str:
+def render_markdown(
+    result: CheckResult,
+    chain: Chain,
+    profile: ResolvedProfile,
+    *,
+    stored: Collection[str] | None = None,
+) -> str:
     """The check result as a Markdown scoping report.
+
+    ``stored`` names the evidence whose document the service holds (the command line leaves it
+    out: there a document is on record when the chain's ``document`` field names one).
 
     >>> from datetime import date
     >>> from graph.coverage import check
@@ -110,23 +121,24 @@ def render_markdown(result: CheckResult, chain: Chain, profile: ResolvedProfile)
             f"{'yes' if dep.critical else 'no'} | {'yes' if personal else 'no'} | "
             f"{md(', '.join(locations)) or '—'} |"
         )
-    for status, heading in _SECTIONS:
-        group = [link for link in result.links if link.status is status]
-        if not group:
-            continue
-        out += ["", f"## {heading} ({len(group)})", ""]
-        out += ["| Rank | Link | Verdict | Evidence | Reasons |", "|---:|---|---|---|---|"]
-        for link in group:
-            reasons = "<br>".join(f"{r.code.value}: {md(r.message)}" for r in link.reasons)
-            ranges = [f"uncovered {r.start} to {r.end}" for r in link.uncovered]
-            ranges += [f"bridged {r.start} to {r.end}" for r in link.bridged]
-            if ranges:
-                reasons = "<br>".join(filter(None, [reasons, *ranges]))
-            evidence = f"`{link.evidence}`" if link.evidence else "—"
-            out.append(
-                f"| {link.rank} | `{link.consumer}` → `{link.provider}` | "
-                f"`{link.verdict.value}` | {evidence} | {reasons or '—'} |"
-            )
+    bases = link_bases(result, chain, profile=profile, stored=stored)
+    out += [
+        "",
+        "## Links",
+        "",
+        "Every link, by offering (a link that several offerings reach is listed under each; "
+        "its rank counts from the nearest), then by status. The basis is what the deciding "
+        "evidence is and rests on; every other piece of evidence considered is listed with its "
+        "verdict and reasons.",
+    ]
+    for offering, links in by_offering(result).items():
+        count = f"{len(links)} link{'' if len(links) == 1 else 's'}"
+        out += ["", f"### {md(services[offering].name)} (`{offering}`): {count}"]
+        for status, heading in _SECTIONS:
+            group = [link for link in links if link.status is status]
+            if group:
+                out += ["", f"#### {heading} ({len(group)})", ""]
+                out += _link_table(group, bases)
     out += ["", "## Findings", ""]
     if result.findings:
         out += ["| Severity | Finding | Subjects | Message |", "|---|---|---|---|"]
@@ -138,3 +150,66 @@ def render_markdown(result: CheckResult, chain: Chain, profile: ResolvedProfile)
     else:
         out.append("None.")
     return "\n".join(out) + "\n"
+
+
+def by_offering(result: CheckResult) -> dict[str, list[LinkResult]]:
+    """The links each offering's walk reaches (over in-scope links), in the result's order.
+
+    >>> from datetime import date
+    >>> from graph.model import DateRange
+    >>> from graph.verdicts import Verdict
+    >>> def link(c, p, v=Verdict.NO_EVIDENCE):
+    ...     return LinkResult(c, p, 1, (c, p), v, None, ())
+    >>> result = CheckResult(("a", "b"), "zeker-online", date(2026, 11, 27), None,
+    ...     (link("a", "x"), link("b", "x"), link("x", "y"), link("b", "z", Verdict.OUT_OF_SCOPE),
+    ...      link("z", "w")), ())
+    >>> {o: [f"{x.consumer}>{x.provider}" for x in ls] for o, ls in by_offering(result).items()}
+    {'a': ['a>x', 'x>y'], 'b': ['b>x', 'x>y', 'b>z']}
+    """
+    below: dict[str, list[str]] = {}
+    for link in result.links:
+        if link.status is not Status.OUT_OF_SCOPE:
+            below.setdefault(link.consumer, []).append(link.provider)
+    grouped = {}
+    for offering in result.offerings:
+        seen, stack = {offering}, [offering]
+        while stack:
+            for provider in below.get(stack.pop(), ()):
+                if provider not in seen:
+                    seen.add(provider)
+                    stack.append(provider)
+        grouped[offering] = [link for link in result.links if link.consumer in seen]
+    return grouped
+
+
+def _link_table(links: list[LinkResult], bases: Mapping[tuple[str, str], LinkBasis]) -> list[str]:
+    """A status group's table: verdict, the deciding evidence with its basis, the reasons (with
+    carve-outs), and every other piece considered."""
+    rows = [
+        "| Rank | Link | Verdict | Evidence and basis | Reasons | Also considered |",
+        "|---:|---|---|---|---|---|",
+    ]
+    for link in links:
+        basis = bases[(link.consumer, link.provider)]
+        reasons = [f"{r.code.value}: {md(r.message)}" for r in link.reasons]
+        reasons += [f"uncovered {r.start} to {r.end}" for r in link.uncovered]
+        reasons += [f"bridged {r.start} to {r.end}" for r in link.bridged]
+        reasons += [f"**{md(_sentence(note))}**" for note in basis.notes]
+        evidence = "—"
+        if link.evidence:
+            evidence = f"`{link.evidence}`" + (f": {md(basis.basis)}" if basis.basis else "")
+        also = [
+            f"`{a.evidence}` `{a.verdict.value}`"
+            + (f": {md(a.basis)}" if a.basis else "")
+            + "".join(f"<br>→ {code}: {md(message)}" for code, message in a.reasons)
+            for a in basis.also
+        ]
+        rows.append(
+            f"| {link.rank} | `{link.consumer}` → `{link.provider}` | `{link.verdict.value}` | "
+            f"{evidence} | {'<br>'.join(reasons) or '—'} | {'<br>'.join(also) or '—'} |"
+        )
+    return rows
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")

@@ -1,0 +1,284 @@
+"""The basis of a link's verdict, as an auditor writes it down: what the evidence is, which
+period or validity it has, whose opinion it holds, and what was seen of it.
+
+The contract's JSON names a link's deciding evidence by id only; the scoping report, its page
+and the worksheet also need what an auditor records beside it. Everything here is derived from
+the chain's :class:`graph.model.Evidence` and the :class:`graph.verdicts.LinkResult`, so the
+JSON stays as it is. It lives in ``importers`` because the worksheet (here) writes it as well as
+the views in ``app``.
+
+- :func:`basis_of` describes one piece of evidence in one line: scheme and type, holder, period
+  or validity (and, given a profile, the last day it counts), opinion and assurance of a report,
+  criteria, issuer with their qualification, sub-service method, and what was seen of it
+  (``verification``, and whether a document is on record).
+- :func:`link_bases` gives every link of a result its :class:`LinkBasis`: the deciding
+  evidence's basis, every other piece considered with its verdict, basis and reasons (in audit
+  period mode too), and the carve-outs that bite: a provider listed in ``subservices.carved_out``
+  of a report deciding a link into the consumer is "carved out of X's report R; needs its own
+  evidence".
+
+>>> from datetime import date
+>>> from graph.model import DateRange, Evidence, IssuerQualification, Scheme
+>>> e = Evidence(id="r", scheme=Scheme.ISAE3402, holder="h", covers=("s",), type=2,
+...              period=DateRange(date(2025, 7, 1), date(2026, 6, 30)), issuer="Audit B.V.",
+...              issuer_qualification=IssuerQualification.RE)
+>>> print(basis_of(e, Chain(offerings=())))
+ISAE 3402 report, type 2; period 2025-07-01 to 2026-06-30; unqualified opinion, reasonable \
+assurance; by Audit B.V. (RE); sighted; no document on record
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+
+from graph.evidence import stop_date
+from graph.model import (
+    Chain,
+    Evidence,
+    IssuerQualification,
+    SchemeClass,
+    SubserviceMethod,
+    Verification,
+)
+from graph.profiles import ResolvedProfile
+from graph.verdicts import Assessment, CheckResult, LinkResult, Status, Verdict
+
+QUALIFICATIONS: Mapping[IssuerQualification, str] = {
+    IssuerQualification.RE: "RE",
+    IssuerQualification.RA: "RA",
+    IssuerQualification.CPA: "CPA",
+    IssuerQualification.WP: "WP",
+    IssuerQualification.QSA: "QSA",
+    IssuerQualification.THREE_PAO: "3PAO",
+    IssuerQualification.CB: "certification body",
+    IssuerQualification.NONE: "no professional qualification",
+}
+"""How the report names an issuer's qualification."""
+
+_SEEN: Mapping[Verification, str] = {
+    Verification.VERIFIED: "verified with the issuer",
+    Verification.SIGHTED: "sighted",
+    Verification.CLAIMED: "claimed only: nobody has seen the document",
+}
+_REPORTS = (SchemeClass.ASSURANCE_REPORT, SchemeClass.SUMMARY_REPORT)
+
+
+def basis_of(
+    evidence: Evidence,
+    chain: Chain,
+    *,
+    profile: ResolvedProfile | None = None,
+    stored: Collection[str] | None = None,
+) -> str:
+    """One line naming what ``evidence`` is and rests on, parts separated by ``"; "``.
+
+    ``profile`` adds the last day a dated piece counts; ``stored`` (the ids whose document the
+    service holds) says whether its document is on record, else the chain's ``document`` field
+    does.
+
+    >>> from datetime import date
+    >>> from graph.model import Accreditation, Document, Scheme, Supplier
+    >>> from graph.profiles import ZEKER_ONLINE
+    >>> chain = Chain(offerings=(), suppliers={"n": Supplier(id="n", name="Noord B.V.")})
+    >>> cert = Evidence(id="c", scheme=Scheme.ISO27001, holder="n", covers=("s",),
+    ...     issued=date(2025, 3, 1), valid_until=date(2028, 2, 28), issuer="Cert B.V.",
+    ...     accreditation=Accreditation(iaf_mla=True, body="RvA"),
+    ...     document=Document(name="c.pdf"))
+    >>> print(basis_of(cert, chain, profile=ZEKER_ONLINE))
+    ISO/IEC 27001 certificate, held by Noord B.V.; valid 2025-03-01 to 2028-02-28; by Cert B.V., \
+accredited by RvA (IAF MLA); sighted; document c.pdf
+    >>> basis_of(cert, chain, stored={"c"}).endswith("sighted; document on record")
+    True
+    """
+    e = evidence
+    parts = [_kind(e, chain), _dates(e, profile)]
+    if e.scheme.scheme_class in _REPORTS:
+        opinion = f"{e.opinion.value} opinion, {e.assurance.value} assurance"
+        if e.exceptions:
+            opinion += f", {len(e.exceptions)} exception{'s' if len(e.exceptions) > 1 else ''}"
+        parts.append(opinion)
+        if e.criteria:
+            parts.append(f"criteria {', '.join(e.criteria)}")
+    parts.append(_issuer(e))
+    method = e.subservices.method
+    if method is SubserviceMethod.CARVE_OUT and e.subservices.carved_out:
+        parts.append(f"carves out {', '.join(e.subservices.carved_out)}")
+    if method is not SubserviceMethod.NONE and e.subservices.included:
+        parts.append(f"includes {', '.join(e.subservices.included)}")
+    parts.append(_SEEN[e.verification])
+    parts.append(_document(e, stored))
+    return "; ".join(parts)
+
+
+def _kind(e: Evidence, chain: Chain) -> str:
+    kind = e.scheme.label
+    if e.type is not None:
+        kind += f", type {e.type}"
+    if e.version:
+        kind += f" ({e.version})"
+    holder = chain.suppliers.get(e.holder)
+    return kind + (f", held by {holder.name}" if holder is not None else "")
+
+
+def _dates(e: Evidence, profile: ResolvedProfile | None) -> str:
+    dates = []
+    if e.period is not None:
+        dates.append(f"period {e.period.start} to {e.period.end}")
+    if e.as_of is not None:
+        dates.append(f"as of {e.as_of}")
+    if e.valid_until is not None:
+        dates.append(f"valid {e.issued or '…'} to {e.valid_until}")
+    elif e.issued is not None:
+        dates.append(f"issued {e.issued}")
+    if profile is not None and e.scheme.scheme_class in _REPORTS and e.period is not None:
+        dates.append(f"counts until {stop_date(e, profile)}")
+    return ", ".join(dates) or "no dates on record"
+
+
+def _issuer(e: Evidence) -> str:
+    by = f"by {e.issuer}" if e.issuer else "issuer not on record"
+    if e.issuer_qualification is not None:
+        by += f" ({QUALIFICATIONS[e.issuer_qualification]})"
+    if e.accreditation is not None:
+        body = f" by {e.accreditation.body}" if e.accreditation.body else ""
+        mla = "IAF MLA" if e.accreditation.iaf_mla else "not under the IAF MLA"
+        by += f", accredited{body} ({mla})"
+    return by
+
+
+def _document(e: Evidence, stored: Collection[str] | None) -> str:
+    if stored is not None and e.id in stored:
+        return "document on record"
+    if e.document is not None and (e.document.name or e.document.sha256):
+        named = e.document.name or f"sha256 {e.document.sha256}"
+        return f"document {named}" + (", not stored" if stored is not None else "")
+    return "no document on record"
+
+
+@dataclass(frozen=True, slots=True)
+class Considered:
+    """A piece of evidence considered for a link beside the deciding one."""
+
+    evidence: str
+    verdict: Verdict
+    basis: str
+    reasons: tuple[tuple[str, str], ...]
+    """(code, message) pairs."""
+
+
+@dataclass(frozen=True, slots=True)
+class LinkBasis:
+    """What a report writes beside a link's verdict."""
+
+    basis: str | None
+    """The deciding evidence's :func:`basis_of`, ``None`` when no evidence decides."""
+    notes: tuple[str, ...]
+    """Sentences on carve-outs and inclusions that concern the link."""
+    also: tuple[Considered, ...]
+    """Every other piece considered, in the result's order."""
+
+
+def link_bases(
+    result: CheckResult,
+    chain: Chain,
+    *,
+    profile: ResolvedProfile | None = None,
+    stored: Collection[str] | None = None,
+) -> dict[tuple[str, str], LinkBasis]:
+    """Every link's :class:`LinkBasis`, by ``(consumer, provider)``.
+
+    A link C -> P gets a carve-out note for each report of C that carves P out: the deciding
+    evidence of a link into C that is not INCLUDED (in audit period mode, every piece considered
+    for such a link, as each covers days of its own).
+
+    >>> from datetime import date
+    >>> from graph.coverage import check
+    >>> from graph.model import (Dependency, DateRange, Kind, Scheme, Service, Subservices,
+    ...     SubserviceMethod, Supplier)
+    >>> chain = Chain(offerings=("app",),
+    ...     suppliers={s: Supplier(id=s, name=s.upper()) for s in ("a", "h", "d")},
+    ...     services={"app": Service("app", "App", "a", Kind.SAAS),
+    ...               "host": Service("host", "Host", "h", Kind.IAAS),
+    ...               "dc": Service("dc", "DC", "d", Kind.OTHER)},
+    ...     dependencies={("app", "host"): Dependency("app", "host"),
+    ...                   ("host", "dc"): Dependency("host", "dc")},
+    ...     evidence={"r": Evidence(id="r", scheme=Scheme.SOC2, holder="h", covers=("host",),
+    ...         type=2, period=DateRange(date(2026, 1, 1), date(2026, 6, 30)),
+    ...         criteria=("security", "availability"),
+    ...         subservices=Subservices(SubserviceMethod.CARVE_OUT, carved_out=("dc",)))})
+    >>> bases = link_bases(check(chain, at=date(2026, 11, 27)), chain)
+    >>> bases[("host", "dc")].notes
+    ("carved out of Host's report r; needs its own evidence",)
+    >>> bases[("app", "host")].basis.startswith("SOC 2 report, type 2, held by H;")
+    True
+    """
+    period_mode = result.period is not None
+    reports_into: dict[str, list[str]] = {}
+    for link in result.links:
+        if link.status is Status.OUT_OF_SCOPE or link.verdict is Verdict.INCLUDED:
+            continue
+        ids = [link.evidence] if link.evidence else []
+        if period_mode:
+            ids += [a.evidence for a in link.also]
+        found = reports_into.setdefault(link.provider, [])
+        found += [i for i in ids if i not in found]
+    return {
+        (link.consumer, link.provider): _link_basis(
+            link, chain, reports_into.get(link.consumer, []), profile, stored
+        )
+        for link in result.links
+    }
+
+
+def _link_basis(
+    link: LinkResult,
+    chain: Chain,
+    reports_into_consumer: list[str],
+    profile: ResolvedProfile | None,
+    stored: Collection[str] | None,
+) -> LinkBasis:
+    deciding = chain.evidence.get(link.evidence) if link.evidence else None
+    notes = _carve_outs((link.consumer, link.provider), chain, reports_into_consumer)
+    if link.verdict is Verdict.INCLUDED and deciding is not None:
+        notes += (
+            f"included in {_name(chain, link.consumer)}'s report {deciding.id}: its auditor "
+            f"tested {_name(chain, link.provider)}",
+        )
+    return LinkBasis(
+        basis_of(deciding, chain, profile=profile, stored=stored) if deciding else None,
+        notes,
+        tuple(_considered(a, chain, profile, stored) for a in link.also),
+    )
+
+
+def _considered(
+    assessment: Assessment,
+    chain: Chain,
+    profile: ResolvedProfile | None,
+    stored: Collection[str] | None,
+) -> Considered:
+    evidence = chain.evidence.get(assessment.evidence)
+    return Considered(
+        assessment.evidence,
+        assessment.verdict,
+        basis_of(evidence, chain, profile=profile, stored=stored) if evidence else "",
+        tuple((r.code.value, r.message) for r in assessment.reasons),
+    )
+
+
+def _carve_outs(key: tuple[str, str], chain: Chain, reports: list[str]) -> tuple[str, ...]:
+    consumer, provider = key
+    notes = []
+    for rid in reports:
+        report = chain.evidence.get(rid)
+        if report is not None and provider in report.subservices.carved_out:
+            notes.append(
+                f"carved out of {_name(chain, consumer)}'s report {rid}; needs its own evidence"
+            )
+    return tuple(notes)
+
+
+def _name(chain: Chain, sid: str) -> str:
+    service = chain.services.get(sid)
+    return service.name if service is not None else sid

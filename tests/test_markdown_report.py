@@ -1,0 +1,184 @@
+"""The Markdown scoping report names what an auditor writes down: the basis of every link, the
+carve-outs where they bite, every piece of evidence considered, links by offering then status."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from app.views.markdown import md, render_markdown
+from graph.coverage import check
+from graph.model import (
+    Chain,
+    Document,
+    IssuerQualification,
+    Opinion,
+    SchemeClass,
+    SubserviceMethod,
+    Subservices,
+    Verification,
+)
+from graph.profiles import ZEKER_ONLINE, find_profile
+from graph.verdicts import CheckResult, LinkResult, Status
+from importers.chainfile import load_chain
+from tests.factories import AT, certificate, dep, make_chain, period, report, service
+
+EXAMPLE = Path(__file__).resolve().parents[1].parent / "shared" / "examples" / "kinderopvang.yaml"
+
+
+def row(report_text: str, link: LinkResult) -> str:
+    """The table row of ``link`` (exactly one)."""
+    start = f"| {link.rank} | `{link.consumer}` → `{link.provider}` |"
+    rows = [line for line in report_text.splitlines() if line.startswith(start)]
+    assert len(rows) == 1, f"{start} is in the report {len(rows)} times"
+    return rows[0]
+
+
+@pytest.fixture(scope="module")
+def example() -> Chain:
+    if not EXAMPLE.is_file():
+        pytest.skip(f"../shared/examples is not here: {EXAMPLE} does not exist")
+    return load_chain(EXAMPLE.read_bytes(), filename=EXAMPLE.name)
+
+
+def _report(chain: Chain, result: CheckResult) -> str:
+    return render_markdown(result, chain, find_profile("zeker-online", chain))
+
+
+def test_every_ok_link_of_the_example_names_its_basis(example: Chain) -> None:
+    """Each ok link's row names the deciding evidence, its scheme, period or validity, the
+    opinion of a report, the issuer with qualification (or that none is on record), and what
+    was seen of it."""
+    result = check(example, at=AT)
+    text = _report(example, result)
+    ok = [link for link in result.links if link.status is Status.OK]
+    assert [(x.provider, x.evidence) for x in ok] == [
+        ("polder-iaas-ams", "polder-isae3402-2026"),
+        ("kluis-backup", "kluis-zol"),
+    ]
+    for link in ok:
+        assert link.evidence is not None
+        e = example.evidence[link.evidence]
+        line = row(text, link)
+        assert f"`{e.id}`: {e.scheme.label}" in line
+        if e.period is not None:
+            assert f"period {e.period.start} to {e.period.end}" in line
+        if e.valid_until is not None:
+            assert f"to {e.valid_until}" in line
+        if e.scheme.scheme_class is SchemeClass.ASSURANCE_REPORT:
+            assert f"{e.opinion.value} opinion" in line
+        assert (f"by {md(e.issuer)}" if e.issuer else "issuer not on record") in line
+        assert "; sighted; no document on record" in line
+    polder = row(text, ok[0])
+    assert "type 2" in polder and "(RE)" in polder and "Voorbeeld IT-Audit B.V." in polder
+    assert "unqualified opinion, reasonable assurance" in polder
+    assert "counts until 2027-06-30" in polder
+
+
+def test_the_example_names_the_carve_out_on_the_carved_out_link_only(example: Chain) -> None:
+    """noord-ams2, carved out of polder's report, says so beside its own verdict and reasons;
+    no other row does."""
+    result = check(example, at=AT)
+    text = _report(example, result)
+    sentence = (
+        "Carved out of Polder Compute Amsterdam's report polder-isae3402-2026; "
+        "needs its own evidence."
+    )
+    for link in result.links:
+        line = row(text, link)
+        if link.provider == "noord-ams2":
+            assert sentence in line
+            assert "`SUPPORTING_ONLY`" in line and "management-system-only:" in line
+        else:
+            assert "Carved out" not in line
+
+
+def test_the_example_in_period_mode_keeps_every_piece_considered(example: Chain) -> None:
+    """Over an audit period, every link's row names each piece of evidence considered, and each
+    piece that does not decide appears with its verdict, basis and every reason."""
+    result = check(example, period=period("2026-01-01", "2026-12-31"))
+    text = _report(example, result)
+    assert any(link.also for link in result.links), "the example must have pieces in also"
+    for link in result.links:
+        line = row(text, link)
+        if link.evidence:
+            assert f"`{link.evidence}`: " in line
+        for a in link.also:
+            basis = example.evidence[a.evidence].scheme.label
+            assert f"`{a.evidence}` `{a.verdict.value}`: {basis}" in line
+            for reason in a.reasons:
+                assert f"→ {reason.code.value}: {md(reason.message)}" in line
+    mail = next(x for x in result.links if x.provider == "nimbus-mail")
+    assert mail.evidence is None
+    assert "scope-location: SOC 2 report nimbus-soc2-2026 covers" in row(text, mail)
+
+
+def _two_offerings() -> Chain:
+    return make_chain(
+        offerings=("web", "api"),
+        services=[
+            service("web"),
+            service("api"),
+            service("host", supplier="hostco"),
+            service("dc", supplier="dcco"),
+            service("mail", supplier="mailco"),
+        ],
+        dependencies=[
+            dep("web", "host"),
+            dep("host", "dc"),
+            dep("api", "mail"),
+            dep("api", "host"),
+        ],
+        evidence=[
+            report(
+                "host-soc2",
+                holder="hostco",
+                covers=["host"],
+                issuer="Audit & Co",
+                issuer_qualification=IssuerQualification.RA,
+                subservices=Subservices(SubserviceMethod.CARVE_OUT, carved_out=("dc",)),
+            ),
+            certificate("dc-iso", holder="dcco", covers=["dc"]),
+        ],
+    )
+
+
+def test_links_are_grouped_by_offering_then_status() -> None:
+    """Each offering has its heading, in the result's order, with its links' status groups
+    under it in report order (gaps first); a link sits under the offering it is reached from."""
+    chain = _two_offerings()
+    text = render_markdown(check(chain, at=AT), chain, ZEKER_ONLINE)
+    headings = [line for line in text.splitlines() if line.startswith(("### ", "#### "))]
+    assert headings == [
+        "### Web (`web`): 2 links",
+        "#### Gaps: links without equivalent certification (1)",
+        "#### Covered: links with equivalent certification (1)",
+        "### Api (`api`): 3 links",
+        "#### Gaps: links without equivalent certification (2)",
+        "#### Covered: links with equivalent certification (1)",
+    ]
+    web = text[text.index("### Web") : text.index("### Api")]
+    assert "`host` → `dc`" in web and "`api` → `mail`" not in web
+
+
+def test_what_was_seen_is_said_and_can_fail() -> None:
+    """A claimed report says nobody saw it; a document named in the chain is named; taking the
+    carve-out away takes its sentence away."""
+    chain = _two_offerings()
+    text = render_markdown(check(chain, at=AT), chain, ZEKER_ONLINE)
+    assert "Carved out of Host's report host-soc2; needs its own evidence." in text
+    assert "by Audit &amp; Co (RA)" in text
+    host = replace(
+        chain.evidence["host-soc2"],
+        verification=Verification.CLAIMED,
+        opinion=Opinion.QUALIFIED,
+        document=Document(name="host-soc2.pdf"),
+        subservices=Subservices(),
+    )
+    changed = replace(chain, evidence={**chain.evidence, "host-soc2": host})
+    text = render_markdown(check(changed, at=AT), changed, ZEKER_ONLINE)
+    assert "Carved out" not in text
+    assert "qualified opinion" in text
+    assert "claimed only: nobody has seen the document; document host-soc2.pdf" in text
