@@ -11,7 +11,7 @@ import copy
 import hashlib
 import secrets
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, cast
 
@@ -25,10 +25,10 @@ from app.errors import Conflict, Invalid, NotFound, PreconditionFailed, issue_er
 from app.models import ApiToken, DependencyRow, ServiceRow, Workspace
 from graph.coverage import check
 from graph.errors import ChainError, UsageError
-from graph.evidence import stop_date
+from graph.evidence import counts_until
 from graph.model import Chain, DateRange
-from graph.profiles import ResolvedProfile, find_profile
-from graph.verdicts import CheckResult
+from graph.profiles import find_profile
+from graph.verdicts import CheckResult, FindingCode
 from importers import registry
 from importers.base import Source
 from importers.chainfile import dump_chain, dump_plain, load_chains, load_plain
@@ -177,15 +177,19 @@ def expiring(
     profile: str,
     scope: frozenset[str] | None = None,
 ) -> list[Expiring]:
-    """Evidence that stops counting within ``days`` after ``today``, soonest first."""
+    """The deciding evidence of ``ok`` and ``conditional`` links that stops counting within
+    ``days`` after ``today``, soonest first: the ``expiring`` findings of a check of every
+    offering, with ``days`` as the window (verdicts.md, revision of 2026-12)."""
     chain = register_chain(session, workspace, scope)
-    resolved: ResolvedProfile = find_profile(profile, chain)
-    horizon = today + timedelta(days=days)
+    resolved = replace(find_profile(profile, chain), expiring_days=days)
+    result = check(chain, profile=resolved, at=today)
     found = []
-    for e in chain.evidence.values():
-        stop = stop_date(e, resolved)
-        if stop is not None and today <= stop <= horizon:
-            found.append(Expiring(e.id, e.scheme.value, e.holder, e.covers, stop))
+    for finding in result.findings:
+        if finding.code is FindingCode.EXPIRING:
+            e = chain.evidence[finding.subjects[0]]
+            stop = counts_until(e, resolved, today)
+            if stop is not None:
+                found.append(Expiring(e.id, e.scheme.value, e.holder, e.covers, stop))
     return sorted(found, key=lambda x: (x.stops, x.evidence))
 
 

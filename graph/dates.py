@@ -1,7 +1,9 @@
 """Calendar arithmetic of the contract, and sets of days as sorted, disjoint ranges.
 
 "D + N months" clamps to the month's last day; a period lasts at least N months when
-``to + 1 day >= from + N months``.
+``to + 1 day >= from + N months``. Arithmetic that would leave the calendar stops at its edge:
+a date N months or days past 9999-12-31 is 9999-12-31 (evidence counting until then never
+stops within the calendar), one before 0001-01-01 is 0001-01-01.
 
 >>> add_months(date(2025, 8, 31), 6)
 datetime.date(2026, 2, 28)
@@ -28,8 +30,24 @@ def add_months(day: date, months: int) -> date:
     """
     index = day.year * 12 + (day.month - 1) + months
     year, month = divmod(index, 12)
+    if year > date.max.year:
+        return date.max
+    if year < date.min.year:
+        return date.min
     last = calendar.monthrange(year, month + 1)[1]
     return date(year, month + 1, min(day.day, last))
+
+
+def plus_days(day: date, days: int) -> date:
+    """Return ``day`` plus ``days`` days, stopping at the calendar's first and last day.
+
+    >>> plus_days(date(9999, 12, 1), 90)
+    datetime.date(9999, 12, 31)
+    """
+    try:
+        return day + timedelta(days=days)
+    except OverflowError:
+        return date.max if days > 0 else date.min
 
 
 def lasts_at_least(period: DateRange, months: int) -> bool:
@@ -38,7 +56,7 @@ def lasts_at_least(period: DateRange, months: int) -> bool:
     >>> lasts_at_least(DateRange(date(2025, 7, 2), date(2025, 12, 31)), 6)
     False
     """
-    return period.end + ONE_DAY >= add_months(period.start, months)
+    return period.end >= plus_days(add_months(period.start, months), -1)
 
 
 def more_than_months_after(day: date, start: date, months: int) -> bool:
@@ -59,7 +77,7 @@ def union(ranges: Iterable[DateRange]) -> list[DateRange]:
     """
     merged: list[DateRange] = []
     for current in sorted(ranges, key=lambda r: (r.start, r.end)):
-        if merged and current.start <= merged[-1].end + ONE_DAY:
+        if merged and current.start <= plus_days(merged[-1].end, 1):
             if current.end > merged[-1].end:
                 merged[-1] = DateRange(merged[-1].start, current.end)
         else:
@@ -78,16 +96,17 @@ def subtract(ranges: list[DateRange], removed: list[DateRange]) -> list[DateRang
     """
     result: list[DateRange] = []
     for kept in ranges:
-        start = kept.start
+        start, rest = kept.start, True
         for cut in removed:
             if cut.end < start or cut.start > kept.end:
                 continue
             if cut.start > start:
                 result.append(DateRange(start, cut.start - ONE_DAY))
-            start = cut.end + ONE_DAY
-            if start > kept.end:
+            if cut.end >= kept.end:  # nothing left, also when cut.end is 9999-12-31
+                rest = False
                 break
-        if start <= kept.end:
+            start = cut.end + ONE_DAY
+        if rest and start <= kept.end:
             result.append(DateRange(start, kept.end))
     return result
 

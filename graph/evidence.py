@@ -189,7 +189,11 @@ def _checks(
         letter = e.bridge_letter
         if letter is not None and letter.start <= at <= letter.end and at <= limit:
             verdict = Verdict.CONDITIONAL
-            found.append(reasons.bridge_letter(e, period, at, limit))
+            found.append(
+                reasons.bridge_letter(
+                    e, period, at, limit, bridge_max_months=profile.bridge_max_months
+                )
+            )
         else:
             verdict = Verdict.EXPIRED
             stop = add_months(period.end, profile.max_age_months)
@@ -238,3 +242,32 @@ def stop_date(evidence: Evidence, profile: ResolvedProfile) -> date | None:
     ):
         return add_months(evidence.period.end, profile.max_age_months)
     return evidence.valid_until
+
+
+def counts_until(evidence: Evidence, profile: ResolvedProfile, at: date) -> date | None:
+    """The last day the evidence keeps counting as it does on ``at``: its :func:`stop_date`,
+    except for a stale report that a bridge letter carries on ``at`` (check 19), which counts
+    until the letter's end or the profile's bridge limit, whichever comes first.
+
+    >>> from graph.model import BridgeLetter, DateRange
+    >>> from graph.profiles import ZEKER_ONLINE
+    >>> r = Evidence(id="r", scheme=Scheme.SOC2, holder="a", covers=("s",), type=2,
+    ...              period=DateRange(date(2025, 1, 1), date(2025, 9, 30)),
+    ...              bridge_letter=BridgeLetter(date(2025, 10, 1), date(2026, 12, 31)))
+    >>> counts_until(r, ZEKER_ONLINE, date(2026, 11, 27))
+    datetime.date(2026, 12, 30)
+    """
+    stop = stop_date(evidence, profile)
+    letter, period = evidence.bridge_letter, evidence.period
+    if (
+        stop is None
+        or stop >= at
+        or letter is None
+        or period is None
+        or evidence.scheme.scheme_class is not SchemeClass.ASSURANCE_REPORT
+    ):
+        return stop
+    limit = add_months(period.end, profile.max_age_months + profile.bridge_max_months)
+    if letter.start <= at <= letter.end and at <= limit:
+        return min(letter.end, limit)
+    return stop

@@ -9,11 +9,12 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
 import networkx as nx
 
-from graph.evidence import stop_date
+from graph.dates import plus_days
+from graph.evidence import counts_until, stop_date
 from graph.model import Chain, DateRange, Evidence, SchemeClass, SubserviceMethod
 from graph.profiles import ResolvedProfile
 from graph.scope import ScopedLink
@@ -135,12 +136,12 @@ def _subservice_findings(
 def _expiring(
     chain: Chain, links: Sequence[LinkResult], profile: ResolvedProfile, at: date
 ) -> list[Finding]:
-    horizon = at + timedelta(days=profile.expiring_days)
+    horizon = plus_days(at, profile.expiring_days)  # 9999-12-31 at most
     stops: dict[str, tuple[Evidence, date]] = {}
     for link in links:
-        if link.status is Status.OK and link.evidence is not None:
+        if link.status in _STILL_COUNTING and link.evidence is not None:
             e = chain.evidence[link.evidence]
-            stop = stop_date(e, profile)
+            stop = counts_until(e, profile, at)
             if stop is not None and at <= stop <= horizon:
                 stops[e.id] = (e, stop)
     return [
@@ -149,11 +150,18 @@ def _expiring(
             Severity.WARNING,
             (eid,),
             f"{e.scheme.label} {eid} stops counting on {stop}, within "
-            f"{profile.expiring_days} days of {at}; ask {chain.suppliers[e.holder].name} "
-            "for its successor in time.",
+            f"{profile.expiring_days} days of {at}"
+            f"{' (its bridge letter carries it until then)' if bridged else ''}; ask "
+            f"{chain.suppliers[e.holder].name} for its successor in time.",
         )
         for eid, (e, stop) in stops.items()
+        for bridged in (stop != stop_date(e, profile),)
     ]
+
+
+# The deciding evidence of these links stops counting some day, and the link then worsens: an
+# ``ok`` link turns conditional or a gap, a ``conditional`` one a gap (revision of 2026-12).
+_STILL_COUNTING = frozenset({Status.OK, Status.CONDITIONAL})
 
 
 def _cycles(in_scope: Sequence[ScopedLink]) -> list[Finding]:

@@ -189,15 +189,28 @@ def modified_opinion(e: Evidence) -> Reason:
     )
 
 
-def bridge_letter(e: Evidence, period: DateRange, at: date, limit: date) -> Reason:
+def bridge_letter(
+    e: Evidence, period: DateRange, at: date, limit: date, *, bridge_max_months: int
+) -> Reason:
     letter = e.bridge_letter
     assert letter is not None  # noqa: S101 - check 19 fires only with a letter
     by = f" signed by {letter.signed_by}" if letter.signed_by else ""
+    if letter.end <= limit:
+        until = f"so the report counts until {letter.end}"
+    else:
+        until = (
+            f"but the profile lets a bridge letter carry a report at most {bridge_max_months} "
+            f"{_months(bridge_max_months)} past its allowed age, so the report counts until {limit}"
+        )
     return Reason(
         R.BRIDGE_LETTER,
         f"{_for(e)} tested up to {period.end}, more than the allowed age before {at}; a bridge "
-        f"letter{by} covers {letter.start} to {letter.end}, and it may bridge until {limit}.",
+        f"letter{by} covers {letter.start} to {letter.end}, {until}.",
     )
+
+
+def _months(n: int) -> str:
+    return "month" if n == 1 else "months"
 
 
 def bridged_days(p: Service, letters: Iterable[tuple[Evidence, list[DateRange]]]) -> Reason:

@@ -111,37 +111,70 @@ def test_check_with_an_unknown_profile_is_422(client: TestClient, demo_ws: Ws) -
     assert answer.headers["content-type"] == "application/problem+json"
 
 
-def _certificate(key: str, until: date) -> str:
+def _label(key: str, until: date, *, holder: str = "host") -> str:
+    """A Zeker-OnLine label of ``holder`` for service ``vm-KEY``, valid until ``until``."""
     return (
-        f"  - {{id: {key}, scheme: iso27001, holder: host, covers: [vm], issued: 2024-01-01,"
-        f" valid_until: {until.isoformat()}, issuer_qualification: cb}}\n"
+        f"  - {{id: {key}, scheme: zeker-online, holder: {holder}, covers: [vm-{key}],"
+        f" issued: 2024-01-01, valid_until: {until.isoformat()}}}\n"
     )
+
+
+def _expiring_chain(labels: dict[str, tuple[date, str]]) -> bytes:
+    """``app`` relying on one service ``vm-KEY`` of supplier ``host`` per label."""
+    services = "".join(
+        f"  - {{id: vm-{key}, name: VM {key}, supplier: host, kind: iaas}}\n" for key in labels
+    )
+    return (
+        "ketenkaart: 1\nofferings: [app]\n"
+        "suppliers: [{id: me, name: Me}, {id: host, name: Host},"
+        " {id: other, name: Other, parent: host}]\n"
+        "services:\n  - {id: app, name: App, supplier: me, kind: saas}\n"
+        + services
+        + "dependencies:\n"
+        + "".join(f"  - {{from: app, to: vm-{key}}}\n" for key in labels)
+        + "evidence:\n"
+        + "".join(_label(key, until, holder=holder) for key, (until, holder) in labels.items())
+    ).encode()
 
 
 def test_expiring_lists_evidence_stopping_soon_soonest_first(client: TestClient, ws: Ws) -> None:
-    """GET /expiring?days=N lists what stops within N days from today, soonest first."""
+    """GET /expiring?days=N lists the deciding evidence of ok links that stops within N days
+    from today, soonest first."""
     today = date.today()  # noqa: DTZ011 - the route counts from the server's calendar day
-    chain = (
-        "ketenkaart: 1\nofferings: [app]\n"
-        "suppliers: [{id: me, name: Me}, {id: host, name: Host}]\n"
-        "services:\n  - {id: app, name: App, supplier: me, kind: saas}\n"
-        "  - {id: vm, name: VM, supplier: host, kind: iaas}\n"
-        "dependencies: [{from: app, to: vm}]\n"
-        "evidence:\n"
-        + _certificate("later", today + timedelta(days=60))
-        + _certificate("far", today + timedelta(days=400))
-        + _certificate("soon", today + timedelta(days=5))
-        + _certificate("gone", today - timedelta(days=1))
+    chain = _expiring_chain(
+        {
+            "later": (today + timedelta(days=60), "host"),
+            "far": (today + timedelta(days=400), "host"),
+            "soon": (today + timedelta(days=5), "host"),
+            "gone": (today - timedelta(days=1), "host"),
+        }
     )
-    assert client.post(ws.url("/import"), content=chain.encode(), headers=ws.auth()).is_success
+    assert client.post(ws.url("/import"), content=chain, headers=ws.auth()).is_success
     answer = client.get(ws.url("/expiring?days=90"), headers=ws.auth("viewer"))
     assert answer.status_code == 200
     found = answer.json()
     assert [e["evidence"] for e in found] == ["soon", "later"]
     assert found[0]["stops"] == (today + timedelta(days=5)).isoformat()
-    assert found[0]["covers"] == ["vm"]
+    assert found[0]["covers"] == ["vm-soon"]
     wider = client.get(ws.url("/expiring?days=500"), headers=ws.auth("viewer")).json()
     assert [e["evidence"] for e in wider] == ["soon", "later", "far"]
+
+
+def test_expiring_follows_the_check_conditional_yes_gap_no(client: TestClient, ws: Ws) -> None:
+    """The list follows the check's rule: a conditional link's deciding evidence is listed (its
+    lapse makes the link a gap); evidence that decides no ok or conditional link is not."""
+    today = date.today()  # noqa: DTZ011 - the route counts from the server's calendar day
+    chain = _expiring_chain({"parents": (today + timedelta(days=30), "other")})
+    chain += (
+        "  - {id: iso, scheme: iso27001, holder: host, covers: [vm-parents], issued: 2024-01-01,"
+        f" valid_until: {(today + timedelta(days=20)).isoformat()},"
+        " accreditation: {body: RvA, iaf_mla: true}}\n"
+    ).encode()
+    assert client.post(ws.url("/import"), content=chain, headers=ws.auth()).is_success
+    check = client.get(ws.url("/check"), headers=ws.auth()).json()
+    assert [(x["evidence"], x["status"]) for x in check["links"]] == [("parents", "conditional")]
+    found = client.get(ws.url("/expiring?days=90"), headers=ws.auth()).json()
+    assert [e["evidence"] for e in found] == ["parents"]
 
 
 def test_expiring_output_is_json_of_the_demo(client: TestClient, demo_ws: Ws) -> None:

@@ -548,6 +548,17 @@ def test_evidence_without_an_end_counts_longest_among_equal_verdicts() -> None:
     assert [a.evidence for a in x.also] == ["a-scoped"]
 
 
+def test_a_type_1_report_with_a_period_counts_until_its_period_end_plus_max_age() -> None:
+    """Keeping counting longest holds for reports of either type that have a period (revision
+    of 2026-12): a type 1 report with a period counts until its end plus 12 months, so the
+    one tested later decides among equal verdicts, whatever the ids."""
+    early = db_report("a-early", type=1, period=period("2024-01-01", "2024-12-31"))
+    late = db_report("z-late", type=1, period=period("2025-07-01", "2026-06-30"))
+    x = only_link(early, late)
+    assert (x.verdict, x.evidence) == (Verdict.NOT_EQUIVALENT, "z-late")
+    assert [a.evidence for a in x.also] == ["a-early"]
+
+
 def test_also_interleaves_pieces_that_do_not_list_the_provider_by_the_same_rule() -> None:
     """Pieces of the supplier that do not list P sit among P's own NOT_EQUIVALENT ones by date."""
     chain = make_chain(

@@ -8,7 +8,15 @@ from datetime import date, timedelta
 import pytest
 
 from graph.coverage import check
-from graph.model import Chain, Evidence, Scheme, SubserviceMethod, Subservices
+from graph.model import (
+    BridgeLetter,
+    Chain,
+    Evidence,
+    ReportException,
+    Scheme,
+    SubserviceMethod,
+    Subservices,
+)
 from graph.profiles import ZEKER_ONLINE
 from graph.verdicts import CheckResult, Finding, FindingCode, Severity
 from tests.factories import (
@@ -209,11 +217,52 @@ def test_a_report_stops_counting_at_its_period_end_plus_max_age(end: str, expiri
     assert (found(check(chain, at=d("2026-09-01")), "expiring") != []) is expiring
 
 
-def test_only_ok_links_get_expiring() -> None:
-    """A conditional link's evidence is not reported as expiring."""
+def test_conditional_links_evidence_is_expiring_too() -> None:
+    """A conditional link's deciding evidence that stops counting within 90 days is expiring
+    too: its lapse turns the link into a gap (revision of 2026-12)."""
     chain = subchain([cert_until(AT + timedelta(days=10), holder="dbco-group")], [])
     result = check(chain, at=AT)
     assert result.links[0].status.value == "conditional"
+    assert found(result, "expiring") == [("db-iso",)]
+
+
+def test_a_conditional_reports_stop_is_its_period_end_plus_max_age() -> None:
+    """A report with exceptions (conditional) stops counting at its period end plus 12 months,
+    like any report: within 90 days it is expiring, past them it is not."""
+    exceptions = (ReportException(criterion="CC7.2"),)
+    soon = subchain(
+        [db_report(period=period("2025-01-01", "2025-12-31"), exceptions=exceptions)], []
+    )
+    later = subchain([db_report(exceptions=exceptions)], [])
+    assert check(soon, at=AT).links[0].status.value == "conditional"
+    assert found(check(soon, at=AT), "expiring") == [("db-soc2",)]
+    assert found(check(later, at=AT), "expiring") == []
+
+
+@pytest.mark.parametrize(
+    ("letter_end", "stop"), [("2026-12-15", "2026-12-15"), ("2027-06-30", "2026-12-30")]
+)
+def test_a_bridged_report_expires_with_its_bridge(letter_end: str, stop: str) -> None:
+    """A stale report that a bridge letter carries (conditional) stops counting at the letter's
+    end, or at the profile's bridge limit (period end + 15 months) when that comes first."""
+    bridged = db_report(
+        period=period("2025-01-01", "2025-09-30"),
+        issued=d("2025-11-01"),
+        bridge_letter=BridgeLetter(d("2025-10-01"), d(letter_end)),
+    )
+    result = check(subchain([bridged], []), at=AT)
+    assert result.links[0].status.value == "conditional"
+    f = one(result, "expiring")
+    assert f.subjects == ("db-soc2",)
+    assert f"stops counting on {stop}" in f.message
+    assert "bridge letter" in f.message
+
+
+def test_gap_links_get_no_expiring() -> None:
+    """A link that is a gap already is not warned about: its evidence no longer counts."""
+    chain = subchain([replace(cert_until(AT + timedelta(days=10)), scheme=Scheme.ISO27001)], [])
+    result = check(chain, at=AT)
+    assert result.links[0].status.value == "gap"
     assert found(result, "expiring") == []
 
 
