@@ -55,7 +55,11 @@ class Workspace(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     slug: str = Field(max_length=64, unique=True, index=True)
     name: str = Field(max_length=200)
-    title: str | None = Field(default=None, description="the chain file's title")
+    titles: dict[str, str] = Field(
+        default_factory=dict,
+        sa_column=Column(JSON, nullable=False),
+        description="each offering's title (from the chain file that made it one), by its id",
+    )
     extra: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     created_at: datetime = _when()
     updated_at: datetime = _when()

@@ -46,13 +46,21 @@ def register_document(
     """The workspace's register as a plain chain document (one query per table); with a
     ``scope``, only those offerings and what lies under them (:func:`scoped`)."""
     document: dict[str, Any] = {"ketenkaart": 1}
-    if workspace.title:
-        document["title"] = workspace.title
     document["offerings"] = repo.offerings(session, workspace.id or 0)
     for section, kind in repo.KINDS.items():
         document[section] = [body for _, body in repo.bodies(session, kind, workspace.id or 0)]
     document.update(workspace.extra)
-    return document if scope is None else scoped(document, scope)
+    document = document if scope is None else scoped(document, scope)
+    title = next((t for o in document["offerings"] if (t := workspace.titles.get(o))), None)
+    if title:  # a chain file has one title: the first offering's that has one
+        document = {"ketenkaart": 1, "title": title, **document}
+    return document
+
+
+def offering_title(workspace: Workspace, offering: str) -> str | None:
+    """The title of ``offering``: the one of the chain file that made it (or last named it)
+    an offering; ``None`` when that file had none."""
+    return workspace.titles.get(offering)
 
 
 def scoped(document: dict[str, Any], scope: frozenset[str]) -> dict[str, Any]:
@@ -217,6 +225,12 @@ class ImportReport:
     changed: dict[str, list[str]] = field(default_factory=dict)
     unchanged: dict[str, list[str]] = field(default_factory=dict)
     dry_run: bool = False
+    offerings: list[str] = field(default_factory=list)
+    """Services that become offerings."""
+    titles: dict[str, dict[str, str | None]] = field(default_factory=dict)
+    """Offerings whose title changes: ``{offering: {"before": old, "after": new}}``."""
+    extra: list[str] = field(default_factory=list)
+    """The chain's own ``x-`` keys that are added or changed."""
 
 
 def import_chain(
@@ -343,9 +357,14 @@ def import_document(
             unchanged.remove(key)
             report.changed.setdefault("services", []).append(key)
     merged["offerings"] = [*current["offerings"], *new_offerings]
-    if incoming.get("title"):
-        merged["title"] = incoming["title"]
+    report.offerings = list(new_offerings)
+    titles = _title_changes(workspace, incoming)
+    report.titles = {
+        o: {"before": workspace.titles.get(o), "after": title} for o, title in titles.items()
+    }
+    merged.pop("title", None)
     extra = {k: v for k, v in incoming.items() if k.startswith("x-")}
+    report.extra = [k for k, v in extra.items() if workspace.extra.get(k, _ABSENT) != v]
     merged.update(extra)
     try:
         load_plain(merged, source=name)
@@ -377,10 +396,11 @@ def import_document(
                     if created or changed
                 },
                 "offerings": new_offerings,
+                **({"titles": report.titles} if titles else {}),
             },
         )
-        if incoming.get("title") or extra:
-            workspace.title = str(incoming.get("title") or workspace.title or "") or None
+        if titles or extra:
+            workspace.titles = {**workspace.titles, **titles}
             workspace.extra = {**workspace.extra, **extra}
             session.add(workspace)
         session.commit()
@@ -388,6 +408,22 @@ def import_document(
         session.rollback()
         raise Conflict("the register changed during the import; nothing was imported") from None
     return report
+
+
+_ABSENT = object()
+
+
+def _title_changes(workspace: Workspace, incoming: dict[str, Any]) -> dict[str, str]:
+    """The titles an import sets: the file's title goes to the offerings the file lists, and
+    to no other (an import never retitles another offering); only those that change."""
+    title = incoming.get("title")
+    if not isinstance(title, str) or not title:
+        return {}
+    return {
+        o: title
+        for o in cast("list[str]", incoming.get("offerings", []))
+        if workspace.titles.get(o) != title
+    }
 
 
 Writes = tuple[list[dict[str, Any]], list[dict[str, Any]]]

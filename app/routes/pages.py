@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import dataclasses
 import functools
 import json
 from collections.abc import Callable, Sequence
@@ -51,6 +52,7 @@ from graph.errors import ChainError, UsageError
 from graph.model import Chain, DateRange, Kind, Scheme, Verification
 from graph.profiles import BUILTIN_PROFILES, find_profile
 from graph.verdicts import CheckResult, LinkResult, Status
+from importers.basis import link_bases
 from importers.worksheet import check_csv, check_xlsx
 
 router = APIRouter(include_in_schema=False)
@@ -1067,6 +1069,8 @@ def _checked(request: Request, session: Session, visit: Visit, offering: str) ->
     chain = services.register_chain(session, visit.workspace, visit.scope)
     if offering not in chain.offerings:
         raise NotFound(f"no offering '{offering}' in workspace '{visit.workspace.slug}'")
+    # the report and the graph carry this offering's own title, never another's
+    chain = dataclasses.replace(chain, title=services.offering_title(visit.workspace, offering))
     result = services.check_register(
         session,
         workspace=visit.workspace,
@@ -1177,7 +1181,12 @@ def report_markdown(request: Request, session: SessionDep, ws: WsPath, offering:
     """The scoping report in Markdown, ending like the page with its generated-at line."""
     visit = _visit(request, session, ws, READ)
     found = _checked(request, session, visit, offering)
-    text = render_markdown(found.result, found.chain, find_profile(found.profile, found.chain))
+    text = render_markdown(
+        found.result,
+        found.chain,
+        find_profile(found.profile, found.chain),
+        stored=_documents(session, visit),
+    )
     seq, digest = audit.head(session, audit.chain_of(visit.workspace.id))
     generated = now(request).replace(microsecond=0).isoformat()
     text = (
@@ -1254,6 +1263,7 @@ def report_page(request: Request, session: SessionDep, ws: WsPath, offering: str
         }
     )
     base = f"/w/{quote(ws)}/report/{quote(offering)}"
+    stored = _documents(session, visit)
     groups = [
         (status, heading, [link for link in result.links if link.status is status])
         for status, heading in REPORT_SECTIONS
@@ -1278,6 +1288,9 @@ def report_page(request: Request, session: SessionDep, ws: WsPath, offering: str
             groups=[g for g in groups if g[2]],
             statuses=STATUS_STYLES,
             services=chain.services,
+            bases=link_bases(result, chain, profile=profile, stored=stored),
+            documents=stored,
+            document_url=f"/api/v1/workspaces/{quote(ws)}/evidence/{{id}}/document",
             generated=now(request).replace(microsecond=0).isoformat(),
             audit_seq=seq,
             audit_hash=digest,
