@@ -3,9 +3,10 @@
 :func:`check_xlsx` writes four sheets:
 
 - **Links**: a row per link of the walk (rank, from and to with their names, the provider's
-  supplier, status, verdict, the deciding evidence, every reason sentence, the reason codes, the
-  other evidence considered, the path, and in audit period mode the uncovered and bridged days),
-  with a filter on every column and the header row frozen;
+  supplier, status, verdict, the deciding evidence and its basis (:mod:`importers.basis`), every
+  reason sentence, the reason codes, notes on carve-outs and inclusions, the other evidence
+  considered with its verdict and reasons, the path, and in audit period mode the uncovered and
+  bridged days), with a filter on every column and the header row frozen;
 - **Findings**: code, severity, subjects, message;
 - **Evidence**: every piece of evidence the links name (id, scheme, type, holder, what it
   covers, period, as of, issued, valid until, issuer, verification, document);
@@ -37,7 +38,7 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime, time
 
 from openpyxl import Workbook  # type: ignore[import-untyped]
@@ -48,8 +49,10 @@ from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
 from openpyxl.xml.functions import tostring  # type: ignore[import-untyped]
 
 from graph.model import Chain, DateRange, Evidence
+from graph.profiles import ResolvedProfile
 from graph.verdicts import CheckResult, LinkResult
 from importers.base import safe_cell
+from importers.basis import LinkBasis, link_bases
 
 Cell = str | int | date | None
 
@@ -63,8 +66,10 @@ LINK_COLUMNS: tuple[str, ...] = (
     "Status",
     "Verdict",
     "Evidence",
+    "Basis",
     "Reasons",
     "Reason codes",
+    "Notes",
     "Other evidence",
     "Path",
     "Uncovered",
@@ -100,7 +105,13 @@ _WIDTHS = {"Reasons": 80, "Message": 80, "Other evidence": 40, "Path": 40, "Cove
 _CUT = "\n[cut here: a cell holds no more; the CSV export has the whole text]"
 
 
-def check_csv(result: CheckResult, chain: Chain) -> bytes:
+def check_csv(
+    result: CheckResult,
+    chain: Chain,
+    *,
+    profile: ResolvedProfile | None = None,
+    stored: Collection[str] | None = None,
+) -> bytes:
     """The links of ``result`` as UTF-8 CSV, a row per link, columns :data:`LINK_COLUMNS`.
 
     Parameters
@@ -109,6 +120,9 @@ def check_csv(result: CheckResult, chain: Chain) -> bytes:
         What :func:`graph.coverage.check` returned for ``chain``.
     chain
         The chain that was checked (for the names of services and suppliers).
+    profile, stored
+        As :func:`importers.basis.basis_of` takes them: the profile adds the last day a report
+        counts; ``stored`` names the evidence whose document the service holds.
 
     Returns
     -------
@@ -126,17 +140,23 @@ def check_csv(result: CheckResult, chain: Chain) -> bytes:
     ...     dependencies={("app", "db"): Dependency("app", "db")},
     ... )
     >>> print(check_csv(check(chain, at=date(2026, 11, 27)), chain).decode()[:76])
-    Rank,From,From name,To,To name,Supplier,Status,Verdict,Evidence,Reasons,Reas
+    Rank,From,From name,To,To name,Supplier,Status,Verdict,Evidence,Basis,Reason
     """
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(LINK_COLUMNS)
-    for row in _link_rows(result, chain):
+    for row in _link_rows(result, chain, link_bases(result, chain, profile=profile, stored=stored)):
         writer.writerow(["" if value is None else _text(value) for value in row])
     return out.getvalue().encode("utf-8")
 
 
-def check_xlsx(result: CheckResult, chain: Chain) -> bytes:
+def check_xlsx(
+    result: CheckResult,
+    chain: Chain,
+    *,
+    profile: ResolvedProfile | None = None,
+    stored: Collection[str] | None = None,
+) -> bytes:
     """The check as an XLSX workbook: sheets Links, Findings, Evidence and Check.
 
     Parameters
@@ -145,6 +165,8 @@ def check_xlsx(result: CheckResult, chain: Chain) -> bytes:
         What :func:`graph.coverage.check` returned for ``chain``.
     chain
         The chain that was checked (for names, and the evidence the links name).
+    profile, stored
+        As for :func:`check_csv`.
 
     Returns
     -------
@@ -190,7 +212,8 @@ def check_xlsx(result: CheckResult, chain: Chain) -> bytes:
     book.properties.creator = "ketenkaart"
     book.properties.title = _clean(f"Check of {chain.title or ', '.join(result.offerings)}")
     book.properties.created = stamp
-    _table(book, "Links", LINK_COLUMNS, _link_rows(result, chain))
+    bases = link_bases(result, chain, profile=profile, stored=stored)
+    _table(book, "Links", LINK_COLUMNS, _link_rows(result, chain, bases))
     _table(book, "Findings", FINDING_COLUMNS, _finding_rows(result))
     _table(book, "Evidence", EVIDENCE_COLUMNS, _evidence_rows(chain, evidence))
     _table(book, "Check", ("Item", "Value"), _check_rows(result, chain), filtered=False)
@@ -208,7 +231,9 @@ def _evaluation_date(result: CheckResult) -> date:
     raise ValueError("the check result has neither an evaluation date nor an audit period")
 
 
-def _link_rows(result: CheckResult, chain: Chain) -> Iterator[tuple[Cell, ...]]:
+def _link_rows(
+    result: CheckResult, chain: Chain, bases: Mapping[tuple[str, str], LinkBasis]
+) -> Iterator[tuple[Cell, ...]]:
     services, suppliers = chain.services, chain.suppliers
 
     def name(sid: str, link: LinkResult) -> str:
@@ -223,6 +248,7 @@ def _link_rows(result: CheckResult, chain: Chain) -> Iterator[tuple[Cell, ...]]:
     for link in result.links:
         provider = services.get(link.provider)
         supplier = suppliers.get(provider.supplier) if provider is not None else None
+        basis = bases[(link.consumer, link.provider)]
         yield (
             link.rank,
             link.consumer,
@@ -233,9 +259,15 @@ def _link_rows(result: CheckResult, chain: Chain) -> Iterator[tuple[Cell, ...]]:
             link.status.value,
             link.verdict.value,
             link.evidence,
+            basis.basis,
             "\n".join(reason.message for reason in link.reasons),
             ", ".join(reason.code.value for reason in link.reasons),
-            "\n".join(f"{a.evidence} ({a.verdict.value})" for a in link.also),
+            "\n".join(basis.notes),
+            "\n".join(
+                f"{a.evidence} ({a.verdict.value})"
+                + "".join(f"\n  {code}: {message}" for code, message in a.reasons)
+                for a in basis.also
+            ),
             " > ".join(link.path),
             _ranges(link.uncovered),
             _ranges(link.bridged),

@@ -1203,7 +1203,12 @@ def report_csv(request: Request, session: SessionDep, ws: WsPath, offering: str)
     """The links of the check as CSV."""
     visit = _visit(request, session, ws, READ)
     found = _checked(request, session, visit, offering)
-    data = check_csv(found.result, found.chain)
+    data = check_csv(
+        found.result,
+        found.chain,
+        profile=find_profile(found.profile, found.chain),
+        stored=_documents(session, visit),
+    )
     return _download(data, "text/csv; charset=utf-8", ws, offering, "csv")
 
 
@@ -1213,7 +1218,12 @@ def report_xlsx(request: Request, session: SessionDep, ws: WsPath, offering: str
     """The check as the auditor's worksheet."""
     visit = _visit(request, session, ws, READ)
     found = _checked(request, session, visit, offering)
-    data = check_xlsx(found.result, found.chain)
+    data = check_xlsx(
+        found.result,
+        found.chain,
+        profile=find_profile(found.profile, found.chain),
+        stored=_documents(session, visit),
+    )
     media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     return _download(data, media, ws, offering, "xlsx")
 

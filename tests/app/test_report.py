@@ -94,7 +94,8 @@ def test_the_period_page_keeps_every_piece_considered(web: TestClient, kids: Ws)
 def test_a_stored_document_is_on_record_in_the_page_and_the_markdown(
     web: TestClient, kids: Ws
 ) -> None:
-    """Once polder's report is uploaded, the page links it and both say it is on record."""
+    """Once polder's report is uploaded, the page links it, and the page, the Markdown and the
+    CSV say it is on record."""
     answer = web.put(
         kids.url("/evidence/polder-isae3402-2026/document"),
         params={"filename": "polder.pdf"},
@@ -115,3 +116,6 @@ def test_a_stored_document_is_on_record_in_the_page_and_the_markdown(
     kluis = next(x for x in text.splitlines() if "`polder-iaas-ams` → `kluis-backup`" in x)
     assert "no document on record" in kluis
     assert CARVE_OUT in text
+    worksheet = web.get(REPORT + ".csv", params={"at": "2026-11-27"}).text
+    assert "counts until 2027-06-30" in worksheet and "sighted; document on record" in worksheet
+    assert "carved out of Polder Compute Amsterdam's report polder-isae3402-2026" in worksheet

@@ -7,13 +7,22 @@ import io
 import re
 import time
 import zipfile
+from dataclasses import replace
 from typing import Any
 
 import pytest
 from openpyxl import load_workbook  # type: ignore[import-untyped]
+from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
 
 from graph.coverage import check
-from graph.model import Chain, Cuec, Document, ReportException
+from graph.model import (
+    Chain,
+    Cuec,
+    Document,
+    ReportException,
+    SubserviceMethod,
+    Subservices,
+)
 from graph.verdicts import CheckResult
 from importers.worksheet import LINK_COLUMNS, MAX_CELL_TEXT, check_csv, check_xlsx
 from tests.factories import AT, certificate, dep, make_chain, period, report, service, supplier
@@ -69,7 +78,7 @@ def test_workbook_has_the_four_sheets_with_frozen_headers_and_filters() -> None:
     assert book.sheetnames == ["Links", "Findings", "Evidence", "Check"]
     links = book["Links"]
     assert links.freeze_panes == "A2"
-    assert links.auto_filter.ref == f"A1:O{len(r.links) + 1}"
+    assert links.auto_filter.ref == f"A1:{get_column_letter(len(LINK_COLUMNS))}{len(r.links) + 1}"
     assert [c.value for c in links[1]] == list(LINK_COLUMNS)
     assert all(c.font.bold for c in links[1])
     findings = book["Findings"]
@@ -234,3 +243,29 @@ def test_a_result_of_another_chain_is_refused() -> None:
     other = make_chain(services=[service("app")])
     with pytest.raises(ValueError, match="app -> db"):
         check_csv(result(), other)
+
+
+def test_links_carry_the_basis_the_carve_outs_and_every_other_piece() -> None:
+    """Basis names the deciding evidence's scheme, period, opinion, issuer and document; Notes
+    names a carve-out where it bites; Other evidence gives each piece's verdict and reasons."""
+    c = chain()
+    db = replace(
+        c.evidence["db-soc2"],
+        subservices=Subservices(SubserviceMethod.CARVE_OUT, carved_out=("dc",)),
+    )
+    c = replace(c, evidence={**c.evidence, "db-soc2": db})
+    rows = {
+        row["To"]: row
+        for row in csv.DictReader(io.StringIO(check_csv(result(c), c).decode("utf-8")))
+    }
+    assert rows["db"]["Basis"] == (
+        "SOC 2 report, type 2, held by Dbco B.V.; period 2025-07-01 to 2026-06-30, issued "
+        "2026-08-01; unqualified opinion, reasonable assurance, 1 exception; criteria security, "
+        "availability; by Example Assurance LLP; carves out dc; sighted; document db-soc2.pdf"
+    )
+    assert (
+        rows["dc"]["Notes"] == "carved out of Managed DB's report db-soc2; needs its own evidence"
+    )
+    assert rows["db"]["Notes"] == rows["mail"]["Basis"] == ""
+    stored = check_csv(result(c), c, stored={"db-soc2"}).decode("utf-8")
+    assert "sighted; document on record" in stored
