@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, NoReturn, TextIO
 
 from app.streams import chunked
 from app.views.markdown import render_markdown
-from app.views.terminal import render_text, wants_colour
+from app.views.terminal import render_text, terminal_width, wants_colour
 from graph.coverage import check
 from graph.errors import ChainError, KetenkaartError, UsageError
 from graph.model import Chain, DateRange
@@ -484,7 +484,7 @@ def _render(
 ) -> str:
     if fmt == "markdown":
         return render_markdown(result, chain, profile)
-    return render_text(result, chain, colour=wants_colour(out))
+    return render_text(result, chain, colour=wants_colour(out), width=terminal_width(out))
 
 
 def _validate(args: argparse.Namespace, out: TextIO) -> int:

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import textwrap
+from collections.abc import Sequence
 from typing import TextIO
 
 from graph.model import Chain
@@ -42,8 +44,33 @@ def wants_colour(stream: TextIO) -> bool:
     return bool(isatty and isatty())
 
 
-def render_text(result: CheckResult, chain: Chain, *, colour: bool) -> str:
-    """The check result as a readable table with the reasons under each link.
+def terminal_width(stream: TextIO) -> int:
+    """The width to fit: the terminal's (or ``COLUMNS``) when ``stream`` is a terminal, else 80.
+
+    >>> import io
+    >>> terminal_width(io.StringIO())
+    80
+    """
+    isatty = getattr(stream, "isatty", None)
+    if isatty and isatty():
+        return max(MIN_WIDTH, shutil.get_terminal_size((DEFAULT_WIDTH, 24)).columns)
+    return DEFAULT_WIDTH
+
+
+DEFAULT_WIDTH = 80
+MIN_WIDTH = 40
+_ELLIPSIS = "\u2026"
+_GAP = "  "
+
+
+def render_text(
+    result: CheckResult, chain: Chain, *, colour: bool, width: int = DEFAULT_WIDTH
+) -> str:
+    """The check result as a table with the reasons under each link, ``width`` columns wide.
+
+    No line is wider than ``width`` (bar a single word longer than it). When the table does
+    not fit, each link's evidence moves to a line under it; a link still too long is cut short
+    with an ellipsis, never wrapped or split at a hyphen; reasons wrap between words only.
 
     >>> from datetime import date
     >>> from graph.coverage import check
@@ -61,6 +88,7 @@ def render_text(result: CheckResult, chain: Chain, *, colour: bool) -> str:
           no-evidence: No evidence for db (db) is on record on 2026-11-27.
     ...
     """
+    width = max(MIN_WIDTH, width)
 
     def paint(text: str, code: str) -> str:
         return f"\x1b[{code}m{text}\x1b[0m" if colour else text
@@ -70,11 +98,17 @@ def render_text(result: CheckResult, chain: Chain, *, colour: bool) -> str:
     verdict = result.verdict
     lines = []
     if chain.title:
-        lines.append(paint(clean(chain.title), "1"))
-    lines.append(
-        f"Chain verdict: {paint(verdict.value.upper(), '1;' + _STATUS_COLOUR[verdict])}   "
-        f"offerings {', '.join(result.offerings)}   {when}   profile {result.profile}"
-    )
+        lines.append(paint(_fit(clean(chain.title), width), "1"))
+    word = verdict.value.upper()
+    head = [
+        f"Chain verdict: {word}",
+        f"offerings {', '.join(result.offerings)}",
+        when,
+        f"profile {result.profile}",
+    ]
+    packed = _pack(head, width, sep="   ")
+    packed[0] = packed[0].replace(word, paint(word, "1;" + _STATUS_COLOUR[verdict]), 1)
+    lines += packed
     lines.append("")
     rows = [("RANK", "LINK", "STATUS", "VERDICT", "EVIDENCE")]
     rows += [
@@ -88,44 +122,112 @@ def render_text(result: CheckResult, chain: Chain, *, colour: bool) -> str:
         for link in result.links
     ]
     widths = [max(len(row[i]) for row in rows) for i in range(5)]
-    header = "  ".join(cell.ljust(w) for cell, w in zip(rows[0], widths, strict=True)).rstrip()
+    # Too wide: the evidence moves under its link, then (narrower still) the verdict; then
+    # the link column gives up characters.
+    shown = 5
+    while shown > 3 and sum(widths[:shown]) + len(_GAP) * (shown - 1) > width:
+        if shown == 4 and sum(widths[:3]) - widths[1] + _MIN_LINK + len(_GAP) * 3 + widths[3] <= (
+            width
+        ):
+            break
+        shown -= 1
+    widths = widths[:shown]
+    others = sum(widths) - widths[1] + len(_GAP) * (shown - 1)
+    widths[1] = min(widths[1], max(_MIN_LINK, width - others))
+    header = _GAP.join(c.ljust(w) for c, w in zip(rows[0], widths, strict=False)).rstrip()
     lines.append(paint(header, "1"))
+    indent = widths[0] + len(_GAP)
     for link, row in zip(result.links, rows[1:], strict=True):
-        cells = [cell.ljust(w) for cell, w in zip(row, widths, strict=True)]
+        cells = [c.ljust(w) for c, w in zip(row, widths, strict=False)]
+        cells[1] = _fit_link(link.consumer, link.provider, widths[1]).ljust(widths[1])
         cells[2] = paint(cells[2], _STATUS_COLOUR[link.status])
-        lines.append("  ".join(cells).rstrip())
-        lines.extend(_reason_lines(link, indent=widths[0] + 2))
+        lines.append(_GAP.join(cells).rstrip())
+        moved = [
+            *([link.verdict.value] if shown < 4 else []),
+            *([f"evidence: {link.evidence}"] if shown < 5 and link.evidence else []),
+        ]
+        if moved:
+            lines.append(_wrap(", ".join(moved), width, first=" " * indent, rest=" " * indent))
+        lines.extend(_reason_lines(link, indent=indent, width=width))
     if result.findings:
         lines += ["", paint("Findings", "1")]
         for finding in result.findings:
-            head = f"{finding.severity.value} {finding.code.value}: "
-            lines.append(
-                textwrap.fill(
-                    clean(finding.message),
-                    width=100,
-                    initial_indent="  " + head,
-                    subsequent_indent="    ",
-                )
-            )
+            first = f"{finding.severity.value} {finding.code.value}: "
+            lines.append(_wrap(clean(finding.message), width, first="  " + first, rest="    "))
     summary = result.summary
-    lines += [
-        "",
-        f"{summary['links']} links: {summary['ok']} ok, {summary['conditional']} conditional, "
-        f"{summary['gap']} gap, {summary['out-of-scope']} out of scope",
-    ]
+    closing = (
+        f"{summary['links']} {'link' if summary['links'] == 1 else 'links'}: "
+        f"{summary['ok']} ok, {summary['conditional']} conditional, "
+        f"{summary['gap']} gap, {summary['out-of-scope']} out of scope"
+    )
+    lines += ["", _wrap(closing, width, first="", rest="  ")]
     return "\n".join(lines) + "\n"
 
 
-def _reason_lines(link: LinkResult, *, indent: int) -> list[str]:
+_PROSE_WIDTH = 100
+_MIN_LINK = 17  # "consum… -> provi…"
+
+
+def _fit(text: str, width: int) -> str:
+    """``text``, or its start and an ellipsis when it is longer than ``width``.
+
+    >>> _fit("stratus-isae3402-pg", 12)
+    'stratus-isa…'
+    """
+    return text if len(text) <= width else text[: max(0, width - 1)] + _ELLIPSIS
+
+
+def _fit_link(consumer: str, provider: str, width: int) -> str:
+    """``consumer -> provider`` in ``width``: each side cut short with an ellipsis as needed,
+    the shorter side kept whole when it fits in half.
+
+    >>> _fit_link("loonwolk-online", "stratus-compute-ams", 30)
+    'loonwolk-onl… -> stratus-comp…'
+    """
+    room = width - len(" -> ")
+    if len(consumer) + len(provider) <= room:
+        return f"{consumer} -> {provider}"
+    half = room // 2
+    if len(consumer) <= half:
+        left = consumer
+    elif len(provider) <= room - half:
+        left = _fit(consumer, room - len(provider))
+    else:
+        left = _fit(consumer, half)
+    return f"{left} -> {_fit(provider, room - len(left))}"
+
+
+def _pack(parts: Sequence[str], width: int, *, sep: str) -> list[str]:
+    """``parts`` joined by ``sep`` into lines of at most ``width``, never splitting a part."""
+    lines: list[str] = []
+    for part in parts:
+        if lines and len(lines[-1]) + len(sep) + len(part) <= width:
+            lines[-1] += sep + part
+        else:
+            lines.append(part)
+    return lines
+
+
+def _wrap(text: str, width: int, *, first: str, rest: str) -> str:
+    """``text`` wrapped at spaces only (an id such as ``postduif-relay`` stays whole), at
+    ``width`` or 100 columns, whichever is less: longer lines of prose are hard to follow."""
+    return textwrap.fill(
+        text,
+        width=min(width, _PROSE_WIDTH),
+        initial_indent=first,
+        subsequent_indent=rest,
+        break_on_hyphens=False,
+        break_long_words=False,
+    )
+
+
+def _reason_lines(link: LinkResult, *, indent: int, width: int) -> list[str]:
     pad = " " * indent
     lines = []
     for reason in link.reasons:
         lines.append(
-            textwrap.fill(
-                f"{reason.code.value}: {clean(reason.message)}",
-                width=100,
-                initial_indent=pad,
-                subsequent_indent=pad + "  ",
+            _wrap(
+                f"{reason.code.value}: {clean(reason.message)}", width, first=pad, rest=pad + "  "
             )
         )
     for r in link.uncovered:
