@@ -36,6 +36,7 @@ from graph.coverage import check
 from graph.errors import ChainError, KetenkaartError, UsageError
 from graph.model import Chain, DateRange
 from graph.profiles import ResolvedProfile, find_profile, resolve_profile
+from graph.reasons import count
 from graph.verdicts import CheckResult, Status
 from importers.chainfile import MAX_CHAIN_BYTES, load_chains, load_profile_file
 from importers.gcpause import paused
@@ -490,10 +491,11 @@ def _render(
 def _validate(args: argparse.Namespace, out: TextIO) -> int:
     chain = _load(args.files)
     out.write(
-        f"{', '.join(args.files)}: valid: {len(chain.offerings)} offering(s), "
-        f"{len(chain.suppliers)} suppliers, {len(chain.services)} services, "
-        f"{len(chain.dependencies)} dependencies, {len(chain.evidence)} pieces of evidence, "
-        f"{len(chain.profiles)} profile(s)\n"
+        f"{', '.join(args.files)}: valid: {count(len(chain.offerings), 'offering')}, "
+        f"{count(len(chain.suppliers), 'supplier')}, {count(len(chain.services), 'service')}, "
+        f"{count(len(chain.dependencies), 'dependency', 'dependencies')}, "
+        f"{count(len(chain.evidence), 'piece of evidence', 'pieces of evidence')}, "
+        f"{count(len(chain.profiles), 'profile')}\n"
     )
     return EXIT_OK
 
@@ -541,10 +543,16 @@ def _import(args: argparse.Namespace, out: TextIO) -> int:
     _write_file(Path(args.into), [dump_chain(merged, fmt="json" if as_json else "yaml")])
     out.write(
         f"{args.into}: merged {args.file} ({importer.name}): "
-        f"{len(merged.suppliers) - len(into.suppliers)} new suppliers, "
-        f"{len(merged.services) - len(into.services)} new services, "
-        f"{len(merged.dependencies) - len(into.dependencies)} new dependencies, "
-        f"{len(merged.evidence) - len(into.evidence)} new pieces of evidence\n"
+        + ", ".join(
+            count(len(new) - len(old), one, many)
+            for new, old, one, many in (
+                (merged.suppliers, into.suppliers, "new supplier", None),
+                (merged.services, into.services, "new service", None),
+                (merged.dependencies, into.dependencies, "new dependency", "new dependencies"),
+                (merged.evidence, into.evidence, "new piece of evidence", "new pieces of evidence"),
+            )
+        )
+        + "\n"
     )
     return EXIT_OK
 

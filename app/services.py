@@ -529,6 +529,14 @@ def _write_import(
 # --- single entities --------------------------------------------------------------------------
 
 
+_SINGULAR = {
+    "suppliers": "supplier",
+    "services": "service",
+    "dependencies": "dependency",
+    "evidence": "piece of evidence",
+}
+
+
 def _validate(document: dict[str, Any], *, section: str, index: int | None, slug: str) -> None:
     """Validate the register a change leads to; a register being built may have no offering."""
     try:
@@ -548,7 +556,8 @@ def _validate(document: dict[str, Any], *, section: str, index: int | None, slug
         ]
         if own:
             raise Invalid(
-                "the entity is not valid", errors=issue_errors(own, strip=prefix)
+                f"this {_SINGULAR.get(section, 'entry')} is not valid; every error is listed",
+                errors=issue_errors(own, strip=prefix),
             ) from None
         raise Conflict(
             "the change would break the register; every problem is listed",
@@ -782,8 +791,8 @@ def _require_keys(kind: repo.Kind, body: dict[str, Any]) -> None:
 def _stale(kind: repo.Kind, key: str, now: int | None) -> str:
     newer = f" (it is at version {now} now)" if now is not None else ""
     return (
-        f"{kind.singular} '{key}' was changed by someone else since you read it{newer}; "
-        "read it again and redo your change"
+        f"{kind.singular} '{key}' has changed since the version you sent{newer}, perhaps in "
+        "another window or by someone else; read it again and redo your change"
     )
 
 

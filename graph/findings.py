@@ -13,6 +13,7 @@ from datetime import date
 
 import networkx as nx
 
+from graph import reasons
 from graph.dates import plus_days
 from graph.evidence import counts_until, stop_date
 from graph.model import Chain, DateRange, Evidence, SchemeClass, SubserviceMethod
@@ -252,8 +253,9 @@ def _concentration(
                     FindingCode.CONCENTRATION,
                     Severity.INFO,
                     (top, *sorted(group.members - {top})),
-                    f"{name} and its group provide {len(group.consumers)} consumers under "
-                    f"{len(offerings)} offering{'s' if len(offerings) != 1 else ''} "
+                    f"{name} and its group provide in-scope services to "
+                    f"{reasons.count(len(group.consumers), 'consumer')} under "
+                    f"{reasons.count(len(offerings), 'offering')} "
                     f"({', '.join(sorted(offerings))}): a concentration of reliance on one "
                     "group.",
                 )

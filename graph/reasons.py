@@ -213,6 +213,15 @@ def _months(n: int) -> str:
     return "month" if n == 1 else "months"
 
 
+def count(n: int, one: str, many: str | None = None) -> str:
+    """``n`` with the word for one or for many: ``1 offering``, ``2 offerings``.
+
+    >>> count(1, "piece of evidence", "pieces of evidence"), count(3, "consumer")
+    ('1 piece of evidence', '3 consumers')
+    """
+    return f"{n} {one if n == 1 else many or one + 's'}"
+
+
 def bridged_days(p: Service, letters: Iterable[tuple[Evidence, list[DateRange]]]) -> Reason:
     parts = [f"{_ranges(days)} (bridge letter of {_ev(e)})" for e, days in letters]
     return Reason(

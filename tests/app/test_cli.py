@@ -236,7 +236,7 @@ def test_validate_says_the_file_is_valid(capsys: pytest.CaptureFixture[str]) -> 
     """validate on a good file says so and exits 0."""
     code, out, err = run(capsys, "validate", str(DEMO))
     assert code == 0 and err == ""
-    assert f"{DEMO}: valid: 1 offering(s), 10 suppliers, 10 services" in out
+    assert f"{DEMO}: valid: 1 offering, 10 suppliers, 10 services" in out
 
 
 def test_validate_merges_files_so_references_may_cross(
