@@ -49,10 +49,21 @@ from app.views.graph import STATUS_STYLES, offline_html, render_graph_page
 from app.views.markdown import render_markdown
 from app.views.pages import page, templates
 from graph.errors import ChainError, UsageError
-from graph.model import Chain, DateRange, Kind, Scheme, Verification
+from graph.model import (
+    Assurance,
+    Chain,
+    DateRange,
+    IssuerQualification,
+    Kind,
+    Opinion,
+    Scheme,
+    SubserviceMethod,
+    Verification,
+)
 from graph.profiles import BUILTIN_PROFILES, find_profile
 from graph.verdicts import CheckResult, LinkResult, Status
 from importers.basis import link_bases
+from importers.chainfile import dump_plain, load_plain
 from importers.worksheet import check_csv, check_xlsx
 
 router = APIRouter(include_in_schema=False)
@@ -203,6 +214,7 @@ _DONE = {
     "created": "Added {key}.",
     "updated": "Saved {key}.",
     "deleted": "Deleted {key}.",
+    "unchanged": "Nothing changed in {key}; nothing was saved.",
     "uploaded": "Stored the document of {key}.",
     "imported": "Imported the file.",
 }
@@ -289,13 +301,27 @@ def overview(request: Request, session: SessionDep, ws: WsPath) -> Response:
 
 @dataclass(frozen=True, slots=True)
 class Field:
-    """One input of an entity form: where its value goes in the chain format's body."""
+    """One control of an entity form: where its value goes in the chain format's body.
+
+    ``kind`` is the control: ``text``, ``area`` (several lines), ``date``, ``select`` (one of
+    ``choices``; ``default`` is the format's default, left out of the body), ``tristate`` (yes,
+    no or unsaid), ``check``, ``ref`` (one id from the pick list ``pick``), ``refs`` (repeatable
+    rows of ids from ``pick``), ``multi`` (check boxes of ``choices`` plus an "other" input) or
+    ``rows`` (repeatable rows of ``columns``). ``group`` is the legend of the fieldset it sits in;
+    ``item`` names one row of ``refs`` or ``rows`` ("an exception"), or the others of ``multi``.
+    """
 
     name: str
     label: str
     path: tuple[str, ...]
-    kind: str = "text"  # text | list | check | date | select | type
-    choices: tuple[str, ...] = ()
+    kind: str = "text"
+    choices: tuple[tuple[str, str], ...] = ()
+    default: str = ""
+    integer: bool = False
+    pick: str = ""
+    columns: tuple[Field, ...] = ()
+    group: str = ""
+    item: str = ""
     key: bool = False
     required: bool = False
     default_true: bool = False
@@ -303,38 +329,148 @@ class Field:
     hint: str = ""
 
 
+CRITERIA = (
+    ("security", "Security"),
+    ("availability", "Availability"),
+    ("processing-integrity", "Processing integrity"),
+    ("confidentiality", "Confidentiality"),
+    ("privacy", "Privacy"),
+)
+"""The trust services criteria offered as check boxes; others go in the criteria's "other"."""
+
+# The countries offered as check boxes and in the country pick list: the EEA first, then
+# others often seen in cloud contracts (ISO 3166-1 alpha-2 codes; any other goes in "other").
+# fmt: off
+COUNTRIES = (
+    ("AT", "Austria"), ("BE", "Belgium"), ("BG", "Bulgaria"), ("HR", "Croatia"),
+    ("CY", "Cyprus"), ("CZ", "Czechia"), ("DK", "Denmark"), ("EE", "Estonia"),
+    ("FI", "Finland"), ("FR", "France"), ("DE", "Germany"), ("GR", "Greece"),
+    ("HU", "Hungary"), ("IS", "Iceland"), ("IE", "Ireland"), ("IT", "Italy"),
+    ("LV", "Latvia"), ("LI", "Liechtenstein"), ("LT", "Lithuania"), ("LU", "Luxembourg"),
+    ("MT", "Malta"), ("NL", "Netherlands"), ("NO", "Norway"), ("PL", "Poland"),
+    ("PT", "Portugal"), ("RO", "Romania"), ("SK", "Slovakia"), ("SI", "Slovenia"),
+    ("ES", "Spain"), ("SE", "Sweden"),
+    ("AU", "Australia"), ("BR", "Brazil"), ("CA", "Canada"), ("CN", "China"),
+    ("HK", "Hong Kong"), ("IN", "India"), ("IL", "Israel"), ("JP", "Japan"),
+    ("NZ", "New Zealand"), ("SG", "Singapore"), ("ZA", "South Africa"), ("KR", "South Korea"),
+    ("CH", "Switzerland"), ("AE", "United Arab Emirates"), ("GB", "United Kingdom"),
+    ("US", "United States"),
+)
+# fmt: on
+
+
+def _values(*values: str) -> tuple[tuple[str, str], ...]:
+    return tuple((v, v) for v in values)
+
+
+_BLANK = (("", "—"),)
+
 FIELDS: dict[str, tuple[Field, ...]] = {
     "suppliers": (
         Field("id", "Id", ("id",), key=True, required=True, column=True),
         Field("name", "Name", ("name",), required=True, column=True),
-        Field("country", "Country", ("country",), column=True, hint="ISO code, e.g. NL"),
-        Field("parent", "Parent supplier", ("parent",), column=True, hint="a supplier id"),
+        Field(
+            "country",
+            "Country",
+            ("country",),
+            kind="ref",
+            pick="countries",
+            column=True,
+            hint="ISO code, e.g. NL",
+        ),
+        Field(
+            "parent",
+            "Parent supplier",
+            ("parent",),
+            kind="ref",
+            pick="suppliers",
+            column=True,
+            hint="the (ultimate) parent company",
+        ),
+        Field("ids_kvk", "KvK number", ("ids", "kvk"), group="Legal identifiers"),
+        Field("ids_lei", "LEI", ("ids", "lei"), group="Legal identifiers"),
+        Field("ids_euid", "EUID", ("ids", "euid"), group="Legal identifiers"),
+        Field("ids_duns", "DUNS", ("ids", "duns"), group="Legal identifiers"),
+        Field("ids_vat", "VAT number", ("ids", "vat"), group="Legal identifiers"),
+        Field("contact_name", "Name", ("contact", "name"), group="Contact"),
+        Field("contact_address", "Address", ("contact", "address"), kind="area", group="Contact"),
+        Field("contact_email", "E-mail", ("contact", "email"), group="Contact"),
     ),
     "services": (
         Field("id", "Id", ("id",), key=True, required=True, column=True),
         Field("name", "Name", ("name",), required=True, column=True),
-        Field("supplier", "Supplier", ("supplier",), required=True, column=True),
+        Field(
+            "supplier",
+            "Supplier",
+            ("supplier",),
+            kind="ref",
+            pick="suppliers",
+            required=True,
+            column=True,
+        ),
         Field(
             "kind",
             "Kind",
             ("kind",),
             kind="select",
-            choices=tuple(k.value for k in Kind),
+            choices=_BLANK + _values(*(k.value for k in Kind)),
             required=True,
             column=True,
         ),
-        Field("locations", "Locations", ("locations",), kind="list", hint="e.g. NL, DE"),
+        Field(
+            "locations",
+            "Locations",
+            ("locations",),
+            kind="multi",
+            item="country codes",
+            choices=COUNTRIES,
+            hint="where the service stores or processes data",
+        ),
         Field("personal_data", "Personal data", ("personal_data",), kind="check"),
-        Field("description", "Description", ("description",)),
+        Field("description", "Description", ("description",), kind="area"),
     ),
     "dependencies": (
-        Field("from", "From (consumer)", ("from",), key=True, required=True, column=True),
-        Field("to", "To (provider)", ("to",), key=True, required=True, column=True),
-        Field("role", "Role", ("role",), column=True),
+        Field(
+            "from",
+            "From (consumer)",
+            ("from",),
+            kind="ref",
+            pick="services",
+            key=True,
+            required=True,
+            column=True,
+        ),
+        Field(
+            "to",
+            "To (provider)",
+            ("to",),
+            kind="ref",
+            pick="services",
+            key=True,
+            required=True,
+            column=True,
+        ),
+        Field("role", "Role", ("role",), column=True, hint="hosting, backup, e-mail, ..."),
         Field("relevant", "Relevant", ("relevant",), kind="check", default_true=True),
         Field("reason", "Reason (when not relevant)", ("reason",), column=True),
         Field("critical", "Critical", ("critical",), kind="check", column=True),
-        Field("contract", "Contract", ("contract",)),
+        Field(
+            "personal_data",
+            "Personal data",
+            ("personal_data",),
+            kind="tristate",
+            choices=(("", "as the provider service says"), ("true", "yes"), ("false", "no")),
+        ),
+        Field(
+            "locations",
+            "Locations",
+            ("locations",),
+            kind="multi",
+            item="country codes",
+            choices=COUNTRIES,
+            hint="where the consumer's data live; none ticked: the provider service's",
+        ),
+        Field("contract", "Contract", ("contract",), hint="a contract reference"),
     ),
     "evidence": (
         Field("id", "Id", ("id",), key=True, required=True, column=True),
@@ -343,29 +479,226 @@ FIELDS: dict[str, tuple[Field, ...]] = {
             "Scheme",
             ("scheme",),
             kind="select",
-            choices=tuple(s.value for s in Scheme),
+            choices=_BLANK + tuple((s.value, f"{s.value}: {s.label}") for s in Scheme),
             required=True,
             column=True,
         ),
-        Field("holder", "Holder (supplier)", ("holder",), required=True, column=True),
-        Field("covers", "Covers (services)", ("covers",), kind="list", required=True, column=True),
-        Field("type", "Type", ("type",), kind="type", choices=("", "1", "2")),
-        Field("period_from", "Period from", ("period", "from"), kind="date"),
-        Field("period_to", "Period to", ("period", "to"), kind="date"),
-        Field("issued", "Issued", ("issued",), kind="date"),
-        Field("valid_until", "Valid until", ("valid_until",), kind="date", column=True),
-        Field("issuer", "Issuer", ("issuer",)),
+        Field(
+            "holder",
+            "Holder (supplier)",
+            ("holder",),
+            kind="ref",
+            pick="suppliers",
+            required=True,
+            column=True,
+        ),
+        Field(
+            "covers",
+            "Covers (services)",
+            ("covers",),
+            kind="refs",
+            item="a service",
+            pick="services",
+            required=True,
+            column=True,
+        ),
+        Field(
+            "type",
+            "Report type",
+            ("type",),
+            kind="select",
+            integer=True,
+            choices=(
+                ("", "—"),
+                ("1", "type 1 (design)"),
+                ("2", "type 2 (operating effectiveness)"),
+            ),
+            hint="assurance reports",
+        ),
+        Field(
+            "period_from", "From", ("period", "from"), kind="date", group="Tested period (type 2)"
+        ),
+        Field("period_to", "To", ("period", "to"), kind="date", group="Tested period (type 2)"),
+        Field("as_of", "Design date (type 1)", ("as_of",), kind="date", group="Dates"),
+        Field("issued", "Issued", ("issued",), kind="date", group="Dates"),
+        Field(
+            "valid_until", "Valid until", ("valid_until",), kind="date", column=True, group="Dates"
+        ),
+        Field("bridge_from", "From", ("bridge_letter", "from"), kind="date", group="Bridge letter"),
+        Field("bridge_to", "To", ("bridge_letter", "to"), kind="date", group="Bridge letter"),
+        Field(
+            "bridge_signed_by", "Signed by", ("bridge_letter", "signed_by"), group="Bridge letter"
+        ),
+        Field(
+            "criteria",
+            "Criteria",
+            ("criteria",),
+            kind="multi",
+            item="criteria",
+            choices=CRITERIA,
+            hint="criteria or control areas in scope",
+        ),
+        Field(
+            "locations",
+            "Locations",
+            ("locations",),
+            kind="multi",
+            item="country codes",
+            choices=COUNTRIES,
+            hint="in scope; none ticked: not restricted",
+        ),
+        Field("scope", "Scope statement", ("scope",), kind="area"),
+        Field(
+            "scheme_version",  # not "version": the form's version is the entity's, for 412
+            "Scheme version",
+            ("version",),
+            hint="e.g. ISO/IEC 27001:2022",
+        ),
+        Field("issuer", "Name", ("issuer",), group="Issuer"),
+        Field(
+            "issuer_qualification",
+            "Qualification",
+            ("issuer_qualification",),
+            kind="select",
+            choices=_BLANK + _values(*(q.value for q in IssuerQualification)),
+            group="Issuer",
+        ),
+        Field(
+            "accreditation_body",
+            "Accreditation body",
+            ("accreditation", "body"),
+            group="Accreditation (certificates)",
+        ),
+        Field(
+            "accreditation_iaf_mla",
+            "Signatory of the IAF MLA",
+            ("accreditation", "iaf_mla"),
+            kind="tristate",
+            choices=(("", "—"), ("true", "yes"), ("false", "no")),
+            group="Accreditation (certificates)",
+        ),
+        Field(
+            "assurance",
+            "Assurance",
+            ("assurance",),
+            kind="select",
+            choices=_values(*(a.value for a in Assurance)),
+            default=Assurance.REASONABLE.value,
+            group="Conclusion",
+        ),
+        Field(
+            "opinion",
+            "Opinion",
+            ("opinion",),
+            kind="select",
+            choices=_values(*(o.value for o in Opinion)),
+            default=Opinion.UNQUALIFIED.value,
+            group="Conclusion",
+        ),
+        Field(
+            "exceptions",
+            "Exceptions",
+            ("exceptions",),
+            kind="rows",
+            item="an exception",
+            hint="deviations the auditor reported",
+            columns=(
+                Field("criterion", "Criterion", ("criterion",)),
+                Field("description", "Description", ("description",)),
+                Field("response", "Management's response", ("response",)),
+            ),
+        ),
+        Field(
+            "subservices_method",
+            "Method",
+            ("subservices", "method"),
+            kind="select",
+            choices=_values(*(m.value for m in SubserviceMethod)),
+            default=SubserviceMethod.NONE.value,
+            group="Sub-services",
+        ),
+        Field(
+            "carved_out",
+            "Carved out (services)",
+            ("subservices", "carved_out"),
+            kind="refs",
+            item="a carved-out service",
+            pick="services",
+            group="Sub-services",
+        ),
+        Field(
+            "included",
+            "Included (services)",
+            ("subservices", "included"),
+            kind="refs",
+            item="an included service",
+            pick="services",
+            group="Sub-services",
+        ),
+        Field(
+            "cuecs",
+            "Complementary user entity controls (CUECs)",
+            ("cuecs",),
+            kind="rows",
+            item="a CUEC",
+            columns=(
+                Field("id", "Id", ("id",)),
+                Field("text", "Text", ("text",)),
+                Field("addressed", "Addressed", ("addressed",), kind="check"),
+            ),
+        ),
         Field(
             "verification",
             "Verification",
             ("verification",),
             kind="select",
-            choices=("", *(v.value for v in Verification)),
+            choices=_values(*(v.value for v in Verification)),
+            default=Verification.SIGHTED.value,
+            hint="how far the document itself was seen",
         ),
+        Field("document_name", "File name", ("document", "name"), group="Document pointer"),
+        Field("document_sha256", "SHA-256", ("document", "sha256"), group="Document pointer"),
     ),
 }
 OTHER = "other"
-"""The form field holding the body's remaining fields as JSON (nothing is lost on an edit)."""
+"""The form field holding the body's extension (``x-``) keys as JSON: nothing is lost on an
+edit, and every field of the chain format has a control of its own."""
+
+ADD_TITLES = {
+    "suppliers": ("Add a supplier", "Add supplier"),
+    "services": ("Add a service", "Add service"),
+    "dependencies": ("Add a dependency", "Add dependency"),
+    "evidence": ("Add a piece of evidence", "Add evidence"),
+}
+"""The heading and the button of each section's add form."""
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """A run of a form's fields: one on its own, or a group in a fieldset with a legend."""
+
+    legend: str
+    fields: tuple[Field, ...]
+
+
+def layout(section: str) -> list[Block]:
+    """The form's fields in order, each group of them in one block.
+
+    >>> [(b.legend, len(b.fields)) for b in layout("suppliers")][4:]
+    [('Legal identifiers', 5), ('Contact', 3)]
+    """
+    blocks: list[Block] = []
+    for field in FIELDS[section]:
+        if field.group and blocks and blocks[-1].legend == field.group:
+            blocks[-1] = Block(field.group, (*blocks[-1].fields, field))
+        else:
+            blocks.append(Block(field.group, (field,)))
+    return blocks
+
+
+def _nested(section: str) -> set[str]:
+    """The mappings of a section's body that the form fills field by field."""
+    return {f.path[0] for f in FIELDS[section] if len(f.path) > 1}
 
 
 def _get(body: dict[str, Any], path: tuple[str, ...]) -> Any:
@@ -377,81 +710,215 @@ def _get(body: dict[str, Any], path: tuple[str, ...]) -> Any:
     return value
 
 
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _extensions(section: str, body: dict[str, Any]) -> dict[str, Any]:
+    """The ``x-`` keys of a body, at its top and in its mappings the form fills field by field
+    (a mapping the form would not write, such as an empty ``document``, is kept too)."""
+    found = {k: v for k, v in body.items() if k.startswith("x-")}
+    for name in sorted(_nested(section)):
+        inner = body.get(name)
+        if isinstance(inner, dict):
+            own = {k: v for k, v in inner.items() if k.startswith("x-")}
+            if own or len(own) == len(inner):
+                found[name] = own
+    return found
+
+
+def _row_values(field: Field, item: Any) -> dict[str, Any]:
+    item = item if isinstance(item, dict) else {}
+    row: dict[str, Any] = {
+        c.name: (item.get(c.name) is True) if c.kind == "check" else _text(item.get(c.name))
+        for c in field.columns
+    }
+    extra = {k: v for k, v in item.items() if k not in {c.name for c in field.columns}}
+    row["x"] = json.dumps(extra, ensure_ascii=False) if extra else ""
+    return row
+
+
 def form_values(section: str, body: dict[str, Any]) -> dict[str, Any]:
-    """The form's values for an entity body: the fields, and the rest as JSON.
+    """The form's values for an entity body: one per control, and the ``x-`` keys as JSON.
 
     >>> v = form_values("evidence", {"id": "e", "covers": ["a", "b"],
+    ...                              "criteria": ["security", "c9"],
     ...                              "period": {"from": "2026-01-01", "to": "2026-06-30"},
-    ...                              "criteria": ["security"]})
-    >>> v["covers"], v["period_from"], v["other"]
-    ('a, b', '2026-01-01', '{\\n  "criteria": [\\n    "security"\\n  ]\\n}')
+    ...                              "cuecs": [{"id": "C1", "x-n": 1}], "x-a": True})
+    >>> v["covers"], v["period_from"], v["criteria"], v["criteria_other"], v["assurance"]
+    (['a', 'b'], '2026-01-01', ['security', 'c9'], 'c9', 'reasonable')
+    >>> v["cuecs"], v["other"]
+    ([{'id': 'C1', 'text': '', 'addressed': False, 'x': '{"x-n": 1}'}], '{\\n  "x-a": true\\n}')
     """
     values: dict[str, Any] = {}
-    covered = set()
     for field in FIELDS[section]:
         value = _get(body, field.path)
-        covered.add(field.path[0])
-        if field.kind == "list":
-            values[field.name] = ", ".join(str(v) for v in value) if isinstance(value, list) else ""
+        if field.kind in ("refs", "multi"):
+            items = [_text(v) for v in value] if isinstance(value, list) else []
+            values[field.name] = items
+            if field.kind == "multi":
+                known = {c for c, _ in field.choices}
+                values[f"{field.name}_other"] = ", ".join(v for v in items if v not in known)
+        elif field.kind == "rows":
+            items = value if isinstance(value, list) else []
+            values[field.name] = [_row_values(field, item) for item in items]
         elif field.kind == "check":
             values[field.name] = value is not False if field.default_true else value is True
         else:
-            values[field.name] = "" if value is None else str(value)
-    rest = {k: v for k, v in body.items() if k not in covered}
-    period = body.get("period")
-    if isinstance(period, dict) and set(period) - {"from", "to"}:
-        rest["period"] = period  # more than the two dates: kept whole in the JSON
+            values[field.name] = _text(value) or field.default
+    rest = _extensions(section, body)
     values[OTHER] = json.dumps(rest, indent=2, ensure_ascii=False) if rest else ""
     return values
 
 
-def body_of(section: str, form: FormData, *, key: dict[str, str] | None = None) -> dict[str, Any]:
-    """The entity body a form describes (``key``: the id fields of an entity being edited).
+def _json_object(text: str, where: str, what: str) -> dict[str, Any]:
+    try:
+        found = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise Invalid(
+            f"the {what} are not JSON",
+            errors=[{"location": where, "message": f"not JSON: {error}"}],
+        ) from None
+    if not isinstance(found, dict):
+        raise Invalid(
+            f"the {what} must be a JSON object",
+            errors=[{"location": where, "message": "expected a JSON object {...}"}],
+        )
+    return found
+
+
+def _split_list(text: str) -> list[str]:
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+def _rows(field: Field, form: FormData) -> list[dict[str, Any]] | None:
+    """The filled rows of a repeatable group (inputs named ``name.INDEX.column``), in order."""
+    prefix = field.name + "."
+    indexes = sorted(
+        {int(i) for k in form if k.startswith(prefix) and (i := k.split(".")[1]).isdigit()}
+    )
+    rows = []
+    for index in indexes:
+        row: dict[str, Any] = {}
+        for column in field.columns:
+            name = f"{prefix}{index}.{column.name}"
+            if column.kind == "check":
+                if form.get(name) is not None:
+                    row[column.name] = True
+            elif text := _field(form, name):
+                row[column.name] = text
+        extra = _field(form, f"{prefix}{index}.x")
+        if extra:
+            row.update(_json_object(extra, field.name, f"hidden fields of row {index + 1}"))
+        if row:
+            rows.append(row)
+    return rows or None
+
+
+def _parsed(field: Field, form: FormData, text: str) -> Any:
+    """The body's value of one control (``None``: left out of the body)."""
+    if field.kind == "check":
+        ticked = form.get(field.name) is not None
+        return (None if ticked else False) if field.default_true else (True if ticked else None)
+    if field.kind == "tristate":
+        return {"true": True, "false": False}.get(text)
+    if field.kind == "refs":
+        return [
+            v.strip() for v in form.getlist(field.name) if isinstance(v, str) and v.strip()
+        ] or None
+    if field.kind == "multi":
+        boxes = [v for v in form.getlist(field.name) if isinstance(v, str) and v]
+        given = boxes + _split_list(_field(form, f"{field.name}_other"))
+        return list(dict.fromkeys(given)) or None
+    if field.kind == "rows":
+        return _rows(field, form)
+    if field.kind == "select" and (not text or text == field.default):
+        return None
+    if field.integer and text.isdigit():
+        return int(text)
+    return text or None
+
+
+def body_of(
+    section: str,
+    form: FormData,
+    *,
+    key: dict[str, str] | None = None,
+    extensions: bool = True,
+) -> dict[str, Any]:
+    """The entity body a form describes (``key``: the id fields of an entity being edited;
+    ``extensions=False`` leaves out the ``x-`` keys' JSON).
 
     Raises
     ------
     Invalid
-        When the JSON of the other fields is not an object, naming the field ``other``.
+        When the JSON of the extension keys is not an object of ``x-`` keys, naming ``other``.
     """
     body: dict[str, Any] = {}
-    other = _field(form, OTHER)
-    if other:
-        try:
-            extra = json.loads(other)
-        except json.JSONDecodeError as error:
-            raise Invalid(
-                "the other fields are not JSON",
-                errors=[{"location": OTHER, "message": f"not JSON: {error}"}],
-            ) from None
-        if not isinstance(extra, dict):
-            raise Invalid(
-                "the other fields must be a JSON object",
-                errors=[{"location": OTHER, "message": "expected a JSON object {...}"}],
-            )
-        body.update(extra)
     for field in FIELDS[section]:
         text = key[field.name] if key and field.name in key else _field(form, field.name)
-        value: Any
-        if field.kind == "check":
-            ticked = form.get(field.name) is not None
-            value = (
-                (None if ticked else False) if field.default_true else (True if ticked else None)
-            )
-        elif field.kind == "list":
-            value = [part.strip() for part in text.split(",") if part.strip()] or None
-        elif field.kind == "type":
-            value = int(text) if text.isdigit() else (text or None)
-        else:
-            value = text or None
+        value = _parsed(field, form, text)
         if value is None:
             continue
         if len(field.path) == 1:
             body[field.path[0]] = value
         else:
-            outer = body.setdefault(field.path[0], {})
-            if isinstance(outer, dict):
-                outer[field.path[1]] = value
+            body.setdefault(field.path[0], {})[field.path[1]] = value
+    other = _field(form, OTHER) if extensions else ""
+    if other:
+        _merge_extensions(section, body, _json_object(other, OTHER, "extension fields"))
     return body
+
+
+def _merge_extensions(section: str, body: dict[str, Any], extra: dict[str, Any]) -> None:
+    nested = _nested(section)
+    for name, value in extra.items():
+        if name.startswith("x-"):
+            body[name] = value
+        elif (
+            name in nested
+            and isinstance(value, dict)
+            and all(isinstance(k, str) and k.startswith("x-") for k in value)
+        ):
+            body.setdefault(name, {}).update(value)
+        else:
+            raise Invalid(
+                "only x- keys go in the extension fields",
+                errors=[
+                    {
+                        "location": OTHER,
+                        "message": f"'{name}' has its own input above; only x- keys go here",
+                    }
+                ],
+            )
+
+
+def cell_text(field: Field, value: Any) -> str:
+    """A form value as one line of text, for a table cell or a read-only page.
+
+    >>> cell_text(FIELDS["evidence"][3], ["a", "b"])
+    'a, b'
+    """
+    if field.kind == "check":
+        return "yes" if value else "no"
+    if field.kind in ("refs", "multi"):
+        return ", ".join(value)
+    if field.kind == "rows":
+        return "; ".join(
+            " · ".join(
+                f"{c.label}: {'yes' if row[c.name] else 'no'}" if c.kind == "check" else row[c.name]
+                for c in field.columns
+                if row[c.name] or c.kind == "check"
+            )
+            for row in value
+        )
+    if field.choices and value:
+        return str(dict(field.choices).get(value, value))
+    return str(value or "")
 
 
 def place_errors(
@@ -459,20 +926,25 @@ def place_errors(
 ) -> tuple[dict[str, list[str]], list[str]]:
     """Errors by the form field they name, and the rest (with their place) for the top.
 
-    An entity's own field goes next to its input; a field the form has no input for goes next
-    to the JSON of the other fields; a place elsewhere in the register goes to the top.
+    An entity's own field goes next to its control (a group's own error next to its first
+    control); an extension key next to the JSON of the ``x-`` keys; a place elsewhere in the
+    register goes to the top.
 
     >>> placed, rest = place_errors("evidence", [
     ...     {"location": "period.from", "message": "bad date"},
     ...     {"location": "covers[1]", "message": "unknown service"},
     ...     {"location": "cuecs[0].id", "message": "required"},
+    ...     {"location": "bridge_letter", "message": "from after to"},
+    ...     {"location": "x-a.b", "message": "odd"},
     ...     {"location": "services[2].supplier", "message": "unknown supplier", "line": 7}])
-    >>> placed["period_from"], placed["covers"], placed["other"]
-    (['bad date'], ['covers[1]: unknown service'], ['cuecs[0].id: required'])
-    >>> rest
-    ['services[2].supplier (line 7): unknown supplier']
+    >>> placed["period_from"], placed["covers"], placed["cuecs"], placed["bridge_from"]
+    (['bad date'], ['covers[1]: unknown service'], ['cuecs[0].id: required'], ['from after to'])
+    >>> placed["other"], rest
+    (['x-a.b: odd'], ['services[2].supplier (line 7): unknown supplier'])
     """
     by_path = {".".join(f.path): f.name for f in FIELDS[section]} | {OTHER: OTHER}
+    for field in FIELDS[section]:
+        by_path.setdefault(field.path[0], field.name)
     placed: dict[str, list[str]] = {}
     rest: list[str] = []
     for error in errors:
@@ -543,6 +1015,7 @@ def _section_page(
     blank = form_values(section, {})
     if section == "dependencies":
         blank["relevant"] = True
+    heading, button = ADD_TITLES[section]
     return page(
         request,
         "entities.html",
@@ -564,6 +1037,10 @@ def _section_page(
             errors=errors or {},
             general=list(general),
             is_new=True,
+            blocks=layout(section),
+            picks=_picks(session, visit, section),
+            add_heading=heading,
+            add_button=button,
             action=f"/w/{quote(visit.workspace.slug)}/{section}",
         ),
     )
@@ -574,15 +1051,30 @@ def _row_view(section: str, row: repo.EntityRow, body: dict[str, Any], ws: str) 
     key = _key_of(section, body)
     return {
         "key": key,
-        "cells": values,
+        "cells": {f.name: cell_text(f, values[f.name]) for f in FIELDS[section] if f.column},
         "offering": isinstance(row, ServiceRow) and row.offering is not None,
         "url": _item_url(ws, section, key),
         "document_url": f"/api/v1/workspaces/{quote(ws)}/evidence/{quote(key)}/document",
     }
 
 
+def _picks(session: Session, visit: Visit, section: str) -> dict[str, list[tuple[str, str]]]:
+    """The pick lists a section's form offers: ids with names, and the countries."""
+    if not visit.can_write:
+        return {}
+    wanted = {f.pick for f in FIELDS[section] if f.pick} - {"countries"}
+    picks: dict[str, list[tuple[str, str]]] = {"countries": list(COUNTRIES)}
+    for name in sorted(wanted):
+        _, rows = repo.page(
+            session, repo.KINDS[name], visit.workspace.id or 0, limit=None, offset=0, filters={}
+        )
+        picks[name] = sorted((str(r.body.get("id", "")), str(r.body.get("name", ""))) for r in rows)
+    return picks
+
+
 def _edit_page(
     request: Request,
+    session: Session,
     visit: Visit,
     section: str,
     row: repo.EntityRow,
@@ -616,6 +1108,12 @@ def _edit_page(
             general=list(general),
             stale=stale,
             is_new=False,
+            blocks=layout(section),
+            picks=_picks(session, visit, section),
+            readonly=[
+                (f"{f.group}: {f.label}" if f.group else f.label, cell_text(f, shown[f.name]))
+                for f in FIELDS[section]
+            ],
             action=_item_url(visit.workspace.slug, section, key),
             document=document,
             document_url=(
@@ -626,15 +1124,12 @@ def _edit_page(
 
 
 def _submitted(section: str, form: FormData, key: dict[str, str] | None = None) -> dict[str, Any]:
-    """The form's values as typed, to show again beside its errors."""
-    values: dict[str, Any] = {}
-    for field in FIELDS[section]:
-        if key and field.name in key:
-            values[field.name] = key[field.name]
-        elif field.kind == "check":
-            values[field.name] = form.get(field.name) is not None
-        else:
-            values[field.name] = _field(form, field.name)
+    """The form's values as typed, to show again beside its errors (blank rows dropped)."""
+    try:
+        body = body_of(section, form, key=key)
+    except Invalid:
+        body = body_of(section, form, key=key, extensions=False)
+    values = form_values(section, body)
     values[OTHER] = _field(form, OTHER)
     values["offering"] = form.get("offering") is not None
     return values
@@ -693,6 +1188,41 @@ def _version_of(form: FormData) -> int:
     return int(text) if text.isdigit() else -1
 
 
+def _keep_order(section: str, old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
+    """``new`` with each check-box list in ``old``'s order when it holds the same values (the
+    boxes come in the form's order, the stored list in its own).
+
+    >>> _keep_order("services", {"locations": ["IE", "DE"]}, {"locations": ["DE", "IE"]})
+    {'locations': ['IE', 'DE']}
+    """
+    for field in FIELDS[section]:
+        name = field.path[0]
+        if (
+            field.kind == "multi"
+            and isinstance(old.get(name), list)
+            and name in new
+            and sorted(map(str, old[name])) == sorted(new[name])
+        ):
+            new = {**new, name: old[name]}
+    return new
+
+
+def _equivalent(
+    session: Session, visit: Visit, section: str, key: str, body: dict[str, Any]
+) -> bool:
+    """Whether ``body`` says the same as the stored entity ``key``: equal once read the way the
+    chain format reads it (``relevant: true`` is what an absent ``relevant`` says)."""
+    document = services.register_document(session, visit.workspace)
+    kind = repo.KINDS[section]
+    try:
+        before = dump_plain(load_plain(document))[section]
+        document[section] = [body if kind.key_of(b) == key else b for b in document[section]]
+        after = dump_plain(load_plain(document))[section]
+    except ChainError:
+        return False
+    return before == after
+
+
 def _change(section: str, request: Request, session: Session, ws: str, form: FormData) -> Response:
     visit = _visit(request, session, ws, WRITE, form)
     key = _key_params(section, request)
@@ -700,7 +1230,14 @@ def _change(section: str, request: Request, session: Session, ws: str, form: For
     singular = repo.KINDS[section].singular
     try:
         row = services.get_entity(session, workspace=visit.workspace, section=section, key=joined)
-        body = body_of(section, form, key=key)
+        body = _keep_order(section, row.body, body_of(section, form, key=key))
+        offering = (form.get("offering") is not None) if section == "services" else None
+        if (
+            _version_of(form) == row.version
+            and (offering is None or offering == (getattr(row, "offering", None) is not None))
+            and _equivalent(session, visit, section, joined, body)
+        ):
+            return _done(ws, section, "unchanged", joined)
         changes: dict[str, Any] = dict.fromkeys(k for k in row.body if k not in body)
         changes.update(body)
         services.update_entity(
@@ -710,7 +1247,7 @@ def _change(section: str, request: Request, session: Session, ws: str, form: For
             key=joined,
             changes=changes,
             version=_version_of(form),
-            offering=(form.get("offering") is not None) if section == "services" else None,
+            offering=offering,
             actor=visit.actor,
         )
     except NotFound:
@@ -724,6 +1261,7 @@ def _change(section: str, request: Request, session: Session, ws: str, form: For
         if isinstance(problem, PreconditionFailed):
             return _edit_page(
                 request,
+                session,
                 visit,
                 section,
                 current,
@@ -735,6 +1273,7 @@ def _change(section: str, request: Request, session: Session, ws: str, form: For
         placed, rest = place_errors(section, problem.errors)
         return _edit_page(
             request,
+            session,
             visit,
             section,
             current,
@@ -774,6 +1313,7 @@ def _remove(section: str, request: Request, session: Session, ws: str, form: For
         _, rest = place_errors(section, problem.errors)
         return _edit_page(
             request,
+            session,
             visit,
             section,
             current,
@@ -819,6 +1359,7 @@ def _section_routes(section: str) -> None:
         )
         return _edit_page(
             request,
+            session,
             visit,
             section,
             row,
@@ -875,6 +1416,7 @@ def upload_document(
         messages = [problem.detail, *(str(e.get("message")) for e in problem.errors)]
         return _edit_page(
             request,
+            session,
             visit,
             "evidence",
             row,

@@ -222,7 +222,7 @@ def test_an_editor_adds_edits_and_deletes_a_supplier_and_the_trail_names_them(
             "version": version.group(1),
             "name": "Nieuw Holding B.V.",
             "country": "",
-            "other": '{"ids": {"kvk": "12345678"}}',
+            "ids_kvk": "12345678",
         },
     )
     assert "Saved nieuw." in changed.text
