@@ -77,3 +77,21 @@ def test_an_invalid_entity_names_its_kind(client: TestClient, demo_ws: Ws) -> No
     answer = client.post(demo_ws.url("/services"), json=body, headers=demo_ws.auth())
     assert answer.status_code == 422
     assert answer.json()["detail"].startswith("this service is not valid")
+
+
+def test_the_readmes_profile_line_runs_on_the_demo(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The README's `--profile` example names a profile file in `examples/` and runs on the
+    demo chain: a verdict (exit 0 or 1), not a usage error (exit 2)."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    (line,) = [x for x in readme.splitlines() if "ketenkaart check" in x and "--profile" in x]
+    argv = line.split("#", 1)[0].split()[1:]
+    for word in argv:
+        if word.endswith((".yaml", ".json")):
+            assert (ROOT / word).is_file(), f"the README names {word}, which is not in the repo"
+    monkeypatch.chdir(ROOT)
+    code = main([*argv, "--at", "2026-11-27"])
+    out, err = capsys.readouterr()
+    assert code in (0, 1), err
+    assert "profile strict-buyer" in out
