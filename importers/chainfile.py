@@ -240,6 +240,20 @@ def _describe(value: object) -> str:
     return type(value).__name__  # pragma: no cover - the parsers make nothing else
 
 
+def _surrogate_message(text: str, what: str) -> str:
+    """Why ``text`` is not text: its first lone surrogate, and where it is.
+
+    >>> _surrogate_message("a\\udc00b", "text")
+    'the text holds a lone surrogate (U+DC00) at character 2: not Unicode text, no UTF-8 for it'
+    """
+    found = _SURROGATE.search(text)
+    assert found is not None  # noqa: S101 - called on a hit only
+    return (
+        f"the {what} holds a lone surrogate (U+{ord(found.group()):04X}) at character "
+        f"{found.start() + 1}: not Unicode text, no UTF-8 for it"
+    )
+
+
 def _join(path: str, key: str | int) -> str:
     if isinstance(key, int):
         return f"{path}[{key}]"
@@ -1696,6 +1710,7 @@ class _Reader:
                 root,
             )
             return None
+        self.odd_text(root)
         part.extra = self.closed(root, _TOP_SET, _TOP_KEYS, "", keep=True)
         self.version(root)
         part.title = self.string(root, "title", "")
@@ -1741,6 +1756,32 @@ class _Reader:
         )
         return part
 
+    def odd_text(self, root: object) -> None:
+        """Report every text (value or key) holding a lone surrogate, which a JSON ``\\u``
+        escape or a YAML one can make: it is not Unicode text, so no UTF-8 file, database or
+        hash can hold it. One quick pass over the whole document; a walk only on a hit."""
+        if not _SURROGATE.search(json.dumps(root, ensure_ascii=False, default=str)):
+            return
+        stack: list[tuple[object, str, object, str | int | None]] = [(root, "", None, None)]
+        while stack:
+            value, path, where, key = stack.pop()
+            if isinstance(value, str):
+                if _SURROGATE.search(value):
+                    self.err(path, _surrogate_message(value, "text"), where, key)
+            elif isinstance(value, dict):
+                for name, item in reversed(value.items()):
+                    inner = _join(path, str(name))
+                    if isinstance(name, str) and _SURROGATE.search(name):
+                        shown = _join(path, _SURROGATE.sub(_escape_char, name))  # printable
+                        self.err(shown, _surrogate_message(name, "name"), value, name)
+                    else:
+                        stack.append((item, inner, value, name))
+            elif isinstance(value, list):
+                stack.extend(
+                    (item, _join(path, index), value, index)
+                    for index, item in reversed(list(enumerate(value)))
+                )
+
     def offerings(self, root: _Map) -> tuple[str, ...]:
         value = self.items(root, "offerings", "")
         if not value:
@@ -1776,6 +1817,7 @@ class _Reader:
                 root,
             )
             return None
+        self.odd_text(root)
         odd = [key for key in root if key not in _PROFILE_FILE_KEYS and not key.startswith("x-")]
         for key in odd:
             self.err(
