@@ -1214,6 +1214,8 @@ def _equivalent(
     chain format reads it (``relevant: true`` is what an absent ``relevant`` says)."""
     document = services.register_document(session, visit.workspace)
     kind = repo.KINDS[section]
+    if any(b == body for b in document[section] if kind.key_of(b) == key):
+        return True  # the very same body: no need to read the register
     try:
         before = dump_plain(load_plain(document))[section]
         document[section] = [body if kind.key_of(b) == key else b for b in document[section]]

@@ -230,3 +230,27 @@ def test_rows_are_added_removed_and_saved_with_the_keyboard_alone(
         k: v for k, v in before.items() if k != "cuecs"
     }
     assert_clean(watched, origin)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/w/acme/suppliers",
+        "/w/acme/suppliers/stratus",
+        "/w/acme/services",
+        "/w/acme/services/stratus-postgres",
+        "/w/acme/dependencies",
+        "/w/acme/dependencies/loonwolk-online/stratus-compute-ams",
+    ],
+)
+def test_every_form_has_no_serious_accessibility_finding(
+    watched: Watched, origin: str, path: str
+) -> None:
+    """The add and edit forms of suppliers, services and dependencies pass axe-core without a
+    serious or critical finding (the evidence forms are scanned above)."""
+    page = watched.page
+    sign_in(page, origin)
+    page.goto(f"{origin}{path}")
+    assert page.locator("form.entity-form").count() == 1
+    assert serious_findings(page) == []
+    assert_clean(watched, origin)
