@@ -814,7 +814,7 @@ def _run_server(settings: Settings) -> int:
     import uvicorn  # noqa: PLC0415
 
     from app.config import get_settings  # noqa: PLC0415
-    from app.security import configure_logging  # noqa: PLC0415
+    from app.security import UVICORN_LOG_CONFIG, configure_logging  # noqa: PLC0415
 
     if not 0 < settings.port < 65536:
         raise UsageError(f"--port {settings.port} is not a TCP port (1-65535)")
@@ -839,6 +839,8 @@ def _run_server(settings: Settings) -> int:
         host=settings.host,
         port=settings.port,
         workers=settings.workers,
+        log_config=UVICORN_LOG_CONFIG,
+        access_log=False,
     )
     return EXIT_OK
 

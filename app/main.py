@@ -25,7 +25,7 @@ from app.routes import (
     people_pages,
     register,
 )
-from app.security import Guard
+from app.security import Guard, adopt_server_logging
 from app.views.graph import vis_directory
 from app.views.pages import STATIC_DIR
 
@@ -38,6 +38,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        adopt_server_logging()
         yield
         if own_engine:
             engine.dispose()
@@ -68,3 +69,13 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.include_router(entities.router, prefix="/api/v1")
     app.include_router(documents.router, prefix="/api/v1")
     return app
+
+
+def __getattr__(name: str) -> FastAPI:
+    """``app.main:app`` for ``uvicorn app.main:app``: the application made from the
+    environment when first asked for (importing this module builds nothing)."""
+    if name == "app":
+        built = globals()["app"] = create_app()
+        adopt_server_logging()  # uvicorn has configured its logging by now; take it over
+        return built
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

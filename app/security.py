@@ -141,12 +141,64 @@ class JsonFormatter(logging.Formatter):
 
 
 def configure_logging(level: int = logging.INFO) -> None:
-    """Send the service's logs to standard error as JSON lines."""
+    """Send the service's logs to standard error as JSON lines (the command line, before
+    uvicorn starts; uvicorn itself is handed :data:`UVICORN_LOG_CONFIG`)."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter())
-    for name in ("ketenkaart", "uvicorn.error"):
+    for name in ("ketenkaart", "uvicorn", "uvicorn.error"):
         logger = logging.getLogger(name)
         logger.handlers[:] = [handler]
         logger.setLevel(level)
         logger.propagate = False
-    logging.getLogger("uvicorn.access").disabled = True  # our access line replaces it
+    _silence_uvicorn_access()
+
+
+# What ``ketenkaart serve`` hands uvicorn (``log_config``; ``access_log=False`` beside it):
+# uvicorn configures logging itself when it starts, in every worker, undoing what was set
+# before; with this, its own lines are JSON too and it writes no access line of its own.
+UVICORN_LOG_CONFIG: dict[str, Any] = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"json": {"()": "app.security.JsonFormatter"}},
+    "handlers": {
+        "stderr": {
+            "class": "logging.StreamHandler",
+            "formatter": "json",
+            "stream": "ext://sys.stderr",
+        }
+    },
+    "loggers": {
+        "ketenkaart": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
+        "uvicorn": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
+        "uvicorn.error": {"handlers": [], "level": "INFO", "propagate": True},
+        "uvicorn.access": {"handlers": [], "level": "CRITICAL", "propagate": False},
+    },
+}
+
+
+def adopt_server_logging() -> None:
+    """Take over the logs of a uvicorn started without our configuration (``uvicorn
+    app.main:app``): no access line of its own (ours replaces it, with secrets cut out), its
+    own lines as JSON, and ours written where its are. Called when the application starts,
+    after uvicorn has configured logging; without uvicorn's handlers it changes nothing."""
+    server = [h for name in ("uvicorn", "uvicorn.error") for h in logging.getLogger(name).handlers]
+    if not server:
+        return
+    _silence_uvicorn_access()
+    for handler in server:
+        handler.setFormatter(JsonFormatter())
+    ours = logging.getLogger("ketenkaart")
+    if not ours.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(JsonFormatter())
+        ours.addHandler(handler)
+        ours.setLevel(logging.INFO)
+
+
+def _silence_uvicorn_access() -> None:
+    """uvicorn's access line names the full path (an invitation's secret with it) in plain
+    text; ours replaces it. Without handlers uvicorn does not even build the line."""
+    access = logging.getLogger("uvicorn.access")
+    access.handlers[:] = []
+    access.propagate = False
+    access.disabled = True
