@@ -67,7 +67,8 @@ def scoped(document: dict[str, Any], scope: frozenset[str]) -> dict[str, Any]:
     """The part of a register an auditor with a scope sees: the scope's offerings, every
     service under them, the links among those, their suppliers (with their parents), the
     evidence covering them (its ``covers`` and sub-service lists cut to what is visible), and
-    the profiles.
+    the profiles; not the register's own top-level ``x-`` keys, which speak of all of it (the
+    ``x-`` keys of the entities shown stay with them).
 
     >>> doc = {"offerings": ["a", "b"], "profiles": [],
     ...        "suppliers": [{"id": "s"}, {"id": "t"}],
@@ -111,7 +112,8 @@ def scoped(document: dict[str, Any], scope: frozenset[str]) -> dict[str, Any]:
             wanted.add(parent)
             stack.append(parent)
     return {
-        **document,
+        # the register's own x- keys speak of the whole workspace, not of the scope's part
+        **{key: value for key, value in document.items() if not key.startswith("x-")},
         "offerings": offerings,
         "suppliers": [s for s in document["suppliers"] if s["id"] in wanted],
         "services": services,

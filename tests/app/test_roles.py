@@ -394,3 +394,36 @@ def test_a_scoped_auditor_cannot_read_the_whole_workspace_trail(
         assert "tweede" not in answer.text
     assert client.get(demo_ws.url("/audit/verify"), headers=auth).json()["ok"] is True
     assert client.get(demo_ws.url("/audit"), headers=demo_ws.auth("auditor")).status_code == 200
+
+
+def test_a_scoped_auditor_sees_neither_the_workspaces_x_keys_nor_anothers_title(
+    client: TestClient, demo_ws: Ws, scoped: dict[str, str]
+) -> None:
+    """Top-level `x-` keys speak of the whole register (here a note about the other offering),
+    and another offering's title is not the scope's: neither reaches a scoped auditor. The
+    `x-` keys of an entity the auditor may see stay with it."""
+    other = (
+        "ketenkaart: 1\ntitle: Tweede - internal review\n"
+        "x-internal-note: Tweede's owner may leave; keep this from the auditors\n"
+        f"offerings: [{scoped['other']}]\n"
+        "suppliers: [{id: tweede-bv, name: Tweede B.V.}]\n"
+        "services: [{id: tweede, name: Tweede, supplier: tweede-bv, kind: saas}]\n"
+    )
+    owner = demo_ws.auth("owner")
+    answer = client.post(demo_ws.url("/import?format=chain"), content=other, headers=owner)
+    assert answer.status_code == 200, answer.text
+    patched = client.patch(
+        demo_ws.url("/suppliers/stratus"),
+        json={"x-account-manager": "Ria"},
+        headers={**owner, "If-Match": '"1"'},
+    )
+    assert patched.status_code == 200, patched.text
+    assert "x-internal-note" in client.get(demo_ws.url("/export"), headers=owner).text
+    auth = {"Authorization": scoped["Authorization"]}
+    seen = client.get(demo_ws.url("/export"), headers=auth)
+    assert seen.status_code == 200
+    assert "x-internal-note" not in seen.text
+    assert "Tweede - internal review" not in seen.text
+    part = yaml.safe_load(seen.content)
+    (stratus,) = [s for s in part["suppliers"] if s["id"] == "stratus"]
+    assert stratus.get("x-account-manager") == "Ria"
