@@ -254,3 +254,22 @@ def test_every_form_has_no_serious_accessibility_finding(
     assert page.locator("form.entity-form").count() == 1
     assert serious_findings(page) == []
     assert_clean(watched, origin)
+
+
+def test_the_forms_work_without_javascript(browser: Any, origin: str) -> None:
+    """With scripts off there are no Add or Remove buttons, but each group has a blank row:
+    a second covered service is typed into it and saved."""
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    try:
+        sign_in(page, origin)
+        page.goto(f"{origin}/w/acme/evidence/dijk-iso27001")
+        assert page.locator("button.add-row").first.is_hidden()
+        assert page.locator("button.remove-row").first.is_hidden()
+        page.fill("#f-covers-1", "kantoor-catering")
+        page.click("form.entity-form .form-actions button")
+        page.locator("p.message", has_text="Saved dijk-iso27001.").wait_for()
+        covers = stored("acme", "evidence", "dijk-iso27001")["covers"]
+        assert covers == ["dijk-ams1", "kantoor-catering"]
+    finally:
+        context.close()
