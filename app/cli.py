@@ -42,6 +42,7 @@ from importers.chainfile import MAX_CHAIN_BYTES, load_chains, load_profile_file
 from importers.gcpause import paused
 
 if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
     from sqlalchemy import Engine
     from sqlmodel import Session
 
@@ -250,10 +251,39 @@ def _people_parsers(commands: argparse._SubParsersAction[_Parser], database: _Pa
         "verify",
         parents=[database],
         help="recompute the audit trail's hashes",
-        description="Recompute every chain of the audit trail (or one workspace's) and name the "
-        "first broken entry; exit 1 when one is broken.",
+        description="Recompute every chain of the audit trail (every workspace's and the "
+        "accounts', found from the workspaces and the entries, or one workspace's) and name the "
+        "first broken entry or head; exit 1 when one is broken. --anchor also compares the "
+        "trail with an anchor kept earlier, --register the register with its trail.",
     )
     verify.add_argument("--workspace", metavar="SLUG")
+    verify.add_argument(
+        "--anchor",
+        metavar="FILE",
+        help="an anchor printed by `audit anchor` earlier: name every chain rewritten since",
+    )
+    verify.add_argument(
+        "--key",
+        metavar="FILE",
+        help="with --anchor: the anchor must be signed by this key (default: "
+        "KETENKAART_ANCHOR_KEY when set)",
+    )
+    verify.add_argument(
+        "--register",
+        action="store_true",
+        help="also name every entity whose row differs from what the trail says it is",
+    )
+    anchor = trail_actions.add_parser(
+        "anchor",
+        parents=[database],
+        help="print each chain's head hash, signed",
+        description="Print, as JSON, each chain's last entry and hash signed with an Ed25519 "
+        "key kept outside the database (--key FILE, else KETENKAART_ANCHOR_KEY: PEM, or the "
+        "32-byte seed in base64; make one with `openssl genpkey -algorithm ed25519`). Keep it: "
+        "`audit verify --anchor FILE` finds any later rewrite.",
+    )
+    anchor.add_argument("--workspace", metavar="SLUG", help="this workspace's chain only")
+    anchor.add_argument("--key", metavar="FILE", help="the Ed25519 private key")
 
 
 def _token_parsers(commands: argparse._SubParsersAction[_Parser], database: _Parser) -> None:
@@ -593,7 +623,7 @@ def _service_command(args: argparse.Namespace) -> int:
         "user": _user_create,
         "member": _member_set,
         "grant": _grant_create,
-        "audit": _audit_verify,
+        "audit": _audit_anchor if getattr(args, "action", None) == "anchor" else _audit_verify,
         "token": _token_create if getattr(args, "action", None) == "create" else _token_revoke,
         "serve": _serve,
         "demo": _demo,
@@ -780,15 +810,84 @@ def _audit_verify(args: argparse.Namespace) -> int:
 
     from app import audit, services  # noqa: PLC0415
 
+    kept = _anchor_file(args.anchor) if args.anchor else None
+    key = _anchor_key(args.key) if args.key or kept is not None else None
+    with _session(args) as session:
+        if args.workspace:
+            workspaces = [services.workspace_for(session, args.workspace)]
+            chains = [audit.chain_of(workspaces[0].id)]
+        else:
+            workspaces = audit.workspaces(session)
+            chains = audit.chains(session)
+        verdicts = [audit.verify(session, chain) for chain in chains]
+        lines = [str(v) for v in verdicts]
+        ok = all(v.ok for v in verdicts)
+        if kept is not None:
+            try:
+                checks = audit.check_anchor(session, kept, key=key)
+            except audit.AnchorError as err:
+                raise UsageError(f"--anchor {args.anchor}: {err}") from None
+            lines += [f"anchor: {c}" for c in checks if not args.workspace or c.chain in chains]
+            ok = ok and all(c.ok for c in checks if not args.workspace or c.chain in chains)
+        if args.register:
+            for workspace in workspaces:
+                found = audit.register_differences(session, workspace)
+                lines += [f"{workspace.slug}: {f}" for f in found]
+                lines += [] if found else [f"{workspace.slug}: the register matches its trail"]
+                ok = ok and not found
+    for line in lines:
+        print(line)  # noqa: T201
+    return EXIT_OK if ok else EXIT_GAP
+
+
+def _audit_anchor(args: argparse.Namespace) -> int:
+
+    import json  # noqa: PLC0415
+
+    from app import audit, services  # noqa: PLC0415
+
+    key = _anchor_key(args.key)
+    if key is None:
+        raise UsageError(
+            f"no anchor key: give --key FILE or set {audit.ANCHOR_KEY_VARIABLE} (an Ed25519 key "
+            "in PEM, e.g. from `openssl genpkey -algorithm ed25519`, or its seed in base64)"
+        )
     with _session(args) as session:
         if args.workspace:
             chains = [audit.chain_of(services.workspace_for(session, args.workspace).id)]
         else:
             chains = audit.chains(session)
-        verdicts = [audit.verify(session, chain) for chain in chains]
-    for verdict in verdicts:
-        print(verdict)  # noqa: T201
-    return EXIT_OK if all(v.ok for v in verdicts) else EXIT_GAP
+        made = audit.anchor(session, key, chains)
+    print(json.dumps(made, indent=2))  # noqa: T201 - alone on stdout, to keep
+    return EXIT_OK
+
+
+def _anchor_key(path: str | None) -> Ed25519PrivateKey | None:
+    """The anchor key from ``--key FILE``, else from the environment; ``None`` if neither."""
+    from app import audit  # noqa: PLC0415
+
+    try:
+        if path is None:
+            return audit.key_from_environment()
+        return audit.load_key(Path(path).read_bytes())
+    except OSError as err:
+        raise UsageError(f"--key {path}: cannot read: {err.strerror or err}") from None
+    except audit.AnchorError as err:
+        raise UsageError(f"{path or audit.ANCHOR_KEY_VARIABLE}: {err}") from None
+
+
+def _anchor_file(path: str) -> dict[str, object]:
+    import json  # noqa: PLC0415
+
+    try:
+        kept = json.loads(Path(path).read_bytes())
+    except OSError as err:
+        raise UsageError(f"--anchor {path}: cannot read: {err.strerror or err}") from None
+    except ValueError as err:
+        raise UsageError(f"--anchor {path}: not JSON: {err}") from None
+    if not isinstance(kept, dict):
+        raise UsageError(f"--anchor {path}: not an anchor of ketenkaart")
+    return kept
 
 
 def _token_revoke(args: argparse.Namespace) -> int:
@@ -827,6 +926,7 @@ def _run_server(settings: Settings) -> int:
         KETENKAART_HOST=settings.host,
         KETENKAART_PORT=str(settings.port),
         KETENKAART_WORKERS=str(settings.workers),
+        KETENKAART_TRUSTED_PROXIES=settings.trusted_proxies,
     )
     if settings.plain_http_localhost:
         os.environ["KETENKAART_PLAIN_HTTP_LOCALHOST"] = "1"
@@ -841,6 +941,10 @@ def _run_server(settings: Settings) -> int:
         workers=settings.workers,
         log_config=UVICORN_LOG_CONFIG,
         access_log=False,
+        # uvicorn believes X-Forwarded-For from 127.0.0.1 unless told otherwise: only the
+        # proxies named in KETENKAART_TRUSTED_PROXIES are (ADR 21)
+        proxy_headers=bool(settings.trusted_proxies.strip()),
+        forwarded_allow_ips=settings.trusted_proxies.strip() or "",
     )
     return EXIT_OK
 

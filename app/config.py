@@ -32,6 +32,10 @@ class Settings(BaseSettings):
     ``Secure`` and no HSTS is sent. Only for a person's own machine (``ketenkaart demo``)."""
     public_url: str | None = None
     """The address people reach the service at, for invitation links (else the request's)."""
+    trusted_proxies: str = ""
+    """Addresses (comma-separated, CIDR ranges allowed) of the proxies whose
+    ``X-Forwarded-For`` and ``X-Forwarded-Proto`` are believed; none by default, so a client
+    cannot claim another address (the throttle and the audit trail record the address)."""
 
 
 @lru_cache

@@ -30,9 +30,10 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def get(url: str) -> int:
+def get(url: str, headers: dict[str, str] | None = None) -> int:
+    request = urllib.request.Request(url, headers=headers or {})  # noqa: S310 - loopback only
     try:
-        with urllib.request.urlopen(url, timeout=10) as answer:  # noqa: S310 - loopback only
+        with urllib.request.urlopen(request, timeout=10) as answer:  # noqa: S310 - loopback only
             return int(answer.status)
     except urllib.error.HTTPError as err:
         return err.code
@@ -60,6 +61,7 @@ def serve_and_read(command: list[str], env: dict[str, str], port: int, log: Path
                 time.sleep(0.2)
             assert get(f"{base}/invite/{SECRET}") in (200, 404, 410)
             assert get(f"{base}/no-such-page") == 404
+            assert get(f"{base}/readyz", {"X-Forwarded-For": "10.9.9.9"}) in (200, 503)
             time.sleep(0.3)  # the access line is written when the response is done
         finally:
             server.send_signal(signal.SIGINT)
@@ -96,12 +98,33 @@ def environment(tmp_path: Path) -> dict[str, str]:
     return env
 
 
+def client_of_readyz(lines: list[str]) -> str:
+    (client,) = [
+        record["client"]
+        for record in map(json.loads, filter(str.strip, lines))
+        if record.get("logger") == "ketenkaart.access" and record.get("path") == "/readyz"
+    ]
+    return str(client)
+
+
 def test_ketenkaart_serve_logs_one_json_line_per_request(tmp_path: Path) -> None:
-    """`ketenkaart serve`: only JSON lines, one per request, the invitation secret cut out."""
+    """`ketenkaart serve`: only JSON lines, one per request, the invitation secret cut out;
+    an X-Forwarded-For from a proxy that is not trusted changes no address."""
     port = free_port()
     command = [sys.executable, "-m", "app.cli", "serve", "--port", str(port)]
     lines = serve_and_read(command, environment(tmp_path), port, tmp_path / "serve.log")
     check_log(lines)
+    assert client_of_readyz(lines) == "127.0.0.1"
+
+
+def test_forwarded_addresses_count_from_trusted_proxies_only(tmp_path: Path) -> None:
+    """With KETENKAART_TRUSTED_PROXIES naming the proxy (here loopback), the address it
+    forwards is the client's."""
+    port = free_port()
+    env = {**environment(tmp_path), "KETENKAART_TRUSTED_PROXIES": "127.0.0.1"}
+    command = [sys.executable, "-m", "app.cli", "serve", "--port", str(port)]
+    lines = serve_and_read(command, env, port, tmp_path / "proxied.log")
+    assert client_of_readyz(lines) == "10.9.9.9"
 
 
 def test_plain_uvicorn_logs_one_json_line_per_request(tmp_path: Path) -> None:
