@@ -61,6 +61,11 @@ document.querySelectorAll("input[data-filter]").forEach((input) => {
     return;
   }
   holder.hidden = false;
+  input.addEventListener("keydown", (event) => {
+    if (event.key === "Enter") {
+      event.preventDefault(); // filtering, not sending the form
+    }
+  });
   input.addEventListener("input", () => {
     const wanted = input.value.trim().toLowerCase();
     boxes.querySelectorAll(".box").forEach((box) => {

@@ -186,13 +186,19 @@ def tab_to(page: Any, wanted: str, limit: int = 250) -> None:
 def test_rows_are_added_removed_and_saved_with_the_keyboard_alone(
     watched: Watched, origin: str
 ) -> None:
-    """Tab to the CUECs, type a row, tick it with Space, add a row with Enter on "Add a CUEC",
-    add and remove another, Tab to Save and press Enter: the two new CUECs are stored."""
+    """Filter the countries (Enter does not send the form), Tab to the CUECs, type a row, tick
+    it with Space, add a row with Enter on "Add a CUEC", add and remove another, Tab to Save
+    and press Enter: the two new CUECs are stored, nothing else changes."""
     page = watched.page
     sign_in(page, origin)
     page.goto(f"{origin}/w/acme/evidence/stratus-soc2-2026")
     before = stored("acme", "evidence", "stratus-soc2-2026")
     assert len(before["cuecs"]) == 1
+    tab_to(page, "filter-locations")
+    page.keyboard.type("neth")
+    page.keyboard.press("Enter")  # filters; does not send the form
+    assert page.is_visible("#f-locations-NL") and page.is_hidden("#f-locations-AT")
+    assert page.url == f"{origin}/w/acme/evidence/stratus-soc2-2026"
     tab_to(page, "f-cuecs-1-id")
     page.keyboard.type("CUEC-8")
     page.keyboard.press("Tab")
