@@ -31,8 +31,9 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
+from datetime import date
 
-from graph.evidence import stop_date
+from graph.evidence import counts_until, stop_date
 from graph.model import (
     Chain,
     Evidence,
@@ -42,7 +43,7 @@ from graph.model import (
     Verification,
 )
 from graph.profiles import ResolvedProfile
-from graph.verdicts import Assessment, CheckResult, LinkResult, Status, Verdict
+from graph.verdicts import CheckResult, Status, Verdict
 
 QUALIFICATIONS: Mapping[IssuerQualification, str] = {
     IssuerQualification.RE: "RE",
@@ -69,13 +70,14 @@ def basis_of(
     chain: Chain,
     *,
     profile: ResolvedProfile | None = None,
+    at: date | None = None,
     stored: Collection[str] | None = None,
 ) -> str:
     """One line naming what ``evidence`` is and rests on, parts separated by ``"; "``.
 
-    ``profile`` adds the last day a dated piece counts; ``stored`` (the ids whose document the
-    service holds) says whether its document is on record, else the chain's ``document`` field
-    does.
+    ``profile`` adds the last day a report counts (at ``at``, with its bridge letter if one
+    carries it then); ``stored`` (the ids whose document the service holds) says whether its
+    document is on record, else the chain's ``document`` field does.
 
     >>> from datetime import date
     >>> from graph.model import Accreditation, Document, Scheme, Supplier
@@ -92,7 +94,7 @@ accredited by RvA (IAF MLA); sighted; document c.pdf
     True
     """
     e = evidence
-    parts = [_kind(e, chain), _dates(e, profile)]
+    parts = [_kind(e, chain), _dates(e, profile, at)]
     if e.scheme.scheme_class in _REPORTS:
         opinion = f"{e.opinion.value} opinion, {e.assurance.value} assurance"
         if e.exceptions:
@@ -121,7 +123,7 @@ def _kind(e: Evidence, chain: Chain) -> str:
     return kind + (f", held by {holder.name}" if holder is not None else "")
 
 
-def _dates(e: Evidence, profile: ResolvedProfile | None) -> str:
+def _dates(e: Evidence, profile: ResolvedProfile | None, at: date | None) -> str:
     dates = []
     if e.period is not None:
         dates.append(f"period {e.period.start} to {e.period.end}")
@@ -131,8 +133,17 @@ def _dates(e: Evidence, profile: ResolvedProfile | None) -> str:
         dates.append(f"valid {e.issued or '…'} to {e.valid_until}")
     elif e.issued is not None:
         dates.append(f"issued {e.issued}")
+    if e.bridge_letter is not None:
+        letter = e.bridge_letter
+        signed = f" signed by {letter.signed_by}" if letter.signed_by else ""
+        dates.append(f"bridge letter {letter.start} to {letter.end}{signed}")
     if profile is not None and e.scheme.scheme_class in _REPORTS and e.period is not None:
-        dates.append(f"counts until {stop_date(e, profile)}")
+        stop = stop_date(e, profile)
+        bridged = counts_until(e, profile, at) if at is not None else stop
+        if bridged != stop:
+            dates.append(f"counts until {bridged} with its bridge letter")
+        else:
+            dates.append(f"counts until {stop}")
     return ", ".join(dates) or "no dates on record"
 
 
@@ -174,7 +185,7 @@ class LinkBasis:
     basis: str | None
     """The deciding evidence's :func:`basis_of`, ``None`` when no evidence decides."""
     notes: tuple[str, ...]
-    """Sentences on carve-outs and inclusions that concern the link."""
+    """The carve-outs that concern the link (an INCLUDED link's reason says it already)."""
     also: tuple[Considered, ...]
     """Every other piece considered, in the result's order."""
 
@@ -223,48 +234,29 @@ def link_bases(
             ids += [a.evidence for a in link.also]
         found = reports_into.setdefault(link.provider, [])
         found += [i for i in ids if i not in found]
+
+    def describe(evidence_id: str) -> str:
+        evidence = chain.evidence.get(evidence_id)
+        if evidence is None:
+            return ""
+        return basis_of(evidence, chain, profile=profile, at=result.at, stored=stored)
+
     return {
-        (link.consumer, link.provider): _link_basis(
-            link, chain, reports_into.get(link.consumer, []), profile, stored
+        (link.consumer, link.provider): LinkBasis(
+            describe(link.evidence) or None if link.evidence else None,
+            _carve_outs((link.consumer, link.provider), chain, reports_into.get(link.consumer, [])),
+            tuple(
+                Considered(
+                    a.evidence,
+                    a.verdict,
+                    describe(a.evidence),
+                    tuple((r.code.value, r.message) for r in a.reasons),
+                )
+                for a in link.also
+            ),
         )
         for link in result.links
     }
-
-
-def _link_basis(
-    link: LinkResult,
-    chain: Chain,
-    reports_into_consumer: list[str],
-    profile: ResolvedProfile | None,
-    stored: Collection[str] | None,
-) -> LinkBasis:
-    deciding = chain.evidence.get(link.evidence) if link.evidence else None
-    notes = _carve_outs((link.consumer, link.provider), chain, reports_into_consumer)
-    if link.verdict is Verdict.INCLUDED and deciding is not None:
-        notes += (
-            f"included in {_name(chain, link.consumer)}'s report {deciding.id}: its auditor "
-            f"tested {_name(chain, link.provider)}",
-        )
-    return LinkBasis(
-        basis_of(deciding, chain, profile=profile, stored=stored) if deciding else None,
-        notes,
-        tuple(_considered(a, chain, profile, stored) for a in link.also),
-    )
-
-
-def _considered(
-    assessment: Assessment,
-    chain: Chain,
-    profile: ResolvedProfile | None,
-    stored: Collection[str] | None,
-) -> Considered:
-    evidence = chain.evidence.get(assessment.evidence)
-    return Considered(
-        assessment.evidence,
-        assessment.verdict,
-        basis_of(evidence, chain, profile=profile, stored=stored) if evidence else "",
-        tuple((r.code.value, r.message) for r in assessment.reasons),
-    )
 
 
 def _carve_outs(key: tuple[str, str], chain: Chain, reports: list[str]) -> tuple[str, ...]:

@@ -4,7 +4,7 @@
 
 - **Links**: a row per link of the walk (rank, from and to with their names, the provider's
   supplier, status, verdict, the deciding evidence and its basis (:mod:`importers.basis`), every
-  reason sentence, the reason codes, notes on carve-outs and inclusions, the other evidence
+  reason sentence, the reason codes, notes on carve-outs, the other evidence
   considered with its verdict and reasons, the path, and in audit period mode the uncovered and
   bridged days), with a filter on every column and the header row frozen;
 - **Findings**: code, severity, subjects, message;

@@ -182,3 +182,17 @@ def test_what_was_seen_is_said_and_can_fail() -> None:
     assert "Carved out" not in text
     assert "qualified opinion" in text
     assert "claimed only: nobody has seen the document; document host-soc2.pdf" in text
+
+
+def test_a_report_carried_by_its_bridge_letter_counts_until_the_bridge_ends() -> None:
+    """The demo's stale PostgreSQL report names its bridge letter and counts, at 2026-11-27,
+    until the profile's bridge limit, not until its own age runs out (2026-09-30)."""
+    path = Path(__file__).resolve().parents[1] / "examples" / "demo-chain.yaml"
+    chain = load_chain(path.read_bytes(), filename=path.name)
+    result = check(chain, at=AT)
+    text = _report(chain, result)
+    link = next(x for x in result.links if x.provider == "stratus-postgres")
+    line = row(text, link)
+    assert "bridge letter 2025-10-01 to 2026-12-31 signed by Stratus CFO" in line
+    assert "counts until 2026-12-30 with its bridge letter" in line
+    assert "counts until 2026-09-30" not in line
