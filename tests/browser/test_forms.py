@@ -250,7 +250,7 @@ def test_rows_are_added_removed_and_saved_with_the_keyboard_alone(
     ],
 )
 def test_every_form_has_no_serious_accessibility_finding(
-    watched: Watched, origin: str, path: str
+    watched: Watched, origin: str, artefacts: Path, path: str
 ) -> None:
     """The add and edit forms of suppliers, services and dependencies pass axe-core without a
     serious or critical finding (the evidence forms are scanned above)."""
@@ -259,6 +259,8 @@ def test_every_form_has_no_serious_accessibility_finding(
     page.goto(f"{origin}{path}")
     assert page.locator("form.entity-form").count() == 1
     assert serious_findings(page) == []
+    name = path.removeprefix("/w/acme/").replace("/", "-")
+    page.locator("form.entity-form").screenshot(path=str(artefacts / f"forms-{name}.png"))
     assert_clean(watched, origin)
 
 
