@@ -129,14 +129,18 @@ def page(
     statement = select(row).where(col(row.workspace_id) == workspace_id)
     for field, value in filters.items():
         if field == "q":
-            pattern = f"%{value.lower()}%"
+            # the text as typed: % and _ match themselves, not any text or any character
+            escaped = value.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            pattern = f"%{escaped}%"
             name = func.lower(col(row.body)["name"].as_string())
             key = (
                 func.lower(col(DependencyRow.consumer) + "/" + col(DependencyRow.provider))
                 if row is DependencyRow
                 else func.lower(_key(row))
             )
-            statement = statement.where(key.like(pattern) | name.like(pattern))
+            statement = statement.where(
+                key.like(pattern, escape="\\") | name.like(pattern, escape="\\")
+            )
         elif field == "offering":
             column = col(ServiceRow.offering)
             statement = statement.where(

@@ -221,6 +221,24 @@ def test_list_searches_ids_and_names(client: TestClient, demo_ws: Ws) -> None:
     assert {s["id"] for s in answer["items"]} == {"stratus", "stratus-group"}
 
 
+@pytest.mark.parametrize(("q", "found"), [("%", set()), ("_", set()), ("stratus_", set())])
+def test_q_takes_percent_and_underscore_as_themselves(
+    client: TestClient, demo_ws: Ws, q: str, found: set[str]
+) -> None:
+    """`%` and `_` in q are the characters themselves, not LIKE's wildcards (no demo supplier
+    has either in its id or name)."""
+    answer = client.get(demo_ws.url("/suppliers"), params={"q": q}, headers=demo_ws.auth())
+    assert {s["id"] for s in answer.json()["items"]} == found
+
+
+def test_q_finds_an_underscore_that_is_there(client: TestClient, demo_ws: Ws) -> None:
+    """A name that holds `100%_sure` is found by exactly that text."""
+    body = {"id": "sure", "name": "100%_sure B.V."}
+    assert client.post(demo_ws.url("/suppliers"), json=body, headers=demo_ws.auth()).is_success
+    answer = client.get(demo_ws.url("/suppliers"), params={"q": "0%_s"}, headers=demo_ws.auth())
+    assert [s["id"] for s in answer.json()["items"]] == ["sure"]
+
+
 def test_list_refuses_a_limit_out_of_range(client: TestClient, demo_ws: Ws) -> None:
     """limit=0 is a 422 naming the query parameter."""
     answer = client.get(demo_ws.url("/suppliers?limit=0"), headers=demo_ws.auth())
