@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 from app import errors
 from app.config import Settings, get_settings
 from app.db import make_engine
+from app.head import HeadAsGet
 from app.limits import BodyLimit
 from app.routes import (
     audit,
@@ -57,6 +58,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     errors.install(app)
     app.add_middleware(BodyLimit, limit=settings.max_upload_bytes)
     app.add_middleware(Guard, hsts=not settings.plain_http_localhost)
+    app.add_middleware(HeadAsGet)  # outermost: HEAD is a GET all the way in
     app.mount("/static/vis", StaticFiles(directory=vis_directory()), name="vis")  # pyvis's own
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(health.router)
