@@ -106,8 +106,19 @@ def test_the_import_page_preview_shows_the_title_it_would_set(
     )
     page = squash(preview.text)
     assert "Offerings that would be added: rooster-online" in page
-    assert f"Title of <code>rooster-online</code> would change to “{SECOND_TITLE}”" in page
-    assert "loonwolk-online</code> would change" not in page
+    assert f"Title of <code>rooster-online</code> would be set to “{SECOND_TITLE}”" in page
+    assert "<code>loonwolk-online</code> would" not in page
+    retitled = web.post(
+        "/w/acme/import",
+        data={"csrf_token": token, "mode": "preview"},
+        files={
+            "file": ("demo.yaml", demo_bytes.replace(b"2026 Zeker", b"2027 Zeker"), "text/yaml")
+        },
+    )
+    assert (
+        f"Title of <code>loonwolk-online</code> would change from “{DEMO_TITLE}” to "
+        f"“{DEMO_TITLE.replace('2026', '2027')}”" in squash(retitled.text)
+    )
 
 
 def test_the_export_carries_the_first_offerings_title(
