@@ -174,6 +174,7 @@ class Considered:
     evidence: str
     verdict: Verdict
     basis: str
+    """What it is and its dates (its full basis is on the links it decides)."""
     reasons: tuple[tuple[str, str], ...]
     """(code, message) pairs."""
 
@@ -235,11 +236,20 @@ def link_bases(
         found = reports_into.setdefault(link.provider, [])
         found += [i for i in ids if i not in found]
 
-    def describe(evidence_id: str) -> str:
-        evidence = chain.evidence.get(evidence_id)
-        if evidence is None:
-            return ""
-        return basis_of(evidence, chain, profile=profile, at=result.at, stored=stored)
+    described: dict[tuple[str, bool], str] = {}  # a piece reads the same on every link
+
+    def describe(evidence_id: str, *, short: bool = False) -> str:
+        found = described.get((evidence_id, short))
+        if found is None:
+            e = chain.evidence.get(evidence_id)
+            if e is None:
+                found = ""
+            elif short:
+                found = f"{_kind(e, chain)}; {_dates(e, profile, result.at)}"
+            else:
+                found = basis_of(e, chain, profile=profile, at=result.at, stored=stored)
+            described[(evidence_id, short)] = found
+        return found
 
     return {
         (link.consumer, link.provider): LinkBasis(
@@ -249,7 +259,7 @@ def link_bases(
                 Considered(
                     a.evidence,
                     a.verdict,
-                    describe(a.evidence),
+                    describe(a.evidence, short=True),
                     tuple((r.code.value, r.message) for r in a.reasons),
                 )
                 for a in link.also
