@@ -5,9 +5,14 @@ go to the ``global`` chain. An entry's hash covers its chain, place, time, actor
 the values before and after, and the previous entry's hash, so an entry changed, removed or
 slipped in afterwards breaks the chain from that entry on; :func:`verify` names the first.
 
-Appending first moves the chain's head (``audit_head``), in the transaction of the change it
-records: appends to one chain take turns, an entry commits exactly when its change does, and a
-trail cut short at its end no longer matches its head.
+Appending first locks the chain's head (``audit_head``), in the transaction of the change it
+records, so appends to one chain take turns and an entry commits exactly when its change does.
+Inserting the entry moves the head (a database trigger), and the database refuses any other
+change of a head, as of an entry. :func:`verify` walks every chain from its entries, not from
+the heads; a missing, extra or moved-back head is a finding of its own. An :func:`anchor`, the
+heads signed with a key kept outside the database, lets an auditor find a trail rewritten
+consistently later (:func:`check_anchor`), and :func:`register_differences` names every entity
+of the register that differs from what the trail says it is. ADR 9 and ADR 20.
 
 >>> entry = {"chain": "ws:1", "seq": 1, "at": "2026-11-27T10:00:00.000000+00:00",
 ...          "actor": {"user": "an@example.nl"}, "action": "create", "target": "supplier/x",
@@ -18,20 +23,30 @@ trail cut short at its end no longer matches its head.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import csv
 import hashlib
 import io
 import json
+import logging
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 from sqlmodel import Session, col
 
-from app.models import AuditEntry, AuditHead
+from app.errors import Conflict
+from app.models import AuditEntry, AuditHead, User, Workspace
 from importers.base import safe_cell
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+_log = logging.getLogger("ketenkaart.audit")
 
 GENESIS = "0" * 64
 """The previous hash of a chain's first entry."""
@@ -81,10 +96,19 @@ def _when(at: datetime) -> str:
 
 
 def canonical(value: object) -> bytes:
-    """The one byte form of a JSON value that hashes are taken of (sorted keys, no spaces)."""
-    return json.dumps(
+    """The one byte form of a JSON value that hashes are taken of (sorted keys, no spaces,
+    UTF-8; a lone surrogate, which UTF-8 has no form for, as its ``\\u`` escape).
+
+    >>> canonical({"b": 1, "a": "é\\udc00"})
+    b'{"a":"\\xc3\\xa9\\\\udc00","b":1}'
+    """
+    text = json.dumps(
         value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
-    ).encode()
+    )
+    try:
+        return text.encode()
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace")
 
 
 def entry_hash(entry: dict[str, Any], prev_hash: str) -> str:
@@ -110,16 +134,7 @@ def record(
     """Append one entry to its chain, in the session's transaction (the caller commits)."""
     chain = chain_of(workspace_id)
     connection = session.connection()
-    # Moving the head first takes its row lock (PostgreSQL) or the write lock (SQLite) until
-    # the commit, so the head read below is the newest one.
-    moved = connection.execute(
-        update(AuditHead).where(col(AuditHead.chain) == chain).values(seq=col(AuditHead.seq))
-    )
-    if moved.rowcount == 0:
-        connection.execute(insert(AuditHead).values(chain=chain, seq=0, hash=GENESIS))
-    seq, prev = connection.execute(
-        select(col(AuditHead.seq), col(AuditHead.hash)).where(col(AuditHead.chain) == chain)
-    ).one()
+    seq, prev = _lock_head(connection, chain)
     when = at or datetime.now(UTC)
     who, what = actor.as_json(), target[:500]
     fields: dict[str, Any] = {
@@ -133,23 +148,51 @@ def record(
         "after": _plain(after),
     }
     digest = entry_hash(fields, prev)
-    entry = AuditEntry(
-        chain=chain,
-        seq=seq + 1,
-        at=when,
-        actor=who,
-        action=action,
-        target=what,
-        before=fields["before"],
-        after=fields["after"],
-        prev_hash=prev,
-        hash=digest,
+    values = {**fields, "at": when, "prev_hash": prev, "hash": digest}
+    # Inserted at once (not at the session's flush): the insert moves the head (a trigger).
+    connection.execute(insert(AuditEntry).values(**values))
+    return AuditEntry(**values)
+
+
+def _lock_head(connection: Any, chain: str) -> tuple[int, str]:
+    """Take the chain's head for this transaction and return the place and hash of its last
+    entry. A head that is missing is made again from the trail's last entry (a new chain has
+    none yet); a head that does not name the last entry refuses the change with a clear
+    409, not an append that collides with an entry and a misleading one."""
+    # The no-op update takes the head's row lock (PostgreSQL) or the write lock (SQLite) until
+    # the commit, so the last entry read below stays the last one; the guard lets it through.
+    moved = connection.execute(
+        update(AuditHead).where(col(AuditHead.chain) == chain).values(seq=col(AuditHead.seq))
     )
-    session.add(entry)
-    connection.execute(
-        update(AuditHead).where(col(AuditHead.chain) == chain).values(seq=seq + 1, hash=digest)
-    )
-    return entry
+    last = connection.execute(
+        select(col(AuditEntry.seq), col(AuditEntry.hash))
+        .where(col(AuditEntry.chain) == chain)
+        .order_by(col(AuditEntry.seq).desc())
+        .limit(1)
+    ).first()
+    seq, digest = (0, GENESIS) if last is None else (int(last[0]), str(last[1]))
+    if moved.rowcount == 0:
+        if last is not None:
+            _log.warning(
+                "audit head missing; made again from the trail",
+                extra={"fields": {"chain": chain, "entries": seq}},
+            )
+        connection.execute(insert(AuditHead).values(chain=chain, seq=seq, hash=digest))
+        return seq, digest
+    head_seq, head_hash = connection.execute(
+        select(col(AuditHead.seq), col(AuditHead.hash)).where(col(AuditHead.chain) == chain)
+    ).one()
+    if (head_seq, head_hash) != (seq, digest):
+        raise TrailBroken(
+            f"the audit trail '{chain}' ends at entry {seq} but its head records entry "
+            f"{head_seq}: the trail or its head was changed outside the service, so nothing "
+            "was changed; `ketenkaart audit verify` names the break"
+        )
+    return seq, digest
+
+
+class TrailBroken(Conflict):
+    """The trail and its head disagree: no change is recorded until that is repaired."""
 
 
 def _plain(value: object) -> object:
@@ -245,7 +288,10 @@ def verify(session: Session, chain: str) -> Verdict:
 
     An entry is broken when its place is not the next one (an entry removed or slipped in), when
     it does not hold the previous entry's hash, or when its own hash does not match its
-    contents (an entry changed). The head must name the last entry (the trail cut short).
+    contents (an entry changed). Then the head: it must exist when the trail has entries, name
+    the last entry (neither more: the trail cut short, nor fewer or another: the head moved
+    back or changed), and exist only for a trail. A workspace (or, for the accounts' chain, an
+    account) without any entry has lost its whole trail.
     """
     prev, expected, count = GENESIS, 1, 0
     for entry in _batches(session, chain):
@@ -259,8 +305,32 @@ def verify(session: Session, chain: str) -> Verdict:
         if entry_hash(fields, prev) != entry.hash:
             return Verdict(chain, count, prev, entry.seq, "its contents do not match its hash")
         prev, expected, count = entry.hash, expected + 1, count + 1
-    head_seq, head_hash = head(session, chain)
-    if (head_seq, head_hash) != (count, prev):
+    found = session.execute(
+        select(col(AuditHead.seq), col(AuditHead.hash)).where(col(AuditHead.chain) == chain)
+    ).first()
+    if found is None:
+        if count:
+            return Verdict(
+                chain,
+                count,
+                prev,
+                None,
+                f"its head is missing: the trail holds {count} entries but no head records "
+                "them (removed outside the service)",
+            )
+        if _expects_entries(session, chain):
+            return Verdict(
+                chain,
+                0,
+                prev,
+                1,
+                "it has no entries although its "
+                + ("accounts exist" if chain == GLOBAL else "workspace exists")
+                + ": the whole trail was removed (or predates the audit trail)",
+            )
+        return Verdict(chain, 0, prev)
+    head_seq, head_hash = int(found[0]), str(found[1])
+    if head_seq > count:
         return Verdict(
             chain,
             count,
@@ -269,14 +339,274 @@ def verify(session: Session, chain: str) -> Verdict:
             f"the trail ends at entry {count} but its head records entry {head_seq}: "
             "entries were removed from its end",
         )
+    if (head_seq, head_hash) != (count, prev):
+        return Verdict(
+            chain,
+            count,
+            prev,
+            head_seq + 1 if head_seq < count else head_seq,
+            f"its head records entry {head_seq} ({head_hash[:12]}…) but the trail ends at "
+            f"entry {count} ({prev[:12]}…): the head was moved back or changed outside the "
+            "service",
+        )
+    if count == 0 and not _expects_entries(session, chain):
+        return Verdict(chain, 0, prev, None, "it has a head but no trail: an extra head")
     return Verdict(chain, count, prev)
 
 
+def _expects_entries(session: Session, chain: str) -> bool:
+    """Whether the chain must have entries: its workspace exists (its creation is the first
+    entry), or for the accounts' chain, an account does."""
+    if chain == GLOBAL:
+        return session.scalar(select(func.count()).select_from(User)) != 0
+    wid = chain.removeprefix("ws:")
+    return wid.isdigit() and session.get(Workspace, int(wid)) is not None
+
+
 def chains(session: Session) -> list[str]:
-    """Every chain that has a head."""
-    return [
-        str(c) for c in session.scalars(select(col(AuditHead.chain)).order_by(col(AuditHead.chain)))
-    ]
+    """Every chain there is or should be: the accounts' chain, one per workspace, and any
+    other that has entries or a head. Found from the workspaces and the entries themselves,
+    so removing a head (or a whole trail) does not hide a chain from :func:`verify`."""
+    found = {GLOBAL}
+    found.update(chain_of(wid) for wid in session.scalars(select(col(Workspace.id))))
+    found.update(str(c) for c in session.scalars(select(col(AuditEntry.chain)).distinct()))
+    found.update(str(c) for c in session.scalars(select(col(AuditHead.chain))))
+    return sorted(found)
+
+
+def workspaces(session: Session) -> list[Workspace]:
+    """Every workspace, by slug."""
+    return list(session.scalars(select(Workspace).order_by(col(Workspace.slug))))
+
+
+def last_entry(session: Session, chain: str) -> tuple[int, str]:
+    """The place and hash of the chain's last entry, from the entries (not the head)."""
+    found = session.execute(
+        select(col(AuditEntry.seq), col(AuditEntry.hash))
+        .where(col(AuditEntry.chain) == chain)
+        .order_by(col(AuditEntry.seq).desc())
+        .limit(1)
+    ).first()
+    return (0, GENESIS) if found is None else (int(found[0]), str(found[1]))
+
+
+# --- anchors --------------------------------------------------------------------------------------
+
+ANCHOR_KEY_VARIABLE = "KETENKAART_ANCHOR_KEY"
+"""The environment variable that holds the anchor key (PEM, or the 32-byte seed in base64)."""
+
+
+class AnchorError(ValueError):
+    """A key or an anchor that cannot be used, with the reason."""
+
+
+def load_key(data: bytes) -> Ed25519PrivateKey:
+    """An Ed25519 private key from PEM (``openssl genpkey -algorithm ed25519``) or from its
+    32-byte seed in base64."""
+    from cryptography.hazmat.primitives import serialization  # noqa: PLC0415 - when anchoring
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import (  # noqa: PLC0415
+        Ed25519PrivateKey,
+    )
+
+    text = data.strip()
+    if text.startswith(b"-----BEGIN"):
+        try:
+            key = serialization.load_pem_private_key(text, password=None)
+        except (ValueError, TypeError) as err:
+            raise AnchorError(f"not a PEM private key without a password: {err}") from None
+        if not isinstance(key, Ed25519PrivateKey):
+            raise AnchorError("the PEM key is not an Ed25519 key")
+        return key
+    try:
+        seed = base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        seed = b""
+    if len(seed) != 32:
+        raise AnchorError("an anchor key is an Ed25519 key in PEM, or its 32-byte seed in base64")
+    return Ed25519PrivateKey.from_private_bytes(seed)
+
+
+def key_from_environment() -> Ed25519PrivateKey | None:
+    """The anchor key in :data:`ANCHOR_KEY_VARIABLE`, or ``None`` when it is not set."""
+    value = os.environ.get(ANCHOR_KEY_VARIABLE)
+    return load_key(value.encode()) if value else None
+
+
+def _public_raw(key: Ed25519PrivateKey) -> bytes:
+    from cryptography.hazmat.primitives import serialization  # noqa: PLC0415
+
+    return key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+
+
+def anchor(
+    session: Session, key: Ed25519PrivateKey, chains_: list[str], *, at: datetime | None = None
+) -> dict[str, Any]:
+    """Each chain's last entry (place and hash) signed with ``key``: what an auditor keeps
+    outside the system, so that a later rewrite of the trail is found (:func:`check_anchor`).
+
+    The signature is Ed25519 over the canonical JSON of the anchor without ``signature``.
+    """
+    body: dict[str, Any] = {
+        "anchor": 1,
+        "made_at": _when(at or datetime.now(UTC)),
+        "chains": [
+            {"chain": chain, "entries": seq, "head": digest}
+            for chain in chains_
+            for seq, digest in [last_entry(session, chain)]
+        ],
+        "key": base64.b64encode(_public_raw(key)).decode(),
+    }
+    body["signature"] = base64.b64encode(key.sign(canonical(body))).decode()
+    return body
+
+
+@dataclass(frozen=True, slots=True)
+class AnchorCheck:
+    """One chain measured against an anchor."""
+
+    chain: str
+    ok: bool
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.chain}: {self.message}"
+
+
+def check_anchor(
+    session: Session, kept: dict[str, Any], *, key: Ed25519PrivateKey | None = None
+) -> list[AnchorCheck]:
+    """Compare the trail with an anchor made earlier: its signature must hold (and be
+    ``key``'s, when given); each anchored chain must still hold at least the anchored number of
+    entries, the one at the anchored place with the anchored hash.
+
+    Raises
+    ------
+    AnchorError
+        When the anchor is not one, or its signature does not hold.
+    """
+    from cryptography.exceptions import InvalidSignature  # noqa: PLC0415
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import (  # noqa: PLC0415
+        Ed25519PublicKey,
+    )
+
+    try:
+        signature = base64.b64decode(str(kept["signature"]), validate=True)
+        public = base64.b64decode(str(kept["key"]), validate=True)
+        body = {k: v for k, v in kept.items() if k != "signature"}
+        Ed25519PublicKey.from_public_bytes(public).verify(signature, canonical(body))
+        anchored = [(str(c["chain"]), int(c["entries"]), str(c["head"])) for c in kept["chains"]]
+    except InvalidSignature:
+        raise AnchorError("the anchor's signature does not hold: the anchor was changed") from None
+    except (KeyError, TypeError, ValueError, binascii.Error) as err:
+        raise AnchorError(f"not an anchor of ketenkaart: {err!r}") from None
+    if key is not None and _public_raw(key) != public:
+        raise AnchorError("the anchor was signed with another key than the one given")
+    made = kept.get("made_at")
+    found = []
+    for chain, count, digest in anchored:
+        seq, _ = last_entry(session, chain)
+        if seq < count:
+            found.append(
+                AnchorCheck(
+                    chain,
+                    False,
+                    f"the trail holds {seq} entries, fewer than the {count} anchored at {made}: "
+                    "entries were removed",
+                )
+            )
+            continue
+        now = session.scalar(
+            select(col(AuditEntry.hash)).where(
+                col(AuditEntry.chain) == chain, col(AuditEntry.seq) == count
+            )
+        )
+        if count and now != digest:
+            found.append(
+                AnchorCheck(
+                    chain,
+                    False,
+                    f"entry {count} has another hash than the one anchored at {made}: the "
+                    "trail was rewritten",
+                )
+            )
+            continue
+        found.append(
+            AnchorCheck(
+                chain, True, f"matches the anchor of {made} (entry {count}); {seq - count} since"
+            )
+        )
+    return found
+
+
+# --- the register against its trail ---------------------------------------------------------------
+
+
+def register_differences(session: Session, workspace: Workspace) -> list[str]:
+    """Every entity of the workspace's register that differs from what its trail says it is.
+
+    The trail is replayed (create, update, delete and import entries) into each entity's
+    current value and the offerings; each row that differs, is missing, or is there without
+    the trail knowing it is named. The title and ``x-`` keys are compared where the trail
+    records them.
+    """
+    from app import repository as repo  # noqa: PLC0415 - repository reads the register
+    from app.services import register_document  # noqa: PLC0415
+
+    sections = {kind.singular: (section, kind) for section, kind in repo.KINDS.items()}
+    expected: dict[tuple[str, str], dict[str, Any]] = {}
+    offerings: set[str] = set()
+    extra: dict[str, Any] = {}
+
+    def put(section: str, body: dict[str, Any], offering: bool | None) -> None:
+        kind = repo.KINDS[section]
+        value = {k: v for k, v in body.items() if not (section == "services" and k == "offering")}
+        expected[(section, kind.key_of(value))] = value
+        if offering is not None:
+            (offerings.add if offering else offerings.discard)(kind.key_of(value))
+
+    for entry in _batches(session, chain_of(workspace.id)):
+        action, after, before = entry.action, entry.after, entry.before
+        singular = entry.target.split("/", 1)[0]
+        if action in ("create", "update") and singular in sections and isinstance(after, dict):
+            section = sections[singular][0]
+            flag = after.get("offering") if section == "services" else None
+            put(section, after, bool(flag) if flag is not None or action == "create" else None)
+        elif action == "delete" and singular in sections and isinstance(before, dict):
+            section, kind = sections[singular]
+            expected.pop((section, kind.key_of(before)), None)
+            if section == "services":
+                offerings.discard(kind.key_of(before))
+        elif action == "import" and isinstance(after, dict):
+            for section, bodies in (after.get("values") or {}).items():
+                for body in bodies:
+                    put(section, body, None)
+            offerings.update(after.get("offerings") or [])
+            extra.update(after.get("x-") or {})
+    document = register_document(session, workspace)
+    found = []
+    actual: dict[tuple[str, str], dict[str, Any]] = {}
+    for section, kind in repo.KINDS.items():
+        for body in document[section]:
+            actual[(section, kind.key_of(body))] = body
+    for place in sorted(expected.keys() | actual.keys()):
+        section, key = place
+        name = f"{repo.KINDS[section].singular}/{key}"
+        if place not in actual:
+            found.append(f"{name}: the trail holds it, the register does not")
+        elif place not in expected:
+            found.append(f"{name}: the register holds it, the trail never recorded it")
+        elif _plain(actual[place]) != expected[place]:
+            found.append(
+                f"{name}: the register holds {canonical(actual[place]).decode()}, the trail "
+                f"says {canonical(expected[place]).decode()}"
+            )
+    for key in sorted(offerings ^ set(document["offerings"])):
+        where = "the register" if key in document["offerings"] else "the trail"
+        found.append(f"offering/{key}: only {where} makes it an offering")
+    for key, value in sorted(extra.items()):
+        if _plain(workspace.extra.get(key)) != value:
+            found.append(f"{key}: the register holds another value than the trail records")
+    return found
 
 
 # --- export ---------------------------------------------------------------------------------------

@@ -76,6 +76,12 @@ class PreconditionRequired(Problem):
     status = 428
 
 
+class NotConfigured(Problem):
+    """The service is not set up for this (a setting is missing): 501."""
+
+    status = 501
+
+
 class TooManyRequests(Problem):
     """Slow down: try again after ``retry_after`` seconds."""
 

@@ -377,6 +377,7 @@ def import_document(
         ) from None
     if dry_run:
         return report
+    changed_extra = {key: extra[key] for key in report.extra}
     try:
         _write_import(session, workspace, writes, new_offerings)
         audit.record(
@@ -385,7 +386,7 @@ def import_document(
             actor=actor,
             action="import",
             target=f"import/{name}",
-            before=_changed_before(current, writes),
+            before=_import_before(current, writes, workspace, titles, changed_extra),
             after={
                 "file": name,
                 "format": fmt,
@@ -399,6 +400,7 @@ def import_document(
                 },
                 "offerings": new_offerings,
                 **({"titles": report.titles} if titles else {}),
+                **({"x-": changed_extra} if changed_extra else {}),
             },
         )
         if titles or extra:
@@ -429,6 +431,23 @@ def _title_changes(workspace: Workspace, incoming: dict[str, Any]) -> dict[str, 
 
 
 Writes = tuple[list[dict[str, Any]], list[dict[str, Any]]]
+
+
+def _import_before(
+    current: dict[str, Any],
+    writes: dict[str, Writes],
+    workspace: Workspace,
+    titles: dict[str, str],
+    extra: dict[str, Any],
+) -> dict[str, Any] | None:
+    """What an import replaces: the entities it changes, and the titles and ``x-`` keys it
+    sets (``None`` for one that was not there)."""
+    before = _changed_before(current, writes) or {}
+    if titles:
+        before["titles"] = {o: workspace.titles.get(o) for o in titles}
+    if extra:
+        before["x-"] = {key: workspace.extra.get(key) for key in extra}
+    return before or None
 
 
 def _changed_before(current: dict[str, Any], writes: dict[str, Writes]) -> dict[str, Any] | None:
@@ -723,6 +742,14 @@ def delete_entity(
         if stored is not None:
             path = stored.path
             session.delete(stored)
+            audit.record(
+                session,
+                workspace_id=workspace.id,
+                actor=actor,
+                action="document.delete",
+                target=f"evidence/{key}/document",
+                before={"sha256": stored.sha256, "filename": stored.filename},
+            )
     session.commit()
     return path
 

@@ -1,7 +1,8 @@
-"""A workspace's audit trail, for its owners and auditors: read, export, verify.
+"""A workspace's audit trail, for its owners and auditors: read, export, verify, anchor.
 
 The trail holds the values of the whole workspace, so an auditor whose engagement covers
-chosen offerings may verify it (its head hash is in their scoping report) but not read it.
+chosen offerings may verify and anchor it (its head hash is in their scoping report) but not
+read it.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from fastapi.responses import StreamingResponse
 
 from app import audit
 from app.deps import AuditReader, Caller, SessionDep
-from app.errors import Forbidden
+from app.errors import Forbidden, NotConfigured
 
 router = APIRouter(prefix="/workspaces/{ws}/audit", tags=["audit trail"])
 
@@ -65,3 +66,23 @@ def export(
 @router.get("/verify", summary="Recompute the trail's hashes and name the first broken entry")
 def verify(session: SessionDep, caller: AuditReader) -> dict[str, Any]:
     return audit.verify(session, audit.chain_of(caller.workspace.id)).as_json()
+
+
+@router.get(
+    "/anchor",
+    summary="The trail's last entry and hash, signed with the service's anchor key",
+    description="Keep the answer outside the service: `ketenkaart audit verify --anchor FILE` "
+    "finds any later rewrite of the trail (fewer entries, or another hash at the anchored "
+    "place). The key is KETENKAART_ANCHOR_KEY (Ed25519, PEM or its seed in base64); without "
+    "it the answer is 501.",
+)
+def anchor(session: SessionDep, caller: AuditReader) -> dict[str, Any]:
+    try:
+        key = audit.key_from_environment()
+    except audit.AnchorError as err:
+        raise NotConfigured(f"{audit.ANCHOR_KEY_VARIABLE} cannot be used: {err}") from None
+    if key is None:
+        raise NotConfigured(
+            f"this service has no anchor key: set {audit.ANCHOR_KEY_VARIABLE} (ADR 20)"
+        )
+    return audit.anchor(session, key, [audit.chain_of(caller.workspace.id)])
