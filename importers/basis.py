@@ -75,9 +75,10 @@ def basis_of(
 ) -> str:
     """One line naming what ``evidence`` is and rests on, parts separated by ``"; "``.
 
-    ``profile`` adds the last day a report counts (at ``at``, with its bridge letter if one
-    carries it then); ``stored`` (the ids whose document the service holds) says whether its
-    document is on record, else the chain's ``document`` field does.
+    ``profile`` and an evaluation date ``at`` add the last day a report counts (with its bridge
+    letter if one carries it then; an audit period has no such day); ``stored`` (the ids whose
+    document the service holds) says whether its document is on record, else the chain's
+    ``document`` field does.
 
     >>> from datetime import date
     >>> from graph.model import Accreditation, Document, Scheme, Supplier
@@ -137,9 +138,9 @@ def _dates(e: Evidence, profile: ResolvedProfile | None, at: date | None) -> str
         letter = e.bridge_letter
         signed = f" signed by {letter.signed_by}" if letter.signed_by else ""
         dates.append(f"bridge letter {letter.start} to {letter.end}{signed}")
-    if profile is not None and e.scheme.scheme_class in _REPORTS and e.period is not None:
+    if at is not None and profile is not None and e.scheme.scheme_class in _REPORTS and e.period:
         stop = stop_date(e, profile)
-        bridged = counts_until(e, profile, at) if at is not None else stop
+        bridged = counts_until(e, profile, at)
         if bridged != stop:
             dates.append(f"counts until {bridged} with its bridge letter")
         else:
