@@ -179,11 +179,53 @@ def change_password(
     user.password_hash = passwords.hash_password(new)
     user.password_changed_at = now
     session.add(user)
-    session.execute(delete(LoginSession).where(col(LoginSession.user_id) == user.id))
+    ended = _end_sessions_and_tokens(session, user, now=now)
     audit.record(
-        session, workspace_id=None, actor=actor, action="user.password", target=f"user/{user.email}"
+        session,
+        workspace_id=None,
+        actor=actor,
+        action="user.password",
+        target=f"user/{user.email}",
+        after={"tokens_revoked": ended},
     )
     session.commit()
+
+
+def _end_sessions_and_tokens(session: Session, user: User, *, now: datetime) -> list[str]:
+    """End every browser session of ``user`` and revoke every token of theirs still in force;
+    the revoked tokens' prefixes, for the trail."""
+    session.execute(delete(LoginSession).where(col(LoginSession.user_id) == user.id))
+    tokens = list(
+        session.scalars(
+            select(ApiToken).where(
+                col(ApiToken.user_id) == user.id, col(ApiToken.revoked_at).is_(None)
+            )
+        )
+    )
+    for token in tokens:
+        token.revoked_at = now
+        session.add(token)
+    return sorted(t.prefix for t in tokens)
+
+
+def disable_user(session: Session, *, email: str, now: datetime, actor: Actor) -> User:
+    """Disable an account: it can no longer sign in, and every session and token of it ends
+    (``ketenkaart user disable``). Its memberships and grants stay, for the record."""
+    user = _user(session, email)
+    if user.disabled_at is None:
+        user.disabled_at = now
+        session.add(user)
+    ended = _end_sessions_and_tokens(session, user, now=now)
+    audit.record(
+        session,
+        workspace_id=None,
+        actor=actor,
+        action="user.disable",
+        target=f"user/{user.email}",
+        after={"disabled_at": _utc(user.disabled_at).isoformat(), "tokens_revoked": ended},
+    )
+    session.commit()
+    return user
 
 
 def start_totp(session: Session, *, user: User) -> tuple[str, str]:
@@ -479,9 +521,16 @@ def _running(grant: Grant, today: date) -> bool:
 
 
 def user_access(
-    session: Session, user: User, workspace: Workspace, *, today: date
+    session: Session,
+    user: User,
+    workspace: Workspace,
+    *,
+    today: date,
+    granted_by: datetime | None = None,
 ) -> Access | None:
-    """What ``user`` may do in ``workspace`` today: a member's role, else an auditor's grant."""
+    """What ``user`` may do in ``workspace`` today: a member's role, else an auditor's grant
+    (with ``granted_by``, only the grants made by then: a token works under the grants that
+    were there when it was made, and a later grant never revives it)."""
     if user.disabled_at is not None:
         return None
     membership = session.scalars(
@@ -498,7 +547,7 @@ def user_access(
                 col(Grant.workspace_id) == workspace.id, col(Grant.user_id) == user.id
             )
         )
-        if _running(g, today)
+        if _running(g, today) and (granted_by is None or _utc(g.created_at) <= _utc(granted_by))
     ]
     if not grants:
         return None
@@ -518,7 +567,9 @@ def token_access(
     user = session.get(User, token.user_id)
     if user is None:
         return None
-    through_user = user_access(session, user, workspace, today=today)
+    through_user = user_access(
+        session, user, workspace, today=today, granted_by=_utc(token.created_at)
+    )
     if through_user is None:
         return None
     if AUDITOR in (through_user.role, token.role):

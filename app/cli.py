@@ -215,6 +215,14 @@ def _people_parsers(commands: argparse._SubParsersAction[_Parser], database: _Pa
     user_create.add_argument("email", metavar="EMAIL")
     user_create.add_argument("--name", required=True, help="the name people see")
     user_create.add_argument("--password-stdin", action="store_true")
+    user_disable = user_actions.add_parser(
+        "disable",
+        parents=[database],
+        help="disable an account and end its sessions and tokens",
+        description="Disable an account: it can no longer sign in, and every browser session "
+        "and token of it ends at once. Its memberships and grants stay, for the record.",
+    )
+    user_disable.add_argument("email", metavar="EMAIL")
 
     member = commands.add_parser("member", help="manage who is in a workspace")
     member_actions = member.add_subparsers(dest="action", required=True, parser_class=_Parser)
@@ -620,7 +628,7 @@ def _service_command(args: argparse.Namespace) -> int:
     commands: dict[str, Callable[[argparse.Namespace], int]] = {
         "db": _db_upgrade,
         "workspace": _workspace_create,
-        "user": _user_create,
+        "user": _user_disable if getattr(args, "action", None) == "disable" else _user_create,
         "member": _member_set,
         "grant": _grant_create,
         "audit": _audit_anchor if getattr(args, "action", None) == "anchor" else _audit_verify,
@@ -764,6 +772,24 @@ def _user_create(args: argparse.Namespace) -> int:
             actor=COMMAND_LINE,
         )
         print(f"created the account of {user.display_name} <{user.email}>")  # noqa: T201
+    return EXIT_OK
+
+
+def _user_disable(args: argparse.Namespace) -> int:
+
+    from datetime import UTC, datetime  # noqa: PLC0415
+
+    from app import accounts  # noqa: PLC0415
+    from app.audit import COMMAND_LINE  # noqa: PLC0415
+
+    with _session(args) as session:
+        user = accounts.disable_user(
+            session, email=args.email, now=datetime.now(UTC), actor=COMMAND_LINE
+        )
+        print(  # noqa: T201
+            f"disabled the account of {user.display_name} <{user.email}>; its sessions and "
+            "tokens have ended"
+        )
     return EXIT_OK
 
 

@@ -214,14 +214,15 @@ class Person:
 
 
 def signed_in(request: Request, session: SessionDep) -> Person:
-    """The signed-in user; a browser's unsafe requests must carry the CSRF token."""
-    token_text = _bearer(request)
-    if token_text is not None:
-        token = services.authenticate(session, token_text)
-        user = None if token is None or token.user_id is None else session.get(User, token.user_id)
-        if token is None or user is None or user.disabled_at is not None:
-            raise Unauthorized("this needs a user's token or a signed-in browser")
-        return Person(user, None, user_actor(request, user, token=token.prefix))
+    """The signed-in user, through a browser session; a browser's unsafe requests must carry
+    the CSRF token. Tokens belong to a workspace and reach only its routes: an account's own
+    routes (``/me``, creating a workspace) take no token, so that a token handed to a tool, or
+    left over from an ended grant or membership, cannot act for the person beyond it."""
+    if _bearer(request) is not None:
+        raise Forbidden(
+            "a token reaches only its workspace's routes; this account's routes need a "
+            "signed-in browser"
+        )
     browser = browser_session(request, session)
     if browser is None:
         raise Unauthorized("sign in, or send a bearer token: Authorization: Bearer kk_...")

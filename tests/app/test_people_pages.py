@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from app import services
+from app import accounts, services
 from tests.app.conftest import PASSWORD, Ws, make_user
 
 DAY = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
@@ -299,9 +299,10 @@ def test_a_hostile_display_name_stays_text(web: TestClient, ws: Ws, engine: Engi
 def test_a_grant_from_the_page_lets_the_auditor_read_until_revoked(
     web: TestClient, demo_ws: Ws, engine: Engine
 ) -> None:
-    """Grant one offering for a running engagement: the token reads it; revoked, it cannot."""
-    header = auditor_token(engine, "eva@audit.example")
-    assert web.get(demo_ws.url("/services"), headers=header).status_code == 404
+    """Grant one offering for a running engagement: a token made under it reads it, one made
+    before the grant does not (a grant never revives an older token); revoked, it cannot."""
+    older = auditor_token(engine, "eva@audit.example")
+    assert web.get(demo_ws.url("/services"), headers=older).status_code == 404
     token = csrf(owner_page(web, demo_ws))
     assert 'value="loonwolk-online"' in web.get(PEOPLE).text  # the register's offering
     answer = web.post(
@@ -318,6 +319,14 @@ def test_a_grant_from_the_page_lets_the_auditor_read_until_revoked(
     text = squash(answer.text)
     assert "Granted eva@audit.example read access." in text
     assert "eva eva@audit.example loonwolk-online 2026-11-01 2026-12-31 running Revoke" in text
+    assert web.get(demo_ws.url("/services"), headers=older).status_code == 404
+    with Session(engine) as session:
+        user = accounts.user_by_email(session, "eva@audit.example")
+        assert user is not None
+        made = services.create_token(
+            session, slug="acme", role="auditor", expires=None, user_id=user.id
+        )
+    header = {"Authorization": f"Bearer {made}"}
     reading = web.get(demo_ws.url("/services"), headers=header)
     assert reading.status_code == 200, reading.text
 
