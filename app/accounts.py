@@ -148,10 +148,10 @@ def confirm_password(
     second factor, an accepted invitation), under the sign-in throttle: a stolen session or an
     invitation must not be a way to guess the password, nor to change the account without it.
     A wrong one counts as a failed sign-in."""
-    attempt = _claim_try(session, email=user.email, address=actor.address or "unknown", now=now)
+    claimed = _claim_try(session, email=user.email, address=actor.address or "unknown", now=now)
     if passwords.verify_password(user.password_hash, password):
-        attempt.succeeded = True
-        session.add(attempt)
+        claimed.attempt.succeeded = True
+        session.add(claimed.attempt)
         return
     audit.record(
         session,
@@ -163,6 +163,7 @@ def confirm_password(
         at=now,
     )
     session.commit()
+    claimed.refuse_failure()
     raise Invalid(wrong, errors=[{"location": field, "message": "wrong password"}])
 
 
@@ -316,6 +317,13 @@ def throttle_wait(
     A success clears the account's count, never the address's: else a guesser would sign in
     to an account of their own between guesses.
     """
+    return max(throttle_waits(session, email=email, address=address, now=now, before=before))
+
+
+def throttle_waits(
+    session: Session, *, email: str, address: str, now: datetime, before: int | None = None
+) -> tuple[int, int]:
+    """The waits of :func:`throttle_wait` apart: the account's, and the address's."""
     since = now - THROTTLE_WINDOW
     by_account = _failures(
         session, col(LoginAttempt.email), email, since, cleared_by_success=True, before=before
@@ -323,33 +331,56 @@ def throttle_wait(
     by_address = _failures(
         session, col(LoginAttempt.address), address, since, cleared_by_success=False, before=before
     )
-    return max(
+    return (
         _wait(by_account[0], ACCOUNT_FREE_TRIES, by_account[1], now),
         _wait(by_address[0], ADDRESS_FREE_TRIES, by_address[1], now),
     )
 
 
-def _claim_try(session: Session, *, email: str, address: str, now: datetime) -> LoginAttempt:
+@dataclass(slots=True)
+class _Try:
+    """A try recorded as failed before its password is looked at, and the wait the address's
+    count would impose: a failure then answers 429 with it, a success goes through."""
+
+    attempt: LoginAttempt
+    address_wait: int
+
+    def refuse_failure(self) -> None:
+        """A failed try from an address past its free tries: the wait, not "wrong"."""
+        if self.address_wait:
+            raise _too_many(self.address_wait)
+
+
+def _too_many(wait: int) -> TooManyRequests:
+    return TooManyRequests(f"too many failed tries; try again in {wait} seconds", retry_after=wait)
+
+
+def _claim_try(session: Session, *, email: str, address: str, now: datetime) -> _Try:
     """Record a try as failed before its password is even looked at, then ask the throttle
-    about the tries before it; a throttled try is taken back (it does not count).
+    about the tries before it; a try the account's count throttles is taken back (it does not
+    count).
 
     Recording first (and committing) closes the race of many tries sent at once: each sees
     the ones committed before it, so the sixth of six parallel guesses waits like the sixth of
     six in a row. The caller marks the try a success when it is one.
+
+    The address's count does not refuse the try outright: many people share one address (an
+    office, a NAT, a proxy), and a guesser spraying made-up accounts from it must not lock
+    them out. A try past the address's free tries is still checked, within the account's own
+    limit: the right password signs in; a wrong one, or an unknown account, answers 429 with
+    the address's wait, the same for both (ADR 22).
     """
     attempt = LoginAttempt(email=email[:254], address=address[:64], at=now, succeeded=False)
     session.add(attempt)
     session.commit()
-    wait = throttle_wait(
+    account_wait, address_wait = throttle_waits(
         session, email=attempt.email, address=attempt.address, now=now, before=attempt.id
     )
-    if wait:
+    if account_wait:
         session.delete(attempt)
         session.commit()
-        raise TooManyRequests(
-            f"too many failed tries; try again in {wait} seconds", retry_after=wait
-        )
-    return attempt
+        raise _too_many(max(account_wait, address_wait))
+    return _Try(attempt, address_wait)
 
 
 class LoginFailed(Unauthorized):
@@ -381,7 +412,8 @@ def login(
     its real one), so timing tells nothing about which accounts exist.
     """
     email = email.strip().lower()[:254]
-    attempt = _claim_try(session, email=email, address=address, now=now)
+    claimed = _claim_try(session, email=email, address=address, now=now)
+    attempt = claimed.attempt
     user = user_by_email(session, email)
     good = False
     if user is None:
@@ -408,6 +440,7 @@ def login(
             at=now,
         )
         session.commit()
+        claimed.refuse_failure()
         raise LoginFailed("the e-mail address, password or code is wrong")
     if passwords.needs_rehash(user.password_hash):
         user.password_hash = passwords.hash_password(password)

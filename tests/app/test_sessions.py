@@ -277,11 +277,40 @@ def test_guessing_many_accounts_from_one_address_slows_down(
     client: TestClient, clock: Clock, engine: Engine, ws: Ws
 ) -> None:
     """Password spraying: twenty failures over many accounts from one address throttle that
-    address, while each account stays under its own limit."""
+    address, while each account stays under its own limit: every further failed guess from it
+    answers 429, an unknown account and a known one's wrong password alike."""
     for n in range(accounts.ADDRESS_FREE_TRIES):
         answer = sign_in(client, f"user{n}@spray.example", password="Summer2026!Summer")
         assert answer.status_code == 401  # type: ignore[attr-defined]
-    assert sign_in(client, ws.emails["viewer"]).status_code == 429  # type: ignore[attr-defined]
+    unknown = sign_in(client, "user99@spray.example", password="Summer2026!Summer")
+    known = sign_in(client, ws.emails["editor"], password="Summer2026!Summer")
+    assert unknown.status_code == known.status_code == 429  # type: ignore[attr-defined]
+    # the same answer (the wait grows with every failure, so each says its own number)
+    assert "too many failed tries" in unknown.text  # type: ignore[attr-defined]
+    assert "too many failed tries" in known.text  # type: ignore[attr-defined]
+
+
+def test_a_throttled_address_does_not_lock_out_the_right_password(
+    client: TestClient, clock: Clock, ws: Ws
+) -> None:
+    """Everyone behind one NAT or proxy shares its address: after twenty failures from it on
+    made-up accounts, a real user's correct password still signs in (issue 11, point 5)."""
+    for n in range(accounts.ADDRESS_FREE_TRIES + 5):
+        sign_in(client, f"user{n}@spray.example", password="Summer2026!Summer")
+    assert sign_in(client, ws.emails["viewer"]).status_code == 303  # type: ignore[attr-defined]
+
+
+def test_the_account_limit_still_holds_behind_a_throttled_address(
+    client: TestClient, clock: Clock, ws: Ws
+) -> None:
+    """The exemption is for the right password within the account's own limit: past five
+    failures on the account itself, even the right password waits."""
+    for n in range(accounts.ADDRESS_FREE_TRIES):
+        sign_in(client, f"user{n}@spray.example", password="Summer2026!Summer")
+    email = ws.emails["viewer"]
+    for _ in range(accounts.ACCOUNT_FREE_TRIES):
+        sign_in(client, email, password="a wrong guess at the viewer")
+    assert sign_in(client, email).status_code == 429  # type: ignore[attr-defined]
 
 
 # --- the second factor ----------------------------------------------------------------------------
