@@ -10,7 +10,15 @@
  * 'unsafe-eval'.
  *
  * window.ketenkaart is the hook tests and the benchmark use: ready / readyAt (ms since the
- * navigation started, set after the first drawing), network, the DataSets, domPosition(id).
+ * navigation started, set after the first drawing), network, the DataSets, domPosition(id),
+ * geometry() (the label boxes as drawn, in pixels of the canvas element).
+ *
+ * The first view is sized to the graph: the canvas gets the height the chain needs for node
+ * labels of at least MIN_LABEL_PX on screen (up to LEGIBLE_SERVICES services); past that, or
+ * when the chain is too deep for the width, it shows what fits at that size from the offering
+ * on and says so. Edge labels stay on their edge and off the services: an edge whose label or
+ * line would cross a service is bent (curved either way, more or less) until it does not, and
+ * loses its label, which the table and tooltip still give, only when no bend clears it.
  */
 (function () {
   "use strict";
@@ -29,6 +37,15 @@
   const SEARCH_HITS = 20;
   const big = data.edges.length > 1500;
   const labelEdges = data.edges.length <= 300;
+  const NODE_FONT = 14; // px at scale 1
+  const EDGE_FONT = 13;
+  const MIN_LABEL_PX = 12; // node label size on screen at the first drawing
+  const MIN_SCALE = MIN_LABEL_PX / NODE_FONT;
+  const MAX_SCALE = 1.0;
+  const LEGIBLE_SERVICES = 50; // up to this many, the first view shows the whole chain legibly
+  const CANVAS_PAD = 16; // px between the graph and the canvas's edge
+  const MIN_CANVAS = 320; // px
+  const SPREAD_GAP = 12; // px between two services of a column, at least
   const NODE_COLOR = {
     background: "#f6f8fa",
     border: "#57606a",
@@ -276,7 +293,7 @@
   ]);
 
   const legend = el("div", { class: "graph-legend", "aria-label": "Legend" }, [
-    el("h2", { text: "Legend" }),
+    el("h2", { text: "Legend:" }),
     el(
       "ul",
       {},
@@ -304,6 +321,7 @@
     }),
   ]);
 
+  const note = el("p", { id: "graph-note", class: "graph-note", role: "status", hidden: true });
   const canvas = el("div", {
     id: "graph-canvas",
     class: "graph-canvas",
@@ -321,28 +339,38 @@
   const table = buildTable();
 
   app.append(
-    tools,
-    el("div", { class: "graph-main" }, [canvas, panel]),
     legend,
+    el("div", { class: "graph-main" }, [
+      el("div", { class: "graph-view" }, [note, canvas]),
+      el("div", { class: "graph-side" }, [tools, panel]),
+    ]),
     table.section
   );
   showIntro();
 
   // ---- the network -----------------------------------------------------------------------
 
+  // An ellipse grows twice as tall as its label; a box with round ends (the legend's sample
+  // too) keeps the PaaS services as compact as the others.
+  const SHAPES = { ellipse: { shape: "box", shapeProperties: { borderRadius: 16 } } };
   function nodeItem(n) {
     const kind = kindById.get(n.kind);
-    return {
-      id: n.id,
-      x: n.x,
-      y: n.y,
-      label: nodeLabel(n, 0),
-      title: nodeTitle(n),
-      shape: kind ? kind.shape : "box",
-      size: 14,
-      borderWidth: n.offering ? 3 : 1,
-      color: n.offering ? OFFERING_COLOR : NODE_COLOR,
-    };
+    const shape = kind ? kind.shape : "box";
+    return Object.assign(
+      {
+        id: n.id,
+        x: n.x,
+        y: n.y,
+        label: nodeLabel(n, 0),
+        title: nodeTitle(n),
+        shape: shape,
+        shapeProperties: { borderRadius: 3 },
+        size: 14,
+        borderWidth: n.offering ? 3 : 1,
+        color: n.offering ? OFFERING_COLOR : NODE_COLOR,
+      },
+      SHAPES[shape] || {}
+    );
   }
   // A dash pattern repeats at most DASH_PERIODS times along an edge: Chromium strokes every dash
   // of a long edge even when the graph is zoomed out (a 20,000-link chain took 10 s more to
@@ -368,9 +396,37 @@
       shadow: onPath ? { enabled: true, color: PATH_BORDER, size: 6, x: 0, y: 0 } : false,
     };
   }
+  // A link to the next rank is an S-curve between the columns, its label in the gap between
+  // them; any other link (within a rank, back up, or over a rank) starts curved, and
+  // placeLabels() picks the bend that keeps it and its label off the services.
+  function forward(e) {
+    const a = nodesById.get(e.from);
+    const b = nodesById.get(e.to);
+    return Boolean(a && b && b.level === a.level + 1);
+  }
+  const FORWARD = { enabled: true, type: "cubicBezier", forceDirection: "horizontal", roundness: 0.5 };
+  const BENDS = [FORWARD, { enabled: true, type: "curvedCW", roundness: 0.25 }].concat(
+    ...[0.25, 0.45, 0.7, 1.0, 0.12].map((r) => [
+      { enabled: true, type: "curvedCW", roundness: r },
+      { enabled: true, type: "curvedCCW", roundness: r },
+    ])
+  );
+  function smoothOf(e) {
+    if (big) {
+      return false;
+    }
+    return forward(e) ? FORWARD : BENDS[1];
+  }
   function edgeItem(e) {
     return Object.assign(
-      { id: e.id, from: e.from, to: e.to, title: edgeTitle(e), label: labelEdges ? statusLabel(e.status) : undefined },
+      {
+        id: e.id,
+        from: e.from,
+        to: e.to,
+        title: edgeTitle(e),
+        label: labelEdges ? statusLabel(e.status) : undefined,
+        smooth: smoothOf(e),
+      },
       edgeStyle(e, false)
     );
   }
@@ -398,15 +454,16 @@
         navigationButtons: false,
       },
       nodes: {
-        font: { face: "system-ui, sans-serif", size: 14, color: "#1d1d1f", multi: false },
-        widthConstraint: { maximum: 170 },
-        margin: 8,
+        font: { face: "system-ui, sans-serif", size: NODE_FONT, color: "#1d1d1f", multi: false },
+        widthConstraint: { maximum: data.labelWidth || 150 },
+        margin: { top: 6, right: 8, bottom: 6, left: 8 },
+        scaling: { label: { drawThreshold: labelEdges ? 0 : 5 } },
         chosen: true,
       },
       edges: {
         arrows: { to: { enabled: true, scaleFactor: 0.6 } },
-        smooth: big ? false : { enabled: true, type: "cubicBezier", forceDirection: "vertical", roundness: 0.45 },
-        font: { size: 11, align: "middle", strokeWidth: 4, strokeColor: "#ffffff", color: "#1d1d1f" },
+        font: { size: EDGE_FONT, align: "horizontal", strokeWidth: 5, strokeColor: "#ffffff", color: "#1d1d1f" },
+        scaling: { label: { drawThreshold: labelEdges ? 0 : 5 } },
         selectionWidth: 2,
         hoverWidth: 1,
       },
@@ -415,9 +472,14 @@
   hook.network = network;
   hook.nodes = nodes;
   hook.edges = edges;
+  // Where node `id` is in the window, scrolled into it first if it is below the fold.
   hook.domPosition = function (id) {
     const p = network.canvasToDOM(network.getPosition(id));
-    const box = canvas.getBoundingClientRect();
+    let box = canvas.getBoundingClientRect();
+    if (box.top + p.y > window.innerHeight - 20 || box.top + p.y < 20) {
+      window.scrollBy(0, box.top + p.y - window.innerHeight / 2);
+      box = canvas.getBoundingClientRect();
+    }
     return { x: box.left + p.x, y: box.top + p.y };
   };
   hook.visibleEdges = () => edges.getIds({ filter: (e) => !e.hidden });
@@ -425,11 +487,28 @@
   hook.select = selectNode;
   hook.highlight = highlight;
 
+  hook.geometry = geometry;
+  hook.placeLabels = placeLabels;
+  hook.firstView = firstView;
+
+  if (labelEdges) {
+    // vis-network measures a label only where it draws it, and draws only what is in view:
+    // measure with the whole graph in view (labels drawn at any size, see drawThreshold).
+    network.fit({ animation: false });
+    network.redraw(); // measures every service: the sizes spread() and placeLabels() need
+    if (spread()) {
+      network.fit({ animation: false });
+      network.redraw();
+    }
+    placeLabels();
+  }
+  firstView();
   network.once("afterDrawing", () => {
     hook.readyAt = performance.now();
     hook.ready = true;
     app.setAttribute("data-ready", "true");
   });
+  network.redraw();
   network.on("click", (params) => {
     if (params.nodes.length) {
       selectNode(params.nodes[0], { focus: false });
@@ -444,7 +523,243 @@
   });
 
   function fit() {
-    network.fit({ animation: false });
+    network.fit({ animation: false, maxZoomLevel: MAX_SCALE });
+  }
+
+  // ---- the first view and the labels' places ---------------------------------------------------
+
+  function overlap(a, b, pad) {
+    return a.left < b.right + pad && b.left < a.right + pad && a.top < b.bottom + pad && b.top < a.bottom + pad;
+  }
+  function inside(p, b) {
+    return p.x > b.left && p.x < b.right && p.y > b.top && p.y < b.bottom;
+  }
+  function edgeLabelBox(id) {
+    const edge = network.body.edges[id];
+    const size = edge.labelModule.size;
+    if (!edge.options.label || !size.width) {
+      return null;
+    }
+    const p = edge.edgeType.getPoint(0.5);
+    return { left: p.x - size.width / 2, right: p.x + size.width / 2, top: p.y - size.height / 2, bottom: p.y + size.height / 2 };
+  }
+  function nodeBox(id) {
+    if (!labelEdges) {
+      // A big graph is not drawn twice to be measured: its services' places will do.
+      const p = network.getPosition(id);
+      const half = (data.labelWidth || 150) / 2 + 10;
+      return { left: p.x - half, right: p.x + half, top: p.y - 40, bottom: p.y + 40 };
+    }
+    // The shape and its label: vis-network's box stops short of a label drawn below a shape.
+    const b = network.getBoundingBox(id);
+    const l = network.body.nodes[id].labelModule.size;
+    return {
+      left: Math.min(b.left, l.left),
+      right: Math.max(b.right, l.left + l.width),
+      top: Math.min(b.top, l.top),
+      bottom: Math.max(b.bottom, l.top + l.height),
+    };
+  }
+
+  // The server estimates each service's height from its label; where the drawn one is taller
+  // and meets the next service down its column, move that one (and those below) down.
+  function spread() {
+    const columns = new Map();
+    for (const n of data.nodes) {
+      push(columns, n.level, n.id);
+    }
+    let moved = 0;
+    for (const ids of columns.values()) {
+      const stack = ids.map((id) => ({ id: id, box: nodeBox(id), at: network.getPosition(id) }));
+      stack.sort((a, b) => a.at.y - b.at.y);
+      let bottom = -Infinity;
+      for (const s of stack) {
+        const shift = Math.max(0, bottom + SPREAD_GAP - s.box.top);
+        if (shift > 0) {
+          network.moveNode(s.id, s.at.x, s.at.y + shift);
+          moved += 1;
+        }
+        bottom = s.box.bottom + shift;
+      }
+    }
+    return moved;
+  }
+
+  // Bend each labelled edge so that neither its label nor its line crosses a service, and its
+  // label stays off the labels placed before it; drop the label only when no bend clears it.
+  function placeLabels() {
+    const boxes = data.nodes.map((n) => [n.id, nodeBox(n.id)]);
+    const placed = [];
+    const order = data.edges.slice().sort((a, b) => Number(!forward(a)) - Number(!forward(b)) || a.id - b.id);
+    const changes = [];
+    let dropped = 0;
+    for (const e of order) {
+      const edge = network.body.edges[e.id];
+      if (!edge || !edge.labelModule.size.width) {
+        continue;
+      }
+      // Edge.setOptions, as vis-network's own update does, without a DataSet event per try.
+      const item = edges.get(e.id);
+      let best = null;
+      const candidates = forward(e) ? BENDS : BENDS.slice(1);
+      for (let i = 0; i < candidates.length; i++) {
+        edge.setOptions(Object.assign({}, item, { smooth: candidates[i] }));
+        const label = edgeLabelBox(e.id);
+        const points = [];
+        for (let t = 0.05; t < 1; t += 0.05) {
+          points.push(edge.edgeType.getPoint(t));
+        }
+        let score = i * 0.01;
+        for (const [id, box] of boxes) {
+          if (overlap(label, box, 3)) {
+            score += 1000;
+          }
+          if (id !== e.from && id !== e.to && points.some((p) => inside(p, box))) {
+            score += 10;
+          }
+        }
+        for (const other of placed) {
+          if (overlap(label, other, 2)) {
+            score += 3;
+          }
+        }
+        if (best === null || score < best.score) {
+          best = { score: score, smooth: candidates[i], label: label };
+        }
+        if (score < 1) {
+          break;
+        }
+      }
+      const change = { id: e.id, smooth: best.smooth };
+      if (best.score >= 1000) {
+        change.label = "";
+        dropped += 1;
+      } else {
+        placed.push(best.label);
+      }
+      changes.push(change);
+    }
+    edges.update(changes);
+    hook.droppedLabels = dropped;
+    return dropped;
+  }
+
+  function graphBox() {
+    const box = { left: Infinity, right: -Infinity, top: Infinity, bottom: -Infinity };
+    const grow = (b) => {
+      box.left = Math.min(box.left, b.left);
+      box.right = Math.max(box.right, b.right);
+      box.top = Math.min(box.top, b.top);
+      box.bottom = Math.max(box.bottom, b.bottom);
+    };
+    for (const id of nodes.getIds({ filter: (n) => !n.hidden })) {
+      grow(nodeBox(id));
+    }
+    if (labelEdges) {
+      for (const id of edges.getIds({ filter: (e) => !e.hidden })) {
+        const b = edgeLabelBox(id);
+        if (b) {
+          grow(b);
+        }
+      }
+    }
+    return box;
+  }
+
+  // Size the canvas to the graph at a legible scale, or show the part that fits and say so.
+  function firstView() {
+    const box = graphBox();
+    if (!isFinite(box.left)) {
+      return;
+    }
+    const width = canvas.clientWidth;
+    const w = box.right - box.left;
+    const h = box.bottom - box.top;
+    // The whole chain in the window if it reads there, else at the legible size, taller.
+    // Room: from the canvas's top to the bottom of the first screen.
+    const top = canvas.getBoundingClientRect().top + window.scrollY;
+    const room = Math.max(MIN_CANVAS, window.innerHeight - top - 8);
+    let scale = Math.min(MAX_SCALE, (width - 2 * CANVAS_PAD) / Math.max(w, 1));
+    scale = Math.min(scale, Math.max(MIN_SCALE, (room - 2 * CANVAS_PAD) / Math.max(h, 1)));
+    let partial = false;
+    if (scale < MIN_SCALE) {
+      scale = MIN_SCALE;
+      partial = true;
+    }
+    let height = h * scale + 2 * CANVAS_PAD;
+    const tallest = data.nodes.length <= LEGIBLE_SERVICES ? Infinity : Math.max(480, Math.round(window.innerHeight * 0.85));
+    if (height > tallest) {
+      height = tallest;
+      partial = true;
+    }
+    height = Math.max(MIN_CANVAS, Math.ceil(height));
+    canvas.style.height = height + "px";
+    network.setSize("100%", height + "px");
+    let x = (box.left + box.right) / 2;
+    let y = (box.top + box.bottom) / 2;
+    if (partial) {
+      // From the offering on: the left edge of the graph at the canvas's, the offering in
+      // the middle of the height (or as near as the graph's top and bottom allow).
+      const offering = network.getPosition(data.offering);
+      const halfWidth = (width / 2 - CANVAS_PAD) / scale;
+      const halfHeight = (height / 2 - CANVAS_PAD) / scale;
+      x = Math.min(x, nodeBox(data.offering).left + halfWidth);
+      y = Math.max(box.top + halfHeight, Math.min(box.bottom - halfHeight, offering.y));
+      if (h * scale + 2 * CANVAS_PAD <= height) {
+        y = (box.top + box.bottom) / 2;
+      }
+    }
+    network.moveTo({ position: { x: x, y: y }, scale: scale, animation: false });
+    network.setOptions({ interaction: { zoomView: partial } });
+    hook.partial = partial;
+    if (partial) {
+      note.hidden = false;
+      note.textContent =
+        "This chain of " + plural(data.nodes.length, "service") + " does not fit at a readable size: " +
+        "the graph shows the part from the offering on. Drag to move, scroll to zoom, or use " +
+        "\u201cFit to screen\u201d for the whole chain; the table below lists every link.";
+    }
+  }
+
+  // The labels as drawn, in pixels of the canvas element: for the tests (and a curious reader).
+  function geometry() {
+    const scale = network.getScale();
+    const dom = (b) => {
+      const a = network.canvasToDOM({ x: b.left, y: b.top });
+      const c = network.canvasToDOM({ x: b.right, y: b.bottom });
+      return { left: a.x, top: a.y, right: c.x, bottom: c.y };
+    };
+    const result = { scale: scale, width: canvas.clientWidth, height: canvas.clientHeight, nodes: [], edges: [] };
+    for (const id of nodes.getIds({ filter: (n) => !n.hidden })) {
+      const node = network.body.nodes[id];
+      const s = node.labelModule.size;
+      const box = dom(nodeBox(id));
+      result.nodes.push({
+        id: id,
+        // Drawn in the last frame (vis-network measures the others' boxes, not their labels).
+        inView: box.left >= 0 && box.top >= 0 && box.right <= canvas.clientWidth && box.bottom <= canvas.clientHeight,
+        fontPx: node.labelModule.fontOptions.size * scale,
+        label: dom({ left: s.left, top: s.top, right: s.left + s.width, bottom: s.top + s.height }),
+        box: box,
+      });
+    }
+    for (const id of edges.getIds({ filter: (e) => !e.hidden })) {
+      const edge = network.body.edges[id];
+      const s = edge.labelModule.size;
+      if (!edge.options.label || !s.width) {
+        continue;
+      }
+      const label = dom({ left: s.left, top: s.top, right: s.left + s.width, bottom: s.top + s.height });
+      const cx = (label.left + label.right) / 2;
+      const cy = (label.top + label.bottom) / 2;
+      let distance = Infinity;
+      for (let t = 0; t <= 1.0001; t += 0.01) {
+        const p = network.canvasToDOM(edge.edgeType.getPoint(t));
+        distance = Math.min(distance, Math.hypot(p.x - cx, p.y - cy));
+      }
+      result.edges.push({ id: id, from: edge.fromId, to: edge.toId, text: edge.options.label, label: label, distance: distance });
+    }
+    return result;
   }
 
   // ---- visibility: filters, depth and collapsed subtrees -------------------------------------
@@ -908,7 +1223,11 @@
               selectEdge(r.edge.id);
             },
           },
-          columns.map((c) => el("td", { text: String(r.values[c.key]), class: c.key === "status" ? "status-word status-" + r.edge.status : null }))
+          columns.map((c) =>
+            c.key === "status"
+              ? el("td", {}, [el("span", { class: "status-word status-" + r.edge.status, text: String(r.values[c.key]) })])
+              : el("td", { text: String(r.values[c.key]) })
+          )
         );
         body.append(tr);
       });

@@ -4,8 +4,10 @@ The whole view is data built here, in Python, and drawn in the browser by ``app/
 with the vis-network library that pyvis bundles (served by the app itself, never from a CDN).
 The services are the nodes, shaped by kind; the links are the edges, coloured by status, with the
 status also in words (tooltip, edge label on small graphs, legend, table) and in the line's
-pattern. The layout is a tidy tree by rank computed here, so a chain looks the same on every
-visit and the browser never runs a physics simulation.
+pattern. The layout is a tidy tree by rank computed here, read from left to right (the offering
+in the first column, each rank in the next), so a chain looks the same on every visit and the
+browser never runs a physics simulation. Services stack down a column, each given the height its
+label needs, so a chain of tens of services reads at a legible size on a laptop's screen.
 
 The data goes into the page as a ``<script type="application/json">`` block through
 :func:`script_json`, which escapes ``<``, ``>``, ``&`` and the two JavaScript line separators, so
@@ -21,8 +23,8 @@ page as text.
 ...     dependencies={("app", "db"): Dependency("app", "db")})
 >>> payload = graph_payload(chain, check(chain, at=date(2026, 11, 27)), offering="app",
 ...                         document_url=None)
->>> [(n["id"], n["level"]) for n in payload["nodes"]], payload["edges"][0]["status"]
-([('app', 0), ('db', 1)], 'gap')
+>>> [(n["id"], n["level"], n["x"]) for n in payload["nodes"]], payload["edges"][0]["status"]
+([('app', 0, 0), ('db', 1, 250)], 'gap')
 """
 
 from __future__ import annotations
@@ -56,8 +58,14 @@ GRAPH_TEMPLATE = "graph.html"
 """The page template, for ``Jinja2Templates(directory=TEMPLATES)``; it extends ``base.html``."""
 
 PAYLOAD_VERSION = 1
-X_GAP = 200  # horizontal distance between two neighbouring leaves of the layout, in pixels
-Y_GAP = 170  # vertical distance between two ranks
+X_GAP = 250  # horizontal distance between two ranks (columns), in pixels at scale 1
+Y_GAP = 24  # the least vertical space between two services of a column
+LABEL_WIDTH = 150  # the widest a node's label is drawn (graph.js wraps it there)
+_CHAR_WIDTH = 8.5  # the mean width of a character at the node font (14 px), to estimate wraps
+_LINE_HEIGHT = 17  # height of a label line at the node font
+_SHAPE = 28 + 6  # a hexagon or diamond (size 14) and the gap to its label below
+_BOX_MARGINS = 12  # margins above and below the label in a box, ellipse or database
+_DATABASE_SIDES = 16  # the database shape's margins left and right
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,28 +129,65 @@ def vis_assets() -> dict[str, Path]:
 
 @dataclass(frozen=True, slots=True)
 class Place:
-    """Where a service stands in the layout."""
+    """Where a service stands in the layout: its column (rank) and its place down the column."""
 
     level: int
-    x: int
+    y: int
     parent: str | None
 
 
-def layout(result: CheckResult, *, offering: str) -> dict[str, Place]:
-    """A tidy tree by rank: the offerings on top, rank 1 below them, and so on.
+def _lines(text: str) -> int:
+    """How many lines ``text`` takes wrapped at ``LABEL_WIDTH`` (an estimate, words kept whole)."""
+    per_line = max(1, int(LABEL_WIDTH / _CHAR_WIDTH))
+    lines, used = 1, 0
+    for word in text.split():
+        if used and used + 1 + len(word) > per_line:
+            lines, used = lines + 1, 0
+        used += (1 if used else 0) + len(word)
+        while used > per_line:  # a word longer than a line is broken
+            lines, used = lines + 1, used - per_line
+    return lines
+
+
+def node_height(text: str, shape: str) -> int:
+    """The height a node of ``shape`` with the label ``text`` (lines apart by ``\\n``) needs.
+
+    >>> node_height("Managed Postgres\\nDbco B.V.", "box"), node_height("DC\\nDcco", "diamond")
+    (46, 68)
+    >>> node_height("Compute\\nCloud B.V.", "database")
+    101
+    """
+    lines = text.split("\n")
+    text_height = sum(_lines(line) for line in lines) * _LINE_HEIGHT
+    if shape in ("hexagon", "diamond"):
+        return _SHAPE + text_height
+    if shape == "database":  # vis-network draws it as tall as its label is wide
+        longest = max(len(word) for line in lines for word in [*line.split(), ""])
+        widest = max(longest, *(min(len(line), int(LABEL_WIDTH / _CHAR_WIDTH)) for line in lines))
+        return max(text_height + _BOX_MARGINS, round(widest * _CHAR_WIDTH) + _DATABASE_SIDES)
+    return text_height + _BOX_MARGINS
+
+
+def layout(
+    result: CheckResult, *, offering: str, heights: Mapping[str, int] | None = None
+) -> dict[str, Place]:
+    """A tidy tree by rank, left to right: the offerings in the first column, rank 1 next, ...
 
     Each service hangs under its parent, the consumer on its shortest path from an offering
-    (ties: the smallest path). Leaves stand ``X_GAP`` apart in depth-first order with the
-    children of a service sorted by id; a parent stands over the middle of its children. So the
-    order within a rank follows the parents' order, then the ids, and the same chain gives the
-    same picture whatever the order of its file.
+    (ties: the smallest path). Leaves stack down in depth-first order with the children of a
+    service sorted by id, each ``Y_GAP`` below the one before (more when its height needs it); a
+    parent stands beside the middle of its children, or lower when a service above it in its
+    column needs the room. So the order within a rank follows the parents' order, then the ids,
+    and the same chain gives the same picture whatever the order of its file.
 
     Parameters
     ----------
     result
         The check of the chain.
     offering
-        The offering to put first (leftmost); the others follow in the result's order.
+        The offering to put first (on top); the others follow in the result's order.
+    heights
+        Each service's height in pixels (:func:`node_height`); 40 for one not given.
 
     >>> from graph.verdicts import LinkResult, Verdict
     >>> links = tuple(LinkResult(c, p, r, path, Verdict.NO_EVIDENCE, None, ())
@@ -151,8 +196,8 @@ def layout(result: CheckResult, *, offering: str) -> dict[str, Place]:
     ...                                     ("db", "dc", 2, ("app", "db", "dc")),
     ...                                     ("cdn", "dc", 2, ("app", "cdn", "dc"))])
     >>> r = CheckResult(("app",), "zeker-online", None, None, links, ())
-    >>> {s: (p.level, p.x, p.parent) for s, p in sorted(layout(r, offering="app").items())}
-    {'app': (0, 100, None), 'cdn': (1, 0, 'app'), 'db': (1, 200, 'app'), 'dc': (2, 0, 'cdn')}
+    >>> {s: (p.level, p.y, p.parent) for s, p in sorted(layout(r, offering="app").items())}
+    {'app': (0, 52, None), 'cdn': (1, 20, 'app'), 'db': (1, 84, 'app'), 'dc': (2, 20, 'cdn')}
     """
     roots = [offering, *(o for o in result.offerings if o != offering)]
     best: dict[str, LinkResult] = {}
@@ -166,8 +211,10 @@ def layout(result: CheckResult, *, offering: str) -> dict[str, Place]:
     children: dict[str, list[str]] = defaultdict(list)
     for p, link in best.items():
         children[link.consumer].append(p)
+    size = heights or {}
     places: dict[str, Place] = {}
-    slot = 0
+    below = 0  # the lowest edge of the leaves so far
+    free: dict[int, int] = {}  # per column, the lowest edge of its services so far
     for root in roots:
         # Depth first, without recursion: a chain may be thousands of ranks deep.
         stack: list[tuple[str, int, str | None, bool]] = [(root, 0, None, False)]
@@ -179,13 +226,19 @@ def layout(result: CheckResult, *, offering: str) -> dict[str, Place]:
                 stack.append((node, level, parent, True))
                 stack.extend((k, level + 1, node, False) for k in reversed(kids))
                 continue
+            half = size.get(node, 40) // 2
             if kids:
-                x = (xs[node][0] + xs[node][-1]) // 2
+                y = (xs[node][0] + xs[node][-1]) // 2
             else:
-                x, slot = slot * X_GAP, slot + 1
-            places[node] = Place(level, x, parent)
+                y = below + (Y_GAP if places else 0) + half
+            if level in free:
+                y = max(y, free[level] + Y_GAP + half)
+            free[level] = y + half
+            if not kids:
+                below = max(below, y + half)
+            places[node] = Place(level, y, parent)
             if parent is not None:
-                xs[parent].append(x)
+                xs[parent].append(y)
     return places
 
 
@@ -279,10 +332,15 @@ def graph_payload(
             raise ValueError(
                 f"document_url {document_url!r}: only the field {{id}} can be filled ({error})"
             ) from None
-    places = layout(result, offering=offering)
     services, suppliers = chain.services, chain.suppliers
+    heights = {}
+    for sid, known in services.items():
+        owner = suppliers.get(known.supplier)
+        text = f"{known.name}\n{owner.name if owner else known.supplier}"
+        heights[sid] = node_height(text, KIND_STYLES[known.kind][1])
+    places = layout(result, offering=offering, heights=heights)
     nodes = []
-    for sid in sorted(places, key=lambda s: (places[s].level, places[s].x, s)):
+    for sid in sorted(places, key=lambda s: (places[s].level, places[s].y, s)):
         place, service = places[sid], services.get(sid)
         supplier = suppliers.get(service.supplier) if service else None
         nodes.append(
@@ -294,8 +352,8 @@ def graph_payload(
                 "kind": service.kind.value if service else Kind.OTHER.value,
                 "locations": list(service.locations) if service else [],
                 "level": place.level,
-                "x": place.x,
-                "y": place.level * Y_GAP,
+                "x": place.level * X_GAP,
+                "y": place.y,
                 "parent": place.parent,
                 "offering": sid in result.offerings,
             }
@@ -328,6 +386,7 @@ def graph_payload(
         )
     return {
         "version": PAYLOAD_VERSION,
+        "labelWidth": LABEL_WIDTH,
         "offering": offering,
         "offerings": list(result.offerings),
         "title": chain.title or (services[offering].name if offering in services else offering),

@@ -173,12 +173,12 @@ def test_graph_draws_every_service_and_link(watched: Watched, origin: str, artef
     legend = page.inner_text(".graph-legend")
     for word in ("gap", "conditional", "ok", "out of scope", "SaaS", "IaaS"):
         assert word in legend
-    # The offering on top, the ranks below it, the same places on every visit.
-    y = {
-        n: page.evaluate(f"window.ketenkaart.network.getPosition({n!r}).y")
+    # The offering first (left), each rank in the next column, the same places on every visit.
+    x = {
+        n: page.evaluate(f"window.ketenkaart.network.getPosition({n!r}).x")
         for n in small_chain().services
     }
-    assert y["app"] < y["db"] == y["mail"] == y["cdn"] < y["hosting"] == y["backup"] < y["dc"]
+    assert x["app"] < x["db"] == x["mail"] == x["cdn"] < x["hosting"] == x["backup"] < x["dc"]
     page.screenshot(path=str(artefacts / "graph-small.png"), full_page=True)
     assert_clean(watched, origin)
 
