@@ -92,11 +92,8 @@ class Watched:
         return list(self.page.evaluate("window.__violations || []"))
 
 
-@pytest.fixture
-def watched(browser: Any) -> Iterator[Watched]:
-    """A fresh page recording its requests, dialogs, console errors and page errors."""
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    page = context.new_page()
+def watch(page: Any) -> Watched:
+    """Record the page's requests, dialogs, console errors and page errors from now on."""
     w = Watched(page)
     page.add_init_script(WATCH_CSP)
     page.on("request", lambda request: w.requests.append(request.url))
@@ -111,7 +108,14 @@ def watched(browser: Any) -> Iterator[Watched]:
         lambda message: w.errors.append(message.text) if message.type == "error" else None,
     )
     page.on("pageerror", lambda error: w.errors.append(f"page error: {error}"))
-    yield w
+    return w
+
+
+@pytest.fixture
+def watched(browser: Any) -> Iterator[Watched]:
+    """A fresh page recording its requests, dialogs, console errors and page errors."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    yield watch(context.new_page())
     context.close()
 
 
