@@ -352,7 +352,14 @@
 
   // An ellipse grows twice as tall as its label; a box with round ends (the legend's sample
   // too) keeps the PaaS services as compact as the others.
-  const SHAPES = { ellipse: { shape: "box", shapeProperties: { borderRadius: 16 } } };
+  // A label drawn below its shape (hexagon, diamond) gets a white ground, so that no line
+  // runs through its text.
+  const OUTSIDE = { font: { background: "rgba(255, 255, 255, 0.92)" } };
+  const SHAPES = {
+    ellipse: { shape: "box", shapeProperties: { borderRadius: 16 } },
+    hexagon: OUTSIDE,
+    diamond: OUTSIDE,
+  };
   function nodeItem(n) {
     const kind = kindById.get(n.kind);
     const shape = kind ? kind.shape : "box";

@@ -62,8 +62,8 @@ X_GAP = 250  # horizontal distance between two ranks (columns), in pixels at sca
 Y_GAP = 24  # the least vertical space between two services of a column
 LABEL_WIDTH = 150  # the widest a node's label is drawn (graph.js wraps it there)
 _CHAR_WIDTH = 8.5  # the mean width of a character at the node font (14 px), to estimate wraps
-_LINE_HEIGHT = 17  # height of a label line at the node font
-_SHAPE = 28 + 6  # a hexagon or diamond (size 14) and the gap to its label below
+_LINE_HEIGHT = 19  # height of a label line at the node font
+_SHAPE = 28 + 12  # a hexagon or diamond (size 14) and the gap to its label below
 _BOX_MARGINS = 12  # margins above and below the label in a box, ellipse or database
 _DATABASE_SIDES = 16  # the database shape's margins left and right
 
@@ -153,7 +153,7 @@ def node_height(text: str, shape: str) -> int:
     """The height a node of ``shape`` with the label ``text`` (lines apart by ``\\n``) needs.
 
     >>> node_height("Managed Postgres\\nDbco B.V.", "box"), node_height("DC\\nDcco", "diamond")
-    (46, 68)
+    (50, 78)
     >>> node_height("Compute\\nCloud B.V.", "database")
     101
     """
