@@ -22,7 +22,7 @@ from app import accounts, audit
 from app import repository as repo
 from app.audit import COMMAND_LINE, Actor
 from app.errors import Conflict, Invalid, NotFound, PreconditionFailed, issue_errors
-from app.models import ApiToken, DependencyRow, ServiceRow, Workspace
+from app.models import ApiToken, DependencyRow, EvidenceRow, ServiceRow, Workspace
 from graph.coverage import check
 from graph.errors import ChainError, UsageError
 from graph.evidence import counts_until
@@ -954,9 +954,13 @@ def authenticate(session: Session, token: str) -> ApiToken | None:
 
 def row_json(row: repo.EntityRow, body: dict[str, Any] | None = None) -> dict[str, Any]:
     """The API's JSON of an entity: the chain format's fields (``body``, as a scoped auditor
-    sees them, else the row's) plus ``version``."""
+    sees them, else the row's) plus ``revision``, the count its ``ETag`` carries. Outside
+    evidence, ``version`` repeats it (as before ``revision``); a piece of evidence's
+    ``version`` is the chain format's own field, the version of its scheme."""
     out = dict(row.body if body is None else body)
     if isinstance(row, ServiceRow):
         out["offering"] = row.offering is not None
-    out["version"] = row.version
+    if not isinstance(row, EvidenceRow):
+        out["version"] = row.version
+    out["revision"] = row.version
     return out

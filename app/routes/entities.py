@@ -54,7 +54,9 @@ def _entity(row: Any, status: int = 200, body: dict[str, Any] | None = None) -> 
 
 def _split(section: str, body: dict[str, Any]) -> tuple[dict[str, Any], bool | None]:
     body = dict(body)
-    body.pop("version", None)
+    body.pop("revision", None)  # the row's count, answered beside the fields; never stored
+    if section != "evidence":  # evidence has a ``version`` of its own: its scheme's
+        body.pop("version", None)
     offering = body.pop("offering", None) if section == "services" else None
     if offering is not None and not isinstance(offering, bool):
         raise Invalid(

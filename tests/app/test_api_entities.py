@@ -76,13 +76,13 @@ def _url(ws: Ws, case: Case) -> str:
 
 @pytest.mark.parametrize("case", CASES, ids=IDS)
 def test_create_answers_201_with_an_etag(client: TestClient, demo_ws: Ws, case: Case) -> None:
-    """Creating an entity answers 201, the entity with version 1 and ETag "1"."""
+    """Creating an entity answers 201, the entity with revision 1 and ETag "1"."""
     answer = client.post(
         demo_ws.url(f"/{case.section}"), json=case.body, headers=demo_ws.auth("editor")
     )
     assert answer.status_code == 201, answer.text
     assert answer.headers["etag"] == '"1"'
-    assert answer.json()["version"] == 1
+    assert answer.json()["revision"] == 1
     assert {k: answer.json()[k] for k in case.body} == case.body
 
 
@@ -115,7 +115,7 @@ def test_patch_with_if_match_changes_and_counts_the_version(
     )
     assert answer.status_code == 200, answer.text
     assert answer.headers["etag"] == '"2"'
-    assert answer.json()["version"] == 2
+    assert answer.json()["revision"] == 2
     stored = client.get(_url(demo_ws, case), headers=demo_ws.auth()).json()
     assert {k: stored[k] for k in case.change} == case.change
 
@@ -140,7 +140,49 @@ def test_concurrent_patches_keep_the_first_and_refuse_the_second(
     assert second.headers["content-type"] == PROBLEM
     stored = client.get(_url(demo_ws, case), headers=demo_ws.auth()).json()
     assert {k: stored[k] for k in case.change} == case.change
-    assert stored["version"] == 2
+    assert stored["revision"] == 2
+
+
+def test_evidence_keeps_its_schemes_version_through_the_api(
+    client: TestClient, demo_ws: Ws
+) -> None:
+    """A piece of evidence's `version` is the chain format's field (the scheme's version): the
+    API stores, answers and exports it, and the check uses it (ISO/IEC 27001:2013 certificates
+    are withdrawn after 2025-10-31); the row's count is `revision`."""
+    body = {
+        "id": "dijk-iso-2013",
+        "scheme": "iso27001",
+        "version": "ISO/IEC 27001:2013",
+        "holder": "dijk-dc",
+        "covers": ["dijk-ams1"],
+        "issued": "2024-06-01",
+        "valid_until": "2027-05-31",
+        "accreditation": {"body": "RvA", "iaf_mla": True},
+    }
+    made = client.post(demo_ws.url("/evidence"), json=body, headers=demo_ws.auth())
+    assert made.status_code == 201, made.text
+    assert (made.json()["version"], made.json()["revision"]) == ("ISO/IEC 27001:2013", 1)
+    url = demo_ws.url("/evidence/dijk-iso-2013")
+    changed = client.patch(
+        url,
+        json={"version": "ISO/IEC 27001:2013 with 27017"},
+        headers={**demo_ws.auth(), "If-Match": '"1"'},
+    )
+    assert changed.status_code == 200, changed.text
+    read = client.get(url, headers=demo_ws.auth()).json()
+    assert (read["version"], read["revision"]) == ("ISO/IEC 27001:2013 with 27017", 2)
+    assert (
+        "ISO/IEC 27001:2013 with 27017"
+        in client.get(demo_ws.url("/export"), headers=demo_ws.auth()).text
+    )
+
+
+def test_other_entities_still_answer_version_as_their_revision(
+    client: TestClient, demo_ws: Ws
+) -> None:
+    """Outside evidence, `version` repeats `revision`, as clients written before it expect."""
+    read = client.get(demo_ws.url("/suppliers/stratus"), headers=demo_ws.auth()).json()
+    assert read["version"] == read["revision"] == 1
 
 
 @pytest.mark.parametrize("case", CASES, ids=IDS)
@@ -149,7 +191,7 @@ def test_patch_without_if_match_is_428(client: TestClient, demo_ws: Ws, case: Ca
     client.post(demo_ws.url(f"/{case.section}"), json=case.body, headers=demo_ws.auth())
     answer = client.patch(_url(demo_ws, case), json=case.change, headers=demo_ws.auth())
     assert answer.status_code == 428
-    assert client.get(_url(demo_ws, case), headers=demo_ws.auth()).json()["version"] == 1
+    assert client.get(_url(demo_ws, case), headers=demo_ws.auth()).json()["revision"] == 1
 
 
 @pytest.mark.parametrize("case", CASES, ids=IDS)
