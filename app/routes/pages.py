@@ -1731,7 +1731,7 @@ def report_markdown(request: Request, session: SessionDep, ws: WsPath, offering:
         find_profile(found.profile, found.chain),
         stored=_documents(session, visit),
     )
-    seq, digest = audit.head(session, audit.chain_of(visit.workspace.id))
+    seq, digest = audit.last_entry(session, audit.chain_of(visit.workspace.id))
     generated = now(request).replace(microsecond=0).isoformat()
     text = (
         text.rstrip("\n")
@@ -1808,7 +1808,7 @@ def report_page(request: Request, session: SessionDep, ws: WsPath, offering: str
     profile = find_profile(found.profile, chain)
     service = chain.services[offering]
     supplier = chain.suppliers.get(service.supplier)
-    seq, digest = audit.head(session, audit.chain_of(visit.workspace.id))
+    seq, digest = audit.last_entry(session, audit.chain_of(visit.workspace.id))
     query = urlencode(
         {
             k: v
