@@ -766,6 +766,20 @@
       }
       result.edges.push({ id: id, from: edge.fromId, to: edge.toId, text: edge.options.label, label: label, distance: distance });
     }
+    // Lines that run through another service's label (their ends excepted), where in view.
+    result.crossings = [];
+    for (const id of edges.getIds({ filter: (e) => !e.hidden })) {
+      const edge = network.body.edges[id];
+      const points = [];
+      for (let t = 0.04; t < 0.97; t += 0.02) {
+        points.push(network.canvasToDOM(edge.edgeType.getPoint(t)));
+      }
+      for (const n of result.nodes) {
+        if (n.id !== edge.fromId && n.id !== edge.toId && n.inView && points.some((p) => inside(p, n.label))) {
+          result.crossings.push({ id: id, from: edge.fromId, to: edge.toId, node: n.id });
+        }
+      }
+    }
     return result;
   }
 

@@ -52,12 +52,12 @@ def _overlap(a: dict[str, float], b: dict[str, float]) -> bool:
 
 
 def label_problems(
-    page: Any, *, min_px: float = 12.0, near: float = 4.0, whole: bool = True
+    page: Any, *, min_px: float = 12.0, near: float = 4.0, whole: bool = True, lines: bool = True
 ) -> list[str]:
     """The graph's labels as drawn (``window.ketenkaart.geometry()``): node labels at least
     ``min_px`` on screen, no two services (shape and label) overlapping; every edge label within
     ``near`` pixels of its own edge, off every node's label; with ``whole``, every label box
-    inside the canvas."""
+    inside the canvas; with ``lines``, no line through a node's label but its own ends'."""
     g = page.evaluate("window.ketenkaart.geometry()")
     problems = []
     inside = {"left": -0.5, "top": -0.5, "right": g["width"] + 0.5, "bottom": g["height"] + 0.5}
@@ -95,6 +95,11 @@ def label_problems(
             f"{name}: label over the label of node {node['id']}"
             for node in nodes
             if _overlap(edge["label"], node["label"])
+        )
+    if lines:
+        problems.extend(
+            f"edge {c['from']} -> {c['to']}: line through the label of node {c['node']}"
+            for c in g["crossings"]
         )
     return problems
 

@@ -231,7 +231,8 @@ def test_graph_labels_read_and_sit_on_their_edges(
     page = open_page(watched_in, site, graph_path(site, workspace))
     services_count = len(page.evaluate("window.ketenkaart.data.nodes"))
     whole = services_count <= 50
-    assert label_problems(page, whole=whole) == []
+    # Past 50 services some lines cross a label (drawn under it, on a white ground): not checked.
+    assert label_problems(page, whole=whole, lines=whole) == []
     labelled = page.evaluate("window.ketenkaart.geometry().edges.length")
     assert page.evaluate("window.ketenkaart.partial") is (not whole)
     note = page.locator("#graph-note")
@@ -317,8 +318,8 @@ def test_axe_sees_a_button_without_a_name(watched_in: Watched, site: Site) -> No
 def test_the_label_checks_see_a_label_off_its_edge_and_one_over_a_service(
     watched_in: Watched, site: Site
 ) -> None:
-    """A label drawn in the corner (the old same-rank bug), a service moved onto an edge label
-    and a zoomed-out first view are each reported."""
+    """A label drawn in the corner (the old same-rank bug), a service moved onto an edge (its
+    label and line) and a zoomed-out first view are each reported."""
     page = open_page(watched_in, site, graph_path(site, "demo"))
     assert label_problems(page) == []
     # The old bug: one edge's label drawn far from its edge, in the top left corner.
@@ -344,6 +345,7 @@ def test_the_label_checks_see_a_label_off_its_edge_and_one_over_a_service(
     )
     problems = label_problems(page)
     assert any("label over the label of node" in p for p in problems), problems
+    assert any("line through the label of node" in p for p in problems), problems
     # Zoomed out: the labels shrink below 12 px.
     page.evaluate(
         "window.ketenkaart.network.moveTo({scale: 0.5}); window.ketenkaart.network.redraw()"
