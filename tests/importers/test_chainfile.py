@@ -846,7 +846,8 @@ def test_type_2_needs_a_period() -> None:
     ("fields", "words"),
     [
         (
-            "scheme: soc2\ntype: 2\nperiod: {from: 2025-01-01, to: 2025-12-31}\nissued: 2025-12-30\n",
+            "scheme: soc2\ntype: 2\nperiod: {from: 2025-01-01, to: 2025-12-31}\n"
+            "issued: 2025-12-30\n",
             "before the end of its tested period (2025-12-31)",
         ),
         (
