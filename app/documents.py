@@ -220,7 +220,7 @@ def _write_file(folder: Path, digest: str, content: bytes) -> None:
     request may be removing it because its last record went away."""
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / digest
-    handle, temp = tempfile.mkstemp(dir=folder, prefix=".upload-")
+    handle, temp = tempfile.mkstemp(dir=folder, prefix=UPLOAD_PREFIX)
     try:
         with os.fdopen(handle, "wb") as out:
             out.write(content)
@@ -230,6 +230,27 @@ def _write_file(folder: Path, digest: str, content: bytes) -> None:
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
+
+
+UPLOAD_PREFIX = ".upload-"
+STALE_UPLOAD_SECONDS = 3600
+
+
+def sweep_unfinished_uploads(folder: Path | None, *, now: float) -> list[str]:
+    """Remove what uploads killed mid-way left behind: ``.upload-*`` files older than an hour
+    (an upload in progress writes its file within seconds). Run when the service starts; the
+    names removed, for the log."""
+    if folder is None or not folder.is_dir():
+        return []
+    removed = []
+    for leftover in folder.glob(UPLOAD_PREFIX + "*"):
+        try:
+            if leftover.is_file() and now - leftover.stat().st_mtime > STALE_UPLOAD_SECONDS:
+                leftover.unlink()
+                removed.append(leftover.name)
+        except FileNotFoundError:  # another worker swept it first
+            continue
+    return sorted(removed)
 
 
 def _forget_file(session: Session, folder: Path, name: str) -> None:

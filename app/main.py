@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -13,6 +15,7 @@ from sqlalchemy import Engine
 from app import errors
 from app.config import Settings, get_settings
 from app.db import make_engine
+from app.documents import sweep_unfinished_uploads
 from app.head import HeadAsGet
 from app.limits import BodyLimit
 from app.routes import (
@@ -40,6 +43,11 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         adopt_server_logging()
+        swept = sweep_unfinished_uploads(settings.documents_dir, now=time.time())
+        if swept:
+            logging.getLogger("ketenkaart").info(
+                "removed unfinished uploads", extra={"fields": {"files": len(swept)}}
+            )
         yield
         if own_engine:
             engine.dispose()

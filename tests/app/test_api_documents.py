@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -321,3 +323,22 @@ def test_evidence_recreated_with_the_same_id_has_no_document(
     assert created.status_code == 201
     answer = doc_client.get(_url(doc_ws, "renderpeak-fedramp"), headers=doc_ws.auth())
     assert answer.status_code == 404
+
+
+def test_unfinished_uploads_are_swept_when_the_service_starts(
+    make_client: Callable[..., TestClient], tmp_path: Path
+) -> None:
+    """An upload killed mid-way leaves a `.upload-*` file; the next start removes those older
+    than an hour and leaves a fresh one (an upload in progress) and stored documents alone."""
+    folder = tmp_path / "documents"
+    folder.mkdir()
+    old, fresh, stored = folder / ".upload-old1", folder / ".upload-new1", folder / ("a" * 64)
+    for path in (old, fresh, stored):
+        path.write_bytes(b"partial")
+    two_hours_ago = time.time() - 7200
+    os.utime(old, (two_hours_ago, two_hours_ago))
+    os.utime(stored, (two_hours_ago, two_hours_ago))
+    make_client(documents_dir=folder)
+    assert not old.exists()
+    assert fresh.exists()
+    assert stored.exists()
