@@ -6,7 +6,8 @@ own edge and off the services' labels, and the verdict, counts and legend above 
 The service runs on a local port with three workspaces: ``demo`` (examples/demo-chain.yaml),
 ``kinder`` (the public example ../shared/examples/kinderopvang.yaml, when that folder is there)
 and ``gen`` (a generated chain of 66 services and 200 links, bench/generate.py). Every page is
-saved as a screenshot in the artefacts folder for a person to look at. The last tests break a
+saved as a screenshot in the artefacts folder for a person to look at; so is the offline HTML
+export of the demo chain, which is held to the same checks. The last tests break a
 page on purpose (the old conflicting style rule, a button without a name, a label moved off its
 edge or onto a service, a zoomed-out graph, a pushed-down legend) and see each check fail.
 """
@@ -18,7 +19,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +32,9 @@ from app.config import Settings
 from app.db import make_engine
 from app.main import create_app
 from app.migrate import upgrade
-from app.views.graph import STATIC
+from app.views.graph import STATIC, offline_html
+from graph.coverage import check
+from importers.chainfile import load_chains
 from tests.browser.conftest import Watched, serve, watch
 from tests.browser.sight import (
     axe_problems,
@@ -95,15 +98,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
                 session, workspace=workspace, name=path.name, data=path.read_bytes(), dry_run=False
             )
     for slug, path in chains.items():
-        text = path.read_text(encoding="utf-8")
-        if path.suffix == ".json":
-            offerings[slug] = json.loads(text)["offerings"][0]
-        else:
-            offerings[slug] = next(
-                line.split("[", 1)[1].split("]", 1)[0].split(",")[0].strip()
-                for line in text.splitlines()
-                if line.startswith("offerings:")
-            )
+        offerings[slug] = load_chains([(path.name, path.read_bytes())]).offerings[0]
     settings = Settings(database_url="sqlite://", documents_dir=None, plain_http_localhost=True)
     app = create_app(settings, engine=engine)
     app.state.clock = lambda: CLOCK
@@ -359,3 +354,20 @@ def test_the_fold_check_sees_a_legend_pushed_down(watched_in: Watched, site: Sit
     add_rules(page, [".graph-page h1 { margin-bottom: 1200px; }"])
     problems = fold_problems(page, (".graph-verdict", ".graph-legend"))
     assert [p.split(":")[0] for p in problems] == [".graph-verdict", ".graph-legend"]
+
+
+def test_the_offline_file_reads_too(watched: Watched, tmp_path: Path, artefacts: Path) -> None:
+    """The offline HTML export of the demo chain: contrast, axe, labels, no console error."""
+    path = ROOT / "examples" / "demo-chain.yaml"
+    chain = load_chains([(path.name, path.read_bytes())])
+    result = check(chain, at=date(2026, 11, 27))
+    target = tmp_path / "graph.html"
+    target.write_bytes(offline_html(chain, result, offering=result.offerings[0]))
+    page = watched.page
+    page.goto(target.as_uri())
+    page.wait_for_selector("#graph-app[data-ready=true]", state="attached")
+    page.screenshot(path=str(artefacts / "offline-demo.png"), full_page=True)
+    assert contrast_problems(page) == []
+    assert axe_problems(page) == []
+    assert label_problems(page) == []
+    assert watched.errors == []
