@@ -147,3 +147,16 @@ def test_writes_to_one_register_take_turns(
     # service names a supplier that is gone (422).
     assert answers in ({"add": 201, "remove": 409}, {"add": 422, "remove": 204})
     assert client.get(ws.url("/export"), headers=ws.auth()).status_code == 200
+
+
+def test_an_anonymous_api_write_is_refused_before_its_body_is_read(client: TestClient) -> None:
+    """Without a token or a session, an API write answers 401 at once, before its body is
+    parsed: a broken body gets the 401, not a 422 about the JSON."""
+    answer = client.post(
+        "/api/v1/workspaces/acme/suppliers",
+        content=b"{" * 100_000,
+        headers={"content-type": "application/json"},
+    )
+    assert answer.status_code == 401
+    assert answer.headers["www-authenticate"] == "Bearer"
+    assert "x-request-id" in answer.headers
