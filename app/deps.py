@@ -21,7 +21,7 @@ from sqlmodel import Session
 from app import accounts, services
 from app.accounts import Access
 from app.audit import Actor
-from app.errors import Forbidden, NotFound, Unauthorized
+from app.errors import Conflict, Forbidden, NotFound, Unauthorized
 from app.models import LoginSession, User, Workspace
 
 READ = ("viewer", "editor", "owner", "auditor")
@@ -126,6 +126,27 @@ def check_csrf(request: Request, record: LoginSession, given: str | None) -> Non
         raise Forbidden("a request from another site is refused")
     if not accounts.same_secret(given, record.csrf_token):
         raise Forbidden("the form is stale or forged: reload the page and try again")
+
+
+_LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
+
+
+def public_base(request: Request) -> str:
+    """Where people reach the service, for links that leave it (invitations):
+    ``KETENKAART_PUBLIC_URL``, else this request's scheme and host when the host is loopback or
+    the address the service listens on. Any other ``Host`` header may have been chosen by
+    whoever sent the request (a link to their own site, with the invitation's secret), so it
+    is not used: such a service must name its address."""
+    settings = request.app.state.settings
+    if settings.public_url:
+        return str(settings.public_url).rstrip("/")
+    host = (request.url.hostname or "").strip("[]").lower()
+    if host in _LOOPBACK_NAMES or host == settings.host:
+        return f"{request.url.scheme}://{request.url.netloc}"
+    raise Conflict(
+        "invitation links need the address people reach this service at: set "
+        "KETENKAART_PUBLIC_URL (for example https://ketenkaart.example.nl)"
+    )
 
 
 def _own_origin(request: Request) -> str:

@@ -57,6 +57,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         summary="Which links in a cloud service's supply chain lack equivalent certification.",
         version="0.1.0",
         lifespan=lifespan,
+        # no redirect from /path/ to /path: Starlette builds it from the request's Host header
+        redirect_slashes=False,
         docs_url=None,  # Swagger UI and ReDoc load their code from a CDN: the API is described
         redoc_url=None,  # by /openapi.json, which any OpenAPI tool reads
     )

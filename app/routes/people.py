@@ -12,7 +12,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from app import accounts
-from app.deps import Owner, SessionDep, SignedIn, now, today
+from app.deps import Owner, SessionDep, SignedIn, now, public_base, today
 
 router = APIRouter(tags=["people"])
 
@@ -183,6 +183,7 @@ def invite(
     caller: Owner,
     body: Annotated[NewInvitation, Body()],
 ) -> dict[str, str]:
+    base = public_base(request)  # before the invitation: no secret made for nothing
     secret = accounts.invite(
         session,
         workspace=caller.workspace,
@@ -194,5 +195,4 @@ def invite(
         now=now(request),
         actor=caller.actor,
     )
-    base = request.app.state.settings.public_url or str(request.base_url)
-    return {"link": f"{base.rstrip('/')}/invite/{secret}", "email": body.email.strip().lower()}
+    return {"link": f"{base}/invite/{secret}", "email": body.email.strip().lower()}

@@ -23,7 +23,7 @@ from sqlmodel import Session
 from starlette.datastructures import FormData
 
 from app import accounts, services
-from app.deps import OWN, SessionDep, now, today
+from app.deps import OWN, SessionDep, now, public_base, today
 from app.errors import Invalid, NotFound, Problem
 
 # The page helpers of app.routes.pages are shared, not copied: the access check with its CSRF
@@ -373,6 +373,7 @@ def invite(request: Request, session: SessionDep, ws: WsPath, form: FormDep) -> 
     chosen = _submitted(form, "invite")
     auditor = chosen["role"] == accounts.AUDITOR
     try:
+        base = public_base(request)  # before the invitation: no secret made for nothing
         starts, ends = _dates(form, "invite", required=auditor)
         secret = accounts.invite(
             session,
@@ -387,7 +388,6 @@ def invite(request: Request, session: SessionDep, ws: WsPath, form: FormDep) -> 
         )
     except Problem as problem:
         return _failed(request, session, visit, form, "invite", problem)
-    base = request.app.state.settings.public_url or str(request.base_url)
     email = accounts.normalise_email(chosen["email"])
     return _people_page(
         request,

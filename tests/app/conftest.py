@@ -81,6 +81,7 @@ def make_client(engine: Engine) -> Iterator[Callable[..., TestClient]]:
             "database_url": "sqlite://",
             "documents_dir": None,
             "max_upload_bytes": 25 * 1024 * 1024,
+            "public_url": "https://testserver",
         }
         config = Settings(**(defaults | settings))
         client = TestClient(  # over https, as browsers reach it: the cookies are Secure
