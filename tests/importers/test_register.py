@@ -630,15 +630,21 @@ def register_chains(draw: st.DrawFn) -> Chain:
         report_type = draw(st.sampled_from([1, 2])) if scheme in _ASSURANCE else None
         start, end = sorted([draw(_DAY), draw(_DAY)])
         covered = set(draw(st.lists(st.sampled_from(ids), min_size=1, max_size=3)))
+        period = DateRange(start, end) if report_type == 2 or draw(st.booleans()) else None
+        as_of, issued = draw(st.none() | _DAY), draw(st.none() | _DAY)
+        # a report is issued on or after what it reports on (chain-format.md, Validation)
+        subject = end if report_type == 2 else as_of if report_type == 1 else None
+        if issued is not None and subject is not None:
+            issued = max(issued, subject)
         evidence[evidence_id] = Evidence(
             evidence_id,
             scheme,
             holder=draw(st.sampled_from(list(suppliers))),
             covers=tuple(sid for sid in ids if sid in covered),
             type=report_type,
-            period=DateRange(start, end) if report_type == 2 or draw(st.booleans()) else None,
-            as_of=draw(st.none() | _DAY),
-            issued=draw(st.none() | _DAY),
+            period=period,
+            as_of=as_of,
+            issued=issued,
             valid_until=draw(_DAY)
             if scheme in register._NEEDS_VALID_UNTIL
             else draw(st.none() | _DAY),
