@@ -27,7 +27,7 @@ from graph.coverage import check
 from graph.errors import ChainError, UsageError
 from graph.evidence import counts_until
 from graph.model import Chain, DateRange
-from graph.profiles import find_profile
+from graph.profiles import ResolvedProfile, find_profile
 from graph.verdicts import CheckResult, FindingCode
 from importers import registry
 from importers.base import Source
@@ -192,15 +192,42 @@ def expiring(
     offering, with ``days`` as the window (verdicts.md, revision of 2026-12)."""
     chain = register_chain(session, workspace, scope)
     resolved = replace(find_profile(profile, chain), expiring_days=days)
-    result = check(chain, profile=resolved, at=today)
-    found = []
-    for finding in result.findings:
-        if finding.code is FindingCode.EXPIRING:
-            e = chain.evidence[finding.subjects[0]]
-            stop = counts_until(e, resolved, today)
-            if stop is not None:
-                found.append(Expiring(e.id, e.scheme.value, e.holder, e.covers, stop))
-    return sorted(found, key=lambda x: (x.stops, x.evidence))
+    return _expiring_in(chain, [check(chain, profile=resolved, at=today)], resolved, today)
+
+
+def overview(
+    session: Session,
+    *,
+    workspace: Workspace,
+    today: date,
+    days: int,
+    profile: str,
+    scope: frozenset[str] | None = None,
+) -> tuple[Chain, list[tuple[str, CheckResult]], list[Expiring]]:
+    """The workspace's overview from one read of its register: each offering's check today,
+    and what :func:`expiring` lists, taken from those same checks."""
+    chain = register_chain(session, workspace, scope)
+    resolved = replace(find_profile(profile, chain), expiring_days=days)
+    results = [
+        (offering, check(chain, offerings=[offering], profile=resolved, at=today))
+        for offering in chain.offerings
+    ]
+    return chain, results, _expiring_in(chain, [r for _, r in results], resolved, today)
+
+
+def _expiring_in(
+    chain: Chain, results: Sequence[CheckResult], profile: ResolvedProfile, today: date
+) -> list[Expiring]:
+    """The evidence the ``expiring`` findings of ``results`` name, once each, soonest first."""
+    found: dict[str, Expiring] = {}
+    for result in results:
+        for finding in result.findings:
+            if finding.code is FindingCode.EXPIRING and finding.subjects[0] not in found:
+                e = chain.evidence[finding.subjects[0]]
+                stop = counts_until(e, profile, today)
+                if stop is not None:
+                    found[e.id] = Expiring(e.id, e.scheme.value, e.holder, e.covers, stop)
+    return sorted(found.values(), key=lambda x: (x.stops, x.evidence))
 
 
 def _lock_register(session: Session, workspace: Workspace) -> None:

@@ -249,30 +249,7 @@ def overview(request: Request, session: SessionDep, ws: WsPath) -> Response:
     soon: list[services.Expiring] = []
     empty = False
     try:
-        chain = services.register_chain(session, visit.workspace, visit.scope)
-    except Problem:
-        empty = True
-    else:
-        for offering in chain.offerings:
-            result = services.check_register(
-                session,
-                workspace=visit.workspace,
-                at=day,
-                period=None,
-                offerings=[offering],
-                profile=DEFAULT_PROFILE,
-                scope=visit.scope,
-            )
-            rows.append(
-                OfferingRow(
-                    offering,
-                    chain.services[offering].name,
-                    result.verdict.value,
-                    STATUS_STYLES[result.verdict].label,
-                    dict(result.summary),
-                )
-            )
-        soon = services.expiring(
+        chain, results, soon = services.overview(
             session,
             workspace=visit.workspace,
             today=day,
@@ -280,6 +257,19 @@ def overview(request: Request, session: SessionDep, ws: WsPath) -> Response:
             profile=DEFAULT_PROFILE,
             scope=visit.scope,
         )
+    except Problem:
+        empty = True
+    else:
+        rows = [
+            OfferingRow(
+                offering,
+                chain.services[offering].name,
+                result.verdict.value,
+                STATUS_STYLES[result.verdict].label,
+                dict(result.summary),
+            )
+            for offering, result in results
+        ]
     return page(
         request,
         "overview.html",
