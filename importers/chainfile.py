@@ -706,6 +706,9 @@ class _Reader:
         # references made by entries that were rejected, checked once the files are merged:
         # (to a service?, the id, path, line)
         self.loose: list[tuple[bool, str, str, int | None]] = []
+        # whether the text read may hold a lone surrogate: only a \u or \U escape makes one
+        # from UTF-8 text (parse() looks); a document handed over as objects may hold any
+        self.escaped = True
 
     # -- reporting ------------------------------------------------------------------------
 
@@ -751,6 +754,7 @@ class _Reader:
                 line,
             )
             return _NOTHING
+        self.escaped = b"\\u" in data or b"\\U" in data
         first = _FIRST_CHARACTER.search(text)
         try:
             if first is not None and first.group() == "{":
@@ -1760,7 +1764,9 @@ class _Reader:
         """Report every text (value or key) holding a lone surrogate, which a JSON ``\\u``
         escape or a YAML one can make: it is not Unicode text, so no UTF-8 file, database or
         hash can hold it. One quick pass over the whole document; a walk only on a hit."""
-        if not _SURROGATE.search(json.dumps(root, ensure_ascii=False, default=str)):
+        if not self.escaped or not _SURROGATE.search(
+            json.dumps(root, ensure_ascii=False, default=str)
+        ):
             return
         stack: list[tuple[object, str, object, str | int | None]] = [(root, "", None, None)]
         while stack:
