@@ -25,6 +25,8 @@ from graph import reasons
 from graph.dates import add_months, lasts_at_least, more_than_months_after
 from graph.model import (
     Assurance,
+    BridgeLetter,
+    DateRange,
     Evidence,
     IssuerQualification,
     Opinion,
@@ -185,9 +187,8 @@ def _checks(
     verdict = Verdict.EQUIVALENT
     found: list[Reason] = []
     if at is not None and more_than_months_after(at, period.end, profile.max_age_months):
-        limit = add_months(period.end, profile.max_age_months + profile.bridge_max_months)
-        letter = e.bridge_letter
-        if letter is not None and letter.start <= at <= letter.end and at <= limit:
+        limit = _bridge_limit(period, profile)
+        if _carries(e.bridge_letter, at, limit):
             verdict = Verdict.CONDITIONAL
             found.append(
                 reasons.bridge_letter(
@@ -267,7 +268,16 @@ def counts_until(evidence: Evidence, profile: ResolvedProfile, at: date) -> date
         or evidence.scheme.scheme_class is not SchemeClass.ASSURANCE_REPORT
     ):
         return stop
-    limit = add_months(period.end, profile.max_age_months + profile.bridge_max_months)
-    if letter.start <= at <= letter.end and at <= limit:
-        return min(letter.end, limit)
-    return stop
+    limit = _bridge_limit(period, profile)
+    return min(letter.end, limit) if _carries(letter, at, limit) else stop
+
+
+def _bridge_limit(period: DateRange, profile: ResolvedProfile) -> date:
+    """The last day a bridge letter may carry a report: ``max_age_months +
+    bridge_max_months`` after its period, one addition (verdicts.md, Precise points)."""
+    return add_months(period.end, profile.max_age_months + profile.bridge_max_months)
+
+
+def _carries(letter: BridgeLetter | None, at: date, limit: date) -> bool:
+    """Check 19: a bridge letter covers the date, and the date is within the bridge limit."""
+    return letter is not None and letter.start <= at <= letter.end and at <= limit

@@ -152,12 +152,14 @@ def _expiring(
             (eid,),
             f"{e.scheme.label} {eid} stops counting on {stop}, within "
             f"{profile.expiring_days} days of {at}"
-            f"{' (its bridge letter carries it until then)' if bridged else ''}; ask "
+            f"{_BRIDGED if stop != stop_date(e, profile) else ''}; ask "
             f"{chain.suppliers[e.holder].name} for its successor in time.",
         )
         for eid, (e, stop) in stops.items()
-        for bridged in (stop != stop_date(e, profile),)
     ]
+
+
+_BRIDGED = " (its bridge letter carries it until then)"
 
 
 # The deciding evidence of these links stops counting some day, and the link then worsens: an
