@@ -38,6 +38,12 @@ class Settings(BaseSettings):
     cannot claim another address (the throttle and the audit trail record the address)."""
 
 
+# The browser session's cookie: ``__Host-`` needs Secure, so on explicitly plain-HTTP localhost
+# it goes by the plain name.
+SESSION_COOKIE = "__Host-ketenkaart"
+PLAIN_HTTP_SESSION_COOKIE = "ketenkaart"
+
+
 @lru_cache
 def get_settings() -> Settings:
     """The settings of this process, read once."""

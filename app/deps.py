@@ -21,6 +21,7 @@ from sqlmodel import Session
 from app import accounts, services
 from app.accounts import Access
 from app.audit import Actor
+from app.config import PLAIN_HTTP_SESSION_COOKIE, SESSION_COOKIE
 from app.errors import Conflict, Forbidden, NotFound, Unauthorized
 from app.models import LoginSession, User, Workspace
 
@@ -60,7 +61,7 @@ def today(request: Request) -> date:
 def cookie_name(request: Request) -> str:
     """``__Host-`` needs Secure; on explicitly plain-HTTP localhost the cookie goes without."""
     secure = not request.app.state.settings.plain_http_localhost
-    return "__Host-ketenkaart" if secure else "ketenkaart"
+    return SESSION_COOKIE if secure else PLAIN_HTTP_SESSION_COOKIE
 
 
 def address(request: Request) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.config import PLAIN_HTTP_SESSION_COOKIE, SESSION_COOKIE
 from app.errors import problem_response
 
 
@@ -58,7 +59,9 @@ class BodyLimit:
 
 
 _WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-_SESSION_COOKIES = (b"__Host-ketenkaart=", b"ketenkaart=")
+_SESSION_COOKIES = tuple(
+    f"{name}=".encode() for name in (SESSION_COOKIE, PLAIN_HTTP_SESSION_COOKIE)
+)
 
 
 def _anonymous_api_write(scope: Scope, headers: dict[bytes, bytes]) -> bool:

@@ -577,14 +577,6 @@ def _write_import(
 # --- single entities --------------------------------------------------------------------------
 
 
-_SINGULAR = {
-    "suppliers": "supplier",
-    "services": "service",
-    "dependencies": "dependency",
-    "evidence": "piece of evidence",
-}
-
-
 def _validate(document: dict[str, Any], *, section: str, index: int | None, slug: str) -> None:
     """Validate the register a change leads to; a register being built may have no offering."""
     try:
@@ -604,7 +596,7 @@ def _validate(document: dict[str, Any], *, section: str, index: int | None, slug
         ]
         if own:
             raise Invalid(
-                f"this {_SINGULAR.get(section, 'entry')} is not valid; every error is listed",
+                f"this {repo.KINDS[section].singular} is not valid; every error is listed",
                 errors=issue_errors(own, strip=prefix),
             ) from None
         raise Conflict(
