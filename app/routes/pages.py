@@ -1198,14 +1198,16 @@ def _keep_order(section: str, old: dict[str, Any], new: dict[str, Any]) -> dict[
 
 
 def _equivalent(
-    session: Session, visit: Visit, section: str, key: str, body: dict[str, Any]
+    session: Session, visit: Visit, section: str, stored: dict[str, Any], body: dict[str, Any]
 ) -> bool:
-    """Whether ``body`` says the same as the stored entity ``key``: equal once read the way the
-    chain format reads it (``relevant: true`` is what an absent ``relevant`` says)."""
+    """Whether ``body`` says the same as the ``stored`` one: the very same, or equal once read
+    the way the chain format reads it (``relevant: true`` is what an absent ``relevant``
+    says), which takes reading the register."""
+    if body == stored:
+        return True
     document = services.register_document(session, visit.workspace)
     kind = repo.KINDS[section]
-    if any(b == body for b in document[section] if kind.key_of(b) == key):
-        return True  # the very same body: no need to read the register
+    key = kind.key_of(stored)
     try:
         before = dump_plain(load_plain(document))[section]
         document[section] = [body if kind.key_of(b) == key else b for b in document[section]]
@@ -1227,7 +1229,7 @@ def _change(section: str, request: Request, session: Session, ws: str, form: For
         if (
             _version_of(form) == row.version
             and (offering is None or offering == (getattr(row, "offering", None) is not None))
-            and _equivalent(session, visit, section, joined, body)
+            and _equivalent(session, visit, section, row.body, body)
         ):
             return _done(ws, section, "unchanged", joined)
         changes: dict[str, Any] = dict.fromkeys(k for k in row.body if k not in body)
