@@ -44,6 +44,10 @@ _MEMBER_RANK = {"viewer": 0, "editor": 1, "owner": 2}
 SESSION_IDLE = timedelta(minutes=60)
 SESSION_MAX = timedelta(hours=12)
 INVITATION_DAYS = 7
+INVITATIONS_PER_HOUR = 20
+"""How many invitations one person (or, for a token without a user, one workspace) may make in
+an hour: an invitation is the only way in, and a link's holder could use one to learn whether
+an address has an account (ADR 23)."""
 
 THROTTLE_WINDOW = timedelta(minutes=15)
 ACCOUNT_FREE_TRIES = 5
@@ -701,6 +705,31 @@ def _set_member(
     return member_json(membership, user)
 
 
+def change_role(
+    session: Session, *, workspace: Workspace, email: str, role: str, actor: Actor
+) -> dict[str, Any]:
+    """Change the role of someone who is a member already.
+
+    Anyone else is answered alike, whether or not the address has an account: they join by an
+    invitation they accept (:func:`invite`), never by an owner's say-so.
+    """
+    _check_role(role, MEMBER_ROLES)
+    found = session.execute(
+        select(Membership, User)
+        .join(User, col(User.id) == col(Membership.user_id))
+        .where(
+            col(Membership.workspace_id) == workspace.id,
+            col(User.email) == normalise_email(email),
+        )
+    ).first()
+    if found is None:
+        raise NotFound(
+            f"{email.strip().lower()[:254]} is no member of this workspace; "
+            "invite them, and they join when they accept"
+        )
+    return set_member(session, workspace=workspace, email=email, role=role, actor=actor)
+
+
 def _keep_an_owner(
     session: Session, workspace: Workspace, membership: Membership, *, new_role: str | None
 ) -> None:
@@ -871,9 +900,14 @@ def invite(
     ends: date | None = None,
     now: datetime,
     actor: Actor,
-) -> str:
+) -> tuple[str, dict[str, Any]]:
     """An invitation link's secret for ``email`` to join as ``role`` (an auditor's with its
-    engagement); valid for a week, once; only its hash is kept."""
+    engagement), and the invitation as :func:`invitation_json` shows it; valid for a week,
+    once; only its hash is kept.
+
+    The answer is the same whether or not the address has an account: an owner learns nothing
+    of other people's accounts here. At most :data:`INVITATIONS_PER_HOUR` per maker.
+    """
     _check_role(role, ROLES)
     email = normalise_email(email)
     chosen: list[str] = []
@@ -884,6 +918,7 @@ def invite(
                 errors=[{"location": "starts", "message": "required for an auditor"}],
             )
         chosen = _check_engagement(session, workspace, offerings, starts, ends)
+    _invitation_budget(session, workspace=workspace, actor=actor, now=now)
     secret = secrets.token_urlsafe(32)
     invitation = Invitation(
         workspace_id=workspace.id or 0,
@@ -913,7 +948,88 @@ def invite(
         },
     )
     session.commit()
-    return secret
+    session.refresh(invitation)
+    return secret, invitation_json(invitation)
+
+
+def _invitation_budget(
+    session: Session, *, workspace: Workspace, actor: Actor, now: datetime
+) -> None:
+    """Refuse a further invitation (429) once its maker made :data:`INVITATIONS_PER_HOUR` in
+    the past hour; the wait is until the oldest of them is an hour old."""
+    since = now - timedelta(hours=1)
+    mine = (
+        col(Invitation.created_by) == actor.user_id
+        if actor.user_id is not None
+        else col(Invitation.workspace_id) == workspace.id
+    )
+    made = session.scalars(
+        select(col(Invitation.created_at))
+        .where(mine, col(Invitation.created_at) > since)
+        .order_by(col(Invitation.created_at))
+    ).all()
+    if len(made) < INVITATIONS_PER_HOUR:
+        return
+    wait = max(1, int((_utc(made[0]) + timedelta(hours=1) - now).total_seconds()) + 1)
+    raise TooManyRequests(
+        f"{INVITATIONS_PER_HOUR} invitations in an hour is the most; try again in {wait} seconds",
+        retry_after=wait,
+    )
+
+
+def invitation_json(invitation: Invitation) -> dict[str, Any]:
+    """An open invitation as owners see it (never its secret)."""
+    return {
+        "id": invitation.id,
+        "email": invitation.email,
+        "role": invitation.role,
+        "offerings": list(invitation.offerings),
+        "starts": None if invitation.starts is None else invitation.starts.isoformat(),
+        "ends": None if invitation.ends is None else invitation.ends.isoformat(),
+        "expires": _utc(invitation.expires_at).isoformat(),
+    }
+
+
+def invitations(session: Session, workspace: Workspace, *, now: datetime) -> list[dict[str, Any]]:
+    """The workspace's invitations that wait for their invitee: not accepted, not expired."""
+    rows = session.scalars(
+        select(Invitation)
+        .where(
+            col(Invitation.workspace_id) == workspace.id,
+            col(Invitation.accepted_at).is_(None),
+            col(Invitation.expires_at) > now,
+        )
+        .order_by(col(Invitation.id))
+    ).all()
+    return [invitation_json(i) for i in rows]
+
+
+def withdraw_invitation(
+    session: Session, *, workspace: Workspace, invitation_id: int, now: datetime, actor: Actor
+) -> dict[str, Any]:
+    """End an invitation before its invitee accepts it: its link stops working at once."""
+    repo.bump_workspace(session, workspace.id or 0)
+    invitation = session.get(Invitation, invitation_id)
+    if (
+        invitation is None
+        or invitation.workspace_id != workspace.id
+        or invitation.accepted_at is not None
+        or _utc(invitation.expires_at) <= now
+    ):
+        raise NotFound(f"no open invitation {invitation_id} in this workspace")
+    out = invitation_json(invitation)
+    invitation.expires_at = now
+    session.add(invitation)
+    audit.record(
+        session,
+        workspace_id=workspace.id,
+        actor=actor,
+        action="invitation.withdraw",
+        target=f"invitation/{invitation.email}",
+        before=out,
+    )
+    session.commit()
+    return out
 
 
 def invitation_for(session: Session, secret: str, *, now: datetime) -> Invitation:

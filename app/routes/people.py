@@ -12,7 +12,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from app import accounts
-from app.deps import Owner, SessionDep, SignedIn, now, public_base, today
+from app.deps import Caller, Owner, SessionDep, SignedIn, now, public_base, today
 
 router = APIRouter(tags=["people"])
 
@@ -126,12 +126,18 @@ def members(session: SessionDep, caller: Owner) -> list[dict[str, Any]]:
 
 
 @router.put(
-    "/workspaces/{ws}/members/{email}", summary="Make an account a member, or change its role"
+    "/workspaces/{ws}/members/{email}",
+    summary="Change a member's role",
+    description=(
+        "Changes the role of someone who is a member already. Anyone else answers 404 alike, "
+        "whether or not the address has an account: people join by an invitation they accept "
+        "(`POST /workspaces/{ws}/invitations`)."
+    ),
 )
 def set_member(
     session: SessionDep, caller: Owner, email: Email, body: MemberRole
 ) -> dict[str, Any]:
-    return accounts.set_member(
+    return accounts.change_role(
         session, workspace=caller.workspace, email=email, role=body.role, actor=caller.actor
     )
 
@@ -147,16 +153,30 @@ def grants(session: SessionDep, caller: Owner) -> list[dict[str, Any]]:
     return accounts.grants(session, caller.workspace)
 
 
-@router.post("/workspaces/{ws}/grants", status_code=201, summary="Grant an auditor read access")
-def create_grant(session: SessionDep, caller: Owner, body: NewGrant) -> dict[str, Any]:
-    return accounts.create_grant(
+@router.post(
+    "/workspaces/{ws}/grants",
+    status_code=202,
+    summary="Invite an auditor for an engagement; the grant starts when they accept",
+    description=(
+        "An auditor's read access is an invitation the auditor accepts: the answer is the "
+        "invitation with its link (shown once), the same whether or not the address has an "
+        "account. The grant appears under `GET /workspaces/{ws}/grants` once it is accepted."
+    ),
+)
+def create_grant(
+    request: Request, session: SessionDep, caller: Owner, body: NewGrant
+) -> dict[str, Any]:
+    return _invite(
+        request,
         session,
-        workspace=caller.workspace,
-        email=body.email,
-        offerings=body.offerings,
-        starts=body.starts,
-        ends=body.ends,
-        actor=caller.actor,
+        caller,
+        NewInvitation(
+            email=body.email,
+            role=accounts.AUDITOR,
+            offerings=body.offerings,
+            starts=body.starts,
+            ends=body.ends,
+        ),
     )
 
 
@@ -172,19 +192,35 @@ def revoke_grant(
     return Response(status_code=204)
 
 
+@router.get("/workspaces/{ws}/invitations", summary="Invitations that wait for their invitee")
+def invitations(request: Request, session: SessionDep, caller: Owner) -> list[dict[str, Any]]:
+    return accounts.invitations(session, caller.workspace, now=now(request))
+
+
 @router.post(
     "/workspaces/{ws}/invitations",
     status_code=201,
     summary="Invite someone; the link is shown once",
+    description=(
+        "The only way into a workspace: the invitee accepts the link, as a new account or "
+        "with the password of their own. The answer is the same whether or not the address "
+        "has an account; at most 20 invitations an hour per person (429 beyond)."
+    ),
 )
 def invite(
     request: Request,
     session: SessionDep,
     caller: Owner,
     body: Annotated[NewInvitation, Body()],
-) -> dict[str, str]:
+) -> dict[str, Any]:
+    return _invite(request, session, caller, body)
+
+
+def _invite(
+    request: Request, session: SessionDep, caller: Caller, body: NewInvitation
+) -> dict[str, Any]:
     base = public_base(request)  # before the invitation: no secret made for nothing
-    secret = accounts.invite(
+    secret, made = accounts.invite(
         session,
         workspace=caller.workspace,
         email=body.email,
@@ -195,4 +231,25 @@ def invite(
         now=now(request),
         actor=caller.actor,
     )
-    return {"link": f"{base}/invite/{secret}", "email": body.email.strip().lower()}
+    return {"link": f"{base}/invite/{secret}", **made}
+
+
+@router.delete(
+    "/workspaces/{ws}/invitations/{invitation_id}",
+    status_code=204,
+    summary="Withdraw an invitation; its link stops working",
+)
+def withdraw_invitation(
+    request: Request,
+    session: SessionDep,
+    caller: Owner,
+    invitation_id: Annotated[int, Path(ge=1, le=2**53)],
+) -> Response:
+    accounts.withdraw_invitation(
+        session,
+        workspace=caller.workspace,
+        invitation_id=invitation_id,
+        now=now(request),
+        actor=caller.actor,
+    )
+    return Response(status_code=204)

@@ -1,5 +1,7 @@
 """The people page of a workspace, for its owners: members and their roles, auditors'
-engagements (grants) and invitations.
+engagements (grants) and invitations. Nobody is added without their consent: members and
+auditors join by an invitation they accept, and no answer here tells whether an address has
+an account (ADR 23).
 
 It is the browser's side of :mod:`app.routes.people` and checks access the way the other pages
 do (:mod:`app.routes.pages`): no session leads to the sign-in page, no way into the workspace is
@@ -24,7 +26,7 @@ from starlette.datastructures import FormData
 
 from app import accounts, services
 from app.deps import OWN, SessionDep, now, public_base, today
-from app.errors import Invalid, NotFound, Problem
+from app.errors import Invalid, Problem
 
 # The page helpers of app.routes.pages are shared, not copied: the access check with its CSRF
 # check (_visit), the context every workspace page gets (_context) and the form reader (_field).
@@ -42,17 +44,17 @@ from app.views.pages import page
 router = APIRouter(include_in_schema=False)
 
 GrantId = Annotated[int, Path(ge=1, le=2**53)]
+InvitationId = Annotated[int, Path(ge=1, le=2**53)]
 
 DONE = {
-    "member-added": "Added {who} as {role}.",
     "member-changed": "{who} is now {role}.",
     "member-removed": "Removed {who} from the workspace.",
-    "grant-created": "Granted {who} read access.",
     "grant-revoked": "Revoked the read access of {who}.",
+    "invitation-withdrawn": "Withdrew the invitation of {who}; its link no longer works.",
 }
 """The message after each change, by the ``did`` of the redirect's query."""
 
-FORMS = ("member", "grant", "invite")
+FORMS = ("member", "invite")
 """The page's forms; each names its inputs ``<form>_<field>`` so that an error goes next to the
 right one."""
 
@@ -90,24 +92,16 @@ def grant_state(grant: dict[str, Any], day: date) -> str:
 def place_errors(form: str, problem: Problem) -> tuple[dict[str, list[str]], list[str]]:
     """A problem's errors by the input of ``form`` they name, and its detail for the top.
 
-    A problem without errors of its own is told next to the form's e-mail input when it is a
-    NotFound (the forms look up nothing but the address: no account), else at the top.
-
-    >>> placed, top = place_errors("grant", Invalid("nope", errors=[
+    >>> placed, top = place_errors("invite", Invalid("nope", errors=[
     ...     {"location": "ends", "message": "ends before it starts"},
     ...     {"location": "offerings[1]", "message": "'x' is no offering here"}]))
-    >>> placed["grant_ends"], placed["grant_offerings"], top
+    >>> placed["invite_ends"], placed["invite_offerings"], top
     (['ends before it starts'], ["'x' is no offering here"], ['nope'])
-    >>> place_errors("member", NotFound("no account for a@b.nl; invite them instead"))
-    ({'member_email': ['no account for a@b.nl; invite them instead']}, [])
     """
     placed: dict[str, list[str]] = {}
     for error in problem.errors:
         head = str(error.get("location", "")).split("[", 1)[0].split(".", 1)[0]
         placed.setdefault(f"{form}_{head or 'email'}", []).append(str(error.get("message", "")))
-    if not placed and isinstance(problem, NotFound):  # only the address is looked up
-        placed[f"{form}_email"] = [problem.detail]
-        return placed, []
     return placed, [problem.detail]
 
 
@@ -178,6 +172,7 @@ def _people_page(
             member_roles=accounts.MEMBER_ROLES,
             roles=accounts.ROLES,
             grants=grants,
+            invitations=accounts.invitations(session, visit.workspace, now=now(request)),
             offerings=_offerings(session, visit),
             today=day.isoformat(),
             values={name: (values if name == failed and values else blank) for name in FORMS},
@@ -260,28 +255,6 @@ def people(request: Request, session: SessionDep, ws: WsPath) -> Response:
     return _people_page(request, session, visit)
 
 
-@router.post("/w/{ws}/people/members", response_class=HTMLResponse)
-@guarded
-def add_member(request: Request, session: SessionDep, ws: WsPath, form: FormDep) -> Response:
-    """Make an existing account a member in a role."""
-    visit = _visit(request, session, ws, OWN, form)
-    email, role = _field(form, "member_email"), _field(form, "member_role")
-    try:
-        if not email:
-            raise Invalid(
-                "give the e-mail address of an account",
-                errors=[{"location": "email", "message": "required"}],
-            )
-        done = accounts.set_member(
-            session, workspace=visit.workspace, email=email, role=role, actor=visit.actor
-        )
-    except Problem as problem:
-        return _failed(request, session, visit, form, "member", problem)
-    return _after_own_change(visit, email, role) or _done(
-        ws, "member-added", str(done["email"]), role
-    )
-
-
 @router.post("/w/{ws}/people/members/role", response_class=HTMLResponse)
 @guarded
 def change_role(request: Request, session: SessionDep, ws: WsPath, form: FormDep) -> Response:
@@ -289,7 +262,7 @@ def change_role(request: Request, session: SessionDep, ws: WsPath, form: FormDep
     visit = _visit(request, session, ws, OWN, form)
     email, role = _field(form, "email"), _field(form, "role")
     try:
-        done = accounts.set_member(
+        done = accounts.change_role(
             session, workspace=visit.workspace, email=email, role=role, actor=visit.actor
         )
     except Problem as problem:
@@ -330,29 +303,6 @@ def remove_member(request: Request, session: SessionDep, ws: WsPath, form: FormD
     )
 
 
-@router.post("/w/{ws}/people/grants", response_class=HTMLResponse)
-@guarded
-def create_grant(request: Request, session: SessionDep, ws: WsPath, form: FormDep) -> Response:
-    """Give an auditor read access for an engagement."""
-    visit = _visit(request, session, ws, OWN, form)
-    chosen = _submitted(form, "grant")
-    try:
-        starts, ends = _dates(form, "grant", required=True)
-        assert starts is not None and ends is not None  # noqa: S101 - required=True
-        done = accounts.create_grant(
-            session,
-            workspace=visit.workspace,
-            email=chosen["email"],
-            offerings=chosen["offerings"],
-            starts=starts,
-            ends=ends,
-            actor=visit.actor,
-        )
-    except Problem as problem:
-        return _failed(request, session, visit, form, "grant", problem)
-    return _done(ws, "grant-created", str(done["email"]))
-
-
 @router.post("/w/{ws}/people/grants/{grant_id}/revoke", response_class=HTMLResponse)
 @guarded
 def revoke_grant(
@@ -375,7 +325,7 @@ def invite(request: Request, session: SessionDep, ws: WsPath, form: FormDep) -> 
     try:
         base = public_base(request)  # before the invitation: no secret made for nothing
         starts, ends = _dates(form, "invite", required=auditor)
-        secret = accounts.invite(
+        secret, _ = accounts.invite(
             session,
             workspace=visit.workspace,
             email=chosen["email"],
@@ -396,6 +346,26 @@ def invite(request: Request, session: SessionDep, ws: WsPath, form: FormDep) -> 
         link=f"{base.rstrip('/')}/invite/{secret}",
         invited=f"{email} as {chosen['role']}",
     )
+
+
+@router.post("/w/{ws}/people/invitations/{invitation_id}/withdraw", response_class=HTMLResponse)
+@guarded
+def withdraw_invitation(
+    request: Request, session: SessionDep, ws: WsPath, invitation_id: InvitationId, form: FormDep
+) -> Response:
+    """End an invitation before it is accepted: its link stops working at once."""
+    visit = _visit(request, session, ws, OWN, form)
+    try:
+        done = accounts.withdraw_invitation(
+            session,
+            workspace=visit.workspace,
+            invitation_id=invitation_id,
+            now=now(request),
+            actor=visit.actor,
+        )
+    except Problem as problem:
+        return _failed(request, session, visit, form, "invite", problem)
+    return _done(ws, "invitation-withdrawn", str(done["email"]))
 
 
 __all__ = ["grant_state", "place_errors", "router"]

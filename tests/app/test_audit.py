@@ -102,17 +102,22 @@ def test_owners_and_auditors_read_the_trail_others_do_not(client: TestClient, de
         assert client.get(demo_ws.url("/audit"), headers=demo_ws.auth(role)).status_code == 403
 
 
-def test_grants_are_recorded(client: TestClient, demo_ws: Ws) -> None:
-    """An owner's grant to an auditor appends its engagement."""
+def test_grant_invitations_are_recorded(client: TestClient, demo_ws: Ws) -> None:
+    """An owner's invitation of an auditor appends its engagement, and its withdrawal too."""
     answer = client.post(
         demo_ws.url("/grants"),
         json={"email": demo_ws.emails["viewer"], "starts": "2026-01-01", "ends": "2026-12-31"},
         headers=demo_ws.auth("owner"),
     )
-    assert answer.status_code == 201, answer.text
+    assert answer.status_code == 202, answer.text
     last = trail(client, demo_ws)[-1]
-    assert last["action"] == "grant.create"
+    assert last["action"] == "invitation.create"
+    assert last["after"]["role"] == "auditor"  # type: ignore[index]
     assert last["after"]["ends"] == "2026-12-31"  # type: ignore[index]
+    client.delete(demo_ws.url(f"/invitations/{answer.json()['id']}"), headers=demo_ws.auth())
+    last = trail(client, demo_ws)[-1]
+    assert last["action"] == "invitation.withdraw"
+    assert last["before"]["email"] == demo_ws.emails["viewer"]  # type: ignore[index]
 
 
 def test_the_export_recomputes_to_the_same_hashes(client: TestClient, demo_ws: Ws) -> None:

@@ -588,7 +588,7 @@ def test_every_workspace_page_post_without_the_token_is_refused(
 ) -> None:
     """Every POST route under /w/ answers 403 to a signed-in owner's form without the token,
     and nothing lands in the audit trail."""
-    values = {"ws": "acme", "key": "kantoor", "grant_id": "1"}
+    values = {"ws": "acme", "key": "kantoor", "grant_id": "1", "invitation_id": "1"}
     paths = sorted(
         {
             route.path

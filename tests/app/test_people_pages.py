@@ -15,7 +15,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from app import accounts, services
+from app import accounts, repository, services
+from app.audit import Actor
 from tests.app.conftest import PASSWORD, Ws, make_user
 
 DAY = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
@@ -130,8 +131,12 @@ def test_anyone_but_an_owner_gets_403_on_get_and_post(web: TestClient, ws: Ws, r
     assert f"you are {role}" in answer.text
     before = members(web, ws)
     forged = web.post(
-        f"{PEOPLE}/members",
-        data={"csrf_token": csrf(overview.text), "member_email": ws.emails[role]},
+        f"{PEOPLE}/invitations",
+        data={
+            "csrf_token": csrf(overview.text),
+            "invite_email": "friend@example.nl",
+            "invite_role": "owner",
+        },
     )
     assert forged.status_code == 403
     promoted = web.post(
@@ -162,16 +167,15 @@ def test_the_owner_sees_the_people_link(web: TestClient, ws: Ws) -> None:
 def test_a_post_without_the_csrf_token_changes_nothing(
     web: TestClient, ws: Ws, engine: Engine
 ) -> None:
-    """Missing or wrong token: 403 page, no member, no grant, nothing in the trail."""
-    make_user(engine, "new@example.nl")
+    """Missing or wrong token: 403 page, no member, no invitation, nothing in the trail."""
     owner_page(web, ws)
     before, entries = members(web, ws), len(trail(web, ws))
     for extra in ({}, {"csrf_token": "guess"}):
         for url, data in (
-            ("/members", {"member_email": "new@example.nl", "member_role": "editor"}),
+            ("/members/role", {"email": ws.emails["editor"], "role": "owner"}),
             ("/members/remove", {"email": ws.emails["editor"]}),
-            ("/grants", {"grant_email": "new@example.nl", "grant_starts": "2026-11-01"}),
             ("/invitations", {"invite_email": "x@example.nl", "invite_role": "viewer"}),
+            ("/grants/1/revoke", {}),
         ):
             answer = web.post(f"{PEOPLE}{url}", data=data | extra)
             assert answer.status_code == 403
@@ -183,21 +187,42 @@ def test_a_post_without_the_csrf_token_changes_nothing(
 # --- members ----------------------------------------------------------------------------------
 
 
-def test_an_owner_adds_changes_and_removes_a_member(
+def invite(web: TestClient, email: str, role: str, **engagement: str) -> str:
+    """The owner's invitation of ``email`` as ``role`` from the page; the link's path."""
+    token = csrf(web.get(PEOPLE).text)
+    fields = {f"invite_{key}": value for key, value in engagement.items()}
+    answer = web.post(
+        f"{PEOPLE}/invitations",
+        data={"csrf_token": token, "invite_email": email, "invite_role": role, **fields},
+    )
+    assert answer.status_code == 200, answer.text
+    link = re.search(r'value="https://testserver(/invite/[^"]+)"', answer.text)
+    assert link is not None, answer.text
+    return link.group(1)
+
+
+def accept(client: TestClient, path: str, name: str = "Kim") -> None:
+    """Follow an invitation's link and accept it with the fixtures' password."""
+    form = client.get(path)
+    assert form.status_code == 200, form.text
+    accepted = client.post(
+        path, data={"display_name": name, "password": PASSWORD, "csrf_token": csrf(form.text)}
+    )
+    assert accepted.status_code == 200, accepted.text
+    assert "Your access is ready" in accepted.text
+
+
+def test_an_invited_account_joins_when_it_accepts_then_changes_and_leaves(
     web: TestClient, ws: Ws, engine: Engine, make_client: Callable[..., TestClient]
 ) -> None:
-    """Add, change the role, remove: the member's own /me follows, the trail names the owner."""
+    """An existing account invited as viewer is no member until it accepts with its own
+    password; then the owner changes its role and removes it, and /me follows each step."""
     make_user(engine, "Kim@Example.nl", "Kim")
-    token = csrf(owner_page(web, ws))
-    added = web.post(
-        f"{PEOPLE}/members",
-        data={"csrf_token": token, "member_email": "Kim@Example.nl", "member_role": "viewer"},
-        follow_redirects=False,
-    )
-    assert added.status_code == 303
-    shown = web.get(added.headers["location"])
-    assert "Added kim@example.nl as viewer." in squash(shown.text)
-    assert "kim@example.nl Kim" in squash(shown.text)
+    owner_page(web, ws)
+    path = invite(web, "Kim@Example.nl", "viewer")
+    page = squash(web.get(PEOPLE).text)
+    assert "kim@example.nl viewer" in page  # waiting, in the invitations table
+    assert "kim@example.nl" not in members(web, ws)
 
     kim = make_client()
     kim.app.state.clock = lambda: DAY  # type: ignore[attr-defined]
@@ -207,8 +232,12 @@ def test_an_owner_adds_changes_and_removes_a_member(
         me = kim.get("/api/v1/me").json()
         return {w["slug"]: w["role"] for w in me["workspaces"]}
 
+    assert roles_of_kim() == {}
+    accept(kim, path)
     assert roles_of_kim() == {"acme": "viewer"}
+    assert "No open invitations." in web.get(PEOPLE).text
 
+    token = csrf(web.get(PEOPLE).text)
     changed = web.post(
         f"{PEOPLE}/members/role",
         data={"csrf_token": token, "email": "kim@example.nl", "role": "editor"},
@@ -226,23 +255,50 @@ def test_an_owner_adds_changes_and_removes_a_member(
     assert "kim@example.nl" not in members(web, ws)
 
     items = trail(web, ws)
-    assert by_owner_session(items, ws, "member.set") == ["member/kim@example.nl"] * 2
+    assert by_owner_session(items, ws, "invitation.create") == ["invitation/kim@example.nl"]
+    assert by_owner_session(items, ws, "member.set") == ["member/kim@example.nl"]
     assert by_owner_session(items, ws, "member.remove") == ["member/kim@example.nl"]
+    joined = [
+        e["actor"]
+        for e in items
+        if e["action"] == "member.set"
+        and e["target"] == "member/kim@example.nl"
+        and e["before"] is None
+    ]
+    assert len(joined) == 1
+    assert isinstance(joined[0], dict)
+    assert joined[0]["email"] == "kim@example.nl"  # kim herself, not the owner
 
 
-def test_an_unknown_address_is_told_to_invite_next_to_the_field(web: TestClient, ws: Ws) -> None:
-    """Adding an address without an account says so next to the e-mail input, keeping it."""
-    token = csrf(owner_page(web, ws))
-    answer = web.post(
-        f"{PEOPLE}/members",
-        data={"csrf_token": token, "member_email": "nobody@example.nl", "member_role": "editor"},
-    )
-    assert answer.status_code == 404
-    assert field_error(answer.text, "member_email") == (
-        "no account for nobody@example.nl; invite them instead"
-    )
-    assert 'value="nobody@example.nl"' in answer.text
-    assert "nobody@example.nl" not in members(web, ws)
+def test_the_page_adds_nobody_without_an_invitation(
+    web: TestClient, ws: Ws, engine: Engine
+) -> None:
+    """There is no form that makes an account a member or an auditor by itself: the old
+    routes are gone, and a role change for a non-member answers alike for any address."""
+    make_user(engine, "kim@example.nl", "Kim")
+    page = owner_page(web, ws)
+    token = csrf(page)
+    assert 'action="/w/acme/people/members"' not in page
+    assert 'action="/w/acme/people/grants"' not in page
+    for url, data in (
+        ("/members", {"member_email": "kim@example.nl", "member_role": "editor"}),
+        ("/grants", {"grant_email": "kim@example.nl", "grant_starts": "2026-11-01"}),
+    ):
+        assert web.post(f"{PEOPLE}{url}", data={"csrf_token": token, **data}).status_code in (
+            404,
+            405,
+        )
+    answers = []
+    for email in ("kim@example.nl", "nobody@example.nl"):
+        answer = web.post(
+            f"{PEOPLE}/members/role",
+            data={"csrf_token": token, "email": email, "role": "editor"},
+        )
+        answers.append((answer.status_code, squash(answer.text).replace(email, "ADDRESS")))
+    assert answers[0] == answers[1]
+    assert answers[0][0] == 404
+    assert "ADDRESS: ADDRESS is no member of this workspace; invite them" in answers[0][1]
+    assert set(members(web, ws)) == set(ws.emails.values()) - {ws.emails["auditor"]}
 
 
 def test_the_last_owner_can_be_neither_removed_nor_demoted(web: TestClient, ws: Ws) -> None:
@@ -283,41 +339,52 @@ def test_an_owner_who_steps_down_leaves_the_page(web: TestClient, ws: Ws) -> Non
 def test_a_hostile_display_name_stays_text(web: TestClient, ws: Ws, engine: Engine) -> None:
     """A display name like a script tag is shown escaped in the members table."""
     make_user(engine, "mallory@example.nl", "<script>alert(1)</script>")
-    token = csrf(owner_page(web, ws))
-    answer = web.post(
-        f"{PEOPLE}/members",
-        data={"csrf_token": token, "member_email": "mallory@example.nl", "member_role": "viewer"},
-    )
-    assert answer.status_code == 200
-    assert "<script>alert(1)</script>" not in answer.text
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in answer.text
+    with Session(engine) as session:
+        workspace = repository.workspace_by_slug(session, "acme")
+        assert workspace is not None
+        accounts.set_member(  # as an operator's `ketenkaart member set` does
+            session,
+            workspace=workspace,
+            email="mallory@example.nl",
+            role="viewer",
+            actor=Actor(via="cli"),
+        )
+    html = owner_page(web, ws)
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
 
 
 # --- grants -----------------------------------------------------------------------------------
 
 
-def test_a_grant_from_the_page_lets_the_auditor_read_until_revoked(
-    web: TestClient, demo_ws: Ws, engine: Engine
+def test_an_accepted_engagement_lets_the_auditor_read_until_revoked(
+    web: TestClient, demo_ws: Ws, engine: Engine, make_client: Callable[..., TestClient]
 ) -> None:
-    """Grant one offering for a running engagement: a token made under it reads it, one made
-    before the grant does not (a grant never revives an older token); revoked, it cannot."""
+    """Invite an existing account as auditor of one offering: no grant until it accepts; a
+    token made under the grant reads, one made before does not (a grant never revives an
+    older token); revoked, it cannot."""
     older = auditor_token(engine, "eva@audit.example")
     assert web.get(demo_ws.url("/services"), headers=older).status_code == 404
-    token = csrf(owner_page(web, demo_ws))
+    owner_page(web, demo_ws)
     assert 'value="loonwolk-online"' in web.get(PEOPLE).text  # the register's offering
-    answer = web.post(
-        f"{PEOPLE}/grants",
-        data={
-            "csrf_token": token,
-            "grant_email": "eva@audit.example",
-            "grant_offerings": "loonwolk-online",
-            "grant_starts": "2026-11-01",
-            "grant_ends": "2026-12-31",
-        },
+    path = invite(
+        web,
+        "eva@audit.example",
+        "auditor",
+        offerings="loonwolk-online",
+        starts="2026-11-01",
+        ends="2026-12-31",
     )
-    assert answer.status_code == 200
+    assert "eva@audit.example auditor loonwolk-online 2026-11-01 2026-12-31" in squash(
+        web.get(PEOPLE).text
+    )
+    assert "eva@audit.example" not in squash(web.get(PEOPLE).text).split("Invitations")[0]
+    eva = make_client()
+    eva.app.state.clock = lambda: DAY  # type: ignore[attr-defined]
+    accept(eva, path, "eva")
+
+    answer = web.get(PEOPLE)
     text = squash(answer.text)
-    assert "Granted eva@audit.example read access." in text
     assert "eva eva@audit.example loonwolk-online 2026-11-01 2026-12-31 running Revoke" in text
     assert web.get(demo_ws.url("/services"), headers=older).status_code == 404
     with Session(engine) as session:
@@ -337,6 +404,7 @@ def test_a_grant_from_the_page_lets_the_auditor_read_until_revoked(
     )
     assert row is not None
     grant_id = row.group(1)
+    token = csrf(answer.text)
     revoked = web.post(f"{PEOPLE}/grants/{grant_id}/revoke", data={"csrf_token": token})
     assert revoked.status_code == 200
     assert "Revoked the read access of eva@audit.example." in squash(revoked.text)
@@ -345,35 +413,57 @@ def test_a_grant_from_the_page_lets_the_auditor_read_until_revoked(
     )
     assert web.get(demo_ws.url("/services"), headers=header).status_code == 404
     items = trail(web, demo_ws)
-    assert by_owner_session(items, demo_ws, "grant.create") == [f"grant/{grant_id}"]
     assert by_owner_session(items, demo_ws, "grant.revoke") == [f"grant/{grant_id}"]
+    created = [e for e in items if e["action"] == "grant.create"]
+    assert [e["target"] for e in created][-1] == f"grant/{grant_id}"
+    assert created[-1]["actor"]["email"] == "eva@audit.example"  # type: ignore[index]
 
 
-def test_grant_errors_are_shown_next_to_their_fields(
-    web: TestClient, demo_ws: Ws, engine: Engine
-) -> None:
+def test_engagement_errors_are_shown_next_to_their_fields(web: TestClient, demo_ws: Ws) -> None:
     """A missing first day and a last day before it are named at their inputs; nothing is
-    granted and the ticked offering stays ticked."""
-    make_user(engine, "eva@audit.example")
+    invited and the ticked offering stays ticked."""
     token = csrf(owner_page(web, demo_ws))
     form = {
         "csrf_token": token,
-        "grant_email": "eva@audit.example",
-        "grant_offerings": "loonwolk-online",
+        "invite_email": "eva@audit.example",
+        "invite_role": "auditor",
+        "invite_offerings": "loonwolk-online",
     }
-    missing = web.post(f"{PEOPLE}/grants", data=form | {"grant_ends": "2026-12-31"})
+    missing = web.post(f"{PEOPLE}/invitations", data=form | {"invite_ends": "2026-12-31"})
     assert missing.status_code == 422
-    assert field_error(missing.text, "grant_starts") == "required: a date YYYY-MM-DD"
+    assert field_error(missing.text, "invite_starts") == "required: a date YYYY-MM-DD"
     backwards = web.post(
-        f"{PEOPLE}/grants",
-        data=form | {"grant_starts": "2026-12-31", "grant_ends": "2026-01-01"},
+        f"{PEOPLE}/invitations",
+        data=form | {"invite_starts": "2026-12-31", "invite_ends": "2026-01-01"},
     )
     assert backwards.status_code == 422
-    assert field_error(backwards.text, "grant_ends") == "the engagement ends before it starts"
+    assert field_error(backwards.text, "invite_ends") == "the engagement ends before it starts"
     assert re.search(r'value="loonwolk-online" checked', backwards.text)
     assert "No engagements." not in backwards.text  # the fixture's auditor's grant
-    answer = web.get(demo_ws.url("/grants"), headers=demo_ws.auth("owner"))
-    assert [g["email"] for g in answer.json()] == [demo_ws.emails["auditor"]]
+    assert "No open invitations." in backwards.text
+
+
+def test_an_invitation_can_be_withdrawn(
+    web: TestClient, ws: Ws, make_client: Callable[..., TestClient]
+) -> None:
+    """Withdrawn, the invitation leaves the table and its link is refused."""
+    owner_page(web, ws)
+    path = invite(web, "late@example.nl", "editor")
+    page = web.get(PEOPLE).text
+    found = re.search(r'action="/w/acme/people/invitations/(\d+)/withdraw"', page)
+    assert found is not None
+    withdrawn = web.post(found.group(0)[8:-1], data={"csrf_token": csrf(page)})
+    assert withdrawn.status_code == 200
+    assert "Withdrew the invitation of late@example.nl; its link no longer works." in squash(
+        withdrawn.text
+    )
+    assert "No open invitations." in withdrawn.text
+    guest = make_client()
+    guest.app.state.clock = lambda: DAY  # type: ignore[attr-defined]
+    assert guest.get(path).status_code == 404
+    assert by_owner_session(trail(web, ws), ws, "invitation.withdraw") == [
+        "invitation/late@example.nl"
+    ]
 
 
 def test_the_grants_table_states_each_engagement_on_today(web: TestClient, ws: Ws) -> None:

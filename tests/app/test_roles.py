@@ -87,7 +87,15 @@ def _seed(client: TestClient, engine: Engine, a: Ws, demo_bytes: bytes) -> dict[
             ends=date(2026, 12, 31),
             actor=COMMAND_LINE,
         )
-    return {"grant_id": str(grant["id"])}
+        _, invitation = accounts.invite(
+            session,
+            workspace=workspace,
+            email="invited@example.nl",
+            role="viewer",
+            now=datetime.now(UTC),
+            actor=COMMAND_LINE,
+        )
+    return {"grant_id": str(grant["id"]), "invitation_id": str(invitation["id"])}
 
 
 def _values(a: Ws, extra: dict[str, str]) -> dict[str, dict[str, str]]:
@@ -99,6 +107,7 @@ def _values(a: Ws, extra: dict[str, str]) -> dict[str, dict[str, str]]:
         "profiles": {"key": "strict-buyer"},
         "members": {"email": TARGET},
         "grants": {"grant_id": extra["grant_id"]},
+        "invitations": {"invitation_id": extra["invitation_id"]},
         "": {"ws": a.slug},
     }
 
