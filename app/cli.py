@@ -33,6 +33,7 @@ from app.streams import chunked
 from app.views.markdown import render_markdown
 from app.views.terminal import render_text, terminal_width, wants_colour
 from graph.coverage import check
+from graph.dates import parse_period
 from graph.errors import ChainError, KetenkaartError, UsageError
 from graph.model import Chain, DateRange
 from graph.profiles import ResolvedProfile, find_profile, resolve_profile
@@ -425,13 +426,10 @@ def _parse_date(text: str, what: str) -> date:
 
 
 def _parse_period(text: str) -> DateRange:
-    start, sep, end = text.partition("..")
-    if not sep:
-        raise UsageError(f"--period '{text}' is not FROM..TO, e.g. 2026-01-01..2026-12-31")
-    period = DateRange(_parse_date(start, "--period start"), _parse_date(end, "--period end"))
-    if period.start > period.end:
-        raise UsageError(f"--period starts ({period.start}) after it ends ({period.end})")
-    return period
+    try:
+        return parse_period(text)
+    except UsageError as err:
+        raise UsageError(f"--period {err}") from None
 
 
 def _profile(name: str, chain: Chain) -> ResolvedProfile:

@@ -17,9 +17,43 @@ import calendar
 from collections.abc import Iterable
 from datetime import date, timedelta
 
+from graph.errors import UsageError
 from graph.model import DateRange
 
 ONE_DAY = timedelta(days=1)
+
+
+def parse_period(text: str) -> DateRange:
+    """The audit period ``FROM..TO`` (ISO dates, ``FROM`` on or before ``TO``) of ``text``.
+
+    Raises :class:`UsageError` saying what is wrong; the message reads after the name of the
+    argument the caller took ``text`` from (``--period '2026' is not FROM..TO, ...``).
+
+    >>> parse_period("2026-01-01..2026-12-31")
+    DateRange(start=datetime.date(2026, 1, 1), end=datetime.date(2026, 12, 31))
+    >>> parse_period("2026")
+    Traceback (most recent call last):
+    ...
+    graph.errors.UsageError: '2026' is not FROM..TO, e.g. 2026-01-01..2026-12-31
+    >>> parse_period("2026-12-31..2026-01-01")
+    Traceback (most recent call last):
+    ...
+    graph.errors.UsageError: starts (2026-12-31) after it ends (2026-01-01)
+    """
+    start, sep, end = text.partition("..")
+    if not sep:
+        raise UsageError(f"'{text}' is not FROM..TO, e.g. 2026-01-01..2026-12-31")
+    period = DateRange(_parse_date(start, "start"), _parse_date(end, "end"))
+    if period.start > period.end:
+        raise UsageError(f"starts ({period.start}) after it ends ({period.end})")
+    return period
+
+
+def _parse_date(text: str, what: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"{what} '{text}' is not a calendar date YYYY-MM-DD") from None
 
 
 def add_months(day: date, months: int) -> date:

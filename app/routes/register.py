@@ -17,6 +17,8 @@ from app import services
 from app.deps import Reader, SessionDep, Writer, today
 from app.errors import Invalid
 from app.streams import chunked
+from graph.dates import parse_period
+from graph.errors import UsageError
 from graph.model import DateRange
 from graph.verdicts import CheckResult
 from importers import registry
@@ -121,17 +123,13 @@ def _attachment(name: str) -> dict[str, str]:
 def _period(text: str | None) -> DateRange | None:
     if text is None:
         return None
-    start, sep, end = text.partition("..")
     try:
-        period = DateRange(date.fromisoformat(start), date.fromisoformat(end)) if sep else None
-    except ValueError:
-        period = None
-    if period is None or period.start > period.end:
+        return parse_period(text)
+    except UsageError:
         raise Invalid(
             f"period '{text}' is not FROM..TO with FROM on or before TO",
             errors=[{"location": "query.period", "message": "expected YYYY-MM-DD..YYYY-MM-DD"}],
-        )
-    return period
+        ) from None
 
 
 @router.get("/check", response_class=StreamingResponse)

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from graph.dates import add_months, clip, lasts_at_least, more_than_months_after, subtract, union
+from graph.dates import (
+    add_months,
+    clip,
+    lasts_at_least,
+    more_than_months_after,
+    parse_period,
+    subtract,
+    union,
+)
+from graph.errors import UsageError
 from graph.model import DateRange
 from tests.factories import d, period
 
@@ -97,3 +106,26 @@ def test_subtract_leaves_the_days_not_removed() -> None:
 def test_clip_to_the_period_with_open_ends(start, end, expected: DateRange | None) -> None:  # type: ignore[no-untyped-def]
     """An open end reaches the period's edge; no overlap gives None."""
     assert clip(start, end, period("2026-01-01", "2026-12-31")) == expected
+
+
+def test_parse_period_reads_from_through_to_and_a_single_day() -> None:
+    """FROM..TO gives the range of both days; FROM equal to TO is one day."""
+    assert parse_period("2026-01-01..2026-12-31") == period("2026-01-01", "2026-12-31")
+    assert parse_period("2026-03-01..2026-03-01").days == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("2026", "'2026' is not FROM..TO, e.g. 2026-01-01..2026-12-31"),
+        ("2026-13-01..2026-12-31", "start '2026-13-01' is not a calendar date YYYY-MM-DD"),
+        ("2026-01-01..", "end '' is not a calendar date YYYY-MM-DD"),
+        ("2026-12-31..2026-01-01", "starts (2026-12-31) after it ends (2026-01-01)"),
+    ],
+)
+def test_parse_period_says_what_is_wrong(text: str, message: str) -> None:
+    """No '..', a day that is no calendar date, or an end before the start: a usage error that
+    reads after the argument's name."""
+    with pytest.raises(UsageError) as caught:
+        parse_period(text)
+    assert str(caught.value) == message
