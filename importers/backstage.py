@@ -67,17 +67,9 @@ from importers.base import (
     Source,
     too_big,
 )
-from importers.chainfile import (
-    _NOTHING,
-    _Composer,
-    _describe,
-    _line_at,
-    _path_text,
-    _q,
-    _source_text,
-    dump_plain,
-    load_plain,
-)
+from importers.chainfile import dump_plain, load_plain
+from importers.chainfile.messages import describe, path_text, quote
+from importers.chainfile.yaml12 import NOTHING, Composer, line_at, source_text
 
 __all__ = [
     "COMPONENT_KINDS",
@@ -230,12 +222,12 @@ def parse_entity_ref(
     namespace = None if slash == -1 else text[colon + 1 : slash]
     name = text[max(colon + 1, slash + 1) :]
     if kind == "" or namespace == "" or name == "":
-        raise ValueError(f"{_q(text)} is not of the form [<kind>:][<namespace>/]<name>")
+        raise ValueError(f"{quote(text)} is not of the form [<kind>:][<namespace>/]<name>")
     kind = kind or default_kind
     if kind is None:
         raise ValueError(
-            f"{_q(text)} has no kind; write it as {_q('<kind>:' + text)}, "
-            f"e.g. {_q('resource:' + text)}"
+            f"{quote(text)} has no kind; write it as {quote('<kind>:' + text)}, "
+            f"e.g. {quote('resource:' + text)}"
         )
     return EntityRef(kind, namespace or default_namespace, name)
 
@@ -345,11 +337,11 @@ class _Doc:
     root: object
 
     def where(self, parts: Sequence[str | int]) -> str:
-        line: int | None = _line_at(self.root, parts) if parts else self.line
-        return _place(self.file, self.number, line, _path_text(parts))
+        line: int | None = line_at(self.root, parts) if parts else self.line
+        return _place(self.file, self.number, line, path_text(parts))
 
 
-class _Documents(_Composer):
+class _Documents(Composer):
     """The chain file's YAML composer, taking every document of a stream in turn."""
 
     def __init__(self, file: str | None, issues: _Issues) -> None:
@@ -444,8 +436,8 @@ class _Catalog:
             return None
         hint = ""
         if isinstance(value, int | float) and not isinstance(value, bool):
-            hint = f"; quote it: {json.dumps(_source_text(m, str(parts[-1])) or str(value))}"
-        self.error(doc.where(parts), f"expected a string, got {_describe(value)}{hint}")
+            hint = f"; quote it: {json.dumps(source_text(m, str(parts[-1])) or str(value))}"
+        self.error(doc.where(parts), f"expected a string, got {describe(value)}{hint}")
         return None
 
     def mapping(
@@ -458,7 +450,7 @@ class _Catalog:
             if required:
                 self.error(doc.where(parts), "required")
             return None
-        self.error(doc.where(parts), f"expected a mapping, got {_describe(value)}")
+        self.error(doc.where(parts), f"expected a mapping, got {describe(value)}")
         return None
 
     def texts(
@@ -469,7 +461,7 @@ class _Catalog:
         if value is None:
             return []
         if not isinstance(value, list):
-            self.error(doc.where(parts), f"expected a list of strings, got {_describe(value)}")
+            self.error(doc.where(parts), f"expected a list of strings, got {describe(value)}")
             return []
         found: list[tuple[tuple[str | int, ...], str]] = []
         for index, item in enumerate(value):
@@ -477,7 +469,7 @@ class _Catalog:
             if isinstance(item, str) and item:
                 found.append((here, item))
             else:
-                self.error(doc.where(here), f"expected a string, got {_describe(item)}")
+                self.error(doc.where(here), f"expected a string, got {describe(item)}")
         return found
 
     # -- one document --------------------------------------------------------------------------
@@ -485,13 +477,13 @@ class _Catalog:
     def read(self, doc: _Doc) -> list[tuple[tuple[str | int, ...], str, str]]:
         """Read one document's entity; return its Location targets (path, target, presence)."""
         root = doc.root
-        if root is None or root is _NOTHING:
+        if root is None or root is NOTHING:
             return []  # an empty document, as after a trailing '---'
         if not isinstance(root, dict):
             self.error(
                 doc.where(()),
                 "a catalog document is an entity (a mapping with apiVersion, kind, metadata "
-                f"and spec), not {_describe(root)}",
+                f"and spec), not {describe(root)}",
             )
             return []
         api_version = self.text(doc, root, ("apiVersion",), required=True)
@@ -506,7 +498,7 @@ class _Catalog:
         if api_version not in _API_VERSIONS:
             self.warn(
                 doc.where(("apiVersion",)),
-                f"{_q(api_version)} is not a Backstage apiVersion "
+                f"{quote(api_version)} is not a Backstage apiVersion "
                 f"({' or '.join(sorted(_API_VERSIONS))}); the {kind} is skipped",
             )
             return []
@@ -533,11 +525,15 @@ class _Catalog:
         where = doc.where(("kind",))
         same = [known for known in _KNOWN_KINDS if known.lower() == kind.lower()]
         if same:
-            self.warn(where, f"unknown kind {_q(kind)}, skipped; kinds are spelled {_q(same[0])}")
+            self.warn(
+                where, f"unknown kind {quote(kind)}, skipped; kinds are spelled {quote(same[0])}"
+            )
         elif not _KIND_RE.fullmatch(kind) or len(kind) > _MAX_NAME:
-            self.error(where, f"{_q(kind)} is not a valid kind (a letter, then letters and digits)")
+            self.error(
+                where, f"{quote(kind)} is not a valid kind (a letter, then letters and digits)"
+            )
         else:
-            self.warn(where, f"entities of kind {_q(kind)} are not read; skipped")
+            self.warn(where, f"entities of kind {quote(kind)} are not read; skipped")
 
     def entity_ref(self, doc: _Doc, kind: str, metadata: dict[str, object]) -> EntityRef | None:
         name = self.text(doc, metadata, ("metadata", "name"), required=True)
@@ -546,7 +542,7 @@ class _Catalog:
         if name is not None and (len(name) > _MAX_NAME or not _NAME_RE.fullmatch(name)):
             self.error(
                 doc.where(("metadata", "name")),
-                f"{_q(name)} is not a valid entity name: at most {_MAX_NAME} letters, digits, "
+                f"{quote(name)} is not a valid entity name: at most {_MAX_NAME} letters, digits, "
                 "'-', '_' and '.', starting and ending with a letter or digit",
             )
             ok = False
@@ -555,7 +551,7 @@ class _Catalog:
         ):
             self.error(
                 doc.where(("metadata", "namespace")),
-                f"{_q(namespace)} is not a valid namespace: lower case letters, digits and '-'",
+                f"{quote(namespace)} is not a valid namespace: lower case letters, digits and '-'",
             )
             ok = False
         if not ok or name is None:
@@ -660,19 +656,23 @@ def _follow(
     """Read one Location target; ``None`` when it is not read (the reason is reported)."""
     where = doc.where(parts)
     if _URL_RE.match(target):
-        catalog.warn(where, f"the URL {_q(target)} is not fetched; import that catalog on its own")
+        catalog.warn(
+            where, f"the URL {quote(target)} is not fetched; import that catalog on its own"
+        )
         return None
     if target.startswith("/") or _DRIVE_RE.match(target):
-        catalog.error(where, f"{_q(target)} is an absolute path; targets are relative to the file")
+        catalog.error(
+            where, f"{quote(target)} is an absolute path; targets are relative to the file"
+        )
         return None
     if _GLOB_CHARS.intersection(target):
-        catalog.warn(where, f"the pattern {_q(target)} is not followed; name each file instead")
+        catalog.warn(where, f"the pattern {quote(target)} is not followed; name each file instead")
         return None
     path = posixpath.normpath(posixpath.join(posixpath.dirname(here), target))
     if path == ".." or path.startswith("../"):
         catalog.error(
             where,
-            f"{_q(target)} leads outside the folder of the imported file; import the catalog "
+            f"{quote(target)} leads outside the folder of the imported file; import the catalog "
             "from a folder that holds every file",
         )
         return None
@@ -681,7 +681,7 @@ def _follow(
         catalog.warn(where, f"the Locations go round in a circle ({loop}); not read again")
         return None
     if source.fetch is None:
-        catalog.warn(where, f"{_q(target)} is not read: this import has no folder to read from")
+        catalog.warn(where, f"{quote(target)} is not read: this import has no folder to read from")
         return None
     if catalog.files >= MAX_FILES:
         catalog.error(where, f"the catalog has more than {MAX_FILES:,} files; the rest is not read")
@@ -692,9 +692,9 @@ def _follow(
     except ImportFailed as err:
         reason = "; ".join(problem.message for problem in err.problems) or str(err)
         if presence == "optional" and isinstance(err, TargetMissing):
-            catalog.warn(where, f"{_q(path)} is optional and not there: {reason}")
+            catalog.warn(where, f"{quote(path)} is optional and not there: {reason}")
         else:
-            catalog.error(where, f"cannot read {_q(path)}: {reason}")
+            catalog.error(where, f"cannot read {quote(path)}: {reason}")
         return None
     catalog.files += 1
     catalog.bytes_read += len(data)
@@ -721,7 +721,7 @@ def _kind_of(catalog: _Catalog, entity: _Entity) -> Kind:
     if kind is None:
         catalog.warn(
             entity.doc.where(parts),
-            f"{entity.kind} type {_q(kind_type)} is not in the kind table; the service's kind "
+            f"{entity.kind} type {quote(kind_type)} is not in the kind table; the service's kind "
             "is 'other'",
         )
         return Kind.OTHER

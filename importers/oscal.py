@@ -63,7 +63,9 @@ from defusedxml.ElementTree import DefusedXMLParser
 from graph.errors import ChainError
 from graph.model import Chain
 from importers.base import ImportIssue, ImportResult, Source, too_big
-from importers.chainfile import _COUNTRIES, _NOTHING, _compose_yaml, _YMap, _YSeq, load_plain
+from importers.chainfile import load_plain
+from importers.chainfile.countries import COUNTRIES
+from importers.chainfile.yaml12 import NOTHING, YMap, YSeq, compose_yaml
 
 __all__ = ["IMPORTER", "OscalImporter"]
 
@@ -176,7 +178,7 @@ class _DataNode(_Node):
     def where(self, name: str | None = None) -> str:
         path = self.path if name is None else f"{self.path}.{name}"
         line = None
-        if isinstance(self.value, _YMap):
+        if isinstance(self.value, YMap):
             line = self.value.line if name is None else self.value.key_lines.get(name)
         return path if line is None else f"line {line}: {path}"
 
@@ -187,7 +189,7 @@ class _DataNode(_Node):
         if isinstance(value, str):
             return value
         if isinstance(value, int | float) and not isinstance(value, bool):
-            written = self.value.texts.get(name) if isinstance(self.value, _YMap) else None
+            written = self.value.texts.get(name) if isinstance(self.value, YMap) else None
             return written if written is not None else json.dumps(value)
         self.issues.error(self.where(name), f"expected text, found {_describe(value)}")
         return None
@@ -212,7 +214,7 @@ class _DataNode(_Node):
 
     def _item_where(self, items: list[object], name: str, index: int) -> str:
         path = f"{self.path}.{name}[{index}]"
-        if isinstance(items, _YSeq) and index < len(items.item_lines):
+        if isinstance(items, YSeq) and index < len(items.item_lines):
             return f"line {items.item_lines[index]}: {path}"
         return path
 
@@ -386,7 +388,7 @@ def _parse_data(text: str, *, is_json: bool, issues: _Issues) -> _Node:
         root = (
             json.loads(text, parse_constant=_refuse_constant)
             if is_json
-            else _compose_yaml(text, report)
+            else compose_yaml(text, report)
         )
     except json.JSONDecodeError as err:
         raise _Refused(
@@ -404,7 +406,7 @@ def _parse_data(text: str, *, is_json: bool, issues: _Issues) -> _Node:
     if problems:
         issues.found.extend(problems)
         raise _Refused(problems[0])
-    if root is _NOTHING or root is None:
+    if root is NOTHING or root is None:
         raise _Refused(ImportIssue("", "the file is empty"))
     if not isinstance(root, dict):
         raise _Refused(ImportIssue("", f"the file holds {_describe(root)}, not an OSCAL document"))
@@ -558,7 +560,7 @@ class _Plan:
             country = None
             for address in item.nodes("addresses", "address"):
                 code = (address.text("country") or "").upper()
-                if code in _COUNTRIES:
+                if code in COUNTRIES:
                     country = code
                     break
             self.parties[uuid] = _Party(

@@ -1,4 +1,4 @@
-"""Reading, checking, writing and merging chain files (importers/chainfile.py)."""
+"""Reading, checking, writing and merging chain files (importers/chainfile/)."""
 
 from __future__ import annotations
 
@@ -25,7 +25,6 @@ from graph.model import (
     SubserviceMethod,
     Supplier,
 )
-from importers import chainfile
 from importers.chainfile import (
     MAX_CHAIN_BYTES,
     dump_chain,
@@ -33,6 +32,7 @@ from importers.chainfile import (
     load_chains,
     load_profile_file,
     merge_chains,
+    yaml12,
 )
 
 # Lines 1-6; whatever a test adds starts on line 7.
@@ -1310,7 +1310,7 @@ def test_pure_python_yaml_parser_reads_the_same(monkeypatch: pytest.MonkeyPatch)
     )
     bad = chain_text("x-a: &a 1\ntitle: !!binary x\ndependencies: [{from: app, to: no}]\n")
     with_libyaml = (load_chain(good), [str(issue) for issue in issues_of(bad)])
-    monkeypatch.setattr(chainfile, "_YAML_LOADER", yaml.SafeLoader)
+    monkeypatch.setattr(yaml12, "_YAML_LOADER", yaml.SafeLoader)
     assert (load_chain(good), [str(issue) for issue in issues_of(bad)]) == with_libyaml
 
 

@@ -20,8 +20,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from graph.errors import ChainError
-from importers import chainfile
 from importers.chainfile import load_chain
+from importers.chainfile import reader as chainfile_reader
 
 ROOT = Path(__file__).parents[2]
 
@@ -110,14 +110,14 @@ FAST = {
 
 def outcome(data: bytes, *, fast: bool) -> Any:
     """The chain ``data`` loads to, or the text of its error, with or without fast paths."""
-    original = chainfile._Reader.use_fast_paths
-    chainfile._Reader.use_fast_paths = fast
+    original = chainfile_reader.Reader.use_fast_paths
+    chainfile_reader.Reader.use_fast_paths = fast
     try:
         return load_chain(data, filename="c")
     except ChainError as err:
         return str(err)
     finally:
-        chainfile._Reader.use_fast_paths = original
+        chainfile_reader.Reader.use_fast_paths = original
 
 
 def assert_same(data: bytes) -> Any:
@@ -129,7 +129,7 @@ def assert_same(data: bytes) -> Any:
 
 def assert_all_fast(root: dict[str, Any]) -> None:
     """Every entry of ``root`` takes the fast path (so the comparison is not vacuous)."""
-    reader = chainfile._Reader("c")
+    reader = chainfile_reader.Reader("c")
     for section, method in FAST.items():
         for entry in root.get(section, ()):
             assert getattr(reader, method)(entry) is not None, (section, entry)
