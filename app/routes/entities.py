@@ -4,30 +4,76 @@ A GET answers with an ETag (the entity's version); PATCH and DELETE need ``If-Ma
 and a stale one gets 412 instead of overwriting someone else's change.
 """
 
-from __future__ import annotations
-
+# No ``from __future__ import annotations``: a route's body annotation names this section's
+# model, a local of ``_routes``, which FastAPI could not resolve from a string.
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, PlainValidator
+from pydantic_core import PydanticKnownError
 
 from app import documents, services
+from app.api_models import BODIES
 from app.deps import Reader, SessionDep, Writer
 from app.errors import Invalid, PreconditionFailed, PreconditionRequired
 from app.repository import KINDS, page
+from graph.schema import SECTIONS, Field
 
 router = APIRouter(prefix="/workspaces/{ws}", tags=["register entities"])
 
 MAX_OFFSET = 2**53
 """Beyond any register's size; a bigger offset is refused (422), not passed to SQL."""
 
-FILTERS = {
-    "suppliers": ("country", "parent"),
-    "services": ("supplier", "kind", "offering"),
-    "dependencies": ("from", "to", "role"),
-    "evidence": ("scheme", "holder"),
-    "profiles": ("extends",),
+
+def _filterable(f: Field) -> bool:
+    """Whether a listing filters on the field: a value that is one string (matched exactly),
+    with no default (an entry that leaves it out would not match its default), not the id."""
+    return f.type in ("text", "ref", "choice", "country", "date") and f.default is None
+
+
+FILTERS: dict[str, tuple[Field, ...]] = {
+    name: tuple(f for f in section.fields if _filterable(f)) for name, section in SECTIONS.items()
 }
+"""Each section's list filters, from the chain format; services filter on ``offering`` too."""
+
+
+def _filter_parameters(section: str) -> list[dict[str, Any]]:
+    """The listing's filters as the OpenAPI document declares them (read from the query)."""
+    declared: list[dict[str, Any]] = [
+        {
+            "name": f.key,
+            "in": "query",
+            "required": False,
+            "schema": {"type": "string", **({"enum": list(f.choices)} if f.choices else {})},
+            "description": f"Only those whose {f.key} is this. {f.doc}",
+        }
+        for f in FILTERS[section]
+    ]
+    if section == "services":
+        declared.append(
+            {
+                "name": "offering",
+                "in": "query",
+                "required": False,
+                "schema": {"type": "boolean"},
+                "description": "Only the offerings (true), or only the other services (false).",
+            }
+        )
+    return declared
+
+
+def _object(value: Any) -> dict[str, Any]:
+    """A JSON object as it came (the chain format's reader checks its fields), else the 422 of
+    any JSON body that is not an object."""
+    if isinstance(value, dict):
+        return value
+    raise PydanticKnownError("dict_type")
+
+
+def _documented_as(model: type[BaseModel]) -> PlainValidator:
+    """A body read as a plain JSON object, which the OpenAPI document describes as ``model``."""
+    return PlainValidator(_object, json_schema_input_type=model)
 
 
 def _etag(version: int) -> str:
@@ -68,6 +114,8 @@ def _split(section: str, body: dict[str, Any]) -> tuple[dict[str, Any], bool | N
 
 def _routes(section: str) -> None:
     singular = KINDS[section].singular
+    bodies = BODIES[section]
+    names = (*(f.key for f in FILTERS[section]), *(("offering",) if section == "services" else ()))
     item = "/{frm}/{to}" if section == "dependencies" else "/{key}"
 
     # The item's id is read from the path by ``key_of`` (one function for one or two parts);
@@ -94,7 +142,13 @@ def _routes(section: str) -> None:
             f"{params['frm']}/{params['to']}" if section == "dependencies" else str(params["key"])
         )
 
-    @router.get(f"/{section}", name=f"list_{section}", summary=f"List {section}")
+    @router.get(
+        f"/{section}",
+        name=f"list_{section}",
+        summary=f"List {section}",
+        response_model=bodies.page,
+        openapi_extra={"parameters": _filter_parameters(section)},
+    )
     def listing(
         request: Request,
         session: SessionDep,
@@ -102,8 +156,8 @@ def _routes(section: str) -> None:
         limit: Annotated[int, Query(ge=1, le=1000)] = 100,
         offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
         q: Annotated[str | None, Query(max_length=200)] = None,
-    ) -> dict[str, Any]:
-        filters = {k: v for k in FILTERS[section] if (v := request.query_params.get(k)) is not None}
+    ) -> JSONResponse:
+        filters = {k: v for k in names if (v := request.query_params.get(k)) is not None}
         if q:
             filters["q"] = q
         kind = KINDS[section]
@@ -125,21 +179,22 @@ def _routes(section: str) -> None:
             )
             matching = [row for row in every if kind.key_of(row.body) in seen]
             total, found = len(matching), matching[offset : offset + limit]
-        return {
-            "total": total,
-            "limit": limit,
-            "offset": offset,
-            "items": [
-                services.row_json(r, None if seen is None else seen[kind.key_of(r.body)])
-                for r in found
-            ],
-        }
+        items = [
+            services.row_json(r, None if seen is None else seen[kind.key_of(r.body)]) for r in found
+        ]
+        return JSONResponse({"total": total, "limit": limit, "offset": offset, "items": items})
 
     @router.post(
-        f"/{section}", name=f"create_{singular}", summary=f"Add a {singular}", status_code=201
+        f"/{section}",
+        name=f"create_{singular}",
+        summary=f"Add a {singular}",
+        status_code=201,
+        response_model=bodies.public,
     )
     def create(
-        session: SessionDep, caller: Writer, body: Annotated[dict[str, Any], Body()]
+        session: SessionDep,
+        caller: Writer,
+        body: Annotated[dict[str, Any], Body(), _documented_as(bodies.create)],
     ) -> JSONResponse:
         fields, offering = _split(section, body)
         row = services.create_entity(
@@ -156,6 +211,7 @@ def _routes(section: str) -> None:
         f"/{section}{item}",
         name=f"get_{singular}",
         summary=f"One {singular}",
+        response_model=bodies.public,
         openapi_extra=documented,
     )
     def read(request: Request, session: SessionDep, caller: Reader) -> JSONResponse:
@@ -177,13 +233,14 @@ def _routes(section: str) -> None:
         f"/{section}{item}",
         name=f"update_{singular}",
         summary=f"Change a {singular}",
+        response_model=bodies.public,
         openapi_extra=documented,
     )
     def change(
         request: Request,
         session: SessionDep,
         caller: Writer,
-        body: Annotated[dict[str, Any], Body()],
+        body: Annotated[dict[str, Any], Body(), _documented_as(bodies.update)],
         if_match: Annotated[str | None, Header()] = None,
     ) -> JSONResponse:
         fields, offering = _split(section, body)
