@@ -40,6 +40,7 @@ from graph.profiles import ResolvedProfile, find_profile, resolve_profile
 from graph.reasons import count
 from graph.verdicts import CheckResult, Status
 from importers.chainfile import MAX_CHAIN_BYTES, load_chains, load_profile_file
+from importers.formats import BINARY_FORMATS, EXPORT_FORMATS, IMPORT_FORMATS
 from importers.gcpause import paused
 
 if TYPE_CHECKING:
@@ -55,11 +56,6 @@ EXIT_USAGE = 2
 EXIT_INTERNAL = 3
 
 FORMATS = ("text", "json", "markdown", "xlsx", "csv")
-IMPORT_FORMATS = ("backstage", "chain", "csv", "cyclonedx", "fedramp", "oscal", "xlsx")
-"""The names in :data:`importers.registry.IMPORTERS` (a test keeps them equal): the registry
-itself is imported only by the commands that use it."""
-EXPORT_FORMATS = ("yaml", "json", "cyclonedx", "register-xlsx", "register-csv", "dora")
-"""The names in :data:`importers.registry.EXPORT_FORMATS` (a test keeps them equal)."""
 ROLES = ("viewer", "editor", "owner", "auditor")
 MEMBER_ROLES = ("viewer", "editor", "owner")
 SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
@@ -141,8 +137,8 @@ def _exchange_parsers(commands: argparse._SubParsersAction[_Parser]) -> None:
     imp.add_argument(
         "--format",
         metavar="FORMAT",
-        help=f"the file's format, one of: {', '.join(IMPORT_FORMATS)} (default: found from "
-        "the file)",
+        help=f"the file's format, one of: {', '.join(sorted(IMPORT_FORMATS))} (default: found "
+        "from the file)",
     )
     imp.add_argument(
         "--into",
@@ -596,7 +592,7 @@ def _import(args: argparse.Namespace, out: TextIO) -> int:
 def _export(args: argparse.Namespace, out: TextIO) -> int:
     from importers import registry  # noqa: PLC0415 - the exporters' libraries only here
 
-    if args.format in registry.BINARY_FORMATS and not args.output and out.isatty():
+    if args.format in BINARY_FORMATS and not args.output and out.isatty():
         raise UsageError(
             f"--format {args.format} writes a binary file: name it with --output FILE "
             "or redirect stdout"

@@ -2,7 +2,7 @@
 
 The table is built here, from each format module's importer instance, so that what ketenkaart
 reads does not depend on which modules happen to be imported. A new format is one module and
-one entry in :data:`IMPORTERS`.
+one entry in :data:`IMPORTERS` (its name in :data:`importers.formats.IMPORT_FORMATS`).
 
 >>> sorted(IMPORTERS)
 ['backstage', 'chain', 'csv', 'cyclonedx', 'fedramp', 'oscal', 'xlsx']
@@ -22,18 +22,25 @@ from graph.model import Chain
 from importers import backstage, chainfile_importer, cyclonedx, dora, fedramp, oscal
 from importers.base import Importer, ImportIssue
 from importers.chainfile import dump_chain
+from importers.formats import EXPORT_FORMATS, IMPORT_FORMATS
 from importers.register import CSV_IMPORTER, XLSX_IMPORTER, export_register
 
 SNIFF_BYTES = 64 * 1024
 
 
 def _table(importers: Iterable[Importer]) -> Mapping[str, Importer]:
-    """The importers by name; two with one name are a mistake in this module."""
+    """The importers by name, in the order of :data:`IMPORT_FORMATS` (which names exactly
+    them); two with one name are a mistake in this module."""
     table: dict[str, Importer] = {}
     for importer in importers:
         if importer.name in table:
             raise ValueError(f"two importers are called {importer.name!r}")
         table[importer.name] = importer
+    if tuple(table) != IMPORT_FORMATS:
+        raise ValueError(
+            f"the importers {tuple(table)} are not importers.formats.IMPORT_FORMATS "
+            f"{IMPORT_FORMATS}, in that order"
+        )
     return MappingProxyType(table)
 
 
@@ -104,13 +111,7 @@ def detect(data: bytes, filename: str) -> Importer:
 
 
 # ---------------------------------------------------------------------------------------------
-# Writing: the formats a chain is exported to.
-
-EXPORT_FORMATS: Final = ("yaml", "json", "cyclonedx", "register-xlsx", "register-csv", "dora")
-"""Every format a chain is written in, by name (``ketenkaart export --format``, the API)."""
-
-BINARY_FORMATS: Final = frozenset({"register-xlsx", "dora"})
-"""The export formats that are not text (a terminal is no place for them)."""
+# Writing: the formats a chain is exported to, :data:`EXPORT_FORMATS`.
 
 
 @dataclass(frozen=True, slots=True)

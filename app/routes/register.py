@@ -22,6 +22,7 @@ from graph.errors import UsageError
 from graph.model import DateRange
 from graph.verdicts import CheckResult
 from importers import registry
+from importers.formats import ExportFormat
 from importers.gcpause import paused
 from importers.register import template
 
@@ -71,9 +72,6 @@ async def import_chain(
     if done.format == "chain":
         return asdict(done.report)
     return {**asdict(done.report), "format": done.format, "warnings": done.warnings}
-
-
-ExportFormat = Literal["yaml", "json", "cyclonedx", "register-xlsx", "register-csv", "dora"]
 
 
 @router.get("/export")

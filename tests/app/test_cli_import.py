@@ -12,8 +12,7 @@ import pytest
 import yaml
 from openpyxl import load_workbook
 
-from app.cli import EXPORT_FORMATS, IMPORT_FORMATS, main
-from importers import registry
+from app.cli import main
 from importers.chainfile import dump_plain, load_chain
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -71,13 +70,6 @@ def _expected(path: Path) -> dict[str, object]:
     loaded = json.loads((path.parent / f"{path.stem}.expected.json").read_text("utf-8"))
     assert isinstance(loaded, dict)
     return loaded
-
-
-def test_the_cli_names_every_format_of_the_table() -> None:
-    """The formats the command line offers are exactly the table's (kept by hand in app.cli, so
-    that ``check`` does not load the importers' libraries)."""
-    assert registry.names() == IMPORT_FORMATS
-    assert EXPORT_FORMATS == registry.EXPORT_FORMATS
 
 
 @pytest.mark.parametrize("path", GOLDEN, ids=lambda p: str(p.relative_to(DATA)))

@@ -7,10 +7,12 @@ from pathlib import Path
 import pytest
 
 from graph.errors import UsageError
+from graph.model import Chain, Kind, Service, Supplier
 from importers import backstage, chainfile_importer, cyclonedx, fedramp, oscal
 from importers.base import Source
+from importers.formats import BINARY_FORMATS, EXPORT_FORMATS, IMPORT_FORMATS
 from importers.register import CSV_IMPORTER, XLSX_IMPORTER
-from importers.registry import IMPORTERS, SNIFF_BYTES, detect, get
+from importers.registry import IMPORTERS, SNIFF_BYTES, detect, export, get, names
 
 DATA = Path(__file__).resolve().parent / "data"
 CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus"
@@ -54,6 +56,26 @@ def test_the_table_holds_every_module_instance() -> None:
     assert sorted(IMPORTERS) == sorted(importer.name for importer in expected)
     for importer in expected:
         assert IMPORTERS[importer.name] is importer
+
+
+def test_the_table_holds_the_named_formats_in_their_order() -> None:
+    """The table's names are exactly importers.formats.IMPORT_FORMATS, in that order (the
+    registry refuses to load otherwise); names() sorts them."""
+    assert tuple(IMPORTERS) == IMPORT_FORMATS
+    assert names() == tuple(sorted(IMPORT_FORMATS))
+
+
+@pytest.mark.parametrize("fmt", EXPORT_FORMATS)
+def test_every_named_export_format_is_written(fmt: str) -> None:
+    """export() writes each name of EXPORT_FORMATS; the binary ones are the zip-based ones."""
+    chain = Chain(
+        offerings=("app",),
+        suppliers={"me": Supplier("me", "Me")},
+        services={"app": Service("app", "App", "me", Kind.SAAS)},
+    )
+    exported = export(chain, fmt)
+    assert exported.data
+    assert (fmt in BINARY_FORMATS) == exported.data.startswith(b"PK")
 
 
 def test_the_table_cannot_be_changed_from_outside() -> None:
