@@ -28,17 +28,10 @@ from app import accounts, services
 from app.deps import OWN, SessionDep, now, public_base, today
 from app.errors import Invalid, Problem
 
-# The page helpers of app.routes.pages are shared, not copied: the access check with its CSRF
-# check (_visit), the context every workspace page gets (_context) and the form reader (_field).
-from app.routes.pages import (
-    FormDep,
-    Visit,
-    WsPath,
-    _context,
-    _field,
-    _visit,
-    guarded,
-)
+# The page helpers of the workspace pages are shared, not copied: the access check with its CSRF
+# check (visit_as), the context every workspace page gets (page_context) and the form reader.
+from app.routes.pages.access import FormDep, Visit, WsPath, guarded, page_context, visit_as
+from app.routes.pages.forms import form_field
 from app.views.pages import page
 
 router = APIRouter(include_in_schema=False)
@@ -108,7 +101,7 @@ def place_errors(form: str, problem: Problem) -> tuple[dict[str, list[str]], lis
 def _submitted(form: FormData, name: str) -> dict[str, Any]:
     """The values a form was sent with, to show again beside its errors."""
     values: dict[str, Any] = {
-        key: _field(form, f"{name}_{key}") for key in ("email", "role", "starts", "ends")
+        key: form_field(form, f"{name}_{key}") for key in ("email", "role", "starts", "ends")
     }
     values["offerings"] = [v for v in form.getlist(f"{name}_offerings") if isinstance(v, str)]
     return values
@@ -164,7 +157,7 @@ def _people_page(
         request,
         "people.html",
         status_code=status_code,
-        **_context(
+        **page_context(
             request,
             visit,
             messages=messages,
@@ -217,7 +210,7 @@ def _dates(form: FormData, name: str, *, required: bool) -> tuple[date | None, d
     found: dict[str, date | None] = {}
     errors = []
     for key in ("starts", "ends"):
-        text = _field(form, f"{name}_{key}")
+        text = form_field(form, f"{name}_{key}")
         found[key] = None
         if not text:
             if required:
@@ -251,7 +244,7 @@ def _after_own_change(visit: Visit, email: str, role: str | None) -> Response | 
 @guarded
 def people(request: Request, session: SessionDep, ws: WsPath) -> Response:
     """Members, auditors' engagements and invitations, with their forms."""
-    visit = _visit(request, session, ws, OWN)
+    visit = visit_as(request, session, ws, OWN)
     return _people_page(request, session, visit)
 
 
@@ -259,8 +252,8 @@ def people(request: Request, session: SessionDep, ws: WsPath) -> Response:
 @guarded
 def change_role(request: Request, session: SessionDep, ws: WsPath, form: FormDep) -> Response:
     """Change a member's role (a workspace keeps at least one owner)."""
-    visit = _visit(request, session, ws, OWN, form)
-    email, role = _field(form, "email"), _field(form, "role")
+    visit = visit_as(request, session, ws, OWN, form)
+    email, role = form_field(form, "email"), form_field(form, "role")
     try:
         done = accounts.change_role(
             session, workspace=visit.workspace, email=email, role=role, actor=visit.actor
@@ -284,8 +277,8 @@ def change_role(request: Request, session: SessionDep, ws: WsPath, form: FormDep
 @guarded
 def remove_member(request: Request, session: SessionDep, ws: WsPath, form: FormDep) -> Response:
     """End a membership (a workspace keeps at least one owner)."""
-    visit = _visit(request, session, ws, OWN, form)
-    email = _field(form, "email")
+    visit = visit_as(request, session, ws, OWN, form)
+    email = form_field(form, "email")
     try:
         accounts.remove_member(session, workspace=visit.workspace, email=email, actor=visit.actor)
     except Problem as problem:
@@ -309,7 +302,7 @@ def revoke_grant(
     request: Request, session: SessionDep, ws: WsPath, grant_id: GrantId, form: FormDep
 ) -> Response:
     """End an engagement's access now."""
-    visit = _visit(request, session, ws, OWN, form)
+    visit = visit_as(request, session, ws, OWN, form)
     found = {g["id"]: g for g in accounts.grants(session, visit.workspace)}
     accounts.revoke_grant(session, workspace=visit.workspace, grant_id=grant_id, actor=visit.actor)
     return _done(ws, "grant-revoked", str(found[grant_id]["email"]))
@@ -319,7 +312,7 @@ def revoke_grant(
 @guarded
 def invite(request: Request, session: SessionDep, ws: WsPath, form: FormDep) -> Response:
     """Invite someone by e-mail; the answer shows the link, once."""
-    visit = _visit(request, session, ws, OWN, form)
+    visit = visit_as(request, session, ws, OWN, form)
     chosen = _submitted(form, "invite")
     auditor = chosen["role"] == accounts.AUDITOR
     try:
@@ -354,7 +347,7 @@ def withdraw_invitation(
     request: Request, session: SessionDep, ws: WsPath, invitation_id: InvitationId, form: FormDep
 ) -> Response:
     """End an invitation before it is accepted: its link stops working at once."""
-    visit = _visit(request, session, ws, OWN, form)
+    visit = visit_as(request, session, ws, OWN, form)
     try:
         done = accounts.withdraw_invitation(
             session,

@@ -1,0 +1,168 @@
+"""Access to the workspace pages: the signed-in browser's visit with its role and CSRF check,
+the context every page gets, and problems turned into pages."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Annotated, Any, ParamSpec
+from urllib.parse import urlencode
+
+from fastapi import Depends, Path, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlmodel import Session
+from starlette.datastructures import FormData
+
+from app import accounts, services
+from app.accounts import Access
+from app.audit import Actor
+from app.deps import SAFE_METHODS, WRITE, Browser, browser_session, check_csrf, today, user_actor
+from app.errors import Forbidden, NotFound, Problem
+from app.views.pages import page
+from graph.errors import UsageError
+
+SECTIONS = ("suppliers", "services", "dependencies", "evidence")
+DEFAULT_PROFILE = "zeker-online"
+WsPath = Annotated[str, Path(max_length=64)]
+
+P = ParamSpec("P")
+
+
+class Leave(Exception):  # noqa: N818 - not an error: a page that answers otherwise
+    """Leave the route with this response (a redirect to the sign-in page)."""
+
+    def __init__(self, response: Response) -> None:
+        super().__init__("leave")
+        self.response = response
+
+
+@dataclass(frozen=True, slots=True)
+class Visit:
+    """A signed-in browser in a workspace: who, as what, and how the audit trail names it."""
+
+    browser: Browser
+    access: Access
+    actor: Actor
+
+    @property
+    def workspace(self) -> Any:
+        return self.access.workspace
+
+    @property
+    def scope(self) -> frozenset[str] | None:
+        return self.access.scope
+
+    @property
+    def can_write(self) -> bool:
+        return self.access.role in WRITE
+
+
+def visit_as(
+    request: Request, session: Session, ws: str, roles: Sequence[str], form: FormData | None = None
+) -> Visit:
+    """The signed-in browser's access to ``ws`` in one of ``roles``; a form's CSRF token is
+    checked before anything else is done."""
+    browser = browser_session(request, session)
+    if browser is None:
+        target = request.url.path if request.method in SAFE_METHODS else f"/w/{ws}"
+        if request.method in SAFE_METHODS and request.url.query:
+            target += "?" + request.url.query
+        raise Leave(RedirectResponse(f"/login?{urlencode({'next': target})}", status_code=303))
+    request.state.browser = browser
+    workspace = services.find_workspace(session, ws)
+    access = (
+        None
+        if workspace is None
+        else accounts.user_access(session, browser.user, workspace, today=today(request))
+    )
+    if access is None:
+        raise NotFound(f"no workspace '{ws}'")
+    if request.method not in SAFE_METHODS:
+        given = None if form is None else form.get("csrf_token")
+        check_csrf(request, browser.record, given if isinstance(given, str) else None)
+    if access.role not in roles:
+        raise Forbidden(
+            f"this needs the role {' or '.join(roles)}; you are {access.role} in this workspace"
+        )
+    return Visit(browser, access, user_actor(request, browser.user))
+
+
+def problem_page(request: Request, problem: Problem | UsageError) -> Response:
+    status = problem.status if isinstance(problem, Problem) else 400
+    title = problem.title if isinstance(problem, Problem) else "Bad Request"
+    detail = problem.detail if isinstance(problem, Problem) else str(problem)
+    browser: Browser | None = getattr(request.state, "browser", None)
+    return page(
+        request,
+        "message.html",
+        status_code=status,
+        title=title,
+        text=detail,
+        link="/workspaces" if browser else "/login",
+        user=browser.user if browser else None,
+        csrf_token=browser.record.csrf_token if browser else "",
+        messages=(),
+    )
+
+
+def guarded(func: Callable[P, Response]) -> Callable[P, Response]:
+    """A page route whose problems become pages: the sign-in redirect, 404, 403 and the rest
+    as a readable message with their status."""
+
+    @functools.wraps(func)
+    def run(*args: P.args, **kwargs: P.kwargs) -> Response:
+        try:
+            return func(*args, **kwargs)
+        except Leave as leave:
+            return leave.response
+        except (Problem, UsageError) as problem:
+            request = kwargs["request"]
+            assert isinstance(request, Request)  # noqa: S101 - every page route takes it
+            return problem_page(request, problem)
+
+    return run
+
+
+async def read_form(request: Request) -> FormData:
+    """The request's form, with fields as large as an upload may be (a previewed chain file
+    travels back in one)."""
+    limit: int = request.app.state.settings.max_upload_bytes
+    return await request.form(max_part_size=limit, max_files=2, max_fields=200)
+
+
+FormDep = Annotated[FormData, Depends(read_form)]
+
+
+def page_context(request: Request, visit: Visit, **context: Any) -> dict[str, Any]:
+    messages = list(context.pop("messages", ()))
+    done = request.query_params.get("done")
+    key = request.query_params.get("key", "")[:300]
+    if done in _DONE:
+        messages.append({"kind": "info", "text": _DONE[done].format(key=key)})
+    return {
+        "user": visit.browser.user,
+        "csrf_token": visit.browser.record.csrf_token,
+        "messages": messages,
+        "ws": visit.workspace,
+        "role": visit.access.role,
+        "scope": visit.scope,
+        "can_write": visit.can_write,
+        "sections": SECTIONS,
+        "import_formats": IMPORT_FORMATS,
+        **context,
+    }
+
+
+_DONE = {
+    "created": "Added {key}.",
+    "updated": "Saved {key}.",
+    "deleted": "Deleted {key}.",
+    "unchanged": "Nothing changed in {key}; nothing was saved.",
+    "uploaded": "Stored the document of {key}.",
+    "imported": "Imported the file.",
+}
+
+
+IMPORT_FORMATS = ("chain", "cyclonedx", "csv", "xlsx", "oscal", "fedramp", "backstage")
+"""The formats the import page offers (importers.registry's table; a test keeps them equal)."""

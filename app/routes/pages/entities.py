@@ -1,0 +1,502 @@
+"""The register's pages: a table per section with its add form, an edit form per entity (a
+read-only page for a reader), and the upload of a piece of evidence's document."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+from urllib.parse import quote, urlencode
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlmodel import Session
+from starlette.datastructures import FormData, UploadFile
+
+from app import documents, services
+from app import repository as repo
+from app.deps import READ, WRITE, SessionDep
+from app.errors import Invalid, NotFound, PreconditionFailed, Problem
+from app.models import ServiceRow
+from app.routes.pages.access import (
+    SECTIONS,
+    FormDep,
+    Visit,
+    WsPath,
+    guarded,
+    page_context,
+    visit_as,
+)
+from app.routes.pages.fields import COUNTRIES, FIELDS, layout
+from app.routes.pages.forms import (
+    OTHER,
+    body_of,
+    cell_text,
+    form_field,
+    form_values,
+    keep_order,
+    place_errors,
+)
+from app.views.pages import page
+from graph.errors import ChainError
+from importers.chainfile import dump_plain, load_plain
+
+router = APIRouter(include_in_schema=False)
+
+PAGE_SIZE = 200
+STALE = "Someone changed this {what} since you opened it"
+
+ADD_TITLES = {
+    "suppliers": ("Add a supplier", "Add supplier"),
+    "services": ("Add a service", "Add service"),
+    "dependencies": ("Add a dependency", "Add dependency"),
+    "evidence": ("Add a piece of evidence", "Add evidence"),
+}
+"""The heading and the button of each section's add form."""
+
+
+def _key_of(section: str, body: dict[str, Any]) -> str:
+    return repo.KINDS[section].key_of(body)
+
+
+def _visible_rows(
+    session: Session, visit: Visit, section: str, q: str, offset: int
+) -> tuple[int, list[tuple[repo.EntityRow, dict[str, Any]]]]:
+    """The rows of a table page with the bodies shown: a scoped auditor's cut to the scope."""
+    kind = repo.KINDS[section]
+    filters = {"q": q} if q else {}
+    wid = visit.workspace.id or 0
+    if visit.scope is None:
+        total, rows = repo.page(session, kind, wid, limit=PAGE_SIZE, offset=offset, filters=filters)
+        return total, [(row, row.body) for row in rows]
+    part = services.register_document(session, visit.workspace, visit.scope)
+    seen = {kind.key_of(body): body for body in part[section]}
+    _, every = repo.page(session, kind, wid, limit=None, offset=0, filters=filters)
+    matching = [(row, seen[key]) for row in every if (key := kind.key_of(row.body)) in seen]
+    return len(matching), matching[offset : offset + PAGE_SIZE]
+
+
+def _item_url(ws: str, section: str, key: str) -> str:
+    return f"/w/{quote(ws)}/{section}/{quote(key)}"
+
+
+def _section_page(
+    request: Request,
+    session: Session,
+    visit: Visit,
+    section: str,
+    *,
+    status_code: int = 200,
+    values: dict[str, Any] | None = None,
+    errors: dict[str, list[str]] | None = None,
+    general: Sequence[str] = (),
+) -> Response:
+    q = request.query_params.get("q", "")[:200]
+    try:
+        offset = min(max(0, int(request.query_params.get("offset", "0")[:18])), 2**53)
+    except ValueError:
+        offset = 0
+    total, rows = _visible_rows(session, visit, section, q, offset)
+    has_document = (
+        repo.evidence_with_documents(session, visit.workspace.id or 0)
+        if section == "evidence"
+        else set()
+    )
+    blank = form_values(section, {})
+    if section == "dependencies":
+        blank["relevant"] = True
+    heading, button = ADD_TITLES[section]
+    return page(
+        request,
+        "entities.html",
+        status_code=status_code,
+        **page_context(
+            request,
+            visit,
+            section=section,
+            singular=repo.KINDS[section].singular,
+            fields=FIELDS[section],
+            columns=[f for f in FIELDS[section] if f.column],
+            rows=[_row_view(section, row, body, visit.workspace.slug) for row, body in rows],
+            has_document=has_document,
+            total=total,
+            offset=offset,
+            page_size=PAGE_SIZE,
+            q=q,
+            values=values or blank,
+            errors=errors or {},
+            general=list(general),
+            is_new=True,
+            blocks=layout(section),
+            picks=_picks(session, visit, section),
+            add_heading=heading,
+            add_button=button,
+            action=f"/w/{quote(visit.workspace.slug)}/{section}",
+        ),
+    )
+
+
+def _row_view(section: str, row: repo.EntityRow, body: dict[str, Any], ws: str) -> dict[str, Any]:
+    values = form_values(section, body)
+    key = _key_of(section, body)
+    return {
+        "key": key,
+        "cells": {f.name: cell_text(f, values[f.name]) for f in FIELDS[section] if f.column},
+        "offering": isinstance(row, ServiceRow) and row.offering is not None,
+        "url": _item_url(ws, section, key),
+        "document_url": f"/api/v1/workspaces/{quote(ws)}/evidence/{quote(key)}/document",
+    }
+
+
+def _picks(session: Session, visit: Visit, section: str) -> dict[str, list[tuple[str, str]]]:
+    """The pick lists a section's form offers: ids with names, and the countries."""
+    if not visit.can_write:
+        return {}
+    wanted = {f.pick for f in FIELDS[section] if f.pick} - {"countries"}
+    picks: dict[str, list[tuple[str, str]]] = {"countries": list(COUNTRIES)}
+    for name in sorted(wanted):
+        _, rows = repo.page(
+            session, repo.KINDS[name], visit.workspace.id or 0, limit=None, offset=0, filters={}
+        )
+        picks[name] = sorted((str(r.body.get("id", "")), str(r.body.get("name", ""))) for r in rows)
+    return picks
+
+
+def _edit_page(
+    request: Request,
+    session: Session,
+    visit: Visit,
+    section: str,
+    row: repo.EntityRow,
+    *,
+    status_code: int = 200,
+    values: dict[str, Any] | None = None,
+    errors: dict[str, list[str]] | None = None,
+    general: Sequence[str] = (),
+    stale: str | None = None,
+    document: Any = None,
+    body: dict[str, Any] | None = None,
+) -> Response:
+    key = _key_of(section, row.body)
+    shown = values or form_values(section, row.body if body is None else body)
+    if isinstance(row, ServiceRow) and values is None:
+        shown["offering"] = row.offering is not None
+    return page(
+        request,
+        "entity_form.html",
+        status_code=status_code,
+        **page_context(
+            request,
+            visit,
+            section=section,
+            singular=repo.KINDS[section].singular,
+            key=key,
+            fields=FIELDS[section],
+            values=shown,
+            version=row.version,
+            errors=errors or {},
+            general=list(general),
+            stale=stale,
+            is_new=False,
+            blocks=layout(section),
+            picks=_picks(session, visit, section),
+            readonly=[
+                (f"{f.group}: {f.label}" if f.group else f.label, cell_text(f, shown[f.name]))
+                for f in FIELDS[section]
+            ],
+            action=_item_url(visit.workspace.slug, section, key),
+            document=document,
+            document_url=(
+                f"/api/v1/workspaces/{quote(visit.workspace.slug)}/evidence/{quote(key)}/document"
+            ),
+        ),
+    )
+
+
+def _submitted(section: str, form: FormData, key: dict[str, str] | None = None) -> dict[str, Any]:
+    """The form's values as typed, to show again beside its errors (blank rows dropped)."""
+    try:
+        body = body_of(section, form, key=key)
+    except Invalid:
+        body = body_of(section, form, key=key, extensions=False)
+    values = form_values(section, body)
+    values[OTHER] = form_field(form, OTHER)
+    values["offering"] = form.get("offering") is not None
+    return values
+
+
+def _document_of(session: Session, visit: Visit, section: str, key: str) -> Any:
+    if section != "evidence":
+        return None
+    return repo.document_of(session, visit.workspace.id or 0, key)
+
+
+def _key_params(section: str, request: Request) -> dict[str, str]:
+    """The id fields of the entity a path names."""
+    params = request.path_params
+    if section == "dependencies":
+        return {"from": str(params["frm"]), "to": str(params["to"])}
+    return {"id": str(params["key"])}
+
+
+def _done(ws: str, section: str, done: str, key: str) -> RedirectResponse:
+    target = f"/w/{quote(ws)}/{section}?{urlencode({'done': done, 'key': key})}"
+    return RedirectResponse(target, status_code=303)
+
+
+def _create(section: str, request: Request, session: Session, ws: str, form: FormData) -> Response:
+    visit = visit_as(request, session, ws, WRITE, form)
+    try:
+        body = body_of(section, form)
+        services.create_entity(
+            session,
+            workspace=visit.workspace,
+            section=section,
+            body=body,
+            offering=section == "services" and form.get("offering") is not None,
+            actor=visit.actor,
+        )
+    except Problem as problem:
+        session.rollback()
+        placed, rest = place_errors(section, problem.errors)
+        return _section_page(
+            request,
+            session,
+            visit,
+            section,
+            status_code=problem.status,
+            values=_submitted(section, form),
+            errors=placed,
+            general=[problem.detail, *rest],
+        )
+    return _done(ws, section, "created", _key_of(section, body))
+
+
+def _version_of(form: FormData) -> int:
+    """The version the form was opened at (-1, never current, when it carries none)."""
+    text = form_field(form, "version")
+    return int(text) if text.isdigit() else -1
+
+
+def _equivalent(
+    session: Session, visit: Visit, section: str, stored: dict[str, Any], body: dict[str, Any]
+) -> bool:
+    """Whether ``body`` says the same as the ``stored`` one: the very same, or equal once read
+    the way the chain format reads it (``relevant: true`` is what an absent ``relevant``
+    says), which takes reading the register."""
+    if body == stored:
+        return True
+    document = services.register_document(session, visit.workspace)
+    kind = repo.KINDS[section]
+    key = kind.key_of(stored)
+    try:
+        before = dump_plain(load_plain(document))[section]
+        document[section] = [body if kind.key_of(b) == key else b for b in document[section]]
+        after = dump_plain(load_plain(document))[section]
+    except ChainError:
+        return False
+    return before == after
+
+
+def _change(section: str, request: Request, session: Session, ws: str, form: FormData) -> Response:
+    visit = visit_as(request, session, ws, WRITE, form)
+    key = _key_params(section, request)
+    joined = "/".join(key.values())
+    singular = repo.KINDS[section].singular
+    try:
+        row = services.get_entity(session, workspace=visit.workspace, section=section, key=joined)
+        body = keep_order(section, row.body, body_of(section, form, key=key))
+        offering = (form.get("offering") is not None) if section == "services" else None
+        if (
+            _version_of(form) == row.version
+            and (offering is None or offering == (getattr(row, "offering", None) is not None))
+            and _equivalent(session, visit, section, row.body, body)
+        ):
+            return _done(ws, section, "unchanged", joined)
+        changes: dict[str, Any] = dict.fromkeys(k for k in row.body if k not in body)
+        changes.update(body)
+        services.update_entity(
+            session,
+            workspace=visit.workspace,
+            section=section,
+            key=joined,
+            changes=changes,
+            version=_version_of(form),
+            offering=offering,
+            actor=visit.actor,
+        )
+    except NotFound:
+        raise
+    except Problem as problem:
+        session.rollback()
+        current = services.get_entity(
+            session, workspace=visit.workspace, section=section, key=joined
+        )
+        document = _document_of(session, visit, section, joined)
+        if isinstance(problem, PreconditionFailed):
+            return _edit_page(
+                request,
+                session,
+                visit,
+                section,
+                current,
+                status_code=412,
+                stale=f"{STALE.format(what=singular)}: {problem.detail}. Your change was not "
+                "saved; the form now shows the current values.",
+                document=document,
+            )
+        placed, rest = place_errors(section, problem.errors)
+        return _edit_page(
+            request,
+            session,
+            visit,
+            section,
+            current,
+            status_code=problem.status,
+            values=_submitted(section, form, key),
+            errors=placed,
+            general=[problem.detail, *rest],
+            document=document,
+        )
+    return _done(ws, section, "updated", joined)
+
+
+def _remove(section: str, request: Request, session: Session, ws: str, form: FormData) -> Response:
+    visit = visit_as(request, session, ws, WRITE, form)
+    key = "/".join(_key_params(section, request).values())
+    singular = repo.KINDS[section].singular
+    try:
+        path = services.delete_entity(
+            session,
+            workspace=visit.workspace,
+            section=section,
+            key=key,
+            version=_version_of(form),
+            actor=visit.actor,
+        )
+    except NotFound:
+        raise
+    except Problem as problem:
+        session.rollback()
+        current = services.get_entity(session, workspace=visit.workspace, section=section, key=key)
+        stale = (
+            f"{STALE.format(what=singular)}: {problem.detail}. Nothing was deleted; the form "
+            "now shows the current values."
+            if isinstance(problem, PreconditionFailed)
+            else None
+        )
+        _, rest = place_errors(section, problem.errors)
+        return _edit_page(
+            request,
+            session,
+            visit,
+            section,
+            current,
+            status_code=problem.status,
+            general=[] if stale else [problem.detail, *rest],
+            stale=stale,
+            document=_document_of(session, visit, section, key),
+        )
+    documents.forget_file(
+        session, documents_dir=request.app.state.settings.documents_dir, path=path
+    )
+    return _done(ws, section, "deleted", key)
+
+
+def _section_routes(section: str) -> None:
+    item = "/{frm}/{to}" if section == "dependencies" else "/{key}"
+    singular = repo.KINDS[section].singular
+    base = f"/w/{{ws}}/{section}"
+
+    @router.get(base, response_class=HTMLResponse, name=f"page_{section}")
+    @guarded
+    def listing(request: Request, session: SessionDep, ws: WsPath) -> Response:
+        visit = visit_as(request, session, ws, READ)
+        return _section_page(request, session, visit, section)
+
+    @router.post(base, response_class=HTMLResponse, name=f"page_add_{singular}")
+    @guarded
+    def create(request: Request, session: SessionDep, ws: WsPath, form: FormDep) -> Response:
+        return _create(section, request, session, ws, form)
+
+    @router.get(base + item, response_class=HTMLResponse, name=f"page_{singular}")
+    @guarded
+    def read(request: Request, session: SessionDep, ws: WsPath) -> Response:
+        visit = visit_as(request, session, ws, READ)
+        key = "/".join(_key_params(section, request).values())
+        row = services.get_entity(
+            session, workspace=visit.workspace, section=section, key=key, scope=visit.scope
+        )
+        seen = (  # a scoped auditor's: cut to the scope
+            None
+            if visit.scope is None
+            else services.seen_body(session, visit.workspace, visit.scope, section, row.body)
+        )
+        return _edit_page(
+            request,
+            session,
+            visit,
+            section,
+            row,
+            document=_document_of(session, visit, section, key),
+            body=seen,
+        )
+
+    @router.post(base + item, response_class=HTMLResponse, name=f"page_change_{singular}")
+    @guarded
+    def change(request: Request, session: SessionDep, ws: WsPath, form: FormDep) -> Response:
+        return _change(section, request, session, ws, form)
+
+    @router.post(
+        base + item + "/delete", response_class=HTMLResponse, name=f"page_delete_{singular}"
+    )
+    @guarded
+    def remove(request: Request, session: SessionDep, ws: WsPath, form: FormDep) -> Response:
+        return _remove(section, request, session, ws, form)
+
+
+for _section in SECTIONS:
+    _section_routes(_section)
+
+
+@router.post("/w/{ws}/evidence/{key}/document", response_class=HTMLResponse)
+@guarded
+def upload_document(
+    request: Request, session: SessionDep, ws: WsPath, key: str, form: FormDep
+) -> Response:
+    """Store an uploaded file as the document of a piece of evidence."""
+    visit = visit_as(request, session, ws, WRITE, form)
+    upload = form.get("document")
+    try:
+        if not isinstance(upload, UploadFile) or not upload.filename:
+            raise Invalid(
+                "choose a file to upload",
+                errors=[{"location": "document", "message": "no file chosen"}],
+            )
+        documents.put_document(
+            session,
+            workspace=visit.workspace,
+            evidence=key,
+            filename=documents.safe_filename(upload.filename),
+            media_type=upload.content_type or "",
+            content=upload.file.read(),
+            documents_dir=request.app.state.settings.documents_dir,
+            actor=visit.actor,
+        )
+    except Problem as problem:
+        if isinstance(problem, NotFound):
+            raise
+        session.rollback()
+        row = services.get_entity(session, workspace=visit.workspace, section="evidence", key=key)
+        messages = [problem.detail, *(str(e.get("message")) for e in problem.errors)]
+        return _edit_page(
+            request,
+            session,
+            visit,
+            "evidence",
+            row,
+            status_code=problem.status,
+            errors={"document": messages},
+            document=_document_of(session, visit, "evidence", key),
+        )
+    target = f"/w/{quote(ws)}/evidence/{quote(key)}?{urlencode({'done': 'uploaded', 'key': key})}"
+    return RedirectResponse(target, status_code=303)

@@ -1,0 +1,142 @@
+"""The import page: upload a chain file (any format the importers read), preview it as a dry
+run, then apply it, all or nothing; and the register's export links."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Sequence
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+from starlette.datastructures import UploadFile
+
+from app import documents, services
+from app.deps import READ, WRITE, SessionDep
+from app.errors import Invalid, Problem, issue_errors
+from app.routes.pages.access import (
+    IMPORT_FORMATS,
+    FormDep,
+    Visit,
+    WsPath,
+    guarded,
+    page_context,
+    visit_as,
+)
+from app.routes.pages.forms import form_field
+from app.views.pages import page
+from graph.errors import ChainError
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/w/{ws}/import", response_class=HTMLResponse)
+@guarded
+def import_form(request: Request, session: SessionDep, ws: WsPath) -> Response:
+    """The upload form of a chain file, and the export's download links."""
+    visit = visit_as(request, session, ws, READ)
+    return page(request, "import.html", **page_context(request, visit, report=None, errors=[]))
+
+
+MAX_CARRIED = 4 * 1024 * 1024
+"""The largest previewed file that travels back in the page (in base64, byte for byte) for
+its apply; a larger one is chosen again."""
+
+
+@router.post("/w/{ws}/import", response_class=HTMLResponse)
+@guarded
+def import_file(request: Request, session: SessionDep, ws: WsPath, form: FormDep) -> Response:
+    """Preview (a dry run) or apply an uploaded chain file, all or nothing."""
+    visit = visit_as(request, session, ws, WRITE, form)
+    upload = form.get("file")
+    carried = form.get("content")
+    if isinstance(upload, UploadFile) and upload.filename:
+        name = documents.safe_filename(upload.filename, default="upload")
+        data = upload.file.read()
+    elif isinstance(carried, str) and carried:
+        name = documents.safe_filename(form_field(form, "filename"), default="upload")
+        try:
+            data = base64.b64decode(carried, validate=True)
+        except binascii.Error:
+            raise Invalid(
+                "the previewed file came back damaged: choose it again",
+                errors=[{"location": "content", "message": "not base64"}],
+            ) from None
+    else:
+        return page(
+            request,
+            "import.html",
+            status_code=422,
+            **page_context(
+                request,
+                visit,
+                report=None,
+                errors=[{"where": "file", "message": "choose a chain file to upload"}],
+            ),
+        )
+    dry_run = form_field(form, "mode") != "apply"
+    chosen = form_field(form, "format")
+    fmt = chosen if chosen in IMPORT_FORMATS else None
+    try:
+        done = services.import_file(
+            session,
+            workspace=visit.workspace,
+            name=name,
+            data=data,
+            fmt=fmt,
+            dry_run=dry_run,
+            actor=visit.actor,
+        )
+    except ChainError as error:
+        return _import_errors(request, visit, name, issue_errors(error.issues), error)
+    except Problem as problem:
+        session.rollback()
+        return _import_errors(request, visit, name, problem.errors, problem)
+    text = base64.b64encode(data).decode("ascii") if dry_run and len(data) <= MAX_CARRIED else None
+    return page(
+        request,
+        "import.html",
+        **page_context(
+            request,
+            visit,
+            report=done.report,
+            filename=name,
+            content=text,
+            chosen=fmt or "",
+            read_as=done.format,
+            warnings=done.warnings,
+            errors=[],
+            messages=[] if dry_run else [{"kind": "info", "text": f"Imported {name}."}],
+        ),
+    )
+
+
+def _import_errors(
+    request: Request, visit: Visit, name: str, errors: Sequence[dict[str, Any]], error: Exception
+) -> Response:
+    listed = [
+        {
+            "where": ":".join(
+                part for part in (name, str(e["line"]) if e.get("line") else "") if part
+            )
+            + (f": {e['location']}" if e.get("location") else ""),
+            "message": str(e.get("message", "")),
+        }
+        for e in errors
+    ]
+    detail = error.detail if isinstance(error, Problem) else "the file is not a valid chain file"
+    status = error.status if isinstance(error, Problem) else 422
+    return page(
+        request,
+        "import.html",
+        status_code=status,
+        **page_context(
+            request,
+            visit,
+            report=None,
+            filename=name,
+            errors=listed,
+            messages=[{"kind": "error", "text": f"{name}: {detail}; nothing was imported."}],
+        ),
+    )

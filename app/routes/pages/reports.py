@@ -1,0 +1,341 @@
+"""The graph of an offering and its scoping report, on a page and as downloads (Markdown,
+CSV, XLSX, offline HTML)."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from datetime import date
+from urllib.parse import quote, urlencode
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+from sqlmodel import Session
+
+from app import audit, documents, services
+from app import repository as repo
+from app.deps import READ, SessionDep, now, today
+from app.errors import Invalid, NotFound
+from app.routes.pages.access import (
+    DEFAULT_PROFILE,
+    Visit,
+    WsPath,
+    guarded,
+    page_context,
+    problem_page,
+    visit_as,
+)
+from app.views.graph import STATUS_STYLES, offline_html, render_graph_page
+from app.views.markdown import render_markdown
+from app.views.pages import page, templates
+from graph.model import Chain, DateRange
+from graph.profiles import BUILTIN_PROFILES, find_profile
+from graph.verdicts import CheckResult, LinkResult, Status
+from importers.basis import link_bases
+from importers.worksheet import check_csv, check_xlsx
+
+router = APIRouter(include_in_schema=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Checked:
+    """An offering checked for a page: the chain, the result, and the form's values."""
+
+    chain: Chain
+    result: CheckResult
+    at: str
+    period: str
+    profile: str
+
+
+def _parse_when(
+    at: str | None, period: str | None, day: date
+) -> tuple[date | None, DateRange | None]:
+    """The date or audit period a page's GET form asks for (default: today).
+
+    >>> _parse_when(None, "2026-01-01..2026-06-30", date(2026, 11, 27))[1].end
+    datetime.date(2026, 6, 30)
+    >>> _parse_when("2026-13-01", None, date(2026, 11, 27))
+    Traceback (most recent call last):
+    ...
+    app.errors.Invalid: at '2026-13-01' is not a date YYYY-MM-DD
+    """
+    if period:
+        start, sep, end = period.partition("..")
+        try:
+            span = DateRange(date.fromisoformat(start), date.fromisoformat(end)) if sep else None
+        except ValueError:
+            span = None
+        if span is None or span.start > span.end:
+            raise Invalid(
+                f"period '{period}' is not FROM..TO with FROM on or before TO",
+                errors=[{"location": "period", "message": "expected YYYY-MM-DD..YYYY-MM-DD"}],
+            )
+        return None, span
+    if at:
+        try:
+            return date.fromisoformat(at), None
+        except ValueError:
+            raise Invalid(
+                f"at '{at}' is not a date YYYY-MM-DD",
+                errors=[{"location": "at", "message": "expected YYYY-MM-DD"}],
+            ) from None
+    return day, None
+
+
+def _checked(request: Request, session: Session, visit: Visit, offering: str) -> Checked:
+    params = request.query_params
+    at_text = params.get("at", "")[:20]
+    period_text = params.get("period", "")[:30]
+    profile = params.get("profile", "")[:100] or DEFAULT_PROFILE
+    at, span = _parse_when(at_text, period_text, today(request))
+    chain = services.register_chain(session, visit.workspace, visit.scope)
+    if offering not in chain.offerings:
+        raise NotFound(f"no offering '{offering}' in workspace '{visit.workspace.slug}'")
+    # the report and the graph carry this offering's own title, never another's
+    chain = dataclasses.replace(chain, title=services.offering_title(visit.workspace, offering))
+    result = services.check_register(
+        session,
+        workspace=visit.workspace,
+        at=at,
+        period=span,
+        offerings=[offering],
+        profile=profile,
+        scope=visit.scope,
+    )
+    return Checked(
+        chain,
+        result,
+        "" if span else (at.isoformat() if at else ""),
+        f"{span.start.isoformat()}..{span.end.isoformat()}" if span else "",
+        profile,
+    )
+
+
+def _profiles(chain: Chain) -> list[str]:
+    return [*BUILTIN_PROFILES, *sorted(chain.profiles)]
+
+
+def _documents(session: Session, visit: Visit) -> set[str]:
+    """The evidence that has a document to link to (one query)."""
+    return repo.evidence_with_documents(session, visit.workspace.id or 0)
+
+
+@router.get("/w/{ws}/graph/{offering}", response_class=HTMLResponse)
+@guarded
+def graph_page(request: Request, session: SessionDep, ws: WsPath, offering: str) -> Response:
+    """The interactive graph of an offering at a date or over an audit period."""
+    visit = visit_as(request, session, ws, READ)
+    try:
+        found = _checked(request, session, visit, offering)
+    except Invalid as problem:
+        return problem_page(request, problem)
+    return render_graph_page(
+        templates,
+        request,
+        found.chain,
+        found.result,
+        offering=offering,
+        document_url=f"/api/v1/workspaces/{quote(ws)}/evidence/{{id}}/document",
+        documents=_documents(session, visit),
+        profiles=_profiles(found.chain),
+        at=found.at or None,
+        period=found.period or None,
+        extra=page_context(request, visit),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ScopeRow:
+    """A sub-service the walk reached, as the report's scope table shows it."""
+
+    rank: int
+    service: str
+    name: str
+    kind: str
+    supplier: str
+    via: str
+    critical: bool
+    personal_data: bool
+    locations: str
+
+
+def scope_rows(result: CheckResult, chain: Chain) -> list[ScopeRow]:
+    """The sub-services in scope: each provider of an in-scope link, at its first link."""
+    first: dict[str, LinkResult] = {}
+    for link in result.links:
+        if link.status is not Status.OUT_OF_SCOPE:
+            first.setdefault(link.provider, link)
+    rows = []
+    for sid, link in first.items():
+        service = chain.services[sid]
+        dependency = chain.dependencies[(link.consumer, link.provider)]
+        personal = (
+            service.personal_data if dependency.personal_data is None else dependency.personal_data
+        )
+        supplier = chain.suppliers.get(service.supplier)
+        rows.append(
+            ScopeRow(
+                link.rank,
+                sid,
+                service.name,
+                service.kind.value,
+                supplier.name if supplier else service.supplier,
+                " → ".join(link.path[:-1]),
+                dependency.critical,
+                bool(personal),
+                ", ".join(dependency.locations or service.locations),
+            )
+        )
+    return rows
+
+
+REPORT_SECTIONS = (
+    (Status.GAP, "Gaps: links without equivalent certification"),
+    (Status.CONDITIONAL, "Conditional: links covered on conditions"),
+    (Status.OK, "Covered: links with equivalent certification"),
+    (Status.OUT_OF_SCOPE, "Out of scope"),
+)
+
+
+@router.get("/w/{ws}/report/{offering}.md")
+@guarded
+def report_markdown(request: Request, session: SessionDep, ws: WsPath, offering: str) -> Response:
+    """The scoping report in Markdown, ending like the page with its generated-at line."""
+    visit = visit_as(request, session, ws, READ)
+    found = _checked(request, session, visit, offering)
+    text = render_markdown(
+        found.result,
+        found.chain,
+        find_profile(found.profile, found.chain),
+        stored=_documents(session, visit),
+    )
+    seq, digest = audit.last_entry(session, audit.chain_of(visit.workspace.id))
+    generated = now(request).replace(microsecond=0).isoformat()
+    text = (
+        text.rstrip("\n")
+        + f"\n\nGenerated at {generated} from workspace `{visit.workspace.slug}`; the register's"
+        + f" audit trail stood at entry {seq}, hash `{digest}`.\n"
+    )
+    return _download(text.encode("utf-8"), "text/markdown; charset=utf-8", ws, offering, "md")
+
+
+@router.get("/w/{ws}/report/{offering}.csv")
+@guarded
+def report_csv(request: Request, session: SessionDep, ws: WsPath, offering: str) -> Response:
+    """The links of the check as CSV."""
+    visit = visit_as(request, session, ws, READ)
+    found = _checked(request, session, visit, offering)
+    data = check_csv(
+        found.result,
+        found.chain,
+        profile=find_profile(found.profile, found.chain),
+        stored=_documents(session, visit),
+    )
+    return _download(data, "text/csv; charset=utf-8", ws, offering, "csv")
+
+
+@router.get("/w/{ws}/report/{offering}.xlsx")
+@guarded
+def report_xlsx(request: Request, session: SessionDep, ws: WsPath, offering: str) -> Response:
+    """The check as the auditor's worksheet."""
+    visit = visit_as(request, session, ws, READ)
+    found = _checked(request, session, visit, offering)
+    data = check_xlsx(
+        found.result,
+        found.chain,
+        profile=find_profile(found.profile, found.chain),
+        stored=_documents(session, visit),
+    )
+    media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return _download(data, media, ws, offering, "xlsx")
+
+
+@router.get("/w/{ws}/report/{offering}.html")
+@guarded
+def report_offline(request: Request, session: SessionDep, ws: WsPath, offering: str) -> Response:
+    """The graph as one self-contained HTML file that works offline."""
+    visit = visit_as(request, session, ws, READ)
+    found = _checked(request, session, visit, offering)
+    data = offline_html(found.chain, found.result, offering=offering)
+    return _download(data, "text/html; charset=utf-8", ws, offering, "html")
+
+
+def _download(data: bytes, media: str, ws: str, offering: str, ext: str) -> Response:
+    name = documents.safe_filename(f"{ws}-{offering}-scoping.{ext}")
+    return Response(
+        data,
+        media_type=media,
+        headers={
+            "Content-Disposition": documents.content_disposition(name),
+            "X-Content-Type-Options": "nosniff",
+            "Cache-Control": "private, no-cache",
+        },
+    )
+
+
+@router.get("/w/{ws}/report/{offering}", response_class=HTMLResponse)
+@guarded
+def report_page(request: Request, session: SessionDep, ws: WsPath, offering: str) -> Response:
+    """The scoping report of an offering, print-ready, with its downloads."""
+    visit = visit_as(request, session, ws, READ)
+    try:
+        found = _checked(request, session, visit, offering)
+    except Invalid as problem:
+        return problem_page(request, problem)
+    chain, result = found.chain, found.result
+    profile = find_profile(found.profile, chain)
+    service = chain.services[offering]
+    supplier = chain.suppliers.get(service.supplier)
+    seq, digest = audit.last_entry(session, audit.chain_of(visit.workspace.id))
+    query = urlencode(
+        {
+            k: v
+            for k, v in (("at", found.at), ("period", found.period), ("profile", found.profile))
+            if v
+        }
+    )
+    base = f"/w/{quote(ws)}/report/{quote(offering)}"
+    stored = _documents(session, visit)
+    groups = [
+        (status, heading, [link for link in result.links if link.status is status])
+        for status, heading in REPORT_SECTIONS
+    ]
+    return page(
+        request,
+        "report.html",
+        **page_context(
+            request,
+            visit,
+            title=chain.title or service.name,
+            offering=offering,
+            offering_name=service.name,
+            supplier_name=supplier.name if supplier else service.supplier,
+            result=result,
+            verdict_label=STATUS_STYLES[result.verdict].label,
+            profile=profile,
+            profiles=_profiles(chain),
+            at=found.at,
+            period=found.period,
+            scope_rows=scope_rows(result, chain),
+            groups=[g for g in groups if g[2]],
+            statuses=STATUS_STYLES,
+            services=chain.services,
+            bases=link_bases(result, chain, profile=profile, stored=stored),
+            documents=stored,
+            document_url=f"/api/v1/workspaces/{quote(ws)}/evidence/{{id}}/document",
+            generated=now(request).replace(microsecond=0).isoformat(),
+            audit_seq=seq,
+            audit_hash=digest,
+            downloads=[
+                (f"{base}.{ext}" + (f"?{query}" if query else ""), label)
+                for ext, label in (
+                    ("md", "Markdown"),
+                    ("csv", "CSV (links)"),
+                    ("xlsx", "XLSX worksheet"),
+                    ("html", "Graph, offline HTML"),
+                )
+            ],
+            graph_url=f"/w/{quote(ws)}/graph/{quote(offering)}" + (f"?{query}" if query else ""),
+        ),
+    )
