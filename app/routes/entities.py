@@ -14,13 +14,19 @@ from pydantic import BaseModel, PlainValidator
 from pydantic_core import PydanticKnownError
 
 from app import documents, services
-from app.api_models import BODIES
+from app.api_models import BODIES, camel
 from app.deps import Reader, SessionDep, Writer
 from app.errors import Invalid, PreconditionFailed, PreconditionRequired
 from app.repository import KINDS, page
 from graph.schema import SECTIONS, Field
 
-router = APIRouter(prefix="/workspaces/{ws}", tags=["register entities"])
+router = APIRouter(
+    prefix="/workspaces/{ws}",
+    tags=["register entities"],
+    # each operation's id is its route's name (create_supplier, list_suppliers, ...): the
+    # names a generated client gives its functions
+    generate_unique_id_function=lambda route: route.name,
+)
 
 MAX_OFFSET = 2**53
 """Beyond any register's size; a bigger offset is refused (422), not passed to SQL."""
@@ -45,7 +51,10 @@ def _filter_parameters(section: str) -> list[dict[str, Any]]:
             "name": f.key,
             "in": "query",
             "required": False,
-            "schema": {"type": "string", **({"enum": list(f.choices)} if f.choices else {})},
+            # a choice names its enum, the one the bodies use
+            "schema": {"$ref": f"#/components/schemas/{camel(f.key)}"}
+            if f.choices
+            else {"type": "string"},
             "description": f"Only those whose {f.key} is this. {f.doc}",
         }
         for f in FILTERS[section]
