@@ -59,7 +59,13 @@ _EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]+\.[^@\s]+")
 
 
 def hashed(secret: str) -> str:
-    """The stored form of a random secret (cookie, invitation): its SHA-256."""
+    """The stored form of a random secret (API token, session cookie, invitation link): its
+    SHA-256 in hex. Each has 256 random bits, so neither a salt nor a slow hash is needed, and
+    the secret is found by its hash.
+
+    >>> hashed("kk_example")[:12], len(hashed("kk_example"))
+    ('406eab30900e', 64)
+    """
     return hashlib.sha256(secret.encode()).hexdigest()
 
 

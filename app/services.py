@@ -875,11 +875,6 @@ def workspace_for(session: Session, slug: str) -> Workspace:
     return workspace
 
 
-def hash_token(token: str) -> str:
-    """The stored form of a token: its SHA-256 (a token has 256 random bits; no salt needed)."""
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def create_token(
     session: Session,
     *,
@@ -907,7 +902,7 @@ def create_token(
         ApiToken(
             workspace_id=workspace.id or 0,
             role=role,
-            token_hash=hash_token(token),
+            token_hash=accounts.hashed(token),
             prefix=token[:10],
             user_id=user_id,
             expires_at=expires_at,
@@ -931,7 +926,7 @@ def create_token(
 
 def revoke_token(session: Session, *, token: str, actor: Actor = COMMAND_LINE) -> int:
     """Revoke a token given whole or by its first ten characters; return how many."""
-    found = repo.token_by_hash(session, hash_token(token))
+    found = repo.token_by_hash(session, accounts.hashed(token))
     targets = [found[0]] if found else list(repo.tokens_by_prefix(session, token[:10]))
     if not targets or (found is None and len(token) != 10):
         raise NotFound("no such token")
@@ -955,7 +950,7 @@ def authenticate(session: Session, token: str) -> ApiToken | None:
     """The token, when it is known, not revoked and not expired."""
     if len(token) > 200:
         return None
-    found = repo.token_by_hash(session, hash_token(token))
+    found = repo.token_by_hash(session, accounts.hashed(token))
     if found is None:
         return None
     record, _ = found
