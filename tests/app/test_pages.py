@@ -9,13 +9,18 @@ import io
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook  # type: ignore[import-untyped]
+from sqlalchemy import Engine
+from sqlmodel import Session, select
 
+from app import services
+from app.models import Grant
 from app.routes import pages, people_pages
 from importers import registry
 from tests.app.conftest import PASSWORD, ROOT, Ws
@@ -635,3 +640,33 @@ def test_the_workspaces_page_lists_only_the_ones_you_may_reach_with_your_role(
     page = squash(web.get("/workspaces").text)
     assert '<a href="/w/beta">' in page and "<td>owner</td>" in page
     assert "/w/acme" not in page
+
+
+@pytest.mark.parametrize("scoped", [False, True], ids=["whole", "scoped"])
+def test_every_page_reads_the_register_at_most_once(
+    web: TestClient, demo_ws: Ws, engine: Engine, monkeypatch: pytest.MonkeyPatch, scoped: bool
+) -> None:
+    """The overview, the graph, the report and its downloads read the register once per
+    request, as do the tables and forms of a scoped auditor (the others read rows only)."""
+    if scoped:
+        with Session(engine) as session:
+            grant = session.exec(select(Grant)).one()
+            grant.offerings = ["loonwolk-online"]
+            session.add(grant)
+            session.commit()
+    reads: list[object] = []
+    read = services.register_document
+
+    def counted(*args: Any, **kwargs: Any) -> dict[str, Any]:
+        reads.append(args)
+        return read(*args, **kwargs)
+
+    monkeypatch.setattr(services, "register_document", counted)
+    sign_in(web, demo_ws.emails["auditor"])
+    checks = ["/w/acme", "/w/acme/graph/loonwolk-online", "/w/acme/report/loonwolk-online"]
+    checks += [f"/w/acme/report/loonwolk-online.{ext}" for ext in ("md", "csv", "xlsx", "html")]
+    tables = ["/w/acme/services", "/w/acme/services/stratus-postgres", "/w/acme/evidence"]
+    for url in (*checks, *tables):
+        reads.clear()
+        assert web.get(url).status_code == 200, url
+        assert len(reads) == (1 if url in checks or scoped else 0), url

@@ -423,14 +423,12 @@ def _section_routes(section: str) -> None:
     def read(request: Request, session: SessionDep, ws: WsPath) -> Response:
         visit = visit_as(request, session, ws, READ)
         key = "/".join(_key_params(section, request).values())
-        row = services.get_entity(
-            session, workspace=visit.workspace, section=section, key=key, scope=visit.scope
-        )
-        seen = (  # a scoped auditor's: cut to the scope
-            None
-            if visit.scope is None
-            else services.seen_body(session, visit.workspace, visit.scope, section, row.body)
-        )
+        row = services.get_entity(session, workspace=visit.workspace, section=section, key=key)
+        seen = None
+        if visit.scope is not None:  # a scoped auditor's: inside the scope, cut to it
+            seen = services.seen_body(session, visit.workspace, visit.scope, section, row.body)
+            if seen is None:  # what get_entity answers outside the scope, from the same read
+                raise NotFound(f"no {singular} '{key}' in workspace '{visit.workspace.slug}'")
         return _edit_page(
             request,
             session,

@@ -28,6 +28,7 @@ from app.routes.pages.access import (
 from app.views.graph import STATUS_STYLES, offline_html, render_graph_page
 from app.views.markdown import render_markdown
 from app.views.pages import page, templates
+from graph.coverage import check
 from graph.model import Chain, DateRange
 from graph.profiles import BUILTIN_PROFILES, find_profile
 from graph.verdicts import CheckResult, LinkResult, Status
@@ -84,6 +85,8 @@ def _parse_when(
 
 
 def _checked(request: Request, session: Session, visit: Visit, offering: str) -> Checked:
+    """The offering checked as the page's query asks, from one read of the register (the
+    verdicts of ``ketenkaart check`` on the register, or its part in the visitor's scope)."""
     params = request.query_params
     at_text = params.get("at", "")[:20]
     period_text = params.get("period", "")[:30]
@@ -92,17 +95,11 @@ def _checked(request: Request, session: Session, visit: Visit, offering: str) ->
     chain = services.register_chain(session, visit.workspace, visit.scope)
     if offering not in chain.offerings:
         raise NotFound(f"no offering '{offering}' in workspace '{visit.workspace.slug}'")
+    result = check(
+        chain, offerings=[offering], profile=find_profile(profile, chain), at=at, period=span
+    )
     # the report and the graph carry this offering's own title, never another's
     chain = dataclasses.replace(chain, title=services.offering_title(visit.workspace, offering))
-    result = services.check_register(
-        session,
-        workspace=visit.workspace,
-        at=at,
-        period=span,
-        offerings=[offering],
-        profile=profile,
-        scope=visit.scope,
-    )
     return Checked(
         chain,
         result,
