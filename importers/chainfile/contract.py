@@ -1,4 +1,4 @@
-"""The contract as data (temporary)."""
+"""The chain format as the reader and the writer use it, taken from :mod:`graph.schema`."""
 
 from __future__ import annotations
 
@@ -6,8 +6,9 @@ import enum
 import re
 from collections.abc import Hashable
 from datetime import date
-from typing import TypeVar
+from typing import TypeVar, cast
 
+from graph import schema
 from graph.model import (
     Assurance,
     IssuerQualification,
@@ -19,6 +20,8 @@ from graph.model import (
     Subservices,
     Verification,
 )
+from graph.schema import SECTIONS, Field
+from importers.chainfile.messages import quote
 
 _E = TypeVar("_E", bound=enum.Enum)
 _K = TypeVar("_K", bound=Hashable)
@@ -26,94 +29,50 @@ _V = TypeVar("_V")
 
 
 # ---------------------------------------------------------------------------------------------
-# The contract as data: the keys of every mapping (in the order the writer emits them), the
-# enumerations, the countries.
+# What the reader and the writer take from graph.schema: the keys of every mapping (in the order
+# the writer emits them, and as sets for the closed-key checks), and the enumerations by value.
 
-TOP_KEYS = (
-    "ketenkaart",
-    "title",
-    "offerings",
-    "suppliers",
-    "services",
-    "dependencies",
-    "evidence",
-    "profiles",
+SUPPLIERS, SERVICES, DEPENDENCIES, EVIDENCE, PROFILES = (
+    SECTIONS[name] for name in ("suppliers", "services", "dependencies", "evidence", "profiles")
 )
+
+
+def keys_of(field: Field) -> tuple[str, ...]:
+    """The keys of a mapping or rows field, in order."""
+    return tuple(f.key for f in field.fields)
+
+
+def choices_of(enum_type: type[_E], field: Field) -> dict[str, _E]:
+    """The members of ``enum_type`` a choice field allows, by value, in the schema's order."""
+    return {value: enum_type(value) for value in field.choices}
+
+
+TOP_KEYS = schema.TOP_KEYS
 PROFILE_FILE_KEYS = ("ketenkaart", "profiles")
-SUPPLIER_KEYS = ("id", "name", "country", "ids", "parent", "contact")
-IDS_KEYS = ("kvk", "lei", "euid", "duns", "vat")
-CONTACT_KEYS = ("name", "address", "email")
-SERVICE_KEYS = ("id", "name", "supplier", "kind", "locations", "personal_data", "description")
-DEPENDENCY_KEYS = (
-    "from",
-    "to",
-    "role",
-    "relevant",
-    "reason",
-    "critical",
-    "personal_data",
-    "locations",
-    "contract",
-)
-EVIDENCE_KEYS = (
-    "id",
-    "scheme",
-    "holder",
-    "covers",
-    "type",
-    "period",
-    "as_of",
-    "issued",
-    "valid_until",
-    "locations",
-    "criteria",
-    "scope",
-    "version",
-    "issuer",
-    "issuer_qualification",
-    "accreditation",
-    "assurance",
-    "opinion",
-    "exceptions",
-    "subservices",
-    "cuecs",
-    "bridge_letter",
-    "verification",
-    "document",
-)
-PERIOD_KEYS = ("from", "to")
-ACCREDITATION_KEYS = ("body", "iaf_mla")
-EXCEPTION_KEYS = ("criterion", "description", "response")
-SUBSERVICES_KEYS = ("method", "carved_out", "included")
-CUEC_KEYS = ("id", "text", "addressed")
-BRIDGE_KEYS = ("from", "to", "signed_by")
-DOCUMENT_KEYS = ("name", "sha256")
-THRESHOLDS = ("min_period_months", "max_age_months", "bridge_max_months", "expiring_days")
-PROFILE_KEYS = (
-    "id",
-    "extends",
-    *THRESHOLDS,
-    "required_criteria",
-    "accept_as_equivalent",
-)
+SUPPLIER_KEYS = SUPPLIERS.keys
+IDS_KEYS = keys_of(SUPPLIERS.field("ids"))
+CONTACT_KEYS = keys_of(SUPPLIERS.field("contact"))
+SERVICE_KEYS = SERVICES.keys
+DEPENDENCY_KEYS = DEPENDENCIES.keys
+EVIDENCE_KEYS = EVIDENCE.keys
+PERIOD_KEYS = keys_of(EVIDENCE.field("period"))
+ACCREDITATION_KEYS = keys_of(EVIDENCE.field("accreditation"))
+EXCEPTION_KEYS = keys_of(EVIDENCE.field("exceptions"))
+SUBSERVICES_KEYS = keys_of(EVIDENCE.field("subservices"))
+CUEC_KEYS = keys_of(EVIDENCE.field("cuecs"))
+BRIDGE_KEYS = keys_of(EVIDENCE.field("bridge_letter"))
+DOCUMENT_KEYS = keys_of(EVIDENCE.field("document"))
+THRESHOLDS = schema.THRESHOLDS
+PROFILE_KEYS = PROFILES.keys
 
-
-def _values(enum_type: type[_E]) -> dict[str, _E]:
-    return {member.value: member for member in enum_type}
-
-
-KINDS = _values(Kind)
-SCHEMES = _values(Scheme)
-QUALIFICATIONS = _values(IssuerQualification)
-ASSURANCES = _values(Assurance)
-OPINIONS = _values(Opinion)
-METHODS = _values(SubserviceMethod)
-VERIFICATIONS = _values(Verification)
-MANAGEMENT_SYSTEM_SCHEMES = {
-    value: scheme
-    for value, scheme in SCHEMES.items()
-    if scheme.scheme_class is SchemeClass.MANAGEMENT_SYSTEM
-}
+KINDS = choices_of(Kind, SERVICES.field("kind"))
+SCHEMES = choices_of(Scheme, EVIDENCE.field("scheme"))
+QUALIFICATIONS = choices_of(IssuerQualification, EVIDENCE.field("issuer_qualification"))
+ASSURANCES = choices_of(Assurance, EVIDENCE.field("assurance"))
+OPINIONS = choices_of(Opinion, EVIDENCE.field("opinion"))
+METHODS = choices_of(SubserviceMethod, EVIDENCE.field("subservices").field("method"))
+VERIFICATIONS = choices_of(Verification, EVIDENCE.field("verification"))
+MANAGEMENT_SYSTEM_SCHEMES = choices_of(Scheme, PROFILES.field("accept_as_equivalent"))
 ASSURANCE_REPORTS = frozenset(
     scheme for scheme in Scheme if scheme.scheme_class is SchemeClass.ASSURANCE_REPORT
 )
@@ -121,7 +80,14 @@ NEEDS_VALID_UNTIL = frozenset(
     {*MANAGEMENT_SYSTEM_SCHEMES.values(), Scheme.ZEKER_ONLINE, Scheme.EUCS}
 )
 
-ID_RE = re.compile(r"[a-z0-9][a-z0-9._-]*")
+# The references of each section's entries, for those of a rejected entry: (the path of keys
+# inside the entry, whether it names a service, else a supplier).
+REFERENCES: dict[str, tuple[tuple[tuple[str, ...], bool], ...]] = {
+    name: tuple((path, f.refers == "services") for path, f in section.references)
+    for name, section in SECTIONS.items()
+}
+
+ID_RE = re.compile(schema.ID_PATTERN)
 ID_RULE = "ids are lower case letters, digits, '.', '_' and '-', starting with a letter or digit"
 DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 NO_SUBSERVICES = Subservices()
@@ -147,3 +113,11 @@ def reported_on(report_type: int | None, period_end: date | None, as_of: date | 
     ``as_of``); ``date.min`` when the file does not say, so that no issue date is too early."""
     day = period_end if report_type == 2 else as_of if report_type == 1 else None
     return day or date.min
+
+
+def entry_name(section: str, key: object) -> str:
+    """How a message names the entry of ``section`` with ``key``: "service 'app'", ..."""
+    if section == "dependencies":
+        consumer, provider = cast("tuple[str, str]", key)
+        return f"the link from {quote(consumer)} to {quote(provider)}"
+    return f"{SECTIONS[section].singular} {quote(cast('str', key))}"

@@ -35,6 +35,7 @@ from graph.model import (
     Verification,
 )
 from graph.profiles import BUILTIN_PROFILES
+from graph.schema import SECTIONS
 from importers.chainfile.contract import (
     ACCREDITATION_KEYS,
     ACCREDITATION_SET,
@@ -70,6 +71,7 @@ from importers.chainfile.contract import (
     PROFILE_KEYS,
     PROFILE_SET,
     QUALIFICATIONS,
+    REFERENCES,
     SCHEMES,
     SERVICE_KEYS,
     SERVICE_SET,
@@ -122,6 +124,10 @@ def _plain(value: object) -> object:
 # ---------------------------------------------------------------------------------------------
 
 
+def _by_section() -> dict[str, dict[Any, Any]]:
+    return {name: {} for name in SECTIONS}
+
+
 @dataclass(slots=True)
 class Part:
     """One file's entities, with where each came from (list index by id) for messages."""
@@ -131,18 +137,11 @@ class Part:
     offerings: tuple[str, ...] = ()
     title: str | None = None
     extra: dict[str, object] = field(default_factory=dict)
-    suppliers: dict[str, Supplier] = field(default_factory=dict)
-    services: dict[str, Service] = field(default_factory=dict)
-    dependencies: dict[tuple[str, str], Dependency] = field(default_factory=dict)
-    evidence: dict[str, Evidence] = field(default_factory=dict)
-    profiles: dict[str, Profile] = field(default_factory=dict)
-    # list index by id, also for entries that were rejected (so no reference to them is
-    # reported as unknown on top of their own problem)
-    supplier_at: dict[str, int] = field(default_factory=dict)
-    service_at: dict[str, int] = field(default_factory=dict)
-    dependency_at: dict[tuple[str, str], int] = field(default_factory=dict)
-    evidence_at: dict[str, int] = field(default_factory=dict)
-    profile_at: dict[str, int] = field(default_factory=dict)
+    # per section: the entities by key, and the list index of each key, also for entries that
+    # were rejected (so that no reference to them is reported as unknown on top of their own
+    # problem)
+    entries: dict[str, dict[Any, Any]] = field(default_factory=_by_section)
+    at: dict[str, dict[Any, int]] = field(default_factory=_by_section)
     loose: list[tuple[bool, str, str, int | None]] = field(default_factory=list)
 
 
@@ -521,13 +520,15 @@ class Reader(FastPaths):
 
     def keep_references(self, section: str, m: _Map, path: str) -> None:
         """Note the references of a rejected entry, so that they are checked all the same."""
-        for key, to_service in _REFERENCES.get(section, ()):
-            where, field_path = m, path
-            if key in ("carved_out", "included"):
-                sub = m.get("subservices")
-                if not isinstance(sub, dict):
-                    continue
-                where, field_path = sub, join_path(path, "subservices")
+        for keys, to_service in REFERENCES[section]:
+            where: object = m
+            field_path = path
+            for key in keys[:-1]:  # down to the mapping that holds the reference
+                where = where.get(key) if isinstance(where, dict) else None
+                field_path = join_path(field_path, key)
+            if not isinstance(where, dict):
+                continue
+            key = keys[-1]
             value = where.get(key)
             if type(value) is str:
                 self.loose.append(
@@ -957,43 +958,43 @@ class Reader(FastPaths):
         self.version(root)
         part.title = self.string(root, "title", "")
         part.offerings = self.offerings(root)
-        part.suppliers = self.section(
+        part.entries["suppliers"] = self.section(
             root,
             "suppliers",
             self.supplier,
-            part.supplier_at,
+            part.at["suppliers"],
             lambda key: ("id", f"supplier {quote(key)}"),
             fast=self.fast_supplier,
         )
-        part.services = self.section(
+        part.entries["services"] = self.section(
             root,
             "services",
             self.service,
-            part.service_at,
+            part.at["services"],
             lambda key: ("id", f"service {quote(key)}"),
             fast=self.fast_service,
         )
-        part.dependencies = self.section(
+        part.entries["dependencies"] = self.section(
             root,
             "dependencies",
             self.dependency,
-            part.dependency_at,
+            part.at["dependencies"],
             lambda key: ("to", f"the link from {quote(key[0])} to {quote(key[1])}"),
             fast=self.fast_dependency,
         )
-        part.evidence = self.section(
+        part.entries["evidence"] = self.section(
             root,
             "evidence",
             self.evidence,
-            part.evidence_at,
+            part.at["evidence"],
             lambda key: ("id", f"evidence {quote(key)}"),
             fast=self.fast_evidence,
         )
-        part.profiles = self.section(
+        part.entries["profiles"] = self.section(
             root,
             "profiles",
             self.profile,
-            part.profile_at,
+            part.at["profiles"],
             lambda key: ("id", f"profile {quote(key)}"),
         )
         return part
@@ -1091,10 +1092,3 @@ class Reader(FastPaths):
 
 
 FIRST_CHARACTER = re.compile(r"[^ \t\r\n]")
-# The references of each section's entries: (key, whether it names a service, else a supplier)
-_REFERENCES: Mapping[str, tuple[tuple[str, bool], ...]] = {
-    "suppliers": (("parent", False),),
-    "services": (("supplier", False),),
-    "dependencies": (("from", True), ("to", True)),
-    "evidence": (("holder", False), ("covers", True), ("carved_out", True), ("included", True)),
-}

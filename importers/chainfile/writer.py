@@ -1,4 +1,4 @@
-"""Writing: Chain -> plain values in contract order -> YAML or JSON text."""
+"""Writing: Chain -> plain values in the order of :mod:`graph.schema` -> YAML or JSON text."""
 
 from __future__ import annotations
 
@@ -6,29 +6,12 @@ import enum
 import json
 import math
 import re
-from collections.abc import Hashable, Mapping, Sequence
-from datetime import date
-from typing import Any, TypeVar, cast
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, cast
 
-from graph.model import (
-    FORMAT_VERSION,
-    Assurance,
-    Chain,
-    Dependency,
-    Evidence,
-    Opinion,
-    Profile,
-    Service,
-    SubserviceMethod,
-    Supplier,
-    Verification,
-)
-from importers.chainfile.contract import CONTACT_KEYS, IDS_KEYS, THRESHOLDS
+from graph.model import FORMAT_VERSION, Chain
+from graph.schema import SECTIONS, Field
 from importers.chainfile.messages import SURROGATE, escape_char
-
-_E = TypeVar("_E", bound=enum.Enum)
-_K = TypeVar("_K", bound=Hashable)
-_V = TypeVar("_V")
 
 
 def dump(chain: Chain, fmt: str) -> bytes:
@@ -43,7 +26,7 @@ def dump(chain: Chain, fmt: str) -> bytes:
     lines: list[str] = []
     for key, value in plain.items():
         entry: list[str] = []
-        if key in _SECTIONS:
+        if key in SECTIONS:
             entry.append(f"{key}:")
             for entity in cast("list[dict[str, object]]", value):
                 _emit_mapping(entry, entity, 4, "  - ")
@@ -55,7 +38,83 @@ def dump(chain: Chain, fmt: str) -> bytes:
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
-_SECTIONS = frozenset({"suppliers", "services", "dependencies", "evidence", "profiles"})
+# -- plain values, in the order of graph.schema ------------------------------------------------
+#
+# Each field is written from the model attribute the schema names, as the type of the field
+# says; a field is left out when its value is None, empty, or its default.
+
+# Fields whose empty value differs from their absence, so an empty value is written: a profile's
+# lists (empty: none; absent: the extended profile's) and an evidence's document (an empty
+# pointer is still one).
+_KEEP_EMPTY = frozenset(
+    {
+        ("profiles", "required_criteria"),
+        ("profiles", "accept_as_equivalent"),
+        ("evidence", "document"),
+    }
+)
+
+# A field as written: (its key, its model attribute, how to write its value (None: leave it out),
+# whether to write it when empty).
+_Plan = tuple[tuple[str, str, Callable[[Any], object], bool], ...]
+
+
+def _plan(fields: tuple[Field, ...], section: str) -> _Plan:
+    return tuple(
+        (f.key, f.attribute, _writer_of(f, section), (section, f.key) in _KEEP_EMPTY)
+        for f in fields
+    )
+
+
+def _writer_of(f: Field, section: str) -> Callable[[Any], object]:
+    """How to write the value of field ``f`` (the model's value in, the plain value out)."""
+    if f.type in ("bool", "choice"):
+        default = f.default
+
+        def scalar(value: Any) -> object:
+            plain = value.value if isinstance(value, enum.Enum) else value
+            return None if plain == default else plain
+
+        return scalar
+    if f.type == "date":
+        return lambda value: None if value is None else value.isoformat()
+    if f.type in ("refs", "texts", "countries"):
+        return lambda value: None if value is None else list(value)
+    if f.type == "choices":
+        return lambda value: None if value is None else [member.value for member in value]
+    if f.type == "mapping":
+        keys = tuple(inner.key for inner in f.fields)
+        plan = _plan(f.fields, section)
+
+        def mapping(value: Any) -> object:
+            if value is None:
+                return None
+            if isinstance(value, Mapping):  # ids, contact: text by key
+                return _ordered(value, keys)
+            return _object_plain(value, plan)
+
+        return mapping
+    if f.type == "rows":
+        plan = _plan(f.fields, section)
+        return lambda value: [_object_plain(item, plan) for item in value]
+    return lambda value: value  # id, text, ref, int, country
+
+
+def _object_plain(obj: Any, plan: _Plan) -> dict[str, object]:
+    """An entity (or a nested value) as a plain mapping, its ``x-`` keys last."""
+    out: dict[str, object] = {}
+    for key, attribute, write, keep_empty in plan:
+        value = write(getattr(obj, attribute))
+        if value is None or (not value and isinstance(value, list | dict) and not keep_empty):
+            continue
+        out[key] = value
+    extra = getattr(obj, "extra", None)
+    if extra:
+        out.update(extra)
+    return out
+
+
+_PLANS = {name: _plan(section.fields, name) for name, section in SECTIONS.items()}
 
 
 def _ordered(mapping: Mapping[str, str], order: Sequence[str]) -> dict[str, str]:
@@ -64,185 +123,16 @@ def _ordered(mapping: Mapping[str, str], order: Sequence[str]) -> dict[str, str]
     return out
 
 
-def _put(out: dict[str, object], key: str, value: object) -> None:
-    """Set ``out[key]`` unless ``value`` is ``None`` or empty."""
-    if value is None or (not value and isinstance(value, list | tuple | dict)):
-        return
-    out[key] = value
-
-
-def _supplier_plain(supplier: Supplier) -> dict[str, object]:
-    out: dict[str, object] = {"id": supplier.id, "name": supplier.name}
-    _put(out, "country", supplier.country)
-    _put(out, "ids", _ordered(supplier.ids, IDS_KEYS))
-    _put(out, "parent", supplier.parent)
-    _put(out, "contact", _ordered(supplier.contact, CONTACT_KEYS))
-    out.update(supplier.extra)
-    return out
-
-
-def _service_plain(service: Service) -> dict[str, object]:
-    out: dict[str, object] = {
-        "id": service.id,
-        "name": service.name,
-        "supplier": service.supplier,
-        "kind": service.kind.value,
-    }
-    _put(out, "locations", list(service.locations))
-    if service.personal_data:
-        out["personal_data"] = True
-    _put(out, "description", service.description)
-    out.update(service.extra)
-    return out
-
-
-def _dependency_plain(dependency: Dependency) -> dict[str, object]:
-    out: dict[str, object] = {"from": dependency.consumer, "to": dependency.provider}
-    _put(out, "role", dependency.role)
-    if not dependency.relevant:
-        out["relevant"] = False
-    _put(out, "reason", dependency.reason)
-    if dependency.critical:
-        out["critical"] = True
-    _put(out, "personal_data", dependency.personal_data)
-    if dependency.locations:
-        out["locations"] = list(dependency.locations)
-    _put(out, "contract", dependency.contract)
-    out.update(dependency.extra)
-    return out
-
-
-def _day(value: date | None) -> str | None:
-    return None if value is None else value.isoformat()
-
-
-def _some(*pairs: tuple[str, object]) -> dict[str, object]:
-    """A mapping of the pairs whose value is not ``None`` or empty, in order."""
-    out: dict[str, object] = {}
-    for key, value in pairs:
-        _put(out, key, value)
-    return out
-
-
-def _evidence_plain(evidence: Evidence) -> dict[str, object]:
-    period, bridge = evidence.period, evidence.bridge_letter
-    accreditation, document = evidence.accreditation, evidence.document
-    subservices = evidence.subservices
-    out = _some(
-        ("id", evidence.id),
-        ("scheme", evidence.scheme.value),
-        ("holder", evidence.holder),
-        ("covers", list(evidence.covers)),
-        ("type", evidence.type),
-        ("period", period and {"from": _day(period.start), "to": _day(period.end)}),
-        ("as_of", _day(evidence.as_of)),
-        ("issued", _day(evidence.issued)),
-        ("valid_until", _day(evidence.valid_until)),
-        ("locations", list(evidence.locations)),
-        ("criteria", list(evidence.criteria)),
-        ("scope", evidence.scope),
-        ("version", evidence.version),
-        ("issuer", evidence.issuer),
-        ("issuer_qualification", _value(evidence.issuer_qualification)),
-        (
-            "accreditation",
-            accreditation
-            and {
-                **_some(("body", accreditation.body)),
-                "iaf_mla": accreditation.iaf_mla,
-                **accreditation.extra,
-            },
-        ),
-        ("assurance", _value(evidence.assurance, Assurance.REASONABLE)),
-        ("opinion", _value(evidence.opinion, Opinion.UNQUALIFIED)),
-        (
-            "exceptions",
-            [
-                {
-                    **_some(
-                        ("criterion", exception.criterion),
-                        ("description", exception.description),
-                        ("response", exception.response),
-                    ),
-                    **exception.extra,
-                }
-                for exception in evidence.exceptions
-            ],
-        ),
-        (
-            "subservices",
-            {
-                **_some(
-                    ("method", _value(subservices.method, SubserviceMethod.NONE)),
-                    ("carved_out", list(subservices.carved_out)),
-                    ("included", list(subservices.included)),
-                ),
-                **subservices.extra,
-            },
-        ),
-        (
-            "cuecs",
-            [
-                {
-                    **_some(
-                        ("id", cuec.id), ("text", cuec.text), ("addressed", cuec.addressed or None)
-                    ),
-                    **cuec.extra,
-                }
-                for cuec in evidence.cuecs
-            ],
-        ),
-        (
-            "bridge_letter",
-            bridge
-            and {
-                **_some(
-                    ("from", _day(bridge.start)),
-                    ("to", _day(bridge.end)),
-                    ("signed_by", bridge.signed_by),
-                ),
-                **bridge.extra,
-            },
-        ),
-        ("verification", _value(evidence.verification, Verification.SIGHTED)),
-    )
-    if document is not None:  # an empty document ({}) is kept: it is not the same as none
-        out["document"] = {
-            **_some(("name", document.name), ("sha256", document.sha256)),
-            **document.extra,
-        }
-    out.update(evidence.extra)
-    return out
-
-
-def _value(member: enum.Enum | None, default: enum.Enum | None = None) -> object:
-    """An enum member's value, ``None`` when it is ``None`` or ``default``."""
-    return None if member is None or member is default else member.value
-
-
-def _profile_plain(profile: Profile) -> dict[str, object]:
-    out: dict[str, object] = {"id": profile.id}
-    _put(out, "extends", profile.extends)
-    for key in THRESHOLDS:
-        _put(out, key, getattr(profile, key))
-    if profile.required_criteria is not None:
-        out["required_criteria"] = list(profile.required_criteria)
-    if profile.accept_as_equivalent is not None:
-        out["accept_as_equivalent"] = [scheme.value for scheme in profile.accept_as_equivalent]
-    out.update(profile.extra)
-    return out
-
-
 def chain_plain(chain: Chain) -> dict[str, object]:
-    """The chain as plain values (dicts, lists, strings...) in contract order."""
+    """The chain as plain values (dicts, lists, strings...) in the order of the schema."""
     out: dict[str, object] = {"ketenkaart": FORMAT_VERSION}
-    _put(out, "title", chain.title)
+    if chain.title is not None:
+        out["title"] = chain.title
     out["offerings"] = list(chain.offerings)
-    _put(out, "suppliers", [_supplier_plain(s) for s in chain.suppliers.values()])
-    _put(out, "services", [_service_plain(s) for s in chain.services.values()])
-    _put(out, "dependencies", [_dependency_plain(d) for d in chain.dependencies.values()])
-    _put(out, "evidence", [_evidence_plain(e) for e in chain.evidence.values()])
-    _put(out, "profiles", [_profile_plain(p) for p in chain.profiles.values()])
+    for name, plan in _PLANS.items():
+        entities = getattr(chain, name)
+        if entities:
+            out[name] = [_object_plain(entity, plan) for entity in entities.values()]
     out.update(chain.extra)
     return out
 
