@@ -698,7 +698,8 @@ def _db_upgrade(args: argparse.Namespace) -> int:
 
 def _workspace_create(args: argparse.Namespace) -> int:
 
-    from app import services  # noqa: PLC0415
+    from app import accounts  # noqa: PLC0415
+    from app.audit import COMMAND_LINE  # noqa: PLC0415
 
     slug: str = args.slug
     problems = []
@@ -712,7 +713,16 @@ def _workspace_create(args: argparse.Namespace) -> int:
     if problems:
         raise UsageError("\n".join(problems))
     with _session(args) as session:
-        workspace = services.create_workspace(session, slug=slug, name=args.name, owner=args.owner)
+        owner = None
+        if args.owner is not None:
+            owner = accounts.user_by_email(session, args.owner)
+            if owner is None:
+                raise UsageError(
+                    f"no account for {args.owner}; create it with `ketenkaart user create`"
+                )
+        workspace = accounts.create_workspace(
+            session, slug=slug, name=args.name, owner=owner, actor=COMMAND_LINE
+        )
         print(f"created workspace '{workspace.slug}' ({workspace.name})")  # noqa: T201
     return EXIT_OK
 
@@ -1008,8 +1018,12 @@ def _demo(args: argparse.Namespace) -> int:
             try:
                 workspace = services.workspace_for(session, DEMO_WORKSPACE)
             except NotFound:
-                workspace = services.create_workspace(
-                    session, slug=DEMO_WORKSPACE, name="ketenkaart demo", owner=DEMO_EMAIL
+                workspace = accounts.create_workspace(
+                    session,
+                    slug=DEMO_WORKSPACE,
+                    name="ketenkaart demo",
+                    owner=user,
+                    actor=COMMAND_LINE,
                 )
             if not services.register_document(session, workspace)["offerings"]:
                 services.import_chain(

@@ -847,23 +847,6 @@ def _stale(kind: repo.Kind, key: str, now: int | None) -> str:
 # --- workspaces and tokens ---------------------------------------------------------------------
 
 
-def create_workspace(
-    session: Session,
-    *,
-    slug: str,
-    name: str | None,
-    owner: str | None = None,
-    actor: Actor = COMMAND_LINE,
-) -> Workspace:
-    """A new, empty register; ``owner`` (an account's e-mail address) becomes its owner."""
-    user = None
-    if owner is not None:
-        user = accounts.user_by_email(session, owner)
-        if user is None:
-            raise NotFound(f"no account for {owner}; create it with `ketenkaart user create`")
-    return accounts.create_workspace(session, slug=slug, name=name, owner=user, actor=actor)
-
-
 def find_workspace(session: Session, slug: str) -> Workspace | None:
     return repo.workspace_by_slug(session, slug)
 

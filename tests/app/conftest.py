@@ -144,8 +144,12 @@ def make_workspace(engine: Engine) -> Callable[[str], Ws]:
         emails = {role: f"{role}@{slug}.example" for role in services.ROLES}
         ids = {role: make_user(engine, email) for role, email in emails.items()}
         with Session(engine) as session:
-            workspace = services.create_workspace(
-                session, slug=slug, name=None, owner=emails["owner"]
+            workspace = accounts.create_workspace(
+                session,
+                slug=slug,
+                name=None,
+                owner=accounts.user_by_email(session, emails["owner"]),
+                actor=COMMAND_LINE,
             )
             for role in ("viewer", "editor"):
                 accounts.set_member(

@@ -184,6 +184,16 @@ def test_workspace_create_then_again_is_refused(database_url: str) -> None:
     assert "exists already" in again.stderr
 
 
+def test_workspace_create_with_an_owner_needs_the_account(database_url: str) -> None:
+    """--owner names an account that exists; an unknown one exits 2 and creates nothing."""
+    done = cli(database_url, "workspace", "create", "acme", "--owner", "nobody@example.nl")
+    assert (done.returncode, done.stdout) == (2, "")
+    assert "no account for nobody@example.nl; create it with `ketenkaart user create`" in (
+        done.stderr
+    )
+    assert "created workspace 'acme'" in ok(database_url, "workspace", "create", "acme")
+
+
 @pytest.mark.parametrize("slug", ["Acme", "-acme", "ac_me", "a" * 65, ""])
 def test_workspace_create_refuses_a_bad_slug(tmp_path: Path, slug: str) -> None:
     """A slug outside [a-z0-9][a-z0-9-]*, or longer than 64, exits 2."""

@@ -19,7 +19,8 @@ import pytest
 from sqlalchemy import insert
 from sqlmodel import Session
 
-from app import services
+from app import accounts, services
+from app.audit import COMMAND_LINE
 from app.db import make_engine
 from app.migrate import upgrade
 from app.models import DocumentRow, utcnow
@@ -50,7 +51,9 @@ def populate(url: str) -> str:
     try:
         upgrade(engine)
         with Session(engine) as session:
-            workspace = services.create_workspace(session, slug="demo", name="Demo")
+            workspace = accounts.create_workspace(
+                session, slug="demo", name="Demo", owner=None, actor=COMMAND_LINE
+            )
             services.import_chain(
                 session, workspace=workspace, name=DEMO.name, data=DEMO.read_bytes(), dry_run=False
             )
@@ -310,7 +313,9 @@ def test_backup_carries_the_documents_folder_and_restore_checks_it(tmp_path: Pat
     source = make_engine(f"sqlite:///{tmp_path / 'a.db'}")
     upgrade(source)
     with Session(source) as session:
-        workspace = services.create_workspace(session, slug="docs", name="Docs")
+        workspace = accounts.create_workspace(
+            session, slug="docs", name="Docs", owner=None, actor=COMMAND_LINE
+        )
         session.execute(
             insert(DocumentRow).values(
                 workspace_id=workspace.id,

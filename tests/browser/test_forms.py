@@ -65,14 +65,16 @@ def origin(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     engine = make_engine(f"sqlite:///{folder / 'ketenkaart.db'}")
     upgrade(engine)
     with Session(engine) as session:
-        accounts.create_user(
+        editor = accounts.create_user(
             session, email=EDITOR, display_name="Eddie", password=PASSWORD, actor=COMMAND_LINE
         )
         for slug, name, data in (
             ("acme", "demo-chain.yaml", (ROOT / "examples" / "demo-chain.yaml").read_bytes()),
             ("yaml", "report.yaml", REPORT_YAML.encode()),
         ):
-            workspace = services.create_workspace(session, slug=slug, name=None, owner=EDITOR)
+            workspace = accounts.create_workspace(
+                session, slug=slug, name=None, owner=editor, actor=COMMAND_LINE
+            )
             services.import_chain(session, workspace=workspace, name=name, data=data, dry_run=False)
     ENGINE[:] = [engine]
     settings = Settings(database_url="sqlite://", documents_dir=None, plain_http_localhost=True)

@@ -39,10 +39,12 @@ def origin(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     engine = make_engine(f"sqlite:///{folder / 'ketenkaart.db'}")
     upgrade(engine)
     with Session(engine) as session:
-        accounts.create_user(
+        editor = accounts.create_user(
             session, email=EDITOR, display_name="Eddie", password=PASSWORD, actor=COMMAND_LINE
         )
-        workspace = services.create_workspace(session, slug="acme", name="Acme audit", owner=EDITOR)
+        workspace = accounts.create_workspace(
+            session, slug="acme", name="Acme audit", owner=editor, actor=COMMAND_LINE
+        )
         services.import_chain(
             session,
             workspace=workspace,

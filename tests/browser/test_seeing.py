@@ -89,11 +89,13 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         chains["kinder"] = PUBLIC_EXAMPLE
     offerings = {}
     with Session(engine) as session:
-        accounts.create_user(
+        owner = accounts.create_user(
             session, email=OWNER, display_name="Olga", password=PASSWORD, actor=COMMAND_LINE
         )
         for slug, path in chains.items():
-            workspace = services.create_workspace(session, slug=slug, name=slug, owner=OWNER)
+            workspace = accounts.create_workspace(
+                session, slug=slug, name=slug, owner=owner, actor=COMMAND_LINE
+            )
             services.import_chain(
                 session, workspace=workspace, name=path.name, data=path.read_bytes(), dry_run=False
             )
