@@ -7,8 +7,10 @@ import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
+from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 
@@ -32,6 +34,9 @@ from app.routes import (
 from app.security import Guard, adopt_server_logging
 from app.views.graph import vis_directory
 from app.views.pages import STATIC_DIR
+
+API_DOCS = Path(__file__).resolve().parent / "templates" / "api_docs.html"
+"""The page of ``/docs``: Swagger UI (vendored in ``static/swagger-ui``, ADR 24), no inline code."""
 
 
 def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> FastAPI:
@@ -59,8 +64,10 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         lifespan=lifespan,
         # no redirect from /path/ to /path: Starlette builds it from the request's Host header
         redirect_slashes=False,
-        docs_url=None,  # Swagger UI and ReDoc load their code from a CDN: the API is described
-        redoc_url=None,  # by /openapi.json, which any OpenAPI tool reads
+        # FastAPI's own pages load Swagger UI from a CDN and start it with an inline script, which
+        # the Content-Security-Policy forbids; /docs below serves it from the app's static files
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.engine = engine
     app.state.settings = settings
@@ -80,6 +87,13 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.include_router(register.router, prefix="/api/v1")
     app.include_router(entities.router, prefix="/api/v1")
     app.include_router(documents.router, prefix="/api/v1")
+    reference = API_DOCS.read_text(encoding="utf-8")
+
+    @app.get("/docs", include_in_schema=False)
+    def api_docs() -> HTMLResponse:
+        """The API's reference: Swagger UI reading /openapi.json, all from this origin."""
+        return HTMLResponse(reference)
+
     return app
 
 
