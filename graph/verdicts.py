@@ -217,18 +217,20 @@ class CheckResult:
         return {"links": len(self.links), **counts}
 
     def iter_json(self) -> Iterator[bytes]:
-        """The UTF-8 bytes of ``json.dumps(self.to_json(), ensure_ascii=False)``, in pieces.
+        """The JSON document of verdicts.md, as UTF-8 bytes in pieces.
 
-        The document is never built whole (a large chain's can pass 2 GiB), and links into a
-        shared provider share their ``reasons`` and ``also`` tuples, each encoded once. The
-        pieces are written with f-strings around the standard encoder's string escaping; they
-        join to exactly the bytes of the one-shot document (a property test holds them side by
-        side).
+        The one serialiser of the document; :meth:`to_json` parses what it writes. The document
+        is never built whole (a large chain's can pass 2 GiB), and links into a shared provider
+        share their ``reasons`` and ``also`` tuples, each encoded once. The pieces are written
+        with f-strings around the standard encoder's string escaping, in the layout of
+        ``json.dumps(..., ensure_ascii=False)`` (a property test holds them to it).
 
         >>> from datetime import date
         >>> r = CheckResult(("app",), "zeker-online", date(2026, 11, 27), None, (), ())
-        >>> b"".join(r.iter_json()) == json.dumps(r.to_json(), ensure_ascii=False).encode()
-        True
+        >>> print(b"".join(r.iter_json()).decode())  # doctest: +NORMALIZE_WHITESPACE
+        {"offerings": ["app"], "profile": "zeker-online", "at": "2026-11-27", "period": null,
+         "verdict": "ok", "links": [], "findings": [], "summary": {"links": 0, "ok": 0,
+         "conditional": 0, "gap": 0, "out-of-scope": 0}}
         """
         encode = _ENCODER.encode
         text = _Quoted()  # each id quoted once
@@ -268,7 +270,7 @@ class CheckResult:
                 + "]"
             )
 
-        yield (encode(self.to_json_head())[:-1] + ', "links": [').encode()
+        yield (encode(self._head())[:-1] + ', "links": [').encode()
         for index, link in enumerate(self.links):
             evidence = "null" if link.evidence is None else text[link.evidence]
             yield (
@@ -296,7 +298,7 @@ class CheckResult:
         )
         yield f'], "findings": [{findings}], "summary": {encode(dict(self.summary))}}}'.encode()
 
-    def to_json_head(self) -> dict[str, Any]:
+    def _head(self) -> dict[str, Any]:
         """The document's keys before ``links``."""
         return {
             "offerings": list(self.offerings),
@@ -306,60 +308,17 @@ class CheckResult:
             "verdict": self.verdict.value,
         }
 
-    def _findings_json(self) -> list[dict[str, Any]]:
-        return [
-            {
-                "code": f.code.value,
-                "severity": f.severity.value,
-                "subjects": list(f.subjects),
-                "message": f.message,
-            }
-            for f in self.findings
-        ]
-
     def to_json(self) -> dict[str, Any]:
-        """The JSON document of verdicts.md, as plain data in contract key order."""
-        return {
-            **self.to_json_head(),
-            "links": [_link_json(link) for link in self.links],
-            "findings": self._findings_json(),
-            "summary": dict(self.summary),
-        }
+        """The JSON document of verdicts.md, as plain data in contract key order: what
+        :meth:`iter_json` writes, parsed (one serialiser; for tests and small results).
+
+        >>> from datetime import date
+        >>> CheckResult(("app",), "zeker-online", date(2026, 11, 27), None, (), ()).to_json()["at"]
+        '2026-11-27'
+        """
+        document: dict[str, Any] = json.loads(b"".join(self.iter_json()))
+        return document
 
 
 def _range_json(r: DateRange) -> dict[str, str]:
     return {"from": r.start.isoformat(), "to": r.end.isoformat()}
-
-
-def _reasons_json(reasons: tuple[Reason, ...]) -> list[dict[str, str]]:
-    return [{"code": r.code.value, "message": r.message} for r in reasons]
-
-
-def _also_json(also: tuple[Assessment, ...]) -> list[dict[str, Any]]:
-    return [
-        {"evidence": a.evidence, "verdict": a.verdict.value, "reasons": _reasons_json(a.reasons)}
-        for a in also
-    ]
-
-
-def _link_json(link: LinkResult) -> dict[str, Any]:
-    return {
-        "from": link.consumer,
-        "to": link.provider,
-        "rank": link.rank,
-        "path": list(link.path),
-        "verdict": link.verdict.value,
-        "status": link.status.value,
-        "evidence": link.evidence,
-        "reasons": _reasons_json(link.reasons),
-        "also": [
-            {
-                "evidence": a.evidence,
-                "verdict": a.verdict.value,
-                "reasons": _reasons_json(a.reasons),
-            }
-            for a in link.also
-        ],
-        "uncovered": [_range_json(r) for r in link.uncovered],
-        "bridged": [_range_json(r) for r in link.bridged],
-    }

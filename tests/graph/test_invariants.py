@@ -313,10 +313,11 @@ def test_summary_and_verdict_agree_with_the_links(chain: Chain, moment: dict[str
 
 
 @given(chain=chains(), moment=moments)
-def test_streamed_json_is_always_the_one_shot_document(
+def test_streamed_json_is_always_in_the_layout_of_json_dumps(
     chain: Chain, moment: dict[str, object]
 ) -> None:
-    """iter_json() joins to exactly json.dumps(to_json()), whatever the chain holds."""
+    """iter_json() joins to valid JSON that json.dumps of its parsed document writes again
+    byte for byte, whatever the chain holds."""
     result = run(chain, moment)
     expected = json.dumps(result.to_json(), ensure_ascii=False).encode()
     assert b"".join(result.iter_json()) == expected
