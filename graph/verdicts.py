@@ -39,56 +39,36 @@ class Status(enum.Enum):
 
 
 class Verdict(enum.Enum):
-    """The verdict of a piece of evidence, or of a link."""
+    """The verdict of a piece of evidence, or of a link.
 
-    EQUIVALENT = "EQUIVALENT"
-    CONDITIONAL = "CONDITIONAL"
-    SUPPORTING_ONLY = "SUPPORTING_ONLY"
-    INSUFFICIENT_DATA = "INSUFFICIENT_DATA"
-    EXPIRED = "EXPIRED"
-    NOT_EQUIVALENT = "NOT_EQUIVALENT"
-    INCLUDED = "INCLUDED"
-    NO_EVIDENCE = "NO_EVIDENCE"
-    OUT_OF_SCOPE = "OUT_OF_SCOPE"
+    Each member carries, as plain attributes (read millions of times in a large check), its
+    ``order`` among the evidence verdicts, best first (the link-only verdicts come after
+    them all), and the ``status`` it gives a link.
+    """
 
-    # Set once below for every member; plain attributes, as they are read millions of times.
-    _order: int
-    _status: Status
+    order: int
+    status: Status
 
-    @property
-    def order(self) -> int:
-        """Position among the evidence verdicts, best first (0 = EQUIVALENT)."""
-        return self._order
+    EQUIVALENT = "EQUIVALENT", 0, Status.OK
+    CONDITIONAL = "CONDITIONAL", 1, Status.CONDITIONAL
+    SUPPORTING_ONLY = "SUPPORTING_ONLY", 2, Status.GAP
+    INSUFFICIENT_DATA = "INSUFFICIENT_DATA", 3, Status.GAP
+    EXPIRED = "EXPIRED", 4, Status.GAP
+    NOT_EQUIVALENT = "NOT_EQUIVALENT", 5, Status.GAP
+    INCLUDED = "INCLUDED", 6, Status.OK
+    NO_EVIDENCE = "NO_EVIDENCE", 6, Status.GAP
+    OUT_OF_SCOPE = "OUT_OF_SCOPE", 6, Status.OUT_OF_SCOPE
+
+    def __new__(cls, value: str, order: int, status: Status) -> Verdict:
+        member = object.__new__(cls)
+        member._value_ = value
+        member.order = order
+        member.status = status
+        return member
 
     def better_than(self, other: Verdict) -> bool:
         """Whether this evidence verdict is better than ``other``."""
-        return self._order < other._order
-
-    @property
-    def status(self) -> Status:
-        """The link status this verdict gives."""
-        return self._status
-
-
-_EVIDENCE_ORDER = (
-    Verdict.EQUIVALENT,
-    Verdict.CONDITIONAL,
-    Verdict.SUPPORTING_ONLY,
-    Verdict.INSUFFICIENT_DATA,
-    Verdict.EXPIRED,
-    Verdict.NOT_EQUIVALENT,
-)
-_STATUS = {
-    Verdict.EQUIVALENT: Status.OK,
-    Verdict.INCLUDED: Status.OK,
-    Verdict.CONDITIONAL: Status.CONDITIONAL,
-    Verdict.OUT_OF_SCOPE: Status.OUT_OF_SCOPE,
-}
-for _verdict in Verdict:
-    _verdict._order = (
-        _EVIDENCE_ORDER.index(_verdict) if _verdict in _EVIDENCE_ORDER else len(_EVIDENCE_ORDER)
-    )
-    _verdict._status = _STATUS.get(_verdict, Status.GAP)
+        return self.order < other.order
 
 
 class ReasonCode(enum.Enum):
