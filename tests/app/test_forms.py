@@ -18,9 +18,10 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from app import services
-from app.routes.pages import FIELDS, OTHER
+from app.routes.pages import FIELDS, OTHER, entities
 from app.routes.pages.fields import fields_of
 from graph import schema
+from importers import chainfile
 from tests.app.conftest import Ws
 from tests.app.test_pages import csrf, field_error, sign_in
 
@@ -420,6 +421,50 @@ def test_a_full_report_opens_prefilled_and_saves_unchanged_then_changed(
     expected = {**stated, "issuer": "Ander Assurance B.V."}
     expected["cuecs"] = [*FULL_REPORT["cuecs"], {"id": "C3"}]  # addressed: false is the default
     assert entity(engine, "evidence", "full-soc2") == expected
+
+
+def test_stated_defaults_sent_back_change_nothing_and_an_edit_reads_the_register_once(
+    web: TestClient, demo_ws: Ws, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A link and a service that state the format's defaults (which the form leaves out) save
+    nothing when sent back; a real change saves, and only the change itself reads the whole
+    register as a chain (the comparison reads each body in a chain of its own)."""
+    link = {"from": "stratus-postgres", "to": "dijk-ams1", "relevant": True, "critical": False}
+    service = {
+        "id": "extra",
+        "name": "Extra",
+        "supplier": "stratus",
+        "kind": "paas",
+        "personal_data": False,
+    }
+    add(engine, "services", service)
+    add(engine, "dependencies", link)
+    everything = len(
+        web.get(demo_ws.url("/services?limit=1000"), headers=demo_ws.auth()).json()["items"]
+    )
+    read: list[int] = []
+
+    def counting(parse: Callable[..., Any]) -> Callable[..., Any]:
+        def counted(document: Any, **kwargs: Any) -> Any:
+            read.append(len(document.get("services", ())))
+            return parse(document, **kwargs)
+
+        return counted
+
+    monkeypatch.setattr(services, "load_plain", counting(chainfile.load_plain))
+    monkeypatch.setattr(entities, "load_plain", counting(chainfile.load_plain))
+    sign_in(web, demo_ws.emails["editor"])
+    for section, key in (("dependencies", "stratus-postgres/dijk-ams1"), ("services", "extra")):
+        before = stored(engine, section, key)
+        form = entity_form(web.get(f"/w/acme/{section}/{key}").text)
+        answer = web.post(f"/w/acme/{section}/{key}", data=form)
+        assert f"Nothing changed in {key}" in answer.text, section
+        assert stored(engine, section, key) == before
+        read.clear()
+        form["critical" if section == "dependencies" else "description"] = ["true"]
+        answer = web.post(f"/w/acme/{section}/{key}", data=form)
+        assert f"Saved {key}." in answer.text, section
+        assert read.count(everything) == 1 and len(read) == 3, read
 
 
 def test_rows_are_removed_by_emptying_them(web: TestClient, demo_ws: Ws, engine: Engine) -> None:

@@ -37,6 +37,7 @@ from app.routes.pages.forms import (
     place_errors,
 )
 from app.views.pages import page
+from graph import schema
 from graph.errors import ChainError
 from importers.chainfile import dump_plain, load_plain
 
@@ -282,19 +283,84 @@ def _equivalent(
 ) -> bool:
     """Whether ``body`` says the same as the ``stored`` one: the very same, or equal once read
     the way the chain format reads it (``relevant: true`` is what an absent ``relevant``
-    says), which takes reading the register."""
+    says). Each is read alone, with only the entries the reader needs beside it: the register
+    is read once, after this, by the change itself."""
     if body == stored:
         return True
-    document = services.register_document(session, visit.workspace)
+    wid = visit.workspace.id or 0
+    known = {name: dict(repo.bodies(session, repo.KINDS[name], wid)) for name in _REFERRED}
+    offerings = repo.offerings(session, wid)[:1]
+    before = _read_alone(section, stored, known, offerings)
+    return before is not None and before == _read_alone(section, body, known, offerings)
+
+
+_REFERRED = ("suppliers", "services")
+"""The sections whose entries others name (by their ``id``)."""
+
+
+def _read_alone(
+    section: str,
+    body: dict[str, Any],
+    known: dict[str, dict[str, dict[str, Any]]],
+    offerings: list[str],
+) -> dict[str, Any] | None:
+    """``body`` as the chain format reads and writes it, read in a chain of its own: the
+    entries it names, the register's first offering, and what those name in turn, from
+    ``known`` (the register's suppliers and services by id); ``None`` when the reader refuses
+    it.
+
+    >>> known = {"suppliers": {"s": {"id": "s", "name": "S"}},
+    ...          "services": {"a": {"id": "a", "name": "A", "supplier": "s", "kind": "saas"},
+    ...                       "b": {"id": "b", "name": "B", "supplier": "s", "kind": "iaas"}}}
+    >>> _read_alone("dependencies", {"from": "a", "to": "b", "relevant": True}, known, ["a"])
+    {'from': 'a', 'to': 'b'}
+    >>> _read_alone("dependencies", {"from": "a", "to": "c"}, known, ["a"]) is None
+    True
+    """
     kind = repo.KINDS[section]
-    key = kind.key_of(stored)
+    key = kind.key_of(body)
+    picked: dict[str, dict[str, dict[str, Any]]] = {name: {} for name in _REFERRED}
+
+    def take(name: str, entry: dict[str, Any]) -> None:
+        for path, field in schema.SECTIONS[name].references:
+            for ref in _ids_at(entry, path):
+                target = field.refers or ""
+                if (
+                    target in picked
+                    and ref not in picked[target]
+                    and (target, ref) != (section, key)
+                    and (found := known[target].get(ref)) is not None
+                ):
+                    picked[target][ref] = found
+                    take(target, found)
+
+    take(section, body)
+    for offering in offerings:
+        if ("services", offering) != (section, key) and offering in known["services"]:
+            picked["services"].setdefault(offering, known["services"][offering])
+            take("services", known["services"][offering])
+    document: dict[str, Any] = {"ketenkaart": 1, "offerings": offerings}
+    document.update({name: list(entries.values()) for name, entries in picked.items()})
+    document[section] = [*document.get(section, []), body]
     try:
-        before = dump_plain(load_plain(document))[section]
-        document[section] = [body if kind.key_of(b) == key else b for b in document[section]]
-        after = dump_plain(load_plain(document))[section]
+        written = dump_plain(load_plain(document))
     except ChainError:
-        return False
-    return before == after
+        return None
+    entries = written.get(section)
+    assert isinstance(entries, list)  # noqa: S101 - the writer writes every section it read
+    return next(e for e in entries if isinstance(e, dict) and kind.key_of(e) == key)
+
+
+def _ids_at(value: Any, path: tuple[str, ...]) -> list[str]:
+    """The ids at ``path`` in a body: one, a list of them, or those of every row on the way."""
+    if not path:
+        found = value if isinstance(value, list) else [value]
+        return [v for v in found if isinstance(v, str)]
+    if isinstance(value, list):
+        return [ref for item in value for ref in _ids_at(item, path)]
+    if isinstance(value, dict):
+        return _ids_at(value.get(path[0]), path[1:])
+    return []
 
 
 def _change(section: str, request: Request, session: Session, ws: str, form: FormData) -> Response:
