@@ -2,9 +2,11 @@
 
 Reading or checking a chain builds millions of small objects without reference cycles; the
 cyclic collector would traverse all of them again and again (about half the time of a
-20,000-service chain). Reference counting still frees everything. The collector is
-process-wide, so pauses nest and may overlap between threads: it runs again when the last
-pause ends, and only if it ran before the first began.
+20,000-service chain). Reference counting still frees everything. Only a one-shot process
+pauses it: the command line's chain commands, at their entry point (``app.cli``); the service
+keeps its collector running, as a long-running process must collect what its requests leave.
+The collector is process-wide, so pauses nest and may overlap between threads: it runs again
+when the last pause ends, and only if it ran before the first began.
 
 >>> import gc
 >>> with paused():

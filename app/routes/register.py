@@ -23,7 +23,6 @@ from graph.model import DateRange
 from graph.verdicts import CheckResult
 from importers import registry
 from importers.formats import ExportFormat
-from importers.gcpause import paused
 from importers.register import template
 
 router = APIRouter(prefix="/workspaces/{ws}", tags=["register"])
@@ -91,9 +90,8 @@ def export_chain(
         media = "application/json" if format == "json" else "application/yaml"
         name = f"{caller.workspace.slug}.{'json' if format == 'json' else 'yaml'}"
         return Response(body, media_type=media, headers=_attachment(name))
-    with paused():
-        chain = services.register_chain(session, caller.workspace, caller.scope)
-        exported = registry.export(chain, format, language)
+    chain = services.register_chain(session, caller.workspace, caller.scope)
+    exported = registry.export(chain, format, language)
     headers = _attachment(f"{caller.workspace.slug}.{exported.suffix}")
     if exported.warnings:
         headers["X-Ketenkaart-Warnings"] = str(len(exported.warnings))
@@ -144,29 +142,16 @@ def check(
     if at is not None and period is not None:
         raise Invalid("give at or period, not both")
     span = _period(period)
-    with paused():
-        result = services.check_register(
-            session,
-            workspace=caller.workspace,
-            at=None if span else (at or today(request)),
-            period=span,
-            offerings=offering,
-            profile=profile,
-            scope=caller.scope,
-        )
-
-    def body() -> Iterator[bytes]:
-        # The collector is paused while each chunk is made, never across a yield: a client
-        # that goes away would leave the generator, and the pause, open for good.
-        chunks = chunked(_with_newline(result))
-        while True:
-            with paused():
-                chunk = next(chunks, None)
-            if chunk is None:
-                return
-            yield chunk
-
-    return StreamingResponse(body(), media_type="application/json")
+    result = services.check_register(
+        session,
+        workspace=caller.workspace,
+        at=None if span else (at or today(request)),
+        period=span,
+        offerings=offering,
+        profile=profile,
+        scope=caller.scope,
+    )
+    return StreamingResponse(chunked(_with_newline(result)), media_type="application/json")
 
 
 def _with_newline(result: CheckResult) -> Iterator[bytes]:
