@@ -50,7 +50,7 @@ def _closed(schema: dict[str, Any]) -> None:
     schema["patternProperties"] = {"^x-": {}}
 
 
-class Body(BaseModel):
+class FormatMapping(BaseModel):
     """A mapping of the chain format: its fields, and keys that start with ``x-``."""
 
     model_config = ConfigDict(
@@ -62,7 +62,7 @@ class Body(BaseModel):
     )
 
     @model_validator(mode="after")
-    def _only_x_keys(self) -> Body:
+    def _only_x_keys(self) -> FormatMapping:
         unknown = [k for k in self.model_extra or {} if not k.startswith("x-")]
         if unknown:
             raise ValueError(f"unknown field {unknown[0]!r} (only x- keys are free)")
@@ -149,7 +149,9 @@ class _Factory:
                 spec = Field(default, alias=alias, title=f.label, description=about)
                 defined[attribute] = (kind | None, spec)
         defined.update(extra or {})
-        return create_model(name, __base__=Body, __doc__=doc, __module__=__name__, **defined)
+        return create_model(
+            name, __base__=FormatMapping, __doc__=doc, __module__=__name__, **defined
+        )
 
 
 @dataclass(frozen=True, slots=True)
