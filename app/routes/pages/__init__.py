@@ -20,10 +20,10 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from app.routes.pages import entities, importing, overview, reports
-from app.routes.pages.access import IMPORT_FORMATS
 from app.routes.pages.fields import FIELDS, Field
 from app.routes.pages.forms import OTHER, body_of, form_values, place_errors
 from app.routes.pages.reports import scope_rows
+from importers.formats import IMPORT_FORMATS
 
 router = APIRouter(include_in_schema=False)
 for _part in (overview, entities, importing, reports):

@@ -21,6 +21,7 @@ from app.deps import SAFE_METHODS, WRITE, Browser, browser_session, check_csrf, 
 from app.errors import Forbidden, NotFound, Problem
 from app.views.pages import page
 from graph.errors import UsageError
+from importers.formats import IMPORT_FORMATS
 
 SECTIONS = ("suppliers", "services", "dependencies", "evidence")
 DEFAULT_PROFILE = "zeker-online"
@@ -29,7 +30,7 @@ WsPath = Annotated[str, Path(max_length=64)]
 P = ParamSpec("P")
 
 
-class Leave(Exception):  # noqa: N818 - not an error: a page that answers otherwise
+class _Leave(Exception):  # noqa: N818 - not an error: a page that answers otherwise
     """Leave the route with this response (a redirect to the sign-in page)."""
 
     def __init__(self, response: Response) -> None:
@@ -68,7 +69,7 @@ def visit_as(
         target = request.url.path if request.method in SAFE_METHODS else f"/w/{ws}"
         if request.method in SAFE_METHODS and request.url.query:
             target += "?" + request.url.query
-        raise Leave(RedirectResponse(f"/login?{urlencode({'next': target})}", status_code=303))
+        raise _Leave(RedirectResponse(f"/login?{urlencode({'next': target})}", status_code=303))
     request.state.browser = browser
     workspace = services.find_workspace(session, ws)
     access = (
@@ -114,7 +115,7 @@ def guarded(func: Callable[P, Response]) -> Callable[P, Response]:
     def run(*args: P.args, **kwargs: P.kwargs) -> Response:
         try:
             return func(*args, **kwargs)
-        except Leave as leave:
+        except _Leave as leave:
             return leave.response
         except (Problem, UsageError) as problem:
             request = kwargs["request"]
@@ -162,7 +163,3 @@ _DONE = {
     "uploaded": "Stored the document of {key}.",
     "imported": "Imported the file.",
 }
-
-
-IMPORT_FORMATS = ("chain", "cyclonedx", "csv", "xlsx", "oscal", "fedramp", "backstage")
-"""The formats the import page offers (importers.registry's table; a test keeps them equal)."""

@@ -16,7 +16,6 @@ from app import documents, services
 from app.deps import READ, WRITE, SessionDep
 from app.errors import Invalid, Problem, issue_errors
 from app.routes.pages.access import (
-    IMPORT_FORMATS,
     FormDep,
     Visit,
     WsPath,
@@ -27,6 +26,7 @@ from app.routes.pages.access import (
 from app.routes.pages.forms import form_field
 from app.views.pages import page
 from graph.errors import ChainError
+from importers.formats import IMPORT_FORMATS
 
 router = APIRouter(include_in_schema=False)
 
