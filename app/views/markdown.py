@@ -2,8 +2,10 @@
 
 It states the offerings, the date or audit period and the profile used; the scope (every
 sub-service the walk reached, with what it is and who supplies it); every link grouped by status
-with its reasons; and the findings. Every label from the chain file is escaped with :func:`md`,
-so a supplier called ``<img src=x onerror=alert(1)>`` stays text wherever the report is rendered.
+with its reasons; and the findings. The report is the Jinja template
+``app/templates/reports/scoping.md.jinja``, rendered as plain text (Markdown is not HTML: no
+autoescape); every label from the chain file goes through its ``md`` filter, :func:`md`, so a
+supplier called ``<img src=x onerror=alert(1)>`` stays text wherever the report is rendered.
 Ids and verdicts stand in code spans; the chain format allows no backtick in an id.
 
 >>> md("a|b <i>*x*</i>")
@@ -12,13 +14,22 @@ Ids and verdicts stand in code spans; the chain format allows no backtick in an 
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Collection
+from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
 
-from graph.model import Chain
+from graph.model import Chain, Service
 from graph.profiles import ResolvedProfile
 from graph.verdicts import CheckResult, LinkResult, Status
-from importers.basis import LinkBasis, link_bases
+from importers.basis import link_bases
+
+if TYPE_CHECKING:
+    import jinja2
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "reports"
+"""The folder of the report templates."""
 
 _SPECIAL = re.compile(r"([\\`*_\[\]|~])")
 _SECTIONS = (
@@ -36,6 +47,27 @@ def md(text: str) -> str:
     return " ".join(text.split())
 
 
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
+
+
+@functools.cache
+def _template() -> jinja2.Template:
+    import jinja2  # noqa: PLC0415 - only the markdown format needs it; `check` stays quick
+
+    environment = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=False,  # noqa: S701 - Markdown, not HTML: every label goes through md
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    environment.filters["md"] = md
+    environment.filters["sentence"] = _sentence
+    return environment.get_template("scoping.md.jinja")
+
+
 def _version() -> str:
     from importlib.metadata import PackageNotFoundError, version  # noqa: PLC0415 - slow import, needed here only
 
@@ -43,6 +75,35 @@ def _version() -> str:
         return version("ketenkaart")
     except PackageNotFoundError:  # pragma: no cover - running from a source tree
         return "unknown"
+
+
+class _Named(NamedTuple):
+    """A service named in the report: its name, its id, and its supplier's name."""
+
+    name: str
+    id: str
+    supplier: str
+
+
+class _Reached(NamedTuple):
+    """A row of the scope: a sub-service, the first link that reaches it, and what that
+    dependency says (or the service, where the dependency says nothing)."""
+
+    service: Service
+    supplier: str
+    link: LinkResult
+    critical: bool
+    personal_data: bool
+    locations: tuple[str, ...]
+
+
+class _Offering(NamedTuple):
+    """An offering's part of the links: its links and their status groups, with headings."""
+
+    name: str
+    id: str
+    links: list[LinkResult]
+    sections: list[tuple[str, list[LinkResult]]]
 
 
 def render_markdown(
@@ -72,84 +133,55 @@ def render_markdown(
     True
     """
     services, suppliers = chain.services, chain.suppliers
-    offerings = ", ".join(
-        f"{md(services[o].name)} (`{o}`, {md(suppliers[services[o].supplier].name)})"
-        for o in result.offerings
+    return _template().render(
+        title=chain.title or " / ".join(services[o].name for o in result.offerings),
+        offerings=[
+            _Named(services[o].name, o, suppliers[services[o].supplier].name)
+            for o in result.offerings
+        ],
+        result=result,
+        summary=result.summary,
+        profile=profile,
+        version=_version(),
+        scope=_scope(result, chain),
+        by_offering=[
+            _Offering(
+                services[offering].name,
+                offering,
+                links,
+                [
+                    (heading, group)
+                    for status, heading in _SECTIONS
+                    if (group := [link for link in links if link.status is status])
+                ],
+            )
+            for offering, links in by_offering(result).items()
+        ],
+        bases=link_bases(result, chain, profile=profile, stored=stored),
     )
-    title = chain.title or " / ".join(services[o].name for o in result.offerings)
-    if result.period:
-        when = f"Audit period: {result.period.start} to {result.period.end}"
-    else:
-        when = f"Evaluated at: {result.at}"
-    summary = result.summary
-    out = [
-        f"# Scoping report: {md(title)}",
-        "",
-        f"- Offerings: {offerings}",
-        f"- {when}",
-        f"- Profile: `{profile.id}`: reports must test at least {profile.min_period_months} "
-        f"months and count for {profile.max_age_months} months after their period (bridge "
-        f"letters up to {profile.bridge_max_months} more); required criteria: "
-        f"{', '.join(profile.required_criteria) or 'none'}; management-system certificates "
-        "accepted as equivalent: "
-        f"{', '.join(sorted(s.value for s in profile.accept_as_equivalent)) or 'none'}",
-        f"- Chain verdict: **{result.verdict.value}** ({summary['links']} links: "
-        f"{summary['ok']} ok, {summary['conditional']} conditional, {summary['gap']} gap, "
-        f"{summary['out-of-scope']} out of scope)",
-        f"- Generated by ketenkaart {_version()}",
-        "",
-        "## Scope",
-        "",
-        "The sub-services reached from the offerings, by rank (1 = a direct provider of an "
-        "offering, as in DORA's register of information).",
-        "",
-        "| Rank | Service | Kind | Supplier | Reached via | Critical | Personal data | Locations |",
-        "|---:|---|---|---|---|---|---|---|",
-    ]
+
+
+def _scope(result: CheckResult, chain: Chain) -> list[_Reached]:
+    """Every sub-service an in-scope link reaches, by the first such link."""
     first: dict[str, LinkResult] = {}
     for link in result.links:
         if link.status is not Status.OUT_OF_SCOPE:
             first.setdefault(link.provider, link)
+    rows = []
     for sid, link in first.items():
-        s = services[sid]
+        s = chain.services[sid]
         dep = chain.dependencies[(link.consumer, link.provider)]
-        personal = s.personal_data if dep.personal_data is None else dep.personal_data
-        locations = dep.locations or s.locations
-        out.append(
-            f"| {link.rank} | {md(s.name)} (`{sid}`) | {s.kind.value} | "
-            f"{md(suppliers[s.supplier].name)} | {md(' → '.join(link.path[:-1]))} | "
-            f"{'yes' if dep.critical else 'no'} | {'yes' if personal else 'no'} | "
-            f"{md(', '.join(locations)) or '—'} |"
+        rows.append(
+            _Reached(
+                service=s,
+                supplier=chain.suppliers[s.supplier].name,
+                link=link,
+                critical=dep.critical,
+                personal_data=s.personal_data if dep.personal_data is None else dep.personal_data,
+                locations=dep.locations or s.locations,
+            )
         )
-    bases = link_bases(result, chain, profile=profile, stored=stored)
-    out += [
-        "",
-        "## Links",
-        "",
-        "Every link, by offering (a link that several offerings reach is listed under each; "
-        "its rank counts from the nearest), then by status. The basis is what the deciding "
-        "evidence is and rests on; every other piece of evidence considered is listed with its "
-        "verdict and reasons.",
-    ]
-    for offering, links in by_offering(result).items():
-        count = f"{len(links)} link{'' if len(links) == 1 else 's'}"
-        out += ["", f"### {md(services[offering].name)} (`{offering}`): {count}"]
-        for status, heading in _SECTIONS:
-            group = [link for link in links if link.status is status]
-            if group:
-                out += ["", f"#### {heading} ({len(group)})", ""]
-                out += _link_table(group, bases)
-    out += ["", "## Findings", ""]
-    if result.findings:
-        out += ["| Severity | Finding | Subjects | Message |", "|---|---|---|---|"]
-        out += [
-            f"| {f.severity.value} | {f.code.value} | {md(', '.join(f.subjects))} | "
-            f"{md(f.message)} |"
-            for f in result.findings
-        ]
-    else:
-        out.append("None.")
-    return "\n".join(out) + "\n"
+    return rows
 
 
 def by_offering(result: CheckResult) -> dict[str, list[LinkResult]]:
@@ -180,36 +212,3 @@ def by_offering(result: CheckResult) -> dict[str, list[LinkResult]]:
                     stack.append(provider)
         grouped[offering] = [link for link in result.links if link.consumer in seen]
     return grouped
-
-
-def _link_table(links: list[LinkResult], bases: Mapping[tuple[str, str], LinkBasis]) -> list[str]:
-    """A status group's table: verdict, the deciding evidence with its basis, the reasons (with
-    carve-outs), and every other piece considered."""
-    rows = [
-        "| Rank | Link | Verdict | Evidence and basis | Reasons | Also considered |",
-        "|---:|---|---|---|---|---|",
-    ]
-    for link in links:
-        basis = bases[(link.consumer, link.provider)]
-        reasons = [f"{r.code.value}: {md(r.message)}" for r in link.reasons]
-        reasons += [f"uncovered {r.start} to {r.end}" for r in link.uncovered]
-        reasons += [f"bridged {r.start} to {r.end}" for r in link.bridged]
-        reasons += [f"**{md(_sentence(note))}**" for note in basis.notes]
-        evidence = "—"
-        if link.evidence:
-            evidence = f"`{link.evidence}`" + (f": {md(basis.basis)}" if basis.basis else "")
-        also = [
-            f"`{a.evidence}` `{a.verdict.value}`"
-            + (f": {md(a.basis)}" if a.basis else "")
-            + "".join(f"<br>→ {code}: {md(message)}" for code, message in a.reasons)
-            for a in basis.also
-        ]
-        rows.append(
-            f"| {link.rank} | `{link.consumer}` → `{link.provider}` | `{link.verdict.value}` | "
-            f"{evidence} | {'<br>'.join(reasons) or '—'} | {'<br>'.join(also) or '—'} |"
-        )
-    return rows
-
-
-def _sentence(text: str) -> str:
-    return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
