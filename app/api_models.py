@@ -31,14 +31,18 @@ import datetime
 import enum
 import keyword
 from dataclasses import dataclass
+from http import HTTPStatus
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
 
+from app.errors import PROBLEM
 from graph.schema import ID_PATTERN, SECTIONS, Section
 from graph.schema import Field as SchemaField
 
 Mode = Literal["create", "update", "public"]
+
+COMPONENTS = "#/components/schemas/"
 
 _COUNTRY = Annotated[str, Field(pattern="^[A-Z]{2}$", min_length=2, max_length=2)]
 _ID = Annotated[str, Field(pattern=f"^{ID_PATTERN}$")]
@@ -152,6 +156,53 @@ class _Factory:
         return create_model(
             name, __base__=FormatMapping, __doc__=doc, __module__=__name__, **defined
         )
+
+
+class ProblemError(BaseModel):
+    """One thing wrong with a request: where, and what."""
+
+    location: str = Field(description="The field's path (``period.from``), or the request's part.")
+    message: str = Field(description="What is wrong there.")
+    line: int | None = Field(None, description="The line of a file, where a file was sent.")
+
+
+class Problem(BaseModel):
+    """An answer other than success, as RFC 9457 problem details (``application/problem+json``)."""
+
+    type: str = Field(description="Always about:blank: the status says what kind of problem.")
+    title: str = Field(description="The status's phrase.")
+    status: int = Field(description="The HTTP status.")
+    detail: str = Field(description="What went wrong, in a sentence.")
+    errors: list[ProblemError] | None = Field(
+        None, description="Every error found, each naming its place."
+    )
+
+
+def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The OpenAPI ``responses`` of these error statuses, each answered as :class:`Problem`
+    (the document's components carry it: :func:`problem_schemas`).
+
+    >>> sorted(problems(404, 422))
+    [404, 422]
+    """
+    return {
+        status: {
+            "description": HTTPStatus(status).phrase,
+            "content": {PROBLEM: {"schema": {"$ref": f"{COMPONENTS}Problem"}}},
+        }
+        for status in statuses
+    }
+
+
+def problem_schemas() -> dict[str, Any]:
+    """The JSON schemas of :class:`Problem` and :class:`ProblemError`, for the OpenAPI
+    document's components (a response's ``model`` would claim ``application/json`` too).
+
+    >>> sorted(problem_schemas())
+    ['Problem', 'ProblemError']
+    """
+    schema = Problem.model_json_schema(ref_template=COMPONENTS + "{model}")
+    return {"Problem": schema, **schema.pop("$defs")}
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.responses import HTMLResponse
@@ -15,6 +16,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 
 from app import errors
+from app.api_models import problem_schemas
 from app.config import Settings, get_settings
 from app.db import make_engine
 from app.documents import sweep_unfinished_uploads
@@ -88,6 +90,16 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.include_router(entities.router, prefix="/api/v1")
     app.include_router(documents.router, prefix="/api/v1")
     reference = API_DOCS.read_text(encoding="utf-8")
+    made = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        """FastAPI's document, with the schemas of the problem details the API answers."""
+        if app.openapi_schema is None:
+            components = made().setdefault("components", {})
+            components.setdefault("schemas", {}).update(problem_schemas())
+        return app.openapi_schema or made()
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
     @app.get("/docs", include_in_schema=False)
     def api_docs() -> HTMLResponse:

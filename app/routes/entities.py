@@ -14,7 +14,7 @@ from pydantic import BaseModel, PlainValidator
 from pydantic_core import PydanticKnownError
 
 from app import documents, services
-from app.api_models import BODIES, camel
+from app.api_models import BODIES, camel, problems
 from app.deps import Reader, SessionDep, Writer
 from app.errors import Invalid, PreconditionFailed, PreconditionRequired
 from app.repository import KINDS, page
@@ -156,6 +156,7 @@ def _routes(section: str) -> None:
         name=f"list_{section}",
         summary=f"List {section}",
         response_model=bodies.page,
+        responses=problems(401, 403, 404, 422),
         openapi_extra={"parameters": _filter_parameters(section)},
     )
     def listing(
@@ -199,6 +200,7 @@ def _routes(section: str) -> None:
         summary=f"Add a {singular}",
         status_code=201,
         response_model=bodies.public,
+        responses=problems(401, 403, 404, 409, 422),
     )
     def create(
         session: SessionDep,
@@ -221,6 +223,7 @@ def _routes(section: str) -> None:
         name=f"get_{singular}",
         summary=f"One {singular}",
         response_model=bodies.public,
+        responses=problems(401, 403, 404, 422),
         openapi_extra=documented,
     )
     def read(request: Request, session: SessionDep, caller: Reader) -> JSONResponse:
@@ -243,6 +246,7 @@ def _routes(section: str) -> None:
         name=f"update_{singular}",
         summary=f"Change a {singular}",
         response_model=bodies.public,
+        responses=problems(401, 403, 404, 412, 422, 428),
         openapi_extra=documented,
     )
     def change(
@@ -270,6 +274,7 @@ def _routes(section: str) -> None:
         name=f"delete_{singular}",
         summary=f"Remove a {singular}",
         status_code=204,
+        responses=problems(401, 403, 404, 412, 422, 428),
         openapi_extra=documented,
     )
     def remove(

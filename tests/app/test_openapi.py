@@ -127,3 +127,25 @@ def test_a_filter_on_a_field_of_the_format_lists_the_matching(
     assert all(s["offering"] for s in offerings["items"])
     held = client.get(demo_ws.url("/evidence?holder=stratus"), headers=headers).json()
     assert {e["holder"] for e in held["items"]} == {"stratus"}
+
+
+def test_entity_errors_are_documented_as_problem_details(client: TestClient) -> None:
+    """Each entity operation documents its error answers as problem details (RFC 9457), as the
+    service sends them, not FastAPI's validation error; a change documents 412 and 428."""
+    spec = client.get("/openapi.json").json()
+    assert {"Problem", "ProblemError"} <= set(spec["components"]["schemas"])
+    for section, path in ENTITY_PATHS.items():
+        item = path + ("/{frm}/{to}" if section == "dependencies" else "/{key}")
+        for found in (path, item):
+            for method, operation in spec["paths"][found].items():
+                answers = operation["responses"]
+                errors = {s: a for s, a in answers.items() if s.startswith("4")}
+                assert {"401", "403", "404", "422"} <= set(errors), (method, found)
+                for answer in errors.values():
+                    assert answer["content"] == {
+                        "application/problem+json": {
+                            "schema": {"$ref": "#/components/schemas/Problem"}
+                        }
+                    }
+                if method in ("patch", "delete"):
+                    assert {"412", "428"} <= set(errors)

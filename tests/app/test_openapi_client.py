@@ -82,7 +82,8 @@ def test_a_generated_client_round_trips_the_register(
     generated: Callable[[str], ModuleType], origin: str, demo_ws: Ws
 ) -> None:
     """Supplier, service, dependency and evidence: each added, read back equal, changed,
-    found by a filter and removed, through the generated client's typed models."""
+    found by a filter and removed, through the generated client's typed models; a stale
+    change and a body the chain format refuses answer problem details naming the field."""
     api = "api.register_entities."
     models = generated("models")
     base = generated("client")
@@ -197,6 +198,26 @@ def test_a_generated_client_round_trips_the_register(
             if_match=_etag(evidence),
         )
         assert (changed.scope, changed.period.to) == ("Key management", date(2026, 9, 30))
+
+        stale = call(
+            "update_supplier",
+            ws,
+            "nieuw",
+            body=models.SupplierUpdate(country="BE"),
+            if_match=_etag(supplier),
+        )
+        assert isinstance(stale, models.Problem)
+        assert stale.status == 412
+        wrong = call(
+            "create_service",
+            ws,
+            body=models.ServiceCreate(
+                id="wees", name="Wees", supplier="niemand", kind=models.Kind.SAAS
+            ),
+        )
+        assert isinstance(wrong, models.Problem)
+        assert wrong.status == 422
+        assert [e.location for e in wrong.errors] == ["supplier"]
 
         found = call("list_services", ws, supplier="nieuw", kind=models.Kind.IAAS)
         assert isinstance(found, models.ServicePage)
