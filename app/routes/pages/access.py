@@ -19,11 +19,11 @@ from app.accounts import Access
 from app.audit import Actor
 from app.deps import SAFE_METHODS, WRITE, Browser, browser_session, check_csrf, today, user_actor
 from app.errors import Forbidden, NotFound, Problem
+from app.routes.pages.fields import SECTIONS
 from app.views.pages import page
 from graph.errors import UsageError
 from importers.formats import IMPORT_FORMATS
 
-SECTIONS = ("suppliers", "services", "dependencies", "evidence")
 DEFAULT_PROFILE = "zeker-online"
 WsPath = Annotated[str, Path(max_length=64)]
 

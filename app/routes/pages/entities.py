@@ -18,7 +18,6 @@ from app.deps import READ, WRITE, SessionDep
 from app.errors import Invalid, NotFound, PreconditionFailed, Problem
 from app.models import ServiceRow
 from app.routes.pages.access import (
-    SECTIONS,
     FormDep,
     Visit,
     WsPath,
@@ -26,7 +25,7 @@ from app.routes.pages.access import (
     page_context,
     visit_as,
 )
-from app.routes.pages.fields import COUNTRIES, FIELDS, layout
+from app.routes.pages.fields import COUNTRIES, FIELDS, SECTIONS, layout
 from app.routes.pages.forms import (
     OTHER,
     body_of,

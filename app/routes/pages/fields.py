@@ -297,10 +297,10 @@ def _control(
     return replace(made, kind="area" if look.area else "text")
 
 
-FIELDS: dict[str, tuple[Field, ...]] = {
-    name: fields_of(schema.SECTIONS[name])
-    for name in ("suppliers", "services", "dependencies", "evidence")
-}
+SECTIONS = ("suppliers", "services", "dependencies", "evidence")
+"""The sections of the register with pages and forms of their own."""
+
+FIELDS: dict[str, tuple[Field, ...]] = {name: fields_of(schema.SECTIONS[name]) for name in SECTIONS}
 """The controls of each section's form, made from :data:`graph.schema.SECTIONS` and
 :data:`LOOKS`: a field added to the schema has its control without a change here."""
 
