@@ -42,7 +42,7 @@ from typing import Final, Literal
 
 from graph.errors import ChainError, Issue  # noqa: F401 - ChainError: the doctests catch it
 from graph.model import Chain, Profile
-from importers.chainfile.merge import check_references, merge, part_of, raise_if
+from importers.chainfile.merge import check_references, merge_parts, part_of, raise_if
 from importers.chainfile.reader import Part, Reader
 from importers.chainfile.writer import chain_plain, dump
 from importers.chainfile.yaml12 import NOTHING
@@ -120,7 +120,7 @@ def _load(files: Sequence[tuple[str, bytes]], max_bytes: int) -> Chain:
         if part is not None:
             part.loose = reader.loose
             parts.append(part)
-    merged = merge(parts, issues) if parts else None
+    merged = merge_parts(parts, issues) if parts else None
     if merged is not None and len(parts) == len(files):  # else its ids would be unknown
         check_references(parts, merged, issues)
     raise_if(issues, [name for name, _ in files])
@@ -156,7 +156,7 @@ def load_plain(document: object, *, source: str = "<data>") -> Chain:
         merged = None
         if part is not None:
             part.loose = reader.loose
-            merged = merge([part], issues)
+            merged = merge_parts([part], issues)
             check_references([part], merged, issues)
         raise_if(issues, [source])
         assert merged is not None  # noqa: S101 - no part means issues, raised above
@@ -297,7 +297,7 @@ def merge_chains(chains: Sequence[Chain], *, filenames: Sequence[str]) -> Chain:
         raise ValueError("merge_chains needs at least one chain")
     parts = [part_of(chain, name) for chain, name in zip(chains, filenames, strict=True)]
     issues: list[Issue] = []
-    merged = merge(parts, issues)
+    merged = merge_parts(parts, issues)
     check_references(parts, merged, issues)
     raise_if(issues, filenames)
     return merged.chain

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Hashable
 from datetime import date
 from typing import TypeVar, cast
 
@@ -24,8 +23,6 @@ from graph.schema import SECTIONS, Field
 from importers.chainfile.messages import quote
 
 _E = TypeVar("_E", bound=enum.Enum)
-_K = TypeVar("_K", bound=Hashable)
-_V = TypeVar("_V")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -2,14 +2,7 @@
 
 from __future__ import annotations
 
-import enum
-from collections.abc import Hashable
-from typing import Final, TypeVar
-
-_E = TypeVar("_E", bound=enum.Enum)
-_K = TypeVar("_K", bound=Hashable)
-_V = TypeVar("_V")
-
+from typing import Final
 
 # The assigned ISO 3166-1 alpha-2 codes (249), as in the ISO 3166 maintenance agency's list.
 COUNTRIES: Final = frozenset(

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
-import enum
-from collections.abc import Callable, Hashable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import chain as chain_items
 from operator import attrgetter
-from typing import Any, TypeVar, cast
+from typing import Any, cast
 
 from graph.errors import ChainError, Issue
 from graph.model import (
@@ -18,11 +18,6 @@ from importers.chainfile.contract import entry_name
 from importers.chainfile.messages import did_you_mean, path_text, quote
 from importers.chainfile.reader import Part
 from importers.chainfile.yaml12 import line_at
-
-_E = TypeVar("_E", bound=enum.Enum)
-_K = TypeVar("_K", bound=Hashable)
-_V = TypeVar("_V")
-
 
 # ---------------------------------------------------------------------------------------------
 # Several files: merge by id, then check references on the merged chain.
@@ -69,7 +64,7 @@ class Merged:
     owners: dict[str, dict[Any, int]]
 
 
-def merge(parts: Sequence[Part], issues: list[Issue]) -> Merged:
+def merge_parts(parts: Sequence[Part], issues: list[Issue]) -> Merged:
     """Merge the parts by id; conflicting definitions are reported into ``issues``."""
     sections: dict[str, Any] = {}
     owners: dict[str, dict[Any, int]] = {}
@@ -148,8 +143,13 @@ def check_references(parts: Sequence[Part], merged: Merged, issues: list[Issue])
     for section, references in _REFERENCES.items():
         if not references:
             continue
+        entities = getattr(chain, section)
+        if not any(
+            _unknown_ids(entities, get, many, known[refers]) for _, get, many, refers in references
+        ):
+            continue  # nothing to report in this section (set operations only)
         owners = merged.owners[section]
-        for key, entity in getattr(chain, section).items():
+        for key, entity in entities.items():
             if all(
                 all(map(known[refers].__contains__, get(entity)))
                 if many
@@ -175,6 +175,16 @@ def check_references(parts: Sequence[Part], merged: Merged, issues: list[Issue])
             if name not in known[refers]:
                 issues.append(Issue(path, unknown(refers, name), part.file, line))
     _check_parent_cycles(parts, merged, report)
+
+
+def _unknown_ids(
+    entities: Mapping[Any, Any], get: Callable[[Any], Any], many: bool, known: Mapping[Any, int]
+) -> set[Any]:
+    """The ids that field ``get`` of ``entities`` names and ``known`` lacks."""
+    values = entities.values()
+    named = set(chain_items.from_iterable(map(get, values))) if many else set(map(get, values))
+    named.discard(None)
+    return named.difference(known)
 
 
 def _check_parent_cycles(

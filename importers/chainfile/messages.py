@@ -3,14 +3,8 @@
 from __future__ import annotations
 
 import difflib
-import enum
 import re
-from collections.abc import Hashable, Sequence
-from typing import TypeVar
-
-_E = TypeVar("_E", bound=enum.Enum)
-_K = TypeVar("_K", bound=Hashable)
-_V = TypeVar("_V")
+from collections.abc import Sequence
 
 
 def quote(text: str) -> str:

@@ -4,42 +4,33 @@ from __future__ import annotations
 
 import enum
 import json
-import re
-from collections.abc import Callable, Hashable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from operator import itemgetter
 from typing import Any, TypeVar, cast
-
-import yaml
 
 from graph.errors import Issue
 from graph.model import (
     FORMAT_VERSION,
     Accreditation,
-    Assurance,
     BridgeLetter,
     Cuec,
     DateRange,
-    Dependency,
     Document,
-    Evidence,
-    Opinion,
     Profile,
     ReportException,
     Scheme,
-    SchemeClass,
-    Service,
     SubserviceMethod,
     Subservices,
-    Supplier,
-    Verification,
 )
 from graph.profiles import BUILTIN_PROFILES
-from graph.schema import SECTIONS
+from graph.schema import SECTIONS, Field
+from importers.chainfile.checks import CHOICES, SECTION_PLANS, Plan, parse_day
 from importers.chainfile.contract import (
     ACCREDITATION_KEYS,
     ACCREDITATION_SET,
-    ASSURANCES,
+    ASSURANCE_REPORTS,
     BRIDGE_KEYS,
     BRIDGE_SET,
     CONTACT_KEYS,
@@ -47,45 +38,31 @@ from importers.chainfile.contract import (
     CUEC_KEYS,
     CUEC_SET,
     DATE_RE,
-    DEPENDENCY_KEYS,
-    DEPENDENCY_SET,
     DOCUMENT_KEYS,
     DOCUMENT_SET,
-    EVIDENCE_KEYS,
-    EVIDENCE_SET,
     EXCEPTION_KEYS,
     EXCEPTION_SET,
     ID_RE,
     ID_RULE,
     IDS_KEYS,
     IDS_SET,
-    KINDS,
     MANAGEMENT_SYSTEM_SCHEMES,
     METHODS,
     NEEDS_VALID_UNTIL,
     NO_SUBSERVICES,
-    OPINIONS,
     PERIOD_KEYS,
     PERIOD_SET,
     PROFILE_FILE_KEYS,
-    PROFILE_KEYS,
-    PROFILE_SET,
-    QUALIFICATIONS,
     REFERENCES,
     SCHEMES,
-    SERVICE_KEYS,
-    SERVICE_SET,
     SUBSERVICES_KEYS,
     SUBSERVICES_SET,
-    SUPPLIER_KEYS,
-    SUPPLIER_SET,
     TOP_KEYS,
     TOP_SET,
-    VERIFICATIONS,
+    entry_name,
     reported_on,
 )
 from importers.chainfile.countries import COUNTRIES, COUNTRY_HINTS
-from importers.chainfile.fast import FastPaths
 from importers.chainfile.messages import (
     SURROGATE,
     describe,
@@ -96,13 +73,10 @@ from importers.chainfile.messages import (
     quote,
     surrogate_message,
 )
-from importers.chainfile.yaml12 import NOTHING, YSeq, compose_yaml, line_of, parse_json, source_text
+from importers.chainfile.yaml12 import YSeq, line_of, parse_file, source_text
 
 _E = TypeVar("_E", bound=enum.Enum)
-_K = TypeVar("_K", bound=Hashable)
-_V = TypeVar("_V")
 _Map = dict[str, object]
-_Raw = dict[str, Any]
 
 
 def _x_keys(m: object) -> dict[str, object]:
@@ -145,18 +119,18 @@ class Part:
     loose: list[tuple[bool, str, str, int | None]] = field(default_factory=list)
 
 
-class Reader(FastPaths):
-    """Checks the values of one file against the contract and builds its entities."""
+class Reader:
+    """Checks the values of one file against the contract and builds its entities.
 
-    use_fast_paths = True  # whether :meth:`section` tries the fast paths (tests compare both)
+    Each entry of a section is read by the checks :mod:`~importers.chainfile.checks` made from
+    the schema; an entry they do not plainly accept is read again field by field, in the order
+    of the schema, where every field that fails reports why. The rules that join fields
+    (:data:`graph.schema.RULES`) are checked on the values either way.
+    """
 
     def __init__(self, file: str) -> None:
         self.file = file
         self.issues: list[Issue] = []
-        self.dates: dict[str, date] = {}  # the dates read so far, by their text
-        # small values made so far by the fast paths, shared by equal entries (all frozen)
-        self.ranges_made: dict[tuple[date, date], DateRange] = {}
-        self.cuecs_made: dict[tuple[str, str | None, bool], Cuec] = {}
         # references made by entries that were rejected, checked once the files are merged:
         # (to a service?, the id, path, line)
         self.loose: list[tuple[bool, str, str, int | None]] = []
@@ -189,48 +163,8 @@ class Reader(FastPaths):
 
     def parse(self, data: bytes, max_bytes: int) -> object:
         """Decode and parse ``data``; ``NOTHING`` when that fails (the reason is reported)."""
-        if len(data) > max_bytes:
-            self.report(
-                "", f"the file is {len(data):,} bytes, more than the limit of {max_bytes:,}", None
-            )
-            return NOTHING
-        if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-            self.report("", "the file is UTF-16 text; save it as UTF-8", None)
-            return NOTHING
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError as err:
-            line = data.count(b"\n", 0, err.start) + 1
-            self.report(
-                "",
-                f"not UTF-8 text: byte 0x{data[err.start]:02x} at offset {err.start} is not "
-                "valid UTF-8; save the file as UTF-8",
-                line,
-            )
-            return NOTHING
         self.escaped = b"\\u" in data or b"\\U" in data
-        first = FIRST_CHARACTER.search(text)
-        try:
-            if first is not None and first.group() == "{":
-                root = parse_json(text, self.report)
-            else:
-                root = compose_yaml(text, self.report)
-        except yaml.YAMLError as err:
-            mark = getattr(err, "problem_mark", None) or getattr(err, "context_mark", None)
-            where = None if mark is None else int(mark.line) + 1
-            problem = getattr(err, "problem", None) or str(err)
-            context = getattr(err, "context", None)
-            message = f"not valid YAML: {problem}" + (f" ({context})" if context else "")
-            self.report("", message, where)
-            return NOTHING
-        except RecursionError:
-            self.report("", "the file is nested too deeply", None)
-            return NOTHING
-        if root is NOTHING:
-            if not self.issues:
-                self.report("", "the file is empty; a chain file starts with 'ketenkaart: 1'", None)
-            return NOTHING
-        return root
+        return parse_file(data, max_bytes, self.report)
 
     # -- mappings and fields ------------------------------------------------------------------
 
@@ -352,13 +286,12 @@ class Reader(FastPaths):
     def day(self, m: _Map, key: str, path: str, *, required: bool = False) -> date | None:
         value = m.get(key)
         if type(value) is str:
-            known = self.dates.get(value)
+            known = parse_day(value)
             if known is not None:
                 return known
         if type(value) is str and DATE_RE.fullmatch(value):
             try:
-                day = self.dates[value] = date.fromisoformat(value)
-                return day
+                return date.fromisoformat(value)
             except ValueError as err:
                 self.err(
                     join_path(path, key), f"{quote(value)} is not a calendar date ({err})", m, key
@@ -463,60 +396,161 @@ class Reader(FastPaths):
 
     # -- entities ---------------------------------------------------------------------------
 
-    def section(
-        self,
-        root: _Map,
-        name: str,
-        read: Callable[[_Map, str], tuple[_K | None, _V | None]],
-        seen: dict[_K, int],
-        repeated: Callable[[_K], tuple[str, str]],
-        *,
-        fast: Callable[[_Raw], tuple[_K, _V] | None] | None = None,
-    ) -> dict[_K, _V]:
-        """Read the list ``root[name]`` with ``read``; report repeated keys via ``repeated``.
-
-        ``fast`` (see "fast paths" below) is tried on each entry first; what it does not
-        accept, or accepts under a key already seen, is read again by ``read``.
-        """
+    def section(self, root: _Map, name: str, seen: dict[Any, int]) -> dict[Any, Any]:
+        """Read the list ``root[name]``: its entities by key; ``seen`` gets the list index of
+        every key read, also of entries that were rejected. A repeated key is reported."""
         items = self.items(root, name, "")
-        out: dict[_K, _V] = {}
+        out: dict[Any, Any] = {}
         if not items:
             return out
-        if not self.use_fast_paths:
-            fast = None
+        plan = SECTION_PLANS[name]
+        quick, model = plan.quick, cast("type", plan.model)
+        link, evidence = name == "dependencies", name == "evidence"
+        key_of = itemgetter(0, 1) if link else itemgetter(0)  # from and to, or id
+        relevant = _RELEVANT if link else 0  # (any true value when not a link)
+        key_field = "to" if link else "id"
+        issues = self.issues
         for index, m in enumerate(items):
-            if fast is not None and isinstance(m, dict):
-                found = fast(m)
-                if found is not None and found[0] not in seen:
-                    seen[found[0]] = index
-                    out[found[0]] = found[1]
-                    continue
-            path = f"{name}[{index}]"
             if not isinstance(m, dict):
                 self.wrong(items, index, name, "a mapping", m)
                 continue
-            before = len(self.issues)
-            key, value = read(m, path)
+            values = quick(m)
+            if values is not None:  # every field plainly valid: the rules that join them left
+                key = key_of(values)
+                if key not in seen:
+                    seen[key] = index
+                    if evidence or not values[relevant]:
+                        before = len(issues)
+                        path = f"{name}[{index}]"
+                        self.rules(name, values, m, path)
+                        if len(issues) != before:
+                            self.keep_references(name, m, path)
+                            continue
+                    out[key] = model(*values, {})
+                    continue
+            path = f"{name}[{index}]"
+            before = len(issues)
+            key, value = self.entry(name, plan, m, path)
             if key is None:
                 continue
             first = seen.get(key)
             if first is not None:
-                field_name, what = repeated(key)
                 line = line_of(items, first)
                 at = f"{name}[{first}]" + ("" if line is None else f", line {line}")
                 self.err(
-                    join_path(path, field_name),
-                    f"{what} is defined twice (first at {at})",
+                    join_path(path, key_field),
+                    f"{entry_name(name, key)} is defined twice (first at {at})",
                     m,
-                    field_name,
+                    key_field,
                 )
                 continue
             seen[key] = index
-            if value is not None and len(self.issues) == before:
+            if value is not None and len(issues) == before:
                 out[key] = value
             else:
                 self.keep_references(name, m, path)
         return out
+
+    def entry(self, name: str, plan: Plan, m: _Map, path: str) -> tuple[Any, Any]:
+        """One entry of section ``name`` read field by field, in the schema's order, saying
+        what is wrong: its key (``None`` when it has none) and its entity (``None`` when anything
+        is wrong)."""
+        before = len(self.issues)
+        extra = self.closed(m, plan.allowed, plan.keys, path, keep=True)
+        values = tuple(self.field_value(name, f, m, path) for f in plan.fields)
+        self.rules(name, values, m, path)
+        key: Any
+        if name == "dependencies":
+            consumer, provider = values[0], values[1]
+            key = None if consumer is None or provider is None else (consumer, provider)
+        else:
+            key = values[0]
+        if len(self.issues) != before or key is None:
+            return key, None
+        return key, cast("type", plan.model)(*values, extra)
+
+    def field_value(self, section: str, f: Field, m: _Map, path: str) -> object:
+        """The value of field ``f`` of entry ``m``, with what is wrong with it reported; on a
+        problem ``None`` (a flag: its default)."""
+        key = f.key
+        if key not in m:
+            if f.required:
+                self.missing(m, key, path)
+                return None
+            return SECTION_PLANS[section].absent[key]
+        kind = f.type
+        if (section, key) in _SPECIAL:
+            return _SPECIAL[section, key](self, m, path)
+        if kind == "id":
+            return self.ident(m, key, path)
+        if kind in ("text", "ref"):
+            return self.string(m, key, path, required=f.required)
+        if kind == "country":
+            return self.country(m, key, path)
+        if kind == "countries":
+            return self.countries(m, key, path)
+        if kind in ("texts", "refs"):
+            return self.strings(m, key, path)
+        if kind == "int":
+            return self.count(m, key, path)
+        if kind == "date":
+            return self.day(m, key, path, required=f.required)
+        if kind == "bool":
+            if f.default is None:
+                return self.maybe_flag(m, key, path)
+            return self.flag(m, key, path, bool(f.default))
+        if kind == "choice":
+            table = CHOICES[key]
+            member = self.choice(m, key, path, table, required=f.required)
+            return table[str(f.default)] if member is None and f.default is not None else member
+        if kind == "choices":
+            return self.accepted_schemes(m, path)
+        return _NESTED[key](self, m, path)
+
+    # -- the rules that join fields (graph.schema.RULES) ----------------------------------------
+
+    def rules(self, section: str, values: tuple[Any, ...], m: _Map, path: str) -> None:
+        """Check the rules that join the fields of an entry of ``section`` (its values as
+        read, in the schema's order: ``None`` where a field is wrong)."""
+        if section == "dependencies":
+            self.link_rules(values, m, path)
+        elif section == "evidence":
+            self.evidence_rules(values, m, path)
+
+    def link_rules(self, values: tuple[Any, ...], m: _Map, path: str) -> None:
+        """A dependency out of scope needs a reason."""
+        if values[_RELEVANT]:
+            return
+        reason = values[_REASON]
+        if m.get("reason") is None:
+            self.err(
+                join_path(path, "reason"),
+                "an out-of-scope link (relevant: false) needs a reason",
+                m,
+                "relevant",
+            )
+        elif reason is not None and not reason.strip():
+            self.err(join_path(path, "reason"), "the reason must not be empty", m, "reason")
+
+    def evidence_rules(self, values: tuple[Any, ...], m: _Map, path: str) -> None:
+        """The rules of evidence that depend on its scheme."""
+        at = _EVIDENCE_AT
+        scheme = values[at["scheme"]]
+        if scheme is None:
+            return
+        report = scheme in ASSURANCE_REPORTS
+        if report or scheme in NEEDS_VALID_UNTIL:
+            self.scheme_rules(m, path, scheme, values[at["type"]], values[at["valid_until"]])
+        issued = values[at["issued"]]
+        if issued is not None and report:
+            self.issued_after_subject(
+                m,
+                path,
+                report_type=values[at["type"]],
+                period=values[at["period"]],
+                as_of=values[at["as_of"]],
+                issued=issued,
+            )
 
     def keep_references(self, section: str, m: _Map, path: str) -> None:
         """Note the references of a rejected entry, so that they are checked all the same."""
@@ -540,21 +574,6 @@ class Reader(FastPaths):
                         item_path = join_path(join_path(field_path, key), index)
                         self.loose.append((to_service, item, item_path, line_of(value, index)))
 
-    # -- fast paths ---------------------------------------------------------------------------
-
-    def supplier(self, m: _Map, path: str) -> tuple[str | None, Supplier | None]:
-        before = len(self.issues)
-        extra = self.closed(m, SUPPLIER_SET, SUPPLIER_KEYS, path, keep=True)
-        sid = self.ident(m, "id", path)
-        name = self.string(m, "name", path, required=True)
-        country = self.country(m, "country", path)
-        ids = self.string_map(m, "ids", path, IDS_SET, IDS_KEYS)
-        parent = self.string(m, "parent", path)
-        contact = self.string_map(m, "contact", path, CONTACT_SET, CONTACT_KEYS)
-        if sid is None or name is None or len(self.issues) != before:
-            return sid, None
-        return sid, Supplier(sid, name, country, ids, parent, contact, extra)
-
     def string_map(
         self, m: _Map, key: str, path: str, allowed: frozenset[str], order: Sequence[str]
     ) -> dict[str, str]:
@@ -569,136 +588,6 @@ class Reader(FastPaths):
                 out[name] = text
         return out
 
-    def service(self, m: _Map, path: str) -> tuple[str | None, Service | None]:
-        before = len(self.issues)
-        extra = self.closed(m, SERVICE_SET, SERVICE_KEYS, path, keep=True)
-        sid = self.ident(m, "id", path)
-        name = self.string(m, "name", path, required=True)
-        supplier = self.string(m, "supplier", path, required=True)
-        kind = self.choice(m, "kind", path, KINDS, required=True)
-        locations = self.countries(m, "locations", path)
-        personal_data = self.flag(m, "personal_data", path, False)
-        description = self.string(m, "description", path)
-        if sid is None or name is None or supplier is None or kind is None:
-            return sid, None
-        if len(self.issues) != before:
-            return sid, None
-        return sid, Service(sid, name, supplier, kind, locations, personal_data, description, extra)
-
-    def dependency(self, m: _Map, path: str) -> tuple[tuple[str, str] | None, Dependency | None]:
-        before = len(self.issues)
-        extra = self.closed(m, DEPENDENCY_SET, DEPENDENCY_KEYS, path, keep=True)
-        consumer = self.string(m, "from", path, required=True)
-        provider = self.string(m, "to", path, required=True)
-        role = self.string(m, "role", path)
-        relevant = self.flag(m, "relevant", path, True)
-        reason = self.string(m, "reason", path)
-        critical = self.flag(m, "critical", path, False)
-        personal_data = self.maybe_flag(m, "personal_data", path)
-        locations = self.countries(m, "locations", path) or None
-        contract = self.string(m, "contract", path)
-        if not relevant:
-            if m.get("reason") is None:
-                self.err(
-                    join_path(path, "reason"),
-                    "an out-of-scope link (relevant: false) needs a reason",
-                    m,
-                    "relevant",
-                )
-            elif reason is not None and not reason.strip():
-                self.err(join_path(path, "reason"), "the reason must not be empty", m, "reason")
-        if consumer is None or provider is None:
-            return None, None
-        key = (consumer, provider)
-        if len(self.issues) != before:
-            return key, None
-        return key, Dependency(
-            consumer,
-            provider,
-            role,
-            relevant,
-            reason,
-            critical,
-            personal_data,
-            locations,
-            contract,
-            extra,
-        )
-
-    def evidence(self, m: _Map, path: str) -> tuple[str | None, Evidence | None]:
-        before = len(self.issues)
-        extra = self.closed(m, EVIDENCE_SET, EVIDENCE_KEYS, path, keep=True)
-        eid = self.ident(m, "id", path)
-        scheme = self.choice(m, "scheme", path, SCHEMES, required=True)
-        holder = self.string(m, "holder", path, required=True)
-        covers = self.strings(m, "covers", path)
-        raw_covers = m.get("covers")
-        if raw_covers is None:
-            self.missing(m, "covers", path)
-        elif raw_covers == []:
-            self.err(join_path(path, "covers"), "must list at least one service", m, "covers")
-        report_type = self.report_type(m, path)
-        period = self.date_range(m, "period", path, PERIOD_SET, PERIOD_KEYS)
-        as_of = self.day(m, "as_of", path)
-        issued = self.day(m, "issued", path)
-        valid_until = self.day(m, "valid_until", path)
-        locations = self.countries(m, "locations", path)
-        criteria = self.strings(m, "criteria", path)
-        scope = self.string(m, "scope", path)
-        version = self.string(m, "version", path)
-        issuer = self.string(m, "issuer", path)
-        qualification = self.choice(m, "issuer_qualification", path, QUALIFICATIONS)
-        accreditation = self.accreditation(m, path)
-        assurance = self.choice(m, "assurance", path, ASSURANCES) or Assurance.REASONABLE
-        opinion = self.choice(m, "opinion", path, OPINIONS) or Opinion.UNQUALIFIED
-        exceptions = self.exceptions(m, path)
-        subservices = self.subservices(m, path)
-        cuecs = self.cuecs(m, path)
-        bridge = self.date_range(m, "bridge_letter", path, BRIDGE_SET, BRIDGE_KEYS)
-        verification = self.choice(m, "verification", path, VERIFICATIONS) or (Verification.SIGHTED)
-        document = self.document(m, path)
-        if scheme is not None:
-            self.scheme_rules(m, path, scheme, report_type, valid_until)
-            if issued is not None and scheme.scheme_class is SchemeClass.ASSURANCE_REPORT:
-                self.issued_after_subject(
-                    m, path, report_type=report_type, period=period, as_of=as_of, issued=issued
-                )
-        if eid is None or scheme is None or holder is None or len(self.issues) != before:
-            return eid, None
-        bridge_letter = None
-        if bridge is not None:
-            bridge_range, signed_by, bridge_extra = bridge
-            bridge_letter = BridgeLetter(
-                bridge_range.start, bridge_range.end, signed_by, bridge_extra
-            )
-        return eid, Evidence(
-            id=eid,
-            scheme=scheme,
-            holder=holder,
-            covers=covers,
-            type=report_type,
-            period=None if period is None else period[0],
-            as_of=as_of,
-            issued=issued,
-            valid_until=valid_until,
-            locations=locations,
-            criteria=criteria,
-            scope=scope,
-            version=version,
-            issuer=issuer,
-            issuer_qualification=qualification,
-            accreditation=accreditation,
-            assurance=assurance,
-            opinion=opinion,
-            exceptions=exceptions,
-            subservices=subservices,
-            cuecs=cuecs,
-            bridge_letter=bridge_letter,
-            verification=verification,
-            document=document,
-            extra=extra,
-        )
-
     def report_type(self, m: _Map, path: str) -> int | None:
         value = m.get("type")
         if value is None or (type(value) is int and value in (1, 2)):
@@ -710,7 +599,7 @@ class Reader(FastPaths):
         self, m: _Map, path: str, scheme: Scheme, report_type: int | None, valid: date | None
     ) -> None:
         """The rules that depend on the scheme: type and period, valid_until."""
-        if scheme.scheme_class is SchemeClass.ASSURANCE_REPORT:
+        if scheme in ASSURANCE_REPORTS:
             if m.get("type") is None:
                 self.err(
                     join_path(path, "type"),
@@ -743,13 +632,13 @@ class Reader(FastPaths):
         path: str,
         *,
         report_type: int | None,
-        period: tuple[DateRange, str | None, dict[str, object]] | None,
+        period: DateRange | None,
         as_of: date | None,
         issued: date,
     ) -> None:
         """An assurance report cannot be issued before what it reports on: a type 2 report
         before its period's end, a type 1 report before its ``as_of`` date."""
-        end = None if period is None else period[0].end
+        end = None if period is None else period.end
         if reported_on(report_type, end, as_of) <= issued:
             return
         what = (
@@ -860,50 +749,6 @@ class Reader(FastPaths):
             extra=_x_keys(value),
         )
 
-    def profile(self, m: _Map, path: str) -> tuple[str | None, Profile | None]:
-        before = len(self.issues)
-        extra = self.closed(m, PROFILE_SET, PROFILE_KEYS, path, keep=True)
-        pid = self.ident(m, "id", path)
-        if pid is not None and pid in BUILTIN_PROFILES:
-            self.err(
-                join_path(path, "id"),
-                f"{quote(pid)} is a built-in profile; give this profile another id",
-                m,
-                "id",
-            )
-        extends = self.string(m, "extends", path, required=True)
-        builtin = sorted(BUILTIN_PROFILES)
-        if extends is not None and extends not in BUILTIN_PROFILES:
-            self.err(
-                join_path(path, "extends"),
-                f"a profile extends a built-in profile ({one_of(builtin)}), not {quote(extends)}",
-                m,
-                "extends",
-            )
-        min_period_months = self.count(m, "min_period_months", path)
-        max_age_months = self.count(m, "max_age_months", path)
-        bridge_max_months = self.count(m, "bridge_max_months", path)
-        expiring_days = self.count(m, "expiring_days", path)
-        required_criteria = (
-            self.strings(m, "required_criteria", path) if "required_criteria" in m else None
-        )
-        accept = None
-        if "accept_as_equivalent" in m:
-            accept = self.accepted_schemes(m, path)
-        if pid is None or extends is None or len(self.issues) != before:
-            return pid, None
-        return pid, Profile(
-            id=pid,
-            extends=extends,
-            min_period_months=min_period_months,
-            max_age_months=max_age_months,
-            bridge_max_months=bridge_max_months,
-            expiring_days=expiring_days,
-            required_criteria=required_criteria,
-            accept_as_equivalent=accept,
-            extra=extra,
-        )
-
     def accepted_schemes(self, m: _Map, path: str) -> tuple[Scheme, ...]:
         value = self.items(m, "accept_as_equivalent", path)
         if not value:
@@ -958,45 +803,8 @@ class Reader(FastPaths):
         self.version(root)
         part.title = self.string(root, "title", "")
         part.offerings = self.offerings(root)
-        part.entries["suppliers"] = self.section(
-            root,
-            "suppliers",
-            self.supplier,
-            part.at["suppliers"],
-            lambda key: ("id", f"supplier {quote(key)}"),
-            fast=self.fast_supplier,
-        )
-        part.entries["services"] = self.section(
-            root,
-            "services",
-            self.service,
-            part.at["services"],
-            lambda key: ("id", f"service {quote(key)}"),
-            fast=self.fast_service,
-        )
-        part.entries["dependencies"] = self.section(
-            root,
-            "dependencies",
-            self.dependency,
-            part.at["dependencies"],
-            lambda key: ("to", f"the link from {quote(key[0])} to {quote(key[1])}"),
-            fast=self.fast_dependency,
-        )
-        part.entries["evidence"] = self.section(
-            root,
-            "evidence",
-            self.evidence,
-            part.at["evidence"],
-            lambda key: ("id", f"evidence {quote(key)}"),
-            fast=self.fast_evidence,
-        )
-        part.entries["profiles"] = self.section(
-            root,
-            "profiles",
-            self.profile,
-            part.at["profiles"],
-            lambda key: ("id", f"profile {quote(key)}"),
-        )
+        for name in SECTIONS:
+            part.entries[name] = self.section(root, name, part.at[name])
         return part
 
     def odd_text(self, root: object) -> None:
@@ -1074,9 +882,7 @@ class Reader(FastPaths):
             )
         self.version(root)
         seen: dict[str, int] = {}
-        profiles = self.section(
-            root, "profiles", self.profile, seen, lambda key: ("id", f"profile {quote(key)}")
-        )
+        profiles = self.section(root, "profiles", seen)
         items = root.get("profiles")
         if items is None or (isinstance(items, list) and len(items) != 1):
             count = len(items) if isinstance(items, list) else 0
@@ -1087,8 +893,89 @@ class Reader(FastPaths):
                 "profiles",
             )
         if len(profiles) == 1 and not self.issues:
-            return next(iter(profiles.values()))
+            return cast("Profile", next(iter(profiles.values())))
         return None
 
 
-FIRST_CHARACTER = re.compile(r"[^ \t\r\n]")
+_RELEVANT = SECTION_PLANS["dependencies"].index["relevant"]
+_REASON = SECTION_PLANS["dependencies"].index["reason"]
+_EVIDENCE_AT = SECTION_PLANS["evidence"].index
+
+
+# -- fields read in detail by more than their type ---------------------------------------------
+
+
+def _covers(reader: Reader, m: _Map, path: str) -> tuple[str, ...]:
+    covers = reader.strings(m, "covers", path)
+    if m.get("covers") is None:
+        reader.missing(m, "covers", path)
+    elif m.get("covers") == []:
+        reader.err(join_path(path, "covers"), "must list at least one service", m, "covers")
+    return covers
+
+
+def _link_locations(reader: Reader, m: _Map, path: str) -> tuple[str, ...] | None:
+    return reader.countries(m, "locations", path) or None
+
+
+def _profile_id(reader: Reader, m: _Map, path: str) -> str | None:
+    pid = reader.ident(m, "id", path)
+    if pid is not None and pid in BUILTIN_PROFILES:
+        reader.err(
+            join_path(path, "id"),
+            f"{quote(pid)} is a built-in profile; give this profile another id",
+            m,
+            "id",
+        )
+    return pid
+
+
+def _extends(reader: Reader, m: _Map, path: str) -> str | None:
+    extends = reader.string(m, "extends", path, required=True)
+    if extends is not None and extends not in BUILTIN_PROFILES:
+        reader.err(
+            join_path(path, "extends"),
+            f"a profile extends a built-in profile ({one_of(sorted(BUILTIN_PROFILES))}), "
+            f"not {quote(extends)}",
+            m,
+            "extends",
+        )
+    return extends
+
+
+_SPECIAL: Mapping[tuple[str, str], Callable[[Reader, _Map, str], object]] = {
+    ("evidence", "type"): lambda reader, m, path: reader.report_type(m, path),
+    ("evidence", "covers"): _covers,
+    ("dependencies", "locations"): _link_locations,
+    ("profiles", "id"): _profile_id,
+    ("profiles", "extends"): _extends,
+}
+
+
+def _period(reader: Reader, m: _Map, path: str) -> DateRange | None:
+    found = reader.date_range(m, "period", path, PERIOD_SET, PERIOD_KEYS)
+    return None if found is None else found[0]
+
+
+def _bridge_letter(reader: Reader, m: _Map, path: str) -> BridgeLetter | None:
+    found = reader.date_range(m, "bridge_letter", path, BRIDGE_SET, BRIDGE_KEYS)
+    if found is None:
+        return None
+    period, signed_by, extra = found
+    return BridgeLetter(period.start, period.end, signed_by, extra)
+
+
+# The mappings and lists of mappings, read in detail, by key.
+_NESTED: Mapping[str, Callable[[Reader, _Map, str], object]] = {
+    "ids": lambda reader, m, path: reader.string_map(m, "ids", path, IDS_SET, IDS_KEYS),
+    "contact": lambda reader, m, path: reader.string_map(
+        m, "contact", path, CONTACT_SET, CONTACT_KEYS
+    ),
+    "period": _period,
+    "accreditation": lambda reader, m, path: reader.accreditation(m, path),
+    "exceptions": lambda reader, m, path: reader.exceptions(m, path),
+    "subservices": lambda reader, m, path: reader.subservices(m, path),
+    "cuecs": lambda reader, m, path: reader.cuecs(m, path),
+    "bridge_letter": _bridge_letter,
+    "document": lambda reader, m, path: reader.document(m, path),
+}

@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-import enum
 import json
 import re
-from collections.abc import Callable, Hashable, Iterator, Sequence
-from typing import Any, Final, TypeVar
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, Final
 
 import yaml
 
 from importers.chainfile.messages import join_path, path_text, quote
-
-_E = TypeVar("_E", bound=enum.Enum)
-_K = TypeVar("_K", bound=Hashable)
-_V = TypeVar("_V")
 
 
 class YMap(dict[str, object]):
@@ -390,3 +385,58 @@ def _find_paths(root: object, wanted: set[int]) -> dict[int, str]:
 
 # ---------------------------------------------------------------------------------------------
 # One file: bytes -> values -> checked entities.
+
+
+_FIRST_CHARACTER = re.compile(r"[^ \t\r\n]")
+
+
+def parse_file(
+    data: bytes, max_bytes: int, report: Callable[[str, str, int | None], None]
+) -> object:
+    """Decode and parse a chain file: YAML, or JSON when its first character is ``{``;
+    :data:`NOTHING` when that fails (the reason is reported as ``(path, message, line)``)."""
+    reported = []
+
+    def note(path: str, message: str, line: int | None) -> None:
+        reported.append(True)
+        report(path, message, line)
+
+    if len(data) > max_bytes:
+        note("", f"the file is {len(data):,} bytes, more than the limit of {max_bytes:,}", None)
+        return NOTHING
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        note("", "the file is UTF-16 text; save it as UTF-8", None)
+        return NOTHING
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        line = data.count(b"\n", 0, err.start) + 1
+        note(
+            "",
+            f"not UTF-8 text: byte 0x{data[err.start]:02x} at offset {err.start} is not "
+            "valid UTF-8; save the file as UTF-8",
+            line,
+        )
+        return NOTHING
+    first = _FIRST_CHARACTER.search(text)
+    try:
+        if first is not None and first.group() == "{":
+            root = parse_json(text, note)
+        else:
+            root = compose_yaml(text, note)
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None) or getattr(err, "context_mark", None)
+        where = None if mark is None else int(mark.line) + 1
+        problem = getattr(err, "problem", None) or str(err)
+        context = getattr(err, "context", None)
+        message = f"not valid YAML: {problem}" + (f" ({context})" if context else "")
+        note("", message, where)
+        return NOTHING
+    except RecursionError:
+        note("", "the file is nested too deeply", None)
+        return NOTHING
+    if root is NOTHING:
+        if not reported:
+            note("", "the file is empty; a chain file starts with 'ketenkaart: 1'", None)
+        return NOTHING
+    return root

@@ -1,0 +1,538 @@
+"""Every field's check, made once from :mod:`graph.schema`: a plainly valid value in, its model
+value out.
+
+For each field of each section :func:`plan_of` makes an *accept* function: it takes the value as
+parsed and returns the value the model holds (a ``date`` for a date, a ``Kind`` for a kind, a
+``DateRange`` for a period...), or :data:`BAD` for anything it does not plainly accept: a wrong
+type, an unknown choice, a broken rule inside a nested mapping, an ``x-`` key inside one. It
+reports nothing. The reader (:mod:`~importers.chainfile.reader`) reads a whole entry with these
+functions first; only an entry they do not accept is read again field by field, where each field
+that fails says why, with its path and line. The rules that join fields of an entry are the
+reader's.
+
+>>> plan = SECTION_PLANS["services"]
+>>> plan.quick({"id": "app", "name": "App", "supplier": "me", "kind": "saas"})[plan.index["kind"]]
+<Kind.SAAS: 'saas'>
+>>> plan.quick({"id": "app", "name": "App", "supplier": "me", "kind": "sass"}) is None
+True
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+from collections.abc import Callable, Mapping
+from datetime import date
+from functools import lru_cache
+from typing import Any, Final
+
+from graph.model import (
+    Accreditation,
+    BridgeLetter,
+    Cuec,
+    DateRange,
+    Dependency,
+    Document,
+    Evidence,
+    Profile,
+    ReportException,
+    Service,
+    SubserviceMethod,
+    Subservices,
+    Supplier,
+)
+from graph.profiles import BUILTIN_PROFILES
+from graph.schema import SECTIONS, Field, Section
+from importers.chainfile.contract import (
+    ASSURANCES,
+    DATE_RE,
+    ID_RE,
+    KINDS,
+    MANAGEMENT_SYSTEM_SCHEMES,
+    METHODS,
+    OPINIONS,
+    QUALIFICATIONS,
+    SCHEMES,
+    VERIFICATIONS,
+)
+from importers.chainfile.countries import COUNTRIES
+from importers.chainfile.yaml12 import YSeq
+
+BAD: Final = object()
+"""What an accept function returns for a value it does not plainly accept."""
+
+MISSING: Final = object()
+"""The value of a required key that is absent (an entry holding it is not accepted)."""
+
+Accept = Callable[[Any], Any]
+
+# The models of the sections, and of the nested mappings (by key), built from the accepted values.
+MODELS: Mapping[str, type] = {
+    "suppliers": Supplier,
+    "services": Service,
+    "dependencies": Dependency,
+    "evidence": Evidence,
+    "profiles": Profile,
+}
+_NESTED_MODELS: Mapping[str, type] = {
+    "period": DateRange,
+    "bridge_letter": BridgeLetter,
+    "accreditation": Accreditation,
+    "exceptions": ReportException,
+    "subservices": Subservices,
+    "cuecs": Cuec,
+    "document": Document,
+}
+# The enumerations of the choice fields, by key.
+CHOICES: Mapping[str, Mapping[str, enum.Enum]] = {
+    "kind": KINDS,
+    "scheme": SCHEMES,
+    "issuer_qualification": QUALIFICATIONS,
+    "assurance": ASSURANCES,
+    "opinion": OPINIONS,
+    "method": METHODS,
+    "verification": VERIFICATIONS,
+    "accept_as_equivalent": MANAGEMENT_SYSTEM_SCHEMES,
+}
+_LISTS = (list, YSeq)
+
+
+@lru_cache(maxsize=4096)
+def parse_day(text: str) -> date | None:
+    """The date ``text`` writes as YYYY-MM-DD; ``None`` when it is not one (most dates repeat)."""
+    if not DATE_RE.fullmatch(text):
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+@lru_cache(maxsize=4096)
+def date_range(start: date, end: date) -> DateRange:
+    """``DateRange(start, end)``, one object for equal ranges (most periods repeat)."""
+    return DateRange(start, end)
+
+
+@lru_cache(maxsize=4096)
+def _cuec(cuec_id: str, text: str | None, addressed: bool) -> Cuec:
+    return Cuec(cuec_id, text, addressed)  # one object for equal CUECs (they repeat)
+
+
+# -- accept functions of single values ----------------------------------------------------------
+
+
+def _ident(value: Any) -> Any:
+    return value if type(value) is str and ID_RE.fullmatch(value) else BAD
+
+
+def _required_text(value: Any) -> Any:
+    return value if type(value) is str and value.strip() else BAD
+
+
+def _text(value: Any) -> Any:
+    return value if value is None or type(value) is str else BAD
+
+
+def _country(value: Any) -> Any:
+    return value if value is None or (type(value) is str and value in COUNTRIES) else BAD
+
+
+def _countries(value: Any) -> Any:
+    if value is None:
+        return ()
+    try:
+        if type(value) in _LISTS and COUNTRIES.issuperset(value):
+            return tuple(value)
+    except TypeError:  # an unhashable item
+        pass
+    return BAD
+
+
+def _strings(value: Any) -> Any:
+    if value is None:
+        return ()
+    if type(value) in _LISTS:
+        for item in value:
+            if type(item) is not str:
+                return BAD
+        return tuple(value)
+    return BAD
+
+
+def _count(value: Any) -> Any:
+    return value if value is None or (type(value) is int and value >= 0) else BAD
+
+
+def _day(value: Any) -> Any:
+    if value is None:
+        return None
+    if type(value) is str:
+        day = parse_day(value)
+        if day is not None:
+            return day
+    return BAD
+
+
+def _required_day(value: Any) -> Any:
+    return BAD if value is None else _day(value)
+
+
+def _flag(default: object) -> Accept:
+    def accept(value: Any) -> Any:
+        if value is None:
+            return default
+        return value if value is True or value is False else BAD
+
+    return accept
+
+
+def _choice(table: Mapping[str, object], default: object) -> Accept:
+    with_default: dict[str | None, object] = {None: default}
+    with_default.update(table)
+
+    def accept(value: Any) -> Any:
+        if value is None or type(value) is str:
+            return with_default.get(value, BAD)
+        return BAD
+
+    return accept
+
+
+def _choices(table: Mapping[str, object]) -> Accept:
+    def accept(value: Any) -> Any:
+        if value is None:
+            return ()
+        if type(value) not in _LISTS:
+            return BAD
+        out = []
+        for item in value:
+            member = table.get(item) if type(item) is str else None
+            if member is None:
+                return BAD
+            out.append(member)
+        return tuple(out)
+
+    return accept
+
+
+# -- fields whose check is not their type's alone -----------------------------------------------
+
+
+def _report_type(value: Any) -> Any:
+    return value if value is None or (type(value) is int and value in (1, 2)) else BAD
+
+
+def _covers(value: Any) -> Any:
+    services = BAD if value is None else _strings(value)
+    return services if services else BAD  # () (an empty list) is not accepted
+
+
+def _link_locations(value: Any) -> Any:
+    locations = _countries(value)
+    return locations or None  # a dependency's empty locations: the provider's, as absent
+
+
+def _profile_id(value: Any) -> Any:
+    ident = _ident(value)
+    return BAD if ident is BAD or ident in BUILTIN_PROFILES else ident
+
+
+def _extends(value: Any) -> Any:
+    return value if type(value) is str and value in BUILTIN_PROFILES else BAD
+
+
+_SPECIAL: Mapping[tuple[str, str], Accept] = {
+    ("evidence", "type"): _report_type,
+    ("evidence", "covers"): _covers,
+    ("dependencies", "locations"): _link_locations,
+    ("profiles", "id"): _profile_id,
+    ("profiles", "extends"): _extends,
+}
+
+# -- nested mappings: each accepted as a whole, with the rules inside it -------------------------
+
+
+def _period_rule(values: dict[str, Any]) -> Any:
+    return BAD if values["start"] > values["end"] else values
+
+
+def _subservices_rule(values: dict[str, Any]) -> Any:
+    if values["method"] is SubserviceMethod.NONE and (values["carved_out"] or values["included"]):
+        return BAD  # carved_out or included with method none
+    return values
+
+
+_NESTED_RULES: Mapping[str, Callable[[dict[str, Any]], Any]] = {
+    "period": _period_rule,
+    "bridge_letter": _period_rule,
+    "subservices": _subservices_rule,
+}
+
+
+def _nested(f: Field) -> tuple[Accept, object]:
+    """The accept function of a mapping or rows field, and the value ``null`` means for it."""
+    plan = Plan(f.fields, _NESTED_MODELS.get(f.key), f.key, by_attribute=True)
+    rule = _NESTED_RULES.get(f.key)
+    model = plan.model
+    if model is None:  # ids, contact: text by key, in the schema's order
+
+        def build(values: dict[str, Any]) -> Any:
+            return {key: text for key, text in values.items() if text is not None}
+    elif model is DateRange:
+
+        def build(values: dict[str, Any]) -> Any:
+            return date_range(values["start"], values["end"])
+    elif model is Cuec:
+
+        def build(values: dict[str, Any]) -> Any:
+            return _cuec(values["id"], values["text"], values["addressed"])
+    else:
+
+        def build(values: dict[str, Any]) -> Any:
+            return model(**values)
+
+    def mapping(value: Any) -> Any:
+        if not isinstance(value, dict):
+            return BAD
+        values = plan.quick(value)
+        if values is None:
+            return BAD
+        if rule is not None and rule(values) is BAD:
+            return BAD
+        return build(values)
+
+    if f.type == "rows":
+
+        def rows(value: Any) -> Any:
+            if value is None:
+                return ()
+            if type(value) not in _LISTS:
+                return BAD
+            out = []
+            for item in value:
+                row = mapping(item)
+                if row is BAD:
+                    return BAD
+                out.append(row)
+            return tuple(out)
+
+        return rows, ()
+    if model is None:
+        return (lambda value: {} if value is None else mapping(value)), {}
+    null = Subservices() if model is Subservices else None
+    return (lambda value: null if value is None else mapping(value)), null
+
+
+def accept_of(f: Field, section: str) -> Accept:
+    """The accept function of field ``f`` of ``section`` (or of a nested mapping's key)."""
+    special = _SPECIAL.get((section, f.key))
+    if special is not None:
+        return special
+    if f.nested:
+        return _nested(f)[0]
+    kind = f.type
+    if kind == "id":
+        return _ident
+    if kind in ("text", "ref"):
+        return _required_text if f.required else _text
+    if kind == "country":
+        return _country
+    if kind == "countries":
+        return _countries
+    if kind in ("texts", "refs"):
+        return _strings
+    if kind == "int":
+        return _count
+    if kind == "date":
+        return _required_day if f.required else _day
+    if kind == "bool":
+        return _flag(BAD if f.required else f.default)
+    table = CHOICES[f.key]
+    if kind == "choices":
+        return _choices(table)
+    if f.required:
+        return _choice(table, BAD)
+    return _choice(table, None if f.default is None else table[str(f.default)])
+
+
+class Plan:
+    """How the entries of a section (or the values of a nested mapping) are accepted.
+
+    :attr:`quick` is made once, from the fields, as the source of one function (shown by
+    :attr:`source`): the common checks written out in place (a text, an id, a flag, a choice,
+    a date, a country code), the others by their accept function. Absent keys take the value
+    of the model's default. It returns ``None`` unless every key is known and every value
+    plainly valid; else the model values, by attribute (``by_attribute``, for a nested
+    mapping) or as a tuple in the schema's order (for an entry: the model's positions;
+    :attr:`index` gives the position of each key).
+    """
+
+    __slots__ = (
+        "absent",
+        "allowed",
+        "attributes",
+        "fields",
+        "index",
+        "keys",
+        "model",
+        "quick",
+        "source",
+    )
+
+    def __init__(
+        self, fields: tuple[Field, ...], model: type | None, section: str, *, by_attribute: bool
+    ) -> None:
+        self.fields = fields
+        self.model = model
+        self.keys = tuple(f.key for f in fields)
+        self.allowed = frozenset(self.keys)
+        self.attributes = tuple(f.attribute for f in fields)
+        defaults: dict[str, object] = {}
+        if model is not None:
+            for spec in dataclasses.fields(model):
+                if spec.default is not dataclasses.MISSING:
+                    defaults[spec.name] = spec.default
+                elif spec.default_factory is not dataclasses.MISSING:
+                    defaults[spec.name] = spec.default_factory()
+        self.absent = {f.key: MISSING if f.required else defaults.get(f.attribute) for f in fields}
+        self.index = {key: position for position, key in enumerate(self.keys)}
+        self.source, self.quick = self._compile(section, by_attribute=by_attribute)
+
+    def _compile(self, section: str, *, by_attribute: bool) -> tuple[str, Callable[[Any], Any]]:
+        space: dict[str, Any] = {
+            "BAD": BAD,
+            "ABSENT": _ABSENT,
+            "allowed": self.allowed.issuperset,
+            "id_match": ID_RE.fullmatch,
+            "parse_day": parse_day,
+            "COUNTRIES": COUNTRIES,
+        }
+        lines = [
+            "def quick(m):",
+            "    if not allowed(m):",  # an unknown or x- key
+            "        return None",
+            "    get = m.get",
+        ]
+        for i, f in enumerate(self.fields):
+            v, key, absent = f"v{i}", repr(f.key), self.absent[f.key]
+            space[f"d{i}"] = absent
+            kind: str = f.type
+            if (
+                (section, f.key) in _SPECIAL
+                or f.nested
+                or kind in ("countries", "texts", "refs", "int", "choices")
+                or (kind == "bool" and f.required)
+            ):
+                kind = "accept"  # by its accept function
+            if kind == "id":
+                lines += [
+                    f"    {v} = get({key})",
+                    f"    if type({v}) is not str or not id_match({v}):",
+                    "        return None",
+                ]
+            elif kind in ("text", "ref") and f.required:
+                lines += [
+                    f"    {v} = get({key})",
+                    f"    if type({v}) is not str or not {v}.strip():",
+                    "        return None",
+                ]
+            elif kind in ("text", "ref"):
+                lines += [
+                    f"    {v} = get({key})",
+                    f"    if {v} is not None and type({v}) is not str:",
+                    "        return None",
+                ]
+            elif kind == "country":
+                lines += [
+                    f"    {v} = get({key})",
+                    f"    if {v} is not None and (type({v}) is not str or {v} not in COUNTRIES):",
+                    "        return None",
+                ]
+            elif kind == "date" and f.required:
+                lines += [
+                    f"    {v} = get({key})",
+                    f"    {v} = parse_day({v}) if type({v}) is str else None",
+                    f"    if {v} is None:",
+                    "        return None",
+                ]
+            elif kind == "date":
+                lines += [
+                    f"    {v} = get({key})",
+                    f"    if {v} is not None:",
+                    f"        {v} = parse_day({v}) if type({v}) is str else None",
+                    f"        if {v} is None:",
+                    "            return None",
+                ]
+            elif kind == "bool" and f.default is None:
+                lines += [
+                    f"    {v} = get({key})",
+                    f"    if {v} is not None and {v} is not True and {v} is not False:",
+                    "        return None",
+                ]
+            elif kind == "bool":
+                lines += [
+                    f"    {v} = get({key})",
+                    f"    if {v} is None:",
+                    f"        {v} = d{i}",
+                    f"    elif {v} is not True and {v} is not False:",
+                    "        return None",
+                ]
+            elif kind == "choice":
+                table = CHOICES[f.key]
+                space[f"t{i}"] = table
+                if not f.required:
+                    space[f"d{i}"] = None if f.default is None else table[str(f.default)]
+                lines += [
+                    f"    {v} = get({key})",
+                    f"    if {v} is None:",
+                    "        return None" if f.required else f"        {v} = d{i}",
+                    "    else:",
+                    f"        {v} = t{i}.get({v}) if type({v}) is str else None",
+                    f"        if {v} is None:",
+                    "            return None",
+                ]
+            else:  # by its accept function
+                space[f"a{i}"] = accept_of(f, section)
+                if f.required:
+                    on_absent = "return None"
+                elif type(absent) is dict:
+                    on_absent = f"{v} = {{}}"  # each entry its own (a supplier's ids, contact)
+                else:
+                    on_absent = f"{v} = d{i}"
+                lines += [
+                    f"    {v} = get({key}, ABSENT)",
+                    f"    if {v} is ABSENT:",
+                    f"        {on_absent}",
+                    "    else:",
+                    f"        {v} = a{i}({v})",
+                    f"        if {v} is BAD:",
+                    "            return None",
+                ]
+        if by_attribute:  # for the model's keywords
+            pairs = ", ".join(f"{name!r}: v{i}" for i, name in enumerate(self.attributes))
+            lines.append(f"    return {{{pairs}}}")
+        else:  # for the model's positions
+            lines.append(f"    return ({''.join(f'v{i}, ' for i in range(len(self.fields)))})")
+        source = "\n".join(lines) + "\n"
+        exec(source, space)  # noqa: S102 - our own text, made from graph.schema
+        return source, space["quick"]
+
+
+_ABSENT: Final = object()
+
+
+def _section_plan(section: Section) -> Plan:
+    plan = Plan(section.fields, MODELS[section.name], section.name, by_attribute=False)
+    model_order = [spec.name for spec in dataclasses.fields(plan.model or object)]
+    if model_order != [*(f.attribute for f in section.fields), "extra"]:  # pragma: no cover
+        raise RuntimeError(f"graph.schema's {section.name} are not in the order of the model")
+    key_at = [plan.index[key] for key in section.key]
+    if key_at != list(range(len(section.key))):  # pragma: no cover
+        raise RuntimeError(f"the key of {section.name} is not its first field(s)")
+    return plan
+
+
+SECTION_PLANS: Mapping[str, Plan] = {name: _section_plan(s) for name, s in SECTIONS.items()}
+"""The plan of every section; its entities are made from :meth:`Plan.quick`'s values in order,
+then the ``extra`` mapping."""
