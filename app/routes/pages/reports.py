@@ -29,6 +29,8 @@ from app.views.graph import STATUS_STYLES, offline_html, render_graph_page
 from app.views.markdown import render_markdown
 from app.views.pages import page, templates
 from graph.coverage import check
+from graph.dates import parse_period
+from graph.errors import UsageError
 from graph.model import Chain, DateRange
 from graph.profiles import BUILTIN_PROFILES, find_profile
 from graph.verdicts import CheckResult, LinkResult, Status
@@ -62,17 +64,13 @@ def _parse_when(
     app.errors.Invalid: at '2026-13-01' is not a date YYYY-MM-DD
     """
     if period:
-        start, sep, end = period.partition("..")
         try:
-            span = DateRange(date.fromisoformat(start), date.fromisoformat(end)) if sep else None
-        except ValueError:
-            span = None
-        if span is None or span.start > span.end:
+            return None, parse_period(period)
+        except UsageError:
             raise Invalid(
                 f"period '{period}' is not FROM..TO with FROM on or before TO",
                 errors=[{"location": "period", "message": "expected YYYY-MM-DD..YYYY-MM-DD"}],
-            )
-        return None, span
+            ) from None
     if at:
         try:
             return date.fromisoformat(at), None
