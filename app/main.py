@@ -93,10 +93,22 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     made = app.openapi
 
     def openapi() -> dict[str, Any]:
-        """FastAPI's document, with the schemas of the problem details the API answers."""
+        """FastAPI's document, with the schemas of the problem details the API answers and
+        the API token every /api/v1 operation takes (so /docs has its "Authorize" button)."""
         if app.openapi_schema is None:
-            components = made().setdefault("components", {})
+            document = made()
+            components = document.setdefault("components", {})
             components.setdefault("schemas", {}).update(problem_schemas())
+            components.setdefault("securitySchemes", {})["token"] = {
+                "type": "http",
+                "scheme": "bearer",
+                "description": "An API token (`ketenkaart token create`); a signed-in "
+                "browser's session works too.",
+            }
+            for path, operations in document.get("paths", {}).items():
+                if path.startswith("/api/v1/"):
+                    for operation in operations.values():
+                        operation.setdefault("security", [{"token": []}])
         return app.openapi_schema or made()
 
     app.openapi = openapi  # type: ignore[method-assign]

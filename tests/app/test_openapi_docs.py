@@ -98,3 +98,14 @@ def test_the_vendored_swagger_ui_is_whole_with_its_licence() -> None:
     assert "Apache License" in (VENDORED / "LICENSE").read_text(encoding="utf-8")
     assert (VENDORED / "NOTICE").is_file()
     assert (VENDORED / "swagger-ui-bundle.js.LICENSE.txt").is_file()
+
+
+def test_every_api_operation_declares_the_token(client: TestClient) -> None:
+    """The document names the bearer token, so /docs offers "Authorize" and a generated
+    client sends it; every /api/v1 operation takes it, health checks do not."""
+    document = client.get("/openapi.json").json()
+    assert document["components"]["securitySchemes"]["token"]["scheme"] == "bearer"
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            wanted = [{"token": []}] if path.startswith("/api/v1/") else None
+            assert operation.get("security") == wanted, (method, path)
