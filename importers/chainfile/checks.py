@@ -95,17 +95,27 @@ CHOICES: Mapping[str, Mapping[str, enum.Enum]] = {
     "accept_as_equivalent": MANAGEMENT_SYSTEM_SCHEMES,
 }
 _LISTS = (list, YSeq)
+_ONLY_STR = frozenset({str})
 
 
-@lru_cache(maxsize=4096)
+_DAYS: dict[str, date] = {}  # the dates read, by their text (most dates repeat)
+_MOST_DAYS = 100_000
+
+
 def parse_day(text: str) -> date | None:
-    """The date ``text`` writes as YYYY-MM-DD; ``None`` when it is not one (most dates repeat)."""
+    """The date ``text`` writes as YYYY-MM-DD; ``None`` when it is not one."""
+    day = _DAYS.get(text)
+    if day is not None:
+        return day
     if not DATE_RE.fullmatch(text):
         return None
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         return None
+    if len(_DAYS) < _MOST_DAYS:
+        _DAYS[text] = day
+    return day
 
 
 @lru_cache(maxsize=4096)
@@ -152,10 +162,7 @@ def _countries(value: Any) -> Any:
 def _strings(value: Any) -> Any:
     if value is None:
         return ()
-    if type(value) in _LISTS:
-        for item in value:
-            if type(item) is not str:
-                return BAD
+    if type(value) in _LISTS and _ONLY_STR.issuperset(map(type, value)):
         return tuple(value)
     return BAD
 
@@ -253,54 +260,56 @@ _SPECIAL: Mapping[tuple[str, str], Accept] = {
 # -- nested mappings: each accepted as a whole, with the rules inside it -------------------------
 
 
-def _period_rule(values: dict[str, Any]) -> Any:
-    return BAD if values["start"] > values["end"] else values
+def _period_broken(plan: Plan) -> Callable[[tuple[Any, ...]], bool]:
+    start, end = plan.index["from"], plan.index["to"]
+    return lambda values: values[start] > values[end]  # from after to
 
 
-def _subservices_rule(values: dict[str, Any]) -> Any:
-    if values["method"] is SubserviceMethod.NONE and (values["carved_out"] or values["included"]):
-        return BAD  # carved_out or included with method none
-    return values
+def _subservices_broken(plan: Plan) -> Callable[[tuple[Any, ...]], bool]:
+    method, lists = plan.index["method"], (plan.index["carved_out"], plan.index["included"])
+    return lambda values: (
+        values[method] is SubserviceMethod.NONE and any(values[at] for at in lists)
+    )  # carved_out or included with method none
 
 
-_NESTED_RULES: Mapping[str, Callable[[dict[str, Any]], Any]] = {
-    "period": _period_rule,
-    "bridge_letter": _period_rule,
-    "subservices": _subservices_rule,
+_NESTED_RULES: Mapping[str, Callable[[Plan], Callable[[tuple[Any, ...]], bool]]] = {
+    "period": _period_broken,
+    "bridge_letter": _period_broken,
+    "subservices": _subservices_broken,
 }
+
+
+def _builder(plan: Plan) -> Callable[..., Any]:
+    """How the model value of a nested mapping is made from its values (in the schema's order)."""
+    model = plan.model
+    if model is None:  # ids, contact: text by key, in the schema's order
+        keys = plan.keys
+        return lambda *values: {
+            key: text for key, text in zip(keys, values, strict=True) if text is not None
+        }
+    if model is DateRange:
+        return date_range
+    if model is Cuec:
+        return _cuec
+    if [spec.name for spec in dataclasses.fields(model)][: len(plan.keys)] == list(plan.attributes):
+        return model  # by position
+    attributes = plan.attributes
+    return lambda *values: model(**dict(zip(attributes, values, strict=True)))
 
 
 def _nested(f: Field) -> tuple[Accept, object]:
     """The accept function of a mapping or rows field, and the value ``null`` means for it."""
-    plan = Plan(f.fields, _NESTED_MODELS.get(f.key), f.key, by_attribute=True)
-    rule = _NESTED_RULES.get(f.key)
-    model = plan.model
-    if model is None:  # ids, contact: text by key, in the schema's order
-
-        def build(values: dict[str, Any]) -> Any:
-            return {key: text for key, text in values.items() if text is not None}
-    elif model is DateRange:
-
-        def build(values: dict[str, Any]) -> Any:
-            return date_range(values["start"], values["end"])
-    elif model is Cuec:
-
-        def build(values: dict[str, Any]) -> Any:
-            return _cuec(values["id"], values["text"], values["addressed"])
-    else:
-
-        def build(values: dict[str, Any]) -> Any:
-            return model(**values)
+    plan = Plan(f.fields, _NESTED_MODELS.get(f.key), f.key)
+    broken = _NESTED_RULES[f.key](plan) if f.key in _NESTED_RULES else None
+    build, quick = _builder(plan), plan.quick
 
     def mapping(value: Any) -> Any:
         if not isinstance(value, dict):
             return BAD
-        values = plan.quick(value)
-        if values is None:
+        values = quick(value)
+        if values is None or (broken is not None and broken(values)):
             return BAD
-        if rule is not None and rule(values) is BAD:
-            return BAD
-        return build(values)
+        return build(*values)
 
     if f.type == "rows":
 
@@ -318,9 +327,9 @@ def _nested(f: Field) -> tuple[Accept, object]:
             return tuple(out)
 
         return rows, ()
-    if model is None:
+    if plan.model is None:
         return (lambda value: {} if value is None else mapping(value)), {}
-    null = Subservices() if model is Subservices else None
+    null = Subservices() if plan.model is Subservices else None
     return (lambda value: null if value is None else mapping(value)), null
 
 
@@ -363,9 +372,8 @@ class Plan:
     :attr:`source`): the common checks written out in place (a text, an id, a flag, a choice,
     a date, a country code), the others by their accept function. Absent keys take the value
     of the model's default. It returns ``None`` unless every key is known and every value
-    plainly valid; else the model values, by attribute (``by_attribute``, for a nested
-    mapping) or as a tuple in the schema's order (for an entry: the model's positions;
-    :attr:`index` gives the position of each key).
+    plainly valid; else the model values as a tuple in the schema's order (:attr:`index` gives
+    the position of each key; for an entry, they are the model's positions).
     """
 
     __slots__ = (
@@ -380,9 +388,7 @@ class Plan:
         "source",
     )
 
-    def __init__(
-        self, fields: tuple[Field, ...], model: type | None, section: str, *, by_attribute: bool
-    ) -> None:
+    def __init__(self, fields: tuple[Field, ...], model: type | None, section: str) -> None:
         self.fields = fields
         self.model = model
         self.keys = tuple(f.key for f in fields)
@@ -397,16 +403,19 @@ class Plan:
                     defaults[spec.name] = spec.default_factory()
         self.absent = {f.key: MISSING if f.required else defaults.get(f.attribute) for f in fields}
         self.index = {key: position for position, key in enumerate(self.keys)}
-        self.source, self.quick = self._compile(section, by_attribute=by_attribute)
+        self.source, self.quick = self._compile(section)
 
-    def _compile(self, section: str, *, by_attribute: bool) -> tuple[str, Callable[[Any], Any]]:
+    def _compile(self, section: str) -> tuple[str, Callable[[Any], Any]]:
         space: dict[str, Any] = {
             "BAD": BAD,
             "ABSENT": _ABSENT,
             "allowed": self.allowed.issuperset,
             "id_match": ID_RE.fullmatch,
             "parse_day": parse_day,
+            "days": _DAYS.get,
             "COUNTRIES": COUNTRIES,
+            "LISTS": _LISTS,
+            "only_str": _ONLY_STR.issuperset,
         }
         lines = [
             "def quick(m):",
@@ -421,7 +430,7 @@ class Plan:
             if (
                 (section, f.key) in _SPECIAL
                 or f.nested
-                or kind in ("countries", "texts", "refs", "int", "choices")
+                or kind in ("countries", "int", "choices")
                 or (kind == "bool" and f.required)
             ):
                 kind = "accept"  # by its accept function
@@ -443,6 +452,18 @@ class Plan:
                     f"    if {v} is not None and type({v}) is not str:",
                     "        return None",
                 ]
+            elif kind in ("texts", "refs"):
+                lines += [
+                    f"    {v} = get({key}, ABSENT)",
+                    f"    if {v} is ABSENT:",
+                    "        return None" if f.required else f"        {v} = d{i}",
+                    f"    elif {v} is None:",
+                    "        return None" if f.required else f"        {v} = ()",
+                    f"    elif type({v}) in LISTS and only_str(map(type, {v})):",
+                    f"        {v} = tuple({v})",
+                    "    else:",
+                    "        return None",
+                ]
             elif kind == "country":
                 lines += [
                     f"    {v} = get({key})",
@@ -452,7 +473,7 @@ class Plan:
             elif kind == "date" and f.required:
                 lines += [
                     f"    {v} = get({key})",
-                    f"    {v} = parse_day({v}) if type({v}) is str else None",
+                    f"    {v} = (days({v}) or parse_day({v})) if type({v}) is str else None",
                     f"    if {v} is None:",
                     "        return None",
                 ]
@@ -460,7 +481,7 @@ class Plan:
                 lines += [
                     f"    {v} = get({key})",
                     f"    if {v} is not None:",
-                    f"        {v} = parse_day({v}) if type({v}) is str else None",
+                    f"        {v} = (days({v}) or parse_day({v})) if type({v}) is str else None",
                     f"        if {v} is None:",
                     "            return None",
                 ]
@@ -509,11 +530,7 @@ class Plan:
                     f"        if {v} is BAD:",
                     "            return None",
                 ]
-        if by_attribute:  # for the model's keywords
-            pairs = ", ".join(f"{name!r}: v{i}" for i, name in enumerate(self.attributes))
-            lines.append(f"    return {{{pairs}}}")
-        else:  # for the model's positions
-            lines.append(f"    return ({''.join(f'v{i}, ' for i in range(len(self.fields)))})")
+        lines.append(f"    return ({''.join(f'v{i}, ' for i in range(len(self.fields)))})")
         source = "\n".join(lines) + "\n"
         exec(source, space)  # noqa: S102 - our own text, made from graph.schema
         return source, space["quick"]
@@ -523,7 +540,7 @@ _ABSENT: Final = object()
 
 
 def _section_plan(section: Section) -> Plan:
-    plan = Plan(section.fields, MODELS[section.name], section.name, by_attribute=False)
+    plan = Plan(section.fields, MODELS[section.name], section.name)
     model_order = [spec.name for spec in dataclasses.fields(plan.model or object)]
     if model_order != [*(f.attribute for f in section.fields), "extra"]:  # pragma: no cover
         raise RuntimeError(f"graph.schema's {section.name} are not in the order of the model")

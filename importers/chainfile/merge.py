@@ -144,10 +144,10 @@ def check_references(parts: Sequence[Part], merged: Merged, issues: list[Issue])
         if not references:
             continue
         entities = getattr(chain, section)
-        if not any(
-            _unknown_ids(entities, get, many, known[refers]) for _, get, many, refers in references
+        if all(
+            _all_known(entities, get, many, known[refers]) for _, get, many, refers in references
         ):
-            continue  # nothing to report in this section (set operations only)
+            continue  # nothing to report in this section
         owners = merged.owners[section]
         for key, entity in entities.items():
             if all(
@@ -177,14 +177,14 @@ def check_references(parts: Sequence[Part], merged: Merged, issues: list[Issue])
     _check_parent_cycles(parts, merged, report)
 
 
-def _unknown_ids(
+def _all_known(
     entities: Mapping[Any, Any], get: Callable[[Any], Any], many: bool, known: Mapping[Any, int]
-) -> set[Any]:
-    """The ids that field ``get`` of ``entities`` names and ``known`` lacks."""
-    values = entities.values()
-    named = set(chain_items.from_iterable(map(get, values))) if many else set(map(get, values))
-    named.discard(None)
-    return named.difference(known)
+) -> bool:
+    """Whether every id that field ``get`` of ``entities`` names is in ``known``."""
+    named = map(get, entities.values())
+    if many:
+        return all(map(known.__contains__, chain_items.from_iterable(named)))
+    return all(map(known.__contains__, (name for name in named if name is not None)))
 
 
 def _check_parent_cycles(

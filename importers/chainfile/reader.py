@@ -533,23 +533,54 @@ class Reader:
             self.err(join_path(path, "reason"), "the reason must not be empty", m, "reason")
 
     def evidence_rules(self, values: tuple[Any, ...], m: _Map, path: str) -> None:
-        """The rules of evidence that depend on its scheme."""
-        at = _EVIDENCE_AT
-        scheme = values[at["scheme"]]
-        if scheme is None:
-            return
-        report = scheme in ASSURANCE_REPORTS
-        if report or scheme in NEEDS_VALID_UNTIL:
-            self.scheme_rules(m, path, scheme, values[at["type"]], values[at["valid_until"]])
-        issued = values[at["issued"]]
-        if issued is not None and report:
-            self.issued_after_subject(
+        """The rules of evidence that depend on its scheme: an assurance report's type, a type 2
+        report's period, the issue date not before what is reported on; a certificate's or
+        label's expiry."""
+        scheme = values[_SCHEME]
+        if scheme in ASSURANCE_REPORTS:
+            report_type = values[_TYPE]
+            if m.get("type") is None:
+                self.err(
+                    join_path(path, "type"),
+                    f"an assurance report ({scheme.value}) needs its type: 1 or 2",
+                    m,
+                    "type" if "type" in m else "scheme",
+                )
+            elif report_type == 2 and m.get("period") is None:
+                self.err(
+                    join_path(path, "period"),
+                    "a type 2 report needs its tested period: {from: YYYY-MM-DD, to: YYYY-MM-DD}",
+                    m,
+                    "period" if "period" in m else "type",
+                )
+            issued, period, as_of = values[_ISSUED], values[_PERIOD], values[_AS_OF]
+            end = None if period is None else period.end
+            if issued is not None and reported_on(report_type, end, as_of) > issued:
+                what = (
+                    f"the end of its tested period ({end})"
+                    if report_type == 2
+                    else f"the date it reports on (as_of {as_of})"
+                )
+                self.err(
+                    join_path(path, "issued"),
+                    f"a type {report_type} report cannot be issued ({issued}) before {what}",
+                    m,
+                    "issued",
+                )
+        elif (
+            scheme in NEEDS_VALID_UNTIL
+            and values[_VALID_UNTIL] is None
+            and m.get("valid_until") is None
+        ):
+            what = {
+                Scheme.ZEKER_ONLINE: "a Zeker-OnLine label",
+                Scheme.EUCS: "an EUCS certificate",
+            }.get(scheme, f"a management-system certificate ({scheme.value})")
+            self.err(
+                join_path(path, "valid_until"),
+                f"{what} needs its expiry date valid_until",
                 m,
-                path,
-                report_type=values[at["type"]],
-                period=values[at["period"]],
-                as_of=values[at["as_of"]],
-                issued=issued,
+                "valid_until" if "valid_until" in m else "scheme",
             )
 
     def keep_references(self, section: str, m: _Map, path: str) -> None:
@@ -594,64 +625,6 @@ class Reader:
             return None if value is None else int(value)
         self.wrong(m, "type", path, "the report type 1 or 2", value)
         return None
-
-    def scheme_rules(
-        self, m: _Map, path: str, scheme: Scheme, report_type: int | None, valid: date | None
-    ) -> None:
-        """The rules that depend on the scheme: type and period, valid_until."""
-        if scheme in ASSURANCE_REPORTS:
-            if m.get("type") is None:
-                self.err(
-                    join_path(path, "type"),
-                    f"an assurance report ({scheme.value}) needs its type: 1 or 2",
-                    m,
-                    "type" if "type" in m else "scheme",
-                )
-            elif report_type == 2 and m.get("period") is None:
-                self.err(
-                    join_path(path, "period"),
-                    "a type 2 report needs its tested period: {from: YYYY-MM-DD, to: YYYY-MM-DD}",
-                    m,
-                    "period" if "period" in m else "type",
-                )
-        if scheme in NEEDS_VALID_UNTIL and valid is None and m.get("valid_until") is None:
-            what = {
-                Scheme.ZEKER_ONLINE: "a Zeker-OnLine label",
-                Scheme.EUCS: "an EUCS certificate",
-            }.get(scheme, f"a management-system certificate ({scheme.value})")
-            self.err(
-                join_path(path, "valid_until"),
-                f"{what} needs its expiry date valid_until",
-                m,
-                "valid_until" if "valid_until" in m else "scheme",
-            )
-
-    def issued_after_subject(
-        self,
-        m: _Map,
-        path: str,
-        *,
-        report_type: int | None,
-        period: DateRange | None,
-        as_of: date | None,
-        issued: date,
-    ) -> None:
-        """An assurance report cannot be issued before what it reports on: a type 2 report
-        before its period's end, a type 1 report before its ``as_of`` date."""
-        end = None if period is None else period.end
-        if reported_on(report_type, end, as_of) <= issued:
-            return
-        what = (
-            f"the end of its tested period ({end})"
-            if report_type == 2
-            else f"the date it reports on (as_of {as_of})"
-        )
-        self.err(
-            join_path(path, "issued"),
-            f"a type {report_type} report cannot be issued ({issued}) before {what}",
-            m,
-            "issued",
-        )
 
     def date_range(
         self, m: _Map, key: str, path: str, allowed: frozenset[str], order: Sequence[str]
@@ -899,7 +872,10 @@ class Reader:
 
 _RELEVANT = SECTION_PLANS["dependencies"].index["relevant"]
 _REASON = SECTION_PLANS["dependencies"].index["reason"]
-_EVIDENCE_AT = SECTION_PLANS["evidence"].index
+_SCHEME, _TYPE, _PERIOD, _AS_OF, _ISSUED, _VALID_UNTIL = (
+    SECTION_PLANS["evidence"].index[key]
+    for key in ("scheme", "type", "period", "as_of", "issued", "valid_until")
+)
 
 
 # -- fields read in detail by more than their type ---------------------------------------------
