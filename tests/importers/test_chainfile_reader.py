@@ -24,6 +24,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from graph.errors import ChainError
+from graph.schema import RULES, Rule
 from importers.chainfile import load_chain
 from importers.chainfile.checks import SECTION_PLANS
 
@@ -290,3 +291,81 @@ def test_repeated_entries_are_reported_both_ways(section: str, index: int) -> No
     root = copy.deepcopy(BASE)
     root[section].append(copy.deepcopy(root[section][index]))
     assert "is defined twice" in assert_same(root)
+
+
+# -- the rules that join fields: each of graph.schema.RULES is checked ---------------------------
+
+SMALL: dict[str, Any] = {
+    "ketenkaart": 1,
+    "offerings": ["app"],
+    "suppliers": [{"id": "acme", "name": "Acme"}, {"id": "host", "name": "Host"}],
+    "services": [
+        {"id": "app", "name": "App", "supplier": "acme", "kind": "saas"},
+        {"id": "vm", "name": "VM", "supplier": "host", "kind": "iaas"},
+    ],
+    "dependencies": [{"from": "app", "to": "vm"}],
+    "evidence": [
+        {
+            "id": "soc2",
+            "scheme": "soc2",
+            "holder": "host",
+            "covers": ["vm"],
+            "type": 2,
+            "period": {"from": "2025-01-01", "to": "2025-12-31"},
+            "issued": "2026-02-01",
+        }
+    ],
+    "profiles": [{"id": "strict", "extends": "zeker-online"}],
+}
+
+SOC2 = ("evidence", 0)
+# For each rule (section, where): the change that breaks it, as (entry, key, value); a value of
+# None deletes the key, and an entry index past the end appends a copy of the first entry.
+BREAKS: dict[tuple[str, str], list[tuple[tuple[str, int], str, Any]]] = {
+    ("dependencies", "reason"): [(("dependencies", 0), "relevant", False)],
+    ("dependencies", "to"): [(("dependencies", 1), "from", "app")],
+    ("evidence", "type"): [(SOC2, "type", None)],
+    ("evidence", "period"): [(SOC2, "period", None)],
+    ("evidence", "period.from"): [(SOC2, "period", {"from": "2026-01-01", "to": "2025-12-31"})],
+    ("evidence", "issued"): [(SOC2, "issued", "2025-06-01")],
+    ("evidence", "valid_until"): [(SOC2, "scheme", "iso27001")],
+    ("evidence", "subservices"): [(SOC2, "subservices", {"carved_out": ["app"]})],
+    ("evidence", "bridge_letter.from"): [
+        (SOC2, "bridge_letter", {"from": "2026-03-01", "to": "2026-01-01"})
+    ],
+    ("profiles", "extends"): [(("profiles", 0), "extends", "nope")],
+    ("suppliers", "parent"): [
+        (("suppliers", 0), "parent", "host"),
+        (("suppliers", 1), "parent", "acme"),
+    ],
+}
+
+
+def test_every_rule_of_the_schema_has_a_breaking_example() -> None:
+    """The examples below name exactly the rules graph.schema.RULES lists."""
+    assert set(BREAKS) == {(rule.section, rule.where) for rule in RULES}
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda rule: f"{rule.section}.{rule.where}")
+@pytest.mark.parametrize("probe", [False, True], ids=["whole", "by-field"])
+def test_a_broken_rule_is_reported_at_its_field(rule: Rule, probe: bool) -> None:
+    """Breaking a rule of graph.schema.RULES gives an error at the field the rule names, whether
+    the entry is read whole or field by field."""
+    root = copy.deepcopy(SMALL)
+    assert not isinstance(outcome(root, probe=probe), str)  # the small chain is valid
+    for (section, index), key, value in BREAKS[rule.section, rule.where]:
+        entries = root[section]
+        if index == len(entries):
+            entries.append(copy.deepcopy(entries[0]))
+        if value is None:
+            del entries[index][key]
+        else:
+            entries[index][key] = value
+    error = outcome(root, probe=probe)
+    assert isinstance(error, str)
+    assert f"{rule.section}[" in error
+    assert any(
+        line.split(": ")[1].split("]", 1)[1].startswith(f".{rule.where}")
+        for line in error.splitlines()
+        if line.split(": ")[1].startswith(f"{rule.section}[")
+    ), error
