@@ -44,7 +44,7 @@ import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 from xml.etree.ElementTree import Element, ParseError
 
 import defusedxml
@@ -57,13 +57,15 @@ from cyclonedx.model.contact import OrganizationalEntity
 from cyclonedx.model.service import Service as CdxService
 from cyclonedx.output.json import JsonV1Dot6
 from cyclonedx.schema import SchemaVersion
-from cyclonedx.validation.json import JsonValidator
-from cyclonedx.validation.xml import XmlValidator
 
 from graph.errors import ChainError
 from graph.model import Chain, Dependency, Kind, Service, Supplier
 from importers.base import ImportIssue, ImportResult, Source, too_big
 from importers.chainfile import dump_plain, load_plain
+
+if TYPE_CHECKING:
+    from cyclonedx.validation.json import JsonValidator
+    from cyclonedx.validation.xml import XmlValidator
 
 __all__ = ["IMPORTER", "MAX_DEPTH", "CycloneDxImporter", "export_saasbom"]
 
@@ -185,13 +187,22 @@ def _too_deep(root: object) -> bool:
 # Step 1 and 2: parse safely, validate with the library's schema validators.
 
 
+# The validators are imported when a BOM is first validated, not with this module: the JSON
+# one loads jsonschema's format checkers, whose rfc3987_syntax import alone takes 1.2-2 s, and
+# the service and every other command would pay for it at start (issue 13).
+
+
 @cache
 def _json_validator(version: SchemaVersion) -> JsonValidator:
+    from cyclonedx.validation.json import JsonValidator  # noqa: PLC0415 - see above
+
     return JsonValidator(version)
 
 
 @cache
 def _xml_validator(version: SchemaVersion) -> XmlValidator:
+    from cyclonedx.validation.xml import XmlValidator  # noqa: PLC0415 - see above
+
     return XmlValidator(version)
 
 
