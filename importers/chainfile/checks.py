@@ -167,6 +167,11 @@ def _strings(value: Any) -> Any:
     return BAD
 
 
+def _required_strings(value: Any) -> Any:
+    strings = BAD if value is None else _strings(value)
+    return strings if strings else BAD  # at least one: () is not accepted
+
+
 def _count(value: Any) -> Any:
     return value if value is None or (type(value) is int and value >= 0) else BAD
 
@@ -230,11 +235,6 @@ def _report_type(value: Any) -> Any:
     return value if value is None or (type(value) is int and value in (1, 2)) else BAD
 
 
-def _covers(value: Any) -> Any:
-    services = BAD if value is None else _strings(value)
-    return services if services else BAD  # () (an empty list) is not accepted
-
-
 def _link_locations(value: Any) -> Any:
     locations = _countries(value)
     return locations or None  # a dependency's empty locations: the provider's, as absent
@@ -251,7 +251,6 @@ def _extends(value: Any) -> Any:
 
 _SPECIAL: Mapping[tuple[str, str], Accept] = {
     ("evidence", "type"): _report_type,
-    ("evidence", "covers"): _covers,
     ("dependencies", "locations"): _link_locations,
     ("profiles", "id"): _profile_id,
     ("profiles", "extends"): _extends,
@@ -266,10 +265,9 @@ def _period_broken(plan: Plan) -> Callable[[tuple[Any, ...]], bool]:
 
 
 def _subservices_broken(plan: Plan) -> Callable[[tuple[Any, ...]], bool]:
-    method, lists = plan.index["method"], (plan.index["carved_out"], plan.index["included"])
-    return lambda values: (
-        values[method] is SubserviceMethod.NONE and any(values[at] for at in lists)
-    )  # carved_out or included with method none
+    method, carved_out, included = (plan.index[key] for key in ("method", "carved_out", "included"))
+    none = SubserviceMethod.NONE
+    return lambda values: values[method] is none and bool(values[carved_out] or values[included])
 
 
 _NESTED_RULES: Mapping[str, Callable[[Plan], Callable[[tuple[Any, ...]], bool]]] = {
@@ -350,7 +348,7 @@ def accept_of(f: Field, section: str) -> Accept:
     if kind == "countries":
         return _countries
     if kind in ("texts", "refs"):
-        return _strings
+        return _required_strings if f.required else _strings
     if kind == "int":
         return _count
     if kind == "date":
@@ -452,13 +450,21 @@ class Plan:
                     f"    if {v} is not None and type({v}) is not str:",
                     "        return None",
                 ]
+            elif kind in ("texts", "refs") and f.required:  # at least one
+                lines += [
+                    f"    {v} = get({key})",
+                    f"    if type({v}) in LISTS and {v} and only_str(map(type, {v})):",
+                    f"        {v} = tuple({v})",
+                    "    else:",
+                    "        return None",
+                ]
             elif kind in ("texts", "refs"):
                 lines += [
                     f"    {v} = get({key}, ABSENT)",
                     f"    if {v} is ABSENT:",
-                    "        return None" if f.required else f"        {v} = d{i}",
+                    f"        {v} = d{i}",
                     f"    elif {v} is None:",
-                    "        return None" if f.required else f"        {v} = ()",
+                    f"        {v} = ()",
                     f"    elif type({v}) in LISTS and only_str(map(type, {v})):",
                     f"        {v} = tuple({v})",
                     "    else:",

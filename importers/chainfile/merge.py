@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import chain as chain_items
 from operator import attrgetter
@@ -144,9 +144,7 @@ def check_references(parts: Sequence[Part], merged: Merged, issues: list[Issue])
         if not references:
             continue
         entities = getattr(chain, section)
-        if all(
-            _all_known(entities, get, many, known[refers]) for _, get, many, refers in references
-        ):
+        if _all_known(entities, section, known):
             continue  # nothing to report in this section
         owners = merged.owners[section]
         for key, entity in entities.items():
@@ -178,13 +176,48 @@ def check_references(parts: Sequence[Part], merged: Merged, issues: list[Issue])
 
 
 def _all_known(
-    entities: Mapping[Any, Any], get: Callable[[Any], Any], many: bool, known: Mapping[Any, int]
+    entities: Mapping[Any, Any], section: str, known: Mapping[str | None, Mapping[Any, int]]
 ) -> bool:
-    """Whether every id that field ``get`` of ``entities`` names is in ``known``."""
-    named = map(get, entities.values())
-    if many:
-        return all(map(known.__contains__, chain_items.from_iterable(named)))
-    return all(map(known.__contains__, (name for name in named if name is not None)))
+    """Whether every id the entities of ``section`` name is known (one pass per kind of
+    reference: the single ids naming one section together, then each list of ids)."""
+    values = entities.values()
+    for refers, get, several, optional in _SINGLE_REFERENCES[section]:
+        named: Iterable[Any] = map(get, values)
+        if several:
+            named = chain_items.from_iterable(named)
+        if optional:
+            named = (name for name in named if name is not None)
+        if not all(map(known[refers].__contains__, named)):
+            return False
+    for refers, get in _LIST_REFERENCES[section]:
+        named = chain_items.from_iterable(map(get, values))
+        if not all(map(known[refers].__contains__, named)):
+            return False
+    return True
+
+
+def _single_references(section: str) -> tuple[tuple[str, Any, bool, bool], ...]:
+    """The single-id references of ``section``, grouped by the section they name: (that
+    section, a getter of their ids, whether it gets several, whether an id may be absent)."""
+    by_target: dict[str, list[tuple[str, ...]]] = {}
+    for keys, field in SECTIONS[section].references:
+        if field.type == "ref":
+            by_target.setdefault(field.refers or "", []).append(keys)
+    out = []
+    for refers, paths in by_target.items():
+        dotted = [".".join(_attributes(SECTIONS[section].fields, keys)) for keys in paths]
+        optional = any(
+            not SECTIONS[section].field(keys[0]).required or len(keys) > 1 for keys in paths
+        )
+        out.append((refers, attrgetter(*dotted), len(dotted) > 1, optional))
+    return tuple(out)
+
+
+_SINGLE_REFERENCES = {name: _single_references(name) for name in SECTIONS}
+_LIST_REFERENCES = {
+    name: tuple((refers, get) for _, get, many, refers in references if many)
+    for name, references in _REFERENCES.items()
+}
 
 
 def _check_parent_cycles(
