@@ -30,7 +30,7 @@ from importers.chainfile.checks import SECTION_PLANS
 
 ROOT = Path(__file__).parents[2]
 
-# A small chain whose entries use every field the fast paths read.
+# A small chain whose entries use every field the whole-entry checks read.
 BASE: dict[str, Any] = {
     "ketenkaart": 1,
     "offerings": ["app"],
