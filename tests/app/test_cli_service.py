@@ -24,8 +24,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import make_url
 
-from app import accounts
-from app import cli as command_line
+from app import accounts, cli_admin
 from app.config import Settings
 from app.main import create_app
 
@@ -375,5 +374,5 @@ def test_demo_serves_the_demo_chain_with_the_token_it_prints(tmp_path: Path) -> 
 def test_the_command_line_offers_the_service_roles() -> None:
     """The CLI spells the roles out (it must not import the service to start fast); they are
     the service's own."""
-    assert command_line.ROLES == accounts.ROLES
-    assert command_line.MEMBER_ROLES == accounts.MEMBER_ROLES
+    assert cli_admin.ROLES == accounts.ROLES
+    assert cli_admin.MEMBER_ROLES == accounts.MEMBER_ROLES

@@ -1,0 +1,40 @@
+"""What the command line's modules share: the exit statuses, the argument parser and dates.
+
+:mod:`app.cli` (the entry point and the chain commands) and :mod:`app.cli_admin` (the service's
+commands) both build on these; neither imports the other's private names.
+"""
+
+from __future__ import annotations
+
+import argparse
+from datetime import date
+from typing import NoReturn
+
+from graph.errors import UsageError
+
+EXIT_OK = 0
+EXIT_GAP = 1
+EXIT_USAGE = 2
+EXIT_INTERNAL = 3
+
+
+class Parser(argparse.ArgumentParser):
+    """An argument parser whose errors exit 2 with the message on stderr (argparse's way)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+def parse_date(text: str, what: str) -> date:
+    """``text`` as a calendar date; a usage error naming the argument ``what`` if it is none.
+
+    >>> parse_date("2026-11-27", "--at")
+    datetime.date(2026, 11, 27)
+    >>> parse_date("27-11-2026", "--at")
+    Traceback (most recent call last):
+    graph.errors.UsageError: --at '27-11-2026' is not a calendar date YYYY-MM-DD
+    """
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"{what} '{text}' is not a calendar date YYYY-MM-DD") from None
