@@ -32,6 +32,8 @@ from importers.base import ImportResult, Source
 from importers.chainfile import dump_plain, load_plain
 from importers.layouts import REGISTER, slug
 from importers.register import CSV_IMPORTER, XLSX_IMPORTER, export_register, template
+from importers.register.assembly import NEEDS_VALID_UNTIL
+from importers.register.table import column_letter
 
 DATA = Path(__file__).parent / "data" / "register"
 
@@ -451,7 +453,7 @@ def test_files_that_are_not_workbooks_are_refused_with_a_reason(data: bytes, mes
 
 def test_too_many_rows_are_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     """The row bound holds for CSV and XLSX."""
-    monkeypatch.setattr(register, "MAX_ROWS", 3)
+    monkeypatch.setattr(register.rows, "MAX_ROWS", 3)
     text = "Supplier,Service,Kind\n" + "a,b,saas\n" * 3
     assert errors(parse_csv(text)) == ["the register has more than 3 rows"]
     book = Workbook()
@@ -494,7 +496,7 @@ def test_xlsx_template_has_frozen_headings_filters_and_lists(language: str) -> N
     lists = {str(v.sqref).split(":")[0] for v in sheet.data_validations.dataValidation}
     kind = headings.index("Kind" if language == "en" else "Soort")
     certificate = headings.index("Certificate" if language == "en" else "Certificaat")
-    assert {f"{register._letter(kind)}2", f"{register._letter(certificate)}2"} <= lists
+    assert {f"{column_letter(kind)}2", f"{column_letter(certificate)}2"} <= lists
     result = XLSX_IMPORTER.parse(data, Source("template.xlsx"))
     assert result.issues == ()
     assert result.chain == Chain(offerings=())
@@ -645,9 +647,7 @@ def register_chains(draw: st.DrawFn) -> Chain:
             period=period,
             as_of=as_of,
             issued=issued,
-            valid_until=draw(_DAY)
-            if scheme in register._NEEDS_VALID_UNTIL
-            else draw(st.none() | _DAY),
+            valid_until=draw(_DAY) if scheme in NEEDS_VALID_UNTIL else draw(st.none() | _DAY),
             issuer=draw(_TEXT),
             version=draw(st.none() | st.just("ISO/IEC 27001:2022")),
             scope=draw(_TEXT),
