@@ -37,22 +37,20 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime, time
-
-from openpyxl import Workbook  # type: ignore[import-untyped]
-from openpyxl.cell import WriteOnlyCell  # type: ignore[import-untyped]
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE  # type: ignore[import-untyped]
-from openpyxl.styles import Alignment, Font  # type: ignore[import-untyped]
-from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
-from openpyxl.xml.functions import tostring  # type: ignore[import-untyped]
+from typing import TYPE_CHECKING
 
 from graph.model import Chain, DateRange, Evidence
 from graph.profiles import ResolvedProfile
 from graph.verdicts import CheckResult, LinkResult
 from importers.base import safe_cell
 from importers.basis import LinkBasis, link_bases
+
+if TYPE_CHECKING:  # openpyxl is imported when a workbook is written, not with this module
+    from openpyxl import Workbook  # type: ignore[import-untyped]
 
 Cell = str | int | date | None
 
@@ -103,6 +101,9 @@ MAX_CELL_TEXT = 32_767
 
 _WIDTHS = {"Reasons": 80, "Message": 80, "Other evidence": 40, "Path": 40, "Covers": 30}
 _CUT = "\n[cut here: a cell holds no more; the CSV export has the whole text]"
+# openpyxl's ILLEGAL_CHARACTERS_RE: the control characters XML 1.0 cannot carry. Its own copy,
+# so that the CSV needs no openpyxl; a test checks that the two agree.
+ILLEGAL_CHARACTERS = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
 
 
 def check_csv(
@@ -207,6 +208,9 @@ def check_xlsx(
                 f"sheet {name}: {rows:,} rows do not fit a worksheet "
                 f"(at most {MAX_ROWS - 1:,}); export the links as CSV instead"
             )
+    from openpyxl import Workbook  # noqa: PLC0415 - openpyxl only when a workbook is written
+    from openpyxl.xml.functions import tostring  # type: ignore[import-untyped]  # noqa: PLC0415
+
     stamp = datetime.combine(_evaluation_date(result), time())
     book = Workbook(write_only=True)
     book.properties.creator = "ketenkaart"
@@ -341,6 +345,10 @@ def _table(
     filtered: bool = True,
 ) -> None:
     """A sheet with a bold, frozen header row and, when ``filtered``, a filter over the table."""
+    from openpyxl.cell import WriteOnlyCell  # type: ignore[import-untyped]  # noqa: PLC0415
+    from openpyxl.styles import Alignment, Font  # type: ignore[import-untyped]  # noqa: PLC0415
+    from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]  # noqa: PLC0415
+
     sheet = book.create_sheet(title)
     for index, column in enumerate(header, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = _WIDTHS.get(column, 16)
@@ -385,7 +393,7 @@ def _text(value: object) -> str:
 
 def _clean(text: str) -> str:
     """``text`` without the control characters XML cannot carry (each becomes U+FFFD)."""
-    return str(ILLEGAL_CHARACTERS_RE.sub("\ufffd", text))
+    return ILLEGAL_CHARACTERS.sub("\ufffd", text)
 
 
 def _fit(text: str) -> str:

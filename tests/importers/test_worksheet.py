@@ -5,13 +5,17 @@ from __future__ import annotations
 import csv
 import io
 import re
+import subprocess
+import sys
 import time
 import zipfile
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import pytest
 from openpyxl import load_workbook  # type: ignore[import-untyped]
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE  # type: ignore[import-untyped]
 from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
 
 from graph.coverage import check
@@ -24,7 +28,13 @@ from graph.model import (
     Subservices,
 )
 from graph.verdicts import CheckResult
-from importers.worksheet import LINK_COLUMNS, MAX_CELL_TEXT, check_csv, check_xlsx
+from importers.worksheet import (
+    ILLEGAL_CHARACTERS,
+    LINK_COLUMNS,
+    MAX_CELL_TEXT,
+    check_csv,
+    check_xlsx,
+)
 from tests.factories import AT, certificate, dep, make_chain, period, report, service, supplier
 
 EVIL = '=HYPERLINK("http://x","y")'
@@ -269,3 +279,37 @@ def test_links_carry_the_basis_the_carve_outs_and_every_other_piece() -> None:
     assert rows["db"]["Notes"] == rows["mail"]["Basis"] == ""
     stored = check_csv(result(c), c, stored={"db-soc2"}).decode("utf-8")
     assert "sighted; document on record" in stored
+
+
+def test_the_characters_left_out_are_openpyxls() -> None:
+    """The worksheet's own pattern of characters XML cannot carry is openpyxl's, so the CSV
+    (which needs no openpyxl) cleans text as the workbook does."""
+    assert ILLEGAL_CHARACTERS.pattern == ILLEGAL_CHARACTERS_RE.pattern
+
+
+def test_importing_the_importers_loads_no_openpyxl() -> None:
+    """openpyxl is imported when a workbook is read or written, not with the worksheet and
+    register modules, so the service and the command line start without it; CSV needs none."""
+    probe = (
+        "import sys\n"
+        "import importers.registry, importers.register, importers.worksheet\n"
+        "from datetime import date\n"
+        "from graph.coverage import check\n"
+        "from graph.model import Chain, Kind, Service, Supplier\n"
+        "from importers.base import Source\n"
+        "from importers.register import CSV_IMPORTER, export_register\n"
+        "chain = Chain(offerings=('app',), suppliers={'me': Supplier('me', 'Me')},\n"
+        "              services={'app': Service('app', 'App', 'me', Kind.SAAS)})\n"
+        "assert CSV_IMPORTER.parse(export_register(chain, 'csv'), Source('r.csv')).chain\n"
+        "importers.worksheet.check_csv(check(chain, at=date(2026, 11, 27)), chain)\n"
+        "print('openpyxl' in sys.modules)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    assert done.stdout.strip() == "False"
