@@ -11,7 +11,7 @@ that fails says why, with its path and line. The rules that join fields of an en
 reader's.
 
 >>> plan = SECTION_PLANS["services"]
->>> plan.quick({"id": "app", "name": "App", "supplier": "me", "kind": "saas"})[plan.index["kind"]]
+>>> plan.quick({"id": "app", "name": "App", "supplier": "me", "kind": "saas"}).kind
 <Kind.SAAS: 'saas'>
 >>> plan.quick({"id": "app", "name": "App", "supplier": "me", "kind": "sass"}) is None
 True
@@ -371,7 +371,7 @@ class Plan:
     a date, a country code), the others by their accept function. Absent keys take the value
     of the model's default. It returns ``None`` unless every key is known and every value
     plainly valid; else the model values as a tuple in the schema's order (:attr:`index` gives
-    the position of each key; for an entry, they are the model's positions).
+    the position of each key), or, for the entry of a section (``entity``), its entity.
     """
 
     __slots__ = (
@@ -386,7 +386,9 @@ class Plan:
         "source",
     )
 
-    def __init__(self, fields: tuple[Field, ...], model: type | None, section: str) -> None:
+    def __init__(
+        self, fields: tuple[Field, ...], model: type | None, section: str, *, entity: bool = False
+    ) -> None:
         self.fields = fields
         self.model = model
         self.keys = tuple(f.key for f in fields)
@@ -401,9 +403,9 @@ class Plan:
                     defaults[spec.name] = spec.default_factory()
         self.absent = {f.key: MISSING if f.required else defaults.get(f.attribute) for f in fields}
         self.index = {key: position for position, key in enumerate(self.keys)}
-        self.source, self.quick = self._compile(section)
+        self.source, self.quick = self._compile(section, entity=entity)
 
-    def _compile(self, section: str) -> tuple[str, Callable[[Any], Any]]:
+    def _compile(self, section: str, *, entity: bool) -> tuple[str, Callable[[Any], Any]]:
         space: dict[str, Any] = {
             "BAD": BAD,
             "ABSENT": _ABSENT,
@@ -536,7 +538,12 @@ class Plan:
                     f"        if {v} is BAD:",
                     "            return None",
                 ]
-        lines.append(f"    return ({''.join(f'v{i}, ' for i in range(len(self.fields)))})")
+        values = "".join(f"v{i}, " for i in range(len(self.fields)))
+        if entity:  # the entity itself, with no x- keys
+            space["model"] = self.model
+            lines.append(f"    return model({values}{{}})")
+        else:
+            lines.append(f"    return ({values})")
         source = "\n".join(lines) + "\n"
         exec(source, space)  # noqa: S102 - our own text, made from graph.schema
         return source, space["quick"]
@@ -546,7 +553,7 @@ _ABSENT: Final = object()
 
 
 def _section_plan(section: Section) -> Plan:
-    plan = Plan(section.fields, MODELS[section.name], section.name)
+    plan = Plan(section.fields, MODELS[section.name], section.name, entity=True)
     model_order = [spec.name for spec in dataclasses.fields(plan.model or object)]
     if model_order != [*(f.attribute for f in section.fields), "extra"]:  # pragma: no cover
         raise RuntimeError(f"graph.schema's {section.name} are not in the order of the model")
@@ -557,5 +564,4 @@ def _section_plan(section: Section) -> Plan:
 
 
 SECTION_PLANS: Mapping[str, Plan] = {name: _section_plan(s) for name, s in SECTIONS.items()}
-"""The plan of every section; its entities are made from :meth:`Plan.quick`'s values in order,
-then the ``extra`` mapping."""
+"""The plan of every section: its ``quick`` gives the entity of a plainly valid entry."""

@@ -7,7 +7,7 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from operator import itemgetter
+from operator import attrgetter
 from typing import Any, TypeVar, cast
 
 from graph.errors import Issue
@@ -17,7 +17,9 @@ from graph.model import (
     BridgeLetter,
     Cuec,
     DateRange,
+    Dependency,
     Document,
+    Evidence,
     Profile,
     ReportException,
     Scheme,
@@ -404,29 +406,27 @@ class Reader:
         if not items:
             return out
         plan = SECTION_PLANS[name]
-        quick, model = plan.quick, cast("type", plan.model)
+        quick, key_of = plan.quick, _KEY_OF[name]
         link, evidence = name == "dependencies", name == "evidence"
-        key_of = itemgetter(0, 1) if link else itemgetter(0)  # from and to, or id
-        relevant = _RELEVANT if link else 0  # (any true value when not a link)
         key_field = "to" if link else "id"
         issues = self.issues
         for index, m in enumerate(items):
             if not isinstance(m, dict):
                 self.wrong(items, index, name, "a mapping", m)
                 continue
-            values = quick(m)
-            if values is not None:  # every field plainly valid: the rules that join them left
-                key = key_of(values)
+            entity = quick(m)
+            if entity is not None:  # every field plainly valid: the rules that join them left
+                key = key_of(entity)
                 if key not in seen:
                     seen[key] = index
-                    if evidence or not values[relevant]:
+                    if evidence or (link and not entity.relevant):
                         before = len(issues)
                         path = f"{name}[{index}]"
-                        self.rules(name, values, m, path)
+                        self.rules(name, entity, m, path)
                         if len(issues) != before:
                             self.keep_references(name, m, path)
                             continue
-                    out[key] = model(*values, {})
+                    out[key] = entity
                     continue
             path = f"{name}[{index}]"
             before = len(issues)
@@ -458,7 +458,8 @@ class Reader:
         before = len(self.issues)
         extra = self.closed(m, plan.allowed, plan.keys, path, keep=True)
         values = tuple(self.field_value(name, f, m, path) for f in plan.fields)
-        self.rules(name, values, m, path)
+        entity = cast("type", plan.model)(*values, extra)  # None where a field is wrong
+        self.rules(name, entity, m, path)
         key: Any
         if name == "dependencies":
             consumer, provider = values[0], values[1]
@@ -467,7 +468,7 @@ class Reader:
             key = values[0]
         if len(self.issues) != before or key is None:
             return key, None
-        return key, cast("type", plan.model)(*values, extra)
+        return key, entity
 
     def field_value(self, section: str, f: Field, m: _Map, path: str) -> object:
         """The value of field ``f`` of entry ``m``, with what is wrong with it reported; on a
@@ -509,19 +510,19 @@ class Reader:
 
     # -- the rules that join fields (graph.schema.RULES) ----------------------------------------
 
-    def rules(self, section: str, values: tuple[Any, ...], m: _Map, path: str) -> None:
-        """Check the rules that join the fields of an entry of ``section`` (its values as
-        read, in the schema's order: ``None`` where a field is wrong)."""
+    def rules(self, section: str, entity: Any, m: _Map, path: str) -> None:
+        """Check the rules that join the fields of an entry of ``section``, on its entity as
+        read (``None`` where a field is wrong)."""
         if section == "dependencies":
-            self.link_rules(values, m, path)
+            self.link_rules(entity, m, path)
         elif section == "evidence":
-            self.evidence_rules(values, m, path)
+            self.evidence_rules(entity, m, path)
 
-    def link_rules(self, values: tuple[Any, ...], m: _Map, path: str) -> None:
+    def link_rules(self, link: Dependency, m: _Map, path: str) -> None:
         """A dependency out of scope needs a reason."""
-        if values[_RELEVANT]:
+        if link.relevant:
             return
-        reason = values[_REASON]
+        reason = link.reason
         if m.get("reason") is None:
             self.err(
                 join_path(path, "reason"),
@@ -532,13 +533,13 @@ class Reader:
         elif reason is not None and not reason.strip():
             self.err(join_path(path, "reason"), "the reason must not be empty", m, "reason")
 
-    def evidence_rules(self, values: tuple[Any, ...], m: _Map, path: str) -> None:
+    def evidence_rules(self, evidence: Evidence, m: _Map, path: str) -> None:
         """The rules of evidence that depend on its scheme: an assurance report's type, a type 2
         report's period, the issue date not before what is reported on; a certificate's or
         label's expiry."""
-        scheme = values[_SCHEME]
+        scheme = evidence.scheme
         if scheme in ASSURANCE_REPORTS:
-            report_type = values[_TYPE]
+            report_type = evidence.type
             if m.get("type") is None:
                 self.err(
                     join_path(path, "type"),
@@ -553,7 +554,7 @@ class Reader:
                     m,
                     "period" if "period" in m else "type",
                 )
-            issued, period, as_of = values[_ISSUED], values[_PERIOD], values[_AS_OF]
+            issued, period, as_of = evidence.issued, evidence.period, evidence.as_of
             end = None if period is None else period.end
             if issued is not None and reported_on(report_type, end, as_of) > issued:
                 what = (
@@ -569,7 +570,7 @@ class Reader:
                 )
         elif (
             scheme in NEEDS_VALID_UNTIL
-            and values[_VALID_UNTIL] is None
+            and evidence.valid_until is None
             and m.get("valid_until") is None
         ):
             what = {
@@ -870,12 +871,11 @@ class Reader:
         return None
 
 
-_RELEVANT = SECTION_PLANS["dependencies"].index["relevant"]
-_REASON = SECTION_PLANS["dependencies"].index["reason"]
-_SCHEME, _TYPE, _PERIOD, _AS_OF, _ISSUED, _VALID_UNTIL = (
-    SECTION_PLANS["evidence"].index[key]
-    for key in ("scheme", "type", "period", "as_of", "issued", "valid_until")
-)
+# The key of an entity of each section: its id, or a dependency's from and to.
+_KEY_OF = {
+    name: attrgetter(*(section.field(key).attribute for key in section.key))
+    for name, section in SECTIONS.items()
+}
 
 
 # -- fields read in detail by more than their type ---------------------------------------------
