@@ -28,8 +28,7 @@ from pathlib import Path
 from typing import NoReturn, TextIO
 
 from app import cli_admin
-from app.cli_base import EXIT_GAP, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, Parser
-from app.cli_base import parse_date as _parse_date
+from app.cli_base import EXIT_GAP, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, Parser, parse_date
 from app.streams import chunked
 from app.views.markdown import render_markdown
 from app.views.terminal import render_text, terminal_width, wants_colour
@@ -228,7 +227,7 @@ def _check(args: argparse.Namespace, out: TextIO, *, keep: list[object]) -> int:
     if args.format == "xlsx" and not args.output:
         raise UsageError("--format xlsx writes a workbook: name the file with --output FILE")
     period = _parse_period(args.period) if args.period else None
-    at = None if period else (_parse_date(args.at, "--at") if args.at else date.today())  # noqa: DTZ011 - the auditor's own calendar day
+    at = None if period else (parse_date(args.at, "--at") if args.at else date.today())  # noqa: DTZ011 - the auditor's own calendar day
     chain = _load(args.files)
     profile = _profile(args.profile, chain)
     result = check(chain, offerings=args.offering, profile=profile, at=at, period=period)

@@ -312,7 +312,7 @@ def _db_upgrade(args: argparse.Namespace) -> int:
 
 def _workspace_create(args: argparse.Namespace) -> int:
 
-    from app import accounts  # noqa: PLC0415
+    from app import accounts, membership  # noqa: PLC0415
     from app.audit import COMMAND_LINE  # noqa: PLC0415
 
     slug: str = args.slug
@@ -334,7 +334,7 @@ def _workspace_create(args: argparse.Namespace) -> int:
                 raise UsageError(
                     f"no account for {args.owner}; create it with `ketenkaart user create`"
                 )
-        workspace = accounts.create_workspace(
+        workspace = membership.create_workspace(
             session, slug=slug, name=args.name, owner=owner, actor=COMMAND_LINE
         )
         print(f"created workspace '{workspace.slug}' ({workspace.name})")  # noqa: T201
@@ -413,12 +413,12 @@ def _user_disable(args: argparse.Namespace) -> int:
 
 def _member_set(args: argparse.Namespace) -> int:
 
-    from app import accounts, services  # noqa: PLC0415
+    from app import membership, services  # noqa: PLC0415
     from app.audit import COMMAND_LINE  # noqa: PLC0415
 
     with _session(args) as session:
         workspace = services.workspace_for(session, args.workspace)
-        found = accounts.set_member(
+        found = membership.set_member(
             session, workspace=workspace, email=args.email, role=args.role, actor=COMMAND_LINE
         )
         print(f"{found['email']} is {found['role']} of '{workspace.slug}'")  # noqa: T201
@@ -427,13 +427,13 @@ def _member_set(args: argparse.Namespace) -> int:
 
 def _grant_create(args: argparse.Namespace) -> int:
 
-    from app import accounts, services  # noqa: PLC0415
+    from app import membership, services  # noqa: PLC0415
     from app.audit import COMMAND_LINE  # noqa: PLC0415
 
     starts, ends = parse_date(args.starts, "--from"), parse_date(args.ends, "--to")
     with _session(args) as session:
         workspace = services.workspace_for(session, args.workspace)
-        found = accounts.create_grant(
+        found = membership.create_grant(
             session,
             workspace=workspace,
             email=args.email,
@@ -597,7 +597,7 @@ def _demo(args: argparse.Namespace) -> int:
     from sqlmodel import Session  # noqa: PLC0415
 
     import app  # noqa: PLC0415
-    from app import accounts, passwords, services  # noqa: PLC0415
+    from app import accounts, membership, passwords, services  # noqa: PLC0415
     from app.audit import COMMAND_LINE  # noqa: PLC0415
     from app.config import Settings  # noqa: PLC0415
     from app.errors import NotFound  # noqa: PLC0415
@@ -632,7 +632,7 @@ def _demo(args: argparse.Namespace) -> int:
             try:
                 workspace = services.workspace_for(session, DEMO_WORKSPACE)
             except NotFound:
-                workspace = accounts.create_workspace(
+                workspace = membership.create_workspace(
                     session,
                     slug=DEMO_WORKSPACE,
                     name="ketenkaart demo",

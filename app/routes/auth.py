@@ -16,7 +16,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from app import accounts, totp
+from app import accounts, membership, totp
 from app.deps import (
     Browser,
     SessionDep,
@@ -184,8 +184,8 @@ def workspaces(request: Request, session: SessionDep) -> Response:
 
 
 def _invitation_context(request: Request, session: SessionDep, secret: str) -> dict[str, Any]:
-    invitation = accounts.invitation_for(session, secret, now=now(request))
-    workspace = accounts.workspace_of_invitation(session, invitation)
+    invitation = membership.invitation_for(session, secret, now=now(request))
+    workspace = membership.workspace_of_invitation(session, invitation)
     return {
         "workspace_name": workspace.name,
         "role": invitation.role,
@@ -221,7 +221,7 @@ async def accept_invitation(
         return page(request, "message.html", status_code=404, title="Invitation", text=err.detail)
     try:
         await run_in_threadpool(
-            accounts.accept_invitation,
+            membership.accept_invitation,
             session,
             secret=secret[:100],
             display_name=display_name,

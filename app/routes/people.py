@@ -11,7 +11,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
-from app import accounts
+from app import accounts, membership
 from app.deps import Caller, Owner, SessionDep, SignedIn, now, public_base, today
 
 router = APIRouter(tags=["people"])
@@ -111,7 +111,7 @@ def confirm_totp(
 
 @router.post("/workspaces", status_code=201, summary="Create a workspace; I become its owner")
 def create_workspace(session: SessionDep, person: SignedIn, body: NewWorkspace) -> dict[str, str]:
-    workspace = accounts.create_workspace(
+    workspace = membership.create_workspace(
         session, slug=body.slug, name=body.name, owner=person.user, actor=person.actor
     )
     return {"slug": workspace.slug, "name": workspace.name}
@@ -122,7 +122,7 @@ Email = Annotated[str, Path(max_length=254)]
 
 @router.get("/workspaces/{ws}/members", summary="The workspace's members")
 def members(session: SessionDep, caller: Owner) -> list[dict[str, Any]]:
-    return accounts.members(session, caller.workspace)
+    return membership.members(session, caller.workspace)
 
 
 @router.put(
@@ -137,20 +137,20 @@ def members(session: SessionDep, caller: Owner) -> list[dict[str, Any]]:
 def set_member(
     session: SessionDep, caller: Owner, email: Email, body: MemberRole
 ) -> dict[str, Any]:
-    return accounts.change_role(
+    return membership.change_role(
         session, workspace=caller.workspace, email=email, role=body.role, actor=caller.actor
     )
 
 
 @router.delete("/workspaces/{ws}/members/{email}", status_code=204, summary="End a membership")
 def remove_member(session: SessionDep, caller: Owner, email: Email) -> Response:
-    accounts.remove_member(session, workspace=caller.workspace, email=email, actor=caller.actor)
+    membership.remove_member(session, workspace=caller.workspace, email=email, actor=caller.actor)
     return Response(status_code=204)
 
 
 @router.get("/workspaces/{ws}/grants", summary="Auditors' engagements")
 def grants(session: SessionDep, caller: Owner) -> list[dict[str, Any]]:
-    return accounts.grants(session, caller.workspace)
+    return membership.grants(session, caller.workspace)
 
 
 @router.post(
@@ -186,7 +186,7 @@ def create_grant(
 def revoke_grant(
     session: SessionDep, caller: Owner, grant_id: Annotated[int, Path(ge=1, le=2**53)]
 ) -> Response:
-    accounts.revoke_grant(
+    membership.revoke_grant(
         session, workspace=caller.workspace, grant_id=grant_id, actor=caller.actor
     )
     return Response(status_code=204)
@@ -194,7 +194,7 @@ def revoke_grant(
 
 @router.get("/workspaces/{ws}/invitations", summary="Invitations that wait for their invitee")
 def invitations(request: Request, session: SessionDep, caller: Owner) -> list[dict[str, Any]]:
-    return accounts.invitations(session, caller.workspace, now=now(request))
+    return membership.invitations(session, caller.workspace, now=now(request))
 
 
 @router.post(
@@ -220,7 +220,7 @@ def _invite(
     request: Request, session: SessionDep, caller: Caller, body: NewInvitation
 ) -> dict[str, Any]:
     base = public_base(request)  # before the invitation: no secret made for nothing
-    secret, made = accounts.invite(
+    secret, made = membership.invite(
         session,
         workspace=caller.workspace,
         email=body.email,
@@ -245,7 +245,7 @@ def withdraw_invitation(
     caller: Owner,
     invitation_id: Annotated[int, Path(ge=1, le=2**53)],
 ) -> Response:
-    accounts.withdraw_invitation(
+    membership.withdraw_invitation(
         session,
         workspace=caller.workspace,
         invitation_id=invitation_id,

@@ -24,7 +24,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session
 from starlette.datastructures import FormData
 
-from app import accounts, services
+from app import accounts, membership, services
 from app.deps import OWN, SessionDep, now, public_base, today
 from app.errors import Invalid, Problem
 
@@ -150,7 +150,7 @@ def _people_page(
             g["ends"],
             grant_state(g, day),
         )
-        for g in accounts.grants(session, visit.workspace)
+        for g in membership.grants(session, visit.workspace)
     ]
     blank: dict[str, Any] = {"email": "", "role": "", "starts": "", "ends": "", "offerings": []}
     response = page(
@@ -161,11 +161,11 @@ def _people_page(
             request,
             visit,
             messages=messages,
-            members=accounts.members(session, visit.workspace),
+            members=membership.members(session, visit.workspace),
             member_roles=accounts.MEMBER_ROLES,
             roles=accounts.ROLES,
             grants=grants,
-            invitations=accounts.invitations(session, visit.workspace, now=now(request)),
+            invitations=membership.invitations(session, visit.workspace, now=now(request)),
             offerings=_offerings(session, visit),
             today=day.isoformat(),
             values={name: (values if name == failed and values else blank) for name in FORMS},
@@ -173,8 +173,8 @@ def _people_page(
             general={name: (list(general) if name == failed else []) for name in FORMS},
             link=link,
             invited=invited,
-            invitation_days=accounts.INVITATION_DAYS,
-            expires=(now(request) + timedelta(days=accounts.INVITATION_DAYS)).date().isoformat(),
+            invitation_days=membership.INVITATION_DAYS,
+            expires=(now(request) + timedelta(days=membership.INVITATION_DAYS)).date().isoformat(),
             action=f"/w/{quote(visit.workspace.slug)}/people",
         ),
     )
@@ -255,7 +255,7 @@ def change_role(request: Request, session: SessionDep, ws: WsPath, form: FormDep
     visit = visit_as(request, session, ws, OWN, form)
     email, role = form_field(form, "email"), form_field(form, "role")
     try:
-        done = accounts.change_role(
+        done = membership.change_role(
             session, workspace=visit.workspace, email=email, role=role, actor=visit.actor
         )
     except Problem as problem:
@@ -280,7 +280,7 @@ def remove_member(request: Request, session: SessionDep, ws: WsPath, form: FormD
     visit = visit_as(request, session, ws, OWN, form)
     email = form_field(form, "email")
     try:
-        accounts.remove_member(session, workspace=visit.workspace, email=email, actor=visit.actor)
+        membership.remove_member(session, workspace=visit.workspace, email=email, actor=visit.actor)
     except Problem as problem:
         session.rollback()
         return _people_page(
@@ -303,8 +303,10 @@ def revoke_grant(
 ) -> Response:
     """End an engagement's access now."""
     visit = visit_as(request, session, ws, OWN, form)
-    found = {g["id"]: g for g in accounts.grants(session, visit.workspace)}
-    accounts.revoke_grant(session, workspace=visit.workspace, grant_id=grant_id, actor=visit.actor)
+    found = {g["id"]: g for g in membership.grants(session, visit.workspace)}
+    membership.revoke_grant(
+        session, workspace=visit.workspace, grant_id=grant_id, actor=visit.actor
+    )
     return _done(ws, "grant-revoked", str(found[grant_id]["email"]))
 
 
@@ -318,7 +320,7 @@ def invite(request: Request, session: SessionDep, ws: WsPath, form: FormDep) -> 
     try:
         base = public_base(request)  # before the invitation: no secret made for nothing
         starts, ends = _dates(form, "invite", required=auditor)
-        secret, _ = accounts.invite(
+        secret, _ = membership.invite(
             session,
             workspace=visit.workspace,
             email=chosen["email"],
@@ -349,7 +351,7 @@ def withdraw_invitation(
     """End an invitation before it is accepted: its link stops working at once."""
     visit = visit_as(request, session, ws, OWN, form)
     try:
-        done = accounts.withdraw_invitation(
+        done = membership.withdraw_invitation(
             session,
             workspace=visit.workspace,
             invitation_id=invitation_id,

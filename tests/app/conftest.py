@@ -21,7 +21,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.pool import NullPool
 from sqlmodel import Session
 
-from app import accounts, passwords, services
+from app import accounts, membership, passwords, services
 from app.audit import COMMAND_LINE
 from app.config import Settings
 from app.db import make_engine
@@ -144,7 +144,7 @@ def make_workspace(engine: Engine) -> Callable[[str], Ws]:
         emails = {role: f"{role}@{slug}.example" for role in services.ROLES}
         ids = {role: make_user(engine, email) for role, email in emails.items()}
         with Session(engine) as session:
-            workspace = accounts.create_workspace(
+            workspace = membership.create_workspace(
                 session,
                 slug=slug,
                 name=None,
@@ -152,7 +152,7 @@ def make_workspace(engine: Engine) -> Callable[[str], Ws]:
                 actor=COMMAND_LINE,
             )
             for role in ("viewer", "editor"):
-                accounts.set_member(
+                membership.set_member(
                     session, workspace=workspace, email=emails[role], role=role, actor=COMMAND_LINE
                 )
             session.add(

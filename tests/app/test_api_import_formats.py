@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from app import accounts, services
+from app import membership, services
 from app.audit import COMMAND_LINE
 from graph.model import Chain, Kind, Service, Supplier
 from importers.register import export_register
@@ -226,7 +226,7 @@ def _scoped_auditor(engine: Engine, ws: Ws, offering: str) -> dict[str, str]:
     user_id = make_user(engine, email)
     with Session(engine) as session:
         workspace = services.workspace_for(session, ws.slug)
-        accounts.create_grant(
+        membership.create_grant(
             session,
             workspace=workspace,
             email=email,

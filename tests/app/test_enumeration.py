@@ -13,7 +13,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from app import accounts
+from app import membership
 from tests.app.conftest import Ws, make_user
 
 KNOWN, UNKNOWN = "known@example.nl", "unknown@example.nl"
@@ -111,7 +111,7 @@ def test_invitations_alike_and_withdrawn(client: TestClient, ws: Ws, engine: Eng
 def test_invitations_are_throttled(client: TestClient, ws: Ws) -> None:
     """The 21st invitation within the hour, by either route, is a 429 with Retry-After, and
     makes nothing."""
-    for n in range(accounts.INVITATIONS_PER_HOUR):
+    for n in range(membership.INVITATIONS_PER_HOUR):
         answer = client.post(
             ws.url("/invitations"),
             json={"email": f"p{n}@example.nl", "role": "viewer"},
@@ -127,4 +127,17 @@ def test_invitations_are_throttled(client: TestClient, ws: Ws) -> None:
         assert 1 <= int(refused.headers["retry-after"]) <= 3601
         assert "20 invitations in an hour is the most" in refused.json()["detail"]
     waiting = client.get(ws.url("/invitations"), headers=ws.auth()).json()
-    assert len(waiting) == accounts.INVITATIONS_PER_HOUR
+    assert len(waiting) == membership.INVITATIONS_PER_HOUR
+
+
+def test_ending_a_non_membership_answers_alike(client: TestClient, ws: Ws, engine: Engine) -> None:
+    """DELETE …/members/{email} for an address that is no member: the same 404 whether or not
+    it has an account."""
+    make_user(engine, KNOWN)
+    answers = [
+        alike(client.delete(ws.url(f"/members/{e}"), headers=ws.auth()), e)
+        for e in (KNOWN, UNKNOWN)
+    ]
+    assert answers[0] == answers[1]
+    assert answers[0][0] == 404
+    assert "ADDRESS is no member of this workspace" in answers[0][1]

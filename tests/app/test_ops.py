@@ -19,7 +19,7 @@ import pytest
 from sqlalchemy import insert
 from sqlmodel import Session
 
-from app import accounts, services
+from app import membership, services
 from app.audit import COMMAND_LINE
 from app.db import make_engine
 from app.migrate import upgrade
@@ -51,7 +51,7 @@ def populate(url: str) -> str:
     try:
         upgrade(engine)
         with Session(engine) as session:
-            workspace = accounts.create_workspace(
+            workspace = membership.create_workspace(
                 session, slug="demo", name="Demo", owner=None, actor=COMMAND_LINE
             )
             services.import_chain(
@@ -313,7 +313,7 @@ def test_backup_carries_the_documents_folder_and_restore_checks_it(tmp_path: Pat
     source = make_engine(f"sqlite:///{tmp_path / 'a.db'}")
     upgrade(source)
     with Session(source) as session:
-        workspace = accounts.create_workspace(
+        workspace = membership.create_workspace(
             session, slug="docs", name="Docs", owner=None, actor=COMMAND_LINE
         )
         session.execute(

@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from app import accounts, repository, services
+from app import accounts, membership, repository, services
 from app.audit import Actor
 from tests.app.conftest import PASSWORD, Ws, make_user
 
@@ -342,7 +342,7 @@ def test_a_hostile_display_name_stays_text(web: TestClient, ws: Ws, engine: Engi
     with Session(engine) as session:
         workspace = repository.workspace_by_slug(session, "acme")
         assert workspace is not None
-        accounts.set_member(  # as an operator's `ketenkaart member set` does
+        membership.set_member(  # as an operator's `ketenkaart member set` does
             session,
             workspace=workspace,
             email="mallory@example.nl",

@@ -19,7 +19,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from app import accounts, services
+from app import accounts, membership, services
 from app.audit import COMMAND_LINE
 from tests.app.conftest import PASSWORD, Ws, make_user
 
@@ -75,10 +75,10 @@ def _seed(client: TestClient, engine: Engine, a: Ws, demo_bytes: bytes) -> dict[
     make_user(engine, TARGET)
     with Session(engine) as session:
         workspace = services.workspace_for(session, a.slug)
-        accounts.set_member(
+        membership.set_member(
             session, workspace=workspace, email=TARGET, role="viewer", actor=COMMAND_LINE
         )
-        grant = accounts.create_grant(
+        grant = membership.create_grant(
             session,
             workspace=workspace,
             email=TARGET,
@@ -87,7 +87,7 @@ def _seed(client: TestClient, engine: Engine, a: Ws, demo_bytes: bytes) -> dict[
             ends=date(2026, 12, 31),
             actor=COMMAND_LINE,
         )
-        _, invitation = accounts.invite(
+        _, invitation = membership.invite(
             session,
             workspace=workspace,
             email="invited@example.nl",
@@ -211,7 +211,7 @@ def _auditor(engine: Engine, slug: str, email: str, **grant: Any) -> str:
         workspace = services.workspace_for(session, slug)
         user = accounts.user_by_email(session, email)
         assert user is not None
-        accounts.create_grant(
+        membership.create_grant(
             session, workspace=workspace, email=email, actor=COMMAND_LINE, **grant
         )
         return services.create_token(

@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from app import accounts, services
+from app import accounts, membership, services
 from app.audit import COMMAND_LINE
 from app.cli import main
 from app.models import ApiToken, AuditEntry, Workspace
@@ -31,7 +31,7 @@ def auditor_token(engine: Engine, slug: str, email: str, *, starts: date, ends: 
         user = accounts.user_by_email(session, email)
         assert user is not None
         workspace = services.workspace_for(session, slug)
-        accounts.create_grant(
+        membership.create_grant(
             session,
             workspace=workspace,
             email=email,
@@ -88,7 +88,7 @@ def user_token(engine: Engine, ws: Ws, email: str) -> tuple[int, str]:
     user_id = make_user(engine, email)
     with Session(engine) as session:
         workspace = services.workspace_for(session, ws.slug)
-        accounts.set_member(
+        membership.set_member(
             session, workspace=workspace, email=email, role="editor", actor=COMMAND_LINE
         )
         token = services.create_token(

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from sqlmodel import Session
 
-from app import accounts, passwords, services
+from app import accounts, membership, passwords, services
 from app.audit import COMMAND_LINE
 from app.config import Settings
 from app.db import make_engine
@@ -72,7 +72,7 @@ def origin(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             ("acme", "demo-chain.yaml", (ROOT / "examples" / "demo-chain.yaml").read_bytes()),
             ("yaml", "report.yaml", REPORT_YAML.encode()),
         ):
-            workspace = accounts.create_workspace(
+            workspace = membership.create_workspace(
                 session, slug=slug, name=None, owner=editor, actor=COMMAND_LINE
             )
             services.import_chain(session, workspace=workspace, name=name, data=data, dry_run=False)

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from sqlmodel import Session
 
-from app import accounts, passwords, services
+from app import accounts, membership, passwords, services
 from app.audit import COMMAND_LINE
 from app.config import Settings
 from app.db import make_engine
@@ -42,7 +42,7 @@ def origin(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         editor = accounts.create_user(
             session, email=EDITOR, display_name="Eddie", password=PASSWORD, actor=COMMAND_LINE
         )
-        workspace = accounts.create_workspace(
+        workspace = membership.create_workspace(
             session, slug="acme", name="Acme audit", owner=editor, actor=COMMAND_LINE
         )
         services.import_chain(

@@ -26,7 +26,7 @@ from typing import Any
 import pytest
 from sqlmodel import Session
 
-from app import accounts, passwords, services
+from app import accounts, membership, passwords, services
 from app.audit import COMMAND_LINE
 from app.config import Settings
 from app.db import make_engine
@@ -93,7 +93,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
             session, email=OWNER, display_name="Olga", password=PASSWORD, actor=COMMAND_LINE
         )
         for slug, path in chains.items():
-            workspace = accounts.create_workspace(
+            workspace = membership.create_workspace(
                 session, slug=slug, name=slug, owner=owner, actor=COMMAND_LINE
             )
             services.import_chain(
