@@ -1,14 +1,15 @@
 """Every field's check, made once from :mod:`graph.schema`: a plainly valid value in, its model
 value out.
 
-For each field of each section :func:`plan_of` makes an *accept* function: it takes the value as
-parsed and returns the value the model holds (a ``date`` for a date, a ``Kind`` for a kind, a
-``DateRange`` for a period...), or :data:`BAD` for anything it does not plainly accept: a wrong
-type, an unknown choice, a broken rule inside a nested mapping, an ``x-`` key inside one. It
-reports nothing. The reader (:mod:`~importers.chainfile.reader`) reads a whole entry with these
-functions first; only an entry they do not accept is read again field by field, where each field
-that fails says why, with its path and line. The rules that join fields of an entry are the
-reader's.
+For each field :func:`accept_of` makes an *accept* function: it takes the value as parsed and
+returns the value the model holds (a ``date`` for a date, a ``Kind`` for a kind, a ``DateRange``
+for a period...), or :data:`BAD` for anything it does not plainly accept: a wrong type, an
+unknown choice, a broken rule inside a nested mapping, an ``x-`` key inside one. It reports
+nothing. A :class:`Plan` joins the checks of a section's fields into one function, ``quick``,
+made once from the schema with the common checks written out in place. The reader
+(:mod:`~importers.chainfile.reader`) checks a whole entry with it first; only an entry it does
+not accept is read again field by field, where each field that fails says why, with its path
+and line. The rules that join fields of an entry are the reader's.
 
 >>> plan = SECTION_PLANS["services"]
 >>> plan.quick({"id": "app", "name": "App", "supplier": "me", "kind": "saas"}).kind
