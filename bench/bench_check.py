@@ -40,6 +40,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from generate import SHAPES  # bench/ is on the path when this runs as a script
+
 BENCH_DIR = Path(__file__).resolve().parent
 REPO_ROOT = BENCH_DIR.parent
 RATIO_BAR = 4.0
@@ -101,6 +103,12 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--repeat", type=int, default=5, help="timed runs of each program (5)")
     parser.add_argument("--timeout", type=float, default=1800.0, help="seconds per run (1800)")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
+    parser.add_argument(
+        "--shape",
+        choices=(*SHAPES, "all"),
+        default="all",
+        help="the chain's shape, see generate.py (all: each in turn)",
+    )
     args = parser.parse_args(argv)
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")
@@ -138,11 +146,11 @@ def run_child(command: Sequence[str], *, timeout: float, stdout: IO[bytes] | Non
     return Run(seconds, rss_mib(usage.ru_maxrss), process.returncode, text, timed_out)
 
 
-def generate(services: int, seed: int, directory: Path, timeout: float) -> Path:
-    """Write a synthetic chain with ``generate.py`` and return its path."""
-    path = directory / f"chain-{services}-{seed}.json"
+def generate(services: int, seed: int, directory: Path, timeout: float, shape: str) -> Path:
+    """Write a synthetic chain of ``shape`` with ``generate.py`` and return its path."""
+    path = directory / f"chain-{services}-{seed}-{shape}.json"
     command = [sys.executable, str(BENCH_DIR / "generate.py"), "--services", str(services)]
-    command += ["--seed", str(seed), "--output", str(path)]
+    command += ["--seed", str(seed), "--shape", shape, "--output", str(path)]
     completed = subprocess.run(command, check=True, capture_output=True, text=True, timeout=timeout)
     progress(completed.stdout.strip())
     return path
@@ -354,14 +362,16 @@ def print_check_output(report: dict[str, Any]) -> None:
         print(f"WARNING: {warning}")
 
 
-def benchmark(args: argparse.Namespace, directory: Path) -> int:
+def benchmark(args: argparse.Namespace, directory: Path, shape: str) -> int:
     """Prepare the chain, warm up, measure, and print the results.
 
     Nothing big is loaded into this process before the last child has run: on Linux a child's
     ``ru_maxrss`` starts from its parent's peak RSS (the memory map it was spawned from), so a
     large parent would inflate the peak RSS measured for both programs.
     """
-    path = args.file or generate(args.services, args.seed, directory, args.timeout)
+    path = args.file or generate(args.services, args.seed, directory, args.timeout, shape)
+    if not args.file:
+        progress(f"shape: {shape}")
     output = directory / "check-output.json"
     floor = Side("floor", floor_command(path))
     check: Side | None = Side("check", check_command(path))
@@ -388,8 +398,14 @@ def benchmark(args: argparse.Namespace, directory: Path) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the benchmark in a temporary directory that is removed afterwards."""
     args = parse_args(argv)
-    with tempfile.TemporaryDirectory(prefix="ketenkaart-bench-") as directory:
-        return benchmark(args, Path(directory))
+    shapes = SHAPES if args.shape == "all" and not args.file else (args.shape,)
+    failed = 0
+    for shape in shapes:
+        if len(shapes) > 1 and not args.json:
+            print(f"\n## {shape}")
+        with tempfile.TemporaryDirectory(prefix="ketenkaart-bench-") as directory:
+            failed |= benchmark(args, Path(directory), shape)
+    return failed
 
 
 if __name__ == "__main__":

@@ -931,6 +931,69 @@ class ChainGenerator:
         return record
 
 
+SHAPES = ("mixed", "offerings", "deep", "fanout", "evidence", "parents")
+"""The shapes users have (issue 13): ``mixed`` is the generator's own chain with 10 offerings;
+the others add to it what stresses one part of a check:
+
+- ``offerings``: one offering per 10 services (a provider with many products);
+- ``deep``: a path of 1,000 links hung under the first offering;
+- ``fanout``: one service relied on by 10,000 others (or by all, when fewer);
+- ``evidence``: 50 pieces of evidence on each service of the most popular supplier (the rest
+  unchanged), as a hyperscaler's page of certificates;
+- ``parents``: supplier groups 50 deep (a parent chain of 50 companies over every supplier).
+"""
+
+
+def shaped(chain: Record, shape: str) -> Record:
+    """``chain`` with ``shape`` added (the shapes of :data:`SHAPES`, each fixed: no draws)."""
+    services, links = chain["services"], chain["dependencies"]
+    ids = [service["id"] for service in services]
+    if shape == "deep":
+        owner = services[0]["supplier"]
+        path = [f"deep-{n:04d}" for n in range(1000)]
+        services += [
+            {"id": sid, "name": f"Deep service {n}", "supplier": owner, "kind": "managed"}
+            for n, sid in enumerate(path)
+        ]
+        pairs = itertools.pairwise([ids[0], *path])
+        links += [{"from": a, "to": b, "role": "relies on"} for a, b in pairs]
+    elif shape == "fanout":
+        hub = {"id": "fan-hub", "name": "Shared platform", "supplier": services[-1]["supplier"]}
+        services.append({**hub, "kind": "paas"})
+        taken = {(link["from"], link["to"]) for link in links}
+        users = [sid for sid in ids if (sid, "fan-hub") not in taken][:10_000]
+        links += [{"from": sid, "to": "fan-hub", "role": "platform"} for sid in users]
+    elif shape == "evidence":
+        held: dict[str, list[str]] = {}
+        for service in services:
+            held.setdefault(service["supplier"], []).append(service["id"])
+        top = max(held, key=lambda supplier: (len(held[supplier]), supplier))
+        chain["evidence"] += [
+            {
+                "id": f"cert-{sid}-{n:02d}",
+                "scheme": "iso27001",
+                "holder": top,
+                "covers": [sid],
+                "issued": "2026-01-15",
+                "valid_until": f"{2026 + n % 3}-{1 + n % 12:02d}-28",
+                "accreditation": {"body": "RvA", "iaf_mla": True},
+            }
+            for sid in held[top]
+            for n in range(50)
+        ]
+    elif shape == "parents":
+        groups = [
+            {"id": f"holding-{n:02d}", "name": f"Holding {n}", "country": "NL"} for n in range(50)
+        ]
+        for upper, lower in itertools.pairwise(groups):
+            lower["parent"] = upper["id"]
+        for supplier in chain["suppliers"]:
+            if "parent" not in supplier:
+                supplier["parent"] = groups[-1]["id"]
+        chain["suppliers"] = groups + chain["suppliers"]
+    return chain
+
+
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     """The command line."""
     parser = argparse.ArgumentParser(description="Generate a synthetic chain file (JSON).")
@@ -938,7 +1001,12 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
     parser.add_argument("--offerings", type=int, default=10, help="number of offerings (10)")
     parser.add_argument("--output", type=Path, required=True, help="the JSON file to write")
+    parser.add_argument(
+        "--shape", choices=SHAPES, default="mixed", help="what to add to the chain (mixed)"
+    )
     args = parser.parse_args(argv)
+    if args.shape == "offerings":
+        args.offerings = max(args.offerings, args.services // 10)
     if args.offerings < 1 or args.services < args.offerings + len(KINDS):
         parser.error("need --offerings >= 1 and --services >= offerings + 5")
     return args
@@ -949,7 +1017,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     started = time.perf_counter()
     generator = ChainGenerator(services=args.services, offerings=args.offerings, seed=args.seed)
-    chain = generator.generate()
+    chain = shaped(generator.generate(), args.shape)
     text = json.dumps(chain, separators=(",", ":"), ensure_ascii=False)
     args.output.write_text(text + "\n", encoding="utf-8")
     elapsed = time.perf_counter() - started
