@@ -656,7 +656,7 @@ def _demo(args: argparse.Namespace) -> int:
     print(  # noqa: T201
         f"ketenkaart demo: workspace '{DEMO_WORKSPACE}' in {database}\n"
         f"  open {base}/login and sign in as {DEMO_EMAIL} with password {password}\n"
-        f"  API: {base}/api/v1 (described by {base}/openapi.json)\n"
+        f"  API: {base}/api/v1 (described by {base}/openapi.json, shown at {base}/docs)\n"
         f"  owner token (shown once):  {token}\n"
         f"  try: curl -H 'Authorization: Bearer {token}' "
         f"{base}/api/v1/workspaces/{DEMO_WORKSPACE}/check\n"
