@@ -23,7 +23,7 @@ from app import repository as repo
 from app.audit import COMMAND_LINE, Actor
 from app.errors import Conflict, Invalid, NotFound, PreconditionFailed, issue_errors
 from app.models import ApiToken, DependencyRow, EvidenceRow, ServiceRow, Workspace
-from graph.coverage import check
+from graph.coverage import OfferingVerdict, check, check_each
 from graph.errors import ChainError, UsageError
 from graph.evidence import counts_until
 from graph.model import Chain, DateRange
@@ -203,16 +203,16 @@ def overview(
     days: int,
     profile: str,
     scope: frozenset[str] | None = None,
-) -> tuple[Chain, list[tuple[str, CheckResult]], list[Expiring]]:
-    """The workspace's overview from one read of its register: each offering's check today,
-    and what :func:`expiring` lists, taken from those same checks."""
+) -> tuple[Chain, list[tuple[str, OfferingVerdict]], list[Expiring]]:
+    """The workspace's overview from one read of its register and one check of all its
+    offerings: each offering's verdict and counts today (as a check of it alone gives them,
+    :func:`graph.coverage.check_each`), and what :func:`expiring` lists, from that check."""
     chain = register_chain(session, workspace, scope)
     resolved = replace(find_profile(profile, chain), expiring_days=days)
-    results = [
-        (offering, check(chain, offerings=[offering], profile=resolved, at=today))
-        for offering in chain.offerings
-    ]
-    return chain, results, _expiring_in(chain, [r for _, r in results], resolved, today)
+    if not chain.offerings:
+        return chain, [], []
+    result, each = check_each(chain, profile=resolved, at=today)
+    return chain, list(each.items()), _expiring_in(chain, [result], resolved, today)
 
 
 def _expiring_in(

@@ -20,20 +20,21 @@
 from __future__ import annotations
 
 import heapq
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
+from typing import NamedTuple
 
 from graph import reasons
 from graph.build import build_graph
 from graph.errors import UsageError
 from graph.evidence import Worth, assess, not_covering, stop_date, worth_of
-from graph.findings import find
+from graph.findings import chosen, find
 from graph.model import Chain, DateRange, Evidence, Service, SubserviceMethod
 from graph.period import Outcome, days_covered, judge_period
 from graph.profiles import ZEKER_ONLINE, ResolvedProfile
 from graph.scope import ScopedLink, walk
-from graph.verdicts import Assessment, CheckResult, LinkResult, Verdict
+from graph.verdicts import Assessment, CheckResult, LinkResult, Status, Verdict
 
 _USABLE = (Verdict.EQUIVALENT, Verdict.CONDITIONAL)
 
@@ -76,13 +77,59 @@ def check(
             if unknown
             else "no offering to start from"
         )
+    return _check(chain, starts, profile, at, period)[0]
+
+
+def _check(
+    chain: Chain,
+    starts: tuple[str, ...],
+    profile: ResolvedProfile,
+    at: date | None,
+    period: DateRange | None,
+) -> tuple[CheckResult, list[ScopedLink]]:
     scoped = walk(build_graph(chain), offerings=starts)
     judge = _Judge(chain, profile, at, period)
     links = tuple(judge.link(s) for s in scoped)
     findings = find(
         chain, scoped=scoped, links=links, starts=starts, profile=profile, at=at, period=period
     )
-    return CheckResult(starts, profile.id, at, period, links, findings)
+    return CheckResult(starts, profile.id, at, period, links, findings), scoped
+
+
+class OfferingVerdict(NamedTuple):
+    """An offering's verdict and its links by status, as :func:`check` of it alone gives."""
+
+    verdict: Status
+    summary: Mapping[str, int]
+
+
+def check_each(
+    chain: Chain, *, profile: ResolvedProfile = ZEKER_ONLINE, at: date
+) -> tuple[CheckResult, dict[str, OfferingVerdict]]:
+    """One check of every offering of the chain, and each offering's verdict and summary.
+
+    A link's verdict does not depend on the offering it is reached from, and the walk marks
+    each link with the offerings whose own walk reaches it; so each offering's verdict and
+    counts are those of ``check(chain, offerings=[it], ...)``, from one walk and one judging
+    instead of one per offering (the overview page, issue 13). The links are counted per
+    distinct mask of offerings, and each mask's offerings read once: the cost follows the
+    links plus, per mask, the offerings in it, not links times offerings.
+    """
+    starts = tuple(dict.fromkeys(chain.offerings))
+    result, scoped = _check(chain, starts, profile, at, None)
+    by_mask: dict[int, Counter[Status]] = defaultdict(Counter)
+    for link, reached in zip(result.links, scoped, strict=True):
+        by_mask[reached.offerings][link.status] += 1
+    counts: dict[str, Counter[Status]] = {o: Counter() for o in starts}
+    for mask, statuses in by_mask.items():
+        for offering in chosen(starts, mask):
+            counts[offering].update(statuses)
+    each = {}
+    for offering, found in counts.items():
+        verdict = next((s for s in (Status.GAP, Status.CONDITIONAL) if found[s]), Status.OK)
+        summary = {"links": found.total(), **{s.value: found[s] for s in Status}}
+        each[offering] = OfferingVerdict(verdict, summary)
+    return result, each
 
 
 class _Judge:

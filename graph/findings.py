@@ -248,7 +248,7 @@ def _concentration(
     found = []
     for top, group in groups.items():
         if group.offerings.bit_count() >= 2 or len(group.consumers) >= 3:
-            offerings = _chosen(starts, group.offerings)
+            offerings = chosen(starts, group.offerings)
             name = chain.suppliers[top].name
             found.append(
                 Finding(
@@ -265,11 +265,11 @@ def _concentration(
     return found
 
 
-def _chosen(items: Sequence[str], mask: int) -> list[str]:
+def chosen(items: Sequence[str], mask: int) -> list[str]:
     """The items whose bits are set in ``mask``: its binary digits scanned in C, so that the
     cost follows the mask's width once and the bits set, not the width for every item.
 
-    >>> _chosen(["a", "b", "c", "d"], 0b1010)
+    >>> chosen(["a", "b", "c", "d"], 0b1010)
     ['b', 'd']
     """
     digits = bin(mask)[:1:-1]  # bit i at index i

@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from graph.coverage import check
+from graph.coverage import check, check_each
 from graph.evidence import stop_date
 from graph.model import (
     Accreditation,
@@ -350,3 +350,20 @@ def test_every_reason_names_the_links_provider(chain: Chain, moment: dict[str, o
         for reason in [*link.reasons, *(r for a in link.also for r in a.reasons)]:
             assert f"({link.provider})" in reason.message, reason
             assert "\x00" not in reason.message
+
+
+@SETTINGS
+@given(chain=chains(), at=st.sampled_from(DATES))
+def test_each_offerings_verdict_from_one_check_is_its_own_checks(chain: Chain, at: date) -> None:
+    """check_each gives every offering the verdict and counts of a check of it alone, and the
+    one check's expiring evidence is what the separate checks name together."""
+    combined, each = check_each(chain, at=at)
+    alone = {o: check(chain, offerings=[o], at=at) for o in chain.offerings}
+    assert {o: (v.verdict, dict(v.summary)) for o, v in each.items()} == {
+        o: (r.verdict, dict(r.summary)) for o, r in alone.items()
+    }
+
+    def expiring(results: list[CheckResult]) -> set[tuple[str, ...]]:
+        return {f.subjects for r in results for f in r.findings if f.code.value == "expiring"}
+
+    assert expiring([combined]) == expiring(list(alone.values()))
