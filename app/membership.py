@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlmodel import Session, col
 
 from app import audit
@@ -357,24 +357,43 @@ def _invitation_budget(
     session: Session, *, workspace: Workspace, actor: Actor, now: datetime
 ) -> None:
     """Refuse a further invitation (429) once its maker made :data:`INVITATIONS_PER_HOUR` in
-    the past hour; the wait is until the oldest of them is an hour old."""
-    since = now - timedelta(hours=1)
-    mine = (
-        col(Invitation.created_by) == actor.user_id
-        if actor.user_id is not None
-        else col(Invitation.workspace_id) == workspace.id
-    )
-    made = session.scalars(
-        select(col(Invitation.created_at))
-        .where(mine, col(Invitation.created_at) > since)
-        .order_by(col(Invitation.created_at))
-    ).all()
+    the past hour; the wait is until the oldest of them is an hour old.
+
+    The maker's row (a token without a user: the workspace's) is locked first, until the
+    commit, so that invitations sent side by side are counted one after the other: counted
+    side by side, each would see room for itself.
+    """
+    if actor.user_id is not None:
+        session.connection().execute(
+            update(User).where(col(User.id) == actor.user_id).values(email=col(User.email))
+        )
+    else:
+        repo.bump_workspace(session, workspace.id or 0)
+    made = _made_since(session, workspace, actor, now - timedelta(hours=1))
     if len(made) < INVITATIONS_PER_HOUR:
         return
     wait = max(1, int((utc(made[0]) + timedelta(hours=1) - now).total_seconds()) + 1)
     raise TooManyRequests(
         f"{INVITATIONS_PER_HOUR} invitations in an hour is the most; try again in {wait} seconds",
         retry_after=wait,
+    )
+
+
+def _made_since(
+    session: Session, workspace: Workspace, actor: Actor, since: datetime
+) -> list[datetime]:
+    """When the maker's invitations since ``since`` were made, oldest first."""
+    mine = (
+        col(Invitation.created_by) == actor.user_id
+        if actor.user_id is not None
+        else col(Invitation.workspace_id) == workspace.id
+    )
+    return list(
+        session.scalars(
+            select(col(Invitation.created_at))
+            .where(mine, col(Invitation.created_at) > since)
+            .order_by(col(Invitation.created_at))
+        ).all()
     )
 
 

@@ -29,7 +29,7 @@ from app.deps import (
     today,
     user_actor,
 )
-from app.errors import Forbidden, Invalid, NotFound, TooManyRequests
+from app.errors import Forbidden, Invalid, NotFound, Problem, TooManyRequests
 from app.views.pages import page
 
 router = APIRouter(include_in_schema=False)
@@ -229,8 +229,10 @@ async def accept_invitation(
             now=now(request),
             actor=anonymous_actor(request, email=str(context["email"])),
         )
-    except (Invalid, TooManyRequests) as err:
+    except Problem as err:  # wrong password, throttled, or a role the workspace cannot give
+        session.rollback()
         token = request.cookies.get(FORM_COOKIE) or secrets.token_urlsafe(24)
+        where = "password" if isinstance(err, Invalid | TooManyRequests) else "invitation"
         response = page_with_token(
             request,
             "invite.html",
@@ -238,7 +240,7 @@ async def accept_invitation(
             status_code=err.status,
             display_name=display_name,
             error=err.detail,
-            errors=err.errors or [{"location": "password", "message": err.detail}],
+            errors=err.errors or [{"location": where, "message": err.detail}],
             **context,
         )
         if isinstance(err, TooManyRequests):

@@ -7,9 +7,13 @@ without, and wants the same answer."""
 
 from __future__ import annotations
 
+import contextlib
 import json
+import threading
+from datetime import datetime
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
@@ -141,3 +145,46 @@ def test_ending_a_non_membership_answers_alike(client: TestClient, ws: Ws, engin
     assert answers[0] == answers[1]
     assert answers[0][0] == 404
     assert "ADDRESS is no member of this workspace" in answers[0][1]
+
+
+def test_invitations_sent_side_by_side_are_counted_one_after_the_other(
+    client: TestClient, ws: Ws, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With 19 made, two invitations sent at once: one is made, the other is the 429 (each
+    counted alone, both would have seen room for one more)."""
+    if engine.dialect.name == "sqlite":
+        pytest.skip("in-memory SQLite shares one connection between threads: PostgreSQL only")
+    for n in range(membership.INVITATIONS_PER_HOUR - 1):
+        answer = client.post(
+            ws.url("/invitations"),
+            json={"email": f"p{n}@example.nl", "role": "viewer"},
+            headers=ws.auth(),
+        )
+        assert answer.status_code == 201, answer.text
+    both_counted = threading.Barrier(2)
+    count = membership._made_since
+
+    def slowly(*args: Any) -> list[datetime]:
+        made = count(*args)
+        # Counted one after the other, the second never gets here while the first waits.
+        with contextlib.suppress(threading.BrokenBarrierError):
+            both_counted.wait(timeout=2)
+        return made
+
+    monkeypatch.setattr(membership, "_made_since", slowly)
+    answers: list[int] = []
+
+    def send(n: int) -> None:
+        body = {"email": f"side{n}@example.nl", "role": "viewer"}
+        answers.append(
+            client.post(ws.url("/invitations"), json=body, headers=ws.auth()).status_code
+        )
+
+    threads = [threading.Thread(target=send, args=(n,)) for n in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(answers) == [201, 429]
+    waiting = client.get(ws.url("/invitations"), headers=ws.auth()).json()
+    assert len(waiting) == membership.INVITATIONS_PER_HOUR

@@ -548,3 +548,22 @@ def test_a_member_invitation_ignores_the_engagement_fields(web: TestClient, ws: 
     )
     assert answer.status_code == 200
     assert "Invited ed@example.nl as editor." in squash(answer.text)
+
+
+def test_an_acceptance_the_workspace_cannot_give_is_told_on_the_form(
+    web: TestClient, ws: Ws, make_client: Callable[..., TestClient]
+) -> None:
+    """The only owner, invited as viewer of their own workspace, accepts: the form says why
+    not (409), and the workspace keeps its owner."""
+    owner_page(web, ws)
+    path = invite(web, ws.emails["owner"], "viewer")
+    guest = make_client()
+    guest.app.state.clock = lambda: DAY  # type: ignore[attr-defined]
+    form = guest.get(path)
+    answer = guest.post(
+        path, data={"display_name": "", "password": PASSWORD, "csrf_token": csrf(form.text)}
+    )
+    assert answer.status_code == 409
+    assert "a workspace keeps at least one owner" in squash(answer.text)
+    assert 'name="password"' in answer.text  # the form, not a bare error page
+    assert members(web, ws)[ws.emails["owner"]] == "owner"
