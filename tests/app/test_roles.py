@@ -436,3 +436,38 @@ def test_a_scoped_auditor_sees_neither_the_workspaces_x_keys_nor_anothers_title(
     part = yaml.safe_load(seen.content)
     (stratus,) = [s for s in part["suppliers"] if s["id"] == "stratus"]
     assert stratus.get("x-account-manager") == "Ria"
+
+
+def test_a_scoped_auditors_filtered_list_stays_in_the_scope(
+    client: TestClient, demo_ws: Ws, scoped: dict[str, str]
+) -> None:
+    """The evidence filters made from the schema (issuer, issuer_qualification) select for an
+    owner exactly the pieces with that value, and for a scoped auditor only those of them
+    that lie in its scope."""
+    auth = {"Authorization": scoped["Authorization"]}
+    owner = demo_ws.auth("owner")
+    other = client.get(demo_ws.url(f"/services/{scoped['other']}"), headers=owner).json()
+    outside = {
+        "id": "outside-declaration",
+        "scheme": "self-declaration",
+        "holder": other["supplier"],
+        "covers": [other["id"]],
+        "issuer": "Voorbeeld Assurance N.V.",
+        "issuer_qualification": "re",
+    }
+    made = client.post(demo_ws.url("/evidence"), json=outside, headers=owner)
+    assert made.status_code == 201, made.text
+    every = client.get(demo_ws.url("/evidence?limit=1000"), headers=owner).json()["items"]
+    visible = {
+        e["id"]
+        for e in client.get(demo_ws.url("/evidence?limit=1000"), headers=auth).json()["items"]
+    }
+    assert visible < {e["id"] for e in every}  # the scope leaves some out
+    for key, value in (("issuer_qualification", "re"), ("issuer", "Voorbeeld Assurance N.V.")):
+        wanted = {e["id"] for e in every if e.get(key) == value}
+        assert wanted, (key, value)
+        found = client.get(demo_ws.url("/evidence"), params={key: value}, headers=owner).json()
+        assert {e["id"] for e in found["items"]} == wanted
+        theirs = client.get(demo_ws.url("/evidence"), params={key: value}, headers=auth).json()
+        assert {e["id"] for e in theirs["items"]} == wanted & visible
+        assert theirs["total"] == len(wanted & visible)
