@@ -87,6 +87,19 @@ def _set_member(
             col(Membership.workspace_id) == workspace.id, col(Membership.user_id) == user.id
         )
     ).first()
+    return _put_role(session, workspace, user, membership, role=role, actor=actor)
+
+
+def _put_role(
+    session: Session,
+    workspace: Workspace,
+    user: User,
+    membership: Membership | None,
+    *,
+    role: str,
+    actor: Actor,
+) -> dict[str, Any]:
+    """Give ``user`` ``role`` here: a new membership, or the one it has (keeping an owner)."""
     before = None if membership is None else {"role": membership.role}
     if membership is None:
         membership = Membership(workspace_id=workspace.id or 0, user_id=user.id or 0, role=role)
@@ -134,8 +147,11 @@ def change_role(
     invitation they accept (:func:`invite`), never by an owner's say-so.
     """
     _check_role(role, MEMBER_ROLES)
-    _membership(session, workspace, email)
-    return set_member(session, workspace=workspace, email=email, role=role, actor=actor)
+    repo.bump_workspace(session, workspace.id or 0)
+    membership, user = _membership(session, workspace, email)
+    out = _put_role(session, workspace, user, membership, role=role, actor=actor)
+    session.commit()
+    return out
 
 
 def _keep_an_owner(
