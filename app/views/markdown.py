@@ -85,7 +85,7 @@ class _Named(NamedTuple):
     supplier: str
 
 
-class _Reached(NamedTuple):
+class Reached(NamedTuple):
     """A row of the scope: a sub-service, the first link that reaches it, and what that
     dependency says (or the service, where the dependency says nothing)."""
 
@@ -143,7 +143,7 @@ def render_markdown(
         summary=result.summary,
         profile=profile,
         version=_version(),
-        scope=_scope(result, chain),
+        scope=scope(result, chain),
         by_offering=[
             _Offering(
                 services[offering].name,
@@ -161,8 +161,9 @@ def render_markdown(
     )
 
 
-def _scope(result: CheckResult, chain: Chain) -> list[_Reached]:
-    """Every sub-service an in-scope link reaches, by the first such link."""
+def scope(result: CheckResult, chain: Chain) -> list[Reached]:
+    """Every sub-service an in-scope link reaches, by the first such link (the scope of the
+    Markdown report, and of the report page's table)."""
     first: dict[str, LinkResult] = {}
     for link in result.links:
         if link.status is not Status.OUT_OF_SCOPE:
@@ -171,10 +172,11 @@ def _scope(result: CheckResult, chain: Chain) -> list[_Reached]:
     for sid, link in first.items():
         s = chain.services[sid]
         dep = chain.dependencies[(link.consumer, link.provider)]
+        holder = chain.suppliers.get(s.supplier)
         rows.append(
-            _Reached(
+            Reached(
                 service=s,
-                supplier=chain.suppliers[s.supplier].name,
+                supplier=holder.name if holder else s.supplier,
                 link=link,
                 critical=dep.critical,
                 personal_data=s.personal_data if dep.personal_data is None else dep.personal_data,

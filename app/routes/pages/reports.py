@@ -26,14 +26,14 @@ from app.routes.pages.access import (
     visit_as,
 )
 from app.views.graph import STATUS_STYLES, offline_html, render_graph_page
-from app.views.markdown import render_markdown
+from app.views.markdown import render_markdown, scope
 from app.views.pages import page, templates
 from graph.coverage import check
 from graph.dates import parse_period
 from graph.errors import UsageError
 from graph.model import Chain, DateRange
 from graph.profiles import BUILTIN_PROFILES, find_profile
-from graph.verdicts import CheckResult, LinkResult, Status
+from graph.verdicts import CheckResult, Status
 from importers.basis import link_bases
 from importers.worksheet import check_csv, check_xlsx
 
@@ -156,33 +156,21 @@ class ScopeRow:
 
 
 def scope_rows(result: CheckResult, chain: Chain) -> list[ScopeRow]:
-    """The sub-services in scope: each provider of an in-scope link, at its first link."""
-    first: dict[str, LinkResult] = {}
-    for link in result.links:
-        if link.status is not Status.OUT_OF_SCOPE:
-            first.setdefault(link.provider, link)
-    rows = []
-    for sid, link in first.items():
-        service = chain.services[sid]
-        dependency = chain.dependencies[(link.consumer, link.provider)]
-        personal = (
-            service.personal_data if dependency.personal_data is None else dependency.personal_data
+    """The sub-services in scope, as :func:`app.views.markdown.scope` finds them, in words."""
+    return [
+        ScopeRow(
+            r.link.rank,
+            r.service.id,
+            r.service.name,
+            r.service.kind.value,
+            r.supplier,
+            " → ".join(r.link.path[:-1]),
+            r.critical,
+            bool(r.personal_data),
+            ", ".join(r.locations),
         )
-        supplier = chain.suppliers.get(service.supplier)
-        rows.append(
-            ScopeRow(
-                link.rank,
-                sid,
-                service.name,
-                service.kind.value,
-                supplier.name if supplier else service.supplier,
-                " → ".join(link.path[:-1]),
-                dependency.critical,
-                bool(personal),
-                ", ".join(dependency.locations or service.locations),
-            )
-        )
-    return rows
+        for r in scope(result, chain)
+    ]
 
 
 REPORT_SECTIONS = (
