@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import chain as chain_items
 from operator import attrgetter
@@ -75,13 +75,13 @@ def merge_parts(parts: Sequence[Part], issues: list[Issue]) -> Merged:
     return Merged(chain, owners)
 
 
-class _Hints:
+class Hints:
     """'Did you mean' hints for unknown references, within a budget of comparisons."""
 
     def __init__(self, budget: int = 100_000) -> None:
         self.budget = budget
 
-    def __call__(self, word: str, choices: Mapping[str, object]) -> str:
+    def __call__(self, word: str, choices: Collection[str]) -> str:
         if len(choices) > self.budget:
             return ""
         self.budget -= len(choices)
@@ -101,7 +101,9 @@ def _attributes(fields: tuple[Field, ...], keys: tuple[str, ...]) -> list[str]:
 # Per section, each field that names entries of another section, from graph.schema: (the path
 # of keys inside an entry, how to get its value from the entity, whether it is a list of ids,
 # the section it names).
-_REFERENCES: dict[str, tuple[tuple[tuple[str, ...], Callable[[Any], Any], bool, str], ...]] = {
+ENTITY_REFERENCES: dict[
+    str, tuple[tuple[tuple[str, ...], Callable[[Any], Any], bool, str], ...]
+] = {
     name: tuple(
         (
             keys,
@@ -126,7 +128,7 @@ def check_references(parts: Sequence[Part], merged: Merged, issues: list[Issue])
         for part in parts:
             for name in SECTIONS:
                 cast("dict[Any, int]", known[name]).update(part.at[name])
-    hint = _Hints()
+    hint = Hints()
 
     def report(owner: int, at: Sequence[str | int], message: str) -> None:
         part = parts[owner]
@@ -140,7 +142,7 @@ def check_references(parts: Sequence[Part], merged: Merged, issues: list[Issue])
         for index, offering in enumerate(part.offerings):
             if type(offering) is str and offering not in known["services"]:
                 report(number, ("offerings", index), unknown("services", offering))
-    for section, references in _REFERENCES.items():
+    for section, references in ENTITY_REFERENCES.items():
         if not references:
             continue
         entities = getattr(chain, section)
@@ -216,7 +218,7 @@ def _single_references(section: str) -> tuple[tuple[str, Any, bool, bool], ...]:
 _SINGLE_REFERENCES = {name: _single_references(name) for name in SECTIONS}
 _LIST_REFERENCES = {
     name: tuple((refers, get) for _, get, many, refers in references if many)
-    for name, references in _REFERENCES.items()
+    for name, references in ENTITY_REFERENCES.items()
 }
 
 
@@ -225,23 +227,37 @@ def _check_parent_cycles(
     merged: Merged,
     report: Callable[[int, Sequence[str | int], str], None],
 ) -> None:
-    suppliers = merged.chain.suppliers
+    for name, message in parent_cycles(
+        {key: supplier.parent for key, supplier in merged.chain.suppliers.items()}
+    ):
+        owner = merged.owners["suppliers"].get(name, 0)
+        report(owner, ("suppliers", parts[owner].at["suppliers"][name], "parent"), message)
+
+
+def parent_cycles(parents: Mapping[str, str | None]) -> list[tuple[str, str]]:
+    """The cycles of parents among suppliers: for each, the supplier where the walk from the
+    first supplier (in order) that leads into it comes back, and the message.
+
+    >>> parent_cycles({"a": None, "b": "c", "c": "b", "d": "d"})
+    [('b', 'the parents of suppliers form a cycle: b -> c -> b'), \
+('d', 'the parents of suppliers form a cycle: d -> d')]
+    """
+    found: list[tuple[str, str]] = []
     done: set[str] = set()
-    for start in suppliers:
+    for start in parents:
         walk: list[str] = []
         on_walk: set[str] = set()
         name: str | None = start
-        while name is not None and name in suppliers and name not in done:
+        while name is not None and name in parents and name not in done:
             if name in on_walk:
                 cycle = [*walk[walk.index(name) :], name]
-                owner = merged.owners["suppliers"].get(name, 0)
-                at = ("suppliers", parts[owner].at["suppliers"][name], "parent")
-                report(owner, at, "the parents of suppliers form a cycle: " + " -> ".join(cycle))
+                found.append((name, "the parents of suppliers form a cycle: " + " -> ".join(cycle)))
                 break
             walk.append(name)
             on_walk.add(name)
-            name = suppliers[name].parent
+            name = parents[name]
         done.update(walk)
+    return found
 
 
 def part_of(chain: Chain, file: str) -> Part:
