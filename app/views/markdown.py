@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -132,8 +132,21 @@ def render_markdown(
     >>> "| 1 | `app` → `db` | `NO_EVIDENCE` | — | no-evidence: No evidence for DB (db)" in report
     True
     """
+    return "".join(iter_markdown(result, chain, profile, stored=stored))
+
+
+def iter_markdown(
+    result: CheckResult,
+    chain: Chain,
+    profile: ResolvedProfile,
+    *,
+    stored: Collection[str] | None = None,
+) -> Iterator[str]:
+    """:func:`render_markdown`'s text in pieces, as the template makes them: a large register's
+    report is sent while it is written, never held whole (ADR 29). What the report says is
+    worked out here, before the first piece; only the writing is left to the pieces."""
     services, suppliers = chain.services, chain.suppliers
-    return _template().render(
+    return _template().generate(
         title=chain.title or " / ".join(services[o].name for o in result.offerings),
         offerings=[
             _Named(services[o].name, o, suppliers[services[o].supplier].name)
@@ -164,26 +177,32 @@ def render_markdown(
 def scope(result: CheckResult, chain: Chain) -> list[Reached]:
     """Every sub-service an in-scope link reaches, by the first such link (the scope of the
     Markdown report, and of the report page's table)."""
+    return [reached(link, chain) for link in scope_links(result)]
+
+
+def scope_links(result: CheckResult) -> list[LinkResult]:
+    """The first in-scope link into each sub-service, in the result's order: the rows of the
+    scope, before they are described (the report page describes only the rows it shows)."""
     first: dict[str, LinkResult] = {}
     for link in result.links:
         if link.status is not Status.OUT_OF_SCOPE:
             first.setdefault(link.provider, link)
-    rows = []
-    for sid, link in first.items():
-        s = chain.services[sid]
-        dep = chain.dependencies[(link.consumer, link.provider)]
-        holder = chain.suppliers.get(s.supplier)
-        rows.append(
-            Reached(
-                service=s,
-                supplier=holder.name if holder else s.supplier,
-                link=link,
-                critical=dep.critical,
-                personal_data=s.personal_data if dep.personal_data is None else dep.personal_data,
-                locations=dep.locations or s.locations,
-            )
-        )
-    return rows
+    return list(first.values())
+
+
+def reached(link: LinkResult, chain: Chain) -> Reached:
+    """The scope's row of the sub-service ``link`` reaches first."""
+    s = chain.services[link.provider]
+    dep = chain.dependencies[(link.consumer, link.provider)]
+    holder = chain.suppliers.get(s.supplier)
+    return Reached(
+        service=s,
+        supplier=holder.name if holder else s.supplier,
+        link=link,
+        critical=dep.critical,
+        personal_data=s.personal_data if dep.personal_data is None else dep.personal_data,
+        locations=dep.locations or s.locations,
+    )
 
 
 def by_offering(result: CheckResult) -> dict[str, list[LinkResult]]:
@@ -199,7 +218,13 @@ def by_offering(result: CheckResult) -> dict[str, list[LinkResult]]:
     ...      link("z", "w")), ())
     >>> {o: [f"{x.consumer}>{x.provider}" for x in ls] for o, ls in by_offering(result).items()}
     {'a': ['a>x', 'x>y'], 'b': ['b>x', 'x>y', 'b>z']}
+
+    A check of one offering reached every link it holds from that offering (the walk records
+    the links of every service it reaches over in-scope links), so its links are its own, with
+    no second walk.
     """
+    if len(result.offerings) == 1:
+        return {result.offerings[0]: list(result.links)}
     below: dict[str, list[str]] = {}
     for link in result.links:
         if link.status is not Status.OUT_OF_SCOPE:

@@ -4,12 +4,13 @@ CSV, XLSX, offline HTML)."""
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from sqlmodel import Session
 
 from app import audit, documents, services
@@ -25,16 +26,18 @@ from app.routes.pages.access import (
     problem_page,
     visit_as,
 )
+from app.streams import chunked
 from app.views.graph import STATUS_STYLES, offline_html, render_graph_page
-from app.views.markdown import render_markdown, scope
+from app.views.markdown import iter_markdown, reached, scope_links
 from app.views.pages import page, templates
+from app.views.paging import Pager
 from graph.coverage import check
 from graph.dates import parse_period
 from graph.errors import UsageError
 from graph.model import Chain, DateRange
-from graph.profiles import BUILTIN_PROFILES, find_profile
-from graph.verdicts import CheckResult, Status
-from importers.basis import link_bases
+from graph.profiles import BUILTIN_PROFILES, ResolvedProfile, find_profile
+from graph.verdicts import CheckResult, LinkResult, Status
+from importers.basis import LinkBasis, link_bases
 from importers.worksheet import check_csv, check_xlsx
 
 router = APIRouter(include_in_schema=False)
@@ -42,10 +45,12 @@ router = APIRouter(include_in_schema=False)
 
 @dataclass(frozen=True, slots=True)
 class Checked:
-    """An offering checked for a page: the chain, the result, and the form's values."""
+    """An offering checked for a page: the chain, the result, the profile it was judged by,
+    and the form's values."""
 
     chain: Chain
     result: CheckResult
+    resolved: ResolvedProfile
     at: str
     period: str
     profile: str
@@ -93,14 +98,14 @@ def _checked(request: Request, session: Session, visit: Visit, offering: str) ->
     chain = services.register_chain(session, visit.workspace, visit.scope)
     if offering not in chain.offerings:
         raise NotFound(f"no offering '{offering}' in workspace '{visit.workspace.slug}'")
-    result = check(
-        chain, offerings=[offering], profile=find_profile(profile, chain), at=at, period=span
-    )
+    resolved = find_profile(profile, chain)
+    result = check(chain, offerings=[offering], profile=resolved, at=at, period=span)
     # the report and the graph carry this offering's own title, never another's
     chain = dataclasses.replace(chain, title=services.offering_title(visit.workspace, offering))
     return Checked(
         chain,
         result,
+        resolved,
         "" if span else (at.isoformat() if at else ""),
         f"{span.start.isoformat()}..{span.end.isoformat()}" if span else "",
         profile,
@@ -155,22 +160,25 @@ class ScopeRow:
     locations: str
 
 
-def scope_rows(result: CheckResult, chain: Chain) -> list[ScopeRow]:
-    """The sub-services in scope, as :func:`app.views.markdown.scope` finds them, in words."""
-    return [
-        ScopeRow(
-            r.link.rank,
-            r.service.id,
-            r.service.name,
-            r.service.kind.value,
-            r.supplier,
-            " → ".join(r.link.path[:-1]),
-            r.critical,
-            bool(r.personal_data),
-            ", ".join(r.locations),
+def scope_rows(links: Iterable[LinkResult], chain: Chain) -> list[ScopeRow]:
+    """The scope's rows of ``links`` (of :func:`app.views.markdown.scope_links`), in words."""
+    rows = []
+    for link in links:
+        r = reached(link, chain)
+        rows.append(
+            ScopeRow(
+                r.link.rank,
+                r.service.id,
+                r.service.name,
+                r.service.kind.value,
+                r.supplier,
+                " → ".join(r.link.path[:-1]),
+                r.critical,
+                bool(r.personal_data),
+                ", ".join(r.locations),
+            )
         )
-        for r in scope(result, chain)
-    ]
+    return rows
 
 
 REPORT_SECTIONS = (
@@ -184,23 +192,39 @@ REPORT_SECTIONS = (
 @router.get("/w/{ws}/report/{offering}.md")
 @guarded
 def report_markdown(request: Request, session: SessionDep, ws: WsPath, offering: str) -> Response:
-    """The scoping report in Markdown, ending like the page with its generated-at line."""
+    """The scoping report in Markdown, complete, ending like the page with its generated-at
+    line; sent while it is written (a large register's runs to a hundred megabytes)."""
     visit = visit_as(request, session, ws, READ)
     found = _checked(request, session, visit, offering)
-    text = render_markdown(
-        found.result,
-        found.chain,
-        find_profile(found.profile, found.chain),
-        stored=_documents(session, visit),
+    pieces = iter_markdown(
+        found.result, found.chain, found.resolved, stored=_documents(session, visit)
     )
     seq, digest = audit.last_entry(session, audit.chain_of(visit.workspace.id))
     generated = now(request).replace(microsecond=0).isoformat()
-    text = (
-        text.rstrip("\n")
-        + f"\n\nGenerated at {generated} from workspace `{visit.workspace.slug}`; the register's"
-        + f" audit trail stood at entry {seq}, hash `{digest}`.\n"
+    footer = (
+        f"\n\nGenerated at {generated} from workspace `{visit.workspace.slug}`; the register's"
+        f" audit trail stood at entry {seq}, hash `{digest}`.\n"
     )
-    return _download(text.encode("utf-8"), "text/markdown; charset=utf-8", ws, offering, "md")
+    body = chunked(piece.encode("utf-8") for piece in _ending_with(pieces, footer))
+    return _download(body, "text/markdown; charset=utf-8", ws, offering, "md")
+
+
+def _ending_with(pieces: Iterable[str], footer: str) -> Iterator[str]:
+    """``pieces`` without the newlines they end in, then ``footer``: the text's
+    ``rstrip("\\n") + footer``, in pieces.
+
+    >>> "".join(_ending_with(["a\\n", "\\n", "b\\n\\n", "\\n"], "!"))
+    'a\\n\\nb!'
+    """
+    held = ""
+    for piece in pieces:
+        text = piece.rstrip("\n")
+        if text:
+            yield held + text
+            held = piece[len(text) :]
+        else:
+            held += piece
+    yield footer
 
 
 @router.get("/w/{ws}/report/{offering}.csv")
@@ -210,10 +234,7 @@ def report_csv(request: Request, session: SessionDep, ws: WsPath, offering: str)
     visit = visit_as(request, session, ws, READ)
     found = _checked(request, session, visit, offering)
     data = check_csv(
-        found.result,
-        found.chain,
-        profile=find_profile(found.profile, found.chain),
-        stored=_documents(session, visit),
+        found.result, found.chain, profile=found.resolved, stored=_documents(session, visit)
     )
     return _download(data, "text/csv; charset=utf-8", ws, offering, "csv")
 
@@ -225,10 +246,7 @@ def report_xlsx(request: Request, session: SessionDep, ws: WsPath, offering: str
     visit = visit_as(request, session, ws, READ)
     found = _checked(request, session, visit, offering)
     data = check_xlsx(
-        found.result,
-        found.chain,
-        profile=find_profile(found.profile, found.chain),
-        stored=_documents(session, visit),
+        found.result, found.chain, profile=found.resolved, stored=_documents(session, visit)
     )
     media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     return _download(data, media, ws, offering, "xlsx")
@@ -244,46 +262,104 @@ def report_offline(request: Request, session: SessionDep, ws: WsPath, offering: 
     return _download(data, "text/html; charset=utf-8", ws, offering, "html")
 
 
-def _download(data: bytes, media: str, ws: str, offering: str, ext: str) -> Response:
+def _download(
+    data: bytes | Iterator[bytes], media: str, ws: str, offering: str, ext: str
+) -> Response:
+    """A report as a download: whole, or streamed from an iterator of its pieces."""
     name = documents.safe_filename(f"{ws}-{offering}-scoping.{ext}")
-    return Response(
-        data,
-        media_type=media,
-        headers={
-            "Content-Disposition": documents.content_disposition(name),
-            "X-Content-Type-Options": "nosniff",
-            "Cache-Control": "private, no-cache",
-        },
+    headers = {
+        "Content-Disposition": documents.content_disposition(name),
+        "X-Content-Type-Options": "nosniff",
+        "Cache-Control": "private, no-cache",
+    }
+    if isinstance(data, bytes):
+        return Response(data, media_type=media, headers=headers)
+    return StreamingResponse(data, media_type=media, headers=headers)
+
+
+REPORT_PAGE_SIZE = 100
+"""Rows of each table the report page shows at a time (ADR 29); the downloads hold them all."""
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    """A table of the report page: its anchor, its query parameter, its page of rows."""
+
+    id: str
+    param: str
+    pager: Pager
+
+
+def _table(request: Request, name: str, total: int) -> Table:
+    param = f"{name.replace('-', '_')}_page"
+    pager = Pager.of(total=total, size=REPORT_PAGE_SIZE, asked=request.query_params.get(param))
+    return Table(name, param, pager)
+
+
+def _bases_of(
+    shown: list[LinkResult], found: Checked, stored: set[str]
+) -> dict[tuple[str, str], LinkBasis]:
+    """The basis of each link shown, worked out from the links it depends on alone: the shown
+    ones and those into their consumers (whose reports may carve a shown link out)."""
+    consumers = {link.consumer for link in shown}
+    keys = {(link.consumer, link.provider) for link in shown}
+    needed = tuple(
+        link
+        for link in found.result.links
+        if link.provider in consumers or (link.consumer, link.provider) in keys
     )
+    part = dataclasses.replace(found.result, links=needed)
+    bases = link_bases(part, found.chain, profile=found.resolved, stored=stored)
+    return {key: bases[key] for key in keys}
 
 
 @router.get("/w/{ws}/report/{offering}", response_class=HTMLResponse)
 @guarded
 def report_page(request: Request, session: SessionDep, ws: WsPath, offering: str) -> Response:
-    """The scoping report of an offering, print-ready, with its downloads."""
+    """The scoping report of an offering, print-ready, with its downloads; a long table shows
+    a page of its rows at a time (ADR 29)."""
     visit = visit_as(request, session, ws, READ)
     try:
         found = _checked(request, session, visit, offering)
     except Invalid as problem:
         return problem_page(request, problem)
-    chain, result = found.chain, found.result
-    profile = find_profile(found.profile, chain)
+    chain, result, profile = found.chain, found.result, found.resolved
     service = chain.services[offering]
     supplier = chain.suppliers.get(service.supplier)
     seq, digest = audit.last_entry(session, audit.chain_of(visit.workspace.id))
-    query = urlencode(
-        {
-            k: v
-            for k, v in (("at", found.at), ("period", found.period), ("profile", found.profile))
-            if v
-        }
-    )
+    asked = (("at", found.at), ("period", found.period), ("profile", found.profile))
+    form = {k: v for k, v in asked if v}
+    query = urlencode(form)
     base = f"/w/{quote(ws)}/report/{quote(offering)}"
     stored = _documents(session, visit)
-    groups = [
-        (status, heading, [link for link in result.links if link.status is status])
-        for status, heading in REPORT_SECTIONS
-    ]
+    by_status: dict[Status, list[LinkResult]] = {status: [] for status, _ in REPORT_SECTIONS}
+    for link in result.links:
+        by_status[link.status].append(link)
+    reached_first = scope_links(result)
+    scope_table = _table(request, "scope", len(reached_first))
+    tables = [scope_table]
+    groups = []
+    for status, heading in REPORT_SECTIONS:
+        links = by_status[status]
+        if links:
+            table = _table(request, status.value, len(links))
+            tables.append(table)
+            groups.append((status, heading, table, [links[i] for i in table.pager.rows]))
+    findings_table = _table(request, "findings", len(result.findings))
+    tables.append(findings_table)
+    pages = {t.param: str(t.pager.page) for t in tables if t.pager.paged and t.pager.page > 1}
+
+    def href(table: Table) -> Callable[[int], str]:
+        def to(number: int) -> str:
+            kept = {**form, **pages, table.param: str(number)}
+            if number == 1:
+                del kept[table.param]
+            return f"{base}?{urlencode(kept)}#{table.id}" if kept else f"{base}#{table.id}"
+
+        return to
+
+    shown = [link for *_, links in groups for link in links]
+    summary = result.summary
     return page(
         request,
         "report.html",
@@ -295,16 +371,23 @@ def report_page(request: Request, session: SessionDep, ws: WsPath, offering: str
             offering_name=service.name,
             supplier_name=supplier.name if supplier else service.supplier,
             result=result,
+            summary=summary,
             verdict_label=STATUS_STYLES[result.verdict].label,
             profile=profile,
             profiles=_profiles(chain),
             at=found.at,
             period=found.period,
-            scope_rows=scope_rows(result, chain),
-            groups=[g for g in groups if g[2]],
+            scope_table=scope_table,
+            scope_rows=scope_rows((reached_first[i] for i in scope_table.pager.rows), chain),
+            groups=groups,
+            findings_table=findings_table,
+            findings=[result.findings[i] for i in findings_table.pager.rows],
+            paged=any(t.pager.paged for t in tables),
+            page_size=REPORT_PAGE_SIZE,
+            href={t.id: href(t) for t in tables},
             statuses=STATUS_STYLES,
             services=chain.services,
-            bases=link_bases(result, chain, profile=profile, stored=stored),
+            bases=_bases_of(shown, found, stored),
             documents=stored,
             document_url=f"/api/v1/workspaces/{quote(ws)}/evidence/{{id}}/document",
             generated=now(request).replace(microsecond=0).isoformat(),
@@ -319,6 +402,7 @@ def report_page(request: Request, session: SessionDep, ws: WsPath, offering: str
                     ("html", "Graph, offline HTML"),
                 )
             ],
+            markdown_url=f"{base}.md" + (f"?{query}" if query else ""),
             graph_url=f"/w/{quote(ws)}/graph/{quote(offering)}" + (f"?{query}" if query else ""),
         ),
     )
