@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///ketenkaart.db"
@@ -32,6 +33,18 @@ class Settings(BaseSettings):
     ``Secure`` and no HSTS is sent. Only for a person's own machine (``ketenkaart demo``)."""
     public_url: str | None = None
     """The address people reach the service at, for invitation links (else the request's)."""
+    heavy_limit: int = Field(default=2, ge=1)
+    """Requests that load and compute on a whole register (check, export, import, the overview,
+    graph and report pages) one worker runs at once; the others wait their turn (ADR 27)."""
+    write_limit: int = Field(default=2, ge=1)
+    """Writes under a workspace one worker runs at once; the others wait their turn."""
+    turn_wait: float = Field(default=30.0, gt=0)
+    """Seconds a request waits for its turn before it is answered 503 with Retry-After."""
+    db_wait: float = Field(default=30.0, gt=0)
+    """Seconds a request waits for the database: another writer's lock (SQLite's busy timeout,
+    PostgreSQL's lock_timeout) or a pooled connection; then 503 with Retry-After."""
+    retry_after: int = Field(default=5, ge=1)
+    """The Retry-After of a 503, in seconds."""
     trusted_proxies: str = ""
     """Addresses (comma-separated, CIDR ranges allowed) of the proxies whose
     ``X-Forwarded-For`` and ``X-Forwarded-Proto`` are believed; none by default, so a client

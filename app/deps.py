@@ -110,11 +110,18 @@ class Browser:
     record: LoginSession
 
 
-def browser_session(request: Request, session: Session) -> Browser | None:
-    """The browser session the request's cookie stands for, if any (no CSRF check)."""
+def _has_cookie(request: Request) -> bool:
+    """Whether the request carries a session cookie that could be one (no database asked)."""
     cookie = request.cookies.get(cookie_name(request))
-    if not cookie or len(cookie) > 100:
+    return bool(cookie) and len(cookie or "") <= 100
+
+
+def browser_session(request: Request, session: Session) -> Browser | None:
+    """The browser session the request's cookie stands for, if any (no CSRF check); without
+    a cookie, the database is not asked."""
+    if not _has_cookie(request):
         return None
+    cookie = request.cookies[cookie_name(request)]
     found = accounts.session_of(session, cookie, now=now(request))
     return None if found is None else Browser(*found)
 
@@ -175,9 +182,14 @@ class Caller:
 
 
 def _caller(request: Request, session: Session, ws: str) -> Caller:
-    """The caller's access to workspace ``ws``, whatever its role; 401 or 404 when none."""
-    workspace_row = services.find_workspace(session, ws)
+    """The caller's access to workspace ``ws``, whatever its role; 401 or 404 when none.
+
+    A request with neither a token nor a session cookie is refused before the database is
+    asked anything: it takes no pooled connection (ADR 27)."""
     token_text = _bearer(request)
+    if token_text is None and not _has_cookie(request):
+        raise Unauthorized("sign in, or send a bearer token: Authorization: Bearer kk_...")
+    workspace_row = services.find_workspace(session, ws)
     access: Access | None = None
     if token_text is not None:
         token = services.authenticate(session, token_text)

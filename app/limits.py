@@ -1,18 +1,34 @@
-"""A bound on every request body, enforced before anything reads it.
+"""Bounds on what one request may ask of a worker: its body, its turn, its wait.
 
-FastAPI parses a declared JSON body before it checks the caller's token, so the bound cannot be
-left to the routes: this middleware refuses a body whose ``Content-Length`` is over the limit at
-once, and stops one that streams past it, with 413. An API write that carries no credentials at
-all is answered 401 before its body is read.
+A bound on every request body, enforced before anything reads it: FastAPI parses a declared
+JSON body before it checks the caller's token, so the bound cannot be left to the routes.
+:class:`BodyLimit` refuses a body whose ``Content-Length`` is over the limit at once, and stops
+one that streams past it, with 413. An API write that carries no credentials at all is answered
+401 before its body is read.
+
+Turns for heavy work and writes (:class:`Admission`), and the answer when the database is
+busy (:func:`install`): a request that cannot be served in time is answered 503 with
+``Retry-After``, never left to a 500 or a cut stream (ADR 27).
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
+import re
+from collections import deque
+
+from fastapi import FastAPI, Request, Response
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.config import PLAIN_HTTP_SESSION_COOKIE, SESSION_COOKIE
 from app.errors import problem_response
+
+_log = logging.getLogger("ketenkaart")
 
 
 class BodyLimit:
@@ -69,7 +85,198 @@ def _anonymous_api_write(scope: Scope, headers: dict[bytes, bytes]) -> bool:
     them is refused with 401 by its route, only after FastAPI has parsed its body."""
     if scope["method"] not in _WRITES or not scope["path"].startswith("/api/"):
         return False
+    return not _credentials(headers)
+
+
+# --- taking turns: heavy work and register writes, per worker ------------------------------------
+
+HEAVY_PATHS = tuple(
+    (method, re.compile(pattern))
+    for method, pattern in (
+        ("GET", r"/api/v1/workspaces/[^/]+/(check|export|expiring)"),
+        ("GET", r"/api/v1/workspaces/[^/]+/audit/(export|verify)"),
+        ("POST", r"/api/v1/workspaces/[^/]+/import"),
+        ("GET", r"/w/[^/]+"),  # the overview: one check of every offering
+        ("GET", r"/w/[^/]+/(graph|report)/.+"),  # an offering's graph, report and downloads
+        ("POST", r"/w/[^/]+/import"),
+    )
+)
+"""The requests that load a whole register and compute on it: checks, exports, imports, the
+overview, graph and report pages, the audit trail's export and verification."""
+
+WRITE_PATHS = (
+    re.compile(r"/api/v1/workspaces/[^/]+/.+"),
+    re.compile(r"/w/[^/]+/.+"),
+)
+"""The unsafe requests under a workspace: they change its register, its people or its
+documents."""
+
+
+def lane_of(method: str, path: str) -> str | None:
+    """Which turns a request takes: ``heavy``, ``write``, or none (light reads, sign-in, health,
+    static files).
+
+    >>> lane_of("GET", "/api/v1/workspaces/acme/check"), lane_of("GET", "/w/acme/graph/shop")
+    ('heavy', 'heavy')
+    >>> lane_of("PATCH", "/api/v1/workspaces/acme/suppliers/s1"), lane_of("POST", "/login")
+    ('write', None)
+    >>> lane_of("GET", "/api/v1/workspaces/acme/services"), lane_of("GET", "/healthz")
+    (None, None)
+    """
+    method = "GET" if method == "HEAD" else method
+    if any(method == m and pattern.fullmatch(path) for m, pattern in HEAVY_PATHS):
+        return "heavy"
+    if method in _WRITES and any(pattern.fullmatch(path) for pattern in WRITE_PATHS):
+        return "write"
+    return None
+
+
+class Turns:
+    """At most ``limit`` holders at once; the others wait in line, first come first served,
+    each for at most the time it is given. One worker's event loop uses it (no threads)."""
+
+    def __init__(self, limit: int, *, queue: int) -> None:
+        self.limit = limit
+        self.queue = queue
+        self.busy = 0
+        self._waiting: deque[asyncio.Future[None]] = deque()
+
+    @property
+    def waiting(self) -> int:
+        return sum(not f.done() for f in self._waiting)
+
+    async def take(self, wait: float) -> bool:
+        """Take a turn within ``wait`` seconds: True when it is taken (give it back with
+        :meth:`give_back`), False when the line is full or the wait ran out."""
+        if self.busy < self.limit and not self._waiting:
+            self.busy += 1
+            return True
+        if self.waiting >= self.queue:
+            return False
+        turn = asyncio.get_running_loop().create_future()
+        self._waiting.append(turn)
+        try:
+            async with asyncio.timeout(wait):
+                await turn
+        except TimeoutError:
+            if turn.done() and not turn.cancelled():
+                return True  # handed over just as the wait ran out
+            with contextlib.suppress(ValueError):
+                self._waiting.remove(turn)
+            return False
+        except BaseException:  # cancelled (the client went away): pass on a turn it was given
+            if turn.done() and not turn.cancelled():
+                self.give_back()
+            with contextlib.suppress(ValueError):
+                self._waiting.remove(turn)
+            raise
+        return True
+
+    def give_back(self) -> None:
+        """End a turn: hand it to the first in line that still waits, else free it."""
+        while self._waiting:
+            turn = self._waiting.popleft()
+            if not turn.done():
+                turn.set_result(None)
+                return
+        self.busy -= 1
+
+
+class Admission:
+    """ASGI middleware: in each worker, at most ``heavy`` requests that load and compute on a
+    whole register run at once, and at most ``writes`` writes; the others wait their turn, at
+    most ``wait`` seconds, and are then answered 503 with ``Retry-After``.
+
+    Bounding the heavy work bounds a worker's memory (each check holds its register and its
+    result) and keeps the event loop and uvicorn's health check answered (they need the GIL
+    that every computing thread wants). Bounding the writes keeps a crowd of writers from
+    holding the database connections and the threads while they wait for the register's
+    lock. The turn is held until the answer's last byte is sent: a streamed check counts
+    until it is done. A request without credentials takes no turn and waits for none: every
+    one of these routes refuses it at once.
+    """
+
+    def __init__(
+        self, app: ASGIApp, *, heavy: int, writes: int, wait: float, retry_after: int
+    ) -> None:
+        self.app = app
+        self.wait = wait
+        self.retry_after = retry_after
+        self.lanes = {
+            "heavy": Turns(heavy, queue=heavy * QUEUE_PER_TURN),
+            "write": Turns(writes, queue=writes * QUEUE_PER_TURN),
+        }
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        lane = lane_of(scope["method"], scope["path"])
+        if lane is None or not _credentials(dict(scope["headers"])):
+            await self.app(scope, receive, send)
+            return
+        turns = self.lanes[lane]
+        if not await turns.take(self.wait):
+            response = problem_response(
+                503,
+                "the service is busy with other work: try again shortly",
+                headers={"Retry-After": str(self.retry_after)},
+            )
+            await response(scope, receive, send)
+            return
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            turns.give_back()
+
+
+QUEUE_PER_TURN = 16
+"""How many may wait in line per turn; beyond that a request is answered 503 at once."""
+
+
+def _credentials(headers: dict[bytes, bytes]) -> bool:
+    """Whether the request carries a bearer token or a session cookie."""
     if b"authorization" in headers:
-        return False
+        return True
     cookies = [c.strip() for c in headers.get(b"cookie", b"").split(b";")]
-    return not any(c.startswith(_SESSION_COOKIES) for c in cookies)
+    return any(c.startswith(_SESSION_COOKIES) for c in cookies)
+
+
+# --- the database is busy: 503, not 500 ---------------------------------------------------------
+
+
+def busy(exc: BaseException) -> bool:
+    """Whether ``exc`` says the database could not serve the request in time: SQLite's lock
+    still held by another writer after the busy timeout, PostgreSQL's ``lock_timeout``
+    reached, or no pooled connection free within the pool's timeout."""
+    if isinstance(exc, PoolTimeout):
+        return True
+    if not isinstance(exc, OperationalError):
+        return False
+    text = str(exc.orig)
+    return (
+        "database is locked" in text
+        or "database table is locked" in text
+        or "lock timeout" in text  # PostgreSQL: canceling statement due to lock timeout
+    )
+
+
+def install(app: FastAPI, *, retry_after: int) -> None:
+    """Answer a busy database with 503 and ``Retry-After``; any other database error stays the
+    internal error it is."""
+
+    async def _busy(request: Request, exc: Exception) -> Response:
+        if not busy(exc):
+            raise exc
+        _log.warning(
+            "database busy",
+            extra={"fields": {"request_id": getattr(request.state, "request_id", None)}},
+        )
+        return problem_response(
+            503,
+            "the database is busy with other work: try again shortly",
+            headers={"Retry-After": str(retry_after)},
+        )
+
+    app.add_exception_handler(OperationalError, _busy)
+    app.add_exception_handler(PoolTimeout, _busy)

@@ -15,13 +15,13 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 
-from app import errors
+from app import errors, limits
 from app.api_models import problem_schemas
 from app.config import Settings, get_settings
 from app.db import make_engine
 from app.documents import sweep_unfinished_uploads
 from app.head import HeadAsGet
-from app.limits import BodyLimit
+from app.limits import Admission, BodyLimit
 from app.routes import (
     audit,
     auth,
@@ -45,7 +45,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     """The application; ``engine`` overrides the settings' database (tests)."""
     settings = settings or get_settings()
     own_engine = engine is None
-    engine = engine or make_engine(settings.database_url)
+    engine = engine or make_engine(settings.database_url, wait=settings.db_wait)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -75,6 +75,14 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.settings = settings
     app.state.clock = lambda: datetime.now(UTC)
     errors.install(app)
+    limits.install(app, retry_after=settings.retry_after)
+    app.add_middleware(
+        Admission,
+        heavy=settings.heavy_limit,
+        writes=settings.write_limit,
+        wait=settings.turn_wait,
+        retry_after=settings.retry_after,
+    )
     app.add_middleware(BodyLimit, limit=settings.max_upload_bytes)
     app.add_middleware(Guard, hsts=not settings.plain_http_localhost)
     app.add_middleware(HeadAsGet)  # outermost: HEAD is a GET all the way in

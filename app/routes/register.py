@@ -17,11 +17,14 @@ from app import services
 from app.deps import Reader, SessionDep, Writer, today
 from app.errors import Invalid
 from app.streams import chunked
+from graph.coverage import check as check_chain
 from graph.dates import parse_period
 from graph.errors import UsageError
 from graph.model import DateRange
+from graph.profiles import find_profile
 from graph.verdicts import CheckResult
 from importers import registry
+from importers.chainfile import dump_chain
 from importers.formats import ExportFormat
 from importers.register import template
 
@@ -83,14 +86,13 @@ def export_chain(
     """The register (an auditor's: the part in their grant) as a chain file, a CycloneDX
     SaaSBOM, a supplier register (XLSX or CSV, headings in ``language``) or DORA's register of
     information (a zip of B_05.01 and B_05.02)."""
-    if format in ("yaml", "json"):
-        body = services.export_register(
-            session, workspace=caller.workspace, fmt=format, scope=caller.scope
-        )
-        media = "application/json" if format == "json" else "application/yaml"
-        name = f"{caller.workspace.slug}.{'json' if format == 'json' else 'yaml'}"
-        return Response(body, media_type=media, headers=_attachment(name))
     chain = services.register_chain(session, caller.workspace, caller.scope)
+    session.close()  # the connection goes back to the pool: what follows needs only the chain
+    if format in ("yaml", "json"):
+        body = dump_chain(chain, fmt=format)
+        media = "application/json" if format == "json" else "application/yaml"
+        name = f"{caller.workspace.slug}.{format}"
+        return Response(body, media_type=media, headers=_attachment(name))
     exported = registry.export(chain, format, language)
     headers = _attachment(f"{caller.workspace.slug}.{exported.suffix}")
     if exported.warnings:
@@ -142,14 +144,14 @@ def check(
     if at is not None and period is not None:
         raise Invalid("give at or period, not both")
     span = _period(period)
-    result = services.check_register(
-        session,
-        workspace=caller.workspace,
+    chain = services.register_chain(session, caller.workspace, caller.scope)
+    session.close()  # the connection goes back to the pool before the check is computed
+    result = check_chain(
+        chain,
+        offerings=offering or None,
+        profile=find_profile(profile, chain),
         at=None if span else (at or today(request)),
         period=span,
-        offerings=offering,
-        profile=profile,
-        scope=caller.scope,
     )
     return StreamingResponse(chunked(_with_newline(result)), media_type="application/json")
 
