@@ -3,7 +3,7 @@ read-only page for a reader), and the upload of a piece of evidence's document."
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -36,6 +36,7 @@ from app.routes.pages.forms import (
     place_errors,
 )
 from app.views.pages import page
+from app.views.paging import Pager
 from graph import schema
 from graph.errors import ChainError
 from importers.chainfile import dump_plain, load_plain
@@ -75,6 +76,30 @@ def _visible_rows(
     return len(matching), matching[offset : offset + PAGE_SIZE]
 
 
+def _asked_page(request: Request) -> int:
+    """The page of the table asked for: ``page``, or the ``offset`` of older links; 1 when
+    neither is a number."""
+    params = request.query_params
+    try:
+        if "page" in params:
+            return max(1, min(int(params["page"][:12]), 2**40))
+        if "offset" in params:
+            return max(0, min(int(params["offset"][:18]), 2**53)) // PAGE_SIZE + 1
+    except ValueError:
+        pass
+    return 1
+
+
+def _page_href(ws: str, section: str, q: str) -> Callable[[int], str]:
+    """The address of page ``n`` of a section's table, with its filter."""
+
+    def href(n: int) -> str:
+        query = urlencode({k: v for k, v in (("q", q), ("page", str(n))) if v and v != "1"})
+        return f"/w/{quote(ws)}/{section}" + (f"?{query}" if query else "")
+
+    return href
+
+
 def _item_url(ws: str, section: str, key: str) -> str:
     return f"/w/{quote(ws)}/{section}/{quote(key)}"
 
@@ -91,11 +116,11 @@ def _section_page(
     general: Sequence[str] = (),
 ) -> Response:
     q = request.query_params.get("q", "")[:200]
-    try:
-        offset = min(max(0, int(request.query_params.get("offset", "0")[:18])), 2**53)
-    except ValueError:
-        offset = 0
-    total, rows = _visible_rows(session, visit, section, q, offset)
+    number = _asked_page(request)
+    total, rows = _visible_rows(session, visit, section, q, (number - 1) * PAGE_SIZE)
+    pager = Pager.of(total=total, size=PAGE_SIZE, asked=str(number))
+    if pager.page != number:  # past the end: the last page
+        total, rows = _visible_rows(session, visit, section, q, pager.rows.start)
     has_document = (
         repo.evidence_with_documents(session, visit.workspace.id or 0)
         if section == "evidence"
@@ -118,9 +143,8 @@ def _section_page(
             columns=[f for f in FIELDS[section] if f.column],
             rows=[_row_view(section, row, body, visit.workspace.slug) for row, body in rows],
             has_document=has_document,
-            total=total,
-            offset=offset,
-            page_size=PAGE_SIZE,
+            pager=pager,
+            page_href=_page_href(visit.workspace.slug, section, q),
             q=q,
             values=values or blank,
             errors=errors or {},
