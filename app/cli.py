@@ -25,23 +25,23 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date
 from pathlib import Path
-from typing import NoReturn, TextIO
+from typing import TYPE_CHECKING, NoReturn, TextIO
 
 from app import cli_admin
 from app.cli_base import EXIT_GAP, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, Parser, parse_date
 from app.streams import chunked
-from app.views.markdown import render_markdown
-from app.views.terminal import render_text, terminal_width, wants_colour
-from graph.coverage import check
 from graph.dates import parse_period
 from graph.errors import ChainError, KetenkaartError, UsageError
 from graph.model import Chain, DateRange
 from graph.profiles import ResolvedProfile, find_profile, resolve_profile
 from graph.reasons import count
-from graph.verdicts import CheckResult, Status
+from graph.verdicts import Status
 from importers.chainfile import MAX_CHAIN_BYTES, load_chains, load_profile_file
 from importers.formats import BINARY_FORMATS, EXPORT_FORMATS, IMPORT_FORMATS
 from importers.gcpause import paused
+
+if TYPE_CHECKING:
+    from graph.verdicts import CheckResult
 
 FORMATS = ("text", "json", "markdown", "xlsx", "csv")
 
@@ -228,6 +228,8 @@ def _check(args: argparse.Namespace, out: TextIO, *, keep: list[object]) -> int:
         raise UsageError("--format xlsx writes a workbook: name the file with --output FILE")
     period = _parse_period(args.period) if args.period else None
     at = None if period else (parse_date(args.at, "--at") if args.at else date.today())  # noqa: DTZ011 - the auditor's own calendar day
+    from graph.coverage import check  # noqa: PLC0415 - networkx only for the commands that judge
+
     chain = _load(args.files)
     profile = _profile(args.profile, chain)
     result = check(chain, offerings=args.offering, profile=profile, at=at, period=period)
@@ -270,8 +272,12 @@ def _check_pieces(
 
         yield (worksheet.check_xlsx if fmt == "xlsx" else worksheet.check_csv)(result, chain)
     elif fmt == "markdown":
+        from app.views.markdown import render_markdown  # noqa: PLC0415 - Jinja for this format
+
         yield render_markdown(result, chain, profile).encode("utf-8")
     else:
+        from app.views.terminal import render_text  # noqa: PLC0415 - see _render
+
         yield render_text(result, chain, colour=False).encode("utf-8")
 
 
@@ -303,8 +309,13 @@ def _write_file(path: Path, pieces: Iterable[bytes]) -> None:
 def _render(
     fmt: str, result: CheckResult, chain: Chain, profile: ResolvedProfile, out: TextIO
 ) -> str:
+    # The views are imported by the format that needs them: `import` and `validate` need none.
     if fmt == "markdown":
+        from app.views.markdown import render_markdown  # noqa: PLC0415
+
         return render_markdown(result, chain, profile)
+    from app.views.terminal import render_text, terminal_width, wants_colour  # noqa: PLC0415
+
     return render_text(result, chain, colour=wants_colour(out), width=terminal_width(out))
 
 

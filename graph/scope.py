@@ -22,11 +22,12 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Iterable, Mapping
-from typing import NamedTuple
-
-import networkx as nx
+from typing import TYPE_CHECKING, NamedTuple
 
 from graph.model import Dependency
+
+if TYPE_CHECKING:
+    import networkx as nx  # the walk takes a graph; it needs none of networkx itself
 
 
 class ScopedLink(NamedTuple):

@@ -62,6 +62,7 @@ from graph.errors import ChainError
 from graph.model import Chain, Dependency, Kind, Service, Supplier
 from importers.base import ImportIssue, ImportResult, Source, too_big
 from importers.chainfile import dump_plain, load_plain
+from importers.iri import format_checks
 
 if TYPE_CHECKING:
     from cyclonedx.validation.json import JsonValidator
@@ -189,11 +190,13 @@ def _too_deep(root: object) -> bool:
 
 # The validators are imported when a BOM is first validated, not with this module: the JSON
 # one loads jsonschema's format checkers, whose rfc3987_syntax import alone takes 1.2-2 s, and
-# the service and every other command would pay for it at start (issue 13).
+# the service and every other command would pay for it at start (issue 13); importers.iri
+# makes that import itself wait for a value that needs it.
 
 
 @cache
 def _json_validator(version: SchemaVersion) -> JsonValidator:
+    format_checks()  # jsonschema's IRI checks without building their grammar at import
     from cyclonedx.validation.json import JsonValidator  # noqa: PLC0415 - see above
 
     return JsonValidator(version)

@@ -47,7 +47,6 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from graph.build import build_graph
 from graph.model import Chain, Dependency, Kind, Supplier
 from graph.scope import ScopedLink, walk
 from graph.verdicts import CheckResult, LinkResult
@@ -387,6 +386,8 @@ class _Warnings:
 def _scoped_links(chain: Chain, links: LinkSource) -> list[tuple[Dependency, int, tuple[str, ...]]]:
     """The links of the walk, as (dependency, rank, path), by (rank, from, to)."""
     if links is None:
+        from graph.build import build_graph  # noqa: PLC0415 - networkx when the walk is needed
+
         found: Iterable[ScopedLink | LinkResult] = walk(
             build_graph(chain), offerings=chain.offerings
         )

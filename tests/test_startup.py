@@ -68,3 +68,41 @@ def test_a_check_loads_no_web_stack_database_or_other_format() -> None:
 def test_the_probe_sees_what_is_imported() -> None:
     """The probe reports an import it is shown (so the tests above can fail)."""
     assert "openpyxl" in loaded_after("import openpyxl")
+
+
+def test_a_bom_import_loads_neither_the_iri_grammar_nor_networkx(tmp_path: Path) -> None:
+    """`ketenkaart import` of a CycloneDX BOM whose addresses are plain URLs validates it
+    without building ``rfc3987_syntax``'s grammar, and without the analysis (networkx)."""
+    bom = tmp_path / "one.cdx.json"
+    bom.write_text(
+        json.dumps(
+            {
+                "bomFormat": "CycloneDX",
+                "specVersion": "1.6",
+                "version": 1,
+                "metadata": {"component": {"bom-ref": "app", "type": "application", "name": "App"}},
+                "services": [
+                    {
+                        "bom-ref": "db",
+                        "name": "Database",
+                        "provider": {"name": "Acme B.V.", "url": ["https://acme.example"]},
+                        "endpoints": ["https://db.acme.example/v1"],
+                    }
+                ],
+            }
+        )
+    )
+    code = (
+        "from app.cli import main\n"
+        "import contextlib, io\n"
+        "out = io.TextIOWrapper(io.BytesIO(), encoding='utf-8')\n"
+        "with contextlib.redirect_stdout(out):\n"
+        f"    assert main(['import', {str(bom)!r}]) == 0\n"
+        "    out.flush()\n"
+        "assert b'Acme B.V.' in out.buffer.getvalue()"
+    )
+    loaded = loaded_after(code)
+    assert {"cyclonedx", "jsonschema"} <= loaded  # it was validated
+    assert loaded.isdisjoint({"rfc3987_syntax", "networkx", "fastapi", "sqlalchemy"}), sorted(
+        loaded & {"rfc3987_syntax", "networkx", "fastapi", "sqlalchemy"}
+    )
