@@ -34,7 +34,15 @@ from graph.model import Chain, DateRange, Evidence, Service, SubserviceMethod
 from graph.period import Outcome, days_covered, judge_period
 from graph.profiles import ZEKER_ONLINE, ResolvedProfile
 from graph.scope import ScopedLink, walk
-from graph.verdicts import Assessment, CheckResult, LinkResult, Status, Verdict
+from graph.verdicts import (
+    Assessment,
+    CheckResult,
+    LinkResult,
+    Reason,
+    ReasonCode,
+    Status,
+    Verdict,
+)
 
 _USABLE = (Verdict.EQUIVALENT, Verdict.CONDITIONAL)
 
@@ -166,6 +174,7 @@ class _Judge:
             for holder, held in self.by_holder.items()
         }
         self._worth: dict[str, Worth] = {}
+        self._scope_halves = {e.id: reasons.scope_service_parts(e) for e in chain.evidence.values()}
 
     def considered(self, p: Service) -> list[Evidence]:
         """Evidence held by the provider's supplier or listing the provider, by id."""
@@ -211,10 +220,19 @@ class _Judge:
         listing = sorted(
             (self.assess(e, p, locations) for e in self.by_service.get(pid, ())), key=self._rank
         )
+        # Check 1 for the supplier's other pieces, the bulk of a large supplier's evidence:
+        # one sentence per piece and provider, joined from halves made once per piece.
+        name, halves, code, not_equivalent = (
+            reasons.service_name(p),
+            self._scope_halves,
+            ReasonCode.SCOPE_SERVICE,
+            Verdict.NOT_EQUIVALENT,
+        )
         others = [
-            not_covering(e, p)
+            Assessment(e.id, not_equivalent, (Reason(code, before + name + after),))
             for e in self._held_ranked.get(p.supplier, ())
             if pid not in covers[e.id]
+            for before, after in (halves[e.id],)
         ]
         if not others:
             return listing

@@ -68,10 +68,20 @@ def _ranges(ranges: Iterable[DateRange]) -> str:
 
 
 def scope_service(e: Evidence, p: Service) -> Reason:
-    return Reason(
-        R.SCOPE_SERVICE,
-        f"{_ev(e)} does not list {_svc(p)} among the {len(e.covers)} services in its scope.",
-    )
+    before, after = scope_service_parts(e)
+    return Reason(R.SCOPE_SERVICE, before + _svc(p) + after)
+
+
+def scope_service_parts(e: Evidence) -> tuple[str, str]:
+    """The sentence of :func:`scope_service` before and after the provider's name: a large
+    supplier's piece is named in it for every other service of the supplier, so a caller that
+    makes many keeps the halves and joins them with :func:`service_name`."""
+    return f"{_ev(e)} does not list ", f" among the {len(e.covers)} services in its scope."
+
+
+def service_name(s: Service) -> str:
+    """A service as every sentence names it: its name, then its id in brackets."""
+    return _svc(s)
 
 
 def scope_location(e: Evidence, p: Service, outside: Iterable[str]) -> Reason:
