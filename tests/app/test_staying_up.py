@@ -5,6 +5,7 @@ bound it gets 503, never a 500; a check streams to its last byte."""
 
 from __future__ import annotations
 
+import gc
 import json
 import re
 import sqlite3
@@ -286,3 +287,24 @@ def test_checks_in_parallel_stream_to_their_last_byte(
         else:
             assert "retry-after" in answer.headers
     assert any(answer.status_code == 200 for answer in answers)
+
+
+def test_while_a_check_runs_the_collector_makes_no_full_pass(
+    make_client: Callable[..., TestClient],
+    demo_ws: Ws,
+    held_check: tuple[threading.Event, threading.Event],
+) -> None:
+    """A full pass of the cyclic collector over a worker holding registers stops every thread
+    for seconds (uvicorn's health check too, which then kills the worker): while heavy work
+    runs there is none; afterwards the collector is as it was."""
+    entered, release = held_check
+    before = gc.get_threshold()
+    client = make_client()
+    first, answers = _in_thread(lambda: client.get(demo_ws.url("/check"), headers=demo_ws.auth()))
+    assert entered.wait(HOLD_S)
+    during = gc.get_threshold()
+    release.set()
+    first.join(HOLD_S)
+    assert answers[0].status_code == 200
+    assert during[2] >= 2**30 > before[2]
+    assert gc.get_threshold() == before
