@@ -10,8 +10,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from graph import reasons
 from graph.dates import plus_days
@@ -20,6 +19,9 @@ from graph.model import Chain, DateRange, Evidence, SchemeClass, SubserviceMetho
 from graph.profiles import ResolvedProfile
 from graph.scope import ScopedLink
 from graph.verdicts import Finding, FindingCode, LinkResult, Severity, Status, Verdict
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 EEA = frozenset(
     [
@@ -168,6 +170,8 @@ _STILL_COUNTING = frozenset({Status.OK, Status.CONDITIONAL})
 
 
 def _cycles(in_scope: Sequence[ScopedLink]) -> list[Finding]:
+    import networkx as nx  # noqa: PLC0415 - with the first graph built (graph.build)
+
     G: nx.DiGraph[str] = nx.DiGraph(_cyclic_core(s.dependency.key for s in in_scope))
     found = []
     for component in nx.strongly_connected_components(G):
