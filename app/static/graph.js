@@ -10,8 +10,11 @@
  * 'unsafe-eval'.
  *
  * window.ketenkaart is the hook tests and the benchmark use: ready / readyAt (ms since the
- * navigation started, set after the first drawing), network, the DataSets, domPosition(id),
- * geometry() (the label boxes as drawn, in pixels of the canvas element).
+ * navigation started, taken in the first task after the frame that shows the first drawing),
+ * network, the DataSets, domPosition(id), geometry() (the label boxes as drawn, in pixels of the
+ * canvas element), and perf: one entry {kind, start, end, ms} per interaction handled (pan, zoom,
+ * click, filter), from the event's time stamp until the first task after the next frame, each
+ * also a performance.measure named "ketenkaart:KIND".
  *
  * The first view is sized to the graph: the canvas gets the height the chain needs for node
  * labels of at least MIN_LABEL_PX on screen (up to LEGIBLE_SERVICES services); past that, or
@@ -23,7 +26,7 @@
 (function () {
   "use strict";
 
-  const hook = (window.ketenkaart = { ready: false, readyAt: null });
+  const hook = (window.ketenkaart = { ready: false, readyAt: null, perf: [] });
   const app = document.getElementById("graph-app");
   const source = document.getElementById("graph-data");
   if (!app || !source) {
@@ -101,8 +104,36 @@
     }
   }
 
+  // 12345 -> "12,345" (toLocaleString costs a thousand times more, and this runs per service).
+  function thousands(count) {
+    return String(count).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+  }
   function plural(count, word) {
-    return count.toLocaleString("en") + " " + word + (count === 1 ? "" : "s");
+    return thousands(count) + " " + word + (count === 1 ? "" : "s");
+  }
+
+  // ---- the performance hook ----------------------------------------------------------------
+
+  // Each interaction's handling, from its event's time stamp until the first task after the
+  // next frame (the frame that shows what the handling drew): window.ketenkaart.perf and
+  // performance.measure("ketenkaart:" + kind). The last PERF_KEPT entries are kept.
+  const PERF_KEPT = 2000;
+  function afterNextFrame(callback) {
+    requestAnimationFrame(() => setTimeout(callback, 0));
+  }
+  function measured(kind, start) {
+    afterNextFrame(() => {
+      const end = performance.now();
+      try {
+        performance.measure("ketenkaart:" + kind, { start: start, end: end });
+      } catch (error) {
+        // an old browser without measure options: the entry below still counts
+      }
+      hook.perf.push({ kind: kind, start: start, end: end, ms: end - start });
+      if (hook.perf.length > PERF_KEPT) {
+        hook.perf.splice(0, hook.perf.length - PERF_KEPT);
+      }
+    });
   }
 
   // ---- the data, indexed -------------------------------------------------------------------
@@ -157,7 +188,61 @@
     if (hidden) {
       label += "\n[+" + hidden + " hidden below]";
     }
-    return label;
+    return big ? wrapped(label) : label;
+  }
+
+  // A big graph's labels are wrapped here, each distinct word measured once, rather than by
+  // vis-network's widthConstraint, which measures every line again for each word it adds
+  // (0.4 s of the first drawing at 20,000 links). Same font, same width, words kept whole but
+  // for one wider than a line.
+  const WRAP_PX = (data.labelWidth || 150) - 16; // the constraint less the box's margins
+  const wordWidths = new Map();
+  let measure = null;
+  function widthOf(text) {
+    let width = wordWidths.get(text);
+    if (width === undefined) {
+      width = measure.measureText(text).width;
+      wordWidths.set(text, width);
+    }
+    return width;
+  }
+  function wrapLine(line) {
+    const lines = [];
+    const space = widthOf(" ");
+    let current = "";
+    let width = 0;
+    for (const word of line.split(" ")) {
+      if (!word) {
+        continue;
+      }
+      const w = widthOf(word);
+      if (current && width + space + w <= WRAP_PX) {
+        current += " " + word;
+        width += space + w;
+        continue;
+      }
+      if (current) {
+        lines.push(current);
+      }
+      current = "";
+      for (const ch of w <= WRAP_PX ? [word] : Array.from(word)) {
+        if (current && measure.measureText(current + ch).width > WRAP_PX) {
+          lines.push(current);
+          current = "";
+        }
+        current += ch;
+      }
+      width = widthOf(current);
+    }
+    lines.push(current);
+    return lines.join("\n");
+  }
+  function wrapped(text) {
+    if (measure === null) {
+      measure = document.createElement("canvas").getContext("2d");
+      measure.font = NODE_FONT + "px system-ui, sans-serif";
+    }
+    return text.split("\n").map(wrapLine).join("\n");
   }
   function nodeTitle(n) {
     let title = n.name + " (" + n.id + ")\n" + kindLabel(n.kind) + " of " + supplierOf(n);
@@ -229,6 +314,7 @@
           state.status.delete(s.id);
         }
         refresh();
+        measured("filter", ev.timeStamp);
       })
     ),
   ]);
@@ -245,6 +331,7 @@
           state.kind.delete(k.id);
         }
         refresh();
+        measured("filter", ev.timeStamp);
       })
     ),
   ]);
@@ -256,6 +343,7 @@
       onchange: (ev) => {
         state.depth = ev.target.value === "all" ? Infinity : Number(ev.target.value);
         refresh();
+        measured("filter", ev.timeStamp);
       },
     },
     [el("option", { value: "all", text: "all ranks" })].concat(
@@ -462,7 +550,7 @@
       },
       nodes: {
         font: { face: "system-ui, sans-serif", size: NODE_FONT, color: "#1d1d1f", multi: false },
-        widthConstraint: { maximum: data.labelWidth || 150 },
+        widthConstraint: big ? false : { maximum: data.labelWidth || 150 },
         margin: { top: 6, right: 8, bottom: 6, left: 8 },
         scaling: { label: { drawThreshold: labelEdges ? 0 : 5 } },
         chosen: true,
@@ -479,6 +567,47 @@
   hook.network = network;
   hook.nodes = nodes;
   hook.edges = edges;
+
+  // vis-network 9.1.2 (pinned: pyvis ships it) strokes every link at each frame, also those
+  // between two services off the canvas: on a big chain thousands of long lines cross any part
+  // of it, 90% of a frame's time (about 180 ms a frame at 20,000 links). On a big graph its
+  // list of links to draw is cut, for the drawing only, to the links of the services on the
+  // canvas (or just beside it), and put back after, so that the pointer still finds every
+  // link; zoomed out, every service is on the canvas and every link is drawn. `allEdges`
+  // holds the whole list meanwhile. See docs/adr/0028-graph-page-at-scale.md.
+  let allEdges = null;
+  const CULL_PAD = 160; // canvas px: a service's half width and its label, beyond its centre
+  if (big) {
+    network.on("beforeDrawing", () => {
+      const body = network.body;
+      const a = network.DOMtoCanvas({ x: 0, y: 0 });
+      const b = network.DOMtoCanvas({ x: canvas.clientWidth, y: canvas.clientHeight });
+      const left = a.x - CULL_PAD;
+      const top = a.y - CULL_PAD;
+      const right = b.x + CULL_PAD;
+      const bottom = b.y + CULL_PAD;
+      allEdges = body.edgeIndices;
+      const drawn = [];
+      for (const id of allEdges) {
+        const f = body.edges[id].from;
+        const t = body.edges[id].to;
+        const seen =
+          !f || !t ||
+          (f.x >= left && f.x <= right && f.y >= top && f.y <= bottom) ||
+          (t.x >= left && t.x <= right && t.y >= top && t.y <= bottom);
+        if (seen) {
+          drawn.push(id);
+        }
+      }
+      body.edgeIndices = drawn;
+    });
+    network.on("afterDrawing", () => {
+      if (allEdges !== null) {
+        network.body.edgeIndices = allEdges;
+        allEdges = null;
+      }
+    });
+  }
   // Where node `id` is in the window, scrolled into it first if it is below the fold.
   hook.domPosition = function (id) {
     const p = network.canvasToDOM(network.getPosition(id));
@@ -489,8 +618,9 @@
     }
     return { x: box.left + p.x, y: box.top + p.y };
   };
-  hook.visibleEdges = () => edges.getIds({ filter: (e) => !e.hidden });
-  hook.visibleNodes = () => nodes.getIds({ filter: (n) => !n.hidden });
+  // What vis-network draws (and finds under the pointer): its own lists, after the filters.
+  hook.visibleEdges = () => (allEdges || network.body.edgeIndices).slice();
+  hook.visibleNodes = () => network.body.nodeIndices.slice();
   hook.select = selectNode;
   hook.highlight = highlight;
 
@@ -511,11 +641,39 @@
   }
   firstView();
   network.once("afterDrawing", () => {
-    hook.readyAt = performance.now();
-    hook.ready = true;
-    app.setAttribute("data-ready", "true");
+    afterNextFrame(() => {
+      hook.readyAt = performance.now();
+      performance.mark("ketenkaart:ready");
+      hook.ready = true;
+      app.setAttribute("data-ready", "true");
+    });
   });
-  network.redraw();
+  // vis-network has asked for a frame to draw in since it got the data; drawing now as well
+  // would draw the whole graph twice before the first frame shows it.
+  if (!network.renderer.redrawRequested) {
+    network.redraw();
+  }
+  // The hook's pan, zoom and click: seen on the way down to vis-network's canvas (capture), so
+  // the time counts from the event, whatever vis-network then does with it.
+  let press = null;
+  canvas.addEventListener("pointerdown", (ev) => {
+    press = { x: ev.clientX, y: ev.clientY, moved: false };
+  }, true);
+  canvas.addEventListener("pointermove", (ev) => {
+    if (press && ev.buttons & 1) {
+      press.moved = press.moved || Math.hypot(ev.clientX - press.x, ev.clientY - press.y) > 3;
+      if (press.moved) {
+        measured("pan", ev.timeStamp);
+      }
+    }
+  }, true);
+  canvas.addEventListener("pointerup", (ev) => {
+    if (press && !press.moved) {
+      measured("click", ev.timeStamp);
+    }
+    press = null;
+  }, true);
+  canvas.addEventListener("wheel", (ev) => measured("zoom", ev.timeStamp), { capture: true, passive: true });
   network.on("click", (params) => {
     if (params.nodes.length) {
       selectNode(params.nodes[0], { focus: false });
@@ -659,11 +817,11 @@
       box.top = Math.min(box.top, b.top);
       box.bottom = Math.max(box.bottom, b.bottom);
     };
-    for (const id of nodes.getIds({ filter: (n) => !n.hidden })) {
+    for (const id of hook.visibleNodes()) {
       grow(nodeBox(id));
     }
     if (labelEdges) {
-      for (const id of edges.getIds({ filter: (e) => !e.hidden })) {
+      for (const id of hook.visibleEdges()) {
         const b = edgeLabelBox(id);
         if (b) {
           grow(b);
@@ -737,7 +895,7 @@
       return { left: a.x, top: a.y, right: c.x, bottom: c.y };
     };
     const result = { scale: scale, width: canvas.clientWidth, height: canvas.clientHeight, nodes: [], edges: [] };
-    for (const id of nodes.getIds({ filter: (n) => !n.hidden })) {
+    for (const id of hook.visibleNodes()) {
       const node = network.body.nodes[id];
       const s = node.labelModule.size;
       const box = dom(nodeBox(id));
@@ -750,7 +908,7 @@
         box: box,
       });
     }
-    for (const id of edges.getIds({ filter: (e) => !e.hidden })) {
+    for (const id of hook.visibleEdges()) {
       const edge = network.body.edges[id];
       const s = edge.labelModule.size;
       if (!edge.options.label || !s.width) {
@@ -768,7 +926,7 @@
     }
     // Lines that run through another service's label (their ends excepted), where in view.
     result.crossings = [];
-    for (const id of edges.getIds({ filter: (e) => !e.hidden })) {
+    for (const id of hook.visibleEdges()) {
       const edge = network.body.edges[id];
       const points = [];
       for (let t = 0.04; t < 0.97; t += 0.02) {
@@ -798,7 +956,7 @@
       base.set(n.id, !hidden && state.kind.has(n.kind));
     }
     const hasEdge = new Set();
-    const edgeUpdates = [];
+    let changed = 0; // services and links shown or hidden
     for (const e of data.edges) {
       const visible = state.status.has(e.status) && base.get(e.from) && base.get(e.to);
       if (visible) {
@@ -807,7 +965,8 @@
       }
       if (shown.edges.get(e.id) !== visible) {
         shown.edges.set(e.id, visible);
-        edgeUpdates.push({ id: e.id, hidden: !visible });
+        network.body.edges[e.id].options.hidden = !visible;
+        changed += 1;
       }
     }
     const nodeUpdates = [];
@@ -815,27 +974,25 @@
       const visible = base.get(n.id) && (n.offering || hasEdge.has(n.id));
       const kids = children.get(n.id) || [];
       const hiddenBelow = kids.length && treeHidden.get(kids[0]) && !treeHidden.get(n.id) ? below.get(n.id) : 0;
-      const update = { id: n.id };
-      let changed = false;
       if (shown.nodes.get(n.id) !== visible) {
         shown.nodes.set(n.id, visible);
-        update.hidden = !visible;
-        changed = true;
+        network.body.nodes[n.id].options.hidden = !visible;
+        changed += 1;
       }
       if ((shown.labels.get(n.id) || 0) !== hiddenBelow) {
         shown.labels.set(n.id, hiddenBelow);
-        update.label = nodeLabel(n, hiddenBelow);
-        changed = true;
-      }
-      if (changed) {
-        nodeUpdates.push(update);
+        nodeUpdates.push({ id: n.id, label: nodeLabel(n, hiddenBelow) });
       }
     }
     if (nodeUpdates.length) {
       nodes.update(nodeUpdates);
     }
-    if (edgeUpdates.length) {
-      edges.update(edgeUpdates);
+    if (changed) {
+      // What vis-network does when an item's `hidden` changes, but the rest of its step after
+      // a change of data (clusters, value ranges, reconnecting every link: 100 ms at 20,000
+      // links), which a change of visibility does not need: its lists of what to draw, anew.
+      network._updateVisibleIndices();
+      network.body.emitter.emit("_requestRedraw");
     }
     table.refresh();
   }
