@@ -212,3 +212,19 @@ def test_a_short_report_has_no_pager_and_prints_whole(
     shown = len(re.findall(r"<code>[^<]+</code> → <code>[^<]+</code>", page))
     summary = re.search(r"\((\d+) links:", page)
     assert summary is not None and shown == int(summary.group(1))
+
+
+def test_a_change_to_the_register_shows_on_the_next_page(web: TestClient, long_ws: Ws) -> None:
+    """The next page of a report is checked anew once the register changed: a dependency
+    marked out of scope leaves the gaps and joins the out-of-scope links."""
+    before = web.get(REPORT, params={"at": "2026-11-27"}).text
+    assert "Gaps: links without equivalent certification (250)" in before
+    answer = web.patch(
+        long_ws.url("/dependencies/app/p000"),
+        json={"relevant": False, "reason": "no longer used"},
+        headers={**long_ws.auth("editor"), "If-Match": '"1"'},
+    )
+    assert answer.status_code == 200, answer.text
+    after = web.get(REPORT, params={"at": "2026-11-27", "gap_page": "2"}).text
+    assert "Gaps: links without equivalent certification (249)" in after
+    assert "Out of scope (3)" in after
