@@ -99,12 +99,13 @@ PLAIN_JS = """
   }
   const style = new Map(data.statuses.map((s) => [s.id, s]));
   const shape = new Map(data.kinds.map((k) => [k.id, k.shape]));
+  const names = new Map(Object.entries(data.suppliers));
   const nodes = new vis.DataSet(data.nodes.map((n) => ({
-    id: n.id, x: n.x, y: n.y, shape: shape.get(n.kind),
-    label: n.name + "\\n" + (n.supplierName || ""),
+    id: n.id, x: n.level * data.xGap, y: n.y, shape: shape.get(n.kind),
+    label: n.name + "\\n" + (names.get(n.supplier) || ""),
   })));
-  const edges = new vis.DataSet(data.edges.map((e) => ({
-    id: e.id, from: e.from, to: e.to, color: style.get(e.status).color,
+  const edges = new vis.DataSet(data.edges.map((e, i) => ({
+    id: i, from: e.from, to: e.to, color: style.get(e.status).color,
     width: style.get(e.status).width,
   })));
   const network = new vis.Network(container, {nodes, edges}, {

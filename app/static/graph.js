@@ -35,6 +35,28 @@
   const data = JSON.parse(source.textContent);
   hook.data = data;
 
+  // The payload sends each fact once and leaves out what is empty (graph_payload in
+  // app/views/graph.py): filled in here, so that the rest reads whole nodes and edges.
+  const offeringIds = new Set(data.offerings);
+  const supplierNames = new Map(Object.entries(data.suppliers || {}));
+  const xGap = data.xGap || 250;
+  for (const n of data.nodes) {
+    n.x = n.level * xGap;
+    n.supplier = n.supplier === undefined ? null : n.supplier;
+    n.supplierName = n.supplier === null ? null : supplierNames.get(n.supplier) || null;
+    n.locations = n.locations || [];
+    n.parent = n.parent === undefined ? null : n.parent;
+    n.offering = offeringIds.has(n.id);
+  }
+  data.edges.forEach((e, i) => {
+    e.id = i;
+    e.evidence = e.evidence === undefined ? null : e.evidence;
+    e.role = e.role || null;
+    e.critical = Boolean(e.critical);
+    e.uncovered = e.uncovered || [];
+    e.bridged = e.bridged || [];
+  });
+
   const PAGE = 100; // table rows per page
   const PANEL_LINKS = 50; // links listed in the panel for one service
   const SEARCH_HITS = 20;

@@ -81,7 +81,7 @@ def payload_of(chain: Chain, **kwargs: Any) -> dict[str, Any]:
 
 def places(payload: dict[str, Any]) -> dict[str, tuple[int, int, str | None]]:
     """Each node's (level, place down its rank's column, parent)."""
-    return {n["id"]: (n["level"], n["y"], n["parent"]) for n in payload["nodes"]}
+    return {n["id"]: (n["level"], n["y"], n.get("parent")) for n in payload["nodes"]}
 
 
 def test_layout_puts_the_offering_on_top_and_each_rank_below() -> None:
@@ -132,6 +132,21 @@ def test_edges_carry_status_verdict_reasons_and_evidence() -> None:
     assert piece["document"] == "/w/ws1/evidence/db%20soc2%2F2026/document"
     assert piece["scheme"] == "SOC 2 report type 2"
     assert piece["holderName"] == "Dbco B.V."
+
+
+def test_each_fact_is_sent_once_and_nothing_empty() -> None:
+    """A supplier's name once, however many services it has; no empty field, no place the page
+    can work out (x from the rank); a hostile name stays data."""
+    payload = payload_of(tree_chain())
+    assert payload["suppliers"]["dcco"] == HOSTILE
+    assert sorted(payload["suppliers"]) == ["acme", "dbco", "dcco", "webco"]
+    for node in payload["nodes"]:
+        assert "supplierName" not in node and "x" not in node
+        assert node.get("locations", ["a place"]) and node.get("parent", "a parent")
+    for edge in payload["edges"]:
+        assert "id" not in edge
+        assert all(edge.get(key, True) for key in ("role", "critical", "uncovered", "bridged"))
+    assert payload["xGap"] > 0
 
 
 def test_a_sentence_shared_by_links_is_sent_once() -> None:
