@@ -228,3 +228,21 @@ def test_a_change_to_the_register_shows_on_the_next_page(web: TestClient, long_w
     after = web.get(REPORT, params={"at": "2026-11-27", "gap_page": "2"}).text
     assert "Gaps: links without equivalent certification (249)" in after
     assert "Out of scope (3)" in after
+
+
+def test_the_overview_shows_a_change_at_once(web: TestClient, long_ws: Ws) -> None:
+    """The overview kept for an unchanged register is not shown once it changed."""
+
+    def counts() -> str:
+        row = re.search(r"<tr>\s*<td>App <span.*?</tr>", web.get("/w/acme").text, flags=re.S)
+        assert row is not None
+        return squash(re.sub(r"<[^>]+>", " ", row.group(0)))
+
+    assert counts() == counts() == "App app gap 252 250 0 0 2 Graph · Scoping report"
+    answer = web.patch(
+        long_ws.url("/dependencies/app/p000"),
+        json={"relevant": False, "reason": "no longer used"},
+        headers={**long_ws.auth("editor"), "If-Match": '"1"'},
+    )
+    assert answer.status_code == 200, answer.text
+    assert counts() == "App app gap 252 249 0 0 3 Graph · Scoping report"

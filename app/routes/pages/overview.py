@@ -4,14 +4,24 @@ expires."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
+from sqlmodel import Session
 
 from app import services
 from app.deps import READ, SessionDep, today
 from app.errors import Problem
-from app.routes.pages.access import DEFAULT_PROFILE, WsPath, guarded, page_context, visit_as
+from app.routes.pages.access import (
+    DEFAULT_PROFILE,
+    Visit,
+    WsPath,
+    guarded,
+    page_context,
+    visit_as,
+)
+from app.routes.pages.recent import Recent, recent, register_key
 from app.views.graph import STATUS_STYLES
 from app.views.pages import page
 
@@ -31,15 +41,15 @@ class OfferingRow:
     summary: dict[str, int]
 
 
-@router.get("/w/{ws}", response_class=HTMLResponse)
-@guarded
-def overview(request: Request, session: SessionDep, ws: WsPath) -> Response:
-    """The workspace: its offerings with their verdicts today, and evidence that expires."""
-    visit = visit_as(request, session, ws, READ)
-    day = today(request)
-    rows: list[OfferingRow] = []
-    soon: list[services.Expiring] = []
-    empty = False
+RECENT_OVERVIEWS = 16
+"""How many overviews a worker keeps for the next visit to an unchanged register (ADR 29):
+each is a few rows, and making one checks the whole register."""
+
+_Found = tuple[list[OfferingRow], list[services.Expiring], bool]
+
+
+def _overview(session: Session, visit: Visit, day: date) -> _Found:
+    """The overview's rows, its expiring evidence, and whether the register has no offering."""
     try:
         chain, results, soon = services.overview(
             session,
@@ -50,18 +60,33 @@ def overview(request: Request, session: SessionDep, ws: WsPath) -> Response:
             scope=visit.scope,
         )
     except Problem:
-        empty = True
-    else:
-        rows = [
-            OfferingRow(
-                offering,
-                chain.services[offering].name,
-                result.verdict.value,
-                STATUS_STYLES[result.verdict].label,
-                dict(result.summary),
-            )
-            for offering, result in results
-        ]
+        return [], [], True
+    rows = [
+        OfferingRow(
+            offering,
+            chain.services[offering].name,
+            result.verdict.value,
+            STATUS_STYLES[result.verdict].label,
+            dict(result.summary),
+        )
+        for offering, result in results
+    ]
+    return rows, soon, False
+
+
+@router.get("/w/{ws}", response_class=HTMLResponse)
+@guarded
+def overview(request: Request, session: SessionDep, ws: WsPath) -> Response:
+    """The workspace: its offerings with their verdicts today, and evidence that expires."""
+    visit = visit_as(request, session, ws, READ)
+    day = today(request)
+    key = register_key(visit.workspace, visit.scope, day)
+    kept: Recent[_Found] = recent(request, "overviews", RECENT_OVERVIEWS)
+    found = kept.get(key)
+    if found is None:
+        found = _overview(session, visit, day)
+        kept.put(key, found)
+    rows, soon, empty = found
     return page(
         request,
         "overview.html",

@@ -4,7 +4,6 @@ CSV, XLSX, offline HTML)."""
 from __future__ import annotations
 
 import dataclasses
-import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -27,6 +26,7 @@ from app.routes.pages.access import (
     problem_page,
     visit_as,
 )
+from app.routes.pages.recent import Recent, recent, register_key
 from app.streams import chunked
 from app.views.graph import STATUS_STYLES, offline_html, render_graph_page
 from app.views.markdown import iter_markdown, reached, scope_links
@@ -97,10 +97,9 @@ def _checked(request: Request, session: Session, visit: Visit, offering: str) ->
     profile = params.get("profile", "")[:100] or DEFAULT_PROFILE
     at, span = _parse_when(at_text, period_text, today(request))
     workspace = visit.workspace
-    key: tuple[object, ...] = (workspace.id, workspace.created_at, workspace.version)
-    key += (visit.scope, offering, at, span, profile)
-    recent = _recent(request)
-    found = recent.get(key)
+    key = register_key(workspace, visit.scope, offering, at, span, profile)
+    kept: Recent[_Found] = recent(request, "checks", RECENT_CHECKS)
+    found = kept.get(key)
     if found is None:
         chain = services.register_chain(session, workspace, visit.scope)
         if offering not in chain.offerings:
@@ -110,7 +109,7 @@ def _checked(request: Request, session: Session, visit: Visit, offering: str) ->
         # the report and the graph carry this offering's own title, never another's
         chain = dataclasses.replace(chain, title=services.offering_title(workspace, offering))
         found = (chain, result, resolved)
-        recent.put(key, found)
+        kept.put(key, found)
     return Checked(
         *found,
         "" if span else (at.isoformat() if at else ""),
@@ -120,44 +119,10 @@ def _checked(request: Request, session: Session, visit: Visit, offering: str) ->
 
 
 RECENT_CHECKS = 1
-"""How many checks the service keeps for the next page of the same report (ADR 29)."""
+"""How many checks a worker keeps for the next page of the same report (ADR 29): a check of a
+20,000-service register holds some hundreds of megabytes."""
 
 _Found = tuple[Chain, CheckResult, ResolvedProfile]
-
-
-class _Recent:
-    """The latest checks of an application (a worker), by workspace (its id and creation),
-    register version, scope, offering, date or period and profile. Every change of a register
-    counts up its version (``app.repository.bump_workspace``), so a check is found again only
-    for the very register it was made of."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._found: dict[tuple[object, ...], _Found] = {}
-
-    def get(self, key: tuple[object, ...]) -> _Found | None:
-        with self._lock:
-            return self._found.get(key)
-
-    def put(self, key: tuple[object, ...], found: _Found) -> None:
-        with self._lock:
-            self._found.pop(key, None)
-            self._found[key] = found
-            while len(self._found) > RECENT_CHECKS:
-                del self._found[next(iter(self._found))]
-
-
-_RECENT_MADE = threading.Lock()
-
-
-def _recent(request: Request) -> _Recent:
-    """The application's recent checks (made on first use)."""
-    state = request.app.state
-    with _RECENT_MADE:
-        recent: _Recent | None = getattr(state, "recent_checks", None)
-        if recent is None:
-            recent = state.recent_checks = _Recent()
-    return recent
 
 
 def _profiles(chain: Chain) -> list[str]:
