@@ -583,6 +583,7 @@ def _run_server(settings: Settings) -> int:
         host=settings.host,
         port=settings.port,
         workers=settings.workers,
+        timeout_worker_healthcheck=settings.worker_healthcheck,  # ADR 27
         log_config=UVICORN_LOG_CONFIG,
         access_log=False,
         # uvicorn believes X-Forwarded-For from 127.0.0.1 unless told otherwise: only the

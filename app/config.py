@@ -45,6 +45,10 @@ class Settings(BaseSettings):
     PostgreSQL's lock_timeout) or a pooled connection; then 503 with Retry-After."""
     retry_after: int = Field(default=5, ge=1)
     """The Retry-After of a 503, in seconds."""
+    worker_healthcheck: int = Field(default=30, ge=1)
+    """Seconds a worker may leave its supervisor's ping unanswered before it is killed and
+    replaced (uvicorn's ``timeout_worker_healthcheck``; its own default, 5 s, is shorter than
+    a garbage collection of a worker holding big registers, ADR 27)."""
     trusted_proxies: str = ""
     """Addresses (comma-separated, CIDR ranges allowed) of the proxies whose
     ``X-Forwarded-For`` and ``X-Forwarded-Proto`` are believed; none by default, so a client

@@ -19,6 +19,7 @@ import gc
 import logging
 import re
 import threading
+import time
 from collections import deque
 from collections.abc import Iterator
 
@@ -228,10 +229,7 @@ class Admission:
             await response(scope, receive, send)
             return
         try:
-            if lane == "heavy":
-                with no_full_collections():
-                    await self.app(scope, receive, send)
-            else:
+            with no_full_collections():  # both lanes load a register (writes validate it)
                 await self.app(scope, receive, send)
         finally:
             turns.give_back()
@@ -240,20 +238,28 @@ class Admission:
 _gc_lock = threading.Lock()
 _gc_holders = 0
 _gc_thresholds = gc.get_threshold()
+_gc_held_since = 0.0
 NO_FULL_PASS = 1 << 30
 """A threshold of the oldest generation that the collector never reaches."""
+FULL_PASS_EVERY = 60.0
+"""Seconds heavy work may hold full passes off; then the request that ends makes one (with at
+most ``KETENKAART_HEAVY_LIMIT`` registers in memory, a short one), so that what cycles the
+other requests leave is collected under sustained load too."""
 
 
 @contextlib.contextmanager
 def no_full_collections() -> Iterator[None]:
-    """While heavy work runs, the cyclic collector skips its full passes (it still collects
-    the young generations): a full pass walks every object of the process with the GIL held,
-    and with registers and results in memory that takes seconds (1.9 s with two checks of a
-    20,000-service register in flight, 5.8 s with six), during which no other thread runs,
+    """While heavy work or a write runs, the cyclic collector skips its full passes (it still
+    collects the young generations): a full pass walks every object of the process with the
+    GIL held, and with registers and results in memory that takes seconds (1.9 s with two
+    checks of a 20,000-service register in flight, 5.8 s with six), during which no other
+    thread runs,
     uvicorn's health check included, which kills a worker that does not answer in 5 s. The
     work's objects are freed by reference counting; when the last heavy request ends, the
-    collector's thresholds are as before and the next full pass walks a small heap. Nests
-    and overlaps between threads and requests; process-wide, as the collector is.
+    collector's thresholds are as before and the next full pass walks a small heap; under
+    sustained heavy work, a request that ends makes one full pass every
+    :data:`FULL_PASS_EVERY` seconds. Nests and overlaps between threads and requests;
+    process-wide, as the collector is.
 
     >>> before = gc.get_threshold()
     >>> with no_full_collections():
@@ -265,10 +271,11 @@ def no_full_collections() -> Iterator[None]:
     >>> gc.get_threshold() == before
     True
     """
-    global _gc_holders, _gc_thresholds  # noqa: PLW0603 - one collector per process
+    global _gc_holders, _gc_thresholds, _gc_held_since  # noqa: PLW0603 - one collector
     with _gc_lock:
         if _gc_holders == 0:
             _gc_thresholds = gc.get_threshold()
+            _gc_held_since = time.monotonic()
             gc.set_threshold(_gc_thresholds[0], _gc_thresholds[1], NO_FULL_PASS)
         _gc_holders += 1
     try:
@@ -278,6 +285,11 @@ def no_full_collections() -> Iterator[None]:
             _gc_holders -= 1
             if _gc_holders == 0:
                 gc.set_threshold(*_gc_thresholds)
+            overdue = _gc_holders and time.monotonic() - _gc_held_since > FULL_PASS_EVERY
+            if overdue:
+                _gc_held_since = time.monotonic()
+        if overdue:
+            gc.collect()
 
 
 QUEUE_PER_TURN = 16
