@@ -302,7 +302,8 @@ class _Judge:
                 *base, Verdict.OUT_OF_SCOPE, None, (reasons.out_of_scope(dep.reason),)
             )
         locations = dep.locations or p.locations
-        for report, e in self.inclusive_reports(c):
+        inclusive = self._inclusive.get(c.id)  # the caches read here first: once per link
+        for report, e in self.inclusive_reports(c) if inclusive is None else inclusive:
             if p.id in e.subservices.included:
                 others = (a for a in self.own(p, locations) if a.evidence != report.evidence)
                 also = self.best_first(others)
@@ -315,7 +316,7 @@ class _Judge:
                     (reasons.included(e, c, p),),
                     tuple(also),
                 )
-        o = self.outcome(p, locations)
+        o = self._outcomes.get((p.id, locations)) or self.outcome(p, locations)
         return LinkResult(*base, o.verdict, o.evidence, o.reasons, o.also, o.uncovered, o.bridged)
 
 

@@ -93,13 +93,18 @@ def _subservice_findings(
     chain: Chain, in_scope: Sequence[ScopedLink], links: Sequence[LinkResult]
 ) -> list[Finding]:
     """``carved-out-missing`` and ``undisclosed-subservice``, per provider's deciding report."""
-    deciding: set[tuple[str, str]] = set()
-    for link in links:
-        if link.evidence is None or link.verdict in (Verdict.INCLUDED, Verdict.OUT_OF_SCOPE):
-            continue
-        e = chain.evidence[link.evidence]
-        if e.scheme.scheme_class is SchemeClass.ASSURANCE_REPORT:
-            deciding.add((e.id, link.provider))
+    evidence = chain.evidence
+    reports = {
+        eid for eid, e in evidence.items() if e.scheme.scheme_class is SchemeClass.ASSURANCE_REPORT
+    }
+    included, out_of_scope = Verdict.INCLUDED, Verdict.OUT_OF_SCOPE
+    deciding = {
+        (link.evidence, link.provider)
+        for link in links
+        if link.evidence in reports
+        and link.verdict is not included
+        and link.verdict is not out_of_scope
+    }
     subservices: dict[str, set[str]] = defaultdict(set)
     for s in in_scope:
         subservices[s.dependency.consumer].add(s.dependency.provider)
@@ -141,12 +146,16 @@ def _expiring(
 ) -> list[Finding]:
     horizon = plus_days(at, profile.expiring_days)  # 9999-12-31 at most
     stops: dict[str, tuple[Evidence, date]] = {}
+    seen: set[str] = set()  # a piece deciding many links is looked at once
     for link in links:
-        if link.status in _STILL_COUNTING and link.evidence is not None:
-            e = chain.evidence[link.evidence]
-            stop = counts_until(e, profile, at)
-            if stop is not None and at <= stop <= horizon:
-                stops[e.id] = (e, stop)
+        eid = link.evidence
+        if eid is None or eid in seen or link.verdict.status not in _STILL_COUNTING:
+            continue
+        seen.add(eid)
+        e = chain.evidence[eid]
+        stop = counts_until(e, profile, at)
+        if stop is not None and at <= stop <= horizon:
+            stops[eid] = (e, stop)
     return [
         Finding(
             FindingCode.EXPIRING,
@@ -166,7 +175,7 @@ _BRIDGED = " (its bridge letter carries it until then)"
 
 # The deciding evidence of these links stops counting some day, and the link then worsens: an
 # ``ok`` link turns conditional or a gap, a ``conditional`` one a gap (revision of 2026-12).
-_STILL_COUNTING = frozenset({Status.OK, Status.CONDITIONAL})
+_STILL_COUNTING = (Status.OK, Status.CONDITIONAL)  # a tuple: `in` compares by identity first
 
 
 def _cycles(in_scope: Sequence[ScopedLink]) -> list[Finding]:
