@@ -7,7 +7,7 @@ file, run in the same session, alternating, ``--repeat`` times each:
   offerings; the least any checker has to do;
 - the check: ``python -m app.cli check FILE --format json`` with its output sent to /dev/null.
 
-It reports the median time of each, the ratio check/floor (the bar: at most 4x; the aim: 2x) and
+It reports the median time of each, the ratio check/floor (the bar: at most 3x, issue 13; the aim: 2x) and
 the peak RSS of each (the bar: the check under 2 GiB at 100,000 services). The ratio, not the
 seconds, is the figure to compare between machines and runs: both sides slow down together on a
 busy or slower machine. Before the timed runs, one untimed run of each warms the file cache, and
@@ -44,7 +44,7 @@ from generate import SHAPES  # bench/ is on the path when this runs as a script
 
 BENCH_DIR = Path(__file__).resolve().parent
 REPO_ROOT = BENCH_DIR.parent
-RATIO_BAR = 4.0
+RATIO_BAR = 3.0
 RATIO_AIM = 2.0
 RSS_BAR_MIB = 2048.0
 RSS_BAR_SERVICES = 100_000
