@@ -157,6 +157,24 @@ EMPTY_SPOT = """() => {
   }
   return {x: box.left + box.width / 2, y: box.top + box.height / 2};
 }"""
+# Up to four services drawn on the canvas and in the window (page coordinates), to click.
+IN_VIEW = """() => {
+  const k = window.ketenkaart;
+  const box = document.getElementById("graph-canvas").getBoundingClientRect();
+  const found = [];
+  for (const id of k.visibleNodes()) {
+    const p = k.network.canvasToDOM(k.network.getPosition(id));
+    const x = box.left + p.x, y = box.top + p.y;
+    if (p.x > 20 && p.x < box.width - 20 && p.y > 20 && p.y < box.height - 20
+        && y > 20 && y < window.innerHeight - 20) {
+      found.push({x, y});
+      if (found.length === 4) {
+        break;
+      }
+    }
+  }
+  return found;
+}"""
 INTERACTIONS = ("pan", "zoom", "click", "filter")
 LATENCY_KEYS = ("median", "worst", "count")
 
@@ -306,11 +324,7 @@ def interact(browser: Any, url: str, timeout_s: float) -> dict[str, list[float]]
     try:
         page = open_page(context, url, timeout_s)
         mouse = page.mouse
-        first = page.evaluate(
-            "window.ketenkaart.data.nodes.filter(n => n.level === 1).slice(0, 3).map(n => n.id)"
-        )
-        for node in [page.evaluate("window.ketenkaart.data.offering"), *first]:
-            point = page.evaluate("(id) => window.ketenkaart.domPosition(id)", node)
+        for point in page.evaluate(IN_VIEW):
             mouse.click(point["x"], point["y"])
             page.wait_for_timeout(400)
         for box in ("#filter-status input[value=ok]", "#filter-kind input[value=saas]"):

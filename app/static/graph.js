@@ -14,7 +14,8 @@
  * network, the DataSets, domPosition(id), geometry() (the label boxes as drawn, in pixels of the
  * canvas element), and perf: one entry {kind, start, end, ms} per interaction handled (pan, zoom,
  * click, filter), from the event's time stamp until the first task after the next frame, each
- * also a performance.measure named "ketenkaart:KIND".
+ * also a performance.measure named "ketenkaart:KIND"; on a big graph, drawnEdges: how many links
+ * the last frame drew.
  *
  * The first view is sized to the graph: the canvas gets the height the chain needs for node
  * labels of at least MIN_LABEL_PX on screen (up to LEGIBLE_SERVICES services); past that, or
@@ -622,6 +623,7 @@
         }
       }
       body.edgeIndices = drawn;
+      hook.drawnEdges = drawn.length;
     });
     network.on("afterDrawing", () => {
       if (allEdges !== null) {
@@ -967,23 +969,36 @@
 
   const shown = { nodes: new Map(), edges: new Map(), labels: new Map() };
 
+  // The services and links by place in the data, for refresh(), which runs on every filter.
+  const nodeAt = new Map(data.nodes.map((n, i) => [n.id, i]));
+  const parentAt = data.nodes.map((n) => (n.parent === null || !nodeAt.has(n.parent) ? -1 : nodeAt.get(n.parent)));
+  const fromAt = data.edges.map((e) => (nodeAt.has(e.from) ? nodeAt.get(e.from) : -1));
+  const toAt = data.edges.map((e) => (nodeAt.has(e.to) ? nodeAt.get(e.to) : -1));
+
   function refresh() {
-    const treeHidden = new Map();
-    const base = new Map();
-    for (const n of data.nodes) {
-      const hidden =
-        n.level > state.depth ||
-        (n.parent !== null && (treeHidden.get(n.parent) || state.collapsed.has(n.parent)));
-      treeHidden.set(n.id, Boolean(hidden));
-      base.set(n.id, !hidden && state.kind.has(n.kind));
+    const count = data.nodes.length;
+    const treeHidden = new Uint8Array(count);
+    const base = new Uint8Array(count);
+    for (let i = 0; i < count; i++) {
+      const n = data.nodes[i];
+      const up = parentAt[i];
+      // Nodes come sorted by level, so a parent is settled before its children.
+      const hidden = n.level > state.depth || (up >= 0 && (treeHidden[up] === 1 || state.collapsed.has(n.parent)));
+      treeHidden[i] = hidden ? 1 : 0;
+      base[i] = !hidden && state.kind.has(n.kind) ? 1 : 0;
     }
-    const hasEdge = new Set();
+    const hasEdge = new Uint8Array(count);
+    const edgeIndices = [];
     let changed = 0; // services and links shown or hidden
-    for (const e of data.edges) {
-      const visible = state.status.has(e.status) && base.get(e.from) && base.get(e.to);
+    for (let j = 0; j < data.edges.length; j++) {
+      const e = data.edges[j];
+      const a = fromAt[j];
+      const b = toAt[j];
+      const visible = state.status.has(e.status) && a >= 0 && b >= 0 && base[a] === 1 && base[b] === 1;
       if (visible) {
-        hasEdge.add(e.from);
-        hasEdge.add(e.to);
+        hasEdge[a] = 1;
+        hasEdge[b] = 1;
+        edgeIndices.push(e.id);
       }
       if (shown.edges.get(e.id) !== visible) {
         shown.edges.set(e.id, visible);
@@ -991,11 +1006,16 @@
         changed += 1;
       }
     }
+    const nodeIndices = [];
     const nodeUpdates = [];
-    for (const n of data.nodes) {
-      const visible = base.get(n.id) && (n.offering || hasEdge.has(n.id));
-      const kids = children.get(n.id) || [];
-      const hiddenBelow = kids.length && treeHidden.get(kids[0]) && !treeHidden.get(n.id) ? below.get(n.id) : 0;
+    for (let i = 0; i < count; i++) {
+      const n = data.nodes[i];
+      const visible = base[i] === 1 && (n.offering || hasEdge[i] === 1);
+      if (visible) {
+        nodeIndices.push(n.id);
+      }
+      const kids = children.get(n.id);
+      const hiddenBelow = kids && treeHidden[nodeAt.get(kids[0])] === 1 && treeHidden[i] === 0 ? below.get(n.id) : 0;
       if (shown.nodes.get(n.id) !== visible) {
         shown.nodes.set(n.id, visible);
         network.body.nodes[n.id].options.hidden = !visible;
@@ -1006,15 +1026,17 @@
         nodeUpdates.push({ id: n.id, label: nodeLabel(n, hiddenBelow) });
       }
     }
+    if (changed) {
+      // vis-network's lists of what to draw, as its _updateVisibleIndices() makes them from
+      // the `hidden` flags set above, without its pass over every item (20 ms at 20,000 links)
+      // or the rest of its step after a change of data (clusters, value ranges, reconnecting
+      // every link: 100 ms more), which a change of visibility does not need.
+      network.body.nodeIndices = nodeIndices;
+      network.body.edgeIndices = edgeIndices;
+      network.body.emitter.emit("_requestRedraw");
+    }
     if (nodeUpdates.length) {
       nodes.update(nodeUpdates);
-    }
-    if (changed) {
-      // What vis-network does when an item's `hidden` changes, but the rest of its step after
-      // a change of data (clusters, value ranges, reconnecting every link: 100 ms at 20,000
-      // links), which a change of visibility does not need: its lists of what to draw, anew.
-      network._updateVisibleIndices();
-      network.body.emitter.emit("_requestRedraw");
     }
     table.refresh();
   }
@@ -1332,7 +1354,14 @@
         verdict: e.verdict,
         evidence: e.evidence === null ? "\u2014" : e.evidence,
       };
-      return { edge: e, values: values, text: Object.values(values).join("\n").toLowerCase() };
+      const from = nodesById.get(e.from);
+      return {
+        edge: e,
+        values: values,
+        text: Object.values(values).join("\n").toLowerCase(),
+        fromKind: from ? from.kind : null,
+        toKind: to ? to.kind : null,
+      };
     });
     const sort = { key: "rank", ascending: true };
     let visible = rows;
@@ -1381,23 +1410,25 @@
     function sortBy(key) {
       sort.ascending = sort.key === key ? !sort.ascending : true;
       sort.key = key;
+      ordered = null;
       update();
     }
 
+    // Every row in the order asked for, sorted once per order: a filter keeps the order, so
+    // filtering 20,000 links sorts none of them again.
+    let ordered = null;
     function update() {
       const needle = filterInput.value.trim().toLowerCase();
-      visible = rows.filter((r) => {
-        const e = r.edge;
-        const from = nodesById.get(e.from);
-        const to = nodesById.get(e.to);
-        return (
-          state.status.has(e.status) &&
-          (!from || state.kind.has(from.kind)) &&
-          (!to || state.kind.has(to.kind)) &&
+      if (ordered === null) {
+        ordered = rows.slice().sort(compare);
+      }
+      visible = ordered.filter(
+        (r) =>
+          state.status.has(r.edge.status) &&
+          (r.fromKind === null || state.kind.has(r.fromKind)) &&
+          (r.toKind === null || state.kind.has(r.toKind)) &&
           (!needle || r.text.includes(needle))
-        );
-      });
-      visible.sort(compare);
+      );
       for (const th of headers) {
         const key = th.getAttribute("data-key");
         th.setAttribute("aria-sort", key === sort.key ? (sort.ascending ? "ascending" : "descending") : "none");

@@ -7,6 +7,8 @@ Content Security Policy the service sends, over a small chain in which one suppl
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -23,6 +25,8 @@ from starlette.templating import Jinja2Templates
 from app.views.graph import STATIC, TEMPLATES, offline_html, render_graph_page, vis_directory
 from graph.coverage import check
 from graph.model import Chain, Kind, ReportException
+from graph.verdicts import Status
+from importers.chainfile import load_chains
 from tests.browser.conftest import Watched, serve
 from tests.factories import dep, make_chain, report, service, supplier
 
@@ -75,7 +79,7 @@ def small_chain() -> Chain:
     )
 
 
-def make_app(chain: Chain) -> Starlette:
+def make_app(chain: Chain, *, offering: str = "app") -> Starlette:
     """The page, its static files and the documents, every response with the service's CSP."""
     templates = Jinja2Templates(directory=TEMPLATES)
     result = check(chain, at=AT)
@@ -86,7 +90,7 @@ def make_app(chain: Chain) -> Starlette:
             request,
             chain,
             result,
-            offering="app",
+            offering=offering,
             document_url="/w/ws1/evidence/{id}/document",
             profiles=["zeker-online", "strict"],
         )
@@ -373,3 +377,74 @@ def test_the_watchers_see_a_violation_a_dialog_and_a_foreign_request(
     page.wait_for_timeout(200)
     with pytest.raises(AssertionError):
         assert_clean(watched, origin)
+
+
+GENERATED_SERVICES = 600  # about 1,800 links: past the 1,500 at which graph.js draws "big"
+
+
+@pytest.fixture(scope="module")
+def big(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Chain]]:
+    """The page of a generated chain of about 1,800 links (bench/generate.py), and the chain."""
+    target = tmp_path_factory.mktemp("big") / "chain.json"
+    script = Path(__file__).resolve().parents[2] / "bench" / "generate.py"
+    arguments = ["--services", str(GENERATED_SERVICES), "--offerings", "1", "--output", str(target)]
+    subprocess.run(
+        [sys.executable, str(script), *arguments],
+        check=True,
+        capture_output=True,
+    )
+    chain = load_chains([(target.name, target.read_bytes())])
+    with serve(make_app(chain, offering=chain.offerings[0])) as url:
+        yield url, chain
+
+
+def test_a_big_graph_filters_draws_what_shows_and_times_each_interaction(
+    watched: Watched, big: tuple[str, Chain], artefacts: Path
+) -> None:
+    """On 1,800 links: the status filter hides exactly its links, in the graph and the table;
+    a frame draws only the links of the services on the canvas (all of them zoomed out); labels
+    are wrapped to the label width; the page's hook times a filter, click, pan and zoom."""
+    origin, chain = big
+    links = check(chain, at=AT).links
+    assert len(links) > 1500
+    page = open_graph(watched, origin)
+    hook = "window.ketenkaart"
+    total = len(links)
+    assert len(page.evaluate(f"{hook}.visibleEdges()")) == total
+    assert 0 < page.evaluate(f"{hook}.drawnEdges") < total  # the first view shows a part
+    widths = page.evaluate(
+        f"{hook}.visibleNodes().map(id => {hook}.network.body.nodes[id].labelModule.size.width)"
+    )
+    assert max(widths) <= 150 and sum(w > 100 for w in widths) > 10
+    page.screenshot(path=str(artefacts / "graph-big-screen.png"))
+
+    page.locator("#filter-status input[value=ok]").uncheck()
+    shown = page.evaluate(f"{hook}.visibleEdges().map(id => {hook}.data.edges[id].status)")
+    assert "ok" not in shown
+    assert len(shown) == sum(link.status is not Status.OK for link in links)
+    caption = page.inner_text("#graph-table caption")
+    assert caption.startswith(f"{len(shown):,} links of {total:,}")
+    page.locator("#filter-status input[value=ok]").check()
+    assert len(page.evaluate(f"{hook}.visibleEdges()")) == total
+
+    box = page.locator("#graph-canvas").bounding_box()
+    assert box is not None
+    node = page.evaluate(f"{hook}.data.offering")
+    click_node(page, node)
+    page.locator("#graph-panel h2", has_text=chain.services[node].name).wait_for()
+    x, y = box["x"] + box["width"] * 0.7, min(box["y"] + box["height"] * 0.6, 900)
+    page.mouse.move(x, y)
+    page.mouse.down()
+    for step in range(1, 6):
+        page.mouse.move(x - 20 * step, y - 10 * step)
+    page.mouse.up()
+    page.mouse.wheel(0, -240)
+    page.click("#graph-fit")
+    page.wait_for_timeout(300)
+    assert page.evaluate(f"{hook}.drawnEdges") == total  # zoomed out: every link drawn
+    kinds = {e["kind"] for e in page.evaluate(f"{hook}.perf") if e["ms"] > 0}
+    assert kinds >= {"filter", "click", "pan", "zoom"}
+    measures = page.evaluate("performance.getEntriesByType('measure').map(m => m.name)")
+    assert {"ketenkaart:filter", "ketenkaart:click", "ketenkaart:pan"} <= set(measures)
+    page.screenshot(path=str(artefacts / "graph-big-fit.png"), full_page=True)
+    assert_clean(watched, origin)
