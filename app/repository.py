@@ -5,11 +5,12 @@ A workspace's whole register loads in one query per table, whatever its size.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import delete, func, insert, update
+from sqlalchemy import Text, and_, delete, func, insert, or_, update
+from sqlalchemy import cast as sql_cast
 from sqlalchemy import select as core_select
 from sqlmodel import Session, SQLModel, col, select
 
@@ -169,6 +170,117 @@ def one(session: Session, kind: Kind, workspace_id: int, key: str) -> EntityRow 
     else:
         statement = statement.where(_key(row) == key)
     return cast("EntityRow | None", session.exec(statement).first())
+
+
+def missing_keys(
+    session: Session, kind: Kind, workspace_id: int, keys: Collection[str]
+) -> set[str]:
+    """Those of ``keys`` that no entity of this kind (not dependencies) has; one query per
+    500 keys, on the key's index."""
+    wanted = list(keys)
+    found: set[str] = set()
+    for start in range(0, len(wanted), 500):
+        statement = core_select(_key(kind.row)).where(
+            col(kind.row.workspace_id) == workspace_id,
+            _key(kind.row).in_(wanted[start : start + 500]),
+        )
+        found.update(session.connection().execute(statement).scalars())
+    return set(wanted) - found
+
+
+def keys(session: Session, kind: Kind, workspace_id: int) -> list[str]:
+    """The key of every entity of one kind, in register order (keys only)."""
+    return [key for key, _ in _keys_and(session, kind, workspace_id)]
+
+
+def _keys_and(
+    session: Session, kind: Kind, workspace_id: int, *extra: Any
+) -> list[tuple[str, tuple[Any, ...]]]:
+    row = kind.row
+    dependency = row is DependencyRow
+    key_columns: tuple[Any, ...] = (
+        (col(DependencyRow.consumer), col(DependencyRow.provider)) if dependency else (_key(row),)
+    )
+    statement = (
+        core_select(*key_columns, *extra)
+        .where(col(row.workspace_id) == workspace_id)
+        .order_by(col(row.position), col(row.id))
+    )
+    width = len(key_columns)
+    return [
+        (f"{r[0]}/{r[1]}" if dependency else r[0], tuple(r[width:]))
+        for r in session.connection().execute(statement).all()
+    ]
+
+
+def _where_key(kind: Kind, key: str) -> Any:
+    if kind.row is DependencyRow:
+        consumer, _, provider = key.partition("/")
+        return and_(
+            col(DependencyRow.consumer) == consumer, col(DependencyRow.provider) == provider
+        )
+    return _key(kind.row) == key
+
+
+def rank(session: Session, kind: Kind, workspace_id: int, key: str) -> int:
+    """The place of an entity in its kind's register order (0 for the first); two indexed
+    queries."""
+    row = kind.row
+    found = (
+        session.connection()
+        .execute(
+            core_select(col(row.position), col(row.id)).where(
+                col(row.workspace_id) == workspace_id, _where_key(kind, key)
+            )
+        )
+        .first()
+    )
+    if found is None:
+        raise LookupError(f"no {kind.singular} {key!r}")
+    position, row_id = found
+    before = core_select(func.count()).where(
+        col(row.workspace_id) == workspace_id,
+        or_(
+            col(row.position) < position,
+            and_(col(row.position) == position, col(row.id) < row_id),
+        ),
+    )
+    return int(session.connection().execute(before).scalar_one())
+
+
+def count(session: Session, kind: Kind, workspace_id: int) -> int:
+    """How many entities of one kind the register holds."""
+    statement = core_select(func.count()).where(col(kind.row.workspace_id) == workspace_id)
+    return int(session.connection().execute(statement).scalar_one())
+
+
+def parent_of(session: Session, workspace_id: int, supplier: str) -> str | None:
+    """The parent of a supplier (``None``: none, or no such supplier); one indexed query."""
+    statement = core_select(col(SupplierRow.body)).where(
+        col(SupplierRow.workspace_id) == workspace_id, col(SupplierRow.key) == supplier
+    )
+    body = session.connection().execute(statement).scalar()
+    parent = body.get("parent") if isinstance(body, dict) else None
+    return parent if isinstance(parent, str) else None
+
+
+def naming(session: Session, kind: Kind, workspace_id: int, key: str) -> list[dict[str, Any]]:
+    """The bodies of one kind, in register order, that may name ``key``: of dependencies,
+    those from or to it; of other kinds, those whose JSON text holds ``"key"`` (an id is
+    written as itself: its characters need no escape in JSON). The database scans the kind's
+    bodies; the caller looks at each body found."""
+    row = kind.row
+    if row is DependencyRow:
+        condition = or_(col(DependencyRow.consumer) == key, col(DependencyRow.provider) == key)
+    else:
+        escaped = key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        condition = sql_cast(col(row.body), Text).like(f'%"{escaped}"%', escape="\\")
+    statement = (
+        core_select(col(row.body))
+        .where(col(row.workspace_id) == workspace_id, condition)
+        .order_by(col(row.position), col(row.id))
+    )
+    return list(session.connection().execute(statement).scalars())
 
 
 def next_position(session: Session, kind: Kind, workspace_id: int) -> int:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import secrets
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, cast
@@ -24,7 +24,7 @@ from app.audit import COMMAND_LINE, Actor
 from app.errors import Conflict, Invalid, NotFound, PreconditionFailed, issue_errors
 from app.models import ApiToken, DependencyRow, EvidenceRow, ServiceRow, Workspace
 from graph.coverage import OfferingVerdict, check, check_each
-from graph.errors import ChainError, UsageError
+from graph.errors import ChainError, Issue, UsageError
 from graph.evidence import counts_until
 from graph.model import Chain, DateRange
 from graph.profiles import ResolvedProfile, find_profile
@@ -32,6 +32,7 @@ from graph.verdicts import CheckResult, FindingCode
 from importers import registry
 from importers.base import Source
 from importers.chainfile import dump_chain, dump_plain, load_chains, load_plain
+from importers.chainfile.edit import Entry, check_delete, check_write, read_entry
 
 ROLES = accounts.ROLES
 _SECTIONS = tuple(repo.KINDS)
@@ -577,32 +578,68 @@ def _write_import(
 # --- single entities --------------------------------------------------------------------------
 
 
-def _validate(document: dict[str, Any], *, section: str, index: int | None, slug: str) -> None:
-    """Validate the register a change leads to; a register being built may have no offering."""
-    try:
-        load_plain(document, source=f"workspace {slug}")
-    except ChainError as err:
-        issues = [
-            i
-            for i in err.issues
-            if document["offerings"]
-            or not (i.path == "offerings" or i.path.startswith("offerings["))
-        ]
-        if not issues:
-            return
-        prefix = f"{section}[{index}]" if index is not None else ""
-        own = [
-            i for i in issues if prefix and (i.path == prefix or i.path.startswith(prefix + "."))
-        ]
-        if own:
-            raise Invalid(
-                f"this {repo.KINDS[section].singular} is not valid; every error is listed",
-                errors=issue_errors(own, strip=prefix),
-            ) from None
-        raise Conflict(
-            "the change would break the register; every problem is listed",
-            errors=issue_errors(issues),
-        ) from None
+class _Stored:
+    """A workspace's register as :class:`importers.chainfile.edit.Register` asks it: a few
+    indexed queries for a change, more only to describe a problem (ADR 26)."""
+
+    def __init__(self, session: Session, workspace_id: int) -> None:
+        self.session, self.workspace_id = session, workspace_id
+        self.places: dict[tuple[str, str | None], int] = {}
+
+    def missing(self, section: str, keys: Collection[str]) -> set[str]:
+        return repo.missing_keys(self.session, repo.KINDS[section], self.workspace_id, keys)
+
+    def parent(self, supplier: str) -> str | None:
+        return repo.parent_of(self.session, self.workspace_id, supplier)
+
+    def naming(self, section: str, key: str) -> list[dict[str, Any]]:
+        return repo.naming(self.session, repo.KINDS[section], self.workspace_id, key)
+
+    def keys(self, section: str) -> list[str]:
+        return repo.keys(self.session, repo.KINDS[section], self.workspace_id)
+
+    def index(self, section: str, body: dict[str, Any] | None) -> int:
+        kind = repo.KINDS[section]
+        key = None if body is None else kind.key_of(body)
+        if (section, key) not in self.places:
+            self.places[section, key] = (
+                repo.count(self.session, kind, self.workspace_id)
+                if key is None
+                else repo.rank(self.session, kind, self.workspace_id, key)
+            )
+        return self.places[section, key]
+
+    def parents(self) -> list[tuple[str, str | None]]:
+        suppliers = repo.bodies(self.session, repo.KINDS["suppliers"], self.workspace_id)
+        return [(key, body.get("parent")) for key, body in suppliers]
+
+
+def _refuse(issues: Sequence[Issue], *, section: str, index: int | None) -> None:
+    """Refuse a change whose register would have ``issues``: 422 with the entity's own, when
+    it has any (paths relative to it), else 409 with every one."""
+    if not issues:
+        return
+    prefix = f"{section}[{index}]" if index is not None else ""
+    own = [i for i in issues if prefix and (i.path == prefix or i.path.startswith(prefix + "."))]
+    if own:
+        raise Invalid(
+            f"this {repo.KINDS[section].singular} is not valid; every error is listed",
+            errors=issue_errors(own, strip=prefix),
+        )
+    raise Conflict(
+        "the change would break the register; every problem is listed",
+        errors=issue_errors(issues),
+    )
+
+
+def _check_write(
+    register: _Stored, entry: Entry, *, before: dict[str, Any] | None, source: str
+) -> None:
+    """Refuse ``entry`` (new when ``before`` is ``None``) if the register it leads to would
+    not be valid; the check asks the register only what the change can break."""
+    issues = check_write(register, entry, before=before, source=source)
+    if issues:
+        _refuse(issues, section=entry.section, index=register.index(entry.section, before))
 
 
 def create_entity(
@@ -614,19 +651,26 @@ def create_entity(
     offering: bool = False,
     actor: Actor = COMMAND_LINE,
 ) -> repo.EntityRow:
-    """Add one entity; its id must be new, and the register must stay valid."""
+    """Add one entity; its id must be new, and the register must stay valid.
+
+    The entity is read on its own before the register's write lock is taken; an entity
+    refused for its own fields is refused without it. Under the lock, only what the entity
+    names is looked up (ADR 26)."""
     kind = repo.KINDS[section]
     _require_keys(kind, body)
     key = kind.key_of(body)
     wid = workspace.id or 0
+    source = f"workspace {workspace.slug}"
+    register = _Stored(session, wid)
+    entry = read_entry(section, body, source=source)
+    if entry.issues:  # refused whatever the register holds: no need to wait for the lock
+        if repo.one(session, kind, wid, key) is not None:
+            raise Conflict(f"{kind.singular} '{key}' exists already in this workspace")
+        _check_write(register, entry, before=None, source=source)
     _lock_register(session, workspace)
     if repo.one(session, kind, wid, key) is not None:
         raise Conflict(f"{kind.singular} '{key}' exists already in this workspace")
-    document = register_document(session, workspace)
-    document[section] = [*document[section], body]
-    if offering:
-        document["offerings"] = [*document["offerings"], key]
-    _validate(document, section=section, index=len(document[section]) - 1, slug=workspace.slug)
+    _check_write(_Stored(session, wid), entry, before=None, source=source)
     columns: dict[str, Any] = repo.columns_of(kind, body)
     if offering:
         columns["offering"] = repo.next_offering(session, wid)
@@ -656,6 +700,31 @@ def _commit(session: Session, conflict: str) -> None:
         raise Conflict(conflict) from None
 
 
+def _changed(
+    session: Session,
+    *,
+    kind: repo.Kind,
+    workspace: Workspace,
+    key: str,
+    changes: dict[str, Any],
+    version: int | None,
+) -> tuple[repo.EntityRow, dict[str, Any], int]:
+    """The stored entity, its body with ``changes``, and the version the change is made to;
+    refused when it is not there, the id would change, or it is not at ``version``."""
+    row = _existing(session, kind, workspace, key)
+    body = {k: v for k, v in {**row.body, **changes}.items() if v is not None}
+    _require_keys(kind, body)
+    if kind.key_of(body) != key:
+        raise Invalid(
+            "an id cannot change; create a new entity instead",
+            errors=[{"location": "id", "message": "differs from the id in the path"}],
+        )
+    version = row.version if version is None else version
+    if row.version != version:
+        raise PreconditionFailed(_stale(kind, key, row.version))
+    return row, body, version
+
+
 def update_entity(
     session: Session,
     *,
@@ -668,33 +737,34 @@ def update_entity(
     actor: Actor = COMMAND_LINE,
 ) -> repo.EntityRow:
     """Change fields of one entity (``None`` removes a field), if nobody changed it since
-    ``version`` (``None``: whatever its version); its id cannot change."""
+    ``version`` (``None``: whatever its version); its id cannot change.
+
+    As in :func:`create_entity`, the changed entity is read on its own before the lock, and
+    refused there when its own fields are wrong; under the lock, only what it names (and for
+    a supplier with a new parent, the parents above it) is looked up."""
     kind = repo.KINDS[section]
+    wid = workspace.id or 0
+    source = f"workspace {workspace.slug}"
+    row, body, version = _changed(
+        session, kind=kind, workspace=workspace, key=key, changes=changes, version=version
+    )
+    entry = read_entry(section, body, source=source)
+    if entry.issues:  # refused whatever the register holds: no need to wait for the lock
+        _check_write(_Stored(session, wid), entry, before=row.body, source=source)
     _lock_register(session, workspace)
-    row = _existing(session, kind, workspace, key)
-    body = {k: v for k, v in {**row.body, **changes}.items() if v is not None}
-    _require_keys(kind, body)
-    if kind.key_of(body) != key:
-        raise Invalid(
-            "an id cannot change; create a new entity instead",
-            errors=[{"location": "id", "message": "differs from the id in the path"}],
-        )
-    version = row.version if version is None else version
-    if row.version != version:
-        raise PreconditionFailed(_stale(kind, key, row.version))
-    document = register_document(session, workspace)
-    index = next(i for i, b in enumerate(document[section]) if kind.key_of(b) == key)
-    document[section][index] = body
+    row, locked_body, version = _changed(
+        session, kind=kind, workspace=workspace, key=key, changes=changes, version=version
+    )
+    if locked_body != body:  # changed since it was read (when no version was asked)
+        body, entry = locked_body, read_entry(section, locked_body, source=source)
+    _check_write(_Stored(session, wid), entry, before=row.body, source=source)
     columns: dict[str, Any] = {}
     if (
         offering is not None
         and isinstance(row, ServiceRow)
         and offering != (row.offering is not None)
     ):
-        offerings = [o for o in document["offerings"] if o != key]
-        document["offerings"] = [*offerings, key] if offering else offerings
-        columns["offering"] = repo.next_offering(session, workspace.id or 0) if offering else None
-    _validate(document, section=section, index=index, slug=workspace.slug)
+        columns["offering"] = repo.next_offering(session, wid) if offering else None
     assert row.id is not None  # noqa: S101 - a stored row
     before = {
         **row.body,
@@ -729,20 +799,21 @@ def delete_entity(
     actor: Actor = COMMAND_LINE,
 ) -> str | None:
     """Remove one entity, if nobody changed it since ``version`` (``None``: whatever its
-    version) and nothing refers to it. Evidence takes its document with it; the stored file's
-    name is returned, for the caller to remove when no other document uses it."""
+    version) and nothing refers to it (only the entries that may name it are read, ADR 26).
+    Evidence takes its document with it; the stored file's name is returned, for the caller
+    to remove when no other document uses it."""
     kind = repo.KINDS[section]
     _lock_register(session, workspace)
     row = _existing(session, kind, workspace, key)
     version = row.version if version is None else version
     if row.version != version:
         raise PreconditionFailed(_stale(kind, key, row.version))
-    document = register_document(session, workspace)
-    document[section] = [b for b in document[section] if kind.key_of(b) != key]
-    document["offerings"] = [
-        o for o in document["offerings"] if not (section == "services" and o == key)
-    ]
-    _validate(document, section=section, index=None, slug=workspace.slug)
+    source = f"workspace {workspace.slug}"
+    _refuse(
+        check_delete(_Stored(session, workspace.id or 0), section, row.body, source=source),
+        section=section,
+        index=None,
+    )
     assert row.id is not None  # noqa: S101
     before = dict(row.body)
     if not repo.delete_row(session, kind, row.id, expected_version=version):

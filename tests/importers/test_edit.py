@@ -44,13 +44,16 @@ def _whole_issues(document: dict[str, Any]) -> list[tuple[str, str]]:
 
 @st.composite
 def registers(draw: st.DrawFn) -> dict[str, Any]:
-    """A valid register: parents point to earlier suppliers, every reference resolves."""
+    """A valid register: the parents of suppliers form no cycle (in an order of their own),
+    every reference resolves."""
     suppliers = draw(st.lists(st.sampled_from(SUPPLIERS), min_size=1, unique=True))
+    elders = draw(st.permutations(suppliers))  # a parent comes before its children here only
     supplier_bodies = []
-    for index, key in enumerate(suppliers):
+    for key in suppliers:
         body: dict[str, Any] = {"id": key, "name": key.upper()}
-        if index and draw(st.booleans()):
-            body["parent"] = draw(st.sampled_from(suppliers[:index]))
+        rank = elders.index(key)
+        if rank and draw(st.booleans()):
+            body["parent"] = draw(st.sampled_from(elders[:rank]))
         supplier_bodies.append(body)
     services = draw(st.lists(st.sampled_from(SERVICES), unique=True))
     service_bodies = [
