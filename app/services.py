@@ -1,8 +1,10 @@
 """The use cases of the service: keyword-only, one commit each.
 
-Every change to a register is validated as the whole chain it leads to, with the reader of the
-chain file (``importers.chainfile.load_plain``): the service accepts exactly what
-``ketenkaart check`` accepts, and a register always exports to a valid chain file.
+Every change to a register is validated with the reader of the chain file: an import as the
+whole chain it leads to (``importers.chainfile.load_plain``), a change to one entity by what it
+can break (``importers.chainfile.edit``, which answers exactly what the whole reader would; ADR
+26). The service accepts exactly what ``ketenkaart check`` accepts, and a register always
+exports to a valid chain file.
 """
 
 from __future__ import annotations
@@ -234,9 +236,9 @@ def _expiring_in(
 def _lock_register(session: Session, workspace: Workspace) -> None:
     """Make writes to this register take turns, from here to the commit.
 
-    Every write validates the whole register it leads to; two writes validated side by side
-    (one adds a service of a supplier the other deletes) could each pass and together break
-    it. Bumping the workspace's version takes its row lock on PostgreSQL and the write lock on
+    Every write is validated against the register as it stands; two writes validated side by
+    side (one adds a service of a supplier the other deletes) could each pass and together
+    break it. Bumping the workspace's version takes its row lock on PostgreSQL and the write lock on
     SQLite; the read snapshot taken before (the token check) is let go first, so the register
     is read after the lock, as the last writer left it.
     """
