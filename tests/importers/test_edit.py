@@ -19,8 +19,8 @@ from graph.errors import ChainError
 from importers.chainfile import load_plain
 from importers.chainfile.edit import Plain, check_delete, check_write, read_entry
 
-SUPPLIERS = ["s0", "s1", "s2", "s3", "s4"]
-SERVICES = ["a0", "a1", "a2", "a3", "a4", "a5"]
+SUPPLIERS = ["s0", "s1", "s_2", "s3", "s4"]  # "_": a LIKE wildcard, escaped
+SERVICES = ["a0", "a1", "a.2", "a3", "a4", "a5"]
 EVIDENCE = ["e0", "e1", "e2"]
 PROFILES = ["p0", "p1"]
 SECTIONS = ("suppliers", "services", "dependencies", "evidence", "profiles")
