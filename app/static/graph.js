@@ -551,6 +551,7 @@
 
   if (typeof vis === "undefined") {
     canvas.append(el("p", { class: "message error", text: "The graph library did not load; the table below lists the links." }));
+    table.refresh();
     return;
   }
   const nodes = new vis.DataSet(data.nodes.map(nodeItem));
@@ -668,6 +669,9 @@
     afterNextFrame(() => {
       hook.readyAt = performance.now();
       performance.mark("ketenkaart:ready");
+      // The table below the graph is filled once the graph shows (20,000 rows take a while
+      // to make); then the page is ready for the tests and the benchmark.
+      table.refresh();
       hook.ready = true;
       app.setAttribute("data-ready", "true");
     });
@@ -1342,7 +1346,9 @@
       { key: "evidence", label: "Evidence" },
     ];
     const statusOrder = new Map(data.statuses.map((s, i) => [s.id, i]));
-    const rows = data.edges.map((e) => {
+    // The rows are made when the table is first filled, after the graph's first drawing.
+    let rows = null;
+    const makeRows = () => data.edges.map((e) => {
       const to = nodesById.get(e.to);
       const values = {
         rank: e.rank,
@@ -1364,7 +1370,7 @@
       };
     });
     const sort = { key: "rank", ascending: true };
-    let visible = rows;
+    let visible = [];
     let page = 0;
     let active = 0;
 
@@ -1420,6 +1426,7 @@
     function update() {
       const needle = filterInput.value.trim().toLowerCase();
       if (ordered === null) {
+        rows = rows || makeRows();
         ordered = rows.slice().sort(compare);
       }
       visible = ordered.filter(
@@ -1532,7 +1539,7 @@
       active = 0;
       update();
     });
-    update();
+    caption.textContent = plural(data.edges.length, "link");
     return { section: section, refresh: update };
   }
 

@@ -448,3 +448,16 @@ def test_a_big_graph_filters_draws_what_shows_and_times_each_interaction(
     assert {"ketenkaart:filter", "ketenkaart:click", "ketenkaart:pan"} <= set(measures)
     page.screenshot(path=str(artefacts / "graph-big-fit.png"), full_page=True)
     assert_clean(watched, origin)
+
+
+def test_without_the_graph_library_the_table_still_lists_every_link(
+    watched: Watched, origin: str
+) -> None:
+    """When vis-network cannot load, the page says so and the table (filled after the first
+    drawing when there is one) lists the seven links all the same."""
+    page = watched.page
+    page.route("**/vis-network.min.js", lambda route: route.abort())
+    page.goto(f"{origin}/graph")
+    page.locator("#graph-canvas .message.error").wait_for()
+    assert page.locator("#graph-table tbody tr[data-edge]").count() == 7
+    assert page.inner_text("#graph-table caption").startswith("7 links of 7")
