@@ -33,9 +33,11 @@ class Settings(BaseSettings):
     ``Secure`` and no HSTS is sent. Only for a person's own machine (``ketenkaart demo``)."""
     public_url: str | None = None
     """The address people reach the service at, for invitation links (else the request's)."""
-    heavy_limit: int = Field(default=2, ge=1)
+    heavy_limit: int = Field(default=1, ge=1)
     """Requests that load and compute on a whole register (check, export, import, the overview,
-    graph and report pages) one worker runs at once; the others wait their turn (ADR 27)."""
+    graph and report pages) one worker runs at once; the others wait their turn (ADR 27). The
+    work is pure Python: two in one worker share one core (the GIL), so more than one per
+    worker adds memory and latency, not throughput; add workers instead."""
     write_limit: int = Field(default=2, ge=1)
     """Writes under a workspace one worker runs at once; the others wait their turn."""
     turn_wait: float = Field(default=30.0, gt=0)
