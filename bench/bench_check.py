@@ -7,11 +7,11 @@ file, run in the same session, alternating, ``--repeat`` times each:
   offerings; the least any checker has to do;
 - the check: ``python -m app.cli check FILE --format json`` with its output sent to /dev/null.
 
-It reports the median time of each, the ratio check/floor (the bar: at most 3x, issue 13; the aim: 2x) and
-the peak RSS of each (the bar: the check under 2 GiB at 100,000 services). The ratio, not the
-seconds, is the figure to compare between machines and runs: both sides slow down together on a
-busy or slower machine. Before the timed runs, one untimed run of each warms the file cache, and
-the check's output of that run is read to confirm the check analysed the chain.
+It reports the median time of each, the ratio check/floor (the bar: at most 3x, issue 13; the
+aim: 2x) and the peak RSS of each (the bar: the check under 2 GiB at 100,000 services). The
+ratio, not the seconds, is the figure to compare between machines and runs: both sides slow down
+together on a busy or slower machine. Before the timed runs, one untimed run of each warms the
+file cache, and the check's output of that run is read to confirm the check analysed the chain.
 
 Usage::
 
