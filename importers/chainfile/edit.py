@@ -211,8 +211,8 @@ class _Described:
             ids = self.register.keys(refers)
             if self.removed is not None and self.removed[0] == refers:
                 ids = [k for k in ids if k != self.removed[1]]
-            self.ids[refers] = ids
-        choices = [*self.ids[refers], *added]
+            self.ids[refers] = [*ids, *added]  # one change adds the same ids every time
+        choices = self.ids[refers]
         return f"unknown {SECTIONS[refers].singular} {quote(name)}{self.hint(name, choices)}"
 
 

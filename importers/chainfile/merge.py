@@ -76,16 +76,25 @@ def merge_parts(parts: Sequence[Part], issues: list[Issue]) -> Merged:
 
 
 class Hints:
-    """'Did you mean' hints for unknown references, within a budget of comparisons."""
+    """'Did you mean' hints for unknown references, within a budget of comparisons.
+
+    Every hint is charged to the budget, but the same word among the same choices (the same
+    object, not changed between calls) is compared once: an id removed from a big register
+    and named by many entries costs one search, not one per entry.
+    """
 
     def __init__(self, budget: int = 100_000) -> None:
         self.budget = budget
+        self.said: dict[tuple[str, int], str] = {}
 
     def __call__(self, word: str, choices: Collection[str]) -> str:
         if len(choices) > self.budget:
             return ""
         self.budget -= len(choices)
-        return did_you_mean(word, list(choices))
+        key = (word, id(choices))
+        if key not in self.said:
+            self.said[key] = did_you_mean(word, list(choices))
+        return self.said[key]
 
 
 def _attributes(fields: tuple[Field, ...], keys: tuple[str, ...]) -> list[str]:
