@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from app.views.markdown import md, render_markdown
+from app.views.markdown import by_offering, md, render_markdown
 from graph.coverage import check
 from graph.model import (
     Chain,
@@ -164,6 +164,18 @@ def test_links_are_grouped_by_offering_then_status() -> None:
     ]
     web = text[text.index("### Web") : text.index("### Api")]
     assert "`host` → `dc`" in web and "`api` → `mail`" not in web
+
+
+@pytest.mark.parametrize("offering", ["web", "api"])
+def test_one_offerings_links_are_those_its_walk_finds(offering: str) -> None:
+    """A check of one offering lists, under it, the links the walk over its in-scope links
+    reaches (what a check of several offerings finds for it), without a second walk."""
+    chain = _two_offerings()
+    both = by_offering(check(chain, at=AT))
+    alone = check(chain, offerings=[offering], at=AT)
+    assert by_offering(alone) == {offering: list(alone.links)}
+    key = [(link.consumer, link.provider) for link in by_offering(alone)[offering]]
+    assert sorted(key) == sorted((link.consumer, link.provider) for link in both[offering])
 
 
 def test_what_was_seen_is_said_and_can_fail() -> None:
