@@ -77,6 +77,12 @@ def bump_workspace(session: Session, workspace_id: int) -> None:
     )
 
 
+def workspace_version(session: Session, workspace_id: int) -> int:
+    """How many changes the register has had (as this transaction sees it)."""
+    statement = core_select(col(Workspace.version)).where(col(Workspace.id) == workspace_id)
+    return int(session.connection().execute(statement).scalar_one())
+
+
 def add_workspace(session: Session, *, slug: str, name: str) -> Workspace:
     workspace = Workspace(slug=slug, name=name)
     session.add(workspace)

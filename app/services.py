@@ -371,42 +371,23 @@ def import_document(
     digest: str,
     fmt: str = "chain",
 ) -> ImportReport:
-    """Upsert a plain chain document (from any importer) by id, all or nothing."""
+    """Upsert a plain chain document (from any importer) by id, all or nothing.
+
+    The import is merged into the register and the result validated before the register's
+    write lock is taken; under the lock, when the register's count of changes shows that
+    another write came in between, it is merged and validated again, so the lock is held for
+    the writing alone (ADR 26)."""
     _check_key_lengths(incoming)
-    _lock_register(session, workspace)
-    current = register_document(session, workspace)
-    merged = copy.copy(current)
-    report = ImportReport(dry_run=dry_run)
-    writes = {
-        section: _merge_section(section, current, incoming, merged, report)
-        for section in repo.KINDS
-    }
-    incoming_offerings = cast("list[str]", incoming["offerings"])
-    new_offerings = [o for o in incoming_offerings if o not in current["offerings"]]
-    for key in new_offerings:  # an existing service that becomes an offering is a change
-        unchanged = report.unchanged.get("services", [])
-        if key in unchanged:
-            unchanged.remove(key)
-            report.changed.setdefault("services", []).append(key)
-    merged["offerings"] = [*current["offerings"], *new_offerings]
-    report.offerings = list(new_offerings)
-    titles = _title_changes(workspace, incoming)
-    report.titles = {
-        o: {"before": workspace.titles.get(o), "after": title} for o, title in titles.items()
-    }
-    merged.pop("title", None)
-    extra = {k: v for k, v in incoming.items() if k.startswith("x-")}
-    report.extra = [k for k, v in extra.items() if workspace.extra.get(k, _ABSENT) != v]
-    merged.update(extra)
-    try:
-        load_plain(merged, source=name)
-    except ChainError as err:
-        raise Invalid(
-            "the register this import leads to breaks the chain format; nothing was imported",
-            errors=issue_errors(err.issues),
-        ) from None
+    wid = workspace.id or 0
+    seen = repo.workspace_version(session, wid)
+    plan = _plan_import(session, workspace, name=name, incoming=incoming, dry_run=dry_run)
     if dry_run:
-        return report
+        return plan.report
+    _lock_register(session, workspace)
+    if repo.workspace_version(session, wid) != seen + 1:  # another write came in between
+        plan = _plan_import(session, workspace, name=name, incoming=incoming, dry_run=dry_run)
+    report, current, writes, titles = plan.report, plan.current, plan.writes, plan.titles
+    extra, new_offerings = plan.extra, plan.new_offerings
     changed_extra = {key: extra[key] for key in report.extra}
     try:
         _write_import(session, workspace, writes, new_offerings)
@@ -442,6 +423,58 @@ def import_document(
         session.rollback()
         raise Conflict("the register changed during the import; nothing was imported") from None
     return report
+
+
+@dataclass(frozen=True, slots=True)
+class _ImportPlan:
+    """What an import does to the register as it was read: the report, the register before,
+    the bodies to create and change by section, the new offerings, titles and ``x-`` keys."""
+
+    report: ImportReport
+    current: dict[str, Any]
+    writes: dict[str, Writes]
+    new_offerings: list[str]
+    titles: dict[str, str]
+    extra: dict[str, Any]
+
+
+def _plan_import(
+    session: Session, workspace: Workspace, *, name: str, incoming: dict[str, Any], dry_run: bool
+) -> _ImportPlan:
+    """Merge ``incoming`` into the register as it stands and validate the result whole;
+    :class:`Invalid` when it breaks the chain format."""
+    current = register_document(session, workspace)
+    merged = copy.copy(current)
+    report = ImportReport(dry_run=dry_run)
+    writes = {
+        section: _merge_section(section, current, incoming, merged, report)
+        for section in repo.KINDS
+    }
+    incoming_offerings = cast("list[str]", incoming["offerings"])
+    new_offerings = [o for o in incoming_offerings if o not in current["offerings"]]
+    for key in new_offerings:  # an existing service that becomes an offering is a change
+        unchanged = report.unchanged.get("services", [])
+        if key in unchanged:
+            unchanged.remove(key)
+            report.changed.setdefault("services", []).append(key)
+    merged["offerings"] = [*current["offerings"], *new_offerings]
+    report.offerings = list(new_offerings)
+    titles = _title_changes(workspace, incoming)
+    report.titles = {
+        o: {"before": workspace.titles.get(o), "after": title} for o, title in titles.items()
+    }
+    merged.pop("title", None)
+    extra = {k: v for k, v in incoming.items() if k.startswith("x-")}
+    report.extra = [k for k, v in extra.items() if workspace.extra.get(k, _ABSENT) != v]
+    merged.update(extra)
+    try:
+        load_plain(merged, source=name)
+    except ChainError as err:
+        raise Invalid(
+            "the register this import leads to breaks the chain format; nothing was imported",
+            errors=issue_errors(err.issues),
+        ) from None
+    return _ImportPlan(report, current, writes, new_offerings, titles, extra)
 
 
 _ABSENT = object()

@@ -16,6 +16,7 @@ import copy
 import itertools
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine
@@ -329,3 +330,58 @@ def test_a_refusal_names_the_same_errors_as_before(engine: Engine) -> None:
             "Invalid",
             [{"location": "supplier", "message": "unknown supplier 'acmee'; did you mean 'acme'?"}],
         )
+
+
+def test_an_import_validated_before_another_write_is_validated_again(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An import is merged and validated before the write lock; when another write commits
+    in between (here: the supplier the import's new service names is deleted), it is
+    validated again under the lock and refused, so the register never breaks."""
+    register = {
+        "ketenkaart": 1,
+        "offerings": ["app"],
+        "suppliers": [{"id": "acme", "name": "Acme"}, {"id": "spare", "name": "Spare"}],
+        "services": [{"id": "app", "name": "App", "supplier": "acme", "kind": "saas"}],
+        "dependencies": [],
+        "evidence": [],
+        "profiles": [],
+    }
+    incoming = {
+        **register,
+        "suppliers": [],
+        "services": [{"id": "api", "name": "Api", "supplier": "spare", "kind": "saas"}],
+    }
+    lock = services._lock_register
+    others: list[str] = []
+
+    def another_write_first(session: Session, workspace: Workspace) -> None:
+        if not others:
+            others.append("spare")
+            services.delete_entity(
+                session, workspace=workspace, section="suppliers", key="spare", version=None
+            )
+        lock(session, workspace)
+
+    with Session(engine) as session:
+        workspace = _store(session, register)
+        monkeypatch.setattr(services, "_lock_register", another_write_first)
+        got = _answer(
+            lambda: services.import_document(
+                session,
+                workspace=workspace,
+                name="late.json",
+                incoming=incoming,
+                dry_run=False,
+                actor=COMMAND_LINE,
+                digest="0" * 64,
+            )
+        )
+        assert got == (
+            "Invalid",
+            [{"location": "services[1].supplier", "message": "unknown supplier 'spare'"}],
+        )
+        session.rollback()
+        document = services.register_document(session, workspace)
+        assert [s["id"] for s in document["services"]] == ["app"]
+        load_plain(document)
