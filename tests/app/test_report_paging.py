@@ -8,6 +8,7 @@ import json
 import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime
+from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
@@ -246,3 +247,41 @@ def test_the_overview_shows_a_change_at_once(web: TestClient, long_ws: Ws) -> No
     )
     assert answer.status_code == 200, answer.text
     assert counts() == "App app gap 252 249 0 0 3 Graph · Scoping report"
+
+
+def test_the_report_gives_the_connection_back_while_it_checks(
+    web: TestClient, long_ws: Ws, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The register is read, then the check is computed with no transaction (and so no
+    connection) held by the request's session."""
+    from app.routes.pages import reports  # noqa: PLC0415 - the module whose names are patched
+
+    sessions: list[Any] = []
+    held: list[bool] = []
+    read, judge = reports.services.register_chain, reports.check
+
+    def reading(session: Any, *args: Any) -> Any:
+        sessions.append(session)
+        return read(session, *args)
+
+    def checking(*args: Any, **kwargs: Any) -> Any:
+        held.append(sessions[-1].in_transaction())
+        return judge(*args, **kwargs)
+
+    monkeypatch.setattr(reports.services, "register_chain", reading)
+    monkeypatch.setattr(reports, "check", checking)
+    assert web.get(REPORT, params={"at": "2025-01-01"}).status_code == 200
+    assert held == [False]
+
+
+def test_the_report_answers_when_the_sign_in_is_renewed_on_the_way(
+    web: TestClient, long_ws: Ws
+) -> None:
+    """Minutes after signing in the request records the browser's activity (a commit) and
+    then gives its connection back: the page still shows the signed-in account and its
+    form's token."""
+    assert isinstance(web.app, FastAPI)
+    fixed_clock(web.app, datetime(2026, 11, 27, 9, 5, tzinfo=UTC))
+    answer = web.get(REPORT, params={"at": "2026-11-27"})
+    assert answer.status_code == 200
+    assert 'name="csrf_token" value="' in answer.text

@@ -102,6 +102,7 @@ def _checked(request: Request, session: Session, visit: Visit, offering: str) ->
     found = kept.get(key)
     if found is None:
         chain = services.register_chain(session, workspace, visit.scope)
+        session.close()  # the connection goes back to the pool while the check is computed
         if offering not in chain.offerings:
             raise NotFound(f"no offering '{offering}' in workspace '{workspace.slug}'")
         resolved = find_profile(profile, chain)
