@@ -820,7 +820,15 @@ def update_entity(
         after=after,
     )
     session.commit()
+    # The answer is this write, not what the row holds by now: another write may have come
+    # in between the commit and a read (on PostgreSQL a second PATCH then got this one's
+    # ETag). So the row is read back, let go of, and given the values this write stored.
     session.refresh(row)
+    session.expunge(row)
+    row.body = body
+    row.version = version + 1
+    for name, value in columns.items():
+        setattr(row, name, value)
     return row
 
 
