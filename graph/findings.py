@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import heapq
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -271,11 +272,28 @@ def _concentration(
                     f"{name} and its group provide in-scope services to "
                     f"{reasons.count(len(group.consumers), 'consumer')} under "
                     f"{reasons.count(len(offerings), 'offering')} "
-                    f"({', '.join(sorted(offerings))}): a concentration of reliance on one "
-                    "group.",
+                    f"({_some(offerings)}): a concentration of reliance on one group.",
                 )
             )
     return found
+
+
+NAMED_OFFERINGS = 10
+"""A concentration finding names this many offerings at most, the first by id: a group that
+a provider's thousands of offerings rely on made sentences of hundreds of kilobytes, one per
+group (issue 13), which nobody reads; the count says how many there are."""
+
+
+def _some(offerings: list[str]) -> str:
+    """The first :data:`NAMED_OFFERINGS` of ``offerings`` by id, and how many more.
+
+    >>> _some(["b", "a"]), _some([f"o{n:02d}" for n in range(12)])
+    ('a, b', 'o00, o01, o02, o03, o04, o05, o06, o07, o08, o09 and 2 more')
+    """
+    if len(offerings) <= NAMED_OFFERINGS:
+        return ", ".join(sorted(offerings))
+    first = heapq.nsmallest(NAMED_OFFERINGS, offerings)
+    return f"{', '.join(first)} and {len(offerings) - NAMED_OFFERINGS:,} more"
 
 
 def chosen(items: Sequence[str], mask: int) -> list[str]:

@@ -426,6 +426,20 @@ def test_group_serving_two_offerings_is_a_concentration() -> None:
     assert (f.subjects, f.severity) == (("cloud", "cloud-eu", "cloud-us"), Severity.INFO)
 
 
+def test_a_concentration_names_ten_offerings_and_counts_the_rest() -> None:
+    """A group relied on by twelve offerings: the sentence counts twelve, names the first ten
+    by id and says how many more (a provider's thousands of offerings made sentences of
+    hundreds of kilobytes); with two offerings it names both."""
+    offerings = tuple(f"o{n:02d}" for n in range(12))
+    result = conc([("vm", "cloud-eu")], [(o, "vm") for o in offerings], offerings=offerings)
+    message = one(result, "concentration").message
+    assert "under 12 offerings (o00, o01, o02, o03, o04, o05, o06, o07, o08, o09 and 2 more)" in (
+        message
+    )
+    two = conc([("vm", "cloud-eu")], [("o2", "vm"), ("o1", "vm")], offerings=("o2", "o1"))
+    assert "under 2 offerings (o1, o2):" in one(two, "concentration").message
+
+
 def test_group_serving_three_consumers_is_a_concentration() -> None:
     """Three distinct consumers of one group's services, one offering."""
     result = conc(
