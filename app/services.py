@@ -28,7 +28,7 @@ from app.models import ApiToken, DependencyRow, EvidenceRow, ServiceRow, Workspa
 from graph.coverage import OfferingVerdict, check, check_each
 from graph.errors import ChainError, Issue, UsageError
 from graph.evidence import counts_until
-from graph.model import Chain, DateRange
+from graph.model import Chain
 from graph.profiles import ResolvedProfile, find_profile
 from graph.verdicts import CheckResult, FindingCode
 from importers import registry
@@ -146,28 +146,6 @@ def export_register(
     """The register (or the part in ``scope``) as a chain file, YAML or JSON."""
     chain = register_chain(session, workspace, scope)
     return dump_chain(chain, fmt="json" if fmt == "json" else "yaml")
-
-
-def check_register(
-    session: Session,
-    *,
-    workspace: Workspace,
-    at: date | None,
-    period: DateRange | None,
-    offerings: Sequence[str] | None,
-    profile: str,
-    scope: frozenset[str] | None = None,
-) -> CheckResult:
-    """The verdicts of ``ketenkaart check`` on the exported register (or its part in
-    ``scope``)."""
-    chain = register_chain(session, workspace, scope)
-    return check(
-        chain,
-        offerings=offerings or None,
-        profile=find_profile(profile, chain),
-        at=at,
-        period=period,
-    )
 
 
 @dataclass(frozen=True, slots=True)
