@@ -115,15 +115,20 @@ def test_writes_to_one_register_take_turns(
         headers=ws.auth("editor"),
     )
     both_validated = threading.Barrier(2)
-    validate = services._validate
 
-    def slowly(*args: Any, **kwargs: Any) -> None:
-        validate(*args, **kwargs)
-        # With writes taking turns, the other one never gets here while this one waits.
-        with contextlib.suppress(threading.BrokenBarrierError):
-            both_validated.wait(timeout=2)
+    def slowly(check: Callable[..., Any]) -> Callable[..., Any]:
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            found = check(*args, **kwargs)
+            # With writes taking turns, the other one never gets here while this one waits.
+            with contextlib.suppress(threading.BrokenBarrierError):
+                both_validated.wait(timeout=2)
+            return found
 
-    monkeypatch.setattr(services, "_validate", slowly)
+        return wrapped
+
+    # The checks of one change (ADR 26): the add's and the delete's, each held up after it ran
+    monkeypatch.setattr(services, "check_write", slowly(services.check_write))
+    monkeypatch.setattr(services, "check_delete", slowly(services.check_delete))
     answers: dict[str, int] = {}
 
     def add() -> None:
@@ -142,7 +147,7 @@ def test_writes_to_one_register_take_turns(
         thread.start()
     for thread in threads:
         thread.join()
-    monkeypatch.setattr(services, "_validate", validate)
+    monkeypatch.undo()
     # Whichever comes second sees the first: the supplier is in use (409), or the new
     # service names a supplier that is gone (422).
     assert answers in ({"add": 201, "remove": 409}, {"add": 422, "remove": 204})
