@@ -5,6 +5,7 @@ A workspace's whole register loads in one query per table, whatever its size.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
@@ -101,15 +102,19 @@ def bodies(session: Session, kind: Kind, workspace_id: int) -> list[tuple[str, d
         if row is DependencyRow
         else (_key(row),)
     )
+    # The bodies come as their JSON text and are parsed in one go, as one JSON array: parsing
+    # them row by row (the column type's own processing) took most of reading a register,
+    # about 1 s of 1.3 s for 100,000 rows (issue 13).
     statement = (
-        core_select(*key_columns, col(row.body))
+        core_select(*key_columns, sql_cast(col(row.body), Text))
         .where(col(row.workspace_id) == workspace_id)
         .order_by(col(row.position), col(row.id))
     )
     found = session.connection().execute(statement).all()
+    parsed: list[dict[str, Any]] = json.loads("[" + ",".join([r[-1] for r in found]) + "]")
     if row is DependencyRow:
-        return [(f"{r[0]}/{r[1]}", r[2]) for r in found]
-    return [(r[0], r[1]) for r in found]
+        return [(f"{r[0]}/{r[1]}", body) for r, body in zip(found, parsed, strict=True)]
+    return [(r[0], body) for r, body in zip(found, parsed, strict=True)]
 
 
 def offerings(session: Session, workspace_id: int) -> list[str]:
