@@ -50,7 +50,6 @@ import os
 import random
 import re
 import secrets
-import socket
 import statistics
 import subprocess
 import sys
@@ -61,9 +60,11 @@ from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import httpx
+import served
+from served import BenchError, postgresql_database, serve
 
 BENCH_DIR = Path(__file__).resolve().parent
 REPO_ROOT = BENCH_DIR.parent
@@ -72,15 +73,10 @@ BACKENDS = ("sqlite", "postgresql")
 DEFAULT_PG_URL = "postgresql://postgres@127.0.0.1:5432/test"
 DEFAULT_MIX = "list=40,check=10,graph=10,patch=40"
 KINDS = ("list", "check", "graph", "patch")
-HEALTH_WAIT_S = 60.0
 SLUG = "bench"
 EMAIL = "bench@example.org"
 MIB = 2**20
 SAMPLE_S = 0.25
-
-
-class BenchError(Exception):
-    """Something the benchmark needs did not work: it stops with this message."""
 
 
 def progress(message: str) -> None:
@@ -186,40 +182,7 @@ def sqlite_database(directory: Path) -> Iterator[str]:
     yield f"sqlite:///{directory / 'bench-load.db'}"
 
 
-@contextlib.contextmanager
-def postgresql_database(admin_url: str) -> Iterator[str]:
-    """A fresh database ``kk_bench_<random>`` next to ``admin_url``'s, dropped afterwards."""
-    import psycopg  # noqa: PLC0415 - only when PostgreSQL is benchmarked
-    from psycopg import sql  # noqa: PLC0415
-
-    name = f"kk_bench_{secrets.token_hex(4)}"
-    try:
-        admin = psycopg.connect(admin_url, autocommit=True, connect_timeout=5)
-    except psycopg.OperationalError as err:
-        raise ConnectionError(" ".join(str(err).split())) from None
-    try:
-        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-        base, _, _ = admin_url.rpartition("/")
-        try:
-            yield f"{base}/{name}"
-        finally:
-            admin.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-            )
-            progress(f"dropped database {name}")
-    finally:
-        admin.close()
-
-
 # --- the server and its workers ---------------------------------------------------------------
-
-
-def free_port() -> int:
-    """A TCP port nobody listens on just now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def children(pid: int) -> list[int]:
@@ -259,26 +222,12 @@ def rss_bytes(pid: int) -> int:
 
 
 @dataclass(slots=True)
-class Server:
+class Server(served.Server):
     """A running ``ketenkaart serve`` and what is watched of it."""
 
-    process: subprocess.Popen[bytes]
-    base_url: str
-    log: IO[bytes]
     workers: set[int] = field(default_factory=set)
     peak_rss: int = 0
     watching: bool = False
-
-    def log_text(self) -> str:
-        """What the server wrote so far."""
-        self.log.flush()
-        self.log.seek(0)
-        return self.log.read().decode("utf-8", errors="replace").rstrip()
-
-    def alive(self) -> None:
-        """Raise when the server process has ended."""
-        if self.process.poll() is not None:
-            raise BenchError(f"the server exited ({self.process.returncode}):\n{self.log_text()}")
 
     def current_workers(self) -> list[int]:
         """The worker processes now."""
@@ -291,47 +240,26 @@ class Server:
         self.peak_rss = max(self.peak_rss, sum(rss_bytes(pid) for pid in pids))
 
 
-@contextlib.contextmanager
-def server(url: str, *, workers: int, upload_limit: int) -> Iterator[Server]:
-    """Start ``ketenkaart serve`` on a free loopback port, wait for /healthz, stop it after."""
-    port = free_port()
-    command = [sys.executable, "-m", "app.cli", "serve", "--database-url", url]
-    command += ["--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
+def server(
+    url: str, *, workers: int, upload_limit: int
+) -> contextlib.AbstractContextManager[Server]:
+    """Start ``ketenkaart serve`` on a free loopback port, wait for /healthz and every worker,
+    stop it after."""
     env = {
         **os.environ,
         "KETENKAART_PLAIN_HTTP_LOCALHOST": "1",  # the bench's browser signs in over plain HTTP
         "KETENKAART_MAX_UPLOAD_BYTES": str(upload_limit),
     }
-    with tempfile.TemporaryFile() as log:
-        process = subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=log, stderr=log)
-        running = Server(process, f"http://127.0.0.1:{port}", log)
-        try:
-            wait_healthy(running, workers)
-            yield running
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-
-
-def wait_healthy(running: Server, workers: int) -> None:
-    """Poll /healthz until it answers and every worker has started."""
-    deadline = time.monotonic() + HEALTH_WAIT_S
-    with httpx.Client(base_url=running.base_url, timeout=2.0) as client:
-        while time.monotonic() < deadline:
-            running.alive()
-            with contextlib.suppress(httpx.HTTPError):
-                if (
-                    client.get("/healthz").status_code == 200
-                    and len(running.current_workers()) >= workers
-                ):
-                    running.sample()
-                    return
-            time.sleep(0.1)
-    raise BenchError(f"the server did not answer /healthz in {HEALTH_WAIT_S:.0f} s")
+    return serve(
+        lambda port: [
+            *(sys.executable, "-m", "app.cli", "serve", "--database-url", url),
+            *("--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)),
+        ],
+        env,
+        kind=Server,
+        ready=lambda running: len(running.current_workers()) >= workers,
+        stop_wait=30.0,
+    )
 
 
 @contextlib.contextmanager
@@ -828,7 +756,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             try:
                 with contextlib.ExitStack() as stack:
                     if name == "postgresql":
-                        url = stack.enter_context(postgresql_database(args.pg_url))
+                        url = stack.enter_context(
+                            postgresql_database(args.pg_url, prefix="kk_bench", progress=progress)
+                        )
                     else:
                         url = stack.enter_context(sqlite_database(directory))
                     results.append(run_backend(name, url, path, chain, args))

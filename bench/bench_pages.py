@@ -42,7 +42,6 @@ import json
 import os
 import re
 import secrets
-import socket
 import subprocess
 import sys
 import tempfile
@@ -50,10 +49,10 @@ import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
-from urllib.parse import urlsplit, urlunsplit
+from typing import Any
 
 import httpx
+from served import BenchError, Server, postgresql_database, serve
 
 BENCH_DIR = Path(__file__).resolve().parent
 REPO_ROOT = BENCH_DIR.parent
@@ -62,15 +61,10 @@ PAGE_BAR_S = 5.0
 BACKENDS = ("sqlite", "postgresql")
 DEFAULT_PG_URL = "postgresql://127.0.0.1:5432/test"
 DEFAULT_UPLOAD_LIMIT = 25 * 1024 * 1024
-HEALTH_WAIT_S = 60.0
 MIB = 2**20
 EMAIL = "bench@pages.example"
 PASSWORD = secrets.token_urlsafe(24)
 SLUG = "pages"
-
-
-class BenchError(Exception):
-    """Something the benchmark needs did not work: it stops with this message."""
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
@@ -172,101 +166,22 @@ def sqlite_database(directory: Path) -> Iterator[str]:
     yield f"sqlite:///{directory / 'bench-pages.db'}"
 
 
-@contextlib.contextmanager
-def postgresql_database(admin_url: str) -> Iterator[str]:
-    """A fresh database ``kk_pages_<random>`` next to ``admin_url``'s, dropped afterwards.
-
-    Raises ``ConnectionError`` when the server does not answer.
-    """
-    import psycopg  # noqa: PLC0415 - only when PostgreSQL is benchmarked
-    from psycopg import sql  # noqa: PLC0415
-
-    name = f"kk_pages_{secrets.token_hex(4)}"
-    try:
-        admin = psycopg.connect(admin_url, autocommit=True, connect_timeout=5)
-    except psycopg.OperationalError as err:
-        raise ConnectionError(" ".join(str(err).split())) from None
-    try:
-        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-        try:
-            yield urlunsplit(urlsplit(admin_url)._replace(path=f"/{name}"))
-        finally:
-            admin.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-            )
-            progress(f"dropped database {name}")
-    finally:
-        admin.close()
-
-
 # --- the server --------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    """A TCP port nobody listens on just now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-@dataclass(slots=True)
-class Server:
-    """A running server process of the service."""
-
-    process: subprocess.Popen[bytes]
-    base_url: str
-    log: IO[bytes]
-
-    def log_text(self) -> str:
-        """What the server wrote to stdout and stderr so far."""
-        self.log.flush()
-        self.log.seek(0)
-        return self.log.read().decode("utf-8", errors="replace").rstrip()
-
-    def alive(self) -> None:
-        """Raise when the server process has ended."""
-        if self.process.poll() is not None:
-            raise BenchError(
-                f"the server exited with status {self.process.returncode}:\n{self.log_text()}"
-            )
-
-
-@contextlib.contextmanager
-def server(url: str, *, upload_limit: int) -> Iterator[Server]:
+def server(url: str, *, upload_limit: int) -> contextlib.AbstractContextManager[Server]:
     """``ketenkaart serve`` on a free loopback port, until /healthz answers; stopped after."""
-    port = free_port()
-    command = [sys.executable, "-m", "app.cli", "serve", "--host", "127.0.0.1"]
-    command += ["--port", str(port), "--database-url", url]
     env = {**os.environ, "KETENKAART_PLAIN_HTTP_LOCALHOST": "1"}
     if upload_limit > DEFAULT_UPLOAD_LIMIT:
         env["KETENKAART_MAX_UPLOAD_BYTES"] = str(upload_limit)
-    with tempfile.TemporaryFile() as log:
-        process = subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=log, stderr=log)
-        running = Server(process, f"http://127.0.0.1:{port}", log)
-        try:
-            wait_healthy(running)
-            yield running
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-
-
-def wait_healthy(running: Server) -> None:
-    """Poll /healthz until it answers 200, the process ends, or ``HEALTH_WAIT_S`` passes."""
-    deadline = time.monotonic() + HEALTH_WAIT_S
-    with httpx.Client(base_url=running.base_url, timeout=2.0) as client:
-        while time.monotonic() < deadline:
-            running.alive()
-            with contextlib.suppress(httpx.HTTPError):
-                if client.get("/healthz").status_code == 200:
-                    return
-            time.sleep(0.1)
-    raise BenchError(f"the server did not answer /healthz in {HEALTH_WAIT_S:.0f} s")
+    return serve(
+        lambda port: [
+            *(sys.executable, "-m", "app.cli", "serve", "--host", "127.0.0.1"),
+            *("--port", str(port), "--database-url", url),
+        ],
+        env,
+        kind=Server,
+    )
 
 
 # --- the requests ------------------------------------------------------------------------------
@@ -515,7 +430,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                             backend, url, chain, repeat=args.repeat, timeout=args.timeout
                         )
                 else:
-                    with postgresql_database(args.pg_url) as url:
+                    with postgresql_database(
+                        args.pg_url, prefix="kk_pages", progress=progress
+                    ) as url:
                         found = measure(
                             backend, url, chain, repeat=args.repeat, timeout=args.timeout
                         )

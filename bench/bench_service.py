@@ -37,8 +37,6 @@ import argparse
 import contextlib
 import json
 import os
-import secrets
-import socket
 import statistics
 import subprocess
 import sys
@@ -52,6 +50,7 @@ from pathlib import Path
 from typing import IO, Any
 
 import httpx
+from served import BenchError, Server, postgresql_database, serve
 
 BENCH_DIR = Path(__file__).resolve().parent
 REPO_ROOT = BENCH_DIR.parent
@@ -61,12 +60,7 @@ CHECK_BAR = 1.5
 BACKENDS = ("sqlite", "postgresql")
 DEFAULT_PG_URL = "postgresql://postgres@127.0.0.1:5432/test"
 DEFAULT_UPLOAD_LIMIT = 25 * 1024 * 1024
-HEALTH_WAIT_S = 60.0
 MIB = 2**20
-
-
-class BenchError(Exception):
-    """Something the benchmark needs did not work: it stops with this message."""
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
@@ -156,35 +150,6 @@ def sqlite_database(directory: Path) -> Iterator[str]:
     yield f"sqlite:///{directory / 'bench-service.db'}"
 
 
-@contextlib.contextmanager
-def postgresql_database(admin_url: str) -> Iterator[str]:
-    """A fresh database ``kk_bench_<random>`` next to ``admin_url``'s, dropped afterwards.
-
-    Raises ``ConnectionError`` when the server does not answer.
-    """
-    import psycopg  # noqa: PLC0415 - only when PostgreSQL is benchmarked
-    from psycopg import sql  # noqa: PLC0415
-    from sqlalchemy.engine import make_url  # noqa: PLC0415
-
-    name = f"kk_bench_{secrets.token_hex(4)}"
-    try:
-        admin = psycopg.connect(admin_url, autocommit=True, connect_timeout=5)
-    except psycopg.OperationalError as err:
-        raise ConnectionError(" ".join(str(err).split())) from None
-    try:
-        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-        url = make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-        try:
-            yield url
-        finally:
-            admin.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-            )
-            progress(f"dropped database {name}")
-    finally:
-        admin.close()
-
-
 @dataclass(frozen=True, slots=True)
 class Workspace:
     """A workspace of the bench database and an editor token for it."""
@@ -197,7 +162,8 @@ def prepare(url: str, slugs: Sequence[str]) -> list[Workspace]:
     """Bring the schema up and create empty workspaces, each with an editor token."""
     from sqlmodel import Session  # noqa: PLC0415 - the project is loaded only for the setup
 
-    from app import services  # noqa: PLC0415
+    from app import membership, services  # noqa: PLC0415
+    from app.audit import COMMAND_LINE  # noqa: PLC0415
     from app.db import make_engine  # noqa: PLC0415
     from app.migrate import upgrade  # noqa: PLC0415
 
@@ -207,7 +173,9 @@ def prepare(url: str, slugs: Sequence[str]) -> list[Workspace]:
         made = []
         with Session(engine) as session:
             for slug in slugs:
-                services.create_workspace(session, slug=slug, name=f"bench {slug}")
+                membership.create_workspace(
+                    session, slug=slug, name=f"bench {slug}", owner=None, actor=COMMAND_LINE
+                )
                 token = services.create_token(session, slug=slug, role="editor", expires=None)
                 made.append(Workspace(slug, token))
         return made
@@ -218,71 +186,19 @@ def prepare(url: str, slugs: Sequence[str]) -> list[Workspace]:
 # --- the server --------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    """A TCP port nobody listens on just now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-@dataclass(slots=True)
-class Server:
-    """A running uvicorn process of the service."""
-
-    process: subprocess.Popen[bytes]
-    base_url: str
-    log: IO[bytes]
-
-    def log_text(self) -> str:
-        """What the server wrote to stdout and stderr so far."""
-        self.log.flush()
-        self.log.seek(0)
-        return self.log.read().decode("utf-8", errors="replace").rstrip()
-
-    def alive(self) -> None:
-        """Raise when the server process has ended."""
-        if self.process.poll() is not None:
-            raise BenchError(
-                f"the server exited with status {self.process.returncode}:\n{self.log_text()}"
-            )
-
-
-@contextlib.contextmanager
-def server(url: str, *, upload_limit: int) -> Iterator[Server]:
+def server(url: str, *, upload_limit: int) -> contextlib.AbstractContextManager[Server]:
     """Start the service on a free port, wait until /healthz answers, stop it afterwards."""
-    port = free_port()
-    command = [sys.executable, "-m", "uvicorn", "app.main:create_app", "--factory"]
-    command += ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
     env = {**os.environ, "KETENKAART_DATABASE_URL": url}
     if upload_limit > DEFAULT_UPLOAD_LIMIT:
         env["KETENKAART_MAX_UPLOAD_BYTES"] = str(upload_limit)
-    with tempfile.TemporaryFile() as log:
-        process = subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=log, stderr=log)
-        running = Server(process, f"http://127.0.0.1:{port}", log)
-        try:
-            wait_healthy(running)
-            yield running
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-
-
-def wait_healthy(running: Server) -> None:
-    """Poll /healthz until it answers 200, the process ends, or ``HEALTH_WAIT_S`` passes."""
-    deadline = time.monotonic() + HEALTH_WAIT_S
-    with httpx.Client(base_url=running.base_url, timeout=2.0) as client:
-        while time.monotonic() < deadline:
-            running.alive()
-            with contextlib.suppress(httpx.HTTPError):
-                if client.get("/healthz").status_code == 200:
-                    return
-            time.sleep(0.1)
-    raise BenchError(f"the server did not answer /healthz in {HEALTH_WAIT_S:.0f} s")
+    return serve(
+        lambda port: [
+            *(sys.executable, "-m", "uvicorn", "app.main:create_app", "--factory"),
+            *("--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"),
+        ],
+        env,
+        kind=Server,
+    )
 
 
 # --- the timed requests ------------------------------------------------------------------------
@@ -476,7 +392,9 @@ def start_backends(
         backend = Backend(name)
         if name == "postgresql":
             try:
-                backend.url = stack.enter_context(postgresql_database(args.pg_url))
+                backend.url = stack.enter_context(
+                    postgresql_database(args.pg_url, prefix="kk_bench", progress=progress)
+                )
             except ConnectionError as err:
                 backend.skipped = f"PostgreSQL does not answer at {args.pg_url}: {err}"
                 progress(f"skipping postgresql: {backend.skipped}")

@@ -27,7 +27,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -36,6 +35,8 @@ import time
 import urllib.request
 from collections.abc import Sequence
 from pathlib import Path
+
+from served import free_port
 
 BENCH_DIR = Path(__file__).resolve().parent
 REPO_ROOT = BENCH_DIR.parent
@@ -63,13 +64,6 @@ ONE_SERVICE_BOM = {
 def ketenkaart() -> list[str]:
     """The console script beside this interpreter (the project's venv)."""
     return [str(Path(sys.executable).with_name("ketenkaart"))]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 def time_start(database: Path) -> float:
