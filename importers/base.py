@@ -58,11 +58,14 @@ class ImportIssue:
 class Source:
     """What an importer may know beyond the bytes: the file's name (for messages and sniffing),
     how to read files it refers to, and the chain the result will be merged into (to match
-    evidence to services that already exist)."""
+    evidence to services that already exist), and whether a format's internal components (a
+    provider's own services nested in or depending on its offering) stay ordinary links
+    (``keep_internal``) instead of being written as out of scope."""
 
     filename: str = "<data>"
     fetch: Fetch | None = None
     existing: Chain | None = None
+    keep_internal: bool = False
 
 
 @dataclass(frozen=True, slots=True)
