@@ -7,9 +7,12 @@ through :attr:`importers.base.Source.fetch` (the CLI gives :func:`folder_fetch`)
 
 What becomes what (docs/adr/0013-backstage.md tells why):
 
-- every System, Component and Resource becomes a service; its kind comes from the tables
-  :data:`SYSTEM_KIND`, :data:`COMPONENT_KINDS` and :data:`RESOURCE_KINDS` (by ``spec.type``; a
-  type not in the table gives ``other`` and a warning);
+- every System, Component and Resource becomes a service; its kind comes from
+  :func:`importers.kinds.kind_of`: a service-model word in its title or description ("SaaS",
+  "infrastructure as a service"), else the tables :data:`SYSTEM_KIND`, :data:`COMPONENT_KINDS`
+  and :data:`RESOURCE_KINDS` (by ``spec.type``), else a plain word in its title or description
+  ("database", "hosting", "back-up"); when none applies, ``other`` and a warning naming the
+  type;
 - its ``spec.owner`` (a Group by default) becomes its supplier, named by the Group's or User's
   title or display name when that entity was read;
 - links ("from relies on to"): ``dependsOn`` (from the entity), ``dependencyOf`` (to it), a
@@ -70,6 +73,7 @@ from importers.base import (
 from importers.chainfile import dump_plain, load_plain
 from importers.chainfile.messages import describe, path_text, quote
 from importers.chainfile.yaml12 import NOTHING, Composer, line_at, source_text
+from importers.kinds import RESOURCE_TYPES, kind_of
 
 __all__ = [
     "COMPONENT_KINDS",
@@ -100,42 +104,11 @@ COMPONENT_KINDS: Final[Mapping[str, Kind]] = MappingProxyType(
 )
 """A Component's kind by its ``spec.type`` (compared in lower case); other types give ``other``."""
 
-RESOURCE_KINDS: Final[Mapping[str, Kind]] = MappingProxyType(
-    {
-        # a platform the provider runs, holding the consumer's data or code
-        "database": Kind.PAAS,
-        "cache": Kind.PAAS,
-        "queue": Kind.PAAS,
-        "message-queue": Kind.PAAS,
-        "topic": Kind.PAAS,
-        "kafka-topic": Kind.PAAS,
-        "search-index": Kind.PAAS,
-        "cluster": Kind.PAAS,
-        "kubernetes-cluster": Kind.PAAS,
-        "function": Kind.PAAS,
-        "container-registry": Kind.PAAS,
-        "api-gateway": Kind.PAAS,
-        # storage, compute and network the consumer runs its own things on
-        "s3-bucket": Kind.IAAS,
-        "bucket": Kind.IAAS,
-        "storage": Kind.IAAS,
-        "object-storage": Kind.IAAS,
-        "file-storage": Kind.IAAS,
-        "block-storage": Kind.IAAS,
-        "vm": Kind.IAAS,
-        "virtual-machine": Kind.IAAS,
-        "server": Kind.IAAS,
-        "network": Kind.IAAS,
-        "vpc": Kind.IAAS,
-        "load-balancer": Kind.IAAS,
-        "dns-zone": Kind.IAAS,
-        "cdn": Kind.IAAS,
-        # a whole application someone runs for the consumer
-        "repository": Kind.SAAS,
-        "identity-provider": Kind.SAAS,
-    }
-)
-"""A Resource's kind by its ``spec.type`` (compared in lower case); other types give ``other``."""
+RESOURCE_KINDS: Final[Mapping[str, Kind]] = RESOURCE_TYPES
+"""A Resource's kind by its ``spec.type``: the cloud resource types of
+:data:`importers.kinds.RESOURCE_TYPES` (object storage, managed databases, queues, caches, CDNs,
+DNS, key management, identity, e-mail, monitoring, ...), compared as
+:func:`importers.kinds.resource_type_kind` compares them."""
 
 MAX_FILES: Final = 1_000
 """The most catalog files one import reads, the imported file and every Location target."""
@@ -412,6 +385,7 @@ class _Catalog:
     entities: list[_Entity] = field(default_factory=list)
     by_key: dict[tuple[str, str, str], _Entity] = field(default_factory=dict)
     party_names: dict[tuple[str, str, str], str] = field(default_factory=dict)
+    found: dict[str, int] = field(default_factory=dict)  # entities by kind, in order of sight
     files: int = 0
     bytes_read: int = 0
 
@@ -490,6 +464,7 @@ class _Catalog:
         kind = self.text(doc, root, ("kind",), required=True)
         if api_version is None or kind is None:
             return []
+        self.found[kind] = self.found.get(kind, 0) + 1
         if kind not in _KNOWN_KINDS:
             self.skip_unknown(doc, kind)
             return []
@@ -710,14 +685,19 @@ def _follow(
 
 
 def _kind_of(catalog: _Catalog, entity: _Entity) -> Kind:
+    """The entity's kind by :func:`importers.kinds.kind_of`: a service-model word in its title
+    or description, its type in the table, a plain word; else ``other``, with a warning."""
+    texts = (entity.title, entity.description)
     if entity.kind == "System":
-        return SYSTEM_KIND
+        return kind_of(texts=texts, resource_type="system", types={"system": SYSTEM_KIND}) or (
+            SYSTEM_KIND
+        )
     table = COMPONENT_KINDS if entity.kind == "Component" else RESOURCE_KINDS
     parts: tuple[str | int, ...] = ("spec", "type")
     kind_type = catalog.text(entity.doc, entity.spec, parts, required=True)
     if kind_type is None:
         return Kind.OTHER
-    kind = table.get(kind_type.lower())
+    kind = kind_of(texts=texts, resource_type=kind_type, types=table)
     if kind is None:
         catalog.warn(
             entity.doc.where(parts),
@@ -960,12 +940,37 @@ class BackstageImporter:
             chain = _build(catalog)
         if not catalog.issues.failed:
             if not catalog.entities:
-                catalog.warn("", "the catalog declares no System, Component or Resource")
+                catalog.error("", _nothing_read(catalog.found))
             else:
                 chain = _checked(chain, catalog, source)
         if catalog.issues.failed:
             chain = Chain(offerings=())
         return ImportResult(chain, tuple(catalog.issues.items), filename=source.filename)
+
+
+def _nothing_read(found: Mapping[str, int]) -> str:
+    """Why a catalog without a System, Component or Resource is refused: what it holds.
+
+    >>> print(_nothing_read({"Group": 3, "User": 2}))
+    the catalog holds 3 Group and 2 User entities, and no System, Component or Resource, the kinds ketenkaart reads as services
+    >>> print(_nothing_read({"Component": 1, "Location": 1}))
+    the catalog holds 1 Component and 1 Location entities, and no System, Component or Resource that could be read (the warnings say why)
+    >>> print(_nothing_read({}))
+    the catalog holds no entity; ketenkaart reads its Systems, Components and Resources as services
+    """  # noqa: E501 - a doctest shows the message as it is
+    if not found:
+        return (
+            "the catalog holds no entity; ketenkaart reads its Systems, Components and "
+            "Resources as services"
+        )
+    counts = [f"{number} {kind}" for kind, number in found.items()]
+    listed = counts[0] if len(counts) == 1 else f"{', '.join(counts[:-1])} and {counts[-1]}"
+    noun = "entity" if sum(found.values()) == 1 else "entities"
+    if any(kind in found for kind in _SERVICE_KINDS):
+        why = " that could be read (the warnings say why)"
+    else:
+        why = ", the kinds ketenkaart reads as services"
+    return f"the catalog holds {listed} {noun}, and no System, Component or Resource{why}"
 
 
 def _checked(chain: Chain, catalog: _Catalog, source: Source) -> Chain:

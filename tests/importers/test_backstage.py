@@ -267,11 +267,91 @@ def test_other_kinds_are_skipped_silently_or_with_a_warning() -> None:
     ]
 
 
-def test_a_catalog_without_services_imports_nothing_with_a_warning() -> None:
-    result = parse(entity("Group", "ops", "{type: team}"))
-    assert result.ok
+def test_a_catalog_without_services_is_refused_saying_what_it_holds() -> None:
+    """A catalog of Groups and Users yields nothing to check: refused, with the kinds counted."""
+    result = parse(
+        entity("Group", "ops", "{type: team}")
+        + entity("User", "ann", "{memberOf: [ops]}")
+        + entity("Group", "dev", "{type: team}")
+        + entity("User", "bob", "{memberOf: [dev]}")
+        + entity("Group", "sec", "{type: team}")
+    )
+    assert not result.ok
     assert result.chain.services == {}
-    assert warnings(result) == ["the catalog declares no System, Component or Resource"]
+    assert errors(result) == [
+        "the catalog holds 3 Group and 2 User entities, and no System, Component or Resource, "
+        "the kinds ketenkaart reads as services"
+    ]
+
+
+def test_a_catalog_of_one_api_is_refused_saying_so() -> None:
+    result = parse(entity("API", "orders", "{type: openapi, owner: x, definition: x}"))
+    assert errors(result) == [
+        "the catalog holds 1 API entity, and no System, Component or Resource, the kinds "
+        "ketenkaart reads as services"
+    ]
+
+
+def test_a_catalog_whose_components_were_all_skipped_says_the_warnings_tell_why() -> None:
+    """A Component under a foreign apiVersion is skipped, warned; the refusal points there."""
+    result = parse("---\napiVersion: example.com/v1\nkind: Component\nmetadata: {name: a}\n")
+    assert warnings(result) == [
+        "document 1, line 2, apiVersion: 'example.com/v1' is not a Backstage apiVersion "
+        "(backstage.io/v1alpha1 or backstage.io/v1beta1); the Component is skipped"
+    ]
+    assert errors(result) == [
+        "the catalog holds 1 Component entity, and no System, Component or Resource that could "
+        "be read (the warnings say why)"
+    ]
+
+
+@pytest.mark.parametrize("text", ["# only a comment\n", "---\n---\n"])
+def test_a_catalog_without_entities_is_refused(text: str) -> None:
+    assert errors(parse(text)) == [
+        "the catalog holds no entity; ketenkaart reads its Systems, Components and Resources "
+        "as services"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("type_", "expected"),
+    [
+        ("s3", Kind.IAAS),
+        ("rds-instance", Kind.PAAS),
+        ("postgres", Kind.PAAS),
+        ("cosmosdb", Kind.PAAS),
+        ("sqs-queue", Kind.PAAS),
+        ("redis", Kind.PAAS),
+        ("cloudfront", Kind.IAAS),
+        ("route53-zone", Kind.IAAS),
+        ("kms-key", Kind.PAAS),
+        ("cognito-user-pool", Kind.SAAS),
+        ("ses", Kind.SAAS),
+        ("datadog", Kind.SAAS),
+    ],
+)
+def test_resource_types_seen_in_the_wild_get_a_kind_without_a_warning(
+    type_: str, expected: Kind
+) -> None:
+    result = parse(entity("Resource", "x", f"{{type: {type_}, owner: o}}"))
+    assert result.chain.services["x"].kind is expected
+    assert result.warnings == ()
+
+
+def test_words_in_the_title_decide_when_the_type_is_unknown() -> None:
+    """An unknown type with a telling title ("database") takes the title's kind, unwarned."""
+    result = parse(
+        entity("Resource", "x", "{type: mainframe-db, owner: o}", ", title: Ledger database")
+        + entity("Resource", "y", "{type: thing, owner: o}", ", description: Ledger IaaS")
+    )
+    assert result.chain.services["x"].kind is Kind.PAAS
+    assert result.chain.services["y"].kind is Kind.IAAS
+    assert result.warnings == ()
+
+
+def test_a_service_model_word_in_a_system_title_names_its_kind() -> None:
+    result = parse(entity("System", "cloud", "{owner: o}", ", title: Acme IaaS"))
+    assert result.chain.services["cloud"].kind is Kind.IAAS
 
 
 @pytest.mark.parametrize(
@@ -736,6 +816,10 @@ def test_corpus_catalogs_import_to_what_they_declare(path: Path) -> None:
     refs, links, invalid = declared(path)
     if invalid:  # the upstream example of a name Backstage refuses
         assert "is not a valid entity name" in errors(result)[0]
+        return
+    if not refs:  # only APIs, Groups, Users: nothing to check, refused saying what is there
+        assert errors(result)[0].startswith("the catalog holds "), errors(result)
+        assert "and no System, Component or Resource" in errors(result)[0]
         return
     assert result.ok, errors(result)
     by_id = {sid: str(s.extra["x-backstage"]) for sid, s in result.chain.services.items()}
