@@ -1,15 +1,24 @@
-"""FedRAMP marketplace data, as ``fedramp`` evidence for services the register already has.
+"""FedRAMP marketplace data, as ``fedramp`` evidence for services a chain already has.
 
 The marketplace lists cloud service offerings (CSOs) by provider (CSP) with their FedRAMP status,
 impact level and authorization date. It says nothing about anyone's supply chain, so it is read
-against the register the result will join (``Source.existing``): each authorized product becomes
-one piece of evidence for the services of that register that are the product.
+against the chain the result will join (``Source.existing``: ``--existing`` or ``--into`` on the
+command line, the register in the service): each authorized product becomes one piece of
+evidence for the services of that chain that are the product. Without that chain the file is
+refused, saying how to give it.
 
-Two layouts are read: the GSA marketplace data (``{"meta", "data": {"Products": [...]}}``) and
-FedRAMP's product export (``{"metadata", "products": [...]}``). FedRAMP's status changelog names
-no providers or offerings and is refused with a pointer to the product export.
+Three layouts are read (ADR 33):
 
-A product matches a service of the register when
+- the GSA marketplace data (``{"meta", "data": {"Products": [...]}}``), products with ``csp`` and
+  ``cso``;
+- its older layout, the same with the provider in ``name`` and the offering in
+  ``service_offering`` (what later files also call ``csp`` and ``cso``);
+- FedRAMP's product export (``{"metadata", "products": [...]}``).
+
+FedRAMP's status changelog names no providers or offerings and is refused with a pointer to the
+product export.
+
+A product matches a service of the chain when
 
 - the service's ``x-fedramp-id`` (the OSCAL importer keeps a leveraged system's FedRAMP package
   id there) is the product's id; or
@@ -23,9 +32,16 @@ A product matches a service of the register when
 An authorized product (status ``FedRAMP Authorized``) gives one piece of ``fedramp`` evidence per
 supplier of the services it matches: ``issued`` on the authorization date, the 3PAO as issuer,
 the FedRAMP revision as ``version``, impact level, path, deployment model, status and package id as
-``x-`` keys. A matched product that is not authorized (in process, ready) and a product that
-matches no service are warnings, and give nothing. The result holds only the evidence; its holders
-and covered services are the register's.
+``x-`` keys. A matched product that is not authorized (in process, ready) is a warning; the
+products that match no service are one warning that counts them and names the first few. A file
+from which no evidence comes (no products, none matching, none of those authorized) is refused
+with those counts. At most :data:`MAX_ERRORS` lines of errors are given, the last counting the
+errors not listed.
+
+The result is a chain that ``ketenkaart check`` accepts alone and after the chain it was
+matched against: the evidence, and what it refers to copied unchanged from that chain (its
+offerings, the services they are and the services the evidence covers, their suppliers and
+those suppliers' parents), which merges with the chain as identical repeats.
 
 >>> from graph.model import Chain, Kind, Service, Supplier
 >>> register = Chain(offerings=("app",),
@@ -39,6 +55,8 @@ and covered services are the register's.
 >>> evidence = result.chain.evidence["fedramp-f1209051525"]
 >>> evidence.holder, evidence.covers, evidence.issued.isoformat(), evidence.extra["x-impact-level"]
 ('ms', ('azure',), '2013-10-24', 'High')
+>>> result.chain.offerings, list(result.chain.services)
+(('app',), ['app', 'azure'])
 """
 
 from __future__ import annotations
@@ -52,10 +70,17 @@ from typing import Final
 
 from graph.errors import ChainError
 from graph.model import Chain, Service
+from graph.reasons import count
 from importers.base import ImportIssue, ImportResult, Source, too_big
-from importers.chainfile import load_plain, merge_chains
+from importers.chainfile import dump_plain, load_plain, merge_chains
 
-__all__ = ["IMPORTER", "FedrampImporter", "names_match", "words"]
+__all__ = ["IMPORTER", "MAX_ERRORS", "FedrampImporter", "names_match", "words"]
+
+MAX_ERRORS: Final = 20
+"""The most lines of errors one file gives; the last counts the errors not listed."""
+
+EXAMPLES: Final = 3
+"""How many unmatched products the one warning about them names."""
 
 _LEGAL_FORMS: Final = frozenset(
     """inc incorporated llc ltd limited corp corporation co company gmbh ag bv nv sa sas sarl
@@ -64,6 +89,8 @@ _LEGAL_FORMS: Final = frozenset(
 _WORD = re.compile(r"[a-z0-9]+")
 _DATE = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2})(?:T[0-9:.]+(?:Z|[+-][0-9:]+)?)?")
 _AUTHORIZED = "FedRAMP Authorized"
+# A product's provider and offering: the current key, then the older layout's.
+_NAMES: Final = (("csp", "name"), ("cso", "service_offering"))
 
 
 def words(text: str) -> tuple[str, ...]:
@@ -87,6 +114,16 @@ def _provider_words(text: str) -> tuple[str, ...]:
     return tuple(found)
 
 
+def _providers_match(ours: tuple[str, ...], theirs: tuple[str, ...]) -> bool:
+    shorter = min(len(ours), len(theirs))
+    return shorter > 0 and ours[:shorter] == theirs[:shorter]
+
+
+def _offering_names(csp: str, cso: str) -> tuple[tuple[str, ...], ...]:
+    """The service names (as words) that are the product ``csp``: ``cso``."""
+    return (words(cso), words(csp) + words(cso), _provider_words(csp) + words(cso))
+
+
 def names_match(*, csp: str, cso: str, supplier: str, service: str) -> bool:
     """Whether a marketplace product (``csp``, ``cso``) is ``service`` of ``supplier``.
 
@@ -100,12 +137,9 @@ def names_match(*, csp: str, cso: str, supplier: str, service: str) -> bool:
     >>> names_match(csp="Amazon", cso="AWS GovCloud", supplier="Google LLC", service="AWS GovCloud")
     False
     """
-    ours, theirs = _provider_words(supplier), _provider_words(csp)
-    shorter = min(len(ours), len(theirs))
-    if shorter == 0 or ours[:shorter] != theirs[:shorter]:
+    if not _providers_match(_provider_words(supplier), _provider_words(csp)):
         return False
-    name = words(service)
-    return name in (words(cso), words(csp) + words(cso), theirs + words(cso))
+    return words(service) in _offering_names(csp, cso)
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +158,10 @@ class _Product:
     revision: str | None
     deployment: str | None
 
+    @property
+    def label(self) -> str:
+        return f"{self.csp}: {self.cso}"
+
 
 class _Refused(Exception):  # noqa: N818 - a way out, not an error kind
     """The file cannot be read at all; the issue says why."""
@@ -141,7 +179,22 @@ def _text(item: Mapping[str, object], key: str, where: str, issues: list[ImportI
     return ""
 
 
-def _products(document: object, issues: list[ImportIssue]) -> list[_Product]:
+def _name(
+    row: Mapping[str, object], keys: tuple[str, str], where: str, issues: list[ImportIssue]
+) -> str:
+    """A product's provider or offering: the current key (``csp``), else the older one
+    (``name``); missing from both is an error naming the key the row's layout uses."""
+    current, older = keys
+    key = older if current not in row and older in row else current
+    value = _text(row, key, where, issues)
+    if not value and not isinstance(row.get(key), list | dict):
+        also = f" (or {older!r}, as older files call it)" if key == current else ""
+        issues.append(ImportIssue(f"{where}.{key}", f"missing{also}; a product needs it"))
+    return value
+
+
+def _rows(document: object) -> tuple[list[object], str, bool]:
+    """The product rows, the path of their list, and whether it is the GSA layout."""
     if not isinstance(document, dict):
         raise _Refused(ImportIssue("", "the file is not a JSON object"))
     data = document.get("data")
@@ -168,16 +221,23 @@ def _products(document: object, issues: list[ImportIssue]) -> list[_Product]:
         )
     if not isinstance(rows, list):
         raise _Refused(ImportIssue(base, "expected a list of products"))
+    if not rows:
+        raise _Refused(ImportIssue(base, "the file lists no products; there is nothing to import"))
+    return rows, base, gsa
+
+
+def _products(document: object, issues: list[ImportIssue]) -> tuple[list[_Product], str]:
+    rows, base, gsa = _rows(document)
     found: list[_Product] = []
     for index, row in enumerate(rows):
         where = f"{base}[{index}]"
         if not isinstance(row, dict):
             issues.append(ImportIssue(where, "expected a product object"))
             continue
-        ident, csp, cso = (_text(row, key, where, issues) for key in ("id", "csp", "cso"))
-        for key, value in (("id", ident), ("csp", csp), ("cso", cso)):
-            if not value and not isinstance(row.get(key), list | dict):
-                issues.append(ImportIssue(f"{where}.{key}", "missing; a product needs it"))
+        ident = _text(row, "id", where, issues)
+        if not ident and not isinstance(row.get("id"), list | dict):
+            issues.append(ImportIssue(f"{where}.id", "missing; a product needs it"))
+        csp, cso = (_name(row, keys, where, issues) for keys in _NAMES)
         if gsa:
             status = _text(row, "status", where, issues)
             path, revision = _text(row, "auth_type", where, issues), ""
@@ -205,22 +265,36 @@ def _products(document: object, issues: list[ImportIssue]) -> list[_Product]:
                 deployment=_text(row, "deployment_model", where, issues) or None,
             )
         )
-    return found
+    return found, base
 
 
-def _matches(product: _Product, register: Chain) -> list[Service]:
-    found = []
-    for service in register.services.values():
-        package = service.extra.get("x-fedramp-id")
-        if isinstance(package, str) and product.id and package.upper() == product.id.upper():
-            found.append(service)
-            continue
-        supplier = register.suppliers.get(service.supplier)
-        if supplier is not None and names_match(
-            csp=product.csp, cso=product.cso, supplier=supplier.name, service=service.name
-        ):
-            found.append(service)
-    return found
+class _Index:
+    """The chain's services by package id and by name (as words), to match products at once."""
+
+    def __init__(self, chain: Chain) -> None:
+        self.by_package: dict[str, list[Service]] = {}
+        self.by_name: dict[tuple[str, ...], list[tuple[Service, tuple[str, ...]]]] = {}
+        for service in chain.services.values():
+            package = service.extra.get("x-fedramp-id")
+            if isinstance(package, str) and package:
+                self.by_package.setdefault(package.upper(), []).append(service)
+            supplier = chain.suppliers.get(service.supplier)
+            if supplier is not None:
+                self.by_name.setdefault(words(service.name), []).append(
+                    (service, _provider_words(supplier.name))
+                )
+
+    def matches(self, product: _Product) -> list[Service]:
+        """The services that are ``product``, in the chain's order, each once."""
+        found: dict[str, Service] = {}
+        if product.id:
+            found.update((s.id, s) for s in self.by_package.get(product.id.upper(), []))
+        theirs = _provider_words(product.csp)
+        for name in dict.fromkeys(_offering_names(product.csp, product.cso)):
+            for service, ours in self.by_name.get(name, []):
+                if _providers_match(ours, theirs):
+                    found.setdefault(service.id, service)
+        return list(found.values())
 
 
 def _evidence(
@@ -236,7 +310,7 @@ def _evidence(
         found = _DATE.fullmatch(product.authorized)
         if found is not None:
             evidence["issued"] = found.group(1)
-    evidence["scope"] = f"{product.csp}: {product.cso}"
+    evidence["scope"] = product.label
     if product.revision:
         evidence["version"] = product.revision
     if product.assessor:
@@ -257,42 +331,70 @@ def _slug(text: str) -> str:
     return "-".join(words(text))[:80].strip("-") or "product"
 
 
+def _capped(issues: list[ImportIssue]) -> tuple[ImportIssue, ...]:
+    """The issues with at most :data:`MAX_ERRORS` lines of errors: when there are more, the
+    first ``MAX_ERRORS - 1`` and one line counting the rest (so that the common cap of
+    :func:`importers.registry.run` shows them as they are).
+
+    >>> capped = _capped([ImportIssue(f"products[{n}].id", "missing") for n in range(25)])
+    >>> len(capped), str(capped[-1])
+    (20, '… and 6 more errors')
+    """
+    errors = sum(issue.severity == "error" for issue in issues)
+    if errors <= MAX_ERRORS:
+        return tuple(issues)
+    kept: list[ImportIssue] = []
+    shown = 0
+    for issue in issues:
+        if issue.severity == "error":
+            shown += 1
+            if shown >= MAX_ERRORS:
+                continue
+        kept.append(issue)
+    rest = errors - (MAX_ERRORS - 1)
+    kept.append(ImportIssue("", f"… and {count(rest, 'more error')}"))
+    return tuple(kept)
+
+
+_NO_REGISTER = (
+    "FedRAMP marketplace data is evidence for the services of a chain, and names no offering of "
+    "its own: give the chain whose services it authorizes with --existing CHAIN (or import it "
+    "--into CHAIN); in the service, import it into a register that holds those services"
+)
+
+
 def read_marketplace(data: bytes, source: Source) -> ImportResult:
     """Import FedRAMP marketplace data as evidence for the services of ``source.existing``.
 
     Parameters
     ----------
     data : bytes
-        The marketplace JSON (GSA marketplace data or FedRAMP's product export).
+        The marketplace JSON (GSA marketplace data, in its current or older layout, or
+        FedRAMP's product export).
     source : Source
-        Its name, and the register (``existing``) whose services the products are matched to.
+        Its name, and the chain (``existing``) whose services the products are matched to.
 
     Returns
     -------
     ImportResult
-        A chain holding only evidence; unmatched or unauthorized products are warnings.
+        A chain of the evidence and what it refers to in ``source.existing`` (its offerings,
+        the covered services, their suppliers); unauthorized or unmatched products are
+        warnings. No chain to match against, or no evidence at all, is an error.
 
     Examples
     --------
     >>> result = read_marketplace(b'{"products": []}', Source("fedramp.json"))
     >>> print(result.issues[0].message)  # doctest: +ELLIPSIS
-    FedRAMP marketplace data is matched against a register: ...
+    FedRAMP marketplace data is evidence for the services of a chain, ...--existing CHAIN...
     """
     big = too_big(data, source)
     if big is not None:
         return big
     empty = Chain(offerings=())
-    issues: list[ImportIssue] = []
     register = source.existing
     if register is None:
-        issues.append(
-            ImportIssue(
-                "",
-                "FedRAMP marketplace data is matched against a register: import it into a "
-                "register that holds the services it authorizes",
-            )
-        )
-        return ImportResult(empty, tuple(issues), filename=source.filename)
+        return ImportResult(empty, (ImportIssue("", _NO_REGISTER),), filename=source.filename)
+    issues: list[ImportIssue] = []
     try:
         try:
             document = json.loads(data.decode("utf-8-sig"))
@@ -304,19 +406,21 @@ def read_marketplace(data: bytes, source: Source) -> ImportResult:
             ) from None
         except RecursionError:
             raise _Refused(ImportIssue("", "the file is nested too deeply")) from None
-        products = _products(document, issues)
+        products, base = _products(document, issues)
     except _Refused as refused:
         return ImportResult(empty, (*issues, refused.args[0]), filename=source.filename)
+    if any(issue.severity == "error" for issue in issues):
+        return ImportResult(empty, _capped(issues), filename=source.filename)
+    index = _Index(register)
     evidence: list[dict[str, object]] = []
+    unmatched: list[_Product] = []
+    matched = 0
     for product in products:
-        if not (product.id and product.csp and product.cso):
-            continue
-        services = _matches(product, register)
+        services = index.matches(product)
         if not services:
-            issues.append(
-                ImportIssue(product.where, "matches no service of the register; skipped", "warning")
-            )
+            unmatched.append(product)
             continue
+        matched += 1
         names = ", ".join(repr(service.id) for service in services)
         if product.status != _AUTHORIZED:
             issues.append(
@@ -341,61 +445,119 @@ def read_marketplace(data: bytes, source: Source) -> ImportResult:
         for service in services:
             by_holder.setdefault(service.supplier, []).append(service.id)
         for holder, covers in by_holder.items():
-            base = f"fedramp-{_slug(product.id)}"
-            evidence_id = base if len(by_holder) == 1 else f"{base}-{holder}"
+            evidence_id = f"fedramp-{_slug(product.id)}"
+            if len(by_holder) > 1:
+                evidence_id = f"{evidence_id}-{holder}"
             evidence.append(_evidence(product, holder, covers, evidence_id))
-    if any(issue.severity == "error" for issue in issues):
+    if not evidence:
+        issues.append(ImportIssue(base, _nothing(products, matched, register)))
         return ImportResult(empty, tuple(issues), filename=source.filename)
-    document_out = {"ketenkaart": 1, "offerings": [], "evidence": evidence}
+    if unmatched:
+        issues.append(_unmatched(unmatched, base))
     try:
-        chain = _checked(document_out, register, source.filename)
+        chain = _carried(evidence, register, source.filename)
     except ChainError as err:
         issues.extend(ImportIssue(issue.path, issue.message) for issue in err.issues)
-        return ImportResult(empty, tuple(issues), filename=source.filename)
+        return ImportResult(empty, _capped(issues), filename=source.filename)
     return ImportResult(chain, tuple(issues), filename=source.filename)
 
 
-def _checked(document: dict[str, object], register: Chain, filename: str) -> Chain:
-    """The evidence as a chain, checked against the register it refers to."""
-    if not document["evidence"]:
-        return Chain(offerings=())
-    own = {
-        "ketenkaart": 1,
-        "offerings": list(register.services)[:1],  # any service: the evidence is what is checked
-        "suppliers": [{"id": key, "name": value.name} for key, value in register.suppliers.items()],
-        "services": [
-            {"id": key, "name": value.name, "supplier": value.supplier, "kind": value.kind.value}
-            for key, value in register.services.items()
-        ],
-        "evidence": document["evidence"],
-    }
-    # The evidence's own rules, with its references resolved against the register's ids.
-    chain = Chain(offerings=(), evidence=load_plain(own, source=filename).evidence)
-    merge_chains([register, chain], filenames=["<register>", filename])
+def _nothing(products: Sequence[_Product], matched: int, register: Chain) -> str:
+    """Why a file gives no evidence, with what it holds."""
+    authorized = sum(product.status == _AUTHORIZED for product in products)
+    found = f"the file lists {count(len(products), 'product')} ({authorized} {_AUTHORIZED!r})"
+    services = count(len(register.services), "service")
+    if not matched:
+        return (
+            f"nothing to import: {found}, and none of them is a service of the chain "
+            f"({services}; matched by FedRAMP package id, or by provider and offering name)"
+        )
+    return (
+        f"nothing to import: {found}; {count(matched, 'product')} "
+        f"{'matches' if matched == 1 else 'match'} a service of the chain, "
+        f"but none of those is {_AUTHORIZED!r}"
+    )
+
+
+def _unmatched(products: Sequence[_Product], base: str) -> ImportIssue:
+    """One warning for every product that matches no service: the count and a few names.
+
+    >>> print(_unmatched([_product("A", "B"), _product("C", "D")], "products").message)
+    2 marketplace products match no service of the chain and give no evidence: 'A: B', 'C: D'
+    >>> print(_unmatched([_product("A", "B")] * 4, "products").message)
+    4 marketplace products match no service of the chain and give no evidence, e.g. 'A: B', \
+'A: B', 'A: B'
+    """
+    names = ", ".join(repr(product.label) for product in products[:EXAMPLES])
+    one = len(products) == 1
+    return ImportIssue(
+        base,
+        f"{count(len(products), 'marketplace product')} {'matches' if one else 'match'} no "
+        f"service of the chain and {'gives' if one else 'give'} no evidence"
+        + (f", e.g. {names}" if len(products) > EXAMPLES else f": {names}"),
+        "warning",
+    )
+
+
+def _product(csp: str, cso: str) -> _Product:
+    """A product with only names (for the examples)."""
+    return _Product("", "", csp, cso, "", None, None, None, None, None, None)
+
+
+def _carried(evidence: list[dict[str, object]], register: Chain, filename: str) -> Chain:
+    """The evidence as a chain of its own: with the chain's offerings, the services those are
+    and the evidence covers, and their suppliers (and parents), all as the chain has them."""
+    services = dict.fromkeys(register.offerings)
+    for item in evidence:
+        covers = item["covers"]
+        assert isinstance(covers, list)  # noqa: S101 - built just above, a list of ids
+        services.update(dict.fromkeys(covers))
+    suppliers: dict[str, None] = {}
+    for key in services:
+        parent: str | None = register.services[key].supplier
+        while parent is not None and parent not in suppliers and parent in register.suppliers:
+            suppliers[parent] = None
+            parent = register.suppliers[parent].parent
+    own = Chain(
+        offerings=register.offerings,
+        suppliers={k: v for k, v in register.suppliers.items() if k in suppliers},
+        services={k: v for k, v in register.services.items() if k in services},
+    )
+    document = dump_plain(own)
+    document["evidence"] = evidence
+    chain = load_plain(document, source=filename)
+    merge_chains([register, chain], filenames=["<the chain matched against>", filename])
     return chain
 
 
 @dataclass(frozen=True, slots=True)
 class FedrampImporter:
-    """FedRAMP marketplace JSON, matched to the register's services."""
+    """FedRAMP marketplace JSON, matched to the services of a chain."""
 
     name: str = "fedramp"
-    description: str = "FedRAMP marketplace data (JSON): authorizations for the register's services"
+    description: str = "FedRAMP marketplace data (JSON): authorizations for the chain's services"
 
     def sniff(self, head: bytes, filename: str) -> bool:
-        """Marketplace products (``"csp"`` and ``"cso"`` keys) or the status changelog.
+        """Marketplace products (``"csp"`` and ``"cso"`` keys, or the older layout's
+        ``"Products"`` with ``"service_offering"``) or the status changelog.
 
         >>> IMPORTER.sniff(b'{"products": [{"id": "F1", "csp": "A", "cso": "B"}]}', "x.json")
+        True
+        >>> IMPORTER.sniff(b'{"data": {"Products": [{"name": "A", "service_offering": "B"}]}}', "")
         True
         >>> IMPORTER.sniff(b'{"ketenkaart": 1}', "chain.json")
         False
         """
         if not head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{"):
             return False
-        return (b'"csp"' in head and b'"cso"' in head) or b"FedRAMP status changelog" in head
+        return (
+            (b'"csp"' in head and b'"cso"' in head)
+            or (b'"Products"' in head and b'"service_offering"' in head)
+            or b"FedRAMP status changelog" in head
+        )
 
     def parse(self, data: bytes, source: Source) -> ImportResult:
-        """The evidence the marketplace gives the register; see :func:`read_marketplace`."""
+        """The evidence the marketplace gives the chain; see :func:`read_marketplace`."""
         return read_marketplace(data, source)
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -10,9 +12,11 @@ import pytest
 from graph.model import Chain, Kind, Scheme, Service, Supplier
 from importers.base import MAX_IMPORT_BYTES, ImportResult, Source
 from importers.chainfile import dump_plain, load_chain, merge_chains
-from importers.fedramp import IMPORTER, names_match
+from importers.fedramp import IMPORTER, MAX_ERRORS, names_match
 
+ROOT = Path(__file__).resolve().parents[2]
 DATA = Path(__file__).parent / "data" / "fedramp"
+VARIANTS = Path(__file__).parent / "data" / "variants" / "fedramp"
 CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus"
 CASES = sorted(path for path in DATA.glob("*.json") if not path.name.endswith(".expected.json"))
 
@@ -63,15 +67,18 @@ def test_unauthorized_or_unmatched_products_are_warnings_only() -> None:
     assert result.ok
     messages = [issue.message for issue in result.warnings]
     assert any("'FedRAMP In Process', not 'FedRAMP Authorized'" in m for m in messages)
-    assert any("matches no service of the register" in m for m in messages)
+    assert any("matches no service of the chain" in m for m in messages)
     assert not any("mail" in ev.covers for ev in result.chain.evidence.values())
 
 
-def test_without_a_register_the_import_says_it_needs_one() -> None:
-    """Marketplace data on its own cannot be matched: one clear error."""
+def test_without_a_chain_the_import_says_to_give_one() -> None:
+    """Marketplace data on its own cannot be matched: one clear error naming --existing."""
     result = _import(DATA / "products-export.json", None)
     assert not result.ok
-    assert "matched against a register" in result.issues[0].message
+    assert [issue.severity for issue in result.issues] == ["error"]
+    assert "give the chain whose services it authorizes with --existing CHAIN" in str(
+        result.issues[0]
+    )
 
 
 def test_bad_product_fails_the_whole_import_with_its_path() -> None:
@@ -156,9 +163,12 @@ def _cloud_register() -> Chain:
     return Chain(offerings=("app",), suppliers=suppliers, services=services)
 
 
-@pytest.mark.parametrize("name", ["gsa_marketplace_test.json", "fedramp-products.json"])
-def test_corpus_marketplace_authorizes_the_big_clouds(name: str) -> None:
-    """Both marketplace layouts give AWS GovCloud (High) and Azure evidence; the rest warn."""
+@pytest.mark.parametrize(
+    ("name", "products"), [("gsa_marketplace_test.json", 436), ("fedramp-products.json", 797)]
+)
+def test_corpus_marketplace_authorizes_the_big_clouds(name: str, products: int) -> None:
+    """Both marketplace layouts give AWS GovCloud (High) and Azure evidence; the rest are one
+    warning that counts them."""
     path = _corpus_file(name)
     result = IMPORTER.parse(path.read_bytes(), Source(name, existing=_cloud_register()))
     assert result.ok, [str(issue) for issue in result.issues if issue.severity == "error"]
@@ -168,7 +178,9 @@ def test_corpus_marketplace_authorizes_the_big_clouds(name: str) -> None:
     govcloud = by_service[("govcloud",)]
     assert govcloud.extra["x-impact-level"] == "High"
     assert govcloud.issued is not None and govcloud.issued.year == 2016
-    assert len(result.warnings) > 400  # every other product: no service of this register
+    assert [issue.message.split(" match ")[0] for issue in result.warnings] == [
+        f"{products - 2} marketplace products"
+    ]
     merge_chains([_cloud_register(), result.chain], filenames=["register", name])
 
 
@@ -178,3 +190,170 @@ def test_corpus_status_changelog_is_refused_with_a_pointer() -> None:
     result = IMPORTER.parse(path.read_bytes(), Source(path.name, existing=_cloud_register()))
     assert not result.ok
     assert "fedramp-products.json" in result.issues[0].message
+
+
+# -- what a file that gives nothing, or too much, says ------------------------------------------
+
+
+def _products(*rows: dict[str, object]) -> bytes:
+    return json.dumps({"metadata": {}, "products": list(rows)}).encode()
+
+
+def _product(number: int, **fields: object) -> dict[str, object]:
+    row: dict[str, object] = {
+        "id": f"F{number:010d}",
+        "csp": f"Provider {number}",
+        "cso": f"Offering {number}",
+        "public_status": "FedRAMP Authorized",
+        "auth_date": "2024-01-01T05:00:00.000Z",
+    }
+    row.update(fields)
+    return {key: value for key, value in row.items() if value is not None}
+
+
+def test_many_unmatched_products_are_one_warning_with_a_count_and_examples() -> None:
+    """Five hundred products that match nothing are one warning, not five hundred lines."""
+    govcloud = _product(1, csp="Amazon", cso="AWS GovCloud")
+    data = _products(govcloud, *(_product(n) for n in range(2, 502)))
+    result = IMPORTER.parse(data, Source("many.json", existing=_register()))
+    assert result.ok
+    assert [str(issue) for issue in result.warnings] == [
+        "products: 500 marketplace products match no service of the chain and give no evidence, "
+        "e.g. 'Provider 2: Offering 2', 'Provider 3: Offering 3', 'Provider 4: Offering 4'"
+    ]
+
+
+def test_errors_are_capped_with_a_count_of_the_rest() -> None:
+    """A thousand broken products give at most MAX_ERRORS lines, the last counting the rest."""
+    data = _products(*(_product(n, csp=None, cso=None) for n in range(1000)))
+    result = IMPORTER.parse(data, Source("broken.json", existing=_register()))
+    errors = [str(issue) for issue in result.issues if issue.severity == "error"]
+    assert len(errors) == MAX_ERRORS
+    assert (
+        errors[0]
+        == "products[0].csp: missing (or 'name', as older files call it); a product needs it"
+    )
+    assert errors[-1] == f"… and {2000 - (MAX_ERRORS - 1)} more errors"
+
+
+@pytest.mark.parametrize(
+    ("rows", "expected"),
+    [
+        (
+            (),
+            "products: the file lists no products; there is nothing to import",
+        ),
+        (
+            (_product(1), _product(2, public_status="FedRAMP Ready")),
+            "products: nothing to import: the file lists 2 products (1 'FedRAMP Authorized'), "
+            "and none of them is a service of the chain (5 services; matched by FedRAMP "
+            "package id, or by provider and offering name)",
+        ),
+        (
+            (
+                _product(
+                    1, csp="Mailer & Co.", cso="Transactional Mail", public_status="In Process"
+                ),
+            ),
+            "products: nothing to import: the file lists 1 product (0 'FedRAMP Authorized'); "
+            "1 product matches a service of the chain, but none of those is 'FedRAMP Authorized'",
+        ),
+    ],
+    ids=["no products", "no match", "no authorized match"],
+)
+def test_a_file_that_gives_no_evidence_is_refused_with_what_it_holds(
+    rows: tuple[dict[str, object], ...], expected: str
+) -> None:
+    """No products, none matching, or none of the matches authorized: an error with counts."""
+    result = IMPORTER.parse(_products(*rows), Source("none.json", existing=_register()))
+    assert not result.ok
+    assert result.chain.evidence == {}
+    assert expected in [str(issue) for issue in result.issues if issue.severity == "error"]
+
+
+# -- the older layout ----------------------------------------------------------------------------
+
+
+def test_older_layout_with_name_and_service_offering_is_read() -> None:
+    """Products with `name` and `service_offering` (no `csp`, `cso`) match by name and by id."""
+    path = VARIANTS / "gsa-marketplace-older.json"
+    assert IMPORTER.sniff(path.read_bytes(), path.name)
+    result = _import(path, _register())
+    assert result.ok, [str(issue) for issue in result.issues]
+    evidence = result.chain.evidence
+    assert {key: ev.covers for key, ev in evidence.items()} == {
+        "fedramp-f1603047866": ("govcloud",),
+        "fedramp-f1900000042": ("compute",),  # by package id: the names differ
+    }
+    assert evidence["fedramp-f1603047866"].scope == "Amazon: AWS GovCloud"
+    assert evidence["fedramp-f1603047866"].issuer == "Example Assessors LLC"
+    assert [issue.where for issue in result.warnings] == [
+        "data.Products[2] (FR1800000001 Mailer & Co.: Transactional Mail)",
+        "data.Products",
+    ]
+
+
+# -- the result stands on its own ----------------------------------------------------------------
+
+
+def test_result_carries_what_its_evidence_refers_to_and_nothing_else() -> None:
+    """The offerings, the covered services and their suppliers (with parents) come along,
+    exactly as the chain has them; services the evidence does not cover stay out."""
+    register = _register()
+    suppliers = dict(register.suppliers)
+    suppliers["group"] = Supplier("group", "Amazon.com, Inc.", country="US")
+    suppliers["aws"] = Supplier("aws", "Amazon Web Services EMEA SARL", "LU", parent="group")
+    register = Chain(
+        offerings=register.offerings,
+        suppliers=suppliers,
+        services=register.services,
+        dependencies=register.dependencies,
+    )
+    chain = _import(DATA / "gsa-marketplace.json", register).chain
+    assert chain.offerings == ("payroll",)
+    assert list(chain.services) == ["payroll", "govcloud"]
+    assert list(chain.suppliers) == ["acme", "aws", "group"]
+    assert all(chain.suppliers[key] == register.suppliers[key] for key in chain.suppliers)
+    assert all(chain.services[key] == register.services[key] for key in chain.services)
+    assert not chain.dependencies
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "app.cli", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_standard_output_is_a_chain_check_accepts_alone_and_after_the_chain(
+    tmp_path: Path,
+) -> None:
+    """`import marketplace.json --existing chain.yaml > out.yaml`: `check out.yaml` and
+    `check chain.yaml out.yaml` both judge, and the second sees the evidence."""
+    imported = _cli(
+        "import", str(DATA / "products-export.json"), "--existing", str(DATA / "register.yaml")
+    )
+    assert imported.returncode == 0, imported.stderr
+    out = tmp_path / "out.yaml"
+    out.write_text(imported.stdout, encoding="utf-8")
+    alone = _cli("check", str(out), "--at", "2026-06-01")
+    assert alone.returncode in (0, 1), alone.stderr
+    assert alone.stderr == ""
+    later = _cli("validate", str(DATA / "register.yaml"), str(out))
+    assert later.returncode == 0, later.stderr
+    assert "3 pieces of evidence" in later.stdout
+    both = _cli("check", str(DATA / "register.yaml"), str(out), "--at", "2026-06-01")
+    assert both.returncode in (0, 1), both.stderr
+    assert both.stderr == ""
+
+
+def test_standard_output_without_a_chain_is_refused_naming_existing() -> None:
+    """Without --existing (or --into) nothing is printed and the error says what to give."""
+    done = _cli("import", str(DATA / "products-export.json"))
+    assert (done.returncode, done.stdout) == (2, "")
+    assert "products-export.json" in done.stderr
+    assert "--existing CHAIN" in done.stderr
