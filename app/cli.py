@@ -124,6 +124,12 @@ def _exchange_parsers(commands: argparse._SubParsersAction[Parser]) -> None:
         help="the chain the file's entities join, to match them to its services (FedRAMP "
         "data, register ids); default: the --into file",
     )
+    imp.add_argument(
+        "--keep-internal",
+        action="store_true",
+        help="keep a provider's own internal components as links (by default they are out of "
+        "scope: part of the offering's own system)",
+    )
 
     exp = commands.add_parser(
         "export",
@@ -352,19 +358,18 @@ def _import(args: argparse.Namespace, out: TextIO) -> int:
     from importers.base import MAX_IMPORT_BYTES, Source  # noqa: PLC0415
     from importers.chainfile import dump_chain, merge_chains  # noqa: PLC0415
 
-    importer = registry.get(args.format) if args.format else None
     data = _read_bounded(args.file, max(MAX_IMPORT_BYTES, MAX_CHAIN_BYTES))
-    if importer is None:
-        importer = registry.detect(data, args.file)
+    importer = registry.choose(data, args.file, args.format)
     into = _load([args.into]) if args.into else None
     existing = _load([args.existing]) if args.existing else into
     fetch = folder_fetch(Path(args.file).resolve().parent) if importer.name == "backstage" else None
-    result = importer.parse(data, Source(args.file, fetch=fetch, existing=existing))
+    source = Source(args.file, fetch=fetch, existing=existing, keep_internal=args.keep_internal)
+    result = registry.run(importer, data, source)
     sys.stderr.write("".join(f"{args.file}: warning: {issue}\n" for issue in result.warnings))
     result.raise_for_errors()
     if into is None:
         out.flush()
-        out.buffer.write(dump_chain(result.chain))
+        out.buffer.write(dump_chain(registry.standalone(result.chain)))
         out.flush()
         return EXIT_OK
     merged = merge_chains([into, result.chain], filenames=[args.into, args.file])

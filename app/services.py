@@ -32,7 +32,7 @@ from graph.model import Chain
 from graph.profiles import ResolvedProfile, find_profile
 from graph.verdicts import CheckResult, FindingCode
 from importers import registry
-from importers.base import Source
+from importers.base import ImportFailed, Source
 from importers.chainfile import dump_chain, dump_plain, load_chains, load_plain
 from importers.chainfile.edit import Entry, check_delete, check_write, read_entry
 
@@ -288,21 +288,34 @@ def import_file(
     fmt: str | None,
     dry_run: bool,
     actor: Actor = COMMAND_LINE,
+    keep_internal: bool = False,
 ) -> FileImport:
     """Import a file of any format ketenkaart reads into the register, all or nothing.
 
     The format is ``fmt``, or the one :func:`importers.registry.detect` finds from ``name`` and
-    the first bytes. A chain file goes through :func:`import_chain`, unchanged. Any other
-    format is parsed by its importer, which sees the register as it stands (FedRAMP data is
-    matched to its services); every error of the file, with its place, is an :class:`Invalid`
-    and nothing is written; otherwise the entities are upserted by :func:`import_document`.
+    the first bytes; an empty file, or one with a doubled or UTF-16 byte-order mark, is refused
+    saying so. A chain file goes through :func:`import_chain`, unchanged. Any other format is
+    read by :func:`importers.registry.run` (the same run as the command line's: library
+    warnings caught, errors capped, a file with nothing usable refused), with the register as
+    it stands (FedRAMP data is matched to its services) and ``keep_internal`` (a provider's
+    own internal components kept as links); every error of the file, with its place, is an
+    :class:`Invalid` and nothing is written; otherwise the entities are upserted by
+    :func:`import_document`.
     """
     try:
-        importer = registry.get(fmt) if fmt else registry.detect(data, name)
+        importer = registry.choose(data, name, fmt)
     except UsageError as err:
         location = "query.format" if fmt else "body"
         message = str(err).replace("--format", "the format parameter")
         raise Invalid(message, errors=[{"location": location, "message": message}]) from None
+    except ImportFailed as err:
+        raise Invalid(
+            f"{name} cannot be imported; nothing was imported",
+            errors=[
+                {"location": issue.where or "file", "message": issue.message}
+                for issue in err.problems
+            ],
+        ) from None
     if importer.name == "chain":
         report = import_chain(
             session, workspace=workspace, name=name, data=data, dry_run=dry_run, actor=actor
@@ -312,7 +325,8 @@ def import_file(
     existing = (
         load_plain(current, source=f"workspace {workspace.slug}") if current["offerings"] else None
     )
-    result = importer.parse(data, Source(name, existing=existing))
+    source = Source(name, existing=existing, keep_internal=keep_internal)
+    result = registry.run(importer, data, source)
     if not result.ok:
         raise Invalid(
             f"{name} cannot be imported as {importer.name}; nothing was imported",

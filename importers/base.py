@@ -36,6 +36,16 @@ from graph.model import Chain
 MAX_IMPORT_BYTES = 64 * 1024 * 1024
 """The largest file any importer reads (a chain file has its own, larger bound)."""
 
+MAX_ERRORS = 20
+"""The errors of one file that an import shows; the rest are counted in one line
+(:func:`importers.registry.run`)."""
+
+SUMMARY_EXAMPLES = 3
+"""How many examples the one line summarising many warnings of one kind shows."""
+
+SUMMARY_AFTER = 5
+"""More warnings of one kind than this are shown as one line (:func:`importers.registry.run`)."""
+
 Fetch = Callable[[str], bytes]
 """Reads a file a format refers to (a Backstage ``Location`` target), relative to the file being
 imported; raises :class:`ImportFailed` for a target it will not read (outside the folder, too big,
@@ -44,11 +54,18 @@ absent)."""
 
 @dataclass(frozen=True, slots=True)
 class ImportIssue:
-    """One problem in an imported file: where (row and column, line, or field path) and what."""
+    """One problem in an imported file: where (row and column, line, or field path) and what.
+
+    ``kind`` names what a warning is about in a few words ("product matches no service"), for
+    warnings a file may give many times: more than :data:`SUMMARY_AFTER` of one kind are shown
+    as one line with their count and the first :data:`SUMMARY_EXAMPLES`. Empty: every warning
+    is shown on its own line.
+    """
 
     where: str
     message: str
     severity: Literal["error", "warning"] = "error"
+    kind: str = ""
 
     def __str__(self) -> str:
         return f"{self.where}: {self.message}" if self.where else self.message

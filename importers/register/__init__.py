@@ -52,6 +52,7 @@ chain) and :mod:`importers.register.export` (a chain -> a register, and the temp
 from __future__ import annotations
 
 import csv
+import re
 from dataclasses import dataclass
 from typing import Final
 
@@ -84,6 +85,10 @@ __all__ = [
 ]
 
 
+_SPREADSHEET_PART: Final = re.compile(rb"PK\x03\x04.{26}xl/", re.DOTALL)
+"""A zip archive's local header of a part under ``xl/``: a spreadsheet's part."""
+
+
 @dataclass(frozen=True, slots=True)
 class RegisterImporter:
     """A supplier register in one file format (``csv`` or ``xlsx``) and one :class:`Layout`."""
@@ -94,19 +99,25 @@ class RegisterImporter:
     layout: Layout = REGISTER
 
     def sniff(self, head: bytes, filename: str) -> bool:
-        """Whether ``head`` looks like a register. A workbook: by its extension. A CSV: by a
-        heading row with the required columns, or (for a ``.csv``, ``.tsv`` or ``.txt``) with
-        two of the layout's headings, so that a register missing a column still reaches the
-        message that names it, and other CSV formats are left to their importers.
+        """Whether ``head`` looks like a register. A workbook: a zip archive with a
+        spreadsheet's parts (``xl/...``), or called ``.xlsx``. A CSV: by a heading row with the
+        required columns, or (for a ``.csv``, ``.tsv`` or ``.txt``) with two of the layout's
+        headings; :func:`importers.registry.detect` falls back to the extension when no format
+        claims a file, so that a ``.csv`` file that is not a register still reaches the message
+        naming the columns it lacks.
 
         >>> CSV_IMPORTER.sniff(b"Leverancier;Dienst;Soort\\r\\n", "export.txt")
         True
         >>> XLSX_IMPORTER.sniff(b"PK\\x03\\x04...", "leveranciers.xlsx")
         True
+        >>> XLSX_IMPORTER.sniff(b"PK\\x03\\x04" + bytes(26) + b"xl/workbook.xml", "upload")
+        True
         """
         name = filename.lower()
         if self.fmt == "xlsx":
-            return head.startswith(ZIP_MAGIC) and name.endswith((".xlsx", ".xlsm"))
+            return head.startswith(ZIP_MAGIC) and (
+                name.endswith((".xlsx", ".xlsm")) or _SPREADSHEET_PART.search(head) is not None
+            )
         if head.startswith((ZIP_MAGIC, OLE_MAGIC)):
             return False
         try:

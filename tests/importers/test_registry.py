@@ -18,9 +18,14 @@ DATA = Path(__file__).resolve().parent / "data"
 CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus"
 
 GOLDEN = sorted(
-    path for path in DATA.rglob("*") if path.is_file() and not path.name.endswith(".expected.json")
+    path
+    for path in DATA.rglob("*")
+    if path.is_file()
+    and not path.name.endswith(".expected.json")
+    and path.relative_to(DATA).parts[0] != "variants"
 )
-"""Every golden input, and the chain files and DORA outputs that sit beside them."""
+"""Every golden input, and the chain files and DORA outputs that sit beside them (the variants
+of ``data/variants`` are odd on purpose; their own tests say what becomes of them)."""
 
 EXPECTED_FORMAT = {
     "backstage": "backstage",
@@ -87,14 +92,14 @@ def test_the_table_cannot_be_changed_from_outside() -> None:
 @pytest.mark.parametrize("path", GOLDEN, ids=lambda p: str(p.relative_to(DATA)))
 def test_each_golden_file_is_claimed_by_its_own_format_alone(path: Path) -> None:
     """Exactly one importer claims a golden file, and it is the file's format (DORA's CSV
-    templates are claimed by none, and detect says so)."""
+    templates are claimed by none: detect takes them as CSV by their extension, and the
+    register importer says which columns they lack)."""
     head = path.read_bytes()[:SNIFF_BYTES]
     claims = [name for name, importer in IMPORTERS.items() if importer.sniff(head, path.name)]
     wanted = _expected(path)
     if wanted is None:
         assert claims == []
-        with pytest.raises(UsageError, match="not recognised"):
-            detect(path.read_bytes(), path.name)
+        assert detect(path.read_bytes(), path.name) is CSV_IMPORTER
     else:
         assert claims == [wanted]
         assert detect(path.read_bytes(), path.name).name == wanted
@@ -136,7 +141,7 @@ def test_an_unknown_format_name_lists_the_names() -> None:
 def test_an_ambiguous_file_names_the_candidates() -> None:
     """A file two importers claim is refused, naming both and the way out."""
     both = b'{"ketenkaart": 1, "bomFormat": "CycloneDX", "specVersion": "1.6"}'
-    with pytest.raises(UsageError, match="could be chain, cyclonedx; name the format"):
+    with pytest.raises(UsageError, match=r"could be chain, cyclonedx \(.*\); name the format"):
         detect(both, "both.json")
 
 
