@@ -368,8 +368,14 @@ def _import(args: argparse.Namespace, out: TextIO) -> int:
     sys.stderr.write("".join(f"{args.file}: warning: {issue}\n" for issue in result.warnings))
     result.raise_for_errors()
     if into is None:
+        chain = registry.standalone(result.chain)
+        if chain.offerings != result.chain.offerings:
+            sys.stderr.write(
+                f"{args.file}: warning: the file names no offering; the services nothing else "
+                f"in it relies on are written as the offerings: {', '.join(chain.offerings)}\n"
+            )
         out.flush()
-        out.buffer.write(dump_chain(registry.standalone(result.chain)))
+        out.buffer.write(dump_chain(chain))
         out.flush()
         return EXIT_OK
     merged = merge_chains([into, result.chain], filenames=[args.into, args.file])

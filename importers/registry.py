@@ -1,4 +1,6 @@
-"""The table of file formats: every importer, by name, and how a file's format is found.
+"""The table of file formats: every importer, by name; how a file's format is found (its
+content first, then its extension: :func:`detect`, :func:`choose`); and :func:`run`, the one
+way every import runs, so that every format follows the same rules (ADR 32).
 
 The table is built here, from each format module's importer instance, so that what ketenkaart
 reads does not depend on which modules happen to be imported. A new format is one module and

@@ -75,10 +75,15 @@ def test_a_file_naming_no_offering_gets_the_services_nothing_relies_on(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     """A register that marks no offering prints the services no other service of it relies on
-    as the offerings (ADR 32), in the register's order."""
-    code, out, err = run(capsys, "import", str(VARIANTS / "no-offering.csv"))
+    as the offerings (ADR 32), in the register's order, and says so."""
+    path = VARIANTS / "no-offering.csv"
+    code, out, err = run(capsys, "import", str(path))
     assert code == 0, err
     assert yaml.safe_load(out)["offerings"] == ["portal", "admin"]
+    assert err == (
+        f"{path}: warning: the file names no offering; the services nothing else in it relies "
+        "on are written as the offerings: portal, admin\n"
+    )
 
 
 def test_merging_keeps_the_offerings_the_file_names(
