@@ -4,8 +4,10 @@ An SSP describes one system and, under ``system-implementation.leveraged-authori
 authorized systems it runs on. That is one link of a supply chain per leveraged authorization:
 
 - the system (``system-characteristics``) becomes the offering: a service named by its
-  ``system-name``, of the kind its ``cloud-service-model`` property names (``saas`` when the SSP
-  names none);
+  ``system-name``, of the kind its ``cloud-service-model`` property names; without one, of the
+  kind a service-model word (IaaS, PaaS, SaaS, "platform as a service", "software als dienst"...:
+  :func:`importers.kinds.service_model_word`) in its name, short name, the SSP's title or its
+  description names, else ``saas``;
 - each leveraged authorization becomes a service (its ``title``), a dependency from the system on
   it, and a piece of ``fedramp`` evidence: held by the leveraged system's supplier, covering that
   service, ``issued`` on ``date-authorized``, ``verification: claimed`` (the SSP states the
@@ -16,18 +18,30 @@ authorized systems it runs on. That is one link of a supply chain per leveraged 
   (``leveraged-authorization-uuid``) tells the kind (``asset-type``) and provider
   (``responsible-role`` ``provider``) of that leveraged system; one that points at none is an
   external system without an authorization: a service (supplied by its ``provider`` party) and a
-  dependency, without evidence, so the analysis shows the gap. The ``this-system`` component is
-  the system itself; other components (software, interconnections, policies...) are not services
-  of the chain;
+  dependency, without evidence, so the analysis shows the gap. Without an ``asset-type``, a
+  leveraged or external system's kind is the service-model word in its title or its component's
+  title or description, else ``other``. The ``this-system`` component is the system itself;
+  other components (software, interconnections, policies...) are not services of the chain. A
+  plan with neither gives the system alone, with a warning;
 - parties become suppliers when something in the chain is theirs: the system's (the metadata's
   ``cloud-service-provider``, ``provider``, ``system-owner`` or ``owner`` party) and each leveraged
-  system's (its ``party-uuid``, else its component's ``provider``). An organisation is preferred
-  over a person; a person who is a member of an organisation stands for that organisation.
+  system's (its ``party-uuid``, else its component's ``provider``). A person is never a supplier
+  (ADR 33): a person who is a member of an organisation stands for it and becomes its
+  ``contact`` (name, address, e-mail), as does a person named beside an organisation; a person
+  named alone leaves a supplier called ``provider of`` the system, with a warning, and the
+  person as its contact.
+
+OSCAL 1.0 and 1.1 are read alike (1.1 made parts of the system's characteristics optional and
+added groups, actions and link fragments, none of which the chain needs); a later version is
+read as 1.1 with a warning. A file of OSCAL's drafts before 1.0 (``oscal-version`` ``1.0.0-rc1``,
+``1.0-Milestone3``, or objects keyed by id where 1.0 has lists) is refused with one message,
+"pre-1.0 OSCAL is not supported", and nothing after it.
 
 XML is read with :mod:`defusedxml` (a DTD or entity is refused); YAML with the chain file's
 composer (YAML 1.2 core rules, anchors and aliases refused, at most 100 levels deep); JSON with the
 standard library. A file that is OSCAL but not an SSP (a catalog, profile, component definition)
-is refused with a message saying what it is.
+is refused with a message saying what it is; an SSP fragment without the system's
+characteristics, implementation or name is refused with the parts it holds.
 
 >>> plan = b'''{"system-security-plan": {"uuid": "u1",
 ...   "metadata": {"title": "Payroll SSP", "oscal-version": "1.1.2", "parties": [
@@ -61,11 +75,12 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser
 
 from graph.errors import ChainError
-from graph.model import Chain
+from graph.model import Chain, Kind
 from importers.base import ImportIssue, ImportResult, Source, too_big
 from importers.chainfile import load_plain
 from importers.chainfile.countries import COUNTRIES
 from importers.chainfile.yaml12 import NOTHING, YMap, YSeq, compose_yaml
+from importers.kinds import model_kind, service_model_word
 
 __all__ = ["IMPORTER", "OscalImporter"]
 
@@ -86,14 +101,15 @@ _MODELS: Final = {
     "mapping-collection": "an OSCAL mapping collection",
 }
 _SSP = "system-security-plan"
-_KINDS: Final = {"saas": "saas", "paas": "paas", "iaas": "iaas", "other": "other"}
-_KIND_WORD = re.compile(r"\b(saas|paas|iaas)\b", re.IGNORECASE)
 _SYSTEM_ROLES: Final = ("cloud-service-provider", "provider", "system-owner", "owner")
 _DATE = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2})(?:Z|[+-][0-9]{2}:[0-9]{2})?")
 _MARKDOWN = re.compile(r"\*\*|__|`|(?<!\w)\*|\*(?!\w)")
 _SPACE = re.compile(r"\s+")
 _SLUG = re.compile(r"[^a-z0-9]+")
 _SUPPORTED = ("1.0", "1.1")
+_VERSION = re.compile(r"v?([0-9]+)(?:\.([0-9]+))?(?:\.([0-9]+))?(.*)", re.IGNORECASE | re.DOTALL)
+_PRE_1_0 = "pre-1.0 OSCAL is not supported"
+_CONVERT = "convert the file to OSCAL 1.0 or later and import that"
 _FIRST = re.compile(rb"[^ \t\r\n]")
 
 
@@ -150,6 +166,15 @@ class _Node:
         """A field holding a list of strings (JSON ``party-uuids``, XML ``party-uuid``)."""
         raise NotImplementedError
 
+    def fields(self) -> list[str]:
+        """The names of the fields the object holds, in order (for messages)."""
+        raise NotImplementedError
+
+    def keyed(self, name: str) -> bool:
+        """Whether field ``name`` is an object of objects (keyed by id), where OSCAL 1.0 and
+        later have a list: the JSON and YAML layout of OSCAL's drafts before 1.0."""
+        return False
+
     def prop(self, name: str) -> str | None:
         """The value of the first property called ``name`` (in any namespace)."""
         for item in self.nodes("props", "prop"):
@@ -202,6 +227,17 @@ class _DataNode(_Node):
             return _DataNode(self.issues, f"{self.path}.{name}", value)
         self.issues.error(self.where(name), f"expected an object, found {_describe(value)}")
         return None
+
+    def fields(self) -> list[str]:
+        return [str(key) for key in self.value]
+
+    def keyed(self, name: str) -> bool:
+        value = self.value.get(name)
+        return (
+            isinstance(value, dict)
+            and bool(value)
+            and all(isinstance(item, dict) for item in value.values())
+        )
 
     def _list(self, name: str) -> list[object]:
         value = self.value.get(name)
@@ -262,6 +298,10 @@ class _XmlNode(_Node):
             return self._line(self.element) + self.path
         child = self.element.find(f"{{{NAMESPACE}}}{name}")
         return self._line(self.element if child is None else child) + f"{self.path}/{name}"
+
+    def fields(self) -> list[str]:
+        names = [child.tag.rpartition("}")[2] for child in self.element]
+        return list(dict.fromkeys(name for name in names if isinstance(name, str)))
 
     def text(self, name: str) -> str | None:
         if name in self.element.attrib:
@@ -461,6 +501,18 @@ class _Party:
     label: str | None
     organizations: list[str]
     country: str | None
+    email: str | None = None
+    address: str | None = None
+
+    @property
+    def person(self) -> bool:
+        """A natural person: never a supplier, at most a supplier's contact."""
+        return self.type == "person"
+
+    def contact(self) -> dict[str, str]:
+        """The party as a supplier's ``contact``: what it has of name, address and e-mail."""
+        found = {"name": self.label, "address": self.address, "email": self.email}
+        return {key: value for key, value in found.items() if value}
 
 
 class _Ids:
@@ -479,6 +531,24 @@ class _Ids:
         return candidate
 
 
+def _draft(version: str) -> bool:
+    """Whether ``version`` is one of OSCAL's drafts before 1.0.0 (a 0.x, or a pre-release of
+    1.0.0 such as ``1.0.0-rc1`` or ``1.0-Milestone3``).
+
+    >>> [_draft(v) for v in ("1.0.0-rc1", "1.0.0-rc2", "1.0-Milestone3", "0.9", "1.0.0", "1.1.2")]
+    [True, True, True, True, False, False]
+    """
+    found = _VERSION.fullmatch(version.strip())
+    if found is None:
+        return False
+    major, minor, patch, rest = found.groups()
+    if int(major) == 0:
+        return True
+    return (
+        int(major) == 1 and int(minor or 0) == 0 and int(patch or 0) == 0 and rest.startswith("-")
+    )
+
+
 def _slug(text: str) -> str:
     """An id made of a name: lower-case ASCII letters and digits joined by ``-``.
 
@@ -487,6 +557,25 @@ def _slug(text: str) -> str:
     """
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return _SLUG.sub("-", ascii_text.lower()).strip("-")[:80].rstrip("-")
+
+
+def _address(address: _Node) -> str | None:
+    """A postal address on one line: its lines, postal code and city, state and country.
+
+    >>> issues = _Issues()
+    >>> _address(_DataNode(issues, "a", {"addr-lines": ["Kade 1"], "postal-code": "3511 AA",
+    ...                                   "city": "Utrecht", "country": "NL"}))
+    'Kade 1, 3511 AA Utrecht, NL'
+    """
+    lines = [_plain_text(line) for line in address.texts("addr-lines", "addr-line")]
+    town = " ".join(
+        _plain_text(part)
+        for part in (address.text("postal-code"), address.text("city"))
+        if part and part.strip()
+    )
+    parts = [*lines, town, address.text("state") or "", address.text("country") or ""]
+    text = ", ".join(part.strip() for part in parts if part and part.strip())
+    return text or None
 
 
 class _Plan:
@@ -507,20 +596,23 @@ class _Plan:
     def document(self) -> dict[str, object]:
         metadata = self.root.node("metadata")
         title = None
+        characteristics = self.root.node("system-characteristics")
+        implementation = self.root.node("system-implementation")
+        self.refuse_drafts(metadata, implementation)
         if metadata is not None:
             title = metadata.text("title")
             self.check_version(metadata)
             self.read_parties(metadata)
-        characteristics = self.root.node("system-characteristics")
-        implementation = self.root.node("system-implementation")
         for name, found in (
             ("system-characteristics", characteristics),
             ("system-implementation", implementation),
         ):
             if found is None:
+                held = ", ".join(self.root.fields()) or "nothing"
                 self.issues.error(
                     self.root.where(),
-                    f"{name} is missing; an SSP needs it (is this an SSP fragment?)",
+                    f"{name} is missing; an SSP needs it (is this an SSP fragment?); the plan "
+                    f"holds: {held}",
                 )
         if characteristics is None or implementation is None:
             raise _Refused(self.issues.found[-1])
@@ -531,6 +623,12 @@ class _Plan:
             self.leveraged(item, system, linked.get(item.text("uuid") or "", []))
         for component in components:
             self.external(component, system)
+        if not self.dependencies:
+            self.issues.warn(
+                implementation.where(),
+                "the SSP names no leveraged authorization and no external system: the chain is "
+                f"the system {system!r} alone, with no link to judge",
+            )
         document: dict[str, object] = {"ketenkaart": 1}
         if title:
             document["title"] = _plain_text(title)
@@ -542,6 +640,38 @@ class _Plan:
             evidence=self.evidence,
         )
         return document
+
+    def refuse_drafts(self, metadata: _Node | None, implementation: _Node | None) -> None:
+        """Refuse an SSP of OSCAL's drafts before 1.0 (``1.0.0-rc1``, ``1.0.0-milestone3``...),
+        by its version or by its layout (objects keyed by id where OSCAL 1.0 has lists), with
+        one message that says so first."""
+        version = metadata.text("oscal-version") if metadata is not None else None
+        if version is not None and _draft(version):
+            assert metadata is not None  # noqa: S101 - the version came from it
+            raise _Refused(
+                ImportIssue(
+                    metadata.where("oscal-version"),
+                    f"{_PRE_1_0}: the file is written for OSCAL {version.strip()}, a draft before "
+                    f"OSCAL 1.0.0 whose layout differs; {_CONVERT}",
+                )
+            )
+        for node, names in (
+            (metadata, ("roles", "parties", "responsible-parties")),
+            (
+                implementation,
+                ("users", "components", "inventory-items", "leveraged-authorizations"),
+            ),
+        ):
+            keyed = next((name for name in names if node is not None and node.keyed(name)), None)
+            if node is not None and keyed is not None:
+                said = f" (although it says OSCAL {version.strip()})" if version else ""
+                raise _Refused(
+                    ImportIssue(
+                        node.where(keyed),
+                        f"{_PRE_1_0}: {keyed} is an object keyed by id, as OSCAL's drafts before "
+                        f"1.0 wrote it{said}; OSCAL 1.0 and later have a list; {_CONVERT}",
+                    )
+                )
 
     def check_version(self, metadata: _Node) -> None:
         version = metadata.text("oscal-version")
@@ -558,17 +688,21 @@ class _Plan:
                 continue
             name = item.text("name") or item.text("short-name")
             country = None
-            for address in item.nodes("addresses", "address"):
+            addresses = item.nodes("addresses", "address")
+            for address in addresses:
                 code = (address.text("country") or "").upper()
                 if code in COUNTRIES:
                     country = code
                     break
+            emails = [e.strip() for e in item.texts("email-addresses", "email-address")]
             self.parties[uuid] = _Party(
                 uuid=uuid,
                 type=item.text("type"),
                 label=_plain_text(name) if name else None,
                 organizations=item.texts("member-of-organizations", "member-of-organization"),
                 country=country,
+                email=next((e for e in emails if e), None),
+                address=_address(addresses[0]) if addresses else None,
             )
 
     # -- the system ---------------------------------------------------------------------------
@@ -576,20 +710,15 @@ class _Plan:
     def system(self, characteristics: _Node, metadata: _Node | None) -> str:
         name = characteristics.text("system-name")
         if not name:
-            self.issues.error(characteristics.where("system-name"), "the system has no name")
+            held = ", ".join(characteristics.fields()) or "nothing"
+            self.issues.error(
+                characteristics.where("system-name"),
+                f"the system has no name; system-characteristics holds: {held}",
+            )
             raise _Refused(self.issues.found[-1])
         name = _plain_text(name)
         service_id = self.service_ids.new(name, "system")
-        kind = "saas"
-        model = characteristics.prop("cloud-service-model")
-        if model is not None:
-            kind = _KINDS.get(model.lower(), "other")
-            if model.lower() not in _KINDS:
-                self.issues.warn(
-                    characteristics.where("props"),
-                    f"cloud-service-model {model!r} is not saas, paas, iaas or other; "
-                    "the system is of kind 'other'",
-                )
+        kind = self.own_kind(characteristics, name, metadata)
         candidates: list[str] = []
         if metadata is not None:
             roles = {
@@ -623,56 +752,73 @@ class _Plan:
         return service_id
 
     def supplier(self, candidates: list[str], service_name: str, where: str) -> str:
-        """The supplier id for the first fitting party of ``candidates`` (made on first use)."""
-        party = self.pick(candidates, where)
-        if party is None and f"provider of {service_name}" in self.suppliers:
-            return str(self.suppliers[f"provider of {service_name}"]["id"])
-        if party is not None and party.uuid in self.suppliers:
-            return str(self.suppliers[party.uuid]["id"])
-        if party is None or party.label is None:
-            reason = (
-                f"names no party that supplies {service_name!r}"
-                if party is None
-                else f"names party {party.uuid} as the supplier of {service_name!r}, without a name"
-            )
-            self.issues.warn(
-                where, f"the SSP {reason}; the supplier is called 'provider of {service_name}'"
-            )
-            label = f"provider of {service_name}"
-            key = party.uuid if party is not None else f"provider of {service_name}"
+        """The supplier id for ``service_name``, made on first use: the first organisation of
+        ``candidates`` (a person stands for the organisation they are a member of, and becomes
+        its contact). A person is never a supplier: with no organisation named, the supplier is
+        called ``provider of`` the service, with a warning, and the person is its contact."""
+        party, person = self.pick(candidates, where)
+        fallback = f"provider of {service_name}"
+        if party is not None and party.label:
+            key, label = party.uuid, party.label
         else:
-            label, key = party.label, party.uuid
+            key, label = (party.uuid if party is not None else fallback), fallback
+        if key in self.suppliers:
+            return str(self.suppliers[key]["id"])
+        if party is None or not party.label:
+            self.issues.warn(where, self.unnamed(party, person, service_name, fallback))
         supplier: dict[str, object] = {"id": self.supplier_ids.new(label, "supplier")}
         supplier["name"] = label
         if party is not None and party.country:
             supplier["country"] = party.country
+        if person is not None and person.contact():
+            supplier["contact"] = person.contact()
         if party is not None:
             supplier["x-oscal-party-uuid"] = party.uuid
         self.suppliers[key] = supplier
         return str(supplier["id"])
 
-    def pick(self, candidates: list[str], where: str) -> _Party | None:
-        """The party that supplies: the first organisation, else the first named party."""
-        resolved: list[_Party] = []
+    @staticmethod
+    def unnamed(party: _Party | None, person: _Party | None, service: str, name: str) -> str:
+        """The warning for a supplier the SSP gives no organisation's name."""
+        if party is not None:
+            reason = f"names party {party.uuid} as the supplier of {service!r}, without a name"
+        elif person is not None:
+            reason = (
+                f"names only a person (party {person.uuid}) for the supplier of {service!r}, "
+                "and a person is not a supplier"
+            )
+        else:
+            reason = f"names no party that supplies {service!r}"
+        told = ", with that person as its contact" if person and person.contact() else ""
+        return f"the SSP {reason}; the supplier is called {name!r}{told}"
+
+    def pick(self, candidates: list[str], where: str) -> tuple[_Party | None, _Party | None]:
+        """The party that supplies (the first named organisation, else the first party that
+        is not a person) and the person who is its contact (a member of it, else the first
+        person among ``candidates``); either may be None."""
+        resolved: list[tuple[_Party, _Party | None]] = []  # (party, the person it came from)
+        people: list[_Party] = []
         for uuid in candidates:
             party = self.parties.get(uuid)
             if party is None:
                 self.issues.warn(where, f"party {uuid} is not among the metadata's parties")
                 continue
-            if party.type != "organization":
-                for member_of in party.organizations:
-                    organization = self.parties.get(member_of)
-                    if organization is not None and organization.type == "organization":
-                        party = organization
-                        break
-            resolved.append(party)
-        for party in resolved:
-            if party.type == "organization" and party.label:
-                return party
-        for party in resolved:
-            if party.label:
-                return party
-        return resolved[0] if resolved else None
+            if not party.person:
+                resolved.append((party, None))
+                continue
+            people.append(party)
+            for member_of in party.organizations:
+                organization = self.parties.get(member_of)
+                if organization is not None and not organization.person:
+                    resolved.append((organization, party))
+                    break
+        chosen = next(((p, via) for p, via in resolved if p.label), None)
+        if chosen is None and resolved:
+            chosen = resolved[0]
+        if chosen is None:
+            return None, (people[0] if people else None)
+        party, via = chosen
+        return party, via or (people[0] if people else None)
 
     # -- leveraged systems and external systems -----------------------------------------------
 
@@ -769,20 +915,39 @@ class _Plan:
                 found.extend(item.texts("party-uuids", "party-uuid"))
         return found
 
+    def own_kind(self, characteristics: _Node, name: str, metadata: _Node | None) -> str:
+        """The system's kind: its ``cloud-service-model``, else a service-model word (English
+        or Dutch) in its name, short name, the SSP's title or its description, else ``saas``."""
+        model = characteristics.prop("cloud-service-model")
+        if model is not None:
+            found = model_kind(model)
+            if found is None:
+                self.issues.warn(
+                    characteristics.where("props"),
+                    f"cloud-service-model {model!r} is not saas, paas, iaas, managed or other; "
+                    "the system is of kind 'other'",
+                )
+            return (found or Kind.OTHER).value
+        texts = (
+            name,
+            characteristics.text("system-name-short"),
+            metadata.text("title") if metadata is not None else None,
+            characteristics.text("description"),
+        )
+        return (service_model_word(_plain_text(t) for t in texts if t) or Kind.SAAS).value
+
     def kind(self, title: str, component: _Node | None) -> str:
-        """A leveraged system's kind: its component's ``asset-type``, else a word in a title."""
+        """A leveraged or external system's kind: its component's ``asset-type`` or
+        ``cloud-service-model`` when that names a kind, else a service-model word (English or
+        Dutch) in its title or its component's title or description, else ``other``."""
         texts = [title]
         if component is not None:
             for prop in ("asset-type", "cloud-service-model"):
-                value = (component.prop(prop) or "").lower()
-                if value in ("saas", "paas", "iaas"):
-                    return value
-            texts.append(component.text("title") or "")
-        for text in texts:
-            found = _KIND_WORD.search(text)
-            if found is not None:
-                return found.group(1).lower()
-        return "other"
+                found = model_kind(component.prop(prop))
+                if found is not None:
+                    return found.value
+            texts += [component.text("title") or "", component.text("description") or ""]
+        return (service_model_word(_plain_text(t) for t in texts if t) or Kind.OTHER).value
 
     def date(self, item: _Node, name: str) -> date | None:
         text = item.text(name)

@@ -306,3 +306,214 @@ def test_oversize_file_is_refused_before_parsing() -> None:
 def test_broken_input_is_refused_with_its_place(name: str, data: bytes, expected: str) -> None:
     """Malformed or foreign input gives one clear error, with its line or path where it has one."""
     assert expected in _refused(data, name)
+
+
+# -- versions ------------------------------------------------------------------------------------
+
+VARIANTS = Path(__file__).parent / "data" / "variants" / "oscal"
+
+
+def test_oscal_1_0_and_1_1_of_one_plan_give_the_same_chain() -> None:
+    """One plan in OSCAL 1.0 (with the parts 1.0 requires) and in 1.1 (without the parts 1.1
+    made optional, with 1.1's groups, actions and link fragments) imports alike, silently."""
+    old, new = (_import(VARIANTS / name) for name in ("ssp-1.0.json", "ssp-1.1.json"))
+    assert (old.issues, new.issues) == ((), ())
+    assert old.chain.suppliers == new.chain.suppliers
+    assert old.chain.dependencies == new.chain.dependencies
+    assert (
+        list(old.chain.services)
+        == list(new.chain.services)
+        == [
+            "harbour-ledger",
+            "tidal-compute-iaas",
+        ]
+    )
+    assert old.chain.services["harbour-ledger"].extra["x-impact-level"] == "fips-199-moderate"
+    assert "x-impact-level" not in new.chain.services["harbour-ledger"].extra  # optional in 1.1
+    assert new.chain.evidence["fedramp-tidal-compute-iaas"].extra["x-links"] == [
+        "https://tidal.example/ssp.json"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("name", "where", "says"),
+    [
+        (
+            "ssp-1.0.0-rc1.json",
+            "system-security-plan.metadata.oscal-version",
+            "written for OSCAL 1.0.0-rc1, a draft before OSCAL 1.0.0",
+        ),
+        (
+            "ssp-milestone3.xml",
+            "line 7: system-security-plan/metadata/oscal-version",
+            "written for OSCAL 1.0-Milestone3, a draft before OSCAL 1.0.0",
+        ),
+        (
+            "ssp-keyed-layout.json",
+            "system-security-plan.system-implementation.components",
+            "components is an object keyed by id, as OSCAL's drafts before 1.0 wrote it "
+            "(although it says OSCAL 1.0.0)",
+        ),
+    ],
+)
+def test_pre_1_0_oscal_is_refused_with_one_message_that_says_so_first(
+    name: str, where: str, says: str
+) -> None:
+    """A draft-era SSP (by its version or its keyed layout) gets one error, and it leads with
+    the cause: no "read as OSCAL 1.1" warning, no "expected a list" errors after it."""
+    result = _import(VARIANTS / name)
+    assert [issue.severity for issue in result.issues] == ["error"]
+    issue = result.issues[0]
+    assert issue.where == where
+    assert issue.message.startswith("pre-1.0 OSCAL is not supported: ")
+    assert says in issue.message
+    assert issue.message.endswith("convert the file to OSCAL 1.0 or later and import that")
+
+
+# -- kinds from what the plan says ---------------------------------------------------------------
+
+
+def _plan(
+    name: str, description: str | None = None, model: str | None = None, leveraged: str = "X"
+) -> bytes:
+    characteristics: dict[str, object] = {"system-name": name}
+    if description is not None:
+        characteristics["description"] = description
+    if model is not None:
+        characteristics["props"] = [{"name": "cloud-service-model", "value": model}]
+    plan = {
+        "system-security-plan": {
+            "uuid": "u",
+            "metadata": {
+                "title": "Plan",
+                "oscal-version": "1.1.2",
+                "parties": [{"uuid": "p", "type": "organization", "name": "Org"}],
+                "responsible-parties": [{"role-id": "system-owner", "party-uuids": ["p"]}],
+            },
+            "system-characteristics": characteristics,
+            "system-implementation": {
+                "leveraged-authorizations": [
+                    {
+                        "uuid": "l",
+                        "title": leveraged,
+                        "party-uuid": "p",
+                        "date-authorized": "2024-01-01",
+                    }
+                ]
+            },
+        }
+    }
+    return json.dumps(plan).encode()
+
+
+@pytest.mark.parametrize(
+    ("name", "description", "model", "kind"),
+    [
+        ("Harbour Storage IaaS", None, None, "iaas"),
+        ("Dossiers", "Een platform als dienst voor gemeenten.", None, "paas"),
+        ("Rekenkracht", "Infrastructuur als een dienst, in Nederland.", None, "iaas"),
+        ("Ledger", "Software as a Service for harbour masters.", None, "saas"),
+        ("Rooster Platform", "Scheduling for day care.", None, "saas"),  # no service-model word
+        ("Harbour SaaS", None, "paas", "paas"),  # the property says it
+    ],
+)
+def test_the_systems_own_kind_comes_from_what_its_plan_says(
+    name: str, description: str | None, model: str | None, kind: str
+) -> None:
+    """Without cloud-service-model, a service-model word (English or Dutch) in the system's
+    name or description gives its kind; with none, it is saas."""
+    result = IMPORTER.parse(_plan(name, description, model), Source("plan.json"))
+    assert result.ok, [str(issue) for issue in result.issues]
+    assert result.chain.services[result.chain.offerings[0]].kind.value == kind
+
+
+@pytest.mark.parametrize(
+    ("title", "kind"),
+    [
+        ("Opslag (infrastructuur als dienst)", "iaas"),
+        ("Mail Platform-as-a-Service", "paas"),
+        ("Nimbus Compute", "other"),
+    ],
+)
+def test_a_leveraged_systems_kind_reads_english_and_dutch_words(title: str, kind: str) -> None:
+    """A leveraged system's title names its kind in English or Dutch; none is other."""
+    result = IMPORTER.parse(_plan("App", leveraged=title), Source("plan.json"))
+    services = [s for s in result.chain.services.values() if s.name == title]
+    assert [s.kind.value for s in services] == [kind]
+
+
+# -- people are not suppliers --------------------------------------------------------------------
+
+
+def test_people_are_contacts_never_suppliers() -> None:
+    """A person who is a member of an organisation becomes its contact; a person on their own
+    leaves a supplier named after the system, with a warning and the person as its contact."""
+    result = _import(VARIANTS / "ssp-people-only.json")
+    assert result.ok
+    chain = result.chain
+    people = {"Sanne de Vries", "Pieter Jansen", "Kees Bakker"}
+    assert not people & {supplier.name for supplier in chain.suppliers.values()}
+    owner = chain.suppliers[chain.services["kindcentrum-portaal"].supplier]
+    assert owner.name == "provider of Kindcentrum Portaal"
+    assert dict(owner.contact) == {
+        "name": "Sanne de Vries",
+        "address": "Oudegracht 1, 3511 AA Utrecht, NL",
+        "email": "sanne@example.nl",
+    }
+    hosting = chain.suppliers[chain.services["wolkje-compute-iaas"].supplier]
+    assert (hosting.name, dict(hosting.contact)) == (
+        "Wolkje Hosting B.V.",
+        {"name": "Pieter Jansen", "email": "pieter@wolkje.example"},
+    )
+    assert chain.evidence["fedramp-wolkje-compute-iaas"].holder == hosting.id
+    warnings = [issue.message for issue in result.warnings]
+    assert len(warnings) == 2
+    assert all("a person is not a supplier" in message for message in warnings)
+
+
+def test_corpus_person_named_for_the_system_is_its_contact() -> None:
+    """FedRAMP's fixture names Jane Doe for the system: she is the contact, not the supplier."""
+    path = _corpus("oscal/fedramp-automation") / "ssp-saas-has-leveraged-authorization-VALID.xml"
+    result = IMPORTER.parse(path.read_bytes(), Source(path.name))
+    assert result.ok
+    names = {supplier.name for supplier in result.chain.suppliers.values()}
+    assert "Jane Doe" not in names
+    contacts = {supplier.contact.get("name") for supplier in result.chain.suppliers.values()}
+    assert "Jane Doe" in contacts
+
+
+# -- what a plan that gives little says ----------------------------------------------------------
+
+
+def test_a_plan_without_links_is_the_system_alone_with_a_warning() -> None:
+    """No leveraged authorization and no external system: the system imports, and a warning
+    says the chain has no link to judge."""
+    plan = json.loads(_plan("Ledger"))
+    plan["system-security-plan"]["system-implementation"] = {"components": []}
+    result = IMPORTER.parse(json.dumps(plan).encode(), Source("plan.json"))
+    assert result.ok
+    assert list(result.chain.services) == ["ledger"]
+    assert [issue.message for issue in result.warnings] == [
+        "the SSP names no leveraged authorization and no external system: the chain is the "
+        "system 'ledger' alone, with no link to judge"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (
+            {"metadata": {"title": "T", "oscal-version": "1.1.2"}, "control-implementation": {}},
+            "system-characteristics is missing; an SSP needs it (is this an SSP fragment?); "
+            "the plan holds: metadata, control-implementation",
+        ),
+        (
+            {"system-characteristics": {"description": "D"}, "system-implementation": {}},
+            "the system has no name; system-characteristics holds: description",
+        ),
+    ],
+)
+def test_a_fragment_is_refused_saying_what_it_holds(body: dict[str, object], expected: str) -> None:
+    """A plan missing what a chain needs is refused with the parts it does have."""
+    data = json.dumps({"system-security-plan": body}).encode()
+    assert expected in _refused(data, "fragment.json")
