@@ -62,6 +62,7 @@ from graph.errors import ChainError
 from graph.model import Chain, Dependency, Kind, Service, Supplier
 from importers.base import ImportIssue, ImportResult, Source, too_big
 from importers.chainfile import dump_plain, load_plain
+from importers.internal import Internal, set_apart
 from importers.iri import format_checks
 
 if TYPE_CHECKING:
@@ -85,6 +86,8 @@ _VERSIONS: Final = {
 _NEWEST_KNOWN: Final = "1.6"
 _KIND_PROPERTY: Final = "ketenkaart:kind"
 _SUPPLIER_PROPERTY: Final = "ketenkaart:supplier"
+_INTERNAL_PROPERTY: Final = "ketenkaart:internal"
+"""A service property: ``true`` marks the service as one of its provider's own components."""
 _OFFERINGS_REF: Final = "ketenkaart:offerings"
 """The bom-ref of the component that stands for the offerings in an exported SaaSBOM; the
 colon keeps it apart from every chain id."""
@@ -584,6 +587,7 @@ class _Mapping:
     ids: dict[str, str]
     errors: list[ImportIssue]
     notes: list[ImportIssue]
+    links: Mapping[tuple[str, str], Dependency] = field(default_factory=dict)
 
     @property
     def order(self) -> dict[str, int]:
@@ -744,8 +748,49 @@ def _map_services(
     return services
 
 
-def _map(bom: Bom, bridge: _Bridge, version: str) -> tuple[Chain, list[ImportIssue]]:
-    """The chain the library's model declares, and the warnings; raises :class:`_Stop`."""
+def _internal(
+    m: _Mapping, supplier_of: Mapping[str, str], suppliers: Mapping[str, Supplier]
+) -> list[Internal]:
+    """The links between two services of one provider that the BOM nests in one service or
+    marks as internal: the same ``trustZone``, or ``ketenkaart:internal`` ``true`` on the
+    provider's end. A service without a provider has a supplier of its own and is never one.
+
+    The reason names the top service of the nesting ("part of Stock Ticker Service's own
+    system"), else the provider.
+    """
+    placed = {found.ref: found for found in m.bridge.placed}
+    ref_of = {service_id: ref for ref, service_id in m.ids.items()}
+
+    def top(ref: str) -> str:
+        while placed[ref].parent is not None:
+            ref = placed[ref].parent or ref
+        return ref
+
+    found: list[Internal] = []
+    for consumer_id, provider_id in m.links:
+        consumer, provider = ref_of[consumer_id], ref_of[provider_id]
+        supplier = supplier_of[consumer]
+        if supplier != supplier_of[provider]:
+            continue
+        zone = placed[consumer].trust_zone
+        marked = (_property(m.model[provider], _INTERNAL_PROPERTY) or "").strip().lower()
+        if top(consumer) == top(provider):
+            owner = m.model[top(consumer)].name.strip() or m.ids[top(consumer)]
+        elif (zone and zone == placed[provider].trust_zone) or marked == "true":
+            owner = suppliers[supplier].name
+        else:
+            continue
+        found.append(Internal(consumer_id, provider_id, owner))
+    return found
+
+
+def _map(
+    bom: Bom, bridge: _Bridge, version: str, *, keep_internal: bool = False
+) -> tuple[Chain, list[ImportIssue]]:
+    """The chain the library's model declares, and the warnings; raises :class:`_Stop`.
+
+    Links inside one provider's system are written as out of scope (:mod:`importers.internal`)
+    unless ``keep_internal``."""
     m = _start(bom, bridge)
     if version not in ("1.4", "1.5", _NEWEST_KNOWN):
         m.notes.append(
@@ -758,6 +803,7 @@ def _map(bom: Bom, bridge: _Bridge, version: str) -> tuple[Chain, list[ImportIss
         )
     suppliers, supplier_of = _map_suppliers(m)
     links = _map_links(m)
+    m.links = links
     offerings = _map_offerings(m, links)
     services = _map_services(m, supplier_of, offerings)
     if m.errors:
@@ -770,6 +816,12 @@ def _map(bom: Bom, bridge: _Bridge, version: str) -> tuple[Chain, list[ImportIss
         dependencies=links,
         title=(top.name.strip() or None) if top is not None else None,
     )
+    if not keep_internal:
+        chain, warning = set_apart(
+            chain, _internal(m, supplier_of, suppliers), where="dependencies"
+        )
+        if warning is not None:
+            m.notes.append(warning)
     return chain, m.notes
 
 
@@ -844,7 +896,7 @@ class CycloneDxImporter:
                 bom = _from_library(_BOM_CLASS.from_json, document)
             else:
                 raise _stop("", "neither a JSON object nor XML; not a CycloneDX BOM")
-            chain, notes = _map(bom, bridge, version)
+            chain, notes = _map(bom, bridge, version, keep_internal=source.keep_internal)
             chain = _checked(chain, source.filename)
         except _Stop as stop:
             return ImportResult(Chain(offerings=()), stop.issues, filename=source.filename)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import date
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree as ET
@@ -16,7 +17,9 @@ from cyclonedx.validation.xml import XmlValidator
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from graph.coverage import check
 from graph.model import Chain, Dependency, Kind, Service, Supplier
+from graph.verdicts import Status
 from importers.base import MAX_IMPORT_BYTES, ImportResult, Source
 from importers.chainfile import dump_plain, load_plain
 from importers.cyclonedx import IMPORTER, MAX_DEPTH, export_saasbom
@@ -33,8 +36,11 @@ GOLDEN = sorted(
 NS = "http://cyclonedx.org/schema/bom/"
 
 
-def parse(data: bytes, filename: str = "bom.json") -> ImportResult:
-    return IMPORTER.parse(data, Source(filename))
+VARIANTS = Path(__file__).parent / "data" / "variants" / "cyclonedx"
+
+
+def parse(data: bytes, filename: str = "bom.json", *, keep_internal: bool = False) -> ImportResult:
+    return IMPORTER.parse(data, Source(filename, keep_internal=keep_internal))
 
 
 def errors(result: ImportResult) -> list[str]:
@@ -188,9 +194,10 @@ def _declared_xml(path: Path) -> tuple[set[str], set[tuple[str, str]], int]:
 @pytest.mark.parametrize("path", CORPUS_FILES, ids=lambda path: path.name)
 def test_corpus_file_imports_as_it_declares(path: Path) -> None:
     """Every corpus BOM with services imports to exactly the services and service links it
-    declares; ``invalid-*`` files and BOMs without services are refused with a placed error."""
+    declares (internal ones kept as links); ``invalid-*`` files and BOMs without services are
+    refused with a placed error."""
     need_corpus()
-    result = parse(path.read_bytes(), path.name)
+    result = parse(path.read_bytes(), path.name, keep_internal=True)
     if path.name.startswith("invalid-"):
         assert not result.ok
         assert result.chain == Chain(offerings=())
@@ -210,6 +217,48 @@ def test_corpus_file_imports_as_it_declares(path: Path) -> None:
     assert {(ref_of[a], ref_of[b]) for a, b in chain.dependencies} == links
     assert chain.offerings
     assert load_plain(dump_plain(chain)) == chain
+
+
+@pytest.mark.filterwarnings("ignore::cyclonedx.schema.deprecation.BaseSchemaDeprecationWarning")
+@pytest.mark.parametrize("path", CORPUS_FILES, ids=lambda path: path.name)
+def test_corpus_file_sets_internal_links_apart_and_keeps_the_rest(path: Path) -> None:
+    """Without keep_internal every declared link is still there; those set apart are out of
+    scope with their reason, and each link added is marked with the component it passes."""
+    need_corpus()
+    if path.name.startswith("invalid-"):
+        return
+    kept = parse(path.read_bytes(), path.name, keep_internal=True)
+    result = parse(path.read_bytes(), path.name)
+    if not kept.ok:
+        assert errors(result) == errors(kept)
+        return
+    links = result.chain.dependencies
+    assert set(kept.chain.dependencies) <= set(links)
+    for key, link in links.items():
+        if key not in kept.chain.dependencies:
+            assert link.relevant and "x-internal-via" in link.extra
+        elif not link.relevant:
+            assert link.reason is not None and link.reason.endswith("'s own system")
+    assert load_plain(dump_plain(result.chain)) == result.chain
+
+
+def test_corpus_saasbom_sets_the_provider_s_own_microservices_apart() -> None:
+    """The spec's 1.6 SaaSBOM nests Acme's three microservices in its Stock Ticker Service:
+    those links are out of scope, and the Postgres and S3 behind them are linked directly."""
+    need_corpus()
+    path = CORPUS / "spec-test-resources" / "valid-saasbom-1.6.json"
+    chain = parse(path.read_bytes()).chain
+    scope = {key: (d.relevant, d.reason) for key, d in chain.dependencies.items()}
+    inside = (False, "part of Stock Ticker Service's own system")
+    assert scope == {
+        ("stock-ticker-service", "ms-1.example.com"): inside,
+        ("stock-ticker-service", "ms-2.example.com"): inside,
+        ("stock-ticker-service", "ms-3.example.com"): inside,
+        ("ms-1.example.com", "ms-1-pgsql.example.com"): (True, None),
+        ("ms-3.example.com", "s3-example.amazon.com"): (True, None),
+        ("stock-ticker-service", "ms-1-pgsql.example.com"): (True, None),
+        ("stock-ticker-service", "s3-example.amazon.com"): (True, None),
+    }
 
 
 def test_corpus_saasbom_keeps_trust_zones_and_personal_data() -> None:
@@ -525,3 +574,81 @@ def test_export_then_import_gives_the_same_graph(chain: Chain) -> None:
     result = parse(export_saasbom(chain))
     assert errors(result) == []
     assert graph_of(result.chain) == graph_of(chain)
+
+
+# ---------------------------------------------------------------------------------------------
+# A provider's own components (variants/cyclonedx)
+
+
+def _statuses(chain: Chain) -> dict[tuple[str, str], Status]:
+    result = check(chain, at=date(2026, 12, 4))
+    return {(link.consumer, link.provider): link.verdict.status for link in result.links}
+
+
+def test_saasbom_s_own_microservices_are_out_of_scope_and_no_gaps() -> None:
+    """An offering nesting 5 microservices of its own provider: 5 links out of scope with the
+    reason, one warning listing them, and check no longer counts them as gaps; the database
+    and the mailer they rely on are still checked, linked from the offering."""
+    path = VARIANTS / "saasbom-internal-1.6.json"
+    result = parse(path.read_bytes(), path.name)
+    assert result.ok
+    parts = ["gateway", "employees", "payslips", "tax", "notify"]
+    for part in parts:
+        link = result.chain.dependencies[("payroll", part)]
+        assert (link.relevant, link.reason) == (False, "part of Acme Payroll Online's own system")
+    assert [str(w) for w in result.warnings] == [
+        "dependencies: 5 links between services of one provider, nested or marked as internal, "
+        "are written as out of scope: part of Acme Payroll Online's own system: "
+        "payroll -> gateway, payroll -> employees, payroll -> payslips, payroll -> tax, "
+        "payroll -> notify; what they rely on outside it is linked directly: "
+        "payroll -> rds (via employees), payroll -> mail (via notify); "
+        "--keep-internal keeps them as links"
+    ]
+    statuses = _statuses(result.chain)
+    assert statuses == {
+        **{("payroll", part): Status.OUT_OF_SCOPE for part in parts},
+        ("payroll", "rds"): Status.GAP,
+        ("payroll", "mail"): Status.GAP,
+    }
+    assert load_plain(dump_plain(result.chain)) == result.chain
+
+
+def test_keep_internal_keeps_the_microservices_as_ordinary_links() -> None:
+    path = VARIANTS / "saasbom-internal-1.6.json"
+    result = parse(path.read_bytes(), path.name, keep_internal=True)
+    assert result.warnings == ()
+    assert all(link.relevant for link in result.chain.dependencies.values())
+    gaps = [key for key, status in _statuses(result.chain).items() if status is Status.GAP]
+    assert len(gaps) == 8  # the 5 microservices and the 3 links behind them
+
+
+def test_one_trust_zone_or_the_internal_property_marks_top_level_services_internal() -> None:
+    """Top-level services of one provider: internal when in the consumer's trust zone or
+    marked ketenkaart:internal; another zone, or another provider in the zone, stays a link."""
+    path = VARIANTS / "saasbom-trust-zone-1.5.xml"
+    result = parse(path.read_bytes(), path.name)
+    scope = {key: (d.relevant, d.reason) for key, d in result.chain.dependencies.items()}
+    inside = (False, "part of Zorgportaal B.V.'s own system")
+    assert scope == {
+        ("portal", "auth"): inside,
+        ("portal", "records"): inside,
+        ("portal", "billing"): (True, None),
+        ("portal", "hosting"): (True, None),
+    }
+
+
+def test_a_nested_service_of_another_provider_stays_a_link() -> None:
+    data = bom(
+        [
+            {
+                "bom-ref": "app",
+                "name": "App",
+                "provider": {"name": "Me"},
+                "services": [{"bom-ref": "db", "name": "DB", "provider": {"name": "Cloud"}}],
+            }
+        ],
+        dependencies=[{"ref": "app", "dependsOn": ["db"]}],
+    )
+    result = parse(data)
+    assert result.chain.dependencies[("app", "db")].relevant
+    assert result.warnings == ()
