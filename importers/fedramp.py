@@ -71,13 +71,10 @@ from typing import Final
 from graph.errors import ChainError
 from graph.model import Chain, Service
 from graph.reasons import count
-from importers.base import ImportIssue, ImportResult, Source, too_big
+from importers.base import MAX_ERRORS, ImportIssue, ImportResult, Source, too_big
 from importers.chainfile import dump_plain, load_plain, merge_chains
 
-__all__ = ["IMPORTER", "MAX_ERRORS", "FedrampImporter", "names_match", "words"]
-
-MAX_ERRORS: Final = 20
-"""The most lines of errors one file gives; the last counts the errors not listed."""
+__all__ = ["IMPORTER", "FedrampImporter", "names_match", "words"]
 
 EXAMPLES: Final = 3
 """How many unmatched products the one warning about them names."""
@@ -429,6 +426,7 @@ def read_marketplace(data: bytes, source: Source) -> ImportResult:
                     f"matches {names} but its status is {product.status or 'empty'!r}, not "
                     f"{_AUTHORIZED!r}; no evidence",
                     "warning",
+                    kind="matched product not authorized",
                 )
             )
             continue
@@ -439,6 +437,7 @@ def read_marketplace(data: bytes, source: Source) -> ImportResult:
                     f"authorized, but the authorization date {product.authorized or ''!r} is not "
                     "a date; the evidence has no issue date",
                     "warning",
+                    kind="authorization date not a date",
                 )
             )
         by_holder: dict[str, list[str]] = {}
@@ -496,6 +495,7 @@ def _unmatched(products: Sequence[_Product], base: str) -> ImportIssue:
         f"service of the chain and {'gives' if one else 'give'} no evidence"
         + (f", e.g. {names}" if len(products) > EXAMPLES else f": {names}"),
         "warning",
+        kind="product matches no service",
     )
 
 

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from graph.model import Chain, Kind, Scheme, Service, Supplier
-from importers.base import MAX_IMPORT_BYTES, ImportResult, Source
+from importers.base import MAX_ERRORS, MAX_IMPORT_BYTES, ImportResult, Source
 from importers.chainfile import dump_plain, load_chain, merge_chains
-from importers.fedramp import IMPORTER, MAX_ERRORS, names_match
+from importers.fedramp import IMPORTER, names_match
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = Path(__file__).parent / "data" / "fedramp"
@@ -357,3 +357,23 @@ def test_standard_output_without_a_chain_is_refused_naming_existing() -> None:
     assert (done.returncode, done.stdout) == (2, "")
     assert "products-export.json" in done.stderr
     assert "--existing CHAIN" in done.stderr
+
+
+def test_many_unauthorized_matches_are_one_line_through_the_common_run() -> None:
+    """Products that match but are not authorized carry their kind, so the one import run
+    every caller uses shows nine of them as one line."""
+    from importers.registry import run  # noqa: PLC0415 - the common run, not the importer alone
+
+    services = {f"s{n}": Service(f"s{n}", f"Offering {n}", "p", Kind.IAAS) for n in range(10)}
+    register = Chain(
+        offerings=("s0",), suppliers={"p": Supplier("p", "Provider")}, services=services
+    )
+    rows = [_product(0, csp="Provider", cso="Offering 0")]
+    rows += [
+        _product(n, csp="Provider", cso=f"Offering {n}", public_status="FedRAMP Ready")
+        for n in range(1, 10)
+    ]
+    result = run(IMPORTER, _products(*rows), Source("ready.json", existing=register))
+    assert result.ok
+    assert len(result.warnings) == 1
+    assert "9 warnings of one kind (matched product not authorized)" in str(result.warnings[0])
