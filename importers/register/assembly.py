@@ -23,6 +23,7 @@ from graph.model import (
     Service,
     Supplier,
 )
+from graph.reasons import count
 from importers.base import ImportResult, Source
 from importers.chainfile import dump_plain, load_plain
 from importers.layouts import Layout, slug
@@ -626,6 +627,25 @@ def _check(chain: Chain, assembler: _Assembler, source: Source) -> None:
             assembler.problems.error(where, issue.message)
 
 
+def _nothing(table: Table, chain: Chain, problems: Problems) -> None:
+    """The error of a register that names no service: what its rows hold instead (every row
+    names its supplier, or is an error of its own)."""
+    service = repr(table.heading("service"))
+    if not table.rows:
+        problems.error(
+            "", "the register has its heading row and no row under it; fill a row per service"
+        )
+        return
+    names = [supplier.name for supplier in chain.suppliers.values()]
+    shown = ", ".join(map(repr, names[:3])) + (", ..." if len(names) > 3 else "")
+    problems.error(
+        "",
+        f"the register names no service: its {count(len(table.rows), 'row')} "
+        f"{'names' if len(table.rows) == 1 else 'name'} only "
+        f"{count(len(names), 'supplier')} ({shown}); fill the column {service}",
+    )
+
+
 def read_chain(layout: Layout, rows: Sequence[Row], source: Source) -> ImportResult:
     """The chain ``rows`` declare in ``layout``, or no entities and every problem found."""
     problems = Problems()
@@ -635,6 +655,8 @@ def read_chain(layout: Layout, rows: Sequence[Row], source: Source) -> ImportRes
     assembler = _Assembler(table, problems, source.existing)
     assembler.read_rows()
     chain = assembler.chain()
+    if not problems.failed and not chain.services and not chain.evidence:
+        _nothing(table, chain, problems)
     if not problems.failed:
         _check(chain, assembler, source)
     if problems.failed:

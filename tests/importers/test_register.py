@@ -484,7 +484,7 @@ def test_sniff_recognises_registers() -> None:
 @pytest.mark.parametrize("language", ["en", "nl"])
 def test_xlsx_template_has_frozen_headings_filters_and_lists(language: str) -> None:
     """The template a user downloads: headings, frozen top row, filter, widths, drop-downs;
-    and it imports as an empty register."""
+    and importing it unfilled says to fill it."""
     data = template("xlsx", language)  # type: ignore[arg-type]
     book = load_workbook(io.BytesIO(data))
     sheet = book.worksheets[0]
@@ -498,8 +498,9 @@ def test_xlsx_template_has_frozen_headings_filters_and_lists(language: str) -> N
     certificate = headings.index("Certificate" if language == "en" else "Certificaat")
     assert {f"{column_letter(kind)}2", f"{column_letter(certificate)}2"} <= lists
     result = XLSX_IMPORTER.parse(data, Source("template.xlsx"))
-    assert result.issues == ()
-    assert result.chain == Chain(offerings=())
+    assert errors(result) == [
+        "the register has its heading row and no row under it; fill a row per service"
+    ]
 
 
 def test_csv_template_is_dutch_and_semicolon_separated() -> None:
@@ -667,13 +668,35 @@ def register_chains(draw: st.DrawFn) -> Chain:
 @given(chain=register_chains())
 def test_register_round_trip_gives_the_same_chain(chain: Chain, fmt: str, language: str) -> None:
     """Export then import is the identity for chains within the layout, in both formats and
-    both languages."""
-    if chain.services:  # the strategy makes valid chains
-        load_plain(
-            dump_plain(replace(chain, offerings=chain.offerings or (next(iter(chain.services)),)))
-        )
+    both languages; a register without services has nothing to import and is refused."""
     data = export_register(chain, fmt, language)  # type: ignore[arg-type]
     importer = CSV_IMPORTER if fmt == "csv" else XLSX_IMPORTER
     result = importer.parse(data, Source(f"register.{fmt}"))
+    if not chain.services:
+        assert [issue.message.split(":")[0] for issue in result.issues] == [
+            "the register names no service"
+            if chain.suppliers
+            else "the register has its heading row and no row under it; fill a row per service"
+        ]
+        return
+    load_plain(  # the strategy makes valid chains
+        dump_plain(replace(chain, offerings=chain.offerings or (next(iter(chain.services)),)))
+    )
     assert result.issues == ()
     assert result.chain == chain
+
+
+def test_a_register_of_suppliers_alone_says_what_it_holds() -> None:
+    """A register that names no service is refused saying what its rows hold instead: only a
+    heading row, or suppliers without services (the first three named)."""
+    result = parse_csv("Supplier,Service,Kind\n")
+    assert errors(result) == [
+        "the register has its heading row and no row under it; fill a row per service"
+    ]
+    rows = "".join(f"Holding {n} B.V.,,\n" for n in range(4))
+    result = parse_csv(f"Leverancier;Dienst;Soort\n{rows}".replace(",", ";"))
+    assert errors(result) == [
+        "the register names no service: its 4 rows name only 4 suppliers ('Holding 0 B.V.', "
+        "'Holding 1 B.V.', 'Holding 2 B.V.', ...); fill the column 'Dienst'"
+    ]
+    assert result.chain == Chain(offerings=())
