@@ -19,7 +19,6 @@
 
 from __future__ import annotations
 
-import heapq
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
@@ -38,8 +37,7 @@ from graph.verdicts import (
     Assessment,
     CheckResult,
     LinkResult,
-    Reason,
-    ReasonCode,
+    Ranked,
     Status,
     Verdict,
 )
@@ -168,9 +166,10 @@ class _Judge:
             for stop in (stop_date(e, profile),)
         }
         self._covers = {e.id: frozenset(e.covers) for e in chain.evidence.values()}
-        # Each supplier's pieces in the order the best-of-several rule puts equal verdicts.
+        # Each supplier's pieces, by id, in the order the best-of-several rule puts equal
+        # verdicts.
         self._held_ranked = {
-            holder: sorted(held, key=lambda e: (self._later_first[e.id], e.id))
+            holder: [e.id for e in sorted(held, key=lambda e: (self._later_first[e.id], e.id))]
             for holder, held in self.by_holder.items()
         }
         self._worth: dict[str, Worth] = {}
@@ -209,39 +208,31 @@ class _Judge:
     def _rank(self, a: Assessment) -> tuple[int, int, str]:
         return (a.verdict.order, self._later_first[a.evidence], a.evidence)
 
-    def ranked(self, p: Service, locations: tuple[str, ...]) -> list[Assessment]:
+    def ranked(self, p: Service, locations: tuple[str, ...]) -> Sequence[Assessment]:
         """Every piece considered for a link into ``p``, assessed, best first.
 
         Same as ``best_first(own(p, locations))``, but the pieces of the provider's supplier
         that do not list the provider (check 1: NOT_EQUIVALENT, the bulk of a large supplier's
-        evidence) come already in order and are merged in, not sorted.
+        evidence) are not assessed one by one: a :class:`Ranked` sequence makes them when read.
         """
-        pid, covers = p.id, self._covers
+        pid, supplier = p.id, p.supplier
         listing = sorted(
             (self.assess(e, p, locations) for e in self.by_service.get(pid, ())), key=self._rank
         )
-        # Check 1 for the supplier's other pieces, the bulk of a large supplier's evidence:
-        # one sentence per piece and provider, joined from halves made once per piece.
-        name, halves, code, not_equivalent = (
-            reasons.service_name(p),
-            self._scope_halves,
-            ReasonCode.SCOPE_SERVICE,
-            Verdict.NOT_EQUIVALENT,
-        )
-        others = [
-            Assessment(e.id, not_equivalent, (Reason(code, before + name + after),))
-            for e in self._held_ranked.get(p.supplier, ())
-            if pid not in covers[e.id]
-            for before, after in (halves[e.id],)
-        ]
-        if not others:
+        held = self._held_ranked.get(supplier, ())
+        unlisted = len(held) - sum(e.holder == supplier for e in self.by_service.get(pid, ()))
+        if not unlisted:
             return listing
-        worst = next(
-            (i for i, a in enumerate(listing) if a.verdict is Verdict.NOT_EQUIVALENT), len(listing)
+        return Ranked(
+            listing,
+            held,
+            provider=pid,
+            name=reasons.service_name(p),
+            covers=self._covers,
+            halves=self._scope_halves,
+            order=self._later_first,
+            unlisted=unlisted,
         )
-        if worst == len(listing):
-            return [*listing, *others]
-        return [*listing[:worst], *heapq.merge(listing[worst:], others, key=self._rank)]
 
     def inclusive_reports(self, c: Service) -> list[tuple[Assessment, Evidence]]:
         """C's own usable reports that include sub-services, best first."""
@@ -287,8 +278,11 @@ class _Judge:
                         Verdict.NO_EVIDENCE, None, (reasons.no_evidence(p, self.at, None),)
                     )
                 else:
-                    best, *also = ranked
-                    found = Outcome(best.verdict, best.evidence, best.reasons, tuple(also))
+                    best = ranked[0]
+                    also = (
+                        ranked.without_first() if isinstance(ranked, Ranked) else tuple(ranked[1:])
+                    )
+                    found = Outcome(best.verdict, best.evidence, best.reasons, also)
             self._outcomes[key] = found
         return found
 

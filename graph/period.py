@@ -13,6 +13,7 @@ The bridge letter of such a report bridges its own dates.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import NamedTuple
 
@@ -51,7 +52,7 @@ class Outcome(NamedTuple):
     verdict: Verdict
     evidence: str | None
     reasons: tuple[Reason, ...]
-    also: tuple[Assessment, ...] = ()
+    also: Sequence[Assessment] = ()
     uncovered: tuple[DateRange, ...] = ()
     bridged: tuple[DateRange, ...] = ()
 

@@ -9,17 +9,23 @@ True
 from __future__ import annotations
 
 import enum
+import heapq
+import itertools
 import json
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, overload
 
 from graph.model import DateRange
 
 _ENCODER = json.JSONEncoder(ensure_ascii=False)  # json.dumps(..., ensure_ascii=False), reused
 _quote = json.encoder.encode_basestring  # what that encoder does to a str, minus the call
+_SHARED_BYTES = 256 << 20
+"""How many bytes of encoded ``reasons`` and ``also`` :meth:`CheckResult.iter_json` keeps for
+the next links that share them; past that, each is encoded again when met (a chain whose large
+suppliers hold many pieces encodes gigabytes of them)."""
 
 
 class _Quoted(dict[str, str]):
@@ -122,6 +128,139 @@ class Assessment(NamedTuple):
     reasons: tuple[Reason, ...]
 
 
+class Ranked(Sequence[Assessment]):
+    """Assessed pieces best first, where a supplier's pieces that do not list the provider are
+    made only when read.
+
+    Check 1 gives each piece of the provider's supplier that does not list the provider
+    NOT_EQUIVALENT with one ``scope-service`` reason, and all of them are listed in ``also``. A
+    large supplier's pieces are most of a large chain's ``also``: one record per piece and
+    provider, which a chain of 100,000 services with many pieces per supplier counts in
+    millions. So this sequence keeps the pieces that list the provider (``listing``, assessed,
+    best first) and only the ids of the supplier's pieces in rank order (``held``, shared by
+    every provider of the supplier); it merges them when read, in the order
+    :meth:`graph.coverage._Judge.best_first` gives, and drops its first ``skip`` entries (the
+    deciding piece, for ``also``). :meth:`entries` gives an unlisted piece by its id alone, for
+    :meth:`CheckResult.iter_json` to write from halves made once per piece.
+
+    It compares equal to a tuple of the same assessments.
+    """
+
+    __slots__ = (
+        "_covers",
+        "_halves",
+        "_held",
+        "_listing",
+        "_name",
+        "_order",
+        "_pid",
+        "_size",
+        "_skip",
+    )
+
+    def __init__(
+        self,
+        listing: Sequence[Assessment],
+        held: Sequence[str],
+        *,
+        provider: str,
+        name: str,
+        covers: Mapping[str, frozenset[str]],
+        halves: Mapping[str, tuple[str, str]],
+        order: Mapping[str, int],
+        unlisted: int,
+        skip: int = 0,
+    ) -> None:
+        self._listing, self._held, self._pid, self._name = listing, held, provider, name
+        self._covers, self._halves, self._order, self._skip = covers, halves, order, skip
+        self._size = len(listing) + unlisted - skip
+
+    def without_first(self) -> Ranked:
+        """The same pieces but the first (``also``, beside the deciding piece)."""
+        return Ranked(
+            self._listing,
+            self._held,
+            provider=self._pid,
+            name=self._name,
+            covers=self._covers,
+            halves=self._halves,
+            order=self._order,
+            unlisted=self._size + self._skip - len(self._listing),
+            skip=self._skip + 1,
+        )
+
+    def entries(self) -> list[Assessment | str]:
+        """Best first: the assessed pieces that list the provider, and the id of every piece
+        that does not (its assessment is :meth:`unlisted` of that id)."""
+        listing, order, pid, covers = self._listing, self._order, self._pid, self._covers
+        unlisted = [eid for eid in self._held if pid not in covers[eid]]
+        # The unlisted are all NOT_EQUIVALENT: the assessed pieces better than that come first,
+        # and the rest (rarely any) are merged with them by the same rank.
+        worse = Verdict.NOT_EQUIVALENT.order
+        index = next((i for i, a in enumerate(listing) if a.verdict.order >= worse), len(listing))
+        found: list[Assessment | str] = [*listing[:index]]
+        if index == len(listing):
+            found += unlisted
+        else:
+
+            def rank(x: Assessment | str) -> tuple[int, int, str]:
+                if isinstance(x, str):
+                    return worse, order[x], x
+                return x.verdict.order, order[x.evidence], x.evidence
+
+            found += heapq.merge(listing[index:], unlisted, key=rank)
+        return found[self._skip :] if self._skip else found
+
+    def unlisted(self, evidence: str) -> Assessment:
+        """The assessment of the supplier's piece ``evidence``, which does not list the
+        provider."""
+        before, after = self._halves[evidence]
+        reason = Reason(ReasonCode.SCOPE_SERVICE, before + self._name + after)
+        return Assessment(evidence, Verdict.NOT_EQUIVALENT, (reason,))
+
+    def halves(self, evidence: str) -> tuple[str, str]:
+        """The scope-service sentence of an unlisted piece before and after the provider's
+        name."""
+        return self._halves[evidence]
+
+    @property
+    def name(self) -> str:
+        """The provider as the sentences name it."""
+        return self._name
+
+    def __iter__(self) -> Iterator[Assessment]:
+        unlisted = self.unlisted
+        for entry in self.entries():
+            yield unlisted(entry) if isinstance(entry, str) else entry
+
+    def __len__(self) -> int:
+        return self._size
+
+    @overload
+    def __getitem__(self, index: int) -> Assessment: ...
+    @overload
+    def __getitem__(self, index: slice) -> tuple[Assessment, ...]: ...
+    def __getitem__(self, index: int | slice) -> Assessment | tuple[Assessment, ...]:
+        if isinstance(index, slice):
+            return tuple(self)[index]
+        if index < 0:
+            index += self._size
+        if not 0 <= index < self._size:
+            raise IndexError("Ranked index out of range")
+        return next(itertools.islice(self, index, None))
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, (Ranked, tuple, list)):
+            return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(tuple(self))
+
+    def __repr__(self) -> str:
+        return f"Ranked({tuple(self)!r})"
+
+
 class LinkResult(NamedTuple):
     """The verdict of one link (``consumer`` relies on ``provider``) of the walk."""
 
@@ -132,7 +271,7 @@ class LinkResult(NamedTuple):
     verdict: Verdict
     evidence: str | None
     reasons: tuple[Reason, ...]
-    also: tuple[Assessment, ...] = ()
+    also: Sequence[Assessment] = ()
     uncovered: tuple[DateRange, ...] = ()
     bridged: tuple[DateRange, ...] = ()
 
@@ -217,6 +356,7 @@ class CheckResult:
         encode = _ENCODER.encode
         text = _Quoted()  # each id quoted once
         shared: dict[int, bytes] = {}
+        kept = 0  # bytes in shared
 
         def ids(values: Iterable[str]) -> str:
             return f"[{', '.join([text[v] for v in values])}]"
@@ -233,24 +373,51 @@ class CheckResult:
                 + "]"
             )
 
-        def once(value: tuple[Any, ...], to_text: Callable[[Any], str]) -> bytes:
-            found = shared.get(id(value))  # the tuples live as long as self: ids stay unique
+        def once(value: Sequence[Any], to_bytes: Callable[[Any], bytes]) -> bytes:
+            nonlocal kept
+            found = shared.get(id(value))  # the sequences live as long as self: ids stay unique
             if found is None:
-                found = shared[id(value)] = to_text(value).encode()
+                found = to_bytes(value)
+                if kept + len(found) <= _SHARED_BYTES:  # past the budget, made again when met
+                    kept += len(found)
+                    shared[id(value)] = found
             return found
 
-        def also(values: tuple[Assessment, ...]) -> str:
+        def assessment(a: Assessment) -> str:
             return (
-                "["
-                + ", ".join(
-                    [
-                        f'{{"evidence": {text[a.evidence]}, "verdict": "{a.verdict._value_}", '
-                        f'"reasons": {reasons(a.reasons)}}}'
-                        for a in values
-                    ]
-                )
-                + "]"
+                f'{{"evidence": {text[a.evidence]}, "verdict": "{a.verdict._value_}", '
+                f'"reasons": {reasons(a.reasons)}}}'
             )
+
+        unlisted: dict[str, tuple[str, str]] = {}  # an unlisted piece's JSON around the name
+
+        def halves(values: Ranked, evidence: str) -> tuple[str, str]:
+            found = unlisted.get(evidence)
+            if found is None:
+                before, after = values.halves(evidence)
+                found = unlisted[evidence] = (
+                    f'{{"evidence": {text[evidence]}, "verdict": "NOT_EQUIVALENT", "reasons": '
+                    f'[{{"code": "scope-service", "message": "{_quote(before)[1:-1]}',
+                    f'{_quote(after)[1:-1]}"}}]}}',
+                )
+            return found
+
+        def also(values: Sequence[Assessment]) -> bytes:
+            if not isinstance(values, Ranked):
+                return f"[{', '.join([assessment(a) for a in values])}]".encode()
+            # Escaping is per character: the name escaped once, between the escaped halves,
+            # is the escaped sentence.
+            name, parts = _quote(values.name)[1:-1], []
+            for entry in values.entries():
+                if isinstance(entry, str):
+                    before, after = halves(values, entry)
+                    parts.append(before + name + after)
+                else:
+                    parts.append(assessment(entry))
+            return f"[{', '.join(parts)}]".encode()
+
+        def reasons_bytes(values: tuple[Reason, ...]) -> bytes:
+            return reasons(values).encode()
 
         yield (encode(self._head())[:-1] + ', "links": [').encode()
         # Enum values are read as ``_value_``: ``.value`` goes through a descriptor, and this
@@ -264,7 +431,7 @@ class CheckResult:
                 f'"verdict": "{verdict._value_}", "status": "{verdict.status._value_}", '
                 f'"evidence": {evidence}, "reasons": '
             ).encode()
-            yield once(link.reasons, reasons)
+            yield once(link.reasons, reasons_bytes)
             yield b', "also": '
             yield once(link.also, also)
             if link.uncovered or link.bridged:

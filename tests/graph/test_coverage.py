@@ -602,3 +602,38 @@ def test_also_interleaves_pieces_that_do_not_list_the_provider_by_the_same_rule(
         "b-limited",
         "d-other-early",
     ]
+
+
+def test_a_suppliers_pieces_that_do_not_list_the_provider_merge_into_also_by_rank() -> None:
+    """The supplier's pieces that do not list the provider (made only when read, issue 13)
+    take their place among the provider's own NOT_EQUIVALENT pieces by the same rule, and
+    read like any other: by index, by slice, by length, and equal to the same tuple."""
+    result = check(
+        base(
+            db_report("db-soc2"),
+            db_report("m-us", locations=("US",)),
+            db_report("z-other", covers=["db-eu"]),
+            db_report("a-other", covers=["db-eu"]),
+        ),
+        at=AT,
+    )
+    x = link(result)
+    assert x.evidence == "db-soc2"
+    assert [(a.evidence, a.verdict) for a in x.also] == [
+        ("a-other", Verdict.NOT_EQUIVALENT),
+        ("m-us", Verdict.NOT_EQUIVALENT),
+        ("z-other", Verdict.NOT_EQUIVALENT),
+    ]
+    assert [r.code.value for r in x.also[0].reasons] == ["scope-service"]
+    assert "does not list Db (db)" in x.also[0].reasons[0].message
+    assert [r.code.value for r in x.also[1].reasons] == ["scope-location"]
+    assert len(x.also) == 3
+    assert x.also[-1].evidence == "z-other"
+    assert [a.evidence for a in x.also[1:]] == ["m-us", "z-other"]
+    assert x.also == tuple(x.also)
+    assert hash(x) == hash(x._replace(also=tuple(x.also)))
+    (written,) = result.to_json()["links"]
+    assert [(a["evidence"], a["reasons"]) for a in written["also"]] == [
+        (a.evidence, [{"code": r.code.value, "message": r.message} for r in a.reasons])
+        for a in x.also
+    ]

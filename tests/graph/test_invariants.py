@@ -324,6 +324,24 @@ def test_streamed_json_is_always_in_the_layout_of_json_dumps(
 
 
 @given(chain=chains(), at=st.sampled_from(DATES))
+def test_also_as_written_is_also_as_read_piece_by_piece(chain: Chain, at: date) -> None:
+    """Each link's `also` in the JSON (an unlisted piece written from halves made once) is its
+    `also` read assessment by assessment, as many as len() says."""
+    result = run(chain, {"at": at})
+    for link, written in zip(result.links, result.to_json()["links"], strict=True):
+        read = [
+            {
+                "evidence": a.evidence,
+                "verdict": a.verdict.value,
+                "reasons": [{"code": r.code.value, "message": r.message} for r in a.reasons],
+            }
+            for a in link.also
+        ]
+        assert written["also"] == read
+        assert len(link.also) == len(read)
+
+
+@given(chain=chains(), at=st.sampled_from(DATES))
 def test_every_link_lists_its_evidence_best_first(chain: Chain, at: date) -> None:
     """The deciding evidence, then `also`: best verdict, then counting longest, then by id."""
     result = run(chain, {"at": at})
