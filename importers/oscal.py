@@ -130,8 +130,9 @@ class _Issues:
     def error(self, where: str, message: str) -> None:
         self.found.append(ImportIssue(where, message))
 
-    def warn(self, where: str, message: str) -> None:
-        self.found.append(ImportIssue(where, message, "warning"))
+    def warn(self, where: str, message: str, kind: str = "") -> None:
+        """A warning; ``kind`` names one a plan may give many times, to be summarised."""
+        self.found.append(ImportIssue(where, message, "warning", kind))
 
 
 def _plain_text(text: str) -> str:
@@ -765,7 +766,11 @@ class _Plan:
         if key in self.suppliers:
             return str(self.suppliers[key]["id"])
         if party is None or not party.label:
-            self.issues.warn(where, self.unnamed(party, person, service_name, fallback))
+            self.issues.warn(
+                where,
+                self.unnamed(party, person, service_name, fallback),
+                "supplier named after the system",
+            )
         supplier: dict[str, object] = {"id": self.supplier_ids.new(label, "supplier")}
         supplier["name"] = label
         if party is not None and party.country:
@@ -801,7 +806,9 @@ class _Plan:
         for uuid in candidates:
             party = self.parties.get(uuid)
             if party is None:
-                self.issues.warn(where, f"party {uuid} is not among the metadata's parties")
+                self.issues.warn(
+                    where, f"party {uuid} is not among the metadata's parties", "unknown party"
+                )
                 continue
             if not party.person:
                 resolved.append((party, None))
@@ -952,7 +959,9 @@ class _Plan:
     def date(self, item: _Node, name: str) -> date | None:
         text = item.text(name)
         if text is None:
-            self.issues.warn(item.where(), f"{name} is missing; the evidence has no date")
+            self.issues.warn(
+                item.where(), f"{name} is missing; the evidence has no date", "undated evidence"
+            )
             return None
         found = _DATE.fullmatch(text.strip())
         try:

@@ -517,3 +517,26 @@ def test_a_fragment_is_refused_saying_what_it_holds(body: dict[str, object], exp
     """A plan missing what a chain needs is refused with the parts it does have."""
     data = json.dumps({"system-security-plan": body}).encode()
     assert expected in _refused(data, "fragment.json")
+
+
+def test_many_suppliers_named_after_systems_are_one_line_through_the_common_run() -> None:
+    """Eight leveraged systems whose party is a person alone are eight warnings of one kind,
+    which the one import run every caller uses shows as one line."""
+    from importers.registry import run  # noqa: PLC0415 - the common run, not the importer alone
+
+    plan = json.loads(_plan("App"))
+    body = plan["system-security-plan"]
+    body["metadata"]["parties"].append({"uuid": "me", "type": "person", "name": "A. Person"})
+    body["system-implementation"]["leveraged-authorizations"] = [
+        {
+            "uuid": f"l{n}",
+            "title": f"Cloud {n}",
+            "party-uuid": "me",
+            "date-authorized": "2024-01-01",
+        }
+        for n in range(8)
+    ]
+    result = run(IMPORTER, json.dumps(plan).encode(), Source("plan.json"))
+    assert result.ok
+    assert [issue.kind for issue in result.warnings] == ["supplier named after the system"]
+    assert str(result.warnings[0]).startswith("8 warnings of one kind")
