@@ -1,9 +1,10 @@
-"""POST /import follows the same import rules as the command line (importers.registry.run):
-the empty file and byte-order marks named, a library's warning returned as the file's own,
-errors capped, and a .csv file found as CSV without ?format=."""
+"""POST /import and the import page follow the same import rules as the command line
+(importers.registry.run): the empty file and byte-order marks named, a library's warning
+returned as the file's own, errors capped, and a .csv file found as CSV without ?format=."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from app.audit import COMMAND_LINE
 from importers import registry
 from importers.base import MAX_ERRORS, Importer, ImportResult, Source
 from tests.app.conftest import Ws
+from tests.app.test_pages import csrf, sign_in, squash
 
 VARIANTS = Path(__file__).resolve().parents[1] / "importers" / "data" / "variants" / "worksheet"
 PROBLEM = "application/problem+json"
@@ -115,3 +117,31 @@ def test_the_service_passes_keep_internal_to_the_format(
                 keep_internal=keep,
             )
     assert seen == [False, True]
+
+
+def test_the_import_page_names_the_empty_file_and_the_library_warning(
+    make_client: Callable[..., TestClient], ws: Ws
+) -> None:
+    """On the import page, an empty upload says the file is empty, and a workbook openpyxl
+    warns about previews with the warning in words about the workbook."""
+    web = make_client(plain_http_localhost=True)
+    sign_in(web, ws.emails["editor"])
+    token = csrf(web.get("/w/acme/import").text)
+    empty = web.post(
+        "/w/acme/import",
+        data={"csrf_token": token, "mode": "preview"},
+        files={"file": ("empty.csv", b"", "text/csv")},
+    )
+    assert empty.status_code == 422
+    assert "the file is empty" in empty.text
+    assert "not recognised" not in empty.text
+    book = (VARIANTS / "unknown-extension.xlsx").read_bytes()
+    preview = web.post(
+        "/w/acme/import",
+        data={"csrf_token": token, "mode": "preview"},
+        files={"file": ("unknown-extension.xlsx", book, "application/octet-stream")},
+    )
+    assert preview.status_code == 200, preview.text
+    assert "the workbook uses a spreadsheet feature this reader does not know" in squash(
+        preview.text
+    )
