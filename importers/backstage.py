@@ -73,6 +73,7 @@ from importers.base import (
 from importers.chainfile import dump_plain, load_plain
 from importers.chainfile.messages import describe, path_text, quote
 from importers.chainfile.yaml12 import NOTHING, Composer, line_at, source_text
+from importers.internal import Internal, set_apart
 from importers.kinds import RESOURCE_TYPES, kind_of
 
 __all__ = [
@@ -744,7 +745,7 @@ class _Links:
             roles.append(role)
 
 
-def _build(catalog: _Catalog) -> Chain:
+def _build(catalog: _Catalog, *, keep_internal: bool = False) -> Chain:
     entities = catalog.entities
     ids = _ids([entity.ref for entity in entities])
     for entity in entities:
@@ -803,12 +804,78 @@ def _build(catalog: _Catalog) -> Chain:
     systems = [e.service_id for e in entities if e.kind == "System"]
     roots = systems or [e.service_id for e in entities if e.kind == "Component"]
     offerings = tuple(sid for sid in roots if sid not in relied_on and sid in services)
-    return Chain(
+    chain = Chain(
         offerings=offerings,
         suppliers=suppliers,
         services=services,
         dependencies=dependencies,
     )
+    if keep_internal:
+        return chain
+    chain, warning = set_apart(chain, _internal(catalog, chain, owner_of))
+    if warning is not None:
+        catalog.issues.items.append(warning)
+    return chain
+
+
+def _groups(catalog: _Catalog) -> dict[str, str]:
+    """The service id of the System (else the top Component of its ``subcomponentOf`` line)
+    each System and Component belongs to, by service id; Resources in a System belong to it."""
+    parent: dict[str, str | None] = {}
+    for entity in catalog.entities:
+        if entity.kind == "System":
+            parent[entity.service_id] = None
+            continue
+        for name, kind in (("system", "System"), ("subcomponentOf", "Component")):
+            text = entity.spec.get(name)
+            if not isinstance(text, str) or (
+                name == "subcomponentOf" and entity.kind != "Component"
+            ):
+                continue
+            try:
+                ref = parse_entity_ref(
+                    text, default_kind=kind, default_namespace=entity.ref.namespace
+                )
+            except ValueError:
+                continue
+            other = catalog.by_key.get(ref.key)
+            if other is not None and other.kind == kind:
+                parent[entity.service_id] = other.service_id
+                break
+        else:
+            if entity.kind == "Component":
+                parent[entity.service_id] = None
+    groups: dict[str, str] = {}
+    for start in parent:
+        seen = [start]
+        here = start
+        while (up := parent.get(here)) is not None and up not in seen and up in parent:
+            seen.append(up)
+            here = up
+        groups[start] = here
+    return groups
+
+
+def _internal(
+    catalog: _Catalog, chain: Chain, owner_of: Mapping[str, tuple[str, str, str]]
+) -> list[Internal]:
+    """Links to a Component of the consumer's own owner in the consumer's own System (or
+    ``subcomponentOf`` line): the owner's own software. Resources stay links: the infrastructure
+    they stand for (a bucket, a database) is delivered by a cloud provider, not by the team."""
+    groups = _groups(catalog)
+    kinds = {entity.service_id: entity.kind for entity in catalog.entities}
+    found: list[Internal] = []
+    for consumer, provider in chain.dependencies:
+        group = groups.get(consumer)
+        if (
+            kinds.get(provider) == "Component"
+            and group is not None
+            and groups.get(provider) == group
+            and owner_of.get(consumer) == owner_of.get(provider)
+        ):
+            service = chain.services.get(group)
+            found.append(Internal(consumer, provider, service.name if service else group))
+    return found
 
 
 def _link(catalog: _Catalog, links: _Links) -> None:
@@ -937,7 +1004,7 @@ class BackstageImporter:
         catalog = _read_files(data, source)
         chain = Chain(offerings=())
         if not catalog.issues.failed:
-            chain = _build(catalog)
+            chain = _build(catalog, keep_internal=source.keep_internal)
         if not catalog.issues.failed:
             if not catalog.entities:
                 catalog.error("", _nothing_read(catalog.found))

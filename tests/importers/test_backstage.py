@@ -6,6 +6,7 @@ import json
 import os
 import posixpath
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,9 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from graph.model import Kind
+from graph.coverage import check
+from graph.model import Chain, Kind
+from graph.verdicts import Status
 from importers import backstage
 from importers.backstage import (
     IMPORTER,
@@ -810,9 +813,10 @@ def corpus_files() -> list[Path]:
 )
 def test_corpus_catalogs_import_to_what_they_declare(path: Path) -> None:
     """Every corpus catalog imports to its Systems, Components and Resources and their links
-    (refs compared through the x-backstage key each service keeps)."""
+    (refs compared through the x-backstage key each service keeps; internal links kept)."""
     corpus()
-    result = IMPORTER.parse(path.read_bytes(), Source(str(path), folder_fetch(path.parent)))
+    source = Source(str(path), folder_fetch(path.parent), keep_internal=True)
+    result = IMPORTER.parse(path.read_bytes(), source)
     refs, links, invalid = declared(path)
     if invalid:  # the upstream example of a name Backstage refuses
         assert "is not a valid entity name" in errors(result)[0]
@@ -830,11 +834,20 @@ def test_corpus_catalogs_import_to_what_they_declare(path: Path) -> None:
 
 
 def test_corpus_janus_showcase_from_its_root_location() -> None:
-    """all.yaml leads through five Location files to the System, its website and 5 Resources."""
+    """all.yaml leads through five Location files to the System, its website and 5 Resources;
+    the website, a Component of the System's own owner, is part of its own system."""
     root = corpus() / "janus-idp-showcase" / "all.yaml"
     result = IMPORTER.parse(root.read_bytes(), Source(str(root), folder_fetch(root.parent)))
-    assert result.ok and result.issues == ()
+    assert result.ok
+    assert [str(issue) for issue in result.issues] == [
+        "1 link between services of one provider, nested or marked as internal, is written as "
+        "out of scope: part of Janus-IDP's own system: janus-idp -> backstage-showcase; "
+        "--keep-internal keeps them as links"
+    ]
     chain = result.chain
+    website = chain.dependencies[("janus-idp", "backstage-showcase")]
+    assert (website.relevant, website.reason) == (False, "part of Janus-IDP's own system")
+    assert all(d.relevant for key, d in chain.dependencies.items() if key != website.key)
     assert chain.offerings == ("janus-idp",)
     resources = ["pgdb", "argocd", "obc", "keycloak", "github"]
     assert {p for c, p in chain.dependencies if c == "backstage-showcase"} == set(resources)
@@ -907,3 +920,103 @@ def test_any_input_gives_a_result_never_an_exception(parts: list[str], tail: byt
         assert result.chain.services == {}
     elif result.chain.offerings:
         assert load_plain(dump_plain(result.chain)) == result.chain
+
+
+# ---------------------------------------------------------------------------------------------
+# Variants (data/variants/backstage): refusal, resource types, a provider's own components.
+
+VARIANTS = Path(__file__).parent / "data" / "variants" / "backstage"
+
+
+def variant(name: str, *, keep_internal: bool = False) -> ImportResult:
+    path = VARIANTS / name
+    source = Source(path.name, folder_fetch(VARIANTS), keep_internal=keep_internal)
+    return IMPORTER.parse(path.read_bytes(), source)
+
+
+def test_variant_people_only_catalog_is_refused_saying_what_it_holds() -> None:
+    result = variant("people-only.yaml")
+    assert not result.ok
+    assert errors(result) == [
+        "the catalog holds 3 Group and 2 User entities, and no System, Component or Resource, "
+        "the kinds ketenkaart reads as services"
+    ]
+
+
+def test_variant_cloud_resource_types_each_get_their_kind() -> None:
+    result = variant("resource-types.yaml")
+    assert result.issues == ()
+    kinds = {sid: s.kind for sid, s in result.chain.services.items() if sid != "app"}
+    assert kinds == {
+        "files": Kind.IAAS,  # s3
+        "orders": Kind.PAAS,  # rds-instance
+        "events": Kind.PAAS,  # sqs-queue
+        "sessions": Kind.PAAS,  # elasticache
+        "static": Kind.IAAS,  # cloudfront
+        "zone": Kind.IAAS,  # route53-zone
+        "keys": Kind.PAAS,  # kms-key
+        "users": Kind.SAAS,  # cognito-user-pool
+        "mail": Kind.SAAS,  # ses
+        "metrics": Kind.SAAS,  # cloudwatch
+    }
+
+
+def _statuses(chain: Chain) -> dict[tuple[str, str], Status]:
+    result = check(chain, at=date(2026, 12, 4))
+    return {(link.consumer, link.provider): link.verdict.status for link in result.links}
+
+
+PARTS = ["gateway", "employees", "payslips", "tax-rules", "portal"]
+
+
+def test_variant_a_system_s_own_components_are_out_of_scope_and_no_gaps() -> None:
+    """Five Components of the System's owner in the System: five links out of scope with the
+    reason, one warning; the Resources and the other team's Component behind them are still
+    checked, linked from the System."""
+    result = variant("internal-system.yaml")
+    assert result.ok
+    for part in PARTS:
+        link = result.chain.dependencies[("payroll", part)]
+        assert (link.relevant, link.reason) == (False, "part of Acme Payroll Online's own system")
+    assert [str(issue) for issue in result.issues] == [
+        "5 links between services of one provider, nested or marked as internal, are written as "
+        "out of scope: part of Acme Payroll Online's own system: payroll -> gateway, "
+        "payroll -> employees, payroll -> payslips, payroll -> tax-rules, payroll -> portal; "
+        "what they rely on outside it is linked directly: payroll -> employees-db (via "
+        "employees), payroll -> fraud-check (via employees), payroll -> payslip-archive (via "
+        "payslips); --keep-internal keeps them as links"
+    ]
+    assert _statuses(result.chain) == {
+        **{("payroll", part): Status.OUT_OF_SCOPE for part in PARTS},
+        ("payroll", "employees-db"): Status.GAP,
+        ("payroll", "fraud-check"): Status.GAP,
+        ("payroll", "payslip-archive"): Status.GAP,
+    }
+    assert load_plain(dump_plain(result.chain)) == result.chain
+
+
+def test_variant_keep_internal_keeps_the_components_as_links() -> None:
+    result = variant("internal-system.yaml", keep_internal=True)
+    assert result.issues == ()
+    assert all(link.relevant for link in result.chain.dependencies.values())
+    statuses = _statuses(result.chain)
+    assert all(statuses[("payroll", part)] is Status.GAP for part in PARTS)
+
+
+def test_a_resource_of_the_system_s_own_owner_stays_a_link() -> None:
+    """A Resource stands for infrastructure someone delivers (a bucket at a cloud provider)."""
+    result = parse(
+        entity("System", "shop", "{owner: team}")
+        + entity("Resource", "bucket", "{type: s3, owner: team, system: shop}")
+    )
+    assert result.chain.dependencies[("shop", "bucket")].relevant
+    assert result.warnings == ()
+
+
+def test_subcomponents_of_one_owner_are_internal_without_a_system() -> None:
+    result = parse(
+        component("app")
+        + entity("Component", "lib", "{type: library, owner: team-a, subcomponentOf: app}")
+    )
+    link = result.chain.dependencies[("app", "lib")]
+    assert (link.relevant, link.reason) == (False, "part of app's own system")
