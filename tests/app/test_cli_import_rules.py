@@ -71,6 +71,37 @@ def test_what_import_prints_is_checked_alone_and_as_a_later_file(
         assert code in (0, 1), err
 
 
+OTHER_VARIANTS = sorted(
+    path
+    for path in (DATA / "variants").glob("*/*")
+    if path.parent.name not in ("worksheet", "fedramp")
+    and path.suffix in (".json", ".xml", ".yaml", ".yml", ".csv", ".xlsx")
+    and not path.name.endswith(".expected.json")
+)
+"""The other formats' variants (FedRAMP data is evidence for a chain given with --existing)."""
+
+
+@pytest.mark.parametrize("path", OTHER_VARIANTS, ids=lambda p: str(p.relative_to(DATA)))
+def test_a_variant_is_refused_or_printed_as_a_chain_check_reads(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, path: Path
+) -> None:
+    """Each variant file of the other formats either is refused (exit 2, nothing printed) or
+    prints a chain that `check` judges alone and after another chain file."""
+    code, out, err = run(capsys, "import", str(path))
+    if code == 2:
+        assert out == ""
+        assert err.startswith(f"{path}: ")
+        return
+    assert code == 0, err
+    printed = tmp_path / "imported.yaml"
+    printed.write_text(out, encoding="utf-8")
+    base = tmp_path / "base.yaml"
+    base.write_text(BASE, encoding="utf-8")
+    for files in ([printed], [base, printed]):
+        code, _, err = run(capsys, "check", *map(str, files))
+        assert code in (0, 1), err
+
+
 def test_a_file_naming_no_offering_gets_the_services_nothing_relies_on(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
