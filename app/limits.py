@@ -23,6 +23,7 @@ import time
 from collections import deque
 from collections.abc import Iterator
 
+import anyio.from_thread
 from fastapi import FastAPI, Request, Response
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -31,6 +32,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.config import PLAIN_HTTP_SESSION_COOKIE, SESSION_COOKIE
 from app.errors import problem_response
+from app.singleflight import Overdue
 
 _log = logging.getLogger("ketenkaart")
 
@@ -97,16 +99,26 @@ def _anonymous_api_write(scope: Scope, headers: dict[bytes, bytes]) -> bool:
 HEAVY_PATHS = tuple(
     (method, re.compile(pattern))
     for method, pattern in (
-        ("GET", r"/api/v1/workspaces/[^/]+/(check|export|expiring)"),
+        ("GET", r"/api/v1/workspaces/[^/]+/(export|expiring)"),
         ("GET", r"/api/v1/workspaces/[^/]+/audit/(export|verify)"),
         ("POST", r"/api/v1/workspaces/[^/]+/import"),
-        ("GET", r"/w/[^/]+"),  # the overview: one check of every offering
-        ("GET", r"/w/[^/]+/(graph|report)/.+"),  # an offering's graph, report and downloads
         ("POST", r"/w/[^/]+/import"),
     )
 )
-"""The requests that load a whole register and compute on it: checks, exports, imports, the
-overview, graph and report pages, the audit trail's export and verification."""
+"""The requests that load a whole register and compute on it, each for itself: exports,
+imports, evidence that expires, the audit trail's export and verification."""
+
+SHARED_PATHS = tuple(
+    (method, re.compile(pattern))
+    for method, pattern in (
+        ("GET", r"/api/v1/workspaces/[^/]+/check"),
+        ("GET", r"/w/[^/]+"),  # the overview: one check of every offering
+        ("GET", r"/w/[^/]+/(graph|report)/.+"),  # an offering's graph, report and downloads
+    )
+)
+"""The requests whose heavy work is shared (``app.singleflight``, ADR 31): the check, the
+overview, an offering's graph and report pages and downloads. Each computation takes a turn of
+the heavy work (:func:`computing`); the requests that wait for one take none."""
 
 WRITE_PATHS = (
     re.compile(r"/api/v1/workspaces/[^/]+/.+"),
@@ -117,11 +129,13 @@ documents."""
 
 
 def lane_of(method: str, path: str) -> str | None:
-    """Which turns a request takes: ``heavy``, ``write``, or none (light reads, sign-in, health,
-    static files).
+    """Which turns a request takes: ``heavy``, ``shared``, ``write``, or none (light reads,
+    sign-in, health, static files).
 
-    >>> lane_of("GET", "/api/v1/workspaces/acme/check"), lane_of("GET", "/w/acme/graph/shop")
-    ('heavy', 'heavy')
+    >>> lane_of("GET", "/api/v1/workspaces/acme/export"), lane_of("GET", "/w/acme/graph/shop")
+    ('heavy', 'shared')
+    >>> lane_of("GET", "/api/v1/workspaces/acme/check"), lane_of("POST", "/w/acme/import")
+    ('shared', 'heavy')
     >>> lane_of("PATCH", "/api/v1/workspaces/acme/suppliers/s1"), lane_of("POST", "/login")
     ('write', None)
     >>> lane_of("GET", "/api/v1/workspaces/acme/services"), lane_of("GET", "/healthz")
@@ -130,6 +144,8 @@ def lane_of(method: str, path: str) -> str | None:
     method = "GET" if method == "HEAD" else method
     if any(method == m and pattern.fullmatch(path) for m, pattern in HEAVY_PATHS):
         return "heavy"
+    if any(method == m and pattern.fullmatch(path) for m, pattern in SHARED_PATHS):
+        return "shared"
     if method in _WRITES and any(pattern.fullmatch(path) for pattern in WRITE_PATHS):
         return "write"
     return None
@@ -191,6 +207,11 @@ class Admission:
     whole register run at once, and at most ``writes`` writes; the others wait their turn, at
     most ``wait`` seconds, and are then answered 503 with ``Retry-After``.
 
+    A request whose heavy work is shared (:data:`SHARED_PATHS`) takes no heavy turn as it
+    comes in: it takes one of ``heavy * SHARED_PER_TURN`` places (each holds a thread while it
+    waits for a computation or sends its answer), and the computation it runs for itself and
+    the others, if it is the one to run it, takes the heavy turn (:func:`computing`).
+
     Bounding the heavy work bounds a worker's memory (each check holds its register and its
     result) and keeps the event loop and uvicorn's health check answered (they need the GIL
     that every computing thread wants). Bounding the writes keeps a crowd of writers from
@@ -206,8 +227,10 @@ class Admission:
         self.app = app
         self.wait = wait
         self.retry_after = retry_after
+        shared = heavy * SHARED_PER_TURN
         self.lanes = {
             "heavy": Turns(heavy, queue=heavy * QUEUE_PER_TURN),
+            "shared": Turns(shared, queue=shared * QUEUE_PER_TURN),
             "write": Turns(writes, queue=writes * QUEUE_PER_TURN),
         }
 
@@ -220,6 +243,8 @@ class Admission:
             await self.app(scope, receive, send)
             return
         turns = self.lanes[lane]
+        if lane == "shared":  # the computation takes the heavy turn; see computing()
+            scope.setdefault("state", {})[_HEAVY] = (self.lanes["heavy"], self.wait)
         if not await turns.take(self.wait):
             response = problem_response(
                 503,
@@ -295,6 +320,37 @@ def no_full_collections() -> Iterator[None]:
 QUEUE_PER_TURN = 16
 """How many may wait in line per turn; beyond that a request is answered 503 at once."""
 
+SHARED_PER_TURN = 8
+"""Requests of shared heavy work let in per heavy turn: they wait for a computation (one of
+them runs it, in the heavy turn) or send its answer, each holding a thread of the worker's
+pool (40 threads)."""
+
+_HEAVY = "ketenkaart.heavy_turns"
+
+
+class Busy(Exception):  # noqa: N818 - it says what the service is
+    """No heavy turn within the wait: the request is answered 503 with ``Retry-After``."""
+
+
+@contextlib.contextmanager
+def computing(request: Request) -> Iterator[None]:
+    """Hold a turn of the worker's heavy work while the block runs: called, from a request's
+    thread, by the one computation that a request of shared heavy work runs for every request
+    that waits for it (``app.singleflight``). Raises :class:`Busy` when no turn is free within
+    the turn's wait. Outside the :class:`Admission` middleware (a bare application) it takes
+    none."""
+    found: tuple[Turns, float] | None = request.scope.get("state", {}).get(_HEAVY)
+    if found is None:
+        yield
+        return
+    turns, wait = found
+    if not anyio.from_thread.run(turns.take, wait):
+        raise Busy("the service is busy with other work: try again shortly")
+    try:
+        yield
+    finally:
+        anyio.from_thread.run_sync(turns.give_back)
+
 
 def _credentials(headers: dict[bytes, bytes]) -> bool:
     """Whether the request carries a bearer token or a session cookie."""
@@ -340,5 +396,14 @@ def install(app: FastAPI, *, retry_after: int) -> None:
             headers={"Retry-After": str(retry_after)},
         )
 
+    async def _no_turn(request: Request, exc: Exception) -> Response:
+        _log.warning(
+            "no turn for heavy work",
+            extra={"fields": {"request_id": getattr(request.state, "request_id", None)}},
+        )
+        return problem_response(503, str(exc), headers={"Retry-After": str(retry_after)})
+
     app.add_exception_handler(OperationalError, _busy)
     app.add_exception_handler(PoolTimeout, _busy)
+    app.add_exception_handler(Busy, _no_turn)
+    app.add_exception_handler(Overdue, _no_turn)

@@ -63,16 +63,17 @@ def test_a_check_beyond_the_heavy_limit_gets_503_with_retry_after(
     demo_ws: Ws,
     held_check: tuple[threading.Event, threading.Event],
 ) -> None:
-    """While the worker's only turn for heavy work is taken, another check is answered 503
-    with Retry-After (not queued for ever, not a 500); a request without credentials is
-    refused at once; once the turn is given back, checks are served again."""
+    """While the worker's only turn for heavy work is taken, a check that needs a computation
+    of its own (another date) is answered 503 with Retry-After (not queued for ever, not a
+    500); a request without credentials is refused at once; once the turn is given back,
+    checks are served again."""
     entered, release = held_check
     client = make_client(heavy_limit=1, turn_wait=0.05, retry_after=7)
     url = demo_ws.url("/check?at=2026-11-27")
     first, answers = _in_thread(lambda: client.get(url, headers=demo_ws.auth("viewer")))
     assert entered.wait(HOLD_S)
 
-    busy = client.get(url, headers=demo_ws.auth("viewer"))
+    busy = client.get(demo_ws.url("/check?at=2026-11-28"), headers=demo_ws.auth("viewer"))
     assert busy.status_code == 503, busy.text
     assert busy.headers["retry-after"] == "7"
     assert busy.headers["content-type"] == "application/problem+json"

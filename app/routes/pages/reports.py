@@ -7,6 +7,7 @@ import dataclasses
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Request
@@ -17,6 +18,7 @@ from app import audit, documents, services
 from app import repository as repo
 from app.deps import READ, SessionDep, now, today
 from app.errors import Invalid, NotFound
+from app.limits import computing
 from app.routes.pages.access import (
     DEFAULT_PROFILE,
     Visit,
@@ -26,9 +28,10 @@ from app.routes.pages.access import (
     problem_page,
     visit_as,
 )
-from app.routes.pages.recent import Recent, recent, register_key
+from app.routes.pages.recent import register_key
+from app.singleflight import flights, read_register
 from app.streams import chunked
-from app.views.graph import STATUS_STYLES, offline_html, render_graph_page
+from app.views.graph import GRAPH_TEMPLATE, STATUS_STYLES, graph_context, offline_html
 from app.views.markdown import iter_markdown, reached, scope_links
 from app.views.pages import page, templates
 from app.views.paging import Pager
@@ -46,9 +49,10 @@ router = APIRouter(include_in_schema=False)
 
 @dataclass(frozen=True, slots=True)
 class Checked:
-    """An offering checked for a page: the chain, the result, the profile it was judged by,
-    and the form's values."""
+    """An offering checked for a page: the register version it was read at, the chain, the
+    result, the profile it was judged by, and the form's values."""
 
+    version: int
     chain: Chain
     result: CheckResult
     resolved: ResolvedProfile
@@ -88,29 +92,43 @@ def _parse_when(
     return day, None
 
 
-def _checked(request: Request, session: Session, visit: Visit, offering: str) -> Checked:
-    """The offering checked as the page's query asks, from one read of the register (the
-    verdicts of ``ketenkaart check`` on the register, or its part in the visitor's scope)."""
+def _asked(request: Request, day: date) -> tuple[date | None, DateRange | None, str]:
+    """The date or period and the profile the page's query asks for."""
     params = request.query_params
     at_text = params.get("at", "")[:20]
     period_text = params.get("period", "")[:30]
     profile = params.get("profile", "")[:100] or DEFAULT_PROFILE
-    at, span = _parse_when(at_text, period_text, today(request))
+    at, span = _parse_when(at_text, period_text, day)
+    return at, span, profile
+
+
+def _checked(request: Request, session: Session, visit: Visit, offering: str) -> Checked:
+    """The offering checked as the page's query asks, from one read of the register (the
+    verdicts of ``ketenkaart check`` on the register, or its part in the visitor's scope).
+
+    One check per register version and question runs at a time in a worker, shared by the
+    requests that ask it meanwhile, and the latest is kept for the next page (ADR 29, 31). The
+    session is closed: what else the page reads takes a connection anew."""
+    at, span, profile = _asked(request, today(request))
     workspace = visit.workspace
-    key = register_key(workspace, visit.scope, offering, at, span, profile)
-    kept: Recent[_Found] = recent(request, "checks", RECENT_CHECKS)
-    found = kept.get(key)
-    if found is None:
-        chain = services.register_chain(session, workspace, visit.scope)
-        session.close()  # the connection goes back to the pool while the check is computed
-        if offering not in chain.offerings:
-            raise NotFound(f"no offering '{offering}' in workspace '{workspace.slug}'")
-        resolved = find_profile(profile, chain)
-        result = check(chain, offerings=[offering], profile=resolved, at=at, period=span)
+    asked = workspace.version  # read after the request came in
+    session.close()  # no connection held while waiting: the computation takes one to read
+
+    def compute() -> tuple[int, _Found]:
+        with computing(request):
+            version, chain, now = read_register(session, workspace, visit.scope)
+            if offering not in chain.offerings:
+                raise NotFound(f"no offering '{offering}' in workspace '{workspace.slug}'")
+            resolved = find_profile(profile, chain)
+            result = check(chain, offerings=[offering], profile=resolved, at=at, period=span)
         # the report and the graph carry this offering's own title, never another's
-        chain = dataclasses.replace(chain, title=services.offering_title(workspace, offering))
-        found = (chain, result, resolved)
-        kept.put(key, found)
+        chain = dataclasses.replace(chain, title=services.offering_title(now, offering))
+        return version, (version, chain, result, resolved)
+
+    key = register_key(workspace, visit.scope, offering, at, span, profile)
+    found: _Found = flights(request, "checks", KEPT_CHECKS).get(
+        key, at_least=asked, compute=compute
+    )
     return Checked(
         *found,
         "" if span else (at.isoformat() if at else ""),
@@ -119,11 +137,11 @@ def _checked(request: Request, session: Session, visit: Visit, offering: str) ->
     )
 
 
-RECENT_CHECKS = 1
+KEPT_CHECKS = 1
 """How many checks a worker keeps for the next page of the same report (ADR 29): a check of a
 20,000-service register holds some hundreds of megabytes."""
 
-_Found = tuple[Chain, CheckResult, ResolvedProfile]
+_Found = tuple[int, Chain, CheckResult, ResolvedProfile]
 
 
 def _profiles(chain: Chain) -> list[str]:
@@ -138,25 +156,47 @@ def _documents(session: Session, visit: Visit) -> set[str]:
 @router.get("/w/{ws}/graph/{offering}", response_class=HTMLResponse)
 @guarded
 def graph_page(request: Request, session: SessionDep, ws: WsPath, offering: str) -> Response:
-    """The interactive graph of an offering at a date or over an audit period."""
+    """The interactive graph of an offering at a date or over an audit period.
+
+    What the page draws (:func:`app.views.graph.graph_context`, some megabytes of JSON for a
+    large register) is made once per register version and question, and shared by every
+    visitor who asks it meanwhile (ADR 31); the page around it is each visitor's own."""
     visit = visit_as(request, session, ws, READ)
     try:
-        found = _checked(request, session, visit, offering)
+        at, span, profile = _asked(request, today(request))
     except Invalid as problem:
         return problem_page(request, problem)
-    return render_graph_page(
-        templates,
-        request,
-        found.chain,
-        found.result,
-        offering=offering,
-        document_url=f"/api/v1/workspaces/{quote(ws)}/evidence/{{id}}/document",
-        documents=_documents(session, visit),
-        profiles=_profiles(found.chain),
-        at=found.at or None,
-        period=found.period or None,
-        extra=page_context(request, visit),
+    workspace = visit.workspace
+    asked = workspace.version  # read after the request came in
+    documents = frozenset(_documents(session, visit))  # a document is no change of version
+    session.close()  # no connection held while waiting: the computation takes one to read
+    document_url = f"/api/v1/workspaces/{quote(ws)}/evidence/{{id}}/document"
+
+    def compute() -> tuple[int, dict[str, Any]]:
+        found = _checked(request, session, visit, offering)
+        with computing(request):
+            context = graph_context(
+                found.chain,
+                found.result,
+                offering=offering,
+                document_url=document_url,
+                documents=documents,
+                profiles=_profiles(found.chain),
+                at=found.at or None,
+                period=found.period or None,
+            )
+        return found.version, context
+
+    key = register_key(workspace, visit.scope, offering, at, span, profile, documents, ws)
+    context = flights(request, "graphs", KEPT_GRAPHS).get(key, at_least=asked, compute=compute)
+    return templates.TemplateResponse(
+        request, GRAPH_TEMPLATE, {**context, **page_context(request, visit)}
     )
+
+
+KEPT_GRAPHS = 8
+"""How many graph pages' drawings a worker keeps (ADR 31): at 20,000 services one is some
+14 MB of text (one string, which the collector does not walk)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,177 @@
+"""Heavy work is shared per register version (ADR 31): the requests that ask the same check or
+page of the same register while it is computed wait for that one computation; a request that
+comes after a change gets an answer of the changed register, never an older one; a
+computation that fails fails each request that waited for it, and the next one starts anew."""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+from app.routes import register
+from app.routes.pages import reports
+from app.singleflight import Flights
+from tests.app.conftest import PASSWORD, Ws
+
+HOLD_S = 30.0
+"""How long a test waits, at most, for a thread it holds back (a failing test ends)."""
+
+CHECK = "/check?at=2026-11-27"
+
+
+class Held:
+    """A function of the service wrapped so that its first call waits, after the real one,
+    until :attr:`release` is set; it counts its calls, and may make the first one fail."""
+
+    def __init__(self, real: Callable[..., Any], *, fail: BaseException | None = None) -> None:
+        self.real = real
+        self.fail = fail
+        self.calls = 0
+        self.entered = threading.Event()
+        self.release = threading.Event()
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        self.calls += 1
+        found = self.real(*args, **kwargs)
+        if self.calls == 1:
+            self.entered.set()
+            self.release.wait(HOLD_S)
+            if self.fail is not None:
+                raise self.fail
+        return found
+
+
+@pytest.fixture
+def held_check(monkeypatch: pytest.MonkeyPatch) -> Iterator[Held]:
+    """The API's check: its first judging waits until released."""
+    held = Held(vars(register)["check_chain"])
+    monkeypatch.setattr(register, "check_chain", held)
+    yield held
+    held.release.set()
+
+
+def _in_thread(call: Callable[[], Any]) -> tuple[threading.Thread, list[Any]]:
+    got: list[Any] = []
+    thread = threading.Thread(target=lambda: got.append(call()), daemon=True)
+    thread.start()
+    return thread, got
+
+
+def _flights(client: TestClient, name: str) -> Flights[Any]:
+    found: Flights[Any] = client.app.state.flights[name]  # type: ignore[attr-defined]
+    return found
+
+
+def _until(condition: Callable[[], bool]) -> None:
+    deadline = time.monotonic() + HOLD_S
+    while not condition():
+        assert time.monotonic() < deadline, "the requests did not come to wait"
+        time.sleep(0.01)
+
+
+def _checks_waiting(client: TestClient, ws: Ws, held: Held, count: int) -> list[Any]:
+    """``count`` checks at once: the first is held while judging, the others come to wait
+    for it; the threads and their answers."""
+    first = _in_thread(lambda: client.get(ws.url(CHECK), headers=ws.auth("viewer")))
+    assert held.entered.wait(HOLD_S)
+    others = [
+        _in_thread(lambda: client.get(ws.url(CHECK), headers=ws.auth("viewer")))
+        for _ in range(count - 1)
+    ]
+    _until(lambda: _flights(client, "check").waiting == count - 1)
+    return [first, *others]
+
+
+def test_checks_of_one_register_version_share_one_judging(
+    make_client: Callable[..., TestClient], demo_ws: Ws, held_check: Held
+) -> None:
+    """Five checks of an unchanged register asked at once: the register is judged once, and
+    each caller gets the whole document; a sixth, after, gets it too without a judging."""
+    client = make_client(heavy_limit=1, turn_wait=HOLD_S)
+    asked = _checks_waiting(client, demo_ws, held_check, 5)
+    held_check.release.set()
+    for thread, _ in asked:
+        thread.join(HOLD_S)
+    answers = [got[0] for _, got in asked]
+    assert [a.status_code for a in answers] == [200] * 5
+    assert answers[0].content.endswith(b"}\n")
+    assert all(a.content == answers[0].content for a in answers)
+    again = client.get(demo_ws.url(CHECK), headers=demo_ws.auth())
+    assert again.content == answers[0].content
+    assert held_check.calls == 1
+
+
+def test_a_failed_judging_fails_each_waiting_caller_and_the_next_one_starts_anew(
+    make_client: Callable[..., TestClient], demo_ws: Ws, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """When the one judging that four callers wait for fails (here: no database connection in
+    time), each of them is answered, 503 with Retry-After, none hangs or gets another's
+    half; the next check judges again and succeeds."""
+    held = Held(vars(register)["check_chain"], fail=PoolTimeout("no connection in time"))
+    monkeypatch.setattr(register, "check_chain", held)
+    client = make_client(heavy_limit=1, turn_wait=HOLD_S, retry_after=4)
+    asked = _checks_waiting(client, demo_ws, held, 4)
+    held.release.set()
+    for thread, _ in asked:
+        thread.join(HOLD_S)
+    answers = [got[0] for _, got in asked]
+    assert [a.status_code for a in answers] == [503] * 4
+    assert all(a.headers["retry-after"] == "4" for a in answers)
+    assert held.calls == 1
+    after = client.get(demo_ws.url(CHECK), headers=demo_ws.auth())
+    assert after.status_code == 200
+    assert after.content.endswith(b"}\n")
+    assert held.calls == 2
+
+
+def _sign_in(client: TestClient, ws: Ws, role: str) -> None:
+    form = client.get("/login")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
+    assert token is not None
+    data = {"email": ws.emails[role], "password": PASSWORD, "csrf_token": token[1]}
+    assert client.post("/login", data=data, follow_redirects=False).status_code == 303
+
+
+OLD_NAME = "Stratus Cloud Nederland B.V."
+NEW_NAME = "Nimbus Hosting Nederland B.V."
+
+
+def test_a_page_asked_after_a_change_shows_the_change_not_the_older_computation(
+    make_client: Callable[..., TestClient], demo_ws: Ws, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A graph page is being computed from the register as it was; a supplier is renamed;
+    a visitor who asks the page after the rename does not get the running computation's
+    page, but one with the new name."""
+    held = Held(vars(reports)["check"])
+    monkeypatch.setattr(reports, "check", held)
+    client = make_client(heavy_limit=1, turn_wait=HOLD_S)
+    _sign_in(client, demo_ws, "viewer")
+    page = f"/w/{demo_ws.slug}/graph/loonwolk-online?at=2026-11-27"
+    first, before = _in_thread(lambda: client.get(page))
+    assert held.entered.wait(HOLD_S)  # it has read the register with the old name
+
+    supplier = demo_ws.url("/suppliers/stratus")
+    etag = client.get(supplier, headers=demo_ws.auth("editor")).headers["etag"]
+    renamed = client.patch(
+        supplier, json={"name": NEW_NAME}, headers={**demo_ws.auth("editor"), "If-Match": etag}
+    )
+    assert renamed.status_code == 200, renamed.text
+
+    second, after = _in_thread(lambda: client.get(page))
+    _until(lambda: _flights(client, "graphs").waiting == 1)
+    held.release.set()
+    first.join(HOLD_S)
+    second.join(HOLD_S)
+    assert before[0].status_code == 200
+    assert OLD_NAME in before[0].text  # current while the first visit ran
+    assert after[0].status_code == 200
+    assert NEW_NAME in after[0].text
+    assert OLD_NAME not in after[0].text
+    assert held.calls == 2
