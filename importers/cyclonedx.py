@@ -1,6 +1,6 @@
 """Read CycloneDX SaaSBOMs (services and their dependencies) into a chain, and write one.
 
-A CycloneDX BOM (JSON or XML, spec 1.4 to 1.6; 1.7 best effort) is read in four steps, each of
+A CycloneDX BOM (JSON or XML, spec 1.2 to 1.6; 1.7 best effort) is read in four steps, each of
 which can stop the import with every problem and its place:
 
 1. the bytes are parsed safely: JSON with the standard library (nesting over
@@ -64,6 +64,7 @@ from importers.base import ImportIssue, ImportResult, Source, too_big
 from importers.chainfile import dump_plain, load_plain
 from importers.internal import Internal, set_apart
 from importers.iri import format_checks
+from importers.kinds import kind_of, service_model_word
 
 if TYPE_CHECKING:
     from cyclonedx.validation.json import JsonValidator
@@ -78,6 +79,8 @@ _MAX_SCHEMA_ISSUES: Final = 20
 _MAX_ID: Final = 200
 _NAMESPACE: Final = "http://cyclonedx.org/schema/bom/"
 _VERSIONS: Final = {
+    "1.2": SchemaVersion.V1_2,
+    "1.3": SchemaVersion.V1_3,
     "1.4": SchemaVersion.V1_4,
     "1.5": SchemaVersion.V1_5,
     "1.6": SchemaVersion.V1_6,
@@ -223,13 +226,13 @@ def _version_of(text: object, where: str, shown: str | None = None) -> tuple[str
     if text in _VERSIONS:
         return text, _VERSIONS[text]
     shown = shown or repr(text)
-    if re.fullmatch(r"1\.[0-3]", text):
+    if re.fullmatch(r"1\.[01]", text):
         raise _stop(
             where,
-            f"{shown} is CycloneDX {text}, older than this reader reads (1.4 to 1.7); convert "
-            "it first, e.g. 'cyclonedx convert --output-version v1_6'",
+            f"CycloneDX {text} has no services (they came with 1.2), so this BOM ({shown}) "
+            "holds nothing to import; a SaaSBOM is CycloneDX 1.2 or later",
         )
-    raise _stop(where, f"{shown} is not a CycloneDX version this reader knows (1.4 to 1.7)")
+    raise _stop(where, f"{shown} is not a CycloneDX version this reader knows (1.2 to 1.7)")
 
 
 def _json_place(path: Iterable[object]) -> str:
@@ -306,7 +309,7 @@ def _read_xml(data: bytes) -> tuple[Element, str]:
         raise _stop(
             "root element",
             f"{root.tag} is not a CycloneDX BOM; its root is <bom> in the namespace "
-            f"{_NAMESPACE}1.6 (or 1.4, 1.5, 1.7)",
+            f"{_NAMESPACE}1.6 (or 1.2 to 1.7)",
         )
     version, schema = _version_of(
         match.group(1), "root element", f"the namespace {_NAMESPACE}{match.group(1)}"
@@ -719,13 +722,19 @@ def _map_offerings(m: _Mapping, links: Mapping[tuple[str, str], Dependency]) -> 
 def _map_services(
     m: _Mapping, supplier_of: Mapping[str, str], offerings: Sequence[str]
 ) -> dict[str, Service]:
-    """The services in document order: kind from ``ketenkaart:kind``, else ``saas`` for an
-    offering and ``other`` for the rest; personal data from the data classifications."""
+    """The services in document order: kind from ``ketenkaart:kind``; else, for an offering,
+    a service-model word in its name or description ("IaaS") or ``saas``; for the rest, the
+    words of :func:`importers.kinds.kind_of` in its name or description ("PaaS", "hosting",
+    "database") or ``other``. Personal data from the data classifications."""
     services: dict[str, Service] = {}
     for found in m.bridge.placed:
         service = m.model[found.ref]
         service_id = m.ids[found.ref]
-        kind = Kind.SAAS if service_id in offerings else Kind.OTHER
+        texts = (service.name, service.description)
+        if service_id in offerings:
+            kind = service_model_word(texts) or Kind.SAAS
+        else:
+            kind = kind_of(texts=texts) or Kind.OTHER
         stated = _property(service, _KIND_PROPERTY)
         if stated in _KINDS:
             kind = _KINDS[stated]
@@ -792,7 +801,7 @@ def _map(
     Links inside one provider's system are written as out of scope (:mod:`importers.internal`)
     unless ``keep_internal``."""
     m = _start(bom, bridge)
-    if version not in ("1.4", "1.5", _NEWEST_KNOWN):
+    if version not in ("1.2", "1.3", "1.4", "1.5", _NEWEST_KNOWN):
         m.notes.append(
             ImportIssue(
                 "specVersion",
@@ -840,7 +849,7 @@ def _checked(chain: Chain, filename: str) -> Chain:
 
 
 class CycloneDxImporter:
-    """CycloneDX 1.4-1.6 SaaSBOMs (JSON or XML): services, their providers and dependencies."""
+    """CycloneDX 1.2-1.6 SaaSBOMs (JSON or XML): services, their providers and dependencies."""
 
     @property
     def name(self) -> str:
@@ -850,7 +859,7 @@ class CycloneDxImporter:
     @property
     def description(self) -> str:
         """One line for help texts."""
-        return "CycloneDX 1.4-1.6 SaaSBOM (JSON or XML): services, providers and dependencies"
+        return "CycloneDX 1.2-1.6 SaaSBOM (JSON or XML): services, providers and dependencies"
 
     def sniff(self, head: bytes, filename: str) -> bool:
         """A JSON object naming ``"bomFormat"`` ``"CycloneDX"``, or XML in a CycloneDX namespace.
@@ -874,7 +883,7 @@ class CycloneDxImporter:
 
         >>> result = IMPORTER.parse(b'{"bomFormat": "CycloneDX", "specVersion": "2.0"}', Source())
         >>> print(result.issues[0])
-        specVersion: '2.0' is not a CycloneDX version this reader knows (1.4 to 1.7)
+        specVersion: '2.0' is not a CycloneDX version this reader knows (1.2 to 1.7)
         """
         refused = too_big(data, source)
         if refused is not None:

@@ -323,7 +323,7 @@ def test_corpus_invalid_files_name_the_place_of_the_error() -> None:
     namespace = parse((folder / "invalid-namespace-1.6.xml").read_bytes(), "bom.xml")
     assert errors(namespace) == [
         "root element: the namespace http://cyclonedx.org/schema/bom/12 is not a CycloneDX "
-        "version this reader knows (1.4 to 1.7)"
+        "version this reader knows (1.2 to 1.7)"
     ]
 
 
@@ -412,14 +412,14 @@ def test_over_size_file_is_refused_unread() -> None:
         (b'{"bomFormat": "SPDX"}', "bomFormat: 'SPDX' is not 'CycloneDX'"),
         (b'{"bomFormat": "CycloneDX"}', "specVersion: required: the CycloneDX version, e.g. '1.6'"),
         (
-            b'{"bomFormat": "CycloneDX", "specVersion": "1.3"}',
-            "specVersion: '1.3' is CycloneDX 1.3, older than this reader reads (1.4 to 1.7); "
-            "convert it first, e.g. 'cyclonedx convert --output-version v1_6'",
+            b'{"bomFormat": "CycloneDX", "specVersion": "1.1"}',
+            "specVersion: CycloneDX 1.1 has no services (they came with 1.2), so this BOM "
+            "('1.1') holds nothing to import; a SaaSBOM is CycloneDX 1.2 or later",
         ),
         (
             b'<bom xmlns="urn:other"/>',
             "root element: {urn:other}bom is not a CycloneDX BOM; its root is <bom> in the "
-            "namespace http://cyclonedx.org/schema/bom/1.6 (or 1.4, 1.5, 1.7)",
+            "namespace http://cyclonedx.org/schema/bom/1.6 (or 1.2 to 1.7)",
         ),
         (b'{"bomFormat": "CycloneDX", "specVersion": "1.6", "version": 1}', "services: the BOM"),
         (
@@ -652,3 +652,73 @@ def test_a_nested_service_of_another_provider_stays_a_link() -> None:
     result = parse(data)
     assert result.chain.dependencies[("app", "db")].relevant
     assert result.warnings == ()
+
+
+# ---------------------------------------------------------------------------------------------
+# Older versions and kinds from words (variants/cyclonedx)
+
+
+@pytest.mark.parametrize("stem", ["hosting-1.2", "payroll-1.3"])
+def test_1_2_and_1_3_boms_are_read_json_and_xml_alike(stem: str) -> None:
+    """Services exist since CycloneDX 1.2: 1.2 and 1.3 BOMs import without a version warning,
+    and their JSON and XML forms give one chain."""
+    from_json = parse((VARIANTS / f"{stem}.json").read_bytes(), f"{stem}.json")
+    from_xml = parse((VARIANTS / f"{stem}.xml").read_bytes(), f"{stem}.xml")
+    assert from_json.ok, errors(from_json)
+    assert not any("specVersion" in issue.where for issue in from_json.issues)
+    assert dump_plain(from_json.chain) == dump_plain(from_xml.chain)
+    assert load_plain(dump_plain(from_json.chain)) == from_json.chain
+
+
+def test_a_1_2_bom_keeps_its_fields() -> None:
+    result = parse((VARIANTS / "hosting-1.2.json").read_bytes(), "hosting-1.2.json")
+    chain = result.chain
+    assert chain.offerings == ("kidsplan-online",)
+    assert list(chain.dependencies) == [("kidsplan-online", "vm-hosting")]
+    online = chain.services["kidsplan-online"]
+    assert online.personal_data
+    assert online.extra["x-cyclonedx-endpoints"] == ["https://app.kidsplan.example/"]
+    assert online.extra["x-cyclonedx-trust-boundary"] is True
+    assert chain.suppliers["rekencentrum-noord-b.v"].name == "Rekencentrum Noord B.V."
+    assert chain.services["vm-hosting"].kind is Kind.IAAS  # "Virtual machines"
+
+
+def test_a_1_3_bom_reads_properties() -> None:
+    result = parse((VARIANTS / "payroll-1.3.xml").read_bytes(), "payroll-1.3.xml")
+    assert result.chain.services["db"].kind is Kind.PAAS  # ketenkaart:kind
+    assert not result.chain.dependencies[("payroll", "payslips")].relevant
+
+
+def test_a_1_1_bom_is_refused_with_the_cause_first() -> None:
+    result = parse((VARIANTS / "components-1.1.xml").read_bytes(), "components-1.1.xml")
+    assert errors(result) == [
+        "root element: CycloneDX 1.1 has no services (they came with 1.2), so this BOM (the "
+        "namespace http://cyclonedx.org/schema/bom/1.1) holds nothing to import; a SaaSBOM is "
+        "CycloneDX 1.2 or later"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("name", "description", "offering", "expected"),
+    [
+        ("Transactional e-mail", None, False, Kind.SAAS),
+        ("Managed hosting", None, False, Kind.IAAS),
+        ("Orders", "PostgreSQL database", False, Kind.PAAS),
+        ("Nightly back-ups", None, False, Kind.MANAGED),
+        ("Ticker", None, False, Kind.OTHER),
+        ("Acme Cloud", "IaaS in Amsterdam", True, Kind.IAAS),
+        ("Payroll platform", None, True, Kind.SAAS),  # an offering takes service-model words only
+    ],
+)
+def test_kind_from_the_service_s_name_or_description(
+    name: str, description: str | None, offering: bool, expected: Kind
+) -> None:
+    service: dict[str, Any] = {"bom-ref": "s", "name": name, "provider": {"name": "P"}}
+    if description:
+        service["description"] = description
+    services = [service]
+    if not offering:
+        services.insert(0, {"bom-ref": "app", "name": "App", "provider": {"name": "Me"}})
+    deps = [] if offering else [{"ref": "app", "dependsOn": ["s"]}]
+    result = parse(bom(services, dependencies=deps))
+    assert result.chain.services["s"].kind is expected
