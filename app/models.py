@@ -61,6 +61,12 @@ class Workspace(SQLModel, table=True):
         description="each offering's title (from the chain file that made it one), by its id",
     )
     extra: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    language: str | None = Field(
+        default=None,
+        max_length=8,
+        description="the pages' and the API's language for its people when nothing else chose "
+        "one (set by an owner; None: English)",
+    )
     created_at: datetime = _when()
     updated_at: datetime = _when()
     version: int = 1
@@ -184,6 +190,11 @@ class User(SQLModel, table=True):
     password_hash: str = Field(max_length=255)
     totp_secret: str | None = Field(default=None, max_length=64)
     totp_last_step: int | None = None
+    language: str | None = Field(
+        default=None,
+        max_length=8,
+        description="the language the person chose on /account (None: the workspace's default)",
+    )
     created_at: datetime = _when()
     password_changed_at: datetime = _when()
     disabled_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
