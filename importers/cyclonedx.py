@@ -62,6 +62,7 @@ from graph.errors import ChainError
 from graph.model import Chain, Dependency, Kind, Service, Supplier
 from importers.base import ImportIssue, ImportResult, Source, too_big
 from importers.chainfile import dump_plain, load_plain
+from importers.errorcap import capped
 from importers.internal import Internal, set_apart
 from importers.iri import format_checks
 from importers.kinds import kind_of, service_model_word
@@ -75,7 +76,6 @@ __all__ = ["IMPORTER", "MAX_DEPTH", "CycloneDxImporter", "export_saasbom"]
 MAX_DEPTH: Final = 100
 """The deepest nesting of JSON values or XML elements read; real BOMs stay far below it."""
 
-_MAX_SCHEMA_ISSUES: Final = 20
 _MAX_ID: Final = 200
 _NAMESPACE: Final = "http://cyclonedx.org/schema/bom/"
 _VERSIONS: Final = {
@@ -242,14 +242,12 @@ def _json_place(path: Iterable[object]) -> str:
     return out or "top level"
 
 
-def _schema_issues(found: Iterable[tuple[str, str]], version: str) -> list[ImportIssue]:
-    issues: list[ImportIssue] = []
-    for where, message in found:
-        if len(issues) == _MAX_SCHEMA_ISSUES:
-            issues.append(ImportIssue("", "further schema errors left out"))
-            break
-        issues.append(ImportIssue(where, f"not valid CycloneDX {version}: {message}"))
-    return issues
+def _schema_issues(found: Iterable[tuple[str, str]], version: str) -> tuple[ImportIssue, ...]:
+    """The schema errors as issues, capped (:func:`importers.errorcap.capped`): ``found`` is
+    read lazily, so a file with a million errors keeps only the ones shown."""
+    return capped(
+        ImportIssue(where, f"not valid CycloneDX {version}: {message}") for where, message in found
+    )
 
 
 def _read_json(data: bytes) -> tuple[dict[str, Any], str]:
@@ -651,6 +649,7 @@ def _map_suppliers(m: _Mapping) -> tuple[dict[str, Supplier], dict[str, str]]:
                 f"service {m.ids[found.ref]!r} names no provider; supplier {made!r} stands in "
                 "for it until you name the real one",
                 "warning",
+                kind="service names no provider",
             )
         )
     return suppliers.by_id, supplier_of
@@ -680,6 +679,7 @@ def _map_links(m: _Mapping) -> dict[tuple[str, str], Dependency]:
                         f"dependencies[ref={consumer!r}].dependsOn",
                         f"{provider!r} is no bom-ref of this BOM; left out",
                         "warning",
+                        kind="dependency on an unknown bom-ref",
                     )
                 )
     links: dict[tuple[str, str], Dependency] = {}
@@ -908,7 +908,8 @@ class CycloneDxImporter:
             chain, notes = _map(bom, bridge, version, keep_internal=source.keep_internal)
             chain = _checked(chain, source.filename)
         except _Stop as stop:
-            return ImportResult(Chain(offerings=()), stop.issues, filename=source.filename)
+            issues = capped(stop.issues)
+            return ImportResult(Chain(offerings=()), issues, filename=source.filename)
         return ImportResult(chain, tuple(notes), filename=source.filename)
 
 

@@ -20,7 +20,8 @@ from hypothesis import strategies as st
 from graph.coverage import check
 from graph.model import Chain, Dependency, Kind, Service, Supplier
 from graph.verdicts import Status
-from importers.base import MAX_IMPORT_BYTES, ImportResult, Source
+from importers import registry
+from importers.base import MAX_ERRORS, MAX_IMPORT_BYTES, ImportResult, Source
 from importers.chainfile import dump_plain, load_plain
 from importers.cyclonedx import IMPORTER, MAX_DEPTH, export_saasbom
 
@@ -722,3 +723,31 @@ def test_kind_from_the_service_s_name_or_description(
     deps = [] if offering else [{"ref": "app", "dependsOn": ["s"]}]
     result = parse(bom(services, dependencies=deps))
     assert result.chain.services["s"].kind is expected
+
+
+# ---------------------------------------------------------------------------------------------
+# The common caps: errors and repeated warnings
+
+
+def test_schema_errors_are_capped_at_twenty_lines_with_a_count() -> None:
+    """30 schema errors: the first 19 with their place and one line counting the other 11, so
+    that the common run (registry.run) shows them unchanged."""
+    data = bom([{"name": f"S{n}", "authenticated": "yes"} for n in range(30)])
+    result = parse(data)
+    assert len(errors(result)) == MAX_ERRORS
+    assert errors(result)[0] == (
+        "services[0].authenticated: not valid CycloneDX 1.6: 'yes' is not of type 'boolean'"
+    )
+    assert errors(result)[-1] == "… and 11 more errors"
+    shown = registry.run(IMPORTER, data, Source("bom.json"))
+    assert [str(issue) for issue in shown.issues] == errors(result)
+
+
+def test_services_without_provider_are_one_summarised_warning_in_the_common_run() -> None:
+    services = [{"bom-ref": f"s{n}", "name": f"S{n}"} for n in range(8)]
+    result = registry.run(IMPORTER, bom(services), Source("bom.json"))
+    assert result.ok
+    assert len(result.warnings) == 1
+    assert str(result.warnings[0]).startswith(
+        "8 warnings of one kind (service names no provider); the first 3: services[0].provider"
+    )
