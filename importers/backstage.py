@@ -73,6 +73,7 @@ from importers.base import (
 from importers.chainfile import dump_plain, load_plain
 from importers.chainfile.messages import describe, path_text, quote
 from importers.chainfile.yaml12 import NOTHING, Composer, line_at, source_text
+from importers.errorcap import capped
 from importers.internal import Internal, set_apart
 from importers.kinds import RESOURCE_TYPES, kind_of
 
@@ -286,8 +287,10 @@ class _Issues:
     def failed(self) -> bool:
         return any(item.severity == "error" for item in self.items)
 
-    def add(self, where: str, message: str, severity: Literal["error", "warning"]) -> None:
-        self.items.append(ImportIssue(where, message, severity))
+    def add(
+        self, where: str, message: str, severity: Literal["error", "warning"], kind: str = ""
+    ) -> None:
+        self.items.append(ImportIssue(where, message, severity, kind))
 
 
 def _place(file: str | None, document: int | None, line: int | None, path: str) -> str:
@@ -393,8 +396,9 @@ class _Catalog:
     def error(self, where: str, message: str) -> None:
         self.issues.add(where, message, "error")
 
-    def warn(self, where: str, message: str) -> None:
-        self.issues.add(where, message, "warning")
+    def warn(self, where: str, message: str, kind: str = "") -> None:
+        """A warning; ``kind`` names warnings a catalog may repeat, for the common summary."""
+        self.issues.add(where, message, "warning", kind)
 
     # -- typed fields --------------------------------------------------------------------------
 
@@ -476,6 +480,7 @@ class _Catalog:
                 doc.where(("apiVersion",)),
                 f"{quote(api_version)} is not a Backstage apiVersion "
                 f"({' or '.join(sorted(_API_VERSIONS))}); the {kind} is skipped",
+                "entity of another apiVersion",
             )
             return []
         metadata = self.mapping(doc, root, ("metadata",), required=True)
@@ -502,14 +507,18 @@ class _Catalog:
         same = [known for known in _KNOWN_KINDS if known.lower() == kind.lower()]
         if same:
             self.warn(
-                where, f"unknown kind {quote(kind)}, skipped; kinds are spelled {quote(same[0])}"
+                where,
+                f"unknown kind {quote(kind)}, skipped; kinds are spelled {quote(same[0])}",
+                "kind misspelled",
             )
         elif not _KIND_RE.fullmatch(kind) or len(kind) > _MAX_NAME:
             self.error(
                 where, f"{quote(kind)} is not a valid kind (a letter, then letters and digits)"
             )
         else:
-            self.warn(where, f"entities of kind {quote(kind)} are not read; skipped")
+            self.warn(
+                where, f"entities of kind {quote(kind)} are not read; skipped", "kind not read"
+            )
 
     def entity_ref(self, doc: _Doc, kind: str, metadata: dict[str, object]) -> EntityRef | None:
         name = self.text(doc, metadata, ("metadata", "name"), required=True)
@@ -633,7 +642,9 @@ def _follow(
     where = doc.where(parts)
     if _URL_RE.match(target):
         catalog.warn(
-            where, f"the URL {quote(target)} is not fetched; import that catalog on its own"
+            where,
+            f"the URL {quote(target)} is not fetched; import that catalog on its own",
+            "Location URL not fetched",
         )
         return None
     if target.startswith("/") or _DRIVE_RE.match(target):
@@ -657,7 +668,11 @@ def _follow(
         catalog.warn(where, f"the Locations go round in a circle ({loop}); not read again")
         return None
     if source.fetch is None:
-        catalog.warn(where, f"{quote(target)} is not read: this import has no folder to read from")
+        catalog.warn(
+            where,
+            f"{quote(target)} is not read: this import has no folder to read from",
+            "Location not read",
+        )
         return None
     if catalog.files >= MAX_FILES:
         catalog.error(where, f"the catalog has more than {MAX_FILES:,} files; the rest is not read")
@@ -704,6 +719,7 @@ def _kind_of(catalog: _Catalog, entity: _Entity) -> Kind:
             entity.doc.where(parts),
             f"{entity.kind} type {quote(kind_type)} is not in the kind table; the service's kind "
             "is 'other'",
+            "type not in the kind table",
         )
         return Kind.OTHER
     return kind
@@ -920,6 +936,7 @@ def _link(catalog: _Catalog, links: _Links) -> None:
             catalog.warn(
                 entity.doc.where(here),
                 f"no Component that was read provides the API {api}; no link is made",
+                "API without a provider",
             )
         for provider in found_providers:
             links.add(entity.service_id, provider, f"API {api.name}", entity.doc.where(here))
@@ -959,7 +976,7 @@ def _target(
         message = f"{ref} is not in the catalog that was read; the link is left out"
     else:
         message = f"{ref} is not a System, Component or Resource; the link is left out"
-    catalog.warn(entity.doc.where(parts), message)
+    catalog.warn(entity.doc.where(parts), message, "reference not read")
     return None
 
 
@@ -1012,7 +1029,8 @@ class BackstageImporter:
                 chain = _checked(chain, catalog, source)
         if catalog.issues.failed:
             chain = Chain(offerings=())
-        return ImportResult(chain, tuple(catalog.issues.items), filename=source.filename)
+        issues = capped(catalog.issues.items)
+        return ImportResult(chain, issues, filename=source.filename)
 
 
 def _nothing_read(found: Mapping[str, int]) -> str:

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from graph.coverage import check
 from graph.model import Chain, Kind
 from graph.verdicts import Status
-from importers import backstage
+from importers import backstage, registry
 from importers.backstage import (
     IMPORTER,
     RESOURCE_KINDS,
@@ -26,7 +26,14 @@ from importers.backstage import (
     folder_fetch,
     parse_entity_ref,
 )
-from importers.base import MAX_IMPORT_BYTES, ImportFailed, ImportIssue, ImportResult, Source
+from importers.base import (
+    MAX_ERRORS,
+    MAX_IMPORT_BYTES,
+    ImportFailed,
+    ImportIssue,
+    ImportResult,
+    Source,
+)
 from importers.chainfile import dump_plain, load_plain
 
 DATA = Path(__file__).parent / "data" / "backstage"
@@ -1020,3 +1027,35 @@ def test_subcomponents_of_one_owner_are_internal_without_a_system() -> None:
     )
     link = result.chain.dependencies[("app", "lib")]
     assert (link.relevant, link.reason) == (False, "part of app's own system")
+
+
+# ---------------------------------------------------------------------------------------------
+# The common caps: errors and repeated warnings
+
+
+def test_errors_are_capped_at_twenty_lines_with_a_count() -> None:
+    result = parse("".join(entity("Component", f"c{n}", "{type: service}") for n in range(30)))
+    assert len(errors(result)) == MAX_ERRORS
+    assert errors(result)[0] == "document 1, line 5, spec.owner: required"
+    assert errors(result)[-1] == "… and 11 more errors"
+    shown = registry.run(
+        IMPORTER,
+        "".join(entity("Component", f"c{n}", "{type: service}") for n in range(30)).encode(),
+        Source("catalog-info.yaml"),
+    )
+    assert [str(issue) for issue in shown.issues] == errors(result)
+
+
+def test_unknown_types_are_one_summarised_warning_in_the_common_run() -> None:
+    text = component("app") + "".join(
+        entity("Resource", f"r{n}", f"{{type: widget-{n}, owner: team-a}}") for n in range(8)
+    )
+    result = registry.run(IMPORTER, text.encode(), Source("catalog-info.yaml"))
+    assert result.ok
+    assert [str(issue) for issue in result.warnings] == [
+        "8 warnings of one kind (type not in the kind table); the first 3: document 2, line 10, "
+        "spec.type: Resource type 'widget-0' is not in the kind table; the service's kind is "
+        "'other'; document 3, line 15, spec.type: Resource type 'widget-1' is not in the kind "
+        "table; the service's kind is 'other'; document 4, line 20, spec.type: Resource type "
+        "'widget-2' is not in the kind table; the service's kind is 'other'"
+    ]
