@@ -15,7 +15,10 @@ COPY pyproject.toml README.md constraints.txt ./
 COPY app ./app
 COPY graph ./graph
 COPY importers ./importers
-RUN pip install --constraint constraints.txt . \
+# The Dutch catalog is compiled here (graph/locale/*/LC_MESSAGES/*.mo, package data), as `make` does.
+RUN pip install --constraint constraints.txt babel \
+    && pybabel compile --statistics -D ketenkaart -d graph/locale -l nl \
+    && pip install --constraint constraints.txt . \
     && rm -rf /src \
     && groupadd --system --gid 10001 ketenkaart \
     && useradd --system --uid 10001 --gid 10001 --home-dir /data --create-home ketenkaart

@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
+from graph.i18n import gettext
 from graph.model import DateRange, Evidence, Service, Supplier
 from graph.verdicts import Reason
 from graph.verdicts import ReasonCode as R
@@ -309,7 +310,7 @@ def no_evidence(p: Service, at: date | None, period: DateRange | None) -> Reason
 
 
 def out_of_scope(reason: str | None) -> Reason:
-    return Reason(R.OUT_OF_SCOPE, reason or "Marked out of scope.")
+    return Reason(R.OUT_OF_SCOPE, reason or gettext("Marked out of scope."))
 
 
 def period_uncovered(p: Service, uncovered: Iterable[DateRange]) -> Reason:
