@@ -20,9 +20,15 @@ What becomes what (docs/adr/0013-backstage.md tells why):
   its sub-components (``subcomponentOf``), and a Component that consumes an API relies on each
   Component that provides it;
 - the offerings are the Systems nothing relies on or, in a catalog without Systems, the
-  Components nothing relies on.
+  Components nothing relies on;
+- a link to a Component of the consumer's own owner in the consumer's own System (or
+  ``subcomponentOf`` line) is the owner's own software: out of scope, "part of X's own system",
+  with what it relies on linked from the System directly (:mod:`importers.internal`, ADR 34),
+  unless :attr:`importers.base.Source.keep_internal`.
 
-API, Group and User entities are read for the links and supplier names above; Location
+A catalog without a System, Component or Resource is refused, saying which kinds it holds and
+how many. At most :data:`importers.base.MAX_ERRORS` lines of errors are given, the last counting
+the rest. API, Group and User entities are read for the links and supplier names above; Location
 entities are followed; Domain and Template entities are skipped silently, any other kind with a
 warning. Anchors and aliases, tags outside YAML's core schema and nesting beyond 100 levels are
 refused; ``NO`` and ``on`` stay strings (YAML 1.2 core rules, as in chain files).

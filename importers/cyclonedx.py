@@ -15,7 +15,14 @@ which can stop the import with every problem and its place:
    be matched back to the document, and each service's ``trustZone`` (not modelled either) is
    noted with its place;
 4. ``Bom.from_json`` / ``Bom.from_xml`` build the library's model, which is mapped to chain
-   entities (docs/adr/0010-cyclonedx.md gives every rule).
+   entities (docs/adr/0010-cyclonedx.md gives every rule). A service's kind comes from
+   ``ketenkaart:kind``, else from words in its name or description (:mod:`importers.kinds`).
+   Links between services of one provider that the BOM nests in one service, puts in one
+   ``trustZone`` or marks ``ketenkaart:internal`` are out of scope as part of its own system,
+   unless :attr:`importers.base.Source.keep_internal` (:mod:`importers.internal`, ADR 34).
+
+CycloneDX 1.0 and 1.1 are refused: they have no services. At most
+:data:`importers.base.MAX_ERRORS` lines of errors are given, the last counting the rest.
 
 :func:`export_saasbom` writes a chain as a CycloneDX 1.6 JSON SaaSBOM with the library's model
 and outputter; reading it back gives the same services, suppliers, links and offerings.
