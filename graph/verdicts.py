@@ -22,10 +22,11 @@ from graph.model import DateRange
 
 _ENCODER = json.JSONEncoder(ensure_ascii=False)  # json.dumps(..., ensure_ascii=False), reused
 _quote = json.encoder.encode_basestring  # what that encoder does to a str, minus the call
-_SHARED_BYTES = 256 << 20
-"""How many bytes of encoded ``reasons`` and ``also`` :meth:`CheckResult.iter_json` keeps for
-the next links that share them; past that, each is encoded again when met (a chain whose large
-suppliers hold many pieces encodes gigabytes of them)."""
+_SHARED_SMALL, _SHARED_LARGE = 8 << 10, 32 << 20
+"""Which encoded ``reasons`` and ``also`` :meth:`CheckResult.iter_json` keeps for the next links
+that share them: each of at most ``_SHARED_SMALL`` bytes (nearly all), and larger ones up to
+``_SHARED_LARGE`` bytes in all; past that, a large one is encoded again when met (a chain whose
+large suppliers hold many pieces has gigabytes of them)."""
 
 
 class _Quoted(dict[str, str]):
@@ -356,7 +357,7 @@ class CheckResult:
         encode = _ENCODER.encode
         text = _Quoted()  # each id quoted once
         shared: dict[int, bytes] = {}
-        kept = 0  # bytes in shared
+        kept = 0  # bytes of the large ones in shared
 
         def ids(values: Iterable[str]) -> str:
             return f"[{', '.join([text[v] for v in values])}]"
@@ -378,7 +379,9 @@ class CheckResult:
             found = shared.get(id(value))  # the sequences live as long as self: ids stay unique
             if found is None:
                 found = to_bytes(value)
-                if kept + len(found) <= _SHARED_BYTES:  # past the budget, made again when met
+                if len(found) <= _SHARED_SMALL:
+                    shared[id(value)] = found
+                elif kept + len(found) <= _SHARED_LARGE:  # past it, made again when met
                     kept += len(found)
                     shared[id(value)] = found
             return found
