@@ -24,6 +24,7 @@ from collections import deque
 from collections.abc import Iterator
 
 import anyio.from_thread
+import anyio.to_thread
 from fastapi import FastAPI, Request, Response
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -103,21 +104,23 @@ HEAVY_PATHS = tuple(
         ("GET", r"/api/v1/workspaces/[^/]+/audit/(export|verify)"),
         ("POST", r"/api/v1/workspaces/[^/]+/import"),
         ("POST", r"/w/[^/]+/import"),
+        ("GET", r"/w/[^/]+/report/[^/]+\.(md|csv|xlsx|html)"),  # a report's downloads
     )
 )
 """The requests that load a whole register and compute on it, each for itself: exports,
-imports, evidence that expires, the audit trail's export and verification."""
+imports, evidence that expires, the audit trail's export and verification, a report's
+downloads (which render the whole report after its check, in their turn)."""
 
 SHARED_PATHS = tuple(
     (method, re.compile(pattern))
     for method, pattern in (
         ("GET", r"/api/v1/workspaces/[^/]+/check"),
         ("GET", r"/w/[^/]+"),  # the overview: one check of every offering
-        ("GET", r"/w/[^/]+/(graph|report)/.+"),  # an offering's graph, report and downloads
+        ("GET", r"/w/[^/]+/(graph|report)/.+"),  # an offering's graph and report pages
     )
 )
 """The requests whose heavy work is shared (``app.singleflight``, ADR 31): the check, the
-overview, an offering's graph and report pages and downloads. Each computation takes a turn of
+overview, an offering's graph and report pages. Each computation takes a turn of
 the heavy work (:func:`computing`); the requests that wait for one take none."""
 
 WRITE_PATHS = (
@@ -135,6 +138,8 @@ def lane_of(method: str, path: str) -> str | None:
     >>> lane_of("GET", "/api/v1/workspaces/acme/export"), lane_of("GET", "/w/acme/graph/shop")
     ('heavy', 'shared')
     >>> lane_of("GET", "/api/v1/workspaces/acme/check"), lane_of("POST", "/w/acme/import")
+    ('shared', 'heavy')
+    >>> lane_of("GET", "/w/acme/report/shop"), lane_of("GET", "/w/acme/report/shop.xlsx")
     ('shared', 'heavy')
     >>> lane_of("PATCH", "/api/v1/workspaces/acme/suppliers/s1"), lane_of("POST", "/login")
     ('write', None)
@@ -228,6 +233,7 @@ class Admission:
         self.wait = wait
         self.retry_after = retry_after
         shared = heavy * SHARED_PER_TURN
+        self._pool_threads = POOL_THREADS + shared
         self.lanes = {
             "heavy": Turns(heavy, queue=heavy * QUEUE_PER_TURN),
             "shared": Turns(shared, queue=shared * QUEUE_PER_TURN),
@@ -238,13 +244,18 @@ class Admission:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        pool = anyio.to_thread.current_default_thread_limiter()  # the event loop's
+        pool.total_tokens = max(pool.total_tokens, self._pool_threads)
         lane = lane_of(scope["method"], scope["path"])
         if lane is None or not _credentials(dict(scope["headers"])):
             await self.app(scope, receive, send)
             return
         turns = self.lanes[lane]
+        state = scope.setdefault("state", {})
         if lane == "shared":  # the computation takes the heavy turn; see computing()
-            scope.setdefault("state", {})[_HEAVY] = (self.lanes["heavy"], self.wait)
+            state[_HEAVY] = (self.lanes["heavy"], self.wait)
+        elif lane == "heavy":
+            state[_HELD] = True
         if not await turns.take(self.wait):
             response = problem_response(
                 503,
@@ -320,12 +331,26 @@ def no_full_collections() -> Iterator[None]:
 QUEUE_PER_TURN = 16
 """How many may wait in line per turn; beyond that a request is answered 503 at once."""
 
-SHARED_PER_TURN = 8
+SHARED_PER_TURN = 32
 """Requests of shared heavy work let in per heavy turn: they wait for a computation (one of
 them runs it, in the heavy turn) or send its answer, each holding a thread of the worker's
-pool (40 threads)."""
+pool while it waits (a thread that waits on an event: its stack, no CPU, no connection); the
+pool is made that much larger than its 40 threads, so that the other requests still find
+one."""
+
+POOL_THREADS = 40
+"""The threads of a worker's pool for everything but the requests of shared heavy work
+(anyio's default)."""
 
 _HEAVY = "ketenkaart.heavy_turns"
+_HELD = "ketenkaart.heavy_turn_held"
+
+
+def holds_turn(request: Request) -> bool:
+    """Whether ``request`` came in with a turn of the heavy work (:data:`HEAVY_PATHS`): it
+    computes for itself, in its turn, and waits for no other's computation (a computation
+    it waited for might wait for the turn it holds)."""
+    return bool(request.scope.get("state", {}).get(_HELD))
 
 
 class Busy(Exception):  # noqa: N818 - it says what the service is
@@ -340,7 +365,7 @@ def computing(request: Request) -> Iterator[None]:
     the turn's wait. Outside the :class:`Admission` middleware (a bare application) it takes
     none."""
     found: tuple[Turns, float] | None = request.scope.get("state", {}).get(_HEAVY)
-    if found is None:
+    if found is None:  # no such turns, or the request holds its own turn
         yield
         return
     turns, wait = found

@@ -101,13 +101,16 @@ class Flights(Generic[T]):
         at_least: int,
         compute: Callable[[], tuple[int, T]],
         wait: float = LONGEST_WAIT,
+        share: bool = True,
     ) -> T:
         """The answer to ``key`` of a register version ``at_least`` or later.
 
         ``compute`` reads the register and answers: ``(version read, value)``. It runs in the
         calling thread when this request is the one to run the key's next computation.
         Raises what ``compute`` raised, in every request that waited for it; :class:`Overdue`
-        when another's computation did not end within ``wait`` seconds.
+        when another's computation did not end within ``wait`` seconds. With ``share=False``
+        the request takes a kept result or computes for itself (keeping what it made), and
+        waits for nobody's computation.
         """
         deadline = time.monotonic() + wait
         while True:
@@ -116,10 +119,12 @@ class Flights(Generic[T]):
                 if kept is not None and kept[0] >= at_least:
                     self._kept.move_to_end(key)
                     return kept[1]
-                flight = self._running.get(key)
+                flight = self._running.get(key) if share else None
                 leading = flight is None
                 if flight is None:
-                    flight = self._running[key] = _Flight()
+                    flight = _Flight()
+                    if share:  # the others may join it
+                        self._running[key] = flight
                 else:
                     flight.waiters += 1
             if leading:
@@ -141,22 +146,26 @@ class Flights(Generic[T]):
         except BaseException as error:
             flight.error = error
             with self._lock:
-                del self._running[key]
+                self._leave(key, flight)
             flight.done.set()
             raise
         release_memory()  # what the computation made and dropped, back to the system
         flight.version, flight.value = version, value
         with self._lock:
-            del self._running[key]
+            self._leave(key, flight)
             kept = self._kept.pop(key, None)
             if self.keep and (kept is None or kept[0] <= version):
                 self._kept[key] = (version, value)
             elif kept is not None:
-                self._kept[key] = kept  # a newer one was kept meanwhile (cannot happen: one runs)
+                self._kept[key] = kept  # a newer one is kept (a request that did not share)
             while len(self._kept) > self.keep:
                 self._kept.popitem(last=False)
         flight.done.set()
         return value
+
+    def _leave(self, key: Key, flight: _Flight[T]) -> None:
+        if self._running.get(key) is flight:
+            del self._running[key]
 
     def forget(self) -> None:
         """Let every kept result go (computations running go on)."""

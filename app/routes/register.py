@@ -17,6 +17,7 @@ from app import services
 from app.deps import Reader, SessionDep, Writer, today
 from app.errors import Invalid
 from app.limits import computing
+from app.routes.pages.recent import register_key
 from app.singleflight import flights, read_register
 from app.streams import chunked
 from graph.coverage import check as check_chain
@@ -166,7 +167,7 @@ def check(
             )
             return version, list(chunked(_with_newline(result)))
 
-    key = (workspace.id, workspace.created_at, scope, tuple(offering or ()), profile, when, span)
+    key = register_key(workspace, scope, tuple(offering or ()), profile, when, span)
     body = flights(request, "check", KEPT_CHECKS).get(key, at_least=asked, compute=compute)
     return StreamingResponse(iter(body), media_type="application/json")
 

@@ -175,3 +175,30 @@ def test_a_page_asked_after_a_change_shows_the_change_not_the_older_computation(
     assert NEW_NAME in after[0].text
     assert OLD_NAME not in after[0].text
     assert held.calls == 2
+
+
+def test_a_request_that_holds_its_own_turn_waits_for_no_other_computation() -> None:
+    """A report's download computes in its own heavy turn: it must not wait for a running
+    computation of the same question, whose turn it might be holding (both would wait until
+    the turn's wait ran out). It computes for itself; what it made is kept for the next."""
+    flights: Flights[str] = Flights(keep=1)
+    entered, release = threading.Event(), threading.Event()
+
+    def slow() -> tuple[int, str]:
+        entered.set()
+        release.wait(HOLD_S)
+        return 4, "made by the page"
+
+    running, got = _in_thread(lambda: flights.get(("acme",), at_least=4, compute=slow))
+    assert entered.wait(HOLD_S)
+    own = flights.get(
+        ("acme",), at_least=4, compute=lambda: (4, "made by the download"), wait=1, share=False
+    )
+    assert own == "made by the download"
+    release.set()
+    running.join(HOLD_S)
+    assert got == ["made by the page"]
+    assert flights.get(("acme",), at_least=4, compute=lambda: (9, "not asked")) in (
+        "made by the page",
+        "made by the download",
+    )

@@ -18,7 +18,7 @@ from app import audit, documents, services
 from app import repository as repo
 from app.deps import READ, SessionDep, now, today
 from app.errors import Invalid, NotFound
-from app.limits import computing
+from app.limits import computing, holds_turn
 from app.routes.pages.access import (
     DEFAULT_PROFILE,
     Visit,
@@ -33,7 +33,7 @@ from app.singleflight import flights, read_register
 from app.streams import chunked
 from app.views.graph import GRAPH_TEMPLATE, STATUS_STYLES, graph_context, offline_html
 from app.views.markdown import iter_markdown, reached, scope_links
-from app.views.pages import page, templates
+from app.views.pages import page
 from app.views.paging import Pager
 from graph.coverage import check
 from graph.dates import parse_period
@@ -127,7 +127,7 @@ def _checked(request: Request, session: Session, visit: Visit, offering: str) ->
 
     key = register_key(workspace, visit.scope, offering, at, span, profile)
     found: _Found = flights(request, "checks", KEPT_CHECKS).get(
-        key, at_least=asked, compute=compute
+        key, at_least=asked, compute=compute, share=not holds_turn(request)
     )
     return Checked(
         *found,
@@ -189,9 +189,7 @@ def graph_page(request: Request, session: SessionDep, ws: WsPath, offering: str)
 
     key = register_key(workspace, visit.scope, offering, at, span, profile, documents, ws)
     context = flights(request, "graphs", KEPT_GRAPHS).get(key, at_least=asked, compute=compute)
-    return templates.TemplateResponse(
-        request, GRAPH_TEMPLATE, {**context, **page_context(request, visit)}
-    )
+    return page(request, GRAPH_TEMPLATE, **{**context, **page_context(request, visit)})
 
 
 KEPT_GRAPHS = 8
