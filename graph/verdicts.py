@@ -12,7 +12,7 @@ import enum
 import heapq
 import itertools
 import json
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -22,11 +22,11 @@ from graph.model import DateRange
 
 _ENCODER = json.JSONEncoder(ensure_ascii=False)  # json.dumps(..., ensure_ascii=False), reused
 _quote = json.encoder.encode_basestring  # what that encoder does to a str, minus the call
-_SHARED_SMALL, _SHARED_LARGE = 8 << 10, 32 << 20
-"""Which encoded ``reasons`` and ``also`` :meth:`CheckResult.iter_json` keeps for the next links
-that share them: each of at most ``_SHARED_SMALL`` bytes (nearly all), and larger ones up to
-``_SHARED_LARGE`` bytes in all; past that, a large one is encoded again when met (a chain whose
-large suppliers hold many pieces has gigabytes of them)."""
+_SHARED_BYTES = 64 << 20
+"""How many bytes of encoded ``reasons`` and ``also`` :meth:`CheckResult.iter_json` keeps for the
+next links that share them, the most recently written; past that, one is encoded again when met
+(a large chain has hundreds of megabytes of them, and one whose large suppliers hold many
+pieces gigabytes)."""
 
 
 class _Quoted(dict[str, str]):
@@ -356,8 +356,8 @@ class CheckResult:
         """
         encode = _ENCODER.encode
         text = _Quoted()  # each id quoted once
-        shared: dict[int, bytes] = {}
-        kept = 0  # bytes of the large ones in shared
+        shared: OrderedDict[int, bytes] = OrderedDict()
+        kept = 0  # bytes in shared
 
         def ids(values: Iterable[str]) -> str:
             return f"[{', '.join([text[v] for v in values])}]"
@@ -376,14 +376,15 @@ class CheckResult:
 
         def once(value: Sequence[Any], to_bytes: Callable[[Any], bytes]) -> bytes:
             nonlocal kept
-            found = shared.get(id(value))  # the sequences live as long as self: ids stay unique
-            if found is None:
-                found = to_bytes(value)
-                if len(found) <= _SHARED_SMALL:
-                    shared[id(value)] = found
-                elif kept + len(found) <= _SHARED_LARGE:  # past it, made again when met
-                    kept += len(found)
-                    shared[id(value)] = found
+            key = id(value)  # the sequences live as long as self: ids stay unique
+            found = shared.get(key)
+            if found is not None:
+                shared.move_to_end(key)
+                return found
+            found = shared[key] = to_bytes(value)
+            kept += len(found)
+            while kept > _SHARED_BYTES:  # the least recently written go first
+                kept -= len(shared.popitem(last=False)[1])
             return found
 
         def assessment(a: Assessment) -> str:
