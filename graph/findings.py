@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from graph import reasons
 from graph.dates import plus_days
 from graph.evidence import counts_until, stop_date
+from graph.i18n import current, format_date, format_number, gettext, ngettext
 from graph.model import Chain, DateRange, Evidence, SchemeClass, SubserviceMethod
 from graph.profiles import ResolvedProfile
 from graph.scope import ScopedLink
@@ -113,6 +114,7 @@ def _subservice_findings(
     for eid, p in sorted(deciding):
         e = chain.evidence[eid]
         name = chain.services[p].name
+        label = reasons.scheme_label(e.scheme)
         for other in sorted(set(e.subservices.carved_out)):
             if (p, other) not in chain.dependencies:
                 found.append(
@@ -120,8 +122,10 @@ def _subservice_findings(
                         FindingCode.CARVED_OUT_MISSING,
                         Severity.WARNING,
                         (eid, p, other),
-                        f"{e.scheme.label} {eid} carves out {other}, but {name} ({p}) does "
-                        f"not depend on {other} in this chain: a sub-service may be missing.",
+                        gettext(
+                            "{label} {evidence} carves out {other}, but {name} ({provider}) does "
+                            "not depend on {other} in this chain: a sub-service may be missing."
+                        ).format(label=label, evidence=eid, other=other, name=name, provider=p),
                     )
                 )
         disclosed = (
@@ -135,8 +139,10 @@ def _subservice_findings(
                     FindingCode.UNDISCLOSED_SUBSERVICE,
                     Severity.WARNING,
                     (eid, p, other),
-                    f"{name} ({p}) relies on {other}, which {e.scheme.label} {eid} neither "
-                    "carves out nor includes: the report is silent on that sub-service.",
+                    gettext(
+                        "{name} ({provider}) relies on {other}, which {label} {evidence} neither "
+                        "carves out nor includes: the report is silent on that sub-service."
+                    ).format(label=label, evidence=eid, other=other, name=name, provider=p),
                 )
             )
     return found
@@ -162,16 +168,36 @@ def _expiring(
             FindingCode.EXPIRING,
             Severity.WARNING,
             (eid,),
-            f"{e.scheme.label} {eid} stops counting on {stop}, within "
-            f"{profile.expiring_days} days of {at}"
-            f"{_BRIDGED if stop != stop_date(e, profile) else ''}; ask "
-            f"{chain.suppliers[e.holder].name} for its successor in time.",
+            (
+                # English says "days" for one too, as it always has
+                ngettext(
+                    "{label} {evidence} stops counting on {stop}, within {days} days of {at} "
+                    "(its bridge letter carries it until then); ask {holder} for its successor "
+                    "in time.",
+                    "{label} {evidence} stops counting on {stop}, within {days} days of {at} "
+                    "(its bridge letter carries it until then); ask {holder} for its successor "
+                    "in time.",
+                    profile.expiring_days,
+                )
+                if stop != stop_date(e, profile)
+                else ngettext(
+                    "{label} {evidence} stops counting on {stop}, within {days} days of {at}; "
+                    "ask {holder} for its successor in time.",
+                    "{label} {evidence} stops counting on {stop}, within {days} days of {at}; "
+                    "ask {holder} for its successor in time.",
+                    profile.expiring_days,
+                )
+            ).format(
+                label=reasons.scheme_label(e.scheme),
+                evidence=eid,
+                stop=format_date(stop),
+                days=format_number(profile.expiring_days),
+                at=format_date(at),
+                holder=chain.suppliers[e.holder].name,
+            ),
         )
         for eid, (e, stop) in stops.items()
     ]
-
-
-_BRIDGED = " (its bridge letter carries it until then)"
 
 
 # The deciding evidence of these links stops counting some day, and the link then worsens: an
@@ -193,8 +219,10 @@ def _cycles(in_scope: Sequence[ScopedLink]) -> list[Finding]:
                     FindingCode.CYCLE,
                     Severity.WARNING,
                     services,
-                    f"The services {', '.join(services)} depend on each other in a cycle; "
-                    "each one's assurance rests in part on the others'.",
+                    gettext(
+                        "The services {services} depend on each other in a cycle; each one's "
+                        "assurance rests in part on the others'."
+                    ).format(services=", ".join(services)),
                 )
             )
     return found
@@ -269,10 +297,19 @@ def _concentration(
                     FindingCode.CONCENTRATION,
                     Severity.INFO,
                     (top, *sorted(group.members - {top})),
-                    f"{name} and its group provide in-scope services to "
-                    f"{reasons.count(len(group.consumers), 'consumer')} under "
-                    f"{reasons.count(len(offerings), 'offering')} "
-                    f"({_some(offerings)}): a concentration of reliance on one group.",
+                    gettext(
+                        "{name} and its group provide in-scope services to {consumers} under "
+                        "{offerings} ({named}): a concentration of reliance on one group."
+                    ).format(
+                        name=name,
+                        consumers=ngettext(
+                            "{count} consumer", "{count} consumers", len(group.consumers)
+                        ).format(count=format_number(len(group.consumers))),
+                        offerings=ngettext(
+                            "{count} offering", "{count} offerings", len(offerings)
+                        ).format(count=format_number(len(offerings))),
+                        named=_some(offerings),
+                    ),
                 )
             )
     return found
@@ -293,7 +330,11 @@ def _some(offerings: list[str]) -> str:
     if len(offerings) <= NAMED_OFFERINGS:
         return ", ".join(sorted(offerings))
     first = heapq.nsmallest(NAMED_OFFERINGS, offerings)
-    return f"{', '.join(first)} and {len(offerings) - NAMED_OFFERINGS:,} more"
+    more = len(offerings) - NAMED_OFFERINGS
+    # English has always grouped this count with commas (20,000); other languages their way
+    return gettext("{items} and {count} more").format(
+        items=", ".join(first), count=f"{more:,}" if current() == "en" else format_number(more)
+    )
 
 
 def chosen(items: Sequence[str], mask: int) -> list[str]:
@@ -331,9 +372,15 @@ def _third_country(chain: Chain, in_scope: Sequence[ScopedLink]) -> list[Finding
                     FindingCode.THIRD_COUNTRY,
                     Severity.WARNING,
                     (dep.consumer, dep.provider, *outside),
-                    f"Personal data of {dep.consumer} may be processed at {provider.name} "
-                    f"({dep.provider}) in {', '.join(outside)}, outside the EEA: check the "
-                    "transfer mechanism.",
+                    gettext(
+                        "Personal data of {consumer} may be processed at {name} ({provider}) in "
+                        "{countries}, outside the EEA: check the transfer mechanism."
+                    ).format(
+                        consumer=dep.consumer,
+                        name=provider.name,
+                        provider=dep.provider,
+                        countries=", ".join(outside),
+                    ),
                 )
             )
     return found

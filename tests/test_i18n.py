@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import re
 import subprocess
 import sys
 from datetime import date
@@ -208,3 +209,40 @@ def test_english_needs_no_babel() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
     )
     assert out.stdout.strip() == "[]"
+
+
+def _fields(text: str) -> set[str]:
+    """The placeholders of a message: ``{name}`` (Python) and ``%(name)s`` (templates)."""
+    return {brace or percent for brace, percent in re.findall(r"\{(\w*)\}|%\((\w+)\)s", text)}
+
+
+def test_every_translation_keeps_its_placeholders() -> None:
+    """A Dutch message names the same {names} as its English: none lost, none invented (a
+    sentence made in halves around {provider} needs it exactly once)."""
+    with PO.open("rb") as handle:
+        catalog = read_po(handle)
+    wrong = []
+    for message in catalog:
+        if not message.id:
+            continue
+        ids = message.id if isinstance(message.id, tuple) else (message.id,)
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        english = set().union(*(_fields(i) for i in ids))
+        for string in strings:
+            if string and _fields(string) != english:
+                wrong.append((ids[0], string))
+            if (
+                "{provider}" in ids[0]
+                and "does not list" in ids[0]
+                and string.count("{provider}") != 1
+            ):
+                wrong.append((ids[0], string))
+    assert wrong == []
+
+
+def test_every_scheme_label_is_in_the_catalog() -> None:
+    """Each scheme's label is marked for translation (graph.reasons.SCHEME_LABELS)."""
+    from graph.model import Scheme  # noqa: PLC0415
+    from graph.reasons import SCHEME_LABELS  # noqa: PLC0415
+
+    assert set(SCHEME_LABELS) == {scheme.label for scheme in Scheme}
