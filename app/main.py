@@ -21,6 +21,7 @@ from app.config import Settings, get_settings
 from app.db import make_engine
 from app.documents import sweep_unfinished_uploads
 from app.head import HeadAsGet
+from app.languages import Language
 from app.limits import Admission, BodyLimit
 from app.routes import (
     audit,
@@ -28,6 +29,7 @@ from app.routes import (
     documents,
     entities,
     health,
+    languages,
     pages,
     people,
     people_pages,
@@ -76,6 +78,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.clock = lambda: datetime.now(UTC)
     errors.install(app)
     limits.install(app, retry_after=settings.retry_after)
+    app.add_middleware(Language)  # innermost: the request's language for its route and problems
     app.add_middleware(
         Admission,
         heavy=settings.heavy_limit,
@@ -92,6 +95,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.include_router(auth.router)
     app.include_router(pages.router)
     app.include_router(people_pages.router)
+    app.include_router(languages.router)
     app.include_router(people.router, prefix="/api/v1")
     app.include_router(audit.router, prefix="/api/v1")
     app.include_router(register.router, prefix="/api/v1")

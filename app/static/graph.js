@@ -36,6 +36,33 @@
   const data = JSON.parse(source.textContent);
   hook.data = data;
 
+  // The page's words in its language (issue 15, ADR 36): the server sends the translations of
+  // this script's English texts in a second data block (graph_words in app/views/graph.py);
+  // English needs none. t() fills the {placeholders}; every text still goes in as text.
+  const wordsSource = document.getElementById("graph-words");
+  const WORDS = wordsSource ? JSON.parse(wordsSource.textContent) : {};
+  const TEXTS = WORDS.texts || {};
+  function t(text, values) {
+    let out = Object.prototype.hasOwnProperty.call(TEXTS, text) ? TEXTS[text] : text;
+    for (const key of Object.keys(values || {})) {
+      out = out.split("{" + key + "}").join(String(values[key]));
+    }
+    return out;
+  }
+  for (const s of data.statuses) {
+    const w = (WORDS.statuses || {})[s.id];
+    if (w) {
+      s.label = w.label;
+      s.meaning = w.meaning;
+    }
+  }
+  for (const k of data.kinds) {
+    const w = (WORDS.kinds || {})[k.id];
+    if (w) {
+      k.label = w;
+    }
+  }
+
   // The payload sends each fact once and leaves out what is empty (graph_payload in
   // app/views/graph.py): filled in here, so that the rest reads whole nodes and edges.
   const offeringIds = new Set(data.offerings);
@@ -128,11 +155,12 @@
   }
 
   // 12345 -> "12,345" (toLocaleString costs a thousand times more, and this runs per service).
+  const SEPARATOR = WORDS.thousands || ",";
   function thousands(count) {
-    return String(count).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+    return String(count).replace(/\B(?=(\d{3})+(?!\d))/g, SEPARATOR);
   }
   function plural(count, word) {
-    return thousands(count) + " " + word + (count === 1 ? "" : "s");
+    return t(count === 1 ? "{n} " + word : "{n} " + word + "s", { n: thousands(count) });
   }
 
   // ---- the performance hook ----------------------------------------------------------------
@@ -192,7 +220,7 @@
     return n ? n.name : id;
   }
   function supplierOf(n) {
-    return n.supplierName || n.supplier || "unknown supplier";
+    return n.supplierName || n.supplier || t("unknown supplier");
   }
   function kindLabel(kind) {
     const k = kindById.get(kind);
@@ -209,7 +237,7 @@
   function nodeLabel(n, hidden) {
     let label = n.name + "\n" + supplierOf(n);
     if (hidden) {
-      label += "\n[+" + hidden + " hidden below]";
+      label += "\n" + t("[+{n} hidden below]", { n: hidden });
     }
     return big ? wrapped(label) : label;
   }
@@ -268,23 +296,23 @@
     return text.split("\n").map(wrapLine).join("\n");
   }
   function nodeTitle(n) {
-    let title = n.name + " (" + n.id + ")\n" + kindLabel(n.kind) + " of " + supplierOf(n);
+    let title = n.name + " (" + n.id + ")\n" + t("{kind} of {supplier}", { kind: kindLabel(n.kind), supplier: supplierOf(n) });
     if (n.locations.length) {
-      title += "\nLocations: " + n.locations.join(", ");
+      title += "\n" + t("Locations: {list}", { list: n.locations.join(", ") });
     }
     const ins = into.get(n.id) || [];
     if (n.offering) {
-      title += "\nThe offering";
+      title += "\n" + t("The offering");
     } else if (ins.length === 1) {
-      title += "\nLink: " + statusLabel(ins[0].status) + " (" + ins[0].verdict + ")";
+      title += "\n" + t("Link: {status}", { status: statusLabel(ins[0].status) }) + " (" + ins[0].verdict + ")";
     } else {
-      title += "\n" + plural(ins.length, "link") + " into this service";
+      title += "\n" + t("{links} into this service", { links: plural(ins.length, "link") });
     }
     return title;
   }
   function edgeTitle(e) {
     const s = statusById.get(e.status);
-    let title = nameOf(e.from) + " \u2192 " + nameOf(e.to) + "\nStatus: " + s.label + ": ";
+    let title = nameOf(e.from) + " \u2192 " + nameOf(e.to) + "\n" + t("Status: {status}", { status: s.label }) + ": ";
     title += s.meaning + " (" + e.verdict + ")";
     if (e.reasons.length) {
       title += "\n" + reasonText(e.reasons[0]);
@@ -325,11 +353,11 @@
   }
 
   const statusBoxes = el("fieldset", { class: "graph-filter", id: "filter-status" }, [
-    el("legend", { text: "Links by status" }),
+    el("legend", { text: t("Links by status") }),
     ...data.statuses.map((s) =>
       checkbox("status", s.id, [
         el("span", { class: "swatch status-" + s.id, "aria-hidden": "true" }),
-        " " + s.label + " (" + (counts.get(s.id) || 0) + ")",
+        " " + s.label + " (" + thousands(counts.get(s.id) || 0) + ")",
       ], (ev) => {
         if (ev.target.checked) {
           state.status.add(s.id);
@@ -342,11 +370,11 @@
     ),
   ]);
   const kindBoxes = el("fieldset", { class: "graph-filter", id: "filter-kind" }, [
-    el("legend", { text: "Services by kind" }),
+    el("legend", { text: t("Services by kind") }),
     ...data.kinds.map((k) =>
       checkbox("kind", k.id, [
         el("span", { class: "shape shape-" + k.shape, "aria-hidden": "true" }),
-        " " + k.label + " (" + (kindCounts.get(k.id) || 0) + ")",
+        " " + k.label + " (" + thousands(kindCounts.get(k.id) || 0) + ")",
       ], (ev) => {
         if (ev.target.checked) {
           state.kind.add(k.id);
@@ -369,9 +397,9 @@
         measured("filter", ev.timeStamp);
       },
     },
-    [el("option", { value: "all", text: "all ranks" })].concat(
+    [el("option", { value: "all", text: t("all ranks") })].concat(
       Array.from({ length: maxLevel }, (_, i) =>
-        el("option", { value: String(i + 1), text: "up to rank " + (i + 1) })
+        el("option", { value: String(i + 1), text: t("up to rank {n}", { n: i + 1 }) })
       )
     )
   );
@@ -380,7 +408,7 @@
     type: "search",
     id: "graph-search",
     autocomplete: "off",
-    placeholder: "name, id or supplier",
+    placeholder: t("name, id or supplier"),
     "aria-controls": "graph-search-results",
   });
   const searchResults = el("ul", { id: "graph-search-results", class: "search-results" });
@@ -388,7 +416,7 @@
 
   const tools = el("div", { class: "graph-tools" }, [
     el("div", { class: "graph-search" }, [
-      el("label", { for: "graph-search", text: "Find a service" }),
+      el("label", { for: "graph-search", text: t("Find a service") }),
       searchInput,
       searchStatus,
       searchResults,
@@ -396,15 +424,15 @@
     statusBoxes,
     kindBoxes,
     el("div", { class: "graph-depth" }, [
-      el("label", { for: "graph-depth", text: "Show" }),
+      el("label", { for: "graph-depth", text: t("Show") }),
       depthSelect,
-      el("button", { type: "button", id: "graph-fit", text: "Fit to screen", onclick: () => fit() }),
-      el("button", { type: "button", id: "graph-clear", text: "Clear highlight", onclick: () => highlight(null) }),
+      el("button", { type: "button", id: "graph-fit", text: t("Fit to screen"), onclick: () => fit() }),
+      el("button", { type: "button", id: "graph-clear", text: t("Clear highlight"), onclick: () => highlight(null) }),
     ]),
   ]);
 
-  const legend = el("div", { class: "graph-legend", "aria-label": "Legend" }, [
-    el("h2", { text: "Legend:" }),
+  const legend = el("div", { class: "graph-legend", "aria-label": t("Legend") }, [
+    el("h2", { text: t("Legend:") }),
     el(
       "ul",
       {},
@@ -426,9 +454,10 @@
     ),
     el("p", {
       class: "muted",
-      text:
+      text: t(
         "Click a service or a link for its verdict and reasons; double-click a service to " +
-        "collapse or expand what hangs below it.",
+          "collapse or expand what hangs below it."
+      ),
     }),
   ]);
 
@@ -437,14 +466,15 @@
     id: "graph-canvas",
     class: "graph-canvas",
     role: "region",
-    "aria-label":
-      "Graph of " + plural(data.edges.length, "link") + "; the table below lists the same links",
+    "aria-label": t("Graph of {links}; the table below lists the same links", {
+      links: plural(data.edges.length, "link"),
+    }),
   });
   const panel = el("aside", {
     id: "graph-panel",
     class: "graph-panel",
     "aria-live": "polite",
-    "aria-label": "Details",
+    "aria-label": t("Details"),
     tabindex: "-1",
   });
   const table = buildTable();
@@ -550,7 +580,7 @@
   }
 
   if (typeof vis === "undefined") {
-    canvas.append(el("p", { class: "message error", text: "The graph library did not load; the table below lists the links." }));
+    canvas.append(el("p", { class: "message error", text: t("The graph library did not load; the table below lists the links.") }));
     table.refresh();
     return;
   }
@@ -907,10 +937,12 @@
     hook.partial = partial;
     if (partial) {
       note.hidden = false;
-      note.textContent =
-        "This chain of " + plural(data.nodes.length, "service") + " does not fit at a readable size: " +
-        "the graph shows the part from the offering on. Drag to move, scroll to zoom, or use " +
-        "\u201cFit to screen\u201d for the whole chain; the table below lists every link.";
+      note.textContent = t(
+        "This chain of {services} does not fit at a readable size: " +
+          "the graph shows the part from the offering on. Drag to move, scroll to zoom, or use " +
+          "\u201cFit to screen\u201d for the whole chain; the table below lists every link.",
+        { services: plural(data.nodes.length, "service") }
+      );
     }
   }
 
@@ -1121,10 +1153,10 @@
   function showIntro() {
     clear(panel);
     panel.append(
-      el("h2", { text: "Details" }),
+      el("h2", { text: t("Details") }),
       el("p", {
         class: "muted",
-        text: "Click a service or a link in the graph, pick a row of the table, or find a service by name.",
+        text: t("Click a service or a link in the graph, pick a row of the table, or find a service by name."),
       })
     );
   }
@@ -1182,16 +1214,16 @@
     panel.append(
       el("h2", { text: n.name }),
       el("dl", { class: "facts" }, [
-        ...row("Service", n.id),
-        ...row("Kind", kindLabel(n.kind)),
-        ...row("Supplier", supplierOf(n) + (n.supplier ? " (" + n.supplier + ")" : "")),
-        ...(n.locations.length ? row("Locations", n.locations.join(", ")) : []),
-        ...row("Rank", n.offering ? "the offering" : String(n.level)),
+        ...row(t("Service"), n.id),
+        ...row(t("Kind"), kindLabel(n.kind)),
+        ...row(t("Supplier"), supplierOf(n) + (n.supplier ? " (" + n.supplier + ")" : "")),
+        ...(n.locations.length ? row(t("Locations"), n.locations.join(", ")) : []),
+        ...row(t("Rank"), n.offering ? t("the offering") : String(n.level)),
       ])
     );
     const actions = el("p", { class: "actions" });
     if (!n.offering) {
-      actions.append(el("button", { type: "button", id: "panel-path", text: "Highlight the path from the offering", onclick: () => highlight(id) }));
+      actions.append(el("button", { type: "button", id: "panel-path", text: t("Highlight the path from the offering"), onclick: () => highlight(id) }));
     }
     if ((children.get(id) || []).length) {
       const collapsed = state.collapsed.has(id);
@@ -1201,7 +1233,7 @@
           type: "button",
           id: "panel-collapse",
           "aria-pressed": collapsed ? "true" : "false",
-          text: collapsed ? "Expand what hangs below" : "Collapse what hangs below",
+          text: collapsed ? t("Expand what hangs below") : t("Collapse what hangs below"),
           onclick: () => toggleCollapse(id),
         })
       );
@@ -1210,22 +1242,22 @@
       panel.append(actions);
     }
     if (state.path && state.path.target === id) {
-      panel.append(el("p", { class: "path", id: "panel-path-text" }, ["Path: " + state.path.nodes.map(nameOf).join(" \u2192 ")]));
+      panel.append(el("p", { class: "path", id: "panel-path-text" }, [t("Path: {path}", { path: state.path.nodes.map(nameOf).join(" \u2192 ") })]));
     }
     if (shown.nodes.get(id) === false) {
-      panel.append(el("p", { class: "muted", text: "This service is hidden by the filters, the depth or a collapsed service above it." }));
+      panel.append(el("p", { class: "muted", text: t("This service is hidden by the filters, the depth or a collapsed service above it.") }));
     }
     if (ins.length) {
-      panel.append(el("h3", { text: ins.length === 1 ? "The link into this service" : plural(ins.length, "link") + " into this service" }));
+      panel.append(el("h3", { text: ins.length === 1 ? t("The link into this service") : t("{links} into this service", { links: plural(ins.length, "link") }) }));
       for (const e of ins.slice(0, PANEL_LINKS)) {
         panel.append(linkBlock(e));
       }
       if (ins.length > PANEL_LINKS) {
-        panel.append(el("p", { class: "muted", text: "and " + (ins.length - PANEL_LINKS) + " more; the table lists every link." }));
+        panel.append(el("p", { class: "muted", text: t("and {n} more; the table lists every link.", { n: thousands(ins.length - PANEL_LINKS) }) }));
       }
     }
     if (outs.length) {
-      panel.append(el("h3", { text: "Relies on " + plural(outs.length, "service") }));
+      panel.append(el("h3", { text: t("Relies on {services}", { services: plural(outs.length, "service") }) }));
       panel.append(
         el(
           "ul",
@@ -1240,8 +1272,8 @@
     const e = edgesById.get(id);
     clear(panel);
     panel.append(
-      el("h2", { text: "Link" }),
-      el("p", {}, [nodeButton(e.from), " relies on ", nodeButton(e.to)]),
+      el("h2", { text: t("Link") }),
+      el("p", {}, [nodeButton(e.from), " " + t("relies on") + " ", nodeButton(e.to)]),
       linkBlock(e)
     );
   }
@@ -1253,9 +1285,9 @@
       el("p", {}, [
         el("strong", { class: "status-word status-" + e.status, text: s.label }),
         ": " + s.meaning + " (" + e.verdict + ")",
-        e.rank ? ", rank " + e.rank : "",
-        e.critical ? ", critical" : "",
-        e.role ? ", for " + e.role : "",
+        e.rank ? ", " + t("rank {n}", { n: e.rank }) : "",
+        e.critical ? ", " + t("critical") : "",
+        e.role ? ", " + t("for {role}", { role: e.role }) : "",
       ]),
     ]);
     if (e.reasons.length) {
@@ -1268,33 +1300,33 @@
       );
     }
     if (e.uncovered.length) {
-      block.append(el("p", { text: "Days not covered: " + e.uncovered.join("; ") }));
+      block.append(el("p", { text: t("Days not covered: {days}", { days: e.uncovered.join("; ") }) }));
     }
     if (e.bridged.length) {
-      block.append(el("p", { text: "Days bridged by a bridge letter: " + e.bridged.join("; ") }));
+      block.append(el("p", { text: t("Days bridged by a bridge letter: {days}", { days: e.bridged.join("; ") }) }));
     }
     const piece = e.evidence !== null ? data.evidence[e.evidence] : null;
     if (piece) {
       const facts = el("dl", { class: "facts evidence" }, [
-        ...row("Evidence", piece.id),
-        ...row("Scheme", piece.scheme),
-        ...row("Holder", piece.holderName + " (" + piece.holder + ")"),
-        ...(piece.when ? row("Dates", piece.when) : []),
-        ...(piece.issuer ? row("Issuer", piece.issuer) : []),
-        ...row("Document seen", piece.verification),
+        ...row(t("Evidence"), piece.id),
+        ...row(t("Scheme"), piece.scheme),
+        ...row(t("Holder"), piece.holderName + " (" + piece.holder + ")"),
+        ...(piece.when ? row(t("Dates"), piece.when) : []),
+        ...(piece.issuer ? row(t("Issuer"), piece.issuer) : []),
+        ...row(t("Document seen"), piece.verification),
       ]);
       block.append(facts);
       if (piece.document && /^(https?:\/\/|\/)/.test(piece.document)) {
         block.append(
           el("p", {}, [
-            el("a", { href: piece.document, class: "document", text: "Open the document" + (piece.documentName ? " (" + piece.documentName + ")" : "") }),
+            el("a", { href: piece.document, class: "document", text: t("Open the document") + (piece.documentName ? " (" + piece.documentName + ")" : "") }),
           ])
         );
       } else if (piece.documentName) {
-        block.append(el("p", { class: "muted", text: "Document: " + piece.documentName }));
+        block.append(el("p", { class: "muted", text: t("Document: {name}", { name: piece.documentName }) }));
       }
     } else if (e.evidence !== null) {
-      block.append(el("p", { text: "Evidence: " + e.evidence }));
+      block.append(el("p", { text: t("Evidence: {id}", { id: e.evidence }) }));
     }
     return block;
   }
@@ -1314,7 +1346,7 @@
       return [];
     }
     const hits = searchable.filter((s) => s.text.includes(needle)).map((s) => s.id);
-    searchStatus.textContent = hits.length ? plural(hits.length, "service") + " found" : "No service found";
+    searchStatus.textContent = hits.length ? t("{services} found", { services: plural(hits.length, "service") }) : t("No service found");
     for (const id of hits.slice(0, SEARCH_HITS)) {
       const n = nodesById.get(id);
       searchResults.append(el("li", {}, [nodeButton(id, n.name + " \u2014 " + supplierOf(n))]));
@@ -1337,13 +1369,13 @@
   function buildTable() {
     const columns = [
       { key: "rank", label: "Rank", numeric: true },
-      { key: "from", label: "From" },
-      { key: "to", label: "To" },
-      { key: "supplier", label: "Supplier" },
-      { key: "kind", label: "Kind" },
-      { key: "status", label: "Status" },
-      { key: "verdict", label: "Verdict" },
-      { key: "evidence", label: "Evidence" },
+      { key: "from", label: t("From") },
+      { key: "to", label: t("To") },
+      { key: "supplier", label: t("Supplier") },
+      { key: "kind", label: t("Kind") },
+      { key: "status", label: t("Status") },
+      { key: "verdict", label: t("Verdict") },
+      { key: "evidence", label: t("Evidence") },
     ];
     const statusOrder = new Map(data.statuses.map((s, i) => [s.id, i]));
     // The rows are made when the table is first filled, after the graph's first drawing.
@@ -1374,7 +1406,7 @@
     let page = 0;
     let active = 0;
 
-    const filterInput = el("input", { type: "search", id: "table-filter", autocomplete: "off", placeholder: "any text in a row" });
+    const filterInput = el("input", { type: "search", id: "table-filter", autocomplete: "off", placeholder: t("any text in a row") });
     const caption = el("caption", {});
     const headRow = el("tr", {});
     const headers = columns.map((c) => {
@@ -1386,12 +1418,12 @@
     });
     const body = el("tbody", {});
     const info = el("span", { class: "pager-info", role: "status" });
-    const previous = el("button", { type: "button", id: "table-previous", text: "Previous page", onclick: () => goPage(page - 1, 0) });
-    const next = el("button", { type: "button", id: "table-next", text: "Next page", onclick: () => goPage(page + 1, 0) });
+    const previous = el("button", { type: "button", id: "table-previous", text: t("Previous page"), onclick: () => goPage(page - 1, 0) });
+    const next = el("button", { type: "button", id: "table-next", text: t("Next page"), onclick: () => goPage(page + 1, 0) });
     const section = el("section", { class: "graph-table", "aria-labelledby": "graph-table-title" }, [
-      el("h2", { id: "graph-table-title", text: "Links" }),
-      el("p", { class: "muted", text: "The same links as the graph, following its status and kind filters. Arrow keys move between rows; Enter shows a row's link in the panel." }),
-      el("p", {}, [el("label", { for: "table-filter", text: "Filter the table" }), " ", filterInput]),
+      el("h2", { id: "graph-table-title", text: t("Links") }),
+      el("p", { class: "muted", text: t("The same links as the graph, following its status and kind filters. Arrow keys move between rows; Enter shows a row's link in the panel.") }),
+      el("p", {}, [el("label", { for: "table-filter", text: t("Filter the table") }), " ", filterInput]),
       el("table", { id: "graph-table" }, [caption, el("thead", {}, [headRow]), body]),
       el("p", { class: "pager" }, [previous, " ", info, " ", next]),
     ]);
@@ -1470,11 +1502,11 @@
         body.append(tr);
       });
       if (!slice.length) {
-        body.append(el("tr", {}, [el("td", { colspan: String(columns.length), class: "muted", text: "No link matches." })]));
+        body.append(el("tr", {}, [el("td", { colspan: String(columns.length), class: "muted", text: t("No link matches.") })]));
       }
       const first = visible.length ? page * PAGE + 1 : 0;
-      info.textContent = "Links " + first + "\u2013" + (page * PAGE + slice.length) + " of " + visible.length.toLocaleString("en");
-      caption.textContent = plural(visible.length, "link") + " of " + data.edges.length.toLocaleString("en") + ", sorted by " + columns.find((c) => c.key === sort.key).label.toLowerCase() + (sort.ascending ? "" : ", descending");
+      info.textContent = t("Links {first}\u2013{last} of {total}", { first: first, last: page * PAGE + slice.length, total: thousands(visible.length) });
+      caption.textContent = t(sort.ascending ? "{links} of {total}, sorted by {column}" : "{links} of {total}, sorted by {column}, descending", { links: plural(visible.length, "link"), total: thousands(data.edges.length), column: columns.find((c) => c.key === sort.key).label.toLowerCase() });
       previous.disabled = page === 0;
       next.disabled = page >= pages - 1;
       if (focusRow !== null && body.rows[active] && body.rows[active].hasAttribute("data-edge")) {

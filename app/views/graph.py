@@ -43,6 +43,9 @@ from urllib.parse import quote
 import jinja2
 from markupsafe import Markup
 
+from app.views.pages import install_i18n
+from graph import i18n
+from graph.i18n import N_
 from graph.model import Chain, DateRange, Evidence, Kind, Profile
 from graph.verdicts import CheckResult, LinkResult, ReasonCode, Status, Verdict
 from importers.gcpause import paused
@@ -81,24 +84,148 @@ class StatusStyle:
 
 
 STATUS_STYLES: Mapping[Status, StatusStyle] = {
-    Status.GAP: StatusStyle("gap", "no equivalent certification", "#cf222e", (), 3.0),
+    Status.GAP: StatusStyle(N_("gap"), N_("no equivalent certification"), "#cf222e", (), 3.0),
     Status.CONDITIONAL: StatusStyle(
-        "conditional", "covered on conditions", "#9a6700", (10, 6), 2.0
+        N_("conditional"), N_("covered on conditions"), "#9a6700", (10, 6), 2.0
     ),
-    Status.OK: StatusStyle("ok", "equivalent certification", "#1a7f37", (), 1.5),
-    Status.OUT_OF_SCOPE: StatusStyle("out of scope", "not relevant", "#6e7781", (2, 6), 1.5),
+    Status.OK: StatusStyle(N_("ok"), N_("equivalent certification"), "#1a7f37", (), 1.5),
+    Status.OUT_OF_SCOPE: StatusStyle(
+        N_("out of scope"), N_("not relevant"), "#6e7781", (2, 6), 1.5
+    ),
 }
 """Worst first, the order of the legend and the filters. Never colour alone: each status has a
-word and, but for ok and gap (told apart by width as well), a dash pattern."""
+word and, but for ok and gap (told apart by width as well), a dash pattern. The words are
+English; a page translates them where it shows them (``| t``, :func:`graph_words`)."""
 
 KIND_STYLES: Mapping[Kind, tuple[str, str]] = {
     Kind.SAAS: ("SaaS", "box"),
     Kind.PAAS: ("PaaS", "ellipse"),
     Kind.IAAS: ("IaaS", "database"),
-    Kind.MANAGED: ("managed service", "hexagon"),
-    Kind.OTHER: ("other", "diamond"),
+    Kind.MANAGED: (N_("managed service"), "hexagon"),
+    Kind.OTHER: (N_("other"), "diamond"),
 }
 """Per kind: the word and the vis-network shape of its nodes."""
+
+# The English texts of app/static/graph.js, which reads their translations from the page's
+# "graph-words" block (tests/app/test_languages.py holds this list to the script's t() calls).
+GRAPH_TEXTS = (
+    N_("unknown supplier"),
+    N_("[+{n} hidden below]"),
+    N_("{kind} of {supplier}"),
+    N_("Locations: {list}"),
+    N_("The offering"),
+    N_("Link: {status}"),
+    N_("{links} into this service"),
+    N_("Status: {status}"),
+    N_("Links by status"),
+    N_("Services by kind"),
+    N_("all ranks"),
+    N_("up to rank {n}"),
+    N_("name, id or supplier"),
+    N_("Find a service"),
+    N_("Show"),
+    N_("Fit to screen"),
+    N_("Clear highlight"),
+    N_("Legend"),
+    N_("Legend:"),
+    N_(
+        "Click a service or a link for its verdict and reasons; double-click a service to "
+        "collapse or expand what hangs below it."
+    ),
+    N_("Graph of {links}; the table below lists the same links"),
+    N_("Details"),
+    N_("The graph library did not load; the table below lists the links."),
+    N_(
+        "This chain of {services} does not fit at a readable size: the graph shows the part "
+        "from the offering on. Drag to move, scroll to zoom, or use \u201cFit to screen\u201d "
+        "for the whole chain; the table below lists every link."
+    ),
+    N_(
+        "Click a service or a link in the graph, pick a row of the table, or find a service "
+        "by name."
+    ),
+    N_("Service"),
+    N_("Kind"),
+    N_("Supplier"),
+    N_("Locations"),
+    N_("Rank"),
+    N_("the offering"),
+    N_("Highlight the path from the offering"),
+    N_("Expand what hangs below"),
+    N_("Collapse what hangs below"),
+    N_("Path: {path}"),
+    N_("This service is hidden by the filters, the depth or a collapsed service above it."),
+    N_("The link into this service"),
+    N_("and {n} more; the table lists every link."),
+    N_("Relies on {services}"),
+    N_("Link"),
+    N_("relies on"),
+    N_("rank {n}"),
+    N_("critical"),
+    N_("for {role}"),
+    N_("Days not covered: {days}"),
+    N_("Days bridged by a bridge letter: {days}"),
+    N_("Evidence"),
+    N_("Scheme"),
+    N_("Holder"),
+    N_("Dates"),
+    N_("Issuer"),
+    N_("Document seen"),
+    N_("Open the document"),
+    N_("Document: {name}"),
+    N_("Evidence: {id}"),
+    N_("{services} found"),
+    N_("No service found"),
+    N_("From"),
+    N_("To"),
+    N_("Status"),
+    N_("Verdict"),
+    N_("any text in a row"),
+    N_("Previous page"),
+    N_("Next page"),
+    N_("Links"),
+    N_(
+        "The same links as the graph, following its status and kind filters. Arrow keys move "
+        "between rows; Enter shows a row's link in the panel."
+    ),
+    N_("Filter the table"),
+    N_("No link matches."),
+    N_("Links {first}\u2013{last} of {total}"),
+    N_("{links} of {total}, sorted by {column}"),
+    N_("{links} of {total}, sorted by {column}, descending"),
+    N_("{n} link"),
+    N_("{n} links"),
+    N_("{n} service"),
+    N_("{n} services"),
+)
+
+
+def graph_words() -> Markup:
+    """The ``graph-words`` data block of a graph page, in the request's language: graph.js's
+    texts, the statuses' and kinds' words, and the thousands separator. English has no block
+    (the script's own texts are English), so the English page is as it was.
+
+    >>> str(graph_words())
+    ''
+    >>> with i18n.using("pseudo"):
+    ...     words = json.loads(str(graph_words()))
+    >>> words["texts"]["Show"], words["statuses"]["gap"]["label"], words["kinds"]["other"]
+    ('⟦Show⟧', '⟦gap⟧', '⟦other⟧')
+    """
+    if i18n.current() == i18n.DEFAULT:
+        return Markup("")
+    gettext = i18n.gettext
+    return script_json(
+        {
+            "texts": {text: gettext(text) for text in GRAPH_TEXTS},
+            "statuses": {
+                status.value: {"label": gettext(style.label), "meaning": gettext(style.meaning)}
+                for status, style in STATUS_STYLES.items()
+            },
+            "kinds": {kind.value: gettext(label) for kind, (label, _) in KIND_STYLES.items()},
+            "thousands": i18n.format_number(1000).strip("⟦⟧")[1:-3] or ",",
+        }
+    )
 
 
 def vis_directory() -> Path:
@@ -530,6 +657,7 @@ def graph_context(
         "profile": result.profile,
         "profiles": ids,
         "graph_json": graph_json,
+        "graph_words": graph_words,
     }
 
 
@@ -561,6 +689,7 @@ def render_graph_page(
         at=at,
         period=period,
     )
+    install_i18n(templates.env)  # the pages' environment has it; another gets it here
     return templates.TemplateResponse(request, GRAPH_TEMPLATE, {**context, **(extra or {})})
 
 
@@ -634,17 +763,23 @@ def offline_html(
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
     )
+    install_i18n(environment)
     page = environment.get_template("graph_offline.html").render(
         title=payload["title"],
         verdict=result.verdict.value,
         verdict_label=STATUS_STYLES[result.verdict].label,
         statuses=STATUS_STYLES,
         summary=payload["summary"],
-        when=(f"audit period {payload['period']}" if payload["period"] else f"at {payload['at']}"),
+        when=(
+            i18n.gettext("audit period {period}").format(period=payload["period"])
+            if payload["period"]
+            else i18n.gettext("at {day}").format(day=payload["at"])
+        ),
         profile=result.profile,
         csp=csp,
         scripts=[Markup(s) for s in scripts],  # noqa: S704 - our own files, checked by _inline
         styles=[Markup(s) for s in styles],  # noqa: S704 - same
         graph_json=graph_json,
+        graph_words=graph_words,
     )
     return page.encode("utf-8")

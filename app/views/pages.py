@@ -3,21 +3,134 @@
 Templates live in ``app/templates`` and extend ``base.html``; static files are served from
 ``app/static`` by the app itself. Pages never carry inline scripts or styles (the
 Content-Security-Policy of :mod:`app.security` forbids them).
+
+One environment serves every language (issue 15, ADR 36): Jinja's i18n extension is installed
+with :mod:`graph.i18n`'s callables, which read the request's language (``graph.i18n.current()``,
+set by :class:`app.languages.Language`) at each call. ``_()`` and ``{% trans %}`` blocks take the
+words of a template; ``| t`` translates a word the code hands over (a form's label); ``| date``
+and ``| number`` write a date or a count as the language writes them (``| grouped``: a count
+with the thousands grouped in English too, as the pagers write them).
 """
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, urlsplit
 
+import jinja2
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from graph import i18n
+from graph.i18n import N_
+
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 
+LANGUAGE_NAMES = {"en": "English", "nl": "Nederlands"}
+"""The language switch's words: each language named in itself."""
+
+WORDS = {
+    # the register's sections, as headings and in the workspace's navigation
+    "suppliers": N_("Suppliers"),
+    "services": N_("Services"),
+    "dependencies": N_("Dependencies"),
+    "evidence": N_("Evidence"),
+    "profiles": N_("Profiles"),
+    "supplier": N_("supplier"),
+    "service": N_("service"),
+    "dependency": N_("dependency"),
+    # roles (the codes stay in forms and the API; a page names them in words)
+    "owner": N_("owner"),
+    "editor": N_("editor"),
+    "viewer": N_("viewer"),
+    "auditor": N_("auditor"),
+    # where an auditor's engagement stands (app.routes.people_pages.grant_state)
+    "running": N_("running"),
+    "starts later": N_("starts later"),
+    "ended": N_("ended"),
+    "revoked": N_("revoked"),
+}
+"""Words the code hands a page by their English name, for ``| word`` (a code stays a code where
+a form or the API reads it; the page shows it in words)."""
+
+
+def _translated(message: str) -> str:
+    """A word the code hands the template (a label, a hint), in the request's language."""
+    return i18n.gettext(message) if message else message
+
+
+def _date(value: date | str) -> str:
+    """A date as the request's language writes it (27 november 2026); an ISO text is read."""
+    return i18n.format_date(date.fromisoformat(value) if isinstance(value, str) else value)
+
+
+def _grouped(value: int) -> str:
+    """A count as the request's language writes it, thousands grouped: 1,234 in English (as
+    the pagers always did), 1.234 in Dutch."""
+    return f"{int(value):,}" if i18n.current() == i18n.DEFAULT else i18n.format_number(int(value))
+
+
+def language_links(request: Request) -> list[tuple[str, str, str, bool]]:
+    """The language switch: for each language its code, name, address and whether it is the
+    page's. The address is this page with ``lang`` set (a GET); after a form (a POST) it is the
+    page the form was on, when the browser says so and it is this site's, else the start."""
+    if request.method in ("GET", "HEAD"):
+        base = request.url.path
+        query = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
+    else:
+        referer = urlsplit(request.headers.get("referer", ""))
+        own = referer.netloc == request.url.netloc and referer.path.startswith("/")
+        base, query = (referer.path, []) if own else ("/", [])
+    current = i18n.current()
+    links = []
+    for code in ("en", "nl"):
+        params = [*query, ("lang", code)]
+        href = base + "?" + "&".join(f"{_quote(k)}={_quote(v)}" for k, v in params)
+        links.append((code, LANGUAGE_NAMES[code], href, code == current))
+    return links
+
+
+def _quote(text: str) -> str:
+    return quote(text, safe="")
+
+
+def _word(code: str) -> str:
+    return i18n.gettext(WORDS[code]) if code in WORDS else code
+
+
+def _language() -> str:
+    """The page's ``lang``: the request's language (the test-only pseudo language is English)."""
+    language = i18n.current()
+    return language if language in i18n.LANGUAGES else i18n.DEFAULT
+
+
+def install_i18n(env: jinja2.Environment) -> None:
+    """Give ``env`` the i18n extension, with :mod:`graph.i18n`'s callables (read at each call,
+    so one environment serves every language), and the filters and globals of the pages; an
+    environment that has them already is left as it is."""
+    if "jinja2.ext.InternationalizationExtension" in env.extensions:
+        return
+    env.add_extension("jinja2.ext.i18n")
+    env.install_gettext_callables(  # type: ignore[attr-defined]  # added by the extension
+        gettext=i18n.gettext,
+        ngettext=i18n.ngettext,
+        newstyle=True,
+    )
+    env.filters["t"] = _translated
+    env.filters["word"] = _word
+    env.filters["date"] = _date
+    env.filters["number"] = lambda value: i18n.format_number(int(value))
+    env.filters["grouped"] = _grouped
+    env.globals["language"] = _language
+    env.globals["language_links"] = language_links
+
+
 templates = Jinja2Templates(directory=TEMPLATES_DIR)
+install_i18n(templates.env)
 
 
 def page(
