@@ -347,9 +347,10 @@ _HELD = "ketenkaart.heavy_turn_held"
 
 
 def holds_turn(request: Request) -> bool:
-    """Whether ``request`` came in with a turn of the heavy work (:data:`HEAVY_PATHS`): it
-    computes for itself, in its turn, and waits for no other's computation (a computation
-    it waited for might wait for the turn it holds)."""
+    """Whether ``request`` holds a turn of the heavy work: it came in with one
+    (:data:`HEAVY_PATHS`), or it runs a computation in one (:func:`computing`). It computes
+    what else it needs itself, in that turn, and waits for no other's computation (that one
+    might wait for the turn it holds)."""
     return bool(request.scope.get("state", {}).get(_HELD))
 
 
@@ -362,18 +363,21 @@ def computing(request: Request) -> Iterator[None]:
     """Hold a turn of the worker's heavy work while the block runs: called, from a request's
     thread, by the one computation that a request of shared heavy work runs for every request
     that waits for it (``app.singleflight``). Raises :class:`Busy` when no turn is free within
-    the turn's wait. Outside the :class:`Admission` middleware (a bare application) it takes
-    none."""
-    found: tuple[Turns, float] | None = request.scope.get("state", {}).get(_HEAVY)
-    if found is None:  # no such turns, or the request holds its own turn
+    the turn's wait. A request that holds a turn already (:func:`holds_turn`) takes no other;
+    outside the :class:`Admission` middleware (a bare application) none is taken."""
+    state = request.scope.setdefault("state", {})
+    found: tuple[Turns, float] | None = state.get(_HEAVY)
+    if found is None or state.get(_HELD):
         yield
         return
     turns, wait = found
     if not anyio.from_thread.run(turns.take, wait):
         raise Busy("the service is busy with other work: try again shortly")
+    state[_HELD] = True
     try:
         yield
     finally:
+        state[_HELD] = False
         anyio.from_thread.run_sync(turns.give_back)
 
 

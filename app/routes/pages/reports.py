@@ -173,8 +173,8 @@ def graph_page(request: Request, session: SessionDep, ws: WsPath, offering: str)
     document_url = f"/api/v1/workspaces/{quote(ws)}/evidence/{{id}}/document"
 
     def compute() -> tuple[int, dict[str, Any]]:
-        found = _checked(request, session, visit, offering)
-        with computing(request):
+        with computing(request):  # one turn for the check and the drawing
+            found = _checked(request, session, visit, offering)
             context = graph_context(
                 found.chain,
                 found.result,
