@@ -30,11 +30,12 @@ from typing import TYPE_CHECKING, NoReturn, TextIO
 from app import cli_admin
 from app.cli_base import EXIT_GAP, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, Parser, parse_date
 from app.streams import chunked
+from graph import i18n
 from graph.dates import parse_period
 from graph.errors import ChainError, KetenkaartError, UsageError
+from graph.i18n import N_, gettext, ngettext
 from graph.model import Chain, DateRange
 from graph.profiles import ResolvedProfile, find_profile, resolve_profile
-from graph.reasons import count
 from graph.verdicts import Status
 from importers.chainfile import MAX_CHAIN_BYTES, load_chains, load_profile_file
 from importers.formats import BINARY_FORMATS, EXPORT_FORMATS, IMPORT_FORMATS
@@ -94,7 +95,24 @@ def _parser() -> argparse.ArgumentParser:
     val.add_argument("files", nargs="+", metavar="FILE")
     _exchange_parsers(commands)
     cli_admin.add_parsers(commands)
+    _add_lang(parser, default=None)
     return parser
+
+
+def _add_lang(parser: argparse.ArgumentParser, *, default: object) -> None:
+    """``--lang`` on ``parser`` and, recursively, on each of its commands, so that it may stand
+    before or after the command's name (a command's own, when given, wins)."""
+    parser.add_argument(
+        "--lang",
+        choices=i18n.LANGUAGES,
+        default=default,
+        help="the language of the output and messages (default: KETENKAART_LANG, else the "
+        "locale's LC_ALL, LC_MESSAGES or LANG, else en)",
+    )
+    for action in parser._actions:  # argparse keeps a parser's commands only here
+        if isinstance(action, argparse._SubParsersAction):
+            for command in action.choices.values():
+                _add_lang(command, default=argparse.SUPPRESS)
 
 
 def _exchange_parsers(commands: argparse._SubParsersAction[Parser]) -> None:
@@ -154,8 +172,25 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _main(argv: Sequence[str] | None, *, keep: list[object]) -> int:
-    """Run the command line; a check leaves its chain and result in ``keep`` (see :func:`run`)."""
+    """Run the command line; a check leaves its chain and result in ``keep`` (see :func:`run`).
+
+    The whole command runs in one language: ``--lang``, else :func:`graph.i18n.from_environment`.
+    """
     args = _parser().parse_args(argv)
+    try:
+        language = args.lang or i18n.from_environment()
+    except ValueError as err:
+        sys.stderr.write(f"ketenkaart: error: {err}\n")
+        return EXIT_USAGE
+    try:
+        with i18n.using(language):
+            return _command(args, keep=keep)
+    except i18n.CatalogError as err:
+        sys.stderr.write(f"ketenkaart: error: {err}\n")
+        return EXIT_INTERNAL
+
+
+def _command(args: argparse.Namespace, *, keep: list[object]) -> int:
     try:
         if args.command == "check":
             return _lean(functools.partial(_check, keep=keep), args)
@@ -170,11 +205,14 @@ def _main(argv: Sequence[str] | None, *, keep: list[object]) -> int:
         sys.stderr.write("".join(f"{issue}\n" for issue in err.issues))
         return EXIT_USAGE
     except KetenkaartError as err:
-        sys.stderr.write(f"ketenkaart: error: {err}\n")
+        sys.stderr.write(gettext("ketenkaart: error: {message}").format(message=err) + "\n")
         return EXIT_USAGE
     except Exception as err:  # noqa: BLE001 - the contract promises no traceback, ever
         sys.stderr.write(
-            f"ketenkaart: internal error ({type(err).__name__}: {err}); please report it\n"
+            gettext("ketenkaart: internal error ({error}); please report it").format(
+                error=f"{type(err).__name__}: {err}"
+            )
+            + "\n"
         )
         return EXIT_INTERNAL
 
@@ -200,15 +238,27 @@ def _read(files: Sequence[str]) -> list[tuple[str, bytes]]:
             size = path.stat().st_size
             if size > MAX_CHAIN_BYTES:
                 problems.append(
-                    f"{name}: {size:,} bytes is larger than the limit of {MAX_CHAIN_BYTES:,} bytes"
+                    gettext(
+                        "{name}: {size} bytes is larger than the limit of {limit} bytes"
+                    ).format(name=name, size=_bytes(size), limit=_bytes(MAX_CHAIN_BYTES))
                 )
                 continue
             loaded.append((name, path.read_bytes()))
         except OSError as err:
-            problems.append(f"{name}: cannot read: {err.strerror or err}")
+            problems.append(_cannot(N_("{name}: cannot read: {error}"), name, err))
     if problems:
         raise UsageError("\n".join(problems))
     return loaded
+
+
+def _bytes(n: int) -> str:
+    """A size in bytes as the language writes it: ``10,485,760`` in English (as always)."""
+    return f"{n:,}" if i18n.current() == i18n.DEFAULT else i18n.format_number(n)
+
+
+def _cannot(message: str, name: object, err: OSError) -> str:
+    """``message`` (a ``{name}``, an ``{error}``) translated, with the system's own words."""
+    return gettext(message).format(name=name, error=err.strerror or err)
 
 
 def _load(files: Sequence[str]) -> Chain:
@@ -219,7 +269,7 @@ def _parse_period(text: str) -> DateRange:
     try:
         return parse_period(text)
     except UsageError as err:
-        raise UsageError(f"--period {err}") from None
+        raise UsageError(gettext("--period {problem}").format(problem=err)) from None
 
 
 def _profile(name: str, chain: Chain) -> ResolvedProfile:
@@ -231,7 +281,9 @@ def _profile(name: str, chain: Chain) -> ResolvedProfile:
 
 def _check(args: argparse.Namespace, out: TextIO, *, keep: list[object]) -> int:
     if args.format == "xlsx" and not args.output:
-        raise UsageError("--format xlsx writes a workbook: name the file with --output FILE")
+        raise UsageError(
+            gettext("--format xlsx writes a workbook: name the file with --output FILE")
+        )
     period = _parse_period(args.period) if args.period else None
     at = None if period else (parse_date(args.at, "--at") if args.at else date.today())  # noqa: DTZ011 - the auditor's own calendar day
     from graph.coverage import check  # noqa: PLC0415 - networkx only for the commands that judge
@@ -295,7 +347,7 @@ def _write_file(path: Path, pieces: Iterable[bytes]) -> None:
             "wb", dir=folder, prefix=f".{path.name}.", suffix=".tmp", delete=False
         )
     except OSError as err:
-        raise UsageError(f"{path}: cannot write: {err.strerror or err}") from None
+        raise UsageError(_cannot(N_("{name}: cannot write: {error}"), path, err)) from None
     try:
         with handle:
             for piece in pieces:
@@ -308,7 +360,7 @@ def _write_file(path: Path, pieces: Iterable[bytes]) -> None:
     except BaseException as err:
         Path(handle.name).unlink(missing_ok=True)
         if isinstance(err, OSError):
-            raise UsageError(f"{path}: cannot write: {err.strerror or err}") from None
+            raise UsageError(_cannot(N_("{name}: cannot write: {error}"), path, err)) from None
         raise
 
 
@@ -327,12 +379,31 @@ def _render(
 
 def _validate(args: argparse.Namespace, out: TextIO) -> int:
     chain = _load(args.files)
+    offerings, suppliers, services = (
+        len(chain.offerings),
+        len(chain.suppliers),
+        len(chain.services),
+    )
+    dependencies, evidence, profiles = (
+        len(chain.dependencies),
+        len(chain.evidence),
+        len(chain.profiles),
+    )
+    counts = [
+        _count(offerings, ngettext("{count} offering", "{count} offerings", offerings)),
+        _count(suppliers, ngettext("{count} supplier", "{count} suppliers", suppliers)),
+        _count(services, ngettext("{count} service", "{count} services", services)),
+        _count(dependencies, ngettext("{count} dependency", "{count} dependencies", dependencies)),
+        _count(
+            evidence, ngettext("{count} piece of evidence", "{count} pieces of evidence", evidence)
+        ),
+        _count(profiles, ngettext("{count} profile", "{count} profiles", profiles)),
+    ]
     out.write(
-        f"{', '.join(args.files)}: valid: {count(len(chain.offerings), 'offering')}, "
-        f"{count(len(chain.suppliers), 'supplier')}, {count(len(chain.services), 'service')}, "
-        f"{count(len(chain.dependencies), 'dependency', 'dependencies')}, "
-        f"{count(len(chain.evidence), 'piece of evidence', 'pieces of evidence')}, "
-        f"{count(len(chain.profiles), 'profile')}\n"
+        gettext("{files}: valid: {counts}").format(
+            files=", ".join(args.files), counts=", ".join(counts)
+        )
+        + "\n"
     )
     return EXIT_OK
 
@@ -346,9 +417,13 @@ def _read_bounded(name: str, limit: int) -> bytes:
         with Path(name).open("rb") as handle:
             data = handle.read(limit + 1)
     except OSError as err:
-        raise UsageError(f"{name}: cannot read: {err.strerror or err}") from None
+        raise UsageError(_cannot(N_("{name}: cannot read: {error}"), name, err)) from None
     if len(data) > limit:
-        raise UsageError(f"{name}: larger than the limit of {limit:,} bytes")
+        raise UsageError(
+            gettext("{name}: larger than the limit of {limit} bytes").format(
+                name=name, limit=_bytes(limit)
+            )
+        )
     return data
 
 
@@ -365,14 +440,19 @@ def _import(args: argparse.Namespace, out: TextIO) -> int:
     fetch = folder_fetch(Path(args.file).resolve().parent) if importer.name == "backstage" else None
     source = Source(args.file, fetch=fetch, existing=existing, keep_internal=args.keep_internal)
     result = registry.run(importer, data, source)
-    sys.stderr.write("".join(f"{args.file}: warning: {issue}\n" for issue in result.warnings))
+    sys.stderr.write("".join(_warning(args.file, issue) for issue in result.warnings))
     result.raise_for_errors()
     if into is None:
         chain = registry.standalone(result.chain)
         if chain.offerings != result.chain.offerings:
             sys.stderr.write(
-                f"{args.file}: warning: the file names no offering; the services nothing else "
-                f"in it relies on are written as the offerings: {', '.join(chain.offerings)}\n"
+                _warning(
+                    args.file,
+                    gettext(
+                        "the file names no offering; the services nothing else in it relies on "
+                        "are written as the offerings: {offerings}"
+                    ).format(offerings=", ".join(chain.offerings)),
+                )
             )
         out.flush()
         out.buffer.write(dump_chain(chain))
@@ -383,20 +463,39 @@ def _import(args: argparse.Namespace, out: TextIO) -> int:
     merged = dataclasses.replace(merged, offerings=offerings)
     as_json = args.into.lower().endswith(".json")
     _write_file(Path(args.into), [dump_chain(merged, fmt="json" if as_json else "yaml")])
+    suppliers = len(merged.suppliers) - len(into.suppliers)
+    services = len(merged.services) - len(into.services)
+    dependencies = len(merged.dependencies) - len(into.dependencies)
+    evidence = len(merged.evidence) - len(into.evidence)
+    added = [
+        _count(suppliers, ngettext("{count} new supplier", "{count} new suppliers", suppliers)),
+        _count(services, ngettext("{count} new service", "{count} new services", services)),
+        _count(
+            dependencies,
+            ngettext("{count} new dependency", "{count} new dependencies", dependencies),
+        ),
+        _count(
+            evidence,
+            ngettext("{count} new piece of evidence", "{count} new pieces of evidence", evidence),
+        ),
+    ]
     out.write(
-        f"{args.into}: merged {args.file} ({importer.name}): "
-        + ", ".join(
-            count(len(new) - len(old), one, many)
-            for new, old, one, many in (
-                (merged.suppliers, into.suppliers, "new supplier", None),
-                (merged.services, into.services, "new service", None),
-                (merged.dependencies, into.dependencies, "new dependency", "new dependencies"),
-                (merged.evidence, into.evidence, "new piece of evidence", "new pieces of evidence"),
-            )
+        gettext("{into}: merged {file} ({format}): {added}").format(
+            into=args.into, file=args.file, format=importer.name, added=", ".join(added)
         )
         + "\n"
     )
     return EXIT_OK
+
+
+def _count(n: int, words: str) -> str:
+    """``words`` (an ngettext form with ``{count}``) filled in with ``n``."""
+    return words.format(count=i18n.format_number(n))
+
+
+def _warning(source: str, issue: object) -> str:
+    """A warning line on stderr: where it comes from, then what it says."""
+    return gettext("{source}: warning: {issue}").format(source=source, issue=issue) + "\n"
 
 
 def _export(args: argparse.Namespace, out: TextIO) -> int:
@@ -404,12 +503,14 @@ def _export(args: argparse.Namespace, out: TextIO) -> int:
 
     if args.format in BINARY_FORMATS and not args.output and out.isatty():
         raise UsageError(
-            f"--format {args.format} writes a binary file: name it with --output FILE "
-            "or redirect stdout"
+            gettext(
+                "--format {format} writes a binary file: name it with --output FILE or redirect "
+                "stdout"
+            ).format(format=args.format)
         )
     chain = _load(args.files)
     exported = registry.export(chain, args.format, args.language)
-    sys.stderr.write("".join(f"{args.format}: warning: {issue}\n" for issue in exported.warnings))
+    sys.stderr.write("".join(_warning(args.format, issue) for issue in exported.warnings))
     if args.output:
         _write_file(Path(args.output), [exported.data])
     else:

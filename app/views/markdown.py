@@ -20,9 +20,10 @@ from collections.abc import Collection, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
+from graph.i18n import N_, format_date, format_number, gettext, ngettext
 from graph.model import Chain, Service
 from graph.profiles import ResolvedProfile
-from graph.verdicts import CheckResult, LinkResult, Status
+from graph.verdicts import CheckResult, LinkResult, Severity, Status
 from importers.basis import link_bases
 
 if TYPE_CHECKING:
@@ -33,11 +34,18 @@ TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "reports"
 
 _SPECIAL = re.compile(r"([\\`*_\[\]|~])")
 _SECTIONS = (
-    (Status.GAP, "Gaps: links without equivalent certification"),
-    (Status.CONDITIONAL, "Conditional: links covered on conditions"),
-    (Status.OK, "Covered: links with equivalent certification"),
-    (Status.OUT_OF_SCOPE, "Out of scope"),
+    (Status.GAP, N_("Gaps: links without equivalent certification")),
+    (Status.CONDITIONAL, N_("Conditional: links covered on conditions")),
+    (Status.OK, N_("Covered: links with equivalent certification")),
+    (Status.OUT_OF_SCOPE, N_("Out of scope")),
 )
+_STATUS_WORDS = {
+    Status.OK: N_("ok"),
+    Status.CONDITIONAL: N_("conditional"),
+    Status.GAP: N_("gap"),
+    Status.OUT_OF_SCOPE: N_("out-of-scope"),
+}
+_SEVERITY_WORDS = {Severity.WARNING: N_("warning"), Severity.INFO: N_("info")}
 
 
 def md(text: str) -> str:
@@ -62,9 +70,18 @@ def _template() -> jinja2.Template:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        extensions=["jinja2.ext.i18n"],
+    )
+    # Called as the report is written, in the language of the context (graph.i18n.using).
+    environment.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext, ngettext, newstyle=True
     )
     environment.filters["md"] = md
     environment.filters["sentence"] = _sentence
+    environment.filters["date"] = format_date
+    environment.filters["number"] = format_number
+    environment.filters["status"] = lambda status: gettext(_STATUS_WORDS[status])
+    environment.filters["severity"] = lambda severity: gettext(_SEVERITY_WORDS[severity])
     return environment.get_template("scoping.md.jinja")
 
 
@@ -163,7 +180,7 @@ def iter_markdown(
                 offering,
                 links,
                 [
-                    (heading, group)
+                    (gettext(heading), group)
                     for status, heading in _SECTIONS
                     if (group := [link for link in links if link.status is status])
                 ],

@@ -16,6 +16,7 @@ import textwrap
 from collections.abc import Sequence
 from typing import TextIO
 
+from graph.i18n import N_, format_date, format_number, gettext, ngettext
 from graph.model import Chain
 from graph.verdicts import CheckResult, LinkResult, Status
 
@@ -27,6 +28,15 @@ _STATUS_COLOUR = {
     Status.OUT_OF_SCOPE: "90",  # grey
 }
 _STATUS_ORDER = (Status.GAP, Status.CONDITIONAL, Status.OK, Status.OUT_OF_SCOPE)
+STATUS_WORDS = {
+    Status.OK: N_("ok"),
+    Status.CONDITIONAL: N_("conditional"),
+    Status.GAP: N_("gap"),
+    Status.OUT_OF_SCOPE: N_("out-of-scope"),
+}
+"""A status in the table's words (English: its code), translated where it is written."""
+SEVERITY_WORDS = {"warning": N_("warning"), "info": N_("info")}
+"""A finding's severity in words (English: its code)."""
 
 
 def clean(text: str) -> str:
@@ -94,28 +104,43 @@ def render_text(
         return f"\x1b[{code}m{text}\x1b[0m" if colour else text
 
     period = result.period
-    when = f"period {period.start}..{period.end}" if period else f"at {result.at}"
+    when = (
+        gettext("period {start}..{end}").format(
+            start=format_date(period.start), end=format_date(period.end)
+        )
+        if period
+        else gettext("at {at}").format(at=format_date(result.at) if result.at else result.at)
+    )
     verdict = result.verdict
     lines = []
     if chain.title:
         lines.append(paint(_fit(clean(chain.title), width), "1"))
-    word = verdict.value.upper()
+    word = gettext(STATUS_WORDS[verdict]).upper()
     head = [
-        f"Chain verdict: {word}",
-        f"offerings {', '.join(result.offerings)}",
+        gettext("Chain verdict: {verdict}").format(verdict=word),
+        gettext("offerings {offerings}").format(offerings=", ".join(result.offerings)),
         when,
-        f"profile {result.profile}",
+        gettext("profile {profile}").format(profile=result.profile),
     ]
     packed = _pack(head, width, sep="   ")
     packed[0] = packed[0].replace(word, paint(word, "1;" + _STATUS_COLOUR[verdict]), 1)
     lines += packed
     lines.append("")
-    rows = [("RANK", "LINK", "STATUS", "VERDICT", "EVIDENCE")]
+    rows = [
+        (
+            gettext("RANK"),
+            gettext("LINK"),
+            gettext("STATUS"),
+            gettext("VERDICT"),
+            gettext("EVIDENCE"),
+        )
+    ]
+    words = {status: gettext(word) for status, word in STATUS_WORDS.items()}
     rows += [
         (
             str(link.rank),
             f"{link.consumer} -> {link.provider}",
-            link.status.value,
+            words[link.status],
             link.verdict.value,
             link.evidence or "-",
         )
@@ -144,21 +169,32 @@ def render_text(
         lines.append(_GAP.join(cells).rstrip())
         moved = [
             *([link.verdict.value] if shown < 4 else []),
-            *([f"evidence: {link.evidence}"] if shown < 5 and link.evidence else []),
+            *(
+                [gettext("evidence: {id}").format(id=link.evidence)]
+                if shown < 5 and link.evidence
+                else []
+            ),
         ]
         if moved:
             lines.append(_wrap(", ".join(moved), width, first=" " * indent, rest=" " * indent))
         lines.extend(_reason_lines(link, indent=indent, width=width))
     if result.findings:
-        lines += ["", paint("Findings", "1")]
+        lines += ["", paint(gettext("Findings"), "1")]
         for finding in result.findings:
-            first = f"{finding.severity.value} {finding.code.value}: "
+            severity = gettext(SEVERITY_WORDS[finding.severity.value])
+            first = f"{severity} {finding.code.value}: "
             lines.append(_wrap(clean(finding.message), width, first="  " + first, rest="    "))
     summary = result.summary
-    closing = (
-        f"{summary['links']} {'link' if summary['links'] == 1 else 'links'}: "
-        f"{summary['ok']} ok, {summary['conditional']} conditional, "
-        f"{summary['gap']} gap, {summary['out-of-scope']} out of scope"
+    closing = ngettext(
+        "{links} link: {ok} ok, {conditional} conditional, {gap} gap, {out} out of scope",
+        "{links} links: {ok} ok, {conditional} conditional, {gap} gap, {out} out of scope",
+        summary["links"],
+    ).format(
+        links=format_number(summary["links"]),
+        ok=format_number(summary["ok"]),
+        conditional=format_number(summary["conditional"]),
+        gap=format_number(summary["gap"]),
+        out=format_number(summary["out-of-scope"]),
     )
     lines += ["", _wrap(closing, width, first="", rest="  ")]
     return "\n".join(lines) + "\n"
@@ -231,7 +267,9 @@ def _reason_lines(link: LinkResult, *, indent: int, width: int) -> list[str]:
             )
         )
     for r in link.uncovered:
-        lines.append(f"{pad}uncovered {r.start}..{r.end}")
+        days = gettext("uncovered {start}..{end}")
+        lines.append(pad + days.format(start=format_date(r.start), end=format_date(r.end)))
     for r in link.bridged:
-        lines.append(f"{pad}bridged {r.start}..{r.end}")
+        days = gettext("bridged {start}..{end}")
+        lines.append(pad + days.format(start=format_date(r.start), end=format_date(r.end)))
     return lines

@@ -1,0 +1,149 @@
+"""A pseudo-language run of `ketenkaart check` shows no English that missed the catalog.
+
+Under ``KETENKAART_LANG=pseudo`` every translated message is its English between ``⟦`` and
+``⟧``. What remains once the marked text, the chain file's own names and ids, the contract's
+codes, numbers and punctuation are taken away must be nothing: any word left is a string that
+never went through :func:`graph.i18n.gettext`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+import pytest
+
+from app.cli import main
+from app.views.markdown import md
+from graph import i18n
+from graph.coverage import check
+from graph.model import Chain, Kind, Scheme
+from graph.profiles import find_profile
+from graph.verdicts import FindingCode, ReasonCode, Severity, Status, Verdict
+from importers.basis import link_bases
+from importers.chainfile import load_chain
+
+EXAMPLE = Path(__file__).resolve().parents[1].parent / "shared" / "examples" / "kinderopvang.yaml"
+AT = "2026-11-27"
+_MARKED = re.compile(f"{i18n.OPEN}[^{i18n.OPEN}{i18n.CLOSE}]*{i18n.CLOSE}")
+_WORD = re.compile(r"[^\W\d_]{2,}")
+
+
+def unmarked(text: str, known: Iterable[str]) -> list[str]:
+    """The words of ``text`` outside the markers, once the ``known`` texts (names, ids, codes:
+    longest first, so a name is taken whole before an id inside it) are removed.
+
+    >>> unmarked("⟦Chain ⟦verdict⟧⟧: GAP app-1 Findings", ["GAP", "app-1"])
+    ['Findings']
+    """
+    while True:
+        stripped = _MARKED.sub(" ", text)
+        if stripped == text:
+            break
+        text = stripped
+    for item in sorted(set(known), key=len, reverse=True):
+        if item:
+            text = text.replace(item, " ")
+    return _WORD.findall(text)
+
+
+def known_words(chain: Chain) -> set[str]:
+    """What the chain file itself names, and the contract's codes: all may stand unmarked."""
+    found = {chain.title or "", "ketenkaart"}
+    for supplier in chain.suppliers.values():
+        found |= {supplier.id, supplier.name}
+    for service in chain.services.values():
+        found |= {service.id, service.name, *(service.locations or ())}
+    for dependency in chain.dependencies.values():
+        found |= {dependency.reason or "", *(dependency.locations or ())}
+    for evidence in chain.evidence.values():
+        found |= {
+            evidence.id,
+            evidence.issuer or "",
+            *evidence.criteria,
+            *(evidence.locations or ()),
+        }
+        found |= {*evidence.subservices.carved_out, *evidence.subservices.included}
+        found |= {evidence.version or ""}
+    for enum in (Verdict, Status, ReasonCode, FindingCode, Kind, Scheme, Severity):
+        found |= {str(member.value) for member in enum}
+    found |= {"zeker-online", "security", "availability", "confidentiality", "processing"}
+    found |= {"integrity", "privacy", "EEA"}
+    return found
+
+
+def run(args: list[str], monkeypatch: pytest.MonkeyPatch, language: str) -> str:
+    monkeypatch.setenv("KETENKAART_LANG", language)
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        main(args)
+    return out.getvalue()
+
+
+@pytest.fixture
+def chain() -> Chain:
+    if not EXAMPLE.is_file():
+        pytest.skip(f"{EXAMPLE} does not exist")
+    return load_chain(EXAMPLE.read_bytes(), filename=EXAMPLE.name)
+
+
+def test_the_text_output_has_no_unmarked_english(
+    chain: Chain, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every word of the text table is marked, or a name, id or code from the chain."""
+    text = run(["check", str(EXAMPLE), "--at", AT, "--format", "text"], monkeypatch, "pseudo")
+    assert i18n.OPEN in text
+    assert unmarked(text, known_words(chain)) == []
+
+
+def _basis_texts(chain: Chain) -> set[str]:
+    """The basis cells of the Markdown report (importers/basis.py), as the report escapes them:
+    not yet through the catalog (see the xfail test below)."""
+    profile = find_profile("zeker-online", chain)
+    from datetime import date  # noqa: PLC0415
+
+    result = check(chain, profile=profile, at=date.fromisoformat(AT))
+    found = set()
+    for basis in link_bases(result, chain, profile=profile).values():
+        found |= {md(basis.basis or ""), *(md(n[:1].upper() + n[1:]) for n in basis.notes)}
+        found |= {md(a.basis) for a in basis.also}
+    return found
+
+
+def test_the_markdown_report_has_no_unmarked_english(
+    chain: Chain, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every word of the Markdown report is marked, or a name, id or code, or (for now) the
+    evidence's basis, which importers/basis.py writes."""
+    args = ["check", str(EXAMPLE), "--at", AT, "--format", "markdown"]
+    text = run(args, monkeypatch, "pseudo")
+    known = {md(word) for word in known_words(chain)} | known_words(chain) | _basis_texts(chain)
+    known.add("<br>")  # Markdown table cells break lines so
+    assert unmarked(text, known) == []
+
+
+@pytest.mark.xfail(
+    reason="importers/basis.py does not go through the catalog yet",
+    raises=AssertionError,
+    strict=True,
+)
+def test_the_markdown_reports_basis_is_marked(
+    chain: Chain, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The basis of each link (what the evidence is, its dates and issuer) is translated too."""
+    args = ["check", str(EXAMPLE), "--at", AT, "--format", "markdown"]
+    text = run(args, monkeypatch, "pseudo")
+    known = {md(word) for word in known_words(chain)} | known_words(chain) | {"<br>"}
+    assert unmarked(text, known) == []
+
+
+def test_the_checker_finds_english_left_unmarked(
+    chain: Chain, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The English run, read by the same checker, is full of unmarked words."""
+    text = run(["check", str(EXAMPLE), "--at", AT, "--format", "text"], monkeypatch, "en")
+    left = unmarked(text, known_words(chain))
+    assert {"Findings", "evidence", "links"} <= set(left)
