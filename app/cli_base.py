@@ -11,6 +11,7 @@ from datetime import date
 from typing import NoReturn
 
 from graph.errors import UsageError
+from graph.i18n import gettext
 
 EXIT_OK = 0
 EXIT_GAP = 1
@@ -37,4 +38,8 @@ def parse_date(text: str, what: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise UsageError(f"{what} '{text}' is not a calendar date YYYY-MM-DD") from None
+        raise UsageError(
+            gettext("{option} '{text}' is not a calendar date YYYY-MM-DD").format(
+                option=what, text=text
+            )
+        ) from None

@@ -85,6 +85,8 @@ def test_the_clis_own_errors_and_summaries_are_dutch(
     code, _, err = run(capsys, "check", str(DEMO), "--period", "2026", "--lang", "nl")
     assert code == 2
     assert err.startswith("ketenkaart: fout: --period ")
+    code, _, err = run(capsys, "check", str(DEMO), "--at", "27-11-2026", "--lang", "nl")
+    assert err == "ketenkaart: fout: --at '27-11-2026' is geen kalenderdatum JJJJ-MM-DD\n"
     code, out, _ = run(capsys, "validate", str(DEMO), "--lang", "nl")
     assert out == (
         f"{DEMO}: geldig: 1 online dienst, 10 leveranciers, 10 diensten, 10 afhankelijkheden, "
