@@ -24,6 +24,7 @@ from app.audit import Actor
 from app.config import PLAIN_HTTP_SESSION_COOKIE, SESSION_COOKIE
 from app.errors import Conflict, Forbidden, NotFound, Unauthorized
 from app.models import LoginSession, User, Workspace
+from graph.i18n import N_, gettext
 
 READ = ("viewer", "editor", "owner", "auditor")
 WRITE = ("editor", "owner")
@@ -31,6 +32,20 @@ OWN = ("owner",)
 AUDIT = ("owner", "auditor")
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+ROLE_WORDS = {
+    "owner": N_("owner"),
+    "editor": N_("editor"),
+    "viewer": N_("viewer"),
+    "auditor": N_("auditor"),
+}
+"""The roles in words, for a message (the codes stay in the API's fields)."""
+
+
+def _sign_in_message() -> str:
+    return gettext("sign in, or send a bearer token: Authorization: Bearer kk_...")
+
+
 CSRF_HEADER = "x-csrf-token"
 
 
@@ -98,7 +113,7 @@ def _bearer(request: Request) -> str | None:
         return None
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        raise Unauthorized("send a bearer token: Authorization: Bearer kk_...")
+        raise Unauthorized(gettext("send a bearer token: Authorization: Bearer kk_..."))
     return token.strip()
 
 
@@ -131,9 +146,9 @@ def check_csrf(request: Request, record: LoginSession, given: str | None) -> Non
     browser names where it comes from, come from this site."""
     origin = request.headers.get("origin")
     if origin is not None and origin != _own_origin(request):
-        raise Forbidden("a request from another site is refused")
+        raise Forbidden(gettext("a request from another site is refused"))
     if not accounts.same_secret(given, record.csrf_token):
-        raise Forbidden("the form is stale or forged: reload the page and try again")
+        raise Forbidden(gettext("the form is stale or forged: reload the page and try again"))
 
 
 _LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
@@ -152,8 +167,10 @@ def public_base(request: Request) -> str:
     if host in _LOOPBACK_NAMES or host == settings.host:
         return f"{request.url.scheme}://{request.url.netloc}"
     raise Conflict(
-        "invitation links need the address people reach this service at: set "
-        "KETENKAART_PUBLIC_URL (for example https://ketenkaart.example.nl)"
+        gettext(
+            "invitation links need the address people reach this service at: set "
+            "KETENKAART_PUBLIC_URL (for example https://ketenkaart.example.nl)"
+        )
     )
 
 
@@ -188,19 +205,19 @@ def _caller(request: Request, session: Session, ws: str) -> Caller:
     asked anything: it takes no pooled connection (ADR 27)."""
     token_text = _bearer(request)
     if token_text is None and not _has_cookie(request):
-        raise Unauthorized("sign in, or send a bearer token: Authorization: Bearer kk_...")
+        raise Unauthorized(_sign_in_message())
     workspace_row = services.find_workspace(session, ws)
     access: Access | None = None
     if token_text is not None:
         token = services.authenticate(session, token_text)
         if token is None:
-            raise Unauthorized("the token is unknown, revoked or expired")
+            raise Unauthorized(gettext("the token is unknown, revoked or expired"))
         if workspace_row is not None and token.workspace_id == workspace_row.id:
             access = accounts.token_access(session, token, workspace_row, today=today(request))
     else:
         browser = browser_session(request, session)
         if browser is None:
-            raise Unauthorized("sign in, or send a bearer token: Authorization: Bearer kk_...")
+            raise Unauthorized(_sign_in_message())
         if request.method not in SAFE_METHODS:
             check_csrf(request, browser.record, request.headers.get(CSRF_HEADER))
         if workspace_row is not None:
@@ -208,7 +225,7 @@ def _caller(request: Request, session: Session, ws: str) -> Caller:
                 session, browser.user, workspace_row, today=today(request)
             )
     if access is None:
-        raise NotFound(f"no workspace '{ws}'")
+        raise NotFound(gettext("no workspace '{ws}'").format(ws=ws))
     return Caller(access, access.actor(address=address(request), request_id=request_id(request)))
 
 
@@ -220,7 +237,12 @@ def needs(*roles: str) -> Callable[..., Caller]:
     ) -> Caller:
         found = _caller(request, session, ws)
         if found.role not in roles:
-            raise Forbidden(f"this needs the role {' or '.join(roles)}; you are {found.role}")
+            raise Forbidden(
+                gettext("this needs the role {roles}; you are {role}").format(
+                    roles=gettext(" or ").join(gettext(ROLE_WORDS[r]) for r in roles),
+                    role=gettext(ROLE_WORDS[found.role]),
+                )
+            )
         return found
 
     caller.__name__ = f"needs_{'_'.join(roles)}"
@@ -254,12 +276,14 @@ def signed_in(request: Request, session: SessionDep) -> Person:
     left over from an ended grant or membership, cannot act for the person beyond it."""
     if _bearer(request) is not None:
         raise Forbidden(
-            "a token reaches only its workspace's routes; this account's routes need a "
-            "signed-in browser"
+            gettext(
+                "a token reaches only its workspace's routes; this account's routes need a "
+                "signed-in browser"
+            )
         )
     browser = browser_session(request, session)
     if browser is None:
-        raise Unauthorized("sign in, or send a bearer token: Authorization: Bearer kk_...")
+        raise Unauthorized(_sign_in_message())
     if request.method not in SAFE_METHODS:
         check_csrf(request, browser.record, request.headers.get(CSRF_HEADER))
     return Person(browser.user, browser.record, user_actor(request, browser.user))

@@ -32,7 +32,8 @@ from app.errors import Invalid, Problem
 # check (visit_as), the context every workspace page gets (page_context) and the form reader.
 from app.routes.pages.access import FormDep, Visit, WsPath, guarded, page_context, visit_as
 from app.routes.pages.forms import form_field
-from app.views.pages import page
+from app.views.pages import WORDS, link_word, page
+from graph.i18n import N_, gettext
 
 router = APIRouter(include_in_schema=False)
 
@@ -40,10 +41,10 @@ GrantId = Annotated[int, Path(ge=1, le=2**53)]
 InvitationId = Annotated[int, Path(ge=1, le=2**53)]
 
 DONE = {
-    "member-changed": "{who} is now {role}.",
-    "member-removed": "Removed {who} from the workspace.",
-    "grant-revoked": "Revoked the read access of {who}.",
-    "invitation-withdrawn": "Withdrew the invitation of {who}; its link no longer works.",
+    "member-changed": N_("{who} is now {role}."),
+    "member-removed": N_("Removed {who} from the workspace."),
+    "grant-revoked": N_("Revoked the read access of {who}."),
+    "invitation-withdrawn": N_("Withdrew the invitation of {who}; its {link} no longer works."),
 }
 """The message after each change, by the ``did`` of the redirect's query."""
 
@@ -137,7 +138,11 @@ def _people_page(
         messages.append(
             {
                 "kind": "info",
-                "text": DONE[did].format(who=who, role=role if role in accounts.ROLES else "?"),
+                "text": gettext(DONE[did]).format(
+                    who=who,
+                    role=gettext(WORDS[role]) if role in accounts.ROLES else "?",
+                    link=link_word(),
+                ),
             }
         )
     grants = [
@@ -214,14 +219,19 @@ def _dates(form: FormData, name: str, *, required: bool) -> tuple[date | None, d
         found[key] = None
         if not text:
             if required:
-                errors.append({"location": key, "message": "required: a date YYYY-MM-DD"})
+                errors.append({"location": key, "message": gettext("required: a date YYYY-MM-DD")})
             continue
         try:
             found[key] = date.fromisoformat(text)
         except ValueError:
-            errors.append({"location": key, "message": f"'{text[:20]}' is not a date YYYY-MM-DD"})
+            errors.append(
+                {
+                    "location": key,
+                    "message": gettext("'{text}' is not a date YYYY-MM-DD").format(text=text[:20]),
+                }
+            )
     if errors:
-        raise Invalid("the engagement's dates are missing or wrong", errors=errors)
+        raise Invalid(gettext("the engagement's dates are missing or wrong"), errors=errors)
     return found["starts"], found["ends"]
 
 
@@ -232,7 +242,7 @@ def _after_own_change(visit: Visit, email: str, role: str | None) -> Response | 
         return None
     if role is None:
         return RedirectResponse("/workspaces", status_code=303)
-    key = f"your role: {role}"
+    key = gettext("your role: {role}").format(role=gettext(WORDS.get(role, role)))
     target = f"/w/{quote(visit.workspace.slug)}?{urlencode({'done': 'updated', 'key': key})}"
     return RedirectResponse(target, status_code=303)
 

@@ -14,6 +14,7 @@ with the thousands grouped in English too, as the pagers write them).
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -35,19 +36,23 @@ LANGUAGE_NAMES = {"en": "English", "nl": "Nederlands"}
 
 WORDS = {
     # the register's sections, as headings and in the workspace's navigation
-    "suppliers": N_("Suppliers"),
-    "services": N_("Services"),
-    "dependencies": N_("Dependencies"),
-    "evidence": N_("Evidence"),
-    "profiles": N_("Profiles"),
+    "suppliers": N_("suppliers"),
+    "services": N_("services"),
+    "dependencies": N_("dependencies"),
+    "evidence": N_("evidence"),
+    "profiles": N_("profiles"),
     "supplier": N_("supplier"),
     "service": N_("service"),
     "dependency": N_("dependency"),
+    "profile": N_("profile"),
     # roles (the codes stay in forms and the API; a page names them in words)
     "owner": N_("owner"),
     "editor": N_("editor"),
     "viewer": N_("viewer"),
     "auditor": N_("auditor"),
+    # a finding's weight (graph.verdicts.Severity)
+    "warning": N_("warning"),
+    "info": N_("info"),
     # where an auditor's engagement stands (app.routes.people_pages.grant_state)
     "running": N_("running"),
     "starts later": N_("starts later"),
@@ -55,12 +60,29 @@ WORDS = {
     "revoked": N_("revoked"),
 }
 """Words the code hands a page by their English name, for ``| word`` (a code stays a code where
-a form or the API reads it; the page shows it in words)."""
+a form or the API reads it; the page shows it in words). Lower case: a heading capitalises."""
 
 
 def _translated(message: str) -> str:
     """A word the code hands the template (a label, a hint), in the request's language."""
     return i18n.gettext(message) if message else message
+
+
+_CODED = re.compile(r"([a-z0-9][a-z0-9-]*): (.+)")
+
+
+def choice_text(text: str) -> str:
+    """The text of a choice in the request's language: a word, or ``code: words`` (a scheme:
+    ``iso27001: ISO/IEC 27001 certificate``), whose code stays as it is.
+
+    >>> with i18n.using("pseudo"):
+    ...     choice_text("soc2: SOC 2 report"), choice_text("yes")
+    ('soc2: ⟦SOC 2 report⟧', '⟦yes⟧')
+    """
+    coded = _CODED.fullmatch(text)
+    if coded is not None:
+        return f"{coded.group(1)}: {i18n.gettext(coded.group(2))}"
+    return _translated(text)
 
 
 def _date(value: date | str) -> str:
@@ -102,6 +124,34 @@ def _word(code: str) -> str:
     return i18n.gettext(WORDS[code]) if code in WORDS else code
 
 
+ONE = {"evidence": N_("piece of evidence")}
+"""A kind of entity in the singular where its English word is also its plural."""
+
+
+def one(code: str) -> str:
+    """One entity of a kind in words (``evidence``: one piece of it). English writes the kind's
+    code, as the pages always did; another language the word for one.
+
+    >>> one("evidence"), one("supplier")
+    ('evidence', 'supplier')
+    >>> with i18n.using("pseudo"):
+    ...     one("evidence"), one("supplier")
+    ('⟦piece of evidence⟧', '⟦supplier⟧')
+    """
+    if i18n.current() == i18n.DEFAULT:
+        return code
+    return i18n.gettext(ONE[code]) if code in ONE else _word(code)
+
+
+def link_word() -> str:
+    """An invitation's link in words: ``link`` in English (as the people page always wrote it),
+    the word for an invitation link in another language, where a link is a link of the chain
+    (docs/glossary.md)."""
+    if i18n.current() == i18n.DEFAULT:
+        return "link"
+    return i18n.gettext(N_("invitation link"))
+
+
 def _language() -> str:
     """The page's ``lang``: the request's language (the test-only pseudo language is English)."""
     language = i18n.current()
@@ -121,12 +171,15 @@ def install_i18n(env: jinja2.Environment) -> None:
         newstyle=True,
     )
     env.filters["t"] = _translated
+    env.filters["choice"] = choice_text
     env.filters["word"] = _word
+    env.filters["one"] = one
     env.filters["date"] = _date
     env.filters["number"] = lambda value: i18n.format_number(int(value))
     env.filters["grouped"] = _grouped
     env.globals["language"] = _language
     env.globals["language_links"] = language_links
+    env.globals["link_word"] = link_word
 
 
 templates = Jinja2Templates(directory=TEMPLATES_DIR)

@@ -20,8 +20,9 @@ from app.audit import Actor
 from app.deps import SAFE_METHODS, WRITE, Browser, browser_session, check_csrf, today, user_actor
 from app.errors import Forbidden, NotFound, Problem
 from app.routes.pages.fields import SECTIONS
-from app.views.pages import page
+from app.views.pages import WORDS, page
 from graph.errors import UsageError
+from graph.i18n import N_, gettext
 from importers.formats import IMPORT_FORMATS
 
 DEFAULT_PROFILE = "zeker-online"
@@ -78,20 +79,46 @@ def visit_as(
         else accounts.user_access(session, browser.user, workspace, today=today(request))
     )
     if access is None:
-        raise NotFound(f"no workspace '{ws}'")
+        raise NotFound(gettext("no workspace '{ws}'").format(ws=ws))
     if request.method not in SAFE_METHODS:
         given = None if form is None else form.get("csrf_token")
         check_csrf(request, browser.record, given if isinstance(given, str) else None)
     if access.role not in roles:
         raise Forbidden(
-            f"this needs the role {' or '.join(roles)}; you are {access.role} in this workspace"
+            gettext("this needs the role {roles}; you are {role} in this workspace").format(
+                roles=gettext(" or ").join(gettext(WORDS[r]) for r in roles),
+                role=gettext(WORDS[access.role]),
+            )
         )
     return Visit(browser, access, user_actor(request, browser.user))
+
+
+TITLES = frozenset(
+    {
+        N_("Bad Request"),
+        N_("Unauthorized"),
+        N_("Forbidden"),
+        N_("Not Found"),
+        N_("Method Not Allowed"),
+        N_("Conflict"),
+        N_("Precondition Failed"),
+        N_("Request Entity Too Large"),
+        N_("Content Too Large"),
+        N_("Unsupported Media Type"),
+        N_("Unprocessable Entity"),
+        N_("Unprocessable Content"),
+        N_("Too Many Requests"),
+        N_("Service Unavailable"),
+    }
+)
+"""The headings of problem pages, as HTTP names their statuses, to write in the page's
+language."""
 
 
 def problem_page(request: Request, problem: Problem | UsageError) -> Response:
     status = problem.status if isinstance(problem, Problem) else 400
     title = problem.title if isinstance(problem, Problem) else "Bad Request"
+    title = gettext(title) if title in TITLES else title
     detail = problem.detail if isinstance(problem, Problem) else str(problem)
     browser: Browser | None = getattr(request.state, "browser", None)
     return page(
@@ -140,7 +167,7 @@ def page_context(request: Request, visit: Visit, **context: Any) -> dict[str, An
     done = request.query_params.get("done")
     key = request.query_params.get("key", "")[:300]
     if done in _DONE:
-        messages.append({"kind": "info", "text": _DONE[done].format(key=key)})
+        messages.append({"kind": "info", "text": gettext(_DONE[done]).format(key=key)})
     return {
         "user": visit.browser.user,
         "csrf_token": visit.browser.record.csrf_token,
@@ -156,10 +183,10 @@ def page_context(request: Request, visit: Visit, **context: Any) -> dict[str, An
 
 
 _DONE = {
-    "created": "Added {key}.",
-    "updated": "Saved {key}.",
-    "deleted": "Deleted {key}.",
-    "unchanged": "Nothing changed in {key}; nothing was saved.",
-    "uploaded": "Stored the document of {key}.",
-    "imported": "Imported the file.",
+    "created": N_("Added {key}."),
+    "updated": N_("Saved {key}."),
+    "deleted": N_("Deleted {key}."),
+    "unchanged": N_("Nothing changed in {key}; nothing was saved."),
+    "uploaded": N_("Stored the document of {key}."),
+    "imported": N_("Imported the file."),
 }

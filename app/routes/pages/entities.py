@@ -35,24 +35,30 @@ from app.routes.pages.forms import (
     keep_order,
     place_errors,
 )
-from app.views.pages import page
+from app.views.pages import one, page
 from app.views.paging import Pager
 from graph import schema
 from graph.errors import ChainError
+from graph.i18n import N_, gettext
 from importers.chainfile import dump_plain, load_plain
 
 router = APIRouter(include_in_schema=False)
 
 PAGE_SIZE = 200
-STALE = "Someone changed this {what} since you opened it"
+STALE = N_("Someone changed this {what} since you opened it")
 
 ADD_TITLES = {
-    "suppliers": ("Add a supplier", "Add supplier"),
-    "services": ("Add a service", "Add service"),
-    "dependencies": ("Add a dependency", "Add dependency"),
-    "evidence": ("Add a piece of evidence", "Add evidence"),
+    "suppliers": (N_("Add a supplier"), N_("Add supplier")),
+    "services": (N_("Add a service"), N_("Add service")),
+    "dependencies": (N_("Add a dependency"), N_("Add dependency")),
+    "evidence": (N_("Add a piece of evidence"), N_("Add evidence")),
 }
 """The heading and the button of each section's add form."""
+
+
+def _stale(singular: str) -> str:
+    """The first words of the stale-version message, for an entity of this kind."""
+    return gettext(STALE).format(what=one(singular))
 
 
 def _key_of(section: str, body: dict[str, Any]) -> str:
@@ -176,7 +182,9 @@ def _picks(session: Session, visit: Visit, section: str) -> dict[str, list[tuple
     if not visit.can_write:
         return {}
     wanted = {f.pick for f in FIELDS[section] if f.pick} - {"countries"}
-    picks: dict[str, list[tuple[str, str]]] = {"countries": list(COUNTRIES)}
+    picks: dict[str, list[tuple[str, str]]] = {
+        "countries": [(code, gettext(name)) for code, name in COUNTRIES]
+    }
     for name in sorted(wanted):
         _, rows = repo.page(
             session, repo.KINDS[name], visit.workspace.id or 0, limit=None, offset=0, filters={}
@@ -224,7 +232,10 @@ def _edit_page(
             blocks=layout(section),
             picks=_picks(session, visit, section),
             readonly=[
-                (f"{f.group}: {f.label}" if f.group else f.label, cell_text(f, shown[f.name]))
+                (
+                    f"{gettext(f.group)}: {gettext(f.label)}" if f.group else gettext(f.label),
+                    cell_text(f, shown[f.name]),
+                )
                 for f in FIELDS[section]
             ],
             action=_item_url(visit.workspace.slug, section, key),
@@ -429,8 +440,10 @@ def _change(section: str, request: Request, session: Session, ws: str, form: For
                 section,
                 current,
                 status_code=412,
-                stale=f"{STALE.format(what=singular)}: {problem.detail}. Your change was not "
-                "saved; the form now shows the current values.",
+                stale=gettext(
+                    "{stale}: {detail}. Your change was not saved; the form now shows the "
+                    "current values."
+                ).format(stale=_stale(singular), detail=problem.detail),
                 document=document,
             )
         placed, rest = place_errors(section, problem.errors)
@@ -468,8 +481,9 @@ def _remove(section: str, request: Request, session: Session, ws: str, form: For
         session.rollback()
         current = services.get_entity(session, workspace=visit.workspace, section=section, key=key)
         stale = (
-            f"{STALE.format(what=singular)}: {problem.detail}. Nothing was deleted; the form "
-            "now shows the current values."
+            gettext(
+                "{stale}: {detail}. Nothing was deleted; the form now shows the current values."
+            ).format(stale=_stale(singular), detail=problem.detail)
             if isinstance(problem, PreconditionFailed)
             else None
         )
@@ -517,7 +531,13 @@ def _section_routes(section: str) -> None:
         if visit.scope is not None:  # a scoped auditor's: inside the scope, cut to it
             seen = services.seen_body(session, visit.workspace, visit.scope, section, row.body)
             if seen is None:  # what get_entity answers outside the scope, from the same read
-                raise NotFound(f"no {singular} '{key}' in workspace '{visit.workspace.slug}'")
+                raise NotFound(
+                    gettext("no {what} '{key}' in workspace '{ws}'").format(
+                        what=one(singular),
+                        key=key,
+                        ws=visit.workspace.slug,
+                    )
+                )
         return _edit_page(
             request,
             session,
@@ -556,8 +576,8 @@ def upload_document(
     try:
         if not isinstance(upload, UploadFile) or not upload.filename:
             raise Invalid(
-                "choose a file to upload",
-                errors=[{"location": "document", "message": "no file chosen"}],
+                gettext("choose a file to upload"),
+                errors=[{"location": "document", "message": gettext("no file chosen")}],
             )
         documents.put_document(
             session,

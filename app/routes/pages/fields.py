@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 from graph import schema
+from graph.i18n import N_
 from graph.model import Scheme
 
 
@@ -43,11 +44,11 @@ class Field:
 
 
 CRITERIA = (
-    ("security", "Security"),
-    ("availability", "Availability"),
-    ("processing-integrity", "Processing integrity"),
-    ("confidentiality", "Confidentiality"),
-    ("privacy", "Privacy"),
+    ("security", N_("Security")),
+    ("availability", N_("Availability")),
+    ("processing-integrity", N_("Processing integrity")),
+    ("confidentiality", N_("Confidentiality")),
+    ("privacy", N_("Privacy")),
 )
 """The trust services criteria offered as check boxes; others go in the criteria's "other"."""
 
@@ -55,19 +56,21 @@ CRITERIA = (
 # others often seen in cloud contracts (ISO 3166-1 alpha-2 codes; any other goes in "other").
 # fmt: off
 COUNTRIES = (
-    ("AT", "Austria"), ("BE", "Belgium"), ("BG", "Bulgaria"), ("HR", "Croatia"),
-    ("CY", "Cyprus"), ("CZ", "Czechia"), ("DK", "Denmark"), ("EE", "Estonia"),
-    ("FI", "Finland"), ("FR", "France"), ("DE", "Germany"), ("GR", "Greece"),
-    ("HU", "Hungary"), ("IS", "Iceland"), ("IE", "Ireland"), ("IT", "Italy"),
-    ("LV", "Latvia"), ("LI", "Liechtenstein"), ("LT", "Lithuania"), ("LU", "Luxembourg"),
-    ("MT", "Malta"), ("NL", "Netherlands"), ("NO", "Norway"), ("PL", "Poland"),
-    ("PT", "Portugal"), ("RO", "Romania"), ("SK", "Slovakia"), ("SI", "Slovenia"),
-    ("ES", "Spain"), ("SE", "Sweden"),
-    ("AU", "Australia"), ("BR", "Brazil"), ("CA", "Canada"), ("CN", "China"),
-    ("HK", "Hong Kong"), ("IN", "India"), ("IL", "Israel"), ("JP", "Japan"),
-    ("NZ", "New Zealand"), ("SG", "Singapore"), ("ZA", "South Africa"), ("KR", "South Korea"),
-    ("CH", "Switzerland"), ("AE", "United Arab Emirates"), ("GB", "United Kingdom"),
-    ("US", "United States"),
+    ("AT", N_("Austria")), ("BE", N_("Belgium")), ("BG", N_("Bulgaria")), ("HR", N_("Croatia")),
+    ("CY", N_("Cyprus")), ("CZ", N_("Czechia")), ("DK", N_("Denmark")), ("EE", N_("Estonia")),
+    ("FI", N_("Finland")), ("FR", N_("France")), ("DE", N_("Germany")), ("GR", N_("Greece")),
+    ("HU", N_("Hungary")), ("IS", N_("Iceland")), ("IE", N_("Ireland")), ("IT", N_("Italy")),
+    ("LV", N_("Latvia")), ("LI", N_("Liechtenstein")), ("LT", N_("Lithuania")),
+    ("LU", N_("Luxembourg")),
+    ("MT", N_("Malta")), ("NL", N_("Netherlands")), ("NO", N_("Norway")), ("PL", N_("Poland")),
+    ("PT", N_("Portugal")), ("RO", N_("Romania")), ("SK", N_("Slovakia")), ("SI", N_("Slovenia")),
+    ("ES", N_("Spain")), ("SE", N_("Sweden")),
+    ("AU", N_("Australia")), ("BR", N_("Brazil")), ("CA", N_("Canada")), ("CN", N_("China")),
+    ("HK", N_("Hong Kong")), ("IN", N_("India")), ("IL", N_("Israel")), ("JP", N_("Japan")),
+    ("NZ", N_("New Zealand")), ("SG", N_("Singapore")), ("ZA", N_("South Africa")),
+    ("KR", N_("South Korea")),
+    ("CH", N_("Switzerland")), ("AE", N_("United Arab Emirates")), ("GB", N_("United Kingdom")),
+    ("US", N_("United States")),
 )
 # fmt: on
 
@@ -104,8 +107,8 @@ LOOKS: dict[str, dict[str, Look]] = {
     "suppliers": {
         "id": _TABLE,
         "name": _TABLE,
-        "country": Look(column=True, hint="ISO code, e.g. NL"),
-        "parent": Look(column=True, hint="the (ultimate) parent company", after="country"),
+        "country": Look(column=True, hint=N_("ISO code, e.g. NL")),
+        "parent": Look(column=True, hint=N_("the (ultimate) parent company"), after="country"),
         "contact.address": Look(area=True),
     },
     "services": {
@@ -113,20 +116,20 @@ LOOKS: dict[str, dict[str, Look]] = {
         "name": _TABLE,
         "supplier": _TABLE,
         "kind": _TABLE,
-        "locations": Look(hint="where the service stores or processes data"),
+        "locations": Look(hint=N_("where the service stores or processes data")),
         "description": Look(area=True),
     },
     "dependencies": {
         "from": _TABLE,
         "to": _TABLE,
-        "role": Look(column=True, hint="hosting, backup, e-mail, ..."),
-        "reason": Look(column=True, hint="when not relevant"),
+        "role": Look(column=True, hint=N_("hosting, backup, e-mail, ...")),
+        "reason": Look(column=True, hint=N_("when not relevant")),
         "critical": _TABLE,
-        "personal_data": Look(blank="as the provider service says"),
+        "personal_data": Look(blank=N_("as the provider service says")),
         "locations": Look(
-            hint="where the consumer's data live; none ticked: the provider service's"
+            hint=N_("where the consumer's data live; none ticked: the provider service's")
         ),
-        "contract": Look(hint="a contract reference"),
+        "contract": Look(hint=N_("a contract reference")),
     },
     "evidence": {
         "id": _TABLE,
@@ -136,37 +139,46 @@ LOOKS: dict[str, dict[str, Look]] = {
         "holder": _TABLE,
         "covers": _TABLE,
         "type": Look(
-            hint="assurance reports",
-            choices=(("1", "type 1 (design)"), ("2", "type 2 (operating effectiveness)")),
+            hint=N_("assurance reports"),
+            choices=(("1", N_("type 1 (design)")), ("2", N_("type 2 (operating effectiveness)"))),
         ),
-        "period": Look(group="Tested period (type 2)"),
-        "as_of": Look(group="Dates", hint="type 1"),
-        "issued": Look(group="Dates"),
-        "valid_until": Look(group="Dates", column=True),
+        "period": Look(group=N_("Tested period (type 2)")),
+        "as_of": Look(group=N_("Dates"), hint=N_("type 1")),
+        "issued": Look(group=N_("Dates")),
+        "valid_until": Look(group=N_("Dates"), column=True),
         "bridge_letter": Look(name="bridge", after="valid_until"),
         "criteria": Look(
-            choices=CRITERIA, hint="criteria or control areas in scope", after="bridge_letter"
+            choices=CRITERIA, hint=N_("criteria or control areas in scope"), after="bridge_letter"
         ),
-        "locations": Look(hint="in scope; none ticked: not restricted"),
+        "locations": Look(hint=N_("in scope; none ticked: not restricted")),
         "scope": Look(area=True),
         # not "version": the form's own version is the row's revision, for the stale check
-        "version": Look(name="scheme_version", hint="e.g. ISO/IEC 27001:2022"),
-        "accreditation": Look(group="Accreditation (certificates)"),
-        "accreditation.iaf_mla": Look(hint="the body signed the IAF multilateral agreement"),
-        "assurance": Look(group="Conclusion"),
-        "opinion": Look(group="Conclusion"),
-        "exceptions": Look(item="an exception", hint="deviations the auditor reported"),
-        "subservices.carved_out": Look(name="carved_out", item="a carved-out service"),
-        "subservices.included": Look(name="included", item="an included service"),
-        "cuecs": Look(item="a CUEC", hint="complementary user entity controls"),
-        "verification": Look(hint="how far the document itself was seen"),
-        "document": Look(group="Document pointer"),
+        "version": Look(name="scheme_version", hint=N_("e.g. ISO/IEC 27001:2022")),
+        "accreditation": Look(group=N_("Accreditation (certificates)")),
+        "accreditation.iaf_mla": Look(hint=N_("the body signed the IAF multilateral agreement")),
+        "assurance": Look(group=N_("Conclusion")),
+        "opinion": Look(group=N_("Conclusion")),
+        "exceptions": Look(item=N_("an exception"), hint=N_("deviations the auditor reported")),
+        "subservices.carved_out": Look(name="carved_out", item=N_("a carved-out service")),
+        "subservices.included": Look(name="included", item=N_("an included service")),
+        "cuecs": Look(item=N_("a CUEC"), hint=N_("complementary user entity controls")),
+        "verification": Look(hint=N_("how far the document itself was seen")),
+        "document": Look(group=N_("Document pointer")),
     },
 }
 """What each section's form shows beyond the schema, by the schema field's key (``a.b`` for a
 key inside a mapping): hints, legends, table columns, text areas, the texts of choices."""
 
-_YES_NO = (("true", "yes"), ("false", "no"))
+_ONE = {
+    "supplier": N_("a supplier"),
+    "service": N_("a service"),
+    "dependency": N_("a dependency"),
+    "evidence": N_("a piece of evidence"),
+    "profile": N_("a profile"),
+}
+"""One row of a repeatable field of references, by the section it refers to."""
+
+_YES_NO = (("true", N_("yes")), ("false", N_("no")))
 
 
 def fields_of(
@@ -253,7 +265,7 @@ def _control(
     if field.type in ("ref", "refs"):
         refers = field.refers or ""
         known = schema.SECTIONS.get(refers)
-        item = look.item or (f"a {known.singular}" if known else "an id")
+        item = look.item or (_ONE.get(known.singular, "") if known else "") or N_("an id")
         return replace(made, kind=field.type, pick=refers, item=item)
     if field.type == "country":
         return replace(made, kind="ref", pick="countries")
@@ -277,7 +289,7 @@ def _control(
             if field.type == "countries"
             else look.choices or tuple((v, v) for v in field.choices)
         )
-        item = "country codes" if field.type == "countries" else field.label.lower()
+        item = N_("country codes") if field.type == "countries" else field.label.lower()
         return replace(made, kind="multi", choices=choices, item=look.item or item)
     if field.type == "rows":
         columns = tuple(
@@ -289,13 +301,35 @@ def _control(
             )
             for inner in field.fields
         )
-        return replace(made, kind="rows", columns=columns, item=look.item or "a row")
+        return replace(made, kind="rows", columns=columns, item=look.item or N_("a row"))
     if field.type == "date":
         return replace(made, kind="date")
     if field.type == "int":
         return replace(made, integer=True)
     return replace(made, kind="area" if look.area else "text")
 
+
+SCHEMA_WORDS = (
+    # the labels of graph.schema's fields, which the forms show in the page's language
+    N_("Id"), N_("Name"), N_("Country"), N_("Parent supplier"), N_("KvK number"),
+    N_("Legal identifiers"), N_("VAT number"), N_("Contact"), N_("Address"), N_("E-mail"),
+    N_("Supplier"), N_("Kind"), N_("Locations"), N_("Personal data"), N_("Description"),
+    N_("From (consumer)"), N_("To (provider)"), N_("Role"), N_("Relevant"), N_("Reason"),
+    N_("Critical"), N_("Contract"), N_("Scheme"), N_("Holder"), N_("Covers"), N_("Report type"),
+    N_("From"), N_("To"), N_("Design date"), N_("Issued"), N_("Valid until"),
+    N_("Bridge letter"), N_("Signed by"), N_("Criteria"), N_("criteria"), N_("Scope statement"),
+    N_("Scheme version"), N_("Issuer"), N_("Issuer's qualification"), N_("Body"),
+    N_("Assurance"), N_("Opinion"), N_("Exceptions"), N_("Criterion"),
+    N_("Management's response"), N_("Method"), N_("Sub-services"), N_("Carved out"),
+    N_("Included"), N_("Text"), N_("Addressed"), N_("Verification"),
+    # the values of its choices that are words, not codes
+    N_("reasonable"), N_("limited"), N_("unqualified"), N_("qualified"), N_("adverse"),
+    N_("disclaimer"), N_("carve-out"), N_("inclusive"), N_("verified"), N_("sighted"),
+    N_("claimed"), N_("none"),
+)  # fmt: skip
+"""Words of :mod:`graph.schema` the forms show, marked here for the catalog (the schema is the
+chain format's, in English); ``tests/app/test_languages.py`` holds the list to the forms. LEI,
+EUID, DUNS, IAF MLA, CUECs and SHA-256 are names, the same in Dutch."""
 
 SECTIONS = ("suppliers", "services", "dependencies", "evidence")
 """The sections of the register with pages and forms of their own."""

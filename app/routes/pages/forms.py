@@ -12,6 +12,8 @@ from starlette.datastructures import FormData
 from app import repository as repo
 from app.errors import Invalid
 from app.routes.pages.fields import FIELDS, Field
+from app.views.pages import choice_text
+from graph.i18n import gettext
 
 
 def form_field(form: FormData, name: str) -> str:
@@ -109,13 +111,15 @@ def _json_object(text: str, where: str, what: str) -> dict[str, Any]:
         found = json.loads(text)
     except json.JSONDecodeError as error:
         raise Invalid(
-            f"the {what} are not JSON",
-            errors=[{"location": where, "message": f"not JSON: {error}"}],
+            gettext("the {what} are not JSON").format(what=what),
+            errors=[
+                {"location": where, "message": gettext("not JSON: {error}").format(error=error)}
+            ],
         ) from None
     if not isinstance(found, dict):
         raise Invalid(
-            f"the {what} must be a JSON object",
-            errors=[{"location": where, "message": "expected a JSON object {...}"}],
+            gettext("the {what} must be a JSON object").format(what=what),
+            errors=[{"location": where, "message": gettext("expected a JSON object {...}")}],
         )
     return found
 
@@ -142,7 +146,13 @@ def _rows(field: Field, form: FormData) -> list[dict[str, Any]] | None:
                 row[column.name] = text
         extra = form_field(form, f"{prefix}{index}.x")
         if extra:
-            row.update(_json_object(extra, field.name, f"hidden fields of row {index + 1}"))
+            row.update(
+                _json_object(
+                    extra,
+                    field.name,
+                    gettext("hidden fields of row {n}").format(n=index + 1),
+                )
+            )
         if row:
             rows.append(row)
     return rows or None
@@ -195,7 +205,7 @@ def body_of(
             body.setdefault(field.path[0], {})[field.path[1]] = value
     other = form_field(form, OTHER) if extensions else ""
     if other:
-        _merge_extensions(section, body, _json_object(other, OTHER, "extension fields"))
+        _merge_extensions(section, body, _json_object(other, OTHER, gettext("extension fields")))
     return body
 
 
@@ -212,11 +222,13 @@ def _merge_extensions(section: str, body: dict[str, Any], extra: dict[str, Any])
             body.setdefault(name, {}).update(value)
         else:
             raise Invalid(
-                "only x- keys go in the extension fields",
+                gettext("only x- keys go in the extension fields"),
                 errors=[
                     {
                         "location": OTHER,
-                        "message": f"'{name}' has its own input above; only x- keys go here",
+                        "message": gettext(
+                            "'{name}' has its own input above; only x- keys go here"
+                        ).format(name=name),
                     }
                 ],
             )
@@ -228,21 +240,24 @@ def cell_text(field: Field, value: Any) -> str:
     >>> cell_text(FIELDS["evidence"][3], ["a", "b"])
     'a, b'
     """
+    yes, no = gettext("yes"), gettext("no")
     if field.kind == "check":
-        return "yes" if value else "no"
+        return yes if value else no
     if field.kind in ("refs", "multi"):
         return ", ".join(value)
     if field.kind == "rows":
         return "; ".join(
             " · ".join(
-                f"{c.label}: {'yes' if row[c.name] else 'no'}" if c.kind == "check" else row[c.name]
+                f"{gettext(c.label)}: {yes if row[c.name] else no}"
+                if c.kind == "check"
+                else row[c.name]
                 for c in field.columns
                 if row[c.name] or c.kind == "check"
             )
             for row in value
         )
     if field.choices and value:
-        return str(dict(field.choices).get(value, value))
+        return choice_text(str(dict(field.choices).get(value, value)))
     return str(value or "")
 
 

@@ -26,6 +26,7 @@ from app.routes.pages.access import (
 from app.routes.pages.forms import form_field
 from app.views.pages import page
 from graph.errors import ChainError
+from graph.i18n import gettext
 from importers.formats import IMPORT_FORMATS
 
 router = APIRouter(include_in_schema=False)
@@ -60,8 +61,8 @@ def import_file(request: Request, session: SessionDep, ws: WsPath, form: FormDep
             data = base64.b64decode(carried, validate=True)
         except binascii.Error:
             raise Invalid(
-                "the previewed file came back damaged: choose it again",
-                errors=[{"location": "content", "message": "not base64"}],
+                gettext("the previewed file came back damaged: choose it again"),
+                errors=[{"location": "content", "message": gettext("not base64")}],
             ) from None
     else:
         return page(
@@ -72,7 +73,7 @@ def import_file(request: Request, session: SessionDep, ws: WsPath, form: FormDep
                 request,
                 visit,
                 report=None,
-                errors=[{"where": "file", "message": "choose a chain file to upload"}],
+                errors=[{"where": "file", "message": gettext("choose a chain file to upload")}],
             ),
         )
     dry_run = form_field(form, "mode") != "apply"
@@ -107,7 +108,11 @@ def import_file(request: Request, session: SessionDep, ws: WsPath, form: FormDep
             read_as=done.format,
             warnings=done.warnings,
             errors=[],
-            messages=[] if dry_run else [{"kind": "info", "text": f"Imported {name}."}],
+            messages=(
+                []
+                if dry_run
+                else [{"kind": "info", "text": gettext("Imported {name}.").format(name=name)}]
+            ),
         ),
     )
 
@@ -125,7 +130,11 @@ def _import_errors(
         }
         for e in errors
     ]
-    detail = error.detail if isinstance(error, Problem) else "the file is not a valid chain file"
+    detail = (
+        error.detail
+        if isinstance(error, Problem)
+        else gettext("the file is not a valid chain file")
+    )
     status = error.status if isinstance(error, Problem) else 422
     return page(
         request,
@@ -137,6 +146,13 @@ def _import_errors(
             report=None,
             filename=name,
             errors=listed,
-            messages=[{"kind": "error", "text": f"{name}: {detail}; nothing was imported."}],
+            messages=[
+                {
+                    "kind": "error",
+                    "text": gettext("{name}: {detail}; nothing was imported.").format(
+                        name=name, detail=detail
+                    ),
+                }
+            ],
         ),
     )
