@@ -349,7 +349,9 @@ def invite(request: Request, session: SessionDep, ws: WsPath, form: FormDep) -> 
         session,
         visit,
         link=f"{base.rstrip('/')}/invite/{secret}",
-        invited=f"{email} as {chosen['role']}",
+        invited=gettext("{email} as {role}").format(
+            email=email, role=gettext(WORDS.get(chosen["role"], chosen["role"]))
+        ),
     )
 
 

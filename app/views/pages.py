@@ -63,6 +63,15 @@ WORDS = {
 a form or the API reads it; the page shows it in words). Lower case: a heading capitalises."""
 
 
+DOWNLOADS = (
+    N_("Markdown"),
+    N_("CSV (links)"),
+    N_("XLSX worksheet"),
+    N_("Graph, offline HTML"),
+)
+"""The report page's download links (app.routes.pages.reports), written through ``| t``."""
+
+
 def _translated(message: str) -> str:
     """A word the code hands the template (a label, a hint), in the request's language."""
     return i18n.gettext(message) if message else message
