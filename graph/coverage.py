@@ -172,6 +172,8 @@ class _Judge:
             holder: [e.id for e in sorted(held, key=lambda e: (self._later_first[e.id], e.id))]
             for holder, held in self.by_holder.items()
         }
+        self._held_sets = {holder: frozenset(ids) for holder, ids in self._held_ranked.items()}
+        self._also_included: dict[tuple[str, tuple[str, ...], str], Sequence[Assessment]] = {}
         self._worth: dict[str, Worth] = {}
         self._scope_halves = {e.id: reasons.scope_service_parts(e) for e in chain.evidence.values()}
 
@@ -286,6 +288,37 @@ class _Judge:
             self._outcomes[key] = found
         return found
 
+    def also_included(
+        self, p: Service, locations: tuple[str, ...], report: Evidence
+    ) -> Sequence[Assessment]:
+        """An INCLUDED link's ``also``: the provider's evidence considered but the consumer's
+        report that includes it, by the best-of-several rule (over a period: most days first).
+
+        It depends on the provider, the link's locations and the report only, so it is made
+        once for them; at a date it is :meth:`ranked` without the report, so a large supplier's
+        pieces are not assessed one by one here either.
+        """
+        key = (p.id, locations, report.id)
+        found = self._also_included.get(key)
+        if found is not None:
+            return found
+        if self.period is not None:
+            others = [a for a in self.own(p, locations) if a.evidence != report.id]
+            found = tuple(_by_days(self.best_first(others), self.chain, self.period))
+        else:
+            ranked = self.ranked(p, locations)
+            if isinstance(ranked, Ranked):
+                unlisted = (
+                    report.holder == p.supplier
+                    and p.id not in self._covers[report.id]
+                    and report.id in self._held_sets.get(p.supplier, ())
+                )
+                found = ranked.without(report.id, unlisted=unlisted)
+            else:
+                found = tuple(a for a in ranked if a.evidence != report.id)
+        self._also_included[key] = found
+        return found
+
     def link(self, scoped: ScopedLink) -> LinkResult:
         dep = scoped.dependency
         services = self.chain.services
@@ -299,16 +332,12 @@ class _Judge:
         inclusive = self._inclusive.get(c.id)  # the caches read here first: once per link
         for report, e in self.inclusive_reports(c) if inclusive is None else inclusive:
             if p.id in e.subservices.included:
-                others = (a for a in self.own(p, locations) if a.evidence != report.evidence)
-                also = self.best_first(others)
-                if self.period is not None:
-                    also = _by_days(also, self.chain, self.period)
                 return LinkResult(
                     *base,
                     Verdict.INCLUDED,
                     report.evidence,
                     (reasons.included(e, c, p),),
-                    tuple(also),
+                    self.also_included(p, locations, e),
                 )
         o = self._outcomes.get((p.id, locations)) or self.outcome(p, locations)
         return LinkResult(*base, o.verdict, o.evidence, o.reasons, o.also, o.uncovered, o.bridged)

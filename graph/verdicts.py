@@ -141,7 +141,8 @@ class Ranked(Sequence[Assessment]):
     best first) and only the ids of the supplier's pieces in rank order (``held``, shared by
     every provider of the supplier); it merges them when read, in the order
     :meth:`graph.coverage._Judge.best_first` gives, and drops its first ``skip`` entries (the
-    deciding piece, for ``also``). :meth:`entries` gives an unlisted piece by its id alone, for
+    deciding piece, for ``also``) and the unlisted piece ``exclude`` (an INCLUDED link's
+    report). :meth:`entries` gives an unlisted piece by its id alone, for
     :meth:`CheckResult.iter_json` to write from halves made once per piece.
 
     It compares equal to a tuple of the same assessments.
@@ -149,6 +150,7 @@ class Ranked(Sequence[Assessment]):
 
     __slots__ = (
         "_covers",
+        "_exclude",
         "_halves",
         "_held",
         "_listing",
@@ -171,23 +173,52 @@ class Ranked(Sequence[Assessment]):
         order: Mapping[str, int],
         unlisted: int,
         skip: int = 0,
+        exclude: str | None = None,
     ) -> None:
         self._listing, self._held, self._pid, self._name = listing, held, provider, name
         self._covers, self._halves, self._order, self._skip = covers, halves, order, skip
+        self._exclude = exclude
         self._size = len(listing) + unlisted - skip
 
-    def without_first(self) -> Ranked:
-        """The same pieces but the first (``also``, beside the deciding piece)."""
+    def _but(
+        self, listing: Sequence[Assessment], *, skip: int, exclude: str | None, unlisted: int
+    ) -> Ranked:
         return Ranked(
-            self._listing,
+            listing,
             self._held,
             provider=self._pid,
             name=self._name,
             covers=self._covers,
             halves=self._halves,
             order=self._order,
-            unlisted=self._size + self._skip - len(self._listing),
+            unlisted=unlisted,
+            skip=skip,
+            exclude=exclude,
+        )
+
+    def _unlisted_count(self) -> int:
+        return self._size + self._skip - len(self._listing)
+
+    def without_first(self) -> Ranked:
+        """The same pieces but the first (``also``, beside the deciding piece)."""
+        return self._but(
+            self._listing,
             skip=self._skip + 1,
+            exclude=self._exclude,
+            unlisted=self._unlisted_count(),
+        )
+
+    def without(self, evidence: str, *, unlisted: bool) -> Ranked:
+        """The same pieces but ``evidence`` (an INCLUDED link's ``also``: all but the report),
+        which is one of the unlisted pieces when ``unlisted``. Only on an undropped sequence."""
+        if self._skip or self._exclude is not None:
+            raise ValueError("without() takes a sequence that has dropped nothing yet")
+        listing = [a for a in self._listing if a.evidence != evidence]
+        return self._but(
+            listing,
+            skip=0,
+            exclude=evidence if unlisted else None,
+            unlisted=self._unlisted_count() - unlisted,
         )
 
     def entries(self) -> list[Assessment | str]:
@@ -195,6 +226,8 @@ class Ranked(Sequence[Assessment]):
         that does not (its assessment is :meth:`unlisted` of that id)."""
         listing, order, pid, covers = self._listing, self._order, self._pid, self._covers
         unlisted = [eid for eid in self._held if pid not in covers[eid]]
+        if self._exclude is not None:
+            unlisted.remove(self._exclude)
         # The unlisted are all NOT_EQUIVALENT: the assessed pieces better than that come first,
         # and the rest (rarely any) are merged with them by the same rank.
         worse = Verdict.NOT_EQUIVALENT.order

@@ -325,11 +325,15 @@ def test_included_also_leaves_out_the_inclusive_report_itself() -> None:
     chain = make_chain(
         services=[APP, db_same],
         dependencies=[dep("app", "db")],
-        evidence=[inclusive(), report("db-own", covers=["db"])],
+        evidence=[inclusive(), report("db-own", covers=["db"]), report("z-other", covers=["app"])],
     )
     x = link(check(chain, at=AT))
     assert (x.verdict, x.evidence) == (Verdict.INCLUDED, "app-soc2")
-    assert [a.evidence for a in x.also] == ["db-own"]
+    assert [(a.evidence, a.verdict) for a in x.also] == [
+        ("db-own", Verdict.EQUIVALENT),
+        ("z-other", Verdict.NOT_EQUIVALENT),
+    ]
+    assert len(x.also) == 2
 
 
 def test_best_of_several_inclusive_reports_is_the_evidence() -> None:
