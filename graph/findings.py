@@ -111,6 +111,15 @@ def _subservice_findings(
     for s in in_scope:
         subservices[s.dependency.consumer].add(s.dependency.provider)
     found = []
+    # Each sentence is looked up once: a large chain has many thousand of these findings.
+    carved_out_missing = gettext(
+        "{label} {evidence} carves out {other}, but {name} ({provider}) does not depend on "
+        "{other} in this chain: a sub-service may be missing."
+    )
+    silent = gettext(
+        "{name} ({provider}) relies on {other}, which {label} {evidence} neither carves out nor "
+        "includes: the report is silent on that sub-service."
+    )
     for eid, p in sorted(deciding):
         e = chain.evidence[eid]
         name = chain.services[p].name
@@ -122,10 +131,9 @@ def _subservice_findings(
                         FindingCode.CARVED_OUT_MISSING,
                         Severity.WARNING,
                         (eid, p, other),
-                        gettext(
-                            "{label} {evidence} carves out {other}, but {name} ({provider}) does "
-                            "not depend on {other} in this chain: a sub-service may be missing."
-                        ).format(label=label, evidence=eid, other=other, name=name, provider=p),
+                        carved_out_missing.format(
+                            label=label, evidence=eid, other=other, name=name, provider=p
+                        ),
                     )
                 )
         disclosed = (
@@ -139,10 +147,7 @@ def _subservice_findings(
                     FindingCode.UNDISCLOSED_SUBSERVICE,
                     Severity.WARNING,
                     (eid, p, other),
-                    gettext(
-                        "{name} ({provider}) relies on {other}, which {label} {evidence} neither "
-                        "carves out nor includes: the report is silent on that sub-service."
-                    ).format(label=label, evidence=eid, other=other, name=name, provider=p),
+                    silent.format(label=label, evidence=eid, other=other, name=name, provider=p),
                 )
             )
     return found

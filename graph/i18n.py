@@ -166,7 +166,7 @@ def format_number(value: int) -> str:
     return _babel_number(language, value)
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=4096)  # and the same few dates
 def _babel_date(language: str, value: date) -> str:
     from babel.dates import format_date as babel_format_date  # noqa: PLC0415 - Dutch only
 
@@ -174,6 +174,7 @@ def _babel_date(language: str, value: date) -> str:
     return f"{OPEN}{text}{CLOSE}" if language == PSEUDO else text
 
 
+@functools.lru_cache(maxsize=4096)  # a large check writes the same few counts many times
 def _babel_number(language: str, value: int) -> str:
     from babel.numbers import format_decimal  # noqa: PLC0415 - Dutch only
 

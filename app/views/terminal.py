@@ -162,6 +162,7 @@ def render_text(
     header = _GAP.join(c.ljust(w) for c, w in zip(rows[0], widths, strict=False)).rstrip()
     lines.append(paint(header, "1"))
     indent = widths[0] + len(_GAP)
+    evidence_line = gettext("evidence: {id}")  # once: a large chain has many thousand links
     for link, row in zip(result.links, rows[1:], strict=True):
         cells = [c.ljust(w) for c, w in zip(row, widths, strict=False)]
         cells[1] = _fit_link(link.consumer, link.provider, widths[1]).ljust(widths[1])
@@ -169,20 +170,16 @@ def render_text(
         lines.append(_GAP.join(cells).rstrip())
         moved = [
             *([link.verdict.value] if shown < 4 else []),
-            *(
-                [gettext("evidence: {id}").format(id=link.evidence)]
-                if shown < 5 and link.evidence
-                else []
-            ),
+            *([evidence_line.format(id=link.evidence)] if shown < 5 and link.evidence else []),
         ]
         if moved:
             lines.append(_wrap(", ".join(moved), width, first=" " * indent, rest=" " * indent))
         lines.extend(_reason_lines(link, indent=indent, width=width))
     if result.findings:
         lines += ["", paint(gettext("Findings"), "1")]
+        severities = {code: gettext(word) for code, word in SEVERITY_WORDS.items()}
         for finding in result.findings:
-            severity = gettext(SEVERITY_WORDS[finding.severity.value])
-            first = f"{severity} {finding.code.value}: "
+            first = f"{severities[finding.severity.value]} {finding.code.value}: "
             lines.append(_wrap(clean(finding.message), width, first="  " + first, rest="    "))
     summary = result.summary
     closing = ngettext(
