@@ -559,3 +559,33 @@ def test_every_word_of_the_forms_has_its_dutch() -> None:
                 if text and text not in names and not DUTCH.get(text):
                     missing.append(f"{section}.{field.name}: {text}")
     assert missing == []
+
+
+def _reasons(page: str) -> list[str]:
+    """The reason sentences of a report page, in order."""
+    return re.findall(r"<li><code>[^<]+</code>: ([^<]+)</li>", page)
+
+
+def test_kept_answers_are_kept_per_language(web: TestClient, demo_ws: Ws) -> None:
+    """The check a worker keeps for a register version is kept per language: the report and
+    the API's check asked in English, then in Dutch, then in English again, at one version,
+    each answer in its own language."""
+    sign_in(web, demo_ws.emails["owner"])
+    report = "/w/acme/report/loonwolk-online"
+    english = _reasons(web.get(report, headers={"Accept-Language": "en"}).text)
+    dutch = _reasons(web.get(report, headers={"Accept-Language": "nl"}).text)
+    assert len(english) == len(dutch) > 5
+    assert set(english) & set(dutch) == {"No access to systems or data"}  # the chain's own words
+    assert _reasons(web.get(report, headers={"Accept-Language": "en"}).text) == english
+
+    def messages(language: str) -> list[str]:
+        answer = web.get(
+            demo_ws.url("/check"), headers={**demo_ws.auth("viewer"), "Accept-Language": language}
+        )
+        assert answer.status_code in (200, 422), answer.text[:200]
+        return re.findall(r'"message": ?"([^"]+)"', answer.text)
+
+    english_api, dutch_api = messages("en"), messages("nl")
+    assert len(english_api) == len(dutch_api) > 5
+    assert set(english_api) & set(dutch_api) == {"No access to systems or data"}
+    assert messages("en") == english_api
