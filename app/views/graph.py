@@ -379,31 +379,40 @@ _KINDS = {k: k.value for k in Kind}
 
 
 def _range(r: DateRange) -> str:
-    return f"{r.start.isoformat()} to {r.end.isoformat()}"
+    """A range of days in the request's language (``2026-01-01 to 2026-06-30`` in English)."""
+    return i18n.gettext("{start} to {end}").format(
+        start=i18n.format_date(r.start), end=i18n.format_date(r.end)
+    )
+
+
+_TYPES = {1: N_("type 1"), 2: N_("type 2")}
+"""An assurance report's type in words (type I and type II in Dutch)."""
 
 
 def _evidence_json(
     e: Evidence, chain: Chain, document_url: str | None, documents: Collection[str] | None
 ) -> dict[str, Any]:
     holder = chain.suppliers.get(e.holder)
+    gettext, day = i18n.gettext, i18n.format_date
     when = []
     if e.period is not None:
-        when.append(f"period {_range(e.period)}")
+        when.append(gettext("period {range}").format(range=_range(e.period)))
     if e.as_of is not None:
-        when.append(f"as of {e.as_of.isoformat()}")
+        when.append(gettext("as of {day}").format(day=day(e.as_of)))
     if e.issued is not None:
-        when.append(f"issued {e.issued.isoformat()}")
+        when.append(gettext("issued {day}").format(day=day(e.issued)))
     if e.valid_until is not None:
-        when.append(f"valid until {e.valid_until.isoformat()}")
+        when.append(gettext("valid until {day}").format(day=day(e.valid_until)))
     linked = document_url is not None and (documents is None or e.id in documents)
+    kind = _TYPES.get(e.type, f"type {e.type}") if e.type is not None else None
     return {
         "id": e.id,
-        "scheme": e.scheme.label + (f" type {e.type}" if e.type is not None else ""),
+        "scheme": gettext(e.scheme.label) + (f" {gettext(kind)}" if kind else ""),
         "holder": e.holder,
         "holderName": holder.name if holder else e.holder,
         "when": ", ".join(when),
         "issuer": e.issuer,
-        "verification": e.verification.value,
+        "verification": gettext(e.verification.value),
         "document": document_url.format(id=quote(e.id, safe=""))
         if linked and document_url
         else None,
