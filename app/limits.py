@@ -21,7 +21,7 @@ import re
 import threading
 import time
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import anyio.from_thread
 import anyio.to_thread
@@ -31,9 +31,10 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app import singleflight
 from app.config import PLAIN_HTTP_SESSION_COOKIE, SESSION_COOKIE
 from app.errors import problem_response
-from app.singleflight import Overdue
+from app.singleflight import NotStarted, Overdue
 
 _log = logging.getLogger("ketenkaart")
 
@@ -170,9 +171,11 @@ class Turns:
     def waiting(self) -> int:
         return sum(not f.done() for f in self._waiting)
 
-    async def take(self, wait: float) -> bool:
+    async def take(self, wait: float, until: Callable[[], float] | None = None) -> bool:
         """Take a turn within ``wait`` seconds: True when it is taken (give it back with
-        :meth:`give_back`), False when the line is full or the wait ran out."""
+        :meth:`give_back`), False when the line is full or the wait ran out. When the wait
+        runs out, ``until`` (a :func:`time.monotonic` time, asked anew) may extend it: the
+        place in line is kept while it lies ahead."""
         if self.busy < self.limit and not self._waiting:
             self.busy += 1
             return True
@@ -181,21 +184,25 @@ class Turns:
         turn = asyncio.get_running_loop().create_future()
         self._waiting.append(turn)
         try:
-            async with asyncio.timeout(wait):
-                await turn
-        except TimeoutError:
-            if turn.done() and not turn.cancelled():
-                return True  # handed over just as the wait ran out
-            with contextlib.suppress(ValueError):
-                self._waiting.remove(turn)
-            return False
+            while True:
+                try:
+                    async with asyncio.timeout(wait):
+                        await asyncio.shield(turn)
+                    return True
+                except TimeoutError:
+                    if turn.done():
+                        return True  # handed over just as the wait ran out
+                    wait = until() - time.monotonic() if until is not None else 0.0
+                    if wait <= 0:
+                        with contextlib.suppress(ValueError):
+                            self._waiting.remove(turn)
+                        return False
         except BaseException:  # cancelled (the client went away): pass on a turn it was given
-            if turn.done() and not turn.cancelled():
+            if turn.done():
                 self.give_back()
             with contextlib.suppress(ValueError):
                 self._waiting.remove(turn)
             raise
-        return True
 
     def give_back(self) -> None:
         """End a turn: hand it to the first in line that still waits, else free it."""
@@ -367,18 +374,32 @@ def computing(request: Request) -> Iterator[None]:
     outside the :class:`Admission` middleware (a bare application) none is taken."""
     state = request.scope.setdefault("state", {})
     found: tuple[Turns, float] | None = state.get(_HEAVY)
+    running = singleflight.current()
     if found is None or state.get(_HELD):
+        if running is not None:
+            running.begun()
         yield
         return
     turns, wait = found
-    if not anyio.from_thread.run(turns.take, wait):
+    # a computation that others joined keeps its place in line while one of them would wait
+    until = running.start_by if running is not None else None
+    if not anyio.from_thread.run(turns.take, wait, until):
         raise Busy("the service is busy with other work: try again shortly")
     state[_HELD] = True
+    if running is not None:
+        running.begun()
     try:
         yield
     finally:
         state[_HELD] = False
         anyio.from_thread.run_sync(turns.give_back)
+
+
+def turn_wait(request: Request) -> float | None:
+    """How long a request of shared heavy work waits at most for the computation it needs to
+    take its turn (``KETENKAART_TURN_WAIT``); None outside the :class:`Admission` middleware."""
+    found: tuple[Turns, float] | None = request.scope.get("state", {}).get(_HEAVY)
+    return None if found is None else found[1]
 
 
 def _credentials(headers: dict[bytes, bytes]) -> bool:
@@ -436,3 +457,4 @@ def install(app: FastAPI, *, retry_after: int) -> None:
     app.add_exception_handler(PoolTimeout, _busy)
     app.add_exception_handler(Busy, _no_turn)
     app.add_exception_handler(Overdue, _no_turn)
+    app.add_exception_handler(NotStarted, _no_turn)

@@ -55,12 +55,18 @@ class Overdue(Exception):  # noqa: N818 - it says what happened
     """The computation a request waited for did not end within :data:`LONGEST_WAIT`."""
 
 
+class NotStarted(Exception):  # noqa: N818 - it says what happened
+    """The computation a request waited for did not start (take its turn) in time."""
+
+
 class _Flight(Generic[T]):
     """One computation of a key: its register version and value, or its failure, once done."""
 
-    __slots__ = ("done", "error", "value", "version", "waiters")
+    __slots__ = ("done", "error", "start_by", "started", "value", "version", "waiters")
 
-    def __init__(self) -> None:
+    def __init__(self, start_by: float) -> None:
+        self.started = threading.Event()
+        self.start_by = start_by
         self.done = threading.Event()
         self.waiters = 0
         self.version = -1
@@ -102,6 +108,7 @@ class Flights(Generic[T]):
         compute: Callable[[], tuple[int, T]],
         wait: float = LONGEST_WAIT,
         share: bool = True,
+        start_within: float | None = None,
     ) -> T:
         """The answer to ``key`` of a register version ``at_least`` or later.
 
@@ -110,7 +117,11 @@ class Flights(Generic[T]):
         Raises what ``compute`` raised, in every request that waited for it; :class:`Overdue`
         when another's computation did not end within ``wait`` seconds. With ``share=False``
         the request takes a kept result or computes for itself (keeping what it made), and
-        waits for nobody's computation.
+        waits for nobody's computation. With ``start_within``, a request that joins a
+        computation that has not begun (that waits for its turn, :func:`begun`) waits at most
+        that long for it to begin, and then raises :class:`NotStarted`; the computation waits
+        for its turn as long as one of the requests that joined it still would
+        (:func:`current`).
         """
         deadline = time.monotonic() + wait
         while True:
@@ -121,14 +132,21 @@ class Flights(Generic[T]):
                     return kept[1]
                 flight = self._running.get(key) if share else None
                 leading = flight is None
+                start_by = time.monotonic() + (start_within or 0.0)
                 if flight is None:
-                    flight = _Flight()
+                    flight = _Flight(start_by)
                     if share:  # the others may join it
                         self._running[key] = flight
                 else:
                     flight.waiters += 1
+                    flight.start_by = max(flight.start_by, start_by)
             if leading:
                 return self._run(key, flight, compute)
+            if start_within is not None and not flight.started.wait(start_within):
+                with self._lock:
+                    if not flight.started.is_set():
+                        flight.waiters -= 1
+                        raise NotStarted("no turn for the computation this request needs")
             ended = flight.done.wait(max(0.0, deadline - time.monotonic()))
             with self._lock:
                 flight.waiters -= 1
@@ -141,14 +159,19 @@ class Flights(Generic[T]):
             # it read the register before this request's version: wait for the next one
 
     def _run(self, key: Key, flight: _Flight[T], compute: Callable[[], tuple[int, T]]) -> T:
+        outer = getattr(_RUNNING, "flight", None)
+        _RUNNING.flight = flight
         try:
             version, value = compute()
         except BaseException as error:
             flight.error = error
             with self._lock:
                 self._leave(key, flight)
+            flight.started.set()
             flight.done.set()
             raise
+        finally:
+            _RUNNING.flight = outer
         release_memory()  # what the computation made and dropped, back to the system
         flight.version, flight.value = version, value
         with self._lock:
@@ -160,6 +183,7 @@ class Flights(Generic[T]):
                 self._kept[key] = kept  # a newer one is kept (a request that did not share)
             while len(self._kept) > self.keep:
                 self._kept.popitem(last=False)
+        flight.started.set()
         flight.done.set()
         return value
 
@@ -206,6 +230,31 @@ def release_memory() -> None:
     worker whose requests run on many threads grew from one load to the next (ADR 31)."""
     if _TRIM is not None:
         _TRIM(0)
+
+
+_RUNNING = threading.local()
+
+
+class Running:
+    """The computation the calling thread runs: when it must begin, and the mark that it has."""
+
+    def __init__(self, flight: _Flight[Any]) -> None:
+        self._flight = flight
+
+    def start_by(self) -> float:
+        """The :func:`time.monotonic` time by which one of the requests that joined the
+        computation wants it to begin (any thread may ask)."""
+        return self._flight.start_by
+
+    def begun(self) -> None:
+        """The computation has its turn: the requests that joined it wait for its end."""
+        self._flight.started.set()
+
+
+def current() -> Running | None:
+    """The computation the calling thread runs for a :class:`Flights`, if any."""
+    flight: _Flight[Any] | None = getattr(_RUNNING, "flight", None)
+    return None if flight is None else Running(flight)
 
 
 _MADE = threading.Lock()

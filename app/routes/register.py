@@ -16,7 +16,7 @@ from fastapi.responses import Response, StreamingResponse
 from app import services
 from app.deps import Reader, SessionDep, Writer, today
 from app.errors import Invalid
-from app.limits import computing
+from app.limits import computing, turn_wait
 from app.routes.pages.recent import register_key
 from app.singleflight import flights, read_register
 from app.streams import chunked
@@ -168,7 +168,9 @@ def check(
             return version, list(chunked(_with_newline(result)))
 
     key = register_key(workspace, scope, tuple(offering or ()), profile, when, span)
-    body = flights(request, "check", KEPT_CHECKS).get(key, at_least=asked, compute=compute)
+    body = flights(request, "check", KEPT_CHECKS).get(
+        key, at_least=asked, compute=compute, start_within=turn_wait(request)
+    )
     return StreamingResponse(iter(body), media_type="application/json")
 
 

@@ -5,6 +5,7 @@ computation that fails fails each request that waited for it, and the next one s
 
 from __future__ import annotations
 
+import asyncio
 import re
 import threading
 import time
@@ -15,9 +16,10 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
+from app.limits import Turns
 from app.routes import register
 from app.routes.pages import reports
-from app.singleflight import Flights
+from app.singleflight import Flights, NotStarted, current
 from tests.app.conftest import PASSWORD, Ws
 
 HOLD_S = 30.0
@@ -202,3 +204,54 @@ def test_a_request_that_holds_its_own_turn_waits_for_no_other_computation() -> N
         "made by the page",
         "made by the download",
     )
+
+
+def test_a_request_waits_its_own_turn_wait_for_a_computation_to_begin() -> None:
+    """Each request that joins a computation still waiting for its turn waits at most its own
+    turn wait for it to begin (then 503: NotStarted); the computation keeps its place in line
+    as long as a later request would still wait, and that one gets the answer."""
+    flights: Flights[str] = Flights(keep=0)
+    entered, turn = threading.Event(), threading.Event()
+    seen: list[float] = []
+
+    def compute() -> tuple[int, str]:
+        running = current()
+        assert running is not None
+        entered.set()
+        turn.wait(HOLD_S)  # in line for the heavy turn
+        seen.append(running.start_by())
+        running.begun()
+        return 3, "answer"
+
+    leader, led = _in_thread(
+        lambda: flights.get(("acme",), at_least=3, compute=compute, start_within=0.05)
+    )
+    assert entered.wait(HOLD_S)
+    with pytest.raises(NotStarted):
+        flights.get(("acme",), at_least=3, compute=compute, start_within=0.05)
+    late, got = _in_thread(
+        lambda: flights.get(("acme",), at_least=3, compute=compute, start_within=HOLD_S)
+    )
+    _until(lambda: flights.waiting == 1)
+    asked_at = time.monotonic()
+    turn.set()
+    leader.join(HOLD_S)
+    late.join(HOLD_S)
+    assert led == got == ["answer"]
+    assert seen[0] > asked_at  # the later request's wait, not the leader's 0.05 s
+
+
+def test_a_place_in_line_is_kept_while_it_is_wanted() -> None:
+    """The heavy turn's line: a wait that runs out keeps its place when ``until`` lies ahead
+    (and gets the turn when it comes), and gives it up when it does not."""
+
+    async def run() -> tuple[bool, bool]:
+        turns = Turns(1, queue=4)
+        assert await turns.take(1.0)
+        loop = asyncio.get_running_loop()
+        loop.call_later(0.2, turns.give_back)
+        kept = await turns.take(0.05, lambda: time.monotonic() + 5)
+        gone = await turns.take(0.05, lambda: time.monotonic() - 1)
+        return kept, gone
+
+    assert asyncio.run(run()) == (True, False)

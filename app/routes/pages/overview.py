@@ -13,7 +13,7 @@ from sqlmodel import Session
 from app import services
 from app.deps import READ, SessionDep, today
 from app.errors import Problem
-from app.limits import computing
+from app.limits import computing, turn_wait
 from app.models import Workspace
 from app.routes.pages.access import (
     DEFAULT_PROFILE,
@@ -96,6 +96,7 @@ def overview(request: Request, session: SessionDep, ws: WsPath) -> Response:
         register_key(visit.workspace, visit.scope, day),
         at_least=asked,
         compute=lambda: _overview(request, session, visit, day),
+        start_within=turn_wait(request),
     )
     rows, soon, empty = found
     return page(

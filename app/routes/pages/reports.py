@@ -18,7 +18,7 @@ from app import audit, documents, services
 from app import repository as repo
 from app.deps import READ, SessionDep, now, today
 from app.errors import Invalid, NotFound
-from app.limits import computing, holds_turn
+from app.limits import computing, holds_turn, turn_wait
 from app.routes.pages.access import (
     DEFAULT_PROFILE,
     Visit,
@@ -127,7 +127,11 @@ def _checked(request: Request, session: Session, visit: Visit, offering: str) ->
 
     key = register_key(workspace, visit.scope, offering, at, span, profile)
     found: _Found = flights(request, "checks", KEPT_CHECKS).get(
-        key, at_least=asked, compute=compute, share=not holds_turn(request)
+        key,
+        at_least=asked,
+        compute=compute,
+        share=not holds_turn(request),
+        start_within=turn_wait(request),
     )
     return Checked(
         *found,
@@ -188,13 +192,16 @@ def graph_page(request: Request, session: SessionDep, ws: WsPath, offering: str)
         return found.version, context
 
     key = register_key(workspace, visit.scope, offering, at, span, profile, documents, ws)
-    context = flights(request, "graphs", KEPT_GRAPHS).get(key, at_least=asked, compute=compute)
+    context = flights(request, "graphs", KEPT_GRAPHS).get(
+        key, at_least=asked, compute=compute, start_within=turn_wait(request)
+    )
     return page(request, GRAPH_TEMPLATE, **{**context, **page_context(request, visit)})
 
 
-KEPT_GRAPHS = 8
+KEPT_GRAPHS = 16
 """How many graph pages' drawings a worker keeps (ADR 31): at 20,000 services one is some
-14 MB of text (one string, which the collector does not walk)."""
+11 MB of text (one string, which the collector does not walk). More than a register's usual
+offerings: with fewer, visits to each in turn evict one another's and compute again."""
 
 
 @dataclass(frozen=True, slots=True)
