@@ -62,7 +62,12 @@ def stored(
     now: datetime,
 ) -> str | None:
     """The account's language, else the workspace's default, for the caller a session cookie
-    or a bearer token stands for; ``None`` when neither is set or the caller is no one."""
+    or a bearer token stands for; ``None`` when neither is set or the caller is no one.
+
+    Only the language is decided here, not access: a session past its idle time still names
+    its person's language, and a grant not revoked names its workspace's, whatever its dates
+    (the route then refuses or admits the request as ever). A token of another workspace, or
+    a person neither member nor auditor of it, learns nothing of the workspace."""
     user: User | None = None
     token_workspace: int | None = None
     if token is not None and len(token) <= 200:
