@@ -25,7 +25,7 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn, TextIO
+from typing import TYPE_CHECKING, Literal, NoReturn, TextIO
 
 from app import cli_admin
 from app.cli_base import EXIT_GAP, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, Parser, parse_date
@@ -158,7 +158,11 @@ def _exchange_parsers(commands: argparse._SubParsersAction[Parser]) -> None:
     )
     exp.add_argument("files", nargs="+", metavar="CHAIN_FILE", help="chain files, merged by id")
     exp.add_argument("--format", required=True, choices=EXPORT_FORMATS)
-    exp.add_argument("--language", choices=("en", "nl"), default="en", help="a register's headings")
+    exp.add_argument(
+        "--language",
+        choices=("en", "nl"),
+        help="a register's headings (default: the language of the command, --lang)",
+    )
     exp.add_argument(
         "--output",
         metavar="FILE",
@@ -509,7 +513,8 @@ def _export(args: argparse.Namespace, out: TextIO) -> int:
             ).format(format=args.format)
         )
     chain = _load(args.files)
-    exported = registry.export(chain, args.format, args.language)
+    headings: Literal["en", "nl"] = args.language or ("nl" if i18n.current() == "nl" else "en")
+    exported = registry.export(chain, args.format, headings)
     sys.stderr.write("".join(_warning(args.format, issue) for issue in exported.warnings))
     if args.output:
         _write_file(Path(args.output), [exported.data])

@@ -164,3 +164,17 @@ def test_english_loads_no_babel_and_dutch_no_more_than_babel() -> None:
     dutch = _loaded("nl", "text")
     assert "babel" in dutch
     assert "jinja2" not in dutch
+
+
+def test_a_registers_headings_follow_the_language_unless_chosen(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`export --format register-csv` writes Dutch headings under --lang nl; --language wins."""
+    english = run(capsys, "export", str(DEMO), "--format", "register-csv")[1]
+    dutch = run(capsys, "export", str(DEMO), "--format", "register-csv", "--lang", "nl")[1]
+    chosen = run(
+        capsys, "export", str(DEMO), "--format", "register-csv", "--lang", "nl", "--language", "en"
+    )[1]
+    assert english.lstrip("\ufeff").startswith("Supplier,")
+    assert dutch.lstrip("\ufeff").startswith("Leverancier;")
+    assert chosen == english
