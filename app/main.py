@@ -7,7 +7,6 @@ import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
@@ -37,10 +36,11 @@ from app.routes import (
 )
 from app.security import Guard, adopt_server_logging
 from app.views.graph import vis_directory
-from app.views.pages import STATIC_DIR
+from app.views.pages import STATIC_DIR, templates
 
-API_DOCS = Path(__file__).resolve().parent / "templates" / "api_docs.html"
-"""The page of ``/docs``: Swagger UI (vendored in ``static/swagger-ui``, ADR 24), no inline code."""
+API_DOCS = "api_docs.html"
+"""The page of ``/docs``: Swagger UI (vendored in ``static/swagger-ui``, ADR 24), no inline code;
+its own words in the request's language (Swagger UI's are English)."""
 
 
 def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> FastAPI:
@@ -101,7 +101,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.include_router(register.router, prefix="/api/v1")
     app.include_router(entities.router, prefix="/api/v1")
     app.include_router(documents.router, prefix="/api/v1")
-    reference = API_DOCS.read_text(encoding="utf-8")
+    reference = templates.get_template(API_DOCS)
     made = app.openapi
 
     def openapi() -> dict[str, Any]:
@@ -128,7 +128,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     @app.get("/docs", include_in_schema=False)
     def api_docs() -> HTMLResponse:
         """The API's reference: Swagger UI reading /openapi.json, all from this origin."""
-        return HTMLResponse(reference)
+        return HTMLResponse(reference.render())
 
     return app
 

@@ -257,6 +257,7 @@ def test_every_page_in_the_pseudo_language_shows_no_unmarked_english(
             found[name] = sorted({word for word, _ in words})
 
     check("/login", web.get("/login"))
+    check("/docs", web.get("/docs"))
     sign_in(web, demo_ws.emails["owner"])
     for path, status in _pages(demo_ws.slug):
         check(path, web.get(path), status)
@@ -490,6 +491,14 @@ def test_a_dutch_page_writes_dates_numbers_and_the_glossarys_words(
         assert word in answer.text
     english = web.get("/w/acme", headers={"Accept-Language": "en"})
     assert "<h2>Offerings at 2026-11-27</h2>" in english.text
+
+
+def test_the_api_reference_page_follows_the_language(web: TestClient) -> None:
+    """/docs says its language and its own words in it (Swagger UI's are its own)."""
+    dutch = web.get("/docs", headers={"Accept-Language": "nl"})
+    assert lang_of(dutch) == "nl"
+    assert "Deze pagina heeft JavaScript nodig." in dutch.text
+    assert "This page needs JavaScript." in web.get("/docs").text
 
 
 def test_a_dutch_page_escapes_what_goes_into_its_sentences(web: TestClient, ws: Ws) -> None:
