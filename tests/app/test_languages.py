@@ -227,6 +227,8 @@ def _pages(demo: str) -> Iterator[tuple[str, int]]:
         "/suppliers/stratus",
         "/services/loonwolk-online",
         "/dependencies/loonwolk-online/stratus-postgres",
+        "/evidence/stratus-soc2-2026",
+        "/evidence/wacht-isae3000-2026",
         "/import",
         "/report/loonwolk-online",
         "/graph/loonwolk-online",
@@ -306,6 +308,8 @@ def test_every_page_in_the_pseudo_language_shows_no_unmarked_english(
     viewer.cookies.set("ketenkaart_lang", "pseudo")
     sign_in(viewer, demo_ws.emails["viewer"])
     check("/w/acme/people (as a viewer)", viewer.get("/w/acme/people"), 403)
+    for path in ("/w/acme/evidence/wacht-isae3000-2026", "/w/acme/dependencies"):
+        check(f"{path} (read only)", viewer.get(path))
     assert found == {}
 
 
