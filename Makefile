@@ -29,7 +29,7 @@ catalogs: $(STAMP)
 		--project ketenkaart --copyright-holder "the ketenkaart authors" \
 		--output-file $(LOCALES)/ketenkaart.pot .
 	$(BIN)/pybabel update --input-file $(LOCALES)/ketenkaart.pot -D ketenkaart -d $(LOCALES) -l nl \
-		--no-wrap --ignore-obsolete --no-fuzzy-matching
+		--no-wrap --ignore-obsolete --no-fuzzy-matching --ignore-pot-creation-date
 	$(MAKE) $(MO)
 
 ## demo: the main job: the service with the demo chain loaded (ketenkaart-demo.db here),
