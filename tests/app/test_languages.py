@@ -367,6 +367,22 @@ def test_the_switch_is_a_link_on_every_page_to_the_same_page(web: TestClient, ws
     assert 'aria-label="Language / Taal"' in answer.text
 
 
+def test_after_a_form_the_switch_leads_back_to_the_forms_page(web: TestClient, ws: Ws) -> None:
+    """A form's answer (a POST) switches to the page the form was on when the browser names
+    it and it is this site's; otherwise to the start."""
+    sign_in(web, ws.emails["owner"])
+    token = csrf(web, "/w/acme/suppliers")
+    form = {"csrf_token": token, "id": "", "name": "x", "other": "["}
+    own = web.post(
+        "/w/acme/suppliers", data=form, headers={"Referer": "https://testserver/w/acme/suppliers"}
+    )
+    assert '<a href="/w/acme/suppliers?lang=nl" lang="nl"' in own.text
+    other = web.post(
+        "/w/acme/suppliers", data=form, headers={"Referer": "https://elsewhere.example/x"}
+    )
+    assert '<a href="/?lang=nl" lang="nl"' in other.text
+
+
 def set_account_language(client: TestClient, language: str) -> Any:
     return client.post(
         "/account/language",
