@@ -22,12 +22,13 @@ A 503 is the service's answer "not now": the client waits ``Retry-After`` before
 request, as a client should. It reports throughput, p50/p95/p99 per kind (of the requests
 served), answers by status, errors (any other 5xx, any unexpected 4xx, timeouts, refused
 connections), cut responses (a stream that ended before its last byte), the server's RSS (the
-sum over its worker processes, sampled every 0.25 s), replaced workers (worker processes that
-appeared after the start), ``/healthz`` latency (a probe once a second: does the worker still
-answer while it works?), and lost updates: after each load, each supplier's final version must
-be its version before plus the PATCHes accepted for it, and its final value the last accepted
-PATCH's. It also counts the PATCHes answered with a version that was not their own (two
-answers naming one version).
+sum over its worker processes, sampled every 0.25 s, and once more 2 s after the load's last
+answer, when nothing runs: does what a load leaves behind grow?), replaced workers (worker
+processes that appeared after the start), ``/healthz`` latency (a probe once a second: does the
+worker still answer while it works?), and lost updates: after each load, each supplier's final
+version must be its version before plus the PATCHes accepted for it, and its final value the
+last accepted PATCH's. It also counts the PATCHes answered with a version that was not their
+own (two answers naming one version).
 
 Nothing here imports the project: the service and its command line run as separate processes.
 
@@ -77,6 +78,8 @@ SLUG = "bench"
 EMAIL = "bench@example.org"
 MIB = 2**20
 SAMPLE_S = 0.25
+IDLE_S = 2.0
+"""Seconds after a load's last answer before the workers' idle RSS is read."""
 
 
 def progress(message: str) -> None:
@@ -606,6 +609,8 @@ def run_load(
             thread.join(timeout=max(0.0, stop_at - time.monotonic()) + target.timeout + 30)
         wall = time.monotonic() - started
     running.alive()
+    time.sleep(IDLE_S)  # the last answers sent: what the workers hold when nothing runs
+    idle_rss = sum(rss_bytes(pid) for pid in running.current_workers())
     after = versions(target.base_url, setup.token, target.suppliers)
     lost, misanswered = lost_updates(tally, before, after)
     kinds = {}
@@ -649,6 +654,7 @@ def run_load(
         "conflicts_412": statuses.get("412", 0),
         "cut": sum(tally.cut.values()),
         "peak_rss_mib": round(running.peak_rss / MIB),
+        "idle_rss_mib": round(idle_rss / MIB),
         "replaced_workers": replaced,
         "died_in_log": died,
         "healthz": {
@@ -722,7 +728,8 @@ def summary_line(f: dict[str, Any]) -> str:
     return (
         f"{f['requests']} requests in {f['wall_s']} s ({f['throughput_per_s']}/s); {kinds}; "
         f"errors {f['errors'] or 0}, 503 {f['refused_503']}, 412 {f['conflicts_412']}, "
-        f"cut {f['cut']}, peak RSS {f['peak_rss_mib']} MiB, replaced workers "
+        f"cut {f['cut']}, peak RSS {f['peak_rss_mib']} MiB (idle after "
+        f"{f['idle_rss_mib']} MiB), replaced workers "
         f"{f['replaced_workers']}, healthz max {f['healthz'].get('max_ms')} ms "
         f"({f['healthz']['failed']} failed), accepted PATCHes {f['accepted_patches']}, "
         f"lost updates {f['lost_updates']}, PATCHes answered with another's version "
