@@ -7,6 +7,10 @@ the chain's :class:`graph.model.Evidence` and the :class:`graph.verdicts.LinkRes
 JSON stays as it is. It lives in ``importers`` because the worksheet (here) writes it as well as
 the views in ``app``.
 
+Every word goes through the catalog (:mod:`graph.i18n`), so a Dutch report reads Dutch; dates are
+:func:`graph.i18n.format_date`'s (ISO in English, as they always were). Names, ids, criteria,
+versions and the qualifications' abbreviations (RE, CPA, ...) stay as the chain file has them.
+
 - :func:`basis_of` describes one piece of evidence in one line: scheme and type, holder, period
   or validity (and, given a profile, the last day it counts), opinion and assurance of a report,
   criteria, issuer with their qualification, sub-service method, and what was seen of it
@@ -34,15 +38,19 @@ from dataclasses import dataclass
 from datetime import date
 
 from graph.evidence import counts_until, stop_date
+from graph.i18n import N_, format_date, gettext, ngettext
 from graph.model import (
+    Assurance,
     Chain,
     Evidence,
     IssuerQualification,
+    Opinion,
     SchemeClass,
     SubserviceMethod,
     Verification,
 )
 from graph.profiles import ResolvedProfile
+from graph.reasons import span
 from graph.verdicts import CheckResult, Status, Verdict
 
 QUALIFICATIONS: Mapping[IssuerQualification, str] = {
@@ -52,16 +60,29 @@ QUALIFICATIONS: Mapping[IssuerQualification, str] = {
     IssuerQualification.WP: "WP",
     IssuerQualification.QSA: "QSA",
     IssuerQualification.THREE_PAO: "3PAO",
-    IssuerQualification.CB: "certification body",
-    IssuerQualification.NONE: "no professional qualification",
+    IssuerQualification.CB: N_("certification body"),
+    IssuerQualification.NONE: N_("no professional qualification"),
 }
-"""How the report names an issuer's qualification."""
+"""How the report names an issuer's qualification (in English: :func:`gettext` translates the
+two that are words)."""
 
 _SEEN: Mapping[Verification, str] = {
-    Verification.VERIFIED: "verified with the issuer",
-    Verification.SIGHTED: "sighted",
-    Verification.CLAIMED: "claimed only: nobody has seen the document",
+    Verification.VERIFIED: N_("verified with the issuer"),
+    Verification.SIGHTED: N_("sighted"),
+    Verification.CLAIMED: N_("claimed only: nobody has seen the document"),
 }
+_OPINIONS: Mapping[Opinion, str] = {
+    Opinion.UNQUALIFIED: N_("unqualified opinion"),
+    Opinion.QUALIFIED: N_("qualified opinion"),
+    Opinion.ADVERSE: N_("adverse opinion"),
+    Opinion.DISCLAIMER: N_("disclaimer opinion"),
+}
+_ASSURANCES: Mapping[Assurance, str] = {
+    Assurance.REASONABLE: N_("reasonable assurance"),
+    Assurance.LIMITED: N_("limited assurance"),
+}
+_TYPES: Mapping[int, str] = {1: N_("{kind}, type 1"), 2: N_("{kind}, type 2")}
+"""A report's type after its scheme ("type II" in Dutch, as the glossary's type II-rapport)."""
 _REPORTS = (SchemeClass.ASSURANCE_REPORT, SchemeClass.SUMMARY_REPORT)
 
 
@@ -97,75 +118,105 @@ accredited by RvA (IAF MLA); sighted; document c.pdf
     e = evidence
     parts = [_kind(e, chain), _dates(e, profile, at)]
     if e.scheme.scheme_class in _REPORTS:
-        opinion = f"{e.opinion.value} opinion, {e.assurance.value} assurance"
+        opinion = gettext("{opinion}, {assurance}").format(
+            opinion=gettext(_OPINIONS[e.opinion]), assurance=gettext(_ASSURANCES[e.assurance])
+        )
         if e.exceptions:
-            opinion += f", {len(e.exceptions)} exception{'s' if len(e.exceptions) > 1 else ''}"
+            n = len(e.exceptions)
+            exceptions = ngettext("{n} exception", "{n} exceptions", n).format(n=n)
+            opinion = gettext("{opinion}, {exceptions}").format(
+                opinion=opinion, exceptions=exceptions
+            )
         parts.append(opinion)
         if e.criteria:
-            parts.append(f"criteria {', '.join(e.criteria)}")
+            parts.append(gettext("criteria {criteria}").format(criteria=", ".join(e.criteria)))
     parts.append(_issuer(e))
     method = e.subservices.method
     if method is SubserviceMethod.CARVE_OUT and e.subservices.carved_out:
-        parts.append(f"carves out {', '.join(e.subservices.carved_out)}")
+        carved = ", ".join(e.subservices.carved_out)
+        parts.append(gettext("carves out {services}").format(services=carved))
     if method is not SubserviceMethod.NONE and e.subservices.included:
-        parts.append(f"includes {', '.join(e.subservices.included)}")
-    parts.append(_SEEN[e.verification])
+        included = ", ".join(e.subservices.included)
+        parts.append(gettext("includes {services}").format(services=included))
+    parts.append(gettext(_SEEN[e.verification]))
     parts.append(_document(e, stored))
     return "; ".join(parts)
 
 
 def _kind(e: Evidence, chain: Chain) -> str:
-    kind = e.scheme.label
+    kind = gettext(e.scheme.label)
     if e.type is not None:
-        kind += f", type {e.type}"
+        typed = _TYPES.get(e.type)
+        kind = gettext(typed or "{kind}, type {type}").format(kind=kind, type=e.type)
     if e.version:
         kind += f" ({e.version})"
     holder = chain.suppliers.get(e.holder)
-    return kind + (f", held by {holder.name}" if holder is not None else "")
+    if holder is None:
+        return kind
+    return gettext("{kind}, held by {holder}").format(kind=kind, holder=holder.name)
 
 
 def _dates(e: Evidence, profile: ResolvedProfile | None, at: date | None) -> str:
     dates = []
     if e.period is not None:
-        dates.append(f"period {e.period.start} to {e.period.end}")
+        dates.append(gettext("period {range}").format(range=span(e.period.start, e.period.end)))
     if e.as_of is not None:
-        dates.append(f"as of {e.as_of}")
+        dates.append(gettext("as of {day}").format(day=format_date(e.as_of)))
     if e.valid_until is not None:
-        dates.append(f"valid {e.issued or '…'} to {e.valid_until}")
+        issued = format_date(e.issued) if e.issued else "…"
+        dates.append(
+            gettext("valid {issued} to {until}").format(
+                issued=issued, until=format_date(e.valid_until)
+            )
+        )
     elif e.issued is not None:
-        dates.append(f"issued {e.issued}")
+        dates.append(gettext("issued {day}").format(day=format_date(e.issued)))
     if e.bridge_letter is not None:
         letter = e.bridge_letter
-        signed = f" signed by {letter.signed_by}" if letter.signed_by else ""
-        dates.append(f"bridge letter {letter.start} to {letter.end}{signed}")
+        bridged_by = gettext("bridge letter {range}").format(range=span(letter.start, letter.end))
+        if letter.signed_by:
+            bridged_by = gettext("{letter} signed by {signer}").format(
+                letter=bridged_by, signer=letter.signed_by
+            )
+        dates.append(bridged_by)
     if at is not None and profile is not None and e.scheme.scheme_class in _REPORTS and e.period:
         stop = stop_date(e, profile)
         bridged = counts_until(e, profile, at)
-        if bridged != stop:
-            dates.append(f"counts until {bridged} with its bridge letter")
-        else:
-            dates.append(f"counts until {stop}")
-    return ", ".join(dates) or "no dates on record"
+        # a report with a period always has a last day (graph.evidence.stop_date)
+        if bridged != stop and bridged is not None:
+            until = gettext("counts until {day} with its bridge letter")
+            dates.append(until.format(day=format_date(bridged)))
+        elif stop is not None:
+            dates.append(gettext("counts until {day}").format(day=format_date(stop)))
+    return ", ".join(dates) or gettext("no dates on record")
 
 
 def _issuer(e: Evidence) -> str:
-    by = f"by {e.issuer}" if e.issuer else "issuer not on record"
+    if e.issuer:
+        by = gettext("by {issuer}").format(issuer=e.issuer)
+    else:
+        by = gettext("issuer not on record")
     if e.issuer_qualification is not None:
-        by += f" ({QUALIFICATIONS[e.issuer_qualification]})"
+        by += f" ({gettext(QUALIFICATIONS[e.issuer_qualification])})"
     if e.accreditation is not None:
-        body = f" by {e.accreditation.body}" if e.accreditation.body else ""
-        mla = "IAF MLA" if e.accreditation.iaf_mla else "not under the IAF MLA"
-        by += f", accredited{body} ({mla})"
+        mla = gettext("IAF MLA") if e.accreditation.iaf_mla else gettext("not under the IAF MLA")
+        if e.accreditation.body:
+            accredited = gettext("accredited by {body} ({mla})")
+        else:
+            accredited = gettext("accredited ({mla})")
+        by += ", " + accredited.format(body=e.accreditation.body, mla=mla)
     return by
 
 
 def _document(e: Evidence, stored: Collection[str] | None) -> str:
     if stored is not None and e.id in stored:
-        return "document on record"
+        return gettext("document on record")
     if e.document is not None and (e.document.name or e.document.sha256):
         named = e.document.name or f"sha256 {e.document.sha256}"
-        return f"document {named}" + (", not stored" if stored is not None else "")
-    return "no document on record"
+        if stored is not None:
+            return gettext("document {name}, not stored").format(name=named)
+        return gettext("document {name}").format(name=named)
+    return gettext("no document on record")
 
 
 @dataclass(frozen=True, slots=True)
@@ -272,13 +323,12 @@ def link_bases(
 
 def _carve_outs(key: tuple[str, str], chain: Chain, reports: list[str]) -> tuple[str, ...]:
     consumer, provider = key
-    notes = []
+    notes: list[str] = []
     for rid in reports:
         report = chain.evidence.get(rid)
         if report is not None and provider in report.subservices.carved_out:
-            notes.append(
-                f"carved out of {_name(chain, consumer)}'s report {rid}; needs its own evidence"
-            )
+            note = gettext("carved out of {consumer}'s report {report}; needs its own evidence")
+            notes.append(note.format(consumer=_name(chain, consumer), report=rid))
     return tuple(notes)
 
 
