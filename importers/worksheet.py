@@ -13,6 +13,11 @@
 - **Check**: the offerings, profile, evaluation date or audit period, the chain's verdict and
   the counts of links by status.
 
+The sheets' names, the headings and the cells that are words (statuses, severities, schemes,
+how far a document was seen, the Check sheet's items) are in the language of the context
+(:mod:`graph.i18n`), each looked up once per workbook; ids, codes (verdicts, reason and finding
+codes) and the chain's names stay as they are, and dates stay dates.
+
 :func:`check_csv` writes the Links table alone. Every text cell goes through
 :func:`importers.base.safe_cell`, so a name such as ``=HYPERLINK(...)`` is text, never a
 formula. The same result and chain always give the same bytes: the workbook's times are the
@@ -43,9 +48,10 @@ from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime, time
 from typing import TYPE_CHECKING
 
-from graph.model import Chain, DateRange, Evidence
+from graph.i18n import N_, current, format_number, gettext
+from graph.model import Chain, DateRange, Evidence, Verification
 from graph.profiles import ResolvedProfile
-from graph.verdicts import CheckResult, LinkResult
+from graph.verdicts import CheckResult, LinkResult, Severity, Status
 from importers.base import safe_cell
 from importers.basis import LinkBasis, link_bases
 
@@ -55,44 +61,73 @@ if TYPE_CHECKING:  # openpyxl is imported when a workbook is written, not with t
 Cell = str | int | date | None
 
 LINK_COLUMNS: tuple[str, ...] = (
-    "Rank",
-    "From",
-    "From name",
-    "To",
-    "To name",
-    "Supplier",
-    "Status",
-    "Verdict",
-    "Evidence",
-    "Basis",
-    "Reasons",
-    "Reason codes",
-    "Notes",
-    "Other evidence",
-    "Path",
-    "Uncovered",
-    "Bridged",
+    N_("Rank"),
+    N_("From"),
+    N_("From name"),
+    N_("To"),
+    N_("To name"),
+    N_("Supplier"),
+    N_("Status"),
+    N_("Verdict"),
+    N_("Evidence"),
+    N_("Basis"),
+    N_("Reasons"),
+    N_("Reason codes"),
+    N_("Notes"),
+    N_("Other evidence"),
+    N_("Path"),
+    N_("Uncovered"),
+    N_("Bridged"),
 )
-"""The columns of the Links sheet and of :func:`check_csv`."""
+"""The columns of the Links sheet and of :func:`check_csv` (in English: each is translated
+where it is written)."""
 
-FINDING_COLUMNS: tuple[str, ...] = ("Code", "Severity", "Subjects", "Message")
+FINDING_COLUMNS: tuple[str, ...] = (N_("Code"), N_("Severity"), N_("Subjects"), N_("Message"))
 EVIDENCE_COLUMNS: tuple[str, ...] = (
-    "Id",
-    "Scheme",
-    "Type",
-    "Holder",
-    "Holder name",
-    "Covers",
-    "Period from",
-    "Period to",
-    "As of",
-    "Issued",
-    "Valid until",
-    "Issuer",
-    "Verification",
-    "Document",
-    "SHA-256",
+    N_("Id"),
+    N_("Scheme"),
+    N_("Type"),
+    N_("Holder"),
+    N_("Holder name"),
+    N_("Covers"),
+    N_("Period from"),
+    N_("Period to"),
+    N_("As of"),
+    N_("Issued"),
+    N_("Valid until"),
+    N_("Issuer"),
+    N_("Verification"),
+    N_("Document"),
+    N_("SHA-256"),
 )
+CHECK_COLUMNS: tuple[str, ...] = (N_("Item"), N_("Value"))
+SHEETS: tuple[str, ...] = (N_("Links"), N_("Findings"), N_("Evidence"), N_("Check"))
+"""The sheets' names, in their order."""
+
+_STATUS_WORDS: Mapping[Status, str] = {
+    Status.OK: N_("ok"),
+    Status.CONDITIONAL: N_("conditional"),
+    Status.GAP: N_("gap"),
+    Status.OUT_OF_SCOPE: N_("out-of-scope"),
+}
+"""A status as the Status column writes it (English: its code)."""
+_LINK_COUNTS: Mapping[str, str] = {
+    "links": N_("Links"),
+    "ok": N_("Links ok"),
+    "conditional": N_("Links conditional"),
+    "gap": N_("Links gap"),
+    "out-of-scope": N_("Links out-of-scope"),
+}
+"""The Check sheet's counts of links, by the key of :attr:`CheckResult.summary`."""
+_SEVERITY_WORDS: Mapping[Severity, str] = {
+    Severity.WARNING: N_("warning"),
+    Severity.INFO: N_("info"),
+}
+_SEEN_WORDS: Mapping[Verification, str] = {
+    Verification.VERIFIED: N_("verified"),
+    Verification.SIGHTED: N_("sighted"),
+    Verification.CLAIMED: N_("claimed"),
+}
 
 MAX_ROWS = 1_048_576
 """The rows of an Excel worksheet, header included."""
@@ -145,7 +180,7 @@ def check_csv(
     """
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(LINK_COLUMNS)
+    writer.writerow([gettext(column) for column in LINK_COLUMNS])
     for row in _link_rows(result, chain, link_bases(result, chain, profile=profile, stored=stored)):
         writer.writerow(["" if value is None else _text(value) for value in row])
     return out.getvalue().encode("utf-8")
@@ -198,15 +233,18 @@ def check_xlsx(
     (['Links', 'Findings', 'Evidence', 'Check'], 'NO_EVIDENCE')
     """
     evidence = _named_evidence(result, chain)
+    links, findings, pieces, checked = (gettext(sheet) for sheet in SHEETS)
     for name, rows in (
-        ("Links", len(result.links)),
-        ("Findings", len(result.findings)),
-        ("Evidence", len(evidence)),
+        (links, len(result.links)),
+        (findings, len(result.findings)),
+        (pieces, len(evidence)),
     ):
         if rows + 1 > MAX_ROWS:
             raise ValueError(
-                f"sheet {name}: {rows:,} rows do not fit a worksheet "
-                f"(at most {MAX_ROWS - 1:,}); export the links as CSV instead"
+                gettext(
+                    "sheet {name}: {rows} rows do not fit a worksheet (at most {most}); "
+                    "export the links as CSV instead"
+                ).format(name=name, rows=_many(rows), most=_many(MAX_ROWS - 1))
             )
     from openpyxl import Workbook  # noqa: PLC0415 - openpyxl only when a workbook is written
     from openpyxl.xml.functions import tostring  # type: ignore[import-untyped]  # noqa: PLC0415
@@ -214,13 +252,14 @@ def check_xlsx(
     stamp = datetime.combine(_evaluation_date(result), time())
     book = Workbook(write_only=True)
     book.properties.creator = "ketenkaart"
-    book.properties.title = _clean(f"Check of {chain.title or ', '.join(result.offerings)}")
+    title = gettext("Check of {title}").format(title=chain.title or ", ".join(result.offerings))
+    book.properties.title = _clean(title)
     book.properties.created = stamp
     bases = link_bases(result, chain, profile=profile, stored=stored)
-    _table(book, "Links", LINK_COLUMNS, _link_rows(result, chain, bases))
-    _table(book, "Findings", FINDING_COLUMNS, _finding_rows(result))
-    _table(book, "Evidence", EVIDENCE_COLUMNS, _evidence_rows(chain, evidence))
-    _table(book, "Check", ("Item", "Value"), _check_rows(result, chain), filtered=False)
+    _table(book, links, LINK_COLUMNS, _link_rows(result, chain, bases))
+    _table(book, findings, FINDING_COLUMNS, _finding_rows(result))
+    _table(book, pieces, EVIDENCE_COLUMNS, _evidence_rows(chain, evidence))
+    _table(book, checked, CHECK_COLUMNS, _check_rows(result, chain), filtered=False)
     raw = io.BytesIO()
     book.save(raw)
     book.properties.modified = stamp  # save() set it to the clock
@@ -233,6 +272,11 @@ def _evaluation_date(result: CheckResult) -> date:
     if result.period is not None:
         return result.period.end
     raise ValueError("the check result has neither an evaluation date nor an audit period")
+
+
+def _many(n: int) -> str:
+    """A count of rows with its thousands grouped, as the language groups them."""
+    return f"{n:,}" if current() == "en" else format_number(n)
 
 
 def _link_rows(
@@ -249,6 +293,7 @@ def _link_rows(
             )
         return service.name
 
+    status_words = {status: gettext(word) for status, word in _STATUS_WORDS.items()}
     for link in result.links:
         provider = services.get(link.provider)
         supplier = suppliers.get(provider.supplier) if provider is not None else None
@@ -260,7 +305,7 @@ def _link_rows(
             link.provider,
             name(link.provider, link),
             supplier.name if supplier is not None else None,
-            link.status.value,
+            status_words[link.status],
             link.verdict.value,
             link.evidence,
             basis.basis,
@@ -279,10 +324,11 @@ def _link_rows(
 
 
 def _finding_rows(result: CheckResult) -> Iterator[tuple[Cell, ...]]:
+    severity_words = {severity: gettext(word) for severity, word in _SEVERITY_WORDS.items()}
     for finding in result.findings:
         yield (
             finding.code.value,
-            finding.severity.value,
+            severity_words[finding.severity],
             ", ".join(finding.subjects),
             finding.message,
         )
@@ -299,11 +345,16 @@ def _named_evidence(result: CheckResult, chain: Chain) -> list[Evidence]:
 
 
 def _evidence_rows(chain: Chain, evidence: Iterable[Evidence]) -> Iterator[tuple[Cell, ...]]:
+    seen_words = {seen: gettext(word) for seen, word in _SEEN_WORDS.items()}
+    schemes: dict[str, str] = {}
     for e in evidence:
         holder = chain.suppliers.get(e.holder)
+        scheme = schemes.get(e.scheme.label)
+        if scheme is None:
+            scheme = schemes[e.scheme.label] = gettext(e.scheme.label)
         yield (
             e.id,
-            e.scheme.label,
+            scheme,
             e.type,
             e.holder,
             holder.name if holder is not None else None,
@@ -314,7 +365,7 @@ def _evidence_rows(chain: Chain, evidence: Iterable[Evidence]) -> Iterator[tuple
             e.issued,
             e.valid_until,
             e.issuer,
-            e.verification.value,
+            seen_words[e.verification],
             e.document.name if e.document else None,
             e.document.sha256 if e.document else None,
         )
@@ -322,18 +373,19 @@ def _evidence_rows(chain: Chain, evidence: Iterable[Evidence]) -> Iterator[tuple
 
 def _check_rows(result: CheckResult, chain: Chain) -> Iterator[tuple[Cell, ...]]:
     if chain.title:
-        yield ("Chain", chain.title)
-    yield ("Offerings", ", ".join(result.offerings))
-    yield ("Profile", result.profile)
+        yield (gettext("Chain"), chain.title)
+    yield (gettext("Offerings"), ", ".join(result.offerings))
+    yield (gettext("Profile"), result.profile)
     if result.at is not None:
-        yield ("Evaluation date", result.at)
+        yield (gettext("Evaluation date"), result.at)
     if result.period is not None:
-        yield ("Audit period from", result.period.start)
-        yield ("Audit period to", result.period.end)
-    yield ("Verdict", result.verdict.value)
+        yield (gettext("Audit period from"), result.period.start)
+        yield (gettext("Audit period to"), result.period.end)
+    yield (gettext("Verdict"), result.verdict.value)
     for key, count in result.summary.items():
-        yield (f"Links {key}" if key != "links" else "Links", count)
-    yield ("Findings", len(result.findings))
+        label = _LINK_COUNTS.get(key)
+        yield (gettext(label) if label else f"Links {key}", count)
+    yield (gettext("Findings"), len(result.findings))
 
 
 def _table(
@@ -344,7 +396,8 @@ def _table(
     *,
     filtered: bool = True,
 ) -> None:
-    """A sheet with a bold, frozen header row and, when ``filtered``, a filter over the table."""
+    """A sheet with a bold, frozen header row and, when ``filtered``, a filter over the table;
+    ``header`` in English, each heading translated here (its width found by its English)."""
     from openpyxl.cell import WriteOnlyCell  # type: ignore[import-untyped]  # noqa: PLC0415
     from openpyxl.styles import Alignment, Font  # type: ignore[import-untyped]  # noqa: PLC0415
     from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]  # noqa: PLC0415
@@ -359,7 +412,7 @@ def _table(
     bold = Font(bold=True)
     header_cells = []
     for column in header:
-        cell = WriteOnlyCell(sheet, value=_value(column))
+        cell = WriteOnlyCell(sheet, value=_value(gettext(column)))
         cell.font = bold
         header_cells.append(cell)
     sheet.append(header_cells)

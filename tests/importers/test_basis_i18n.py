@@ -98,7 +98,7 @@ def test_a_report_reads_dutch_under_dutch() -> None:
         "1 januari 2026 tot en met 31 december 2026, ondertekend door CFO, telt met de "
         "overbruggingsverklaring mee tot en met 30 december 2026; oordeel met beperking, redelijke "
         "mate van zekerheid, 2 uitzonderingen; criteria security; door Audit B.V. (RE); past de "
-        "inclusive-methode toe op dc; alleen opgegeven: niemand heeft het document gezien; "
+        "inclusive-methode toe op dc; alleen gemeld: niemand heeft het document gezien; "
         "document r.pdf, niet opgeslagen"
     )
     assert certificate == (
