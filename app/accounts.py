@@ -35,6 +35,7 @@ from app.models import (
     User,
     Workspace,
 )
+from graph.i18n import gettext, ngettext
 
 MEMBER_ROLES = ("viewer", "editor", "owner")
 AUDITOR = "auditor"
@@ -77,8 +78,8 @@ def normalise_email(text: str) -> str:
     email = text.strip().lower()
     if len(email) > 254 or not _EMAIL.fullmatch(email):
         raise Invalid(
-            "this is not an e-mail address",
-            errors=[{"location": "email", "message": "expected name@domain"}],
+            gettext("this is not an e-mail address"),
+            errors=[{"location": "email", "message": gettext("expected name@domain")}],
         )
     return email
 
@@ -91,7 +92,11 @@ def account_for(session: Session, email: str) -> User:
     an account that is known to exist: an owner's answers never tell (ADR 23)."""
     user = user_by_email(session, normalise_email(email))
     if user is None:
-        raise NotFound(f"no account for {email.strip().lower()}; invite them instead")
+        raise NotFound(
+            gettext("no account for {email}; invite them instead").format(
+                email=email.strip().lower()
+            )
+        )
     return user
 
 
@@ -101,7 +106,7 @@ def user_by_email(session: Session, email: str) -> User | None:
 
 def _password_errors(reasons: Sequence[str]) -> Invalid:
     return Invalid(
-        "choose another password",
+        gettext("choose another password"),
         errors=[{"location": "password", "message": reason} for reason in reasons],
     )
 
@@ -123,14 +128,14 @@ def new_user(
     name = display_name.strip()
     if not name or len(name) > 200:
         raise Invalid(
-            "a display name has 1 to 200 characters",
-            errors=[{"location": "display_name", "message": "1 to 200 characters"}],
+            gettext("a display name has 1 to 200 characters"),
+            errors=[{"location": "display_name", "message": gettext("1 to 200 characters")}],
         )
     reasons = passwords.check_password(password, email=email, display_name=name)
     if reasons:
         raise _password_errors(reasons)
     if user_by_email(session, email) is not None:
-        raise Conflict(f"there is an account for {email} already")
+        raise Conflict(gettext("there is an account for {email} already").format(email=email))
     user = User(email=email, display_name=name, password_hash=passwords.hash_password(password))
     session.add(user)
     session.flush()
@@ -154,12 +159,13 @@ def confirm_password(
     actor: Actor,
     why: str,
     field: str = "current",
-    wrong: str = "the current password is wrong",
+    wrong: str | None = None,
 ) -> None:
     """Check the password of an existing account before a change to it (a password change, a
     second factor, an accepted invitation), under the sign-in throttle: a stolen session or an
     invitation must not be a way to guess the password, nor to change the account without it.
-    A wrong one counts as a failed sign-in."""
+    A wrong one counts as a failed sign-in, and answers ``wrong`` (already in the request's
+    language), else "the current password is wrong"."""
     claimed = _claim_try(session, email=user.email, address=actor.address or "unknown", now=now)
     if passwords.verify_password(user.password_hash, password):
         claimed.attempt.succeeded = True
@@ -176,7 +182,10 @@ def confirm_password(
     )
     session.commit()
     claimed.refuse_failure()
-    raise Invalid(wrong, errors=[{"location": field, "message": "wrong password"}])
+    raise Invalid(
+        wrong or gettext("the current password is wrong"),
+        errors=[{"location": field, "message": gettext("wrong password")}],
+    )
 
 
 def change_password(
@@ -265,8 +274,8 @@ def enable_totp(
     step = totp.verify_code(secret, code, at=now, last_step=None)
     if step is None:
         raise Invalid(
-            "the code does not match this secret",
-            errors=[{"location": "code", "message": "wrong or expired code"}],
+            gettext("the code does not match this secret"),
+            errors=[{"location": "code", "message": gettext("wrong or expired code")}],
         )
     user.totp_secret = secret
     user.totp_last_step = step
@@ -364,7 +373,12 @@ class _Try:
 
 
 def _too_many(wait: int) -> TooManyRequests:
-    return TooManyRequests(f"too many failed tries; try again in {wait} seconds", retry_after=wait)
+    message = ngettext(  # English says "seconds" for one as well, as it always did
+        "too many failed tries; try again in {wait} seconds",
+        "too many failed tries; try again in {wait} seconds",
+        wait,
+    )
+    return TooManyRequests(message.format(wait=wait), retry_after=wait)
 
 
 def _claim_try(session: Session, *, email: str, address: str, now: datetime) -> _Try:
@@ -453,7 +467,8 @@ def login(
         )
         session.commit()
         claimed.refuse_failure()
-        raise LoginFailed("the e-mail address, password or code is wrong")
+        # one sentence for every way to fail, in every language: it must not tell which
+        raise LoginFailed(gettext("the e-mail address, password or code is wrong"))
     if passwords.needs_rehash(user.password_hash):
         user.password_hash = passwords.hash_password(password)
     session.add(user)

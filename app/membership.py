@@ -34,6 +34,7 @@ from app.accounts import (
 from app.audit import Actor
 from app.errors import Conflict, Invalid, NotFound, TooManyRequests
 from app.models import Grant, Invitation, Membership, User, Workspace
+from graph.i18n import gettext, ngettext
 
 INVITATION_DAYS = 7
 INVITATIONS_PER_HOUR = 20
@@ -61,9 +62,10 @@ def members(session: Session, workspace: Workspace) -> list[dict[str, Any]]:
 
 def _check_role(role: str, allowed: Sequence[str]) -> None:
     if role not in allowed:
+        codes = ", ".join(allowed)
         raise Invalid(
-            f"unknown role '{role}'; one of {', '.join(allowed)}",
-            errors=[{"location": "role", "message": f"one of {', '.join(allowed)}"}],
+            gettext("unknown role '{role}'; one of {roles}").format(role=role, roles=codes),
+            errors=[{"location": "role", "message": gettext("one of {roles}").format(roles=codes)}],
         )
 
 
@@ -132,8 +134,10 @@ def _membership(session: Session, workspace: Workspace, email: str) -> tuple[Mem
     ).first()
     if found is None:
         raise NotFound(
-            f"{email.strip().lower()[:254]} is no member of this workspace; "
-            "invite them, and they join when they accept"
+            gettext(
+                "{email} is no member of this workspace; invite them, and they join when they "
+                "accept"
+            ).format(email=email.strip().lower()[:254])
         )
     return found[0], found[1]
 
@@ -165,7 +169,9 @@ def _keep_an_owner(
         )
     )
     if (owners or 0) <= 1:
-        raise Conflict("a workspace keeps at least one owner; make someone else owner first")
+        raise Conflict(
+            gettext("a workspace keeps at least one owner; make someone else owner first")
+        )
 
 
 def remove_member(session: Session, *, workspace: Workspace, email: str, actor: Actor) -> None:
@@ -212,16 +218,18 @@ def _check_engagement(
 ) -> list[str]:
     errors = []
     if ends < starts:
-        errors.append({"location": "ends", "message": "the engagement ends before it starts"})
+        ends_first = gettext("the engagement ends before it starts")
+        errors.append({"location": "ends", "message": ends_first})
     known = set(repo.offerings(session, workspace.id or 0))
     chosen = list(dict.fromkeys(offerings))
     for index, offering in enumerate(chosen):
         if offering not in known:
-            errors.append(
-                {"location": f"offerings[{index}]", "message": f"'{offering}' is no offering here"}
-            )
+            unknown = gettext("'{offering}' is no offering here").format(offering=offering)
+            errors.append({"location": f"offerings[{index}]", "message": unknown})
     if errors:
-        raise Invalid("the engagement cannot be granted; every problem is listed", errors=errors)
+        raise Invalid(
+            gettext("the engagement cannot be granted; every problem is listed"), errors=errors
+        )
     return chosen
 
 
@@ -290,7 +298,7 @@ def revoke_grant(session: Session, *, workspace: Workspace, grant_id: int, actor
     repo.bump_workspace(session, workspace.id or 0)
     grant = session.get(Grant, grant_id)
     if grant is None or grant.workspace_id != workspace.id:
-        raise NotFound(f"no grant {grant_id} in this workspace")
+        raise NotFound(gettext("no grant {id} in this workspace").format(id=grant_id))
     if grant.revoked_at is None:
         grant.revoked_at = datetime.now(UTC)
         session.add(grant)
@@ -331,8 +339,8 @@ def invite(
     if role == AUDITOR:
         if starts is None or ends is None:
             raise Invalid(
-                "an auditor's invitation names the engagement's first and last day",
-                errors=[{"location": "starts", "message": "required for an auditor"}],
+                gettext("an auditor's invitation names the engagement's first and last day"),
+                errors=[{"location": "starts", "message": gettext("required for an auditor")}],
             )
         chosen = _check_engagement(session, workspace, offerings, starts, ends)
     _invitation_budget(session, workspace=workspace, actor=actor, now=now)
@@ -389,10 +397,12 @@ def _invitation_budget(
     if len(made) < INVITATIONS_PER_HOUR:
         return
     wait = max(1, int((utc(made[0]) + timedelta(hours=1) - now).total_seconds()) + 1)
-    raise TooManyRequests(
-        f"{INVITATIONS_PER_HOUR} invitations in an hour is the most; try again in {wait} seconds",
-        retry_after=wait,
+    message = ngettext(  # English says "seconds" for one as well, as it always did
+        "{most} invitations in an hour is the most; try again in {wait} seconds",
+        "{most} invitations in an hour is the most; try again in {wait} seconds",
+        wait,
     )
+    raise TooManyRequests(message.format(most=INVITATIONS_PER_HOUR, wait=wait), retry_after=wait)
 
 
 def _made_since(
@@ -452,7 +462,9 @@ def withdraw_invitation(
         or invitation.accepted_at is not None
         or utc(invitation.expires_at) <= now
     ):
-        raise NotFound(f"no open invitation {invitation_id} in this workspace")
+        raise NotFound(
+            gettext("no open invitation {id} in this workspace").format(id=invitation_id)
+        )
     out = invitation_json(invitation)
     invitation.expires_at = now
     session.add(invitation)
@@ -478,7 +490,7 @@ def invitation_for(session: Session, secret: str, *, now: datetime) -> Invitatio
         or invitation.accepted_at is not None
         or utc(invitation.expires_at) <= now
     ):
-        raise NotFound("this invitation is unknown, used or expired; ask for a new one")
+        raise NotFound(gettext("this invitation is unknown, used or expired; ask for a new one"))
     return invitation
 
 
@@ -525,7 +537,7 @@ def accept_invitation(
             actor=actor,
             why="invitation",
             field="password",
-            wrong="there is an account for this address: give its password to accept",
+            wrong=gettext("there is an account for this address: give its password to accept"),
         )
     invitation.accepted_at = now
     session.add(invitation)
@@ -560,11 +572,16 @@ def create_workspace(
     """A new, empty register; ``owner`` becomes its first owner."""
     if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,63}", slug):
         raise Invalid(
-            "a workspace's slug is lower case letters, digits and '-', at most 64",
-            errors=[{"location": "slug", "message": "expected [a-z0-9][a-z0-9-]*"}],
+            gettext("a workspace's slug is lower case letters, digits and '-', at most 64"),
+            errors=[
+                {
+                    "location": "slug",
+                    "message": gettext("expected {pattern}").format(pattern="[a-z0-9][a-z0-9-]*"),
+                }
+            ],
         )
     if repo.workspace_by_slug(session, slug) is not None:
-        raise Conflict(f"workspace '{slug}' exists already")
+        raise Conflict(gettext("workspace '{slug}' exists already").format(slug=slug))
     workspace = repo.add_workspace(session, slug=slug, name=name or slug)
     if owner is not None:
         session.add(Membership(workspace_id=workspace.id or 0, user_id=owner.id or 0, role="owner"))

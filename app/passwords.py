@@ -26,6 +26,8 @@ from importlib import resources
 from argon2 import Parameters, PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
+from graph.i18n import N_, gettext
+
 __all__ = [
     "MAX_LENGTH",
     "MIN_LENGTH",
@@ -303,11 +305,15 @@ def _context_reasons(normalised: str, *, email: str, display_name: str) -> list[
     skeleton = _skeleton(normalised)
     local_part = email.rpartition("@")[0] or email
     checks = (
-        ({SERVICE_NAME}, f"do not use the name of this service, {SERVICE_NAME}"),
-        (_parts(local_part), "do not use your e-mail address or a part of it"),
-        (_parts(display_name), "do not use your name or a part of it"),
+        ({SERVICE_NAME}, N_("do not use the name of this service, {name}")),
+        (_parts(local_part), N_("do not use your e-mail address or a part of it")),
+        (_parts(display_name), N_("do not use your name or a part of it")),
     )
-    return [reason for words, reason in checks if any(word in skeleton for word in words)]
+    return [
+        gettext(reason).format(name=SERVICE_NAME)
+        for words, reason in checks
+        if any(word in skeleton for word in words)
+    ]
 
 
 # Keys that follow each other on a keyboard or in an alphabet: a password that walks along them
@@ -362,11 +368,13 @@ def _character_reasons(normalised: str) -> list[str]:
     reasons = []
     if "Cc" in categories:
         reasons.append(
-            "leave out control characters such as tabs and line breaks; letters, digits, "
-            "spaces, punctuation and symbols in any script are all fine"
+            gettext(
+                "leave out control characters such as tabs and line breaks; letters, digits, "
+                "spaces, punctuation and symbols in any script are all fine"
+            )
         )
     if "Cs" in categories:
-        reasons.append("the password holds unpaired surrogates, which are not characters")
+        reasons.append(gettext("the password holds unpaired surrogates, which are not characters"))
     return reasons
 
 
@@ -399,8 +407,8 @@ def check_password(
     Returns
     -------
     list[str]
-        Sentences for the person, each naming one rule the password breaks; they never
-        contain the password.
+        Sentences for the person, in the current language (:mod:`graph.i18n`), each naming one
+        rule the password breaks; they never contain the password.
 
     Raises
     ------
@@ -430,19 +438,32 @@ def check_password(
     length = len(normalised)
     reasons = []
     if length < min_length:
-        reasons.append(f"use at least {min_length} characters; this has {length}")
+        reasons.append(
+            gettext("use at least {least} characters; this has {length}").format(
+                least=min_length, length=length
+            )
+        )
     if length > MAX_LENGTH:
-        reasons.append(f"use at most {MAX_LENGTH} characters; this has {length}")
+        reasons.append(
+            gettext("use at most {most} characters; this has {length}").format(
+                most=MAX_LENGTH, length=length
+            )
+        )
         return reasons  # the other checks are pointless, and need not look at that much text
     reasons.extend(_character_reasons(normalised))
     if _is_common(normalised):
         reasons.append(
-            "this is one of the most common passwords, which attackers try first; choose another"
+            gettext(
+                "this is one of the most common passwords, which attackers try first; "
+                "choose another"
+            )
         )
     reasons.extend(_context_reasons(normalised, email=email, display_name=display_name))
     if _is_trivial(normalised):
         reasons.append(
-            "avoid repeated or consecutive characters such as 'aaaa', 'abab', '1234' or "
-            "'qwerty'; a few unrelated words make a strong password"
+            gettext(
+                "avoid repeated or consecutive characters such as 'aaaa', 'abab', '1234' or "
+                "'qwerty'; a few unrelated words make a strong password"
+            )
         )
     return reasons

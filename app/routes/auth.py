@@ -31,6 +31,7 @@ from app.deps import (
 )
 from app.errors import Forbidden, Invalid, NotFound, Problem, TooManyRequests
 from app.views.pages import page
+from graph.i18n import gettext
 
 router = APIRouter(include_in_schema=False)
 
@@ -44,10 +45,10 @@ def _secure(request: Request) -> bool:
 def _check_form(request: Request, given: str) -> None:
     origin = request.headers.get("origin")
     if origin is not None and origin != f"{request.url.scheme}://{request.url.netloc}":
-        raise Forbidden("a request from another site is refused")
+        raise Forbidden(gettext("a request from another site is refused"))
     expected = request.cookies.get(FORM_COOKIE)
     if not expected or not accounts.same_secret(given, expected):
-        raise Forbidden("the form is stale: reload the page and try again")
+        raise Forbidden(gettext("the form is stale: reload the page and try again"))
 
 
 def _local(target: str) -> str:
@@ -195,12 +196,19 @@ def _invitation_context(request: Request, session: SessionDep, secret: str) -> d
     }
 
 
+def _no_invitation(request: Request, err: NotFound) -> Response:
+    """The page of a link that leads to no open invitation (unknown, used or expired)."""
+    return page(
+        request, "message.html", status_code=404, title=gettext("Invitation"), text=err.detail
+    )
+
+
 @router.get("/invite/{secret}", response_class=HTMLResponse)
 def invitation_form(request: Request, session: SessionDep, secret: str) -> Response:
     try:
         context = _invitation_context(request, session, secret[:100])
     except NotFound as err:
-        return page(request, "message.html", status_code=404, title="Invitation", text=err.detail)
+        return _no_invitation(request, err)
     token = request.cookies.get(FORM_COOKIE) or secrets.token_urlsafe(24)
     return page_with_token(request, "invite.html", token, display_name="", errors=[], **context)
 
@@ -218,7 +226,7 @@ async def accept_invitation(
     try:
         context = _invitation_context(request, session, secret[:100])
     except NotFound as err:
-        return page(request, "message.html", status_code=404, title="Invitation", text=err.detail)
+        return _no_invitation(request, err)
     try:
         await run_in_threadpool(
             membership.accept_invitation,
@@ -249,8 +257,8 @@ async def accept_invitation(
     return page(
         request,
         "message.html",
-        title="Invitation accepted",
-        text="Your access is ready. Sign in with your e-mail address and password.",
+        title=gettext("Invitation accepted"),
+        text=gettext("Your access is ready. Sign in with your e-mail address and password."),
         link="/login",
     )
 
@@ -335,7 +343,7 @@ async def confirm_totp(
             error=err.detail,
             errors=err.errors,
         )
-    messages = [{"kind": "info", "text": "The second factor is on."}]
+    messages = [{"kind": "info", "text": gettext("The second factor is on.")}]
     return _account(request, browser, messages=messages)
 
 
@@ -367,8 +375,10 @@ async def change_password(
     response = page(
         request,
         "message.html",
-        title="Password changed",
-        text="Your password is changed and every session has ended. Sign in with the new one.",
+        title=gettext("Password changed"),
+        text=gettext(
+            "Your password is changed and every session has ended. Sign in with the new one."
+        ),
         link="/login",
     )
     response.delete_cookie(cookie_name(request), path="/", secure=_secure(request), httponly=True)

@@ -153,7 +153,7 @@ def unmarked_english(page: str, *, allowed: frozenset[str] = frozenset()) -> lis
     while outside != before:  # innermost first: a marked date or number may sit in a sentence
         before, outside = outside, re.sub(f"{OPEN}[^{OPEN}{CLOSE}]*{CLOSE}", " ", outside)
     outside = re.sub(r"\S+@\S+|https?://\S+|/\S*", " ", outside)  # e-mail addresses, links
-    outside = re.sub(r"[a-z0-9]+(?:-[a-z0-9]+)+|[a-z0-9]+(?=: )", " ", outside)  # codes, ids
+    outside = re.sub(r"[a-z0-9]+(?:-[a-z0-9]+)+|[a-z0-9_]+(?=: )", " ", outside)  # codes, ids
     found = []
     for match in re.finditer(r"[A-Za-z0-9][A-Za-z0-9'\u2019]*", outside):
         word = re.sub(r"['\u2019]s?$", "", match.group(0))  # a name's possessive: Amsterdam's
@@ -311,6 +311,180 @@ def test_every_page_in_the_pseudo_language_shows_no_unmarked_english(
     for path in ("/w/acme/evidence/wacht-isae3000-2026", "/w/acme/dependencies"):
         check(f"{path} (read only)", viewer.get(path))
     assert found == {}
+
+
+# --- signing in, the account and invitations ------------------------------------------------------
+
+
+def pseudo_client(make_client: Callable[..., TestClient], clock: Any) -> TestClient:
+    """Another browser of the same service, reading the pseudo language, at the same clock."""
+    client = make_client(plain_http_localhost=True)
+    client.app.state.pseudo_language = True  # type: ignore[attr-defined]
+    client.app.state.clock = clock  # type: ignore[attr-defined]
+    client.cookies.set("ketenkaart_lang", "pseudo")
+    return client
+
+
+def try_sign_in(client: TestClient, email: str, password: str, code: str = "") -> Any:
+    """One sign-in through the form, whatever its answer."""
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text)
+    assert token is not None
+    return client.post(
+        "/login",
+        data={"email": email, "password": password, "code": code, "csrf_token": token.group(1)},
+        follow_redirects=False,
+    )
+
+
+def assert_marked(answer: Any, status: int, *, allowed: frozenset[str] = PEOPLE) -> None:
+    """The answer has ``status`` and, read in the pseudo language, no unmarked English."""
+    assert answer.status_code == status, answer.text[:300]
+    assert sorted({word for word, _ in unmarked_english(answer.text, allowed=allowed)}) == []
+
+
+def test_a_failed_and_a_throttled_sign_in_in_the_pseudo_language(web: TestClient, ws: Ws) -> None:
+    """A wrong password, an unknown account and, past the free tries, the throttle's wait:
+    each sign-in page says why in the request's language."""
+    web.cookies.set("ketenkaart_lang", "pseudo")
+    wrong = try_sign_in(web, ws.emails["viewer"], "not the password at all")
+    assert_marked(wrong, 401)
+    assert f"{OPEN}the e-mail address, password or code is wrong{CLOSE}" in wrong.text
+    assert_marked(try_sign_in(web, "nobody@example.nl", "not the password at all"), 401)
+    for _ in range(4):
+        try_sign_in(web, ws.emails["viewer"], "not the password at all")
+    throttled = try_sign_in(web, ws.emails["viewer"], PASSWORD)
+    assert_marked(throttled, 429)
+    assert f"{OPEN}too many failed tries; try again in 15 seconds{CLOSE}" in throttled.text
+
+
+def test_a_failed_sign_in_in_dutch_does_not_say_whether_the_account_exists(
+    web: TestClient, ws: Ws
+) -> None:
+    """In Dutch as in English, a wrong password and an unknown address read alike."""
+    dutch = {"Accept-Language": "nl"}
+
+    def error(email: str) -> str:
+        token = re.search(r'name="csrf_token" value="([^"]+)"', web.get("/login").text)
+        assert token is not None
+        answer = web.post(
+            "/login",
+            data={"email": email, "password": "a wrong guess", "csrf_token": token.group(1)},
+            headers=dutch,
+        )
+        assert answer.status_code == 401
+        assert lang_of(answer) == "nl"
+        found = re.search(r'<p class="message error" role="alert">([^<]+)</p>', answer.text)
+        assert found is not None
+        return found.group(1)
+
+    known, unknown = error(ws.emails["viewer"]), error("niemand@voorbeeld.nl")
+    assert known == unknown
+    assert "e-mailadres" in known
+
+
+def test_a_second_factor_switched_on_in_the_pseudo_language(
+    web: TestClient, ws: Ws, engine: Engine
+) -> None:
+    """Setting up a second factor on /account: the key shown, a wrong code, a wrong password
+    and, at last, the message that the second factor is on, all in the request's language."""
+    import pyotp  # noqa: PLC0415 - only this test makes codes
+
+    rename_people(engine)
+    web.cookies.set("ketenkaart_lang", "pseudo")
+    sign_in(web, ws.emails["viewer"])
+    shown = web.post("/account/totp/new", data={"csrf_token": csrf(web)})
+    assert_marked(shown, 200)
+    secret = re.search(r'class="totp-secret">([A-Z2-7]+)<', shown.text)
+    assert secret is not None
+    code = pyotp.TOTP(secret.group(1)).at(web.app.state.clock())  # type: ignore[attr-defined]
+    wrong_code = "000000" if code != "000000" else "111111"
+
+    def confirm(code: str, password: str) -> Any:
+        data = {"csrf_token": csrf(web), "secret": secret.group(1), "code": code}
+        return web.post("/account/totp", data={**data, "password": password})
+
+    assert_marked(confirm(wrong_code, PASSWORD), 422)
+    assert_marked(confirm(code, "not my password at all"), 422)
+    done = confirm(code, PASSWORD)
+    assert_marked(done, 200)
+    assert f"{OPEN}The second factor is on.{CLOSE}" in done.text
+
+
+def test_a_password_change_in_the_pseudo_language(web: TestClient, ws: Ws, engine: Engine) -> None:
+    """A weak new password's reasons, a wrong current one, and the change done."""
+    rename_people(engine)
+    web.cookies.set("ketenkaart_lang", "pseudo")
+    sign_in(web, ws.emails["viewer"])
+
+    def change(current: str, new: str) -> Any:
+        return web.post(
+            "/account/password", data={"csrf_token": csrf(web), "current": current, "new": new}
+        )
+
+    weak = change(PASSWORD, "ketenkaart")
+    assert_marked(weak, 422)
+    assert weak.text.count("<li>") == 2  # too short, and the service's name
+    assert_marked(change("not my password at all", "seventeen purple giraffes dance"), 422)
+    assert_marked(change(PASSWORD, "seventeen purple giraffes dance quietly"), 200)
+
+
+def test_an_invitation_accepted_in_the_pseudo_language(
+    web: TestClient, ws: Ws, engine: Engine, make_client: Callable[..., TestClient]
+) -> None:
+    """An invitation's link: a weak password and a missing name refused, the invitation
+    accepted; for an address with an account, its password asked for; a used link's page."""
+    rename_people(engine)
+    sign_in(web, ws.emails["owner"])
+
+    def invite(email: str) -> str:
+        made = web.post(
+            "/w/acme/people/invitations",
+            data={
+                "csrf_token": csrf(web, "/w/acme/people"),
+                "invite_email": email,
+                "invite_role": "viewer",
+            },
+        )
+        link = re.search(r'value="https://testserver(/invite/[^"]+)"', made.text)
+        assert link is not None, made.text[:300]
+        return link.group(1)
+
+    def accept(client: TestClient, path: str, name: str, password: str) -> Any:
+        token = re.search(r'name="csrf_token" value="([^"]+)"', client.get(path).text)
+        assert token is not None
+        data = {"csrf_token": token.group(1), "display_name": name, "password": password}
+        return client.post(path, data=data)
+
+    new, known = invite("nieuw@voorbeeld.nl"), invite(ws.emails["editor"])
+    guest = pseudo_client(make_client, web.app.state.clock)  # type: ignore[attr-defined]
+    assert_marked(accept(guest, new, "", "seventeen purple giraffes dance quietly"), 422)
+    assert_marked(accept(guest, new, "Persoon Nieuw", "short"), 422)
+    accepted = accept(guest, new, "Persoon Nieuw", "seventeen purple giraffes dance quietly")
+    assert_marked(accepted, 200)
+    assert f"<h1>{OPEN}Invitation accepted{CLOSE}</h1>" in accepted.text
+    assert_marked(guest.get(new), 404)
+    assert_marked(accept(guest, known, "", "not the editor's password"), 422)
+
+
+def test_the_invitation_throttle_in_the_pseudo_language(
+    web: TestClient, ws: Ws, engine: Engine
+) -> None:
+    """Past the invitations an owner may make in an hour, the people page says how long to
+    wait in the request's language."""
+    rename_people(engine)
+    web.cookies.set("ketenkaart_lang", "pseudo")
+    sign_in(web, ws.emails["owner"])
+    token = csrf(web, "/w/acme/people")
+    for number in range(21):
+        answer = web.post(
+            "/w/acme/people/invitations",
+            data={
+                "csrf_token": token,
+                "invite_email": f"nieuw{number}@voorbeeld.nl",
+                "invite_role": "viewer",
+            },
+        )
+    assert_marked(answer, 429, allowed=PEOPLE | {"nieuw20"})
 
 
 # --- choosing the language ---------------------------------------------------------------------
