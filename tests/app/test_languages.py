@@ -410,6 +410,22 @@ def test_a_second_factor_switched_on_in_the_pseudo_language(
     assert f"{OPEN}The second factor is on.{CLOSE}" in done.text
 
 
+def test_a_key_the_service_never_made_is_refused_in_the_pages_language(
+    web: TestClient, ws: Ws
+) -> None:
+    """A second factor's form sent back with a key the service never made (edited by hand):
+    refused like a wrong code, in Dutch, not an internal error."""
+    sign_in(web, ws.emails["viewer"])
+    answer = web.post(
+        "/account/totp",
+        data={"csrf_token": csrf(web), "secret": "abc", "code": "123456", "password": PASSWORD},
+        headers={"Accept-Language": "nl"},
+    )
+    assert answer.status_code == 422
+    assert "de code past niet bij deze sleutel" in answer.text
+    assert "code: onjuiste of verlopen code" in answer.text
+
+
 def test_a_password_change_in_the_pseudo_language(web: TestClient, ws: Ws, engine: Engine) -> None:
     """A weak new password's reasons, a wrong current one, and the change done."""
     rename_people(engine)
