@@ -25,9 +25,9 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal, NoReturn, TextIO
+from typing import TYPE_CHECKING, Literal, NoReturn, TextIO, cast
 
-from app import cli_admin
+from app import cli_admin, cli_words
 from app.cli_base import EXIT_GAP, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, Parser, parse_date
 from app.streams import chunked
 from graph import i18n
@@ -47,53 +47,89 @@ if TYPE_CHECKING:
 FORMATS = ("text", "json", "markdown", "xlsx", "csv")
 
 
+class _Parser(Parser):
+    """The commands' parser: its errors in the language of the command (argparse's own words
+    through the catalog too, see :mod:`app.cli_words` and ADR 37)."""
+
+    def error(self, message: str) -> NoReturn:
+        text = gettext("{prog}: error: {message}").format(prog=self.prog, message=message)
+        self.exit(EXIT_USAGE, text + "\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = Parser(
+    """The command line's parser, its help texts in the language of the context: build it
+    inside :func:`graph.i18n.using`."""
+    cli_words.install()
+    parser = _Parser(
         prog="ketenkaart",
-        description="Which links in a cloud service's supply chain lack equivalent certification.",
+        description=gettext(
+            "Which links in a cloud service's supply chain lack equivalent certification."
+        ),
     )
-    commands = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
+    commands = cast(  # its commands are _Parsers, which the other modules take as Parsers
+        "argparse._SubParsersAction[Parser]",
+        parser.add_subparsers(dest="command", required=True, parser_class=_Parser),
+    )
+    file, chain_file = gettext("FILE"), gettext("CHAIN_FILE")
 
     chk = commands.add_parser(
         "check",
-        help="judge every link of the chain",
-        description="Judge every link reachable from the offerings and list the findings.",
+        help=gettext("judge every link of the chain"),
+        description=gettext("Judge every link reachable from the offerings and list the findings."),
     )
-    chk.add_argument("files", nargs="+", metavar="FILE", help="chain files, merged by id")
+    chk.add_argument("files", nargs="+", metavar=file, help=gettext("chain files, merged by id"))
     chk.add_argument(
         "--offering",
         action="append",
         metavar="ID",
-        help="start from this service instead of the first file's offerings (repeatable)",
+        help=gettext("start from this service instead of the first file's offerings (repeatable)"),
     )
     when = chk.add_mutually_exclusive_group()
-    when.add_argument("--at", metavar="DATE", help="evaluation date, YYYY-MM-DD (default: today)")
-    when.add_argument("--period", metavar="FROM..TO", help="audit period, YYYY-MM-DD..YYYY-MM-DD")
+    when.add_argument(
+        "--at",
+        metavar=gettext("DATE"),
+        help=gettext("evaluation date, YYYY-MM-DD (default: today)"),
+    )
+    when.add_argument(
+        "--period",
+        metavar=gettext("FROM..TO"),
+        help=gettext("audit period, YYYY-MM-DD..YYYY-MM-DD"),
+    )
     chk.add_argument(
         "--profile",
-        metavar="ID|FILE",
+        metavar=gettext("ID|FILE"),
         default="zeker-online",
-        help="a built-in profile, one defined in the chain files, or a profile file "
-        "(default: zeker-online)",
+        help=gettext(
+            "a built-in profile, one defined in the chain files, or a profile file "
+            "(default: zeker-online)"
+        ),
     )
     chk.add_argument(
         "--format",
         choices=FORMATS,
         default="text",
-        help="output format; xlsx is the auditor's worksheet (needs --output), csv its links",
+        help=gettext(
+            "output format; xlsx is the auditor's worksheet (needs --output), csv its links"
+        ),
     )
-    chk.add_argument("--output", metavar="FILE", help="write to FILE instead of stdout")
     chk.add_argument(
-        "--strict", action="store_true", help="exit 1 unless every link is ok (conditional too)"
+        "--output",
+        metavar=file,
+        help=gettext("write to {file} instead of stdout").format(file=file),
+    )
+    chk.add_argument(
+        "--strict",
+        action="store_true",
+        help=gettext("exit 1 unless every link is ok (conditional too)"),
     )
 
     val = commands.add_parser(
         "validate",
-        help="check chain files against the format",
-        description="Check chain files (merged by id) against the chain format.",
+        help=gettext("check chain files against the format"),
+        description=gettext("Check chain files (merged by id) against the chain format."),
     )
-    val.add_argument("files", nargs="+", metavar="FILE")
-    _exchange_parsers(commands)
+    val.add_argument("files", nargs="+", metavar=file)
+    _exchange_parsers(commands, file=file, chain_file=chain_file)
     cli_admin.add_parsers(commands)
     _add_lang(parser, default=None)
     return parser
@@ -106,8 +142,10 @@ def _add_lang(parser: argparse.ArgumentParser, *, default: object) -> None:
         "--lang",
         choices=i18n.LANGUAGES,
         default=default,
-        help="the language of the output and messages (default: KETENKAART_LANG, else the "
-        "locale's LC_ALL, LC_MESSAGES or LANG, else en)",
+        help=gettext(
+            "the language of the output and messages (default: KETENKAART_LANG, else the "
+            "locale's LC_ALL, LC_MESSAGES or LANG, else en)"
+        ),
     )
     for action in parser._actions:  # argparse keeps a parser's commands only here
         if isinstance(action, argparse._SubParsersAction):
@@ -115,58 +153,75 @@ def _add_lang(parser: argparse.ArgumentParser, *, default: object) -> None:
                 _add_lang(command, default=argparse.SUPPRESS)
 
 
-def _exchange_parsers(commands: argparse._SubParsersAction[Parser]) -> None:
+def _exchange_parsers(
+    commands: argparse._SubParsersAction[Parser], *, file: str, chain_file: str
+) -> None:
     imp = commands.add_parser(
         "import",
-        help="read a file of another format as a chain file",
-        description="Read FILE (a CycloneDX SaaSBOM, a supplier register in CSV or XLSX, an "
-        "OSCAL system security plan, FedRAMP marketplace data, a Backstage catalog or a chain "
-        "file) and write it as a chain file on stdout, or merge it into --into. Warnings go to "
-        "stderr; any error stops the import with nothing written.",
+        help=gettext("read a file of another format as a chain file"),
+        description=gettext(
+            "Read {file} (a CycloneDX SaaSBOM, a supplier register in CSV or XLSX, an "
+            "OSCAL system security plan, FedRAMP marketplace data, a Backstage catalog or a chain "
+            "file) and write it as a chain file on stdout, or merge it into --into. Warnings go "
+            "to stderr; any error stops the import with nothing written."
+        ).format(file=file),
     )
-    imp.add_argument("file", metavar="FILE")
+    imp.add_argument("file", metavar=file)
     imp.add_argument(
         "--format",
-        metavar="FORMAT",
-        help=f"the file's format, one of: {', '.join(sorted(IMPORT_FORMATS))} (default: found "
-        "from the file)",
+        metavar=gettext("FORMAT"),
+        help=gettext("the file's format, one of: {formats} (default: found from the file)").format(
+            formats=", ".join(sorted(IMPORT_FORMATS))
+        ),
     )
     imp.add_argument(
         "--into",
-        metavar="CHAIN_FILE",
-        help="merge into this chain file and rewrite it (all or nothing) instead of printing",
+        metavar=chain_file,
+        help=gettext(
+            "merge into this chain file and rewrite it (all or nothing) instead of printing"
+        ),
     )
     imp.add_argument(
         "--existing",
-        metavar="CHAIN_FILE",
-        help="the chain the file's entities join, to match them to its services (FedRAMP "
-        "data, register ids); default: the --into file",
+        metavar=chain_file,
+        help=gettext(
+            "the chain the file's entities join, to match them to its services (FedRAMP "
+            "data, register ids); default: the --into file"
+        ),
     )
     imp.add_argument(
         "--keep-internal",
         action="store_true",
-        help="keep a provider's own internal components as links (by default they are out of "
-        "scope: part of the offering's own system)",
+        help=gettext(
+            "keep a provider's own internal components as links (by default they are out of "
+            "scope: part of the offering's own system)"
+        ),
     )
 
     exp = commands.add_parser(
         "export",
-        help="write chain files in another format",
-        description="Write the chain files (merged by id) as a CycloneDX SaaSBOM, a supplier "
-        "register (XLSX or CSV) or DORA's register of information (a zip of B_05.01 and "
-        "B_05.02); DORA's warnings go to stderr.",
+        help=gettext("write chain files in another format"),
+        description=gettext(
+            "Write the chain files (merged by id) as a CycloneDX SaaSBOM, a supplier "
+            "register (XLSX or CSV) or DORA's register of information (a zip of B_05.01 and "
+            "B_05.02); DORA's warnings go to stderr."
+        ),
     )
-    exp.add_argument("files", nargs="+", metavar="CHAIN_FILE", help="chain files, merged by id")
+    exp.add_argument(
+        "files", nargs="+", metavar=chain_file, help=gettext("chain files, merged by id")
+    )
     exp.add_argument("--format", required=True, choices=EXPORT_FORMATS)
     exp.add_argument(
         "--language",
         choices=("en", "nl"),
-        help="a register's headings (default: the language of the command, --lang)",
+        help=gettext("a register's headings (default: the language of the command, --lang)"),
     )
     exp.add_argument(
         "--output",
-        metavar="FILE",
-        help="write to FILE (needed for register-xlsx and dora on a terminal)",
+        metavar=file,
+        help=gettext("write to {file} (needed for register-xlsx and dora on a terminal)").format(
+            file=file
+        ),
     )
 
 
@@ -180,18 +235,42 @@ def _main(argv: Sequence[str] | None, *, keep: list[object]) -> int:
 
     The whole command runs in one language: ``--lang``, else :func:`graph.i18n.from_environment`.
     """
-    args = _parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    asked = _asked_language(argv)
     try:
-        language = args.lang or i18n.from_environment()
+        default = i18n.from_environment()
+        unusable = None
     except ValueError as err:
-        sys.stderr.write(f"ketenkaart: error: {err}\n")
-        return EXIT_USAGE
+        default, unusable = i18n.DEFAULT, err
     try:
-        with i18n.using(language):
+        with i18n.using(asked or default):  # the parser's help and errors too (ADR 37)
+            args = _parser().parse_args(argv)
+        if args.lang is None and unusable is not None:
+            sys.stderr.write(f"ketenkaart: error: {unusable}\n")
+            return EXIT_USAGE
+        with i18n.using(args.lang or default):
             return _command(args, keep=keep)
     except i18n.CatalogError as err:
         sys.stderr.write(f"ketenkaart: error: {err}\n")
         return EXIT_INTERNAL
+
+
+def _asked_language(argv: Sequence[str]) -> str | None:
+    """The language the last ``--lang`` of ``argv`` names (before a ``--``), the one argparse
+    will find, so that the parser can write its help and errors in it; ``None`` when there is
+    none or it names no language (argparse then says so)."""
+    found = None
+    for index, word in enumerate(argv):
+        if word == "--":
+            break
+        value = None
+        if word == "--lang" and index + 1 < len(argv):
+            value = argv[index + 1]
+        elif word.startswith("--lang="):
+            value = word.partition("=")[2]
+        if value is not None:
+            found = value if value in i18n.LANGUAGES else found
+    return found
 
 
 def _command(args: argparse.Namespace, *, keep: list[object]) -> int:

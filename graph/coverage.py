@@ -29,6 +29,7 @@ from graph.build import build_graph
 from graph.errors import UsageError
 from graph.evidence import Worth, assess, not_covering, stop_date, worth_of
 from graph.findings import chosen, find
+from graph.i18n import gettext, ngettext
 from graph.model import Chain, DateRange, Evidence, Service, SubserviceMethod
 from graph.period import Outcome, days_covered, judge_period
 from graph.profiles import ZEKER_ONLINE, ResolvedProfile
@@ -72,16 +73,27 @@ def check(
         The links by (rank, from, to), the findings, and the chain's verdict.
     """
     if (at is None) == (period is None):
-        raise UsageError("give either an evaluation date or an audit period, not both or neither")
+        raise UsageError(
+            gettext("give either an evaluation date or an audit period, not both or neither")
+        )
     if period is not None and period.start > period.end:
-        raise UsageError(f"the audit period starts ({period.start}) after it ends ({period.end})")
+        raise UsageError(
+            gettext("the audit period starts ({start}) after it ends ({end})").format(
+                start=period.start, end=period.end
+            )
+        )
     starts = tuple(dict.fromkeys(chain.offerings if offerings is None else offerings))
     unknown = [o for o in starts if o not in chain.services]
     if unknown or not starts:
         raise UsageError(
-            f"unknown offering {', '.join(repr(o) for o in unknown)}: no such service in the chain"
+            ngettext(
+                # English says "offering" for several too, as it always has
+                "unknown offering {offerings}: no such service in the chain",
+                "unknown offering {offerings}: no such service in the chain",
+                len(unknown),
+            ).format(offerings=", ".join(repr(o) for o in unknown))
             if unknown
-            else "no offering to start from"
+            else gettext("no offering to start from")
         )
     return _check(chain, starts, profile, at, period)[0]
 

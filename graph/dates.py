@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 
 from graph.errors import UsageError
+from graph.i18n import N_, gettext
 from graph.model import DateRange
 
 ONE_DAY = timedelta(days=1)
@@ -42,18 +43,28 @@ def parse_period(text: str) -> DateRange:
     """
     start, sep, end = text.partition("..")
     if not sep:
-        raise UsageError(f"'{text}' is not FROM..TO, e.g. 2026-01-01..2026-12-31")
-    period = DateRange(_parse_date(start, "start"), _parse_date(end, "end"))
+        raise UsageError(
+            gettext("'{text}' is not FROM..TO, e.g. 2026-01-01..2026-12-31").format(text=text)
+        )
+    period = DateRange(
+        _parse_date(start, N_("start '{text}' is not a calendar date YYYY-MM-DD")),
+        _parse_date(end, N_("end '{text}' is not a calendar date YYYY-MM-DD")),
+    )
     if period.start > period.end:
-        raise UsageError(f"starts ({period.start}) after it ends ({period.end})")
+        raise UsageError(
+            gettext("starts ({start}) after it ends ({end})").format(
+                start=period.start, end=period.end
+            )
+        )
     return period
 
 
-def _parse_date(text: str, what: str) -> date:
+def _parse_date(text: str, message: str) -> date:
+    """``text`` as a date, else a usage error of ``message`` (translated here)."""
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise UsageError(f"{what} '{text}' is not a calendar date YYYY-MM-DD") from None
+        raise UsageError(gettext(message).format(text=text)) from None
 
 
 def add_months(day: date, months: int) -> date:

@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from graph.errors import UsageError
+from graph.i18n import gettext
 from graph.model import Chain, Profile, Scheme
 
 
@@ -53,8 +54,14 @@ def resolve_profile(profile: Profile) -> ResolvedProfile:
     base = BUILTIN_PROFILES.get(profile.extends or "")
     if base is None:
         raise UsageError(
-            f"profile '{profile.id}' extends '{profile.extends}', which is not a built-in "
-            f"profile ({', '.join(sorted(BUILTIN_PROFILES))})"
+            gettext(
+                "profile '{profile}' extends '{extends}', which is not a built-in profile "
+                "({builtin})"
+            ).format(
+                profile=profile.id,
+                extends=profile.extends,
+                builtin=", ".join(sorted(BUILTIN_PROFILES)),
+            )
         )
 
     def pick(value: int | None, default: int) -> int:
@@ -94,4 +101,8 @@ def find_profile(profile_id: str, chain: Chain | None = None) -> ResolvedProfile
     if chain is not None and profile_id in chain.profiles:
         return resolve_profile(chain.profiles[profile_id])
     known = sorted({*BUILTIN_PROFILES, *(chain.profiles if chain else ())})
-    raise UsageError(f"unknown profile '{profile_id}'; known profiles: {', '.join(known)}")
+    raise UsageError(
+        gettext("unknown profile '{profile}'; known profiles: {known}").format(
+            profile=profile_id, known=", ".join(known)
+        )
+    )
