@@ -503,6 +503,34 @@ def test_the_invitation_throttle_in_the_pseudo_language(
     assert_marked(answer, 429, allowed=PEOPLE | {"nieuw20"})
 
 
+def test_the_apis_password_problem_is_dutch_but_for_its_codes(web: TestClient, ws: Ws) -> None:
+    """The API's answer to a weak new password: in Dutch the same problem (status, title's
+    place, locations) with its detail and messages in Dutch; in English as before."""
+    sign_in(web, ws.emails["viewer"])
+    token = csrf(web, "/workspaces")
+
+    def change(language: str) -> Any:
+        answer = web.post(
+            "/api/v1/me/password",
+            json={"current": PASSWORD, "new": "ketenkaart"},
+            headers={"X-CSRF-Token": token, "Accept-Language": language},
+        )
+        assert answer.status_code == 422
+        return answer.json()
+
+    english, dutch = change("en"), change("nl")
+    assert english["detail"] == "choose another password"
+    assert english["errors"] == [
+        {"location": "password", "message": "use at least 15 characters; this has 10"},
+        {"location": "password", "message": "do not use the name of this service, ketenkaart"},
+    ]
+    assert dutch["detail"] == "kies een ander wachtwoord"
+    assert dutch["errors"] == [
+        {"location": "password", "message": "gebruik ten minste 15 tekens; dit heeft er 10"},
+        {"location": "password", "message": "gebruik niet de naam van deze dienst, ketenkaart"},
+    ]
+
+
 # --- choosing the language ---------------------------------------------------------------------
 
 
