@@ -31,6 +31,7 @@ from app import repository as repo
 from app.audit import COMMAND_LINE, Actor
 from app.errors import Invalid, NotFound, UnsupportedMediaType
 from app.models import DocumentRow, Workspace, utcnow
+from graph.i18n import gettext
 
 MEDIA_TYPES = frozenset(
     {
@@ -68,10 +69,12 @@ def media_type_of(content_type: str | None) -> str:
     """
     media = (content_type or "").partition(";")[0].strip().lower()
     if media not in MEDIA_TYPES:
-        shown = f"media type '{media}'" if media else "a body without Content-Type"
-        raise UnsupportedMediaType(
-            f"{shown} is not accepted; one of {', '.join(sorted(MEDIA_TYPES))}"
-        )
+        accepted = ", ".join(sorted(MEDIA_TYPES))
+        if media:
+            message = gettext("media type '{media}' is not accepted; one of {accepted}")
+        else:
+            message = gettext("a body without Content-Type is not accepted; one of {accepted}")
+        raise UnsupportedMediaType(message.format(media=media, accepted=accepted))
     return media
 
 
@@ -118,7 +121,11 @@ def _record(session: Session, workspace_id: int, key: str) -> DocumentRow | None
 def check_evidence(session: Session, *, workspace: Workspace, evidence: str) -> None:
     """Raise :class:`NotFound` unless the workspace has evidence ``evidence``."""
     if repo.one(session, repo.KINDS["evidence"], workspace.id or 0, evidence) is None:
-        raise NotFound(f"no evidence '{evidence}' in workspace '{workspace.slug}'")
+        raise NotFound(
+            gettext("no evidence '{key}' in workspace '{workspace}'").format(
+                key=evidence, workspace=workspace.slug
+            )
+        )
 
 
 def put_document(
@@ -139,8 +146,8 @@ def put_document(
     media_type = media_type_of(media_type)
     if not content:
         raise Invalid(
-            "the document is empty",
-            errors=[{"location": "body", "message": "send the file as the request body"}],
+            gettext("the document is empty"),
+            errors=[{"location": "body", "message": gettext("send the file as the request body")}],
         )
     check_evidence(session, workspace=workspace, evidence=evidence)
     digest = hashlib.sha256(content).hexdigest()
@@ -207,7 +214,7 @@ def get_document(
     check_evidence(session, workspace=workspace, evidence=evidence)
     record = _record(session, workspace.id or 0, evidence)
     if record is None:
-        raise NotFound(f"evidence '{evidence}' has no document")
+        raise NotFound(gettext("evidence '{key}' has no document").format(key=evidence))
     if record.path is None:
         return Download(record, record.content or b"", None)
     if documents_dir is None or not _SHA256.fullmatch(record.path):

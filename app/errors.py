@@ -1,5 +1,11 @@
 """Domain errors of the service, and their rendering as RFC 9457 problem details, in one place.
 
+A problem's ``title`` (the status's name) and ``detail``, and each error's ``message``, are in the
+request's language (:func:`graph.i18n.current`, set per request by :class:`app.languages.Language`):
+whoever raises a problem writes its detail through the catalog; the titles, the handlers' own
+details and the common messages of request validation are translated here. ``type``,
+``status``, the ``errors``' ``location`` and every JSON key stay as they are.
+
 >>> problem = NotFound("no supplier 'awz' in this workspace")
 >>> problem.status, problem.title
 (404, 'Not Found')
@@ -19,10 +25,60 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from graph.errors import ChainError, Issue, UsageError
+from graph.i18n import N_, gettext
 
 PROBLEM = "application/problem+json"
 
 _log = logging.getLogger("ketenkaart.error")
+
+TITLES = frozenset(
+    {
+        N_("Bad Request"),
+        N_("Unauthorized"),
+        N_("Forbidden"),
+        N_("Not Found"),
+        N_("Method Not Allowed"),
+        N_("Conflict"),
+        N_("Precondition Failed"),
+        N_("Request Entity Too Large"),
+        N_("Content Too Large"),
+        N_("Unsupported Media Type"),
+        N_("Unprocessable Entity"),
+        N_("Unprocessable Content"),
+        N_("Precondition Required"),
+        N_("Too Many Requests"),
+        N_("Internal Server Error"),
+        N_("Not Implemented"),
+        N_("Service Unavailable"),
+    }
+)
+"""The names of the statuses the service answers with (as Python's ``HTTPStatus`` writes them,
+in 3.11 and in later versions), translated as a problem's ``title``."""
+
+VALIDATION_MESSAGES = frozenset(
+    {
+        N_("Field required"),
+        N_("Input should be a valid integer, unable to parse string as an integer"),
+        N_("Input should be a valid boolean, unable to interpret input"),
+        N_("Input should be a valid dictionary"),
+        N_("Input should be a valid list"),
+        N_("Input should be a valid string"),
+        N_("Extra inputs are not permitted"),
+        N_("JSON decode error"),
+    }
+)
+"""The messages of request validation (pydantic's, by their English text) translated in a
+problem's ``errors``; any other stays as pydantic writes it."""
+
+
+def title_of(status: int) -> str:
+    """The name of ``status`` in the request's language: the problem's ``title``.
+
+    >>> title_of(404)
+    'Not Found'
+    """
+    phrase = HTTPStatus(status).phrase
+    return gettext(phrase) if phrase in TITLES else phrase
 
 
 class Problem(Exception):  # noqa: N818 - RFC 9457 calls it a problem
@@ -37,7 +93,7 @@ class Problem(Exception):  # noqa: N818 - RFC 9457 calls it a problem
 
     @property
     def title(self) -> str:
-        return HTTPStatus(self.status).phrase
+        return title_of(self.status)
 
 
 class Unauthorized(Problem):
@@ -116,7 +172,7 @@ def problem_response(
 ) -> JSONResponse:
     body: dict[str, Any] = {
         "type": "about:blank",
-        "title": HTTPStatus(status).phrase,
+        "title": title_of(status),
         "status": status,
         "detail": detail,
     }
@@ -142,7 +198,7 @@ def install(app: FastAPI) -> None:
     async def _chain(_: Request, exc: ChainError) -> JSONResponse:
         return problem_response(
             422,
-            "the chain breaks the chain format; every error is listed",
+            gettext("the chain breaks the chain format; every error is listed"),
             issue_errors(exc.issues),
         )
 
@@ -153,20 +209,26 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
         errors = [
-            {"location": ".".join(str(p) for p in error["loc"]), "message": error["msg"]}
+            {
+                "location": ".".join(str(p) for p in error["loc"]),
+                "message": _validation_message(error["msg"]),
+            }
             for error in exc.errors()
         ]
-        return problem_response(422, "the request is not valid; every error is listed", errors)
+        return problem_response(
+            422, gettext("the request is not valid; every error is listed"), errors
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        return problem_response(exc.status_code, str(exc.detail))
+        detail = str(exc.detail)  # Starlette's own: the status's name ("Not Found")
+        return problem_response(exc.status_code, gettext(detail) if detail in TITLES else detail)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         rid = getattr(request.state, "request_id", None)
         if getattr(request.state, "error_answered", False):  # by CatchAll, and logged there
-            return problem_response(500, f"an internal error; it has been logged as {rid}")
+            return problem_response(500, _internal(rid))
         return _internal_error(rid, exc)
 
     # Starlette answers an unhandled error in its outermost middleware, outside the one that
@@ -176,7 +238,16 @@ def install(app: FastAPI) -> None:
 
 def _internal_error(rid: str | None, exc: BaseException) -> JSONResponse:
     _log.error("internal error", exc_info=exc, extra={"fields": {"request_id": rid}})
-    return problem_response(500, f"an internal error; it has been logged as {rid}")
+    return problem_response(500, _internal(rid))
+
+
+def _validation_message(message: str) -> str:
+    """pydantic's ``message`` in the request's language, when it is one of ours to translate."""
+    return gettext(message) if message in VALIDATION_MESSAGES else message
+
+
+def _internal(rid: str | None) -> str:
+    return gettext("an internal error; it has been logged as {request_id}").format(request_id=rid)
 
 
 class CatchAll:

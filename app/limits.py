@@ -29,14 +29,27 @@ from fastapi import FastAPI, Request, Response
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException
+from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app import singleflight
+from app import languages, singleflight
 from app.config import PLAIN_HTTP_SESSION_COOKIE, SESSION_COOKIE
 from app.errors import problem_response
 from app.singleflight import NotStarted, Overdue
+from graph import i18n
+from graph.i18n import N_, gettext
 
 _log = logging.getLogger("ketenkaart")
+
+_TURN_MESSAGES = frozenset(
+    {
+        N_("no turn for the computation this request needs"),
+        N_("the computation this request waited for did not end in time"),
+        N_("the service is busy with other work: try again shortly"),
+    }
+)
+"""What :class:`Busy`, :class:`app.singleflight.NotStarted` and ``Overdue`` say (in English,
+where the wait ends), translated in the answer."""
 
 
 class BodyLimit:
@@ -53,15 +66,17 @@ class BodyLimit:
         headers = dict(scope["headers"])
         declared = headers.get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > self.limit):
-            response = problem_response(413, self._message())
+            with i18n.using(_language(scope)):
+                response = problem_response(413, self._message())
             await response(scope, receive, send)
             return
         if _anonymous_api_write(scope, headers):
             # every API write needs a token or a session: say so before reading the body, so
             # that nobody can make the service parse a large body without signing in
-            response = problem_response(
-                401, "sign in, or send a bearer token: Authorization: Bearer kk_..."
-            )
+            with i18n.using(_language(scope)):
+                response = problem_response(
+                    401, gettext("sign in, or send a bearer token: Authorization: Bearer kk_...")
+                )
             response.headers["www-authenticate"] = "Bearer"
             await response(scope, receive, send)
             return
@@ -79,7 +94,28 @@ class BodyLimit:
         await self.app(scope, bounded, send)
 
     def _message(self) -> str:
-        return f"the request body is larger than the limit of {self.limit:,} bytes"
+        limit = (
+            f"{self.limit:,}" if i18n.current() == i18n.DEFAULT else i18n.format_number(self.limit)
+        )
+        return gettext("the request body is larger than the limit of {limit} bytes").format(
+            limit=limit
+        )
+
+
+def _language(scope: Scope) -> str:
+    """The language of an answer given before :class:`app.languages.Language` has chosen one
+    (these middlewares stand outside it): the switch, its cookie or ``Accept-Language``; the
+    database is not asked."""
+    connection = HTTPConnection(scope)
+    app = scope.get("app")
+    pseudo = bool(getattr(getattr(app, "state", None), "pseudo_language", False))
+    language, _keep = languages.choose(
+        switch=connection.query_params.get(languages.QUERY),
+        kept=connection.cookies.get(languages.COOKIE),
+        accept_language=connection.headers.get("accept-language"),
+        pseudo=pseudo,
+    )
+    return language
 
 
 _WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -264,11 +300,12 @@ class Admission:
         elif lane == "heavy":
             state[_HELD] = True
         if not await turns.take(self.wait):
-            response = problem_response(
-                503,
-                "the service is busy with other work: try again shortly",
-                headers={"Retry-After": str(self.retry_after)},
-            )
+            with i18n.using(_language(scope)):
+                response = problem_response(
+                    503,
+                    gettext("the service is busy with other work: try again shortly"),
+                    headers={"Retry-After": str(self.retry_after)},
+                )
             await response(scope, receive, send)
             return
         try:
@@ -442,7 +479,7 @@ def install(app: FastAPI, *, retry_after: int) -> None:
         )
         return problem_response(
             503,
-            "the database is busy with other work: try again shortly",
+            gettext("the database is busy with other work: try again shortly"),
             headers={"Retry-After": str(retry_after)},
         )
 
@@ -451,7 +488,10 @@ def install(app: FastAPI, *, retry_after: int) -> None:
             "no turn for heavy work",
             extra={"fields": {"request_id": getattr(request.state, "request_id", None)}},
         )
-        return problem_response(503, str(exc), headers={"Retry-After": str(retry_after)})
+        detail = str(exc)  # one of _TURN_MESSAGES, raised in English where the wait ended
+        if detail in _TURN_MESSAGES:
+            detail = gettext(detail)
+        return problem_response(503, detail, headers={"Retry-After": str(retry_after)})
 
     app.add_exception_handler(OperationalError, _busy)
     app.add_exception_handler(PoolTimeout, _busy)

@@ -28,6 +28,7 @@ from app.models import ApiToken, DependencyRow, EvidenceRow, ServiceRow, Workspa
 from graph.coverage import OfferingVerdict, check, check_each
 from graph.errors import ChainError, Issue, UsageError
 from graph.evidence import counts_until
+from graph.i18n import N_, gettext
 from graph.model import Chain
 from graph.profiles import ResolvedProfile, find_profile
 from graph.verdicts import CheckResult, FindingCode
@@ -134,8 +135,10 @@ def register_chain(
     document = register_document(session, workspace, scope)
     if not document["offerings"]:
         raise Conflict(
-            f"workspace '{workspace.slug}' has no offering yet: import a chain file or mark a "
-            "service as an offering"
+            gettext(
+                "workspace '{workspace}' has no offering yet: import a chain file or mark a "
+                "service as an offering"
+            ).format(workspace=workspace.slug)
         )
     return load_plain(document, source=f"workspace {workspace.slug}")
 
@@ -310,7 +313,7 @@ def import_file(
         raise Invalid(message, errors=[{"location": location, "message": message}]) from None
     except ImportFailed as err:
         raise Invalid(
-            f"{name} cannot be imported; nothing was imported",
+            gettext("{name} cannot be imported; nothing was imported").format(name=name),
             errors=[
                 {"location": issue.where or "file", "message": issue.message}
                 for issue in err.problems
@@ -329,7 +332,9 @@ def import_file(
     result = registry.run(importer, data, source)
     if not result.ok:
         raise Invalid(
-            f"{name} cannot be imported as {importer.name}; nothing was imported",
+            gettext("{name} cannot be imported as {format}; nothing was imported").format(
+                name=name, format=importer.name
+            ),
             errors=[
                 {"location": issue.where or "file", "message": issue.message}
                 for issue in result.issues
@@ -413,7 +418,9 @@ def import_document(
         session.commit()
     except IntegrityError:
         session.rollback()
-        raise Conflict("the register changed during the import; nothing was imported") from None
+        raise Conflict(
+            gettext("the register changed during the import; nothing was imported")
+        ) from None
     return report
 
 
@@ -463,7 +470,9 @@ def _plan_import(
         load_plain(merged, source=name)
     except ChainError as err:
         raise Invalid(
-            "the register this import leads to breaks the chain format; nothing was imported",
+            gettext(
+                "the register this import leads to breaks the chain format; nothing was imported"
+            ),
             errors=issue_errors(err.issues),
         ) from None
     return _ImportPlan(report, current, writes, new_offerings, titles, extra)
@@ -553,15 +562,16 @@ MAX_KEY = 200
 
 
 def _check_key_lengths(document: dict[str, object]) -> None:
+    at_most = gettext("ids are at most {count} characters").format(count=MAX_KEY)
     long = [
-        {"location": f"{section}[{index}]", "message": f"ids are at most {MAX_KEY} characters"}
+        {"location": f"{section}[{index}]", "message": at_most}
         for section in _SECTIONS
         for index, body in enumerate(cast("list[dict[str, Any]]", document.get(section, [])))
         for key in (body.get("id"), body.get("from"), body.get("to"))
         if isinstance(key, str) and len(key) > MAX_KEY
     ]
     if long:
-        raise Invalid("ids too long for the register; nothing was imported", errors=long)
+        raise Invalid(gettext("ids too long for the register; nothing was imported"), errors=long)
 
 
 def _write_import(
@@ -650,11 +660,11 @@ def _refuse(issues: Sequence[Issue], *, section: str, index: int | None) -> None
     own = [i for i in issues if prefix and (i.path == prefix or i.path.startswith(prefix + "."))]
     if own:
         raise Invalid(
-            f"this {repo.KINDS[section].singular} is not valid; every error is listed",
+            gettext(_NOT_VALID[section]),
             errors=issue_errors(own, strip=prefix),
         )
     raise Conflict(
-        "the change would break the register; every problem is listed",
+        gettext("the change would break the register; every problem is listed"),
         errors=issue_errors(issues),
     )
 
@@ -692,11 +702,11 @@ def create_entity(
     entry = read_entry(section, body, source=source)
     if entry.issues:  # refused whatever the register holds: no need to wait for the lock
         if repo.one(session, kind, wid, key) is not None:
-            raise Conflict(f"{kind.singular} '{key}' exists already in this workspace")
+            raise Conflict(gettext(_EXISTS[section]).format(key=key))
         _check_write(register, entry, before=None, source=source)
     _lock_register(session, workspace)
     if repo.one(session, kind, wid, key) is not None:
-        raise Conflict(f"{kind.singular} '{key}' exists already in this workspace")
+        raise Conflict(gettext(_EXISTS[section]).format(key=key))
     _check_write(_Stored(session, wid), entry, before=None, source=source)
     columns: dict[str, Any] = repo.columns_of(kind, body)
     if offering:
@@ -713,7 +723,7 @@ def create_entity(
         target=f"{kind.singular}/{key}",
         after={**body, **({"offering": True} if offering else {})},
     )
-    _commit(session, f"{kind.singular} '{key}' was created by someone else at the same time")
+    _commit(session, gettext(_CREATED_MEANWHILE[section]).format(key=key))
     session.refresh(row)
     return row
 
@@ -743,8 +753,8 @@ def _changed(
     _require_keys(kind, body)
     if kind.key_of(body) != key:
         raise Invalid(
-            "an id cannot change; create a new entity instead",
-            errors=[{"location": "id", "message": "differs from the id in the path"}],
+            gettext("an id cannot change; create a new entity instead"),
+            errors=[{"location": "id", "message": gettext("differs from the id in the path")}],
         )
     version = row.version if version is None else version
     if row.version != version:
@@ -890,7 +900,7 @@ def get_entity(
     """One entity; for an auditor with a scope, only one inside it."""
     row = _existing(session, repo.KINDS[section], workspace, key)
     if scope is not None and not visible(session, workspace, scope, section, row.body):
-        raise NotFound(f"no {repo.KINDS[section].singular} '{key}' in workspace '{workspace.slug}'")
+        raise NotFound(gettext(_NO_SUCH[section]).format(key=key, workspace=workspace.slug))
     return row
 
 
@@ -922,7 +932,7 @@ def seen_body(
 def _existing(session: Session, kind: repo.Kind, workspace: Workspace, key: str) -> repo.EntityRow:
     row = repo.one(session, kind, workspace.id or 0, key)
     if row is None:
-        raise NotFound(f"no {kind.singular} '{key}' in workspace '{workspace.slug}'")
+        raise NotFound(gettext(_NO_SUCH[kind.section]).format(key=key, workspace=workspace.slug))
     return row
 
 
@@ -931,23 +941,111 @@ def _require_keys(kind: repo.Kind, body: dict[str, Any]) -> None:
     missing = [k for k in needed if not isinstance(body.get(k), str) or not body.get(k)]
     long = [k for k in needed if k not in missing and len(body[k]) > MAX_KEY]
     if long:
+        longer = gettext("longer than {count} characters").format(count=MAX_KEY)
         raise Invalid(
-            f"ids are at most {MAX_KEY} characters",
-            errors=[{"location": k, "message": f"longer than {MAX_KEY} characters"} for k in long],
+            gettext("ids are at most {count} characters").format(count=MAX_KEY),
+            errors=[{"location": k, "message": longer} for k in long],
         )
     if missing:
+        required = gettext("required")
         raise Invalid(
-            f"a {kind.singular} needs {' and '.join(needed)}",
-            errors=[{"location": k, "message": "required"} for k in missing],
+            gettext(_NEEDS[kind.section]),
+            errors=[{"location": k, "message": required} for k in missing],
         )
 
 
 def _stale(kind: repo.Kind, key: str, now: int | None) -> str:
-    newer = f" (it is at version {now} now)" if now is not None else ""
-    return (
-        f"{kind.singular} '{key}' has changed since the version you sent{newer}, perhaps in "
-        "another window or by someone else; read it again and redo your change"
-    )
+    if now is None:
+        return gettext(_STALE[kind.section]).format(key=key)
+    return gettext(_STALE_AT[kind.section]).format(key=key, version=now)
+
+
+# What the service says of an entity: a sentence per kind, as these sentences always read in
+# English ("a evidence" too), so that Dutch names each kind with its own article and gender.
+_NO_SUCH = {
+    "suppliers": N_("no supplier '{key}' in workspace '{workspace}'"),
+    "services": N_("no service '{key}' in workspace '{workspace}'"),
+    "dependencies": N_("no dependency '{key}' in workspace '{workspace}'"),
+    "evidence": N_("no evidence '{key}' in workspace '{workspace}'"),
+    "profiles": N_("no profile '{key}' in workspace '{workspace}'"),
+}
+_EXISTS = {
+    "suppliers": N_("supplier '{key}' exists already in this workspace"),
+    "services": N_("service '{key}' exists already in this workspace"),
+    "dependencies": N_("dependency '{key}' exists already in this workspace"),
+    "evidence": N_("evidence '{key}' exists already in this workspace"),
+    "profiles": N_("profile '{key}' exists already in this workspace"),
+}
+_CREATED_MEANWHILE = {
+    "suppliers": N_("supplier '{key}' was created by someone else at the same time"),
+    "services": N_("service '{key}' was created by someone else at the same time"),
+    "dependencies": N_("dependency '{key}' was created by someone else at the same time"),
+    "evidence": N_("evidence '{key}' was created by someone else at the same time"),
+    "profiles": N_("profile '{key}' was created by someone else at the same time"),
+}
+_NOT_VALID = {
+    "suppliers": N_("this supplier is not valid; every error is listed"),
+    "services": N_("this service is not valid; every error is listed"),
+    "dependencies": N_("this dependency is not valid; every error is listed"),
+    "evidence": N_("this evidence is not valid; every error is listed"),
+    "profiles": N_("this profile is not valid; every error is listed"),
+}
+_NEEDS = {
+    "suppliers": N_("a supplier needs id"),
+    "services": N_("a service needs id"),
+    "dependencies": N_("a dependency needs from and to"),
+    "evidence": N_("a evidence needs id"),
+    "profiles": N_("a profile needs id"),
+}
+_STALE = {
+    "suppliers": N_(
+        "supplier '{key}' has changed since the version you sent, perhaps in another window "
+        "or by someone else; read it again and redo your change"
+    ),
+    "services": N_(
+        "service '{key}' has changed since the version you sent, perhaps in another window or"
+        " by someone else; read it again and redo your change"
+    ),
+    "dependencies": N_(
+        "dependency '{key}' has changed since the version you sent, perhaps in another window"
+        " or by someone else; read it again and redo your change"
+    ),
+    "evidence": N_(
+        "evidence '{key}' has changed since the version you sent, perhaps in another window "
+        "or by someone else; read it again and redo your change"
+    ),
+    "profiles": N_(
+        "profile '{key}' has changed since the version you sent, perhaps in another window or"
+        " by someone else; read it again and redo your change"
+    ),
+}
+_STALE_AT = {
+    "suppliers": N_(
+        "supplier '{key}' has changed since the version you sent (it is at version {version} "
+        "now), perhaps in another window or by someone else; read it again and redo your "
+        "change"
+    ),
+    "services": N_(
+        "service '{key}' has changed since the version you sent (it is at version {version} "
+        "now), perhaps in another window or by someone else; read it again and redo your "
+        "change"
+    ),
+    "dependencies": N_(
+        "dependency '{key}' has changed since the version you sent (it is at version "
+        "{version} now), perhaps in another window or by someone else; read it again and redo"
+        " your change"
+    ),
+    "evidence": N_(
+        "evidence '{key}' has changed since the version you sent (it is at version {version} "
+        "now), perhaps in another window or by someone else; read it again and redo your "
+        "change"
+    ),
+    "profiles": N_(
+        "profile '{key}' has changed since the version you sent (it is at version {version} "
+        "now), perhaps in another window or by someone else; read it again and redo your "
+        "change"
+    ),
+}
 
 
 # --- workspaces and tokens ---------------------------------------------------------------------
@@ -976,9 +1074,13 @@ def create_token(
     """A new token for the workspace; only its hash is stored, so it is shown once. An
     auditor's token belongs to the auditor (``user_id``), whose grant it acts under."""
     if role not in ROLES:
-        raise Invalid(f"unknown role '{role}'; one of {', '.join(ROLES)}")
+        raise Invalid(
+            gettext("unknown role '{role}'; one of {roles}").format(
+                role=role, roles=", ".join(ROLES)
+            )
+        )
     if role == accounts.AUDITOR and user_id is None:
-        raise Invalid("an auditor's token belongs to the auditor: name the user")
+        raise Invalid(gettext("an auditor's token belongs to the auditor: name the user"))
     workspace = workspace_for(session, slug)
     token = "kk_" + secrets.token_urlsafe(32)
     expires_at = (
@@ -1018,9 +1120,9 @@ def revoke_token(session: Session, *, token: str, actor: Actor = COMMAND_LINE) -
     found = repo.token_by_hash(session, accounts.hashed(token))
     targets = [found[0]] if found else list(repo.tokens_by_prefix(session, token[:10]))
     if not targets or (found is None and len(token) != 10):
-        raise NotFound("no such token")
+        raise NotFound(gettext("no such token"))
     if len(targets) > 1:
-        raise Conflict("several tokens begin with these characters; give the whole token")
+        raise Conflict(gettext("several tokens begin with these characters; give the whole token"))
     for target in targets:
         target.revoked_at = datetime.now(UTC)
         session.add(target)

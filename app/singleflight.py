@@ -40,6 +40,7 @@ from app import repository as repo
 from app import services
 from app.errors import NotFound
 from app.models import Workspace
+from graph.i18n import gettext
 from graph.model import Chain
 
 T = TypeVar("T")
@@ -299,7 +300,7 @@ def read_versioned(
         for _ in range(max(1, tries)):
             now = session.get(Workspace, workspace.id, populate_existing=True)
             if now is None or now.created_at != workspace.created_at:
-                raise NotFound(f"no workspace '{workspace.slug}'")
+                raise NotFound(gettext("no workspace '{ws}'").format(ws=workspace.slug))
             version = now.version
             found = read(now)
             if repo.workspace_version(session, now.id or 0) == version:

@@ -15,6 +15,7 @@ from fastapi.responses import StreamingResponse
 from app import audit
 from app.deps import AuditReader, Caller, SessionDep
 from app.errors import Forbidden, NotConfigured
+from graph.i18n import gettext
 
 router = APIRouter(prefix="/workspaces/{ws}/audit", tags=["audit trail"])
 
@@ -25,8 +26,10 @@ MAX_ROW = 2**53
 def _whole(caller: Caller) -> None:
     if caller.scope is not None:
         raise Forbidden(
-            "the audit trail holds the whole workspace; your engagement covers "
-            f"{', '.join(sorted(caller.scope))} only: ask an owner for an export"
+            gettext(
+                "the audit trail holds the whole workspace; your engagement covers {offerings} "
+                "only: ask an owner for an export"
+            ).format(offerings=", ".join(sorted(caller.scope)))
         )
 
 
@@ -80,9 +83,15 @@ def anchor(session: SessionDep, caller: AuditReader) -> dict[str, Any]:
     try:
         key = audit.key_from_environment()
     except audit.AnchorError as err:
-        raise NotConfigured(f"{audit.ANCHOR_KEY_VARIABLE} cannot be used: {err}") from None
+        raise NotConfigured(
+            gettext("{variable} cannot be used: {error}").format(
+                variable=audit.ANCHOR_KEY_VARIABLE, error=err
+            )
+        ) from None
     if key is None:
         raise NotConfigured(
-            f"this service has no anchor key: set {audit.ANCHOR_KEY_VARIABLE} (ADR 20)"
+            gettext("this service has no anchor key: set {variable} (ADR 20)").format(
+                variable=audit.ANCHOR_KEY_VARIABLE
+            )
         )
     return audit.anchor(session, key, [audit.chain_of(caller.workspace.id)])

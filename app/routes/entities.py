@@ -18,6 +18,7 @@ from app.api_models import BODIES, camel, problems
 from app.deps import Reader, SessionDep, Writer
 from app.errors import Invalid, PreconditionFailed, PreconditionRequired
 from app.repository import KINDS, page
+from graph.i18n import gettext
 from graph.schema import SECTIONS, Field
 
 router = APIRouter(
@@ -92,12 +93,14 @@ def _etag(version: int) -> str:
 def _version(if_match: str | None) -> int | None:
     """The version an If-Match names; ``None`` for ``*`` (any current version, RFC 9110)."""
     if if_match is None:
-        raise PreconditionRequired("send If-Match with the ETag of the version you read")
+        raise PreconditionRequired(gettext("send If-Match with the ETag of the version you read"))
     if if_match.strip() == "*":
         return None
     text = if_match.strip().removeprefix("W/").strip('"')
     if not text.isdigit():
-        raise PreconditionFailed(f"If-Match {if_match!r} is no ETag of this service")
+        raise PreconditionFailed(
+            gettext("If-Match {value} is no ETag of this service").format(value=repr(if_match))
+        )
     return int(text)
 
 
@@ -115,8 +118,8 @@ def _split(section: str, body: dict[str, Any]) -> tuple[dict[str, Any], bool | N
     offering = body.pop("offering", None) if section == "services" else None
     if offering is not None and not isinstance(offering, bool):
         raise Invalid(
-            "offering is true or false",
-            errors=[{"location": "offering", "message": "expected a boolean"}],
+            gettext("offering is true or false"),
+            errors=[{"location": "offering", "message": gettext("expected a boolean")}],
         )
     return body, offering
 

@@ -8,6 +8,7 @@ from sqlalchemy import Engine
 
 from app.errors import problem_response
 from app.migrate import is_current
+from graph.i18n import gettext
 
 router = APIRouter(tags=["health"])
 
@@ -25,9 +26,9 @@ def readyz(request: Request) -> dict[str, str] | JSONResponse:
     try:
         current = is_current(engine)
     except Exception:  # noqa: BLE001 - any failure to reach the database means not ready
-        return problem_response(503, "the database does not answer")
+        return problem_response(503, gettext("the database does not answer"))
     if not current:
         return problem_response(
-            503, "the database schema is not current: run ketenkaart db upgrade"
+            503, gettext("the database schema is not current: run ketenkaart db upgrade")
         )
     return {"status": "ready"}

@@ -23,6 +23,7 @@ from app.streams import chunked
 from graph.coverage import check as check_chain
 from graph.dates import parse_period
 from graph.errors import UsageError
+from graph.i18n import gettext
 from graph.model import DateRange
 from graph.profiles import find_profile
 from graph.verdicts import CheckResult
@@ -128,8 +129,13 @@ def _period(text: str | None) -> DateRange | None:
         return parse_period(text)
     except UsageError:
         raise Invalid(
-            f"period '{text}' is not FROM..TO with FROM on or before TO",
-            errors=[{"location": "query.period", "message": "expected YYYY-MM-DD..YYYY-MM-DD"}],
+            gettext("period '{text}' is not FROM..TO with FROM on or before TO").format(text=text),
+            errors=[
+                {
+                    "location": "query.period",
+                    "message": gettext("expected YYYY-MM-DD..YYYY-MM-DD"),
+                }
+            ],
         ) from None
 
 
@@ -148,7 +154,7 @@ def check(
     The document is made once per register version and question, and sent to every caller
     who asks it meanwhile (ADR 31)."""
     if at is not None and period is not None:
-        raise Invalid("give at or period, not both")
+        raise Invalid(gettext("give at or period, not both"))
     span = _period(period)
     when = None if span else (at or today(request))
     workspace, scope = caller.workspace, caller.scope
