@@ -113,5 +113,31 @@
       problems.push(`${name(el)} is broken over ${lines(el)} lines`);
     }
   }
+  // A row of labelled fields (the report's date, period and profile): the labels' words on
+  // one line, whichever control stands under them.
+  for (const form of document.querySelectorAll("form")) {
+    if (!shown(form) || getComputedStyle(form).display !== "flex") continue;
+    const labels = [...form.children].filter((c) => c.tagName === "LABEL" && shown(c) && getComputedStyle(c).display === "grid");
+    for (const a of labels) {
+      for (const b of labels) {
+        const ra = a.getBoundingClientRect();
+        const rb = b.getBoundingClientRect();
+        if (a === b || ra.top >= rb.bottom || rb.top >= ra.bottom) continue; // not on one row
+        const top = (label) => {
+          const walk = document.createTreeWalker(label, NodeFilter.SHOW_TEXT);
+          for (let node = walk.nextNode(); node; node = walk.nextNode()) {
+            if (!node.textContent.trim()) continue;
+            const range = document.createRange();
+            range.selectNodeContents(node);
+            return range.getBoundingClientRect().top;
+          }
+          return label.getBoundingClientRect().top;
+        };
+        if (Math.abs(top(a) - top(b)) > 2 && top(a) < top(b)) {
+          problems.push(`the words of ${name(b)} stand ${Math.round(top(b) - top(a))}px lower than those of ${name(a)} beside it`);
+        }
+      }
+    }
+  }
   return problems;
 }
