@@ -471,3 +471,22 @@ def test_a_scoped_auditors_filtered_list_stays_in_the_scope(
         theirs = client.get(demo_ws.url("/evidence"), params={key: value}, headers=auth).json()
         assert {e["id"] for e in theirs["items"]} == wanted & visible
         assert theirs["total"] == len(wanted & visible)
+
+
+def test_a_scoped_auditor_never_gets_an_answer_kept_for_the_whole_register(
+    client: TestClient, demo_ws: Ws, scoped: dict[str, str]
+) -> None:
+    """Checks are kept per register version and shared between callers (ADR 31): the owner's
+    check of the whole register, asked first, is never the scoped auditor's answer, nor the
+    other way round."""
+    callers = {
+        "owner": demo_ws.auth("owner"),
+        "auditor": {"Authorization": scoped["Authorization"]},
+    }
+    url = demo_ws.url("/check?at=2026-11-27")
+    for order in (("owner", "auditor"), ("auditor", "owner")):
+        answers = {who: client.get(url, headers=callers[who]).json() for who in order}
+        assert answers["auditor"]["offerings"] == [scoped["offering"]]
+        seen = {x for link in answers["auditor"]["links"] for x in (link["from"], link["to"])}
+        assert scoped["other"] not in seen
+        assert scoped["other"] in {link["from"] for link in answers["owner"]["links"]}
