@@ -57,6 +57,14 @@ async def import_chain(
     dry_run: Annotated[bool, Query(alias="dry-run")] = False,
     format: Annotated[str | None, Query(description="found from the file if absent")] = None,  # noqa: A002
     filename: Annotated[str | None, Query(max_length=1000)] = None,
+    keep_internal: Annotated[
+        bool,
+        Query(
+            alias="keep-internal",
+            description="keep a provider's own internal components as links (by default they "
+            "are out of scope: part of the offering's own system)",
+        ),
+    ] = False,
 ) -> dict[str, Any]:
     """Upsert a file of any format ketenkaart reads by id, all or nothing; say what changed.
 
@@ -74,6 +82,7 @@ async def import_chain(
         fmt=format,
         dry_run=dry_run,
         actor=caller.actor,
+        keep_internal=keep_internal,
     )
     if done.format == "chain":
         return asdict(done.report)

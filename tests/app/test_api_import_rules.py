@@ -145,3 +145,25 @@ def test_the_import_page_names_the_empty_file_and_the_library_warning(
     assert "the workbook uses a spreadsheet feature this reader does not know" in squash(
         preview.text
     )
+
+
+def test_keep_internal_through_the_api_keeps_a_providers_own_components_as_links(
+    client: TestClient, ws: Ws
+) -> None:
+    """POST /import writes a SaaSBOM's own internal services' links as out of scope, with a
+    warning naming them; with ?keep-internal=true they are ordinary links, which the check
+    judges (the BOM's 5 internal links)."""
+    bom = (VARIANTS.parent / "cyclonedx" / "saasbom-internal-1.6.json").read_bytes()
+    out_of_scope, warned = {}, {}
+    for keep in ("false", "true"):
+        answer = client.post(
+            ws.url(f"/import?filename=bom.json&keep-internal={keep}"),
+            content=bom,
+            headers=ws.auth("editor"),
+        )
+        assert answer.status_code == 200, answer.text
+        warned[keep] = any("own system" in str(w) for w in answer.json()["warnings"])
+        check = client.get(ws.url("/check?at=2026-11-27"), headers=ws.auth("editor"))
+        out_of_scope[keep] = check.json()["summary"]["out-of-scope"]
+    assert warned == {"false": True, "true": False}
+    assert out_of_scope["false"] - out_of_scope["true"] == 5
