@@ -1,10 +1,16 @@
-"""Small helpers for the messages of the chain reader: quoting, naming values, field paths."""
+"""Small helpers for the messages of the chain reader: quoting, naming values, field paths.
+
+The words (``one of:``, ``did you mean``, how a value is named) are in the language of the
+context (:mod:`graph.i18n`); quoted values, ids and paths are as the file has them.
+"""
 
 from __future__ import annotations
 
 import difflib
 import re
 from collections.abc import Sequence
+
+from graph.i18n import gettext
 
 
 def quote(text: str) -> str:
@@ -13,43 +19,52 @@ def quote(text: str) -> str:
 
 
 def one_of(choices: Sequence[str]) -> str:
-    return "one of: " + ", ".join(choices)
+    """``one of: a, b`` (``een van: a, b`` in Dutch)."""
+    return gettext("one of: {choices}").format(choices=", ".join(choices))
 
 
 def did_you_mean(word: str, choices: Sequence[str]) -> str:
     close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
-    return f"; did you mean {quote(close[0])}?" if close else ""
+    return gettext("; did you mean {value}?").format(value=quote(close[0])) if close else ""
 
 
 def describe(value: object) -> str:
     """Name a value's type and show it, for 'expected X, got Y' messages."""
     if value is None:
-        return "nothing (an empty value)"
+        return gettext("nothing (an empty value)")
     if value is True or value is False:
-        return f"the boolean {str(value).lower()}"
+        return gettext("the boolean {value}").format(value=str(value).lower())
     if isinstance(value, int | float):
-        return f"the number {value!r}"
+        return gettext("the number {value}").format(value=repr(value))
     if isinstance(value, str):
-        return f"the string {quote(value)}"
+        return gettext("the string {value}").format(value=quote(value))
     if isinstance(value, list):
-        return "a list"
+        return gettext("a list")
     if isinstance(value, dict):
-        return "a mapping"
+        return gettext("a mapping")
     return type(value).__name__  # pragma: no cover - the parsers make nothing else
 
 
 def surrogate_message(text: str, what: str) -> str:
-    """Why ``text`` is not text: its first lone surrogate, and where it is.
+    """Why ``text`` is not text: its first lone surrogate, and where it is. ``what`` is
+    ``"text"`` (a value) or ``"name"`` (a key).
 
     >>> surrogate_message("a\\udc00b", "text")
     'the text holds a lone surrogate (U+DC00) at character 2: not Unicode text, no UTF-8 for it'
     """
     found = SURROGATE.search(text)
     assert found is not None  # noqa: S101 - called on a hit only
-    return (
-        f"the {what} holds a lone surrogate (U+{ord(found.group()):04X}) at character "
-        f"{found.start() + 1}: not Unicode text, no UTF-8 for it"
-    )
+    if what == "name":
+        message = gettext(
+            "the name holds a lone surrogate ({code}) at character {position}: not Unicode "
+            "text, no UTF-8 for it"
+        )
+    else:
+        message = gettext(
+            "the text holds a lone surrogate ({code}) at character {position}: not Unicode "
+            "text, no UTF-8 for it"
+        )
+    return message.format(code=f"U+{ord(found.group()):04X}", position=found.start() + 1)
 
 
 def join_path(path: str, key: str | int) -> str:

@@ -11,6 +11,7 @@ from operator import attrgetter
 from typing import Any, TypeVar, cast
 
 from graph.errors import Issue
+from graph.i18n import N_, gettext
 from graph.model import (
     FORMAT_VERSION,
     Accreditation,
@@ -79,6 +80,42 @@ from importers.chainfile.yaml12 import YSeq, line_of, parse_file, source_text
 
 _E = TypeVar("_E", bound=enum.Enum)
 _Map = dict[str, object]
+
+# What a value should have been, as :meth:`_Reader.wrong` names it (translated there).
+_EXPECTED = frozenset(
+    {
+        N_("a mapping"),
+        N_("a string"),
+        N_("a string (a service id)"),
+        N_("true or false"),
+        N_("a whole number of 0 or more"),
+        N_("a date written YYYY-MM-DD"),
+        N_("a list"),
+        N_("a country code such as NL"),
+        N_("the report type 1 or 2"),
+        N_("a scheme id"),
+    }
+)
+_DATE_ERRORS = frozenset(
+    {
+        N_("day is out of range for month"),
+        N_("month must be in 1..12"),
+        N_("year 0 is out of range"),
+    }
+)
+"""Why ``date.fromisoformat`` refuses a date of the right shape (Python's words)."""
+_ID_RULE = N_(
+    "ids are lower case letters, digits, '.', '_' and '-', starting with a letter or digit"
+)
+"""contract.ID_RULE, marked for the catalog (a test holds the two to the same text)."""
+
+# "X is defined twice", a sentence per section (Dutch names each kind with its own article).
+_DEFINED_TWICE = {
+    "suppliers": N_("supplier {key} is defined twice (first at {place})"),
+    "services": N_("service {key} is defined twice (first at {place})"),
+    "evidence": N_("evidence {key} is defined twice (first at {place})"),
+    "profiles": N_("profile {key} is defined twice (first at {place})"),
+}
 
 
 def _x_keys(m: object) -> dict[str, object]:
@@ -150,15 +187,30 @@ class Reader:
     def report(self, path: str, message: str, line: int | None) -> None:
         self.issues.append(Issue(path, message, self.file, line))
 
-    def wrong(self, m: object, key: str | int, path: str, expected: str, value: object) -> None:
-        """Report a value of the wrong type at ``m[key]``."""
-        message = f"expected {expected}, got {describe(value)}"
+    def wrong(
+        self,
+        m: object,
+        key: str | int,
+        path: str,
+        expected: str,
+        value: object,
+        *,
+        choices: Sequence[str] | None = None,
+    ) -> None:
+        """Report a value of the wrong type at ``m[key]``: ``expected`` is one of
+        :data:`_EXPECTED` (in English), ``choices`` the strings it may be."""
+        shown = gettext(expected) if expected in _EXPECTED else expected
+        if choices is not None:
+            shown = gettext("{expected}, {choices}").format(expected=shown, choices=one_of(choices))
+        message = gettext("expected {expected}, got {value}").format(
+            expected=shown, value=describe(value)
+        )
         if expected.startswith("a string") and (isinstance(value, int | float) or value is None):
             if value is not None:
                 text = source_text(m, key) or json.dumps(value)
-                message += f"; quote it: {json.dumps(text)}"
+                message += gettext("; quote it: {text}").format(text=json.dumps(text))
         elif expected.startswith("true or false") and isinstance(value, str):
-            message += " (only true and false are booleans)"
+            message += gettext(" (only true and false are booleans)")
         self.err(join_path(path, key), message, m, key)
 
     # -- parsing ----------------------------------------------------------------------------
@@ -185,9 +237,11 @@ class Reader:
                         extra[key] = _plain(m[key])
                 else:
                     hint = did_you_mean(key, order)
-                    message = f"unknown field {quote(key)}{hint}"
+                    message = gettext("unknown field {key}").format(key=quote(key)) + hint
                     if not hint:
-                        message += f" ({one_of(order)}, or an x- key)"
+                        message += gettext(" ({choices}, or an x- key)").format(
+                            choices=one_of(order)
+                        )
                     self.err(join_path(path, key), message, m, key)
         return extra
 
@@ -204,7 +258,7 @@ class Reader:
             return None
         if type(value) is str:
             if required and not value.strip():
-                self.err(join_path(path, key), "required, and must not be empty", m, key)
+                self.err(join_path(path, key), gettext("required, and must not be empty"), m, key)
                 return None
             return value
         if value is None:
@@ -216,9 +270,9 @@ class Reader:
 
     def missing(self, m: _Map, key: str, path: str) -> None:
         if key in m:
-            self.err(join_path(path, key), "required, but the value is empty", m, key)
+            self.err(join_path(path, key), gettext("required, but the value is empty"), m, key)
         else:
-            self.err(join_path(path, key), "required field is missing", m)
+            self.err(join_path(path, key), gettext("required field is missing"), m)
 
     def ident(self, m: _Map, key: str, path: str) -> str | None:
         """A required id of a supplier, service, evidence or profile."""
@@ -227,8 +281,10 @@ class Reader:
             return value
         hint = ""
         if ID_RE.fullmatch(value.lower()):
-            hint = f"; did you mean {quote(value.lower())}?"
-        self.err(join_path(path, key), f"invalid id {quote(value)}: {ID_RULE}{hint}", m, key)
+            hint = gettext("; did you mean {value}?").format(value=quote(value.lower()))
+        rule = gettext(_ID_RULE) if ID_RULE == _ID_RULE else ID_RULE
+        message = gettext("invalid id {value}: {rule}").format(value=quote(value), rule=rule)
+        self.err(join_path(path, key), message + hint, m, key)
         return None
 
     def flag(self, m: _Map, key: str, path: str, default: bool) -> bool:
@@ -271,18 +327,19 @@ class Reader:
             if member is not None:
                 return member
             choices = list(table)
-            self.err(
-                join_path(path, key),
-                f"unknown {key} {quote(value)}{did_you_mean(value, choices)} ({one_of(choices)})",
-                m,
-                key,
+            message = gettext("unknown {field} {value}{hint} ({choices})").format(
+                field=key,
+                value=quote(value),
+                hint=did_you_mean(value, choices),
+                choices=one_of(choices),
             )
+            self.err(join_path(path, key), message, m, key)
             return None
         if value is None:
             if required:
                 self.missing(m, key, path)
             return None
-        self.wrong(m, key, path, f"a string, {one_of(list(table))}", value)
+        self.wrong(m, key, path, "a string", value, choices=list(table))
         return None
 
     def day(self, m: _Map, key: str, path: str, *, required: bool = False) -> date | None:
@@ -295,9 +352,12 @@ class Reader:
             try:
                 return date.fromisoformat(value)
             except ValueError as err:
-                self.err(
-                    join_path(path, key), f"{quote(value)} is not a calendar date ({err})", m, key
+                reason = str(err)
+                message = gettext("{value} is not a calendar date ({error})").format(
+                    value=quote(value),
+                    error=gettext(reason) if reason in _DATE_ERRORS else reason,
                 )
+                self.err(join_path(path, key), message, m, key)
                 return None
         if value is None:
             if required:
@@ -364,12 +424,17 @@ class Reader:
             return
         code = value.strip().upper()
         if code in COUNTRY_HINTS:
-            hint = quote(COUNTRY_HINTS[code])
-            message = f"{quote(value)} is not an ISO 3166-1 country code; write {hint}"
+            message = gettext("{value} is not an ISO 3166-1 country code; write {hint}").format(
+                value=quote(value), hint=quote(COUNTRY_HINTS[code])
+            )
         elif code in COUNTRIES:
-            message = f"country codes are upper case: write {quote(code)}, not {quote(value)}"
+            message = gettext("country codes are upper case: write {code}, not {value}").format(
+                code=quote(code), value=quote(value)
+            )
         else:
-            message = f"unknown country code {quote(value)} (ISO 3166-1 alpha-2, such as NL or DE)"
+            message = gettext(
+                "unknown country code {value} (ISO 3166-1 alpha-2, such as NL or DE)"
+            ).format(value=quote(value))
         self.err(join_path(path, key), message, where, key)
 
     def sub_mapping(
@@ -436,13 +501,10 @@ class Reader:
             first = seen.get(key)
             if first is not None:
                 line = line_of(items, first)
-                at = f"{name}[{first}]" + ("" if line is None else f", line {line}")
-                self.err(
-                    join_path(path, key_field),
-                    f"{entry_name(name, key)} is defined twice (first at {at})",
-                    m,
-                    key_field,
-                )
+                place = f"{name}[{first}]"
+                if line is not None:
+                    place = gettext("{place}, line {line}").format(place=place, line=line)
+                self.err(join_path(path, key_field), _defined_twice(name, key, place), m, key_field)
                 continue
             seen[key] = index
             if value is not None and len(issues) == before:
@@ -526,12 +588,13 @@ class Reader:
         if m.get("reason") is None:
             self.err(
                 join_path(path, "reason"),
-                "an out-of-scope link (relevant: false) needs a reason",
+                gettext("an out-of-scope link (relevant: false) needs a reason"),
                 m,
                 "relevant",
             )
         elif reason is not None and not reason.strip():
-            self.err(join_path(path, "reason"), "the reason must not be empty", m, "reason")
+            message = gettext("the reason must not be empty")
+            self.err(join_path(path, "reason"), message, m, "reason")
 
     def evidence_rules(self, evidence: Evidence, m: _Map, path: str) -> None:
         """The rules of evidence that depend on its scheme: an assurance report's type, a type 2
@@ -543,28 +606,37 @@ class Reader:
             if m.get("type") is None:
                 self.err(
                     join_path(path, "type"),
-                    f"an assurance report ({scheme.value}) needs its type: 1 or 2",
+                    gettext("an assurance report ({scheme}) needs its type: 1 or 2").format(
+                        scheme=scheme.value
+                    ),
                     m,
                     "type" if "type" in m else "scheme",
                 )
             elif report_type == 2 and m.get("period") is None:
                 self.err(
                     join_path(path, "period"),
-                    "a type 2 report needs its tested period: {from: YYYY-MM-DD, to: YYYY-MM-DD}",
+                    gettext("a type 2 report needs its tested period: {example}").format(
+                        example="{from: YYYY-MM-DD, to: YYYY-MM-DD}"
+                    ),
                     m,
                     "period" if "period" in m else "type",
                 )
             issued, period, as_of = evidence.issued, evidence.period, evidence.as_of
             end = None if period is None else period.end
             if issued is not None and reported_on(report_type, end, as_of) > issued:
-                what = (
-                    f"the end of its tested period ({end})"
-                    if report_type == 2
-                    else f"the date it reports on (as_of {as_of})"
-                )
+                if report_type == 2:
+                    message = gettext(
+                        "a type 2 report cannot be issued ({issued}) before the end of its "
+                        "tested period ({end})"
+                    )
+                else:
+                    message = gettext(
+                        "a type {type} report cannot be issued ({issued}) before the date it "
+                        "reports on (as_of {as_of})"
+                    )
                 self.err(
                     join_path(path, "issued"),
-                    f"a type {report_type} report cannot be issued ({issued}) before {what}",
+                    message.format(type=report_type, issued=issued, end=end, as_of=as_of),
                     m,
                     "issued",
                 )
@@ -573,13 +645,16 @@ class Reader:
             and evidence.valid_until is None
             and m.get("valid_until") is None
         ):
-            what = {
-                Scheme.ZEKER_ONLINE: "a Zeker-OnLine label",
-                Scheme.EUCS: "an EUCS certificate",
-            }.get(scheme, f"a management-system certificate ({scheme.value})")
+            message = {
+                Scheme.ZEKER_ONLINE: N_("a Zeker-OnLine label needs its expiry date valid_until"),
+                Scheme.EUCS: N_("an EUCS certificate needs its expiry date valid_until"),
+            }.get(
+                scheme,
+                N_("a management-system certificate ({scheme}) needs its expiry date valid_until"),
+            )
             self.err(
                 join_path(path, "valid_until"),
-                f"{what} needs its expiry date valid_until",
+                gettext(message).format(scheme=scheme.value),
                 m,
                 "valid_until" if "valid_until" in m else "scheme",
             )
@@ -644,7 +719,9 @@ class Reader:
         if start > end:
             self.err(
                 join_path(sub_path, "from"),
-                f"from ({start.isoformat()}) is after to ({end.isoformat()})",
+                gettext("from ({start}) is after to ({end})").format(
+                    start=start.isoformat(), end=end.isoformat()
+                ),
                 value,
                 "from",
             )
@@ -694,8 +771,10 @@ class Reader:
                 if services:
                     self.err(
                         join_path(sub_path, key),
-                        f"{key} needs method carve-out or inclusive, not none"
-                        + ("" if "method" in value else " (the default)"),
+                        gettext("{field} needs method carve-out or inclusive, not none").format(
+                            field=key
+                        )
+                        + ("" if "method" in value else gettext(" (the default)")),
                         value,
                         key,
                     )
@@ -737,11 +816,23 @@ class Reader:
             elif type(item) is not str:
                 self.wrong(value, index, list_path, "a scheme id", item)
             else:
-                what = "not a management-system scheme" if item in SCHEMES else "unknown scheme"
+                if item in SCHEMES:
+                    message = gettext(
+                        "not a management-system scheme {value}{hint}; only management-system "
+                        "certificates can be accepted as equivalent ({choices})"
+                    )
+                else:
+                    message = gettext(
+                        "unknown scheme {value}{hint}; only management-system certificates can "
+                        "be accepted as equivalent ({choices})"
+                    )
                 self.err(
                     join_path(list_path, index),
-                    f"{what} {quote(item)}{did_you_mean(item, choices)}; only management-system "
-                    f"certificates can be accepted as equivalent ({one_of(choices)})",
+                    message.format(
+                        value=quote(item),
+                        hint=did_you_mean(item, choices),
+                        choices=one_of(choices),
+                    ),
                     value,
                     index,
                 )
@@ -757,7 +848,9 @@ class Reader:
         if type(value) is not int or value != FORMAT_VERSION:
             self.err(
                 "ketenkaart",
-                f"unsupported format version: expected {FORMAT_VERSION}, got {describe(value)}",
+                gettext("unsupported format version: expected {version}, got {value}").format(
+                    version=FORMAT_VERSION, value=describe(value)
+                ),
                 root,
                 "ketenkaart",
             )
@@ -768,7 +861,9 @@ class Reader:
         if not isinstance(root, dict):
             self.err(
                 "",
-                f"a chain file is a mapping starting with 'ketenkaart: 1'; got {describe(root)}",
+                gettext(
+                    "a chain file is a mapping starting with 'ketenkaart: 1'; got {value}"
+                ).format(value=describe(root)),
                 root,
             )
             return None
@@ -815,7 +910,10 @@ class Reader:
             if value is not None or root.get("offerings") is None:
                 self.err(
                     "offerings",
-                    "required: the ids of the services under audit, e.g. offerings: [my-service]",
+                    gettext(
+                        "required: the ids of the services under audit, e.g. offerings: "
+                        "[my-service]"
+                    ),
                     root,
                     "offerings",
                 )
@@ -827,7 +925,9 @@ class Reader:
             elif item in first:
                 self.err(
                     f"offerings[{index}]",
-                    f"{quote(item)} is listed twice (first at offerings[{first[item]}])",
+                    gettext("{value} is listed twice (first at {place})").format(
+                        value=quote(item), place=f"offerings[{first[item]}]"
+                    ),
                     value,
                     index,
                 )
@@ -839,8 +939,10 @@ class Reader:
         if not isinstance(root, dict):
             self.err(
                 "",
-                "a profile file is a mapping of 'ketenkaart: 1' and 'profiles:' with one "
-                f"profile; got {describe(root)}",
+                gettext(
+                    "a profile file is a mapping of 'ketenkaart: 1' and 'profiles:' with one "
+                    "profile; got {value}"
+                ).format(value=describe(root)),
                 root,
             )
             return None
@@ -849,8 +951,9 @@ class Reader:
         for key in odd:
             self.err(
                 key,
-                f"unknown field {quote(key)}: a profile file holds only 'ketenkaart' and "
-                "'profiles'",
+                gettext(
+                    "unknown field {key}: a profile file holds only 'ketenkaart' and 'profiles'"
+                ).format(key=quote(key)),
                 root,
                 key,
             )
@@ -862,7 +965,9 @@ class Reader:
             count = len(items) if isinstance(items, list) else 0
             self.err(
                 "profiles",
-                f"a profile file holds exactly one profile; found {count}",
+                gettext("a profile file holds exactly one profile; found {count}").format(
+                    count=count
+                ),
                 root,
                 "profiles",
             )
@@ -886,7 +991,8 @@ def _covers(reader: Reader, m: _Map, path: str) -> tuple[str, ...]:
     if m.get("covers") is None:
         reader.missing(m, "covers", path)
     elif m.get("covers") == []:
-        reader.err(join_path(path, "covers"), "must list at least one service", m, "covers")
+        message = gettext("must list at least one service")
+        reader.err(join_path(path, "covers"), message, m, "covers")
     return covers
 
 
@@ -899,7 +1005,9 @@ def _profile_id(reader: Reader, m: _Map, path: str) -> str | None:
     if pid is not None and pid in BUILTIN_PROFILES:
         reader.err(
             join_path(path, "id"),
-            f"{quote(pid)} is a built-in profile; give this profile another id",
+            gettext("{value} is a built-in profile; give this profile another id").format(
+                value=quote(pid)
+            ),
             m,
             "id",
         )
@@ -911,8 +1019,9 @@ def _extends(reader: Reader, m: _Map, path: str) -> str | None:
     if extends is not None and extends not in BUILTIN_PROFILES:
         reader.err(
             join_path(path, "extends"),
-            f"a profile extends a built-in profile ({one_of(sorted(BUILTIN_PROFILES))}), "
-            f"not {quote(extends)}",
+            gettext("a profile extends a built-in profile ({choices}), not {value}").format(
+                choices=one_of(sorted(BUILTIN_PROFILES)), value=quote(extends)
+            ),
             m,
             "extends",
         )
@@ -955,3 +1064,17 @@ _NESTED: Mapping[str, Callable[[Reader, _Map, str], object]] = {
     "bridge_letter": _bridge_letter,
     "document": lambda reader, m, path: reader.document(m, path),
 }
+
+
+def _defined_twice(section: str, key: Any, place: str) -> str:
+    """That the entry of ``section`` with ``key`` is defined twice, first at ``place``; as
+    :func:`importers.chainfile.contract.entry_name` names the entry in English."""
+    if section == "dependencies":
+        consumer, provider = cast("tuple[str, str]", key)
+        return gettext(
+            "the link from {consumer} to {provider} is defined twice (first at {place})"
+        ).format(consumer=quote(consumer), provider=quote(provider), place=place)
+    message = _DEFINED_TWICE.get(section)
+    if message is None:  # pragma: no cover - every keyed section has its sentence
+        return f"{entry_name(section, key)} is defined twice (first at {place})"
+    return gettext(message).format(key=quote(cast("str", key)), place=place)
