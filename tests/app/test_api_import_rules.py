@@ -167,3 +167,26 @@ def test_keep_internal_through_the_api_keeps_a_providers_own_components_as_links
         out_of_scope[keep] = check.json()["summary"]["out-of-scope"]
     assert warned == {"false": True, "true": False}
     assert out_of_scope["false"] - out_of_scope["true"] == 5
+
+
+def test_the_import_page_keeps_internal_components_when_asked_and_carries_the_choice(
+    make_client: Callable[..., TestClient], ws: Ws
+) -> None:
+    """The import page's box keeps a provider's own components as links: the preview names
+    them as out of scope without it and not with it, and the preview's apply form carries the
+    choice."""
+    web = make_client(plain_http_localhost=True)
+    sign_in(web, ws.emails["editor"])
+    token = csrf(web.get("/w/acme/import").text)
+    bom = (VARIANTS.parent / "cyclonedx" / "saasbom-internal-1.6.json").read_bytes()
+    pages = {}
+    for keep in (False, True):
+        form = {"csrf_token": token, "mode": "preview"} | ({"keep_internal": "yes"} if keep else {})
+        answer = web.post(
+            "/w/acme/import", data=form, files={"file": ("bom.json", bom, "application/json")}
+        )
+        assert answer.status_code == 200, answer.text
+        pages[keep] = squash(answer.text)
+    assert "are written as out of scope" in pages[False]
+    assert "are written as out of scope" not in pages[True]
+    assert 'name="keep_internal" value="yes"' in pages[True]

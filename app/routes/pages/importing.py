@@ -79,6 +79,7 @@ def import_file(request: Request, session: SessionDep, ws: WsPath, form: FormDep
     dry_run = form_field(form, "mode") != "apply"
     chosen = form_field(form, "format")
     fmt = chosen if chosen in IMPORT_FORMATS else None
+    keep_internal = form_field(form, "keep_internal") == "yes"
     try:
         done = services.import_file(
             session,
@@ -88,6 +89,7 @@ def import_file(request: Request, session: SessionDep, ws: WsPath, form: FormDep
             fmt=fmt,
             dry_run=dry_run,
             actor=visit.actor,
+            keep_internal=keep_internal,
         )
     except ChainError as error:
         return _import_errors(request, visit, name, issue_errors(error.issues), error)
@@ -105,6 +107,7 @@ def import_file(request: Request, session: SessionDep, ws: WsPath, form: FormDep
             filename=name,
             content=text,
             chosen=fmt or "",
+            keep_internal=keep_internal,
             read_as=done.format,
             warnings=done.warnings,
             errors=[],
