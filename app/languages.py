@@ -246,21 +246,7 @@ def set_account_language(
     session: Session, *, user: User, language: str | None, actor: Actor
 ) -> None:
     """Set (or clear, with ``None``) the person's own language; the change goes in the trail."""
-    chosen = _checked(language)
-    if chosen == user.language:
-        return
-    before, user.language = user.language, chosen
-    session.add(user)
-    audit.record(
-        session,
-        workspace_id=None,
-        actor=actor,
-        action="user.language",
-        target=f"user/{user.email}",
-        before={"language": before},
-        after={"language": chosen},
-    )
-    session.commit()
+    _set_language(session, user, language, None, actor, "user.language", f"user/{user.email}")
 
 
 def set_workspace_language(
@@ -268,17 +254,30 @@ def set_workspace_language(
 ) -> None:
     """Set (or clear) a workspace's default language; the caller has checked that ``actor`` is
     one of its owners. The change goes in the workspace's trail."""
+    target = f"workspace/{workspace.slug}"
+    _set_language(session, workspace, language, workspace.id, actor, "workspace.language", target)
+
+
+def _set_language(  # noqa: PLR0917 - one change, and where the trail records it
+    session: Session,
+    holder: User | Workspace,
+    language: str | None,
+    workspace_id: int | None,
+    actor: Actor,
+    action: str,
+    target: str,
+) -> None:
     chosen = _checked(language)
-    if chosen == workspace.language:
+    if chosen == holder.language:
         return
-    before, workspace.language = workspace.language, chosen
-    session.add(workspace)
+    before, holder.language = holder.language, chosen
+    session.add(holder)
     audit.record(
         session,
-        workspace_id=workspace.id,
+        workspace_id=workspace_id,
         actor=actor,
-        action="workspace.language",
-        target=f"workspace/{workspace.slug}",
+        action=action,
+        target=target,
         before={"language": before},
         after={"language": chosen},
     )
