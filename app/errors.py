@@ -14,7 +14,7 @@ details and the common messages of request validation are translated here. ``typ
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from http import HTTPStatus
 from typing import Any
 
@@ -25,7 +25,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from graph.errors import ChainError, Issue, UsageError
-from graph.i18n import N_, gettext
+from graph.i18n import DEFAULT, N_, current, gettext
 
 PROBLEM = "application/problem+json"
 
@@ -69,6 +69,21 @@ VALIDATION_MESSAGES = frozenset(
 )
 """The messages of request validation (pydantic's, by their English text) translated in a
 problem's ``errors``; any other stays as pydantic writes it."""
+
+
+VALIDATION_TYPES: Mapping[str, str] = {
+    "date_parsing": N_("Input should be a valid date YYYY-MM-DD"),
+    "date_from_datetime_parsing": N_("Input should be a valid date YYYY-MM-DD"),
+    "date_from_datetime_inexact": N_("Input should be a valid date YYYY-MM-DD"),
+    "greater_than_equal": N_("Input should be greater than or equal to {ge}"),
+    "greater_than": N_("Input should be greater than {gt}"),
+    "less_than_equal": N_("Input should be less than or equal to {le}"),
+    "less_than": N_("Input should be less than {lt}"),
+    "string_too_long": N_("String should have at most {max_length} characters"),
+    "string_too_short": N_("String should have at least {min_length} characters"),
+}
+"""pydantic's messages that carry details, by their type, as other languages than English say
+them (English keeps pydantic's own words)."""
 
 
 def title_of(status: int) -> str:
@@ -211,7 +226,7 @@ def install(app: FastAPI) -> None:
         errors = [
             {
                 "location": ".".join(str(p) for p in error["loc"]),
-                "message": _validation_message(error["msg"]),
+                "message": _validation_message(error),
             }
             for error in exc.errors()
         ]
@@ -241,9 +256,21 @@ def _internal_error(rid: str | None, exc: BaseException) -> JSONResponse:
     return problem_response(500, _internal(rid))
 
 
-def _validation_message(message: str) -> str:
-    """pydantic's ``message`` in the request's language, when it is one of ours to translate."""
-    return gettext(message) if message in VALIDATION_MESSAGES else message
+def _validation_message(error: Mapping[str, Any]) -> str:
+    """pydantic's message of ``error`` in the request's language: translated when it is one of
+    :data:`VALIDATION_MESSAGES`; in another language than English, said by its type when it is
+    one of :data:`VALIDATION_TYPES` (pydantic words those with details of its own); else as
+    pydantic writes it."""
+    message: str = error["msg"]
+    if message in VALIDATION_MESSAGES:
+        return gettext(message)
+    said = VALIDATION_TYPES.get(error.get("type", ""))
+    if said is None or current() == DEFAULT:
+        return message
+    try:
+        return gettext(said).format(**error.get("ctx", {}))
+    except (KeyError, IndexError, ValueError):  # a context other than the one expected
+        return message
 
 
 def _internal(rid: str | None) -> str:

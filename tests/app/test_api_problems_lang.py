@@ -57,6 +57,20 @@ ASKS: dict[str, Ask] = {
         headers=w.auth("editor") | {"Content-Type": "text/html"} | h,
     ),
     "no-such-route": lambda c, w, h: c.get("/api/v1/nothing-here", headers=w.auth() | h),
+    "not-a-date": lambda c, w, h: c.get(
+        w.url("/check"), params={"at": "27-11-2026"}, headers=w.auth() | h
+    ),
+    "limit-below-one": lambda c, w, h: c.get(
+        w.url("/suppliers"), params={"limit": "0"}, headers=w.auth() | h
+    ),
+    "limit-not-a-number": lambda c, w, h: c.get(
+        w.url("/suppliers"), params={"limit": "x"}, headers=w.auth() | h
+    ),
+    "not-json": lambda c, w, h: c.post(
+        w.url("/suppliers"),
+        content=b"{not json",
+        headers=w.auth("editor") | {"Content-Type": "application/json"} | h,
+    ),
     "anonymous-write": lambda c, w, h: c.post(w.url("/suppliers"), json={}, headers=h),
 }
 
