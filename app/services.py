@@ -1058,7 +1058,7 @@ def find_workspace(session: Session, slug: str) -> Workspace | None:
 def workspace_for(session: Session, slug: str) -> Workspace:
     workspace = repo.workspace_by_slug(session, slug)
     if workspace is None:
-        raise NotFound(f"no workspace '{slug}'")
+        raise NotFound(gettext("no workspace '{ws}'").format(ws=slug))
     return workspace
 
 

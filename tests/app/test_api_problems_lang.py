@@ -9,7 +9,11 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from httpx import Response
+from sqlalchemy import Engine
+from sqlmodel import Session
 
+from app import services
+from app.errors import NotFound
 from graph import i18n
 from tests.app.conftest import Ws
 from tests.test_pseudo_cli import unmarked
@@ -144,3 +148,17 @@ def test_no_word_of_a_problem_misses_the_catalog(client: TestClient, demo_ws: Ws
     left = {text: unmarked(text, known) for text in _texts(answer.json())}
     assert i18n.OPEN in answer.json()["title"]
     assert {text: words for text, words in left.items() if words} == {}
+
+
+def test_an_unknown_workspace_is_named_in_dutch(engine: Engine) -> None:
+    """The service's own lookup of a workspace (the command line's tokens, grants and members
+    ask it) says so in the language of the context."""
+    with Session(engine) as session:
+        with pytest.raises(NotFound) as english:
+            services.workspace_for(session, "nope")
+        with i18n.using("nl"), pytest.raises(NotFound) as dutch:
+            services.workspace_for(session, "nope")
+    assert (english.value.detail, dutch.value.detail) == (
+        "no workspace 'nope'",
+        "geen werkruimte 'nope'",
+    )
