@@ -83,15 +83,9 @@ CODE = re.compile(r"[A-Z]{2}")
 """A country code (ISO 3166-1 alpha-2), as the forms print it beside the country's name."""
 
 
-# The basis of a piece of evidence on the report ("ISAE 3402 report, type 2, held by ...") and a
-# link's notes ("carved out of ...'s report ...") are written by importers/basis.py, which is
-# not translated yet (issue 15: the core's part); they are left out here until it is.
-NOT_YET = frozenset({"basis", "note"})
-
-
 class _Text(HTMLParser):
     """The text a person reads on a page: its text nodes and read attributes, not scripts,
-    styles, the JSON data blocks, codes or what :data:`NOT_YET` names."""
+    styles, the JSON data blocks or codes."""
 
     SKIPPED = ("script", "style", "code", "template", "datalist")
 
@@ -101,11 +95,10 @@ class _Text(HTMLParser):
         self._open: list[bool] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        classes = set((dict(attrs).get("class") or "").split())
         if tag in ("br", "input", "img", "link", "meta"):
             skipped = False
         else:
-            skipped = tag in self.SKIPPED or bool(classes & NOT_YET)
+            skipped = tag in self.SKIPPED
             self._open.append(skipped)
         if not any(self._open):
             for name, value in attrs:

@@ -18,7 +18,7 @@ from app import accounts, services
 from app.accounts import Access
 from app.audit import Actor
 from app.deps import SAFE_METHODS, WRITE, Browser, browser_session, check_csrf, today, user_actor
-from app.errors import Forbidden, NotFound, Problem
+from app.errors import TITLES, Forbidden, NotFound, Problem
 from app.routes.pages.fields import SECTIONS
 from app.views.pages import WORDS, page
 from graph.errors import UsageError
@@ -91,28 +91,6 @@ def visit_as(
             )
         )
     return Visit(browser, access, user_actor(request, browser.user))
-
-
-TITLES = frozenset(
-    {
-        N_("Bad Request"),
-        N_("Unauthorized"),
-        N_("Forbidden"),
-        N_("Not Found"),
-        N_("Method Not Allowed"),
-        N_("Conflict"),
-        N_("Precondition Failed"),
-        N_("Request Entity Too Large"),
-        N_("Content Too Large"),
-        N_("Unsupported Media Type"),
-        N_("Unprocessable Entity"),
-        N_("Unprocessable Content"),
-        N_("Too Many Requests"),
-        N_("Service Unavailable"),
-    }
-)
-"""The headings of problem pages, as HTTP names their statuses, to write in the page's
-language."""
 
 
 def problem_page(request: Request, problem: Problem | UsageError) -> Response:
