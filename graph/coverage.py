@@ -19,10 +19,13 @@
 
 from __future__ import annotations
 
+import threading
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from typing import NamedTuple
+
+import networkx as nx
 
 from graph import reasons
 from graph.build import build_graph
@@ -72,6 +75,14 @@ def check(
     CheckResult
         The links by (rank, from, to), the findings, and the chain's verdict.
     """
+    _moment(at, period)
+    starts = _starts(chain, offerings)
+    return _check(chain, starts, profile, at, period)[0]
+
+
+def _moment(at: date | None, period: DateRange | None) -> None:
+    """Refuse a question that asks at a date and over a period, or neither, or a period that
+    ends before it starts."""
     if (at is None) == (period is None):
         raise UsageError(
             gettext("give either an evaluation date or an audit period, not both or neither")
@@ -82,6 +93,10 @@ def check(
                 start=period.start, end=period.end
             )
         )
+
+
+def _starts(chain: Chain, offerings: Sequence[str] | None) -> tuple[str, ...]:
+    """The offerings to start from, once each, in order; refused when unknown or none."""
     starts = tuple(dict.fromkeys(chain.offerings if offerings is None else offerings))
     unknown = [o for o in starts if o not in chain.services]
     if unknown or not starts:
@@ -95,7 +110,7 @@ def check(
             if unknown
             else gettext("no offering to start from")
         )
-    return _check(chain, starts, profile, at, period)[0]
+    return starts
 
 
 def _check(
@@ -105,13 +120,70 @@ def _check(
     at: date | None,
     period: DateRange | None,
 ) -> tuple[CheckResult, list[ScopedLink]]:
-    scoped = walk(build_graph(chain), offerings=starts)
-    judge = _Judge(chain, profile, at, period)
-    links = tuple(judge.link(s) for s in scoped)
-    findings = find(
-        chain, scoped=scoped, links=links, starts=starts, profile=profile, at=at, period=period
-    )
-    return CheckResult(starts, profile.id, at, period, links, findings), scoped
+    return _Judge(chain, profile, at, period).check(build_graph(chain), starts)
+
+
+def prepare(
+    chain: Chain,
+    *,
+    profile: ResolvedProfile = ZEKER_ONLINE,
+    at: date | None = None,
+    period: DateRange | None = None,
+) -> Judged:
+    """The chain made ready to be checked from any of its offerings, many times.
+
+    A link's verdict does not depend on the offering it is reached from; a :class:`Judged`
+    keeps the chain's graph and every link verdict it has made, so each :meth:`Judged.check`
+    pays only for its walk, the links no earlier question reached, and its findings.
+
+    Parameters
+    ----------
+    chain
+        A valid chain.
+    profile
+        The thresholds to judge by (see :mod:`graph.profiles`).
+    at, period
+        Exactly one: the evaluation date, or the audit period.
+
+    Examples
+    --------
+    >>> from datetime import date
+    >>> from graph.model import Chain, Dependency, Kind, Service, Supplier
+    >>> chain = Chain(
+    ...     offerings=("app", "api"),
+    ...     suppliers={"acme": Supplier(id="acme", name="Acme B.V.")},
+    ...     services={s: Service(id=s, name=s.title(), supplier="acme", kind=Kind.SAAS)
+    ...               for s in ("app", "api", "db")},
+    ...     dependencies={(c, "db"): Dependency(c, "db") for c in ("app", "api")},
+    ... )
+    >>> judged = prepare(chain, at=date(2026, 11, 27))
+    >>> judged.check(["api"]) == check(chain, offerings=["api"], at=date(2026, 11, 27))
+    True
+    >>> [(l.consumer, l.verdict.value) for l in judged.check().links]
+    [('api', 'NO_EVIDENCE'), ('app', 'NO_EVIDENCE')]
+    """
+    _moment(at, period)
+    return Judged(chain, _Judge(chain, profile, at, period))
+
+
+class Judged:
+    """A chain with its graph and its link verdicts, judged once for many questions
+    (:func:`prepare`). Safe to ask from several threads: one question at a time."""
+
+    def __init__(self, chain: Chain, judge: _Judge) -> None:
+        self.chain = chain
+        self.profile = judge.profile
+        self.at = judge.at
+        self.period = judge.period
+        self._judge = judge
+        self._graph = build_graph(chain)
+        self._lock = threading.Lock()
+
+    def check(self, offerings: Sequence[str] | None = None) -> CheckResult:
+        """What ``check(chain, offerings=offerings, ...)`` gives, with the judging shared."""
+        starts = _starts(self.chain, offerings)
+        with self._lock:
+            return self._judge.check(self._graph, starts)[0]
 
 
 class OfferingVerdict(NamedTuple):
@@ -188,6 +260,18 @@ class _Judge:
         self._also_included: dict[tuple[str, tuple[str, ...], str], Sequence[Assessment]] = {}
         self._worth: dict[str, Worth] = {}
         self._scope_halves = {e.id: reasons.scope_service_parts(e) for e in chain.evidence.values()}
+
+    def check(
+        self, G: nx.DiGraph[str], starts: tuple[str, ...]
+    ) -> tuple[CheckResult, list[ScopedLink]]:
+        """The check from ``starts`` over ``G`` (the chain's graph), and the walk."""
+        chain, profile, at, period = self.chain, self.profile, self.at, self.period
+        scoped = walk(G, offerings=starts)
+        links = tuple(self.link(s) for s in scoped)
+        findings = find(
+            chain, scoped=scoped, links=links, starts=starts, profile=profile, at=at, period=period
+        )
+        return CheckResult(starts, profile.id, at, period, links, findings), scoped
 
     def considered(self, p: Service) -> list[Evidence]:
         """Evidence held by the provider's supplier or listing the provider, by id."""

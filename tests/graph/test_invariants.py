@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from graph.coverage import check, check_each
+from graph.coverage import check, check_each, prepare
 from graph.evidence import stop_date
 from graph.model import (
     Accreditation,
@@ -385,3 +385,19 @@ def test_each_offerings_verdict_from_one_check_is_its_own_checks(chain: Chain, a
         return {f.subjects for r in results for f in r.findings if f.code.value == "expiring"}
 
     assert expiring([combined]) == expiring(list(alone.values()))
+
+
+@SETTINGS
+@given(chain=chains(), moment=moments, data=st.data())
+def test_a_prepared_chain_answers_each_question_as_check_does(
+    chain: Chain, moment: dict[str, object], data: st.DataObject
+) -> None:
+    """Judged once, a chain answers any run of questions (any offerings, in any order) each
+    exactly as a check of its own does, byte for byte: no answer leaks into the next."""
+    judged = prepare(chain, **moment)  # type: ignore[arg-type]
+    some = st.lists(st.sampled_from(sorted(chain.services)), min_size=1, max_size=3, unique=True)
+    for offerings in data.draw(st.lists(st.one_of(st.none(), some), min_size=1, max_size=4)):
+        expected = check(chain, offerings=offerings, **moment)  # type: ignore[arg-type]
+        got = judged.check(offerings)
+        assert got == expected
+        assert b"".join(got.iter_json()) == b"".join(expected.iter_json())
