@@ -32,8 +32,8 @@ from typing import Any, Protocol
 from graph.errors import Issue
 from graph.schema import SECTIONS
 from importers.chainfile.contract import REFERENCES
-from importers.chainfile.merge import ENTITY_REFERENCES, Hints, parent_cycles
-from importers.chainfile.messages import path_text, quote
+from importers.chainfile.merge import ENTITY_REFERENCES, Hints, parent_cycles, unknown_reference
+from importers.chainfile.messages import path_text
 from importers.chainfile.reader import Reader
 
 __all__ = ["Entry", "Register", "check_delete", "check_write", "read_entry"]
@@ -213,7 +213,7 @@ class _Described:
                 ids = [k for k in ids if k != self.removed[1]]
             self.ids[refers] = [*ids, *added]  # one change adds the same ids every time
         choices = self.ids[refers]
-        return f"unknown {SECTIONS[refers].singular} {quote(name)}{self.hint(name, choices)}"
+        return unknown_reference(refers, name, self.hint(name, choices))
 
 
 def _placed(issue: Issue, section: str, index: int) -> Issue:

@@ -10,6 +10,7 @@ from operator import attrgetter
 from typing import Any, cast
 
 from graph.errors import ChainError, Issue
+from graph.i18n import N_, gettext
 from graph.model import (
     Chain,
 )
@@ -46,13 +47,57 @@ def _merge_section(parts: Sequence[Part], section: str, issues: list[Issue]) -> 
                 issues.append(
                     Issue(
                         f"{section}[{at[key]}]",
-                        f"{entry_name(section, key)} conflicts with its definition in {place} "
-                        f"(differs in: {', '.join(differs)})",
+                        gettext(
+                            "{entry} conflicts with its definition in {place} "
+                            "(differs in: {fields})"
+                        ).format(
+                            entry=_entry_name(section, key), place=place, fields=", ".join(differs)
+                        ),
                         part.file,
                         line_at(part.root, (section, at[key])),
                     )
                 )
     return merged, owner
+
+
+def _entry_name(section: str, key: object) -> str:
+    """How a message names the entry: :func:`importers.chainfile.contract.entry_name` in the
+    context's language."""
+    if section == "dependencies":
+        consumer, provider = cast("tuple[str, str]", key)
+        return gettext("the link from {consumer} to {provider}").format(
+            consumer=quote(consumer), provider=quote(provider)
+        )
+    sentence = _ENTRY.get(section)
+    if sentence is None:  # pragma: no cover - every keyed section has its name
+        return entry_name(section, key)
+    return gettext(sentence).format(key=quote(cast("str", key)))
+
+
+# How a message names an entry, and an unknown id, a sentence per section (Dutch names each
+# kind with its own article and adjective ending).
+_ENTRY = {
+    "suppliers": N_("supplier {key}"),
+    "services": N_("service {key}"),
+    "evidence": N_("evidence {key}"),
+    "profiles": N_("profile {key}"),
+}
+_UNKNOWN = {
+    "suppliers": N_("unknown supplier {name}{hint}"),
+    "services": N_("unknown service {name}{hint}"),
+}
+
+
+def unknown_reference(refers: str, name: str, hint: str) -> str:
+    """That ``name`` names no entry of ``refers`` (``hint`` a 'did you mean' or nothing).
+
+    >>> unknown_reference("services", "ap", "; did you mean 'app'?")
+    "unknown service 'ap'; did you mean 'app'?"
+    """
+    sentence = _UNKNOWN.get(refers)
+    if sentence is None:  # pragma: no cover - references name suppliers and services only
+        return f"unknown {SECTIONS[refers].singular} {quote(name)}{hint}"
+    return gettext(sentence).format(name=quote(name), hint=hint)
 
 
 @dataclass(slots=True)
@@ -144,8 +189,7 @@ def check_references(parts: Sequence[Part], merged: Merged, issues: list[Issue])
         issues.append(Issue(path_text(at), message, part.file, line_at(part.root, at)))
 
     def unknown(refers: str | None, name: str) -> str:
-        what = SECTIONS[refers or ""].singular
-        return f"unknown {what} {quote(name)}{hint(name, known[refers])}"
+        return unknown_reference(refers or "", name, hint(name, known[refers]))
 
     for number, part in enumerate(parts):
         for index, offering in enumerate(part.offerings):
@@ -260,7 +304,8 @@ def parent_cycles(parents: Mapping[str, str | None]) -> list[tuple[str, str]]:
         while name is not None and name in parents and name not in done:
             if name in on_walk:
                 cycle = [*walk[walk.index(name) :], name]
-                found.append((name, "the parents of suppliers form a cycle: " + " -> ".join(cycle)))
+                message = gettext("the parents of suppliers form a cycle: {cycle}")
+                found.append((name, message.format(cycle=" -> ".join(cycle))))
                 break
             walk.append(name)
             on_walk.add(name)

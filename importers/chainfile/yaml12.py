@@ -9,6 +9,7 @@ from typing import Any, Final
 
 import yaml
 
+from graph.i18n import N_, gettext
 from importers.chainfile.messages import join_path, path_text, quote
 
 
@@ -105,7 +106,11 @@ def _core_number(text: str) -> int | float | None:
     if _CORE_FLOAT.fullmatch(text):
         return float(text)
     if _CORE_SPECIAL_FLOAT.fullmatch(text):
-        raise _BadScalarError(f"{quote(text)}: infinite and not-a-number values are not allowed")
+        raise _BadScalarError(
+            gettext("{value}: infinite and not-a-number values are not allowed").format(
+                value=quote(text)
+            )
+        )
     return None
 
 
@@ -121,7 +126,9 @@ def _resolve_plain(text: str) -> object:
     try:
         number = _core_number(text)
     except ValueError:  # an int with more digits than Python converts
-        raise _BadScalarError(f"{quote(text)}: the number is too long") from None
+        raise _BadScalarError(
+            gettext("{value}: the number is too long").format(value=quote(text))
+        ) from None
     return text if number is None else number
 
 
@@ -141,8 +148,10 @@ def _resolve_tagged(tag: str, text: str) -> object:
         if number is not None and (tag == _TAG + "float" or isinstance(number, int)):
             return float(number) if tag == _TAG + "float" else number
     if tag in _CORE_SCALAR_TAGS:
-        raise _BadScalarError(f"{quote(text)} is not a valid {_short_tag(tag)}")
-    raise _BadScalarError(f"the tag {_short_tag(tag)} is not allowed; {_ALLOWED_TAGS}")
+        raise _BadScalarError(
+            gettext("{value} is not a valid {tag}").format(value=quote(text), tag=_short_tag(tag))
+        )
+    raise _BadScalarError(_tag_not_allowed(tag))
 
 
 def _short_tag(tag: str) -> str:
@@ -150,7 +159,14 @@ def _short_tag(tag: str) -> str:
 
 
 _CORE_SCALAR_TAGS = frozenset(_TAG + name for name in ("str", "null", "bool", "int", "float"))
-_ALLOWED_TAGS = "only !!str, !!int, !!float, !!bool, !!null, !!map and !!seq may be written"
+
+
+def _tag_not_allowed(tag: str) -> str:
+    return gettext(
+        "the tag {tag} is not allowed; only !!str, !!int, !!float, !!bool, !!null, !!map and "
+        "!!seq may be written"
+    ).format(tag=_short_tag(tag))
+
 
 NOTHING: Final = object()  # no value at all: an empty file, or one that could not be parsed
 _NO_KEY: Final = object()  # a mapping on the stack is waiting for a key
@@ -176,7 +192,9 @@ class Composer:
         """The value of the one document in ``text``; ``NOTHING`` when there is none."""
         root: object = NOTHING
         for _, _, value in self.documents(
-            text, most=1, too_many="a chain file holds one YAML document; found a second one"
+            text,
+            most=1,
+            too_many=gettext("a chain file holds one YAML document; found a second one"),
         ):
             root = value
         return root
@@ -202,9 +220,10 @@ class Composer:
                 self.places.pop()
             elif kind is yaml.AliasEvent:
                 line = _event_line(event)
-                self.report(
-                    self.here(), f"aliases (*{event.anchor}) are not allowed; {_WRITE_OUT}", line
+                message = gettext(
+                    "aliases (*{anchor}) are not allowed; write the value out in full"
                 )
+                self.report(self.here(), message.format(anchor=event.anchor), line)
                 self.add(None, line, None)
             elif kind is yaml.DocumentStartEvent:
                 first_line = _event_line(event)
@@ -233,9 +252,7 @@ class Composer:
     def scalar(self, event: Any) -> None:
         line = _event_line(event)
         if event.anchor is not None:
-            self.report(
-                self.here(), f"anchors (&{event.anchor}) are not allowed; {_WRITE_OUT}", line
-            )
+            self.report(self.here(), _anchor_not_allowed(event.anchor), line)
         raw: str = event.value
         value: object = raw
         if self.stack and self.pending[-1] is _NO_KEY:
@@ -257,17 +274,19 @@ class Composer:
     def start(self, event: Any, *, is_map: bool) -> bool:
         line = _event_line(event)
         if event.anchor is not None:
-            self.report(
-                self.here(), f"anchors (&{event.anchor}) are not allowed; {_WRITE_OUT}", line
-            )
+            self.report(self.here(), _anchor_not_allowed(event.anchor), line)
         if event.tag is not None and event.tag != _TAG + ("map" if is_map else "seq"):
             self.report(
                 self.here(),
-                f"the tag {_short_tag(event.tag)} is not allowed; {_ALLOWED_TAGS}",
+                _tag_not_allowed(event.tag),
                 line,
             )
         if len(self.stack) >= _MAX_DEPTH:
-            self.report(self.here(), f"nested more than {_MAX_DEPTH} levels deep", line)
+            self.report(
+                self.here(),
+                gettext("nested more than {depth} levels deep").format(depth=_MAX_DEPTH),
+                line,
+            )
             return False
         container: YMap | YSeq = YMap(line) if is_map else YSeq(line)
         self.places.append(self.place())
@@ -302,12 +321,15 @@ class Composer:
         """Check a key just read; return it, or ``_SKIP`` to drop the value that follows."""
         if not isinstance(value, str):
             self.report(
-                self.here(), "a mapping key must be a plain string, not a list or mapping", line
+                self.here(),
+                gettext("a mapping key must be a plain string, not a list or mapping"),
+                line,
             )
             return _SKIP
         if value in mapping.key_lines:
             first = mapping.key_lines[value]
-            self.report(self.here(value), f"the key is repeated (first on line {first})", line)
+            message = gettext("the key is repeated (first on line {line})").format(line=first)
+            self.report(self.here(value), message, line)
             return _SKIP
         mapping.key_lines[value] = line
         return value
@@ -317,7 +339,10 @@ def _event_line(event: Any) -> int:
     return int(event.start_mark.line) + 1
 
 
-_WRITE_OUT = "write the value out in full"
+def _anchor_not_allowed(anchor: str) -> str:
+    return gettext("anchors (&{anchor}) are not allowed; write the value out in full").format(
+        anchor=anchor
+    )
 
 
 def compose_yaml(text: str, report: Callable[[str, str, int | None], None]) -> object:
@@ -345,26 +370,30 @@ def parse_json(text: str, report: Callable[[str, str, int | None], None]) -> obj
         return mapping
 
     def refuse_constant(name: str) -> object:
-        raise ValueError(f"{name} is not allowed (JSON has no infinite or not-a-number values)")
+        raise ValueError(
+            gettext("{name} is not allowed (JSON has no infinite or not-a-number values)").format(
+                name=name
+            )
+        )
 
     try:
         root = json.loads(text, object_pairs_hook=pairs_hook, parse_constant=refuse_constant)
     except json.JSONDecodeError as err:
-        hint = " (a file whose first character is '{' is read as JSON)"
-        report(
-            "",
-            f"not valid JSON: {err.msg} (line {err.lineno} column {err.colno}){hint}",
-            err.lineno,
-        )
+        message = gettext(
+            "not valid JSON: {problem} (line {line} column {column}) (a file whose first "
+            "character is '{{' is read as JSON)"
+        ).format(problem=_library_words(err.msg), line=err.lineno, column=err.colno)
+        report("", message, err.lineno)
         return NOTHING
     except ValueError as err:
-        report("", f"not valid JSON: {err}", None)
+        report("", gettext("not valid JSON: {problem}").format(problem=err), None)
         return NOTHING
     if repeated:
         where = _find_paths(root, {id(mapping) for mapping, _ in repeated})
         for mapping, keys in repeated:
             for key in dict.fromkeys(keys):
-                report(join_path(where.get(id(mapping), ""), key), "the key is repeated", None)
+                path = join_path(where.get(id(mapping), ""), key)
+                report(path, gettext("the key is repeated"), None)
     return root
 
 
@@ -402,10 +431,11 @@ def parse_file(
         report(path, message, line)
 
     if len(data) > max_bytes:
-        note("", f"the file is {len(data):,} bytes, more than the limit of {max_bytes:,}", None)
+        message = gettext("the file is {size} bytes, more than the limit of {limit}")
+        note("", message.format(size=f"{len(data):,}", limit=f"{max_bytes:,}"), None)
         return NOTHING
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        note("", "the file is UTF-16 text; save it as UTF-8", None)
+        note("", gettext("the file is UTF-16 text; save it as UTF-8"), None)
         return NOTHING
     try:
         text = data.decode("utf-8-sig")
@@ -413,8 +443,10 @@ def parse_file(
         line = data.count(b"\n", 0, err.start) + 1
         note(
             "",
-            f"not UTF-8 text: byte 0x{data[err.start]:02x} at offset {err.start} is not "
-            "valid UTF-8; save the file as UTF-8",
+            gettext(
+                "not UTF-8 text: byte {byte} at offset {offset} is not valid UTF-8; save the "
+                "file as UTF-8"
+            ).format(byte=f"0x{data[err.start]:02x}", offset=err.start),
             line,
         )
         return NOTHING
@@ -429,14 +461,85 @@ def parse_file(
         where = None if mark is None else int(mark.line) + 1
         problem = getattr(err, "problem", None) or str(err)
         context = getattr(err, "context", None)
-        message = f"not valid YAML: {problem}" + (f" ({context})" if context else "")
+        if context:
+            message = gettext("not valid YAML: {problem} ({context})").format(
+                problem=_library_words(problem), context=_library_words(context)
+            )
+        else:
+            message = gettext("not valid YAML: {problem}").format(problem=_library_words(problem))
         note("", message, where)
         return NOTHING
     except RecursionError:
-        note("", "the file is nested too deeply", None)
+        note("", gettext("the file is nested too deeply"), None)
         return NOTHING
     if root is NOTHING:
         if not reported:
-            note("", "the file is empty; a chain file starts with 'ketenkaart: 1'", None)
+            note("", gettext("the file is empty; a chain file starts with 'ketenkaart: 1'"), None)
         return NOTHING
     return root
+
+
+# The problems and contexts the YAML parser (libyaml, through PyYAML's CSafeLoader) and the JSON
+# parser report, marked for the catalog: :func:`_library_words` says them in the context's
+# language. A text not listed here (another parser version's wording) stays as the parser wrote it.
+_LIBRARY_WORDS = frozenset(
+    {
+        N_("did not find expected node content"),
+        N_("did not find expected ',' or '}'"),
+        N_("did not find expected ',' or ']'"),
+        N_("did not find expected '-' indicator"),
+        N_("did not find expected key"),
+        N_("did not find expected <document start>"),
+        N_("did not find expected alphabetic or numeric character"),
+        N_("did not find the expected '>'"),
+        N_("did not find expected whitespace or line break"),
+        N_("could not find expected ':'"),
+        N_("mapping values are not allowed in this context"),
+        N_("block sequence entries are not allowed in this context"),
+        N_("found unexpected end of stream"),
+        N_("found unexpected document indicator"),
+        N_("found character that cannot start any token"),
+        N_("found unknown escape character"),
+        N_("found a tab character where an indentation space is expected"),
+        N_("found a tab character that violates indentation"),
+        N_("found duplicate %YAML directive"),
+        N_("found incompatible YAML document"),
+        N_("found undefined tag handle"),
+        N_("found unknown directive name"),
+        N_("while parsing a flow node"),
+        N_("while parsing a block node"),
+        N_("while parsing a node"),
+        N_("while parsing a flow mapping"),
+        N_("while parsing a flow sequence"),
+        N_("while parsing a block mapping"),
+        N_("while parsing a block collection"),
+        N_("while parsing a quoted scalar"),
+        N_("while scanning a quoted scalar"),
+        N_("while scanning a plain scalar"),
+        N_("while scanning a block scalar"),
+        N_("while scanning a simple key"),
+        N_("while scanning for the next token"),
+        N_("while scanning an anchor"),
+        N_("while scanning an alias"),
+        N_("while scanning a tag"),
+        N_("while scanning a directive"),
+        N_("Expecting value"),
+        N_("Expecting property name enclosed in double quotes"),
+        N_("Expecting ',' delimiter"),
+        N_("Expecting ':' delimiter"),
+        N_("Extra data"),
+        N_("Unterminated string starting at"),
+        N_("Invalid control character at"),
+        N_("Invalid \\escape"),
+    }
+)
+
+
+def _library_words(text: str) -> str:
+    """A parser's own words (a problem or its context) in the context's language, when they are
+    among those the catalog carries; as the parser wrote them otherwise.
+
+    >>> _library_words("did not find expected key")
+    'did not find expected key'
+    """
+    return gettext(text) if text in _LIBRARY_WORDS else text

@@ -1,5 +1,6 @@
 """The chain format's validation errors in the context's language: a set of bad chain files,
-read in Dutch and in the pseudo language; what is still English is listed here."""
+read in Dutch and in the pseudo language (the reader's, merge's and the YAML and JSON
+parsers' messages)."""
 
 from __future__ import annotations
 
@@ -59,18 +60,26 @@ BAD = {
     "offerings-twice": VALID.replace("offerings: [app]", "offerings: [app, app]"),
     "version": VALID.replace("ketenkaart: 1", "ketenkaart: 2"),
     "not-a-mapping": "- just\n- a list\n",
+    "unknown-reference": VALID.replace("supplier: me", "supplier: nobody"),
+    "unknown-reference-hint": VALID.replace("supplier: me", "supplier: mee"),
+    "parent-cycle": VALID.replace("{id: me, name: Me}", "{id: me, name: Me, parent: me}"),
+    "yaml-flow": VALID + "services: [\n",
+    "yaml-mapping-values": VALID + "title: a: b\n",
+    "yaml-block-key": VALID + "  - {id: db\n",
+    "yaml-quoted": VALID + "title: 'open\n",
+    "yaml-token": VALID + "title: @x\n",
+    "yaml-alias": VALID.replace("name: App", "name: *x"),
+    "yaml-anchor": VALID.replace("name: App", "name: &x App"),
+    "yaml-tag": VALID.replace("name: App", "name: !!binary App"),
+    "yaml-two-documents": VALID + "---\n" + VALID,
+    "json-syntax": '{"ketenkaart": 1,}',
+    "json-repeated-key": '{"ketenkaart": 1, "ketenkaart": 1}',
+    "empty": "",
     "carved-out-without-method": VALID
     + "evidence:\n  - {id: c, scheme: iso27001, holder: me, covers: [app], "
     "valid_until: 2027-01-01, subservices: {carved_out: [app]}}\n",
 }
 """A bad chain file for each message the reader (importers/chainfile/reader.py) writes most."""
-
-STILL_ENGLISH = {
-    "unknown-reference": VALID.replace("supplier: me", "supplier: nobody"),
-    "yaml-syntax": VALID + "services: [\n",
-}
-"""Bad chain files whose messages are not yet translated: an unknown reference (written by
-importers/chainfile/merge.py and edit.py) and YAML syntax errors (importers/chainfile/yaml12.py)."""
 
 
 def messages(text: str, language: str) -> list[str]:
@@ -98,14 +107,6 @@ def test_every_word_of_a_message_is_marked_in_the_pseudo_language(case: str) -> 
     assert {message: words for message, words in left.items() if words} == {}
 
 
-@pytest.mark.parametrize("case", list(STILL_ENGLISH), ids=list(STILL_ENGLISH))
-def test_what_is_still_english(case: str) -> None:
-    """The messages listed as not yet translated still have English outside the markers:
-    when one is translated, move its case to BAD."""
-    found = messages(STILL_ENGLISH[case], "pseudo")
-    assert any(unmarked(message, _known(STILL_ENGLISH[case])) for message in found)
-
-
 @pytest.mark.parametrize(
     ("case", "dutch"),
     [
@@ -119,6 +120,13 @@ def test_what_is_still_english(case: str) -> None:
         (
             "defined-twice",
             "leverancier 'me' is twee keer gedefinieerd (eerst op suppliers[0], regel 4)",
+        ),
+        ("unknown-reference-hint", "onbekende leverancier 'mee'; bedoelt u 'me'?"),
+        ("parent-cycle", "de moederorganisaties van leveranciers vormen een kring: me -> me"),
+        (
+            "yaml-flow",
+            "geen geldige YAML: de verwachte inhoud van een waarde ontbreekt "
+            "(bij het lezen van een inline waarde)",
         ),
         (
             "unknown-choice",
@@ -140,6 +148,16 @@ def test_english_messages_are_as_before() -> None:
     assert "supplier 'me' is defined twice (first at suppliers[0], line 4)" in messages(
         BAD["defined-twice"], "en"
     )
+    assert messages(BAD["unknown-reference-hint"], "en") == [
+        "unknown supplier 'mee'; did you mean 'me'?"
+    ]
+    assert messages(BAD["parent-cycle"], "en") == [
+        "the parents of suppliers form a cycle: me -> me"
+    ]
+    assert messages(BAD["yaml-flow"], "en") == [
+        "the key is repeated (first on line 5)",
+        "not valid YAML: did not find expected node content (while parsing a flow node)",
+    ]
 
 
 def test_the_id_rule_is_the_contracts() -> None:
