@@ -185,6 +185,13 @@ class Judged:
         with self._lock:
             return self._judge.check(self._graph, starts)[0]
 
+    def check_each(self) -> tuple[CheckResult, dict[str, OfferingVerdict]]:
+        """What ``check_each(chain, ...)`` gives, with the judging shared (over a period too:
+        each offering's verdict and counts are those of a check of it alone)."""
+        starts = tuple(dict.fromkeys(self.chain.offerings))
+        with self._lock:
+            return _each(starts, *self._judge.check(self._graph, starts))
+
 
 class OfferingVerdict(NamedTuple):
     """An offering's verdict and its links by status, as :func:`check` of it alone gives."""
@@ -206,7 +213,13 @@ def check_each(
     links plus, per mask, the offerings in it, not links times offerings.
     """
     starts = tuple(dict.fromkeys(chain.offerings))
-    result, scoped = _check(chain, starts, profile, at, None)
+    return _each(starts, *_check(chain, starts, profile, at, None))
+
+
+def _each(
+    starts: tuple[str, ...], result: CheckResult, scoped: list[ScopedLink]
+) -> tuple[CheckResult, dict[str, OfferingVerdict]]:
+    """The check of every offering, and each one's verdict and summary, from its walk."""
     by_mask: dict[int, Counter[Status]] = defaultdict(Counter)
     for link, reached in zip(result.links, scoped, strict=True):
         by_mask[reached.offerings][link.status] += 1

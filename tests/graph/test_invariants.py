@@ -401,3 +401,16 @@ def test_a_prepared_chain_answers_each_question_as_check_does(
         got = judged.check(offerings)
         assert got == expected
         assert b"".join(got.iter_json()) == b"".join(expected.iter_json())
+
+
+@SETTINGS
+@given(chain=chains(), at=st.sampled_from(DATES), data=st.data())
+def test_a_prepared_chain_gives_each_offerings_verdict_as_check_each_does(
+    chain: Chain, at: date, data: st.DataObject
+) -> None:
+    """After any questions, a prepared chain's verdict per offering is check_each's."""
+    judged = prepare(chain, at=at)
+    some = st.lists(st.sampled_from(sorted(chain.services)), min_size=1, max_size=3, unique=True)
+    for offerings in data.draw(st.lists(some, max_size=2)):
+        judged.check(offerings)
+    assert judged.check_each() == check_each(chain, profile=ZEKER_ONLINE, at=at)
