@@ -7,6 +7,7 @@ import contextvars
 import re
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
 
@@ -51,7 +52,11 @@ def test_each_context_keeps_its_own_language() -> None:
     async def both() -> list[str]:
         return list(await asyncio.gather(answer("nl"), answer("en")))
 
-    assert asyncio.run(both()) == ["Als buiten scope aangemerkt.", "Marked out of scope."]
+    # In a thread of its own: a browser test's Playwright may keep an event loop running in
+    # this one (pytest-xdist runs the tests of many files in one process).
+    with ThreadPoolExecutor(1) as thread:
+        answers = thread.submit(asyncio.run, both()).result()
+    assert answers == ["Als buiten scope aangemerkt.", "Marked out of scope."]
     assert contextvars.copy_context().run(i18n.current) == "en"
 
 
