@@ -39,6 +39,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Final
 
+from graph.i18n import gettext, ngettext
 from graph.model import Chain, Dependency
 from importers.base import ImportIssue
 
@@ -62,7 +63,8 @@ class Internal:
 
 
 def reason(owner: str) -> str:
-    """The reason an internal link is out of scope.
+    """The reason an internal link is out of scope: data of the chain, English whatever the
+    language (a chain file reads the same after a Dutch or an English import).
 
     >>> reason("Acme Inc")
     "part of Acme Inc's own system"
@@ -73,7 +75,14 @@ def reason(owner: str) -> str:
 def _listed(items: list[str]) -> str:
     shown = ", ".join(items[:LISTED])
     more = len(items) - LISTED
-    return shown if more <= 0 else f"{shown} and {more} more"
+    if more <= 0:
+        return shown
+    return gettext("{shown} and {more} more").format(shown=shown, more=more)
+
+
+def _said_reason(owner: str) -> str:
+    """:func:`reason` as the warning says it, in the context's language."""
+    return gettext("part of {owner}'s own system").format(owner=owner)
 
 
 def set_apart(
@@ -128,16 +137,29 @@ def set_apart(
                 dependencies[key] = dataclasses.replace(
                     link, consumer=top, extra={**link.extra, VIA: part}
                 )
-                lifted.append(f"{top} -> {link.provider} (via {part})")
+                lifted.append(
+                    gettext("{consumer} -> {provider} (via {part})").format(
+                        consumer=top, provider=link.provider, part=part
+                    )
+                )
 
     count = len(owners)
-    message = (
-        f"{count} link{'' if count == 1 else 's'} between services of one provider, nested or "
-        f"marked as internal, {'is' if count == 1 else 'are'} written as out of scope: "
-        + "; ".join(f"{reason(owner)}: {_listed(links)}" for owner, links in by_owner.items())
+    message = ngettext(
+        "{count} link between services of one provider, nested or marked as internal, is "
+        "written as out of scope: {owners}",
+        "{count} links between services of one provider, nested or marked as internal, are "
+        "written as out of scope: {owners}",
+        count,
+    ).format(
+        count=count,
+        owners="; ".join(
+            f"{_said_reason(owner)}: {_listed(links)}" for owner, links in by_owner.items()
+        ),
     )
     if lifted:
-        message += f"; what they rely on outside it is linked directly: {_listed(lifted)}"
-    message += "; --keep-internal keeps them as links"
+        message += gettext("; what they rely on outside it is linked directly: {links}").format(
+            links=_listed(lifted)
+        )
+    message += gettext("; --keep-internal keeps them as links")
     warning = ImportIssue(where, message, "warning")
     return dataclasses.replace(chain, dependencies=dependencies), warning

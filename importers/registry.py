@@ -28,8 +28,8 @@ from types import MappingProxyType
 from typing import Final, Literal, TextIO
 
 from graph.errors import UsageError
+from graph.i18n import N_, gettext, ngettext
 from graph.model import Chain
-from graph.reasons import count
 from importers import backstage, chainfile_importer, cyclonedx, dora, fedramp, oscal
 from importers.base import (
     MAX_ERRORS,
@@ -101,7 +101,9 @@ def get(name: str) -> Importer:
         return IMPORTERS[name]
     except KeyError:
         raise UsageError(
-            f"no format called {name!r}; the formats are: {', '.join(names())}"
+            gettext("no format called {name}; the formats are: {formats}").format(
+                name=repr(name), formats=", ".join(names())
+            )
         ) from None
 
 
@@ -121,16 +123,17 @@ _EXTENSIONS: Final[Mapping[str, tuple[str, ...]]] = MappingProxyType(
 
 _LOOKS_FOR: Final[Mapping[str, str]] = MappingProxyType(
     {
-        "chain": "a 'ketenkaart' key",
-        "backstage": "a 'backstage.io' apiVersion",
-        "oscal": "an OSCAL model with 'oscal-version'",
-        "cyclonedx": "'bomFormat': 'CycloneDX' or the CycloneDX XML namespace",
-        "fedramp": "marketplace products with 'csp' and 'cso'",
-        "csv": "a register's heading row",
-        "xlsx": "a workbook",
+        "chain": N_("a 'ketenkaart' key"),
+        "backstage": N_("a 'backstage.io' apiVersion"),
+        "oscal": N_("an OSCAL model with 'oscal-version'"),
+        "cyclonedx": N_("'bomFormat': 'CycloneDX' or the CycloneDX XML namespace"),
+        "fedramp": N_("marketplace products with 'csp' and 'cso'"),
+        "csv": N_("a register's heading row"),
+        "xlsx": N_("a workbook"),
     }
 )
-"""What each format's content is recognised by, for the message when none recognises it."""
+"""What each format's content is recognised by, for the message when none recognises it
+(marked for the catalog, translated where the message is made)."""
 
 _BOMS: Final = (
     (codecs.BOM_UTF32_LE, "UTF-32"),
@@ -158,7 +161,7 @@ def refusal(data: bytes, fmt: str | None = None) -> str | None:
     True
     """  # noqa: E501 - a doctest shows the message as it is
     if data.startswith(codecs.BOM_UTF8 * 2):
-        return (
+        return gettext(
             "the file starts with two byte-order marks; save it again as UTF-8 "
             "(with one mark or none)"
         )
@@ -169,16 +172,16 @@ def refusal(data: bytes, fmt: str | None = None) -> str | None:
                     text = data.decode("utf-16")
                 except UnicodeDecodeError:
                     return None  # the CSV reader says what is wrong with it
-                return None if text.strip() else "the file is empty"
-            return (
-                f"the file is {encoding} (it starts with a {encoding} byte-order mark); "
+                return None if text.strip() else gettext("the file is empty")
+            return gettext(
+                "the file is {encoding} (it starts with a {encoding} byte-order mark); "
                 "save it as UTF-8"
-            )
+            ).format(encoding=encoding)
     body = data.removeprefix(codecs.BOM_UTF8)
     if not body:
-        return "the file is empty"
+        return gettext("the file is empty")
     if _BLANK.match(body):
-        return "the file is empty (it holds only white space)"
+        return gettext("the file is empty (it holds only white space)")
     return None
 
 
@@ -226,23 +229,34 @@ def detect(data: bytes, filename: str) -> Importer:
         _refuse(data, filename, found[0].name if len(found) == 1 else "")
     if len(found) == 1:
         return found[0]
-    choose = f"name it with --format (one of: {', '.join(names())})"
+    choose = gettext("name it with --format (one of: {formats})").format(formats=", ".join(names()))
     if not found and allowed:
-        options = " or ".join(f"{name} ({_LOOKS_FOR[name]})" for name in allowed)
+        options = gettext(" or ").join(f"{name} ({gettext(_LOOKS_FOR[name])})" for name in allowed)
         raise UsageError(
-            f"{filename}: the format is not recognised: a {suffix} file may be {options}, "
-            f"and the content has none of these; {choose}"
+            gettext(
+                "{file}: the format is not recognised: a {suffix} file may be {options}, "
+                "and the content has none of these; {choose}"
+            ).format(file=filename, suffix=suffix, options=options, choose=choose)
         )
     if not found:
         raise UsageError(
-            f"{filename}: the format is not recognised: the content is none of the formats "
-            f"ketenkaart reads and the name's extension does not say; {choose}"
+            gettext(
+                "{file}: the format is not recognised: the content is none of the formats "
+                "ketenkaart reads and the name's extension does not say; {choose}"
+            ).format(file=filename, choose=choose)
         )
     both = ", ".join(importer.name for importer in found)
-    why = f"its content fits each, and its extension {suffix}" if suffix else "its content fits"
-    raise UsageError(
-        f"{filename}: this could be {both} ({why} does not decide); name the format with --format"
-    )
+    if suffix:
+        message = gettext(
+            "{file}: this could be {formats} (its content fits each, and its extension "
+            "{suffix} does not decide); name the format with --format"
+        )
+    else:
+        message = gettext(
+            "{file}: this could be {formats} (its content fits does not decide); name the "
+            "format with --format"
+        )
+    raise UsageError(message.format(file=filename, formats=both, suffix=suffix))
 
 
 def choose(data: bytes, filename: str, fmt: str | None = None) -> Importer:
@@ -325,16 +339,24 @@ def library_issue(caught: warnings.WarningMessage) -> ImportIssue:
     known = _EXTENSION_WARNING.fullmatch(text)
     if known is not None:
         what = known["what"].lower()
-        article = "an" if what[:1] in "aeiou" else "a"
-        message = (
-            f"the workbook uses a spreadsheet feature this reader does not know ({article} "
-            f"{what} extension); the feature is left out and the cells are read as they are"
-        )
+        if what[:1] in "aeiou":
+            message = gettext(
+                "the workbook uses a spreadsheet feature this reader does not know (an "
+                "{what} extension); the feature is left out and the cells are read as they are"
+            )
+        else:
+            message = gettext(
+                "the workbook uses a spreadsheet feature this reader does not know (a "
+                "{what} extension); the feature is left out and the cells are read as they are"
+            )
+        message = message.format(what=what)
     elif text.startswith("Workbook contains no default style"):
-        message = "the workbook has no default style; its cells are read as they are"
+        message = gettext("the workbook has no default style; its cells are read as they are")
     else:
-        library = _library(caught.filename) or "a library"
-        message = f"while reading the file, {library} noted: {text}"
+        library = _library(caught.filename) or gettext("a library")
+        message = gettext("while reading the file, {library} noted: {text}").format(
+            library=library, text=text
+        )
     return ImportIssue("", message, "warning", kind="library note")
 
 
@@ -372,14 +394,21 @@ def _shown(issues: Sequence[ImportIssue]) -> tuple[ImportIssue, ...]:
             first = examples[issue.kind][:SUMMARY_EXAMPLES]
             shown[index] = ImportIssue(
                 "",
-                f"{kinds[issue.kind]} warnings of one kind ({issue.kind}); the first "
-                f"{len(first)}: {'; '.join(map(str, first))}",
+                gettext(
+                    "{count} warnings of one kind ({kind}); the first {shown}: {examples}"
+                ).format(
+                    count=kinds[issue.kind],
+                    kind=issue.kind,
+                    shown=len(first),
+                    examples="; ".join(map(str, first)),
+                ),
                 "warning",
                 issue.kind,
             )
     if errors > MAX_ERRORS:
         more = errors - MAX_ERRORS
-        shown.append(ImportIssue("", f"… and {more} more error{'' if more == 1 else 's'}"))
+        message = ngettext("… and {count} more error", "… and {count} more errors", more)
+        shown.append(ImportIssue("", message.format(count=more)))
     return tuple(shown)
 
 
@@ -387,16 +416,24 @@ def _nothing_usable(chain: Chain) -> ImportIssue | None:
     """The error for a chain with no service and no evidence: nothing to import."""
     if chain.services or chain.evidence:
         return None
-    found = [
-        count(len(entities), one, many)
-        for entities, one, many in (
-            (chain.suppliers, "supplier", None),
-            (chain.dependencies, "dependency", "dependencies"),
-        )
-        if entities
-    ]
-    told = f" (only {' and '.join(found)})" if found else ""
-    return ImportIssue("", f"the file declares no service{told}; there is nothing to import")
+    found = []
+    if chain.suppliers:
+        n = len(chain.suppliers)
+        found.append(ngettext("{count} supplier", "{count} suppliers", n).format(count=n))
+    if chain.dependencies:
+        n = len(chain.dependencies)
+        found.append(ngettext("{count} dependency", "{count} dependencies", n).format(count=n))
+    if not found:
+        message = gettext("the file declares no service; there is nothing to import")
+    elif len(found) == 1:
+        message = gettext(
+            "the file declares no service (only {found}); there is nothing to import"
+        ).format(found=found[0])
+    else:
+        message = gettext(
+            "the file declares no service (only {first} and {second}); there is nothing to import"
+        ).format(first=found[0], second=found[1])
+    return ImportIssue("", message)
 
 
 def run(importer: Importer, data: bytes, source: Source) -> ImportResult:
@@ -426,7 +463,10 @@ def run(importer: Importer, data: bytes, source: Source) -> ImportResult:
     issues.extend(
         issue
         if times == 1
-        else dataclasses.replace(issue, message=f"{issue.message} ({times} times)")
+        else dataclasses.replace(
+            issue,
+            message=gettext("{message} ({times} times)").format(message=issue.message, times=times),
+        )
         for issue, times in notes.items()
     )
     empty = _nothing_usable(result.chain) if result.ok else None
@@ -517,7 +557,9 @@ def export(chain: Chain, fmt: str, language: Literal["en", "nl"] = "en") -> Expo
         register = dora.export_register(chain)
         return Exported(register.to_zip(), "application/zip", "dora.zip", register.warnings)
     raise UsageError(
-        f"no export format called {fmt!r}; the formats are: {', '.join(EXPORT_FORMATS)}"
+        gettext("no export format called {name}; the formats are: {formats}").format(
+            name=repr(fmt), formats=", ".join(EXPORT_FORMATS)
+        )
     )
 
 
