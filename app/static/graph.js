@@ -247,6 +247,7 @@
   // (0.4 s of the first drawing at 20,000 links). Same font, same width, words kept whole but
   // for one wider than a line.
   const WRAP_PX = (data.labelWidth || 150) - 16; // the constraint less the box's margins
+  const MARGIN_TOP = 6; // above a service's label, inside its shape
   const wordWidths = new Map();
   let measure = null;
   function widthOf(text) {
@@ -605,7 +606,7 @@
       nodes: {
         font: { face: "system-ui, sans-serif", size: NODE_FONT, color: "#1d1d1f", multi: false },
         widthConstraint: big ? false : { maximum: data.labelWidth || 150 },
-        margin: { top: 6, right: 8, bottom: 6, left: 8 },
+        margin: { top: MARGIN_TOP, right: 8, bottom: 6, left: 8 },
         scaling: { label: { drawThreshold: labelEdges ? 0 : 5 } },
         chosen: true,
       },
@@ -688,6 +689,9 @@
     // measure with the whole graph in view (labels drawn at any size, see drawThreshold).
     network.fit({ animation: false });
     network.redraw(); // measures every service: the sizes spread() and placeLabels() need
+    if (belowRims()) {
+      network.redraw();
+    }
     if (spread()) {
       network.fit({ animation: false });
       network.redraw();
@@ -782,6 +786,33 @@
       top: Math.min(b.top, l.top),
       bottom: Math.max(b.bottom, l.top + l.height),
     };
+  }
+
+  // vis-network draws a cylinder (IaaS) as tall as its label is wide, its top rim the top third
+  // of it, and the label from the top margin down: the first line sat on the rim. Each
+  // cylinder's label moves down below the rim, as far as the body leaves room for it.
+  function belowRims() {
+    const moved = [];
+    for (const id of network.body.nodeIndices) {
+      const node = network.body.nodes[id];
+      const shape = node.shape;
+      if (node.options.shape !== "database" || !shape.height) {
+        continue;
+      }
+      // vis-network keeps a shape's margins from when it made it; a vertical shift of the
+      // label (font.vadjust) is what it takes on an update.
+      const rim = shape.height / 3;
+      const room = shape.height - node.labelModule.size.height - 4;
+      const top = Math.max(MARGIN_TOP, Math.min(Math.ceil(rim) + 2, Math.floor(room)));
+      const shift = top - MARGIN_TOP;
+      if (shift !== (node.options.font.vadjust || 0)) {
+        moved.push({ id: id, font: { vadjust: shift } });
+      }
+    }
+    if (moved.length) {
+      nodes.update(moved);
+    }
+    return moved.length > 0;
   }
 
   // The server estimates each service's height from its label; where the drawn one is taller

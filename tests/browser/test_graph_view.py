@@ -461,3 +461,34 @@ def test_without_the_graph_library_the_table_still_lists_every_link(
     page.locator("#graph-canvas .message.error").wait_for()
     assert page.locator("#graph-table tbody tr[data-edge]").count() == 7
     assert page.inner_text("#graph-table caption").startswith("7 links of 7")
+
+
+RIMS = """() => {
+  const network = window.ketenkaart.network;
+  return network.body.nodeIndices
+    .map((id) => network.body.nodes[id])
+    .filter((node) => node.options.shape === "database")
+    .map((node) => {
+      // vis-network draws the label font.vadjust below the box it measured for it
+      const top = node.labelModule.size.top + (node.labelModule.fontOptions.vadjust || 0);
+      return {
+        id: node.id,
+        rim: node.shape.top + node.shape.height / 3,
+        label: top,
+        labelBottom: top + node.labelModule.size.height,
+        bottom: node.shape.top + node.shape.height,
+      };
+    });
+}"""
+
+
+def test_a_cylinders_label_starts_below_its_top_rim(watched: Watched, origin: str) -> None:
+    """An IaaS service is drawn as a cylinder whose top rim is the top third of it; its label
+    (name and supplier) starts below the rim and ends inside the body, where a person reads it
+    clear of the rim's line (the label sat on the rim before)."""
+    page = open_graph(watched, origin)
+    cylinders = page.evaluate(RIMS)
+    assert [c["id"] for c in cylinders] == ["hosting"]
+    for c in cylinders:
+        assert c["label"] >= c["rim"], c
+        assert c["labelBottom"] <= c["bottom"], c
