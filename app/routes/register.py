@@ -17,15 +17,13 @@ from app import services
 from app.deps import Reader, SessionDep, Writer, today
 from app.errors import Invalid
 from app.limits import computing, turn_wait
-from app.routes.pages.recent import register_key
-from app.singleflight import flights, read_register
+from app.routes.pages.recent import judging, register_key
+from app.singleflight import flights
 from app.streams import chunked
-from graph.coverage import check as check_chain
 from graph.dates import parse_period
 from graph.errors import UsageError
 from graph.i18n import gettext
 from graph.model import DateRange
-from graph.profiles import find_profile
 from graph.verdicts import CheckResult
 from importers import registry
 from importers.chainfile import dump_chain
@@ -172,15 +170,19 @@ def check(
 
     def compute() -> tuple[int, list[bytes]]:
         with computing(request):
-            version, chain, _ = read_register(session, workspace, scope)
-            result = check_chain(
-                chain,
-                offerings=offering or None,
-                profile=find_profile(profile, chain),
+            # the register judged once per version for every question (ADR 31)
+            found = judging(
+                request,
+                session,
+                workspace,
+                scope,
+                asked=asked,
                 at=when,
                 period=span,
+                profile=profile,
             )
-            return version, list(chunked(_with_newline(result)))
+            result = found.judged.check(offering or None)
+            return found.version, list(chunked(_with_newline(result)))
 
     key = register_key(workspace, scope, tuple(offering or ()), profile, when, span)
     body = flights(request, "check", KEPT_CHECKS).get(

@@ -17,8 +17,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from app.limits import Turns
-from app.routes import register
-from app.routes.pages import reports
+from app.routes.pages import recent
 from app.singleflight import Flights, NotStarted, current
 from tests.app.conftest import PASSWORD, Ws
 
@@ -52,9 +51,9 @@ class Held:
 
 @pytest.fixture
 def held_check(monkeypatch: pytest.MonkeyPatch) -> Iterator[Held]:
-    """The API's check: its first judging waits until released."""
-    held = Held(vars(register)["check_chain"])
-    monkeypatch.setattr(register, "check_chain", held)
+    """The register's judging: its first waits until released."""
+    held = Held(vars(recent)["prepare"])
+    monkeypatch.setattr(recent, "prepare", held)
     yield held
     held.release.set()
 
@@ -116,8 +115,8 @@ def test_a_failed_judging_fails_each_waiting_caller_and_the_next_one_starts_anew
     """When the one judging that four callers wait for fails (here: no database connection in
     time), each of them is answered, 503 with Retry-After, none hangs or gets another's
     half; the next check judges again and succeeds."""
-    held = Held(vars(register)["check_chain"], fail=PoolTimeout("no connection in time"))
-    monkeypatch.setattr(register, "check_chain", held)
+    held = Held(vars(recent)["prepare"], fail=PoolTimeout("no connection in time"))
+    monkeypatch.setattr(recent, "prepare", held)
     client = make_client(heavy_limit=1, turn_wait=HOLD_S, retry_after=4)
     asked = _checks_waiting(client, demo_ws, held, 4)
     held.release.set()
@@ -151,8 +150,8 @@ def test_a_page_asked_after_a_change_shows_the_change_not_the_older_computation(
     """A graph page is being computed from the register as it was; a supplier is renamed;
     a visitor who asks the page after the rename does not get the running computation's
     page, but one with the new name."""
-    held = Held(vars(reports)["check"])
-    monkeypatch.setattr(reports, "check", held)
+    held = Held(vars(recent)["prepare"])
+    monkeypatch.setattr(recent, "prepare", held)
     client = make_client(heavy_limit=1, turn_wait=HOLD_S)
     _sign_in(client, demo_ws, "viewer")
     page = f"/w/{demo_ws.slug}/graph/loonwolk-online?at=2026-11-27"
@@ -255,3 +254,63 @@ def test_a_place_in_line_is_kept_while_it_is_wanted() -> None:
         return kept, gone
 
     assert asyncio.run(run()) == (True, False)
+
+
+def _second_offering(client: TestClient, ws: Ws) -> str:
+    """A second offering in the register, on one of the demo's providers (of Stratus)."""
+    editor = ws.auth("editor")
+    for section, body in (
+        ("suppliers", {"id": "tweede-bv", "name": "Tweede B.V."}),
+        ("services", {"id": "tweede", "name": "Tweede", "supplier": "tweede-bv", "kind": "saas"}),
+        ("dependencies", {"from": "tweede", "to": "stratus-postgres"}),
+    ):
+        made = client.post(ws.url(f"/{section}"), json=body, headers=editor)
+        assert made.status_code == 201, made.text
+    service = ws.url("/services/tweede")
+    etag = client.get(service, headers=editor).headers["etag"]
+    marked = client.patch(service, json={"offering": True}, headers={**editor, "If-Match": etag})
+    assert marked.status_code == 200, marked.text
+    return "tweede"
+
+
+def test_the_pages_and_the_check_of_one_version_share_one_judging_until_a_change(
+    make_client: Callable[..., TestClient], demo_ws: Ws, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The graph pages of two offerings, their reports and the whole register's check, at one
+    register version and date, judge the register once (ADR 31); after a supplier is
+    renamed, each page shows the new name, from one judging more."""
+    client = make_client(heavy_limit=1, turn_wait=HOLD_S)
+    other = _second_offering(client, demo_ws)
+    judgings: list[int] = []
+    real = vars(recent)["prepare"]
+
+    def prepare(*args: Any, **kwargs: Any) -> Any:
+        judgings.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(recent, "prepare", prepare)
+    _sign_in(client, demo_ws, "viewer")
+    pages = [
+        f"/w/{demo_ws.slug}/{kind}/{offering}?at=2026-11-27"
+        for offering in ("loonwolk-online", other)
+        for kind in ("graph", "report")
+    ]
+    for page in pages:
+        shown = client.get(page)
+        assert shown.status_code == 200, page
+        assert OLD_NAME in shown.text
+    whole = client.get(demo_ws.url(CHECK), headers=demo_ws.auth("viewer")).json()
+    assert whole["offerings"] == ["loonwolk-online", other]
+    assert len(judgings) == 1
+
+    supplier = demo_ws.url("/suppliers/stratus")
+    etag = client.get(supplier, headers=demo_ws.auth("editor")).headers["etag"]
+    renamed = client.patch(
+        supplier, json={"name": NEW_NAME}, headers={**demo_ws.auth("editor"), "If-Match": etag}
+    )
+    assert renamed.status_code == 200, renamed.text
+    for page in pages:
+        shown = client.get(page)
+        assert NEW_NAME in shown.text, page
+        assert OLD_NAME not in shown.text, page
+    assert len(judgings) == 2

@@ -252,13 +252,13 @@ def test_the_overview_shows_a_change_at_once(web: TestClient, long_ws: Ws) -> No
 def test_the_report_gives_the_connection_back_while_it_checks(
     web: TestClient, long_ws: Ws, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The register is read, then the check is computed with no transaction (and so no
+    """The register is read, then judged and checked with no transaction (and so no
     connection) held by the request's session."""
-    from app.routes.pages import reports  # noqa: PLC0415 - the module whose names are patched
+    from app.routes.pages import recent, reports  # noqa: PLC0415 - the modules patched
 
     sessions: list[Any] = []
     held: list[bool] = []
-    read, judge = reports.services.register_chain, reports.check
+    read, judge = reports.services.register_chain, recent.prepare
 
     def reading(session: Any, *args: Any) -> Any:
         sessions.append(session)
@@ -269,7 +269,7 @@ def test_the_report_gives_the_connection_back_while_it_checks(
         return judge(*args, **kwargs)
 
     monkeypatch.setattr(reports.services, "register_chain", reading)
-    monkeypatch.setattr(reports, "check", checking)
+    monkeypatch.setattr(recent, "prepare", checking)
     assert web.get(REPORT, params={"at": "2025-01-01"}).status_code == 200
     assert held == [False]
 

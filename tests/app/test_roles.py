@@ -490,3 +490,71 @@ def test_a_scoped_auditor_never_gets_an_answer_kept_for_the_whole_register(
         seen = {x for link in answers["auditor"]["links"] for x in (link["from"], link["to"])}
         assert scoped["other"] not in seen
         assert scoped["other"] in {link["from"] for link in answers["owner"]["links"]}
+
+
+def _signed_in(app: Any, email: str) -> TestClient:
+    """A browser of ``app`` (sharing its kept answers) signed in as ``email``."""
+    browser = TestClient(app, base_url="https://testserver")
+    form = browser.get("/login")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
+    assert token is not None
+    data = {"email": email, "password": PASSWORD, "csrf_token": token[1]}
+    assert browser.post("/login", data=data, follow_redirects=False).status_code == 303
+    return browser
+
+
+def _judged_outside(client: TestClient, ws: Ws, scoped: dict[str, str]) -> None:
+    """A supplier with a service under each offering, and a certificate that lists only the
+    one outside the scope: the link into the one inside is judged by it, in a sentence that
+    counts the services it lists (one in the whole register, none in the scope)."""
+    editor = ws.auth("editor")
+    for section, body in (
+        ("suppliers", {"id": "solo-bv", "name": "Solo B.V."}),
+        ("services", {"id": "solo", "name": "Solo", "supplier": "solo-bv", "kind": "paas"}),
+        ("services", {"id": "solo-out", "name": "Solo Out", "supplier": "solo-bv", "kind": "paas"}),
+        ("dependencies", {"from": scoped["offering"], "to": "solo"}),
+        ("dependencies", {"from": scoped["other"], "to": "solo-out"}),
+        (
+            "evidence",
+            {
+                "id": "solo-iso",
+                "scheme": "iso27001",
+                "version": "ISO/IEC 27001:2022",
+                "holder": "solo-bv",
+                "covers": ["solo-out"],
+                "issued": "2026-01-01",
+                "valid_until": "2028-12-31",
+                "accreditation": {"body": "RvA", "iaf_mla": True},
+            },
+        ),
+    ):
+        made = client.post(ws.url(f"/{section}"), json=body, headers=editor)
+        assert made.status_code == 201, made.text
+
+
+WHOLE = "solo-iso does not list Solo (solo) among the 1 services"
+
+
+@pytest.mark.parametrize("page", ["graph", "report"])
+def test_a_scoped_auditor_never_gets_a_page_made_from_the_whole_register(
+    make_client: Callable[..., TestClient], demo_ws: Ws, scoped: dict[str, str], page: str
+) -> None:
+    """The register is judged once per version and shared by the check and the pages (ADR
+    31): the owner's page of the offering, asked first, is judged from the whole register (a
+    certificate there lists a service outside the scope); the scoped auditor's page of the
+    same offering, at the same version, is judged from its part alone, and the other way
+    round."""
+    app = make_client().app
+    _judged_outside(make_client(), demo_ws, scoped)
+    browsers = {
+        "owner": _signed_in(app, demo_ws.emails["owner"]),
+        "auditor": _signed_in(app, "scoped@auditor.example"),
+    }
+    url = f"/w/{demo_ws.slug}/{page}/{scoped['offering']}?at=2026-11-27"
+    for order in (("owner", "auditor"), ("auditor", "owner")):
+        answers = {who: browsers[who].get(url) for who in order}
+        assert [answers[who].status_code for who in order] == [200, 200]
+        assert WHOLE in answers["owner"].text
+        assert WHOLE not in answers["auditor"].text, order
+        assert "solo-out" not in answers["auditor"].text
+    assert app.state.flights["judged"].kept == 2  # one whole, one scoped: judged apart

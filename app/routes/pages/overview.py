@@ -3,7 +3,7 @@ expires."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from fastapi import APIRouter, Request
@@ -14,7 +14,6 @@ from app import services
 from app.deps import READ, SessionDep, today
 from app.errors import Problem
 from app.limits import computing, turn_wait
-from app.models import Workspace
 from app.routes.pages.access import (
     DEFAULT_PROFILE,
     Visit,
@@ -23,10 +22,15 @@ from app.routes.pages.access import (
     page_context,
     visit_as,
 )
-from app.routes.pages.recent import register_key
-from app.singleflight import flights, read_versioned
+from app.routes.pages.recent import judging, register_key
+from app.singleflight import flights
 from app.views.graph import STATUS_STYLES
 from app.views.pages import page
+from graph.coverage import prepare
+from graph.evidence import counts_until
+from graph.model import Chain
+from graph.profiles import ResolvedProfile
+from graph.verdicts import CheckResult, FindingCode
 
 router = APIRouter(include_in_schema=False)
 
@@ -51,37 +55,59 @@ each is a few rows, and making one checks the whole register."""
 _Found = tuple[list[OfferingRow], list[services.Expiring], bool]
 
 
-def _overview(request: Request, session: Session, visit: Visit, day: date) -> tuple[int, _Found]:
+def _overview(
+    request: Request, session: Session, visit: Visit, day: date, asked: int
+) -> tuple[int, _Found]:
     """The register's version, and the overview's rows, its expiring evidence, and whether the
-    register has no offering."""
-
-    def read(workspace: Workspace) -> _Found:
-        try:
-            chain, results, soon = services.overview(
-                session,
-                workspace=workspace,
-                today=day,
-                days=EXPIRING_DAYS,
-                profile=DEFAULT_PROFILE,
-                scope=visit.scope,
-            )
-        except Problem:
-            return [], [], True
-        rows = [
-            OfferingRow(
-                offering,
-                chain.services[offering].name,
-                result.verdict.value,
-                STATUS_STYLES[result.verdict].label,
-                dict(result.summary),
-            )
-            for offering, result in results
-        ]
-        return rows, soon, False
-
+    register has no offering: from the register judged today, which the check and the pages
+    of the same version share (ADR 31)."""
     with computing(request):
-        # the check is most of it: read once, even when the register changed meanwhile
-        return read_versioned(session, visit.workspace, read, tries=1)
+        try:
+            ready = judging(
+                request,
+                session,
+                visit.workspace,
+                visit.scope,
+                asked=asked,
+                at=day,
+                period=None,
+                profile=DEFAULT_PROFILE,
+            )
+        except Problem:  # no offering yet: nothing to check (the version read is at least)
+            return asked, ([], [], True)
+        chain = ready.chain
+        profile = replace(ready.profile, expiring_days=EXPIRING_DAYS)
+        # the overview lists what expires within its own days: judged apart if they differ
+        judged = (
+            ready.judged if profile == ready.profile else prepare(chain, profile=profile, at=day)
+        )
+        result, each = judged.check_each()
+    rows = [
+        OfferingRow(
+            offering,
+            chain.services[offering].name,
+            found.verdict.value,
+            STATUS_STYLES[found.verdict].label,
+            dict(found.summary),
+        )
+        for offering, found in each.items()
+    ]
+    return ready.version, (rows, _expiring(chain, result, profile, day), False)
+
+
+def _expiring(
+    chain: Chain, result: CheckResult, profile: ResolvedProfile, day: date
+) -> list[services.Expiring]:
+    """The evidence the ``expiring`` findings of ``result`` name, once each, soonest first (as
+    :func:`app.services.expiring` lists it)."""
+    found: dict[str, services.Expiring] = {}
+    for finding in result.findings:
+        if finding.code is FindingCode.EXPIRING and finding.subjects[0] not in found:
+            e = chain.evidence[finding.subjects[0]]
+            stop = counts_until(e, profile, day)
+            if stop is not None:
+                found[e.id] = services.Expiring(e.id, e.scheme.value, e.holder, e.covers, stop)
+    return sorted(found.values(), key=lambda x: (x.stops, x.evidence))
 
 
 @router.get("/w/{ws}", response_class=HTMLResponse)
@@ -95,7 +121,7 @@ def overview(request: Request, session: SessionDep, ws: WsPath) -> Response:
     found: _Found = flights(request, "overviews", KEPT_OVERVIEWS).get(
         register_key(visit.workspace, visit.scope, day),
         at_least=asked,
-        compute=lambda: _overview(request, session, visit, day),
+        compute=lambda: _overview(request, session, visit, day, asked),
         start_within=turn_wait(request),
     )
     rows, soon, empty = found

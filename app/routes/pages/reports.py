@@ -28,18 +28,17 @@ from app.routes.pages.access import (
     problem_page,
     visit_as,
 )
-from app.routes.pages.recent import register_key
-from app.singleflight import flights, read_register
+from app.routes.pages.recent import judging, register_key
+from app.singleflight import flights
 from app.streams import chunked
 from app.views.graph import GRAPH_TEMPLATE, STATUS_STYLES, graph_context, offline_html
 from app.views.markdown import iter_markdown, reached, scope_links
 from app.views.pages import page
 from app.views.paging import Pager
-from graph.coverage import check
 from graph.dates import parse_period
 from graph.errors import UsageError
 from graph.model import Chain, DateRange
-from graph.profiles import BUILTIN_PROFILES, ResolvedProfile, find_profile
+from graph.profiles import BUILTIN_PROFILES, ResolvedProfile
 from graph.verdicts import CheckResult, LinkResult, Status
 from importers.basis import LinkBasis, link_bases
 from importers.worksheet import check_csv, check_xlsx
@@ -116,14 +115,26 @@ def _checked(request: Request, session: Session, visit: Visit, offering: str) ->
 
     def compute() -> tuple[int, _Found]:
         with computing(request):
-            version, chain, now = read_register(session, workspace, visit.scope)
+            # the register judged once per version for every question (ADR 31); this
+            # offering's walk and findings only are its own
+            ready = judging(
+                request,
+                session,
+                workspace,
+                visit.scope,
+                asked=asked,
+                at=at,
+                period=span,
+                profile=profile,
+            )
+            version, chain = ready.version, ready.chain
             if offering not in chain.offerings:
                 raise NotFound(f"no offering '{offering}' in workspace '{workspace.slug}'")
-            resolved = find_profile(profile, chain)
-            result = check(chain, offerings=[offering], profile=resolved, at=at, period=span)
+            result = ready.judged.check([offering])
         # the report and the graph carry this offering's own title, never another's
-        chain = dataclasses.replace(chain, title=services.offering_title(now, offering))
-        return version, (version, chain, result, resolved)
+        title = services.offering_title(ready.workspace, offering)
+        chain = dataclasses.replace(chain, title=title)
+        return version, (version, chain, result, ready.profile)
 
     key = register_key(workspace, visit.scope, offering, at, span, profile)
     found: _Found = flights(request, "checks", KEPT_CHECKS).get(
