@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Final, Literal
 
+from graph.i18n import gettext
 from graph.model import Kind, Scheme
 
 __all__ = [
@@ -206,9 +207,14 @@ _COUNTRY_NAMES: Final[Mapping[str, str]] = {
 }
 
 
+def _no_id(text: str) -> str:
+    """That ``text`` gives no id (its letters and digits make one)."""
+    return gettext("{value} has no letter or digit to make an id of").format(value=repr(text))
+
+
 def _did_you_mean(word: str, choices: list[str]) -> str:
     close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
-    return f"; did you mean {close[0]!r}?" if close else ""
+    return gettext("; did you mean {value}?").format(value=repr(close[0])) if close else ""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -259,7 +265,9 @@ def parse_flag(value: CellValue) -> bool | None:
         return True
     if word in _NO:
         return False
-    raise CellError(f"{text!r} is not yes or no (write ja/nee or yes/no)")
+    raise CellError(
+        gettext("{value} is not yes or no (write ja/nee or yes/no)").format(value=repr(text))
+    )
 
 
 def parse_kind(value: CellValue) -> Kind | None:
@@ -275,7 +283,11 @@ def parse_kind(value: CellValue) -> Kind | None:
     if kind is None:
         words = [kind.value for kind in Kind]
         hint = _did_you_mean(text.lower(), words)
-        raise CellError(f"{text!r} is not a kind of service (one of: {', '.join(words)}){hint}")
+        raise CellError(
+            gettext("{value} is not a kind of service (one of: {choices}){hint}").format(
+                value=repr(text), choices=", ".join(words), hint=hint
+            )
+        )
     return kind
 
 
@@ -305,7 +317,9 @@ def parse_scheme(value: CellValue) -> tuple[Scheme, int | None] | None:
         names = [names[0] for names in SCHEME_NAMES.values()]
         hint = _did_you_mean(text, names)
         raise CellError(
-            f"{text!r} is not a scheme ketenkaart knows (one of: {', '.join(names)}){hint}"
+            gettext("{value} is not a scheme ketenkaart knows (one of: {choices}){hint}").format(
+                value=repr(text), choices=", ".join(names), hint=hint
+            )
         )
     return scheme, report_type
 
@@ -326,8 +340,10 @@ def parse_report_type(value: CellValue) -> int | None:
         return 2
     hint = ""
     if _KINDS.get(_word_key(text)) is not None:
-        hint = "; if this column holds the kind of service, call it 'Kind' or 'Soort'"
-    raise CellError(f"{text!r} is not a report type (1 or 2){hint}")
+        hint = gettext("; if this column holds the kind of service, call it 'Kind' or 'Soort'")
+    raise CellError(
+        gettext("{value} is not a report type (1 or 2){hint}").format(value=repr(text), hint=hint)
+    )
 
 
 _ISO_DAY = re.compile(r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})")
@@ -366,7 +382,9 @@ def parse_day(value: CellValue) -> date | None:
             return date(int(parts[0]), int(parts[1]), int(parts[2]))
         except ValueError:
             pass
-    raise CellError(f"{text!r} is not a date (write 2026-03-31 or 31-03-2026)")
+    raise CellError(
+        gettext("{value} is not a date (write 2026-03-31 or 31-03-2026)").format(value=repr(text))
+    )
 
 
 def parse_country(value: CellValue) -> str | None:
@@ -384,7 +402,11 @@ def parse_country(value: CellValue) -> str | None:
         return text.upper()
     code = _COUNTRY_NAMES.get(_word_key(text))
     if code is None:
-        raise CellError(f"{text!r} is not a country code (write a code such as NL, DE or IE)")
+        raise CellError(
+            gettext("{value} is not a country code (write a code such as NL, DE or IE)").format(
+                value=repr(text)
+            )
+        )
     return code
 
 
@@ -452,7 +474,7 @@ def parse_reference(value: CellValue) -> str | None:
         return None
     made = slug(text)
     if not made:
-        raise CellError(f"{text!r} has no letter or digit to make an id of")
+        raise CellError(_no_id(text))
     return made
 
 

@@ -12,6 +12,7 @@ from datetime import date
 from typing import Final
 
 from graph.errors import ChainError
+from graph.i18n import gettext, ngettext
 from graph.model import (
     Chain,
     DateRange,
@@ -23,7 +24,7 @@ from graph.model import (
     Service,
     Supplier,
 )
-from graph.reasons import count
+from graph.reasons import scheme_label
 from importers.base import ImportResult, Source
 from importers.chainfile import dump_plain, load_plain
 from importers.layouts import Layout, slug
@@ -56,6 +57,13 @@ _EVIDENCE_KEYS = (
     "scope",
     "reference",
 )
+
+
+def _contradicts(value: str, row: int, was: str, what: str) -> str:
+    """That a cell's ``value`` contradicts what ``row`` said (``was``) for an entry."""
+    return gettext("{value} contradicts row {row} ({was}) for {what}").format(
+        value=value, row=row, was=was, what=what
+    )
 
 
 def _show(value: object) -> str:
@@ -97,8 +105,7 @@ class _Entity:
         elif known.value != value:
             problems.error(
                 at(row, table.heading(key)),
-                f"{_show(value)!r} contradicts row {known.row} ({_show(known.value)!r}) "
-                f"for {self.what}",
+                _contradicts(repr(_show(value)), known.row, repr(_show(known.value)), self.what),
             )
 
     def get(self, key: str) -> object:
@@ -159,7 +166,9 @@ class _Assembler:
             if key in values:
                 self.problems.error(
                     at(row, self.heading(key)),
-                    f"filled, but column {self.heading(need)!r} is empty",
+                    gettext("filled, but column {column} is empty").format(
+                        column=repr(self.heading(need))
+                    ),
                 )
 
     def read_rows(self) -> None:
@@ -167,11 +176,13 @@ class _Assembler:
             name = values.get("supplier")
             if not isinstance(name, str):
                 self.problems.error(
-                    at(row, self.heading("supplier")), "empty; every row names its supplier"
+                    at(row, self.heading("supplier")),
+                    gettext("empty; every row names its supplier"),
                 )
                 continue
             supplier = self.suppliers.setdefault(
-                norm(name), _Entity(name, row, f"supplier {name!r}")
+                norm(name),
+                _Entity(name, row, gettext("supplier {key}").format(key=repr(name))),
             )
             for key in _SUPPLIER_KEYS:
                 supplier.settle(self.table, self.problems, row, key, values.get(key))
@@ -183,7 +194,8 @@ class _Assembler:
                 continue
             service_key = (norm(name), norm(service_name))
             service = self.services.setdefault(
-                service_key, _Entity(service_name, row, f"service {service_name!r}")
+                service_key,
+                _Entity(service_name, row, gettext("service {key}").format(key=repr(service_name))),
             )
             for key in _SERVICE_KEYS:
                 service.settle(self.table, self.problems, row, key, values.get(key))
@@ -212,15 +224,19 @@ class _Assembler:
         if named_type is not None and report_type is not None and named_type != report_type:
             problems.error(
                 at(row, heading("type")),
-                f"type {report_type} contradicts the certificate {heading('certificate')!r}, "
-                f"which says type {named_type}",
+                gettext(
+                    "type {type} contradicts the certificate {column}, which says type {named}"
+                ).format(type=report_type, column=repr(heading("certificate")), named=named_type),
             )
             return
         report_type = report_type if report_type is not None else named_type
         if scheme.scheme_class is not SchemeClass.ASSURANCE_REPORT and report_type is not None:
             if "type" in values:
                 problems.warning(
-                    at(row, heading("type")), f"ignored: the {scheme.label} has no report type"
+                    at(row, heading("type")),
+                    gettext("ignored: the {scheme} has no report type").format(
+                        scheme=scheme_label(scheme)
+                    ),
                 )
             report_type = None
         start, end = values.get("period_from"), values.get("period_to")
@@ -231,7 +247,9 @@ class _Assembler:
             )
             problems.error(
                 at(row, heading(empty)),
-                f"empty, but {heading(other)!r} is filled: a period needs both ends",
+                gettext("empty, but {column} is filled: a period needs both ends").format(
+                    column=repr(heading(other))
+                ),
             )
             return
         if isinstance(start, date) and isinstance(end, date):
@@ -268,7 +286,11 @@ class _Assembler:
         )
         piece = self.pieces.get(identity)
         if piece is None:
-            what = f"certificate {reference!r}" if isinstance(reference, str) else "certificate"
+            what = (
+                gettext("certificate {reference}").format(reference=repr(reference))
+                if isinstance(reference, str)
+                else gettext("certificate")
+            )
             entity = _Entity(scheme.label, row, what)
             piece = _Piece(entity, reference if isinstance(reference, str) else None, holder, [])
             self.pieces[identity] = piece
@@ -281,7 +303,7 @@ class _Assembler:
                     was = "" if known.value is None else _show(known.value)
                     self.problems.error(
                         at(row, heading(key)),
-                        f"{shown!r} contradicts row {known.row} ({was!r}) for {piece.entity.what}",
+                        _contradicts(repr(shown), known.row, repr(was), piece.entity.what),
                     )
         if service_key not in piece.covers:
             piece.covers.append(service_key)
@@ -300,21 +322,25 @@ class _Assembler:
         if scheme.scheme_class is SchemeClass.ASSURANCE_REPORT and report_type is None:
             problems.error(
                 at(row, heading("type")),
-                f"the {scheme.label} needs its report type: fill column {heading('type')!r} "
-                "with 1 or 2",
+                gettext(
+                    "the {scheme} needs its report type: fill column {column} with 1 or 2"
+                ).format(scheme=scheme_label(scheme), column=repr(heading("type"))),
             )
             ok = False
         if report_type == 2 and period is None:
             problems.error(
                 at(row, heading("period_from")),
-                f"a type 2 report needs its tested period: fill columns "
-                f"{heading('period_from')!r} and {heading('period_to')!r}",
+                gettext(
+                    "a type 2 report needs its tested period: fill columns {start} and {end}"
+                ).format(start=repr(heading("period_from")), end=repr(heading("period_to"))),
             )
             ok = False
         if scheme in NEEDS_VALID_UNTIL and values.get("valid_until") is None:
             problems.error(
                 at(row, heading("valid_until")),
-                f"the {scheme.label} needs its expiry date: fill column {heading('valid_until')!r}",
+                gettext("the {scheme} needs its expiry date: fill column {column}").format(
+                    scheme=scheme_label(scheme), column=repr(heading("valid_until"))
+                ),
             )
             ok = False
         return ok
@@ -335,7 +361,9 @@ class _Assembler:
             if not base:
                 self.problems.error(
                     at(supplier.row, self.heading("supplier")),
-                    f"{supplier.name!r} has no letter or digit to make an id of",
+                    gettext("{value} has no letter or digit to make an id of").format(
+                        value=repr(supplier.name)
+                    ),
                 )
             supplier.id = _unique(base or "supplier", taken)
         service_by_name: dict[tuple[str, str], str] = {}
@@ -352,7 +380,9 @@ class _Assembler:
             if not base:
                 self.problems.error(
                     at(service.row, self.heading("service")),
-                    f"{service.name!r} has no letter or digit to make an id of",
+                    gettext("{value} has no letter or digit to make an id of").format(
+                        value=repr(service.name)
+                    ),
                 )
                 base = "service"
             if base in taken:
@@ -418,16 +448,23 @@ class _Assembler:
                 if not ids:
                     names = sorted({s.name for s in self.services.values()})
                     close = [n for n in names if norm(n).startswith(norm(part)[:4])][:3]
-                    hint = f"; did you mean {close[0]!r}?" if close else ""
+                    hint = (
+                        gettext("; did you mean {value}?").format(value=repr(close[0]))
+                        if close
+                        else ""
+                    )
                     self.problems.error(
                         at(link.row, used_by),
-                        f"no service {part!r} in the register{hint}",
+                        gettext("no service {name} in the register{hint}").format(
+                            name=repr(part), hint=hint
+                        ),
                     )
                 elif len(ids) > 1:
                     self.problems.error(
                         at(link.row, used_by),
-                        f"{part!r} names {len(ids)} services ({', '.join(ids)}); "
-                        "write the id of the one meant",
+                        gettext(
+                            "{name} names {count} services ({ids}); write the id of the one meant"
+                        ).format(name=repr(part), count=len(ids), ids=", ".join(ids)),
                     )
                 elif ids[0] not in found:
                     found.append(ids[0])
@@ -441,8 +478,10 @@ class _Assembler:
             if norm(name) not in self.suppliers:
                 problems.error(
                     at(row, self.heading("holder")),
-                    f"no supplier {name!r} in the register; add a row with this supplier "
-                    "(the service may stay empty)",
+                    gettext(
+                        "no supplier {name} in the register; add a row with this supplier "
+                        "(the service may stay empty)"
+                    ).format(name=repr(name)),
                 )
         self.assign_ids()
         suppliers: dict[str, Supplier] = {}
@@ -468,8 +507,9 @@ class _Assembler:
             if not isinstance(kind, Kind):
                 problems.error(
                     at(service.row, self.heading("kind")),
-                    f"empty: the kind of service {service.name!r} "
-                    f"(one of: {', '.join(k.value for k in Kind)})",
+                    gettext("empty: the kind of service {name} (one of: {choices})").format(
+                        name=repr(service.name), choices=", ".join(k.value for k in Kind)
+                    ),
                 )
                 kind = Kind.OTHER
             locations = service.get("locations")
@@ -507,8 +547,12 @@ class _Assembler:
                     if (before.role, before.critical) != (role, critical):
                         problems.error(
                             at(link.row, self.heading("used_by")),
-                            f"the link from {consumer!r} to {provider!r} contradicts row "
-                            f"{earlier.row} (role or critical differ)",
+                            gettext(
+                                "the link from {consumer} to {provider} contradicts row {row} "
+                                "(role or critical differ)"
+                            ).format(
+                                consumer=repr(consumer), provider=repr(provider), row=earlier.row
+                            ),
                         )
                     continue
                 stated[key] = link
@@ -633,16 +677,28 @@ def _nothing(table: Table, chain: Chain, problems: Problems) -> None:
     service = repr(table.heading("service"))
     if not table.rows:
         problems.error(
-            "", "the register has its heading row and no row under it; fill a row per service"
+            "",
+            gettext("the register has its heading row and no row under it; fill a row per service"),
         )
         return
     names = [supplier.name for supplier in chain.suppliers.values()]
     shown = ", ".join(map(repr, names[:3])) + (", ..." if len(names) > 3 else "")
     problems.error(
         "",
-        f"the register names no service: its {count(len(table.rows), 'row')} "
-        f"{'names' if len(table.rows) == 1 else 'name'} only "
-        f"{count(len(names), 'supplier')} ({shown}); fill the column {service}",
+        ngettext(
+            "the register names no service: its {rows} row names only {suppliers} ({shown}); "
+            "fill the column {column}",
+            "the register names no service: its {rows} rows name only {suppliers} ({shown}); "
+            "fill the column {column}",
+            len(table.rows),
+        ).format(
+            rows=len(table.rows),
+            suppliers=ngettext("{count} supplier", "{count} suppliers", len(names)).format(
+                count=len(names)
+            ),
+            shown=shown,
+            column=service,
+        ),
     )
 
 

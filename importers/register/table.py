@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from graph.i18n import gettext, ngettext
 from importers.base import ImportIssue
 from importers.layouts import (
     CellError,
@@ -107,7 +108,7 @@ def read_table(layout: Layout, rows: Sequence[Row], problems: Problems) -> Table
     with the problem (the columns missing and the ones found) in ``problems``."""
     filled = [(number, cells) for number, cells in rows if any(not _empty(c) for c in cells)]
     if not filled:
-        problems.error("", "the register is empty: no heading row and no rows")
+        problems.error("", gettext("the register is empty: no heading row and no rows"))
         return None
     required = [column for column in layout.columns if column.required]
     header_at = None
@@ -126,14 +127,20 @@ def read_table(layout: Layout, rows: Sequence[Row], problems: Problems) -> Table
         language = _language(layout, texts)
         missing = [column for column in required if column not in matched.values()]
         names = ", ".join(
-            f"{c.heading(language)!r} (or {c.heading('en' if language == 'nl' else 'nl')!r})"
+            gettext("{heading} (or {other})").format(
+                heading=repr(c.heading(language)),
+                other=repr(c.heading("en" if language == "nl" else "nl")),
+            )
             for c in missing
         )
-        found = ", ".join(repr(text) for text in texts) or "none"
-        plural = "columns" if len(missing) > 1 else "column"
+        found = ", ".join(repr(text) for text in texts) or gettext("none")
         problems.error(
             at(number),
-            f"the register has no {plural} {names}; the columns found are: {found}",
+            ngettext(
+                "the register has no column {names}; the columns found are: {found}",
+                "the register has no columns {names}; the columns found are: {found}",
+                len(missing),
+            ).format(names=names, found=found),
         )
         return None
     number, cells = filled[header_at]
@@ -155,7 +162,8 @@ def read_table(layout: Layout, rows: Sequence[Row], problems: Problems) -> Table
         other = parse_text(cell)
         if other and index not in matched:
             problems.warning(
-                at(number, other), "not a column ketenkaart knows; its cells are not read"
+                at(number, other),
+                gettext("not a column ketenkaart knows; its cells are not read"),
             )
     language = _language(layout, headings.values())
     table = Table(layout, language, headings, [])
