@@ -237,7 +237,14 @@ def _checked(language: str | None) -> str | None:
     if language not in CHOOSABLE:
         raise Invalid(
             i18n.gettext("choose one of the languages offered"),
-            errors=[{"location": "language", "message": f"expected one of {', '.join(CHOOSABLE)}"}],
+            errors=[
+                {
+                    "location": "language",
+                    "message": i18n.gettext("expected one of {choices}").format(
+                        choices=", ".join(CHOOSABLE)
+                    ),
+                }
+            ],
         )
     return language
 

@@ -37,6 +37,7 @@ from app.views.pages import page
 from app.views.paging import Pager
 from graph.dates import parse_period
 from graph.errors import UsageError
+from graph.i18n import gettext
 from graph.model import Chain, DateRange
 from graph.profiles import BUILTIN_PROFILES, ResolvedProfile
 from graph.verdicts import CheckResult, LinkResult, Status
@@ -77,8 +78,12 @@ def _parse_when(
             return None, parse_period(period)
         except UsageError:
             raise Invalid(
-                f"period '{period}' is not FROM..TO with FROM on or before TO",
-                errors=[{"location": "period", "message": "expected YYYY-MM-DD..YYYY-MM-DD"}],
+                gettext("period '{text}' is not FROM..TO with FROM on or before TO").format(
+                    text=period
+                ),
+                errors=[
+                    {"location": "period", "message": gettext("expected YYYY-MM-DD..YYYY-MM-DD")}
+                ],
             ) from None
     if at:
         try:
