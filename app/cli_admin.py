@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 
 from app.cli_base import EXIT_GAP, EXIT_OK, Parser, parse_date
 from graph.errors import UsageError
+from graph.i18n import gettext
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -48,145 +49,177 @@ def add_parsers(commands: argparse._SubParsersAction[Parser]) -> None:
     database.add_argument(
         "--database-url",
         metavar="URL",
-        help="the database (default: KETENKAART_DATABASE_URL, else sqlite:///ketenkaart.db)",
+        help=gettext(
+            "the database (default: KETENKAART_DATABASE_URL, else sqlite:///ketenkaart.db)"
+        ),
     )
 
-    db = commands.add_parser("db", help="look after the database's schema")
+    db = commands.add_parser("db", help=gettext("look after the database's schema"))
     db_actions = db.add_subparsers(dest="action", required=True, parser_class=Parser)
     db_actions.add_parser(
         "upgrade",
         parents=[database],
-        help="bring the schema up to date",
-        description="Bring the database's schema up to the newest migration.",
+        help=gettext("bring the schema up to date"),
+        description=gettext("Bring the database's schema up to the newest migration."),
     )
 
-    ws = commands.add_parser("workspace", help="manage workspaces")
+    ws = commands.add_parser("workspace", help=gettext("manage workspaces"))
     ws_actions = ws.add_subparsers(dest="action", required=True, parser_class=Parser)
     ws_create = ws_actions.add_parser(
-        "create", parents=[database], help="create a workspace", description="Create a workspace."
+        "create",
+        parents=[database],
+        help=gettext("create a workspace"),
+        description=gettext("Create a workspace."),
     )
-    ws_create.add_argument("slug", metavar="SLUG", help="its name in URLs: a-z, 0-9 and -")
-    ws_create.add_argument("--name", help="its display name (default: the slug)")
-    ws_create.add_argument("--owner", metavar="EMAIL", help="the account that becomes its owner")
+    ws_create.add_argument("slug", metavar="SLUG", help=gettext("its name in URLs: a-z, 0-9 and -"))
+    ws_create.add_argument("--name", help=gettext("its display name (default: the slug)"))
+    ws_create.add_argument(
+        "--owner", metavar=gettext("EMAIL"), help=gettext("the account that becomes its owner")
+    )
     _people_parsers(commands, database)
     _token_parsers(commands, database)
     _server_parsers(commands, database)
 
 
 def _people_parsers(commands: argparse._SubParsersAction[Parser], database: Parser) -> None:
-    user = commands.add_parser("user", help="manage accounts")
+    user = commands.add_parser("user", help=gettext("manage accounts"))
     user_actions = user.add_subparsers(dest="action", required=True, parser_class=Parser)
     user_create = user_actions.add_parser(
         "create",
         parents=[database],
-        help="create an account",
-        description="Create an account. The password is asked for twice on a terminal, or read "
-        "from the first line of standard input with --password-stdin; it is never a flag.",
+        help=gettext("create an account"),
+        description=gettext(
+            "Create an account. The password is asked for twice on a terminal, or read "
+            "from the first line of standard input with --password-stdin; it is never a flag."
+        ),
     )
-    user_create.add_argument("email", metavar="EMAIL")
-    user_create.add_argument("--name", required=True, help="the name people see")
+    user_create.add_argument("email", metavar=gettext("EMAIL"))
+    user_create.add_argument("--name", required=True, help=gettext("the name people see"))
     user_create.add_argument("--password-stdin", action="store_true")
     user_disable = user_actions.add_parser(
         "disable",
         parents=[database],
-        help="disable an account and end its sessions and tokens",
-        description="Disable an account: it can no longer sign in, and every browser session "
-        "and token of it ends at once. Its memberships and grants stay, for the record.",
+        help=gettext("disable an account and end its sessions and tokens"),
+        description=gettext(
+            "Disable an account: it can no longer sign in, and every browser session "
+            "and token of it ends at once. Its memberships and grants stay, for the record."
+        ),
     )
-    user_disable.add_argument("email", metavar="EMAIL")
+    user_disable.add_argument("email", metavar=gettext("EMAIL"))
 
-    member = commands.add_parser("member", help="manage who is in a workspace")
+    member = commands.add_parser("member", help=gettext("manage who is in a workspace"))
     member_actions = member.add_subparsers(dest="action", required=True, parser_class=Parser)
     member_set = member_actions.add_parser(
         "set",
         parents=[database],
-        help="make an account a member, or change its role",
-        description="Make an account a member of a workspace, or change its role.",
+        help=gettext("make an account a member, or change its role"),
+        description=gettext("Make an account a member of a workspace, or change its role."),
     )
-    member_set.add_argument("email", metavar="EMAIL")
+    member_set.add_argument("email", metavar=gettext("EMAIL"))
     member_set.add_argument("--workspace", required=True, metavar="SLUG")
     member_set.add_argument("--role", required=True, choices=MEMBER_ROLES)
 
-    grant = commands.add_parser("grant", help="give an auditor read access for an engagement")
+    grant = commands.add_parser(
+        "grant", help=gettext("give an auditor read access for an engagement")
+    )
     grant_actions = grant.add_subparsers(dest="action", required=True, parser_class=Parser)
     grant_create = grant_actions.add_parser(
         "create",
         parents=[database],
-        help="grant an auditor read access",
-        description="Give an auditor's account read access to the whole workspace, or to the "
-        "chosen offerings and everything under them, from --from through --to.",
+        help=gettext("grant an auditor read access"),
+        description=gettext(
+            "Give an auditor's account read access to the whole workspace, or to the "
+            "chosen offerings and everything under them, from --from through --to."
+        ),
     )
-    grant_create.add_argument("email", metavar="EMAIL")
+    grant_create.add_argument("email", metavar=gettext("EMAIL"))
     grant_create.add_argument("--workspace", required=True, metavar="SLUG")
-    grant_create.add_argument("--from", dest="starts", required=True, metavar="DATE")
-    grant_create.add_argument("--to", dest="ends", required=True, metavar="DATE")
+    grant_create.add_argument("--from", dest="starts", required=True, metavar=gettext("DATE"))
+    grant_create.add_argument("--to", dest="ends", required=True, metavar=gettext("DATE"))
     grant_create.add_argument(
-        "--offering", action="append", default=[], help="limit to this offering (repeatable)"
+        "--offering",
+        action="append",
+        default=[],
+        help=gettext("limit to this offering (repeatable)"),
     )
 
-    trail = commands.add_parser("audit", help="the audit trail")
+    trail = commands.add_parser("audit", help=gettext("the audit trail"))
     trail_actions = trail.add_subparsers(dest="action", required=True, parser_class=Parser)
     verify = trail_actions.add_parser(
         "verify",
         parents=[database],
-        help="recompute the audit trail's hashes",
-        description="Recompute every chain of the audit trail (every workspace's and the "
-        "accounts', found from the workspaces and the entries, or one workspace's) and name the "
-        "first broken entry or head; exit 1 when one is broken. --anchor also compares the "
-        "trail with an anchor kept earlier, --register the register with its trail.",
+        help=gettext("recompute the audit trail's hashes"),
+        description=gettext(
+            "Recompute every chain of the audit trail (every workspace's and the "
+            "accounts', found from the workspaces and the entries, or one workspace's) and name "
+            "the first broken entry or head; exit 1 when one is broken. --anchor also compares the "
+            "trail with an anchor kept earlier, --register the register with its trail."
+        ),
     )
     verify.add_argument("--workspace", metavar="SLUG")
     verify.add_argument(
         "--anchor",
-        metavar="FILE",
-        help="an anchor printed by `audit anchor` earlier: name every chain rewritten since",
+        metavar=gettext("FILE"),
+        help=gettext(
+            "an anchor printed by `audit anchor` earlier: name every chain rewritten since"
+        ),
     )
     verify.add_argument(
         "--key",
-        metavar="FILE",
-        help="with --anchor: the anchor must be signed by this key (default: "
-        "KETENKAART_ANCHOR_KEY when set)",
+        metavar=gettext("FILE"),
+        help=gettext(
+            "with --anchor: the anchor must be signed by this key (default: "
+            "KETENKAART_ANCHOR_KEY when set)"
+        ),
     )
     verify.add_argument(
         "--register",
         action="store_true",
-        help="also name every entity whose row differs from what the trail says it is",
+        help=gettext("also name every entity whose row differs from what the trail says it is"),
     )
     anchor = trail_actions.add_parser(
         "anchor",
         parents=[database],
-        help="print each chain's head hash, signed",
-        description="Print, as JSON, each chain's last entry and hash signed with an Ed25519 "
-        "key kept outside the database (--key FILE, else KETENKAART_ANCHOR_KEY: PEM, or the "
-        "32-byte seed in base64; make one with `openssl genpkey -algorithm ed25519`). Keep it: "
-        "`audit verify --anchor FILE` finds any later rewrite.",
+        help=gettext("print each chain's head hash, signed"),
+        description=gettext(
+            "Print, as JSON, each chain's last entry and hash signed with an Ed25519 "
+            "key kept outside the database (--key FILE, else KETENKAART_ANCHOR_KEY: PEM, or the "
+            "32-byte seed in base64; make one with `openssl genpkey -algorithm ed25519`). Keep it: "
+            "`audit verify --anchor FILE` finds any later rewrite."
+        ),
     )
-    anchor.add_argument("--workspace", metavar="SLUG", help="this workspace's chain only")
-    anchor.add_argument("--key", metavar="FILE", help="the Ed25519 private key")
+    anchor.add_argument("--workspace", metavar="SLUG", help=gettext("this workspace's chain only"))
+    anchor.add_argument("--key", metavar=gettext("FILE"), help=gettext("the Ed25519 private key"))
 
 
 def _token_parsers(commands: argparse._SubParsersAction[Parser], database: Parser) -> None:
-    tok = commands.add_parser("token", help="manage API tokens")
+    tok = commands.add_parser("token", help=gettext("manage API tokens"))
     tok_actions = tok.add_subparsers(dest="action", required=True, parser_class=Parser)
     tok_create = tok_actions.add_parser(
         "create",
         parents=[database],
-        help="create a token and print it (once)",
-        description="Create a bearer token for a workspace; it is printed alone on stdout, once.",
+        help=gettext("create a token and print it (once)"),
+        description=gettext(
+            "Create a bearer token for a workspace; it is printed alone on stdout, once."
+        ),
     )
     tok_create.add_argument("--workspace", required=True, metavar="SLUG")
     tok_create.add_argument("--role", required=True, choices=ROLES)
     tok_create.add_argument(
-        "--user", metavar="EMAIL", help="the account it belongs to (needed for an auditor's)"
+        "--user",
+        metavar=gettext("EMAIL"),
+        help=gettext("the account it belongs to (needed for an auditor's)"),
     )
     tok_create.add_argument(
-        "--expires", metavar="DATE", help="last day it works, YYYY-MM-DD (default: never)"
+        "--expires",
+        metavar=gettext("DATE"),
+        help=gettext("last day it works, YYYY-MM-DD (default: never)"),
     )
     tok_revoke = tok_actions.add_parser(
         "revoke",
         parents=[database],
-        help="revoke a token",
-        description="Revoke a token, given whole or by its first 10 characters.",
+        help=gettext("revoke a token"),
+        description=gettext("Revoke a token, given whole or by its first 10 characters."),
     )
     tok_revoke.add_argument("token", metavar="TOKEN")
 
@@ -195,35 +228,41 @@ def _server_parsers(commands: argparse._SubParsersAction[Parser], database: Pars
     serve = commands.add_parser(
         "serve",
         parents=[database],
-        help="run the service",
-        description="Run the HTTP service; flags override the KETENKAART_* environment.",
+        help=gettext("run the service"),
+        description=gettext("Run the HTTP service; flags override the KETENKAART_* environment."),
     )
-    serve.add_argument("--host", help="address to listen on (default: 127.0.0.1)")
-    serve.add_argument("--port", type=int, help="port to listen on (default: 8000)")
-    serve.add_argument("--workers", type=int, help="worker processes (default: 1)")
+    serve.add_argument("--host", help=gettext("address to listen on (default: 127.0.0.1)"))
+    serve.add_argument("--port", type=int, help=gettext("port to listen on (default: 8000)"))
+    serve.add_argument("--workers", type=int, help=gettext("worker processes (default: 1)"))
 
     demo = commands.add_parser(
         "demo",
-        help="serve the demo chain",
-        description=f"Load the demo chain into {DEMO_DATABASE} in this folder, print a token "
-        "and serve it on 127.0.0.1.",
+        help=gettext("serve the demo chain"),
+        description=gettext(
+            "Load the demo chain into {database} in this folder, print a token and serve it on "
+            "127.0.0.1."
+        ).format(database=DEMO_DATABASE),
     )
-    demo.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
+    demo.add_argument(
+        "--port", type=int, default=8000, help=gettext("port to listen on (default: 8000)")
+    )
 
     backup = commands.add_parser(
         "backup",
         parents=[database],
-        help="archive every workspace",
-        description="Write a consistent zip archive of the whole database; the service may run.",
+        help=gettext("archive every workspace"),
+        description=gettext(
+            "Write a consistent zip archive of the whole database; the service may run."
+        ),
     )
-    backup.add_argument("file", metavar="FILE")
+    backup.add_argument("file", metavar=gettext("FILE"))
     restore = commands.add_parser(
         "restore",
         parents=[database],
-        help="load an archive into an empty database",
-        description="Load a backup archive into an empty database, all or nothing.",
+        help=gettext("load an archive into an empty database"),
+        description=gettext("Load a backup archive into an empty database, all or nothing."),
     )
-    restore.add_argument("file", metavar="FILE")
+    restore.add_argument("file", metavar=gettext("FILE"))
 
 
 def run_command(args: argparse.Namespace) -> int:
