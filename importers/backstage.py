@@ -66,6 +66,7 @@ from typing import Final, Literal
 import yaml
 
 from graph.errors import ChainError
+from graph.i18n import N_, gettext
 from graph.model import Chain, Dependency, Kind, Service, Supplier
 from importers.base import (
     MAX_IMPORT_BYTES,
@@ -149,6 +150,14 @@ _CATALOG_NAMES = ("catalog-info.yaml", "catalog-info.yml")
 
 # ---------------------------------------------------------------------------------------------
 # Entity references.
+
+
+def _expected(what: str, value: object) -> str:
+    """``expected a string, got the number 12``, all of it in the context's language (``what``
+    is a text marked with ``N_``)."""
+    return gettext("expected {expected}, got {value}").format(
+        expected=gettext(what), value=describe(value)
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -417,12 +426,14 @@ class _Catalog:
             return value
         if value is None or value == "":
             if required:
-                self.error(doc.where(parts), "required")
+                self.error(doc.where(parts), gettext("required"))
             return None
         hint = ""
         if isinstance(value, int | float) and not isinstance(value, bool):
-            hint = f"; quote it: {json.dumps(source_text(m, str(parts[-1])) or str(value))}"
-        self.error(doc.where(parts), f"expected a string, got {describe(value)}{hint}")
+            hint = gettext("; quote it: {text}").format(
+                text=json.dumps(source_text(m, str(parts[-1])) or str(value))
+            )
+        self.error(doc.where(parts), _expected(N_("a string"), value) + hint)
         return None
 
     def mapping(
@@ -433,9 +444,9 @@ class _Catalog:
             return value
         if value is None:
             if required:
-                self.error(doc.where(parts), "required")
+                self.error(doc.where(parts), gettext("required"))
             return None
-        self.error(doc.where(parts), f"expected a mapping, got {describe(value)}")
+        self.error(doc.where(parts), _expected(N_("a mapping"), value))
         return None
 
     def texts(
@@ -446,7 +457,7 @@ class _Catalog:
         if value is None:
             return []
         if not isinstance(value, list):
-            self.error(doc.where(parts), f"expected a list of strings, got {describe(value)}")
+            self.error(doc.where(parts), _expected(N_("a list of strings"), value))
             return []
         found: list[tuple[tuple[str | int, ...], str]] = []
         for index, item in enumerate(value):
@@ -454,7 +465,7 @@ class _Catalog:
             if isinstance(item, str) and item:
                 found.append((here, item))
             else:
-                self.error(doc.where(here), f"expected a string, got {describe(item)}")
+                self.error(doc.where(here), _expected(N_("a string"), item))
         return found
 
     # -- one document --------------------------------------------------------------------------
@@ -467,8 +478,10 @@ class _Catalog:
         if not isinstance(root, dict):
             self.error(
                 doc.where(()),
-                "a catalog document is an entity (a mapping with apiVersion, kind, metadata "
-                f"and spec), not {describe(root)}",
+                gettext(
+                    "a catalog document is an entity (a mapping with apiVersion, kind, metadata "
+                    "and spec), not {value}"
+                ).format(value=describe(root)),
             )
             return []
         api_version = self.text(doc, root, ("apiVersion",), required=True)

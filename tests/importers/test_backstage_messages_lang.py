@@ -1,0 +1,51 @@
+"""Backstage's type errors in one language: the sentence and the value's description alike
+(the description was Dutch inside an English sentence under Dutch)."""
+
+from __future__ import annotations
+
+import pytest
+
+from graph import i18n
+from importers.base import Source
+from importers.registry import get, run
+from tests.test_pseudo_cli import unmarked
+
+HEAD = "apiVersion: backstage.io/v1alpha1\nkind: Component\n"
+BAD = {
+    "number-for-string": HEAD + "metadata: {name: 12}\nspec: {type: service, owner: acme}\n",
+    "list-for-mapping": HEAD + "metadata: [a]\nspec: {type: service, owner: acme}\n",
+    "not-an-entity": "- a\n- b\n",
+    "strings": HEAD + "metadata: {name: shop}\n"
+    "spec: {type: service, owner: acme, dependsOn: [3]}\n",
+}
+
+
+def _messages(case: str, language: str) -> list[str]:
+    with i18n.using(language):
+        result = run(get("backstage"), BAD[case].encode(), Source("catalog-info.yaml"))
+    return [issue.message for issue in result.issues]
+
+
+@pytest.mark.parametrize("case", list(BAD), ids=list(BAD))
+def test_the_type_errors_are_marked_whole(case: str) -> None:
+    """In the pseudo language nothing of a type error is English outside the markers."""
+    found = _messages(case, "pseudo")
+    assert found
+    known = {"12", "apiVersion", "kind", "metadata", "spec", '"12"'}
+    assert {message: unmarked(message, known) for message in found} == {m: [] for m in found}
+
+
+def test_a_type_error_reads_dutch_whole() -> None:
+    """Sentence and description both Dutch."""
+    assert (
+        'verwacht een tekst, gekregen: het getal 12; zet het tussen aanhalingstekens: "12"'
+        in _messages("number-for-string", "nl")
+    )
+
+
+def test_english_as_before() -> None:
+    """English reads as before."""
+    assert 'expected a string, got the number 12; quote it: "12"' in _messages(
+        "number-for-string", "en"
+    )
+    assert "expected a mapping, got a list" in _messages("list-for-mapping", "en")
