@@ -66,6 +66,7 @@ from cyclonedx.output.json import JsonV1Dot6
 from cyclonedx.schema import SchemaVersion
 
 from graph.errors import ChainError
+from graph.i18n import N_, gettext
 from graph.model import Chain, Dependency, Kind, Service, Supplier
 from importers.base import ImportIssue, ImportResult, Source, too_big
 from importers.chainfile import dump_plain, load_plain
@@ -103,7 +104,9 @@ _OFFERINGS_REF: Final = "ketenkaart:offerings"
 colon keeps it apart from every chain id."""
 
 _ID_RE: Final = re.compile(r"[a-z0-9][a-z0-9._-]*")
-_ID_RULE: Final = "lower case letters, digits, '.', '_' and '-', starting with a letter or digit"
+_ID_RULE: Final = N_(
+    "lower case letters, digits, '.', '_' and '-', starting with a letter or digit"
+)
 _NOT_ID_CHARS: Final = re.compile(r"[^a-z0-9._-]+")
 _PERSONAL_TOKENS: Final = frozenset({"pii", "pifi", "phi", "spi", "npi", "gdpr"})
 _KINDS: Final = {kind.value: kind for kind in Kind}
@@ -229,17 +232,24 @@ _XML_LOCK = threading.Lock()
 def _version_of(text: object, where: str, shown: str | None = None) -> tuple[str, SchemaVersion]:
     """The version ``text`` names; ``shown`` is how a message quotes it (default ``text``)."""
     if not isinstance(text, str):
-        raise _stop(where, "required: the CycloneDX version, e.g. '1.6'")
+        raise _stop(where, gettext("required: the CycloneDX version, e.g. '1.6'"))
     if text in _VERSIONS:
         return text, _VERSIONS[text]
     shown = shown or repr(text)
     if re.fullmatch(r"1\.[01]", text):
         raise _stop(
             where,
-            f"CycloneDX {text} has no services (they came with 1.2), so this BOM ({shown}) "
-            "holds nothing to import; a SaaSBOM is CycloneDX 1.2 or later",
+            gettext(
+                "CycloneDX {version} has no services (they came with 1.2), so this BOM ({shown}) "
+                "holds nothing to import; a SaaSBOM is CycloneDX 1.2 or later"
+            ).format(version=text, shown=shown),
         )
-    raise _stop(where, f"{shown} is not a CycloneDX version this reader knows (1.2 to 1.7)")
+    raise _stop(
+        where,
+        gettext("{shown} is not a CycloneDX version this reader knows (1.2 to 1.7)").format(
+            shown=shown
+        ),
+    )
 
 
 def _json_place(path: Iterable[object]) -> str:
@@ -253,7 +263,13 @@ def _schema_issues(found: Iterable[tuple[str, str]], version: str) -> tuple[Impo
     """The schema errors as issues, capped (:func:`importers.errorcap.capped`): ``found`` is
     read lazily, so a file with a million errors keeps only the ones shown."""
     return capped(
-        ImportIssue(where, f"not valid CycloneDX {version}: {message}") for where, message in found
+        ImportIssue(
+            where,
+            gettext("not valid CycloneDX {version}: {message}").format(
+                version=version, message=message
+            ),
+        )
+        for where, message in found
     )
 
 
@@ -268,13 +284,16 @@ def _read_json(data: bytes) -> tuple[dict[str, Any], str]:
     except json.JSONDecodeError as err:
         raise _stop(f"line {err.lineno}, column {err.colno}", err.msg) from None
     except RecursionError:
-        raise _stop("", f"the JSON is nested more than {MAX_DEPTH} levels deep") from None
+        raise _stop("", _json_too_deep()) from None
     if not isinstance(document, dict):
-        raise _stop("top level", "a CycloneDX BOM is a JSON object")
+        raise _stop("top level", gettext("a CycloneDX BOM is a JSON object"))
     if _too_deep(document):
-        raise _stop("", f"the JSON is nested more than {MAX_DEPTH} levels deep")
+        raise _stop("", _json_too_deep())
     if document.get("bomFormat") != "CycloneDX":
-        raise _stop("bomFormat", f"{document.get('bomFormat')!r} is not 'CycloneDX'")
+        raise _stop(
+            "bomFormat",
+            gettext("{value} is not 'CycloneDX'").format(value=repr(document.get("bomFormat"))),
+        )
     version, schema = _version_of(document.get("specVersion"), "specVersion")
     errors = _json_validator(schema).validate_str(text, all_errors=True)
     if errors is not None:
@@ -283,13 +302,17 @@ def _read_json(data: bytes) -> tuple[dict[str, Any], str]:
     return document, version
 
 
+def _json_too_deep() -> str:
+    return gettext("the JSON is nested more than {depth} levels deep").format(depth=MAX_DEPTH)
+
+
 def _line_of(data: bytes, offset: int) -> int:
     return data.count(b"\n", 0, max(offset, 0)) + 1
 
 
 def _not_utf8(data: bytes, err: UnicodeDecodeError) -> _Stop:
     column = err.start - data.rfind(b"\n", 0, err.start)
-    return _stop(f"line {_line_of(data, err.start)}, column {column}", "not UTF-8 text")
+    return _stop(f"line {_line_of(data, err.start)}, column {column}", gettext("not UTF-8 text"))
 
 
 def _read_xml(data: bytes) -> tuple[Element, str]:
@@ -300,27 +323,39 @@ def _read_xml(data: bytes) -> tuple[Element, str]:
         line = _line_of(data, data.find(b"<!DOCTYPE"))
         raise _stop(
             f"line {line}",
-            "the XML has a document type declaration (<!DOCTYPE ...>); CycloneDX needs none, "
-            "and it is refused so that no entity is expanded and no external file is read",
+            gettext(
+                "the XML has a document type declaration (<!DOCTYPE ...>); CycloneDX needs none, "
+                "and it is refused so that no entity is expanded and no external file is read"
+            ),
         ) from None
     except defusedxml.DefusedXmlException as err:  # entities without a DTD cannot happen
-        raise _stop("", f"refused: {err}") from None
+        raise _stop("", gettext("refused: {reason}").format(reason=err)) from None
     except ParseError as err:
         line, column = err.position
         message = re.sub(r": line \d+, column \d+$", "", str(err))
-        raise _stop(f"line {line}, column {column}", f"not well-formed XML: {message}") from None
+        raise _stop(
+            f"line {line}, column {column}",
+            gettext("not well-formed XML: {message}").format(message=message),
+        ) from None
     match = re.fullmatch(r"\{" + re.escape(_NAMESPACE) + r"([^}]*)\}bom", root.tag)
     if match is None:
         raise _stop(
             "root element",
-            f"{root.tag} is not a CycloneDX BOM; its root is <bom> in the namespace "
-            f"{_NAMESPACE}1.6 (or 1.2 to 1.7)",
+            gettext(
+                "{tag} is not a CycloneDX BOM; its root is <bom> in the namespace {namespace} "
+                "(or 1.2 to 1.7)"
+            ).format(tag=root.tag, namespace=f"{_NAMESPACE}1.6"),
         )
     version, schema = _version_of(
-        match.group(1), "root element", f"the namespace {_NAMESPACE}{match.group(1)}"
+        match.group(1),
+        "root element",
+        gettext("the namespace {namespace}").format(namespace=f"{_NAMESPACE}{match.group(1)}"),
     )
     if _too_deep(root):
-        raise _stop("", f"the XML nests elements more than {MAX_DEPTH} levels deep")
+        raise _stop(
+            "",
+            gettext("the XML nests elements more than {depth} levels deep").format(depth=MAX_DEPTH),
+        )
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
@@ -631,13 +666,25 @@ def _map_suppliers(m: _Mapping) -> tuple[dict[str, Supplier], dict[str, str]]:
             continue
         where = f"{found.path}.properties[{_SUPPLIER_PROPERTY}]"
         if not _ID_RE.fullmatch(wanted) or len(wanted) > _MAX_ID:
-            m.errors.append(ImportIssue(where, f"{wanted!r} is not a supplier id ({_ID_RULE})"))
+            m.errors.append(
+                ImportIssue(
+                    where,
+                    gettext("{value} is not a supplier id ({rule})").format(
+                        value=repr(wanted), rule=gettext(_ID_RULE)
+                    ),
+                )
+            )
             continue
         name = _provider_name(service.provider) or f"Unknown provider of {service.name}"
         clash = suppliers.named(wanted, name, service.provider)
         if clash is not None:
             m.errors.append(
-                ImportIssue(where, f"supplier {wanted!r} is {clash!r} elsewhere, here {name!r}")
+                ImportIssue(
+                    where,
+                    gettext("supplier {id} is {clash} elsewhere, here {name}").format(
+                        id=repr(wanted), clash=repr(clash), name=repr(name)
+                    ),
+                )
             )
         supplier_of[found.ref] = wanted
     for found in m.bridge.placed:
@@ -653,8 +700,10 @@ def _map_suppliers(m: _Mapping) -> tuple[dict[str, Supplier], dict[str, str]]:
         m.notes.append(
             ImportIssue(
                 f"{found.path}.provider",
-                f"service {m.ids[found.ref]!r} names no provider; supplier {made!r} stands in "
-                "for it until you name the real one",
+                gettext(
+                    "service {service} names no provider; supplier {supplier} stands in for it "
+                    "until you name the real one"
+                ).format(service=repr(m.ids[found.ref]), supplier=repr(made)),
                 "warning",
                 kind="service names no provider",
             )
@@ -684,7 +733,9 @@ def _map_links(m: _Mapping) -> dict[tuple[str, str], Dependency]:
                 m.notes.append(
                     ImportIssue(
                         f"dependencies[ref={consumer!r}].dependsOn",
-                        f"{provider!r} is no bom-ref of this BOM; left out",
+                        gettext("{ref} is no bom-ref of this BOM; left out").format(
+                            ref=repr(provider)
+                        ),
                         "warning",
                         kind="dependency on an unknown bom-ref",
                     )
@@ -749,7 +800,9 @@ def _map_services(
             m.errors.append(
                 ImportIssue(
                     f"{found.path}.properties[{_KIND_PROPERTY}]",
-                    f"{stated!r} is not a kind; one of: {', '.join(_KINDS)}",
+                    gettext("{value} is not a kind; one of: {choices}").format(
+                        value=repr(stated), choices=", ".join(_KINDS)
+                    ),
                 )
             )
         services[service_id] = Service(
@@ -812,8 +865,10 @@ def _map(
         m.notes.append(
             ImportIssue(
                 "specVersion",
-                f"CycloneDX {version} is newer than {_NEWEST_KNOWN}; validated with the {version}"
-                f" schema, read as far as {_NEWEST_KNOWN} goes",
+                gettext(
+                    "CycloneDX {version} is newer than {newest}; validated with the {version} "
+                    "schema, read as far as {newest} goes"
+                ).format(version=version, newest=_NEWEST_KNOWN),
                 "warning",
             )
         )
@@ -911,7 +966,7 @@ class CycloneDxImporter:
                     raise _Stop(bridge.issues)
                 bom = _from_library(_BOM_CLASS.from_json, document)
             else:
-                raise _stop("", "neither a JSON object nor XML; not a CycloneDX BOM")
+                raise _stop("", gettext("neither a JSON object nor XML; not a CycloneDX BOM"))
             chain, notes = _map(bom, bridge, version, keep_internal=source.keep_internal)
             chain = _checked(chain, source.filename)
         except _Stop as stop:
