@@ -69,6 +69,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from graph.errors import ChainError
+from graph.i18n import N_, gettext
 from graph.model import Chain, Service
 from graph.reasons import count
 from importers.base import MAX_ERRORS, ImportIssue, ImportResult, Source, too_big
@@ -353,7 +354,7 @@ def _capped(issues: list[ImportIssue]) -> tuple[ImportIssue, ...]:
     return tuple(kept)
 
 
-_NO_REGISTER = (
+_NO_REGISTER = N_(
     "FedRAMP marketplace data is evidence for the services of a chain, and names no offering of "
     "its own: give the chain whose services it authorizes with --existing CHAIN (or import it "
     "--into CHAIN); in the service, import it into a register that holds those services"
@@ -390,7 +391,9 @@ def read_marketplace(data: bytes, source: Source) -> ImportResult:
     empty = Chain(offerings=())
     register = source.existing
     if register is None:
-        return ImportResult(empty, (ImportIssue("", _NO_REGISTER),), filename=source.filename)
+        return ImportResult(
+            empty, (ImportIssue("", gettext(_NO_REGISTER)),), filename=source.filename
+        )
     issues: list[ImportIssue] = []
     try:
         try:
