@@ -66,7 +66,7 @@ from typing import Final, Literal
 import yaml
 
 from graph.errors import ChainError
-from graph.i18n import N_, gettext
+from graph.i18n import N_, gettext, ngettext
 from graph.model import Chain, Dependency, Kind, Service, Supplier
 from importers.base import (
     MAX_IMPORT_BYTES,
@@ -532,11 +532,16 @@ class _Catalog:
             )
         elif not _KIND_RE.fullmatch(kind) or len(kind) > _MAX_NAME:
             self.error(
-                where, f"{quote(kind)} is not a valid kind (a letter, then letters and digits)"
+                where,
+                gettext("{kind} is not a valid kind (a letter, then letters and digits)").format(
+                    kind=quote(kind)
+                ),
             )
         else:
             self.warn(
-                where, f"entities of kind {quote(kind)} are not read; skipped", "kind not read"
+                where,
+                gettext("entities of kind {kind} are not read; skipped").format(kind=quote(kind)),
+                "kind not read",
             )
 
     def entity_ref(self, doc: _Doc, kind: str, metadata: dict[str, object]) -> EntityRef | None:
@@ -662,34 +667,53 @@ def _follow(
     if _URL_RE.match(target):
         catalog.warn(
             where,
-            f"the URL {quote(target)} is not fetched; import that catalog on its own",
+            gettext("the URL {url} is not fetched; import that catalog on its own").format(
+                url=quote(target)
+            ),
             "Location URL not fetched",
         )
         return None
     if target.startswith("/") or _DRIVE_RE.match(target):
         catalog.error(
-            where, f"{quote(target)} is an absolute path; targets are relative to the file"
+            where,
+            gettext("{target} is an absolute path; targets are relative to the file").format(
+                target=quote(target)
+            ),
         )
         return None
     if _GLOB_CHARS.intersection(target):
-        catalog.warn(where, f"the pattern {quote(target)} is not followed; name each file instead")
+        catalog.warn(
+            where,
+            gettext("the pattern {target} is not followed; name each file instead").format(
+                target=quote(target)
+            ),
+        )
         return None
     path = posixpath.normpath(posixpath.join(posixpath.dirname(here), target))
     if path == ".." or path.startswith("../"):
         catalog.error(
             where,
-            f"{quote(target)} leads outside the folder of the imported file; import the catalog "
-            "from a folder that holds every file",
+            gettext(
+                "{target} leads outside the folder of the imported file; import the catalog "
+                "from a folder that holds every file"
+            ).format(target=quote(target)),
         )
         return None
     if path in (*chain, here):
         loop = " -> ".join((*chain, here, path))
-        catalog.warn(where, f"the Locations go round in a circle ({loop}); not read again")
+        catalog.warn(
+            where,
+            gettext("the Locations go round in a circle ({loop}); not read again").format(
+                loop=loop
+            ),
+        )
         return None
     if source.fetch is None:
         catalog.warn(
             where,
-            f"{quote(target)} is not read: this import has no folder to read from",
+            gettext("{target} is not read: this import has no folder to read from").format(
+                target=quote(target)
+            ),
             "Location not read",
         )
         return None
@@ -992,9 +1016,13 @@ def _target(
     if other is not None:
         return other.service_id
     if ref.key[0] in ("system", "component", "resource"):
-        message = f"{ref} is not in the catalog that was read; the link is left out"
+        message = gettext("{ref} is not in the catalog that was read; the link is left out").format(
+            ref=ref
+        )
     else:
-        message = f"{ref} is not a System, Component or Resource; the link is left out"
+        message = gettext(
+            "{ref} is not a System, Component or Resource; the link is left out"
+        ).format(ref=ref)
     catalog.warn(entity.doc.where(parts), message, "reference not read")
     return None
 
@@ -1063,18 +1091,34 @@ def _nothing_read(found: Mapping[str, int]) -> str:
     the catalog holds no entity; ketenkaart reads its Systems, Components and Resources as services
     """  # noqa: E501 - a doctest shows the message as it is
     if not found:
-        return (
+        return gettext(
             "the catalog holds no entity; ketenkaart reads its Systems, Components and "
             "Resources as services"
         )
     counts = [f"{number} {kind}" for kind, number in found.items()]
-    listed = counts[0] if len(counts) == 1 else f"{', '.join(counts[:-1])} and {counts[-1]}"
-    noun = "entity" if sum(found.values()) == 1 else "entities"
+    listed = (
+        counts[0]
+        if len(counts) == 1
+        else gettext("{first} and {last}").format(first=", ".join(counts[:-1]), last=counts[-1])
+    )
+    total = sum(found.values())
     if any(kind in found for kind in _SERVICE_KINDS):
-        why = " that could be read (the warnings say why)"
+        message = ngettext(
+            "the catalog holds {listed} entity, and no System, Component or Resource that "
+            "could be read (the warnings say why)",
+            "the catalog holds {listed} entities, and no System, Component or Resource that "
+            "could be read (the warnings say why)",
+            total,
+        )
     else:
-        why = ", the kinds ketenkaart reads as services"
-    return f"the catalog holds {listed} {noun}, and no System, Component or Resource{why}"
+        message = ngettext(
+            "the catalog holds {listed} entity, and no System, Component or Resource, the "
+            "kinds ketenkaart reads as services",
+            "the catalog holds {listed} entities, and no System, Component or Resource, the "
+            "kinds ketenkaart reads as services",
+            total,
+        )
+    return message.format(listed=listed)
 
 
 def _checked(chain: Chain, catalog: _Catalog, source: Source) -> Chain:

@@ -1,7 +1,11 @@
-"""Backstage's type errors in one language: the sentence and the value's description alike
-(the description was Dutch inside an English sentence under Dutch)."""
+"""Backstage's messages in one language: the type errors (the sentence and the value's
+description alike: the description was Dutch inside an English sentence under Dutch), and the
+messages of its test files (tests/importers/data/backstage and variants)."""
 
 from __future__ import annotations
+
+import re
+from pathlib import Path
 
 import pytest
 
@@ -9,6 +13,16 @@ from graph import i18n
 from importers.base import Source
 from importers.registry import get, run
 from tests.test_pseudo_cli import unmarked
+
+DATA = Path(__file__).parent / "data"
+FILES = [
+    path
+    for folder in (DATA / "backstage", DATA / "variants" / "backstage")
+    for path in sorted(folder.iterdir())
+    if path.is_file() and not path.name.endswith((".expected.json", ".md"))
+]
+KINDS = {"System", "Systems", "Component", "Components", "Resource", "Resources", "Group"}
+KINDS |= {"User", "Location", "Locations", "URL", "ketenkaart"}
 
 HEAD = "apiVersion: backstage.io/v1alpha1\nkind: Component\n"
 BAD = {
@@ -49,3 +63,32 @@ def test_english_as_before() -> None:
         "number-for-string", "en"
     )
     assert "expected a mapping, got a list" in _messages("list-for-mapping", "en")
+
+
+@pytest.mark.parametrize("path", FILES, ids=[path.name for path in FILES])
+def test_the_test_files_messages_are_marked(path: Path) -> None:
+    """The test files' messages are catalog text, the file's values (quoted), refs and the
+    catalog's kinds."""
+    with i18n.using("pseudo"):
+        result = run(get("backstage"), path.read_bytes(), Source(path.name))
+    found = [issue.message for issue in result.issues]
+    left = {
+        message: unmarked(re.sub(r"'[^']*'|\b[a-z]+:[\w/.-]+", " ", message), KINDS)
+        for message in found
+    }
+    assert {message: words for message, words in left.items() if words} == {}
+
+
+def test_a_missing_reference_reads_dutch() -> None:
+    """A link to an entity the catalog does not hold, in Dutch; English as before."""
+    shop = (DATA / "backstage" / "shop.yaml").read_bytes()
+    for language, expected in (
+        (
+            "nl",
+            "resource:default/cdn staat niet in de gelezen catalogus; de schakel wordt weggelaten",
+        ),
+        ("en", "resource:default/cdn is not in the catalog that was read; the link is left out"),
+    ):
+        with i18n.using(language):
+            result = run(get("backstage"), shop, Source("shop.yaml"))
+        assert expected in [issue.message for issue in result.issues]
