@@ -75,6 +75,7 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser
 
 from graph.errors import ChainError
+from graph.i18n import N_, gettext
 from graph.model import Chain, Kind
 from importers.base import ImportIssue, ImportResult, Source, too_big
 from importers.chainfile import load_plain
@@ -91,14 +92,14 @@ MAX_XML_DEPTH: Final = 100
 """The deepest nesting of XML elements read (the YAML composer has the same bound)."""
 
 _MODELS: Final = {
-    "system-security-plan": "an OSCAL system security plan",
-    "catalog": "an OSCAL catalog",
-    "profile": "an OSCAL profile",
-    "component-definition": "an OSCAL component definition",
-    "assessment-plan": "an OSCAL assessment plan",
-    "assessment-results": "OSCAL assessment results",
-    "plan-of-action-and-milestones": "an OSCAL plan of action and milestones",
-    "mapping-collection": "an OSCAL mapping collection",
+    "system-security-plan": N_("an OSCAL system security plan"),
+    "catalog": N_("an OSCAL catalog"),
+    "profile": N_("an OSCAL profile"),
+    "component-definition": N_("an OSCAL component definition"),
+    "assessment-plan": N_("an OSCAL assessment plan"),
+    "assessment-results": N_("OSCAL assessment results"),
+    "plan-of-action-and-milestones": N_("an OSCAL plan of action and milestones"),
+    "mapping-collection": N_("an OSCAL mapping collection"),
 }
 _SSP = "system-security-plan"
 _SYSTEM_ROLES: Final = ("cloud-service-provider", "provider", "system-owner", "owner")
@@ -108,8 +109,7 @@ _SPACE = re.compile(r"\s+")
 _SLUG = re.compile(r"[^a-z0-9]+")
 _SUPPORTED = ("1.0", "1.1")
 _VERSION = re.compile(r"v?([0-9]+)(?:\.([0-9]+))?(?:\.([0-9]+))?(.*)", re.IGNORECASE | re.DOTALL)
-_PRE_1_0 = "pre-1.0 OSCAL is not supported"
-_CONVERT = "convert the file to OSCAL 1.0 or later and import that"
+_CONVERT = N_("convert the file to OSCAL 1.0 or later and import that")
 _FIRST = re.compile(rb"[^ \t\r\n]")
 
 
@@ -411,8 +411,10 @@ def _refuse_other_models(name: str, where: str) -> None:
     raise _Refused(
         ImportIssue(
             where,
-            f"this is {what} ({name}), not a system security plan; only system security plans "
-            "are read",
+            gettext(
+                "this is {what} ({name}), not a system security plan; only system security "
+                "plans are read"
+            ).format(what=gettext(what), name=name),
         )
     )
 
@@ -652,8 +654,10 @@ class _Plan:
             raise _Refused(
                 ImportIssue(
                     metadata.where("oscal-version"),
-                    f"{_PRE_1_0}: the file is written for OSCAL {version.strip()}, a draft before "
-                    f"OSCAL 1.0.0 whose layout differs; {_CONVERT}",
+                    gettext(
+                        "pre-1.0 OSCAL is not supported: the file is written for OSCAL {version}, "
+                        "a draft before OSCAL 1.0.0 whose layout differs; {convert}"
+                    ).format(version=version.strip(), convert=gettext(_CONVERT)),
                 )
             )
         for node, names in (
@@ -665,12 +669,26 @@ class _Plan:
         ):
             keyed = next((name for name in names if node is not None and node.keyed(name)), None)
             if node is not None and keyed is not None:
-                said = f" (although it says OSCAL {version.strip()})" if version else ""
+                if version:
+                    message = gettext(
+                        "pre-1.0 OSCAL is not supported: {keyed} is an object keyed by id, as "
+                        "OSCAL's drafts before 1.0 wrote it (although it says OSCAL {version}); "
+                        "OSCAL 1.0 and later have a list; {convert}"
+                    )
+                else:
+                    message = gettext(
+                        "pre-1.0 OSCAL is not supported: {keyed} is an object keyed by id, as "
+                        "OSCAL's drafts before 1.0 wrote it; OSCAL 1.0 and later have a list; "
+                        "{convert}"
+                    )
                 raise _Refused(
                     ImportIssue(
                         node.where(keyed),
-                        f"{_PRE_1_0}: {keyed} is an object keyed by id, as OSCAL's drafts before "
-                        f"1.0 wrote it{said}; OSCAL 1.0 and later have a list; {_CONVERT}",
+                        message.format(
+                            keyed=keyed,
+                            version=(version or "").strip(),
+                            convert=gettext(_CONVERT),
+                        ),
                     )
                 )
 
@@ -786,16 +804,20 @@ class _Plan:
     def unnamed(party: _Party | None, person: _Party | None, service: str, name: str) -> str:
         """The warning for a supplier the SSP gives no organisation's name."""
         if party is not None:
-            reason = f"names party {party.uuid} as the supplier of {service!r}, without a name"
+            reason = gettext(
+                "names party {party} as the supplier of {service}, without a name"
+            ).format(party=party.uuid, service=repr(service))
         elif person is not None:
-            reason = (
-                f"names only a person (party {person.uuid}) for the supplier of {service!r}, "
-                "and a person is not a supplier"
-            )
+            reason = gettext(
+                "names only a person (party {party}) for the supplier of {service}, and a "
+                "person is not a supplier"
+            ).format(party=person.uuid, service=repr(service))
         else:
-            reason = f"names no party that supplies {service!r}"
-        told = ", with that person as its contact" if person and person.contact() else ""
-        return f"the SSP {reason}; the supplier is called {name!r}{told}"
+            reason = gettext("names no party that supplies {service}").format(service=repr(service))
+        told = gettext(", with that person as its contact") if person and person.contact() else ""
+        return gettext("the SSP {reason}; the supplier is called {name}{told}").format(
+            reason=reason, name=repr(name), told=told
+        )
 
     def pick(self, candidates: list[str], where: str) -> tuple[_Party | None, _Party | None]:
         """The party that supplies (the first named organisation, else the first party that
@@ -969,7 +991,10 @@ class _Plan:
                 raise ValueError(text)
             return date.fromisoformat(found.group(1))
         except ValueError:
-            self.issues.error(item.where(name), f"{text!r} is not a date (YYYY-MM-DD)")
+            self.issues.error(
+                item.where(name),
+                gettext("{value} is not a date (YYYY-MM-DD)").format(value=repr(text)),
+            )
             return None
 
 
