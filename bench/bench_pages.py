@@ -10,7 +10,9 @@ request until the whole answer has arrived, ``--repeat`` times each:
   and then a later page of its gaps), and each register table (suppliers, services,
   dependencies, evidence, and a later page of the dependencies);
 - the downloads: the report's Markdown, CSV, XLSX and offline HTML, and the register's exports
-  (chain file as YAML and JSON, supplier register as XLSX and CSV).
+  (chain file as YAML and JSON, supplier register as XLSX and CSV);
+- the graph page of every offering in turn, the first just after a change (the first visits
+  after a change: ADR 31 judges the register once for them all), and their sum.
 
 Each round starts with a change of the register (a supplier renamed through the API), so the
 first overview and report page of a round read and check the register, as the first visit
@@ -201,8 +203,10 @@ class Target:
     after a change, with nothing kept from the pages before it."""
 
 
-def targets(offering: str) -> list[Target]:
-    """Everything timed, in the order of a round."""
+def targets(offering: str, offerings: Sequence[str] = ()) -> list[Target]:
+    """Everything timed, in the order of a round; last, the graph page of each of
+    ``offerings`` in turn, the first of them just after a change (ADR 31: the register is
+    judged once for them all)."""
     ws = f"/w/{SLUG}"
     report = f"{ws}/report/{offering}"
     api = f"/api/v1/workspaces/{SLUG}/export"
@@ -223,7 +227,16 @@ def targets(offering: str) -> list[Target]:
             Target(f"register {fmt}", f"{api}?format={fmt}", page=False, api=True)
             for fmt in ("yaml", "json", "register-xlsx", "register-csv")
         ),
+        *(
+            Target(graph_name(k, len(offerings)), f"{ws}/graph/{o}", page=True, fresh=k == 1)
+            for k, o in enumerate(offerings, 1)
+        ),
     ]
+
+
+def graph_name(k: int, n: int) -> str:
+    """The name of the ``k``-th of the ``n`` graph pages asked in turn after a change."""
+    return f"graph {k}/{n}, changed"
 
 
 SECTIONS = ("suppliers", "services", "dependencies", "evidence")
@@ -285,17 +298,16 @@ def change_register(client: httpx.Client, token: str, round_no: int) -> None:
         raise BenchError(f"changing a supplier answered {answer.status_code}: {answer.text[:500]}")
 
 
-def first_offering(client: httpx.Client, token: str) -> str:
-    """The register's first offering (the generator's largest)."""
+def all_offerings(client: httpx.Client, token: str) -> list[str]:
+    """The register's offerings (at most 100), the generator's largest first."""
     answer = client.get(
         f"/api/v1/workspaces/{SLUG}/services",
-        params={"offering": "true", "limit": 1},
+        params={"offering": "true", "limit": 100},
         headers={"Authorization": f"Bearer {token}"},
     )
     if answer.status_code != 200 or not answer.json()["items"]:
         raise BenchError(f"no offering in the register ({answer.status_code}): {answer.text[:500]}")
-    offering: str = answer.json()["items"][0]["id"]
-    return offering
+    return [item["id"] for item in answer.json()["items"]]
 
 
 @dataclass(slots=True)
@@ -305,6 +317,7 @@ class Figures:
     backend: str
     import_s: float = 0.0
     offering: str = ""
+    offerings: list[str] = field(default_factory=list)
     runs: dict[str, list[Timing]] = field(default_factory=dict)
 
     def median(self, name: str) -> Timing:
@@ -339,11 +352,12 @@ def measure(
             raise BenchError(f"the import answered {answer.status_code}: {answer.text[:2000]}")
         del data
         sign_in(client)
-        figures.offering = first_offering(client, token)
+        figures.offerings = all_offerings(client, token)
+        figures.offering = figures.offerings[0]
         for round_no in range(repeat + 1):
             label = "warm-up" if round_no == 0 else f"round {round_no}/{repeat}"
             change_register(client, token, round_no)
-            for target in targets(figures.offering):
+            for target in targets(figures.offering, figures.offerings):
                 running.alive()
                 if target.fresh:
                     change_register(client, token, 100 + round_no)  # another name
@@ -364,14 +378,15 @@ def measure(
 
 def table(all_figures: Sequence[Figures]) -> str:
     """The results as a text table, one group of columns per backend."""
-    pages = {t.name for t in targets("x") if t.page}
+    names = [t.name for t in targets("x", all_figures[0].offerings)]
+    pages = {t.name for t in targets("x", all_figures[0].offerings) if t.page}
     lines = [
         f"{'':24}" + "".join(f"  {f.backend:>36}" for f in all_figures),
         f"{'':24}"
         + "".join(f"  {'whole':>9} {'1st byte':>9} {'size':>11} {'bar':>4}" for _ in all_figures),
         f"{'import (setup)':24}" + "".join(f"  {f.import_s:>7.2f} s{'':>27}" for f in all_figures),
     ]
-    for name in [t.name for t in targets("x")]:
+    for name in names:
         cells = []
         for f in all_figures:
             m = f.median(name)
@@ -382,20 +397,32 @@ def table(all_figures: Sequence[Figures]) -> str:
         lines.append(f"{name:24}" + "".join(cells))
     offering = all_figures[0].offering
     lines.append(
+        f"{'all graphs, changed':24}"
+        + "".join(f"  {graphs_total(f):>7.2f} s{'':>27}" for f in all_figures)
+    )
+    lines.append(
         f"(medians; the bar for pages: {PAGE_BAR_S:.0f} s; the report's offering: {offering})"
     )
     return "\n".join(lines)
 
 
+def graphs_total(f: Figures) -> float:
+    """The median seconds of each offering's graph page after a change, added up: what a
+    person waits to see every offering's graph after a change, one after the other."""
+    n = len(f.offerings)
+    return sum(f.median(graph_name(k, n)).seconds for k in range(1, n + 1))
+
+
 def as_json(all_figures: Sequence[Figures], failures: Sequence[str]) -> dict[str, Any]:
     """The results as a JSON-ready dict."""
-    pages = {t.name for t in targets("x") if t.page}
+    pages = {t.name for f in all_figures for t in targets("x", f.offerings) if t.page}
     return {
         "bar_page_s": PAGE_BAR_S,
         "failures": list(failures),
         "backends": {
             f.backend: {
                 "offering": f.offering,
+                "graphs_changed_s": round(graphs_total(f), 3),
                 "import_s": round(f.import_s, 3),
                 "targets": {
                     name: {
