@@ -47,6 +47,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from graph.i18n import gettext
 from graph.model import Chain, Dependency, Kind, Supplier
 from graph.scope import ScopedLink, walk
 from graph.verdicts import CheckResult, LinkResult
@@ -325,10 +326,11 @@ and b_05.01.0020 is empty
         if consumer.supplier == provider.supplier:
             warnings.add(
                 where,
-                f"both services belong to supplier {provider.supplier!r}: a link inside one "
-                f"legal entity is no sub-contracting and is left out of B_05.02; the links "
-                f"beyond it keep the walk's rank ({rank + 1} and up), which counts services, "
-                f"not contracts",
+                gettext(
+                    "both services belong to supplier {supplier}: a link inside one legal entity "
+                    "is no sub-contracting and is left out of B_05.02; the links beyond it keep "
+                    "the walk's rank ({rank} and up), which counts services, not contracts"
+                ).format(supplier=repr(provider.supplier), rank=rank + 1),
             )
             continue
         service_type = _service_type(chain, dependency, warnings, inferred)
@@ -338,8 +340,10 @@ and b_05.01.0020 is empty
         if not direct.contract:
             warnings.add(
                 f"{_link_place(direct)}.contract",
-                "no contract reference: b_05.02.0010 is empty for the supply chain of this "
-                "direct arrangement",
+                gettext(
+                    "no contract reference: b_05.02.0010 is empty for the supply chain of this "
+                    "direct arrangement"
+                ),
             )
         recipient = ProviderCode("", "") if rank == 1 else code_of(consumer.supplier)
         row = (direct.contract or "", service_type, *code, str(rank), *recipient)
@@ -347,10 +351,12 @@ and b_05.01.0020 is empty
     if inferred:
         warnings.add(
             "dependencies",
-            f"the type of ICT service (b_05.02.0020) of {len(inferred)} link(s) is inferred "
-            f"from the provider's kind (iaas S17, paas S18, saas S19, managed S14): "
-            f"{_some(inferred)}; classifying is the financial entity's call, set "
-            f"{SERVICE_TYPE_KEY} on the dependency or the service to state it",
+            gettext(
+                "the type of ICT service (b_05.02.0020) of {count} link(s) is inferred from the "
+                "provider's kind (iaas S17, paas S18, saas S19, managed S14): {links}; "
+                "classifying is the financial entity's call, set {key} on the dependency or the "
+                "service to state it"
+            ).format(count=len(inferred), links=_some(inferred), key=SERVICE_TYPE_KEY),
         )
     b0501 = [_b0501_row(chain, sid, code_of, warnings) for sid in providers]
     b0501.sort()
@@ -358,8 +364,10 @@ and b_05.01.0020 is empty
     if providers:
         warnings.add(
             "b_05.01.0060, b_05.01.0070",
-            "the chain holds no costs: the currency and the total annual expense are empty; "
-            "the expense is mandatory for direct providers",
+            gettext(
+                "the chain holds no costs: the currency and the total annual expense are empty; "
+                "the expense is mandatory for direct providers"
+            ),
         )
     return Register(
         files={
@@ -428,14 +436,18 @@ def _service_type(
             return f"eba_TA:{code}"
         warnings.add(
             f"{where}.{SERVICE_TYPE_KEY}",
-            f"{stated!r} is not a type of ICT service of Annex III (S01 to S19); ignored",
+            gettext(
+                "{value} is not a type of ICT service of Annex III (S01 to S19); ignored"
+            ).format(value=repr(stated)),
         )
     inferred_code = _TYPE_BY_KIND.get(provider.kind)
     if inferred_code is None:
         warnings.add(
             _link_place(dependency),
-            f"the provider's kind is {provider.kind.value!r}: b_05.02.0020 (type of ICT "
-            f"service) is empty; set {SERVICE_TYPE_KEY} (S01 to S19)",
+            gettext(
+                "the provider's kind is {kind}: b_05.02.0020 (type of ICT service) is empty; "
+                "set {key} (S01 to S19)"
+            ).format(kind=repr(provider.kind.value), key=SERVICE_TYPE_KEY),
         )
         return ""
     inferred.append(f"{dependency.consumer} -> {dependency.provider}")
@@ -450,7 +462,7 @@ def _b0501_row(
     if not country:
         warnings.add(
             f"suppliers[{supplier_id}].country",
-            "no country: b_05.01.0050 (country of the headquarters) is empty",
+            gettext("no country: b_05.01.0050 (country of the headquarters) is empty"),
         )
     parent = _ultimate_parent(chain, supplier)
     parent_code = ProviderCode("", "") if parent is None else code_of(parent)
@@ -484,19 +496,24 @@ def _code_warnings(supplier: Supplier, code: ProviderCode, warnings: _Warnings) 
     if not code.type:
         warnings.add(
             where,
-            f"no LEI, EUID, KvK or VAT number: b_05.01.0010 carries the chain's id "
-            f"{supplier.id!r} and b_05.01.0020 is empty",
+            gettext(
+                "no LEI, EUID, KvK or VAT number: b_05.01.0010 carries the chain's id {id} and "
+                "b_05.01.0020 is empty"
+            ).format(id=repr(supplier.id)),
         )
         return
     if code.type.startswith("_"):
         warnings.add(
             f"suppliers[{supplier.id}].country",
-            f"no country for the type of code of {code.code!r}: b_05.01.0020 is {code.type!r}",
+            gettext("no country for the type of code of {code}: b_05.01.0020 is {type}").format(
+                code=repr(code.code), type=repr(code.type)
+            ),
         )
     warnings.add(
         where,
-        f"no LEI: identified by {code.code!r} ({code.type}); the template asks a legal "
-        f"person's LEI",
+        gettext(
+            "no LEI: identified by {code} ({type}); the template asks a legal person's LEI"
+        ).format(code=repr(code.code), type=code.type),
     )
 
 
@@ -514,15 +531,20 @@ def _duplicate_codes(
             names = ", ".join(repr(s) for s in sorted(sids))
             warnings.add(
                 "b_05.01.0010",
-                f"suppliers {names} share the code {code.code!r}: the template takes one row "
-                f"per provider",
+                gettext(
+                    "suppliers {names} share the code {code}: the template takes one row per "
+                    "provider"
+                ).format(names=names, code=repr(code.code)),
             )
 
 
 def _some(items: Sequence[str], shown: int = 10) -> str:
     """The first ``shown`` items, and how many more."""
     more = len(items) - shown
-    return ", ".join(items[:shown]) + (f" and {more} more" if more > 0 else "")
+    listed = ", ".join(items[:shown])
+    return (
+        gettext("{shown} and {more} more").format(shown=listed, more=more) if more > 0 else listed
+    )
 
 
 def _link_place(dependency: Dependency) -> str:
