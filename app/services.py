@@ -176,7 +176,7 @@ def expiring(
     offering, with ``days`` as the window (verdicts.md, revision of 2026-12)."""
     chain = register_chain(session, workspace, scope)
     resolved = replace(find_profile(profile, chain), expiring_days=days)
-    return _expiring_in(chain, [check(chain, profile=resolved, at=today)], resolved, today)
+    return expiring_in(chain, [check(chain, profile=resolved, at=today)], resolved, today)
 
 
 def overview(
@@ -196,13 +196,14 @@ def overview(
     if not chain.offerings:
         return chain, [], []
     result, each = check_each(chain, profile=resolved, at=today)
-    return chain, list(each.items()), _expiring_in(chain, [result], resolved, today)
+    return chain, list(each.items()), expiring_in(chain, [result], resolved, today)
 
 
-def _expiring_in(
+def expiring_in(
     chain: Chain, results: Sequence[CheckResult], profile: ResolvedProfile, today: date
 ) -> list[Expiring]:
-    """The evidence the ``expiring`` findings of ``results`` name, once each, soonest first."""
+    """The evidence the ``expiring`` findings of ``results`` name, once each, soonest first
+    (what :func:`expiring` lists and the overview shows)."""
     found: dict[str, Expiring] = {}
     for result in results:
         for finding in result.findings:

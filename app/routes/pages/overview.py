@@ -27,10 +27,6 @@ from app.singleflight import flights
 from app.views.graph import STATUS_STYLES
 from app.views.pages import page
 from graph.coverage import prepare
-from graph.evidence import counts_until
-from graph.model import Chain
-from graph.profiles import ResolvedProfile
-from graph.verdicts import CheckResult, FindingCode
 
 router = APIRouter(include_in_schema=False)
 
@@ -92,22 +88,7 @@ def _overview(
         )
         for offering, found in each.items()
     ]
-    return ready.version, (rows, _expiring(chain, result, profile, day), False)
-
-
-def _expiring(
-    chain: Chain, result: CheckResult, profile: ResolvedProfile, day: date
-) -> list[services.Expiring]:
-    """The evidence the ``expiring`` findings of ``result`` name, once each, soonest first (as
-    :func:`app.services.expiring` lists it)."""
-    found: dict[str, services.Expiring] = {}
-    for finding in result.findings:
-        if finding.code is FindingCode.EXPIRING and finding.subjects[0] not in found:
-            e = chain.evidence[finding.subjects[0]]
-            stop = counts_until(e, profile, day)
-            if stop is not None:
-                found[e.id] = services.Expiring(e.id, e.scheme.value, e.holder, e.covers, stop)
-    return sorted(found.values(), key=lambda x: (x.stops, x.evidence))
+    return ready.version, (rows, services.expiring_in(chain, [result], profile, day), False)
 
 
 @router.get("/w/{ws}", response_class=HTMLResponse)
