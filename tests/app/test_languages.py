@@ -28,6 +28,7 @@ from app.views.graph import GRAPH_TEXTS, graph_words
 from graph import i18n
 from importers.formats import IMPORT_FORMATS
 from tests.app.conftest import DEMO, PASSWORD, Ws
+from tests.app.test_pages import sign_in
 
 OPEN, CLOSE = i18n.OPEN, i18n.CLOSE
 
@@ -176,18 +177,6 @@ def web(make_client: Callable[..., TestClient]) -> TestClient:
     app.state.clock = lambda: datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
     app.state.pseudo_language = True
     return client
-
-
-def sign_in(client: TestClient, email: str) -> None:
-    form = client.get("/login")
-    token = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
-    assert token is not None
-    answer = client.post(
-        "/login",
-        data={"email": email, "password": PASSWORD, "csrf_token": token.group(1)},
-        follow_redirects=False,
-    )
-    assert answer.status_code == 303, answer.text
 
 
 def csrf(client: TestClient, path: str = "/account") -> str:
