@@ -46,13 +46,13 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import json
 import os
 import random
 import re
 import secrets
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -65,7 +65,9 @@ from typing import Any
 
 import httpx
 import served
-from served import BenchError, postgresql_database, serve
+from served import BenchError, generate, ketenkaart, postgresql_database, serve
+
+CLI_TIMEOUT_S = 300.0  # each command line run of the set-up
 
 BENCH_DIR = Path(__file__).resolve().parent
 REPO_ROOT = BENCH_DIR.parent
@@ -134,33 +136,6 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 # --- setting up, through the command line ---------------------------------------------------
 
 
-def generate(services: int, seed: int, directory: Path) -> Path:
-    """Write a synthetic chain with ``generate.py`` and return its path."""
-    path = directory / f"chain-{services}-{seed}.json"
-    command = [sys.executable, str(BENCH_DIR / "generate.py"), "--services", str(services)]
-    command += ["--seed", str(seed), "--output", str(path)]
-    completed = subprocess.run(command, check=True, capture_output=True, text=True, timeout=600)
-    progress(completed.stdout.strip())
-    return path
-
-
-def cli(url: str, *arguments: str, stdin: str | None = None) -> str:
-    """Run ``python -m app.cli ARGUMENTS --database-url URL``; its stdout."""
-    command = [sys.executable, "-m", "app.cli", *arguments, "--database-url", url]
-    completed = subprocess.run(
-        command,
-        check=False,
-        cwd=REPO_ROOT,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    if completed.returncode != 0:
-        raise BenchError(f"{' '.join(arguments[:2])} failed:\n{completed.stderr.strip()}")
-    return completed.stdout.strip()
-
-
 @dataclass(frozen=True, slots=True)
 class Setup:
     """The workspace's editor token and the browser account's password."""
@@ -171,11 +146,12 @@ class Setup:
 
 def prepare(url: str) -> Setup:
     """The schema, a workspace, an editor token, and an editor account for the browser."""
-    cli(url, "db", "upgrade")
+    run = functools.partial(ketenkaart, url, timeout=CLI_TIMEOUT_S)
+    run("db", "upgrade")
     password = secrets.token_urlsafe(18)
-    cli(url, "user", "create", EMAIL, "--name", "Bench", "--password-stdin", stdin=password)
-    cli(url, "workspace", "create", SLUG, "--name", "Load bench", "--owner", EMAIL)
-    token = cli(url, "token", "create", "--workspace", SLUG, "--role", "editor")
+    run("user", "create", EMAIL, "--name", "Bench", "--password-stdin", stdin=password)
+    run("workspace", "create", SLUG, "--name", "Load bench", "--owner", EMAIL)
+    token = run("token", "create", "--workspace", SLUG, "--role", "editor")
     return Setup(token.splitlines()[-1].strip(), password)
 
 
@@ -757,7 +733,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     results = []
     with tempfile.TemporaryDirectory(prefix="kk-load-") as tmp:
         directory = Path(tmp)
-        path = args.file or generate(args.services, args.seed, directory)
+        path = args.file or generate(args.services, args.seed, directory, timeout=600, say=progress)
         chain = json.loads(path.read_bytes())
         for name in args.backends:
             try:

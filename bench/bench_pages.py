@@ -54,7 +54,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from served import BenchError, Server, postgresql_database, serve
+from served import BenchError, Server, generate, ketenkaart, postgresql_database, serve
 
 BENCH_DIR = Path(__file__).resolve().parent
 REPO_ROOT = BENCH_DIR.parent
@@ -110,50 +110,20 @@ def progress(message: str) -> None:
 # --- the chain and the command line ------------------------------------------------------------
 
 
-def generate(services: int, seed: int, directory: Path, timeout: float) -> Path:
-    """Write a synthetic chain with ``generate.py`` and return its path."""
-    path = directory / f"chain-{services}-{seed}.json"
-    command = [sys.executable, str(BENCH_DIR / "generate.py"), "--services", str(services)]
-    command += ["--seed", str(seed), "--output", str(path)]
-    completed = subprocess.run(command, check=True, capture_output=True, text=True, timeout=timeout)
-    progress(completed.stdout.strip())
-    return path
-
-
-def ketenkaart(args: Sequence[str], url: str, *, timeout: float, stdin: str = "") -> str:
-    """Run ``python -m app.cli ARGS --database-url URL``; its stdout, or BenchError."""
-    command = [sys.executable, "-m", "app.cli", *args, "--database-url", url]
-    completed = subprocess.run(
-        command,
-        cwd=REPO_ROOT,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
-    if completed.returncode != 0:
-        raise BenchError(
-            f"`ketenkaart {' '.join(args)}` failed ({completed.returncode}):\n"
-            f"{completed.stderr.rstrip()}"
-        )
-    return completed.stdout
-
-
 def prepare(url: str, *, timeout: float) -> str:
     """The schema, an account, its workspace and an editor token, with the command line; the
     token."""
-    ketenkaart(["db", "upgrade"], url, timeout=timeout)
+    ketenkaart(url, "db", "upgrade", timeout=timeout)
     ketenkaart(
-        ["user", "create", EMAIL, "--name", "Bench", "--password-stdin"],
         url,
+        *("user", "create", EMAIL, "--name", "Bench", "--password-stdin"),
         timeout=timeout,
         stdin=PASSWORD + "\n",
     )
-    ketenkaart(["workspace", "create", SLUG, "--owner", EMAIL], url, timeout=timeout)
+    ketenkaart(url, "workspace", "create", SLUG, "--owner", EMAIL, timeout=timeout)
     token = ketenkaart(
-        ["token", "create", "--workspace", SLUG, "--role", "editor", "--user", EMAIL],
         url,
+        *("token", "create", "--workspace", SLUG, "--role", "editor", "--user", EMAIL),
         timeout=timeout,
     )
     return token.strip()
@@ -448,7 +418,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     failures: list[str] = []
     with tempfile.TemporaryDirectory(prefix="kk-bench-pages-") as tmp:
         directory = Path(tmp)
-        chain = args.file or generate(args.services, args.seed, directory, args.timeout)
+        chain = args.file or generate(
+            args.services, args.seed, directory, timeout=args.timeout, say=progress
+        )
         for backend in args.backends:
             try:
                 if backend == "sqlite":

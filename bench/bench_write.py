@@ -44,7 +44,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from served import BenchError, Server, postgresql_database, serve
+from served import BenchError, Server, generate, ketenkaart, postgresql_database, serve
 
 BENCH_DIR = Path(__file__).resolve().parent
 REPO_ROOT = BENCH_DIR.parent
@@ -91,27 +91,6 @@ def progress(message: str) -> None:
 
 
 # --- the register and the command line ---------------------------------------------------------
-
-
-def generate(services: int, seed: int, directory: Path, timeout: float) -> Path:
-    """Write a synthetic chain with ``generate.py`` and return its path."""
-    path = directory / f"chain-{services}-{seed}.json"
-    command = [sys.executable, str(BENCH_DIR / "generate.py"), "--services", str(services)]
-    command += ["--seed", str(seed), "--output", str(path)]
-    completed = subprocess.run(command, check=True, capture_output=True, text=True, timeout=timeout)
-    progress(completed.stdout.strip())
-    return path
-
-
-def ketenkaart(url: str, *arguments: str, timeout: float) -> str:
-    """Run ``python -m app.cli`` on the database ``url``; its stdout."""
-    command = [sys.executable, "-m", "app.cli", *arguments, "--database-url", url]
-    completed = subprocess.run(
-        command, cwd=REPO_ROOT, capture_output=True, text=True, timeout=timeout, check=False
-    )
-    if completed.returncode != 0:
-        raise BenchError(f"{' '.join(arguments)} failed:\n{completed.stderr.strip()}")
-    return completed.stdout
 
 
 def prepare(url: str, timeout: float) -> str:
@@ -304,7 +283,9 @@ def print_table(report: dict[str, Any]) -> None:
 
 def benchmark(args: argparse.Namespace, directory: Path) -> int:
     """Generate the register; measure each backend; print the results."""
-    path = args.file or generate(args.services, args.seed, directory, args.timeout)
+    path = args.file or generate(
+        args.services, args.seed, directory, timeout=args.timeout, say=progress
+    )
     with path.open("rb") as handle:
         chain: dict[str, Any] = json.load(handle)
     backends: list[Backend] = []

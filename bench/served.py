@@ -1,5 +1,6 @@
 """What the benchmarks of the running service share: a fresh PostgreSQL database, a free port,
-and a server process started until ``/healthz`` answers and stopped afterwards.
+a server process started until ``/healthz`` answers and stopped afterwards, the generated chain
+and the command line run against a database.
 
 Like the benchmarks it serves, it imports nothing of the project (the server is a separate
 process); ``bench_service.py``, ``bench_pages.py``, ``bench_write.py`` and ``bench_load.py``
@@ -12,6 +13,7 @@ import contextlib
 import secrets
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -23,11 +25,46 @@ from urllib.parse import urlsplit, urlunsplit
 import httpx
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+BENCH_DIR = Path(__file__).resolve().parent
 HEALTH_WAIT_S = 60.0
 
 
 class BenchError(Exception):
     """Something the benchmark needs did not work; the message says what."""
+
+
+def generate(
+    services: int, seed: int, directory: Path, *, timeout: float, say: Callable[[str], None]
+) -> Path:
+    """Write a synthetic chain with ``generate.py`` into ``directory``; its path (``say`` gets
+    the generator's summary)."""
+    path = directory / f"chain-{services}-{seed}.json"
+    command = [sys.executable, str(BENCH_DIR / "generate.py"), "--services", str(services)]
+    command += ["--seed", str(seed), "--output", str(path)]
+    completed = subprocess.run(command, check=True, capture_output=True, text=True, timeout=timeout)
+    say(completed.stdout.strip())
+    return path
+
+
+def ketenkaart(url: str, *arguments: str, timeout: float, stdin: str | None = None) -> str:
+    """Run ``python -m app.cli ARGUMENTS --database-url URL`` in the repository; its stdout, or
+    :class:`BenchError` with the command and its stderr."""
+    command = [sys.executable, "-m", "app.cli", *arguments, "--database-url", url]
+    completed = subprocess.run(
+        command,
+        cwd=REPO_ROOT,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    if completed.returncode != 0:
+        raise BenchError(
+            f"`ketenkaart {' '.join(arguments)}` failed ({completed.returncode}):\n"
+            f"{completed.stderr.rstrip()}"
+        )
+    return completed.stdout
 
 
 def free_port() -> int:
