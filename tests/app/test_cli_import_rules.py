@@ -54,6 +54,17 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     return code, out, err
 
 
+def assert_checked(capsys: pytest.CaptureFixture[str], tmp_path: Path, out: str) -> None:
+    """`check` judges the printed chain (exit 0 or 1, never 2) alone and after another file."""
+    printed = tmp_path / "imported.yaml"
+    printed.write_text(out, encoding="utf-8")
+    base = tmp_path / "base.yaml"
+    base.write_text(BASE, encoding="utf-8")
+    for files in ([printed], [base, printed]):
+        code, _, err = run(capsys, "check", *map(str, files))
+        assert code in (0, 1), err
+
+
 @pytest.mark.parametrize("path", IMPORTABLE, ids=lambda p: str(p.relative_to(DATA)))
 def test_what_import_prints_is_checked_alone_and_as_a_later_file(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, path: Path
@@ -62,13 +73,7 @@ def test_what_import_prints_is_checked_alone_and_as_a_later_file(
     after another chain file."""
     code, out, err = run(capsys, "import", str(path))
     assert code == 0, err
-    printed = tmp_path / "imported.yaml"
-    printed.write_text(out, encoding="utf-8")
-    base = tmp_path / "base.yaml"
-    base.write_text(BASE, encoding="utf-8")
-    for files in ([printed], [base, printed]):
-        code, _, err = run(capsys, "check", *map(str, files))
-        assert code in (0, 1), err
+    assert_checked(capsys, tmp_path, out)
 
 
 OTHER_VARIANTS = sorted(
@@ -93,13 +98,7 @@ def test_a_variant_is_refused_or_printed_as_a_chain_check_reads(
         assert err.startswith(f"{path}: ")
         return
     assert code == 0, err
-    printed = tmp_path / "imported.yaml"
-    printed.write_text(out, encoding="utf-8")
-    base = tmp_path / "base.yaml"
-    base.write_text(BASE, encoding="utf-8")
-    for files in ([printed], [base, printed]):
-        code, _, err = run(capsys, "check", *map(str, files))
-        assert code in (0, 1), err
+    assert_checked(capsys, tmp_path, out)
 
 
 def test_a_file_naming_no_offering_gets_the_services_nothing_relies_on(
