@@ -152,17 +152,19 @@ def format_date(value: date) -> str:
     return _babel_date(language, value)
 
 
-def format_number(value: int) -> str:
-    """A whole number as the current language writes it: ``1234`` in English (as before),
-    ``1.234`` in Dutch.
+def format_number(value: int, *, grouped: bool = False) -> str:
+    """A whole number as the current language writes it: ``1234`` in English (as before;
+    ``1,234`` where the English text always grouped thousands: ``grouped``), ``1.234`` in Dutch.
 
     >>> with using("nl"):
-    ...     format_number(20000)
-    '20.000'
+    ...     format_number(20000), format_number(20000, grouped=True)
+    ('20.000', '20.000')
+    >>> format_number(20000), format_number(20000, grouped=True)
+    ('20000', '20,000')
     """
     language = _language.get()
     if language == DEFAULT:
-        return str(value)
+        return f"{value:,}" if grouped else str(value)
     return _babel_number(language, value)
 
 
