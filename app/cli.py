@@ -323,7 +323,11 @@ def _read(files: Sequence[str]) -> list[tuple[str, bytes]]:
                 problems.append(
                     gettext(
                         "{name}: {size} bytes is larger than the limit of {limit} bytes"
-                    ).format(name=name, size=_bytes(size), limit=_bytes(MAX_CHAIN_BYTES))
+                    ).format(
+                        name=name,
+                        size=i18n.format_number(size, grouped=True),
+                        limit=i18n.format_number(MAX_CHAIN_BYTES, grouped=True),
+                    )
                 )
                 continue
             loaded.append((name, path.read_bytes()))
@@ -332,11 +336,6 @@ def _read(files: Sequence[str]) -> list[tuple[str, bytes]]:
     if problems:
         raise UsageError("\n".join(problems))
     return loaded
-
-
-def _bytes(n: int) -> str:
-    """A size in bytes as the language writes it: ``10,485,760`` in English (as always)."""
-    return f"{n:,}" if i18n.current() == i18n.DEFAULT else i18n.format_number(n)
 
 
 def _cannot(message: str, name: object, err: OSError) -> str:
@@ -504,7 +503,7 @@ def _read_bounded(name: str, limit: int) -> bytes:
     if len(data) > limit:
         raise UsageError(
             gettext("{name}: larger than the limit of {limit} bytes").format(
-                name=name, limit=_bytes(limit)
+                name=name, limit=i18n.format_number(limit, grouped=True)
             )
         )
     return data

@@ -94,9 +94,7 @@ class BodyLimit:
         await self.app(scope, bounded, send)
 
     def _message(self) -> str:
-        limit = (
-            f"{self.limit:,}" if i18n.current() == i18n.DEFAULT else i18n.format_number(self.limit)
-        )
+        limit = i18n.format_number(self.limit, grouped=True)
         return gettext("the request body is larger than the limit of {limit} bytes").format(
             limit=limit
         )

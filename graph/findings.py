@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from graph import reasons
 from graph.dates import plus_days
 from graph.evidence import counts_until, stop_date
-from graph.i18n import current, format_date, format_number, gettext, ngettext
+from graph.i18n import format_date, format_number, gettext, ngettext
 from graph.model import Chain, DateRange, Evidence, SchemeClass, SubserviceMethod
 from graph.profiles import ResolvedProfile
 from graph.scope import ScopedLink
@@ -336,9 +336,8 @@ def _some(offerings: list[str]) -> str:
         return ", ".join(sorted(offerings))
     first = heapq.nsmallest(NAMED_OFFERINGS, offerings)
     more = len(offerings) - NAMED_OFFERINGS
-    # English has always grouped this count with commas (20,000); other languages their way
     return gettext("{items} and {count} more").format(
-        items=", ".join(first), count=f"{more:,}" if current() == "en" else format_number(more)
+        items=", ".join(first), count=format_number(more, grouped=True)
     )
 
 

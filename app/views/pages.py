@@ -102,7 +102,7 @@ def _date(value: date | str) -> str:
 def _grouped(value: int) -> str:
     """A count as the request's language writes it, thousands grouped: 1,234 in English (as
     the pagers always did), 1.234 in Dutch."""
-    return f"{int(value):,}" if i18n.current() == i18n.DEFAULT else i18n.format_number(int(value))
+    return i18n.format_number(int(value), grouped=True)
 
 
 def language_links(request: Request) -> list[tuple[str, str, str, bool]]:

@@ -9,7 +9,7 @@ from typing import Any, Final
 
 import yaml
 
-from graph.i18n import N_, gettext
+from graph.i18n import N_, format_number, gettext
 from importers.chainfile.messages import join_path, path_text, quote
 
 
@@ -432,7 +432,14 @@ def parse_file(
 
     if len(data) > max_bytes:
         message = gettext("the file is {size} bytes, more than the limit of {limit}")
-        note("", message.format(size=f"{len(data):,}", limit=f"{max_bytes:,}"), None)
+        note(
+            "",
+            message.format(
+                size=format_number(len(data), grouped=True),
+                limit=format_number(max_bytes, grouped=True),
+            ),
+            None,
+        )
         return NOTHING
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         note("", gettext("the file is UTF-16 text; save it as UTF-8"), None)

@@ -165,3 +165,18 @@ def test_the_id_rule_is_the_contracts() -> None:
     from importers.chainfile.reader import _ID_RULE  # noqa: PLC0415
 
     assert _ID_RULE == ID_RULE
+
+
+def test_the_size_limit_groups_thousands_as_each_language_does() -> None:
+    """A file over the limit names its size and the limit as the reader writes numbers:
+    14,000 in English (as always), 14.000 in Dutch."""
+    data = ("# " + "x" * 9997 + "\n").encode() + VALID.encode()
+    said = {}
+    for language in ("en", "nl"):
+        with i18n.using(language), pytest.raises(ChainError) as caught:
+            load_chain(data, filename="big.yaml", max_bytes=5000)
+        said[language] = str(caught.value)
+    size = len(data)
+    assert said["en"] == f"big.yaml: the file is {size:,} bytes, more than the limit of 5,000"
+    dutch_size = f"{size:,}".replace(",", ".")
+    assert said["nl"] == f"big.yaml: het bestand is {dutch_size} bytes, meer dan de grens van 5.000"
