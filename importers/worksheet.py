@@ -164,6 +164,9 @@ def check_csv(
     -------
     bytes
         CSV with CRLF line ends; a cell that holds several sentences or ranges has one per line.
+        In Dutch the cells are separated by ``;`` and the text starts with a UTF-8 byte order
+        mark, as the register's CSV export writes it: Excel with Dutch settings opens such a
+        file in columns (its list separator is ``;``) with its accents intact.
 
     >>> from datetime import date
     >>> from graph.coverage import check
@@ -178,12 +181,13 @@ def check_csv(
     >>> print(check_csv(check(chain, at=date(2026, 11, 27)), chain).decode()[:76])
     Rank,From,From name,To,To name,Supplier,Status,Verdict,Evidence,Basis,Reason
     """
+    dutch = current() == "nl"
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = csv.writer(out, delimiter=";" if dutch else ",", lineterminator="\r\n")
     writer.writerow([gettext(column) for column in LINK_COLUMNS])
     for row in _link_rows(result, chain, link_bases(result, chain, profile=profile, stored=stored)):
         writer.writerow(["" if value is None else _text(value) for value in row])
-    return out.getvalue().encode("utf-8")
+    return out.getvalue().encode("utf-8-sig" if dutch else "utf-8")
 
 
 def check_xlsx(

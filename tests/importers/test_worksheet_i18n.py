@@ -73,11 +73,18 @@ def test_the_workbook_is_dutch_under_dutch() -> None:
 
 
 def test_the_csv_headings_and_statuses_are_dutch_under_dutch() -> None:
-    """The CSV's header row and its Status column follow the language; English is as before."""
+    """The CSV's header row and its Status column follow the language; English is as before.
+    The Dutch file is separated by semicolons and starts with a byte order mark, as Excel with
+    Dutch settings reads it; the English one by commas, without a mark."""
     chain, result = _checked()
     with i18n.using("nl"):
-        rows = list(csv.reader(io.StringIO(check_csv(result, chain).decode())))
-    english = list(csv.reader(io.StringIO(check_csv(result, chain).decode())))
+        dutch = check_csv(result, chain)
+    plain = check_csv(result, chain)
+    assert dutch.startswith(b"\xef\xbb\xbfRang;Van;Naam van;")
+    assert plain.startswith(b"Rank,From,From name,")
+    rows = list(csv.reader(io.StringIO(dutch.decode("utf-8-sig")), delimiter=";"))
+    english = list(csv.reader(io.StringIO(plain.decode())))
+    assert len(rows) == len(english) and all(len(row) == len(english[0]) for row in rows)
     assert rows[0][:3] == ["Rang", "Van", "Naam van"]
     assert english[0][:3] == ["Rank", "From", "From name"]
     assert {r[6] for r in english[1:]} <= {"ok", "conditional", "gap", "out-of-scope"}
