@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import functools
+import json
 import os
 import shutil
 import sys
@@ -33,6 +34,7 @@ from app.streams import chunked
 from graph import i18n
 from graph.dates import parse_period
 from graph.errors import ChainError, KetenkaartError, UsageError
+from graph.forecast import DEFAULT_DAYS, MAX_DAYS
 from graph.i18n import N_, gettext, ngettext
 from graph.model import Chain, DateRange
 from graph.profiles import ResolvedProfile, find_profile, resolve_profile
@@ -122,6 +124,48 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help=gettext("exit 1 unless every link is ok (conditional too)"),
     )
+
+    ahead = commands.add_parser(
+        "forecast",
+        help=gettext("the days on which links change status if no new evidence arrives"),
+        description=gettext(
+            "List, for the coming days, each day on which a link's status would change if no "
+            "new evidence arrived (reports going stale, certificates ending, bridge letters "
+            "running out), with the reasons for the new status. Exits 1 when a link turns "
+            "conditional or gap within the window."
+        ),
+    )
+    ahead.add_argument("files", nargs="+", metavar=file, help=gettext("chain files, merged by id"))
+    ahead.add_argument(
+        "--offering",
+        action="append",
+        metavar="ID",
+        help=gettext("start from this service instead of the first file's offerings (repeatable)"),
+    )
+    ahead.add_argument(
+        "--at",
+        metavar=gettext("DATE"),
+        help=gettext("evaluation date, YYYY-MM-DD (default: today)"),
+    )
+    ahead.add_argument(
+        "--days",
+        type=int,
+        default=DEFAULT_DAYS,
+        metavar="N",
+        help=gettext(
+            "how many days after the date to look (default: {days}, at most {most})"
+        ).format(days=DEFAULT_DAYS, most=MAX_DAYS),
+    )
+    ahead.add_argument(
+        "--profile",
+        metavar=gettext("ID|FILE"),
+        default="zeker-online",
+        help=gettext(
+            "a built-in profile, one defined in the chain files, or a profile file "
+            "(default: zeker-online)"
+        ),
+    )
+    ahead.add_argument("--format", choices=("text", "json", "markdown"), default="text")
 
     val = commands.add_parser(
         "validate",
@@ -277,6 +321,8 @@ def _command(args: argparse.Namespace, *, keep: list[object]) -> int:
     try:
         if args.command == "check":
             return _lean(functools.partial(_check, keep=keep), args)
+        if args.command == "forecast":
+            return _lean(_forecast, args)
         if args.command == "validate":
             return _lean(_validate, args)
         if args.command == "import":
@@ -381,6 +427,27 @@ def _check(args: argparse.Namespace, out: TextIO, *, keep: list[object]) -> int:
     if result.verdict is Status.GAP or (args.strict and result.verdict is not Status.OK):
         return EXIT_GAP
     return EXIT_OK
+
+
+def _forecast(args: argparse.Namespace, out: TextIO) -> int:
+    if not 1 <= args.days <= MAX_DAYS:
+        raise UsageError(
+            gettext("--days must be a whole number from 1 to {most}").format(most=MAX_DAYS)
+        )
+    at = parse_date(args.at, "--at") if args.at else date.today()  # noqa: DTZ011 - the auditor's own calendar day
+    from graph.forecast import forecast  # noqa: PLC0415 - networkx only for the commands that judge
+
+    chain = _load(args.files)
+    profile = _profile(args.profile, chain)
+    ahead = forecast(chain, at=at, days=args.days, offerings=args.offering, profile=profile)
+    if args.format == "json":
+        out.write(json.dumps(ahead.to_json(), ensure_ascii=False) + "\n")
+    else:
+        from app.views import forecast as view  # noqa: PLC0415 - the views for this command only
+
+        render = view.render_markdown if args.format == "markdown" else view.render_text
+        out.write(render(ahead, chain))
+    return EXIT_GAP if ahead.turns_worse else EXIT_OK
 
 
 def _print_check(

@@ -20,10 +20,11 @@ from collections.abc import Collection, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
+from app.views.terminal import SEVERITY_WORDS, STATUS_WORDS
 from graph.i18n import N_, format_date, format_number, gettext, ngettext
 from graph.model import Chain, Service
 from graph.profiles import ResolvedProfile
-from graph.verdicts import CheckResult, LinkResult, Severity, Status
+from graph.verdicts import CheckResult, LinkResult, Status
 from importers.basis import link_bases
 
 if TYPE_CHECKING:
@@ -39,13 +40,6 @@ _SECTIONS = (
     (Status.OK, N_("Covered: links with equivalent certification")),
     (Status.OUT_OF_SCOPE, N_("Out of scope")),
 )
-_STATUS_WORDS = {
-    Status.OK: N_("ok"),
-    Status.CONDITIONAL: N_("conditional"),
-    Status.GAP: N_("gap"),
-    Status.OUT_OF_SCOPE: N_("out-of-scope"),
-}
-_SEVERITY_WORDS = {Severity.WARNING: N_("warning"), Severity.INFO: N_("info")}
 
 
 def md(text: str) -> str:
@@ -80,8 +74,8 @@ def _template() -> jinja2.Template:
     environment.filters["sentence"] = _sentence
     environment.filters["date"] = format_date
     environment.filters["number"] = format_number
-    environment.filters["status"] = lambda status: gettext(_STATUS_WORDS[status])
-    environment.filters["severity"] = lambda severity: gettext(_SEVERITY_WORDS[severity])
+    environment.filters["status"] = lambda status: gettext(STATUS_WORDS[status])
+    environment.filters["severity"] = lambda severity: gettext(SEVERITY_WORDS[severity.value])
     return environment.get_template("scoping.md.jinja")
 
 

@@ -1,0 +1,118 @@
+"""The forecast as a person reads it: ``ketenkaart forecast`` in text and Markdown.
+
+One line per change of status, in date order, with the sentences that explain the new verdict;
+then the links that keep their status through the window. Every label from the chain passes
+through :func:`app.views.terminal.clean` (text) or Markdown escaping, as the check's views do.
+"""
+
+from __future__ import annotations
+
+from app.views.markdown import md
+from app.views.terminal import STATUS_WORDS, clean
+from graph.forecast import Change, Forecast
+from graph.i18n import format_date, format_number, gettext, ngettext
+from graph.model import Chain
+from graph.verdicts import LinkResult
+
+
+def _label(chain: Chain, service: str) -> str:
+    found = chain.services.get(service)
+    return f"{found.name} ({service})" if found is not None and found.name != service else service
+
+
+def _arrow(chain: Chain, consumer: str, provider: str) -> str:
+    return f"{clean(_label(chain, consumer))} -> {clean(_label(chain, provider))}"
+
+
+def _status(link: LinkResult) -> str:
+    return gettext(STATUS_WORDS[link.status])
+
+
+def _headline(forecast: Forecast) -> str:
+    return gettext(
+        "What changes from {start} to {end} if no new evidence arrives (profile {profile}):"
+    ).format(
+        start=format_date(forecast.at), end=format_date(forecast.until), profile=forecast.profile
+    )
+
+
+def _why(change: Change) -> list[str]:
+    if change.after.reasons:
+        return [reason.message for reason in change.after.reasons]
+    if change.after.evidence is not None:
+        return [gettext("{evidence} counts for the link.").format(evidence=change.after.evidence)]
+    return []
+
+
+def _steady(forecast: Forecast) -> list[LinkResult]:
+    changed = {(c.consumer, c.provider) for c in forecast.changes}
+    return [link for link in forecast.links if (link.consumer, link.provider) not in changed]
+
+
+def render_text(forecast: Forecast, chain: Chain) -> str:
+    """The forecast as plain text for a terminal or a mail."""
+    lines = [_headline(forecast), ""]
+    if not forecast.changes:
+        lines.append(gettext("No link changes status."))
+    for change in forecast.changes:
+        lines.append(
+            f"{format_date(change.on)}  {_arrow(chain, change.consumer, change.provider)}: "
+            f"{_status(change.before)} -> {_status(change.after)}"
+        )
+        lines += [f"    {clean(sentence)}" for sentence in _why(change)]
+    steady = _steady(forecast)
+    if steady:
+        lines += [
+            "",
+            ngettext(
+                "{count} link keeps its status:",
+                "{count} links keep their status:",
+                len(steady),
+            ).format(count=format_number(len(steady))),
+        ]
+        lines += [
+            f"    {_arrow(chain, link.consumer, link.provider)}: {_status(link)}" for link in steady
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def render_markdown(forecast: Forecast, chain: Chain) -> str:
+    """The forecast as a Markdown section for the scoping report's file."""
+    lines = ["## " + gettext("Forecast"), "", _headline(forecast), ""]
+    if not forecast.changes:
+        lines.append(gettext("No link changes status."))
+    else:
+        lines += [
+            "| {} | {} | {} | {} | {} |".format(
+                gettext("Date"), gettext("Link"), gettext("Now"), gettext("Then"), gettext("Why")
+            ),
+            "|---|---|---|---|---|",
+        ]
+        lines += [
+            "| {} | {} → {} | {} | {} | {} |".format(
+                format_date(change.on),
+                md(_label(chain, change.consumer)),
+                md(_label(chain, change.provider)),
+                _status(change.before),
+                _status(change.after),
+                " ".join(md(sentence) for sentence in _why(change)),
+            )
+            for change in forecast.changes
+        ]
+    steady = _steady(forecast)
+    if steady:
+        lines += [
+            "",
+            ngettext(
+                "{count} link keeps its status:",
+                "{count} links keep their status:",
+                len(steady),
+            ).format(count=format_number(len(steady))),
+            "",
+        ]
+        lines += [
+            f"- {md(_label(chain, link.consumer))} → {md(_label(chain, link.provider))}: "
+            f"{_status(link)}"
+            for link in steady
+        ]
+    return "\n".join(lines) + "\n"
