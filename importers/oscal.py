@@ -80,7 +80,7 @@ from graph.model import Chain, Kind
 from importers.base import ImportIssue, ImportResult, Source, too_big
 from importers.chainfile import load_plain
 from importers.chainfile.countries import COUNTRIES
-from importers.chainfile.yaml12 import NOTHING, YMap, YSeq, compose_yaml
+from importers.chainfile.yaml12 import NOTHING, YMap, YSeq, _library_words, compose_yaml
 from importers.kinds import model_kind, service_model_word
 
 __all__ = ["IMPORTER", "OscalImporter"]
@@ -110,6 +110,7 @@ _SLUG = re.compile(r"[^a-z0-9]+")
 _SUPPORTED = ("1.0", "1.1")
 _VERSION = re.compile(r"v?([0-9]+)(?:\.([0-9]+))?(?:\.([0-9]+))?(.*)", re.IGNORECASE | re.DOTALL)
 _CONVERT = N_("convert the file to OSCAL 1.0 or later and import that")
+_SECOND_DOCUMENT = N_("a chain file holds one YAML document; found a second one")
 _FIRST = re.compile(rb"[^ \t\r\n]")
 
 
@@ -133,6 +134,16 @@ class _Issues:
     def warn(self, where: str, message: str, kind: str = "") -> None:
         """A warning; ``kind`` names one a plan may give many times, to be summarised."""
         self.found.append(ImportIssue(where, message, "warning", kind))
+
+
+def _at_line(line: int, path: str = "") -> str:
+    """A place: ``line 3`` (``regel 3`` in Dutch), followed by ``: path`` when there is one.
+
+    >>> _at_line(3), _at_line(7, "system-security-plan.metadata")
+    ('line 3', 'line 7: system-security-plan.metadata')
+    """
+    place = gettext("line {line}").format(line=line)
+    return f"{place}: {path}" if path else place
 
 
 def _plain_text(text: str) -> str:
@@ -185,13 +196,26 @@ class _Node:
 
 
 def _describe(value: object) -> str:
+    """What a value is, for the ``found ...`` of a message: the file's own value, quoted.
+
+    >>> _describe({}), _describe([]), _describe(True), _describe(None), _describe("x")
+    ('an object', 'a list', 'true', 'null', "'x'")
+    """
     if isinstance(value, dict):
-        return "an object"
+        return gettext("an object")
     if isinstance(value, list):
-        return "a list"
+        return gettext("a list")
     if isinstance(value, bool):
-        return "true" if value else "false"
-    return "null" if value is None else repr(value)
+        return gettext("true") if value else gettext("false")
+    return gettext("null") if value is None else repr(value)
+
+
+def _expected_text(value: object) -> str:
+    return gettext("expected text, found {found}").format(found=_describe(value))
+
+
+def _expected_object(value: object) -> str:
+    return gettext("expected an object, found {found}").format(found=_describe(value))
 
 
 class _DataNode(_Node):
@@ -206,7 +230,7 @@ class _DataNode(_Node):
         line = None
         if isinstance(self.value, YMap):
             line = self.value.line if name is None else self.value.key_lines.get(name)
-        return path if line is None else f"line {line}: {path}"
+        return path if line is None else _at_line(line, path)
 
     def text(self, name: str) -> str | None:
         value = self.value.get(name)
@@ -217,7 +241,7 @@ class _DataNode(_Node):
         if isinstance(value, int | float) and not isinstance(value, bool):
             written = self.value.texts.get(name) if isinstance(self.value, YMap) else None
             return written if written is not None else json.dumps(value)
-        self.issues.error(self.where(name), f"expected text, found {_describe(value)}")
+        self.issues.error(self.where(name), _expected_text(value))
         return None
 
     def node(self, name: str) -> _Node | None:
@@ -226,7 +250,7 @@ class _DataNode(_Node):
             return None
         if isinstance(value, dict):
             return _DataNode(self.issues, f"{self.path}.{name}", value)
-        self.issues.error(self.where(name), f"expected an object, found {_describe(value)}")
+        self.issues.error(self.where(name), _expected_object(value))
         return None
 
     def fields(self) -> list[str]:
@@ -246,13 +270,16 @@ class _DataNode(_Node):
             return []
         if isinstance(value, list):
             return value
-        self.issues.error(self.where(name), f"expected a list, found {_describe(value)}")
+        self.issues.error(
+            self.where(name),
+            gettext("expected a list, found {found}").format(found=_describe(value)),
+        )
         return []
 
     def _item_where(self, items: list[object], name: str, index: int) -> str:
         path = f"{self.path}.{name}[{index}]"
         if isinstance(items, YSeq) and index < len(items.item_lines):
-            return f"line {items.item_lines[index]}: {path}"
+            return _at_line(items.item_lines[index], path)
         return path
 
     def nodes(self, json_name: str, xml_name: str) -> list[_Node]:
@@ -262,10 +289,7 @@ class _DataNode(_Node):
             if isinstance(item, dict):
                 found.append(_DataNode(self.issues, f"{self.path}.{json_name}[{index}]", item))
             else:
-                self.issues.error(
-                    self._item_where(items, json_name, index),
-                    f"expected an object, found {_describe(item)}",
-                )
+                self.issues.error(self._item_where(items, json_name, index), _expected_object(item))
         return found
 
     def texts(self, json_name: str, xml_name: str) -> list[str]:
@@ -275,10 +299,7 @@ class _DataNode(_Node):
             if isinstance(item, str):
                 found.append(item)
             else:
-                self.issues.error(
-                    self._item_where(items, json_name, index),
-                    f"expected text, found {_describe(item)}",
-                )
+                self.issues.error(self._item_where(items, json_name, index), _expected_text(item))
         return found
 
 
@@ -290,15 +311,15 @@ class _XmlNode(_Node):
         self.element = element
         self.lines = lines
 
-    def _line(self, element: Element) -> str:
+    def _at(self, element: Element, path: str) -> str:
         line = self.lines.get(id(element))
-        return "" if line is None else f"line {line}: "
+        return path if line is None else _at_line(line, path)
 
     def where(self, name: str | None = None) -> str:
         if name is None:
-            return self._line(self.element) + self.path
+            return self._at(self.element, self.path)
         child = self.element.find(f"{{{NAMESPACE}}}{name}")
-        return self._line(self.element if child is None else child) + f"{self.path}/{name}"
+        return self._at(self.element if child is None else child, f"{self.path}/{name}")
 
     def fields(self) -> list[str]:
         names = [child.tag.rpartition("}")[2] for child in self.element]
@@ -346,7 +367,10 @@ class _LineBuilder:
         if self.depth > MAX_XML_DEPTH:
             line = self.parser.parser.CurrentLineNumber
             raise _Refused(
-                ImportIssue(f"line {line}", f"elements nested more than {MAX_XML_DEPTH} deep")
+                ImportIssue(
+                    _at_line(line),
+                    gettext("elements nested more than {depth} deep").format(depth=MAX_XML_DEPTH),
+                )
             )
         element = self.builder.start(tag, attrs)
         self.lines[id(element)] = int(self.parser.parser.CurrentLineNumber)
@@ -374,22 +398,30 @@ def _parse_xml(data: bytes, issues: _Issues) -> _Node:
         raise _Refused(
             ImportIssue(
                 "",
-                f"the XML declares a document type or entities ({type(err).__name__}); "
-                "DTDs and entities are refused",
+                gettext(
+                    "the XML declares a document type or entities ({error}); DTDs and entities "
+                    "are refused"
+                ).format(error=type(err).__name__),
             )
         ) from None
     except ParseError as err:
         line, _ = err.position
-        raise _Refused(ImportIssue(f"line {line}", f"not well-formed XML: {err}")) from None
+        raise _Refused(
+            ImportIssue(
+                _at_line(line), gettext("not well-formed XML: {message}").format(message=err)
+            )
+        ) from None
     if not isinstance(root, Element):
-        raise _Refused(ImportIssue("", "the XML has no root element"))
+        raise _Refused(ImportIssue("", gettext("the XML has no root element")))
     namespace, _, name = root.tag[1:].partition("}") if root.tag.startswith("{") else ("", "", "")
     if namespace != NAMESPACE:
         raise _Refused(
             ImportIssue(
-                "line 1",
-                f"the root element is {root.tag!r}; an OSCAL file's root is in the namespace "
-                f"{NAMESPACE}",
+                _at_line(1),
+                gettext(
+                    "the root element is {tag}; an OSCAL file's root is in the namespace "
+                    "{namespace}"
+                ).format(tag=repr(root.tag), namespace=NAMESPACE),
             )
         )
     _refuse_other_models(name, f"<{name}>")
@@ -404,8 +436,10 @@ def _refuse_other_models(name: str, where: str) -> None:
         raise _Refused(
             ImportIssue(
                 where,
-                f"not an OSCAL system security plan: the root is {name!r}, not "
-                f"{_SSP!r}; only system security plans are read",
+                gettext(
+                    "not an OSCAL system security plan: the root is {name}, not {ssp}; only "
+                    "system security plans are read"
+                ).format(name=repr(name), ssp=repr(_SSP)),
             )
         )
     raise _Refused(
@@ -423,8 +457,10 @@ def _parse_data(text: str, *, is_json: bool, issues: _Issues) -> _Node:
     problems: list[ImportIssue] = []
 
     def report(path: str, message: str, line: int | None) -> None:
-        where = path if line is None else f"line {line}" + (f": {path}" if path else "")
-        problems.append(ImportIssue(where, message.replace("a chain file", "an OSCAL file")))
+        where = path if line is None else _at_line(line, path)
+        if message == gettext(_SECOND_DOCUMENT):
+            message = gettext("an OSCAL file holds one YAML document; found a second one")
+        problems.append(ImportIssue(where, message))
 
     root: object
     try:
@@ -434,48 +470,61 @@ def _parse_data(text: str, *, is_json: bool, issues: _Issues) -> _Node:
             else compose_yaml(text, report)
         )
     except json.JSONDecodeError as err:
-        raise _Refused(
-            ImportIssue(f"line {err.lineno}, column {err.colno}", f"not valid JSON: {err.msg}")
-        ) from None
+        place = gettext("line {line}, column {column}").format(line=err.lineno, column=err.colno)
+        raise _Refused(ImportIssue(place, _not_json(_library_words(err.msg)))) from None
     except ValueError as err:
-        raise _Refused(ImportIssue("", f"not valid JSON: {err}")) from None
+        raise _Refused(ImportIssue("", _not_json(str(err)))) from None
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None) or getattr(err, "context_mark", None)
-        where = "" if mark is None else f"line {int(mark.line) + 1}"
+        where = "" if mark is None else _at_line(int(mark.line) + 1)
         problem = getattr(err, "problem", None) or str(err)
-        raise _Refused(ImportIssue(where, f"not valid YAML: {problem}")) from None
+        message = gettext("not valid YAML: {problem}").format(problem=_library_words(problem))
+        raise _Refused(ImportIssue(where, message)) from None
     except RecursionError:
-        raise _Refused(ImportIssue("", "the file is nested too deeply")) from None
+        raise _Refused(ImportIssue("", gettext("the file is nested too deeply"))) from None
     if problems:
         issues.found.extend(problems)
         raise _Refused(problems[0])
     if root is NOTHING or root is None:
-        raise _Refused(ImportIssue("", "the file is empty"))
+        raise _Refused(ImportIssue("", gettext("the file is empty")))
     if not isinstance(root, dict):
-        raise _Refused(ImportIssue("", f"the file holds {_describe(root)}, not an OSCAL document"))
-    names = [key for key in root if key != "$schema"]
-    if len(names) != 1:
-        listed = ", ".join(repr(name) for name in names) or "none"
         raise _Refused(
             ImportIssue(
                 "",
-                f"an OSCAL document has one top-level key ({_SSP!r} for an SSP); found {listed}",
+                gettext("the file holds {what}, not an OSCAL document").format(
+                    what=_describe(root)
+                ),
+            )
+        )
+    names = [key for key in root if key != "$schema"]
+    if len(names) != 1:
+        listed = ", ".join(repr(name) for name in names) or gettext("none")
+        raise _Refused(
+            ImportIssue(
+                "",
+                gettext(
+                    "an OSCAL document has one top-level key ({ssp} for an SSP); found {listed}"
+                ).format(ssp=repr(_SSP), listed=listed),
             )
         )
     _refuse_other_models(names[0], names[0])
     body = root[names[0]]
     if not isinstance(body, dict):
-        raise _Refused(ImportIssue(names[0], f"expected an object, found {_describe(body)}"))
+        raise _Refused(ImportIssue(names[0], _expected_object(body)))
     return _DataNode(issues, names[0], body)
 
 
+def _not_json(problem: str) -> str:
+    return gettext("not valid JSON: {problem}").format(problem=problem)
+
+
 def _refuse_constant(name: str) -> object:
-    raise ValueError(f"{name} is not allowed")
+    raise ValueError(gettext("{name} is not allowed").format(name=name))
 
 
 def _root(data: bytes, issues: _Issues) -> _Node:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise _Refused(ImportIssue("", "the file is UTF-16 text; save it as UTF-8"))
+        raise _Refused(ImportIssue("", gettext("the file is UTF-16 text; save it as UTF-8")))
     body = data.removeprefix(b"\xef\xbb\xbf")
     first = _FIRST.search(body)
     if first is not None and first.group() == b"<":
@@ -486,8 +535,10 @@ def _root(data: bytes, issues: _Issues) -> _Node:
         line = body.count(b"\n", 0, err.start) + 1
         raise _Refused(
             ImportIssue(
-                f"line {line}",
-                f"not UTF-8 text (byte 0x{body[err.start]:02x}); save the file as UTF-8",
+                _at_line(line),
+                gettext("not UTF-8 text (byte {byte}); save the file as UTF-8").format(
+                    byte=f"0x{body[err.start]:02x}"
+                ),
             )
         ) from None
     return _parse_data(text, is_json=first is not None and first.group() == b"{", issues=issues)
@@ -611,11 +662,13 @@ class _Plan:
             ("system-implementation", implementation),
         ):
             if found is None:
-                held = ", ".join(self.root.fields()) or "nothing"
+                held = ", ".join(self.root.fields()) or gettext("nothing")
                 self.issues.error(
                     self.root.where(),
-                    f"{name} is missing; an SSP needs it (is this an SSP fragment?); the plan "
-                    f"holds: {held}",
+                    gettext(
+                        "{name} is missing; an SSP needs it (is this an SSP fragment?); the plan "
+                        "holds: {held}"
+                    ).format(name=name, held=held),
                 )
         if characteristics is None or implementation is None:
             raise _Refused(self.issues.found[-1])
@@ -629,8 +682,10 @@ class _Plan:
         if not self.dependencies:
             self.issues.warn(
                 implementation.where(),
-                "the SSP names no leveraged authorization and no external system: the chain is "
-                f"the system {system!r} alone, with no link to judge",
+                gettext(
+                    "the SSP names no leveraged authorization and no external system: the chain "
+                    "is the system {system} alone, with no link to judge"
+                ).format(system=repr(system)),
             )
         document: dict[str, object] = {"ketenkaart": 1}
         if title:
@@ -697,7 +752,9 @@ class _Plan:
         if version is not None and not version.startswith(tuple(v + "." for v in _SUPPORTED)):
             self.issues.warn(
                 metadata.where("oscal-version"),
-                f"written for OSCAL {version}; read as OSCAL 1.1 (1.0 and 1.1 are supported)",
+                gettext(
+                    "written for OSCAL {version}; read as OSCAL 1.1 (1.0 and 1.1 are supported)"
+                ).format(version=version),
             )
 
     def read_parties(self, metadata: _Node) -> None:
@@ -729,10 +786,12 @@ class _Plan:
     def system(self, characteristics: _Node, metadata: _Node | None) -> str:
         name = characteristics.text("system-name")
         if not name:
-            held = ", ".join(characteristics.fields()) or "nothing"
+            held = ", ".join(characteristics.fields()) or gettext("nothing")
             self.issues.error(
                 characteristics.where("system-name"),
-                f"the system has no name; system-characteristics holds: {held}",
+                gettext("the system has no name; system-characteristics holds: {held}").format(
+                    held=held
+                ),
             )
             raise _Refused(self.issues.found[-1])
         name = _plain_text(name)
@@ -787,7 +846,7 @@ class _Plan:
             self.issues.warn(
                 where,
                 self.unnamed(party, person, service_name, fallback),
-                "supplier named after the system",
+                gettext("supplier named after the system"),
             )
         supplier: dict[str, object] = {"id": self.supplier_ids.new(label, "supplier")}
         supplier["name"] = label
@@ -829,7 +888,9 @@ class _Plan:
             party = self.parties.get(uuid)
             if party is None:
                 self.issues.warn(
-                    where, f"party {uuid} is not among the metadata's parties", "unknown party"
+                    where,
+                    gettext("party {uuid} is not among the metadata's parties").format(uuid=uuid),
+                    gettext("unknown party"),
                 )
                 continue
             if not party.person:
@@ -862,7 +923,9 @@ class _Plan:
     def leveraged(self, item: _Node, system: str, components: list[_Node]) -> None:
         title = item.text("title")
         if not title:
-            self.issues.error(item.where("title"), "the leveraged authorization has no title")
+            self.issues.error(
+                item.where("title"), gettext("the leveraged authorization has no title")
+            )
             return
         title = _plain_text(title)
         authorized = self.date(item, "date-authorized")
@@ -921,7 +984,7 @@ class _Plan:
             return
         title = _plain_text(component.text("title") or "")
         if not title:
-            self.issues.error(component.where("title"), "the component has no title")
+            self.issues.error(component.where("title"), gettext("the component has no title"))
             return
         service_id = self.service_ids.new(title, "external-system")
         candidates = self.role_parties(component, "provider")
@@ -953,8 +1016,10 @@ class _Plan:
             if found is None:
                 self.issues.warn(
                     characteristics.where("props"),
-                    f"cloud-service-model {model!r} is not saas, paas, iaas, managed or other; "
-                    "the system is of kind 'other'",
+                    gettext(
+                        "cloud-service-model {model} is not saas, paas, iaas, managed or other; "
+                        "the system is of kind 'other'"
+                    ).format(model=repr(model)),
                 )
             return (found or Kind.OTHER).value
         texts = (
@@ -982,7 +1047,9 @@ class _Plan:
         text = item.text(name)
         if text is None:
             self.issues.warn(
-                item.where(), f"{name} is missing; the evidence has no date", "undated evidence"
+                item.where(),
+                gettext("{name} is missing; the evidence has no date").format(name=name),
+                gettext("undated evidence"),
             )
             return None
         found = _DATE.fullmatch(text.strip())
@@ -1004,7 +1071,10 @@ class _Plan:
 
 def _iter_chain_issues(err: ChainError) -> Iterator[ImportIssue]:
     for issue in err.issues:
-        yield ImportIssue(issue.path, f"the SSP gives an invalid chain: {issue.message}")
+        yield ImportIssue(
+            issue.path,
+            gettext("the SSP gives an invalid chain: {message}").format(message=issue.message),
+        )
 
 
 def read_ssp(data: bytes, source: Source) -> ImportResult:
