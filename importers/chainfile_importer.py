@@ -29,6 +29,7 @@ from pathlib import PurePosixPath
 from typing import Final
 
 from graph.errors import ChainError, Issue
+from graph.i18n import gettext
 from graph.model import Chain
 from importers.base import ImportIssue, ImportResult, Source
 from importers.chainfile import MAX_CHAIN_BYTES, load_chains
@@ -40,9 +41,8 @@ _JSON_KEY: Final = re.compile(rb'"ketenkaart"[ \t\r\n]*:|[{,][ \t\r\n]*ketenkaar
 
 def _where(issue: Issue) -> str:
     """The place of a chain file's issue: its line (where known) and its field path."""
-    return ", ".join(
-        part for part in (None if issue.line is None else f"line {issue.line}", issue.path) if part
-    )
+    line = None if issue.line is None else gettext("line {line}").format(line=issue.line)
+    return ", ".join(part for part in (line, issue.path) if part)
 
 
 @dataclass(frozen=True, slots=True)

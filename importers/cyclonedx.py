@@ -66,7 +66,7 @@ from cyclonedx.output.json import JsonV1Dot6
 from cyclonedx.schema import SchemaVersion
 
 from graph.errors import ChainError
-from graph.i18n import N_, gettext
+from graph.i18n import N_, gettext, ngettext
 from graph.model import Chain, Dependency, Kind, Service, Supplier
 from importers.base import ImportIssue, ImportResult, Source, too_big
 from importers.chainfile import dump_plain, load_plain
@@ -256,7 +256,173 @@ def _json_place(path: Iterable[object]) -> str:
     out = ""
     for part in path:
         out = f"{out}[{part}]" if isinstance(part, int) else f"{out}.{part}" if out else str(part)
-    return out or "top level"
+    return out or gettext("top level")
+
+
+def _line(line: object) -> str:
+    """``line 3`` in the context's language."""
+    return gettext("line {line}").format(line=line)
+
+
+def _line_column(line: int, column: int) -> str:
+    """``line 3, column 5`` in the context's language."""
+    return gettext("line {line}, column {column}").format(line=line, column=column)
+
+
+_JSON_WORDS: Final = frozenset(
+    {
+        N_("Expecting value"),
+        N_("Expecting property name enclosed in double quotes"),
+        N_("Expecting ',' delimiter"),
+        N_("Expecting ':' delimiter"),
+        N_("Extra data"),
+        N_("Unterminated string starting at"),
+        N_("Invalid control character at"),
+        N_("Invalid \\escape"),
+    }
+)
+"""The json module's problems the catalog carries (the chain file's reader shares them)."""
+
+_XML_WORDS: Final = frozenset(
+    {
+        N_("syntax error"),
+        N_("no element found"),
+        N_("not well-formed (invalid token)"),
+        N_("unclosed token"),
+        N_("partial character"),
+        N_("mismatched tag"),
+        N_("duplicate attribute"),
+        N_("junk after document element"),
+        N_("undefined entity"),
+        N_("unbound prefix"),
+        N_("XML declaration not well-formed"),
+        N_("unclosed CDATA section"),
+        N_("reference to invalid character number"),
+    }
+)
+"""The XML parser's (expat's) commonest problems, which the catalog carries."""
+
+
+def _json_words(problem: str) -> str:
+    """The json module's problem in the context's language where the catalog has it."""
+    return gettext(problem) if problem in _JSON_WORDS else problem
+
+
+def _xml_words(problem: str) -> str:
+    """The XML parser's problem in the context's language where the catalog has it.
+
+    >>> _xml_words("mismatched tag"), _xml_words("parser suspended")
+    ('mismatched tag', 'parser suspended')
+    """
+    return gettext(problem) if problem in _XML_WORDS else problem
+
+
+def _schema_message(error: Any) -> str:
+    """A JSON schema error (jsonschema's ``ValidationError``) in the context's language.
+
+    The common kinds (``error.validator``: required, type, enum, const, additionalProperties,
+    pattern, format, the lengths and sizes, the bounds, uniqueItems, anyOf and oneOf) get a
+    sentence of the catalog, made from the error's values, whose English is jsonschema's own
+    text; another kind, or a sentence this jsonschema words otherwise, stays as jsonschema
+    writes it.
+    """
+    library = str(error.message)
+    said = _schema_words(error)
+    return said[1] if said is not None and said[0] == library else library
+
+
+def _said(message: str, **values: object) -> tuple[str, str]:
+    """``message`` (marked) with ``values``: as English writes it, and in the context's
+    language."""
+    return message.format(**values), gettext(message).format(**values)
+
+
+_SCHEMA_WORDS: Final = {
+    "enum": N_("{value} is not one of {expected}"),
+    "const": N_("{expected} was expected"),
+    "pattern": N_("{value} does not match {expected}"),
+    "format": N_("{value} is not a {expected}"),
+    "minimum": N_("{value} is less than the minimum of {expected}"),
+    "maximum": N_("{value} is greater than the maximum of {expected}"),
+    "exclusiveMinimum": N_("{value} is less than or equal to the minimum of {expected}"),
+    "exclusiveMaximum": N_("{value} is greater than or equal to the maximum of {expected}"),
+    "uniqueItems": N_("{value} has non-unique elements"),
+    "anyOf": N_("{value} is not valid under any of the given schemas"),
+    "oneOf": N_("{value} is not valid under any of the given schemas"),
+}
+"""The sentences of the schema's kinds that need only the value and what the schema expects
+(``{expected}``, quoted), as jsonschema writes them in English."""
+
+
+def _schema_words(error: Any) -> tuple[str, str] | None:
+    """The English and the context's sentence of a schema error of a kind the catalog
+    carries; ``None`` for other kinds."""
+    kind, expected, instance = error.validator, error.validator_value, error.instance
+    value = repr(instance)
+    if kind in _SCHEMA_WORDS:
+        return _said(_SCHEMA_WORDS[kind], value=value, expected=repr(expected))
+    if kind == "required":
+        for name in expected:
+            said = _said(N_("{name} is a required property"), name=repr(name))
+            if said[0] == error.message:
+                return said
+        return None
+    if kind == "type":
+        types = [expected] if isinstance(expected, str) else expected
+        return _said(
+            N_("{value} is not of type {types}"),
+            value=value,
+            types=", ".join(repr(each) for each in types),
+        )
+    if kind in ("minLength", "minItems"):
+        if expected == 1:
+            return _said(N_("{value} should be non-empty"), value=value)
+        return _said(N_("{value} is too short"), value=value)
+    if kind in ("maxLength", "maxItems"):
+        if expected == 0:
+            return _said(N_("{value} is expected to be empty"), value=value)
+        return _said(N_("{value} is too long"), value=value)
+    if kind == "additionalProperties" and isinstance(instance, dict):
+        return _additional(error.schema, instance)
+    return None
+
+
+def _additional(schema: Mapping[str, Any], instance: Mapping[str, Any]) -> tuple[str, str] | None:
+    """The sentence of an additionalProperties error: the properties the schema does not name,
+    or (with patternProperties) that match none of its patterns."""
+    named = schema.get("properties", {})
+    patterns = schema.get("patternProperties", {})
+    extras = sorted(
+        (
+            key
+            for key in instance
+            if key not in named and not any(re.search(pattern, key) for pattern in patterns)
+        ),
+        key=str,
+    )
+    if not extras:
+        return None
+    names = ", ".join(repr(each) for each in extras)
+    if patterns:
+        singular = "{names} does not match any of the regexes: {patterns}"
+        plural = "{names} do not match any of the regexes: {patterns}"
+        translated = ngettext(
+            "{names} does not match any of the regexes: {patterns}",
+            "{names} do not match any of the regexes: {patterns}",
+            len(extras),
+        )
+        values = {"names": names, "patterns": ", ".join(repr(each) for each in sorted(patterns))}
+    else:
+        singular = "Additional properties are not allowed ({names} was unexpected)"
+        plural = "Additional properties are not allowed ({names} were unexpected)"
+        translated = ngettext(
+            "Additional properties are not allowed ({names} was unexpected)",
+            "Additional properties are not allowed ({names} were unexpected)",
+            len(extras),
+        )
+        values = {"names": names}
+    english = singular if len(extras) == 1 else plural
+    return english.format(**values), translated.format(**values)
 
 
 def _schema_issues(found: Iterable[tuple[str, str]], version: str) -> tuple[ImportIssue, ...]:
@@ -282,22 +448,22 @@ def _read_json(data: bytes) -> tuple[dict[str, Any], str]:
     try:
         document = json.loads(text)
     except json.JSONDecodeError as err:
-        raise _stop(f"line {err.lineno}, column {err.colno}", err.msg) from None
+        raise _stop(_line_column(err.lineno, err.colno), _json_words(err.msg)) from None
     except RecursionError:
         raise _stop("", _json_too_deep()) from None
     if not isinstance(document, dict):
-        raise _stop("top level", gettext("a CycloneDX BOM is a JSON object"))
+        raise _stop(gettext("top level"), gettext("a CycloneDX BOM is a JSON object"))
     if _too_deep(document):
         raise _stop("", _json_too_deep())
     if document.get("bomFormat") != "CycloneDX":
-        raise _stop(
-            "bomFormat",
-            gettext("{value} is not 'CycloneDX'").format(value=repr(document.get("bomFormat"))),
+        message = gettext("{value} is not 'CycloneDX'").format(
+            value=repr(document.get("bomFormat"))
         )
+        raise _Stop([ImportIssue("bomFormat", message)])
     version, schema = _version_of(document.get("specVersion"), "specVersion")
     errors = _json_validator(schema).validate_str(text, all_errors=True)
     if errors is not None:
-        found = ((_json_place(e.data.absolute_path), str(e.data.message)) for e in errors)
+        found = ((_json_place(e.data.absolute_path), _schema_message(e.data)) for e in errors)
         raise _Stop(_schema_issues(found, version))
     return document, version
 
@@ -312,7 +478,7 @@ def _line_of(data: bytes, offset: int) -> int:
 
 def _not_utf8(data: bytes, err: UnicodeDecodeError) -> _Stop:
     column = err.start - data.rfind(b"\n", 0, err.start)
-    return _stop(f"line {_line_of(data, err.start)}, column {column}", gettext("not UTF-8 text"))
+    return _stop(_line_column(_line_of(data, err.start), column), gettext("not UTF-8 text"))
 
 
 def _read_xml(data: bytes) -> tuple[Element, str]:
@@ -322,7 +488,7 @@ def _read_xml(data: bytes) -> tuple[Element, str]:
     except defusedxml.DTDForbidden:
         line = _line_of(data, data.find(b"<!DOCTYPE"))
         raise _stop(
-            f"line {line}",
+            _line(line),
             gettext(
                 "the XML has a document type declaration (<!DOCTYPE ...>); CycloneDX needs none, "
                 "and it is refused so that no entity is expanded and no external file is read"
@@ -334,13 +500,13 @@ def _read_xml(data: bytes) -> tuple[Element, str]:
         line, column = err.position
         message = re.sub(r": line \d+, column \d+$", "", str(err))
         raise _stop(
-            f"line {line}, column {column}",
-            gettext("not well-formed XML: {message}").format(message=message),
+            _line_column(line, column),
+            gettext("not well-formed XML: {message}").format(message=_xml_words(message)),
         ) from None
     match = re.fullmatch(r"\{" + re.escape(_NAMESPACE) + r"([^}]*)\}bom", root.tag)
     if match is None:
         raise _stop(
-            "root element",
+            gettext("root element"),
             gettext(
                 "{tag} is not a CycloneDX BOM; its root is <bom> in the namespace {namespace} "
                 "(or 1.2 to 1.7)"
@@ -348,7 +514,7 @@ def _read_xml(data: bytes) -> tuple[Element, str]:
         )
     version, schema = _version_of(
         match.group(1),
-        "root element",
+        gettext("root element"),
         gettext("the namespace {namespace}").format(namespace=f"{_NAMESPACE}{match.group(1)}"),
     )
     if _too_deep(root):
@@ -365,7 +531,7 @@ def _read_xml(data: bytes) -> tuple[Element, str]:
         found = (
             [
                 (
-                    f"line {e.data.line}",
+                    _line(e.data.line),
                     str(e.data.message).replace(f"{{{_NAMESPACE}{version}}}", ""),
                 )
                 for e in errors
@@ -406,7 +572,10 @@ class _Bridge:
             if ref in self.seen:
                 self.issues.append(
                     ImportIssue(
-                        f"{path}.bom-ref", f"{ref!r} is also the bom-ref of {self.seen[ref]}"
+                        f"{path}.bom-ref",
+                        gettext("{ref} is also the bom-ref of {path}").format(
+                            ref=repr(ref), path=self.seen[ref]
+                        ),
                     )
                 )
             self.seen[ref] = path
@@ -485,9 +654,11 @@ def _from_library(read: Any, document: object) -> Bom:
     try:
         bom = read(document)
     except Exception as err:  # noqa: BLE001 - any library failure is this file's problem
-        raise _stop("", f"cyclonedx-python-lib could not read the BOM: {err}") from None
+        raise _stop(
+            "", gettext("cyclonedx-python-lib could not read the BOM: {reason}").format(reason=err)
+        ) from None
     if not isinstance(bom, Bom):  # pragma: no cover - from_json returns a Bom or raises
-        raise _stop("", "cyclonedx-python-lib read no BOM")
+        raise _stop("", gettext("cyclonedx-python-lib read no BOM"))
     return bom
 
 
@@ -640,7 +811,8 @@ class _Mapping:
 def _start(bom: Bom, bridge: _Bridge) -> _Mapping:
     """Service ids in document order: from the bom-ref, else from the name."""
     if not bridge.placed:
-        raise _stop("services", "the BOM lists no services; a SaaSBOM names them under 'services'")
+        message = gettext("the BOM lists no services; a SaaSBOM names them under 'services'")
+        raise _Stop([ImportIssue("services", message)])
     model = {service.bom_ref.value or "": service for service in _walk_services(bom.services)}
     taken = _Ids()
     ids = {
@@ -705,7 +877,7 @@ def _map_suppliers(m: _Mapping) -> tuple[dict[str, Supplier], dict[str, str]]:
                     "until you name the real one"
                 ).format(service=repr(m.ids[found.ref]), supplier=repr(made)),
                 "warning",
-                kind="service names no provider",
+                kind=gettext("service names no provider"),
             )
         )
     return suppliers.by_id, supplier_of
@@ -737,7 +909,7 @@ def _map_links(m: _Mapping) -> dict[tuple[str, str], Dependency]:
                             ref=repr(provider)
                         ),
                         "warning",
-                        kind="dependency on an unknown bom-ref",
+                        kind=gettext("dependency on an unknown bom-ref"),
                     )
                 )
     links: dict[tuple[str, str], Dependency] = {}
@@ -770,7 +942,9 @@ def _map_offerings(m: _Mapping, links: Mapping[tuple[str, str], Dependency]) -> 
         m.notes.append(
             ImportIssue(
                 "dependencies",
-                "every top-level service is depended on by another; no offering could be chosen",
+                gettext(
+                    "every top-level service is depended on by another; no offering could be chosen"
+                ),
                 "warning",
             )
         )

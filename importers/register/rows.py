@@ -10,6 +10,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 import zipfile
 from collections.abc import Sequence
 from datetime import date
@@ -17,6 +18,7 @@ from typing import Final, Literal
 
 from defusedxml import DefusedXmlException
 
+from graph.i18n import format_number, gettext
 from importers.layouts import CellValue, Layout
 
 MAX_ROWS: Final = 100_000
@@ -54,20 +56,24 @@ def _decode(data: bytes) -> str:
             return data[len(codecs.BOM_UTF8) :].decode("utf-8")
         except UnicodeDecodeError as err:
             raise RefusedError(
-                f"the file starts as UTF-8 but byte {err.start + 3} is not UTF-8; "
-                "save it again as CSV UTF-8"
+                gettext(
+                    "the file starts as UTF-8 but byte {offset} is not UTF-8; "
+                    "save it again as CSV UTF-8"
+                ).format(offset=err.start + 3)
             ) from None
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
             return data.decode("utf-16")
         except UnicodeDecodeError:
             raise RefusedError(
-                "the file starts as UTF-16 but is not; save it as CSV UTF-8"
+                gettext("the file starts as UTF-16 but is not; save it as CSV UTF-8")
             ) from None
     if b"\x00" in data[:4096]:
         raise RefusedError(
-            "the file holds NUL bytes: UTF-16 without a byte order mark, or not a CSV file; "
-            "save it as CSV UTF-8"
+            gettext(
+                "the file holds NUL bytes: UTF-16 without a byte order mark, or not a CSV file; "
+                "save it as CSV UTF-8"
+            )
         )
     for encoding in ("utf-8", "cp1252"):
         try:
@@ -90,6 +96,28 @@ def _delimiter(lines: Sequence[str]) -> str:
     return ","
 
 
+_FIELD_LIMIT: Final = re.compile(r"field larger than field limit \((\d+)\)")
+
+
+def _csv_words(problem: str) -> str:
+    """The csv module's problem in the context's language where the catalog has it.
+
+    >>> _csv_words("field larger than field limit (131072)")
+    'field larger than field limit (131072)'
+    """
+    match = _FIELD_LIMIT.fullmatch(problem)
+    if match is not None:
+        return gettext("field larger than field limit ({limit})").format(limit=match.group(1))
+    if problem == "line contains NUL":
+        return gettext("line contains NUL")
+    return problem
+
+
+def _zip_words(problem: str) -> str:
+    """zipfile's commonest problem in the context's language; others as zipfile writes them."""
+    return gettext("File is not a zip file") if problem == "File is not a zip file" else problem
+
+
 def csv_rows(data: bytes) -> list[Row]:
     """The rows of CSV ``data``; a ``sep=`` first line names the delimiter, as Excel writes it."""
     text = _decode(data)
@@ -106,10 +134,15 @@ def csv_rows(data: bytes) -> list[Row]:
     try:
         for number, cells in enumerate(reader, start=1):
             if number > MAX_ROWS:
-                raise RefusedError(f"the register has more than {MAX_ROWS:,} rows")
+                raise RefusedError(
+                    gettext("the register has more than {count} rows").format(
+                        count=format_number(MAX_ROWS, grouped=True)
+                    )
+                )
             rows.append((number, cells[:MAX_COLUMNS]))
     except csv.Error as err:
-        raise RefusedError(f"row {number + 1}: {err}") from None
+        place = gettext("row {row}").format(row=number + 1)
+        raise RefusedError(f"{place}: {_csv_words(str(err))}") from None
     return rows
 
 
@@ -125,11 +158,13 @@ def _unreadable(err: BaseException) -> RefusedError:
     while cause is not None:
         if isinstance(cause, DefusedXmlException):
             return RefusedError(
-                "the workbook's XML declares entities (a DTD), which are refused: "
-                "save the register again from a spreadsheet program"
+                gettext(
+                    "the workbook's XML declares entities (a DTD), which are refused: "
+                    "save the register again from a spreadsheet program"
+                )
             )
         cause = cause.__cause__ or cause.__context__
-    return RefusedError(f"the workbook cannot be read: {err}")
+    return RefusedError(gettext("the workbook cannot be read: {reason}").format(reason=err))
 
 
 def xlsx_rows(data: bytes, layout: Layout) -> list[Row]:
@@ -137,22 +172,34 @@ def xlsx_rows(data: bytes, layout: Layout) -> list[Row]:
     of its first sheet."""
     if data.startswith(OLE_MAGIC):
         raise RefusedError(
-            "this is an old .xls workbook or a password-protected one; "
-            "save it as .xlsx without a password"
+            gettext(
+                "this is an old .xls workbook or a password-protected one; "
+                "save it as .xlsx without a password"
+            )
         )
     if not data.startswith(ZIP_MAGIC):
-        raise RefusedError("this is not an XLSX workbook (an XLSX file is a zip archive)")
+        raise RefusedError(gettext("this is not an XLSX workbook (an XLSX file is a zip archive)"))
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             parts = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError) as err:
-        raise RefusedError(f"the workbook is damaged: {err}") from None
+        raise RefusedError(
+            gettext("the workbook is damaged: {reason}").format(reason=_zip_words(str(err)))
+        ) from None
     if len(parts) > MAX_ZIP_MEMBERS:
-        raise RefusedError(f"the workbook has {len(parts):,} parts; at most {MAX_ZIP_MEMBERS:,}")
+        raise RefusedError(
+            gettext("the workbook has {count} parts; at most {most}").format(
+                count=format_number(len(parts), grouped=True),
+                most=format_number(MAX_ZIP_MEMBERS, grouped=True),
+            )
+        )
     unpacked = sum(part.file_size for part in parts)
     if unpacked > MAX_UNPACKED_BYTES:
         raise RefusedError(
-            f"the workbook unpacks to {unpacked:,} bytes; at most {MAX_UNPACKED_BYTES:,} are read"
+            gettext("the workbook unpacks to {count} bytes; at most {most} are read").format(
+                count=format_number(unpacked, grouped=True),
+                most=format_number(MAX_UNPACKED_BYTES, grouped=True),
+            )
         )
     import openpyxl  # type: ignore[import-untyped]  # noqa: PLC0415 - only XLSX needs it
 
@@ -163,7 +210,7 @@ def xlsx_rows(data: bytes, layout: Layout) -> list[Row]:
     try:
         sheets = book.worksheets
         if not sheets:
-            raise RefusedError("the workbook has no worksheet")
+            raise RefusedError(gettext("the workbook has no worksheet"))
         sheet = next(
             (
                 sheet
@@ -178,7 +225,11 @@ def xlsx_rows(data: bytes, layout: Layout) -> list[Row]:
             sheet.iter_rows(min_row=1, max_col=MAX_COLUMNS, values_only=True), start=1
         ):
             if number > MAX_ROWS:
-                raise RefusedError(f"sheet {sheet.title!r} has more than {MAX_ROWS:,} rows")
+                raise RefusedError(
+                    gettext("sheet {sheet} has more than {count} rows").format(
+                        sheet=repr(sheet.title), count=format_number(MAX_ROWS, grouped=True)
+                    )
+                )
             rows.append((number, [_cell(value) for value in values]))
         return rows
     except RefusedError:

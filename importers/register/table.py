@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from graph.i18n import gettext, ngettext
+from graph.i18n import current, gettext, ngettext
 from importers.base import ImportIssue
 from importers.layouts import (
     CellError,
@@ -59,8 +59,25 @@ class Problems:
 
 
 def at(row: int, heading: str | None = None) -> str:
-    """Where a problem is: ``row 3``, or ``row 3, column 'Kind'``."""
-    return f"row {row}" if heading is None else f"row {row}, column {heading!r}"
+    """Where a problem is: ``row 3``, or ``row 3, column 'Kind'``, in the context's language.
+
+    >>> at(3), at(3, "Kind")
+    ('row 3', "row 3, column 'Kind'")
+    """
+    if heading is None:
+        return gettext("row {row}").format(row=row)
+    return gettext("row {row}, column {column}").format(row=row, column=repr(heading))
+
+
+def _what(column: Column) -> str:
+    """What a column gives, for a message: ``service`` in English as the message always wrote
+    it; its Dutch heading, quoted, in another language.
+
+    >>> from importers.layouts import REGISTER
+    >>> _what(REGISTER.column("service"))
+    'service'
+    """
+    return column.en.lower() if current() == "en" else repr(column.nl)
 
 
 def _empty(value: CellValue) -> bool:
@@ -152,8 +169,16 @@ def read_table(layout: Layout, rows: Sequence[Row], problems: Problems) -> Table
         if column.key in headings:
             problems.error(
                 at(number),
-                f"columns {headings[column.key]!r} ({column_letter(places[column.key])}) and "
-                f"{text!r} ({column_letter(index)}) both give the {column.en.lower()}; keep one",
+                gettext(
+                    "columns {first} ({first_letter}) and {second} ({second_letter}) both give "
+                    "the {what}; keep one"
+                ).format(
+                    first=repr(headings[column.key]),
+                    first_letter=column_letter(places[column.key]),
+                    second=repr(text),
+                    second_letter=column_letter(index),
+                    what=_what(column),
+                ),
             )
             continue
         headings[column.key] = text
