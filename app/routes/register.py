@@ -22,6 +22,7 @@ from app.singleflight import flights
 from app.streams import chunked
 from graph.dates import parse_period
 from graph.errors import UsageError
+from graph.forecast import DEFAULT_DAYS, MAX_DAYS
 from graph.i18n import gettext
 from graph.model import DateRange
 from graph.verdicts import CheckResult
@@ -199,6 +200,31 @@ KEPT_CHECKS = 1
 def _with_newline(result: CheckResult) -> Iterator[bytes]:
     yield from result.iter_json()
     yield b"\n"
+
+
+@router.get("/forecast")
+def forecast(
+    request: Request,
+    session: SessionDep,
+    caller: Reader,
+    days: Annotated[int, Query(ge=1, le=MAX_DAYS)] = DEFAULT_DAYS,
+    at: date | None = None,
+    offering: Annotated[list[str] | None, Query()] = None,
+    profile: str = "zeker-online",
+) -> dict[str, Any]:
+    """Exactly the JSON of ``ketenkaart forecast --format json`` on the exported register:
+    each link's status on ``at`` (default today) and every change of it within ``days`` days
+    if no new evidence arrives, with the reasons for the new status."""
+    found = services.forecast(
+        session,
+        workspace=caller.workspace,
+        at=at or today(request),
+        days=days,
+        profile=profile,
+        offerings=offering,
+        scope=caller.scope,
+    )
+    return found.to_json()
 
 
 @router.get("/expiring")

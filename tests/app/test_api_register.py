@@ -183,3 +183,47 @@ def test_expiring_output_is_json_of_the_demo(client: TestClient, demo_ws: Ws) ->
     assert answer.status_code == 200
     stops = [e["stops"] for e in json.loads(answer.content)]
     assert stops == sorted(stops)
+
+
+def test_forecast_is_the_command_lines_on_the_register(
+    client: TestClient, demo_ws: Ws, tmp_path: Path
+) -> None:
+    """GET /forecast?at=&days= answers what `ketenkaart forecast --format json` prints for the
+    exported register, to any reader of the workspace."""
+    answer = client.get(
+        demo_ws.url("/forecast?at=2026-11-27&days=730"), headers=demo_ws.auth("viewer")
+    )
+    assert answer.status_code == 200
+    exported = client.get(demo_ws.url("/export"), headers=demo_ws.auth()).content
+    (tmp_path / "register.yaml").write_bytes(exported)
+    printed = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "app.cli",
+            "forecast",
+            str(tmp_path / "register.yaml"),
+            "--at",
+            "2026-11-27",
+            "--days",
+            "730",
+            "--format",
+            "json",
+        ],
+        capture_output=True,
+        check=False,
+        cwd=ROOT,
+    )
+    assert json.loads(printed.stdout) == answer.json()
+    changes = [c for link in answer.json()["links"] for c in link["changes"]]
+    assert changes and all(c["reasons"] for c in changes if c["status"] != "ok")
+
+
+@pytest.mark.parametrize("days", ["0", "3661", "soon"])
+def test_forecast_days_outside_the_range_are_refused(
+    client: TestClient, demo_ws: Ws, days: str
+) -> None:
+    """days outside 1..3660 is a 422 that names the parameter."""
+    answer = client.get(demo_ws.url(f"/forecast?days={days}"), headers=demo_ws.auth())
+    assert answer.status_code == 422
+    assert "days" in answer.text
