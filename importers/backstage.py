@@ -66,7 +66,7 @@ from typing import Final, Literal
 import yaml
 
 from graph.errors import ChainError
-from graph.i18n import N_, gettext, ngettext
+from graph.i18n import N_, format_number, gettext, ngettext
 from graph.model import Chain, Dependency, Kind, Service, Supplier
 from importers.base import (
     MAX_IMPORT_BYTES,
@@ -80,6 +80,7 @@ from importers.base import (
 from importers.chainfile import dump_plain, load_plain
 from importers.chainfile.messages import describe, path_text, quote
 from importers.chainfile.yaml12 import NOTHING, Composer, line_at, source_text
+from importers.chainfile.yaml12 import _library_words as library_words
 from importers.errorcap import capped
 from importers.internal import Internal, set_apart
 from importers.kinds import RESOURCE_TYPES, kind_of
@@ -212,12 +213,17 @@ def parse_entity_ref(
     namespace = None if slash == -1 else text[colon + 1 : slash]
     name = text[max(colon + 1, slash + 1) :]
     if kind == "" or namespace == "" or name == "":
-        raise ValueError(f"{quote(text)} is not of the form [<kind>:][<namespace>/]<name>")
+        raise ValueError(
+            gettext("{text} is not of the form [<kind>:][<namespace>/]<name>").format(
+                text=quote(text)
+            )
+        )
     kind = kind or default_kind
     if kind is None:
         raise ValueError(
-            f"{quote(text)} has no kind; write it as {quote('<kind>:' + text)}, "
-            f"e.g. {quote('resource:' + text)}"
+            gettext("{text} has no kind; write it as {written}, e.g. {example}").format(
+                text=quote(text), written=quote("<kind>:" + text), example=quote("resource:" + text)
+            )
         )
     return EntityRef(kind, namespace or default_namespace, name)
 
@@ -257,32 +263,40 @@ def folder_fetch(root: Path, limit_bytes: int = MAX_IMPORT_BYTES) -> Fetch:
 
     def fetch(target: str) -> bytes:
         if not target or "\x00" in target:
-            raise refuse(target, "not a file name")
+            raise refuse(target, gettext("not a file name"))
         pure = PurePosixPath(target)
         if pure.is_absolute() or _DRIVE_RE.match(target):
-            raise refuse(target, "an absolute path is not read; targets are relative to the file")
+            raise refuse(
+                target, gettext("an absolute path is not read; targets are relative to the file")
+            )
         if ".." in pure.parts:
-            raise refuse(target, "'..' leads outside the catalog's folder; targets stay inside it")
+            raise refuse(
+                target, gettext("'..' leads outside the catalog's folder; targets stay inside it")
+            )
         try:
             real = base.joinpath(*pure.parts).resolve(strict=True)
         except FileNotFoundError:
-            raise refuse(target, "no such file", TargetMissing) from None
+            raise refuse(target, gettext("no such file"), TargetMissing) from None
         except (OSError, RuntimeError) as err:  # a loop of symbolic links, no permission
-            raise refuse(target, f"cannot be read: {err}") from None
+            raise refuse(target, gettext("cannot be read: {error}").format(error=err)) from None
         if not real.is_relative_to(base):
-            raise refuse(target, "a symbolic link to a place outside the catalog's folder")
+            raise refuse(target, gettext("a symbolic link to a place outside the catalog's folder"))
         flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
         try:
             handle = os.open(real, flags)
         except OSError as err:
-            raise refuse(target, f"cannot be read: {err.strerror}") from None
+            message = gettext("cannot be read: {error}").format(error=err.strerror)
+            raise refuse(target, message) from None
         if not stat.S_ISREG(os.fstat(handle).st_mode):
             os.close(handle)
-            raise refuse(target, "not a regular file")
+            raise refuse(target, gettext("not a regular file"))
         with os.fdopen(handle, "rb") as file:
             data = file.read(limit_bytes + 1)
         if len(data) > limit_bytes:
-            raise refuse(target, f"the file has more than {limit_bytes:,} bytes")
+            message = gettext("the file has more than {limit} bytes").format(
+                limit=format_number(limit_bytes, grouped=True)
+            )
+            raise refuse(target, message)
         return data
 
     return fetch
@@ -312,8 +326,8 @@ def _place(file: str | None, document: int | None, line: int | None, path: str) 
     """``infra.yaml, document 2, line 7, spec.owner`` (the imported file itself is unnamed)."""
     parts = [
         file,
-        None if document is None else f"document {document}",
-        None if line is None else f"line {line}",
+        None if document is None else gettext("document {number}").format(number=document),
+        None if line is None else gettext("line {line}").format(line=line),
         path or None,
     ]
     return ", ".join(part for part in parts if part)
@@ -353,7 +367,7 @@ def _documents(data: bytes, file: str | None, issues: _Issues) -> list[_Doc]:
     """Decode and parse one catalog file; problems go to ``issues``."""
     where = _place(file, None, None, "")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        issues.add(where, "the file is UTF-16 text; save it as UTF-8", "error")
+        issues.add(where, gettext("the file is UTF-16 text; save it as UTF-8"), "error")
         return []
     try:
         text = data.decode("utf-8-sig")
@@ -361,8 +375,10 @@ def _documents(data: bytes, file: str | None, issues: _Issues) -> list[_Doc]:
         line = data.count(b"\n", 0, err.start) + 1
         issues.add(
             _place(file, None, line, ""),
-            f"not UTF-8 text: byte 0x{data[err.start]:02x} at offset {err.start} is not valid "
-            "UTF-8; save the file as UTF-8",
+            gettext(
+                "not UTF-8 text: byte {byte} at offset {offset} is not valid UTF-8; save the "
+                "file as UTF-8"
+            ).format(byte=f"0x{data[err.start]:02x}", offset=err.start),
             "error",
         )
         return []
@@ -374,7 +390,12 @@ def _documents(data: bytes, file: str | None, issues: _Issues) -> list[_Doc]:
         at = None if mark is None else int(mark.line) + 1
         problem = getattr(err, "problem", None) or str(err)
         context = getattr(err, "context", None)
-        message = f"not valid YAML: {problem}" + (f" ({context})" if context else "")
+        if context:
+            message = gettext("not valid YAML: {problem} ({context})").format(
+                problem=library_words(problem), context=library_words(context)
+            )
+        else:
+            message = gettext("not valid YAML: {problem}").format(problem=library_words(problem))
         issues.add(_place(file, composer.number or None, at, ""), message, "error")
         return []
 
@@ -495,11 +516,14 @@ class _Catalog:
         if kind in _SILENT_KINDS:
             return []
         if api_version not in _API_VERSIONS:
+            first, second = sorted(_API_VERSIONS)
             self.warn(
                 doc.where(("apiVersion",)),
-                f"{quote(api_version)} is not a Backstage apiVersion "
-                f"({' or '.join(sorted(_API_VERSIONS))}); the {kind} is skipped",
-                "entity of another apiVersion",
+                gettext(
+                    "{version} is not a Backstage apiVersion ({first} or {second}); the {kind} is "
+                    "skipped"
+                ).format(version=quote(api_version), first=first, second=second, kind=kind),
+                gettext("entity of another apiVersion"),
             )
             return []
         metadata = self.mapping(doc, root, ("metadata",), required=True)
@@ -527,8 +551,10 @@ class _Catalog:
         if same:
             self.warn(
                 where,
-                f"unknown kind {quote(kind)}, skipped; kinds are spelled {quote(same[0])}",
-                "kind misspelled",
+                gettext("unknown kind {kind}, skipped; kinds are spelled {spelled}").format(
+                    kind=quote(kind), spelled=quote(same[0])
+                ),
+                gettext("kind misspelled"),
             )
         elif not _KIND_RE.fullmatch(kind) or len(kind) > _MAX_NAME:
             self.error(
@@ -541,7 +567,7 @@ class _Catalog:
             self.warn(
                 where,
                 gettext("entities of kind {kind} are not read; skipped").format(kind=quote(kind)),
-                "kind not read",
+                gettext("kind not read"),
             )
 
     def entity_ref(self, doc: _Doc, kind: str, metadata: dict[str, object]) -> EntityRef | None:
@@ -551,8 +577,10 @@ class _Catalog:
         if name is not None and (len(name) > _MAX_NAME or not _NAME_RE.fullmatch(name)):
             self.error(
                 doc.where(("metadata", "name")),
-                f"{quote(name)} is not a valid entity name: at most {_MAX_NAME} letters, digits, "
-                "'-', '_' and '.', starting and ending with a letter or digit",
+                gettext(
+                    "{name} is not a valid entity name: at most {most} letters, digits, '-', '_' "
+                    "and '.', starting and ending with a letter or digit"
+                ).format(name=quote(name), most=_MAX_NAME),
             )
             ok = False
         if namespace is not None and (
@@ -560,7 +588,9 @@ class _Catalog:
         ):
             self.error(
                 doc.where(("metadata", "namespace")),
-                f"{quote(namespace)} is not a valid namespace: lower case letters, digits and '-'",
+                gettext(
+                    "{namespace} is not a valid namespace: lower case letters, digits and '-'"
+                ).format(namespace=quote(namespace)),
             )
             ok = False
         if not ok or name is None:
@@ -588,7 +618,9 @@ class _Catalog:
         if first is not None:
             self.error(
                 doc.where(("metadata", "name")),
-                f"{ref} is declared twice (first at {first.doc.where(('metadata', 'name'))})",
+                gettext("{ref} is declared twice (first at {first})").format(
+                    ref=ref, first=first.doc.where(("metadata", "name"))
+                ),
             )
             return
         entity = _Entity(doc, kind, ref, spec, title, description)
@@ -600,14 +632,18 @@ class _Catalog:
     ) -> list[tuple[tuple[str | int, ...], str, str]]:
         presence = self.text(doc, spec, ("spec", "presence"), required=False) or "required"
         if presence not in ("required", "optional"):
-            self.error(doc.where(("spec", "presence")), "expected 'required' or 'optional'")
+            self.error(
+                doc.where(("spec", "presence")), gettext("expected 'required' or 'optional'")
+            )
         targets: list[tuple[tuple[str | int, ...], str]] = []
         target = self.text(doc, spec, ("spec", "target"), required=False)
         if target is not None:
             targets.append((("spec", "target"), target))
         targets.extend(self.texts(doc, spec, ("spec", "targets")))
         if not targets and "target" not in spec and "targets" not in spec:
-            self.error(doc.where(("spec",)), "a Location needs spec.target or spec.targets")
+            self.error(
+                doc.where(("spec",)), gettext("a Location needs spec.target or spec.targets")
+            )
         return [(parts, text, presence) for parts, text in targets]
 
 
@@ -670,7 +706,7 @@ def _follow(
             gettext("the URL {url} is not fetched; import that catalog on its own").format(
                 url=quote(target)
             ),
-            "Location URL not fetched",
+            gettext("Location URL not fetched"),
         )
         return None
     if target.startswith("/") or _DRIVE_RE.match(target):
@@ -714,11 +750,12 @@ def _follow(
             gettext("{target} is not read: this import has no folder to read from").format(
                 target=quote(target)
             ),
-            "Location not read",
+            gettext("Location not read"),
         )
         return None
     if catalog.files >= MAX_FILES:
-        catalog.error(where, f"the catalog has more than {MAX_FILES:,} files; the rest is not read")
+        message = gettext("the catalog has more than {most} files; the rest is not read")
+        catalog.error(where, message.format(most=format_number(MAX_FILES, grouped=True)))
         catalog.files += 1
         return None
     try:
@@ -726,14 +763,17 @@ def _follow(
     except ImportFailed as err:
         reason = "; ".join(problem.message for problem in err.problems) or str(err)
         if presence == "optional" and isinstance(err, TargetMissing):
-            catalog.warn(where, f"{quote(path)} is optional and not there: {reason}")
+            message = gettext("{path} is optional and not there: {reason}")
+            catalog.warn(where, message.format(path=quote(path), reason=reason))
         else:
-            catalog.error(where, f"cannot read {quote(path)}: {reason}")
+            message = gettext("cannot read {path}: {reason}")
+            catalog.error(where, message.format(path=quote(path), reason=reason))
         return None
     catalog.files += 1
     catalog.bytes_read += len(data)
     if catalog.bytes_read > MAX_IMPORT_BYTES:
-        catalog.error(where, f"the catalog's files hold more than {MAX_IMPORT_BYTES:,} bytes")
+        message = gettext("the catalog's files hold more than {most} bytes")
+        catalog.error(where, message.format(most=format_number(MAX_IMPORT_BYTES, grouped=True)))
         catalog.files = MAX_FILES + 1  # stop reading
         return None
     return path, data
@@ -760,9 +800,10 @@ def _kind_of(catalog: _Catalog, entity: _Entity) -> Kind:
     if kind is None:
         catalog.warn(
             entity.doc.where(parts),
-            f"{entity.kind} type {quote(kind_type)} is not in the kind table; the service's kind "
-            "is 'other'",
-            "type not in the kind table",
+            gettext(
+                "{kind} type {type} is not in the kind table; the service's kind is 'other'"
+            ).format(kind=entity.kind, type=quote(kind_type)),
+            gettext("type not in the kind table"),
         )
         return Kind.OTHER
     return kind
@@ -796,7 +837,9 @@ class _Links:
         if roles is None:
             if len(self.made) >= MAX_LINKS:
                 if not self.full:
-                    self.catalog.error(where, f"the catalog makes more than {MAX_LINKS:,} links")
+                    message = gettext("the catalog makes more than {most} links")
+                    most = format_number(MAX_LINKS, grouped=True)
+                    self.catalog.error(where, message.format(most=most))
                 self.full = True
                 return
             self.made[(consumer, provider)] = roles = []
@@ -978,8 +1021,10 @@ def _link(catalog: _Catalog, links: _Links) -> None:
         if not found_providers:
             catalog.warn(
                 entity.doc.where(here),
-                f"no Component that was read provides the API {api}; no link is made",
-                "API without a provider",
+                gettext(
+                    "no Component that was read provides the API {api}; no link is made"
+                ).format(api=api),
+                gettext("API without a provider"),
             )
         for provider in found_providers:
             links.add(entity.service_id, provider, f"API {api.name}", entity.doc.where(here))
@@ -1023,7 +1068,7 @@ def _target(
         message = gettext(
             "{ref} is not a System, Component or Resource; the link is left out"
         ).format(ref=ref)
-    catalog.warn(entity.doc.where(parts), message, "reference not read")
+    catalog.warn(entity.doc.where(parts), message, gettext("reference not read"))
     return None
 
 

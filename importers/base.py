@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from typing import Literal, Protocol
 
 from graph.errors import ChainError, Issue
+from graph.i18n import format_number, gettext
 from graph.model import Chain
 
 MAX_IMPORT_BYTES = 64 * 1024 * 1024
@@ -152,11 +153,10 @@ def too_big(data: bytes, source: Source, limit: int = MAX_IMPORT_BYTES) -> Impor
     """
     if len(data) <= limit:
         return None
-    return ImportResult(
-        Chain(offerings=()),
-        (ImportIssue("", f"the file has {len(data):,} bytes; at most {limit:,} are read"),),
-        filename=source.filename,
+    message = gettext("the file has {size} bytes; at most {limit} are read").format(
+        size=format_number(len(data), grouped=True), limit=format_number(limit, grouped=True)
     )
+    return ImportResult(Chain(offerings=()), (ImportIssue("", message),), filename=source.filename)
 
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from graph.reasons import count
+from graph.i18n import ngettext
 from importers.base import MAX_ERRORS, ImportIssue
 
 __all__ = ["capped"]
@@ -39,5 +39,7 @@ def capped(issues: Iterable[ImportIssue]) -> tuple[ImportIssue, ...]:
             kept.append(issue)
     if errors > MAX_ERRORS and held is not None:
         del kept[held]
-        kept.append(ImportIssue("", f"… and {count(errors - (MAX_ERRORS - 1), 'more error')}"))
+        rest = errors - (MAX_ERRORS - 1)
+        message = ngettext("… and {count} more error", "… and {count} more errors", rest)
+        kept.append(ImportIssue("", message.format(count=rest)))
     return tuple(kept)

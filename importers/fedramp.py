@@ -35,8 +35,8 @@ the FedRAMP revision as ``version``, impact level, path, deployment model, statu
 ``x-`` keys. A matched product that is not authorized (in process, ready) is a warning; the
 products that match no service are one warning that counts them and names the first few. A file
 from which no evidence comes (no products, none matching, none of those authorized) is refused
-with those counts. At most :data:`MAX_ERRORS` lines of errors are given, the last counting the
-errors not listed.
+with those counts. At most :data:`importers.base.MAX_ERRORS` lines of errors are given, the last
+counting the errors not listed.
 
 The result is a chain that ``ketenkaart check`` accepts alone and after the chain it was
 matched against: the evidence, and what it refers to copied unchanged from that chain (its
@@ -69,11 +69,12 @@ from dataclasses import dataclass
 from typing import Final
 
 from graph.errors import ChainError
-from graph.i18n import N_, gettext
+from graph.i18n import N_, gettext, ngettext
 from graph.model import Chain, Service
-from graph.reasons import count
-from importers.base import MAX_ERRORS, ImportIssue, ImportResult, Source, too_big
+from importers.base import ImportIssue, ImportResult, Source, too_big
 from importers.chainfile import dump_plain, load_plain, merge_chains
+from importers.chainfile.yaml12 import _library_words as library_words
+from importers.errorcap import capped
 
 __all__ = ["IMPORTER", "FedrampImporter", "names_match", "words"]
 
@@ -89,6 +90,12 @@ _DATE = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2})(?:T[0-9:.]+(?:Z|[+-][0-9:]+)?)
 _AUTHORIZED = "FedRAMP Authorized"
 # A product's provider and offering: the current key, then the older layout's.
 _NAMES: Final = (("csp", "name"), ("cso", "service_offering"))
+_NOT_TEXT: Final = {
+    "bool": N_("expected text, found bool"),
+    "list": N_("expected text, found list"),
+    "dict": N_("expected text, found dict"),
+}
+"""What a product's field holds instead of text, by the JSON value's Python type."""
 
 
 def words(text: str) -> tuple[str, ...]:
@@ -173,7 +180,9 @@ def _text(item: Mapping[str, object], key: str, where: str, issues: list[ImportI
         return value.strip()
     if isinstance(value, int | float) and not isinstance(value, bool):
         return str(value)
-    issues.append(ImportIssue(f"{where}.{key}", f"expected text, found {type(value).__name__}"))
+    found = type(value).__name__
+    message = gettext(_NOT_TEXT[found]) if found in _NOT_TEXT else found
+    issues.append(ImportIssue(f"{where}.{key}", message))
     return ""
 
 
@@ -186,15 +195,20 @@ def _name(
     key = older if current not in row and older in row else current
     value = _text(row, key, where, issues)
     if not value and not isinstance(row.get(key), list | dict):
-        also = f" (or {older!r}, as older files call it)" if key == current else ""
-        issues.append(ImportIssue(f"{where}.{key}", f"missing{also}; a product needs it"))
+        if key == current:
+            message = gettext(
+                "missing (or {older}, as older files call it); a product needs it"
+            ).format(older=repr(older))
+        else:
+            message = gettext("missing; a product needs it")
+        issues.append(ImportIssue(f"{where}.{key}", message))
     return value
 
 
 def _rows(document: object) -> tuple[list[object], str, bool]:
     """The product rows, the path of their list, and whether it is the GSA layout."""
     if not isinstance(document, dict):
-        raise _Refused(ImportIssue("", "the file is not a JSON object"))
+        raise _Refused(ImportIssue("", gettext("the file is not a JSON object")))
     data = document.get("data")
     if isinstance(data, dict) and "Products" in data:
         rows, base, gsa = data["Products"], "data.Products", True
@@ -204,23 +218,25 @@ def _rows(document: object) -> tuple[list[object], str, bool]:
         raise _Refused(
             ImportIssue(
                 "products",
-                "this is FedRAMP's status changelog; it names no providers or offerings to match; "
-                "import the product export (fedramp-products.json) instead",
+                gettext(
+                    "this is FedRAMP's status changelog; it names no providers or offerings to "
+                    "match; import the product export (fedramp-products.json) instead"
+                ),
             )
         )
     else:
-        keys = ", ".join(repr(key) for key in list(document)[:5]) or "none"
-        raise _Refused(
-            ImportIssue(
-                "",
-                "not FedRAMP marketplace data: expected 'data.Products' (GSA marketplace) or "
-                f"'products' (FedRAMP export) at the top; found {keys}",
-            )
+        keys = ", ".join(repr(key) for key in list(document)[:5]) or gettext("none")
+        message = gettext(
+            "not FedRAMP marketplace data: expected 'data.Products' (GSA marketplace) or "
+            "'products' (FedRAMP export) at the top; found {keys}"
         )
+        raise _Refused(ImportIssue("", message.format(keys=keys)))
     if not isinstance(rows, list):
-        raise _Refused(ImportIssue(base, "expected a list of products"))
+        raise _Refused(ImportIssue(base, gettext("expected a list of products")))
     if not rows:
-        raise _Refused(ImportIssue(base, "the file lists no products; there is nothing to import"))
+        raise _Refused(
+            ImportIssue(base, gettext("the file lists no products; there is nothing to import"))
+        )
     return rows, base, gsa
 
 
@@ -230,11 +246,11 @@ def _products(document: object, issues: list[ImportIssue]) -> tuple[list[_Produc
     for index, row in enumerate(rows):
         where = f"{base}[{index}]"
         if not isinstance(row, dict):
-            issues.append(ImportIssue(where, "expected a product object"))
+            issues.append(ImportIssue(where, gettext("expected a product object")))
             continue
         ident = _text(row, "id", where, issues)
         if not ident and not isinstance(row.get("id"), list | dict):
-            issues.append(ImportIssue(f"{where}.id", "missing; a product needs it"))
+            issues.append(ImportIssue(f"{where}.id", gettext("missing; a product needs it")))
         csp, cso = (_name(row, keys, where, issues) for keys in _NAMES)
         if gsa:
             status = _text(row, "status", where, issues)
@@ -329,31 +345,6 @@ def _slug(text: str) -> str:
     return "-".join(words(text))[:80].strip("-") or "product"
 
 
-def _capped(issues: list[ImportIssue]) -> tuple[ImportIssue, ...]:
-    """The issues with at most :data:`MAX_ERRORS` lines of errors: when there are more, the
-    first ``MAX_ERRORS - 1`` and one line counting the rest (so that the common cap of
-    :func:`importers.registry.run` shows them as they are).
-
-    >>> capped = _capped([ImportIssue(f"products[{n}].id", "missing") for n in range(25)])
-    >>> len(capped), str(capped[-1])
-    (20, '… and 6 more errors')
-    """
-    errors = sum(issue.severity == "error" for issue in issues)
-    if errors <= MAX_ERRORS:
-        return tuple(issues)
-    kept: list[ImportIssue] = []
-    shown = 0
-    for issue in issues:
-        if issue.severity == "error":
-            shown += 1
-            if shown >= MAX_ERRORS:
-                continue
-        kept.append(issue)
-    rest = errors - (MAX_ERRORS - 1)
-    kept.append(ImportIssue("", f"… and {count(rest, 'more error')}"))
-    return tuple(kept)
-
-
 _NO_REGISTER = N_(
     "FedRAMP marketplace data is evidence for the services of a chain, and names no offering of "
     "its own: give the chain whose services it authorizes with --existing CHAIN (or import it "
@@ -396,21 +387,11 @@ def read_marketplace(data: bytes, source: Source) -> ImportResult:
         )
     issues: list[ImportIssue] = []
     try:
-        try:
-            document = json.loads(data.decode("utf-8-sig"))
-        except UnicodeDecodeError as err:
-            raise _Refused(ImportIssue("", f"not UTF-8 text (byte offset {err.start})")) from None
-        except json.JSONDecodeError as err:
-            raise _Refused(
-                ImportIssue(f"line {err.lineno}, column {err.colno}", f"not valid JSON: {err.msg}")
-            ) from None
-        except RecursionError:
-            raise _Refused(ImportIssue("", "the file is nested too deeply")) from None
-        products, base = _products(document, issues)
+        products, base = _products(_document(data), issues)
     except _Refused as refused:
         return ImportResult(empty, (*issues, refused.args[0]), filename=source.filename)
     if any(issue.severity == "error" for issue in issues):
-        return ImportResult(empty, _capped(issues), filename=source.filename)
+        return ImportResult(empty, capped(issues), filename=source.filename)
     index = _Index(register)
     evidence: list[dict[str, object]] = []
     unmatched: list[_Product] = []
@@ -423,13 +404,22 @@ def read_marketplace(data: bytes, source: Source) -> ImportResult:
         matched += 1
         names = ", ".join(repr(service.id) for service in services)
         if product.status != _AUTHORIZED:
+            if product.status:
+                message = gettext(
+                    "matches {names} but its status is {status}, not {authorized}; no evidence"
+                )
+            else:
+                message = gettext(
+                    "matches {names} but its status is 'empty', not {authorized}; no evidence"
+                )
             issues.append(
                 ImportIssue(
                     product.where,
-                    f"matches {names} but its status is {product.status or 'empty'!r}, not "
-                    f"{_AUTHORIZED!r}; no evidence",
+                    message.format(
+                        names=names, status=repr(product.status), authorized=repr(_AUTHORIZED)
+                    ),
                     "warning",
-                    kind="matched product not authorized",
+                    kind=gettext("matched product not authorized"),
                 )
             )
             continue
@@ -437,10 +427,12 @@ def read_marketplace(data: bytes, source: Source) -> ImportResult:
             issues.append(
                 ImportIssue(
                     product.where,
-                    f"authorized, but the authorization date {product.authorized or ''!r} is not "
-                    "a date; the evidence has no issue date",
+                    gettext(
+                        "authorized, but the authorization date {date} is not a date; the "
+                        "evidence has no issue date"
+                    ).format(date=repr(product.authorized or "")),
                     "warning",
-                    kind="authorization date not a date",
+                    kind=gettext("authorization date not a date"),
                 )
             )
         by_holder: dict[str, list[str]] = {}
@@ -460,25 +452,46 @@ def read_marketplace(data: bytes, source: Source) -> ImportResult:
         chain = _carried(evidence, register, source.filename)
     except ChainError as err:
         issues.extend(ImportIssue(issue.path, issue.message) for issue in err.issues)
-        return ImportResult(empty, _capped(issues), filename=source.filename)
+        return ImportResult(empty, capped(issues), filename=source.filename)
     return ImportResult(chain, tuple(issues), filename=source.filename)
+
+
+def _document(data: bytes) -> object:
+    """The file's JSON; raises :class:`_Refused` when it is not UTF-8 or not JSON."""
+    try:
+        return json.loads(data.decode("utf-8-sig"))
+    except UnicodeDecodeError as err:
+        message = gettext("not UTF-8 text (byte offset {offset})").format(offset=err.start)
+        raise _Refused(ImportIssue("", message)) from None
+    except json.JSONDecodeError as err:
+        place = gettext("line {line}, column {column}").format(line=err.lineno, column=err.colno)
+        message = gettext("not valid JSON: {problem}").format(problem=library_words(err.msg))
+        raise _Refused(ImportIssue(place, message)) from None
+    except RecursionError:
+        raise _Refused(ImportIssue("", gettext("the file is nested too deeply"))) from None
 
 
 def _nothing(products: Sequence[_Product], matched: int, register: Chain) -> str:
     """Why a file gives no evidence, with what it holds."""
     authorized = sum(product.status == _AUTHORIZED for product in products)
-    found = f"the file lists {count(len(products), 'product')} ({authorized} {_AUTHORIZED!r})"
-    services = count(len(register.services), "service")
+    found = ngettext(
+        "the file lists {count} product ({authorized} {status})",
+        "the file lists {count} products ({authorized} {status})",
+        len(products),
+    ).format(count=len(products), authorized=authorized, status=repr(_AUTHORIZED))
     if not matched:
-        return (
-            f"nothing to import: {found}, and none of them is a service of the chain "
-            f"({services}; matched by FedRAMP package id, or by provider and offering name)"
-        )
-    return (
-        f"nothing to import: {found}; {count(matched, 'product')} "
-        f"{'matches' if matched == 1 else 'match'} a service of the chain, "
-        f"but none of those is {_AUTHORIZED!r}"
-    )
+        services = ngettext("{count} service", "{count} services", len(register.services))
+        return gettext(
+            "nothing to import: {found}, and none of them is a service of the chain "
+            "({services}; matched by FedRAMP package id, or by provider and offering name)"
+        ).format(found=found, services=services.format(count=len(register.services)))
+    return ngettext(
+        "nothing to import: {found}; {count} product matches a service of the chain, "
+        "but none of those is {status}",
+        "nothing to import: {found}; {count} products match a service of the chain, "
+        "but none of those is {status}",
+        matched,
+    ).format(found=found, count=matched, status=repr(_AUTHORIZED))
 
 
 def _unmatched(products: Sequence[_Product], base: str) -> ImportIssue:
@@ -491,14 +504,27 @@ def _unmatched(products: Sequence[_Product], base: str) -> ImportIssue:
 'A: B', 'A: B'
     """
     names = ", ".join(repr(product.label) for product in products[:EXAMPLES])
-    one = len(products) == 1
+    if len(products) > EXAMPLES:
+        message = ngettext(
+            "{count} marketplace product matches no service of the chain and gives no "
+            "evidence, e.g. {names}",
+            "{count} marketplace products match no service of the chain and give no evidence, "
+            "e.g. {names}",
+            len(products),
+        )
+    else:
+        message = ngettext(
+            "{count} marketplace product matches no service of the chain and gives no "
+            "evidence: {names}",
+            "{count} marketplace products match no service of the chain and give no evidence: "
+            "{names}",
+            len(products),
+        )
     return ImportIssue(
         base,
-        f"{count(len(products), 'marketplace product')} {'matches' if one else 'match'} no "
-        f"service of the chain and {'gives' if one else 'give'} no evidence"
-        + (f", e.g. {names}" if len(products) > EXAMPLES else f": {names}"),
+        message.format(count=len(products), names=names),
         "warning",
-        kind="product matches no service",
+        kind=gettext("product matches no service"),
     )
 
 
@@ -529,7 +555,7 @@ def _carried(evidence: list[dict[str, object]], register: Chain, filename: str) 
     document = dump_plain(own)
     document["evidence"] = evidence
     chain = load_plain(document, source=filename)
-    merge_chains([register, chain], filenames=["<the chain matched against>", filename])
+    merge_chains([register, chain], filenames=[gettext("<the chain matched against>"), filename])
     return chain
 
 

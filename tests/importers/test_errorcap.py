@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from graph import i18n
 from importers.base import MAX_ERRORS, ImportIssue
 from importers.errorcap import capped
 
@@ -52,3 +53,18 @@ def test_a_lazy_stream_is_read_once_to_its_end() -> None:
     shown = capped(stream())
     assert len(read) == 10_000
     assert str(shown[-1]) == f"… and {10_000 - MAX_ERRORS + 1} more errors"
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("en", "… and 2 more errors"),
+        ("nl", "… en nog 2 fouten"),
+        ("pseudo", "⟦… and 2 more errors⟧"),
+    ],
+)
+def test_the_count_is_in_the_context_language(language: str, expected: str) -> None:
+    """The line counting the rest is catalog text (it counts two or more)."""
+    with i18n.using(language):
+        shown = capped([error(n) for n in range(MAX_ERRORS + 1)])
+    assert str(shown[-1]) == expected
