@@ -79,8 +79,7 @@ from importers.base import (
 )
 from importers.chainfile import dump_plain, load_plain
 from importers.chainfile.messages import describe, path_text, quote
-from importers.chainfile.yaml12 import NOTHING, Composer, line_at, source_text
-from importers.chainfile.yaml12 import _library_words as library_words
+from importers.chainfile.yaml12 import NOTHING, Composer, library_words, line_at, source_text
 from importers.errorcap import capped
 from importers.internal import Internal, set_apart
 from importers.kinds import RESOURCE_TYPES, kind_of

@@ -73,7 +73,7 @@ from graph.i18n import N_, gettext, ngettext
 from graph.model import Chain, Service
 from importers.base import ImportIssue, ImportResult, Source, too_big
 from importers.chainfile import dump_plain, load_plain, merge_chains
-from importers.chainfile.yaml12 import _library_words as library_words
+from importers.chainfile.yaml12 import library_words
 from importers.errorcap import capped
 
 __all__ = ["IMPORTER", "FedrampImporter", "names_match", "words"]

@@ -80,7 +80,7 @@ from graph.model import Chain, Kind
 from importers.base import ImportIssue, ImportResult, Source, too_big
 from importers.chainfile import load_plain
 from importers.chainfile.countries import COUNTRIES
-from importers.chainfile.yaml12 import NOTHING, YMap, YSeq, _library_words, compose_yaml
+from importers.chainfile.yaml12 import NOTHING, YMap, YSeq, compose_yaml, library_words
 from importers.kinds import model_kind, service_model_word
 
 __all__ = ["IMPORTER", "OscalImporter"]
@@ -471,14 +471,14 @@ def _parse_data(text: str, *, is_json: bool, issues: _Issues) -> _Node:
         )
     except json.JSONDecodeError as err:
         place = gettext("line {line}, column {column}").format(line=err.lineno, column=err.colno)
-        raise _Refused(ImportIssue(place, _not_json(_library_words(err.msg)))) from None
+        raise _Refused(ImportIssue(place, _not_json(library_words(err.msg)))) from None
     except ValueError as err:
         raise _Refused(ImportIssue("", _not_json(str(err)))) from None
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None) or getattr(err, "context_mark", None)
         where = "" if mark is None else _at_line(int(mark.line) + 1)
         problem = getattr(err, "problem", None) or str(err)
-        message = gettext("not valid YAML: {problem}").format(problem=_library_words(problem))
+        message = gettext("not valid YAML: {problem}").format(problem=library_words(problem))
         raise _Refused(ImportIssue(where, message)) from None
     except RecursionError:
         raise _Refused(ImportIssue("", gettext("the file is nested too deeply"))) from None

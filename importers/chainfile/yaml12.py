@@ -382,7 +382,7 @@ def parse_json(text: str, report: Callable[[str, str, int | None], None]) -> obj
         message = gettext(
             "not valid JSON: {problem} (line {line} column {column}) (a file whose first "
             "character is '{{' is read as JSON)"
-        ).format(problem=_library_words(err.msg), line=err.lineno, column=err.colno)
+        ).format(problem=library_words(err.msg), line=err.lineno, column=err.colno)
         report("", message, err.lineno)
         return NOTHING
     except ValueError as err:
@@ -470,10 +470,10 @@ def parse_file(
         context = getattr(err, "context", None)
         if context:
             message = gettext("not valid YAML: {problem} ({context})").format(
-                problem=_library_words(problem), context=_library_words(context)
+                problem=library_words(problem), context=library_words(context)
             )
         else:
-            message = gettext("not valid YAML: {problem}").format(problem=_library_words(problem))
+            message = gettext("not valid YAML: {problem}").format(problem=library_words(problem))
         note("", message, where)
         return NOTHING
     except RecursionError:
@@ -487,7 +487,7 @@ def parse_file(
 
 
 # The problems and contexts the YAML parser (libyaml, through PyYAML's CSafeLoader) and the JSON
-# parser report, marked for the catalog: :func:`_library_words` says them in the context's
+# parser report, marked for the catalog: :func:`library_words` says them in the context's
 # language. A text not listed here (another parser version's wording) stays as the parser wrote it.
 _LIBRARY_WORDS = frozenset(
     {
@@ -542,11 +542,11 @@ _LIBRARY_WORDS = frozenset(
 )
 
 
-def _library_words(text: str) -> str:
+def library_words(text: str) -> str:
     """A parser's own words (a problem or its context) in the context's language, when they are
     among those the catalog carries; as the parser wrote them otherwise.
 
-    >>> _library_words("did not find expected key")
+    >>> library_words("did not find expected key")
     'did not find expected key'
     """
     return gettext(text) if text in _LIBRARY_WORDS else text
