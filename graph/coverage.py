@@ -80,6 +80,28 @@ def check(
     return _check(chain, starts, profile, at, period)[0]
 
 
+def check_walked(
+    chain: Chain,
+    *,
+    offerings: Sequence[str] | None = None,
+    profile: ResolvedProfile = ZEKER_ONLINE,
+    at: date,
+) -> tuple[CheckResult, list[ScopedLink]]:
+    """:func:`check` at ``at``, and the walk whose links it judged, in the same order."""
+    return _check(chain, _starts(chain, offerings), profile, at, None)
+
+
+def judge_links(
+    chain: Chain, scoped: Iterable[ScopedLink], *, profile: ResolvedProfile, at: date
+) -> list[LinkResult]:
+    """The verdicts of ``scoped`` links on ``at``, as :func:`check` gives them, without the walk
+    and the findings. A link reads only the evidence held by its provider's supplier, the
+    evidence that lists its provider, and its consumer's own reports that include
+    sub-services: ``chain`` may hold just those pieces."""
+    judge = _Judge(chain, profile, at, None)
+    return [judge.link(s) for s in scoped]
+
+
 def _moment(at: date | None, period: DateRange | None) -> None:
     """Refuse a question that asks at a date and over a period, or neither, or a period that
     ends before it starts."""

@@ -3,12 +3,12 @@
 A link's verdict depends on the evaluation date only through the dates on record: a report
 counts until ``max_age_months`` after its period, a bridge letter carries it from its start to
 its end but not past the bridge limit, a certificate ends after ``valid_until``, a piece issued
-or starting later does not count yet. Between two such days every link keeps its verdict, so
-the forecast checks the chain on the first day of the window and on each *turning point* inside
-it (each date on record, and that date plus each of the profile's month limits, on the day and
-the day after), and reports where a link's status differs from the check before. The verdicts
-are the engine's own: a change is exactly what ``check --at`` gives on the day before and on the
-day itself (tests/graph/test_forecast.py compares it day by day).
+later does not exist yet. So a piece of evidence can change only on its own *turning points*
+(each of its dates, and that date plus each of the profile's month limits, on the day and the
+day after), and a link's verdict only when a piece it reads changes. The forecast checks the
+chain once, on the first day, and then judges again only the links that read a piece on the day
+it changes. The verdicts are the engine's own: a change is exactly what ``check --at`` gives on
+the day before and on the day itself (tests/graph/test_forecast.py compares it day by day).
 
 >>> from graph.model import Chain, Dependency, Evidence, Kind, Scheme, Service, Supplier
 >>> chain = Chain(
@@ -29,14 +29,17 @@ day itself (tests/graph/test_forecast.py compares it day by day).
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any, NamedTuple
 
 from graph.dates import add_months
-from graph.model import Chain, DateRange, Evidence
+from graph.evidence import worth_of
+from graph.model import Chain, DateRange, Evidence, Supplier
 from graph.profiles import ZEKER_ONLINE, ResolvedProfile
+from graph.scope import ScopedLink
 from graph.verdicts import LinkResult, Status
 
 DEFAULT_DAYS = 365
@@ -128,6 +131,14 @@ def forecast(
 ) -> Forecast:
     """Every change of a link's status from the day after ``at`` to ``days`` days later.
 
+    The chain is checked once, on ``at``. After that only what can change is judged again: a
+    piece of evidence changes on one of its own turning points, when it starts to exist (its
+    ``issued`` day) or what it is worth on its own changes (its verdict or reason codes,
+    :func:`graph.evidence.worth_of`); on such a day only the links that read that piece are
+    judged again (:func:`graph.coverage.judge_links`), with just the evidence they read. A link
+    reads the evidence its provider's supplier holds and the evidence that lists its provider
+    or its consumer (the consumer's own reports that include sub-services).
+
     Parameters
     ----------
     chain
@@ -139,46 +150,141 @@ def forecast(
     offerings, profile
         As :func:`graph.coverage.check` takes them.
     """
-    from graph.coverage import check  # noqa: PLC0415 - networkx when a forecast runs, not for --help
+    # networkx when a forecast runs, not for a command's --help
+    from graph.coverage import check_walked, judge_links  # noqa: PLC0415
 
     if not 1 <= days <= MAX_DAYS:
         raise ValueError(f"days must be 1 to {MAX_DAYS}, not {days}")
     until = at + timedelta(days=days)
-    first = check(chain, offerings=offerings, profile=profile, at=at)
-    standing = {(link.consumer, link.provider): link for link in first.links}
+    first, scoped = check_walked(chain, offerings=offerings, profile=profile, at=at)
+    standing = list(first.links)
+    reads = _Reads(chain, scoped)
     changes: list[Change] = []
-    for day in sorted(turning_points(chain, profile, after=at, until=until)):
-        result = check(chain, offerings=offerings, profile=profile, at=day)
-        for link in result.links:
-            key = (link.consumer, link.provider)
-            before = standing.get(key)
-            if before is not None and before.status is not link.status:
+    for day, changed in sorted(_evidence_changes(chain, profile, after=at, until=until).items()):
+        places = reads.links_reading(changed)
+        if not places:
+            continue
+        part = replace(chain, evidence=reads.evidence_read_by(places))
+        judged = judge_links(part, [scoped[i] for i in places], profile=profile, at=day)
+        for place, link in zip(places, judged, strict=True):
+            before = standing[place]
+            if before.status is not link.status:
                 changes.append(Change(link.consumer, link.provider, day, before, link))
-            standing[key] = link
+            standing[place] = link
     return Forecast(
-        at=at, until=until, profile=profile.id, links=first.links, changes=tuple(changes)
+        at=at,
+        until=until,
+        profile=profile.id,
+        links=first.links,
+        changes=tuple(sorted(changes, key=lambda c: (c.on, c.before.rank, c.consumer, c.provider))),
     )
+
+
+class _Reads:
+    """Which links read which evidence, for a chain and its walk."""
+
+    def __init__(self, chain: Chain, scoped: Sequence[ScopedLink]) -> None:
+        self.chain = chain
+        services = chain.services
+        self.by_service: dict[str, list[int]] = defaultdict(list)
+        self.sides: list[tuple[str, str, str]] = []
+        for place, link in enumerate(scoped):
+            consumer, provider = link.dependency.consumer, link.dependency.provider
+            supplier = services[provider].supplier
+            for service in {consumer, provider}:
+                self.by_service[service].append(place)
+            self.sides.append((supplier, consumer, provider))
+        self.held: dict[str, list[str]] = defaultdict(list)
+        self.listing: dict[str, list[str]] = defaultdict(list)
+        for e in chain.evidence.values():
+            self.held[e.holder].append(e.id)
+            for service in e.covers:
+                self.listing[service].append(e.id)
+
+    def links_reading(self, evidence: set[str]) -> list[int]:
+        """The places in the walk of the links whose status a change of ``evidence`` can
+        change, in order: the links into or out of a service a piece lists. A piece its
+        provider's supplier holds without listing the provider is not equivalent for the link
+        whatever the day (check 1), so its coming into being turns no verdict into another
+        status (no evidence and not equivalent are both gaps)."""
+        found: set[int] = set()
+        for eid in evidence:
+            for service in self.chain.evidence[eid].covers:
+                found.update(self.by_service.get(service, ()))
+        return sorted(found)
+
+    def evidence_read_by(self, places: Sequence[int]) -> dict[str, Evidence]:
+        """Every piece of evidence the links at ``places`` read, by id."""
+        suppliers: set[str] = set()
+        services: set[str] = set()
+        for place in places:
+            supplier, consumer, provider = self.sides[place]
+            suppliers.add(supplier)
+            services.update((consumer, provider))
+        ids = {eid for supplier in suppliers for eid in self.held.get(supplier, ())}
+        ids.update(eid for service in services for eid in self.listing.get(service, ()))
+        return {eid: self.chain.evidence[eid] for eid in ids}
+
+
+def _evidence_changes(
+    chain: Chain, profile: ResolvedProfile, *, after: date, until: date
+) -> dict[date, set[str]]:
+    """For each day in ``(after, until]`` on which a piece of evidence starts to exist or its
+    worth on its own changes, the ids of those pieces. A piece can change only on one of its
+    own turning points (:func:`turning_points`), so only those days are looked at."""
+    found: dict[date, set[str]] = defaultdict(set)
+    for e in chain.evidence.values():
+        holder = chain.suppliers[e.holder]
+        days = sorted(_turning_points_of(e, profile, after=after, until=until))
+        if not days:
+            continue
+        seen = _worth_on(e, holder, profile, after)
+        for day in days:
+            now = _worth_on(e, holder, profile, day)
+            if now != seen:
+                found[day].add(e.id)
+                seen = now
+    return found
+
+
+def _worth_on(
+    e: Evidence, holder: Supplier, profile: ResolvedProfile, day: date
+) -> tuple[object, ...]:
+    """What the piece is on ``day`` as far as a link's verdict can tell."""
+    if e.issued is not None and e.issued > day:
+        return ("not yet",)
+    verdict, why = worth_of(e, holder=holder, profile=profile, at=day)
+    return (verdict, tuple(r.code for r in why))
 
 
 def turning_points(
     chain: Chain, profile: ResolvedProfile, *, after: date, until: date
 ) -> set[date]:
-    """The days in ``(after, until]`` on which a verdict may change: each date on record and
+    """The days in ``(after, until]`` on which some verdict may change: each date on record and
     that date plus each month limit of the profile, on the day and on the day after."""
+    return {
+        day
+        for e in chain.evidence.values()
+        for day in _turning_points_of(e, profile, after=after, until=until)
+    }
+
+
+def _turning_points_of(
+    e: Evidence, profile: ResolvedProfile, *, after: date, until: date
+) -> set[date]:
     months = {
         0,
         profile.max_age_months,
         profile.bridge_max_months,
         profile.max_age_months + profile.bridge_max_months,
     }
-    found = set()
-    for evidence in chain.evidence.values():
-        for day in _dates(evidence):
-            for shifted in {add_months(day, m) for m in months}:
-                for candidate in (shifted, shifted + timedelta(days=1)):
-                    if after < candidate <= until:
-                        found.add(candidate)
-    return found
+    return {
+        candidate
+        for day in _dates(e)
+        for shifted in {add_months(day, m) for m in months}
+        for candidate in (shifted, shifted + timedelta(days=1))
+        if after < candidate <= until
+    }
 
 
 def _dates(evidence: Evidence) -> Iterator[date]:

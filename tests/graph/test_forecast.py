@@ -25,7 +25,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def day_by_day(chain: Chain, at: date, days: int, **options: object) -> list[tuple[object, ...]]:
-    """Each (day, from, to, status before, status after) found by checking every day."""
+    """Each (day, from, to, status before, status after, deciding evidence after, reason codes
+    after) found by checking every day."""
     found = []
     before = {(x.consumer, x.provider): x.status for x in check(chain, at=at, **options).links}  # type: ignore[arg-type]
     for offset in range(1, days + 1):
@@ -33,7 +34,10 @@ def day_by_day(chain: Chain, at: date, days: int, **options: object) -> list[tup
         for link in check(chain, at=day, **options).links:  # type: ignore[arg-type]
             key = (link.consumer, link.provider)
             if key in before and before[key] is not link.status:
-                found.append((day, *key, before[key].value, link.status.value))
+                codes = tuple(r.code.value for r in link.reasons)
+                found.append(
+                    (day, *key, before[key].value, link.status.value, link.evidence, codes)
+                )
             before[key] = link.status
     return found
 
@@ -41,7 +45,15 @@ def day_by_day(chain: Chain, at: date, days: int, **options: object) -> list[tup
 def changes(chain: Chain, at: date, days: int, **options: object) -> list[tuple[object, ...]]:
     ahead = forecast(chain, at=at, days=days, **options)  # type: ignore[arg-type]
     return [
-        (c.on, c.consumer, c.provider, c.before.status.value, c.after.status.value)
+        (
+            c.on,
+            c.consumer,
+            c.provider,
+            c.before.status.value,
+            c.after.status.value,
+            c.after.evidence,
+            tuple(r.code.value for r in c.after.reasons),
+        )
         for c in ahead.changes
     ]
 
@@ -82,7 +94,9 @@ def test_a_bridge_letter_that_runs_past_the_bridge_limit() -> None:
         ],
     )
     found = changes(chain, d("2026-11-27"), 365)
-    assert found == [(d("2026-12-31"), "app", "dc", "conditional", "gap")]
+    assert found == [
+        (d("2026-12-31"), "app", "dc", "conditional", "gap", "soc2", ("report-stale",))
+    ]
     assert found == day_by_day(chain, d("2026-11-27"), 365)
 
 
