@@ -27,6 +27,7 @@ from sqlalchemy import (
     ForeignKey,
     Integer,
     LargeBinary,
+    Text,
     UniqueConstraint,
 )
 from sqlmodel import Field, SQLModel
@@ -302,3 +303,65 @@ class AuditHead(SQLModel, table=True):
     chain: str = Field(max_length=32, primary_key=True)
     seq: int = 0
     hash: str = Field(max_length=64)
+
+
+# --- publishing and subscribing (ADR 40) ---------------------------------------------------------
+
+
+class SigningKey(SQLModel, table=True):
+    """A workspace's Ed25519 key for its publications, made at its first publication: the
+    public key is served, the private seed never leaves the database."""
+
+    __tablename__ = "signing_key"
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("workspace.id", ondelete="CASCADE"), nullable=False, unique=True
+        )
+    )
+    public_key: str = Field(max_length=64, description="the raw public key, in base64")
+    seed: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    created_at: datetime = _when()
+
+
+class Publication(SQLModel, table=True):
+    """One version of a part of a register, published: ``body`` is the signed document exactly
+    as it is served. A publication behind a token keeps only the token's SHA-256."""
+
+    __tablename__ = "publication"
+    __table_args__ = (UniqueConstraint("workspace_id", "name", "version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int = _workspace_fk()
+    name: str = Field(max_length=64)
+    version: int
+    offerings: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    body: str = Field(sa_column=Column(Text, nullable=False))
+    token_hash: str | None = Field(default=None, max_length=64)
+    published_at: datetime = _when()
+    created_by: int | None = None
+
+
+class Subscription(SQLModel, table=True):
+    """A publication of another service that a workspace builds on: where it is fetched, the
+    key it must be signed with, and the last version that held (``body``, as fetched)."""
+
+    __tablename__ = "subscription"
+    __table_args__ = (UniqueConstraint("workspace_id", "url"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int = _workspace_fk()
+    url: str = Field(max_length=2000)
+    public_key: str = Field(max_length=64)
+    token: str | None = Field(default=None, max_length=200)
+    publisher: str = Field(max_length=64)
+    name: str = Field(max_length=64)
+    version: int
+    published_at: datetime = Field(sa_type=DateTime(timezone=True))
+    fetched_at: datetime = Field(sa_type=DateTime(timezone=True))
+    body: str = Field(sa_column=Column(Text, nullable=False))
+    refused_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    refusal: str | None = Field(default=None, max_length=1000)
+    created_by: int | None = None
+    created_at: datetime = _when()

@@ -20,7 +20,7 @@ from typing import Any, cast
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from app import accounts, audit
+from app import accounts, audit, publishing
 from app import repository as repo
 from app.audit import COMMAND_LINE, Actor
 from app.errors import Conflict, Invalid, NotFound, PreconditionFailed, issue_errors
@@ -133,8 +133,10 @@ def scoped(document: dict[str, Any], scope: frozenset[str]) -> dict[str, Any]:
 def register_chain(
     session: Session, workspace: Workspace, scope: frozenset[str] | None = None
 ) -> Chain:
-    """The workspace's register as a chain; a register without offerings has none to give."""
+    """The workspace's register as a chain, with the chains it subscribes to (ADR 40); a
+    register without offerings has none to give."""
     document = register_document(session, workspace, scope)
+    document = publishing.with_upstream(session, workspace, document, scope)
     if not document["offerings"]:
         raise Conflict(
             gettext(

@@ -1,0 +1,464 @@
+"""Publishing part of a register and subscribing to another's (ADR 40), in one service.
+
+A provider's and a customer's workspace share this test's database; the customer's fetch of a
+publication is a request to the same service (``tests/app/test_two_services.py`` runs two
+services over real HTTP). On SQLite and, when set, PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import threading
+from collections.abc import Callable, Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+
+from app import publishing
+from app.config import Settings
+from app.errors import Invalid
+from app.main import create_app
+from app.routes import publications
+from tests.app.conftest import Ws
+
+PROVIDER_CHAIN = b"""\
+ketenkaart: 1
+offerings: [vm-hosting, other-offer]
+suppliers:
+  - {id: hostco, name: HostCo B.V., country: NL, x-account: "4711"}
+services:
+  - {id: vm-hosting, name: VM hosting, supplier: hostco, kind: iaas, x-internal: secret}
+  - {id: other-offer, name: Other, supplier: hostco, kind: saas}
+evidence:
+  - id: host-zo
+    scheme: zeker-online
+    holder: hostco
+    covers: [vm-hosting]
+    issued: 2026-03-01
+    valid_until: VALID_UNTIL
+"""
+
+CUSTOMER_CHAIN = b"""\
+ketenkaart: 1
+offerings: [app]
+suppliers:
+  - {id: me, name: Me B.V., country: NL}
+  - {id: hostco, name: HostCo, country: NL}
+services:
+  - {id: app, name: App, supplier: me, kind: saas}
+  - {id: vm-hosting, name: VM hosting, supplier: hostco, kind: iaas}
+dependencies:
+  - {from: app, to: vm-hosting, role: hosting}
+"""
+
+URL = "https://provider.example/pub/host/hosting"
+
+
+def provider_chain(valid_until: str = "2027-12-01") -> bytes:
+    """The provider's register, its certificate valid until ``valid_until``."""
+    return PROVIDER_CHAIN.replace(b"VALID_UNTIL", valid_until.encode())
+
+
+def with_publications(app: FastAPI) -> FastAPI:
+    """``app`` with this part's routers, unless it has them already."""
+    if not any(getattr(route, "path", "") == "/pub/{ws}" for route in app.routes):
+        app.include_router(publications.router, prefix="/api/v1")
+        app.include_router(publications.public)
+    return app
+
+
+@pytest.fixture
+def client(engine: Engine) -> Iterator[TestClient]:
+    """A test client of the service with the publications' routes."""
+    config = Settings(database_url="sqlite://", public_url="https://testserver")
+    app = with_publications(create_app(config, engine=engine))
+    with TestClient(app, base_url="https://testserver") as client:
+        yield client
+
+
+@pytest.fixture
+def host(client: TestClient, make_workspace: Callable[[str], Ws]) -> Ws:
+    """The provider's workspace ``host`` with its register imported."""
+    ws = make_workspace("host")
+    answer = client.post(ws.url("/import"), content=provider_chain(), headers=ws.auth("editor"))
+    assert answer.status_code == 200, answer.text
+    return ws
+
+
+@pytest.fixture
+def shop(client: TestClient, make_workspace: Callable[[str], Ws]) -> Ws:
+    """The customer's workspace ``shop``: its app runs on the provider's ``vm-hosting``."""
+    ws = make_workspace("shop")
+    answer = client.post(ws.url("/import"), content=CUSTOMER_CHAIN, headers=ws.auth("editor"))
+    assert answer.status_code == 200, answer.text
+    return ws
+
+
+@pytest.fixture
+def served(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    """Subscriptions fetch from this service; ``served["body"]``, when set, is answered
+    instead (a forged or old version)."""
+    seen: dict[str, Any] = {"body": None, "tokens": []}
+
+    def fetch(url: str, token: str | None) -> bytes:
+        seen["tokens"].append(token)
+        given: bytes | None = seen["body"]
+        if given is not None:
+            return given
+        path = url.removeprefix("https://provider.example")
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        answer = client.get(path, headers=headers)
+        if answer.status_code != 200:
+            raise publishing.Refused(f"the publication's address answered {answer.status_code}")
+        content: bytes = answer.content
+        return content
+
+    monkeypatch.setattr(publishing, "fetch", fetch)
+    return seen
+
+
+def publish(client: TestClient, ws: Ws, **body: Any) -> dict[str, Any]:
+    """Publish ``vm-hosting`` as ``hosting`` (or what ``body`` says); the answer."""
+    answer = client.post(
+        ws.url("/publications"),
+        json={"name": "hosting", "offerings": ["vm-hosting"], **body},
+        headers=ws.auth("owner"),
+    )
+    assert answer.status_code == 201, answer.text
+    result: dict[str, Any] = answer.json()
+    return result
+
+
+def subscribe(client: TestClient, ws: Ws, key: str, **body: Any) -> Any:
+    return client.post(
+        ws.url("/subscriptions"),
+        json={"url": URL, "public_key": key, **body},
+        headers=ws.auth("editor"),
+    )
+
+
+def link_status(client: TestClient, ws: Ws) -> str:
+    """The status of the customer's link app -> vm-hosting in its check today."""
+    check = client.get(ws.url("/check?at=2026-12-05"), headers=ws.auth("viewer")).json()
+    (link,) = [x for x in check["links"] if (x["from"], x["to"]) == ("app", "vm-hosting")]
+    return str(link["status"])
+
+
+def trail(client: TestClient, ws: Ws, action: str) -> list[dict[str, Any]]:
+    items = client.get(ws.url("/audit?limit=1000"), headers=ws.auth("owner")).json()["items"]
+    return [e for e in items if e["action"] == action]
+
+
+# --- publishing -------------------------------------------------------------------------------
+
+
+def test_a_publication_is_the_offerings_sub_chain_signed_at_a_stable_address(
+    client: TestClient, host: Ws
+) -> None:
+    """The chain published is the chosen offering and what lies under it, without x- keys,
+    with its verdicts; the signature holds with the key /pub/{ws} serves."""
+    made = publish(client, host)
+    assert (made["version"], made["url"], made["access"]) == (1, "/pub/host/hosting", "public")
+    answer = client.get("/pub/host/hosting")
+    assert answer.status_code == 200
+    document = answer.json()
+    chain = document["chain"]
+    assert chain["offerings"] == ["vm-hosting"]
+    assert [s["id"] for s in chain["services"]] == ["vm-hosting"]
+    assert "x-internal" not in chain["services"][0]
+    assert "x-account" not in chain["suppliers"][0]
+    assert document["verdicts"]["offerings"] == ["vm-hosting"]
+    key = client.get("/pub/host").json()["key"]
+    assert key == made["key"] == document["key"]
+    signature = base64.b64decode(document["signature"])
+    Ed25519PublicKey.from_public_bytes(base64.b64decode(key)).verify(
+        signature, publishing.signed_bytes(document)
+    )
+
+
+def test_each_publication_is_a_new_version_and_old_ones_stay(client: TestClient, host: Ws) -> None:
+    """A second publication is version 2 at the latest address; version 1 stays as it was,
+    signed with the same key."""
+    first = client.get("/pub/host/hosting").status_code
+    one = publish(client, host)
+    two = publish(client, host, extra=["x-internal"])
+    assert first == 404
+    assert (one["version"], two["version"], one["key"]) == (1, 2, two["key"])
+    assert client.get("/pub/host/hosting").json()["version"] == 2
+    old = client.get("/pub/host/hosting/1").json()
+    assert old["version"] == 1
+    assert "x-internal" not in old["chain"]["services"][0]
+    latest = client.get("/pub/host/hosting").json()
+    assert latest["chain"]["services"][0]["x-internal"] == "secret"
+    assert client.get("/pub/host/hosting/3").status_code == 404
+    listed = client.get(host.url("/publications"), headers=host.auth("owner")).json()
+    assert [p["version"] for p in listed["publications"]] == [2, 1]
+
+
+def test_only_an_owner_publishes_and_the_trail_records_it(client: TestClient, host: Ws) -> None:
+    """An editor may not publish; an owner's publication is an entry of the audit trail."""
+    refused = client.post(
+        host.url("/publications"),
+        json={"name": "hosting", "offerings": ["vm-hosting"]},
+        headers=host.auth("editor"),
+    )
+    assert refused.status_code == 403
+    publish(client, host)
+    (entry,) = trail(client, host, "publish")
+    assert entry["target"] == "publication/hosting"
+    assert entry["after"]["version"] == 1
+    assert entry["after"]["offerings"] == ["vm-hosting"]
+
+
+def test_a_publication_names_only_offerings_of_the_register(client: TestClient, host: Ws) -> None:
+    """Publishing a service that is not an offering, or a bad name, is refused (422)."""
+    for body in (
+        {"name": "hosting", "offerings": ["nope"]},
+        {"name": "Hosting!", "offerings": ["vm-hosting"]},
+    ):
+        answer = client.post(host.url("/publications"), json=body, headers=host.auth("owner"))
+        assert answer.status_code == 422, answer.text
+
+
+def test_a_publication_behind_a_token_is_served_only_with_it(client: TestClient, host: Ws) -> None:
+    """Without its token, or with another, a publication is not there (404); the next
+    version keeps the token unless a new one is asked for; it is never listed in /pub/{ws}."""
+    token = publish(client, host, access="token")["token"]
+    assert client.get("/pub/host/hosting").status_code == 404
+    wrong = {"Authorization": "Bearer nope"}
+    assert client.get("/pub/host/hosting", headers=wrong).status_code == 404
+    right = {"Authorization": f"Bearer {token}"}
+    assert client.get("/pub/host/hosting", headers=right).status_code == 200
+    again = publish(client, host, access="token")
+    assert "token" not in again
+    assert client.get("/pub/host/hosting/2", headers=right).status_code == 200
+    renewed = publish(client, host, access="token", new_token=True)["token"]
+    assert client.get("/pub/host/hosting/3", headers=right).status_code == 404
+    fresh = {"Authorization": f"Bearer {renewed}"}
+    assert client.get("/pub/host/hosting/3", headers=fresh).status_code == 200
+    assert client.get("/pub/host").json()["publications"] == []
+
+
+# --- subscribing ------------------------------------------------------------------------------
+
+
+def test_a_subscribed_chain_is_judged_with_the_customers_register(
+    client: TestClient, host: Ws, shop: Ws, served: dict[str, Any]
+) -> None:
+    """The customer's link to the provider's service has no evidence of its own: after
+    subscribing, the provider's certificate covers it; each entity it took shows its origin."""
+    assert link_status(client, shop) == "gap"
+    key = publish(client, host)["key"]
+    answer = subscribe(client, shop, key)
+    assert answer.status_code == 201, answer.text
+    assert (answer.json()["publisher"], answer.json()["version"]) == ("host", 1)
+    assert link_status(client, shop) == "ok"
+    origins = client.get(shop.url("/upstream"), headers=shop.auth("auditor")).json()
+    by_id = {(o["section"], o["id"]): o for o in origins}
+    assert set(by_id) == {
+        ("suppliers", "hostco"),
+        ("services", "vm-hosting"),
+        ("evidence", "host-zo"),
+    }
+    origin = by_id["evidence", "host-zo"]
+    assert (origin["publisher"], origin["publication"], origin["version"]) == (
+        "host",
+        "hosting",
+        1,
+    )
+    assert origin["signature_valid"] is True
+    assert origin["fetched_at"]
+    (entry,) = trail(client, shop, "subscribe")
+    assert entry["after"]["url"] == URL
+
+
+def test_a_new_version_that_turns_a_link_red_shows_after_a_refresh(
+    client: TestClient, host: Ws, shop: Ws, served: dict[str, Any]
+) -> None:
+    """The provider's certificate lapses in version 2: after a refresh the customer's link
+    is a gap, and the trail holds the change of version."""
+    key = publish(client, host)["key"]
+    sid = subscribe(client, shop, key).json()["id"]
+    assert link_status(client, shop) == "ok"
+    client.post(host.url("/import"), content=provider_chain("2026-11-30"), headers=host.auth())
+    publish(client, host)
+    answer = client.post(shop.url(f"/subscriptions/{sid}/refresh"), headers=shop.auth("editor"))
+    assert answer.status_code == 200, answer.text
+    assert (answer.json()["version"], answer.json()["changed"]) == (2, True)
+    assert link_status(client, shop) == "gap"
+    (entry,) = trail(client, shop, "update")
+    assert (entry["before"]["version"], entry["after"]["version"]) == (1, 2)
+    same = client.post(shop.url(f"/subscriptions/{sid}/refresh"), headers=shop.auth("editor"))
+    assert (same.json()["version"], same.json()["changed"]) == (2, False)
+
+
+def _forged(client: TestClient) -> bytes:
+    document = client.get("/pub/host/hosting").json()
+    document["version"] += 1
+    document["chain"]["evidence"][0]["valid_until"] = "2099-01-01"
+    return json.dumps(document).encode()
+
+
+def test_a_forged_version_is_refused_recorded_and_the_held_one_stays(
+    client: TestClient, host: Ws, shop: Ws, served: dict[str, Any]
+) -> None:
+    """A version changed after signing is refused (409); the refusal is in the trail and on
+    the subscription; the customer keeps judging the version held."""
+    key = publish(client, host)["key"]
+    sid = subscribe(client, shop, key).json()["id"]
+    served["body"] = _forged(client)
+    answer = client.post(shop.url(f"/subscriptions/{sid}/refresh"), headers=shop.auth("editor"))
+    assert answer.status_code == 409
+    assert "signature" in answer.json()["detail"]
+    (entry,) = trail(client, shop, "refuse")
+    assert entry["after"]["version"] == 2
+    assert "signature" in entry["after"]["reason"]
+    (held,) = client.get(shop.url("/subscriptions"), headers=shop.auth("viewer")).json()
+    assert held["version"] == 1
+    assert "signature" in held["refusal"]
+    assert link_status(client, shop) == "ok"
+
+
+def test_a_rolled_back_version_is_refused(
+    client: TestClient, host: Ws, shop: Ws, served: dict[str, Any]
+) -> None:
+    """Version 1 served again after version 2 was fetched is refused, though its signature
+    holds: a publication never goes back."""
+    key = publish(client, host)["key"]
+    old = client.get("/pub/host/hosting/1").content
+    sid = subscribe(client, shop, key).json()["id"]
+    publish(client, host)
+    client.post(shop.url(f"/subscriptions/{sid}/refresh"), headers=shop.auth("editor"))
+    served["body"] = old
+    answer = client.post(shop.url(f"/subscriptions/{sid}/refresh"), headers=shop.auth("editor"))
+    assert answer.status_code == 409
+    assert "older" in answer.json()["detail"]
+    assert (
+        client.get(shop.url("/subscriptions"), headers=shop.auth("viewer")).json()[0]["version"]
+        == 2
+    )
+
+
+def test_a_publication_signed_with_another_key_is_refused(
+    client: TestClient, host: Ws, shop: Ws, served: dict[str, Any]
+) -> None:
+    """A subscription with a key that is not the publisher's is refused, and so is a
+    version signed (validly) with a new key after subscribing."""
+    key = publish(client, host)["key"]
+    other = Ed25519PrivateKey.generate()
+    wrong = base64.b64encode(publishing._public_raw(other)).decode()
+    refused = subscribe(client, shop, wrong)
+    assert refused.status_code == 409
+    assert "another key" in refused.json()["detail"]
+    assert client.get(shop.url("/subscriptions"), headers=shop.auth("viewer")).json() == []
+    sid = subscribe(client, shop, key).json()["id"]
+    document = client.get("/pub/host/hosting").json()
+    document["version"] = 2
+    served["body"] = json.dumps(publishing.sign(document, other)).encode()
+    answer = client.post(shop.url(f"/subscriptions/{sid}/refresh"), headers=shop.auth("editor"))
+    assert answer.status_code == 409
+    assert "another key" in answer.json()["detail"]
+    assert len(trail(client, shop, "refuse")) == 2
+
+
+def test_a_subscription_to_a_token_publication_fetches_with_the_token(
+    client: TestClient, host: Ws, shop: Ws, served: dict[str, Any]
+) -> None:
+    """Without the token the publication is not there; with it, it is; the token is never
+    shown back."""
+    made = publish(client, host, access="token")
+    assert subscribe(client, shop, made["key"]).status_code == 409
+    answer = subscribe(client, shop, made["key"], token=made["token"])
+    assert answer.status_code == 201, answer.text
+    assert answer.json()["token"] is True
+    assert (
+        made["token"]
+        not in client.get(shop.url("/subscriptions"), headers=shop.auth("viewer")).text
+    )
+
+
+def test_only_editors_and_owners_subscribe(
+    client: TestClient, host: Ws, shop: Ws, served: dict[str, Any]
+) -> None:
+    """A viewer or an auditor may not subscribe (403)."""
+    key = publish(client, host)["key"]
+    for role in ("viewer", "auditor"):
+        answer = client.post(
+            shop.url("/subscriptions"),
+            json={"url": URL, "public_key": key},
+            headers=shop.auth(role),
+        )
+        assert answer.status_code == 403
+
+
+def test_refresh_all_fetches_every_subscription(
+    client: TestClient, engine: Engine, host: Ws, shop: Ws, served: dict[str, Any]
+) -> None:
+    """What a scheduler calls: each subscription gets its newest version, or its refusal."""
+    key = publish(client, host)["key"]
+    sid = subscribe(client, shop, key).json()["id"]
+    publish(client, host)
+    ((_, done, changed),) = publishing.refresh_all(engine)
+    assert (done, changed) == (sid, True)
+    served["body"] = _forged(client)
+    ((_, _, refused),) = publishing.refresh_all(engine)
+    assert isinstance(refused, str)
+    assert "signature" in refused
+    (entry,) = trail(client, shop, "update")
+    assert entry["actor"]["via"] == "scheduler"
+
+
+# --- fetching ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("url", ["file:///etc/passwd", "ftp://example.com/x", "http:///x"])
+def test_fetch_takes_only_http_addresses(url: str) -> None:
+    """A subscription fetches over HTTP(S) only."""
+    with pytest.raises(Invalid):
+        publishing.fetch(url, None)
+
+
+@pytest.fixture
+def web() -> Iterator[str]:
+    """A small web server on loopback: /big answers more than a publication may be, /moved
+    redirects to a file, /ftp to FTP."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            if self.path in ("/moved", "/ftp"):
+                self.send_response(302)
+                where = "file:///etc/passwd" if self.path == "/moved" else "ftp://127.0.0.1/x"
+                self.send_header("Location", where)
+                self.end_headers()
+                return
+            self.send_response(200)
+            self.end_headers()
+            self.wfile.write(b"x" * 2048)
+
+        def log_message(self, *args: object) -> None:
+            del args
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_fetch_stops_at_its_limit_and_at_a_redirect_away_from_http(web: str) -> None:
+    """An answer larger than the limit is refused, not read whole; so is a redirect to a
+    file or to FTP."""
+    assert publishing.fetch(f"{web}/big", None, limit=4096) == b"x" * 2048
+    with pytest.raises(publishing.Refused, match="larger than 1024"):
+        publishing.fetch(f"{web}/big", None, limit=1024)
+    with pytest.raises(publishing.Refused, match="302"):
+        publishing.fetch(f"{web}/moved", None)
+    with pytest.raises(publishing.Refused, match="away from HTTP"):
+        publishing.fetch(f"{web}/ftp", None)
