@@ -1,0 +1,459 @@
+"""What changed between two chains: entities field by field, and links that changed status.
+
+An auditor re-scoping a yearly engagement asks what was added, removed and changed since the
+last report, and which links changed status and why (issue 16). :func:`diff` answers both for two
+chains (two files, or a register at two moments):
+
+- **Entities** are compared as the chain file writes them: each entity's plain mapping (the
+  ``plain`` argument gives the whole chain's, e.g. :func:`importers.chainfile.dump_plain`), so a
+  change is named by the keys a person edits (``period.from``, ``bridge_letter.to``,
+  ``cuecs[0].addressed``) and a default left out means the same as a default written. A list
+  of ids, countries, criteria or schemes is compared as a set (its order means nothing for a
+  verdict) and listed whole where it differs; a list of mappings of the same length (CUECs,
+  exceptions) item by item. The chain's own fields (``title``, ``offerings``, its ``x-`` keys)
+  form the entity ``chain``.
+- **Links** are compared by their verdicts: a check of the old chain at ``old_at`` against a
+  check of the new one at ``new_at``. A link whose status or verdict differs is listed with both
+  verdicts, statuses, deciding evidence and reasons; a link that only one check reaches is
+  listed as appeared or gone.
+
+The order is fixed: the chain, then the sections in the order of the file, each entity by its
+key, its fields in the order of the chain format; the links by (from, to). Nothing here reads a
+file or the clock.
+
+>>> from dataclasses import replace
+>>> from datetime import date
+>>> from graph.model import Chain, Dependency, Kind, Service, Supplier
+>>> def plain(chain):  # a stand-in for importers.chainfile.dump_plain
+...     return {"offerings": list(chain.offerings),
+...             "services": [{"id": s.id, "name": s.name} for s in chain.services.values()]}
+>>> old = Chain(
+...     offerings=("app",),
+...     suppliers={"acme": Supplier(id="acme", name="Acme B.V.")},
+...     services={s: Service(id=s, name=s.title(), supplier="acme", kind=Kind.SAAS)
+...               for s in ("app", "db")},
+...     dependencies={("app", "db"): Dependency("app", "db")},
+... )
+>>> new = replace(old, dependencies={("app", "db"): Dependency("app", "db", relevant=False,
+...                                                             reason="test data only")})
+>>> new = replace(new, services={**new.services, "db": replace(new.services["db"], name="DB")})
+>>> changes = diff(old, new, old_at=date(2025, 11, 27), new_at=date(2026, 11, 27), plain=plain)
+>>> [(c.section, c.key, c.change.value, [(f.field, f.old, f.new) for f in c.fields])
+...  for c in changes.entities]
+[('services', ('db',), 'changed', [('name', 'Db', 'DB')])]
+>>> [(l.consumer, l.provider, l.old.verdict.value, l.new.verdict.value) for l in changes.links]
+[('app', 'db', 'NO_EVIDENCE', 'OUT_OF_SCOPE')]
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Final
+
+from graph.coverage import check
+from graph.model import Chain
+from graph.profiles import ZEKER_ONLINE, ResolvedProfile
+from graph.schema import SECTIONS, TOP, Field
+from graph.verdicts import LinkResult
+
+
+class _Absent(enum.Enum):
+    ABSENT = "absent"
+
+    def __repr__(self) -> str:
+        return "ABSENT"
+
+
+ABSENT: Final = _Absent.ABSENT
+"""The value of a field that one side does not have (not ``None``: an ``x-`` key may hold null)."""
+
+CHAIN = "chain"
+"""The section name of the chain's own fields: its title, its offerings and its ``x-`` keys."""
+
+_ORDER = (CHAIN, *SECTIONS)
+_FORMAT_VERSION_KEY = TOP[0].key  # "ketenkaart": the file's version, not a change of the chain
+
+
+class Change(enum.Enum):
+    """What happened to an entity, or to a link."""
+
+    ADDED = "added"
+    REMOVED = "removed"
+    CHANGED = "changed"
+    APPEARED = "appeared"
+    """A link the new check reaches and the old one did not."""
+    GONE = "gone"
+    """A link the old check reaches and the new one does not."""
+
+
+Path = tuple[str | int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class FieldChange:
+    """One value of an entity, before and after; :data:`ABSENT` where a side has none.
+
+    ``path`` holds the keys from the entity down, and an index (0 first) into a list of
+    mappings; ``field`` writes it as a person reads it.
+
+    >>> FieldChange(("cuecs", 0, "addressed"), False, True).field
+    'cuecs[0].addressed'
+    """
+
+    path: Path
+    old: object
+    new: object
+
+    @property
+    def field(self) -> str:
+        """The path as text: keys joined by dots, an index in brackets."""
+        out = ""
+        for step in self.path:
+            out += f"[{step}]" if isinstance(step, int) else (f".{step}" if out else step)
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class EntityChange:
+    """An entity added, removed or changed, with every value that differs.
+
+    An added entity lists each of its values (``old`` :data:`ABSENT`), a removed one each of
+    its old values. ``by`` and ``at`` say who made the change and when, where the caller knows
+    (a register's trail); for two files they stay ``None``.
+    """
+
+    section: str
+    key: tuple[str, ...]
+    change: Change
+    fields: tuple[FieldChange, ...]
+    by: str | None = None
+    at: datetime | None = None
+
+    @property
+    def name(self) -> str:
+        """The entity's key as one text: an id, or a link's ``from -> to``."""
+        return " -> ".join(self.key)
+
+
+@dataclass(frozen=True, slots=True)
+class LinkChange:
+    """A link whose status or verdict differs between the two checks, or that only one reaches
+    (``old`` or ``new`` is then ``None``)."""
+
+    consumer: str
+    provider: str
+    change: Change
+    old: LinkResult | None
+    new: LinkResult | None
+
+
+@dataclass(frozen=True, slots=True)
+class ChainDiff:
+    """Every difference between two chains, and the moments they were checked at."""
+
+    old_at: date
+    new_at: date
+    profile: str
+    entities: tuple[EntityChange, ...]
+    links: tuple[LinkChange, ...]
+
+    @property
+    def empty(self) -> bool:
+        """Whether the two chains have no difference at all."""
+        return not self.entities and not self.links
+
+    def to_json(self) -> dict[str, Any]:
+        """The differences as ``ketenkaart diff --format json`` writes them.
+
+        ``{"old_at", "new_at", "profile", "entities": [...], "links": [...]}``. Each entity:
+        ``section``, ``key`` (a list: an id, or a link's from and to), ``change`` (added,
+        removed, changed), ``by`` and ``at`` (``null`` unless known) and ``fields``, each with
+        ``field`` (the path as text), ``path`` (its keys and indexes) and ``old`` and ``new``
+        (each left out where that side has no value). Each link: ``from``, ``to``, ``change``
+        (appeared, gone, changed) and ``old`` and ``new`` (``null`` for the side that does not
+        reach it), each with ``status``, ``verdict``, ``evidence`` and ``reasons`` (code and
+        message).
+        """
+        return {
+            "old_at": self.old_at.isoformat(),
+            "new_at": self.new_at.isoformat(),
+            "profile": self.profile,
+            "entities": [
+                {
+                    "section": e.section,
+                    "key": list(e.key),
+                    "change": e.change.value,
+                    "by": e.by,
+                    "at": None if e.at is None else e.at.isoformat(),
+                    "fields": [_field_json(f) for f in e.fields],
+                }
+                for e in self.entities
+            ],
+            "links": [
+                {
+                    "from": link.consumer,
+                    "to": link.provider,
+                    "change": link.change.value,
+                    "old": _link_json(link.old),
+                    "new": _link_json(link.new),
+                }
+                for link in self.links
+            ],
+        }
+
+
+def _field_json(change: FieldChange) -> dict[str, object]:
+    out: dict[str, object] = {"field": change.field, "path": list(change.path)}
+    if change.old is not ABSENT:
+        out["old"] = change.old
+    if change.new is not ABSENT:
+        out["new"] = change.new
+    return out
+
+
+def _link_json(link: LinkResult | None) -> dict[str, object] | None:
+    if link is None:
+        return None
+    return {
+        "status": link.status.value,
+        "verdict": link.verdict.value,
+        "evidence": link.evidence,
+        "reasons": [{"code": r.code.value, "message": r.message} for r in link.reasons],
+    }
+
+
+def diff(
+    old: Chain,
+    new: Chain,
+    *,
+    old_at: date,
+    new_at: date,
+    plain: Callable[[Chain], Mapping[str, object]],
+    profile: ResolvedProfile = ZEKER_ONLINE,
+    offerings: Sequence[str] | None = None,
+) -> ChainDiff:
+    """The differences between two chains: their entities, and their links' verdicts.
+
+    Parameters
+    ----------
+    old, new
+        Two valid chains.
+    old_at, new_at
+        The dates each chain is checked at (a yearly re-scope: last year's report date and
+        today's).
+    plain
+        The chain as the chain file writes it, a mapping of plain values
+        (:func:`importers.chainfile.dump_plain`); the entities are compared in it.
+    profile
+        The thresholds both checks judge by.
+    offerings
+        The services both checks start from; default each chain's own offerings. An offering
+        a chain does not have is left out of its check (an offering added this year is new
+        ground, not an error); a chain with none left has no links.
+
+    Returns
+    -------
+    ChainDiff
+        Empty (:attr:`ChainDiff.empty`) when the chains are the same and judged the same.
+    """
+    return ChainDiff(
+        old_at=old_at,
+        new_at=new_at,
+        profile=profile.id,
+        entities=entity_changes(plain(old), plain(new)),
+        links=link_changes(
+            _links(old, old_at, profile, offerings), _links(new, new_at, profile, offerings)
+        ),
+    )
+
+
+def _links(
+    chain: Chain, at: date, profile: ResolvedProfile, offerings: Sequence[str] | None
+) -> tuple[LinkResult, ...]:
+    starts = [
+        o for o in (chain.offerings if offerings is None else offerings) if o in chain.services
+    ]
+    if not starts:
+        return ()
+    return check(chain, offerings=starts, profile=profile, at=at).links
+
+
+def link_changes(old: Iterable[LinkResult], new: Iterable[LinkResult]) -> tuple[LinkChange, ...]:
+    """The links whose status or verdict differs between two checks, and those only one has,
+    by (from, to).
+
+    >>> from graph.verdicts import Verdict
+    >>> was = LinkResult("app", "db", 1, ("app", "db"), Verdict.EQUIVALENT, "soc2", ())
+    >>> now = was._replace(verdict=Verdict.EXPIRED)
+    >>> [(c.change.value, c.old.status.value, c.new.status.value)
+    ...  for c in link_changes([was], [now])]
+    [('changed', 'ok', 'gap')]
+    >>> [c.change.value for c in link_changes([was], [])]
+    ['gone']
+    """
+    before = {(link.consumer, link.provider): link for link in old}
+    after = {(link.consumer, link.provider): link for link in new}
+    found = []
+    for key in sorted(before.keys() | after.keys()):
+        was, now = before.get(key), after.get(key)
+        if was is None:
+            found.append(LinkChange(*key, Change.APPEARED, None, now))
+        elif now is None:
+            found.append(LinkChange(*key, Change.GONE, was, None))
+        elif was.verdict is not now.verdict:  # a verdict's status is its own: this covers both
+            found.append(LinkChange(*key, Change.CHANGED, was, now))
+    return tuple(found)
+
+
+def entity_changes(
+    old: Mapping[str, object], new: Mapping[str, object]
+) -> tuple[EntityChange, ...]:
+    """The entities added, removed and changed between two chains as plain mappings (what
+    :func:`importers.chainfile.dump_plain` gives), in a fixed order.
+
+    >>> old = {"offerings": ["app"], "suppliers": [{"id": "acme", "name": "Acme"}]}
+    >>> new = {"offerings": ["app"], "title": "KidsPlan",
+    ...        "suppliers": [{"id": "acme", "name": "Acme", "ids": {"kvk": "123"}}]}
+    >>> for c in entity_changes(old, new):
+    ...     print(c.section, c.change.value, [(f.field, f.old, f.new) for f in c.fields])
+    chain changed [('title', ABSENT, 'KidsPlan')]
+    suppliers changed [('ids.kvk', ABSENT, '123')]
+    """
+    found: list[EntityChange] = []
+    top = _top(old), _top(new)
+    fields = tuple(_changes(*top, (), TOP))
+    if fields:
+        found.append(EntityChange(CHAIN, (), Change.CHANGED, fields))
+    for name, section in SECTIONS.items():
+        before, after = _entities(old, name, section.key), _entities(new, name, section.key)
+        for key in sorted(before.keys() | after.keys()):
+            was, now = before.get(key), after.get(key)
+            if was is None:
+                leaves = tuple(_leaves(now or {}, (), section.fields, new=True))
+                found.append(EntityChange(name, key, Change.ADDED, leaves))
+            elif now is None:
+                leaves = tuple(_leaves(was, (), section.fields, new=False))
+                found.append(EntityChange(name, key, Change.REMOVED, leaves))
+            else:
+                fields = tuple(_changes(was, now, (), section.fields))
+                if fields:
+                    found.append(EntityChange(name, key, Change.CHANGED, fields))
+    return tuple(found)
+
+
+def _top(document: Mapping[str, object]) -> dict[str, object]:
+    """The chain's own fields: all but the sections and the format version."""
+    return {
+        key: value
+        for key, value in document.items()
+        if key not in SECTIONS and key != _FORMAT_VERSION_KEY
+    }
+
+
+def _entities(
+    document: Mapping[str, object], section: str, key: tuple[str, ...]
+) -> dict[tuple[str, ...], Mapping[str, object]]:
+    entries = document.get(section) or ()
+    if not isinstance(entries, list | tuple):
+        raise TypeError(f"{section}: a list of mappings, not {type(entries).__name__}")
+    return {tuple(str(entry[k]) for k in key): entry for entry in entries}
+
+
+def _ordered(keys: Iterable[str], fields: Sequence[Field]) -> list[str]:
+    """``keys`` in the order of the chain format: its fields first, then the others (``x-``
+    keys, a mapping's own codes) by name."""
+    place = {f.key: index for index, f in enumerate(fields)}
+    return sorted(set(keys), key=lambda k: (place.get(k, len(place)), k))
+
+
+def _inner(fields: Sequence[Field], key: str) -> tuple[Field, ...]:
+    for f in fields:
+        if f.key == key:
+            return f.fields
+    return ()
+
+
+def _changes(
+    old: Mapping[str, object], new: Mapping[str, object], path: Path, fields: Sequence[Field]
+) -> Iterator[FieldChange]:
+    """The values that differ between two mappings, by the leaves of what only one side has."""
+    for key in _ordered([*old, *new], fields):
+        here, inner = (*path, key), _inner(fields, key)
+        if key not in new:
+            yield from _leaves_of(old[key], here, inner, new=False)
+        elif key not in old:
+            yield from _leaves_of(new[key], here, inner, new=True)
+        elif _unordered(fields, key):
+            was, now = old[key], new[key]
+            if not _same(_sorted(was), _sorted(now)):
+                yield FieldChange(here, was, now)
+        else:
+            yield from _compare(old[key], new[key], here, inner)
+
+
+_SETS = frozenset({"refs", "countries", "texts", "choices"})
+"""The types of list whose order means nothing for a verdict: ids, countries, criteria,
+schemes. Such a list is compared as a set, and written whole where it differs."""
+
+
+def _unordered(fields: Sequence[Field], key: str) -> bool:
+    return any(f.key == key and f.type in _SETS for f in fields)
+
+
+def _sorted(value: object) -> object:
+    if isinstance(value, list) and all(isinstance(item, str) for item in value):
+        return sorted(value)
+    return value
+
+
+def _compare(
+    old: object, new: object, path: Path, fields: Sequence[Field]
+) -> Iterator[FieldChange]:
+    if _same(old, new):
+        return
+    if isinstance(old, Mapping) and isinstance(new, Mapping) and old and new:
+        yield from _changes(old, new, path, fields)
+    elif (
+        isinstance(old, list)
+        and isinstance(new, list)
+        and old
+        and len(old) == len(new)
+        and all(isinstance(item, Mapping) and item for item in (*old, *new))
+    ):
+        for index, (was, now) in enumerate(zip(old, new, strict=True)):
+            yield from _compare(was, now, (*path, index), fields)
+    else:
+        yield FieldChange(path, old, new)
+
+
+def _leaves(
+    mapping: Mapping[str, object], path: Path, fields: Sequence[Field], *, new: bool
+) -> Iterator[FieldChange]:
+    for key in _ordered(mapping, fields):
+        yield from _leaves_of(mapping[key], (*path, key), _inner(fields, key), new=new)
+
+
+def _leaves_of(
+    value: object, path: Path, fields: Sequence[Field], *, new: bool
+) -> Iterator[FieldChange]:
+    """A value one side alone has, as its leaves: a non-empty mapping by its keys (an empty
+    one, a list or a scalar is one leaf)."""
+    if isinstance(value, Mapping) and value:
+        yield from _leaves(value, path, fields, new=new)
+    else:
+        yield FieldChange(path, ABSENT, value) if new else FieldChange(path, value, ABSENT)
+
+
+def _same(old: object, new: object) -> bool:
+    """Equal and of the same kinds: ``true`` is not ``1``, ``1.0`` is not ``1``."""
+    if old != new:
+        return False
+    if isinstance(old, str):
+        return isinstance(new, str)
+    return json.dumps(old, sort_keys=True, default=repr) == json.dumps(
+        new, sort_keys=True, default=repr
+    )
