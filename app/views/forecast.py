@@ -76,8 +76,9 @@ def render_text(forecast: Forecast, chain: Chain) -> str:
     return "\n".join(lines) + "\n"
 
 
-def render_markdown(forecast: Forecast, chain: Chain) -> str:
-    """The forecast as a Markdown section for the scoping report's file."""
+def render_markdown(forecast: Forecast, chain: Chain, *, steady: bool = True) -> str:
+    """The forecast as a Markdown section; the scoping report leaves out the links that keep
+    their status (``steady``), its tables list them all already."""
     lines = ["## " + gettext("Forecast"), "", _headline(forecast), ""]
     if not forecast.changes:
         lines.append(gettext("No link changes status."))
@@ -99,20 +100,20 @@ def render_markdown(forecast: Forecast, chain: Chain) -> str:
             )
             for change in forecast.changes
         ]
-    steady = _steady(forecast)
-    if steady:
+    kept = _steady(forecast) if steady else []
+    if kept:
         lines += [
             "",
             ngettext(
                 "{count} link keeps its status:",
                 "{count} links keep their status:",
-                len(steady),
-            ).format(count=format_number(len(steady))),
+                len(kept),
+            ).format(count=format_number(len(kept))),
             "",
         ]
         lines += [
             f"- {md(_label(chain, link.consumer))} → {md(_label(chain, link.provider))}: "
             f"{_status(link)}"
-            for link in steady
+            for link in kept
         ]
     return "\n".join(lines) + "\n"

@@ -182,7 +182,20 @@ def iter_markdown(
             for offering, links in by_offering(result).items()
         ],
         bases=link_bases(result, chain, profile=profile, stored=stored),
+        forecast=_forecast(result, chain, profile),
     )
+
+
+def _forecast(result: CheckResult, chain: Chain, profile: ResolvedProfile) -> str | None:
+    """The report's forecast section: what changes within a year of the check's date if no
+    new evidence arrives (none over an audit period: it looks back, not ahead)."""
+    if result.at is None:
+        return None
+    from app.views.forecast import render_markdown as forecast_markdown  # noqa: PLC0415 - cycle
+    from graph.forecast import forecast  # noqa: PLC0415 - the forecast's own imports, here only
+
+    ahead = forecast(chain, at=result.at, offerings=result.offerings, profile=profile)
+    return forecast_markdown(ahead, chain, steady=False).rstrip("\n")
 
 
 def scope(result: CheckResult, chain: Chain) -> list[Reached]:
