@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import json
 import secrets
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, replace
@@ -250,6 +251,13 @@ def _lock_register(session: Session, workspace: Workspace) -> None:
     repo.bump_workspace(session, workspace.id or 0)
 
 
+def in_order(value: dict[str, Any]) -> bytes:
+    """A value for the audit trail that keeps its keys in the order they were written (its
+    hash is over the sorted form all the same): the register as of a moment is rebuilt from
+    the trail, ``x-`` keys in their order (ADR 39)."""
+    return json.dumps(value, allow_nan=False).encode()
+
+
 # --- import -----------------------------------------------------------------------------------
 
 
@@ -418,21 +426,23 @@ def import_document(
             action="import",
             target=f"import/{name}",
             before=_import_before(current, writes, workspace, titles, changed_extra),
-            after={
-                "file": name,
-                "format": fmt,
-                "sha256": digest,
-                "created": report.created,
-                "changed": report.changed,
-                "values": {
-                    section: [*created, *changed]
-                    for section, (created, changed) in writes.items()
-                    if created or changed
-                },
-                "offerings": new_offerings,
-                **({"titles": report.titles} if titles else {}),
-                **({"x-": changed_extra} if changed_extra else {}),
-            },
+            after=in_order(
+                {
+                    "file": name,
+                    "format": fmt,
+                    "sha256": digest,
+                    "created": report.created,
+                    "changed": report.changed,
+                    "values": {
+                        section: [*created, *changed]
+                        for section, (created, changed) in writes.items()
+                        if created or changed
+                    },
+                    "offerings": new_offerings,
+                    **({"titles": report.titles} if titles else {}),
+                    **({"x-": changed_extra} if changed_extra else {}),
+                }
+            ),
         )
         if titles or extra:
             workspace.titles = {**workspace.titles, **titles}
@@ -744,7 +754,7 @@ def create_entity(
         actor=actor,
         action="create",
         target=f"{kind.singular}/{key}",
-        after={**body, **({"offering": True} if offering else {})},
+        after=in_order({**body, **({"offering": True} if offering else {})}),
     )
     _commit(session, gettext(_CREATED_MEANWHILE[section]).format(key=key))
     session.refresh(row)
@@ -842,7 +852,7 @@ def update_entity(
         action="update",
         target=f"{kind.singular}/{key}",
         before=before,
-        after=after,
+        after=in_order(after),
     )
     session.commit()
     # The answer is this write, not what the row holds by now: another write may have come

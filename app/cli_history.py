@@ -1,0 +1,144 @@
+"""``ketenkaart history export``: a workspace's register as it stood at a moment, rebuilt from
+its audit trail in the database (``KETENKAART_DATABASE_URL`` or ``--database-url``), as the
+chain file an export gave then (ADR 39).
+
+:mod:`app.cli` adds the parser with :func:`add_parsers` and runs the command with
+:func:`run_command`. The service's modules are imported inside the command, never here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from app.cli_base import EXIT_OK, Parser
+from graph.errors import UsageError
+from graph.i18n import gettext
+
+
+def add_parsers(commands: argparse._SubParsersAction[Parser]) -> None:
+    """Add ``history`` and its actions to the command line's ``commands``."""
+    history = commands.add_parser("history", help=gettext("a register as it was at a moment"))
+    actions = history.add_subparsers(dest="action", required=True, parser_class=Parser)
+    export = actions.add_parser(
+        "export",
+        help=gettext("write a workspace's register as it was at a moment"),
+        description=gettext(
+            "Write the register of a workspace as it stood at --as-of, rebuilt from its audit "
+            "trail: the chain file an export gave at that moment."
+        ),
+    )
+    export.add_argument("workspace", metavar="SLUG")
+    export.add_argument(
+        "--as-of",
+        required=True,
+        metavar=gettext("TIMESTAMP"),
+        help=gettext("an ISO 8601 timestamp with its time zone, such as {example}").format(
+            example="2026-11-27T10:00:00Z"
+        ),
+    )
+    export.add_argument(
+        "--format",
+        choices=("yaml", "json"),
+        default="yaml",
+        help=gettext("the chain file's format (default: yaml)"),
+    )
+    export.add_argument(
+        "--output", metavar=gettext("FILE"), help=gettext("write to FILE (default: stdout)")
+    )
+    export.add_argument(
+        "--database-url",
+        metavar="URL",
+        help=gettext(
+            "the database (default: KETENKAART_DATABASE_URL, else sqlite:///ketenkaart.db)"
+        ),
+    )
+
+
+def run_command(args: argparse.Namespace) -> int | None:
+    """Run ``history export``; ``None`` for any other command (not this module's)."""
+    if args.command != "history":
+        return None
+    from sqlalchemy.exc import ArgumentError, OperationalError  # noqa: PLC0415
+
+    from app.errors import Problem  # noqa: PLC0415 - the service's imports only here
+
+    try:
+        data = _export(args)
+    except Problem as err:  # the place first when there is one: --as-of: ...
+        places = [f"{e['location']}: {e['message']}" for e in err.errors]
+        raise UsageError("\n".join(places) or err.detail) from None
+    except ArgumentError as err:
+        raise UsageError(
+            gettext("the database URL is not valid: {error}").format(error=err)
+        ) from None
+    except OperationalError as err:
+        raise UsageError(
+            gettext("cannot use the database: {error}").format(error=str(err.orig).strip())
+        ) from None
+    if args.output:
+        _write(Path(args.output), data)
+    else:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    return EXIT_OK
+
+
+def _export(args: argparse.Namespace) -> bytes:
+    """The chain file of the register as of ``--as-of``."""
+    from datetime import UTC, datetime  # noqa: PLC0415
+
+    from sqlmodel import Session  # noqa: PLC0415
+
+    from app import history, services  # noqa: PLC0415
+    from app.config import Settings  # noqa: PLC0415
+    from app.db import make_engine  # noqa: PLC0415
+    from app.errors import Conflict  # noqa: PLC0415
+    from app.migrate import upgrade  # noqa: PLC0415
+    from importers.chainfile import dump_chain, load_plain  # noqa: PLC0415
+
+    moment = history.parse_moment(args.as_of, where="--as-of")
+    url = args.database_url or Settings().database_url
+    engine = make_engine(url)
+    try:
+        upgrade(engine)
+        with Session(engine) as session:
+            workspace = services.workspace_for(session, args.workspace)
+            history.check_moment(session, workspace, moment, now=datetime.now(UTC), where="--as-of")
+            document = history.register_as_of(session, workspace, moment)
+    finally:
+        engine.dispose()
+    if not document["offerings"]:
+        raise Conflict(
+            gettext(
+                "workspace '{workspace}' had no offering at {moment}: nothing to export"
+            ).format(workspace=args.workspace, moment=moment.isoformat())
+        )
+    chain = load_plain(document, source=f"workspace {args.workspace}")
+    return dump_chain(chain, fmt="json" if args.format == "json" else "yaml")
+
+
+def _write(path: Path, data: bytes) -> None:
+    """Write ``path`` all or nothing: into a new file beside it, then put in its place."""
+    folder = path.parent if str(path.parent) else Path()
+    try:
+        handle, name = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as err:
+        raise UsageError(
+            gettext("{name}: cannot write: {error}").format(name=path, error=err.strerror)
+        ) from None
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        Path(name).replace(path)
+    except OSError as err:
+        Path(name).unlink(missing_ok=True)
+        raise UsageError(
+            gettext("{name}: cannot write: {error}").format(name=path, error=err.strerror)
+        ) from None

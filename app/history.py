@@ -1,0 +1,217 @@
+"""The register at any moment, rebuilt from the workspace's audit trail (ADR 39).
+
+Every change of a register is an entry of its trail with the values it wrote: a ``create``
+holds the new entity (a service's with ``offering``), an ``update`` the entity after it, a
+``delete`` the entity it removed, an ``import`` every entity it created or changed, the
+services it made offerings, the titles and the chain's own ``x-`` keys it set. Replaying
+the entries up to a moment, in the order they were appended, gives the register as it stood
+then, in its order: a new entity goes after every other of its kind (the register gives it
+the next place), a changed one keeps its place, a new offering comes last among the
+offerings, and the title is the first offering's that has one, as
+:func:`app.services.register_document` gives it.
+
+An entity's ``x-`` keys, and the mappings inside them, keep the order they were written in;
+the trail records a change in that order since ADR 39. Entries recorded before then hold their
+values with sorted keys: the register rebuilt from them is the same but for that order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlmodel import Session, col
+
+from app import repository as repo
+from app.audit import chain_of
+from app.errors import Invalid
+from app.models import AuditEntry, Workspace
+from app.services import scoped
+from graph.i18n import gettext
+
+REPLAYED = ("create", "update", "delete", "import")
+"""The actions of the trail that change a register."""
+
+_BY_SINGULAR = {kind.singular: section for section, kind in repo.KINDS.items()}
+_BATCH = 2000
+
+
+@dataclass
+class _Register:
+    """The register as the replay has it so far: each section's entities by key, in register
+    order; the offerings in order; the offerings' titles; the chain's own ``x-`` keys."""
+
+    sections: dict[str, dict[str, dict[str, Any]]] = field(
+        default_factory=lambda: {section: {} for section in repo.KINDS}
+    )
+    offerings: dict[str, None] = field(default_factory=dict)
+    titles: dict[str, str] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def put(self, section: str, value: dict[str, Any]) -> str:
+        """Store an entity written by a create, an update or an import (``offering``, which
+        the trail adds to a service's values, taken off); its key."""
+        body = dict(value)
+        if section == "services":
+            body.pop("offering", None)
+        key = repo.KINDS[section].key_of(body)
+        self.sections[section][key] = body  # a changed one keeps its place, a new one is last
+        return key
+
+    def apply(self, action: str, target: str, before: object, after: object) -> None:
+        """Replay one entry of the trail."""
+        section = _BY_SINGULAR.get(target.split("/", 1)[0])
+        if action in ("create", "update") and section is not None and isinstance(after, dict):
+            key = self.put(section, after)
+            if section == "services" and "offering" in after:
+                if after["offering"]:
+                    self.offerings.setdefault(key, None)
+                else:
+                    self.offerings.pop(key, None)
+        elif action == "delete" and section is not None and isinstance(before, dict):
+            key = repo.KINDS[section].key_of(before)
+            self.sections[section].pop(key, None)
+            if section == "services":
+                self.offerings.pop(key, None)
+        elif action == "import" and isinstance(after, dict):
+            for name, bodies in (after.get("values") or {}).items():
+                for body in bodies if name in self.sections else ():
+                    self.put(name, body)
+            for offering in after.get("offerings") or ():
+                self.offerings.setdefault(offering, None)
+            for offering, change in (after.get("titles") or {}).items():
+                title = change.get("after") if isinstance(change, dict) else None
+                if isinstance(title, str) and title:
+                    self.titles[offering] = title
+            self.extra.update(after.get("x-") or {})
+
+    def document(self, scope: frozenset[str] | None) -> dict[str, Any]:
+        """The register as :func:`app.services.register_document` gives it."""
+        document: dict[str, Any] = {"ketenkaart": 1, "offerings": list(self.offerings)}
+        for section, entities in self.sections.items():
+            document[section] = list(entities.values())
+        document.update(self.extra)
+        document = document if scope is None else scoped(document, scope)
+        title = next((t for o in document["offerings"] if (t := self.titles.get(o))), None)
+        if title:  # a chain file has one title: the first offering's that has one
+            document = {"ketenkaart": 1, "title": title, **document}
+        return document
+
+
+def _utc(moment: datetime) -> datetime:
+    if moment.tzinfo is None:  # SQLite gives naive datetimes back; they were stored in UTC
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
+def _changes(
+    session: Session, workspace: Workspace, at: datetime
+) -> Iterator[tuple[str, str, object, object]]:
+    """The action, target, before and after of the workspace's entries that change its
+    register, appended at or before ``at``, in the order they were appended; read in
+    batches, as plain values (no objects kept in the session)."""
+    chain, last = chain_of(workspace.id), 0
+    # SQLite compares the stored UTC wall-clock text: the moment goes in as UTC, too
+    until = _utc(at)
+    while True:
+        batch = session.execute(
+            select(
+                col(AuditEntry.seq),
+                col(AuditEntry.action),
+                col(AuditEntry.target),
+                col(AuditEntry.before),
+                col(AuditEntry.after),
+            )
+            .where(
+                col(AuditEntry.chain) == chain,
+                col(AuditEntry.seq) > last,
+                col(AuditEntry.at) <= until,
+                col(AuditEntry.action).in_(REPLAYED),
+            )
+            .order_by(col(AuditEntry.seq))
+            .limit(_BATCH)
+        ).all()
+        if not batch:
+            return
+        for _, action, target, before, after in batch:
+            yield str(action), str(target), before, after
+        last = int(batch[-1][0])
+
+
+def beginning(session: Session, workspace: Workspace) -> datetime:
+    """When the workspace's trail begins (its first entry; the workspace's creation when its
+    trail has none)."""
+    first = session.scalar(
+        select(col(AuditEntry.at))
+        .where(col(AuditEntry.chain) == chain_of(workspace.id))
+        .order_by(col(AuditEntry.seq))
+        .limit(1)
+    )
+    return _utc(first if first is not None else workspace.created_at)
+
+
+def check_moment(
+    session: Session, workspace: Workspace, at: datetime, *, now: datetime, where: str
+) -> None:
+    """Refuse a moment before the workspace's trail begins or after ``now``: :class:`Invalid`
+    with the error at ``where`` (``query.as_of``, ``--as-of``)."""
+    begins, moment = beginning(session, workspace), _utc(at)
+    if moment < begins:
+        message = gettext(
+            "{moment} is before workspace '{workspace}' existed: its trail begins at {begins}"
+        ).format(moment=_shown(moment), workspace=workspace.slug, begins=_shown(begins))
+    elif moment > _utc(now):
+        message = gettext("{moment} is in the future: the register is known up to now").format(
+            moment=_shown(moment)
+        )
+    else:
+        return
+    raise Invalid(message, errors=[{"location": where, "message": message}])
+
+
+def _shown(moment: datetime) -> str:
+    return moment.isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
+MAX_MOMENT = 64
+"""The longest timestamp read (an ISO 8601 timestamp is at most about 35 characters)."""
+
+
+def parse_moment(text: str, *, where: str) -> datetime:
+    """An ISO 8601 timestamp with its time zone (``2026-11-27T10:00:00Z``,
+    ``2026-11-27T11:00:00+01:00``); :class:`Invalid` at ``where`` for anything else.
+
+    >>> parse_moment("2026-11-27T11:00:00+01:00", where="as_of").isoformat()
+    '2026-11-27T10:00:00+00:00'
+    >>> parse_moment("2026-11-27", where="as_of")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    app.errors.Invalid: '2026-11-27' is not a timestamp with a time zone, such as ...
+    """
+    moment = None
+    if len(text) <= MAX_MOMENT and "T" in text.upper():
+        try:
+            moment = datetime.fromisoformat(text)
+        except ValueError:
+            moment = None
+    if moment is None or moment.tzinfo is None:
+        message = gettext("'{text}' is not a timestamp with a time zone, such as {example}").format(
+            text=text[:MAX_MOMENT], example="2026-11-27T10:00:00Z"
+        )
+        raise Invalid(message, errors=[{"location": where, "message": message}])
+    return moment.astimezone(UTC)
+
+
+def register_as_of(
+    session: Session, workspace: Workspace, at: datetime, scope: frozenset[str] | None = None
+) -> dict[str, Any]:
+    """The workspace's register as it stood at ``at`` (an aware datetime), rebuilt from the
+    entries of its trail appended up to then: the plain chain document
+    :func:`app.services.register_document` gave at that moment; with a ``scope``, only that
+    part of it (:func:`app.services.scoped`)."""
+    register = _Register()
+    for action, target, before, after in _changes(session, workspace, at):
+        register.apply(action, target, before, after)
+    return register.document(scope)

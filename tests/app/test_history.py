@@ -1,0 +1,502 @@
+"""The register as of a moment, rebuilt from the audit trail, is the register an export gave
+at that moment (ADR 39).
+
+Random edit histories through the use cases (entities of every kind created, changed and
+removed, services made and unmade offerings, chain files imported with titles and ``x-`` keys,
+and refused changes among them) on SQLite, and PostgreSQL when configured; the clock of the
+trail moves one second per step. The export after each step is kept; afterwards each step's
+moment is rebuilt and compared byte for byte, the whole register and an auditor's part.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import Engine, update
+from sqlmodel import Session
+
+from app import audit, cli_history, history, membership, services
+from app import repository as repo
+from app.audit import COMMAND_LINE
+from app.cli_base import Parser
+from app.db import make_engine
+from app.errors import Problem
+from app.migrate import upgrade
+from app.models import Grant, Workspace
+from app.routes import history as history_routes
+from graph.errors import UsageError
+from importers.chainfile import dump_chain, load_plain
+from tests.app.conftest import Ws
+
+_slugs = itertools.count()
+SUPPLIERS = ("s1", "s2", "s3")
+SERVICES = ("a", "b", "c", "d")
+EVIDENCE = ("e1", "e2")
+PROFILES = ("p1", "p2")
+X_KEYS = ("x-b", "x-a", "x-c")
+
+
+class Clock:
+    """The trail's clock in the test: moved on by hand."""
+
+    def __init__(self) -> None:
+        self.now = datetime(2026, 1, 1, 9, 0, tzinfo=UTC)
+
+    def tick(self) -> datetime:
+        self.now += timedelta(seconds=1)
+        return self.now
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
+    """The audit trail's entries are stamped with this clock's time."""
+    kept = Clock()
+
+    class Stepped(datetime):
+        @classmethod
+        def now(cls, tz: Any = None) -> datetime:  # type: ignore[override]
+            return kept.now if tz is None else kept.now.astimezone(tz)
+
+    monkeypatch.setattr(audit, "datetime", Stepped)
+    return kept
+
+
+# --- random histories ---------------------------------------------------------------------------
+
+x_values = st.one_of(
+    st.integers(-5, 5),
+    st.text("abz é", max_size=4),
+    st.lists(st.sampled_from("zam"), unique=True, max_size=3).map(
+        lambda keys: {key: len(key) for key in keys}
+    ),
+)
+
+
+@st.composite
+def x_keys(draw: st.DrawFn) -> dict[str, Any]:
+    """Some ``x-`` keys in a random order (not the sorted one), nested mappings too."""
+    names = draw(st.lists(st.sampled_from(X_KEYS), unique=True, max_size=3))
+    return {name: draw(x_values) for name in names}
+
+
+@dataclass
+class Step:
+    """One edit of a history, as the use case it calls."""
+
+    name: str
+    run: Callable[[Session, Workspace], object]
+
+
+def _keys(session: Session, workspace: Workspace, section: str) -> list[str]:
+    return repo.keys(session, repo.KINDS[section], workspace.id or 0)
+
+
+def _body(draw: st.DrawFn, section: str, key: str) -> dict[str, Any]:
+    """A new entity of ``section`` named ``key`` (naming what may or may not be there)."""
+    body: dict[str, Any]
+    if section == "suppliers":
+        body = {"id": key, "name": draw(st.sampled_from(["Alfa", "Beta"])), "country": "NL"}
+    elif section == "services":
+        supplier = draw(st.sampled_from(SUPPLIERS))
+        body = {"id": key, "name": key.upper(), "supplier": supplier, "kind": "saas"}
+    elif section == "dependencies":
+        target = draw(st.sampled_from(SERVICES))
+        body = {"from": key, "to": target, "role": draw(st.sampled_from(["hosting", "mail"]))}
+    elif section == "evidence":
+        body = {
+            "id": key,
+            "scheme": "self-declaration",
+            "holder": draw(st.sampled_from(SUPPLIERS)),
+            "covers": [draw(st.sampled_from(SERVICES))],
+            "issued": f"2026-0{draw(st.integers(1, 9))}-01",
+        }
+    else:
+        body = {"id": key, "extends": "zeker-online", "expiring_days": draw(st.integers(1, 99))}
+    return {**body, **draw(x_keys())}
+
+
+_IDS = {
+    "suppliers": SUPPLIERS,
+    "services": SERVICES,
+    "dependencies": SERVICES,
+    "evidence": EVIDENCE,
+    "profiles": PROFILES,
+}
+
+
+@st.composite
+def steps(draw: st.DrawFn) -> Step:
+    """A random edit: create, update or delete of any kind, or an import."""
+    what = draw(st.sampled_from(["create", "create", "update", "delete", "import"]))
+    section = draw(st.sampled_from(list(repo.KINDS)))
+    if what == "create":
+        body = _body(draw, section, draw(st.sampled_from(_IDS[section])))
+        offering = section == "services" and draw(st.booleans())
+
+        def create(session: Session, workspace: Workspace) -> object:
+            return services.create_entity(
+                session, workspace=workspace, section=section, body=body, offering=offering
+            )
+
+        return Step(f"create {section} {body} offering={offering}", create)
+    if what in ("update", "delete"):
+        index = draw(st.integers(0, 5))
+        changes: dict[str, Any] = {
+            **(
+                {"name": draw(st.sampled_from(["Gamma", "Delta"]))}
+                if section in ("suppliers", "services")
+                else {}
+            ),
+            **{
+                name: draw(st.none() | x_values)
+                for name in draw(st.lists(st.sampled_from(X_KEYS), unique=True, max_size=2))
+            },
+        }
+        flag = draw(st.none() | st.booleans()) if section == "services" else None
+
+        def edit(session: Session, workspace: Workspace) -> object:
+            keys = _keys(session, workspace, section)
+            if not keys:
+                return None
+            key = keys[index % len(keys)]
+            if what == "delete":
+                return services.delete_entity(
+                    session, workspace=workspace, section=section, key=key, version=None
+                )
+            return services.update_entity(
+                session,
+                workspace=workspace,
+                section=section,
+                key=key,
+                changes=changes,
+                version=None,
+                offering=flag,
+            )
+
+        return Step(f"{what} {section} #{index} {changes} offering={flag}", edit)
+    document = _imported(draw)
+    data = (
+        json.dumps(document).encode()
+        if draw(st.booleans())
+        else yaml.safe_dump(document, sort_keys=False).encode()
+    )
+
+    def load(session: Session, workspace: Workspace) -> object:
+        return services.import_chain(
+            session, workspace=workspace, name="part.yaml", data=data, dry_run=False
+        )
+
+    return Step(f"import {document}", load)
+
+
+def _imported(draw: st.DrawFn) -> dict[str, Any]:
+    """A small chain file: a supplier, one or two services (offerings among them), perhaps a
+    link, evidence, a profile, a title and the chain's own ``x-`` keys."""
+    supplier = draw(st.sampled_from(SUPPLIERS))
+    chosen = draw(st.lists(st.sampled_from(SERVICES), min_size=1, max_size=2, unique=True))
+    document: dict[str, Any] = {"ketenkaart": 1}
+    if draw(st.booleans()):
+        document["title"] = draw(st.sampled_from(["Payroll", "Mail", "Hosting"]))
+    document["offerings"] = chosen[:1]
+    document["suppliers"] = [
+        {
+            "id": supplier,
+            "name": draw(st.sampled_from(["Alfa", "Beta"])),
+            "country": "NL",
+            **draw(x_keys()),
+        }
+    ]
+    document["services"] = [
+        {"id": key, "name": key.upper(), "supplier": supplier, "kind": "saas", **draw(x_keys())}
+        for key in chosen
+    ]
+    if len(chosen) == 2:
+        document["dependencies"] = [{"from": chosen[0], "to": chosen[1], "role": "hosting"}]
+    if draw(st.booleans()):
+        document["evidence"] = [
+            {
+                "id": draw(st.sampled_from(EVIDENCE)),
+                "scheme": "self-declaration",
+                "holder": supplier,
+                "covers": [chosen[-1]],
+                "issued": "2026-03-01",
+            }
+        ]
+    if draw(st.booleans()):
+        document["profiles"] = [{"id": "p1", "extends": "zeker-online", "expiring_days": 30}]
+    document.update(draw(x_keys()))
+    return document
+
+
+# --- the property -------------------------------------------------------------------------------
+
+
+@dataclass
+class Seen:
+    """What the register gave at one moment: its document (whole and an auditor's part
+    of it) and its exports, ``None`` without an offering."""
+
+    at: datetime
+    document: str
+    part: str
+    exports: tuple[bytes, bytes] | None
+    steps: list[str] = field(default_factory=list)
+
+
+SCOPE = frozenset({"a"})
+
+
+def _seen(session: Session, workspace: Workspace, at: datetime) -> Seen:
+    document = services.register_document(session, workspace)
+    part = services.register_document(session, workspace, SCOPE)
+    exports = None
+    if document["offerings"]:
+        exports = (
+            services.export_register(session, workspace=workspace, fmt="json"),
+            services.export_register(session, workspace=workspace, fmt="yaml"),
+        )
+    return Seen(at, json.dumps(document), json.dumps(part), exports)
+
+
+def _rebuilt(session: Session, workspace: Workspace, at: datetime) -> Seen:
+    document = history.register_as_of(session, workspace, at)
+    part = history.register_as_of(session, workspace, at, SCOPE)
+    exports = None
+    if document["offerings"]:
+        chain = load_plain(document, source="rebuilt")
+        exports = (dump_chain(chain, fmt="json"), dump_chain(chain, fmt="yaml"))
+    return Seen(at, json.dumps(document), json.dumps(part), exports)
+
+
+@given(edits=st.lists(steps(), min_size=1, max_size=14))
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+def test_the_register_as_of_each_moment_is_what_its_export_gave(
+    engine: Engine, clock: Clock, edits: list[Step]
+) -> None:
+    """Each moment of a random history rebuilds to exactly the register (its document, an
+    auditor's part, the JSON and YAML exports) read at that moment; a moment between two
+    steps gives the earlier one."""
+    with Session(engine) as session:
+        clock.tick()
+        workspace = membership.create_workspace(
+            session, slug=f"h{next(_slugs)}", name=None, owner=None, actor=COMMAND_LINE
+        )
+        seen = [_seen(session, workspace, clock.now)]
+        done = []
+        for edit in edits:
+            clock.tick()
+            try:
+                edit.run(session, workspace)
+                done.append(edit.name)
+                event(" ".join(edit.name.split(" ")[:2]))
+            except Problem:
+                session.rollback()
+                done.append(f"(refused) {edit.name}")
+                event("refused " + " ".join(edit.name.split(" ")[:2]))
+            seen.append(_seen(session, workspace, clock.now))
+        for index, then in enumerate(seen):
+            for moment in (then.at, then.at + timedelta(milliseconds=500)):
+                again = _rebuilt(session, workspace, moment)
+                assert (again.document, again.part, again.exports) == (
+                    then.document,
+                    then.part,
+                    then.exports,
+                ), f"after {done[:index]}"
+
+
+# --- the service's answer -----------------------------------------------------------------------
+
+OTHER = b"""ketenkaart: 1
+title: Mail for customers
+offerings: [mailer]
+suppliers:
+  - {id: postbode, name: Postbode B.V., country: NL}
+services:
+  - {id: mailer, name: Mailer, supplier: postbode, kind: saas}
+"""
+
+
+@pytest.fixture
+def served(client: TestClient) -> TestClient:
+    """The test client, with the history router included when app.main does not yet."""
+    app: Any = client.app
+    if "/api/v1/workspaces/{ws}/register" not in app.openapi()["paths"]:
+        app.include_router(history_routes.router, prefix="/api/v1")
+        app.openapi_schema = None
+    return client
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat()
+
+
+def test_the_register_as_of_a_moment_is_the_export_of_then(served: TestClient, demo_ws: Ws) -> None:
+    """Edits through the API, the JSON export kept between them: the register as of each
+    moment is that export, byte for byte, for every reader; without as_of it is today's."""
+    client, ws = served, demo_ws
+    kept = []
+    changes: list[Callable[[], Any]] = [
+        lambda: client.patch(
+            ws.url("/services/stratus-postgres"),
+            json={"name": "Stratus PostgreSQL", "x-tier": "gold", "x-owner": "ops"},
+            headers={**ws.auth("editor"), "If-Match": '"1"'},
+        ),
+        lambda: client.delete(
+            ws.url("/dependencies/loonwolk-online/kantoor-catering"),
+            headers={**ws.auth("editor"), "If-Match": '"1"'},
+        ),
+        lambda: client.post(ws.url("/import"), content=OTHER, headers=ws.auth("editor")),
+    ]
+    for change in changes:
+        moment = _now()
+        kept.append((moment, client.get(ws.url("/export?format=json"), headers=ws.auth()).content))
+        assert change().status_code in (200, 204)
+    current = client.get(ws.url("/export?format=json"), headers=ws.auth()).content
+    for role in ("viewer", "editor", "owner", "auditor"):
+        for moment, then in kept:
+            answer = client.get(
+                ws.url("/register"), params={"as_of": moment}, headers=ws.auth(role)
+            )
+            assert answer.status_code == 200, answer.text
+            assert answer.headers["content-type"] == "application/json"
+            assert answer.content == then
+        assert client.get(ws.url("/register"), headers=ws.auth(role)).content == current
+    assert kept[0][1] != kept[1][1] != kept[2][1] != current
+    assert b"Mailer" in current and b"Mailer" not in kept[2][1]
+
+
+def test_an_auditor_with_a_scope_gets_only_its_part_and_another_workspace_nothing(
+    served: TestClient, demo_ws: Ws, engine: Engine, make_workspace: Callable[[str], Ws]
+) -> None:
+    """A scoped auditor's register as of a moment is the part its export gives; before its
+    offering was there, it had none (409); a reader of another workspace gets 404."""
+    client, ws = served, demo_ws
+    before = _now()
+    assert client.post(ws.url("/import"), content=OTHER, headers=ws.auth("editor")).is_success
+    with Session(engine) as session:
+        session.execute(update(Grant).values(offerings=["mailer"]))
+        session.commit()
+    part = client.get(ws.url("/export?format=json"), headers=ws.auth("auditor")).content
+    answer = client.get(ws.url("/register"), params={"as_of": _now()}, headers=ws.auth("auditor"))
+    assert answer.status_code == 200, answer.text
+    assert answer.content == part
+    assert json.loads(part)["offerings"] == ["mailer"]
+    assert b"loonwolk" not in answer.content
+    earlier = client.get(ws.url("/register"), params={"as_of": before}, headers=ws.auth("auditor"))
+    assert earlier.status_code == 409, earlier.text
+    assert b"loonwolk" not in earlier.content
+    stranger = make_workspace("elders")
+    for role in ("viewer", "auditor", "owner"):
+        other = client.get(
+            ws.url("/register"), params={"as_of": _now()}, headers=stranger.auth(role)
+        )
+        assert other.status_code == 404, other.text
+
+
+@pytest.mark.parametrize(
+    ("as_of", "says"),
+    [
+        ("2000-01-01T00:00:00Z", "before workspace 'acme' existed"),
+        ("2999-01-01T00:00:00+01:00", "in the future"),
+        ("2026-11-27", "not a timestamp with a time zone"),
+        ("2026-11-27T10:00:00", "not a timestamp with a time zone"),
+        ("yesterday", "not a timestamp with a time zone"),
+        ("9" * 65, "String should have at most 64 characters"),
+    ],
+)
+def test_a_moment_before_the_workspace_in_the_future_or_unreadable_is_refused(
+    served: TestClient, demo_ws: Ws, as_of: str, says: str
+) -> None:
+    """The refusal is a 422 naming as_of and saying what is wrong with it."""
+    answer = served.get(demo_ws.url("/register"), params={"as_of": as_of}, headers=demo_ws.auth())
+    assert answer.status_code == 422, answer.text
+    problem = answer.json()
+    assert [e["location"] for e in problem["errors"]] == ["query.as_of"]
+    assert says in problem["errors"][0]["message"]
+
+
+# --- the command line ---------------------------------------------------------------------------
+
+
+def _history(*argv: str) -> int | None:
+    parser = Parser(prog="ketenkaart")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
+    cli_history.add_parsers(commands)
+    return cli_history.run_command(parser.parse_args(argv))
+
+
+def test_history_export_writes_the_chain_file_of_then(
+    tmp_path: Path, demo_bytes: bytes, capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    """``ketenkaart history export SLUG --as-of T`` writes what an export gave at T, in YAML
+    or JSON, to a file or stdout; a moment before the workspace, in the future or without a
+    time zone is a usage error naming --as-of."""
+    url = f"sqlite:///{tmp_path / 'k.db'}"
+    engine = make_engine(url)
+    upgrade(engine)
+    with Session(engine) as session:
+        workspace = membership.create_workspace(
+            session, slug="acme", name=None, owner=None, actor=COMMAND_LINE
+        )
+        services.import_chain(
+            session, workspace=workspace, name="demo.yaml", data=demo_bytes, dry_run=False
+        )
+        moment = _now()
+        then = {
+            fmt: services.export_register(session, workspace=workspace, fmt=fmt)
+            for fmt in ("yaml", "json")
+        }
+        services.delete_entity(
+            session,
+            workspace=workspace,
+            section="dependencies",
+            key="loonwolk-online/kantoor-catering",
+            version=None,
+        )
+        assert services.export_register(session, workspace=workspace, fmt="yaml") != then["yaml"]
+    engine.dispose()
+    out = tmp_path / "then.json"
+    assert (
+        _history(
+            "history",
+            "export",
+            "acme",
+            "--as-of",
+            moment,
+            "--format",
+            "json",
+            "--output",
+            str(out),
+            "--database-url",
+            url,
+        )
+        == 0
+    )
+    assert out.read_bytes() == then["json"]
+    capsysbinary.readouterr()
+    assert _history("history", "export", "acme", "--as-of", moment, "--database-url", url) == 0
+    assert capsysbinary.readouterr().out == then["yaml"]
+    for wrong, says in (
+        ("2000-01-01T00:00:00Z", "before workspace 'acme' existed"),
+        ("2999-01-01T00:00:00Z", "in the future"),
+        ("2026-11-27", "not a timestamp with a time zone"),
+    ):
+        with pytest.raises(UsageError, match=f"^--as-of: .*{says}"):
+            _history("history", "export", "acme", "--as-of", wrong, "--database-url", url)
+    with pytest.raises(UsageError, match="no workspace 'nope'"):
+        _history("history", "export", "nope", "--as-of", moment, "--database-url", url)
+    assert cli_history.run_command(argparse.Namespace(command="check")) is None
