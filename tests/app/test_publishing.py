@@ -11,6 +11,7 @@ import base64
 import json
 import threading
 from collections.abc import Callable, Iterator
+from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -19,13 +20,15 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
+from sqlmodel import Session
 
-from app import publishing
+from app import accounts, membership, publishing, services
+from app.audit import COMMAND_LINE
 from app.config import Settings
 from app.errors import Invalid
 from app.main import create_app
 from app.routes import publications
-from tests.app.conftest import Ws
+from tests.app.conftest import Ws, make_user
 
 PROVIDER_CHAIN = b"""\
 ketenkaart: 1
@@ -46,12 +49,13 @@ evidence:
 
 CUSTOMER_CHAIN = b"""\
 ketenkaart: 1
-offerings: [app]
+offerings: [app, intranet]
 suppliers:
   - {id: me, name: Me B.V., country: NL}
   - {id: hostco, name: HostCo, country: NL}
 services:
   - {id: app, name: App, supplier: me, kind: saas}
+  - {id: intranet, name: Intranet, supplier: me, kind: saas}
   - {id: vm-hosting, name: VM hosting, supplier: hostco, kind: iaas}
 dependencies:
   - {from: app, to: vm-hosting, role: hosting}
@@ -296,6 +300,41 @@ def test_a_new_version_that_turns_a_link_red_shows_after_a_refresh(
     assert (entry["before"]["version"], entry["after"]["version"]) == (1, 2)
     same = client.post(shop.url(f"/subscriptions/{sid}/refresh"), headers=shop.auth("editor"))
     assert (same.json()["version"], same.json()["changed"]) == (2, False)
+
+
+def test_a_scoped_auditor_sees_upstream_entities_only_under_the_scope(
+    client: TestClient, engine: Engine, host: Ws, shop: Ws, served: dict[str, Any]
+) -> None:
+    """An auditor of the offering that relies on the provider sees the provider's entities
+    and their origin; an auditor of another offering sees none of them."""
+    key = publish(client, host)["key"]
+    assert subscribe(client, shop, key).status_code == 201
+    seen = {}
+    for offering in ("app", "intranet"):
+        email = f"{offering}@auditors.example"
+        make_user(engine, email)
+        with Session(engine) as session:
+            workspace = services.workspace_for(session, shop.slug)
+            membership.create_grant(
+                session,
+                workspace=workspace,
+                email=email,
+                offerings=[offering],
+                starts=date(2026, 1, 1),
+                ends=date(2999, 12, 31),
+                actor=COMMAND_LINE,
+            )
+            user = accounts.user_by_email(session, email)
+            assert user is not None
+            token = services.create_token(
+                session, slug=shop.slug, role="auditor", expires=None, user_id=user.id
+            )
+        headers = {"Authorization": f"Bearer {token}"}
+        origins = client.get(shop.url("/upstream"), headers=headers).json()
+        check = client.get(shop.url("/check?at=2026-12-05"), headers=headers).json()
+        seen[offering] = ({o["id"] for o in origins}, {x["to"] for x in check["links"]})
+    assert seen["app"] == ({"hostco", "vm-hosting", "host-zo"}, {"vm-hosting"})
+    assert seen["intranet"] == (set(), set())
 
 
 def _forged(client: TestClient) -> bytes:
