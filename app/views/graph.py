@@ -109,6 +109,13 @@ KIND_STYLES: Mapping[Kind, tuple[str, str]] = {
 # The English texts of app/static/graph.js, which reads their translations from the page's
 # "graph-words" block (tests/app/test_languages.py holds this list to the script's t() calls).
 GRAPH_TEXTS = (
+    # app/static/forecast.js, the graph page's forecast
+    N_("No link changes status within a year if no new evidence arrives."),
+    N_("{n} changes of status within a year if no new evidence arrives, the soonest first:"),
+    N_("and {n} more; the scoping report lists every change."),
+    N_("The service is busy; open the page again shortly."),
+    N_("What changes next could not be worked out ({status})."),
+    # app/static/graph.js
     N_("unknown supplier"),
     N_("[+{n} hidden below]"),
     N_("{kind} of {supplier}"),

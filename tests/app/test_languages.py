@@ -748,9 +748,10 @@ DUTCH = _dutch()
 
 
 def _script_texts() -> set[str]:
-    """The English texts graph.js looks up with t(), as written in the script."""
-    script = (Path(__file__).resolve().parents[2] / "app" / "static" / "graph.js").read_text(
-        encoding="utf-8"
+    """The English texts graph.js and forecast.js look up with t(), as written in them."""
+    static = Path(__file__).resolve().parents[2] / "app" / "static"
+    script = "\n".join(
+        (static / name).read_text(encoding="utf-8") for name in ("graph.js", "forecast.js")
     )
     texts = set()
     for call in re.finditer(r"\bt\(\s*((?:\"(?:[^\"\\]|\\.)*\"\s*\+?\s*)+)", script):
@@ -762,7 +763,8 @@ def _script_texts() -> set[str]:
 
 
 def test_every_text_graph_js_looks_up_is_sent_in_dutch() -> None:
-    """Each t() text of graph.js is in the words the page sends, and has its Dutch."""
+    """Each t() text of graph.js and forecast.js is in the words the page sends, and has its
+    Dutch."""
     texts = _script_texts()
     assert len(texts) > 60
     assert texts <= set(GRAPH_TEXTS)

@@ -17,13 +17,14 @@ from typing import Any
 import pytest
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
 from app.views.graph import STATIC, TEMPLATES, offline_html, render_graph_page, vis_directory
 from graph.coverage import check
+from graph.forecast import forecast
 from graph.model import Chain, Kind, ReportException
 from graph.verdicts import Status
 from importers.chainfile import load_chains
@@ -93,7 +94,12 @@ def make_app(chain: Chain, *, offering: str = "app") -> Starlette:
             offering=offering,
             document_url="/w/ws1/evidence/{id}/document",
             profiles=["zeker-online", "strict"],
+            extra={"forecast_url": "/forecast?offering=" + offering},
         )
+
+    async def ahead(request: Request) -> Response:
+        found = forecast(chain, at=AT, offerings=[request.query_params["offering"]])
+        return JSONResponse(found.to_json())
 
     async def document(request: Request) -> Response:
         return PlainTextResponse(f"document of {request.path_params['key']}")
@@ -104,6 +110,7 @@ def make_app(chain: Chain, *, offering: str = "app") -> Starlette:
     app = Starlette(
         routes=[
             Route("/graph", page),
+            Route("/forecast", ahead),
             Route("/w/ws1/evidence/{key}/document", document),
             Route("/favicon.ico", favicon),
             Mount("/static/vis", StaticFiles(directory=vis_directory()), name="vis"),
@@ -492,3 +499,29 @@ def test_a_cylinders_label_starts_below_its_top_rim(watched: Watched, origin: st
     for c in cylinders:
         assert c["label"] >= c["rim"], c
         assert c["labelBottom"] <= c["bottom"], c
+
+
+def test_the_forecast_lists_what_changes_next_as_a_timeline(
+    watched: Watched, origin: str, artefacts: Path
+) -> None:
+    """Below the graph, after it is drawn: each link whose status changes within the year, on
+    its day, with the service names as the graph shows them (a hostile one as text), both
+    statuses as words and the reason for the new one."""
+    page = open_graph(watched, origin)
+    page.wait_for_selector("#forecast[data-ready=true]", state="attached")
+    expected = forecast(small_chain(), at=AT, offerings=["app"]).changes
+    assert expected, "the small chain's reports go stale within the year"
+    items = page.locator("#forecast .forecast-item")
+    assert items.count() == len(expected)
+    first = items.first.inner_text()
+    assert first.startswith(expected[0].on.isoformat())
+    texts = [items.nth(i).inner_text() for i in range(items.count())]
+    for change, text in zip(expected, texts, strict=True):
+        assert change.on.isoformat() in text
+        assert f"{change.before.status.value} → {change.after.status.value}" in text.replace(
+            "\n", " "
+        )
+        assert change.after.reasons[0].message in text
+    assert "changes of status within a year" in page.inner_text("#forecast .forecast-state")
+    page.locator("#forecast").screenshot(path=str(artefacts / "graph-forecast.png"))
+    assert_clean(watched, origin)
