@@ -11,7 +11,7 @@ import base64
 import json
 import threading
 from collections.abc import Callable, Iterator
-from datetime import date
+from datetime import UTC, date, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -27,7 +27,9 @@ from app.audit import COMMAND_LINE
 from app.config import Settings
 from app.errors import Invalid
 from app.main import create_app
+from app.models import Subscription
 from app.routes import publications
+from importers.chainfile import dump_plain, load_chain
 from tests.app.conftest import Ws, make_user
 
 PROVIDER_CHAIN = b"""\
@@ -501,3 +503,51 @@ def test_fetch_stops_at_its_limit_and_at_a_redirect_away_from_http(web: str) -> 
         publishing.fetch(f"{web}/moved", None)
     with pytest.raises(publishing.Refused, match="away from HTTP"):
         publishing.fetch(f"{web}/ftp", None)
+
+
+def seed_subscription(engine: Engine, slug: str, url: str = "http://127.0.0.1:9/pub/h/h") -> int:
+    """A subscription of workspace ``slug`` to a publication of the provider's chain, signed
+    with a key of its own, as if fetched from ``url`` (nothing answers there): for tests that
+    walk every route, such as the route-by-role test. Its id."""
+    chain = load_chain(provider_chain())
+    fields = {
+        "publication": publishing.FORMAT,
+        "workspace": "h",
+        "name": "h",
+        "version": 1,
+        "published_at": "2026-12-05T00:00:00+00:00",
+        "offerings": ["vm-hosting"],
+        "chain": dump_plain(chain),
+        "verdicts": {},
+    }
+    key = Ed25519PrivateKey.generate()
+    document = publishing.sign(fields, key)
+    with Session(engine) as session:
+        workspace = services.workspace_for(session, slug)
+        row = Subscription(
+            workspace_id=workspace.id or 0,
+            url=url,
+            public_key=document["key"],
+            publisher="h",
+            name="h",
+            version=1,
+            published_at=datetime(2026, 12, 5, tzinfo=UTC),
+            fetched_at=datetime(2026, 12, 5, tzinfo=UTC),
+            body=json.dumps(document),
+        )
+        session.add(row)
+        session.commit()
+        return row.id or 0
+
+
+def test_a_seeded_subscription_is_judged_and_a_refresh_of_it_is_refused(
+    client: TestClient, engine: Engine, shop: Ws
+) -> None:
+    """The seed of the route walks merges like a fetched one, and its refresh reaches the
+    fetch (refused: nothing answers), leaving the register as it was."""
+    sid = seed_subscription(engine, shop.slug)
+    assert link_status(client, shop) == "ok"
+    before = client.get(shop.url("/export"), headers=shop.auth()).content
+    answer = client.post(shop.url(f"/subscriptions/{sid}/refresh"), headers=shop.auth("editor"))
+    assert answer.status_code == 409
+    assert client.get(shop.url("/export"), headers=shop.auth()).content == before
