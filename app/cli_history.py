@@ -97,9 +97,8 @@ def _export(args: argparse.Namespace) -> bytes:
     from app import history, services  # noqa: PLC0415
     from app.config import Settings  # noqa: PLC0415
     from app.db import make_engine  # noqa: PLC0415
-    from app.errors import Conflict  # noqa: PLC0415
     from app.migrate import upgrade  # noqa: PLC0415
-    from importers.chainfile import dump_chain, load_plain  # noqa: PLC0415
+    from importers.chainfile import dump_chain  # noqa: PLC0415
 
     moment = history.parse_moment(args.as_of, where="--as-of")
     url = args.database_url or Settings().database_url
@@ -109,16 +108,9 @@ def _export(args: argparse.Namespace) -> bytes:
         with Session(engine) as session:
             workspace = services.workspace_for(session, args.workspace)
             history.check_moment(session, workspace, moment, now=datetime.now(UTC), where="--as-of")
-            document = history.register_as_of(session, workspace, moment)
+            chain = history.chain_as_of(session, workspace, moment)
     finally:
         engine.dispose()
-    if not document["offerings"]:
-        raise Conflict(
-            gettext(
-                "workspace '{workspace}' had no offering at {moment}: nothing to export"
-            ).format(workspace=args.workspace, moment=moment.isoformat())
-        )
-    chain = load_plain(document, source=f"workspace {args.workspace}")
     return dump_chain(chain, fmt="json" if args.format == "json" else "yaml")
 
 

@@ -18,7 +18,7 @@ values with sorted keys: the register rebuilt from them is the same but for that
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -27,10 +27,16 @@ from sqlmodel import Session, col
 
 from app import repository as repo
 from app.audit import chain_of
-from app.errors import Invalid
+from app.errors import Conflict, Invalid
 from app.models import AuditEntry, Workspace
 from app.services import scoped
+from graph.diff import CHAIN, ChainDiff, diff
+from graph.errors import UsageError
 from graph.i18n import gettext
+from graph.model import Chain
+from graph.profiles import ResolvedProfile, find_profile
+from graph.schema import SECTIONS
+from importers.chainfile import dump_plain, load_plain
 
 REPLAYED = ("create", "update", "delete", "import")
 """The actions of the trail that change a register."""
@@ -107,15 +113,29 @@ def _utc(moment: datetime) -> datetime:
     return moment.astimezone(UTC)
 
 
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    """What the replay reads of an entry of the trail."""
+
+    action: str
+    target: str
+    before: object
+    after: object
+    actor: dict[str, Any]
+    at: datetime
+
+
 def _changes(
-    session: Session, workspace: Workspace, at: datetime
-) -> Iterator[tuple[str, str, object, object]]:
-    """The action, target, before and after of the workspace's entries that change its
-    register, appended at or before ``at``, in the order they were appended; read in
+    session: Session, workspace: Workspace, until: datetime, *, since: datetime | None = None
+) -> Iterator[_Entry]:
+    """The workspace's entries that change its register, appended after ``since`` (from the
+    start when ``None``) and at or before ``until``, in the order they were appended; read in
     batches, as plain values (no objects kept in the session)."""
     chain, last = chain_of(workspace.id), 0
-    # SQLite compares the stored UTC wall-clock text: the moment goes in as UTC, too
-    until = _utc(at)
+    # SQLite compares the stored UTC wall-clock text: the moments go in as UTC, too
+    window = [col(AuditEntry.at) <= _utc(until)]
+    if since is not None:
+        window.append(col(AuditEntry.at) > _utc(since))
     while True:
         batch = session.execute(
             select(
@@ -124,20 +144,23 @@ def _changes(
                 col(AuditEntry.target),
                 col(AuditEntry.before),
                 col(AuditEntry.after),
+                col(AuditEntry.actor),
+                col(AuditEntry.at),
             )
             .where(
                 col(AuditEntry.chain) == chain,
                 col(AuditEntry.seq) > last,
-                col(AuditEntry.at) <= until,
                 col(AuditEntry.action).in_(REPLAYED),
+                *window,
             )
             .order_by(col(AuditEntry.seq))
             .limit(_BATCH)
         ).all()
         if not batch:
             return
-        for _, action, target, before, after in batch:
-            yield str(action), str(target), before, after
+        for _, action, target, before, after, actor, at in batch:
+            who = actor if isinstance(actor, dict) else {}
+            yield _Entry(str(action), str(target), before, after, who, _utc(at))
         last = int(batch[-1][0])
 
 
@@ -212,6 +235,108 @@ def register_as_of(
     :func:`app.services.register_document` gave at that moment; with a ``scope``, only that
     part of it (:func:`app.services.scoped`)."""
     register = _Register()
-    for action, target, before, after in _changes(session, workspace, at):
-        register.apply(action, target, before, after)
+    for entry in _changes(session, workspace, at):
+        register.apply(entry.action, entry.target, entry.before, entry.after)
     return register.document(scope)
+
+
+def chain_as_of(
+    session: Session, workspace: Workspace, at: datetime, scope: frozenset[str] | None = None
+) -> Chain:
+    """The register as of ``at`` as a chain (what an export read then); :class:`Conflict`
+    when it had no offering then, as an export without one is refused."""
+    document = register_as_of(session, workspace, at, scope)
+    if not document["offerings"]:
+        raise Conflict(
+            gettext(
+                "workspace '{workspace}' had no offering at {moment}: nothing to export"
+            ).format(workspace=workspace.slug, moment=_shown(_utc(at)))
+        )
+    return load_plain(document, source=f"workspace {workspace.slug}")
+
+
+def register_diff(
+    session: Session,
+    workspace: Workspace,
+    old: datetime,
+    new: datetime,
+    *,
+    profile: str,
+    scope: frozenset[str] | None = None,
+) -> ChainDiff:
+    """What changed in the register between ``old`` and ``new``: its entities as of each
+    moment compared field by field (:func:`graph.diff.diff`), each with who made its last
+    change in between and when; and the links whose status or verdict differs between a check
+    of the register as of ``old`` on ``old``'s day and one as of ``new`` on ``new``'s day.
+
+    A register still empty at ``old`` (a moment just after the workspace was made) compares
+    as a chain without anything; one with entities but no offering yet cannot be checked and
+    is refused, as its export is (:class:`Conflict`)."""
+    chains = [_chain_or_nothing(session, workspace, moment, scope) for moment in (old, new)]
+    judged_by = _profile(profile, chains[1], chains[0])
+    found = diff(
+        chains[0],
+        chains[1],
+        old_at=_utc(old).date(),
+        new_at=_utc(new).date(),
+        plain=dump_plain,
+        profile=judged_by,
+    )
+    authors = _authors(session, workspace, old, new, chain_too=scope is None)
+    entities = []
+    for change in found.entities:
+        known = authors.get((change.section, change.key))
+        entities.append(change if known is None else replace(change, by=known[0], at=known[1]))
+    return replace(found, entities=tuple(entities))
+
+
+def _chain_or_nothing(
+    session: Session, workspace: Workspace, at: datetime, scope: frozenset[str] | None
+) -> Chain:
+    document = register_as_of(session, workspace, at, scope)
+    if not document["offerings"] and not any(document[section] for section in repo.KINDS):
+        return Chain(offerings=())
+    return chain_as_of(session, workspace, at, scope)
+
+
+def _profile(name: str, *chains: Chain) -> ResolvedProfile:
+    """The built-in profile, or the newer chain's own (else the older's) called ``name``."""
+    for chain in chains:
+        if name in chain.profiles:
+            return find_profile(name, chain)
+    try:
+        return find_profile(name, chains[0])
+    except UsageError as err:
+        problem = [{"location": "query.profile", "message": str(err)}]
+        raise Invalid(str(err), errors=problem) from None
+
+
+def _authors(
+    session: Session, workspace: Workspace, old: datetime, new: datetime, *, chain_too: bool
+) -> dict[tuple[str, tuple[str, ...]], tuple[str, datetime]]:
+    """Who changed each entity last after ``old`` up to ``new``, and when, by its section and
+    key as :mod:`graph.diff` names it; the chain's own fields (offerings, titles, ``x-`` keys)
+    under ``("chain", ())`` when ``chain_too``."""
+    found: dict[tuple[str, tuple[str, ...]], tuple[str, datetime]] = {}
+    for entry in _changes(session, workspace, new, since=old):
+        who = str(entry.actor.get("email") or entry.actor.get("via") or "")
+        touched: list[tuple[str, tuple[str, ...]]] = []
+        section = _BY_SINGULAR.get(entry.target.split("/", 1)[0])
+        value = entry.before if entry.action == "delete" else entry.after
+        if section is not None and isinstance(value, dict):
+            touched.append((section, _key(section, value)))
+            if section == "services" and ("offering" in value or entry.action == "delete"):
+                touched.append((CHAIN, ()))
+        elif entry.action == "import" and isinstance(entry.after, dict):
+            for name, bodies in (entry.after.get("values") or {}).items():
+                touched.extend((name, _key(name, body)) for body in bodies if name in SECTIONS)
+            if any(entry.after.get(part) for part in ("offerings", "titles", "x-")):
+                touched.append((CHAIN, ()))
+        for place in touched:
+            if place[0] != CHAIN or chain_too:
+                found[place] = (who, entry.at)
+    return found
+
+
+def _key(section: str, body: dict[str, Any]) -> tuple[str, ...]:
+    return tuple(str(body.get(k)) for k in SECTIONS[section].key)

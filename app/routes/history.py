@@ -1,19 +1,22 @@
-"""The register as it stood at a moment, rebuilt from the audit trail (ADR 39)."""
+"""The register as it stood at a moment, and what changed between two moments, rebuilt from
+the audit trail (ADR 39)."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from app import history
 from app.deps import Reader, SessionDep, now
-from app.errors import Conflict
+from app.errors import Invalid
 from graph.i18n import gettext
-from importers.chainfile import dump_chain, load_plain
+from importers.chainfile import dump_chain
 
 router = APIRouter(prefix="/workspaces/{ws}", tags=["register"])
+
+_MOMENT = "an ISO 8601 timestamp with its time zone, such as 2026-11-27T10:00:00Z"
 
 
 @router.get(
@@ -27,31 +30,49 @@ def register_as_of(
     caller: Reader,
     as_of: Annotated[
         str | None,
-        Query(
-            max_length=history.MAX_MOMENT,
-            description="an ISO 8601 timestamp with its time zone, such as "
-            "2026-11-27T10:00:00Z (default: now)",
-        ),
+        Query(max_length=history.MAX_MOMENT, description=f"{_MOMENT} (default: now)"),
     ] = None,
 ) -> Response:
     """The register (an auditor's: the part in their grant) as it stood at ``as_of``,
     rebuilt from the workspace's audit trail: what ``GET .../export?format=json`` answered at
     that moment. A moment before the workspace existed, or to come, is refused (422)."""
-    workspace, scope, current = caller.workspace, caller.scope, now(request)
+    workspace, current = caller.workspace, now(request)
     moment = current if as_of is None else history.parse_moment(as_of, where="query.as_of")
     history.check_moment(session, workspace, moment, now=current, where="query.as_of")
-    document = history.register_as_of(session, workspace, moment, scope)
-    session.close()  # the connection goes back to the pool: what follows needs only the document
-    if not document["offerings"]:
-        raise Conflict(
-            gettext(
-                "workspace '{workspace}' had no offering at {moment}: nothing to export"
-            ).format(workspace=workspace.slug, moment=moment.isoformat())
-        )
-    chain = load_plain(document, source=f"workspace {workspace.slug}")
+    chain = history.chain_as_of(session, workspace, moment, caller.scope)
+    session.close()  # the connection goes back to the pool: what follows needs only the chain
     name = f"{workspace.slug}-{moment.strftime('%Y%m%dT%H%M%SZ')}.json"
     return Response(
         dump_chain(chain, fmt="json"),
         media_type="application/json",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
+
+
+@router.get("/diff")
+def register_diff(
+    request: Request,
+    session: SessionDep,
+    caller: Reader,
+    since: Annotated[str, Query(alias="from", max_length=history.MAX_MOMENT, description=_MOMENT)],
+    to: Annotated[
+        str | None,
+        Query(max_length=history.MAX_MOMENT, description=f"{_MOMENT} (default: now)"),
+    ] = None,
+    profile: Annotated[str, Query(max_length=200)] = "zeker-online",
+) -> dict[str, Any]:
+    """What changed in the register (an auditor's: the part in their grant) between ``from``
+    and ``to``: every entity added, removed or changed field by field, with who changed it
+    last in between and when; and every link whose status or verdict differs between a check
+    of the register as of ``from`` on that day and one as of ``to`` on that day, with both
+    verdicts and reasons. The JSON of :meth:`graph.diff.ChainDiff.to_json`."""
+    workspace, current = caller.workspace, now(request)
+    old = history.parse_moment(since, where="query.from")
+    new = current if to is None else history.parse_moment(to, where="query.to")
+    history.check_moment(session, workspace, old, now=current, where="query.from")
+    history.check_moment(session, workspace, new, now=current, where="query.to")
+    if old > new:
+        message = gettext("from is after to: give the earlier moment as from")
+        raise Invalid(message, errors=[{"location": "query.from", "message": message}])
+    found = history.register_diff(session, workspace, old, new, profile=profile, scope=caller.scope)
+    return found.to_json()

@@ -500,3 +500,95 @@ def test_history_export_writes_the_chain_file_of_then(
     with pytest.raises(UsageError, match="no workspace 'nope'"):
         _history("history", "export", "nope", "--as-of", moment, "--database-url", url)
     assert cli_history.run_command(argparse.Namespace(command="check")) is None
+
+
+# --- what changed between two moments -----------------------------------------------------------
+
+
+def test_the_diff_between_two_moments_lists_exactly_the_edits_between_them(
+    served: TestClient, demo_ws: Ws
+) -> None:
+    """Edits before the first moment and after the second are not listed; each between is,
+    field by field, with who made it and when; a link whose verdict changed with them is
+    listed with both verdicts."""
+    client, ws = served, demo_ws
+    editor = {**ws.auth("editor"), "If-Match": '"1"'}
+    assert client.patch(ws.url("/suppliers/kantoor"), json={"name": "Early"}, headers=editor)
+    start = _now()
+    steps = [
+        client.patch(
+            ws.url("/services/stratus-postgres"),
+            json={"name": "Stratus PostgreSQL", "x-tier": "gold"},
+            headers=editor,
+        ),
+        client.delete(ws.url("/evidence/postduif-trust-page"), headers=editor),
+        client.post(
+            ws.url("/suppliers"),
+            json={"id": "nieuw", "name": "Nieuw B.V.", "country": "NL"},
+            headers=ws.auth("owner"),
+        ),
+        client.post(ws.url("/import"), content=OTHER, headers=ws.auth("editor")),
+    ]
+    assert [s.status_code for s in steps] == [200, 204, 201, 200], [s.text for s in steps]
+    end = _now()
+    assert client.delete(ws.url("/suppliers/nieuw"), headers=editor).status_code == 204
+    answer = client.get(
+        ws.url("/diff"), params={"from": start, "to": end}, headers=ws.auth("viewer")
+    )
+    assert answer.status_code == 200, answer.text
+    found = answer.json()
+    changes = [
+        (e["section"], "/".join(e["key"]), e["change"], [f["field"] for f in e["fields"]], e["by"])
+        for e in found["entities"]
+    ]
+    assert changes == [
+        ("chain", "", "changed", ["offerings"], "editor@acme.example"),
+        ("suppliers", "nieuw", "added", ["id", "name", "country"], "owner@acme.example"),
+        ("suppliers", "postbode", "added", ["id", "name", "country"], "editor@acme.example"),
+        ("services", "mailer", "added", ["id", "name", "supplier", "kind"], "editor@acme.example"),
+        ("services", "stratus-postgres", "changed", ["name", "x-tier"], "editor@acme.example"),
+        ("evidence", "postduif-trust-page", "removed", changes[-1][3], "editor@acme.example"),
+    ]
+    assert all(start < e["at"] <= end for e in found["entities"])
+    links = [(k["from"], k["to"], k["change"]) for k in found["links"]]
+    assert links == [("loonwolk-online", "postduif-relay", "changed")]
+    mail = found["links"][0]
+    assert mail["old"]["evidence"] == "postduif-trust-page"
+    assert mail["new"]["evidence"] is None
+    assert mail["new"]["verdict"] != mail["old"]["verdict"] and mail["new"]["reasons"]
+    nothing = client.get(ws.url("/diff"), params={"from": end, "to": end}, headers=ws.auth())
+    assert nothing.json()["entities"] == [] and nothing.json()["links"] == []
+    since = client.get(ws.url("/diff"), params={"from": end}, headers=ws.auth())
+    assert [(e["key"], e["change"]) for e in since.json()["entities"]] == [(["nieuw"], "removed")]
+
+
+def test_the_diff_is_an_auditors_part_and_refuses_moments_out_of_order(
+    served: TestClient, demo_ws: Ws, engine: Engine
+) -> None:
+    """A scoped auditor's diff holds only its offerings' part, without who changed the
+    chain's own fields; from after to is refused naming from."""
+    client, ws = served, demo_ws
+    start = _now()
+    assert client.post(ws.url("/import"), content=OTHER, headers=ws.auth("editor")).is_success
+    assert client.patch(
+        ws.url("/services/stratus-postgres"),
+        json={"name": "Stratus PostgreSQL"},
+        headers={**ws.auth("editor"), "If-Match": '"1"'},
+    ).is_success
+    end = _now()
+    with Session(engine) as session:
+        session.execute(update(Grant).values(offerings=["loonwolk-online"]))
+        session.commit()
+    answer = client.get(
+        ws.url("/diff"), params={"from": start, "to": end}, headers=ws.auth("auditor")
+    )
+    assert answer.status_code == 200, answer.text
+    assert [(e["section"], e["key"]) for e in answer.json()["entities"]] == [
+        ("services", ["stratus-postgres"])
+    ]
+    backwards = client.get(ws.url("/diff"), params={"from": end, "to": start}, headers=ws.auth())
+    assert backwards.status_code == 422
+    assert [e["location"] for e in backwards.json()["errors"]] == ["query.from"]
+    early = client.get(ws.url("/diff"), params={"from": "2001-01-01T00:00:00Z"}, headers=ws.auth())
+    assert early.status_code == 422
+    assert [e["location"] for e in early.json()["errors"]] == ["query.from"]
