@@ -1,0 +1,206 @@
+"""``ketenkaart diff OLD NEW``: what changed between two chain files, for a yearly re-scope.
+
+Last year's chain file against this year's: the suppliers, services, links, evidence and
+profiles added, removed and changed field by field, and the links whose status or verdict
+differs between a check of the old file on ``--at-old`` and of the new one on ``--at-new``
+(both today by default), with both verdicts and reasons (:mod:`graph.diff`). As text, JSON,
+a Markdown section for the scoping report, or an XLSX workbook (sheets Entities and Links).
+
+It exits 0 when the two files have no difference (``diff``'s own convention), 1 when they have,
+and 2 on unusable input or arguments, the error on stderr and nothing on stdout.
+
+:mod:`app.cli` registers the command with :func:`add_parser` and runs it with :func:`run`; this
+module imports the judging and the views only when the command runs, so ``ketenkaart --help``
+does not pay for them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+import tempfile
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
+
+from app.cli_base import EXIT_OK, EXIT_USAGE, Parser, parse_date
+from graph import i18n
+from graph.errors import ChainError, KetenkaartError, UsageError
+from graph.i18n import N_, gettext
+
+if TYPE_CHECKING:
+    from graph.model import Chain
+    from graph.profiles import ResolvedProfile
+
+EXIT_DIFFERENT = 1
+"""The exit status when the two chains differ (as ``diff`` exits)."""
+
+FORMATS = ("text", "json", "markdown", "xlsx")
+
+
+def add_parser(commands: argparse._SubParsersAction[Parser], *, file: str) -> None:
+    """Add the ``diff`` command to the command line's ``commands``; ``file`` is the metavar
+    of a file (``FILE``, in the language of the help)."""
+    cmd = commands.add_parser(
+        "diff",
+        help=gettext("what changed between two chain files"),
+        description=gettext(
+            "Compare two chain files, say last year's and this year's: list the suppliers, "
+            "services, links, evidence and profiles added, removed or changed (field by "
+            "field), and the links whose status or verdict differs between a check of the old "
+            "file on its date and of the new one on its date, with the reasons on both sides. "
+            "Exits 0 when there is no difference, 1 when there is."
+        ),
+    )
+    cmd.add_argument("old", metavar=gettext("OLD"), help=gettext("the earlier chain file"))
+    cmd.add_argument("new", metavar=gettext("NEW"), help=gettext("the later chain file"))
+    cmd.add_argument(
+        "--at-old",
+        metavar=gettext("DATE"),
+        help=gettext("the date to check the earlier file on, YYYY-MM-DD (default: today)"),
+    )
+    cmd.add_argument(
+        "--at-new",
+        metavar=gettext("DATE"),
+        help=gettext("the date to check the later file on, YYYY-MM-DD (default: today)"),
+    )
+    cmd.add_argument(
+        "--profile",
+        metavar=gettext("ID|FILE"),
+        default="zeker-online",
+        help=gettext(
+            "a built-in profile, one defined in the chain files, or a profile file "
+            "(default: zeker-online)"
+        ),
+    )
+    cmd.add_argument(
+        "--format",
+        choices=FORMATS,
+        default="text",
+        help=gettext("output format; xlsx is a workbook of the changes (needs --output)"),
+    )
+    cmd.add_argument(
+        "--output",
+        metavar=file,
+        help=gettext("write to {file} instead of stdout").format(file=file),
+    )
+
+
+def run(args: argparse.Namespace, out: TextIO) -> int:
+    """Run ``ketenkaart diff`` with parsed ``args``, writing to ``out`` (or ``--output``).
+
+    Returns 0 (no difference), 1 (differences) or 2 (unusable input or arguments: the error
+    on stderr).
+    """
+    try:
+        return _run(args, out)
+    except ChainError as err:
+        sys.stderr.write("".join(f"{issue}\n" for issue in err.issues))
+    except KetenkaartError as err:
+        sys.stderr.write(gettext("ketenkaart: error: {message}").format(message=err) + "\n")
+    return EXIT_USAGE
+
+
+def _run(args: argparse.Namespace, out: TextIO) -> int:
+    if args.format == "xlsx" and not args.output:
+        raise UsageError(
+            gettext("--format xlsx writes a workbook: name the file with --output FILE")
+        )
+    today = date.today()  # noqa: DTZ011 - the auditor's own calendar day
+    old_at = parse_date(args.at_old, "--at-old") if args.at_old else today
+    new_at = parse_date(args.at_new, "--at-new") if args.at_new else today
+    from graph.diff import diff  # noqa: PLC0415 - networkx only when the command runs
+    from importers.chainfile import dump_plain  # noqa: PLC0415
+
+    old, new = _load(args.old), _load(args.new)
+    profile = _profile(args.profile, (new, old))
+    changes = diff(old, new, old_at=old_at, new_at=new_at, plain=dump_plain, profile=profile)
+    from app.views import diff as view  # noqa: PLC0415 - the views for this command only
+
+    if args.format == "xlsx":
+        data = view.render_xlsx(changes, old, new)
+    elif args.format == "json":
+        data = (json.dumps(changes.to_json(), ensure_ascii=False) + "\n").encode("utf-8")
+    elif args.format == "markdown":
+        data = view.render_markdown(changes, old, new).encode("utf-8")
+    else:
+        data = view.render_text(changes, old, new).encode("utf-8")
+    if args.output:
+        _write_file(Path(args.output), data)
+    else:
+        out.write(data.decode("utf-8"))
+    return EXIT_OK if changes.empty else EXIT_DIFFERENT
+
+
+def _read(name: str) -> bytes:
+    """The bytes of file ``name``, at most the chain size limit."""
+    from importers.chainfile import MAX_CHAIN_BYTES  # noqa: PLC0415
+
+    path = Path(name)
+    try:
+        size = path.stat().st_size
+        if size > MAX_CHAIN_BYTES:
+            raise UsageError(
+                gettext("{name}: {size} bytes is larger than the limit of {limit} bytes").format(
+                    name=name,
+                    size=i18n.format_number(size, grouped=True),
+                    limit=i18n.format_number(MAX_CHAIN_BYTES, grouped=True),
+                )
+            )
+        return path.read_bytes()
+    except OSError as err:
+        raise UsageError(_cannot(N_("{name}: cannot read: {error}"), name, err)) from None
+
+
+def _load(name: str) -> Chain:
+    """The chain file ``name``."""
+    from importers.chainfile import load_chains  # noqa: PLC0415
+
+    return load_chains([(name, _read(name))])
+
+
+def _cannot(message: str, name: object, err: OSError) -> str:
+    """``message`` (a ``{name}``, an ``{error}``) translated, with the system's own words."""
+    return gettext(message).format(name=name, error=err.strerror or err)
+
+
+def _profile(name: str, chains: Sequence[Chain]) -> ResolvedProfile:
+    """A profile file, else a built-in profile or one the later (else the earlier) chain
+    defines."""
+    from graph.profiles import find_profile, resolve_profile  # noqa: PLC0415
+    from importers.chainfile import load_profile_file  # noqa: PLC0415
+
+    if Path(name).is_file():
+        return resolve_profile(load_profile_file(_read(name), filename=name))
+    for chain in chains:
+        if name in chain.profiles:
+            return find_profile(name, chain)
+    return find_profile(name, chains[0])
+
+
+def _write_file(path: Path, data: bytes) -> None:
+    """Write ``path`` all or nothing: into a new file beside it, then put in its place."""
+    folder = path.parent if str(path.parent) else Path()
+    try:
+        handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed below, or removed
+            "wb", dir=folder, prefix=f".{path.name}.", suffix=".tmp", delete=False
+        )
+    except OSError as err:
+        raise UsageError(_cannot(N_("{name}: cannot write: {error}"), path, err)) from None
+    try:
+        with handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if path.exists():
+            shutil.copymode(path, handle.name)
+        Path(handle.name).replace(path)
+    except BaseException as err:
+        Path(handle.name).unlink(missing_ok=True)
+        if isinstance(err, OSError):
+            raise UsageError(_cannot(N_("{name}: cannot write: {error}"), path, err)) from None
+        raise
