@@ -47,8 +47,10 @@ from app.audit import Actor, canonical
 from app.errors import Conflict, Invalid, NotFound
 from app.models import Publication, SigningKey, Subscription, Workspace
 from graph.coverage import check
+from graph.diff import ChainDiff, diff
 from graph.errors import ChainError, UsageError
 from graph.i18n import gettext
+from graph.model import Chain
 from graph.profiles import find_profile
 from importers.chainfile import dump_plain, load_plain
 
@@ -647,11 +649,16 @@ def subscriptions(session: Session, workspace_id: int) -> list[Subscription]:
 
 @dataclass(frozen=True, slots=True)
 class Refreshed:
-    """What a refresh found: a newer version (``changed``) or the one held."""
+    """What a refresh found: a newer version (``changed``) or the one held; with a newer one,
+    what it changed in the register judged (:func:`graph.diff.diff` of the register with the
+    version held and with the new one, both checked at the time of the refresh: the
+    publication's entities that changed, and the register's links whose verdict changed);
+    ``None`` for a register without offerings."""
 
     subscription: Subscription
     changed: bool
     before: int
+    changes: ChainDiff | None = None
 
 
 def refresh(
@@ -717,9 +724,19 @@ def refresh(
         session.refresh(row)
         return Refreshed(row, changed=False, before=held)
     before = _audited(row)
+    repo.bump_workspace(session, workspace_id)  # the register's lock first: no write between
+    old = _judged(session, workspace_id)
     row.version, row.published_at, row.body = version, published, data.decode()
-    repo.bump_workspace(session, workspace_id)
     session.add(row)
+    session.flush()
+    new = _judged(session, workspace_id)
+    changes = None
+    if old is not None and new is not None:
+        day = at.astimezone(UTC).date()
+        changes = diff(old, new, old_at=day, new_at=day, plain=dump_plain)
+    after = _audited(row)
+    if changes is not None:
+        after["changes"] = {"entities": len(changes.entities), "links": len(changes.links)}
     audit.record(
         session,
         workspace_id=workspace_id,
@@ -727,12 +744,24 @@ def refresh(
         action="update",
         target=f"subscription/{url}",
         before=before,
-        after=_audited(row),
+        after=after,
         at=at,
     )
     session.commit()
     session.refresh(row)
-    return Refreshed(row, changed=True, before=held)
+    return Refreshed(row, changed=True, before=held, changes=changes)
+
+
+def _judged(session: Session, workspace_id: int) -> Chain | None:
+    """The workspace's register judged, as this transaction sees it; ``None`` without an
+    offering."""
+    from app.services import register_chain  # noqa: PLC0415 - services use this module
+
+    workspace = session.get(Workspace, workspace_id)
+    try:
+        return None if workspace is None else register_chain(session, workspace)
+    except Conflict:
+        return None
 
 
 SCHEDULER = Actor(via="scheduler")

@@ -134,8 +134,11 @@ def list_subscriptions(session: SessionDep, caller: Reader) -> list[dict[str, An
 def refresh(
     request: Request, session: SessionDep, caller: Writer, subscription_id: int
 ) -> dict[str, Any]:
-    """Fetch the publication again: a newer version that holds replaces the one held; one
-    that does not, an older one or another under the same version is refused (409)."""
+    """Fetch the publication again: a newer version that holds replaces the one held, and the
+    answer's ``changes`` say what it changed in the register judged (as ``ketenkaart diff``
+    writes it: the publication's entities, and the register's links whose verdict changed,
+    both checked today); one that does not hold, an older one or another under the same version
+    is refused (409)."""
     done = publishing.refresh(
         session,
         workspace_id=caller.workspace.id or 0,
@@ -143,7 +146,10 @@ def refresh(
         actor=caller.actor,
         at=now(request),
     )
-    return {**publishing.subscription_json(done.subscription), "changed": done.changed}
+    answer = {**publishing.subscription_json(done.subscription), "changed": done.changed}
+    if done.changes is not None:
+        answer["changes"] = done.changes.to_json()
+    return answer
 
 
 @router.get("/upstream", summary="What the register judged takes from subscriptions")

@@ -64,6 +64,8 @@ dependencies:
 """
 
 URL = "https://provider.example/pub/host/hosting"
+NOW = datetime(2026, 12, 5, 9, 0, tzinfo=UTC)
+"""The service's clock in these tests."""
 
 
 def provider_chain(valid_until: str = "2027-12-01") -> bytes:
@@ -84,6 +86,7 @@ def client(engine: Engine) -> Iterator[TestClient]:
     """A test client of the service with the publications' routes."""
     config = Settings(database_url="sqlite://", public_url="https://testserver")
     app = with_publications(create_app(config, engine=engine))
+    app.state.clock = lambda: NOW
     with TestClient(app, base_url="https://testserver") as client:
         yield client
 
@@ -288,7 +291,8 @@ def test_a_new_version_that_turns_a_link_red_shows_after_a_refresh(
     client: TestClient, host: Ws, shop: Ws, served: dict[str, Any]
 ) -> None:
     """The provider's certificate lapses in version 2: after a refresh the customer's link
-    is a gap, and the trail holds the change of version."""
+    is a gap, the refresh says what changed (the certificate's end, the link's status), and
+    the trail holds the change of version."""
     key = publish(client, host)["key"]
     sid = subscribe(client, shop, key).json()["id"]
     assert link_status(client, shop) == "ok"
@@ -298,8 +302,22 @@ def test_a_new_version_that_turns_a_link_red_shows_after_a_refresh(
     assert answer.status_code == 200, answer.text
     assert (answer.json()["version"], answer.json()["changed"]) == (2, True)
     assert link_status(client, shop) == "gap"
+    changes = answer.json()["changes"]
+    ((entity, fields),) = [((e["section"], e["key"]), e["fields"]) for e in changes["entities"]]
+    assert entity == ("evidence", ["host-zo"])
+    assert [(f["field"], f["old"], f["new"]) for f in fields] == [
+        ("valid_until", "2027-12-01", "2026-11-30")
+    ]
+    (link,) = changes["links"]
+    assert (link["from"], link["to"], link["old"]["status"], link["new"]["status"]) == (
+        "app",
+        "vm-hosting",
+        "ok",
+        "gap",
+    )
     (entry,) = trail(client, shop, "update")
     assert (entry["before"]["version"], entry["after"]["version"]) == (1, 2)
+    assert entry["after"]["changes"] == {"entities": 1, "links": 1}
     same = client.post(shop.url(f"/subscriptions/{sid}/refresh"), headers=shop.auth("editor"))
     assert (same.json()["version"], same.json()["changed"]) == (2, False)
 
