@@ -44,7 +44,7 @@ from sqlmodel import Session, col, select
 from app import audit
 from app import repository as repo
 from app.audit import Actor, canonical
-from app.errors import Conflict, Invalid, NotFound
+from app.errors import Conflict, Invalid, NotFound, PreconditionFailed
 from app.models import Publication, SigningKey, Subscription, Workspace
 from graph.coverage import check
 from graph.diff import ChainDiff, diff
@@ -793,6 +793,39 @@ def refresh_all(
             else:
                 results.append((workspace_id, subscription_id, done.changed))
     return results
+
+
+def unsubscribe(
+    session: Session,
+    *,
+    workspace_id: int,
+    subscription_id: int,
+    version: int | None,
+    actor: Actor,
+    at: datetime,
+) -> None:
+    """End a subscription (the one holding ``version``, when given): its chain leaves the
+    register judged; one commit, with its audit entry."""
+    row = subscription(session, workspace_id, subscription_id)
+    if version is not None and row.version != version:
+        raise PreconditionFailed(
+            gettext("the subscription holds version {held}, not {version}").format(
+                held=row.version, version=version
+            )
+        )
+    before = _audited(row)
+    repo.bump_workspace(session, workspace_id)
+    session.delete(row)
+    audit.record(
+        session,
+        workspace_id=workspace_id,
+        actor=actor,
+        action="unsubscribe",
+        target=f"subscription/{before['url']}",
+        before=before,
+        at=at,
+    )
+    session.commit()
 
 
 def subscription_json(row: Subscription) -> dict[str, Any]:

@@ -1,10 +1,11 @@
 """Publications and subscriptions (ADR 40).
 
 ``router`` (under ``/api/v1``): an owner publishes chosen offerings as the next version of a
-publication and lists them; an editor or owner subscribes to another service's publication and
-refreshes it; every reader sees what the register judged takes from subscriptions, and from
-where. ``public`` serves the publications at stable addresses, ``/pub/{ws}/{name}`` (the latest
-version) and ``/pub/{ws}/{name}/{version}``, to anyone, or with the publication's token.
+publication and lists them; an editor or owner subscribes to another service's publication,
+refreshes it and ends it; every reader sees what the register judged takes from subscriptions,
+and from where. ``public`` serves the publications at stable addresses, ``/pub/{ws}/{name}``
+(the latest version) and ``/pub/{ws}/{name}/{version}``, to anyone, or with the publication's
+token.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from pydantic import BaseModel, Field
 
 from app import publishing
 from app.deps import Owner, Reader, SessionDep, Writer, now
+from app.errors import PreconditionFailed, PreconditionRequired
+from graph.i18n import gettext
 
 router = APIRouter(prefix="/workspaces/{ws}", tags=["publications"])
 public = APIRouter(prefix="/pub", tags=["publications"], include_in_schema=False)
@@ -150,6 +153,47 @@ def refresh(
     if done.changes is not None:
         answer["changes"] = done.changes.to_json()
     return answer
+
+
+@router.delete(
+    "/subscriptions/{subscription_id}",
+    status_code=204,
+    summary="End a subscription",
+    responses={412: {"description": "The subscription holds another version"}},
+)
+def unsubscribe(
+    request: Request,
+    session: SessionDep,
+    caller: Writer,
+    subscription_id: int,
+    if_match: Annotated[str | None, Header(max_length=100)] = None,
+) -> Response:
+    """End the subscription: its chain leaves the register judged. ``If-Match`` names the
+    version held (``"2"``, as the subscription shows it; ``*`` for any), so that a version
+    that came meanwhile is not dropped unseen."""
+    publishing.unsubscribe(
+        session,
+        workspace_id=caller.workspace.id or 0,
+        subscription_id=subscription_id,
+        version=_held(if_match),
+        actor=caller.actor,
+        at=now(request),
+    )
+    return Response(status_code=204)
+
+
+def _held(if_match: str | None) -> int | None:
+    """The version an If-Match names; ``None`` for ``*``."""
+    if if_match is None:
+        raise PreconditionRequired(gettext("send If-Match with the ETag of the version you read"))
+    if if_match.strip() == "*":
+        return None
+    text = if_match.strip().removeprefix("W/").strip('"')
+    if not text.isdigit():
+        raise PreconditionFailed(
+            gettext("If-Match {value} is no ETag of this service").format(value=repr(if_match))
+        )
+    return int(text)
 
 
 @router.get("/upstream", summary="What the register judged takes from subscriptions")

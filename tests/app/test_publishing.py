@@ -569,3 +569,24 @@ def test_a_seeded_subscription_is_judged_and_a_refresh_of_it_is_refused(
     answer = client.post(shop.url(f"/subscriptions/{sid}/refresh"), headers=shop.auth("editor"))
     assert answer.status_code == 409
     assert client.get(shop.url("/export"), headers=shop.auth()).content == before
+
+
+def test_ending_a_subscription_takes_its_chain_out_of_the_register_judged(
+    client: TestClient, host: Ws, shop: Ws, served: dict[str, Any]
+) -> None:
+    """Ending needs If-Match with the version held; then the customer's link is judged on its
+    own register again, and the trail records the end."""
+    key = publish(client, host)["key"]
+    sid = subscribe(client, shop, key).json()["id"]
+    url = shop.url(f"/subscriptions/{sid}")
+    assert client.delete(url, headers=shop.auth("viewer")).status_code == 403
+    assert client.delete(url, headers=shop.auth("editor")).status_code == 428
+    stale = client.delete(url, headers={**shop.auth("editor"), "If-Match": '"2"'})
+    assert stale.status_code == 412
+    assert link_status(client, shop) == "ok"
+    done = client.delete(url, headers={**shop.auth("editor"), "If-Match": '"1"'})
+    assert done.status_code == 204
+    assert link_status(client, shop) == "gap"
+    assert client.get(shop.url("/subscriptions"), headers=shop.auth("viewer")).json() == []
+    (entry,) = trail(client, shop, "unsubscribe")
+    assert (entry["before"]["url"], entry["before"]["version"]) == (URL, 1)
