@@ -48,7 +48,6 @@ file or the clock.
 from __future__ import annotations
 
 import enum
-import json
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -338,7 +337,7 @@ def entity_changes(
             elif now is None:
                 leaves = tuple(_leaves(was, (), section.fields, new=False))
                 found.append(EntityChange(name, key, Change.REMOVED, leaves))
-            else:
+            elif not _same(was, now):
                 fields = tuple(_changes(was, now, (), section.fields))
                 if fields:
                     found.append(EntityChange(name, key, Change.CHANGED, fields))
@@ -450,10 +449,15 @@ def _leaves_of(
 
 def _same(old: object, new: object) -> bool:
     """Equal and of the same kinds: ``true`` is not ``1``, ``1.0`` is not ``1``."""
-    if old != new:
+    return old == new and _kinds_match(old, new)
+
+
+def _kinds_match(old: object, new: object) -> bool:
+    """Whether two equal values have the same types all the way down."""
+    if type(old) is not type(new):
         return False
-    if isinstance(old, str):
-        return isinstance(new, str)
-    return json.dumps(old, sort_keys=True, default=repr) == json.dumps(
-        new, sort_keys=True, default=repr
-    )
+    if isinstance(old, dict):
+        return all(_kinds_match(value, new[key]) for key, value in old.items())  # type: ignore[index]
+    if isinstance(old, list):
+        return all(_kinds_match(a, b) for a, b in zip(old, new, strict=True))  # type: ignore[call-overload]
+    return True

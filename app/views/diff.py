@@ -271,6 +271,12 @@ def render_text(changes: ChainDiff, old: Chain, new: Chain) -> str:
 # --- Markdown --------------------------------------------------------------------------------
 
 
+def _md(text: str) -> str:
+    """Text for a Markdown cell: escaped (:func:`app.views.markdown.md`) and without control
+    characters, so that the file is also safe to print on a terminal."""
+    return md(clean(text))
+
+
 def render_markdown(changes: ChainDiff, old: Chain, new: Chain) -> str:
     """The differences as a Markdown section for the scoping report's file: a table of the
     links that changed and a table of every changed value."""
@@ -281,7 +287,7 @@ def render_markdown(changes: ChainDiff, old: Chain, new: Chain) -> str:
             old=format_date(changes.old_at), new=format_date(changes.new_at)
         ),
         "",
-        md(_headline(changes)),
+        _md(_headline(changes)),
         "",
     ]
     if changes.empty:
@@ -292,7 +298,7 @@ def render_markdown(changes: ChainDiff, old: Chain, new: Chain) -> str:
         lines.append(gettext("No link changed status or verdict."))
     else:
         lines += [
-            md(_links_heading(len(changes.links))),
+            _md(_links_heading(len(changes.links))),
             "",
             "| {} | {} | {} | {} | {} |".format(
                 gettext("Link"),
@@ -314,20 +320,20 @@ def render_markdown(changes: ChainDiff, old: Chain, new: Chain) -> str:
     ]
     if trail:
         head += [gettext("By"), gettext("When")]
-    lines += [md(_entities_heading(changes)), "", "| " + " | ".join(head) + " |"]
+    lines += [_md(_entities_heading(changes)), "", "| " + " | ".join(head) + " |"]
     lines.append("|" + "---|" * len(head))
     for entity in changes.entities:
-        what = md(_entity(entity, chains))
+        what = _md(_entity(entity, chains))
         rows = _shown(entity) or [("", "", "")]
         for field, before, after in rows:
-            cells = [gettext(CHANGE_WORDS[entity.change]), what, md(field)]
+            cells = [gettext(CHANGE_WORDS[entity.change]), what, _md(field)]
             cells += [
-                "" if entity.change is Change.ADDED else md(before),
-                "" if entity.change is Change.REMOVED else md(after),
+                "" if entity.change is Change.ADDED else _md(before),
+                "" if entity.change is Change.REMOVED else _md(after),
             ]
             if trail:
                 when = entity.at.isoformat(timespec="seconds") if entity.at else ""
-                cells += [md(entity.by or ""), md(when)]
+                cells += [_md(entity.by or ""), _md(when)]
             lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 
@@ -340,10 +346,10 @@ def _link_row(link: LinkChange, chains: Sequence[Chain]) -> str:
         return f"{_status(found)}: `{found.verdict.value}`{evidence}"
 
     def why(found: LinkResult | None) -> str:
-        return "" if found is None else " ".join(md(r.message) for r in found.reasons)
+        return "" if found is None else " ".join(_md(r.message) for r in found.reasons)
 
     cells = (
-        f"{md(_service(chains, link.consumer))} → {md(_service(chains, link.provider))}",
+        f"{_md(_service(chains, link.consumer))} → {_md(_service(chains, link.provider))}",
         side(link.old),
         side(link.new),
         why(link.old),

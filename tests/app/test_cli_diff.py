@@ -6,6 +6,8 @@ from __future__ import annotations
 import io
 import json
 import sys
+from dataclasses import replace
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -13,7 +15,10 @@ from openpyxl import load_workbook
 
 from app import cli_diff
 from app.cli_base import Parser
+from app.views.diff import render_markdown, render_text
 from graph import i18n
+from graph.diff import diff
+from importers.chainfile import dump_plain, load_chain
 from tests.app.test_cli_lang import DEMO, EXAMPLE
 
 needs_example = pytest.mark.skipif(not EXAMPLE.is_file(), reason="../shared/examples is not here")
@@ -189,8 +194,8 @@ def test_markdown_escapes_every_label(
     )
     assert code == 1
     assert out.startswith("## ")
-    assert "<img" not in out
-    assert "=HYPERLINK(1)\\|&lt;img src=x onerror=alert(1)&gt; \\*x\\*" in out
+    assert "<img" not in out and "\x1b" not in out
+    assert "=HYPERLINK(1)\\|&lt;img src=x onerror=alert(1)&gt; \\*x\\*?\\[2J" in out
     row = next(line for line in out.splitlines() if "cuecs" in line)
     assert row.endswith(" | cuecs\\[0\\].addressed | true | false |")
     if lang == "nl":
@@ -346,3 +351,23 @@ def test_a_profile_the_later_file_defines(
     assert code == 1 and document["profile"] == "strict"
     assert [e["section"] for e in document["entities"]] == ["profiles"]
     assert document["links"] == []
+
+
+def test_who_and_when_are_shown_where_a_caller_knows_them() -> None:
+    """An entity change that carries who made it and when (a register's trail) shows both in
+    text and in two more Markdown columns; a file's changes have neither column."""
+    old = load_chain(DEMO.read_bytes())
+    new = replace(old, title="LoonWolk 2027")
+    day = date(2026, 11, 27)
+    changes = diff(old, new, old_at=day, new_at=day, plain=dump_plain)
+    assert "| By |" not in render_markdown(changes, old, new)
+    when = datetime(2027, 1, 5, 9, 30, tzinfo=UTC)
+    known = replace(
+        changes, entities=tuple(replace(e, by="ann|b", at=when) for e in changes.entities)
+    )
+    markdown = render_markdown(known, old, new)
+    assert "| Change | Entity | Field | Before | After | By | When |" in markdown
+    assert markdown.rstrip().endswith("| LoonWolk 2027 | ann\\|b | 2027-01-05T09:30:00+00:00 |")
+    assert "  ~ the chain LoonWolk 2027 (ann|b, 2027-01-05T09:30:00+00:00)\n" in render_text(
+        known, old, new
+    )
