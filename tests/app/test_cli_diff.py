@@ -15,11 +15,14 @@ from openpyxl import load_workbook
 
 from app import cli_diff
 from app.cli_base import Parser
-from app.views.diff import render_markdown, render_text
+from app.views.diff import render_markdown, render_text, value_text
+from app.views.markdown import md
+from app.views.terminal import clean
 from graph import i18n
-from graph.diff import diff
+from graph.diff import ABSENT, diff
 from importers.chainfile import dump_plain, load_chain
 from tests.app.test_cli_lang import DEMO, EXAMPLE
+from tests.test_pseudo_cli import known_words, unmarked
 
 needs_example = pytest.mark.skipif(not EXAMPLE.is_file(), reason="../shared/examples is not here")
 
@@ -371,3 +374,37 @@ def test_who_and_when_are_shown_where_a_caller_knows_them() -> None:
     assert "  ~ the chain LoonWolk 2027 (ann|b, 2027-01-05T09:30:00+00:00)\n" in render_text(
         known, old, new
     )
+
+
+@needs_example
+@pytest.mark.parametrize("fmt", ["text", "markdown"])
+def test_no_english_misses_the_catalog(
+    capsys: pytest.CaptureFixture[str], edited: Path, fmt: str
+) -> None:
+    """In the pseudo-language every word is marked, or a name, id, code, field or value of
+    the chains (tests/test_pseudo_cli.py's checker); in English the same checker finds words."""
+    old = load_chain(EXAMPLE.read_bytes())
+    new = load_chain(edited.read_bytes())
+    known = known_words(old) | known_words(new) | {"true", "false"}  # the file's own words
+    for change in diff(
+        old, new, old_at=date(2026, 11, 27), new_at=date(2026, 11, 27), plain=dump_plain
+    ).entities:
+        known |= {f.field for f in change.fields}
+        known |= {value_text(v) for f in change.fields for v in (f.old, f.new) if v is not ABSENT}
+    known |= {md(word) for word in known} | {md(clean(word)) for word in known}
+    known |= {clean(word) for word in known}
+    argv = (
+        "diff",
+        str(EXAMPLE),
+        str(edited),
+        "--at-old",
+        "2026-11-27",
+        "--at-new",
+        "2026-11-27",
+        "--format",
+        fmt,
+    )
+    code, out, _ = invoke(capsys, *argv, lang="pseudo")
+    assert code == 1 and i18n.OPEN in out
+    assert unmarked(out, known) == []
+    assert unmarked(invoke(capsys, *argv)[1], known)
