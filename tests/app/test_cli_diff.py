@@ -408,3 +408,54 @@ def test_no_english_misses_the_catalog(
     assert code == 1 and i18n.OPEN in out
     assert unmarked(out, known) == []
     assert unmarked(invoke(capsys, *argv)[1], known)
+
+
+def test_a_link_only_one_file_has_reads_not_reached(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """A link the later file adds is listed from 'not reached' to its status, its dependency
+    as an added link with its role."""
+    later = tmp_path / "later.yaml"
+    later.write_text(
+        DEMO.read_text(encoding="utf-8").replace(
+            "dependencies:\n",
+            "dependencies:\n  - {from: loonwolk-online, to: dijk-ams1, role: spare rack}\n",
+        ),
+        encoding="utf-8",
+    )
+    code, out, _ = invoke(
+        capsys, "diff", str(DEMO), str(later), "--at-old", "2026-11-27", "--at-new", "2026-11-27"
+    )
+    assert code == 1
+    lines = out.splitlines()
+    assert (
+        "  LoonWolk Online (loonwolk-online) -> Dijk AMS1 colocation (dijk-ams1): "
+        "not reached -> gap" in lines
+    )
+    assert "  + link LoonWolk Online (loonwolk-online) -> Dijk AMS1 colocation (dijk-ams1)" in lines
+    assert "      role: spare rack" in lines
+
+
+def test_a_workbook_too_large_for_excel_is_refused(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """More rows than a worksheet holds: exit 2 and a pointer to JSON, no file written."""
+    monkeypatch.setattr("app.views.diff.MAX_ROWS", 2)
+    target = tmp_path / "changes.xlsx"
+    code, out, err = invoke(
+        capsys,
+        "diff",
+        str(DEMO),
+        str(DEMO),
+        "--at-old",
+        "2026-11-27",
+        "--at-new",
+        "2027-11-27",
+        "--format",
+        "xlsx",
+        "--output",
+        str(target),
+    )
+    assert (code, out) == (2, "")
+    assert "rows do not fit a worksheet (at most 1); use --format json instead" in err
+    assert not target.exists()
