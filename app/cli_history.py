@@ -1,6 +1,7 @@
-"""``ketenkaart history export``: a workspace's register as it stood at a moment, rebuilt from
-its audit trail in the database (``KETENKAART_DATABASE_URL`` or ``--database-url``), as the
-chain file an export gave then (ADR 39).
+"""``ketenkaart history export`` and ``history diff``: a workspace's register as it stood at a
+moment, rebuilt from its audit trail in the database (``KETENKAART_DATABASE_URL`` or
+``--database-url``), as the chain file an export gave then; and what changed in it between two
+moments, as JSON (ADR 39).
 
 :mod:`app.cli` adds the parser with :func:`add_parsers` and runs the command with
 :func:`run_command`. The service's modules are imported inside the command, never here.
@@ -49,17 +50,49 @@ def add_parsers(commands: argparse._SubParsersAction[Parser]) -> None:
     export.add_argument(
         "--output", metavar=gettext("FILE"), help=gettext("write to FILE (default: stdout)")
     )
-    export.add_argument(
-        "--database-url",
-        metavar="URL",
-        help=gettext(
-            "the database (default: KETENKAART_DATABASE_URL, else sqlite:///ketenkaart.db)"
+    export.add_argument("--database-url", metavar="URL", help=_database_help())
+    moment = gettext("an ISO 8601 timestamp with its time zone, such as {example}").format(
+        example="2026-11-27T10:00:00Z"
+    )
+    between = actions.add_parser(
+        "diff",
+        help=gettext("what changed in a workspace's register between two moments"),
+        description=gettext(
+            "Write, as JSON, what changed in the register of a workspace between --from and "
+            "--to, rebuilt from its audit trail: every entity added, removed or changed field "
+            "by field, with who changed it last in between and when, and every link whose "
+            "verdict differs between a check as of --from on that day and one as of --to on "
+            "that day, with both reasons."
         ),
     )
+    between.add_argument("workspace", metavar="SLUG")
+    between.add_argument(
+        "--from", dest="since", required=True, metavar=gettext("TIMESTAMP"), help=moment
+    )
+    between.add_argument(
+        "--to",
+        metavar=gettext("TIMESTAMP"),
+        help=gettext("{moment} (default: now)").format(moment=moment),
+    )
+    between.add_argument(
+        "--profile",
+        metavar="ID",
+        default="zeker-online",
+        help=gettext("the profile both checks judge by (default: zeker-online)"),
+    )
+    between.add_argument(
+        "--output", metavar=gettext("FILE"), help=gettext("write to FILE (default: stdout)")
+    )
+    between.add_argument("--database-url", metavar="URL", help=_database_help())
+
+
+def _database_help() -> str:
+    return gettext("the database (default: KETENKAART_DATABASE_URL, else sqlite:///ketenkaart.db)")
 
 
 def run_command(args: argparse.Namespace) -> int | None:
-    """Run ``history export``; ``None`` for any other command (not this module's)."""
+    """Run ``history export`` or ``history diff``; ``None`` for any other command (not this
+    module's)."""
     if args.command != "history":
         return None
     from sqlalchemy.exc import ArgumentError, OperationalError  # noqa: PLC0415
@@ -67,7 +100,7 @@ def run_command(args: argparse.Namespace) -> int | None:
     from app.errors import Problem  # noqa: PLC0415 - the service's imports only here
 
     try:
-        data = _export(args)
+        data = _diff(args) if args.action == "diff" else _export(args)
     except Problem as err:  # the place first when there is one: --as-of: ...
         places = [f"{e['location']}: {e['message']}" for e in err.errors]
         raise UsageError("\n".join(places) or err.detail) from None
@@ -112,6 +145,40 @@ def _export(args: argparse.Namespace) -> bytes:
     finally:
         engine.dispose()
     return dump_chain(chain, fmt="json" if args.format == "json" else "yaml")
+
+
+def _diff(args: argparse.Namespace) -> bytes:
+    """The JSON of what changed between ``--from`` and ``--to``."""
+    import json  # noqa: PLC0415
+    from datetime import UTC, datetime  # noqa: PLC0415
+
+    from sqlmodel import Session  # noqa: PLC0415
+
+    from app import history, services  # noqa: PLC0415
+    from app.config import Settings  # noqa: PLC0415
+    from app.db import make_engine  # noqa: PLC0415
+    from app.errors import Invalid  # noqa: PLC0415
+    from app.migrate import upgrade  # noqa: PLC0415
+
+    now = datetime.now(UTC)
+    old = history.parse_moment(args.since, where="--from")
+    new = now if args.to is None else history.parse_moment(args.to, where="--to")
+    if old > new:
+        message = gettext("--from is after --to: give the earlier moment as --from")
+        raise Invalid(message, errors=[{"location": "--from", "message": message}])
+    engine = make_engine(args.database_url or Settings().database_url)
+    try:
+        upgrade(engine)
+        with Session(engine) as session:
+            workspace = services.workspace_for(session, args.workspace)
+            history.check_moment(session, workspace, old, now=now, where="--from")
+            history.check_moment(session, workspace, new, now=now, where="--to")
+            found = history.register_diff(
+                session, workspace, old, new, profile=args.profile, profile_at="--profile"
+            )
+    finally:
+        engine.dispose()
+    return json.dumps(found.changes.to_json(), ensure_ascii=False, indent=2).encode() + b"\n"
 
 
 def _write(path: Path, data: bytes) -> None:

@@ -255,6 +255,16 @@ def chain_as_of(
     return load_plain(document, source=f"workspace {workspace.slug}")
 
 
+@dataclass(frozen=True, slots=True)
+class Between:
+    """What changed in a register between two moments, and the register as of each (the
+    views name entities and services from them)."""
+
+    changes: ChainDiff
+    old: Chain
+    new: Chain
+
+
 def register_diff(
     session: Session,
     workspace: Workspace,
@@ -263,7 +273,8 @@ def register_diff(
     *,
     profile: str,
     scope: frozenset[str] | None = None,
-) -> ChainDiff:
+    profile_at: str = "query.profile",
+) -> Between:
     """What changed in the register between ``old`` and ``new``: its entities as of each
     moment compared field by field (:func:`graph.diff.diff`), each with who made its last
     change in between and when; and the links whose status or verdict differs between a check
@@ -271,9 +282,10 @@ def register_diff(
 
     A register still empty at ``old`` (a moment just after the workspace was made) compares
     as a chain without anything; one with entities but no offering yet cannot be checked and
-    is refused, as its export is (:class:`Conflict`)."""
+    is refused, as its export is (:class:`Conflict`). An unknown ``profile`` is
+    :class:`Invalid` at ``profile_at``."""
     chains = [_chain_or_nothing(session, workspace, moment, scope) for moment in (old, new)]
-    judged_by = _profile(profile, chains[1], chains[0])
+    judged_by = _profile(profile, chains[1], chains[0], where=profile_at)
     found = diff(
         chains[0],
         chains[1],
@@ -287,7 +299,7 @@ def register_diff(
     for change in found.entities:
         known = authors.get((change.section, change.key))
         entities.append(change if known is None else replace(change, by=known[0], at=known[1]))
-    return replace(found, entities=tuple(entities))
+    return Between(replace(found, entities=tuple(entities)), chains[0], chains[1])
 
 
 def _chain_or_nothing(
@@ -299,15 +311,16 @@ def _chain_or_nothing(
     return chain_as_of(session, workspace, at, scope)
 
 
-def _profile(name: str, *chains: Chain) -> ResolvedProfile:
-    """The built-in profile, or the newer chain's own (else the older's) called ``name``."""
+def _profile(name: str, *chains: Chain, where: str) -> ResolvedProfile:
+    """The built-in profile, or the newer chain's own (else the older's) called ``name``;
+    :class:`Invalid` at ``where`` for one neither has."""
     for chain in chains:
         if name in chain.profiles:
             return find_profile(name, chain)
     try:
         return find_profile(name, chains[0])
     except UsageError as err:
-        problem = [{"location": "query.profile", "message": str(err)}]
+        problem = [{"location": where, "message": str(err)}]
         raise Invalid(str(err), errors=problem) from None
 
 

@@ -75,4 +75,4 @@ def register_diff(
         message = gettext("from is after to: give the earlier moment as from")
         raise Invalid(message, errors=[{"location": "query.from", "message": message}])
     found = history.register_diff(session, workspace, old, new, profile=profile, scope=caller.scope)
-    return found.to_json()
+    return found.changes.to_json()

@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -27,7 +28,7 @@ from hypothesis import strategies as st
 from sqlalchemy import Engine, update
 from sqlmodel import Session
 
-from app import audit, cli_history, history, membership, services
+from app import audit, cli_history, cli_words, history, membership, services
 from app import repository as repo
 from app.audit import COMMAND_LINE
 from app.cli_base import Parser
@@ -36,9 +37,11 @@ from app.errors import Problem
 from app.migrate import upgrade
 from app.models import Grant, Workspace
 from app.routes import history as history_routes
+from graph import i18n
 from graph.errors import UsageError
 from importers.chainfile import dump_chain, load_plain
 from tests.app.conftest import Ws
+from tests.test_pseudo_cli import unmarked
 
 _slugs = itertools.count()
 SUPPLIERS = ("s1", "s2", "s3")
@@ -592,3 +595,62 @@ def test_the_diff_is_an_auditors_part_and_refuses_moments_out_of_order(
     early = client.get(ws.url("/diff"), params={"from": "2001-01-01T00:00:00Z"}, headers=ws.auth())
     assert early.status_code == 422
     assert [e["location"] for e in early.json()["errors"]] == ["query.from"]
+
+
+def test_history_diff_writes_what_changed_between_two_moments(
+    tmp_path: Path, demo_bytes: bytes
+) -> None:
+    """``ketenkaart history diff SLUG --from T1 --to T2`` writes the JSON of what changed in
+    between, the command line named as who changed it; moments out of order, or an unknown
+    profile, are usage errors naming the option."""
+    url = f"sqlite:///{tmp_path / 'k.db'}"
+    engine = make_engine(url)
+    upgrade(engine)
+    with Session(engine) as session:
+        workspace = membership.create_workspace(
+            session, slug="acme", name=None, owner=None, actor=COMMAND_LINE
+        )
+        services.import_chain(
+            session, workspace=workspace, name="demo.yaml", data=demo_bytes, dry_run=False
+        )
+        start = _now()
+        services.delete_entity(
+            session,
+            workspace=workspace,
+            section="dependencies",
+            key="loonwolk-online/kantoor-catering",
+            version=None,
+        )
+        end = _now()
+    engine.dispose()
+    out = tmp_path / "diff.json"
+    argv = ("history", "diff", "acme", "--from", start, "--database-url", url)
+    assert _history(*argv, "--to", end, "--output", str(out)) == 0
+    found = json.loads(out.read_bytes())
+    assert [(e["section"], e["key"], e["change"], e["by"]) for e in found["entities"]] == [
+        ("dependencies", ["loonwolk-online", "kantoor-catering"], "removed", "cli")
+    ]
+    assert [(k["to"], k["change"]) for k in found["links"]] == [("kantoor-catering", "gone")]
+    with pytest.raises(UsageError, match=r"^--from: "):
+        _history("history", "diff", "acme", "--from", end, "--to", start, "--database-url", url)
+    with pytest.raises(UsageError, match=r"^--profile: unknown profile 'strikt'"):
+        _history(*argv, "--profile", "strikt")
+
+
+@pytest.mark.parametrize("action", ["export", "diff"])
+def test_every_word_of_the_help_goes_through_the_catalog(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, action: str
+) -> None:
+    """Under the pseudo language every word of ``history ACTION --help`` is marked, but the
+    commands', options' and metavars' names, the choices and the example."""
+    cli_words.install()  # argparse's own words through the catalog, as app.cli has them (ADR 37)
+    monkeypatch.setenv("COLUMNS", "100")
+    with i18n.using(i18n.PSEUDO), pytest.raises(SystemExit):
+        _history("history", action, "--help")
+    out = capsys.readouterr().out
+    assert i18n.OPEN in out
+    text = re.sub(r"\{[^{}]*\}|(?<![\w-])--?[a-z][\w-]*", " ", out)
+    text = re.sub(rf"(?<![\w-])(history|{action})(?![\w-])", " ", text)
+    known = {"ketenkaart", "SLUG", "ID", "URL", "KETENKAART_DATABASE_URL", "JSON", "ISO 8601"}
+    known |= {"sqlite:///ketenkaart.db", "2026-11-27T10:00:00Z", "yaml", "json", "zeker-online"}
+    assert unmarked(text, known) == []
