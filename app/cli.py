@@ -28,7 +28,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, NoReturn, TextIO, cast
 
-from app import cli_admin, cli_words
+from app import cli_admin, cli_diff, cli_words
 from app.cli_base import EXIT_GAP, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, Parser, parse_date
 from app.streams import chunked
 from graph import i18n
@@ -166,6 +166,8 @@ def _parser() -> argparse.ArgumentParser:
         ),
     )
     ahead.add_argument("--format", choices=("text", "json", "markdown"), default="text")
+
+    cli_diff.add_parser(commands, file=file)
 
     val = commands.add_parser(
         "validate",
@@ -323,6 +325,8 @@ def _command(args: argparse.Namespace, *, keep: list[object]) -> int:
             return _lean(functools.partial(_check, keep=keep), args)
         if args.command == "forecast":
             return _lean(_forecast, args)
+        if args.command == "diff":
+            return _lean(cli_diff.run, args)
         if args.command == "validate":
             return _lean(_validate, args)
         if args.command == "import":

@@ -19,7 +19,7 @@ from tests.test_pseudo_cli import unmarked
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "examples" / "demo-chain.yaml"
-COMMANDS = ["check", "forecast", "validate", "import", "export"]
+COMMANDS = ["check", "forecast", "diff", "validate", "import", "export"]
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
