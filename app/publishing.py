@@ -768,31 +768,53 @@ SCHEDULER = Actor(via="scheduler")
 """How the audit trail names a refresh nobody asked for."""
 
 
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What refreshing one subscription came to: ``refreshed`` (with a newer version's
+    ``changes``), or the reason it was refused."""
+
+    workspace: str
+    subscription: int
+    url: str
+    refreshed: Refreshed | None
+    refusal: str | None
+
+
 def refresh_all(
-    engine: Engine, *, at: datetime | None = None, get: Fetch | None = None
-) -> list[tuple[int, int, bool | str]]:
-    """Refresh every subscription of every workspace, each in a session of its own: what a
-    scheduler (or cron) calls. Each result is the workspace's id, the subscription's, and
-    whether a new version came (or the reason it was refused)."""
+    engine: Engine,
+    *,
+    workspace: str | None = None,
+    actor: Actor = SCHEDULER,
+    at: datetime | None = None,
+    get: Fetch | None = None,
+) -> list[Outcome]:
+    """Refresh every subscription (of ``workspace``, when given; by its slug), each in a
+    session of its own, oldest first: what a scheduler or cron calls."""
     with Session(engine) as session:
-        pairs = [(r.workspace_id, r.id or 0) for r in session.exec(select(Subscription))]
-    results: list[tuple[int, int, bool | str]] = []
-    for workspace_id, subscription_id in pairs:
+        statement = select(Subscription, Workspace.slug).join(
+            Workspace, col(Workspace.id) == col(Subscription.workspace_id)
+        )
+        if workspace is not None:
+            statement = statement.where(col(Workspace.slug) == workspace)
+        found = session.exec(statement.order_by(col(Subscription.id))).all()
+        rows = [(r.workspace_id, r.id or 0, r.url, slug) for r, slug in found]
+    outcomes: list[Outcome] = []
+    for workspace_id, subscription_id, url, slug in rows:
         with Session(engine) as session:
             try:
                 done = refresh(
                     session,
                     workspace_id=workspace_id,
                     subscription_id=subscription_id,
-                    actor=SCHEDULER,
+                    actor=actor,
                     at=at or datetime.now(UTC),
                     get=get,
                 )
             except (Conflict, NotFound) as err:
-                results.append((workspace_id, subscription_id, err.detail))
+                outcomes.append(Outcome(slug, subscription_id, url, None, err.detail))
             else:
-                results.append((workspace_id, subscription_id, done.changed))
-    return results
+                outcomes.append(Outcome(slug, subscription_id, url, done, None))
+    return outcomes
 
 
 def unsubscribe(

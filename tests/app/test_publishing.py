@@ -7,12 +7,14 @@ services over real HTTP). On SQLite and, when set, PostgreSQL.
 
 from __future__ import annotations
 
+import argparse
 import base64
 import json
 import threading
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,13 +24,16 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from app import accounts, membership, publishing, services
+from app import accounts, cli_publishing, membership, publishing, services
 from app.audit import COMMAND_LINE
+from app.cli_base import Parser
 from app.config import Settings
 from app.errors import Invalid
 from app.main import create_app
 from app.models import Subscription
 from app.routes import publications
+from graph import i18n
+from graph.errors import UsageError
 from importers.chainfile import dump_plain, load_chain
 from tests.app.conftest import Ws, make_user
 
@@ -382,6 +387,11 @@ def test_a_forged_version_is_refused_recorded_and_the_held_one_stays(
     assert held["version"] == 1
     assert "signature" in held["refusal"]
     assert link_status(client, shop) == "ok"
+    dutch = client.post(
+        shop.url(f"/subscriptions/{sid}/refresh"),
+        headers={**shop.auth("editor"), "Accept-Language": "nl"},
+    )
+    assert dutch.json()["detail"].startswith("geweigerd: de handtekening van de publicatie")
 
 
 def test_a_rolled_back_version_is_refused(
@@ -463,12 +473,16 @@ def test_refresh_all_fetches_every_subscription(
     key = publish(client, host)["key"]
     sid = subscribe(client, shop, key).json()["id"]
     publish(client, host)
-    ((_, done, changed),) = publishing.refresh_all(engine)
-    assert (done, changed) == (sid, True)
+    (done,) = publishing.refresh_all(engine)
+    assert done.refreshed is not None
+    assert (done.workspace, done.subscription, done.url) == ("shop", sid, URL)
+    assert (done.refreshed.changed, done.refreshed.subscription.version) == (True, 2)
+    assert publishing.refresh_all(engine, workspace="host") == []
     served["body"] = _forged(client)
-    ((_, _, refused),) = publishing.refresh_all(engine)
-    assert isinstance(refused, str)
-    assert "signature" in refused
+    (refused,) = publishing.refresh_all(engine)
+    assert refused.refreshed is None
+    assert refused.refusal is not None
+    assert "signature" in refused.refusal
     (entry,) = trail(client, shop, "update")
     assert entry["actor"]["via"] == "scheduler"
 
@@ -590,3 +604,64 @@ def test_ending_a_subscription_takes_its_chain_out_of_the_register_judged(
     assert client.get(shop.url("/subscriptions"), headers=shop.auth("viewer")).json() == []
     (entry,) = trail(client, shop, "unsubscribe")
     assert (entry["before"]["url"], entry["before"]["version"]) == (URL, 1)
+
+
+# --- the command line -------------------------------------------------------------------------
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = Parser(prog="ketenkaart")
+    commands = parser.add_subparsers(dest="command", parser_class=Parser)
+    cli_publishing.add_parsers(commands)
+    return parser
+
+
+def test_subscriptions_refresh_says_what_each_came_to(
+    client: TestClient, engine: Engine, host: Ws, shop: Ws, served: dict[str, Any]
+) -> None:
+    """``ketenkaart subscriptions refresh``: a line per subscription, its new version and
+    what it changed, or unchanged, or the refusal, which makes the command fail."""
+    key = publish(client, host)["key"]
+    subscribe(client, shop, key)
+    assert cli_publishing.refresh(engine, workspace=None, at=NOW) == (
+        [f"shop: {URL}: version 1, unchanged"],
+        False,
+    )
+    with i18n.using("nl"):
+        dutch, _ = cli_publishing.refresh(engine, workspace=None, at=NOW)
+    assert dutch == [f"shop: {URL}: versie 1, ongewijzigd"]
+    client.post(host.url("/import"), content=provider_chain("2026-11-30"), headers=host.auth())
+    publish(client, host)
+    lines, refused = cli_publishing.refresh(engine, workspace="shop")
+    assert lines == [
+        f"shop: {URL}: version 2, new (was 1): 1 entity changed, 1 link changed status"
+    ]
+    assert refused is False
+    served["body"] = _forged(client)
+    (line,), refused = cli_publishing.refresh(engine, workspace=None, at=NOW)
+    assert refused is True
+    assert "signature does not hold" in line
+    (entry,) = trail(client, shop, "update")
+    assert entry["actor"]["via"] == "cli"
+
+
+def test_subscriptions_refresh_reads_its_arguments_and_refuses_a_bad_database(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The command takes --workspace and --database-url; a database without subscriptions
+    prints nothing and succeeds; a URL that is none is a usage error."""
+    args = _parser().parse_args(
+        ["subscriptions", "refresh", "--workspace", "shop", "--database-url", "sqlite://"]
+    )
+    assert (args.workspace, args.database_url) == ("shop", "sqlite://")
+    url = f"sqlite:///{tmp_path / 'empty.db'}"
+    assert (
+        cli_publishing.run_command(
+            _parser().parse_args(["subscriptions", "refresh", "--database-url", url])
+        )
+        == 0
+    )
+    assert capsys.readouterr().out == ""
+    bad = _parser().parse_args(["subscriptions", "refresh", "--database-url", "nope://"])
+    with pytest.raises(UsageError):
+        cli_publishing.run_command(bad)
