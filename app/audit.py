@@ -41,6 +41,7 @@ from sqlmodel import Session, col
 
 from app.errors import Conflict
 from app.models import AuditEntry, AuditHead, User, Workspace
+from graph.i18n import format_number, gettext, ngettext
 from importers.base import safe_cell
 
 if TYPE_CHECKING:
@@ -184,9 +185,11 @@ def _lock_head(connection: Any, chain: str) -> tuple[int, str]:
     ).one()
     if (head_seq, head_hash) != (seq, digest):
         raise TrailBroken(
-            f"the audit trail '{chain}' ends at entry {seq} but its head records entry "
-            f"{head_seq}: the trail or its head was changed outside the service, so nothing "
-            "was changed; `ketenkaart audit verify` names the break"
+            gettext(
+                "the audit trail '{chain}' ends at entry {seq} but its head records entry "
+                "{head}: the trail or its head was changed outside the service, so nothing "
+                "was changed; `ketenkaart audit verify` names the break"
+            ).format(chain=chain, seq=format_number(seq), head=format_number(head_seq))
         )
     return seq, digest
 
@@ -278,9 +281,19 @@ class Verdict:
         }
 
     def __str__(self) -> str:
+        """The verdict in a line, in the language of the context (the problem in the one
+        :func:`verify` ran in)."""
         if self.ok:
-            return f"{self.chain}: {self.entries} entries, intact; head {self.head}"
-        return f"{self.chain}: entry {self.broken_seq} is broken: {self.problem}"
+            return ngettext(
+                "{chain}: {n} entries, intact; head {head}",
+                "{chain}: {n} entries, intact; head {head}",
+                self.entries,
+            ).format(chain=self.chain, n=format_number(self.entries), head=self.head)
+        return gettext("{chain}: entry {seq} is broken: {problem}").format(
+            chain=self.chain,
+            seq=format_number(self.broken_seq) if self.broken_seq is not None else None,
+            problem=self.problem,
+        )
 
 
 def verify(session: Session, chain: str) -> Verdict:
@@ -297,13 +310,14 @@ def verify(session: Session, chain: str) -> Verdict:
     for entry in _batches(session, chain):
         fields = public(entry)
         if entry.seq != expected:
-            return Verdict(chain, count, prev, expected, f"entry {expected} is missing")
+            missing = gettext("entry {seq} is missing").format(seq=format_number(expected))
+            return Verdict(chain, count, prev, expected, missing)
         if entry.prev_hash != prev:
-            return Verdict(
-                chain, count, prev, entry.seq, "it does not hold the hash of the entry before it"
-            )
+            unlinked = gettext("it does not hold the hash of the entry before it")
+            return Verdict(chain, count, prev, entry.seq, unlinked)
         if entry_hash(fields, prev) != entry.hash:
-            return Verdict(chain, count, prev, entry.seq, "its contents do not match its hash")
+            changed = gettext("its contents do not match its hash")
+            return Verdict(chain, count, prev, entry.seq, changed)
         prev, expected, count = entry.hash, expected + 1, count + 1
     found = session.execute(
         select(col(AuditHead.seq), col(AuditHead.hash)).where(col(AuditHead.chain) == chain)
@@ -315,19 +329,27 @@ def verify(session: Session, chain: str) -> Verdict:
                 count,
                 prev,
                 None,
-                f"its head is missing: the trail holds {count} entries but no head records "
-                "them (removed outside the service)",
+                ngettext(
+                    "its head is missing: the trail holds {n} entries but no head records "
+                    "them (removed outside the service)",
+                    "its head is missing: the trail holds {n} entries but no head records "
+                    "them (removed outside the service)",
+                    count,
+                ).format(n=format_number(count)),
             )
         if _expects_entries(session, chain):
-            return Verdict(
-                chain,
-                0,
-                prev,
-                1,
-                "it has no entries although its "
-                + ("accounts exist" if chain == GLOBAL else "workspace exists")
-                + ": the whole trail was removed (or predates the audit trail)",
+            removed = (
+                gettext(
+                    "it has no entries although its accounts exist: the whole trail was "
+                    "removed (or predates the audit trail)"
+                )
+                if chain == GLOBAL
+                else gettext(
+                    "it has no entries although its workspace exists: the whole trail was "
+                    "removed (or predates the audit trail)"
+                )
             )
+            return Verdict(chain, 0, prev, 1, removed)
         return Verdict(chain, 0, prev)
     head_seq, head_hash = int(found[0]), str(found[1])
     if head_seq > count:
@@ -336,8 +358,10 @@ def verify(session: Session, chain: str) -> Verdict:
             count,
             prev,
             count + 1,
-            f"the trail ends at entry {count} but its head records entry {head_seq}: "
-            "entries were removed from its end",
+            gettext(
+                "the trail ends at entry {seq} but its head records entry {head}: "
+                "entries were removed from its end"
+            ).format(seq=format_number(count), head=format_number(head_seq)),
         )
     if (head_seq, head_hash) != (count, prev):
         return Verdict(
@@ -345,12 +369,20 @@ def verify(session: Session, chain: str) -> Verdict:
             count,
             prev,
             head_seq + 1 if head_seq < count else head_seq,
-            f"its head records entry {head_seq} ({head_hash[:12]}…) but the trail ends at "
-            f"entry {count} ({prev[:12]}…): the head was moved back or changed outside the "
-            "service",
+            gettext(
+                "its head records entry {head} ({head_hash}…) but the trail ends at "
+                "entry {seq} ({hash}…): the head was moved back or changed outside the "
+                "service"
+            ).format(
+                head=format_number(head_seq),
+                head_hash=head_hash[:12],
+                seq=format_number(count),
+                hash=prev[:12],
+            ),
         )
     if count == 0 and not _expects_entries(session, chain):
-        return Verdict(chain, 0, prev, None, "it has a head but no trail: an extra head")
+        extra = gettext("it has a head but no trail: an extra head")
+        return Verdict(chain, 0, prev, None, extra)
     return Verdict(chain, count, prev)
 
 
@@ -413,16 +445,20 @@ def load_key(data: bytes) -> Ed25519PrivateKey:
         try:
             key = serialization.load_pem_private_key(text, password=None)
         except (ValueError, TypeError) as err:
-            raise AnchorError(f"not a PEM private key without a password: {err}") from None
+            raise AnchorError(
+                gettext("not a PEM private key without a password: {error}").format(error=err)
+            ) from None
         if not isinstance(key, Ed25519PrivateKey):
-            raise AnchorError("the PEM key is not an Ed25519 key")
+            raise AnchorError(gettext("the PEM key is not an Ed25519 key"))
         return key
     try:
         seed = base64.b64decode(text, validate=True)
     except (binascii.Error, ValueError):
         seed = b""
     if len(seed) != 32:
-        raise AnchorError("an anchor key is an Ed25519 key in PEM, or its 32-byte seed in base64")
+        raise AnchorError(
+            gettext("an anchor key is an Ed25519 key in PEM, or its 32-byte seed in base64")
+        )
     return Ed25519PrivateKey.from_private_bytes(seed)
 
 
@@ -496,11 +532,15 @@ def check_anchor(
         Ed25519PublicKey.from_public_bytes(public).verify(signature, canonical(body))
         anchored = [(str(c["chain"]), int(c["entries"]), str(c["head"])) for c in kept["chains"]]
     except InvalidSignature:
-        raise AnchorError("the anchor's signature does not hold: the anchor was changed") from None
+        raise AnchorError(
+            gettext("the anchor's signature does not hold: the anchor was changed")
+        ) from None
     except (KeyError, TypeError, ValueError, binascii.Error) as err:
-        raise AnchorError(f"not an anchor of ketenkaart: {err!r}") from None
+        raise AnchorError(
+            gettext("not an anchor of ketenkaart: {error}").format(error=repr(err))
+        ) from None
     if key is not None and _public_raw(key) != public:
-        raise AnchorError("the anchor was signed with another key than the one given")
+        raise AnchorError(gettext("the anchor was signed with another key than the one given"))
     made = kept.get("made_at")
     found = []
     for chain, count, digest in anchored:
@@ -510,8 +550,13 @@ def check_anchor(
                 AnchorCheck(
                     chain,
                     False,
-                    f"the trail holds {seq} entries, fewer than the {count} anchored at {made}: "
-                    "entries were removed",
+                    ngettext(
+                        "the trail holds {n} entries, fewer than the {count} anchored at "
+                        "{made}: entries were removed",
+                        "the trail holds {n} entries, fewer than the {count} anchored at "
+                        "{made}: entries were removed",
+                        seq,
+                    ).format(n=format_number(seq), count=format_number(count), made=made),
                 )
             )
             continue
@@ -525,14 +570,20 @@ def check_anchor(
                 AnchorCheck(
                     chain,
                     False,
-                    f"entry {count} has another hash than the one anchored at {made}: the "
-                    "trail was rewritten",
+                    gettext(
+                        "entry {seq} has another hash than the one anchored at {made}: the "
+                        "trail was rewritten"
+                    ).format(seq=format_number(count), made=made),
                 )
             )
             continue
         found.append(
             AnchorCheck(
-                chain, True, f"matches the anchor of {made} (entry {count}); {seq - count} since"
+                chain,
+                True,
+                gettext("matches the anchor of {made} (entry {seq}); {since} since").format(
+                    made=made, seq=format_number(count), since=format_number(seq - count)
+                ),
             )
         )
     return found
@@ -592,20 +643,37 @@ def register_differences(session: Session, workspace: Workspace) -> list[str]:
         section, key = place
         name = f"{repo.KINDS[section].singular}/{key}"
         if place not in actual:
-            found.append(f"{name}: the trail holds it, the register does not")
+            found.append(
+                gettext("{name}: the trail holds it, the register does not").format(name=name)
+            )
         elif place not in expected:
-            found.append(f"{name}: the register holds it, the trail never recorded it")
+            found.append(
+                gettext("{name}: the register holds it, the trail never recorded it").format(
+                    name=name
+                )
+            )
         elif _plain(actual[place]) != expected[place]:
             found.append(
-                f"{name}: the register holds {canonical(actual[place]).decode()}, the trail "
-                f"says {canonical(expected[place]).decode()}"
+                gettext("{name}: the register holds {actual}, the trail says {expected}").format(
+                    name=name,
+                    actual=canonical(actual[place]).decode(),
+                    expected=canonical(expected[place]).decode(),
+                )
             )
     for key in sorted(offerings ^ set(document["offerings"])):
-        where = "the register" if key in document["offerings"] else "the trail"
-        found.append(f"offering/{key}: only {where} makes it an offering")
+        only = (
+            gettext("offering/{key}: only the register makes it an offering")
+            if key in document["offerings"]
+            else gettext("offering/{key}: only the trail makes it an offering")
+        )
+        found.append(only.format(key=key))
     for key, value in sorted(extra.items()):
         if _plain(workspace.extra.get(key)) != value:
-            found.append(f"{key}: the register holds another value than the trail records")
+            found.append(
+                gettext("{key}: the register holds another value than the trail records").format(
+                    key=key
+                )
+            )
     return found
 
 

@@ -23,19 +23,20 @@ import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import IO, Any
 
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, LargeBinary, Table, func, insert, select
-from sqlalchemy.types import DateTime
+from sqlalchemy.types import Date, DateTime
 from sqlmodel import SQLModel
 
 import app.models  # noqa: F401 - registers the tables on the metadata
 from app.migrate import alembic_config
 from graph.errors import UsageError
+from graph.i18n import format_number, gettext, ngettext
 
 FORMAT = 1
 """The archive format's version; a restore refuses any other."""
@@ -75,6 +76,25 @@ def _member(table: Table) -> str:
     return f"tables/{table.name}.jsonl"
 
 
+def json_problem(err: ValueError) -> str:
+    """What :func:`json.loads` found wrong, in the language of the context where the catalog
+    carries the parser's words (as :mod:`json` writes it in English).
+
+    >>> try:
+    ...     json.loads("[1,")
+    ... except ValueError as err:
+    ...     json_problem(err)
+    'Expecting value: line 1 column 4 (char 3)'
+    """
+    if not isinstance(err, json.JSONDecodeError):
+        return str(err)
+    from importers.chainfile.yaml12 import library_words  # noqa: PLC0415 - on an error only
+
+    return gettext("{problem}: line {line} column {column} (char {position})").format(
+        problem=library_words(err.msg), line=err.lineno, column=err.colno, position=err.pos
+    )
+
+
 # --- backup -----------------------------------------------------------------------------------
 
 
@@ -109,6 +129,8 @@ def _encode(table: Table, row: Any) -> dict[str, Any]:
             # SQLite gives naive datetimes back; the service writes UTC.
             stamp = stamp.replace(tzinfo=UTC) if stamp.tzinfo is None else stamp.astimezone(UTC)
             out[column.name] = stamp.isoformat()
+        elif isinstance(column.type, Date):  # an auditor's engagement: from, through
+            out[column.name] = value.isoformat()
         elif isinstance(column.type, LargeBinary):
             out[column.name] = base64.b64encode(bytes(value)).decode("ascii")
         else:
@@ -145,7 +167,11 @@ def backup(engine: Engine, path: Path, *, documents_dir: Path | None = None) -> 
     document files kept in ``documents_dir`` (content-addressed, so never changed in place)."""
     target = Path(path)
     if not target.parent.is_dir():
-        raise UsageError(f"{target}: the folder {target.parent} does not exist")
+        raise UsageError(
+            gettext("{name}: the folder {folder} does not exist").format(
+                name=target, folder=target.parent
+            )
+        )
     partial = target.with_name(target.name + ".tmp")
     counts: dict[str, int] = {}
     try:
@@ -162,7 +188,9 @@ def backup(engine: Engine, path: Path, *, documents_dir: Path | None = None) -> 
             files = _stored_files(connection)
             if files and documents_dir is None:
                 raise UsageError(
-                    "documents are kept in a folder; set KETENKAART_DOCUMENTS_DIR to back it up"
+                    gettext(
+                        "documents are kept in a folder; set KETENKAART_DOCUMENTS_DIR to back it up"
+                    )
                 )
             for name in files:
                 if _SHA256.fullmatch(name) and documents_dir is not None:
@@ -191,12 +219,13 @@ def backup(engine: Engine, path: Path, *, documents_dir: Path | None = None) -> 
 
 def _decode(table: Table, record: Any, where: str) -> dict[str, Any]:
     if not isinstance(record, dict):
-        raise UsageError(f"{where}: not a row object")
+        raise UsageError(gettext("{where}: not a row object").format(where=where))
     unknown = set(record) - set(table.columns.keys())
     if unknown:
         raise UsageError(
-            f"{where}: columns {', '.join(sorted(unknown))} are not in table '{table.name}' of "
-            "this version"
+            gettext("{where}: columns {columns} are not in table '{table}' of this version").format(
+                where=where, columns=", ".join(sorted(unknown)), table=table.name
+            )
         )
     row: dict[str, Any] = {}
     for column in table.columns:
@@ -204,10 +233,16 @@ def _decode(table: Table, record: Any, where: str) -> dict[str, Any]:
         try:
             if value is not None and isinstance(column.type, DateTime):
                 value = datetime.fromisoformat(value)
+            elif value is not None and isinstance(column.type, Date):
+                value = date.fromisoformat(value)
             elif value is not None and isinstance(column.type, LargeBinary):
                 value = base64.b64decode(value, validate=True)
         except (TypeError, ValueError) as err:
-            raise UsageError(f"{where}: column {column.name}: {err}") from None
+            raise UsageError(
+                gettext("{where}: column {column}: {error}").format(
+                    where=where, column=column.name, error=err
+                )
+            ) from None
         row[column.name] = value
     return row
 
@@ -216,14 +251,28 @@ def _read_manifest(archive: zipfile.ZipFile, name: str) -> dict[str, Any]:
     try:
         manifest = json.loads(archive.read(MANIFEST))
     except KeyError:
-        raise UsageError(f"{name}: no {MANIFEST}: not a ketenkaart backup") from None
+        raise UsageError(
+            gettext("{name}: no {manifest}: not a ketenkaart backup").format(
+                name=name, manifest=MANIFEST
+            )
+        ) from None
     except ValueError as err:
-        raise UsageError(f"{name}: {MANIFEST} is not JSON: {err}") from None
+        raise UsageError(
+            gettext("{name}: {manifest} is not JSON: {error}").format(
+                name=name, manifest=MANIFEST, error=json_problem(err)
+            )
+        ) from None
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         found = manifest.get("format") if isinstance(manifest, dict) else None
-        raise UsageError(f"{name}: archive format {found!r}; this version reads format {FORMAT}")
+        raise UsageError(
+            gettext("{name}: archive format {found}; this version reads format {format}").format(
+                name=name, found=repr(found), format=FORMAT
+            )
+        )
     if not isinstance(manifest.get("tables"), dict):
-        raise UsageError(f"{name}: {MANIFEST} lists no tables")
+        raise UsageError(
+            gettext("{name}: {manifest} lists no tables").format(name=name, manifest=MANIFEST)
+        )
     return manifest
 
 
@@ -232,14 +281,18 @@ def _rows(archive: zipfile.ZipFile, table: Table, name: str) -> Iterator[dict[st
     try:
         handle = archive.open(member)
     except KeyError:
-        raise UsageError(f"{name}: {member} is missing") from None
+        raise UsageError(
+            gettext("{name}: {member} is missing").format(name=name, member=member)
+        ) from None
     with handle:
         for number, line in enumerate(handle, start=1):
             where = f"{name}: {member}:{number}"
             try:
                 record = json.loads(line)
             except ValueError as err:
-                raise UsageError(f"{where}: not JSON: {err}") from None
+                raise UsageError(
+                    gettext("{name}: not JSON: {error}").format(name=where, error=json_problem(err))
+                ) from None
             yield _decode(table, record, where)
 
 
@@ -260,42 +313,70 @@ def restore(engine: Engine, path: Path, *, documents_dir: Path | None = None) ->
     try:
         archive = zipfile.ZipFile(path)
     except FileNotFoundError:
-        raise UsageError(f"{name}: no such file") from None
+        raise UsageError(gettext("{name}: no such file").format(name=name)) from None
     except (OSError, zipfile.BadZipFile) as err:
-        raise UsageError(f"{name}: not a readable zip archive: {err}") from None
+        raise UsageError(
+            gettext("{name}: not a readable zip archive: {error}").format(name=name, error=err)
+        ) from None
     with archive:
         manifest = _read_manifest(archive, name)
         head = current_head()
         if manifest.get("revision") != head:
             raise UsageError(
-                f"{name}: the archive is of schema revision {manifest.get('revision')!r}; this "
-                f"version restores revision {head!r} only"
+                gettext(
+                    "{name}: the archive is of schema revision {found}; this version restores "
+                    "revision {head} only"
+                ).format(name=name, found=repr(manifest.get("revision")), head=repr(head))
             )
         expected: dict[str, Any] = manifest["tables"]
         names = {table.name for table in tables()}
         strange = sorted(set(expected) - names)
         if strange:
-            raise UsageError(f"{name}: tables {', '.join(strange)} are not in this version")
+            raise UsageError(
+                gettext("{name}: tables {tables} are not in this version").format(
+                    name=name, tables=", ".join(strange)
+                )
+            )
         counts: dict[str, int] = {}
         with engine.begin() as connection:
             busy = occupied(connection)
             if busy:
-                listed = ", ".join(f"{t}: {n} row{'s' if n != 1 else ''}" for t, n in busy.items())
+                listed = ", ".join(
+                    ngettext("{table}: {n} row", "{table}: {n} rows", n).format(
+                        table=t, n=format_number(n)
+                    )
+                    for t, n in busy.items()
+                )
                 raise UsageError(
-                    f"the database is not empty ({listed}); restore goes into an empty database "
-                    "only"
+                    gettext(
+                        "the database is not empty ({tables}); restore goes into an empty "
+                        "database only"
+                    ).format(tables=listed)
                 )
             for table in tables():
                 counts[table.name] = _insert(connection, table, _rows(archive, table, name))
                 if counts[table.name] != expected.get(table.name, 0):
                     raise UsageError(
-                        f"{name}: {_member(table)} has {counts[table.name]} rows, the manifest "
-                        f"says {expected.get(table.name, 0)}"
+                        ngettext(
+                            "{name}: {member} has {n} rows, the manifest says {expected}",
+                            "{name}: {member} has {n} rows, the manifest says {expected}",
+                            counts[table.name],
+                        ).format(
+                            name=name,
+                            member=_member(table),
+                            n=format_number(counts[table.name]),
+                            expected=_count(expected.get(table.name, 0)),
+                        )
                     )
             if engine.dialect.name == "postgresql":
                 _reset_sequences(connection)
             _restore_files(archive, name, documents_dir)
     return Summary(head, counts)
+
+
+def _count(value: object) -> str:
+    """A count the manifest gives, as the language writes a number; anything else as it is."""
+    return format_number(value) if isinstance(value, int) else str(value)
 
 
 def _restore_files(archive: zipfile.ZipFile, name: str, documents_dir: Path | None) -> None:
@@ -304,15 +385,27 @@ def _restore_files(archive: zipfile.ZipFile, name: str, documents_dir: Path | No
     if not members:
         return
     if documents_dir is None:
-        raise UsageError(f"{name}: holds document files; set KETENKAART_DOCUMENTS_DIR first")
+        raise UsageError(
+            gettext("{name}: holds document files; set KETENKAART_DOCUMENTS_DIR first").format(
+                name=name
+            )
+        )
     documents_dir.mkdir(parents=True, exist_ok=True)
     for member in members:
         digest = member[len(DOCUMENTS) :]
         if archive.getinfo(member).file_size > MAX_DOCUMENT:
-            raise UsageError(f"{name}: {member} is larger than {MAX_DOCUMENT:,} bytes")
+            raise UsageError(
+                gettext("{name}: {member} is larger than {limit} bytes").format(
+                    name=name, member=member, limit=format_number(MAX_DOCUMENT, grouped=True)
+                )
+            )
         content = archive.read(member)
         if not _SHA256.fullmatch(digest) or hashlib.sha256(content).hexdigest() != digest:
-            raise UsageError(f"{name}: {member} is not the file its name promises")
+            raise UsageError(
+                gettext("{name}: {member} is not the file its name promises").format(
+                    name=name, member=member
+                )
+            )
         target = documents_dir / digest
         if not target.exists():
             partial = target.with_name(f".restore-{digest}")

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 
 from app.cli_base import EXIT_GAP, EXIT_OK, Parser, parse_date
 from graph.errors import UsageError
-from graph.i18n import gettext
+from graph.i18n import format_number, gettext, ngettext
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -295,11 +295,17 @@ def run_command(args: argparse.Namespace) -> int:
             f"KETENKAART_{'_'.join(str(p) for p in e['loc']).upper()}: {e['msg']}"
             for e in err.errors()
         )
-        raise UsageError(f"the configuration is not valid: {problems}") from None
+        raise UsageError(
+            gettext("the configuration is not valid: {problems}").format(problems=problems)
+        ) from None
     except ArgumentError as err:
-        raise UsageError(f"the database URL is not valid: {err}") from None
+        raise UsageError(
+            gettext("the database URL is not valid: {error}").format(error=err)
+        ) from None
     except OperationalError as err:
-        raise UsageError(f"cannot use the database: {str(err.orig).strip()}") from None
+        raise UsageError(
+            gettext("cannot use the database: {error}").format(error=str(err.orig).strip())
+        ) from None
 
 
 def _settings(args: argparse.Namespace, **flags: object) -> Settings:
@@ -345,7 +351,11 @@ def _db_upgrade(args: argparse.Namespace) -> int:
 
     engine = _database(_settings(args).database_url)
     engine.dispose()
-    print(f"{_shown(engine)}: schema at revision {current_head()} (the newest)")  # noqa: T201
+    print(  # noqa: T201
+        gettext("{database}: schema at revision {revision} (the newest)").format(
+            database=_shown(engine), revision=current_head()
+        )
+    )
     return EXIT_OK
 
 
@@ -358,11 +368,13 @@ def _workspace_create(args: argparse.Namespace) -> int:
     problems = []
     if not SLUG.fullmatch(slug) or len(slug) > MAX_SLUG:
         problems.append(
-            f"workspace '{slug}': a slug is 1-{MAX_SLUG} characters a-z, 0-9 and -, "
-            "starting with a letter or digit"
+            gettext(
+                "workspace '{slug}': a slug is 1-{most} characters a-z, 0-9 and -, "
+                "starting with a letter or digit"
+            ).format(slug=slug, most=MAX_SLUG)
         )
     if args.name is not None and not 1 <= len(args.name.strip()) <= MAX_NAME:
-        problems.append(f"--name: 1-{MAX_NAME} characters")
+        problems.append(gettext("--name: 1-{most} characters").format(most=MAX_NAME))
     if problems:
         raise UsageError("\n".join(problems))
     with _session(args) as session:
@@ -371,12 +383,18 @@ def _workspace_create(args: argparse.Namespace) -> int:
             owner = accounts.user_by_email(session, args.owner)
             if owner is None:
                 raise UsageError(
-                    f"no account for {args.owner}; create it with `ketenkaart user create`"
+                    gettext(
+                        "no account for {email}; create it with `ketenkaart user create`"
+                    ).format(email=args.owner)
                 )
         workspace = membership.create_workspace(
             session, slug=slug, name=args.name, owner=owner, actor=COMMAND_LINE
         )
-        print(f"created workspace '{workspace.slug}' ({workspace.name})")  # noqa: T201
+        print(  # noqa: T201
+            gettext("created workspace '{slug}' ({name})").format(
+                slug=workspace.slug, name=workspace.name
+            )
+        )
     return EXIT_OK
 
 
@@ -386,13 +404,13 @@ def _token_create(args: argparse.Namespace) -> int:
 
     expires = parse_date(args.expires, "--expires") if args.expires else None
     if expires is not None and expires < date.today():  # noqa: DTZ011 - the caller's calendar day
-        raise UsageError(f"--expires {expires} is in the past")
+        raise UsageError(gettext("--expires {date} is in the past").format(date=expires))
     with _session(args) as session:
         user_id = None
         if args.user:
             user = accounts.user_by_email(session, args.user)
             if user is None:
-                raise UsageError(f"--user: no account for {args.user}")
+                raise UsageError(gettext("--user: no account for {email}").format(email=args.user))
             user_id = user.id
         token = services.create_token(
             session, slug=args.workspace, role=args.role, expires=expires, user_id=user_id
@@ -407,10 +425,10 @@ def _read_password(args: argparse.Namespace) -> str:
     if args.password_stdin:
         return sys.stdin.readline().rstrip("\r\n")
     if not sys.stdin.isatty():
-        raise UsageError("no terminal to ask the password on: use --password-stdin")
-    first = getpass.getpass("Password (at least 15 characters): ")
-    if getpass.getpass("Once more: ") != first:
-        raise UsageError("the two passwords differ")
+        raise UsageError(gettext("no terminal to ask the password on: use --password-stdin"))
+    first = getpass.getpass(gettext("Password (at least 15 characters): "))
+    if getpass.getpass(gettext("Once more: ")) != first:
+        raise UsageError(gettext("the two passwords differ"))
     return first
 
 
@@ -428,7 +446,11 @@ def _user_create(args: argparse.Namespace) -> int:
             password=password,
             actor=COMMAND_LINE,
         )
-        print(f"created the account of {user.display_name} <{user.email}>")  # noqa: T201
+        print(  # noqa: T201
+            gettext("created the account of {name} <{email}>").format(
+                name=user.display_name, email=user.email
+            )
+        )
     return EXIT_OK
 
 
@@ -444,8 +466,9 @@ def _user_disable(args: argparse.Namespace) -> int:
             session, email=args.email, now=datetime.now(UTC), actor=COMMAND_LINE
         )
         print(  # noqa: T201
-            f"disabled the account of {user.display_name} <{user.email}>; its sessions and "
-            "tokens have ended"
+            gettext(
+                "disabled the account of {name} <{email}>; its sessions and tokens have ended"
+            ).format(name=user.display_name, email=user.email)
         )
     return EXIT_OK
 
@@ -454,13 +477,21 @@ def _member_set(args: argparse.Namespace) -> int:
 
     from app import membership, services  # noqa: PLC0415
     from app.audit import COMMAND_LINE  # noqa: PLC0415
+    from app.deps import ROLE_WORDS  # noqa: PLC0415
 
     with _session(args) as session:
         workspace = services.workspace_for(session, args.workspace)
         found = membership.set_member(
             session, workspace=workspace, email=args.email, role=args.role, actor=COMMAND_LINE
         )
-        print(f"{found['email']} is {found['role']} of '{workspace.slug}'")  # noqa: T201
+        role = ROLE_WORDS.get(found["role"])
+        print(  # noqa: T201
+            gettext("{email} is {role} of '{workspace}'").format(
+                email=found["email"],
+                role=gettext(role) if role else found["role"],
+                workspace=workspace.slug,
+            )
+        )
     return EXIT_OK
 
 
@@ -481,10 +512,18 @@ def _grant_create(args: argparse.Namespace) -> int:
             ends=ends,
             actor=COMMAND_LINE,
         )
-    scope = ", ".join(found["offerings"]) or "the whole workspace"
+    scope = ", ".join(found["offerings"]) or gettext("the whole workspace")
     print(  # noqa: T201
-        f"grant {found['id']}: {found['email']} may read {scope} of '{args.workspace}' "
-        f"from {found['starts']} through {found['ends']}"
+        gettext(
+            "grant {id}: {email} may read {scope} of '{workspace}' from {starts} through {ends}"
+        ).format(
+            id=found["id"],
+            email=found["email"],
+            scope=scope,
+            workspace=args.workspace,
+            starts=found["starts"],
+            ends=found["ends"],
+        )
     )
     return EXIT_OK
 
@@ -510,13 +549,18 @@ def _audit_verify(args: argparse.Namespace) -> int:
                 checks = audit.check_anchor(session, kept, key=key)
             except audit.AnchorError as err:
                 raise UsageError(f"--anchor {args.anchor}: {err}") from None
-            lines += [f"anchor: {c}" for c in checks if not args.workspace or c.chain in chains]
+            lines += [
+                gettext("anchor: {check}").format(check=c)
+                for c in checks
+                if not args.workspace or c.chain in chains
+            ]
             ok = ok and all(c.ok for c in checks if not args.workspace or c.chain in chains)
         if args.register:
             for workspace in workspaces:
                 found = audit.register_differences(session, workspace)
                 lines += [f"{workspace.slug}: {f}" for f in found]
-                lines += [] if found else [f"{workspace.slug}: the register matches its trail"]
+                matches = gettext("{workspace}: the register matches its trail")
+                lines += [] if found else [matches.format(workspace=workspace.slug)]
                 ok = ok and not found
     for line in lines:
         print(line)  # noqa: T201
@@ -532,8 +576,10 @@ def _audit_anchor(args: argparse.Namespace) -> int:
     key = _anchor_key(args.key)
     if key is None:
         raise UsageError(
-            f"no anchor key: give --key FILE or set {audit.ANCHOR_KEY_VARIABLE} (an Ed25519 key "
-            "in PEM, e.g. from `openssl genpkey -algorithm ed25519`, or its seed in base64)"
+            gettext(
+                "no anchor key: give --key FILE or set {variable} (an Ed25519 key in PEM, e.g. "
+                "from `openssl genpkey -algorithm ed25519`, or its seed in base64)"
+            ).format(variable=audit.ANCHOR_KEY_VARIABLE)
         )
     with _session(args) as session:
         if args.workspace:
@@ -554,7 +600,7 @@ def _anchor_key(path: str | None) -> Ed25519PrivateKey | None:
             return audit.key_from_environment()
         return audit.load_key(Path(path).read_bytes())
     except OSError as err:
-        raise UsageError(f"--key {path}: cannot read: {err.strerror or err}") from None
+        raise UsageError(_cannot_read(f"--key {path}", err)) from None
     except audit.AnchorError as err:
         raise UsageError(f"{path or audit.ANCHOR_KEY_VARIABLE}: {err}") from None
 
@@ -565,12 +611,23 @@ def _anchor_file(path: str) -> dict[str, object]:
     try:
         kept = json.loads(Path(path).read_bytes())
     except OSError as err:
-        raise UsageError(f"--anchor {path}: cannot read: {err.strerror or err}") from None
+        raise UsageError(_cannot_read(f"--anchor {path}", err)) from None
     except ValueError as err:
-        raise UsageError(f"--anchor {path}: not JSON: {err}") from None
+        from app.backup import json_problem  # noqa: PLC0415
+
+        raise UsageError(
+            gettext("{name}: not JSON: {error}").format(
+                name=f"--anchor {path}", error=json_problem(err)
+            )
+        ) from None
     if not isinstance(kept, dict):
-        raise UsageError(f"--anchor {path}: not an anchor of ketenkaart")
+        raise UsageError(gettext("--anchor {file}: not an anchor of ketenkaart").format(file=path))
     return kept
+
+
+def _cannot_read(name: str, err: OSError) -> str:
+    """That ``name`` cannot be read, with the system's own words for why."""
+    return gettext("{name}: cannot read: {error}").format(name=name, error=err.strerror or err)
 
 
 def _token_revoke(args: argparse.Namespace) -> int:
@@ -579,10 +636,12 @@ def _token_revoke(args: argparse.Namespace) -> int:
 
     token: str = args.token.strip()
     if len(token) < 10:  # the prefix the service keeps
-        raise UsageError("give the whole token, or its first 10 characters")
+        raise UsageError(gettext("give the whole token, or its first 10 characters"))
     with _session(args) as session:
         count = services.revoke_token(session, token=token)
-    print(f"revoked {count} token{'s' if count != 1 else ''}")  # noqa: T201
+    print(  # noqa: T201
+        ngettext("revoked {n} token", "revoked {n} tokens", count).format(n=format_number(count))
+    )
     return EXIT_OK
 
 
@@ -599,9 +658,13 @@ def _run_server(settings: Settings) -> int:
     from app.security import UVICORN_LOG_CONFIG, configure_logging  # noqa: PLC0415
 
     if not 0 < settings.port < 65536:
-        raise UsageError(f"--port {settings.port} is not a TCP port (1-65535)")
+        raise UsageError(
+            gettext("--port {port} is not a TCP port (1-65535)").format(port=settings.port)
+        )
     if settings.workers < 1:
-        raise UsageError(f"--workers {settings.workers}: at least 1")
+        raise UsageError(
+            gettext("--workers {workers}: at least 1").format(workers=settings.workers)
+        )
     _database(settings.database_url).dispose()
     # Every worker process builds its app from the environment: hand it what the flags said.
     os.environ.update(
@@ -644,7 +707,11 @@ def _demo(args: argparse.Namespace) -> int:
 
     chain = Path(app.__file__).resolve().parents[1] / "examples" / "demo-chain.yaml"
     if not chain.is_file():
-        raise UsageError(f"the demo chain is not installed with this copy ({chain} is missing)")
+        raise UsageError(
+            gettext("the demo chain is not installed with this copy ({file} is missing)").format(
+                file=chain
+            )
+        )
     database = Path.cwd() / DEMO_DATABASE
     settings = Settings(
         database_url=f"sqlite:///{database}",
@@ -661,7 +728,7 @@ def _demo(args: argparse.Namespace) -> int:
                 user = accounts.create_user(
                     session,
                     email=DEMO_EMAIL,
-                    display_name="Demo owner",
+                    display_name=gettext("Demo owner"),
                     password=password,
                     actor=COMMAND_LINE,
                 )
@@ -693,16 +760,34 @@ def _demo(args: argparse.Namespace) -> int:
     finally:
         engine.dispose()
     base = f"http://127.0.0.1:{settings.port}"
-    print(  # noqa: T201
-        f"ketenkaart demo: workspace '{DEMO_WORKSPACE}' in {database}\n"
-        f"  open {base}/login and sign in as {DEMO_EMAIL} with password {password}\n"
-        f"  API: {base}/api/v1 (described by {base}/openapi.json, shown at {base}/docs)\n"
-        f"  owner token (shown once):  {token}\n"
-        f"  try: curl -H 'Authorization: Bearer {token}' "
-        f"{base}/api/v1/workspaces/{DEMO_WORKSPACE}/check\n"
-        "  stop with Ctrl-C"
-    )
+    print(_demo_banner(base, database, password, token))  # noqa: T201
     return _run_server(settings)
+
+
+def _demo_banner(base: str, database: Path, password: str, token: str) -> str:
+    """What ``demo`` prints before it serves: where to sign in and the API, with a token."""
+    lines = [
+        gettext("ketenkaart demo: workspace '{workspace}' in {database}"),
+        gettext("  open {base}/login and sign in as {email} with password {password}"),
+        gettext("  API: {base}/api/v1 (described by {base}/openapi.json, shown at {base}/docs)"),
+        gettext("  owner token (shown once):  {token}"),
+        gettext(
+            "  try: curl -H 'Authorization: Bearer {token}' "
+            "{base}/api/v1/workspaces/{workspace}/check"
+        ),
+        gettext("  stop with Ctrl-C"),
+    ]
+    return "\n".join(
+        line.format(
+            workspace=DEMO_WORKSPACE,
+            database=database,
+            base=base,
+            email=DEMO_EMAIL,
+            password=password,
+            token=token,
+        )
+        for line in lines
+    )
 
 
 def _backup(args: argparse.Namespace) -> int:
@@ -716,8 +801,16 @@ def _backup(args: argparse.Namespace) -> int:
     finally:
         engine.dispose()
     print(  # noqa: T201
-        f"{args.file}: {summary.rows} rows of {len(summary.counts)} tables, "
-        f"schema revision {summary.revision}"
+        ngettext(
+            "{file}: {rows} rows of {tables} tables, schema revision {revision}",
+            "{file}: {rows} rows of {tables} tables, schema revision {revision}",
+            summary.rows,
+        ).format(
+            file=args.file,
+            rows=format_number(summary.rows),
+            tables=format_number(len(summary.counts)),
+            revision=summary.revision,
+        )
     )
     return EXIT_OK
 
@@ -733,7 +826,15 @@ def _restore(args: argparse.Namespace) -> int:
     finally:
         engine.dispose()
     print(  # noqa: T201
-        f"restored {summary.rows} rows of {len(summary.counts)} tables from {args.file} "
-        f"into {_shown(engine)}"
+        ngettext(
+            "restored {rows} rows of {tables} tables from {file} into {database}",
+            "restored {rows} rows of {tables} tables from {file} into {database}",
+            summary.rows,
+        ).format(
+            rows=format_number(summary.rows),
+            tables=format_number(len(summary.counts)),
+            file=args.file,
+            database=_shown(engine),
+        )
     )
     return EXIT_OK

@@ -37,7 +37,7 @@ from app.views.pages import page
 from app.views.paging import Pager
 from graph.dates import parse_period
 from graph.errors import UsageError
-from graph.i18n import gettext
+from graph.i18n import N_, gettext
 from graph.model import Chain, DateRange
 from graph.profiles import BUILTIN_PROFILES, ResolvedProfile
 from graph.verdicts import CheckResult, LinkResult, Status
@@ -90,8 +90,8 @@ def _parse_when(
             return date.fromisoformat(at), None
         except ValueError:
             raise Invalid(
-                f"at '{at}' is not a date YYYY-MM-DD",
-                errors=[{"location": "at", "message": "expected YYYY-MM-DD"}],
+                gettext("at '{text}' is not a date YYYY-MM-DD").format(text=at),
+                errors=[{"location": "at", "message": gettext("expected YYYY-MM-DD")}],
             ) from None
     return day, None
 
@@ -134,7 +134,11 @@ def _checked(request: Request, session: Session, visit: Visit, offering: str) ->
             )
             version, chain = ready.version, ready.chain
             if offering not in chain.offerings:
-                raise NotFound(f"no offering '{offering}' in workspace '{workspace.slug}'")
+                raise NotFound(
+                    gettext("no offering '{offering}' in workspace '{workspace}'").format(
+                        offering=offering, workspace=workspace.slug
+                    )
+                )
             result = ready.judged.check([offering])
         # the report and the graph carry this offering's own title, never another's
         title = services.offering_title(ready.workspace, offering)
@@ -256,11 +260,11 @@ def scope_rows(links: Iterable[LinkResult], chain: Chain) -> list[ScopeRow]:
     return rows
 
 
-REPORT_SECTIONS = (
-    (Status.GAP, "Gaps: links without equivalent certification"),
-    (Status.CONDITIONAL, "Conditional: links covered on conditions"),
-    (Status.OK, "Covered: links with equivalent certification"),
-    (Status.OUT_OF_SCOPE, "Out of scope"),
+REPORT_SECTIONS = (  # in words by the page (its ``t`` filter)
+    (Status.GAP, N_("Gaps: links without equivalent certification")),
+    (Status.CONDITIONAL, N_("Conditional: links covered on conditions")),
+    (Status.OK, N_("Covered: links with equivalent certification")),
+    (Status.OUT_OF_SCOPE, N_("Out of scope")),
 )
 
 
@@ -276,9 +280,14 @@ def report_markdown(request: Request, session: SessionDep, ws: WsPath, offering:
     )
     seq, digest = audit.last_entry(session, audit.chain_of(visit.workspace.id))
     generated = now(request).replace(microsecond=0).isoformat()
+    # the page's sentence (app/templates/report.html), in Markdown: the same words
     footer = (
-        f"\n\nGenerated at {generated} from workspace `{visit.workspace.slug}`; the register's"
-        f" audit trail stood at entry {seq}, hash `{digest}`.\n"
+        "\n\n"
+        + gettext(
+            "Generated at {generated} from workspace `{slug}`; the register's audit trail stood "
+            "at entry {seq}, hash `{hash}`."
+        ).format(generated=generated, slug=visit.workspace.slug, seq=seq, hash=digest)
+        + "\n"
     )
     body = chunked(piece.encode("utf-8") for piece in _ending_with(pieces, footer))
     return _download(body, "text/markdown; charset=utf-8", ws, offering, "md")
@@ -470,11 +479,11 @@ def report_page(request: Request, session: SessionDep, ws: WsPath, offering: str
             audit_hash=digest,
             downloads=[
                 (f"{base}.{ext}" + (f"?{query}" if query else ""), label)
-                for ext, label in (
+                for ext, label in (  # the labels in words by the page (its ``t`` filter)
                     ("md", "Markdown"),
-                    ("csv", "CSV (links)"),
-                    ("xlsx", "XLSX worksheet"),
-                    ("html", "Graph, offline HTML"),
+                    ("csv", N_("CSV (links)")),
+                    ("xlsx", N_("XLSX worksheet")),
+                    ("html", N_("Graph, offline HTML")),
                 )
             ],
             markdown_url=f"{base}.md" + (f"?{query}" if query else ""),
