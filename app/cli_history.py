@@ -1,7 +1,7 @@
 """``ketenkaart history export`` and ``history diff``: a workspace's register as it stood at a
 moment, rebuilt from its audit trail in the database (``KETENKAART_DATABASE_URL`` or
 ``--database-url``), as the chain file an export gave then; and what changed in it between two
-moments, as JSON (ADR 39).
+moments, as ``ketenkaart diff`` writes it for two files (ADR 39).
 
 :mod:`app.cli` adds the parser with :func:`add_parsers` and runs the command with
 :func:`run_command`. The service's modules are imported inside the command, never here.
@@ -15,7 +15,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from app.cli_base import EXIT_OK, Parser
+from app.cli_base import EXIT_GAP, EXIT_OK, Parser
 from graph.errors import UsageError
 from graph.i18n import gettext
 
@@ -58,11 +58,11 @@ def add_parsers(commands: argparse._SubParsersAction[Parser]) -> None:
         "diff",
         help=gettext("what changed in a workspace's register between two moments"),
         description=gettext(
-            "Write, as JSON, what changed in the register of a workspace between --from and "
-            "--to, rebuilt from its audit trail: every entity added, removed or changed field "
-            "by field, with who changed it last in between and when, and every link whose "
+            "Write what changed in the register of a workspace between --from and --to, "
+            "rebuilt from its audit trail: every entity added, removed or changed field by "
+            "field, with who changed it last in between and when, and every link whose "
             "verdict differs between a check as of --from on that day and one as of --to on "
-            "that day, with both reasons."
+            "that day, with both reasons. Exits 0 when there is no difference, 1 when there is."
         ),
     )
     between.add_argument("workspace", metavar="SLUG")
@@ -79,6 +79,12 @@ def add_parsers(commands: argparse._SubParsersAction[Parser]) -> None:
         metavar="ID",
         default="zeker-online",
         help=gettext("the profile both checks judge by (default: zeker-online)"),
+    )
+    between.add_argument(
+        "--format",
+        choices=("text", "json", "markdown", "xlsx"),
+        default="text",
+        help=gettext("output format; xlsx is a workbook of the changes (needs --output)"),
     )
     between.add_argument(
         "--output", metavar=gettext("FILE"), help=gettext("write to FILE (default: stdout)")
@@ -99,8 +105,17 @@ def run_command(args: argparse.Namespace) -> int | None:
 
     from app.errors import Problem  # noqa: PLC0415 - the service's imports only here
 
+    if args.action == "diff" and args.format == "xlsx" and not args.output:
+        raise UsageError(
+            gettext("--format xlsx writes a workbook: name the file with --output FILE")
+        )
+    exit_status = EXIT_OK
     try:
-        data = _diff(args) if args.action == "diff" else _export(args)
+        if args.action == "diff":
+            data, different = _diff(args)
+            exit_status = EXIT_GAP if different else EXIT_OK
+        else:
+            data = _export(args)
     except Problem as err:  # the place first when there is one: --as-of: ...
         places = [f"{e['location']}: {e['message']}" for e in err.errors]
         raise UsageError("\n".join(places) or err.detail) from None
@@ -118,7 +133,7 @@ def run_command(args: argparse.Namespace) -> int | None:
         sys.stdout.flush()
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
-    return EXIT_OK
+    return exit_status
 
 
 def _export(args: argparse.Namespace) -> bytes:
@@ -147,8 +162,8 @@ def _export(args: argparse.Namespace) -> bytes:
     return dump_chain(chain, fmt="json" if args.format == "json" else "yaml")
 
 
-def _diff(args: argparse.Namespace) -> bytes:
-    """The JSON of what changed between ``--from`` and ``--to``."""
+def _diff(args: argparse.Namespace) -> tuple[bytes, bool]:
+    """What changed between ``--from`` and ``--to``, in ``--format``; whether anything did."""
     import json  # noqa: PLC0415
     from datetime import UTC, datetime  # noqa: PLC0415
 
@@ -178,7 +193,16 @@ def _diff(args: argparse.Namespace) -> bytes:
             )
     finally:
         engine.dispose()
-    return json.dumps(found.changes.to_json(), ensure_ascii=False, indent=2).encode() + b"\n"
+    from app.views import diff as view  # noqa: PLC0415 - the views for this command only
+
+    changes, different = found.changes, not found.changes.empty
+    if args.format == "json":
+        return (json.dumps(changes.to_json(), ensure_ascii=False) + "\n").encode(), different
+    if args.format == "xlsx":
+        return view.render_xlsx(changes, found.old, found.new), different
+    if args.format == "markdown":
+        return view.render_markdown(changes, found.old, found.new).encode(), different
+    return view.render_text(changes, found.old, found.new).encode(), different
 
 
 def _write(path: Path, data: bytes) -> None:

@@ -11,6 +11,7 @@ moment is rebuilt and compared byte for byte, the whole register and an auditor'
 from __future__ import annotations
 
 import argparse
+import io
 import itertools
 import json
 import re
@@ -20,6 +21,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import openpyxl  # type: ignore[import-untyped]
 import pytest
 import yaml
 from fastapi.testclient import TestClient
@@ -559,6 +561,16 @@ def test_the_diff_between_two_moments_lists_exactly_the_edits_between_them(
     assert mail["old"]["evidence"] == "postduif-trust-page"
     assert mail["new"]["evidence"] is None
     assert mail["new"]["verdict"] != mail["old"]["verdict"] and mail["new"]["reasons"]
+    section = client.get(
+        ws.url("/diff"), params={"from": start, "to": end, "format": "markdown"}, headers=ws.auth()
+    )
+    assert section.headers["content-type"].startswith("text/markdown")
+    assert "postduif-trust-page" in section.text and "Stratus PostgreSQL" in section.text
+    book = client.get(
+        ws.url("/diff"), params={"from": start, "to": end, "format": "xlsx"}, headers=ws.auth()
+    )
+    sheets = openpyxl.load_workbook(io.BytesIO(book.content), read_only=True)
+    assert sheets.sheetnames == ["Entities", "Links"]
     nothing = client.get(ws.url("/diff"), params={"from": end, "to": end}, headers=ws.auth())
     assert nothing.json()["entities"] == [] and nothing.json()["links"] == []
     since = client.get(ws.url("/diff"), params={"from": end}, headers=ws.auth())
@@ -598,11 +610,11 @@ def test_the_diff_is_an_auditors_part_and_refuses_moments_out_of_order(
 
 
 def test_history_diff_writes_what_changed_between_two_moments(
-    tmp_path: Path, demo_bytes: bytes
+    tmp_path: Path, demo_bytes: bytes, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """``ketenkaart history diff SLUG --from T1 --to T2`` writes the JSON of what changed in
-    between, the command line named as who changed it; moments out of order, or an unknown
-    profile, are usage errors naming the option."""
+    """``ketenkaart history diff SLUG --from T1 --to T2`` writes what changed in between (as
+    text, or JSON naming the command line as who changed it) and exits 1, 0 when nothing did;
+    moments out of order, or an unknown profile, are usage errors naming the option."""
     url = f"sqlite:///{tmp_path / 'k.db'}"
     engine = make_engine(url)
     upgrade(engine)
@@ -625,12 +637,21 @@ def test_history_diff_writes_what_changed_between_two_moments(
     engine.dispose()
     out = tmp_path / "diff.json"
     argv = ("history", "diff", "acme", "--from", start, "--database-url", url)
-    assert _history(*argv, "--to", end, "--output", str(out)) == 0
+    assert _history(*argv, "--to", end, "--format", "json", "--output", str(out)) == 1
     found = json.loads(out.read_bytes())
     assert [(e["section"], e["key"], e["change"], e["by"]) for e in found["entities"]] == [
         ("dependencies", ["loonwolk-online", "kantoor-catering"], "removed", "cli")
     ]
     assert [(k["to"], k["change"]) for k in found["links"]] == [("kantoor-catering", "gone")]
+    assert _history(*argv, "--to", start, "--format", "json", "--output", str(out)) == 0
+    assert json.loads(out.read_bytes())["entities"] == []
+    capsys.readouterr()
+    assert _history(*argv, "--to", end) == 1
+    text = capsys.readouterr().out
+    assert (
+        "- link LoonWolk Online (loonwolk-online) -> Office catering (kantoor-catering) (cli, "
+        in text
+    )
     with pytest.raises(UsageError, match=r"^--from: "):
         _history("history", "diff", "acme", "--from", end, "--to", start, "--database-url", url)
     with pytest.raises(UsageError, match=r"^--profile: unknown profile 'strikt'"):
