@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from sqlmodel import Session
 
-from app import accounts, membership, passwords, services
+from app import accounts, membership, passwords, repository, services
 from app.audit import COMMAND_LINE
 from app.config import Settings
 from app.db import make_engine
@@ -183,4 +183,47 @@ def test_a_hostile_supplier_name_stays_text_everywhere(watched: Watched, origin:
     page.goto(f"{origin}/w/acme/report/loonwolk-online?at=2026-11-27")
     assert XSS in page.inner_text("article.report")
     assert page.locator("img[src=x]").count() == 0
+    assert_clean(watched, origin)
+
+
+def test_the_graph_page_says_what_changes_next(
+    watched: Watched, origin: str, artefacts: Path
+) -> None:
+    """Below the graph, the service's forecast of the offering as of the page's date: each
+    change of status within the year, the soonest first, with the reason; in Dutch with Dutch
+    dates and words. Over an audit period there is none (the page looks back)."""
+    page = watched.page
+    sign_in(page, origin)
+    with Session(ENGINE[0]) as session:
+        workspace = repository.workspace_by_slug(session, "acme")
+        assert workspace is not None
+        expected = services.forecast(
+            session,
+            workspace=workspace,
+            at=CLOCK.date(),
+            days=365,
+            profile="zeker-online",
+            offerings=["loonwolk-online"],
+        ).changes
+    assert expected
+    page.goto(f"{origin}/w/acme/graph/loonwolk-online?at=2026-11-27")
+    page.wait_for_selector("#forecast[data-ready=true]", state="attached")
+    items = page.locator("#forecast .forecast-item")
+    assert items.count() == len(expected)
+    first = items.first.inner_text()
+    assert first.startswith(expected[0].on.isoformat())
+    assert expected[0].after.reasons[0].message in first
+    page.locator("#forecast").screenshot(path=str(artefacts / "pages-forecast.png"))
+
+    page.goto(f"{origin}/w/acme/graph/loonwolk-online?at=2026-11-27&lang=nl")
+    page.wait_for_selector("#forecast[data-ready=true]", state="attached")
+    dutch = page.inner_text("#forecast")
+    assert "Wat er hierna verandert" in dutch
+    assert "31 december 2026" in dutch or "december 2026" in dutch
+    assert "leemte" in dutch
+    page.locator("#forecast").screenshot(path=str(artefacts / "pages-forecast-nl.png"))
+
+    page.goto(f"{origin}/w/acme/graph/loonwolk-online?period=2026-01-01..2026-06-30&lang=en")
+    page.wait_for_selector("#graph-app[data-ready=true]", state="attached")
+    assert page.locator("#forecast").count() == 0
     assert_clean(watched, origin)

@@ -215,7 +215,21 @@ def graph_page(request: Request, session: SessionDep, ws: WsPath, offering: str)
     context = flights(request, "graphs", KEPT_GRAPHS).get(
         key, at_least=asked, compute=compute, start_within=turn_wait(request)
     )
-    return page(request, GRAPH_TEMPLATE, **{**context, **page_context(request, visit)})
+    # What changes next: asked by the page after the drawing (a large register's forecast takes
+    # seconds); at a date only, over an audit period the page looks back
+    forecast_url = (
+        None
+        if span
+        else f"/api/v1/workspaces/{quote(ws)}/forecast?"
+        + urlencode(
+            {"offering": offering, "at": (at or today(request)).isoformat(), "profile": profile}
+        )
+    )
+    return page(
+        request,
+        GRAPH_TEMPLATE,
+        **{**context, **page_context(request, visit), "forecast_url": forecast_url},
+    )
 
 
 KEPT_GRAPHS = 16
