@@ -665,3 +665,21 @@ def test_subscriptions_refresh_reads_its_arguments_and_refuses_a_bad_database(
     bad = _parser().parse_args(["subscriptions", "refresh", "--database-url", "nope://"])
     with pytest.raises(UsageError):
         cli_publishing.run_command(bad)
+
+
+def test_a_held_version_changed_in_the_database_shows_its_signature_broken(
+    client: TestClient, engine: Engine, shop: Ws
+) -> None:
+    """The origin's signature is checked again on every read: a stored version edited
+    behind the service's back is shown with ``signature_valid`` false."""
+    sid = seed_subscription(engine, shop.slug)
+    origins = client.get(shop.url("/upstream"), headers=shop.auth("viewer")).json()
+    assert {o["signature_valid"] for o in origins} == {True}
+    with Session(engine) as session:
+        row = session.get(Subscription, sid)
+        assert row is not None
+        row.body = row.body.replace("2027-12-01", "2099-12-01")
+        session.add(row)
+        session.commit()
+    origins = client.get(shop.url("/upstream"), headers=shop.auth("viewer")).json()
+    assert {o["signature_valid"] for o in origins} == {False}
