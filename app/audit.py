@@ -289,10 +289,12 @@ class Verdict:
                 "{chain}: {n} entries, intact; head {head}",
                 self.entries,
             ).format(chain=self.chain, n=format_number(self.entries), head=self.head)
+        if self.broken_seq is None:  # the head, not an entry: no entry to name
+            return gettext("{chain}: broken: {problem}").format(
+                chain=self.chain, problem=self.problem
+            )
         return gettext("{chain}: entry {seq} is broken: {problem}").format(
-            chain=self.chain,
-            seq=format_number(self.broken_seq) if self.broken_seq is not None else None,
-            problem=self.problem,
+            chain=self.chain, seq=format_number(self.broken_seq), problem=self.problem
         )
 
 

@@ -127,6 +127,7 @@ def test_a_removed_head_is_a_finding_and_later_writes_still_work(
     verdict = _verdicts(engine)[chain]
     assert not verdict.ok
     assert "head is missing" in (verdict.problem or "")
+    assert str(verdict).startswith(f"{chain}: broken: its head is missing")  # no "entry None"
     answer = client.post(
         demo_ws.url("/suppliers"), json={"id": "vier", "name": "Vier"}, headers=demo_ws.auth()
     )
