@@ -24,12 +24,14 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from app import accounts, cli_publishing, membership, publishing, services
+from app import accounts, backup, cli_publishing, membership, publishing, services
 from app.audit import COMMAND_LINE
 from app.cli_base import Parser
 from app.config import Settings
+from app.db import make_engine
 from app.errors import Invalid
 from app.main import create_app
+from app.migrate import upgrade
 from app.models import Subscription
 from app.routes import publications
 from graph import i18n
@@ -683,3 +685,32 @@ def test_a_held_version_changed_in_the_database_shows_its_signature_broken(
         session.commit()
     origins = client.get(shop.url("/upstream"), headers=shop.auth("viewer")).json()
     assert {o["signature_valid"] for o in origins} == {False}
+
+
+def test_a_backup_restores_the_key_publications_and_subscriptions(
+    client: TestClient, host: Ws, shop: Ws, served: dict[str, Any], tmp_path: Path
+) -> None:
+    """After a restore the provider signs with the same key (its subscribers' refreshes still
+    hold) and the customer holds the same version."""
+    key = publish(client, host)["key"]
+    subscribe(client, shop, key)
+    source = client.app.state.engine  # type: ignore[attr-defined]
+    backup.backup(source, tmp_path / "all.zip")
+    target = make_engine(f"sqlite:///{tmp_path / 'restored.db'}")
+    try:
+        upgrade(target)
+        backup.restore(target, tmp_path / "all.zip")
+        config = Settings(database_url="sqlite://", public_url="https://testserver")
+        app = with_publications(create_app(config, engine=target))
+        with TestClient(app, base_url="https://testserver") as restored:
+            again = restored.post(
+                host.url("/publications"),
+                json={"name": "hosting", "offerings": ["vm-hosting"]},
+                headers=host.auth("owner"),
+            ).json()
+            assert (again["version"], again["key"]) == (2, key)
+            held = restored.get(shop.url("/subscriptions"), headers=shop.auth("viewer")).json()
+            assert [s["version"] for s in held] == [1]
+            assert link_status(restored, shop) == "ok"
+    finally:
+        target.dispose()
