@@ -851,7 +851,9 @@ def unsubscribe(
 
 
 def subscription_json(row: Subscription) -> dict[str, Any]:
-    """A subscription as the API shows it (never its token)."""
+    """A subscription as the API shows it (never its token), with the offerings of the
+    version held: the services a link of the register names to build on them."""
+    offerings = json.loads(row.body).get("offerings", [])
     return {
         "id": row.id,
         "url": row.url,
@@ -860,6 +862,7 @@ def subscription_json(row: Subscription) -> dict[str, Any]:
         "publisher": row.publisher,
         "name": row.name,
         "version": row.version,
+        "offerings": offerings,
         "published_at": _when(row.published_at),
         "fetched_at": _when(row.fetched_at),
         "refused_at": None if row.refused_at is None else _when(row.refused_at),

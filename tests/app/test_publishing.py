@@ -274,6 +274,7 @@ def test_a_subscribed_chain_is_judged_with_the_customers_register(
     answer = subscribe(client, shop, key)
     assert answer.status_code == 201, answer.text
     assert (answer.json()["publisher"], answer.json()["version"]) == ("host", 1)
+    assert answer.json()["offerings"] == ["vm-hosting"]
     assert link_status(client, shop) == "ok"
     origins = client.get(shop.url("/upstream"), headers=shop.auth("auditor")).json()
     by_id = {(o["section"], o["id"]): o for o in origins}
