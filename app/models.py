@@ -365,3 +365,95 @@ class Subscription(SQLModel, table=True):
     refusal: str | None = Field(default=None, max_length=1000)
     created_by: int | None = None
     created_at: datetime = _when()
+
+
+# --- notifications (ADR 43) ---------------------------------------------------------------------
+
+
+class NotificationRule(SQLModel, table=True):
+    """Who hears what in a workspace: an ``event`` (a link turning conditional or gap within
+    ``days``, evidence that stops counting within ``days``, a subscribed publication that
+    changes) sent over a ``channel`` (``email`` to the addresses in ``target``, or ``webhook``:
+    a signed POST to the URL in ``target``, signed with ``secret``)."""
+
+    __tablename__ = "notification_rule"
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int = _workspace_fk()
+    event: str = Field(max_length=20)
+    days: int | None = None
+    profile: str = Field(default="zeker-online", max_length=200)
+    channel: str = Field(max_length=10)
+    target: str = Field(max_length=2000)
+    secret: str | None = Field(default=None, max_length=200)
+    created_by: int | None = None
+    created_at: datetime = _when()
+
+
+class Notification(SQLModel, table=True):
+    """One message of a rule about one thing (``key``: a link, its new status and the day; a
+    piece of evidence and the day it stops counting; an entry of the audit trail), inserted once
+    and then delivered: ``state`` is pending, sending (claimed by ``claimed_by`` until
+    ``claimed_until``), sent, failed (no attempt left) or cancelled (its rule was deleted)."""
+
+    __tablename__ = "notification"
+    __table_args__ = (UniqueConstraint("rule_id", "key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int = _workspace_fk()
+    rule_id: int | None = Field(
+        default=None,
+        sa_column=Column(
+            Integer,
+            ForeignKey("notification_rule.id", ondelete="SET NULL"),
+            nullable=True,
+            index=True,
+        ),
+    )
+    key: str = Field(max_length=100)
+    event: str = Field(max_length=20)
+    channel: str = Field(max_length=10)
+    services: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    subject: str = Field(max_length=500)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    language: str = Field(default="en", max_length=8)
+    state: str = Field(default="pending", max_length=10, index=True)
+    attempts: int = 0
+    next_attempt_at: datetime = _when()
+    claimed_by: str | None = Field(default=None, max_length=100)
+    claimed_until: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    created_at: datetime = _when()
+    sent_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+
+
+class NotificationAttempt(SQLModel, table=True):
+    """One try to deliver a notification: when, by which sender, and what went wrong."""
+
+    __tablename__ = "notification_attempt"
+
+    id: int | None = Field(default=None, primary_key=True)
+    notification_id: int = Field(
+        sa_column=Column(
+            Integer,
+            ForeignKey("notification.id", ondelete="CASCADE"),
+            nullable=False,
+            index=True,
+        )
+    )
+    number: int
+    at: datetime = Field(sa_type=DateTime(timezone=True))
+    ok: bool = Field(sa_column=Column(Boolean, nullable=False))
+    error: str | None = Field(default=None, max_length=1000)
+    sender: str = Field(max_length=100)
+
+
+class Lease(SQLModel, table=True):
+    """A job that one process at a time may run, across workers and replicas: held by
+    ``holder`` until ``expires_at`` (taken and renewed by a conditional update)."""
+
+    __tablename__ = "lease"
+
+    name: str = Field(primary_key=True, max_length=64)
+    holder: str = Field(max_length=100)
+    expires_at: datetime = Field(sa_type=DateTime(timezone=True))
