@@ -973,15 +973,18 @@ def upstream(
     return whole, origins
 
 
+def _subscribed(session: Session, workspace_id: int) -> bool:
+    """Whether the workspace subscribes to any publication."""
+    statement = select(func.count()).where(col(Subscription.workspace_id) == workspace_id)
+    return bool(session.exec(statement).one())
+
+
 def with_upstream(
     session: Session, workspace: Workspace, document: dict[str, Any], scope: frozenset[str] | None
 ) -> dict[str, Any]:
     """The register ``document`` as it is judged: with the chains the workspace subscribes to
     (:func:`upstream`). A register without subscriptions is given back as it is."""
-    count = session.exec(
-        select(func.count()).where(col(Subscription.workspace_id) == (workspace.id or 0))
-    ).one()
-    if not count:
+    if not _subscribed(session, workspace.id or 0):
         return document
     return upstream(session, workspace, document, scope, signatures=False)[0]
 
@@ -991,9 +994,11 @@ def origins_json(
 ) -> list[dict[str, Any]]:
     """Each entity of the register judged that comes from a subscription (in ``scope``), with
     its origin: publisher, publication, version, when published and fetched, and whether its
-    signature holds."""
+    signature holds. A register without subscriptions answers at once (one query)."""
     from app.services import register_document  # noqa: PLC0415 - services use this module
 
+    if not _subscribed(session, workspace.id or 0):
+        return []
     document, origins = upstream(
         session, workspace, register_document(session, workspace, scope), scope
     )

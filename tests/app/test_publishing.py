@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import base64
 import json
+import re
 import threading
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
@@ -38,6 +39,7 @@ from graph import i18n
 from graph.errors import UsageError
 from importers.chainfile import dump_plain, load_chain
 from tests.app.conftest import Ws, make_user
+from tests.app.test_pages import sign_in
 
 PROVIDER_CHAIN = b"""\
 ketenkaart: 1
@@ -715,3 +717,41 @@ def test_a_backup_restores_the_key_publications_and_subscriptions(
             assert link_status(restored, shop) == "ok"
     finally:
         target.dispose()
+
+
+# --- the graph page ---------------------------------------------------------------------------
+
+
+def test_the_graph_page_names_what_comes_from_publications(
+    client: TestClient, host: Ws, shop: Ws, served: dict[str, Any]
+) -> None:
+    """An offering's graph page lists the provider's entities under it with publisher,
+    publication, version and signature; another offering's page has no such section."""
+    assert "Built on publications" not in _graph(client, shop, "app")
+    key = publish(client, host)["key"]
+    subscribe(client, shop, key)
+    page = _graph(client, shop, "app")
+    assert "Built on publications" in page
+    rows = re.findall(
+        r"<tr><td>(.*?)</td><td>(.*?)</td><td><a [^>]*>(.*?)</a></td>"
+        r"<td>(.*?)</td><td>.*?</td><td>(.*?)</td></tr>",
+        page,
+    )
+    assert sorted(rows) == [
+        ("Evidence <code>host-zo</code>", "host", "hosting", "1", "holds"),
+        ("Service <code>vm-hosting</code>", "host", "hosting", "1", "holds"),
+        ("Supplier <code>hostco</code>", "host", "hosting", "1", "holds"),
+    ]
+    assert "Built on publications" not in _graph(client, shop, "intranet")
+    dutch = _graph(client, shop, "app", language="nl")
+    assert "Gebouwd op publicaties" in dutch
+
+
+def _graph(client: TestClient, ws: Ws, offering: str, language: str = "en") -> str:
+    """The graph page of ``offering``, as the workspace's viewer sees it."""
+    client.cookies.clear()
+    sign_in(client, ws.emails["viewer"])
+    answer = client.get(f"/w/{ws.slug}/graph/{offering}", headers={"Accept-Language": language})
+    assert answer.status_code == 200, answer.text
+    text: str = answer.text
+    return text

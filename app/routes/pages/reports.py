@@ -14,7 +14,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from sqlmodel import Session
 
-from app import audit, documents, services
+from app import audit, documents, publishing, services
 from app import repository as repo
 from app.deps import READ, SessionDep, now, today
 from app.errors import Invalid, NotFound
@@ -193,6 +193,10 @@ def graph_page(request: Request, session: SessionDep, ws: WsPath, offering: str)
     workspace = visit.workspace
     asked = workspace.version  # read after the request came in
     documents = frozenset(_documents(session, visit))  # a document is no change of version
+    visible = visit.scope is None or offering in visit.scope
+    upstream = publishing.origins_json(  # what comes from publications (ADR 40)
+        session, workspace, frozenset({offering} if visible else ())
+    )
     session.close()  # no connection held while waiting: the computation takes one to read
     document_url = f"/api/v1/workspaces/{quote(ws)}/evidence/{{id}}/document"
 
@@ -228,7 +232,12 @@ def graph_page(request: Request, session: SessionDep, ws: WsPath, offering: str)
     return page(
         request,
         GRAPH_TEMPLATE,
-        **{**context, **page_context(request, visit), "forecast_url": forecast_url},
+        **{
+            **context,
+            **page_context(request, visit),
+            "forecast_url": forecast_url,
+            "upstream": upstream,
+        },
     )
 
 
