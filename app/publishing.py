@@ -140,15 +140,15 @@ def verify(data: bytes, public_key: bytes, *, whole: bool = True) -> dict[str, A
         Ed25519PublicKey,
     )
 
-    try:
-        document = json.loads(data)
+    try:  # UTF-8 only (JSON's own encoding, RFC 8259), as it is stored again
+        document = json.loads(data.decode("utf-8"))
         ok = isinstance(document, dict) and document.get("publication") == FORMAT
         if ok:
             signature = base64.b64decode(str(document["signature"]), validate=True)
             signed = signed_bytes(document)
             given = base64.b64decode(str(document["key"]), validate=True)
-    except (ValueError, KeyError, TypeError, binascii.Error):
-        ok = False
+    except (ValueError, KeyError, TypeError, RecursionError, binascii.Error):
+        ok = False  # UnicodeDecodeError is a ValueError; RecursionError: nested too deep
     if not ok:
         raise Refused(gettext("the answer is not a publication of ketenkaart"))
     if given != public_key:
@@ -169,7 +169,7 @@ def verify(data: bytes, public_key: bytes, *, whole: bool = True) -> dict[str, A
     try:
         _fields(document)
         load_plain(document["chain"], source="publication")
-    except (ChainError, ValueError, TypeError, KeyError) as err:
+    except (ChainError, ValueError, TypeError, KeyError, RecursionError) as err:
         raise Refused(
             gettext("the publication is not a valid chain: {error}").format(error=str(err)[:500])
         ) from None
@@ -532,8 +532,8 @@ def _refuse(
 
 def _claimed_version(data: bytes) -> int | None:
     try:
-        version = json.loads(data).get("version")
-    except (ValueError, AttributeError):
+        version = json.loads(data.decode("utf-8")).get("version")
+    except (ValueError, AttributeError, RecursionError):
         return None
     return version if isinstance(version, int) and not isinstance(version, bool) else None
 

@@ -755,3 +755,25 @@ def _graph(client: TestClient, ws: Ws, offering: str, language: str = "en") -> s
     assert answer.status_code == 200, answer.text
     text: str = answer.text
     return text
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"[" * 100_000 + b"]" * 100_000,
+        b"not json",
+        b"[]",
+        '{"publication": 1, "version": 2}'.encode("utf-16"),
+        b'{"publication": 1, "signature": "AA==", "key": NaN}',
+    ],
+    ids=["nested", "text", "list", "utf-16", "nan"],
+)
+def test_an_answer_that_is_no_publication_is_refused_not_a_crash(
+    client: TestClient, host: Ws, shop: Ws, served: dict[str, Any], body: bytes
+) -> None:
+    """Whatever the address answers, a subscription is refused with a reason (409)."""
+    key = publish(client, host)["key"]
+    served["body"] = body
+    answer = subscribe(client, shop, key)
+    assert answer.status_code == 409, answer.text
+    assert "not a publication" in answer.json()["detail"]
