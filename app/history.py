@@ -164,24 +164,41 @@ def _changes(
         last = int(batch[-1][0])
 
 
-def beginning(session: Session, workspace: Workspace) -> datetime:
+CREATED = "workspace.create"
+"""The action of a workspace's first entry: the trail begins with the register, empty."""
+
+
+def beginning(session: Session, workspace: Workspace) -> tuple[datetime, bool]:
     """When the workspace's trail begins (its first entry; the workspace's creation when its
-    trail has none)."""
-    first = session.scalar(
-        select(col(AuditEntry.at))
+    trail has none), and whether it begins with the workspace's creation, so that replaying
+    it gives the whole register."""
+    first = session.execute(
+        select(col(AuditEntry.at), col(AuditEntry.action))
         .where(col(AuditEntry.chain) == chain_of(workspace.id))
         .order_by(col(AuditEntry.seq))
         .limit(1)
-    )
-    return _utc(first if first is not None else workspace.created_at)
+    ).first()
+    if first is None:
+        return _utc(workspace.created_at), False
+    return _utc(first[0]), first[1] == CREATED
 
 
 def check_moment(
     session: Session, workspace: Workspace, at: datetime, *, now: datetime, where: str
 ) -> None:
     """Refuse a moment before the workspace's trail begins or after ``now``: :class:`Invalid`
-    with the error at ``where`` (``query.as_of``, ``--as-of``)."""
-    begins, moment = beginning(session, workspace), _utc(at)
+    with the error at ``where`` (``query.as_of``, ``--as-of``). A trail that does not begin
+    with the workspace's creation (a register older than the audit trail, or a trail cut
+    short) cannot give the register at any moment: :class:`Conflict`."""
+    (begins, whole), moment = beginning(session, workspace), _utc(at)
+    if not whole:
+        raise Conflict(
+            gettext(
+                "the audit trail of workspace '{workspace}' does not begin with its creation "
+                "(its register is older than the trail, or the trail was cut short), so its "
+                "register cannot be rebuilt; `ketenkaart audit verify` says more"
+            ).format(workspace=workspace.slug)
+        )
     if moment < begins:
         message = gettext(
             "{moment} is before workspace '{workspace}' existed: its trail begins at {begins}"

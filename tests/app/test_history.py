@@ -35,7 +35,7 @@ from app import repository as repo
 from app.audit import COMMAND_LINE
 from app.cli_base import Parser
 from app.db import make_engine
-from app.errors import Problem
+from app.errors import Conflict, Problem
 from app.migrate import upgrade
 from app.models import Grant, Workspace
 from app.routes import history as history_routes
@@ -675,3 +675,21 @@ def test_every_word_of_the_help_goes_through_the_catalog(
     known = {"ketenkaart", "SLUG", "ID", "URL", "KETENKAART_DATABASE_URL", "JSON", "ISO 8601"}
     known |= {"sqlite:///ketenkaart.db", "2026-11-27T10:00:00Z", "yaml", "json", "zeker-online"}
     assert unmarked(text, known) == []
+
+
+def test_a_register_older_than_its_trail_is_not_rebuilt(engine: Engine) -> None:
+    """A workspace whose trail does not begin with its creation (its register predates the
+    trail) is refused with a 409 that says so, not answered with a register missing its
+    beginning."""
+    with Session(engine) as session:
+        workspace = repo.add_workspace(session, slug="old", name="Old")
+        session.commit()
+        services.create_entity(
+            session,
+            workspace=workspace,
+            section="suppliers",
+            body={"id": "s1", "name": "Alfa", "country": "NL"},
+        )
+        later = datetime.now(UTC)
+        with pytest.raises(Conflict, match="does not begin with its creation"):
+            history.check_moment(session, workspace, later, now=later, where="query.as_of")
