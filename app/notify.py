@@ -74,7 +74,7 @@ from app.models import (
 from app.views.terminal import STATUS_WORDS
 from graph.coverage import check
 from graph.errors import KetenkaartError
-from graph.forecast import MAX_DAYS
+from graph.forecast import MAX_DAYS, Forecast
 from graph.forecast import forecast as graph_forecast
 from graph.i18n import DEFAULT, LANGUAGES, format_date, gettext, ngettext, using
 from graph.model import Chain
@@ -479,9 +479,12 @@ class _Register:
     session: Session
     workspace: Workspace
     today: date
+    ahead: dict[str, int] = field(default_factory=dict)
+    """The furthest any forecast rule looks, by profile: one forecast serves them all."""
     chain: Chain | None = None
     read: bool = False
     checks: dict[str, CheckResult] = field(default_factory=dict)
+    forecasts: dict[str, Forecast] = field(default_factory=dict)
 
     def get(self) -> Chain | None:
         if not self.read:
@@ -495,12 +498,27 @@ class _Register:
             self.checks[profile.id] = check(chain, profile=profile, at=self.today)
         return self.checks[profile.id]
 
+    def forecast(self, profile: ResolvedProfile) -> Forecast:
+        chain = self.get()
+        assert chain is not None  # noqa: S101 - asked only of a register with offerings
+        if profile.id not in self.forecasts:
+            days = self.ahead.get(profile.id, 1)
+            self.forecasts[profile.id] = graph_forecast(
+                chain, at=self.today, days=days, profile=profile
+            )
+        return self.forecasts[profile.id]
+
 
 def drafts(
     session: Session, workspace: Workspace, rule_list: Iterable[NotificationRule], *, today: date
 ) -> Iterator[Draft]:
     """The notifications the rules call for today, in the current language."""
+    rule_list = list(rule_list)
     register = _Register(session, workspace, today)
+    for rule in rule_list:
+        if rule.event == "forecast":
+            most = max(register.ahead.get(rule.profile, 1), rule.days or 1)
+            register.ahead[rule.profile] = most
     for rule in rule_list:
         if rule.event == "subscription":
             yield from _subscription_drafts(register, rule)
@@ -522,11 +540,10 @@ def drafts(
 def _forecast_drafts(
     register: _Register, chain: Chain, rule: NotificationRule, profile: ResolvedProfile
 ) -> Iterator[Draft]:
-    today, days = register.today, rule.days or 1
-    ahead = graph_forecast(chain, at=today, days=days, profile=profile)
-    for change in ahead.changes:
+    today, until = register.today, register.today + timedelta(days=rule.days or 1)
+    for change in register.forecast(profile).changes:
         status = change.after.status
-        if status not in _RED:
+        if status not in _RED or change.on > until:
             continue
         link = _link(chain, change.consumer, change.provider)
         left = (change.on - today).days
@@ -742,6 +759,13 @@ def fill(engine_or_sessions: Engine | SessionFactory, *, now: datetime) -> int:
     return queued
 
 
+_UNCHANGED: dict[int, tuple[object, ...]] = {}
+"""By workspace, what its register-reading rules were last filled from in this process (the
+workspace's creation and version, the day, the rules, the language): while it stays the same,
+their forecast and check would find nothing new, and a round leaves them out. The version
+changes with every write to the register and every new version of a subscription."""
+
+
 def _fill_workspace(sessions: SessionFactory, workspace_id: int, *, now: datetime) -> int:
     with sessions() as session:
         workspace = session.get(Workspace, workspace_id)
@@ -749,6 +773,16 @@ def _fill_workspace(sessions: SessionFactory, workspace_id: int, *, now: datetim
             return 0
         rule_list = rules(session, workspace_id)
         language = workspace.language if workspace.language in LANGUAGES else DEFAULT
+        reading = [r for r in rule_list if r.event != "subscription"]
+        seen = (
+            workspace.created_at,
+            workspace.version,
+            now.date(),
+            language,
+            tuple((r.id, r.event, r.days, r.profile) for r in reading),
+        )
+        if _UNCHANGED.get(workspace_id) == seen:
+            rule_list = [r for r in rule_list if r.event == "subscription"]
         with using(language):
             made = list(drafts(session, workspace, rule_list, today=now.date()))
         done: dict[int, set[str]] = {}
@@ -768,7 +802,26 @@ def _fill_workspace(sessions: SessionFactory, workspace_id: int, *, now: datetim
             per_rule[rid] = per_rule.get(rid, 0) + 1
             rows.append(_row(workspace, draft, language, now))
         session.rollback()
-    return _insert(sessions, rows)
+    inserted = _insert(sessions, rows)
+    capped = any(count >= MAX_PER_RULE for count in per_rule.values())
+    if capped:  # the rest next round
+        _UNCHANGED.pop(workspace_id, None)
+    else:
+        _UNCHANGED[workspace_id] = seen
+    return inserted
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
+
+
+def _one_line(text: str) -> str:
+    """``text`` without line breaks or other control characters (a chain's names may hold
+    them), as a mail's subject must be.
+
+    >>> _one_line("Link A\\nB -> C")
+    'Link A B -> C'
+    """
+    return " ".join(_CONTROL.sub(" ", text).split())
 
 
 def _row(workspace: Workspace, draft: Draft, language: str, now: datetime) -> dict[str, Any]:
@@ -779,7 +832,7 @@ def _row(workspace: Workspace, draft: Draft, language: str, now: datetime) -> di
         "event": draft.rule.event,
         "channel": draft.rule.channel,
         "services": draft.services,
-        "subject": draft.subject[:500],
+        "subject": _one_line(draft.subject)[:500],
         "text": draft.text,
         "payload": {
             "event": draft.rule.event,
@@ -1189,6 +1242,9 @@ def _deliver_one(
             )
     except Failure as err:
         error, final = str(err)[:1000], err.final
+    except Exception as err:  # noqa: BLE001 - logged as the attempt's error, tried again
+        _log.exception("notification %s", row.id)
+        error = f"{type(err).__name__}: {err}"[:1000]
     at = clock()
     if error is None:
         state = "sent"

@@ -30,7 +30,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 from sqlmodel import Session, col
 
-from app import cli_notify, notify, publishing
+from app import accounts, cli_notify, membership, notify, publishing, services
+from app.audit import COMMAND_LINE
 from app.cli_base import Parser
 from app.config import Settings
 from app.db import make_engine
@@ -38,7 +39,7 @@ from app.main import create_app
 from app.migrate import upgrade
 from app.models import Notification, Workspace
 from app.routes import notifications, publications
-from tests.app.conftest import Ws
+from tests.app.conftest import Ws, make_user
 
 NOW = datetime(2026, 12, 5, 9, 0, tzinfo=UTC)
 """The clock of these tests: the service's, and each round's."""
@@ -539,6 +540,78 @@ def test_a_workspace_sees_only_its_own_notifications(
     assert log(client, other) == []
     foreign = client.get(acme.url("/notifications"), headers=other.auth("owner"))
     assert foreign.status_code == 404
+
+
+def test_an_auditor_with_a_scope_reads_only_notifications_about_its_offerings(
+    client: TestClient, engine: Engine, make_workspace: Callable[[str], Ws], inbox: Inbox
+) -> None:
+    """Two offerings, a link of each turning gap: the owner reads both notifications, an
+    auditor whose engagement covers the app only reads the app's."""
+    ws = make_workspace("duo")
+    intranet = (
+        chain().replace(b"offerings: [app]", b"offerings: [app, intranet]")
+        + f"""\
+  - id: mx-soc2
+    scheme: soc2
+    type: 2
+    holder: dc
+    covers: [mail]
+    period: {{from: {day(-720)}, to: {day(-355)}}}
+    issued: {day(-300)}
+    criteria: [security]
+    issuer: Voorbeeld Assurance N.V.
+    issuer_qualification: re
+""".encode()
+    )
+    intranet = intranet.replace(
+        b"dependencies:\n",
+        b"  - {id: intranet, name: Intranet, supplier: me, kind: saas, locations: [NL]}\n"
+        b"  - {id: mail, name: Mail, supplier: dc, kind: saas, locations: [NL]}\n"
+        b"dependencies:\n  - {from: intranet, to: mail, role: mail}\n",
+    )
+    answer = client.post(ws.url("/import"), content=intranet, headers=ws.auth("editor"))
+    assert answer.status_code == 200, answer.text
+    add_rule(client, ws, event="forecast", days=30, channel="email", target="o@duo.example")
+    assert notify.run_once(engine, NOW).sent == 2
+    make_user(engine, "scoped@auditor.example")
+    with Session(engine) as session:
+        workspace = services.workspace_for(session, "duo")
+        user = accounts.user_by_email(session, "scoped@auditor.example")
+        assert user is not None
+        membership.create_grant(
+            session,
+            workspace=workspace,
+            email="scoped@auditor.example",
+            offerings=["app"],
+            starts=NOW.date() - timedelta(days=1),
+            ends=NOW.date() + timedelta(days=30),
+            actor=COMMAND_LINE,
+        )
+        token = services.create_token(
+            session, slug="duo", role="auditor", expires=None, user_id=user.id
+        )
+    links = [(e["about"]["link"]["from"], e["about"]["link"]["to"]) for e in log(client, ws)]
+    assert sorted(links) == [("app", "vm"), ("intranet", "mail")]
+    scoped = client.get(ws.url("/notifications"), headers={"Authorization": f"Bearer {token}"})
+    assert [e["about"]["link"] for e in scoped.json()] == [{"from": "app", "to": "vm"}]
+
+
+def test_a_register_that_changes_is_judged_again_and_a_new_day_is_told(
+    client: TestClient, engine: Engine, acme: Ws, inbox: Inbox
+) -> None:
+    """After a round, a new report that lapses on another day is a new notification; the old
+    one is not sent again."""
+    add_rule(client, acme, event="forecast", days=30, channel="email", target="o@acme.example")
+    assert notify.run_once(engine, NOW).sent == 1
+    assert notify.run_once(engine, NOW).sent == 0
+    sooner = chain(tested_until=-360)  # stale in 6 days
+    assert client.post(acme.url("/import"), content=sooner, headers=acme.auth()).is_success
+    assert notify.run_once(engine, NOW).sent == 1
+    subjects = [message["Subject"] for _, message in inbox.messages]
+    assert subjects == [
+        "Link App (app) -> VM hosting (vm) turns gap on 2026-12-26",
+        "Link App (app) -> VM hosting (vm) turns gap on 2026-12-11",
+    ]
 
 
 # --- a subscribed publication that changes ----------------------------------------------------
