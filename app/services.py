@@ -444,9 +444,11 @@ def import_document(
                 }
             ),
         )
-        if titles or extra:
+        if titles or changed_extra:
             workspace.titles = {**workspace.titles, **titles}
-            workspace.extra = {**workspace.extra, **extra}
+            # only what changed: an equal value written in another key order is no change
+            # (as with an entity), and the trail records only the changes (ADR 39)
+            workspace.extra = {**workspace.extra, **changed_extra}
             session.add(workspace)
         session.commit()
     except IntegrityError:

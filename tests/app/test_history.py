@@ -287,7 +287,7 @@ def _rebuilt(session: Session, workspace: Workspace, at: datetime) -> Seen:
 
 @given(edits=st.lists(steps(), min_size=1, max_size=14))
 @settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 def test_the_register_as_of_each_moment_is_what_its_export_gave(
     engine: Engine, clock: Clock, edits: list[Step]
