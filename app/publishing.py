@@ -31,7 +31,7 @@ import re
 import secrets
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -899,13 +899,18 @@ def _parts(session: Session, workspace_id: int) -> Iterator[tuple[Subscription, 
 
 
 def merged(
-    document: dict[str, Any], parts: list[tuple[Origin, dict[str, Any]]]
+    document: dict[str, Any],
+    parts: list[tuple[Origin, dict[str, Any]]],
+    *,
+    own: frozenset[str] = frozenset(),
 ) -> tuple[dict[str, Any], dict[tuple[str, str], Origin]]:
     """The register ``document`` with the chains of ``parts`` merged in: each entity of a
     part (suppliers, services, dependencies, evidence) in place of the register's of the same
     id (a link: of the same two ends), or added; a later part over an earlier one. The
-    register's offerings, profiles and top-level keys stay its own. Also where each entity
-    that came from a part came from, by section and key.
+    register's offerings (and the services in ``own``, the whole register's offerings) stay
+    its own: a part's service of that id, its links to or from it, and its evidence's claim to
+    cover it are left out. Profiles and top-level keys stay the register's. Also where each
+    entity that came from a part came from, by section and key.
 
     >>> origin = Origin(1, "u", "host", "h", 2, datetime(2026, 1, 1), datetime(2026, 1, 1), True)
     >>> doc = {"offerings": ["app"], "suppliers": [{"id": "me"}, {"id": "host"}],
@@ -913,13 +918,16 @@ def merged(
     ...        "dependencies": [{"from": "app", "to": "vm"}], "evidence": []}
     >>> part = {"offerings": ["vm"], "suppliers": [{"id": "host", "name": "Host B.V."}],
     ...         "services": [{"id": "vm", "name": "VM", "supplier": "host"}],
-    ...         "dependencies": [], "evidence": [{"id": "iso", "covers": ["vm"]}]}
+    ...         "dependencies": [], "evidence": [{"id": "iso", "covers": ["vm", "app"]}]}
     >>> out, origins = merged(doc, [(origin, part)])
     >>> [s.get("name") for s in out["services"]], out["offerings"], sorted(origins)
     ([None, 'VM'], ['app'], [('evidence', 'iso'), ('services', 'vm'), ('suppliers', 'host')])
+    >>> out["evidence"][0]["covers"]
+    ['vm']
     """
     if not parts:
         return document, {}
+    mine = own | set(document.get("offerings", []))
     out = dict(document)
     origins: dict[tuple[str, str], Origin] = {}
     for section in SECTIONS:
@@ -928,11 +936,34 @@ def merged(
         }
         for origin, chain in parts:
             for item in chain.get(section, []):
-                key = _key_of(section, item)
-                items[key] = item
-                origins[section, key] = origin
+                taken = _not_mine(section, item, mine)
+                if taken is not None:
+                    key = _key_of(section, taken)
+                    items[key] = taken
+                    origins[section, key] = origin
         out[section] = list(items.values())
     return out, origins
+
+
+def _not_mine(section: str, item: dict[str, Any], mine: Collection[str]) -> dict[str, Any] | None:
+    """A publication's entity without what it says of the register's own services ``mine``;
+    ``None`` when nothing is left of it."""
+    if section == "services":
+        return None if item["id"] in mine else item
+    if section == "dependencies":
+        return None if item["from"] in mine or item["to"] in mine else item
+    if section != "evidence":
+        return item
+    covers = [c for c in item.get("covers", ()) if c not in mine]
+    if not covers:
+        return None
+    cut = {**item, "covers": covers}
+    if isinstance(cut.get("subservices"), dict):
+        cut["subservices"] = {
+            key: [v for v in value if v not in mine] if key in ("carved_out", "included") else value
+            for key, value in cut["subservices"].items()
+        }
+    return cut
 
 
 def upstream(
@@ -967,7 +998,8 @@ def upstream(
             valid,
         )
         parts.append((origin, publication["chain"]))
-    whole, origins = merged(document, parts)
+    own = frozenset(repo.offerings(session, workspace.id or 0))
+    whole, origins = merged(document, parts, own=own)
     if scope is not None and parts:
         whole = scoped(whole, scope) | {k: v for k, v in document.items() if k == "title"}
     return whole, origins

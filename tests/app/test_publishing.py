@@ -777,3 +777,33 @@ def test_an_answer_that_is_no_publication_is_refused_not_a_crash(
     answer = subscribe(client, shop, key)
     assert answer.status_code == 409, answer.text
     assert "not a publication" in answer.json()["detail"]
+
+
+def test_a_publication_never_takes_the_place_of_the_customers_offerings(
+    client: TestClient, host: Ws, shop: Ws, served: dict[str, Any]
+) -> None:
+    """A provider's service that happens to have the id of the customer's offering ``app``
+    stays out of the customer's register judged, with the links to and from it and its
+    evidence's claim to cover it; the rest of the publication comes in."""
+    chain = provider_chain().replace(
+        b"  - {id: other-offer,",
+        b"  - {id: app, name: Provider App, supplier: hostco, kind: saas}\n  - {id: other-offer,",
+    )
+    chain = chain.replace(b"covers: [vm-hosting]", b"covers: [vm-hosting, app]")
+    chain += b"dependencies:\n  - {from: vm-hosting, to: app, role: monitoring}\n"
+    assert client.post(host.url("/import"), content=chain, headers=host.auth()).is_success
+    key = publish(client, host)["key"]
+    published = client.get("/pub/host/hosting").json()["chain"]
+    assert "app" in [s["id"] for s in published["services"]]
+    assert subscribe(client, shop, key).status_code == 201
+    judged = json.loads(
+        client.get(shop.url("/export?format=json"), headers=shop.auth("viewer")).content
+    )
+    (app,) = [s for s in judged["services"] if s["id"] == "app"]
+    assert (app["name"], app["supplier"]) == ("App", "me")
+    assert [(d["from"], d["to"]) for d in judged["dependencies"]] == [("app", "vm-hosting")]
+    (evidence,) = judged["evidence"]
+    assert evidence["covers"] == ["vm-hosting"]
+    origins = client.get(shop.url("/upstream"), headers=shop.auth("viewer")).json()
+    assert ("services", "app") not in {(o["section"], o["id"]) for o in origins}
+    assert link_status(client, shop) == "ok"
