@@ -26,6 +26,7 @@ from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 from sqlmodel import Session, col
@@ -197,6 +198,8 @@ def hook(monkeypatch: pytest.MonkeyPatch) -> Iterator[Hook]:
                 found.posts.append(({k.lower(): v for k, v in self.headers.items()}, body))
                 status = found.answers.pop(0) if found.answers else 204
             self.send_response(status)
+            if status == 302:
+                self.send_header("Location", "http://127.0.0.1:9/elsewhere")
             self.send_header("Content-Length", "0")
             self.end_headers()
 
@@ -290,6 +293,47 @@ def test_without_a_mail_server_the_attempt_fails_with_its_reason(
     assert "KETENKAART_SMTP_URL" in entry["attempts"][0]["error"]
 
 
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
+def test_a_mail_server_that_wants_a_login_gets_the_urls_user_and_password(
+    client: TestClient, engine: Engine, acme: Ws, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """User and password come from KETENKAART_SMTP_URL, percent-decoded; every address of the
+    rule is a recipient; a wrong password is an attempt's error that does not show it."""
+    box, port, logins = Inbox(), free_port(), []
+
+    def authenticator(server: Any, session: Any, envelope: Any, mechanism: str, data: Any) -> Any:
+        logins.append((data.login, data.password))
+        return AuthResult(success=data.password == b"p@ss word", handled=False)
+
+    controller = Controller(
+        box,
+        hostname="127.0.0.1",
+        port=port,
+        authenticator=authenticator,
+        auth_required=True,
+        auth_require_tls=False,
+    )
+    controller.start()
+    try:
+        monkeypatch.setenv("KETENKAART_SMTP_URL", f"smtp://me:wrong@127.0.0.1:{port}")
+        add_rule(
+            client, acme, event="forecast", days=30, channel="email",
+            target="ops@acme.example, cto@acme.example",
+        )  # fmt: skip
+        assert notify.run_once(engine, NOW).retrying == 1
+        (entry,) = log(client, acme)
+        assert "the mail server did not take the message" in entry["attempts"][0]["error"]
+        assert "wrong" not in entry["attempts"][0]["error"]
+        monkeypatch.setenv("KETENKAART_SMTP_URL", f"smtp://me:p%40ss%20word@127.0.0.1:{port}")
+        assert notify.run_once(engine, NOW + timedelta(minutes=2)).sent == 1
+    finally:
+        controller.stop()
+    assert logins[-1] == (b"me", b"p@ss word")
+    ((to, message),) = box.messages
+    assert to == ["ops@acme.example", "cto@acme.example"]
+    assert message["To"] == "ops@acme.example, cto@acme.example"
+
+
 # --- webhooks ---------------------------------------------------------------------------------
 
 
@@ -344,6 +388,18 @@ def test_a_failing_receiver_gets_it_on_the_third_attempt_and_the_log_shows_all_t
     ]
     assert notify.run_once(engine, NOW + timedelta(hours=1)).sent == 0
     assert len(hook.posts) == 3
+
+
+def test_a_redirect_is_a_failed_attempt_not_followed(
+    client: TestClient, engine: Engine, acme: Ws, hook: Hook
+) -> None:
+    """A webhook answering 302 is not followed elsewhere: the attempt failed with 302."""
+    add_rule(client, acme, event="forecast", days=30, channel="webhook", target=hook.url)
+    hook.answers = [302]
+    assert notify.run_once(engine, NOW).retrying == 1
+    assert len(hook.posts) == 1
+    (entry,) = log(client, acme)
+    assert entry["attempts"][0]["error"] == "the webhook answered 302"
 
 
 def test_a_receiver_that_never_takes_it_is_given_up_after_five_attempts(
