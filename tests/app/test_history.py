@@ -214,7 +214,7 @@ def _imported(draw: st.DrawFn) -> dict[str, Any]:
     document: dict[str, Any] = {"ketenkaart": 1}
     if draw(st.booleans()):
         document["title"] = draw(st.sampled_from(["Payroll", "Mail", "Hosting"]))
-    document["offerings"] = chosen[:1]
+    document["offerings"] = chosen[: draw(st.integers(1, len(chosen)))]
     document["suppliers"] = [
         {
             "id": supplier,
