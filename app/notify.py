@@ -78,7 +78,7 @@ from graph.forecast import MAX_DAYS, Forecast
 from graph.forecast import forecast as graph_forecast
 from graph.i18n import DEFAULT, LANGUAGES, format_date, gettext, ngettext, using
 from graph.model import Chain
-from graph.profiles import ResolvedProfile, find_profile
+from graph.profiles import BUILTIN_PROFILES, ResolvedProfile, find_profile
 from graph.verdicts import CheckResult, Status
 
 _log = logging.getLogger("ketenkaart.notify")
@@ -287,8 +287,10 @@ def create_rule(
                 event=event, most=MAX_DAYS
             )
         )
-    try:
-        find_profile(profile, _chain_or_none(session, workspace))
+    try:  # the register is read only for a profile of its own
+        find_profile(
+            profile, None if profile in BUILTIN_PROFILES else _chain_or_none(session, workspace)
+        )
     except KetenkaartError as err:
         raise Invalid(str(err)) from None
     chosen = None

@@ -567,6 +567,20 @@ def test_bad_rules_are_refused(client: TestClient, acme: Ws) -> None:
         assert answer.status_code == 422, body
 
 
+def test_a_rule_may_judge_by_a_profile_the_register_defines(
+    client: TestClient, engine: Engine, acme: Ws, inbox: Inbox
+) -> None:
+    """A profile of the register's own is a rule's profile too; the notification is by it."""
+    own = chain() + b"profiles: [{id: strict-buyer, extends: zeker-online}]\n"
+    assert client.post(acme.url("/import"), content=own, headers=acme.auth()).is_success
+    add_rule(
+        client, acme, event="forecast", days=30, channel="email", target="o@acme.example",
+        profile="strict-buyer",
+    )  # fmt: skip
+    assert notify.run_once(engine, NOW).sent == 1
+    assert len(inbox.messages) == 1
+
+
 def test_a_deleted_rules_pending_notification_is_cancelled_not_sent(
     client: TestClient, engine: Engine, acme: Ws, hook: Hook
 ) -> None:
