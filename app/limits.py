@@ -138,13 +138,15 @@ HEAVY_PATHS = tuple(
         ("GET", r"/api/v1/workspaces/[^/]+/(export|expiring|forecast)"),
         ("GET", r"/api/v1/workspaces/[^/]+/audit/(export|verify)"),
         ("POST", r"/api/v1/workspaces/[^/]+/import"),
+        ("POST", r"/api/v1/workspaces/[^/]+/(publications|subscriptions(/[^/]+/refresh)?)"),
         ("POST", r"/w/[^/]+/import"),
         ("GET", r"/w/[^/]+/report/[^/]+\.(md|csv|xlsx|html)"),  # a report's downloads
     )
 )
 """The requests that load a whole register and compute on it, each for itself: exports,
-imports, evidence that expires, the forecast, the audit trail's export and verification, a report's
-downloads (which render the whole report after its check, in their turn)."""
+imports, publishing and fetching a publication, evidence that expires, the forecast, the audit
+trail's export and verification, a report's downloads (which render the whole report after its
+check, in their turn)."""
 
 SHARED_PATHS = tuple(
     (method, re.compile(pattern))

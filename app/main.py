@@ -32,6 +32,7 @@ from app.routes import (
     pages,
     people,
     people_pages,
+    publications,
     register,
 )
 from app.security import Guard, adopt_server_logging
@@ -91,16 +92,11 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.add_middleware(HeadAsGet)  # outermost: HEAD is a GET all the way in
     app.mount("/static/vis", StaticFiles(directory=vis_directory()), name="vis")  # pyvis's own
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    app.include_router(health.router)
-    app.include_router(auth.router)
-    app.include_router(pages.router)
-    app.include_router(people_pages.router)
-    app.include_router(languages.router)
-    app.include_router(people.router, prefix="/api/v1")
-    app.include_router(audit.router, prefix="/api/v1")
-    app.include_router(register.router, prefix="/api/v1")
-    app.include_router(entities.router, prefix="/api/v1")
-    app.include_router(documents.router, prefix="/api/v1")
+    for router in (health, auth, pages, people_pages, languages):
+        app.include_router(router.router)
+    app.include_router(publications.public)  # /pub/...: what a provider publishes
+    for router in (people, audit, register, entities, documents, publications):
+        app.include_router(router.router, prefix="/api/v1")
     reference = templates.get_template(API_DOCS)
     made = app.openapi
 

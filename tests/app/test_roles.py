@@ -22,6 +22,7 @@ from sqlmodel import Session
 from app import accounts, membership, services
 from app.audit import COMMAND_LINE
 from tests.app.conftest import PASSWORD, Ws, make_user
+from tests.app.test_publishing import seed_subscription
 
 PROBLEM = "application/problem+json"
 ROLES = ("viewer", "editor", "owner", "auditor")
@@ -95,7 +96,12 @@ def _seed(client: TestClient, engine: Engine, a: Ws, demo_bytes: bytes) -> dict[
             now=datetime.now(UTC),
             actor=COMMAND_LINE,
         )
-    return {"grant_id": str(grant["id"]), "invitation_id": str(invitation["id"])}
+    subscription = seed_subscription(engine, a.slug)
+    return {
+        "grant_id": str(grant["id"]),
+        "invitation_id": str(invitation["id"]),
+        "subscription_id": str(subscription),
+    }
 
 
 def _values(a: Ws, extra: dict[str, str]) -> dict[str, dict[str, str]]:
@@ -108,6 +114,7 @@ def _values(a: Ws, extra: dict[str, str]) -> dict[str, dict[str, str]]:
         "members": {"email": TARGET},
         "grants": {"grant_id": extra["grant_id"]},
         "invitations": {"invitation_id": extra["invitation_id"]},
+        "subscriptions": {"subscription_id": extra["subscription_id"]},
         "": {"ws": a.slug},
     }
 
