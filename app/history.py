@@ -17,6 +17,7 @@ values with sorted keys: the register rebuilt from them is the same but for that
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -220,11 +221,18 @@ MAX_MOMENT = 64
 """The longest timestamp read (an ISO 8601 timestamp is at most about 35 characters)."""
 
 
+_LOST_PLUS = re.compile(r" (\d{2}(?::?\d{2})?)$")
+"""An offset whose ``+`` a URL's query turned into a space (``...T11:00:00 01:00``)."""
+
+
 def parse_moment(text: str, *, where: str) -> datetime:
     """An ISO 8601 timestamp with its time zone (``2026-11-27T10:00:00Z``,
-    ``2026-11-27T11:00:00+01:00``); :class:`Invalid` at ``where`` for anything else.
+    ``2026-11-27T11:00:00+01:00``; an offset's ``+`` that an unencoded URL turned into a space
+    is taken as one); :class:`Invalid` at ``where`` for anything else.
 
     >>> parse_moment("2026-11-27T11:00:00+01:00", where="as_of").isoformat()
+    '2026-11-27T10:00:00+00:00'
+    >>> parse_moment("2026-11-27T11:00:00 01:00", where="as_of").isoformat()
     '2026-11-27T10:00:00+00:00'
     >>> parse_moment("2026-11-27", where="as_of")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
@@ -233,7 +241,7 @@ def parse_moment(text: str, *, where: str) -> datetime:
     moment = None
     if len(text) <= MAX_MOMENT and "T" in text.upper():
         try:
-            moment = datetime.fromisoformat(text)
+            moment = datetime.fromisoformat(_LOST_PLUS.sub(r"+\1", text))
         except ValueError:
             moment = None
     if moment is None or moment.tzinfo is None:

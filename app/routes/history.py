@@ -25,7 +25,7 @@ _MOMENT = "an ISO 8601 timestamp with its time zone, such as 2026-11-27T10:00:00
 @router.get(
     "/register",
     response_class=Response,
-    responses={200: {"content": {"application/json": {}}}},
+    responses={200: {"content": {"application/json": {}, "application/yaml": {}}}},
 )
 def register_as_of(
     request: Request,
@@ -35,19 +35,21 @@ def register_as_of(
         str | None,
         Query(max_length=history.MAX_MOMENT, description=f"{_MOMENT} (default: now)"),
     ] = None,
+    format: Literal["json", "yaml"] = "json",  # noqa: A002
 ) -> Response:
     """The register (an auditor's: the part in their grant) as it stood at ``as_of``,
-    rebuilt from the workspace's audit trail: what ``GET .../export?format=json`` answered at
-    that moment. A moment before the workspace existed, or to come, is refused (422)."""
+    rebuilt from the workspace's audit trail: what ``GET .../export?format=json`` (or
+    ``yaml``) answered at that moment. A moment before the workspace existed, or to come, is
+    refused (422)."""
     workspace, current = caller.workspace, now(request)
     moment = current if as_of is None else history.parse_moment(as_of, where="query.as_of")
     history.check_moment(session, workspace, moment, now=current, where="query.as_of")
     chain = history.chain_as_of(session, workspace, moment, caller.scope)
     session.close()  # the connection goes back to the pool: what follows needs only the chain
-    name = f"{workspace.slug}-{moment.strftime('%Y%m%dT%H%M%SZ')}.json"
+    name = f"{workspace.slug}-{moment.strftime('%Y%m%dT%H%M%SZ')}.{format}"
     return Response(
-        dump_chain(chain, fmt="json"),
-        media_type="application/json",
+        dump_chain(chain, fmt=format),
+        media_type=f"application/{format}",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
 

@@ -353,7 +353,7 @@ def test_the_register_as_of_a_moment_is_the_export_of_then(served: TestClient, d
     """Edits through the API, the JSON export kept between them: the register as of each
     moment is that export, byte for byte, for every reader; without as_of it is today's."""
     client, ws = served, demo_ws
-    kept = []
+    kept, yaml_then = [], []
     changes: list[Callable[[], Any]] = [
         lambda: client.patch(
             ws.url("/services/stratus-postgres"),
@@ -369,6 +369,7 @@ def test_the_register_as_of_a_moment_is_the_export_of_then(served: TestClient, d
     for change in changes:
         moment = _now()
         kept.append((moment, client.get(ws.url("/export?format=json"), headers=ws.auth()).content))
+        yaml_then.append(client.get(ws.url("/export?format=yaml"), headers=ws.auth()).content)
         assert change().status_code in (200, 204)
     current = client.get(ws.url("/export?format=json"), headers=ws.auth()).content
     for role in ("viewer", "editor", "owner", "auditor"):
@@ -381,6 +382,17 @@ def test_the_register_as_of_a_moment_is_the_export_of_then(served: TestClient, d
             assert answer.content == then
         assert client.get(ws.url("/register"), headers=ws.auth(role)).content == current
     assert kept[0][1] != kept[1][1] != kept[2][1] != current
+    for (moment, _), then in zip(kept, yaml_then, strict=True):
+        answer = client.get(ws.url("/register"), params={"as_of": moment, "format": "yaml"})
+        assert answer.status_code == 401  # no token, no register
+        answer = client.get(
+            ws.url("/register"), params={"as_of": moment, "format": "yaml"}, headers=ws.auth()
+        )
+        assert answer.headers["content-type"] == "application/yaml"
+        assert answer.content == then
+    unencoded = f"/register?as_of={kept[1][0]}"  # its offset's + arrives as a space
+    assert "+00:00" in unencoded
+    assert client.get(ws.url(unencoded), headers=ws.auth()).content == kept[1][1]
     assert b"Mailer" in current and b"Mailer" not in kept[2][1]
 
 
