@@ -355,9 +355,9 @@ def delete_rule(
         update(Notification)
         .where(
             col(Notification.rule_id) == rule_id,
-            col(Notification.state).in_(("pending", "sending")),
+            col(Notification.state) == "pending",  # one being sent is left to its sender
         )
-        .values(state="cancelled", claimed_by=None, claimed_until=None)
+        .values(state="cancelled")
     )
     session.delete(rule)
     audit.record(
@@ -746,14 +746,22 @@ def _factory(engine_or_sessions: Engine | SessionFactory) -> SessionFactory:
     return engine_or_sessions
 
 
-def fill(engine_or_sessions: Engine | SessionFactory, *, now: datetime) -> int:
+def fill(
+    engine_or_sessions: Engine | SessionFactory,
+    *,
+    now: datetime,
+    keep_going: Callable[[], bool] | None = None,
+) -> int:
     """Insert the notifications the rules of every workspace call for and that are not in the
-    outbox yet; how many were inserted. A workspace whose rules fail is logged and skipped."""
+    outbox yet; how many were inserted. A workspace whose rules fail is logged and skipped;
+    ``keep_going`` is asked before each workspace (the round's lease)."""
     sessions = _factory(engine_or_sessions)
     with sessions() as session:
         ids = sorted(set(session.scalars(select(col(NotificationRule.workspace_id)))))
     queued = 0
     for workspace_id in ids:
+        if keep_going is not None and not keep_going():
+            break
         try:
             queued += _fill_workspace(sessions, workspace_id, now=_utc(now))
         except Exception:  # noqa: BLE001 - one register's trouble never stops the others' mail
@@ -1331,17 +1339,14 @@ def run_once(
     def clock() -> datetime:
         return now + timedelta(seconds=time.monotonic() - start)
 
+    def renew() -> bool:
+        return take_lease(sessions, holder=holder, now=clock())
+
     if not take_lease(sessions, holder=holder, now=now):
         return Summary(leased=False)
     try:
-        queued = fill(sessions, now=now)
-        done = deliver(
-            sessions,
-            now=clock(),
-            holder=holder,
-            settings=settings,
-            keep_going=lambda: take_lease(sessions, holder=holder, now=clock()),
-        )
+        queued = fill(sessions, now=now, keep_going=renew)
+        done = deliver(sessions, now=clock(), holder=holder, settings=settings, keep_going=renew)
     finally:
         release_lease(sessions, holder=holder)
     return Summary(True, queued, done.sent, done.retrying, done.failed, done.cancelled)

@@ -511,6 +511,26 @@ def test_the_lease_is_held_by_one_holder_until_it_runs_out_or_is_let_go(engine: 
     assert notify.take_lease(engine, holder="c", now=NOW + timedelta(minutes=11))
 
 
+def test_a_sender_that_died_while_sending_leaves_the_notification_to_a_later_round(
+    client: TestClient, engine: Engine, acme: Ws, hook: Hook
+) -> None:
+    """A claim of a sender that never finished holds for its five minutes; then a round sends
+    the notification (a second time, should the first have got out)."""
+    add_rule(client, acme, event="forecast", days=30, channel="webhook", target=hook.url)
+    assert notify.fill(engine, now=NOW, keep_going=lambda: False) == 0  # the lease was lost
+    assert notify.fill(engine, now=NOW) == 1
+    with Session(engine) as session:
+        row = session.scalars(select(Notification)).one()
+        row.state, row.claimed_by = "sending", "a sender that died"
+        row.claimed_until = NOW + notify.CLAIM_TIME
+        session.add(row)
+        session.commit()
+    assert notify.run_once(engine, NOW + timedelta(minutes=4)).sent == 0
+    assert hook.posts == []
+    assert notify.run_once(engine, NOW + timedelta(minutes=6)).sent == 1
+    assert len(hook.posts) == 1
+
+
 # --- rules and the log ------------------------------------------------------------------------
 
 
