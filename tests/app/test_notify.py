@@ -129,6 +129,28 @@ def add_rule(client: TestClient, ws: Ws, **body: Any) -> dict[str, Any]:
     return made
 
 
+def seed_rule(engine: Engine, slug: str, **given: Any) -> int:
+    """A notification rule of workspace ``slug``, made as the API makes one (the role walk of
+    tests/app/test_roles.py needs one to delete); its id."""
+    fields: dict[str, Any] = {
+        "event": "expiring",
+        "days": 30,
+        "profile": "zeker-online",
+        "channel": "email",
+        "target": "ops@example.nl",
+        "secret": None,
+    }
+    with Session(engine) as session:
+        made = notify.create_rule(
+            session,
+            workspace=services.workspace_for(session, slug),
+            actor=COMMAND_LINE,
+            at=datetime.now(UTC),
+            **(fields | given),
+        )
+        return made.rule.id or 0
+
+
 def log(client: TestClient, ws: Ws, role: str = "viewer") -> list[dict[str, Any]]:
     answer = client.get(ws.url("/notifications"), headers=ws.auth(role))
     assert answer.status_code == 200, answer.text
@@ -814,7 +836,7 @@ def test_the_scheduler_sends_every_interval_until_stopped(
     client: TestClient, engine: Engine, acme: Ws, inbox: Inbox
 ) -> None:
     """serve's scheduler runs a round each interval in the background; none with interval 0."""
-    add_rule(client, acme, event="forecast", days=3660, channel="email", target="o@acme.example")
+    seed_rule(engine, acme.slug, event="forecast", days=3660, target="o@acme.example")
 
     async def serve() -> None:
         assert notify.start_scheduler(engine, interval=0) is None
