@@ -357,7 +357,7 @@ def _authors(
     under ``("chain", ())`` when ``chain_too``."""
     found: dict[tuple[str, tuple[str, ...]], tuple[str, datetime]] = {}
     for entry in _changes(session, workspace, new, since=old):
-        who = str(entry.actor.get("email") or entry.actor.get("via") or "")
+        who = _who(entry.actor)
         touched: list[tuple[str, tuple[str, ...]]] = []
         section = _BY_SINGULAR.get(entry.target.split("/", 1)[0])
         value = entry.before if entry.action == "delete" else entry.after
@@ -374,6 +374,20 @@ def _authors(
             if place[0] != CHAIN or chain_too:
                 found[place] = (who, entry.at)
     return found
+
+
+def _who(actor: dict[str, Any]) -> str:
+    """Who made a change, as a line names them: the account's e-mail address, else the token
+    (by its first characters), else the way in (``cli``: the command line).
+
+    >>> _who({"via": "token", "token": "kk_AbCdEfG"}), _who({"via": "cli"})
+    ('token kk_AbCdEfG', 'cli')
+    """
+    if actor.get("email"):
+        return str(actor["email"])
+    if actor.get("token"):
+        return f"token {actor['token']}"
+    return str(actor.get("via") or "")
 
 
 def _key(section: str, body: dict[str, Any]) -> tuple[str, ...]:
