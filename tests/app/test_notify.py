@@ -24,11 +24,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, text
 from sqlmodel import Session, col
 
 from app import accounts, cli_notify, membership, notify, publishing, services
@@ -41,6 +42,9 @@ from app.migrate import upgrade
 from app.models import Notification, Workspace
 from app.routes import notifications, publications
 from tests.app.conftest import Ws, make_user
+from tests.app.test_cli_service import BACKENDS
+from tests.app.test_publishing import CUSTOMER_CHAIN, provider_chain
+from tests.app.test_two_services import side
 
 NOW = datetime(2026, 12, 5, 9, 0, tzinfo=UTC)
 """The clock of these tests: the service's, and each round's."""
@@ -805,6 +809,62 @@ def test_a_new_version_of_a_subscribed_publication_that_turns_a_link_red_is_told
     refusal = json.loads(hook.posts[1][1])
     assert refusal["about"]["url"] == url and refusal["about"]["reason"]
     assert "was refused" in refusal["subject"]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_customer_is_told_when_a_version_fetched_over_http_turns_its_link_red(
+    backend: str, tmp_path: Path, hook: Hook, inbox: Inbox
+) -> None:
+    """Two services on loopback (tests/app/test_two_services.py): after the customer's
+    refresh takes the version in which the provider's certificate lapsed, a round of the
+    customer's sender posts the signed webhook and mails its owner, naming the link that is a
+    gap now; the forged version that follows is told as refused."""
+    body = {"name": "hosting", "offerings": ["vm-hosting"]}
+    shared = "a shared secret of the receiver"
+    with (
+        side(backend, tmp_path, "host", provider_chain()) as provider,
+        side(backend, tmp_path, "shop", CUSTOMER_CHAIN) as customer,
+    ):
+        made = provider.api("POST", "/publications", json=body).json()
+        url = provider.base + made["url"]
+        answer = customer.api(
+            "POST", "/subscriptions", json={"url": url, "public_key": made["key"]}
+        )
+        assert answer.status_code == 201, answer.text
+        sid = answer.json()["id"]
+        seed_rule(customer.engine, "shop", event="subscription", channel="webhook",
+                  target=hook.url, secret=shared)  # fmt: skip
+        seed_rule(customer.engine, "shop", event="subscription", target="ops@shop.example")
+        assert notify.run_once(customer.engine).queued == 0
+
+        assert provider.api("POST", "/import", content=provider_chain("2026-11-30")).is_success
+        assert provider.api("POST", "/publications", json=body).json()["version"] == 2
+        assert customer.api("POST", f"/subscriptions/{sid}/refresh").status_code == 200
+        assert notify.run_once(customer.engine).sent == 2
+        ((headers, posted),) = hook.posts
+        assert verified(shared, headers, posted)
+        document = json.loads(posted)
+        assert (document["event"], document["workspace"]) == ("subscription", "shop")
+        assert (document["about"]["before"], document["about"]["version"]) == (1, 2)
+        assert "App (app) -> VM hosting (vm-hosting): gap" in document["text"]
+        ((to, message),) = inbox.messages
+        assert to == ["ops@shop.example"]
+        assert message["Subject"] == "Publication hosting of host is at version 2"
+
+        assert provider.api("POST", "/publications", json=body).json()["version"] == 3
+        forged = httpx.get(url).json()
+        forged["chain"]["evidence"][0]["valid_until"] = "2099-12-31"
+        with provider.engine.begin() as connection:
+            connection.execute(
+                text("UPDATE publication SET body = :body WHERE version = 3"),
+                {"body": json.dumps(forged)},
+            )
+        assert customer.api("POST", f"/subscriptions/{sid}/refresh").status_code == 409
+        assert notify.run_once(customer.engine).sent == 2
+        refusal = json.loads(hook.posts[1][1])
+        assert refusal["subject"] == "A version of publication hosting was refused"
+        assert "signature" in refusal["about"]["reason"]
+        assert inbox.messages[1][1]["Subject"] == "A version of publication hosting was refused"
 
 
 # --- cron and serve ---------------------------------------------------------------------------
