@@ -270,7 +270,10 @@ def chain_as_of(
 ) -> Chain:
     """The register as of ``at`` as a chain (what an export read then); :class:`Conflict`
     when it had no offering then, as an export without one is refused."""
-    document = register_as_of(session, workspace, at, scope)
+    return _chain(register_as_of(session, workspace, at, scope), workspace, at)
+
+
+def _chain(document: dict[str, Any], workspace: Workspace, at: datetime) -> Chain:
     if not document["offerings"]:
         raise Conflict(
             gettext(
@@ -333,7 +336,7 @@ def _chain_or_nothing(
     document = register_as_of(session, workspace, at, scope)
     if not document["offerings"] and not any(document[section] for section in repo.KINDS):
         return Chain(offerings=())
-    return chain_as_of(session, workspace, at, scope)
+    return _chain(document, workspace, at)
 
 
 def _profile(name: str, *chains: Chain, where: str) -> ResolvedProfile:

@@ -41,7 +41,7 @@ from app.models import Grant, Workspace
 from app.routes import history as history_routes
 from graph import i18n
 from graph.errors import UsageError
-from importers.chainfile import dump_chain, load_plain
+from importers.chainfile import dump_chain, load_chain, load_plain
 from tests.app.conftest import Ws
 from tests.test_pseudo_cli import unmarked
 
@@ -634,6 +634,7 @@ def test_history_diff_writes_what_changed_between_two_moments(
         workspace = membership.create_workspace(
             session, slug="acme", name=None, owner=None, actor=COMMAND_LINE
         )
+        created = _now()
         services.import_chain(
             session, workspace=workspace, name="demo.yaml", data=demo_bytes, dry_run=False
         )
@@ -664,6 +665,15 @@ def test_history_diff_writes_what_changed_between_two_moments(
         "- link LoonWolk Online (loonwolk-online) -> Office catering (kantoor-catering) (cli, "
         in text
     )
+    since_created = ("--from", created, "--to", start, "--format", "json", "--output", str(out))
+    assert _history("history", "diff", "acme", *since_created, "--database-url", url) == 1
+    found = json.loads(out.read_bytes())
+    assert found["entities"][0]["section"] == "chain"  # its offerings and title, set
+    assert {e["change"] for e in found["entities"][1:]} == {"added"}
+    demo = load_chain(demo_bytes)
+    entities = [*demo.suppliers, *demo.services, *demo.dependencies, *demo.evidence]
+    assert len(found["entities"]) == 1 + len(entities) + len(demo.profiles)
+    assert {link["change"] for link in found["links"]} == {"appeared"}
     with pytest.raises(UsageError, match=r"^--from: "):
         _history("history", "diff", "acme", "--from", end, "--to", start, "--database-url", url)
     with pytest.raises(UsageError, match=r"^--profile: unknown profile 'strikt'"):
