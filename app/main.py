@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 
-from app import errors, limits
+from app import errors, limits, notify
 from app.api_models import problem_schemas
 from app.config import Settings, get_settings
 from app.db import make_engine
@@ -29,6 +29,7 @@ from app.routes import (
     entities,
     health,
     languages,
+    notifications,
     pages,
     people,
     people_pages,
@@ -58,7 +59,10 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
             logging.getLogger("ketenkaart").info(
                 "removed unfinished uploads", extra={"fields": {"files": len(swept)}}
             )
+        sending = notify.start_scheduler(engine)  # every KETENKAART_NOTIFY_INTERVAL seconds
         yield
+        if sending is not None:
+            sending.cancel()
         if own_engine:
             engine.dispose()
 
@@ -95,7 +99,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     for router in (health, auth, pages, people_pages, languages):
         app.include_router(router.router)
     app.include_router(publications.public)  # /pub/...: what a provider publishes
-    for router in (people, audit, register, entities, documents, publications):
+    for router in (people, audit, register, entities, documents, publications, notifications):
         app.include_router(router.router, prefix="/api/v1")
     reference = templates.get_template(API_DOCS)
     made = app.openapi

@@ -22,6 +22,7 @@ from sqlmodel import Session
 from app import accounts, membership, services
 from app.audit import COMMAND_LINE
 from tests.app.conftest import PASSWORD, Ws, make_user
+from tests.app.test_notify import seed_rule
 from tests.app.test_publishing import seed_subscription
 
 PROBLEM = "application/problem+json"
@@ -101,6 +102,7 @@ def _seed(client: TestClient, engine: Engine, a: Ws, demo_bytes: bytes) -> dict[
         "grant_id": str(grant["id"]),
         "invitation_id": str(invitation["id"]),
         "subscription_id": str(subscription),
+        "rule_id": str(seed_rule(engine, a.slug)),
     }
 
 
@@ -115,6 +117,7 @@ def _values(a: Ws, extra: dict[str, str]) -> dict[str, dict[str, str]]:
         "grants": {"grant_id": extra["grant_id"]},
         "invitations": {"invitation_id": extra["invitation_id"]},
         "subscriptions": {"subscription_id": extra["subscription_id"]},
+        "notification-rules": {"rule_id": extra["rule_id"]},
         "": {"ws": a.slug},
     }
 
