@@ -32,10 +32,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import date
 from typing import Any, NamedTuple
 
-from graph.dates import add_months
+from graph.dates import add_months, plus_days
 from graph.evidence import worth_of
 from graph.model import Chain, DateRange, Evidence, Supplier
 from graph.profiles import ZEKER_ONLINE, ResolvedProfile
@@ -155,7 +155,7 @@ def forecast(
 
     if not 1 <= days <= MAX_DAYS:
         raise ValueError(f"days must be 1 to {MAX_DAYS}, not {days}")
-    until = at + timedelta(days=days)
+    until = plus_days(at, days)  # no later than the calendar's last day
     first, scoped = check_walked(chain, offerings=offerings, profile=profile, at=at)
     standing = list(first.links)
     reads = _Reads(chain, scoped)
@@ -282,7 +282,7 @@ def _turning_points_of(
         candidate
         for day in _dates(e)
         for shifted in {add_months(day, m) for m in months}
-        for candidate in (shifted, shifted + timedelta(days=1))
+        for candidate in (shifted, plus_days(shifted, 1))
         if after < candidate <= until
     }
 

@@ -218,12 +218,15 @@ def test_the_command_line_takes_any_name_or_refuses_it_with_exit_2(
 def test_the_last_day_of_the_calendar_is_checked_everywhere(
     client: TestClient, demo_ws: Ws, make_client: Callable[..., TestClient]
 ) -> None:
-    """?at=9999-12-31 on check, graph, report and its Markdown answers 200 (OverflowError
-    in the findings before)."""
+    """?at=9999-12-31 on check, forecast, graph, report and its Markdown answers 200
+    (OverflowError in the findings before, and in the forecast's window)."""
     at = {"at": "9999-12-31"}
     answer = client.get(demo_ws.url("/check"), params=at, headers=demo_ws.auth("viewer"))
     assert answer.status_code == 200, answer.text
     assert answer.json()["at"] == "9999-12-31"
+    ahead = client.get(demo_ws.url("/forecast"), params=at, headers=demo_ws.auth("viewer"))
+    assert ahead.status_code == 200, ahead.text
+    assert ahead.json()["until"] == "9999-12-31"
     web = make_client(plain_http_localhost=True)
     assert isinstance(web.app, FastAPI)
     fixed_clock(web.app, datetime(2026, 11, 27, 9, 0, tzinfo=UTC))
