@@ -28,7 +28,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, NoReturn, TextIO, cast
 
-from app import cli_admin, cli_diff, cli_notify, cli_publishing, cli_words
+from app import cli_admin, cli_diff, cli_history, cli_notify, cli_publishing, cli_words
 from app.cli_base import EXIT_GAP, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, Parser, parse_date
 from app.streams import chunked
 from graph import i18n
@@ -179,6 +179,7 @@ def _parser() -> argparse.ArgumentParser:
     cli_admin.add_parsers(commands)
     cli_publishing.add_parsers(commands)
     cli_notify.add_parsers(commands)
+    cli_history.add_parsers(commands)
     _add_lang(parser, default=None)
     return parser
 
@@ -338,6 +339,8 @@ def _command(args: argparse.Namespace, *, keep: list[object]) -> int:
         if (done := cli_publishing.run_command(args)) is not None:
             return done
         if (done := cli_notify.run_command(args)) is not None:
+            return done
+        if (done := cli_history.run_command(args)) is not None:
             return done
         return cli_admin.run_command(args)
     except ChainError as err:

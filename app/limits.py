@@ -135,7 +135,7 @@ def _anonymous_api_write(scope: Scope, headers: dict[bytes, bytes]) -> bool:
 HEAVY_PATHS = tuple(
     (method, re.compile(pattern))
     for method, pattern in (
-        ("GET", r"/api/v1/workspaces/[^/]+/(export|expiring|forecast)"),
+        ("GET", r"/api/v1/workspaces/[^/]+/(export|expiring|forecast|register|diff)"),
         ("GET", r"/api/v1/workspaces/[^/]+/audit/(export|verify)"),
         ("POST", r"/api/v1/workspaces/[^/]+/import"),
         ("POST", r"/api/v1/workspaces/[^/]+/(publications|subscriptions(/[^/]+/refresh)?)"),
@@ -144,9 +144,10 @@ HEAVY_PATHS = tuple(
     )
 )
 """The requests that load a whole register and compute on it, each for itself: exports,
-imports, publishing and fetching a publication, evidence that expires, the forecast, the audit
-trail's export and verification, a report's downloads (which render the whole report after its
-check, in their turn)."""
+imports, publishing and fetching a publication, evidence that expires, the forecast, the
+register as of a moment and the differences between two, the audit trail's export and
+verification, a report's downloads (which render the whole report after its check, in their
+turn)."""
 
 SHARED_PATHS = tuple(
     (method, re.compile(pattern))

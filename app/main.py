@@ -28,6 +28,7 @@ from app.routes import (
     documents,
     entities,
     health,
+    history,
     languages,
     notifications,
     pages,
@@ -99,7 +100,16 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     for router in (health, auth, pages, people_pages, languages):
         app.include_router(router.router)
     app.include_router(publications.public)  # /pub/...: what a provider publishes
-    for router in (people, audit, register, entities, documents, publications, notifications):
+    for router in (
+        people,
+        audit,
+        register,
+        history,
+        entities,
+        documents,
+        publications,
+        notifications,
+    ):
         app.include_router(router.router, prefix="/api/v1")
     reference = templates.get_template(API_DOCS)
     made = app.openapi

@@ -34,7 +34,7 @@ NAMES |= {"KETENKAART_ANCHOR_KEY", "Ed25519", "openssl", "genpkey", "ed25519", "
 NAMES |= {"KETENKAART_", "sqlite:///ketenkaart.db", "ketenkaart-demo.db", "EMAIL", "DATE"}
 NAMES |= {"NAME", "OFFERING", "TOKEN", "HOST", "PORT", "WORKERS"}  # from the options' names
 NAMES |= {"check", "validate", "import", "export", "serve", "demo", "backup", "restore", "token"}
-NAMES |= {"forecast", "diff", "subscriptions", "notify"}
+NAMES |= {"forecast", "diff", "subscriptions", "notify", "history"}
 
 
 def _help(capsys: pytest.CaptureFixture[str], *argv: str) -> str:

@@ -155,7 +155,7 @@ def test_english_help_is_as_before(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 SERVICE_COMMANDS = ("db", "workspace", "user", "member", "grant", "audit", "token", "serve")
-SERVICE_COMMANDS += ("demo", "backup", "restore", "subscriptions", "notify")
+SERVICE_COMMANDS += ("demo", "backup", "restore", "subscriptions", "notify", "history")
 """The service's commands (app/cli_admin.py): names, as the chain commands' are."""
 
 
