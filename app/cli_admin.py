@@ -22,7 +22,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from app.cli_base import EXIT_GAP, EXIT_OK, Parser, parse_date
+from app.cli_base import EXIT_GAP, EXIT_OK, Parser, add_database_option, database_errors, parse_date
 from graph.errors import UsageError
 from graph.i18n import format_number, gettext, ngettext
 
@@ -46,13 +46,7 @@ DEMO_EMAIL = "demo@ketenkaart.example"
 def add_parsers(commands: argparse._SubParsersAction[Parser]) -> None:
     """Add the service's commands to the command line's ``commands``."""
     database = Parser(add_help=False)
-    database.add_argument(
-        "--database-url",
-        metavar="URL",
-        help=gettext(
-            "the database (default: KETENKAART_DATABASE_URL, else sqlite:///ketenkaart.db)"
-        ),
-    )
+    add_database_option(database)
 
     db = commands.add_parser("db", help=gettext("look after the database's schema"))
     db_actions = db.add_subparsers(dest="action", required=True, parser_class=Parser)
@@ -268,7 +262,6 @@ def _server_parsers(commands: argparse._SubParsersAction[Parser], database: Pars
 def run_command(args: argparse.Namespace) -> int:
     """Run a command of the service, with its errors as usage errors (exit 2)."""
     from pydantic import ValidationError  # noqa: PLC0415 - the service's imports only here
-    from sqlalchemy.exc import ArgumentError, OperationalError  # noqa: PLC0415
 
     from app.errors import Problem  # noqa: PLC0415
 
@@ -286,7 +279,8 @@ def run_command(args: argparse.Namespace) -> int:
         "restore": _restore,
     }
     try:
-        return commands[args.command](args)
+        with database_errors():
+            return commands[args.command](args)
     except Problem as err:
         details = "".join(f"\n  {e['location']}: {e['message']}" for e in err.errors)
         raise UsageError(f"{err.detail}{details}") from None
@@ -297,14 +291,6 @@ def run_command(args: argparse.Namespace) -> int:
         )
         raise UsageError(
             gettext("the configuration is not valid: {problems}").format(problems=problems)
-        ) from None
-    except ArgumentError as err:
-        raise UsageError(
-            gettext("the database URL is not valid: {error}").format(error=err)
-        ) from None
-    except OperationalError as err:
-        raise UsageError(
-            gettext("cannot use the database: {error}").format(error=str(err.orig).strip())
         ) from None
 
 

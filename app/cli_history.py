@@ -15,7 +15,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from app.cli_base import EXIT_GAP, EXIT_OK, Parser
+from app.cli_base import EXIT_GAP, EXIT_OK, Parser, add_database_option, database_errors
 from graph.errors import UsageError
 from graph.i18n import gettext
 
@@ -50,7 +50,7 @@ def add_parsers(commands: argparse._SubParsersAction[Parser]) -> None:
     export.add_argument(
         "--output", metavar=gettext("FILE"), help=gettext("write to FILE (default: stdout)")
     )
-    export.add_argument("--database-url", metavar="URL", help=_database_help())
+    add_database_option(export)
     moment = gettext("an ISO 8601 timestamp with its time zone, such as {example}").format(
         example="2026-11-27T10:00:00Z"
     )
@@ -89,11 +89,7 @@ def add_parsers(commands: argparse._SubParsersAction[Parser]) -> None:
     between.add_argument(
         "--output", metavar=gettext("FILE"), help=gettext("write to FILE (default: stdout)")
     )
-    between.add_argument("--database-url", metavar="URL", help=_database_help())
-
-
-def _database_help() -> str:
-    return gettext("the database (default: KETENKAART_DATABASE_URL, else sqlite:///ketenkaart.db)")
+    add_database_option(between)
 
 
 def run_command(args: argparse.Namespace) -> int | None:
@@ -101,8 +97,6 @@ def run_command(args: argparse.Namespace) -> int | None:
     module's)."""
     if args.command != "history":
         return None
-    from sqlalchemy.exc import ArgumentError, OperationalError  # noqa: PLC0415
-
     from app.errors import Problem  # noqa: PLC0415 - the service's imports only here
 
     if args.action == "diff" and args.format == "xlsx" and not args.output:
@@ -111,22 +105,15 @@ def run_command(args: argparse.Namespace) -> int | None:
         )
     exit_status = EXIT_OK
     try:
-        if args.action == "diff":
-            data, different = _diff(args)
-            exit_status = EXIT_GAP if different else EXIT_OK
-        else:
-            data = _export(args)
+        with database_errors():
+            if args.action == "diff":
+                data, different = _diff(args)
+                exit_status = EXIT_GAP if different else EXIT_OK
+            else:
+                data = _export(args)
     except Problem as err:  # the place first when there is one: --as-of: ...
         places = [f"{e['location']}: {e['message']}" for e in err.errors]
         raise UsageError("\n".join(places) or err.detail) from None
-    except ArgumentError as err:
-        raise UsageError(
-            gettext("the database URL is not valid: {error}").format(error=err)
-        ) from None
-    except OperationalError as err:
-        raise UsageError(
-            gettext("cannot use the database: {error}").format(error=str(err.orig).strip())
-        ) from None
     if args.output:
         _write(Path(args.output), data)
     else:

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import argparse
 
-from app.cli_base import EXIT_OK, Parser
-from graph.errors import UsageError
+from app.cli_base import EXIT_OK, Parser, add_database_option, database_errors
 from graph.i18n import gettext
 
 
@@ -25,13 +24,7 @@ def add_parsers(commands: argparse._SubParsersAction[Parser]) -> None:
             "machines: while another holds the lease, this one does nothing."
         ),
     )
-    notify.add_argument(
-        "--database-url",
-        metavar="URL",
-        help=gettext(
-            "the database (default: KETENKAART_DATABASE_URL, else sqlite:///ketenkaart.db)"
-        ),
-    )
+    add_database_option(notify)
 
 
 def run_command(args: argparse.Namespace) -> int | None:
@@ -40,28 +33,18 @@ def run_command(args: argparse.Namespace) -> int | None:
         return None
     from datetime import UTC, datetime  # noqa: PLC0415
 
-    from sqlalchemy.exc import ArgumentError, OperationalError  # noqa: PLC0415
-
     from app import notify  # noqa: PLC0415 - the service's imports only here
     from app.config import Settings  # noqa: PLC0415
     from app.db import make_engine  # noqa: PLC0415
     from app.migrate import upgrade  # noqa: PLC0415
 
-    try:
+    with database_errors():
         engine = make_engine(args.database_url or Settings().database_url)
         try:
             upgrade(engine)
             summary = notify.run_once(engine, datetime.now(UTC))
         finally:
             engine.dispose()
-    except ArgumentError as err:
-        raise UsageError(
-            gettext("the database URL is not valid: {error}").format(error=err)
-        ) from None
-    except OperationalError as err:
-        raise UsageError(
-            gettext("cannot use the database: {error}").format(error=str(err.orig).strip())
-        ) from None
     if not summary.leased:
         print(gettext("another sender holds the lease: nothing done"))  # noqa: T201
         return EXIT_OK

@@ -15,8 +15,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
-from app.cli_base import EXIT_GAP, EXIT_OK, Parser
-from graph.errors import UsageError
+from app.cli_base import EXIT_GAP, EXIT_OK, Parser, add_database_option, database_errors
 from graph.i18n import gettext, ngettext
 
 if TYPE_CHECKING:
@@ -45,40 +44,24 @@ def add_parsers(commands: argparse._SubParsersAction[Parser]) -> None:
     refresh.add_argument(
         "--workspace", metavar="SLUG", help=gettext("only this workspace's subscriptions")
     )
-    refresh.add_argument(
-        "--database-url",
-        metavar="URL",
-        help=gettext(
-            "the database (default: KETENKAART_DATABASE_URL, else sqlite:///ketenkaart.db)"
-        ),
-    )
+    add_database_option(refresh)
 
 
 def run_command(args: argparse.Namespace) -> int | None:
     """Run ``subscriptions refresh``; ``None`` for any other command (not this module's)."""
     if args.command != "subscriptions":
         return None
-    from sqlalchemy.exc import ArgumentError, OperationalError  # noqa: PLC0415
-
     from app.config import Settings  # noqa: PLC0415 - the service's imports only here
     from app.db import make_engine  # noqa: PLC0415
     from app.migrate import upgrade  # noqa: PLC0415
 
-    try:
+    with database_errors():
         engine = make_engine(args.database_url or Settings().database_url)
         try:
             upgrade(engine)
             lines, refused = refresh(engine, workspace=args.workspace)
         finally:
             engine.dispose()
-    except ArgumentError as err:
-        raise UsageError(
-            gettext("the database URL is not valid: {error}").format(error=err)
-        ) from None
-    except OperationalError as err:
-        raise UsageError(
-            gettext("cannot use the database: {error}").format(error=str(err.orig).strip())
-        ) from None
     sys.stdout.write("".join(f"{line}\n" for line in lines))
     return EXIT_GAP if refused else EXIT_OK
 
