@@ -20,16 +20,15 @@ import dataclasses
 import functools
 import json
 import os
-import shutil
 import sys
-import tempfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, NoReturn, TextIO, cast
 
 from app import cli_admin, cli_diff, cli_history, cli_notify, cli_publishing, cli_words
 from app.cli_base import EXIT_GAP, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, Parser, parse_date
+from app.cli_files import cannot, load, profile_named, write_file
 from app.streams import chunked
 from graph import i18n
 from graph.dates import parse_period
@@ -37,9 +36,9 @@ from graph.errors import ChainError, KetenkaartError, UsageError
 from graph.forecast import DEFAULT_DAYS, MAX_DAYS
 from graph.i18n import N_, gettext, ngettext
 from graph.model import Chain, DateRange
-from graph.profiles import ResolvedProfile, find_profile, resolve_profile
+from graph.profiles import ResolvedProfile
 from graph.verdicts import Status
-from importers.chainfile import MAX_CHAIN_BYTES, load_chains, load_profile_file
+from importers.chainfile import MAX_CHAIN_BYTES
 from importers.formats import BINARY_FORMATS, EXPORT_FORMATS, IMPORT_FORMATS
 from importers.gcpause import paused
 
@@ -371,53 +370,11 @@ def _lean(command: Callable[[argparse.Namespace, TextIO], int], args: argparse.N
         return command(args, sys.stdout)
 
 
-def _read(files: Sequence[str]) -> list[tuple[str, bytes]]:
-    """Read every file, each at most the chain size limit; collect every unreadable one."""
-    loaded, problems = [], []
-    for name in files:
-        path = Path(name)
-        try:
-            size = path.stat().st_size
-            if size > MAX_CHAIN_BYTES:
-                problems.append(
-                    gettext(
-                        "{name}: {size} bytes is larger than the limit of {limit} bytes"
-                    ).format(
-                        name=name,
-                        size=i18n.format_number(size, grouped=True),
-                        limit=i18n.format_number(MAX_CHAIN_BYTES, grouped=True),
-                    )
-                )
-                continue
-            loaded.append((name, path.read_bytes()))
-        except OSError as err:
-            problems.append(_cannot(N_("{name}: cannot read: {error}"), name, err))
-    if problems:
-        raise UsageError("\n".join(problems))
-    return loaded
-
-
-def _cannot(message: str, name: object, err: OSError) -> str:
-    """``message`` (a ``{name}``, an ``{error}``) translated, with the system's own words."""
-    return gettext(message).format(name=name, error=err.strerror or err)
-
-
-def _load(files: Sequence[str]) -> Chain:
-    return load_chains(_read(files))
-
-
 def _parse_period(text: str) -> DateRange:
     try:
         return parse_period(text)
     except UsageError as err:
         raise UsageError(gettext("--period {problem}").format(problem=err)) from None
-
-
-def _profile(name: str, chain: Chain) -> ResolvedProfile:
-    path = Path(name)
-    if path.is_file():
-        return resolve_profile(load_profile_file(_read([name])[0][1], filename=name))
-    return find_profile(name, chain)
 
 
 def _check(args: argparse.Namespace, out: TextIO, *, keep: list[object]) -> int:
@@ -429,12 +386,12 @@ def _check(args: argparse.Namespace, out: TextIO, *, keep: list[object]) -> int:
     at = None if period else (parse_date(args.at, "--at") if args.at else date.today())  # noqa: DTZ011 - the auditor's own calendar day
     from graph.coverage import check  # noqa: PLC0415 - networkx only for the commands that judge
 
-    chain = _load(args.files)
-    profile = _profile(args.profile, chain)
+    chain = load(args.files)
+    profile = profile_named(args.profile, [chain])
     result = check(chain, offerings=args.offering, profile=profile, at=at, period=period)
     keep += [chain, result]  # for run() to leave to the operating system
     if args.output:
-        _write_file(Path(args.output), _check_pieces(args.format, result, chain, profile))
+        write_file(Path(args.output), _check_pieces(args.format, result, chain, profile))
     else:
         _print_check(args.format, result, chain, profile, out)
     if result.verdict is Status.GAP or (args.strict and result.verdict is not Status.OK):
@@ -450,8 +407,8 @@ def _forecast(args: argparse.Namespace, out: TextIO) -> int:
     at = parse_date(args.at, "--at") if args.at else date.today()  # noqa: DTZ011 - the auditor's own calendar day
     from graph.forecast import forecast  # noqa: PLC0415 - networkx only for the commands that judge
 
-    chain = _load(args.files)
-    profile = _profile(args.profile, chain)
+    chain = load(args.files)
+    profile = profile_named(args.profile, [chain])
     ahead = forecast(chain, at=at, days=args.days, offerings=args.offering, profile=profile)
     if args.format == "json":
         out.write(json.dumps(ahead.to_json(), ensure_ascii=False) + "\n")
@@ -501,31 +458,6 @@ def _check_pieces(
         yield render_text(result, chain, colour=False).encode("utf-8")
 
 
-def _write_file(path: Path, pieces: Iterable[bytes]) -> None:
-    """Write ``path`` all or nothing: into a new file beside it, then put in its place."""
-    folder = path.parent if str(path.parent) else Path()
-    try:
-        handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed below, or removed
-            "wb", dir=folder, prefix=f".{path.name}.", suffix=".tmp", delete=False
-        )
-    except OSError as err:
-        raise UsageError(_cannot(N_("{name}: cannot write: {error}"), path, err)) from None
-    try:
-        with handle:
-            for piece in pieces:
-                handle.write(piece)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if path.exists():
-            shutil.copymode(path, handle.name)
-        Path(handle.name).replace(path)
-    except BaseException as err:
-        Path(handle.name).unlink(missing_ok=True)
-        if isinstance(err, OSError):
-            raise UsageError(_cannot(N_("{name}: cannot write: {error}"), path, err)) from None
-        raise
-
-
 def _render(
     fmt: str, result: CheckResult, chain: Chain, profile: ResolvedProfile, out: TextIO
 ) -> str:
@@ -540,7 +472,7 @@ def _render(
 
 
 def _validate(args: argparse.Namespace, out: TextIO) -> int:
-    chain = _load(args.files)
+    chain = load(args.files)
     offerings, suppliers, services = (
         len(chain.offerings),
         len(chain.suppliers),
@@ -579,7 +511,7 @@ def _read_bounded(name: str, limit: int) -> bytes:
         with Path(name).open("rb") as handle:
             data = handle.read(limit + 1)
     except OSError as err:
-        raise UsageError(_cannot(N_("{name}: cannot read: {error}"), name, err)) from None
+        raise UsageError(cannot(N_("{name}: cannot read: {error}"), name, err)) from None
     if len(data) > limit:
         raise UsageError(
             gettext("{name}: larger than the limit of {limit} bytes").format(
@@ -597,8 +529,8 @@ def _import(args: argparse.Namespace, out: TextIO) -> int:
 
     data = _read_bounded(args.file, max(MAX_IMPORT_BYTES, MAX_CHAIN_BYTES))
     importer = registry.choose(data, args.file, args.format)
-    into = _load([args.into]) if args.into else None
-    existing = _load([args.existing]) if args.existing else into
+    into = load([args.into]) if args.into else None
+    existing = load([args.existing]) if args.existing else into
     fetch = folder_fetch(Path(args.file).resolve().parent) if importer.name == "backstage" else None
     source = Source(args.file, fetch=fetch, existing=existing, keep_internal=args.keep_internal)
     result = registry.run(importer, data, source)
@@ -624,7 +556,7 @@ def _import(args: argparse.Namespace, out: TextIO) -> int:
     offerings = (*into.offerings, *(o for o in result.chain.offerings if o not in into.offerings))
     merged = dataclasses.replace(merged, offerings=offerings)
     as_json = args.into.lower().endswith(".json")
-    _write_file(Path(args.into), [dump_chain(merged, fmt="json" if as_json else "yaml")])
+    write_file(Path(args.into), [dump_chain(merged, fmt="json" if as_json else "yaml")])
     suppliers = len(merged.suppliers) - len(into.suppliers)
     services = len(merged.services) - len(into.services)
     dependencies = len(merged.dependencies) - len(into.dependencies)
@@ -670,12 +602,12 @@ def _export(args: argparse.Namespace, out: TextIO) -> int:
                 "stdout"
             ).format(format=args.format)
         )
-    chain = _load(args.files)
+    chain = load(args.files)
     headings: Literal["en", "nl"] = args.language or ("nl" if i18n.current() == "nl" else "en")
     exported = registry.export(chain, args.format, headings)
     sys.stderr.write("".join(_warning(args.format, issue) for issue in exported.warnings))
     if args.output:
-        _write_file(Path(args.output), [exported.data])
+        write_file(Path(args.output), [exported.data])
     else:
         out.flush()
         out.buffer.write(exported.data)

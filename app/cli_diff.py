@@ -18,23 +18,18 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import shutil
 import sys
-import tempfile
-from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from app.cli_base import EXIT_OK, EXIT_USAGE, Parser, parse_date
-from graph import i18n
+from app.cli_files import load, profile_named, write_file
 from graph.errors import ChainError, KetenkaartError, UsageError
-from graph.i18n import N_, gettext
+from graph.i18n import gettext
 
 if TYPE_CHECKING:
-    from graph.model import Chain
-    from graph.profiles import ResolvedProfile
+    pass
 
 EXIT_DIFFERENT = 1
 """The exit status when the two chains differ (as ``diff`` exits)."""
@@ -116,8 +111,8 @@ def _run(args: argparse.Namespace, out: TextIO) -> int:
     from graph.diff import diff  # noqa: PLC0415 - networkx only when the command runs
     from importers.chainfile import dump_plain  # noqa: PLC0415
 
-    old, new = _load(args.old), _load(args.new)
-    profile = _profile(args.profile, (new, old))
+    old, new = load([args.old]), load([args.new])
+    profile = profile_named(args.profile, (new, old))
     changes = diff(old, new, old_at=old_at, new_at=new_at, plain=dump_plain, profile=profile)
     from app.views import diff as view  # noqa: PLC0415 - the views for this command only
 
@@ -130,77 +125,7 @@ def _run(args: argparse.Namespace, out: TextIO) -> int:
     else:
         data = view.render_text(changes, old, new).encode("utf-8")
     if args.output:
-        _write_file(Path(args.output), data)
+        write_file(Path(args.output), [data])
     else:
         out.write(data.decode("utf-8"))
     return EXIT_OK if changes.empty else EXIT_DIFFERENT
-
-
-def _read(name: str) -> bytes:
-    """The bytes of file ``name``, at most the chain size limit."""
-    from importers.chainfile import MAX_CHAIN_BYTES  # noqa: PLC0415
-
-    path = Path(name)
-    try:
-        size = path.stat().st_size
-        if size > MAX_CHAIN_BYTES:
-            raise UsageError(
-                gettext("{name}: {size} bytes is larger than the limit of {limit} bytes").format(
-                    name=name,
-                    size=i18n.format_number(size, grouped=True),
-                    limit=i18n.format_number(MAX_CHAIN_BYTES, grouped=True),
-                )
-            )
-        return path.read_bytes()
-    except OSError as err:
-        raise UsageError(_cannot(N_("{name}: cannot read: {error}"), name, err)) from None
-
-
-def _load(name: str) -> Chain:
-    """The chain file ``name``."""
-    from importers.chainfile import load_chains  # noqa: PLC0415
-
-    return load_chains([(name, _read(name))])
-
-
-def _cannot(message: str, name: object, err: OSError) -> str:
-    """``message`` (a ``{name}``, an ``{error}``) translated, with the system's own words."""
-    return gettext(message).format(name=name, error=err.strerror or err)
-
-
-def _profile(name: str, chains: Sequence[Chain]) -> ResolvedProfile:
-    """A profile file, else a built-in profile or one the later (else the earlier) chain
-    defines."""
-    from graph.profiles import find_profile, resolve_profile  # noqa: PLC0415
-    from importers.chainfile import load_profile_file  # noqa: PLC0415
-
-    if Path(name).is_file():
-        return resolve_profile(load_profile_file(_read(name), filename=name))
-    for chain in chains:
-        if name in chain.profiles:
-            return find_profile(name, chain)
-    return find_profile(name, chains[0])
-
-
-def _write_file(path: Path, data: bytes) -> None:
-    """Write ``path`` all or nothing: into a new file beside it, then put in its place."""
-    folder = path.parent if str(path.parent) else Path()
-    try:
-        handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed below, or removed
-            "wb", dir=folder, prefix=f".{path.name}.", suffix=".tmp", delete=False
-        )
-    except OSError as err:
-        raise UsageError(_cannot(N_("{name}: cannot write: {error}"), path, err)) from None
-    try:
-        with handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if path.exists():
-            shutil.copymode(path, handle.name)
-        Path(handle.name).replace(path)
-    except BaseException as err:
-        Path(handle.name).unlink(missing_ok=True)
-        if isinstance(err, OSError):
-            raise UsageError(_cannot(N_("{name}: cannot write: {error}"), path, err)) from None
-        raise

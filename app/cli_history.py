@@ -10,12 +10,11 @@ moments, as ``ketenkaart diff`` writes it for two files (ADR 39).
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 from app.cli_base import EXIT_GAP, EXIT_OK, Parser, add_database_option, database_errors
+from app.cli_files import write_file
 from graph.errors import UsageError
 from graph.i18n import gettext
 
@@ -115,7 +114,7 @@ def run_command(args: argparse.Namespace) -> int | None:
         places = [f"{e['location']}: {e['message']}" for e in err.errors]
         raise UsageError("\n".join(places) or err.detail) from None
     if args.output:
-        _write(Path(args.output), data)
+        write_file(Path(args.output), [data])
     else:
         sys.stdout.flush()
         sys.stdout.buffer.write(data)
@@ -190,25 +189,3 @@ def _diff(args: argparse.Namespace) -> tuple[bytes, bool]:
     if args.format == "markdown":
         return view.render_markdown(changes, found.old, found.new).encode(), different
     return view.render_text(changes, found.old, found.new).encode(), different
-
-
-def _write(path: Path, data: bytes) -> None:
-    """Write ``path`` all or nothing: into a new file beside it, then put in its place."""
-    folder = path.parent if str(path.parent) else Path()
-    try:
-        handle, name = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
-    except OSError as err:
-        raise UsageError(
-            gettext("{name}: cannot write: {error}").format(name=path, error=err.strerror)
-        ) from None
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        Path(name).replace(path)
-    except OSError as err:
-        Path(name).unlink(missing_ok=True)
-        raise UsageError(
-            gettext("{name}: cannot write: {error}").format(name=path, error=err.strerror)
-        ) from None
