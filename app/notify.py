@@ -17,7 +17,10 @@ Two channels: ``email`` over SMTP (``KETENKAART_SMTP_URL``, from ``KETENKAART_SM
 
 A round (:func:`run_once`, run by ``ketenkaart notify`` and every ``KETENKAART_NOTIFY_INTERVAL``
 seconds by :func:`start_scheduler` in ``serve``) takes the database lease ``notify`` so that one
-sender at a time runs across workers and replicas; fills the outbox (:func:`fill`): each
+sender at a time runs across workers and replicas; fetches the subscribed publications' new
+versions when that is due (:func:`refresh_due`: every ``KETENKAART_REFRESH_INTERVAL`` seconds,
+across workers and replicas, so that a new version is told in the same round); fills the
+outbox (:func:`fill`): each
 notification is inserted once, unique per rule and ``key`` (what it is about: a link, its new
 status and the day; a piece of evidence and its last day; an entry of the trail); then delivers
 what is due (:func:`deliver`), claiming each row by a conditional update before sending it, so
@@ -59,7 +62,7 @@ from sqlalchemy import ColumnElement, Engine, and_, func, insert, or_, select, u
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
-from app import audit, services
+from app import audit, publishing, services
 from app.audit import Actor
 from app.errors import Conflict, Invalid, NotFound
 from app.models import (
@@ -107,6 +110,10 @@ SEND_TIMEOUT = 10.0
 LEASE = "notify"
 """The name of the sender's lease."""
 
+REFRESH_LEASE = "refresh"
+"""The name of the lease that says when the subscriptions are next fetched: taken for
+``KETENKAART_REFRESH_INTERVAL`` seconds by the round that fetches them, and never let go."""
+
 LEASE_TIME = timedelta(minutes=5)
 """How long a round holds the lease without renewing it (renewed after each delivery)."""
 
@@ -141,7 +148,10 @@ class NotifySettings(BaseSettings):
     smtp_from: str | None = None
     """The sender's address (default ``ketenkaart@`` and this machine's name)."""
     notify_interval: float = Field(default=300.0, ge=0)
-    """Seconds between two rounds in ``serve``; 0 switches the scheduler off."""
+    """Seconds between two rounds in ``serve``; 0 switches the sending off in ``serve``."""
+    refresh_interval: float = Field(default=3600.0, ge=0)
+    """Seconds between two fetches of every subscribed publication, by the first round after
+    they are due (in ``serve`` or ``ketenkaart notify``); 0 switches the fetching off."""
     notify_private_targets: bool = False
     """Let webhooks reach loopback, private and link-local addresses (by default they are
     refused: the service would otherwise POST into its own network for any owner)."""
@@ -1318,10 +1328,36 @@ class Summary:
     retrying: int = 0
     failed: int = 0
     cancelled: int = 0
+    refreshed: int = 0
+    """Subscriptions that took a new version in this round."""
+    refused: int = 0
+    """Subscriptions whose fetched version was refused in this round."""
 
 
 def _holder() -> str:
     return f"{socket.gethostname()[:60]}:{os.getpid()}:{secrets.token_hex(4)}"
+
+
+def refresh_due(
+    sessions: SessionFactory,
+    *,
+    holder: str,
+    now: datetime,
+    every: float,
+    keep_going: Callable[[], bool] | None = None,
+    get: publishing.Fetch | None = None,
+) -> list[publishing.Outcome]:
+    """Fetch every subscribed publication (:func:`app.publishing.refresh_all`, by the
+    scheduler) when ``every`` seconds have passed since a round last did: the lease
+    :data:`REFRESH_LEASE` is taken for ``every`` seconds and never let go, so of all the rounds
+    of all the workers and replicas only the first after it ran out fetches. Nothing when
+    ``every`` is 0, or when it is not due."""
+    if every <= 0:
+        return []
+    hold = timedelta(seconds=every)
+    if not take_lease(sessions, holder=holder, now=now, hold=hold, name=REFRESH_LEASE):
+        return []
+    return publishing.refresh_all(sessions, at=now, get=get, keep_going=keep_going)
 
 
 def run_once(
@@ -1329,10 +1365,15 @@ def run_once(
     now: datetime | None = None,
     *,
     settings: NotifySettings | None = None,
+    send: bool = True,
+    get: publishing.Fetch | None = None,
 ) -> Summary:
-    """One round: take the lease (or do nothing when another sender holds it), fill the outbox
-    from the rules, deliver what is due, and let the lease go."""
+    """One round: take the lease (or do nothing when another sender holds it), fetch the
+    subscriptions when that is due (:func:`refresh_due`), fill the outbox from the rules and
+    deliver what is due (unless not ``send``), and let the lease go. ``get`` fetches a
+    publication (by default over HTTP(S))."""
     sessions = _factory(engine_or_sessions)
+    settings = settings or NotifySettings()
     now = _utc(now or datetime.now(UTC))
     start, holder = time.monotonic(), _holder()
 
@@ -1344,12 +1385,32 @@ def run_once(
 
     if not take_lease(sessions, holder=holder, now=now):
         return Summary(leased=False)
+    outcomes: list[publishing.Outcome] = []
+    queued, done = 0, Delivered()
     try:
-        queued = fill(sessions, now=now, keep_going=renew)
-        done = deliver(sessions, now=clock(), holder=holder, settings=settings, keep_going=renew)
+        try:
+            outcomes = refresh_due(
+                sessions,
+                holder=holder,
+                now=now,
+                every=settings.refresh_interval,
+                keep_going=renew,
+                get=get,
+            )
+        except Exception:  # noqa: BLE001 - a failed fetch never stops the notifications
+            _log.exception("refreshing the subscriptions")
+        if send:
+            queued = fill(sessions, now=now, keep_going=renew)
+            done = deliver(
+                sessions, now=clock(), holder=holder, settings=settings, keep_going=renew
+            )
     finally:
         release_lease(sessions, holder=holder)
-    return Summary(True, queued, done.sent, done.retrying, done.failed, done.cancelled)
+    refreshed = sum(1 for o in outcomes if o.refreshed is not None and o.refreshed.changed)
+    refused = sum(1 for o in outcomes if o.refusal is not None)
+    return Summary(
+        True, queued, done.sent, done.retrying, done.failed, done.cancelled, refreshed, refused
+    )
 
 
 _SCHEDULED: set[asyncio.Task[None]] = set()
@@ -1357,26 +1418,34 @@ _SCHEDULED: set[asyncio.Task[None]] = set()
 
 def start_scheduler(engine: Engine, *, interval: float | None = None) -> asyncio.Task[None] | None:
     """Run :func:`run_once` every ``interval`` seconds (``KETENKAART_NOTIFY_INTERVAL``, 300 by
-    default; 0: never) in the running event loop, the round itself in a thread; the first
-    round after one interval. The task ends when the loop does (or when cancelled)."""
-    every = NotifySettings().notify_interval if interval is None else interval
+    default) in the running event loop, the round itself in a thread; the first round after
+    one interval. With ``KETENKAART_NOTIFY_INTERVAL`` 0 nothing is sent; the rounds then only
+    fetch the subscriptions, every ``KETENKAART_REFRESH_INTERVAL`` seconds (none when that is
+    0 too). An ``interval`` given is the rounds' (0: none at all). The task ends when the loop
+    does (or when cancelled)."""
+    every, send = interval or 0.0, True
+    if interval is None:
+        settings = NotifySettings()
+        every, send = settings.notify_interval, settings.notify_interval > 0
+        if not send:
+            every = settings.refresh_interval
     if every <= 0:
         return None
-    task = asyncio.get_running_loop().create_task(_every(engine, every))
+    task = asyncio.get_running_loop().create_task(_every(engine, every, send=send))
     _SCHEDULED.add(task)  # the loop keeps only a weak reference
     task.add_done_callback(_SCHEDULED.discard)
     return task
 
 
-async def _every(engine: Engine, every: float) -> None:
+async def _every(engine: Engine, every: float, *, send: bool) -> None:
     while True:
         await asyncio.sleep(every)
         try:
-            summary = await asyncio.to_thread(run_once, engine)
+            summary = await asyncio.to_thread(run_once, engine, send=send)
         except Exception:  # noqa: BLE001 - the next round tries again
             _log.exception("notification round")
             continue
-        if summary.queued or summary.sent or summary.failed:
+        if summary.queued or summary.sent or summary.failed or summary.refreshed:
             _log.info("notification round", extra={"fields": _fields(summary)})
 
 
@@ -1386,6 +1455,8 @@ def _fields(summary: Summary) -> dict[str, Any]:
         "sent": summary.sent,
         "retrying": summary.retrying,
         "failed": summary.failed,
+        "refreshed": summary.refreshed,
+        "refused": summary.refused,
     }
 
 

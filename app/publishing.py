@@ -780,17 +780,32 @@ class Outcome:
     refusal: str | None
 
 
+def _sessions(engine: Engine | Callable[[], Session]) -> Callable[[], Session]:
+    if not isinstance(engine, Engine):
+        return engine
+    bound = engine
+
+    def made() -> Session:
+        return Session(bound)
+
+    return made
+
+
 def refresh_all(
-    engine: Engine,
+    engine: Engine | Callable[[], Session],
     *,
     workspace: str | None = None,
     actor: Actor = SCHEDULER,
     at: datetime | None = None,
     get: Fetch | None = None,
+    keep_going: Callable[[], bool] | None = None,
 ) -> list[Outcome]:
     """Refresh every subscription (of ``workspace``, when given; by its slug), each in a
-    session of its own, oldest first: what a scheduler or cron calls."""
-    with Session(engine) as session:
+    session of its own (of ``engine``, or made by it), oldest first: what a scheduler or cron
+    calls. ``keep_going`` is asked before each (the notification round's lease): when it says
+    no, the rest wait for the next round."""
+    sessions = _sessions(engine)
+    with sessions() as session:
         statement = select(Subscription, Workspace.slug).join(
             Workspace, col(Workspace.id) == col(Subscription.workspace_id)
         )
@@ -800,7 +815,9 @@ def refresh_all(
         rows = [(r.workspace_id, r.id or 0, r.url, slug) for r, slug in found]
     outcomes: list[Outcome] = []
     for workspace_id, subscription_id, url, slug in rows:
-        with Session(engine) as session:
+        if keep_going is not None and not keep_going():
+            break
+        with sessions() as session:
             try:
                 done = refresh(
                     session,
