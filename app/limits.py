@@ -141,13 +141,16 @@ HEAVY_PATHS = tuple(
         ("POST", r"/api/v1/workspaces/[^/]+/(publications|subscriptions(/[^/]+/refresh)?)"),
         ("POST", r"/w/[^/]+/import"),
         ("GET", r"/w/[^/]+/report/[^/]+\.(md|csv|xlsx|html)"),  # a report's downloads
+        # the changes page and its downloads: the register rebuilt at two moments and checked
+        # at both, for each request (nothing of it is shared with another's)
+        ("GET", r"/w/[^/]+/changes(\.md|\.xlsx)?"),
     )
 )
 """The requests that load a whole register and compute on it, each for itself: exports,
 imports, publishing and fetching a publication, evidence that expires, the forecast, the
 register as of a moment and the differences between two, the audit trail's export and
 verification, a report's downloads (which render the whole report after its check, in their
-turn)."""
+turn), the page of what changed between two moments and its downloads."""
 
 SHARED_PATHS = tuple(
     (method, re.compile(pattern))

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -152,10 +152,15 @@ def iter_markdown(
     profile: ResolvedProfile,
     *,
     stored: Collection[str] | None = None,
+    sections: Sequence[str] = (),
 ) -> Iterator[str]:
     """:func:`render_markdown`'s text in pieces, as the template makes them: a large register's
     report is sent while it is written, never held whole (ADR 29). What the report says is
-    worked out here, before the first piece; only the writing is left to the pieces."""
+    worked out here, before the first piece; only the writing is left to the pieces.
+
+    ``sections`` are optional sections of the service's report, each Markdown text of its
+    own heading, written after the rest in their order (:func:`origins_markdown`; the
+    changes since a moment); without them the report is the command line's."""
     services, suppliers = chain.services, chain.suppliers
     return _template().generate(
         title=chain.title or " / ".join(services[o].name for o in result.offerings),
@@ -183,6 +188,7 @@ def iter_markdown(
         ],
         bases=link_bases(result, chain, profile=profile, stored=stored),
         forecast=_forecast(result, chain, profile),
+        sections=[text.rstrip("\n") for text in sections if text.strip()],
     )
 
 
@@ -263,3 +269,65 @@ def by_offering(result: CheckResult) -> dict[str, list[LinkResult]]:
                     stack.append(provider)
         grouped[offering] = [link for link in result.links if link.consumer in seen]
     return grouped
+
+
+_ORIGIN_KINDS = {
+    "suppliers": N_("Supplier"),
+    "services": N_("Service"),
+    "dependencies": N_("Link"),
+    "evidence": N_("Evidence"),
+}
+
+
+def origins_markdown(origins: Sequence[Mapping[str, object]]) -> str:
+    """The report's section "Built on publications": each upstream entity of the report's
+    register with its origin (:func:`app.publishing.origins_json`'s items: publisher,
+    publication, version, fetched at, signature valid), as the graph page shows them; empty
+    when nothing comes from a publication.
+
+    >>> print(origins_markdown([{"section": "services", "id": "vm", "publisher": "Host|ing",
+    ...     "publication": "h", "version": 2, "fetched_at": "2026-12-05T00:00:00Z",
+    ...     "signature_valid": True}]).splitlines()[-1])
+    | Service `vm` | Host\\|ing | h | 2 | 2026-12-05T00:00:00Z | holds |
+    >>> origins_markdown([])
+    ''
+    """
+    if not origins:
+        return ""
+    lines = [
+        "## " + gettext("Built on publications"),
+        "",
+        gettext(
+            "These parts of the chain come from other services' signed publications, as the "
+            "version this register holds has them; this register does not change them."
+        ),
+        "",
+        "| "
+        + " | ".join(
+            gettext(word)
+            for word in (
+                N_("Part of the chain"),
+                N_("Publisher"),
+                N_("Publication"),
+                N_("Version"),
+                N_("Fetched"),
+                N_("Signature"),
+            )
+        )
+        + " |",
+        "|---|---|---|---:|---|---|",
+    ]
+    for origin in origins:
+        kind = _ORIGIN_KINDS.get(str(origin["section"]))
+        part = f"`{origin['id']}`" if kind is None else f"{gettext(kind)} `{origin['id']}`"
+        holds = gettext("holds") if origin["signature_valid"] else f"**{gettext('does not hold')}**"
+        cells = (
+            part,
+            md(str(origin["publisher"])),
+            md(str(origin["publication"])),
+            md(str(origin["version"])),
+            md(str(origin["fetched_at"] or "")),
+            holds,
+        )
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"

@@ -217,6 +217,10 @@ def _pages(demo: str) -> Iterator[tuple[str, int]]:
         "/people",
     ):
         yield f"/w/{demo}{path}", 200
+    # what changed in the register: with the page's clock before the workspace's trail begins
+    # (the clock is fixed, the trail real), the form and its error, else the changes too
+    began_later = datetime.now(UTC) > datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
+    yield f"/w/{demo}/changes", 422 if began_later else 200
     yield "/w/nowhere", 404
     yield "/workspaces", 200
     yield "/account", 200

@@ -11,22 +11,23 @@ call one service and render its answer or its errors, each error next to the fie
 One module per kind of page: :mod:`.access` (the visit, its CSRF check and the page context
 every page shares, people's pages too), :mod:`.overview`, :mod:`.entities` (the register's
 tables and forms, whose controls :mod:`.fields` derives from :mod:`graph.schema` and
-:mod:`.forms` turns into bodies and back), :mod:`.importing` and :mod:`.reports` (the graph and
-the scoping report). :data:`router` holds every route, in that order.
+:mod:`.forms` turns into bodies and back), :mod:`.importing`, :mod:`.reports` (the graph and
+the scoping report) and :mod:`.changes` (what changed between two moments). :data:`router`
+holds every route, in that order.
 """
 
 from __future__ import annotations
 
 from fastapi import APIRouter
 
-from app.routes.pages import entities, importing, overview, reports
+from app.routes.pages import changes, entities, importing, overview, reports
 from app.routes.pages.fields import FIELDS, Field
 from app.routes.pages.forms import OTHER, body_of, form_values, place_errors
 from app.routes.pages.reports import scope_rows
 from importers.formats import IMPORT_FORMATS
 
 router = APIRouter(include_in_schema=False)
-for _part in (overview, entities, importing, reports):
+for _part in (overview, entities, importing, reports, changes):
     # the routes themselves, not a nested router: ``router.routes`` lists every page route
     router.routes.extend(_part.router.routes)
 

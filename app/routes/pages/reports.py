@@ -14,10 +14,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from sqlmodel import Session
 
-from app import audit, documents, publishing, services
+from app import audit, documents, history, publishing, services
 from app import repository as repo
 from app.deps import READ, SessionDep, now, today
 from app.errors import Invalid, NotFound
+from app.history import Between
 from app.limits import computing, holds_turn, turn_wait
 from app.routes.pages.access import (
     DEFAULT_PROFILE,
@@ -28,11 +29,19 @@ from app.routes.pages.access import (
     problem_page,
     visit_as,
 )
+from app.routes.pages.changes import (
+    CHANGES_PAGE_SIZE,
+    changes_between,
+    changes_markdown,
+    changes_view,
+    read_moment,
+    shown_moment,
+)
 from app.routes.pages.recent import judging, register_key
 from app.singleflight import flights
 from app.streams import chunked
 from app.views.graph import GRAPH_TEMPLATE, STATUS_STYLES, graph_context, offline_html
-from app.views.markdown import iter_markdown, reached, scope_links
+from app.views.markdown import iter_markdown, origins_markdown, reached, scope_links
 from app.views.pages import page
 from app.views.paging import Pager
 from graph.dates import parse_period
@@ -298,8 +307,17 @@ def report_markdown(request: Request, session: SessionDep, ws: WsPath, offering:
     line; sent while it is written (a large register's runs to a hundred megabytes)."""
     visit = visit_as(request, session, ws, READ)
     found = _checked(request, session, visit, offering)
+    since = _since(request, session, visit, found.profile)
+    sections = [origins_markdown(_origins(session, visit, offering))]
+    if since is not None:
+        heading = gettext("Changes since {moment}").format(moment=since[0])
+        sections.append(changes_markdown(since[1], heading))
     pieces = iter_markdown(
-        found.result, found.chain, found.resolved, stored=_documents(session, visit)
+        found.result,
+        found.chain,
+        found.resolved,
+        stored=_documents(session, visit),
+        sections=sections,
     )
     seq, digest = audit.last_entry(session, audit.chain_of(visit.workspace.id))
     generated = now(request).replace(microsecond=0).isoformat()
@@ -314,6 +332,45 @@ def report_markdown(request: Request, session: SessionDep, ws: WsPath, offering:
     )
     body = chunked(piece.encode("utf-8") for piece in _ending_with(pieces, footer))
     return _download(body, "text/markdown; charset=utf-8", ws, offering, "md")
+
+
+def _origins(session: Session, visit: Visit, offering: str) -> list[dict[str, Any]]:
+    """Each entity of the offering's part of the register that comes from a subscribed
+    publication, with its origin (ADR 40), as the graph page lists them; none for an offering
+    outside the visitor's scope."""
+    visible = visit.scope is None or offering in visit.scope
+    return publishing.origins_json(
+        session, visit.workspace, frozenset({offering} if visible else ())
+    )
+
+
+def _since_text(request: Request) -> str:
+    return request.query_params.get("since", "")[: history.MAX_MOMENT].strip()
+
+
+def _since(
+    request: Request, session: Session, visit: Visit, profile: str
+) -> tuple[str, Between] | None:
+    """What changed in the register (the visitor's part) from the report's ``since`` (a date:
+    the end of that day in UTC; or a timestamp) to now, the moment the report reads the
+    register at, judged by the report's profile; ``None`` without ``since``. Rebuilding the
+    register twice takes a turn of the heavy work (the page's own; a download holds one)."""
+    text = _since_text(request)
+    if not text:
+        return None
+    current = now(request)
+    moment = read_moment(text, where="since", current=current)
+    with computing(request):
+        found = changes_between(
+            session,
+            visit,
+            moment,
+            current,
+            current=current,
+            profile=profile,
+            where=("since", "since"),
+        )
+    return shown_moment(moment), found
 
 
 def _ending_with(pieces: Iterable[str], footer: str) -> Iterator[str]:
@@ -428,13 +485,20 @@ def report_page(request: Request, session: SessionDep, ws: WsPath, offering: str
     visit = visit_as(request, session, ws, READ)
     try:
         found = _checked(request, session, visit, offering)
+        since = _since(request, session, visit, found.profile)
     except Invalid as problem:
         return problem_page(request, problem)
+    upstream = _origins(session, visit, offering)
     chain, result, profile = found.chain, found.result, found.resolved
     service = chain.services[offering]
     supplier = chain.suppliers.get(service.supplier)
     seq, digest = audit.last_entry(session, audit.chain_of(visit.workspace.id))
-    asked = (("at", found.at), ("period", found.period), ("profile", found.profile))
+    asked = (
+        ("at", found.at),
+        ("period", found.period),
+        ("profile", found.profile),
+        ("since", _since_text(request)),
+    )
     form = {k: v for k, v in asked if v}
     query = urlencode(form)
     base = f"/w/{quote(ws)}/report/{quote(offering)}"
@@ -467,6 +531,7 @@ def report_page(request: Request, session: SessionDep, ws: WsPath, offering: str
 
     shown = [link for *_, links in groups for link in links]
     summary = result.summary
+    changes = None if since is None else changes_view(since[1])
     return page(
         request,
         "report.html",
@@ -510,6 +575,17 @@ def report_page(request: Request, session: SessionDep, ws: WsPath, offering: str
                 )
             ],
             markdown_url=f"{base}.md" + (f"?{query}" if query else ""),
+            since=_since_text(request),
+            since_moment=None if since is None else since[0],
+            changes=changes,
+            change_links=[] if changes is None else changes.links[:CHANGES_PAGE_SIZE],
+            change_entities=[] if changes is None else changes.entities[:CHANGES_PAGE_SIZE],
+            changes_size=CHANGES_PAGE_SIZE,
+            changes_url=None
+            if since is None
+            else f"/w/{quote(ws)}/changes?"
+            + urlencode({"from": _since_text(request), "profile": found.profile}),
+            upstream=upstream,
             graph_url=f"/w/{quote(ws)}/graph/{quote(offering)}" + (f"?{query}" if query else ""),
         ),
     )

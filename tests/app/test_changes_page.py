@@ -1,0 +1,376 @@
+"""The page of what changed between two moments, /w/{ws}/changes, and its downloads: the
+edits made between the moments and no other, with who and when; the links whose status
+changed, both statuses and reasons; in English and Dutch; a scoped auditor's part; another
+workspace's reader answered 404; labels from the register escaped. And the scoping report's
+two optional sections: "Changes since" (``since=``) and "Built on publications"."""
+
+from __future__ import annotations
+
+import html
+import io
+import re
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+import openpyxl  # type: ignore[import-untyped]
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, update
+from sqlmodel import Session
+
+from app.limits import lane_of
+from app.models import Grant
+from tests.app.conftest import Ws
+from tests.app.test_languages import unmarked_english
+from tests.app.test_pages import sign_in, squash
+from tests.app.test_publishing import CUSTOMER_CHAIN, seed_subscription
+
+HOSTILE = "<img src=x onerror=alert(1)>"
+ESCAPED = "&lt;img src=x onerror=alert(1)&gt;"
+DATA = frozenset({"PostgreSQL", "img", "src", "onerror", "alert", "renders", "test", "files"})
+DATA |= {"only", "acme", "viewer", "true", "false"}  # values as the chain file writes them
+"""Words of the edits' values and of the people: data, not the page's own words."""
+
+
+@pytest.fixture
+def web(make_client: Callable[..., TestClient]) -> TestClient:
+    """A client of the pages on plain HTTP (the session cookie is sent), on the real clock:
+    the trail's entries and the page's moments are on the same one."""
+    client = make_client(plain_http_localhost=True)
+    client.app.state.pseudo_language = True  # type: ignore[attr-defined]
+    return client
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat()
+
+
+Edited = tuple[Ws, str, str]
+
+
+@pytest.fixture
+def edited(web: TestClient, demo_ws: Ws) -> Edited:
+    """The demo register; an edit before the first moment, four between the moments (a
+    service renamed, the mail relay's evidence deleted, a supplier with a hostile name added,
+    the PDF renderer's link made out of scope) and one after the second; the two moments."""
+    client, ws = web, demo_ws
+    editor = {**ws.auth("editor"), "If-Match": '"1"'}
+    assert client.patch(ws.url("/suppliers/kantoor"), json={"name": "Early"}, headers=editor)
+    start = _now()
+    steps = [
+        client.patch(
+            ws.url("/services/stratus-postgres"),
+            json={"name": "Stratus PostgreSQL"},
+            headers=editor,
+        ),
+        client.delete(ws.url("/evidence/postduif-trust-page"), headers=editor),
+        client.post(
+            ws.url("/suppliers"),
+            json={"id": "nieuw", "name": HOSTILE, "country": "NL"},
+            headers=ws.auth("owner"),
+        ),
+        client.patch(
+            ws.url("/dependencies/loonwolk-online/renderpeak-pdf"),
+            json={"relevant": False, "reason": "renders test files only"},
+            headers=editor,
+        ),
+    ]
+    assert [s.status_code for s in steps] == [200, 204, 201, 200], [s.text for s in steps]
+    end = _now()
+    assert client.delete(ws.url("/suppliers/nieuw"), headers=editor).status_code == 204
+    return ws, start, end
+
+
+SCOPED = [
+    "changed service Stratus PostgreSQL (stratus-postgres)",
+    "changed link LoonWolk Online (loonwolk-online) -> RenderPeak PDF API (renderpeak-pdf)",
+    "removed evidence postduif-trust-page",
+]
+"""The changes within the part of offering ``loonwolk-online`` (all but the new supplier)."""
+
+
+def _text(page: str) -> str:
+    return squash(html.unescape(re.sub(r"<[^>]+>", " ", page)))
+
+
+def _entities(page: str) -> list[str]:
+    """The page's changed entities, each as its text."""
+    found = re.findall(r'<tbody class="changed-entity[^"]*">(.*?)</tbody>', page, flags=re.S)
+    return [_text(body) for body in found]
+
+
+def _heads(page: str) -> list[str]:
+    """The page's changed entities, each as its change and its name."""
+    cells = re.findall(
+        r'<tbody class="changed-entity[^"]*">\s*<tr><td rowspan="\d+">([^<]*)</td>'
+        r'<td rowspan="\d+">([^<]*)</td>',
+        page,
+    )
+    return [html.unescape(f"{word} {entity}") for word, entity in cells]
+
+
+def _links(page: str) -> dict[str, str]:
+    """The page's changed links by ``consumer -> provider``, each row as its HTML."""
+    rows = re.findall(r'<tr class="changed-link">(.*?)</tr>', page, flags=re.S)
+    found = {}
+    for row in rows:
+        key = re.search(r"<code>([^<]+)</code> → <code>([^<]+)</code>", row)
+        assert key is not None, row
+        found[f"{key.group(1)} -> {key.group(2)}"] = row
+    return found
+
+
+def _statuses(row: str) -> list[str]:
+    return re.findall(r'class="status-word status-([a-z-]+)"', row)
+
+
+def test_the_page_lists_exactly_the_edits_made_between_the_two_moments(
+    web: TestClient, edited: Edited
+) -> None:
+    """The edits before the first moment and after the second are not on the page; each
+    between is, value by value, with who made it and when; the links whose status changed show
+    both statuses and both reasons; the hostile name is text."""
+    ws, start, end = edited
+    sign_in(web, ws.emails["viewer"])
+    answer = web.get(f"/w/{ws.slug}/changes", params={"from": start, "to": end})
+    assert answer.status_code == 200, answer.text
+    page = answer.text
+    entities = _entities(page)
+    assert _heads(page) == [
+        f"added supplier {HOSTILE} (nieuw)",
+        "changed service Stratus PostgreSQL (stratus-postgres)",
+        "changed link LoonWolk Online (loonwolk-online) -> RenderPeak PDF API (renderpeak-pdf)",
+        "removed evidence postduif-trust-page",
+    ]
+    assert "Early" not in page
+    assert "owner@acme.example" in entities[0] and "country NL" in entities[0]
+    assert "name Stratus Managed PostgreSQL Stratus PostgreSQL editor@acme.example" in entities[1]
+    assert "relevant true false" in entities[2] and "renders test files only" in entities[2]
+    for text in entities:
+        when = re.search(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", text)
+        assert when is not None, text
+        moment = datetime.fromisoformat(when.group(0))
+        assert start[:19] <= moment.isoformat()[:19] <= end[:19]
+    links = _links(page)
+    assert sorted(links) == [
+        "loonwolk-online -> postduif-relay",
+        "loonwolk-online -> renderpeak-pdf",
+    ]
+    mail = links["loonwolk-online -> postduif-relay"]
+    assert _statuses(mail) == ["gap", "gap"]
+    assert "NOT_EQUIVALENT" in mail and "NO_EVIDENCE" in mail
+    assert "is a statement by Postduif Mail ApS itself" in _text(mail)
+    assert "No evidence for Postduif Transactional Mail" in _text(mail)
+    pdf = links["loonwolk-online -> renderpeak-pdf"]
+    assert _statuses(pdf)[-1] == "out-of-scope" and _statuses(pdf)[0] != "out-of-scope"
+    assert "renders test files only" in _text(pdf)
+    # the hostile label is text, never markup
+    assert HOSTILE not in page and ESCAPED in page
+    # the workspace's navigation leads here, marked as the current page
+    assert f'<a href="/w/{ws.slug}/changes" aria-current="page">Changes</a>' in page
+    assert "<script" not in page.split("</header>", 1)[1]  # works without JavaScript
+
+
+def test_the_downloads_hold_the_same_changes_in_markdown_and_xlsx(
+    web: TestClient, edited: Edited
+) -> None:
+    ws, start, end = edited
+    sign_in(web, ws.emails["viewer"])
+    page = web.get(f"/w/{ws.slug}/changes", params={"from": start, "to": end}).text
+    links = {
+        label: html.unescape(url)
+        for url, label in re.findall(r'<a href="([^"]+)" download>([^<]+)</a>', page)
+    }
+    assert sorted(links) == ["Markdown", "XLSX"]
+    text = web.get(links["Markdown"])
+    assert text.status_code == 200 and text.headers["content-type"].startswith("text/markdown")
+    assert "attachment" in text.headers["content-disposition"]
+    body = text.text
+    assert body.startswith("## Changes in acme from ")
+    assert "Stratus PostgreSQL" in body and "postduif-trust-page" in body
+    assert "owner@acme.example" in body and "renders test files only" in body
+    assert HOSTILE not in body and ESCAPED in body
+    assert "Early" not in body
+    book = web.get(links["XLSX"])
+    assert book.status_code == 200
+    sheets = openpyxl.load_workbook(io.BytesIO(book.content), read_only=True)
+    assert sheets.sheetnames == ["Entities", "Links"]
+    keys = {row[2] for row in sheets["Entities"].iter_rows(min_row=2, values_only=True)}
+    assert keys == {
+        "nieuw",
+        "stratus-postgres",
+        "loonwolk-online -> renderpeak-pdf",
+        "postduif-trust-page",
+    }
+    names = [row[3] for row in sheets["Entities"].iter_rows(min_row=2, values_only=True)]
+    assert HOSTILE in names  # text in a cell: no formula, no markup to escape
+    assert {row[2] for row in sheets["Links"].iter_rows(min_row=2, values_only=True)} == {
+        "postduif-relay",
+        "renderpeak-pdf",
+    }
+
+
+def test_the_page_and_its_markdown_in_dutch(web: TestClient, edited: Edited) -> None:
+    ws, start, end = edited
+    sign_in(web, ws.emails["viewer"])
+    web.cookies.set("ketenkaart_lang", "nl")
+    page = web.get(f"/w/{ws.slug}/changes", params={"from": start, "to": end}).text
+    entities = _entities(page)
+    assert entities[0].startswith(f"toegevoegd leverancier {HOSTILE}"), entities[0]
+    assert "Schakels waarvan de status of de beoordeling veranderde (2)" in _text(page)
+    assert "Wijzigingen" in _text(page)  # the navigation's link
+    assert "Changes" not in _text(page)
+    mail = _links(page)["loonwolk-online -> postduif-relay"]
+    assert "geen bewijsstuk vastgelegd" in _text(mail), _text(mail)
+    body = web.get(f"/w/{ws.slug}/changes.md", params={"from": start, "to": end}).text
+    assert body.startswith("## Wijzigingen in acme van ")
+    book = web.get(f"/w/{ws.slug}/changes.xlsx", params={"from": start, "to": end})
+    sheets = openpyxl.load_workbook(io.BytesIO(book.content), read_only=True)
+    assert sheets.sheetnames == ["Entiteiten", "Schakels"]
+
+
+def test_every_word_of_the_page_goes_through_the_catalog(web: TestClient, edited: Edited) -> None:
+    ws, start, end = edited
+    sign_in(web, ws.emails["viewer"])
+    web.cookies.set("ketenkaart_lang", "pseudo")
+    page = web.get(f"/w/{ws.slug}/changes", params={"from": start, "to": end})
+    assert page.status_code == 200
+    assert unmarked_english(page.text, allowed=DATA) == []
+    wrong = web.get(f"/w/{ws.slug}/changes", params={"from": "yesterday"})
+    assert wrong.status_code == 422
+    assert unmarked_english(wrong.text, allowed=frozenset({"yesterday", "acme", "viewer"})) == []
+
+
+def test_a_scoped_auditor_sees_its_part_and_another_workspace_nothing(
+    web: TestClient, edited: Edited, engine: Engine, make_workspace: Callable[[str], Ws]
+) -> None:
+    """An auditor of one offering sees the changes within its part (not the new supplier,
+    which nothing of it uses); a reader of another workspace gets 404 for the page and both
+    downloads."""
+    ws, start, end = edited
+    with Session(engine) as session:
+        session.execute(update(Grant).values(offerings=["loonwolk-online"]))
+        session.commit()
+    sign_in(web, ws.emails["auditor"])
+    page = web.get(f"/w/{ws.slug}/changes", params={"from": start, "to": end})
+    assert page.status_code == 200, page.text
+    assert _heads(page.text) == SCOPED
+    assert "nieuw" not in page.text
+    assert "Your view of this register is limited to: loonwolk-online" in _text(page.text)
+    markdown = web.get(f"/w/{ws.slug}/changes.md", params={"from": start, "to": end}).text
+    assert "nieuw" not in markdown and "stratus-postgres" in markdown
+    other = make_workspace("other")
+    stranger = web.__class__(web.app, base_url=str(web.base_url))
+    sign_in(stranger, other.emails["owner"])
+    for tail in ("", ".md", ".xlsx"):
+        answer = stranger.get(f"/w/{ws.slug}/changes{tail}", params={"from": start, "to": end})
+        assert answer.status_code == 404, tail
+        assert "Stratus" not in answer.text
+    assert (
+        web.__class__(web.app).get(f"/w/{ws.slug}/changes", follow_redirects=False).status_code
+        == 303
+    )
+
+
+def test_the_form_reads_dates_and_says_what_is_wrong_next_to_the_field(
+    web: TestClient, edited: Edited
+) -> None:
+    """Without moments the page compares the workspace's beginning (it is younger than a
+    year) with now: the whole register added. A date is the end of that day (today's: now);
+    a moment out of order, unreadable or before the workspace is refused next to its field."""
+    ws, start, end = edited
+    sign_in(web, ws.emails["viewer"])
+    whole = web.get(f"/w/{ws.slug}/changes")
+    assert whole.status_code == 200, whole.text
+    heads = _heads(whole.text)
+    assert heads[0].startswith("changed the chain LoonWolk"), heads  # its title, set by the import
+    assert all(e.startswith("added ") for e in heads[1:]), heads
+    assert len(_heads(whole.text)) > 20
+    today = datetime.now(UTC).date().isoformat()
+    nothing = web.get(f"/w/{ws.slug}/changes", params={"from": today, "to": today})
+    assert nothing.status_code == 200, nothing.text
+    assert "No entity was added, removed or changed." in nothing.text
+    cases = {
+        "from": {"from": end, "to": start},
+        "to": {"from": start, "to": "2026-13-40"},
+    }
+    for field, params in cases.items():
+        answer = web.get(f"/w/{ws.slug}/changes", params=params)
+        assert answer.status_code == 422, answer.text
+        assert f'aria-describedby="error-{field}"' in answer.text
+        assert re.search(f'<span class="field-error" id="error-{field}" role="alert">', answer.text)
+    early = web.get(f"/w/{ws.slug}/changes", params={"from": "2001-01-01"})
+    assert early.status_code == 422
+    assert "is before workspace &#39;acme&#39; existed" in early.text
+
+
+def test_the_page_and_its_downloads_take_a_heavy_turn() -> None:
+    assert [lane_of("GET", f"/w/acme/changes{tail}") for tail in ("", ".md", ".xlsx")] == [
+        "heavy"
+    ] * 3
+
+
+# --- the scoping report's optional sections -------------------------------------------------
+
+
+def _fixed(client: TestClient) -> datetime:
+    """The service's clock stopped now (the report's generated-at line stays the same)."""
+    moment = datetime.now(UTC) + timedelta(seconds=1)
+    client.app.state.clock = lambda: moment  # type: ignore[attr-defined]
+    return moment
+
+
+def test_the_report_with_since_gains_a_section_of_the_changes_and_is_unchanged_without(
+    web: TestClient, edited: Edited
+) -> None:
+    ws, start, _ = edited
+    _fixed(web)
+    sign_in(web, ws.emails["viewer"])
+    report = f"/w/{ws.slug}/report/loonwolk-online"
+    plain = web.get(report + ".md")
+    since = web.get(report + ".md", params={"since": start})
+    assert plain.status_code == since.status_code == 200, since.text
+    assert "Changes since" not in plain.text
+    heading = "## Changes since " + start[:19] + "Z\n"
+    assert heading in since.text
+    section = since.text[since.text.index(heading) : since.text.index("\n\nGenerated at")]
+    assert since.text.replace("\n\n" + section, "") == plain.text
+    assert "Stratus PostgreSQL" in section and "editor@acme.example" in section
+    assert "postduif-trust-page" in section and "renders test files only" in section
+    assert "nieuw" not in section  # the offering's part only
+    page = web.get(report, params={"since": start})
+    assert page.status_code == 200, page.text
+    assert f'<input type="text" name="since" value="{html.escape(start)}"' in page.text
+    part = page.text[page.text.index('<section id="changes"') :]
+    assert "Changes since " + start[:19] + "Z" in part
+    assert _heads(part) == SCOPED
+    assert _statuses(_links(part)["loonwolk-online -> postduif-relay"]) == ["gap", "gap"]
+    assert "since=" in re.search(r'href="([^"]+\.md[^"]*)" download', page.text).group(1)  # type: ignore[union-attr]
+    assert 'id="changes"' not in web.get(report).text
+    wrong = web.get(report, params={"since": "last year"})
+    assert wrong.status_code == 422 and "last year" in html.unescape(wrong.text)
+
+
+def test_the_report_of_a_register_built_on_a_publication_names_each_origin(
+    web: TestClient, engine: Engine, make_workspace: Callable[[str], Ws]
+) -> None:
+    """The offering on the subscribed hosting lists the upstream parts with publisher,
+    publication, version, when fetched and the signature, on the page and in the Markdown;
+    the offering that uses none of them has no such section."""
+    shop = make_workspace("shop")
+    answer = web.post(shop.url("/import"), content=CUSTOMER_CHAIN, headers=shop.auth("editor"))
+    assert answer.status_code == 200, answer.text
+    seed_subscription(engine, shop.slug)
+    sign_in(web, shop.emails["viewer"])
+    page = web.get("/w/shop/report/app")
+    assert page.status_code == 200, page.text
+    rows = [_text(r) for r in re.findall(r'<tr class="origin">(.*?)</tr>', page.text, flags=re.S)]
+    assert "Service vm-hosting h h 1 2026-12-05T00:00:00+00:00 holds" in rows, rows
+    assert "Built on publications" in page.text
+    markdown = web.get("/w/shop/report/app.md").text
+    assert "## Built on publications" in markdown
+    assert "| Service `vm-hosting` | h | h | 1 | 2026-12-05T00:00:00+00:00 | holds |" in markdown
+    alone = web.get("/w/shop/report/intranet")
+    assert alone.status_code == 200
+    assert "Built on publications" not in alone.text
+    assert "Built on publications" not in web.get("/w/shop/report/intranet.md").text
