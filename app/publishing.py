@@ -398,6 +398,62 @@ def served(
     return row.body
 
 
+SAASBOM = "ketenkaart:publication:"
+"""The namespace of the properties by which a publication's SaaSBOM names the publication and
+carries its verdicts and signature (:func:`saasbom`)."""
+
+
+def saasbom(body: str, url: str) -> bytes:
+    """The publication ``body`` (as signed and served at ``url``, its version's address) as a
+    CycloneDX 1.6 JSON SaaSBOM with the same content (ADR 40, "The SaaSBOM").
+
+    The chain is written by :func:`importers.cyclonedx.export_saasbom`, every entry of the chain
+    file carried (``ketenkaart:chain:*``). ``metadata`` names the publication (properties
+    ``ketenkaart:publication:publisher``, ``name``, ``version``, ``published-at``, ``url``),
+    carries the verdicts at publication time as signed (``ketenkaart:publication:verdicts``,
+    the check's JSON) and the signature: ``key`` and ``signature`` (base64, as in the
+    publication) and ``signed-sha256``, the SHA-256 of the bytes signed (:func:`signed_bytes`).
+    Each link's verdict is also on its consumer's service (``ketenkaart:publication:verdict``).
+    ``metadata.component`` refers to the signed original at ``url`` (type ``attestation``, with
+    the SHA-256 of its bytes); the serial number is derived from ``url``, the timestamp is the
+    time of publication: the same version always gives the same SaaSBOM.
+    """
+    import uuid  # noqa: PLC0415 - when a SaaSBOM is asked for
+
+    from importers.cyclonedx import Signed, export_saasbom  # noqa: PLC0415 - the library
+
+    document = json.loads(body)
+    chain = load_plain(document["chain"], source=f"publication {document['name']}")
+    verdicts = document["verdicts"]
+    on_links: dict[str, list[tuple[str, str]]] = {}
+    for link in verdicts.get("links", []):
+        on_links.setdefault(str(link["from"]), []).append((f"{SAASBOM}verdict", _compact(link)))
+    named = {
+        "publisher": document["workspace"],
+        "name": document["name"],
+        "version": str(document["version"]),
+        "published-at": document["published_at"],
+        "url": url,
+        "key": document["key"],
+        "signature": document["signature"],
+        "signed-sha256": hashlib.sha256(signed_bytes(document)).hexdigest(),
+        "verdicts": _compact(verdicts),
+    }
+    signed = Signed(
+        url=url,
+        sha256=hashlib.sha256(body.encode()).hexdigest(),
+        serial=uuid.uuid5(uuid.NAMESPACE_URL, url),
+        timestamp=datetime.fromisoformat(document["published_at"]),
+        properties=tuple((f"{SAASBOM}{key}", value) for key, value in named.items()),
+        service_properties={key: tuple(value) for key, value in on_links.items()},
+    )
+    return export_saasbom(chain, signed)
+
+
+def _compact(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
 def listing(session: Session, slug: str) -> dict[str, Any]:
     """What ``/pub/{ws}`` tells anyone: the workspace's public key and its public
     publications' latest versions (none behind a token)."""

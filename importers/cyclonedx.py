@@ -25,7 +25,10 @@ CycloneDX 1.0 and 1.1 are refused: they have no services. At most
 :data:`importers.base.MAX_ERRORS` lines of errors are given, the last counting the rest.
 
 :func:`export_saasbom` writes a chain as a CycloneDX 1.6 JSON SaaSBOM with the library's model
-and outputter; reading it back gives the same services, suppliers, links and offerings.
+and outputter; reading it back gives the same services, suppliers, links and offerings. What a
+SaaSBOM has no field for (evidence, locations, a link's attributes, a supplier's country and
+ids, profiles) travels as ``ketenkaart:chain:*`` properties holding the chain file's own entries
+(:data:`CARRIED`), which this reader takes back: the round trip keeps the whole chain.
 
 >>> from importers.base import Source
 >>> bom = b'''{"bomFormat": "CycloneDX", "specVersion": "1.6", "version": 1,
@@ -50,6 +53,7 @@ import threading
 import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import cache
 from typing import TYPE_CHECKING, Any, Final
 from xml.etree.ElementTree import Element, ParseError
@@ -57,7 +61,16 @@ from xml.etree.ElementTree import Element, ParseError
 import defusedxml
 import defusedxml.ElementTree as SafeET
 from cyclonedx.exception.model import InvalidUriException
-from cyclonedx.model import DataClassification, DataFlow, Property, XsUri
+from cyclonedx.model import (
+    DataClassification,
+    DataFlow,
+    ExternalReference,
+    ExternalReferenceType,
+    HashAlgorithm,
+    HashType,
+    Property,
+    XsUri,
+)
 from cyclonedx.model.bom import Bom, BomMetaData
 from cyclonedx.model.component import Component, ComponentType
 from cyclonedx.model.contact import OrganizationalEntity
@@ -79,7 +92,7 @@ if TYPE_CHECKING:
     from cyclonedx.validation.json import JsonValidator
     from cyclonedx.validation.xml import XmlValidator
 
-__all__ = ["IMPORTER", "MAX_DEPTH", "CycloneDxImporter", "export_saasbom"]
+__all__ = ["CARRIED", "IMPORTER", "MAX_DEPTH", "CycloneDxImporter", "Signed", "export_saasbom"]
 
 MAX_DEPTH: Final = 100
 """The deepest nesting of JSON values or XML elements read; real BOMs stay far below it."""
@@ -99,6 +112,16 @@ _KIND_PROPERTY: Final = "ketenkaart:kind"
 _SUPPLIER_PROPERTY: Final = "ketenkaart:supplier"
 _INTERNAL_PROPERTY: Final = "ketenkaart:internal"
 """A service property: ``true`` marks the service as one of its provider's own components."""
+CARRIED: Final = {
+    "services": "ketenkaart:chain:service",
+    "dependencies": "ketenkaart:chain:link",
+    "suppliers": "ketenkaart:chain:supplier",
+    "evidence": "ketenkaart:chain:evidence",
+    "profiles": "ketenkaart:chain:profile",
+}
+"""The properties that carry a chain file's entries, by section, each value one entry as
+compact JSON: a service's on the service, a link's on its consumer's service, the suppliers',
+evidence's and profiles' on ``metadata``."""
 _OFFERINGS_REF: Final = "ketenkaart:offerings"
 """The bom-ref of the component that stands for the offerings in an exported SaaSBOM; the
 colon keeps it apart from every chain id."""
@@ -1067,7 +1090,128 @@ def _map(
         )
         if warning is not None:
             m.notes.append(warning)
-    return chain, m.notes
+    return _with_carried(m, chain), m.notes
+
+
+def _carried_entries(
+    properties: Iterable[Property], where: str, m: _Mapping
+) -> Iterator[tuple[str, dict[str, Any], str]]:
+    """The :data:`CARRIED` entries among ``properties``: section, entry, place; a value that
+    is not a JSON object is an error."""
+    sections = {name: section for section, name in CARRIED.items()}
+    for prop in properties:
+        section = sections.get(prop.name)
+        if section is None:
+            continue
+        place = f"{where}.properties[{prop.name}]"
+        try:
+            entry = json.loads(prop.value or "")
+        except (ValueError, RecursionError):
+            entry = None
+        if not isinstance(entry, dict):
+            m.errors.append(
+                ImportIssue(place, gettext("not a chain file's entry as a JSON object"))
+            )
+            continue
+        yield section, entry, place
+
+
+def _with_carried(m: _Mapping, chain: Chain) -> Chain:
+    """``chain`` with the chain file's entries the BOM carries (:data:`CARRIED`, as
+    :func:`export_saasbom` writes them) taken back: a service's, link's or supplier's entry
+    adds what the BOM has no field for to the one read from the BOM (what the BOM says wins);
+    the suppliers no service names, the evidence and the profiles are added. An entry about
+    another service or a link the BOM does not declare is left out, with a warning; one that
+    is not valid is an error with its place."""
+    plain: dict[str, Any] = dump_plain(chain)
+    index = {
+        section: {_plain_key(section, item): item for item in plain.get(section, [])}
+        for section in CARRIED
+    }
+    found: list[tuple[str, dict[str, Any], str]] = []
+    for placed in m.bridge.placed:
+        service_id = m.ids[placed.ref]
+        for section, entry, place in _carried_entries(
+            m.model[placed.ref].properties, placed.path, m
+        ):
+            mine = entry.get("id") if section == "services" else entry.get("from")
+            if section not in ("services", "dependencies") or mine != service_id:
+                m.notes.append(
+                    ImportIssue(
+                        place,
+                        gettext("an entry about another service than {service}; left out").format(
+                            service=repr(service_id)
+                        ),
+                        "warning",
+                    )
+                )
+                continue
+            found.append((section, entry, place))
+    top = m.bom.metadata.properties
+    for section, entry, place in _carried_entries(top, "metadata", m):
+        if section in ("suppliers", "evidence", "profiles"):
+            found.append((section, entry, place))
+    if not found or m.errors:
+        if m.errors:
+            raise _Stop(m.errors)
+        return chain
+    for section, entry, place in found:
+        try:
+            key = _plain_key(section, entry)
+        except (KeyError, TypeError):
+            m.errors.append(ImportIssue(place, gettext("an entry without its id")))
+            continue
+        read = index[section].get(key)
+        if read is None and section in ("services", "dependencies"):
+            m.notes.append(
+                ImportIssue(
+                    place,
+                    gettext("{key} is not declared in the BOM; left out").format(
+                        key=" -> ".join(key)
+                    ),
+                    "warning",
+                )
+            )
+            continue
+        merged = {**entry, **(read or {})}
+        if section == "services":
+            merged = _without_echoes(merged, entry)
+        index[section][key] = merged
+    if m.errors:
+        raise _Stop(m.errors)
+    for section, items in index.items():
+        if items:
+            plain[section] = list(items.values())
+    try:
+        return load_plain(plain, source="SaaSBOM")
+    except ChainError as err:
+        raise _Stop(ImportIssue(issue.path, issue.message) for issue in err.issues) from None
+
+
+_PII_ONLY: Final = [{"classification": "PII", "flow": "unknown"}]
+"""The data flows :func:`export_saasbom` writes for a service with personal data."""
+
+
+def _without_echoes(merged: dict[str, Any], entry: Mapping[str, Any]) -> dict[str, Any]:
+    """A service read back without what the reader noted of what the exporter wrote for its
+    entry and the entry does not hold: the id as ``bom-ref``, the personal data as ``PII``.
+
+    >>> _without_echoes({"id": "a", "x-cyclonedx-bom-ref": "a"}, {"id": "a"})
+    {'id': 'a'}
+    """
+    echoes = {"x-cyclonedx-bom-ref": merged["id"], "x-cyclonedx-data": _PII_ONLY}
+    return {
+        key: value
+        for key, value in merged.items()
+        if key in entry or key not in echoes or echoes[key] != value
+    }
+
+
+def _plain_key(section: str, item: Mapping[str, Any]) -> tuple[str, ...]:
+    """An entry's key in its section: its id, or a link's two ends."""
+    if section == "dependencies":
+        return (str(item["from"]), str(item["to"]))
+    return (str(item["id"]),)
 
 
 def _checked(chain: Chain, filename: str) -> Chain:
@@ -1169,7 +1313,14 @@ def _uris(value: object) -> list[XsUri]:
     return uris
 
 
-def _exported(service: Service, supplier: Supplier | None) -> CdxService:
+def _entry(value: object) -> str:
+    """One entry of the chain file as a property's value: compact JSON, keys sorted."""
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def _exported(
+    service: Service, supplier: Supplier | None, carried: Iterable[tuple[str, str]]
+) -> CdxService:
     extra = service.extra
     group = extra.get("x-cyclonedx-group")
     version = extra.get("x-cyclonedx-version")
@@ -1193,18 +1344,52 @@ def _exported(service: Service, supplier: Supplier | None) -> CdxService:
         properties=[
             Property(name=_KIND_PROPERTY, value=service.kind.value),
             Property(name=_SUPPLIER_PROPERTY, value=service.supplier),
+            *(Property(name=name, value=value) for name, value in carried),
         ],
     )
 
 
-def export_saasbom(chain: Chain) -> bytes:
-    """A CycloneDX 1.6 JSON SaaSBOM of ``chain``: its services, their providers and links.
+@dataclass(frozen=True, slots=True)
+class Signed:
+    """What a SaaSBOM made of a signed original (a publication, ADR 40) says of it: the
+    original's ``url`` and the SHA-256 of its bytes (an external reference of type
+    ``attestation`` on ``metadata.component``), a ``serial`` number and ``timestamp`` of its
+    own, and further ``properties`` on ``metadata`` and on services (by id)."""
+
+    url: str
+    sha256: str
+    serial: uuid.UUID
+    timestamp: datetime
+    properties: tuple[tuple[str, str], ...] = ()
+    service_properties: Mapping[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
+
+
+def _carried(chain: Chain) -> tuple[dict[str, list[tuple[str, str]]], list[tuple[str, str]]]:
+    """The :data:`CARRIED` properties of ``chain``: by service id, and on ``metadata``."""
+    plain: dict[str, Any] = dump_plain(chain)
+    by_service: dict[str, list[tuple[str, str]]] = {sid: [] for sid in chain.services}
+    for item in plain.get("services", []):
+        by_service[item["id"]].append((CARRIED["services"], _entry(item)))
+    for item in plain.get("dependencies", []):
+        by_service[item["from"]].append((CARRIED["dependencies"], _entry(item)))
+    on_top = [
+        (CARRIED[section], _entry(item))
+        for section in ("suppliers", "evidence", "profiles")
+        for item in plain.get(section, [])
+    ]
+    return by_service, on_top
+
+
+def export_saasbom(chain: Chain, signed: Signed | None = None) -> bytes:
+    """A CycloneDX 1.6 JSON SaaSBOM of ``chain``: its services, their providers and links;
+    with ``signed``, also what it says of the signed original it was made from.
 
     Each service keeps its chain id as ``bom-ref``; its kind and supplier id travel as the
     properties ``ketenkaart:kind`` and ``ketenkaart:supplier``; ``personal_data`` becomes a
     ``PII`` data classification; ``metadata.component`` (bom-ref ``ketenkaart:offerings``)
-    depends on the offerings. Evidence, locations and link attributes have no place in a
-    SaaSBOM and are left out.
+    depends on the offerings. Every entry of the chain file travels too, as a
+    :data:`CARRIED` property, so that evidence, locations and link attributes, which have no
+    field in a SaaSBOM, are read back.
 
     >>> chain = Chain(
     ...     offerings=("app",),
@@ -1219,8 +1404,15 @@ def export_saasbom(chain: Chain) -> bytes:
     >>> back.offerings, back.services["app"].supplier, back.suppliers["me"].name
     (('app',), 'me', 'Me B.V.')
     """
+    by_service, on_top = _carried(chain)
+    if signed is not None:
+        on_top += signed.properties
+        for service_id, given in signed.service_properties.items():
+            by_service.get(service_id, []).extend(given)
     made = {
-        service.id: _exported(service, chain.suppliers.get(service.supplier))
+        service.id: _exported(
+            service, chain.suppliers.get(service.supplier), by_service[service.id]
+        )
         for service in chain.services.values()
     }
     top = Component(
@@ -1228,7 +1420,21 @@ def export_saasbom(chain: Chain) -> bytes:
         name=chain.title or "offerings",
         bom_ref=_OFFERINGS_REF,
     )
-    bom = Bom(services=made.values(), metadata=BomMetaData(component=top))
+    metadata = BomMetaData(
+        component=top, properties=[Property(name=name, value=value) for name, value in on_top]
+    )
+    bom = Bom(services=made.values(), metadata=metadata)
+    if signed is not None:
+        bom.serial_number = signed.serial
+        metadata.timestamp = signed.timestamp
+        top.external_references.add(
+            ExternalReference(
+                type=ExternalReferenceType.ATTESTATION,
+                url=XsUri(signed.url),
+                comment="the signed original (ketenkaart publication)",
+                hashes=[HashType(alg=HashAlgorithm.SHA_256, content=signed.sha256)],
+            )
+        )
     bom.register_dependency(top, [made[offering] for offering in chain.offerings])
     provides: dict[str, list[CdxService]] = {service_id: [] for service_id in made}
     for consumer, provider in chain.dependencies:

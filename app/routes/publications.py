@@ -5,19 +5,21 @@ publication and lists them; an editor or owner subscribes to another service's p
 refreshes it and ends it; every reader sees what the register judged takes from subscriptions,
 and from where. ``public`` serves the publications at stable addresses, ``/pub/{ws}/{name}``
 (the latest version) and ``/pub/{ws}/{name}/{version}``, to anyone, or with the publication's
-token.
+token; ``?format=cyclonedx`` gives the same as a CycloneDX 1.6 SaaSBOM.
 """
 
 from __future__ import annotations
 
+import json
+from functools import lru_cache
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Header, Path, Request, Response
+from fastapi import APIRouter, Header, Path, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from app import publishing
-from app.deps import Owner, Reader, SessionDep, Writer, now
-from app.errors import PreconditionFailed, PreconditionRequired
+from app.deps import Owner, Reader, SessionDep, Writer, now, public_base
+from app.errors import Conflict, PreconditionFailed, PreconditionRequired
 from graph.i18n import gettext
 
 router = APIRouter(prefix="/workspaces/{ws}", tags=["publications"])
@@ -211,6 +213,34 @@ def _token(authorization: str | None) -> str | None:
 
 
 _JSON = "application/json"
+_CYCLONEDX = "application/vnd.cyclonedx+json; version=1.6"
+
+_FORMAT = Annotated[
+    Literal["json", "cyclonedx"],
+    Query(description="json: the publication as signed; cyclonedx: as a CycloneDX 1.6 SaaSBOM."),
+]
+
+
+@lru_cache(maxsize=4)
+def _saasbom(body: str, url: str) -> bytes:
+    """A version's SaaSBOM, made once per process for the last few asked: a version never
+    changes, and writing a big one takes a while."""
+    return publishing.saasbom(body, url)
+
+
+def _answer(request: Request, body: str, fmt: str, *, latest: bool) -> Response:
+    """The publication as signed, or (``cyclonedx``) its SaaSBOM naming the address of the
+    version signed: ``KETENKAART_PUBLIC_URL``, else this request's own."""
+    cache = {"Cache-Control": "no-cache"} if latest else {}
+    if fmt != "cyclonedx":
+        return Response(body, media_type=_JSON, headers=cache)
+    document = json.loads(body)
+    try:
+        base = public_base(request)
+    except Conflict:
+        base = f"{request.url.scheme}://{request.url.netloc}"
+    url = f"{base}/pub/{document['workspace']}/{document['name']}/{document['version']}"
+    return Response(_saasbom(body, url), media_type=_CYCLONEDX, headers=cache)
 
 
 @public.get("/{ws}")
@@ -221,26 +251,31 @@ def publisher(session: SessionDep, ws: Annotated[str, Path(max_length=64)]) -> d
 
 @public.get("/{ws}/{name}")
 def latest(
+    request: Request,
     session: SessionDep,
     ws: Annotated[str, Path(max_length=64)],
     name: _NAME,
     authorization: Annotated[str | None, Header(max_length=300)] = None,
+    format: _FORMAT = "json",  # noqa: A002 - the query's name
 ) -> Response:
-    """The latest version of publication ``name``, as signed."""
+    """The latest version of publication ``name``, as signed (or as a SaaSBOM)."""
     body = publishing.served(session, slug=ws, name=name, version=None, token=_token(authorization))
-    return Response(body, media_type=_JSON, headers={"Cache-Control": "no-cache"})
+    return _answer(request, body, format, latest=True)
 
 
 @public.get("/{ws}/{name}/{version}")
 def one_version(
+    request: Request,
     session: SessionDep,
     ws: Annotated[str, Path(max_length=64)],
     name: _NAME,
     version: Annotated[int, Path(ge=1)],
     authorization: Annotated[str | None, Header(max_length=300)] = None,
+    format: _FORMAT = "json",  # noqa: A002 - the query's name
 ) -> Response:
-    """Version ``version`` of publication ``name``, as signed; it never changes."""
+    """Version ``version`` of publication ``name``, as signed (or as a SaaSBOM); it never
+    changes."""
     body = publishing.served(
         session, slug=ws, name=name, version=version, token=_token(authorization)
     )
-    return Response(body, media_type=_JSON)
+    return _answer(request, body, format, latest=False)

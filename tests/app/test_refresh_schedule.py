@@ -83,7 +83,8 @@ class Provider:
             self.fetches.append(url)
             answer = self.client.get(url.removeprefix("https://provider.example"))
         assert answer.status_code == 200, answer.text
-        return answer.content
+        content: bytes = answer.content
+        return content
 
 
 @pytest.fixture
