@@ -164,6 +164,12 @@ def test_the_page_lists_exactly_the_edits_made_between_the_two_moments(
     pdf = links["loonwolk-online -> renderpeak-pdf"]
     assert _statuses(pdf)[-1] == "out-of-scope" and _statuses(pdf)[0] != "out-of-scope"
     assert "renders test files only" in _text(pdf)
+    # the fields show the moments as a date-and-time input takes them: UTC, no zone
+    for name, given in (("from", start), ("to", end)):
+        shown = re.search(f'name="{name}" value="([^"]+)"', page)
+        assert shown is not None
+        assert re.fullmatch(r"[\d-]{10}T[\d:]{8}(\.\d{3})?", shown.group(1))
+        assert given.startswith(shown.group(1))
     # the hostile label is text, never markup
     assert HOSTILE not in page and ESCAPED in page
     # the workspace's navigation leads here, marked as the current page
@@ -174,6 +180,8 @@ def test_the_page_lists_exactly_the_edits_made_between_the_two_moments(
 def test_the_downloads_hold_the_same_changes_in_markdown_and_xlsx(
     web: TestClient, edited: Edited
 ) -> None:
+    """The page's download links give the same changes, every one, as a Markdown section and
+    a workbook; the hostile name escaped in the one, plain text in the other's cell."""
     ws, start, end = edited
     sign_in(web, ws.emails["viewer"])
     page = web.get(f"/w/{ws.slug}/changes", params={"from": start, "to": end}).text
@@ -211,6 +219,8 @@ def test_the_downloads_hold_the_same_changes_in_markdown_and_xlsx(
 
 
 def test_the_page_and_its_markdown_in_dutch(web: TestClient, edited: Edited) -> None:
+    """The page's words, the change words, the reasons and both downloads in Dutch; the
+    report's section too."""
     ws, start, end = edited
     sign_in(web, ws.emails["viewer"])
     web.cookies.set("ketenkaart_lang", "nl")
@@ -227,9 +237,14 @@ def test_the_page_and_its_markdown_in_dutch(web: TestClient, edited: Edited) -> 
     book = web.get(f"/w/{ws.slug}/changes.xlsx", params={"from": start, "to": end})
     sheets = openpyxl.load_workbook(io.BytesIO(book.content), read_only=True)
     assert sheets.sheetnames == ["Entiteiten", "Schakels"]
+    report = web.get(f"/w/{ws.slug}/report/loonwolk-online.md", params={"since": start}).text
+    assert "## Wijzigingen sinds " + start[:19] + "Z\n" in report
+    assert "Stratus PostgreSQL" in report.split("## Wijzigingen sinds ")[1]
 
 
 def test_every_word_of_the_page_goes_through_the_catalog(web: TestClient, edited: Edited) -> None:
+    """Read in the pseudo language, the page with its changes and the page with an error
+    have no English word outside the markers (data aside)."""
     ws, start, end = edited
     sign_in(web, ws.emails["viewer"])
     web.cookies.set("ketenkaart_lang", "pseudo")
@@ -305,6 +320,7 @@ def test_the_form_reads_dates_and_says_what_is_wrong_next_to_the_field(
 
 
 def test_the_page_and_its_downloads_take_a_heavy_turn() -> None:
+    """Each rebuilds the register twice: they wait for a turn of the heavy work."""
     assert [lane_of("GET", f"/w/acme/changes{tail}") for tail in ("", ".md", ".xlsx")] == [
         "heavy"
     ] * 3
@@ -323,6 +339,10 @@ def _fixed(client: TestClient) -> datetime:
 def test_the_report_with_since_gains_a_section_of_the_changes_and_is_unchanged_without(
     web: TestClient, edited: Edited
 ) -> None:
+    """With since, the report's Markdown is the same report with a section "Changes since"
+    before its generated-at line (the offering's part: not the unused supplier), and the page
+    shows it under its form's field; without since, neither has it; an unreadable since is
+    refused."""
     ws, start, _ = edited
     _fixed(web)
     sign_in(web, ws.emails["viewer"])

@@ -85,17 +85,27 @@ def read_moment(text: str, *, where: str, current: datetime) -> datetime:
 
 
 def field_value(moment: datetime) -> str:
-    """A moment as a ``datetime-local`` input shows it: UTC, to the second.
+    """A moment as a ``datetime-local`` input takes it: UTC, without a zone, to the
+    millisecond where it has one (an input holds no finer time).
 
     >>> field_value(datetime(2026, 11, 27, 10, 15, 3, 5, tzinfo=UTC))
     '2026-11-27T10:15:03'
+    >>> from datetime import timezone
+    >>> hour_east = timezone(timedelta(hours=1))
+    >>> field_value(datetime(2026, 11, 27, 11, 15, 3, 552201, tzinfo=hour_east))
+    '2026-11-27T10:15:03.552'
     """
-    return moment.astimezone(UTC).replace(tzinfo=None, microsecond=0).isoformat()
+    naive = moment.astimezone(UTC).replace(tzinfo=None)
+    return naive.isoformat(timespec="milliseconds" if naive.microsecond >= 1000 else "seconds")
 
 
 def shown_moment(moment: datetime) -> str:
-    """A moment as the page and the report write it: UTC, to the second, with its ``Z``."""
-    return field_value(moment) + "Z"
+    """A moment as the page and the report write it: UTC, to the second, with its ``Z``.
+
+    >>> shown_moment(datetime(2026, 11, 27, 10, 15, 3, 552201, tzinfo=UTC))
+    '2026-11-27T10:15:03Z'
+    """
+    return moment.astimezone(UTC).replace(tzinfo=None, microsecond=0).isoformat() + "Z"
 
 
 def changes_between(
@@ -242,7 +252,7 @@ def changes_markdown(found: Between, heading: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class _Asked:
-    """The form's values as typed (or shown, for a default), and the moments they name."""
+    """The moments the form names, as its fields show them and exact, and the profile."""
 
     since: str
     to: str
@@ -266,7 +276,7 @@ def _asked(request: Request, session: Session, visit: Visit, current: datetime) 
         year_ago = current - timedelta(days=365)
         old = max(year_ago, begins) if begins <= current else year_ago
     new = read_moment(to, where="to", current=current) if to else current
-    return _Asked(since or field_value(old), to or field_value(new), profile, old, new)
+    return _Asked(field_value(old), field_value(new), profile, old, new)
 
 
 @router.get("/w/{ws}/changes", response_class=HTMLResponse)
