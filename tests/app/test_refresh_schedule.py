@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
+import time
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -25,8 +26,10 @@ from app.main import create_app
 from app.migrate import upgrade
 from app.models import Notification, Subscription
 from app.routes import notifications, publications
+from tests.app import test_cli_service, test_two_services
 from tests.app.conftest import Ws
-from tests.app.test_notify import Hook, add_rule, verified
+from tests.app.test_cli_service import BACKENDS
+from tests.app.test_notify import Hook, add_rule, seed_rule, verified
 from tests.app.test_notify import hook as hook  # noqa: PLC0414 - the receiver, as a fixture
 from tests.app.test_publishing import CUSTOMER_CHAIN, NOW, provider_chain
 
@@ -228,3 +231,49 @@ def test_with_sending_off_the_scheduler_still_fetches_and_queues_nothing(
         assert notify.start_scheduler(engine) is None
 
     asyncio.run(off())
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_serve_fetches_the_new_version_over_http_and_tells_it(
+    backend: str, tmp_path: Path, hook: Hook, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two services on loopback (tests/app/test_two_services.py), their schedulers running
+    (rounds every 0.2 s, a fetch due every second): after the provider publishes the version
+    in which its certificate lapsed, nobody asks the customer to refresh, yet the customer's
+    service takes it and posts the signed webhook naming the link that is a gap now."""
+    own = test_cli_service.environment  # what test_two_services starts its services with
+
+    def scheduled(url: str) -> dict[str, str]:
+        return own(url) | {
+            "KETENKAART_NOTIFY_INTERVAL": "0.2",
+            "KETENKAART_REFRESH_INTERVAL": "1",
+            "KETENKAART_NOTIFY_PRIVATE_TARGETS": "1",
+        }
+
+    monkeypatch.setattr(test_two_services, "environment", scheduled)
+    shared = "the receiver's secret"
+    with (
+        test_two_services.side(backend, tmp_path, "host", provider_chain()) as provider,
+        test_two_services.side(backend, tmp_path, "shop", CUSTOMER_CHAIN) as customer,
+    ):
+        made = provider.api("POST", "/publications", json=PUBLISH).json()
+        url = provider.base + made["url"]
+        answer = customer.api(
+            "POST", "/subscriptions", json={"url": url, "public_key": made["key"]}
+        )
+        assert answer.status_code == 201, answer.text
+        seed_rule(customer.engine, "shop", event="subscription", channel="webhook",
+                  target=hook.url, secret=shared)  # fmt: skip
+        assert provider.api("POST", "/import", content=provider_chain("2026-11-30")).is_success
+        assert provider.api("POST", "/publications", json=PUBLISH).json()["version"] == 2
+        deadline = time.monotonic() + 60
+        while not hook.posts and time.monotonic() < deadline:
+            time.sleep(0.1)
+        ((headers, body),) = hook.posts
+        assert verified(shared, headers, body)
+        document = json.loads(body)
+        assert (document["about"]["before"], document["about"]["version"]) == (1, 2)
+        assert "App (app) -> VM hosting (vm-hosting): gap" in document["text"]
+        (held_now,) = customer.api("GET", "/subscriptions").json()
+        assert held_now["version"] == 2
+        assert customer.link() == "gap"
