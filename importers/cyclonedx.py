@@ -1108,7 +1108,7 @@ def _carried_entries(
             entry = json.loads(prop.value or "")
         except (ValueError, RecursionError):
             entry = None
-        if not isinstance(entry, dict):
+        if not isinstance(entry, dict) or _too_deep(entry):
             m.errors.append(
                 ImportIssue(place, gettext("not a chain file's entry as a JSON object"))
             )

@@ -212,6 +212,10 @@ def test_every_example_chain_goes_through_a_saasbom_unchanged() -> None:
         assert result.chain.evidence == chain.evidence
 
 
+def errors(result: Any) -> list[str]:
+    return [str(issue) for issue in result.issues if issue.severity == "error"]
+
+
 def _bom(chain_properties: list[dict[str, str]], top: list[dict[str, str]]) -> bytes:
     return json.dumps(
         {
@@ -245,6 +249,15 @@ def test_carried_entries_that_do_not_hold_are_errors_or_left_out_with_a_warning(
     broken = {"name": "ketenkaart:chain:service", "value": "{not json"}
     result = IMPORTER.parse(_bom([broken], []), Source("bom.json"))
     assert [str(i) for i in result.issues] == [
+        "services[0].properties[ketenkaart:chain:service]: not a chain file's entry as a JSON "
+        "object"
+    ]
+
+    deep = {
+        "name": "ketenkaart:chain:service",
+        "value": '{"id": "app", "x-a": ' + "[" * 150 + "]" * 150 + "}",
+    }
+    assert errors(IMPORTER.parse(_bom([deep], []), Source("bom.json"))) == [
         "services[0].properties[ketenkaart:chain:service]: not a chain file's entry as a JSON "
         "object"
     ]
