@@ -21,6 +21,7 @@ from sqlmodel import Session
 from app.limits import lane_of
 from app.models import Grant
 from tests.app.conftest import Ws
+from tests.app.test_history import Clock, clock  # noqa: F401 - the trail's clock, a fixture
 from tests.app.test_languages import unmarked_english
 from tests.app.test_pages import sign_in, squash
 from tests.app.test_publishing import CUSTOMER_CHAIN, seed_subscription
@@ -317,6 +318,39 @@ def test_the_form_reads_dates_and_says_what_is_wrong_next_to_the_field(
     early = web.get(f"/w/{ws.slug}/changes", params={"from": "2001-01-01"})
     assert early.status_code == 422
     assert "is before workspace &#39;acme&#39; existed" in early.text
+
+
+def test_dates_are_read_as_the_end_of_their_day(
+    clock: Clock,  # noqa: F811 - tests/app/test_history.py's fixture
+    web: TestClient,
+    demo_ws: Ws,
+) -> None:
+    """With the trail's clock moved by hand (the workspace made and imported on 1 January): a
+    day's date stands for the end of that day, so the changes from one day to the next are
+    exactly the edits made on the second, the one a second after midnight not among them."""
+    ws, editor = demo_ws, {**demo_ws.auth("editor"), "If-Match": '"1"'}
+    clock.now = datetime(2026, 3, 10, 15, 0, tzinfo=UTC)
+    renamed = web.patch(
+        ws.url("/services/stratus-postgres"), json={"name": "Day two"}, headers=editor
+    )
+    assert renamed.status_code == 200, renamed.text
+    clock.now = datetime(2026, 3, 11, 0, 0, 1, tzinfo=UTC)
+    assert web.delete(ws.url("/evidence/postduif-trust-page"), headers=editor).status_code == 204
+    sign_in(web, ws.emails["viewer"])
+    day = web.get(f"/w/{ws.slug}/changes", params={"from": "2026-03-09", "to": "2026-03-10"})
+    assert day.status_code == 200, day.text
+    assert _heads(day.text) == ["changed service Day two (stratus-postgres)"]
+    assert "editor@acme.example 2026-03-10T15:00:00Z" in _entities(day.text)[0]
+    assert _links(day.text) == {}
+    assert "No link changed status or verdict." in day.text
+    assert 'name="to" value="2026-03-10T23:59:59.999"' in day.text
+    after = web.get(f"/w/{ws.slug}/changes", params={"from": "2026-03-10", "to": "2026-03-11"})
+    assert _heads(after.text) == ["removed evidence postduif-trust-page"]
+    assert list(_links(after.text)) == ["loonwolk-online -> postduif-relay"]
+    since = web.get("/w/acme/report/loonwolk-online.md", params={"since": "2026-03-10"}).text
+    section = since.split("## Changes since 2026-03-10T23:59:59Z\n", 1)[1]
+    assert "| removed | evidence postduif-trust-page | scheme |" in section
+    assert "| changed | service" not in section  # the rename was on the day itself
 
 
 def test_the_page_and_its_downloads_take_a_heavy_turn() -> None:
