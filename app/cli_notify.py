@@ -19,7 +19,8 @@ def add_parsers(commands: argparse._SubParsersAction[Parser]) -> None:
         "notify",
         help=gettext("send the notifications that are due, once (for cron)"),
         description=gettext(
-            "Queue the notifications the workspaces' rules call for and deliver those that are "
+            "Fetch the subscribed publications when KETENKAART_REFRESH_INTERVAL has passed, "
+            "queue the notifications the workspaces' rules call for and deliver those that are "
             "due, by e-mail (KETENKAART_SMTP_URL) and webhook; one sender at a time across "
             "machines: while another holds the lease, this one does nothing."
         ),
@@ -48,6 +49,12 @@ def run_command(args: argparse.Namespace) -> int | None:
     if not summary.leased:
         print(gettext("another sender holds the lease: nothing done"))  # noqa: T201
         return EXIT_OK
+    if summary.refreshed or summary.refused:
+        print(  # noqa: T201
+            gettext("subscriptions: {taken} new versions taken, {refused} refused").format(
+                taken=summary.refreshed, refused=summary.refused
+            )
+        )
     print(  # noqa: T201
         gettext(
             "notifications: {queued} queued, {sent} sent, {retrying} to try again, {failed} failed"
