@@ -26,9 +26,12 @@ import base64
 import binascii
 import hashlib
 import hmac
+import ipaddress
 import json
+import os
 import re
 import secrets
+import socket
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Collection, Iterator
@@ -496,8 +499,40 @@ def publication_json(row: Publication) -> dict[str, Any]:
 # --- fetching ---------------------------------------------------------------------------------
 
 
+PRIVATE_TARGETS = "KETENKAART_SUBSCRIBE_PRIVATE_TARGETS"
+"""Set to 1 to let subscriptions fetch from loopback, private and link-local addresses (a
+provider's service on the same network). By default they are refused: any editor could
+otherwise make the service ask its own network (a cloud's metadata address, an internal
+service) for what it holds."""
+
+
+def _private_allowed() -> bool:
+    return os.environ.get(PRIVATE_TARGETS, "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def _refuse_private(host: str) -> None:
+    """Refuse ``host`` when it names or resolves to a loopback, private, link-local or other
+    non-public address (unless :data:`PRIVATE_TARGETS` allows them). A name that does not
+    resolve is left to the fetch, which says so."""
+    if _private_allowed():
+        return
+    refusal = gettext(
+        "a publication at {host} is not fetched: it is a loopback or private address, or one of "
+        "the local network such as 169.254.169.254 ({variable}=1 allows it)"
+    ).format(host=host, variable=PRIVATE_TARGETS)
+    name = host.strip("[]").split("%", 1)[0]
+    if name.lower() in ("localhost", "localhost.localdomain"):
+        raise Refused(refusal)
+    try:
+        addresses = {info[4][0] for info in socket.getaddrinfo(name, None)}
+    except (OSError, UnicodeError):
+        return
+    if any(not ipaddress.ip_address(str(a).split("%", 1)[0]).is_global for a in addresses):
+        raise Refused(refusal)
+
+
 class _HttpOnly(urllib.request.HTTPRedirectHandler):
-    """Redirects to http(s) addresses only, never to a file or FTP."""
+    """Redirects to public http(s) addresses only, never to a file, FTP or the own network."""
 
     def redirect_request(  # noqa: PLR0917 - urllib's own signature
         self,
@@ -508,8 +543,10 @@ class _HttpOnly(urllib.request.HTTPRedirectHandler):
         headers: Any,
         newurl: str,
     ) -> urllib.request.Request | None:
-        if urlsplit(newurl).scheme not in ("http", "https"):
+        target = urlsplit(newurl)
+        if target.scheme not in ("http", "https"):
             raise Refused(gettext("the publication's address redirects away from HTTP(S)"))
+        _refuse_private(target.hostname or "")
         return super().redirect_request(req, fp, code, msg, headers, newurl)
 
 
@@ -525,6 +562,7 @@ def fetch(url: str, token: str | None, *, limit: int = MAX_PUBLICATION_BYTES) ->
     """The body at ``url`` (with the publication's token, when given), at most ``limit``
     bytes, within :data:`FETCH_TIMEOUT` per step; what fails is :class:`Refused`."""
     check_url(url)
+    _refuse_private(urlsplit(url).hostname or "")
     headers = {"Accept": "application/json", "User-Agent": "ketenkaart"}
     if token:
         headers["Authorization"] = f"Bearer {token}"

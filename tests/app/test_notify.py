@@ -813,12 +813,13 @@ def test_a_new_version_of_a_subscribed_publication_that_turns_a_link_red_is_told
 
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_a_customer_is_told_when_a_version_fetched_over_http_turns_its_link_red(
-    backend: str, tmp_path: Path, hook: Hook, inbox: Inbox
+    backend: str, tmp_path: Path, hook: Hook, inbox: Inbox, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Two services on loopback (tests/app/test_two_services.py): after the customer's
     refresh takes the version in which the provider's certificate lapsed, a round of the
     customer's sender posts the signed webhook and mails its owner, naming the link that is a
     gap now; the forged version that follows is told as refused."""
+    monkeypatch.setenv("KETENKAART_SUBSCRIBE_PRIVATE_TARGETS", "1")  # the provider is on loopback
     body = {"name": "hosting", "offerings": ["vm-hosting"]}
     shared = "a shared secret of the receiver"
     with (

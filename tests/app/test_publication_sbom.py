@@ -27,7 +27,7 @@ from importers.base import Source
 from importers.chainfile import dump_plain, load_chain
 from importers.cyclonedx import IMPORTER, export_saasbom
 from tests.app.conftest import Ws
-from tests.app.test_publishing import NOW, with_publications
+from tests.app.test_publishing import NOW
 
 ROOT = Path(__file__).parents[2]
 
@@ -75,7 +75,7 @@ SECTIONS = ("suppliers", "services", "dependencies", "evidence")
 def client(engine: Engine) -> Iterator[TestClient]:
     """The service with the publications' routes, its clock at NOW."""
     config = Settings(database_url="sqlite://", public_url="https://provider.example")
-    app = with_publications(create_app(config, engine=engine))
+    app = create_app(config, engine=engine)
     app.state.clock = lambda: NOW
     with TestClient(app, base_url="https://testserver") as client:
         yield client

@@ -20,7 +20,6 @@ from typing import Any
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session
@@ -34,7 +33,6 @@ from app.errors import Invalid
 from app.main import create_app
 from app.migrate import upgrade
 from app.models import Subscription
-from app.routes import publications
 from graph import i18n
 from graph.errors import UsageError
 from importers.chainfile import dump_plain, load_chain
@@ -82,19 +80,11 @@ def provider_chain(valid_until: str = "2027-12-01") -> bytes:
     return PROVIDER_CHAIN.replace(b"VALID_UNTIL", valid_until.encode())
 
 
-def with_publications(app: FastAPI) -> FastAPI:
-    """``app`` with this part's routers, unless it has them already."""
-    if not any(getattr(route, "path", "") == "/pub/{ws}" for route in app.routes):
-        app.include_router(publications.router, prefix="/api/v1")
-        app.include_router(publications.public)
-    return app
-
-
 @pytest.fixture
 def client(engine: Engine) -> Iterator[TestClient]:
     """A test client of the service with the publications' routes."""
     config = Settings(database_url="sqlite://", public_url="https://testserver")
-    app = with_publications(create_app(config, engine=engine))
+    app = create_app(config, engine=engine)
     app.state.clock = lambda: NOW
     with TestClient(app, base_url="https://testserver") as client:
         yield client
@@ -505,14 +495,18 @@ def test_fetch_takes_only_http_addresses(url: str) -> None:
 @pytest.fixture
 def web() -> Iterator[str]:
     """A small web server on loopback: /big answers more than a publication may be, /moved
-    redirects to a file, /ftp to FTP."""
+    redirects to a file, /ftp to FTP, /to-metadata to a cloud's metadata address."""
+    redirects = {
+        "/moved": "file:///etc/passwd",
+        "/ftp": "ftp://127.0.0.1/x",
+        "/to-metadata": "http://169.254.169.254/latest/meta-data/",
+    }
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
-            if self.path in ("/moved", "/ftp"):
+            if self.path in redirects:
                 self.send_response(302)
-                where = "file:///etc/passwd" if self.path == "/moved" else "ftp://127.0.0.1/x"
-                self.send_header("Location", where)
+                self.send_header("Location", redirects[self.path])
                 self.end_headers()
                 return
             self.send_response(200)
@@ -530,9 +524,12 @@ def web() -> Iterator[str]:
     server.server_close()
 
 
-def test_fetch_stops_at_its_limit_and_at_a_redirect_away_from_http(web: str) -> None:
+def test_fetch_stops_at_its_limit_and_at_a_redirect_away_from_http(
+    web: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """An answer larger than the limit is refused, not read whole; so is a redirect to a
     file or to FTP."""
+    monkeypatch.setenv(publishing.PRIVATE_TARGETS, "1")  # the test's server is on loopback
     assert publishing.fetch(f"{web}/big", None, limit=4096) == b"x" * 2048
     with pytest.raises(publishing.Refused, match="larger than 1024"):
         publishing.fetch(f"{web}/big", None, limit=1024)
@@ -704,7 +701,7 @@ def test_a_backup_restores_the_key_publications_and_subscriptions(
         upgrade(target)
         backup.restore(target, tmp_path / "all.zip")
         config = Settings(database_url="sqlite://", public_url="https://testserver")
-        app = with_publications(create_app(config, engine=target))
+        app = create_app(config, engine=target)
         with TestClient(app, base_url="https://testserver") as restored:
             again = restored.post(
                 host.url("/publications"),
@@ -807,3 +804,36 @@ def test_a_publication_never_takes_the_place_of_the_customers_offerings(
     origins = client.get(shop.url("/upstream"), headers=shop.auth("viewer")).json()
     assert ("services", "app") not in {(o["section"], o["id"]) for o in origins}
     assert link_status(client, shop) == "ok"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:9/pub/x/y",
+        "http://localhost/pub/x/y",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://10.1.2.3/pub/x/y",
+        "http://[::1]/pub/x/y",
+    ],
+)
+def test_a_subscription_never_fetches_from_the_own_network(url: str) -> None:
+    """Loopback, private and link-local addresses (written out or named) are refused before
+    anything is sent, saying which setting allows them; so is a redirect to one."""
+    with pytest.raises(publishing.Refused, match=publishing.PRIVATE_TARGETS):
+        publishing.fetch(url, None)
+
+
+def test_a_redirect_into_the_own_network_is_refused(
+    web: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A public address that redirects to a private one is refused at the redirect (the
+    check runs on every hop; here the first hop is allowed by pretending loopback is public)."""
+    real = publishing._refuse_private
+
+    def public_loopback(host: str) -> None:
+        if host != "127.0.0.1":
+            real(host)
+
+    monkeypatch.setattr(publishing, "_refuse_private", public_loopback)
+    with pytest.raises(publishing.Refused, match=publishing.PRIVATE_TARGETS):
+        publishing.fetch(f"{web}/to-metadata", None)
