@@ -207,6 +207,22 @@ def test_every_page_reads_and_passes_axe(
     assert what_a_person_sees(watched_in, site) == []
 
 
+def test_the_changes_page_and_its_errors_read_and_pass_axe(
+    watched_in: Watched, site: Site, artefacts: Path
+) -> None:
+    """The changes page with its form. The site's clock stands at 2026-11-27 while the demo's
+    trail was written today, so every moment it can be asked about lies before the trail
+    begins: the page answers 422 with the error next to its field, which must read as well."""
+    page = watched_in.page
+    response = page.goto(site.origin + "/w/demo/changes")
+    assert response is not None and response.status == 422
+    assert page.locator("form input[name=from]").count() == 1
+    assert page.locator(".field-error, .errors, [role=alert]").count() >= 1
+    page.screenshot(path=str(artefacts / f"changes-{viewport_name(page)}.png"), full_page=True)
+    seen = what_a_person_sees(watched_in, site)
+    assert [p for p in seen if "status of 422" not in p] == []  # the browser logs the 422
+
+
 def test_the_sign_in_page_reads_and_passes_axe(browser: Any, site: Site, artefacts: Path) -> None:
     """The sign-in page, signed out, at both sizes."""
     for label, (width, height) in VIEWPORTS.items():
