@@ -28,7 +28,14 @@ from typing import TYPE_CHECKING, Literal, NoReturn, TextIO, cast
 
 from app import cli_admin, cli_diff, cli_history, cli_notify, cli_publishing, cli_words
 from app.cli_base import EXIT_GAP, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, Parser, parse_date
-from app.cli_files import cannot, load, profile_named, write_file
+from app.cli_files import (
+    add_offering_option,
+    add_profile_option,
+    cannot,
+    load,
+    profile_named,
+    write_file,
+)
 from app.streams import chunked
 from graph import i18n
 from graph.dates import parse_period
@@ -79,12 +86,7 @@ def _parser() -> argparse.ArgumentParser:
         description=gettext("Judge every link reachable from the offerings and list the findings."),
     )
     chk.add_argument("files", nargs="+", metavar=file, help=gettext("chain files, merged by id"))
-    chk.add_argument(
-        "--offering",
-        action="append",
-        metavar="ID",
-        help=gettext("start from this service instead of the first file's offerings (repeatable)"),
-    )
+    add_offering_option(chk)
     when = chk.add_mutually_exclusive_group()
     when.add_argument(
         "--at",
@@ -96,15 +98,7 @@ def _parser() -> argparse.ArgumentParser:
         metavar=gettext("FROM..TO"),
         help=gettext("audit period, YYYY-MM-DD..YYYY-MM-DD"),
     )
-    chk.add_argument(
-        "--profile",
-        metavar=gettext("ID|FILE"),
-        default="zeker-online",
-        help=gettext(
-            "a built-in profile, one defined in the chain files, or a profile file "
-            "(default: zeker-online)"
-        ),
-    )
+    add_profile_option(chk)
     chk.add_argument(
         "--format",
         choices=FORMATS,
@@ -135,12 +129,7 @@ def _parser() -> argparse.ArgumentParser:
         ),
     )
     ahead.add_argument("files", nargs="+", metavar=file, help=gettext("chain files, merged by id"))
-    ahead.add_argument(
-        "--offering",
-        action="append",
-        metavar="ID",
-        help=gettext("start from this service instead of the first file's offerings (repeatable)"),
-    )
+    add_offering_option(ahead)
     ahead.add_argument(
         "--at",
         metavar=gettext("DATE"),
@@ -155,15 +144,7 @@ def _parser() -> argparse.ArgumentParser:
             "how many days after the date to look (default: {days}, at most {most})"
         ).format(days=DEFAULT_DAYS, most=MAX_DAYS),
     )
-    ahead.add_argument(
-        "--profile",
-        metavar=gettext("ID|FILE"),
-        default="zeker-online",
-        help=gettext(
-            "a built-in profile, one defined in the chain files, or a profile file "
-            "(default: zeker-online)"
-        ),
-    )
+    add_profile_option(ahead)
     ahead.add_argument("--format", choices=("text", "json", "markdown"), default="text")
 
     cli_diff.add_parser(commands, file=file)

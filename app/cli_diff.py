@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from app.cli_base import EXIT_OK, EXIT_USAGE, Parser, parse_date
-from app.cli_files import load, profile_named, write_file
+from app.cli_files import add_profile_option, load, profile_named, write_file
 from graph.errors import ChainError, KetenkaartError, UsageError
 from graph.i18n import gettext
 
@@ -63,15 +63,7 @@ def add_parser(commands: argparse._SubParsersAction[Parser], *, file: str) -> No
         metavar=gettext("DATE"),
         help=gettext("the date to check the later file on, YYYY-MM-DD (default: today)"),
     )
-    cmd.add_argument(
-        "--profile",
-        metavar=gettext("ID|FILE"),
-        default="zeker-online",
-        help=gettext(
-            "a built-in profile, one defined in the chain files, or a profile file "
-            "(default: zeker-online)"
-        ),
-    )
+    add_profile_option(cmd)
     cmd.add_argument(
         "--format",
         choices=FORMATS,

@@ -8,6 +8,7 @@ language, with the operating system's own words after it.
 
 from __future__ import annotations
 
+import argparse
 import os
 import shutil
 import tempfile
@@ -20,6 +21,29 @@ from graph.i18n import N_, gettext
 from graph.model import Chain
 from graph.profiles import ResolvedProfile, find_profile, resolve_profile
 from importers.chainfile import MAX_CHAIN_BYTES, load_chains, load_profile_file
+
+
+def add_offering_option(parser: argparse.ArgumentParser) -> None:
+    """``--offering ID`` (repeatable) on a command that judges the chain from its offerings."""
+    parser.add_argument(
+        "--offering",
+        action="append",
+        metavar="ID",
+        help=gettext("start from this service instead of the first file's offerings (repeatable)"),
+    )
+
+
+def add_profile_option(parser: argparse.ArgumentParser) -> None:
+    """``--profile ID|FILE`` (default zeker-online), found by :func:`profile_named`."""
+    parser.add_argument(
+        "--profile",
+        metavar=gettext("ID|FILE"),
+        default="zeker-online",
+        help=gettext(
+            "a built-in profile, one defined in the chain files, or a profile file "
+            "(default: zeker-online)"
+        ),
+    )
 
 
 def cannot(message: str, name: object, err: OSError) -> str:
