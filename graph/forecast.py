@@ -35,12 +35,13 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any, NamedTuple
 
+from graph.build import build_graph
 from graph.dates import add_months, plus_days
 from graph.evidence import worth_of
 from graph.model import Chain, DateRange, Evidence, Supplier
 from graph.profiles import ZEKER_ONLINE, ResolvedProfile
-from graph.scope import ScopedLink
-from graph.verdicts import LinkResult, Status
+from graph.scope import ScopedLink, walk
+from graph.verdicts import CheckResult, LinkResult, Status
 
 DEFAULT_DAYS = 365
 """How far ahead the forecast looks unless told otherwise."""
@@ -128,6 +129,7 @@ def forecast(
     days: int = DEFAULT_DAYS,
     offerings: Sequence[str] | None = None,
     profile: ResolvedProfile = ZEKER_ONLINE,
+    checked: CheckResult | None = None,
 ) -> Forecast:
     """Every change of a link's status from the day after ``at`` to ``days`` days later.
 
@@ -149,6 +151,9 @@ def forecast(
         How many days after ``at`` to look (1 to :data:`MAX_DAYS`).
     offerings, profile
         As :func:`graph.coverage.check` takes them.
+    checked
+        The check of ``chain`` on ``at`` from ``offerings`` by ``profile``, when the caller has
+        made it already (the scoping report): it is not made again.
     """
     # networkx when a forecast runs, not for a command's --help
     from graph.coverage import check_walked, judge_links  # noqa: PLC0415
@@ -156,7 +161,10 @@ def forecast(
     if not 1 <= days <= MAX_DAYS:
         raise ValueError(f"days must be 1 to {MAX_DAYS}, not {days}")
     until = plus_days(at, days)  # no later than the calendar's last day
-    first, scoped = check_walked(chain, offerings=offerings, profile=profile, at=at)
+    if checked is None:
+        first, scoped = check_walked(chain, offerings=offerings, profile=profile, at=at)
+    else:  # the links of a check are its walk's, in the same order
+        first, scoped = checked, walk(build_graph(chain), offerings=checked.offerings)
     standing = list(first.links)
     reads = _Reads(chain, scoped)
     changes: list[Change] = []

@@ -200,7 +200,9 @@ def _forecast(result: CheckResult, chain: Chain, profile: ResolvedProfile) -> st
     from app.views.forecast import render_markdown as forecast_markdown  # noqa: PLC0415 - cycle
     from graph.forecast import forecast  # noqa: PLC0415 - the forecast's own imports, here only
 
-    ahead = forecast(chain, at=result.at, offerings=result.offerings, profile=profile)
+    ahead = forecast(
+        chain, at=result.at, offerings=result.offerings, profile=profile, checked=result
+    )
     return forecast_markdown(ahead, chain, steady=False).rstrip("\n")
 
 

@@ -120,3 +120,11 @@ def test_the_worked_example_names_each_links_next_change() -> None:
             change.after.status
         )
     assert changes(chain, at, 365) == day_by_day(chain, at, 365)
+
+
+def test_a_check_already_made_is_not_made_again_and_changes_nothing() -> None:
+    """Given the check of the day (the scoping report has it), the forecast is the same."""
+    chain = load_chain((ROOT / "examples" / "demo-chain.yaml").read_bytes())
+    at = date(2026, 11, 27)
+    checked = check(chain, at=at)
+    assert forecast(chain, at=at, checked=checked) == forecast(chain, at=at)
