@@ -40,7 +40,6 @@ from app.db import make_engine
 from app.main import create_app
 from app.migrate import upgrade
 from app.models import Notification, Workspace
-from app.routes import notifications, publications
 from tests.app.conftest import Ws, make_user
 from tests.app.test_cli_service import BACKENDS
 from tests.app.test_publishing import CUSTOMER_CHAIN, provider_chain
@@ -102,16 +101,10 @@ def engine(blank_engine: Engine, tmp_path: Path) -> Iterator[Engine]:
 
 @pytest.fixture
 def client(engine: Engine) -> Iterator[TestClient]:
-    """The service with the notifications' (and publications') routes, its clock at NOW."""
+    """The service, its clock at NOW."""
     app = create_app(
         Settings(database_url="sqlite://", public_url="https://testserver"), engine=engine
     )
-    paths = {getattr(route, "path", "") for route in app.routes}
-    if "/api/v1/workspaces/{ws}/notifications" not in paths:
-        app.include_router(notifications.router, prefix="/api/v1")
-    if "/pub/{ws}" not in paths:
-        app.include_router(publications.router, prefix="/api/v1")
-        app.include_router(publications.public)
     app.state.clock = lambda: NOW
     with TestClient(app, base_url="https://testserver") as client:
         yield client

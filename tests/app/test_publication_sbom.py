@@ -73,7 +73,7 @@ SECTIONS = ("suppliers", "services", "dependencies", "evidence")
 
 @pytest.fixture
 def client(engine: Engine) -> Iterator[TestClient]:
-    """The service with the publications' routes, its clock at NOW."""
+    """The service, its clock at NOW, its public address provider.example."""
     config = Settings(database_url="sqlite://", public_url="https://provider.example")
     app = create_app(config, engine=engine)
     app.state.clock = lambda: NOW

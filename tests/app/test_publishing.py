@@ -82,7 +82,7 @@ def provider_chain(valid_until: str = "2027-12-01") -> bytes:
 
 @pytest.fixture
 def client(engine: Engine) -> Iterator[TestClient]:
-    """A test client of the service with the publications' routes."""
+    """A test client of the service, its clock at NOW."""
     config = Settings(database_url="sqlite://", public_url="https://testserver")
     app = create_app(config, engine=engine)
     app.state.clock = lambda: NOW

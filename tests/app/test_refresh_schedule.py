@@ -20,16 +20,13 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from app import notify, publishing
-from app.config import Settings
-from app.db import make_engine
-from app.main import create_app
-from app.migrate import upgrade
 from app.models import Notification, Subscription
-from app.routes import notifications, publications
 from tests.app import test_cli_service, test_two_services
 from tests.app.conftest import Ws
 from tests.app.test_cli_service import BACKENDS
 from tests.app.test_notify import Hook, add_rule, seed_rule, verified
+from tests.app.test_notify import client as client  # noqa: PLC0414 - the service, as a fixture
+from tests.app.test_notify import engine as engine  # noqa: PLC0414 - its database, as a fixture
 from tests.app.test_notify import hook as hook  # noqa: PLC0414 - the receiver, as a fixture
 from tests.app.test_publishing import CUSTOMER_CHAIN, NOW, provider_chain
 
@@ -40,37 +37,6 @@ PUBLISH = {"name": "hosting", "offerings": ["vm-hosting"]}
 def hour() -> notify.NotifySettings:
     """The sender's settings from the environment, with the refresh's default interval."""
     return notify.NotifySettings(refresh_interval=3600)
-
-
-@pytest.fixture
-def engine(blank_engine: Engine, tmp_path: Path) -> Iterator[Engine]:
-    """The database at the newest migration; on SQLite a file, so that two rounds in two
-    threads each have a connection of their own."""
-    if blank_engine.dialect.name != "sqlite":
-        upgrade(blank_engine)
-        yield blank_engine
-        return
-    made = make_engine(f"sqlite:///{tmp_path / 'ketenkaart.db'}")
-    upgrade(made)
-    yield made
-    made.dispose()
-
-
-@pytest.fixture
-def client(engine: Engine) -> Iterator[TestClient]:
-    """The service with the publications' and notifications' routes, its clock at NOW."""
-    app = create_app(
-        Settings(database_url="sqlite://", public_url="https://testserver"), engine=engine
-    )
-    paths = {getattr(route, "path", "") for route in app.routes}
-    if "/api/v1/workspaces/{ws}/notifications" not in paths:
-        app.include_router(notifications.router, prefix="/api/v1")
-    if "/pub/{ws}" not in paths:
-        app.include_router(publications.router, prefix="/api/v1")
-        app.include_router(publications.public)
-    app.state.clock = lambda: NOW
-    with TestClient(app, base_url="https://testserver") as client:
-        yield client
 
 
 class Provider:
