@@ -114,7 +114,8 @@ def _label(change: EntityChange, chains: Sequence[Chain]) -> str:
     return eid
 
 
-def _entity(change: EntityChange, chains: Sequence[Chain]) -> str:
+def entity_words(change: EntityChange, chains: Sequence[Chain]) -> str:
+    """An entity in a sentence's words: "supplier Acme B.V. (acme)", "the chain"."""
     return gettext(_ENTITY_WORDS[change.section]).format(name=_label(change, chains)).strip()
 
 
@@ -162,7 +163,7 @@ def _default(section: str, path: tuple[str | int, ...]) -> object:
     return ABSENT if found is None or found.default is None else found.default
 
 
-def _shown(change: EntityChange) -> list[tuple[str, str, str]]:
+def shown_values(change: EntityChange) -> list[tuple[str, str, str]]:
     """The (field, before, after) a person reads: an absent value as the default it stands
     for; an added or removed entity's own key left out (its heading names it)."""
     keys = [(k,) for k in SECTIONS[change.section].key] if change.section in SECTIONS else []
@@ -256,9 +257,9 @@ def render_text(changes: ChainDiff, old: Chain, new: Chain) -> str:
         lines.append(_entities_heading(changes))
     for entity in changes.entities:
         lines.append(
-            f"  {_SIGNS[entity.change]} {clean(_entity(entity, chains))}{clean(_who(entity))}"
+            f"  {_SIGNS[entity.change]} {clean(entity_words(entity, chains))}{clean(_who(entity))}"
         )
-        for field, before, after in _shown(entity):
+        for field, before, after in shown_values(entity):
             if entity.change is Change.ADDED:
                 lines.append(f"      {clean(field)}: {clean(after)}")
             elif entity.change is Change.REMOVED:
@@ -271,12 +272,6 @@ def render_text(changes: ChainDiff, old: Chain, new: Chain) -> str:
 # --- Markdown --------------------------------------------------------------------------------
 
 
-def _md(text: str) -> str:
-    """Text for a Markdown cell: escaped (:func:`app.views.markdown.md`) and without control
-    characters, so that the file is also safe to print on a terminal."""
-    return md(clean(text))
-
-
 def render_markdown(changes: ChainDiff, old: Chain, new: Chain) -> str:
     """The differences as a Markdown section for the scoping report's file: a table of the
     links that changed and a table of every changed value."""
@@ -287,7 +282,7 @@ def render_markdown(changes: ChainDiff, old: Chain, new: Chain) -> str:
             old=format_date(changes.old_at), new=format_date(changes.new_at)
         ),
         "",
-        _md(_headline(changes)),
+        md(_headline(changes)),
         "",
     ]
     if changes.empty:
@@ -298,7 +293,7 @@ def render_markdown(changes: ChainDiff, old: Chain, new: Chain) -> str:
         lines.append(gettext("No link changed status or verdict."))
     else:
         lines += [
-            _md(_links_heading(len(changes.links))),
+            md(_links_heading(len(changes.links))),
             "",
             "| {} | {} | {} | {} | {} |".format(
                 gettext("Link"),
@@ -320,20 +315,20 @@ def render_markdown(changes: ChainDiff, old: Chain, new: Chain) -> str:
     ]
     if trail:
         head += [gettext("By"), gettext("When")]
-    lines += [_md(_entities_heading(changes)), "", "| " + " | ".join(head) + " |"]
+    lines += [md(_entities_heading(changes)), "", "| " + " | ".join(head) + " |"]
     lines.append("|" + "---|" * len(head))
     for entity in changes.entities:
-        what = _md(_entity(entity, chains))
-        rows = _shown(entity) or [("", "", "")]
+        what = md(entity_words(entity, chains))
+        rows = shown_values(entity) or [("", "", "")]
         for field, before, after in rows:
-            cells = [gettext(CHANGE_WORDS[entity.change]), what, _md(field)]
+            cells = [gettext(CHANGE_WORDS[entity.change]), what, md(field)]
             cells += [
-                "" if entity.change is Change.ADDED else _md(before),
-                "" if entity.change is Change.REMOVED else _md(after),
+                "" if entity.change is Change.ADDED else md(before),
+                "" if entity.change is Change.REMOVED else md(after),
             ]
             if trail:
                 when = entity.at.isoformat(timespec="seconds") if entity.at else ""
-                cells += [_md(entity.by or ""), _md(when)]
+                cells += [md(entity.by or ""), md(when)]
             lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 
@@ -346,10 +341,10 @@ def _link_row(link: LinkChange, chains: Sequence[Chain]) -> str:
         return f"{_status(found)}: `{found.verdict.value}`{evidence}"
 
     def why(found: LinkResult | None) -> str:
-        return "" if found is None else " ".join(_md(r.message) for r in found.reasons)
+        return "" if found is None else " ".join(md(r.message) for r in found.reasons)
 
     cells = (
-        f"{_md(_service(chains, link.consumer))} → {_md(_service(chains, link.provider))}",
+        f"{md(_service(chains, link.consumer))} → {md(_service(chains, link.provider))}",
         side(link.old),
         side(link.new),
         why(link.old),

@@ -20,7 +20,7 @@ from collections.abc import Collection, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
-from app.views.terminal import SEVERITY_WORDS, STATUS_WORDS
+from app.views.terminal import SEVERITY_WORDS, STATUS_WORDS, clean
 from graph.i18n import N_, format_date, format_number, gettext, ngettext
 from graph.model import Chain, Service
 from graph.profiles import ResolvedProfile
@@ -43,10 +43,16 @@ _SECTIONS = (
 
 
 def md(text: str) -> str:
-    """Escape text for a Markdown table cell: no HTML, no markup, no line breaks."""
+    """Escape text for a Markdown table cell: no HTML, no markup, no line breaks, and no
+    control character (an escape sequence becomes ``?``, as on the terminal), so that the file
+    is also safe to print.
+
+    >>> print(md("Evil\x1b[2J <b>|*x*"))
+    Evil?\\[2J &lt;b&gt;\\|\\*x\\*
+    """
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     text = _SPECIAL.sub(r"\\\1", text)
-    return " ".join(text.split())
+    return clean(" ".join(text.split()))
 
 
 def _sentence(text: str) -> str:

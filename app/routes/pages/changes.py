@@ -30,6 +30,7 @@ from app.routes.pages.access import DEFAULT_PROFILE, Visit, WsPath, guarded, pag
 from app.views import diff as view
 from app.views.diff import CHANGE_WORDS
 from app.views.graph import STATUS_STYLES
+from app.views.markdown import md
 from app.views.pages import page
 from app.views.paging import Pager
 from graph.diff import Change, LinkChange
@@ -219,10 +220,10 @@ def changes_view(found: Between) -> Changes:
         EntityRow(
             e.change,
             gettext(CHANGE_WORDS[e.change]),
-            view._entity(e, chains),  # the diff's own words for an entity
+            view.entity_words(e, chains),  # the diff's own words for an entity
             e.by or "",
             "" if e.at is None else shown_moment(e.at),
-            tuple(view._shown(e)),  # and for its values
+            tuple(view.shown_values(e)),  # and for its values
         )
         for e in found.changes.entities
     )
@@ -244,7 +245,7 @@ def changes_markdown(found: Between, heading: str) -> str:
     ``heading`` (a second-level heading's text, escaped here)."""
     body = view.render_markdown(found.changes, found.old, found.new)
     rest = body.split("\n", 1)[1] if body.startswith("## ") else "\n" + body
-    return "## " + view._md(heading) + "\n" + rest  # the diff's own escaping
+    return "## " + md(heading) + "\n" + rest
 
 
 # --- the page and its downloads ----------------------------------------------------------------
