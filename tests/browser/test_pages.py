@@ -189,9 +189,10 @@ def test_a_hostile_supplier_name_stays_text_everywhere(watched: Watched, origin:
 def test_the_graph_page_says_what_changes_next(
     watched: Watched, origin: str, artefacts: Path
 ) -> None:
-    """Below the graph, the service's forecast of the offering as of the page's date: each
-    change of status within the year, the soonest first, with the reason; in Dutch with Dutch
-    dates and words. Over an audit period there is none (the page looks back)."""
+    """Below the graph, and at the end of the report, the service's forecast of the offering as
+    of the page's date: each change of status within the year, the soonest first, with the
+    reason; in Dutch with Dutch dates and words. Over an audit period there is none (the page
+    looks back)."""
     page = watched.page
     sign_in(page, origin)
     with Session(ENGINE[0]) as session:
@@ -222,6 +223,14 @@ def test_the_graph_page_says_what_changes_next(
     assert "31 december 2026" in dutch or "december 2026" in dutch
     assert "leemte" in dutch
     page.locator("#forecast").screenshot(path=str(artefacts / "pages-forecast-nl.png"))
+
+    page.goto(f"{origin}/w/acme/report/loonwolk-online?at=2026-11-27&lang=nl")
+    page.wait_for_selector("#forecast[data-ready=true]", state="attached")
+    report = page.locator("#forecast .forecast-item")
+    assert report.count() == len(expected)
+    assert "loonwolk-online → stratus-postgres" in report.first.inner_text()
+    assert "31 december 2026" in report.first.inner_text()
+    page.locator("#forecast").screenshot(path=str(artefacts / "pages-report-forecast-nl.png"))
 
     page.goto(f"{origin}/w/acme/graph/loonwolk-online?period=2026-01-01..2026-06-30&lang=en")
     page.wait_for_selector("#graph-app[data-ready=true]", state="attached")

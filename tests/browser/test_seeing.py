@@ -146,8 +146,8 @@ def open_page(w: Watched, site: Site, path: str) -> Any:
     assert response is not None and response.ok, f"{path}: {response and response.status}"
     if "/graph/" in path:  # (wait_for_function would need 'unsafe-eval' if it had to poll)
         page.wait_for_selector("#graph-app[data-ready=true]", state="attached")
-        if page.locator("#forecast").count():  # the forecast comes after the drawing
-            page.wait_for_selector("#forecast[data-ready]", state="attached")
+    if page.locator("#forecast").count():  # the forecast comes after the page is drawn
+        page.wait_for_selector("#forecast[data-ready]", state="attached")
     return page
 
 

@@ -40,7 +40,13 @@ from app.routes.pages.changes import (
 from app.routes.pages.recent import judging, register_key
 from app.singleflight import flights
 from app.streams import chunked
-from app.views.graph import GRAPH_TEMPLATE, STATUS_STYLES, graph_context, offline_html
+from app.views.graph import (
+    GRAPH_TEMPLATE,
+    STATUS_STYLES,
+    graph_context,
+    graph_words,
+    offline_html,
+)
 from app.views.markdown import iter_markdown, origins_markdown, reached, scope_links
 from app.views.pages import page
 from app.views.paging import Pager
@@ -228,16 +234,7 @@ def graph_page(request: Request, session: SessionDep, ws: WsPath, offering: str)
     context = flights(request, "graphs", KEPT_GRAPHS).get(
         key, at_least=asked, compute=compute, start_within=turn_wait(request)
     )
-    # What changes next: asked by the page after the drawing (a large register's forecast takes
-    # seconds); at a date only, over an audit period the page looks back
-    forecast_url = (
-        None
-        if span
-        else f"/api/v1/workspaces/{quote(ws)}/forecast?"
-        + urlencode(
-            {"offering": offering, "at": (at or today(request)).isoformat(), "profile": profile}
-        )
-    )
+    forecast_url = None if span else _forecast_url(ws, offering, at or today(request), profile)
     return page(
         request,
         GRAPH_TEMPLATE,
@@ -248,6 +245,13 @@ def graph_page(request: Request, session: SessionDep, ws: WsPath, offering: str)
             "upstream": upstream,
         },
     )
+
+
+def _forecast_url(ws: str, offering: str, at: date, profile: str) -> str:
+    """Where the graph and report pages ask what changes next, after they are drawn (a large
+    register's forecast takes seconds); at a date only: over an audit period a page looks back."""
+    query = urlencode({"offering": offering, "at": at.isoformat(), "profile": profile})
+    return f"/api/v1/workspaces/{quote(ws)}/forecast?{query}"
 
 
 KEPT_GRAPHS = 16
@@ -563,6 +567,12 @@ def report_page(request: Request, session: SessionDep, ws: WsPath, offering: str
             documents=stored,
             document_url=f"/api/v1/workspaces/{quote(ws)}/evidence/{{id}}/document",
             generated=now(request).replace(microsecond=0).isoformat(),
+            forecast_url=(
+                _forecast_url(ws, offering, date.fromisoformat(found.at), found.profile)
+                if found.at
+                else None
+            ),
+            graph_words=graph_words,
             audit_seq=seq,
             audit_hash=digest,
             downloads=[
