@@ -291,7 +291,10 @@ class _Judge:
             holder: [e.id for e in sorted(held, key=lambda e: (self._later_first[e.id], e.id))]
             for holder, held in self.by_holder.items()
         }
-        self._held_sets = {holder: frozenset(ids) for holder, ids in self._held_ranked.items()}
+        # Where each piece is in its supplier's list.
+        self._held_at = {
+            eid: at for ids in self._held_ranked.values() for at, eid in enumerate(ids)
+        }
         self._also_included: dict[tuple[str, tuple[str, ...], str], Sequence[Assessment]] = {}
         self._worth: dict[str, Worth] = {}
         self._scope_halves = {e.id: reasons.scope_service_parts(e) for e in chain.evidence.values()}
@@ -353,18 +356,16 @@ class _Judge:
             (self.assess(e, p, locations) for e in self.by_service.get(pid, ())), key=self._rank
         )
         held = self._held_ranked.get(supplier, ())
-        unlisted = len(held) - sum(e.holder == supplier for e in self.by_service.get(pid, ()))
-        if not unlisted:
+        listed = [self._held_at[e.id] for e in self.by_service.get(pid, ()) if e.holder == supplier]
+        if len(listed) == len(held):
             return listing
         return Ranked(
             listing,
             held,
-            provider=pid,
             name=reasons.service_name(p),
-            covers=self._covers,
+            listed=listed,
             halves=self._scope_halves,
             order=self._later_first,
-            unlisted=unlisted,
         )
 
     def inclusive_reports(self, c: Service) -> list[tuple[Assessment, Evidence]]:
@@ -442,7 +443,7 @@ class _Judge:
                 unlisted = (
                     report.holder == p.supplier
                     and p.id not in self._covers[report.id]
-                    and report.id in self._held_sets.get(p.supplier, ())
+                    and report.id in self._held_at
                 )
                 found = ranked.without(report.id, unlisted=unlisted)
             else:

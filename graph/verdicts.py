@@ -8,9 +8,8 @@ True
 
 from __future__ import annotations
 
+import bisect
 import enum
-import heapq
-import itertools
 import json
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -139,24 +138,24 @@ class Ranked(Sequence[Assessment]):
     provider, which a chain of 100,000 services with many pieces per supplier counts in
     millions. So this sequence keeps the pieces that list the provider (``listing``, assessed,
     best first) and only the ids of the supplier's pieces in rank order (``held``, shared by
-    every provider of the supplier); it merges them when read, in the order
+    every provider of the supplier), with the positions there of those that list the provider
+    (``listed``); it merges them when read, in the order
     :meth:`graph.coverage._Judge.best_first` gives, and drops its first ``skip`` entries (the
     deciding piece, for ``also``) and the unlisted piece ``exclude`` (an INCLUDED link's
-    report). :meth:`entries` gives an unlisted piece by its id alone, for
-    :meth:`CheckResult.iter_json` to write from halves made once per piece.
+    report). :meth:`runs` gives the unlisted pieces as runs of positions in ``held``, for
+    :meth:`CheckResult.iter_json` to write each run at once from halves made once per piece.
 
     It compares equal to a tuple of the same assessments.
     """
 
     __slots__ = (
-        "_covers",
         "_exclude",
         "_halves",
         "_held",
+        "_listed",
         "_listing",
         "_name",
         "_order",
-        "_pid",
         "_size",
         "_skip",
     )
@@ -166,47 +165,33 @@ class Ranked(Sequence[Assessment]):
         listing: Sequence[Assessment],
         held: Sequence[str],
         *,
-        provider: str,
         name: str,
-        covers: Mapping[str, frozenset[str]],
+        listed: Sequence[int],
         halves: Mapping[str, tuple[str, str]],
         order: Mapping[str, int],
-        unlisted: int,
         skip: int = 0,
         exclude: str | None = None,
     ) -> None:
-        self._listing, self._held, self._pid, self._name = listing, held, provider, name
-        self._covers, self._halves, self._order, self._skip = covers, halves, order, skip
-        self._exclude = exclude
+        self._listing, self._held, self._name, self._listed = listing, held, name, listed
+        self._halves, self._order, self._skip, self._exclude = halves, order, skip, exclude
+        unlisted = len(held) - len(listed) - (exclude is not None)
         self._size = len(listing) + unlisted - skip
 
-    def _but(
-        self, listing: Sequence[Assessment], *, skip: int, exclude: str | None, unlisted: int
-    ) -> Ranked:
+    def _but(self, listing: Sequence[Assessment], *, skip: int, exclude: str | None) -> Ranked:
         return Ranked(
             listing,
             self._held,
-            provider=self._pid,
             name=self._name,
-            covers=self._covers,
+            listed=self._listed,
             halves=self._halves,
             order=self._order,
-            unlisted=unlisted,
             skip=skip,
             exclude=exclude,
         )
 
-    def _unlisted_count(self) -> int:
-        return self._size + self._skip - len(self._listing)
-
     def without_first(self) -> Ranked:
         """The same pieces but the first (``also``, beside the deciding piece)."""
-        return self._but(
-            self._listing,
-            skip=self._skip + 1,
-            exclude=self._exclude,
-            unlisted=self._unlisted_count(),
-        )
+        return self._but(self._listing, skip=self._skip + 1, exclude=self._exclude)
 
     def without(self, evidence: str, *, unlisted: bool) -> Ranked:
         """The same pieces but ``evidence`` (an INCLUDED link's ``also``: all but the report),
@@ -214,36 +199,71 @@ class Ranked(Sequence[Assessment]):
         if self._skip or self._exclude is not None:
             raise ValueError("without() takes a sequence that has dropped nothing yet")
         listing = [a for a in self._listing if a.evidence != evidence]
-        return self._but(
-            listing,
-            skip=0,
-            exclude=evidence if unlisted else None,
-            unlisted=self._unlisted_count() - unlisted,
+        return self._but(listing, skip=0, exclude=evidence if unlisted else None)
+
+    def _position(self, evidence: str) -> int:
+        """Where ``evidence`` is or would be in ``held``, which is in rank order."""
+        order = self._order
+        return bisect.bisect_left(
+            self._held, (order[evidence], evidence), key=lambda e: (order[e], e)
         )
+
+    def runs(self) -> list[Assessment | range]:
+        """Best first, as :meth:`entries` gives them, with each run of unlisted pieces that
+        follow one another in ``held`` as one range of their positions there. The cost follows
+        the pieces that list the provider, not the supplier's pieces."""
+        listing, held = self._listing, self._held
+        # The unlisted are all NOT_EQUIVALENT: the assessed pieces better than that come first,
+        # and the rest are merged with them by the same rank, each before the first held piece
+        # that ranks after it.
+        worse = Verdict.NOT_EQUIVALENT.order
+        index = next((i for i, a in enumerate(listing) if a.verdict.order >= worse), len(listing))
+        found: list[Assessment | range] = [*listing[:index]]
+        inserts = [(self._position(a.evidence), a) for a in listing[index:]]
+        gaps = list(self._listed)
+        if self._exclude is not None:
+            gaps.append(self._position(self._exclude))
+        gaps.sort()
+        gaps.append(len(held))
+        start, k = 0, 0
+        for gap in gaps:
+            while k < len(inserts) and inserts[k][0] <= gap:
+                at, a = inserts[k]
+                if at > start:
+                    found.append(range(start, at))
+                    start = at
+                found.append(a)
+                k += 1
+            if gap > start:
+                found.append(range(start, gap))
+            start = gap + 1
+        skip = self._skip
+        while skip and found:
+            first = found[0]
+            dropped = min(skip, len(first)) if isinstance(first, range) else 1
+            if isinstance(first, range) and dropped < len(first):
+                found[0] = first[dropped:]
+            else:
+                del found[0]
+            skip -= dropped
+        return found
 
     def entries(self) -> list[Assessment | str]:
         """Best first: the assessed pieces that list the provider, and the id of every piece
         that does not (its assessment is :meth:`unlisted` of that id)."""
-        listing, order, pid, covers = self._listing, self._order, self._pid, self._covers
-        unlisted = [eid for eid in self._held if pid not in covers[eid]]
-        if self._exclude is not None:
-            unlisted.remove(self._exclude)
-        # The unlisted are all NOT_EQUIVALENT: the assessed pieces better than that come first,
-        # and the rest (rarely any) are merged with them by the same rank.
-        worse = Verdict.NOT_EQUIVALENT.order
-        index = next((i for i, a in enumerate(listing) if a.verdict.order >= worse), len(listing))
-        found: list[Assessment | str] = [*listing[:index]]
-        if index == len(listing):
-            found += unlisted
-        else:
+        held = self._held
+        found: list[Assessment | str] = []
+        for run in self.runs():
+            if isinstance(run, range):
+                found += held[run.start : run.stop]
+            else:
+                found.append(run)
+        return found
 
-            def rank(x: Assessment | str) -> tuple[int, int, str]:
-                if isinstance(x, str):
-                    return worse, order[x], x
-                return x.verdict.order, order[x.evidence], x.evidence
-
-            found += heapq.merge(listing[index:], unlisted, key=rank)
-        return found[self._skip :] if self._skip else found
+    @property
+    def held(self) -> Sequence[str]:
+        """The supplier's pieces in rank order, which :meth:`runs` gives positions in."""
+        return self._held
 
     def unlisted(self, evidence: str) -> Assessment:
         """The assessment of the supplier's piece ``evidence``, which does not list the
@@ -281,7 +301,16 @@ class Ranked(Sequence[Assessment]):
             index += self._size
         if not 0 <= index < self._size:
             raise IndexError("Ranked index out of range")
-        return next(itertools.islice(self, index, None))
+        for run in self.runs():  # without making the pieces before it
+            if isinstance(run, range):
+                if index < len(run):
+                    return self.unlisted(self._held[run[index]])
+                index -= len(run)
+            elif index:
+                index -= 1
+            else:
+                return run
+        raise IndexError("Ranked index out of range")  # pragma: no cover - sized above
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, (Ranked, tuple, list)):
@@ -426,31 +455,23 @@ class CheckResult:
                 f'"reasons": {reasons(a.reasons)}}}'
             )
 
-        unlisted: dict[str, tuple[str, str]] = {}  # an unlisted piece's JSON around the name
-
-        def halves(values: Ranked, evidence: str) -> tuple[str, str]:
-            found = unlisted.get(evidence)
-            if found is None:
-                before, after = values.halves(evidence)
-                found = unlisted[evidence] = (
-                    f'{{"evidence": {text[evidence]}, "verdict": "NOT_EQUIVALENT", "reasons": '
-                    f'[{{"code": "scope-service", "message": "{_quote(before)[1:-1]}',
-                    f'{_quote(after)[1:-1]}"}}]}}',
-                )
-            return found
+        runs: dict[int, _Runs] = {}  # by supplier (its ``held``): its unlisted pieces' JSON
 
         def also(values: Sequence[Assessment]) -> bytes:
             if not isinstance(values, Ranked):
                 return f"[{', '.join([assessment(a) for a in values])}]".encode()
             # Escaping is per character: the name escaped once, between the escaped halves,
             # is the escaped sentence.
+            held = values.held
+            pieces = runs.get(id(held))
+            if pieces is None:
+                pieces = runs[id(held)] = _Runs(held, values.halves, text)
             name, parts = _quote(values.name)[1:-1], []
-            for entry in values.entries():
-                if isinstance(entry, str):
-                    before, after = halves(values, entry)
-                    parts.append(before + name + after)
+            for run in values.runs():
+                if isinstance(run, range):
+                    parts.append(pieces.joined(run, name))
                 else:
-                    parts.append(assessment(entry))
+                    parts.append(assessment(run))
             return f"[{', '.join(parts)}]".encode()
 
         def reasons_bytes(values: tuple[Reason, ...]) -> bytes:
@@ -507,6 +528,38 @@ class CheckResult:
         """
         document: dict[str, Any] = json.loads(b"".join(self.iter_json()))
         return document
+
+
+class _Runs:
+    """A supplier's pieces as the JSON of their ``scope-service`` assessment around a
+    provider's name, so that a run of them that follow one another is written with one join:
+    ``name.join([before[a], glue[a], ..., glue[b - 2], after[b - 1]])``, where ``glue[i]`` is
+    piece i's JSON after the name, the comma, and piece i + 1's before it."""
+
+    __slots__ = ("_after", "_before", "_glue")
+
+    def __init__(
+        self,
+        held: Sequence[str],
+        halves: Callable[[str], tuple[str, str]],
+        text: Mapping[str, str],
+    ) -> None:
+        self._before, self._after = [], []
+        for evidence in held:
+            before, after = halves(evidence)
+            self._before.append(
+                f'{{"evidence": {text[evidence]}, "verdict": "NOT_EQUIVALENT", "reasons": '
+                f'[{{"code": "scope-service", "message": "{_quote(before)[1:-1]}'
+            )
+            self._after.append(f'{_quote(after)[1:-1]}"}}]}}')
+        self._glue = [f"{a}, {b}" for a, b in zip(self._after[:-1], self._before[1:], strict=True)]
+
+    def joined(self, run: range, name: str) -> str:
+        """The pieces at the positions ``run`` (not empty), for the provider ``name``."""
+        first, last = run.start, run.stop - 1
+        if first == last:
+            return self._before[first] + name + self._after[first]
+        return name.join([self._before[first], *self._glue[first:last], self._after[last]])
 
 
 def _range_json(r: DateRange) -> dict[str, str]:
