@@ -36,7 +36,6 @@ import asyncio
 import contextlib
 import hashlib
 import hmac
-import ipaddress
 import json
 import logging
 import os
@@ -62,7 +61,7 @@ from sqlalchemy import ColumnElement, Engine, and_, func, insert, or_, select, u
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
-from app import audit, publishing, services
+from app import audit, outbound, publishing, services
 from app.audit import Actor
 from app.errors import Conflict, Invalid, NotFound
 from app.models import (
@@ -180,10 +179,6 @@ def parse_addresses(text: str) -> list[str]:
     return found
 
 
-def _private(address: str) -> bool:
-    return not ipaddress.ip_address(address.split("%", 1)[0]).is_global
-
-
 def check_webhook_url(url: str, *, private: bool) -> str:
     """``url`` when it is an http(s) address a webhook may be sent to: no user or password in
     it, and (unless ``private``) not a loopback, private or link-local address written out.
@@ -208,7 +203,7 @@ def check_webhook_url(url: str, *, private: bool) -> str:
         )
     if not private:
         with contextlib.suppress(ValueError):
-            if _private(parts.hostname):
+            if not outbound.is_public(parts.hostname):
                 raise Invalid(_private_refusal(parts.hostname))
         if parts.hostname.lower() in ("localhost", "localhost.localdomain"):
             raise Invalid(_private_refusal(parts.hostname))
@@ -999,7 +994,7 @@ def _check_resolved(host: str, port: int) -> None:
             gettext("the webhook could not be reached: {reason}").format(reason=err)
         ) from None
     for *_, address in found:
-        if _private(str(address[0])):
+        if not outbound.is_public(str(address[0])):
             raise Failure(_private_refusal(host), final=True)
 
 
@@ -1029,7 +1024,9 @@ def post_webhook(
             **headers,
         },
     )
-    opener = urllib.request.build_opener(_NoRedirect)
+    # The connection checks the addresses it connects to, not only the name before (DNS
+    # rebinding, ADR 44).
+    opener = outbound.opener(_NoRedirect(), private=private)
     try:
         with opener.open(request, timeout=SEND_TIMEOUT) as answer:
             answer.read(64 * 1024)
@@ -1037,6 +1034,8 @@ def post_webhook(
         raise Failure(gettext("the webhook answered {status}").format(status=err.code)) from None
     except (urllib.error.URLError, OSError, ValueError) as err:
         reason = getattr(err, "reason", err)
+        if isinstance(reason, outbound.NotPublicError):
+            raise Failure(_private_refusal(reason.host), final=True) from None
         raise Failure(
             gettext("the webhook could not be reached: {reason}").format(reason=reason)
         ) from None

@@ -26,7 +26,6 @@ import base64
 import binascii
 import hashlib
 import hmac
-import ipaddress
 import json
 import os
 import re
@@ -44,7 +43,7 @@ from sqlalchemy import Engine, func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from app import audit
+from app import audit, outbound
 from app import repository as repo
 from app.audit import Actor, canonical
 from app.errors import Conflict, Invalid, NotFound, PreconditionFailed
@@ -516,10 +515,7 @@ def _refuse_private(host: str) -> None:
     resolve is left to the fetch, which says so."""
     if _private_allowed():
         return
-    refusal = gettext(
-        "a publication at {host} is not fetched: it is a loopback or private address, or one of "
-        "the local network such as 169.254.169.254 ({variable}=1 allows it)"
-    ).format(host=host, variable=PRIVATE_TARGETS)
+    refusal = _private_refusal(host)
     name = host.strip("[]").split("%", 1)[0]
     if name.lower() in ("localhost", "localhost.localdomain"):
         raise Refused(refusal)
@@ -527,8 +523,15 @@ def _refuse_private(host: str) -> None:
         addresses = {info[4][0] for info in socket.getaddrinfo(name, None)}
     except (OSError, UnicodeError):
         return
-    if any(not ipaddress.ip_address(str(a).split("%", 1)[0]).is_global for a in addresses):
+    if any(not outbound.is_public(str(a)) for a in addresses):
         raise Refused(refusal)
+
+
+def _private_refusal(host: str) -> str:
+    return gettext(
+        "a publication at {host} is not fetched: it is a loopback or private address, or one of "
+        "the local network such as 169.254.169.254 ({variable}=1 allows it)"
+    ).format(host=host, variable=PRIVATE_TARGETS)
 
 
 class _HttpOnly(urllib.request.HTTPRedirectHandler):
@@ -566,7 +569,9 @@ def fetch(url: str, token: str | None, *, limit: int = MAX_PUBLICATION_BYTES) ->
     headers = {"Accept": "application/json", "User-Agent": "ketenkaart"}
     if token:
         headers["Authorization"] = f"Bearer {token}"
-    opener = urllib.request.build_opener(_HttpOnly)
+    # The connection checks the addresses it connects to, not only the name before (DNS
+    # rebinding, ADR 44).
+    opener = outbound.opener(_HttpOnly(), private=_private_allowed())
     request = urllib.request.Request(url, headers=headers)  # noqa: S310 - http(s) checked
     try:
         with opener.open(request, timeout=FETCH_TIMEOUT) as answer:
@@ -577,6 +582,8 @@ def fetch(url: str, token: str | None, *, limit: int = MAX_PUBLICATION_BYTES) ->
         ) from None
     except (urllib.error.URLError, OSError, ValueError) as err:
         reason = getattr(err, "reason", err)
+        if isinstance(reason, outbound.NotPublicError):
+            raise Refused(_private_refusal(reason.host)) from None
         raise Refused(
             gettext("the publication could not be fetched: {reason}").format(reason=reason)
         ) from None

@@ -24,7 +24,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from app import accounts, backup, cli_publishing, membership, publishing, services
+from app import accounts, backup, cli_publishing, membership, outbound, publishing, services
 from app.audit import COMMAND_LINE
 from app.cli_base import Parser
 from app.config import Settings
@@ -828,12 +828,8 @@ def test_a_redirect_into_the_own_network_is_refused(
 ) -> None:
     """A public address that redirects to a private one is refused at the redirect (the
     check runs on every hop; here the first hop is allowed by pretending loopback is public)."""
-    real = publishing._refuse_private
-
-    def public_loopback(host: str) -> None:
-        if host != "127.0.0.1":
-            real(host)
-
-    monkeypatch.setattr(publishing, "_refuse_private", public_loopback)
-    with pytest.raises(publishing.Refused, match=publishing.PRIVATE_TARGETS):
+    real = outbound.is_public
+    monkeypatch.setattr(outbound, "is_public", lambda a: a == "127.0.0.1" or real(a))
+    with pytest.raises(publishing.Refused, match=publishing.PRIVATE_TARGETS) as refused:
         publishing.fetch(f"{web}/to-metadata", None)
+    assert str(refused.value).startswith("a publication at 169.254.169.254 is not fetched")
