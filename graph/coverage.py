@@ -23,9 +23,7 @@ import threading
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
-from typing import NamedTuple
-
-import networkx as nx
+from typing import TYPE_CHECKING, NamedTuple
 
 from graph import reasons
 from graph.build import build_graph
@@ -45,6 +43,9 @@ from graph.verdicts import (
     Status,
     Verdict,
 )
+
+if TYPE_CHECKING:
+    import networkx as nx  # built when a check first needs a graph (graph.build), not on import
 
 _USABLE = (Verdict.EQUIVALENT, Verdict.CONDITIONAL)
 
