@@ -17,16 +17,8 @@
     return;
   }
   const SHOWN = 50;
-  const wordsSource = document.getElementById("graph-words");
-  const WORDS = wordsSource ? JSON.parse(wordsSource.textContent) : {};
-  const TEXTS = WORDS.texts || {};
-  function t(text, values) {
-    let out = Object.prototype.hasOwnProperty.call(TEXTS, text) ? TEXTS[text] : text;
-    for (const key of Object.keys(values || {})) {
-      out = out.split("{" + key + "}").join(String(values[key]));
-    }
-    return out;
-  }
+  const WORDS = window.ketenkaartWords.words; // the page's words in its language (words.js)
+  const t = window.ketenkaartWords.t;
   const dataSource = document.getElementById("graph-data");
   const names = new Map();
   if (dataSource) {

@@ -36,19 +36,9 @@
   const data = JSON.parse(source.textContent);
   hook.data = data;
 
-  // The page's words in its language (issue 15, ADR 36): the server sends the translations of
-  // this script's English texts in a second data block (graph_words in app/views/graph.py);
-  // English needs none. t() fills the {placeholders}; every text still goes in as text.
-  const wordsSource = document.getElementById("graph-words");
-  const WORDS = wordsSource ? JSON.parse(wordsSource.textContent) : {};
-  const TEXTS = WORDS.texts || {};
-  function t(text, values) {
-    let out = Object.prototype.hasOwnProperty.call(TEXTS, text) ? TEXTS[text] : text;
-    for (const key of Object.keys(values || {})) {
-      out = out.split("{" + key + "}").join(String(values[key]));
-    }
-    return out;
-  }
+  // The page's words in its language (issue 15, ADR 36): words.js reads them, t() translates.
+  const WORDS = window.ketenkaartWords.words;
+  const t = window.ketenkaartWords.t;
   for (const s of data.statuses) {
     const w = (WORDS.statuses || {})[s.id];
     if (w) {

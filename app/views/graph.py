@@ -752,7 +752,10 @@ def offline_html(
     assets = vis_assets()
     scripts = [
         _inline(assets["vis-network.min.js"].read_text(encoding="utf-8"), "script", "vis-network"),
-        _inline((STATIC / "graph.js").read_text(encoding="utf-8"), "script", "graph.js"),
+        *(
+            _inline((STATIC / name).read_text(encoding="utf-8"), "script", name)
+            for name in ("words.js", "graph.js")
+        ),
     ]
     styles = [
         _inline(assets["vis-network.css"].read_text(encoding="utf-8"), "style", "vis-network.css"),
