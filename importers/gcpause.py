@@ -4,10 +4,11 @@ Reading or checking a chain builds millions of small objects without reference c
 cyclic collector would traverse all of them again and again (about half the time of a
 20,000-service chain). Reference counting still frees everything. A one-shot process pauses
 it for the whole command: the command line's chain commands, at their entry point
-(``app.cli``), which as the console script leaves it off until the process ends (switched back
-on, its next collection would walk every object the command made). The service keeps its collector running, as a long-running process must collect
-what its requests leave; it pauses it only while the graph page builds its payload, plain data
-without cycles (``app.views.graph``, ADR 28), and holds off full passes while heavy work runs
+(``app.cli``), which as the console script leaves it off until the process ends (switched
+back on, its next collection would walk every object the command made). The service keeps its
+collector running, as a long-running process must collect what its requests leave; it pauses
+it only while the graph page builds its payload, plain data without cycles
+(``app.views.graph``, ADR 28), and holds off full passes while heavy work runs
 (``app.limits.no_full_collections``, ADR 27).
 The collector is process-wide, so pauses nest and may overlap between threads: it runs again
 when the last pause ends, and only if it ran before the first began.
