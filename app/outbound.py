@@ -48,7 +48,7 @@ def connect_public(
     for family, kind, proto, _, address in found:
         sock = socket.socket(family, kind, proto)
         try:
-            if timeout is not None:
+            if isinstance(timeout, (int, float)):  # not socket's "use the default" marker
                 sock.settimeout(timeout)
             if source is not None:
                 sock.bind(source)

@@ -133,3 +133,6 @@ def test_a_connection_goes_only_to_an_address_it_checked(
     monkeypatch.setattr(outbound, "is_public", lambda address: address == "127.0.0.1")
     with outbound.connect_public("127.0.0.1", port, 1.0) as sock:
         assert sock.getpeername() == ("127.0.0.1", port)
+    # and through an opener, with urllib's own default timeout
+    with outbound.opener(private=False).open(f"http://127.0.0.1:{port}/plain") as answer:
+        assert answer.status == 200
