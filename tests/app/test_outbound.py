@@ -67,14 +67,16 @@ def rebinding(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return answered
 
 
+@pytest.mark.parametrize("scheme", ["http", "https"])
 def test_a_subscription_to_a_rebinding_name_never_reaches_the_own_network(
-    own_network: tuple[int, list[str]], rebinding: list[str]
+    own_network: tuple[int, list[str]], rebinding: list[str], scheme: str
 ) -> None:
     """The name passes the check before the request (public), then leads to loopback when the
-    request connects: the connection refuses it, saying which setting allows such addresses."""
+    request connects: the connection refuses it, saying which setting allows such addresses.
+    Over HTTPS the refusal comes before any TLS is spoken."""
     port, reached = own_network
     with pytest.raises(publishing.Refused, match=publishing.PRIVATE_TARGETS) as refused:
-        publishing.fetch(f"http://rebind.example:{port}/latest/meta-data/", None)
+        publishing.fetch(f"{scheme}://rebind.example:{port}/latest/meta-data/", None)
     assert "rebind.example" in str(refused.value)
     assert rebinding == [PUBLIC, "127.0.0.1"]  # checked, then asked again by the connection
     assert reached == []
