@@ -331,16 +331,46 @@ most ``KETENKAART_HEAVY_LIMIT`` registers in memory, a short one), so that what 
 other requests leave is collected under sustained load too."""
 
 
+FROZEN_FLOOR = 1_000_000
+"""Up to this many frozen objects (about a 20,000-service register and its judged results) are
+kept out of the collector's walks without a sweep."""
+_frozen_after_sweep = 0
+
+
+def _keep_out_of_full_passes() -> bool:
+    """Called as the last heavy request of the process ends: what the work left alive (the
+    judged register and the answers kept for the next caller, ADR 31) is moved to the
+    collector's permanent generation (``gc.freeze``), so that the collections of the light
+    requests that follow no longer walk it (ADR 45). Reference counting still frees it when a
+    new register version replaces it. A cycle among frozen objects is collected only once they
+    are given back: when the frozen objects have passed :data:`FROZEN_FLOOR` and twice what a
+    sweep left, they are (``gc.unfreeze``), and this returns True: the caller then sweeps (one
+    full pass, as before every full pass walked them) and freezes what survives."""
+    if gc.get_freeze_count() > max(FROZEN_FLOOR, 2 * _frozen_after_sweep):
+        gc.unfreeze()
+        return True
+    gc.freeze()
+    return False
+
+
+def _sweep() -> None:
+    """One full pass over everything, then what survives is frozen again."""
+    global _frozen_after_sweep  # noqa: PLW0603 - one collector per process
+    gc.collect()
+    gc.freeze()
+    _frozen_after_sweep = gc.get_freeze_count()
+
+
 @contextlib.contextmanager
 def no_full_collections() -> Iterator[None]:
     """While heavy work or a write runs, the cyclic collector skips its full passes (it still
     collects the young generations): a full pass walks every object of the process with the
     GIL held, and with registers and results in memory that takes seconds (1.9 s with two
     checks of a 20,000-service register in flight, 5.8 s with six), during which no other
-    thread runs,
-    uvicorn's health check included, which kills a worker that does not answer in 5 s. The
-    work's objects are freed by reference counting; when the last heavy request ends, the
-    collector's thresholds are as before and the next full pass walks a small heap; under
+    thread runs, uvicorn's health check included, which kills a worker that does not answer in
+    5 s. The work's objects are freed by reference counting; when the last heavy request ends,
+    the collector's thresholds are as before and what the work left alive is frozen out of its
+    walks (:func:`_keep_out_of_full_passes`), so the next full pass walks a small heap; under
     sustained heavy work, a request that ends makes one full pass every
     :data:`FULL_PASS_EVERY` seconds. Nests and overlaps between threads and requests;
     process-wide, as the collector is.
@@ -367,12 +397,16 @@ def no_full_collections() -> Iterator[None]:
     finally:
         with _gc_lock:
             _gc_holders -= 1
+            sweep = False
             if _gc_holders == 0:
                 gc.set_threshold(*_gc_thresholds)
+                sweep = _keep_out_of_full_passes()
             overdue = _gc_holders and time.monotonic() - _gc_held_since > FULL_PASS_EVERY
             if overdue:
                 _gc_held_since = time.monotonic()
-        if overdue:
+        if sweep:
+            _sweep()
+        elif overdue:
             gc.collect()
 
 
