@@ -988,14 +988,13 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 def _check_resolved(host: str, port: int) -> None:
     """Refuse a webhook whose host name leads to a loopback, private or link-local address."""
     try:
-        found = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
-    except OSError as err:
+        outbound.check_public(host, port)
+    except outbound.NotPublicError:
+        raise Failure(_private_refusal(host), final=True) from None
+    except (OSError, UnicodeError) as err:
         raise Failure(
             gettext("the webhook could not be reached: {reason}").format(reason=err)
         ) from None
-    for *_, address in found:
-        if not outbound.is_public(str(address[0])):
-            raise Failure(_private_refusal(host), final=True)
 
 
 def post_webhook(

@@ -36,14 +36,32 @@ class NotPublicError(OSError):
         self.host = host
 
 
+def check_public(host: str, port: int | None = None) -> None:
+    """Refuse ``host`` before a request: :class:`NotPublicError` when it is ``localhost`` or any
+    address it resolves to is not public; the resolver's :class:`OSError` (or
+    :class:`UnicodeError` for a name IDNA cannot encode) when it does not resolve.
+
+    The request's own connection checks again (:func:`connect_public`); this check lets the
+    caller refuse early, in its own words, before it builds the request."""
+    if host.strip("[]").split("%", 1)[0].lower() in ("localhost", "localhost.localdomain"):
+        raise NotPublicError(host)
+    _public_addresses(host.strip("[]"), port)
+
+
+def _public_addresses(host: str, port: int | None) -> list[Any]:
+    """What the resolver gives for ``host`` (TCP), when every address is public."""
+    found = socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM)
+    if not found or any(not is_public(str(address[0])) for *_, address in found):
+        raise NotPublicError(host)
+    return found
+
+
 def connect_public(
     host: str, port: int, timeout: float | None, source: tuple[str, int] | None = None
 ) -> socket.socket:
     """A TCP connection to ``host``, resolved once; :class:`NotPublicError` when any address the
     name has is not public, as the addresses a rebinding name answers are mixed."""
-    found = socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM)
-    if not found or any(not is_public(str(address[0])) for *_, address in found):
-        raise NotPublicError(host)
+    found = _public_addresses(host, port)
     last: OSError | None = None
     for family, kind, proto, _, address in found:
         sock = socket.socket(family, kind, proto)

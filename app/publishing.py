@@ -30,7 +30,6 @@ import json
 import os
 import re
 import secrets
-import socket
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Collection, Iterator
@@ -515,16 +514,12 @@ def _refuse_private(host: str) -> None:
     resolve is left to the fetch, which says so."""
     if _private_allowed():
         return
-    refusal = _private_refusal(host)
-    name = host.strip("[]").split("%", 1)[0]
-    if name.lower() in ("localhost", "localhost.localdomain"):
-        raise Refused(refusal)
     try:
-        addresses = {info[4][0] for info in socket.getaddrinfo(name, None)}
+        outbound.check_public(host)
+    except outbound.NotPublicError:
+        raise Refused(_private_refusal(host)) from None
     except (OSError, UnicodeError):
         return
-    if any(not outbound.is_public(str(a)) for a in addresses):
-        raise Refused(refusal)
 
 
 def _private_refusal(host: str) -> str:

@@ -138,3 +138,43 @@ def test_a_connection_goes_only_to_an_address_it_checked(
     # and through an opener, with urllib's own default timeout
     with outbound.opener(private=False).open(f"http://127.0.0.1:{port}/plain") as answer:
         assert answer.status == 200
+
+
+def test_a_subscription_and_a_webhook_refuse_the_same_names_before_any_request(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """One early check for both: ``localhost`` by name, a name with any private address among
+    its answers, a literal loopback or link-local address; a public name passes, and a name
+    that does not resolve is the resolver's error, for the caller to word."""
+    answers = {"mixed.example": [PUBLIC, "10.0.0.7"], "public.example": [PUBLIC]}
+
+    def resolve(host: Any, port: Any, *args: Any, **kwargs: Any) -> Any:
+        del args, kwargs
+        if host not in answers:
+            if host[0].isdigit() or ":" in host:
+                return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (host, port))]
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (a, port)) for a in answers[host]]
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolve)
+    for host in (
+        "localhost",
+        "LOCALHOST.localdomain",
+        "mixed.example",
+        "127.0.0.1",
+        "169.254.169.254",
+        "[::1]",
+    ):
+        with pytest.raises(outbound.NotPublicError):
+            outbound.check_public(host, 443)
+    outbound.check_public("public.example", 443)
+    with pytest.raises(OSError, match="not known"):
+        outbound.check_public("nowhere.example")
+
+    with pytest.raises(publishing.Refused, match="not fetched"):
+        publishing.fetch("https://mixed.example/chain.json", None)
+    with pytest.raises(notify.Failure, match="could not be reached") as failed:
+        notify.post_webhook(
+            "https://nowhere.example/hook", secret="s", body=b"{}", headers={}, private=False
+        )
+    assert not failed.value.final  # the name may resolve on a later try
