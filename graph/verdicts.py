@@ -149,6 +149,7 @@ class Ranked(Sequence[Assessment]):
     """
 
     __slots__ = (
+        "_cache",
         "_exclude",
         "_halves",
         "_held",
@@ -171,13 +172,24 @@ class Ranked(Sequence[Assessment]):
         order: Mapping[str, int],
         skip: int = 0,
         exclude: str | None = None,
+        cache: list[list[Assessment | range]] | None = None,
     ) -> None:
         self._listing, self._held, self._name, self._listed = listing, held, name, listed
         self._halves, self._order, self._skip, self._exclude = halves, order, skip, exclude
+        # The runs before any skip, made once for this sequence and those that only skip more
+        # of it (the deciding piece, then ``also``).
+        self._cache: list[list[Assessment | range]] = [] if cache is None else cache
         unlisted = len(held) - len(listed) - (exclude is not None)
         self._size = len(listing) + unlisted - skip
 
-    def _but(self, listing: Sequence[Assessment], *, skip: int, exclude: str | None) -> Ranked:
+    def _but(
+        self,
+        listing: Sequence[Assessment],
+        *,
+        skip: int,
+        exclude: str | None,
+        cache: list[list[Assessment | range]] | None = None,
+    ) -> Ranked:
         return Ranked(
             listing,
             self._held,
@@ -187,11 +199,14 @@ class Ranked(Sequence[Assessment]):
             order=self._order,
             skip=skip,
             exclude=exclude,
+            cache=cache,
         )
 
     def without_first(self) -> Ranked:
         """The same pieces but the first (``also``, beside the deciding piece)."""
-        return self._but(self._listing, skip=self._skip + 1, exclude=self._exclude)
+        return self._but(
+            self._listing, skip=self._skip + 1, exclude=self._exclude, cache=self._cache
+        )
 
     def without(self, evidence: str, *, unlisted: bool) -> Ranked:
         """The same pieces but ``evidence`` (an INCLUDED link's ``also``: all but the report),
@@ -212,6 +227,21 @@ class Ranked(Sequence[Assessment]):
         """Best first, as :meth:`entries` gives them, with each run of unlisted pieces that
         follow one another in ``held`` as one range of their positions there. The cost follows
         the pieces that list the provider, not the supplier's pieces."""
+        if not self._cache:
+            self._cache.append(self._unskipped())
+        found = list(self._cache[0])
+        skip = self._skip
+        while skip and found:
+            first = found[0]
+            dropped = min(skip, len(first)) if isinstance(first, range) else 1
+            if isinstance(first, range) and dropped < len(first):
+                found[0] = first[dropped:]
+            else:
+                del found[0]
+            skip -= dropped
+        return found
+
+    def _unskipped(self) -> list[Assessment | range]:
         listing, held = self._listing, self._held
         # The unlisted are all NOT_EQUIVALENT: the assessed pieces better than that come first,
         # and the rest are merged with them by the same rank, each before the first held piece
@@ -237,15 +267,6 @@ class Ranked(Sequence[Assessment]):
             if gap > start:
                 found.append(range(start, gap))
             start = gap + 1
-        skip = self._skip
-        while skip and found:
-            first = found[0]
-            dropped = min(skip, len(first)) if isinstance(first, range) else 1
-            if isinstance(first, range) and dropped < len(first):
-                found[0] = first[dropped:]
-            else:
-                del found[0]
-            skip -= dropped
         return found
 
     def entries(self) -> list[Assessment | str]:
