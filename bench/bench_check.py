@@ -50,6 +50,7 @@ RSS_BAR_MIB = 2048.0
 RSS_BAR_SERVICES = 100_000
 MIB = 2**20
 SUMMARY_TAIL_BYTES = 64 * 1024
+WRITER_MAX_MIB = 2048.0  # parsed, a document takes about five times its size in memory
 
 
 class CheckFailedError(Exception):
@@ -249,6 +250,22 @@ def measure(floor: Side, check: Side | None, *, repeat: int, timeout: float) -> 
             progress(f"  run {index + 1}/{repeat} {side.name}: {run.seconds:.2f} s")
 
 
+def measure_writer(output: Path, floor: Side, timeout: float) -> dict[str, Any]:
+    """The writer's floor (``writer.py``) on the check's document, against the floor: not a
+    bar, the share of the check's time that the contract's document alone asks for."""
+    mib = output.stat().st_size / MIB
+    if mib > WRITER_MAX_MIB:
+        return {"seconds": None, "ratio": None, "skipped": f"the output is {mib:,.0f} MiB"}
+    command = [sys.executable, str(BENCH_DIR / "writer.py"), str(output)]
+    completed = subprocess.run(command, capture_output=True, check=False, timeout=timeout)
+    if completed.returncode != 0:
+        return {"seconds": None, "ratio": None, "skipped": completed.stderr.decode()[-500:]}
+    seconds = float(json.loads(completed.stdout)["seconds"])
+    progress(f"  writer: {seconds:.2f} s")
+    ratio = round(seconds / floor.median_seconds(), 3)
+    return {"seconds": seconds, "ratio": ratio, "skipped": None}
+
+
 def verdict(passed: bool) -> str:
     """PASS or OVER."""
     return "PASS" if passed else "OVER"
@@ -284,7 +301,13 @@ def inspect_output(output: Path, shape: ChainShape) -> Output:
 
 
 def results(
-    shape: ChainShape, floor: Side, check: Side | None, output: Output | None, error: str | None
+    shape: ChainShape,
+    floor: Side,
+    check: Side | None,
+    output: Output | None,
+    error: str | None,
+    *,
+    writer: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Every figure of the benchmark, JSON-ready."""
     report: dict[str, Any] = {
@@ -302,6 +325,7 @@ def results(
         "rss_verdict": None,
         "warnings": [] if output is None else output.warnings,
         "error": error,
+        "writer": writer,
     }
     if check is not None and check.runs:
         ratio = check.median_seconds() / floor.median_seconds()
@@ -350,6 +374,16 @@ def print_table(report: dict[str, Any]) -> None:
         f"MiB  {report['rss_verdict']} (bar 2 GiB{scale})",
     )
     print_check_output(report)
+    writer = report["writer"]
+    if writer is not None and writer["seconds"] is not None:
+        row(
+            "writer (json.dumps)",
+            f"{writer['seconds']:.2f}",
+            f"s  {writer['ratio']:.2f}x the floor: the standard encoder writing the check's "
+            "document, nothing judged (not a bar)",
+        )
+    elif writer is not None:
+        row("writer (json.dumps)", "-", f"not measured: {writer['skipped']}")
 
 
 def print_check_output(report: dict[str, Any]) -> None:
@@ -387,7 +421,8 @@ def benchmark(args: argparse.Namespace, directory: Path, shape: str) -> int:
         measure(floor, None, repeat=args.repeat, timeout=args.timeout)
     shape = chain_shape(path)
     inspected = None if check is None else inspect_output(output, shape)
-    report = results(shape, floor, check, inspected, error)
+    writer = None if check is None else measure_writer(output, floor, args.timeout)
+    report = results(shape, floor, check, inspected, error, writer=writer)
     if args.json:
         print(json.dumps(report, indent=2))
     else:
