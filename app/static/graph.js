@@ -1445,7 +1445,7 @@
       el("h2", { id: "graph-table-title", text: t("Links") }),
       el("p", { class: "muted", text: t("The same links as the graph, following its status and kind filters. Arrow keys move between rows; Enter shows a row's link in the panel.") }),
       el("p", {}, [el("label", { for: "table-filter", text: t("Filter the table") }), " ", filterInput]),
-      el("table", { id: "graph-table" }, [caption, el("thead", {}, [headRow]), body]),
+      el("div", { class: "wide" }, [el("table", { id: "graph-table" }, [caption, el("thead", {}, [headRow]), body])]),
       el("p", { class: "pager" }, [previous, " ", info, " ", next]),
     ]);
 

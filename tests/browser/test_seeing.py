@@ -1,7 +1,9 @@
-"""What a person sees, on every page, in Chromium at 1400x900 and 1024x768: text that reads
-against its background (WCAG 2.1 AA), no serious or critical axe-core violation, no console
-error; on the graph, node labels of 12 px or more at the first drawing, every edge label on its
-own edge and off the services' labels, and the verdict, counts and legend above the fold.
+"""What a person sees, on every page, in Chromium at 1400x900 and 1024x768, and as wide as a
+phone (390 px, in English and in Dutch): text that reads against its background (WCAG 2.1 AA),
+no serious or critical axe-core violation, no console error, and on the phone no page wider
+than the window (a wide table scrolls in its own box, which the keyboard reaches); on the
+graph, node labels of 12 px or more at the first drawing, every edge label on its own edge and
+off the services' labels, and the verdict, counts and legend above the fold.
 
 The service runs on a local port with three workspaces: ``demo`` (examples/demo-chain.yaml),
 ``kinder`` (the public example ../shared/examples/kinderopvang.yaml, when that folder is there)
@@ -9,7 +11,8 @@ and ``gen`` (a generated chain of 66 services and 200 links, bench/generate.py).
 saved as a screenshot in the artefacts folder for a person to look at; so is the offline HTML
 export of the demo chain, which is held to the same checks. The last tests break a
 page on purpose (the old conflicting style rule, a button without a name, a label moved off its
-edge or onto a service, a zoomed-out graph, a pushed-down legend) and see each check fail.
+edge or onto a service, a zoomed-out graph, a pushed-down legend, a table's box that does not
+scroll or that the keyboard cannot reach) and see each check fail.
 """
 
 from __future__ import annotations
@@ -391,3 +394,93 @@ def test_the_offline_file_reads_too(watched: Watched, tmp_path: Path, artefacts:
     assert axe_problems(page) == []
     assert label_problems(page) == []
     assert watched.errors == []
+
+
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture(scope="module", params=["en", "nl"])
+def on_a_phone(request: pytest.FixtureRequest, browser: Any, site: Site) -> Iterator[Any]:
+    """A browser context as wide as a phone, signed in, in English or in Dutch (the longer
+    words)."""
+    context = browser.new_context(
+        viewport=PHONE, locale={"en": "en-GB", "nl": "nl-NL"}[request.param]
+    )
+    page = context.new_page()
+    page.goto(f"{site.origin}/login?lang={request.param}")
+    page.fill("input[name=email]", OWNER)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{site.origin}/workspaces")
+    page.close()
+    context.language = request.param  # for the screenshots' names
+    yield context
+    context.close()
+
+
+def sideways_problems(page: Any) -> list[str]:
+    """What a person on a narrow screen meets sideways: the page wider than the window (they
+    must scroll the whole page, headings and all, to read a table's last column), and a table's
+    box that scrolls but that the keyboard cannot reach or that has no name."""
+    found: list[str] = page.evaluate(
+        """() => {
+        const problems = [], root = document.documentElement;
+        if (root.scrollWidth > root.clientWidth + 1) {
+          const widest = [...document.body.querySelectorAll('*')]
+            .filter(e => e.getBoundingClientRect().right > root.clientWidth + 1)
+            .filter(e => !e.closest('.wide'))
+            .slice(-1).map(e => e.tagName.toLowerCase() + (e.className ? '.' + e.className : ''));
+          problems.push(`the page is ${root.scrollWidth} px wide in a window of `
+            + `${root.clientWidth} px (${widest})`);
+        }
+        for (const box of document.querySelectorAll('.wide')) {
+          if (box.scrollWidth <= box.clientWidth + 1) continue;
+          if (box.tabIndex !== 0) problems.push(`a table's box scrolls without the keyboard`);
+          const named = (box.getAttribute('aria-label') || '').trim() !== '';
+          if (!named || box.getAttribute('role') !== 'region')
+            problems.push(`a table's box scrolls without a name`);
+        }
+        return problems; }"""
+    )
+    return found
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+def test_on_a_phone_only_a_wide_table_scrolls_sideways(
+    name: str, on_a_phone: Any, site: Site, artefacts: Path
+) -> None:
+    """At 390 px, in both languages, no page is wider than the window: a table wider than that
+    scrolls in its own box, which the keyboard reaches and a screen reader names; and the page
+    still reads and passes axe."""
+    path = PAGES[name]
+    if path.startswith("graph:"):
+        path = graph_path(site, path.split(":", 1)[1])
+    w = watch(on_a_phone.new_page())
+    try:
+        page = open_page(w, site, path)
+        page.wait_for_timeout(100)  # wide.js names the boxes at the next frame after a change
+        shot = artefacts / f"{name}-390x844-{on_a_phone.language}.png"
+        page.screenshot(path=str(shot), full_page=True)
+        assert sideways_problems(page) == []
+        assert what_a_person_sees(w, site) == []
+    finally:
+        w.page.close()
+
+
+def test_the_sideways_check_sees_a_page_that_scrolls_and_a_box_out_of_reach(
+    on_a_phone: Any, site: Site
+) -> None:
+    """Without the boxes' scrolling the whole report is wider than the phone; with a scrolling
+    box taken out of the tab order, that is reported."""
+    w = watch(on_a_phone.new_page())
+    try:
+        page = open_page(w, site, PAGES["report"])
+        page.wait_for_timeout(100)
+        assert sideways_problems(page) == []
+        assert page.locator(".wide[role=region][tabindex='0']").count() >= 1
+        page.evaluate("document.querySelector('.wide[tabindex]').setAttribute('tabindex', '-1')")
+        assert sideways_problems(page) == ["a table's box scrolls without the keyboard"]
+        add_rules(page, [".wide { overflow-x: visible !important; }"])
+        assert any("px wide in a window of 390 px" in p for p in sideways_problems(page))
+    finally:
+        w.page.close()

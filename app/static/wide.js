@@ -1,0 +1,74 @@
+// A wide table sits in a box of its own (<div class="wide">) that scrolls sideways on a narrow
+// screen, a phone or a tablet held upright, so that the page itself never does (app.css). While
+// a box scrolls, the keyboard can reach it: it joins the tab order as a region named after its
+// table, and leaves it again when the window is wide enough. The graph page makes its table
+// after this script runs, so new boxes are looked for as the page changes.
+"use strict";
+(() => {
+  const watched = new WeakSet();
+
+  // The words that name a box: its table's caption, else the nearest heading before it.
+  const nameOf = (box) => {
+    const caption = box.querySelector("caption");
+    if (caption && caption.textContent.trim()) {
+      return caption.textContent.trim();
+    }
+    for (let node = box; node && node !== document.body; node = node.parentElement) {
+      for (let before = node.previousElementSibling; before; before = before.previousElementSibling) {
+        const heading = /^H[1-6]$/.test(before.tagName) ? before : before.querySelector("h1, h2, h3, h4, h5, h6");
+        if (heading && heading.textContent.trim()) {
+          return heading.textContent.trim();
+        }
+      }
+    }
+    return document.title;
+  };
+
+  const fit = (box) => {
+    if (box.scrollWidth > box.clientWidth + 1) {
+      box.tabIndex = 0;
+      box.setAttribute("role", "region");
+      box.setAttribute("aria-label", nameOf(box));
+    } else if (box.hasAttribute("tabindex")) {
+      box.removeAttribute("tabindex");
+      box.removeAttribute("role");
+      box.removeAttribute("aria-label");
+    }
+  };
+
+  const sizes = "ResizeObserver" in window
+    ? new ResizeObserver((entries) => {
+      entries.forEach((entry) => fit(entry.target.closest(".wide") || entry.target));
+    })
+    : null;
+
+  const look = () => {
+    document.querySelectorAll(".wide").forEach((box) => {
+      if (!watched.has(box)) {
+        watched.add(box);
+        if (sizes) {
+          sizes.observe(box);
+          if (box.firstElementChild) {
+            sizes.observe(box.firstElementChild); // the table grows or shrinks with its rows
+          }
+        }
+      }
+      fit(box);
+    });
+  };
+
+  look();
+  let pending = false; // many changes in one frame, one look
+  new MutationObserver(() => {
+    if (!pending) {
+      pending = true;
+      window.requestAnimationFrame(() => {
+        pending = false;
+        look();
+      });
+    }
+  }).observe(document.body, { childList: true, subtree: true });
+  if (!sizes) {
+    window.addEventListener("resize", look);
+  }
+})();
