@@ -191,6 +191,13 @@ def test_the_overview_shows_each_offering_its_verdict_counts_and_expiring_eviden
     for piece in expiring:
         assert f">{piece['evidence']}</a>" in page
         assert piece["stops"] in page
+    # named as an auditor names them: the scheme in words, the holder and what it covers by name
+    row = re.search(r'evidence/stratus-isae3402-pg">.*?</tr>', page, re.DOTALL)
+    assert row is not None, "the demo's report on Stratus Managed PostgreSQL expires soon"
+    cells = re.sub(r"<[^>]+>", "|", row.group(0))
+    assert "|ISAE 3402 report|" in cells
+    assert "|Stratus Cloud Nederland B.V.|" in cells
+    assert "Stratus Managed PostgreSQL |stratus-postgres|" in cells
 
 
 def test_the_filter_box_narrows_the_table(web: TestClient, demo_ws: Ws) -> None:

@@ -44,11 +44,24 @@ class OfferingRow:
     summary: dict[str, int]
 
 
+@dataclass(frozen=True, slots=True)
+class SoonRow:
+    """A piece of evidence that stops counting soon, as the overview names it: its scheme as an
+    auditor writes it (a message id, translated when shown), its holder and what it covers by
+    name."""
+
+    evidence: str
+    scheme: str
+    holder: str
+    covers: tuple[tuple[str, str], ...]  # (id, name)
+    stops: date
+
+
 KEPT_OVERVIEWS = 16
 """How many overviews a worker keeps for the next visit to an unchanged register (ADR 29):
 each is a few rows, and making one checks the whole register."""
 
-_Found = tuple[list[OfferingRow], list[services.Expiring], bool]
+_Found = tuple[list[OfferingRow], list[SoonRow], bool]
 
 
 def _overview(
@@ -88,7 +101,17 @@ def _overview(
         )
         for offering, found in each.items()
     ]
-    return ready.version, (rows, services.expiring_in(chain, [result], profile, day), False)
+    soon = [
+        SoonRow(
+            e.evidence,
+            chain.evidence[e.evidence].scheme.label,
+            chain.suppliers[e.holder].name,
+            tuple((s, chain.services[s].name if s in chain.services else s) for s in e.covers),
+            e.stops,
+        )
+        for e in services.expiring_in(chain, [result], profile, day)
+    ]
+    return ready.version, (rows, soon, False)
 
 
 @router.get("/w/{ws}", response_class=HTMLResponse)
