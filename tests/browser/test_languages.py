@@ -16,7 +16,14 @@ import pytest
 
 from tests.browser.conftest import Watched, watch
 from tests.browser.test_pages import assert_clean, origin, sign_in
-from tests.browser.test_seeing import OWNER, PASSWORD, VIEWPORTS, Site, graph_path, open_page, site
+from tests.browser.test_seeing import (
+    VIEWPORTS,
+    Site,
+    graph_path,
+    open_page,
+    signed_in_context,
+    site,
+)
 
 __all__ = ["origin", "site"]  # the services of the pages' tests and of the seeing tests
 
@@ -95,15 +102,7 @@ def reader(request: pytest.FixtureRequest, browser: Any, site: Site) -> Iterator
     """A browser context at a viewport, signed in, reading one language (the switch's
     cookie), with that language's name."""
     size, language = request.param
-    width, height = VIEWPORTS[size]
-    context = browser.new_context(viewport={"width": width, "height": height})
-    page = context.new_page()
-    page.goto(f"{site.origin}/login?lang={language}")
-    page.fill("input[name=email]", OWNER)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{site.origin}/workspaces")
-    page.close()
+    context = signed_in_context(browser, site, *VIEWPORTS[size], language=language)
     yield context, language
     context.close()
 

@@ -112,18 +112,26 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     engine.dispose()
 
 
-@pytest.fixture(scope="module", params=list(VIEWPORTS), ids=list(VIEWPORTS))
-def signed_in(request: pytest.FixtureRequest, browser: Any, site: Site) -> Iterator[Any]:
-    """A browser context at the viewport, signed in through the real form once."""
-    width, height = VIEWPORTS[request.param]
+def signed_in_context(
+    browser: Any, site: Site, width: int, height: int, *, language: str | None = None
+) -> Any:
+    """A new browser context of ``width`` x ``height``, signed in through the real form once;
+    with a ``language``, reading that one (the switch's cookie)."""
     context = browser.new_context(viewport={"width": width, "height": height})
     page = context.new_page()
-    page.goto(f"{site.origin}/login")
+    page.goto(f"{site.origin}/login" + (f"?lang={language}" if language else ""))
     page.fill("input[name=email]", OWNER)
     page.fill("input[name=password]", PASSWORD)
     page.click("button[type=submit]")
     page.wait_for_url(f"{site.origin}/workspaces")
     page.close()
+    return context
+
+
+@pytest.fixture(scope="module", params=list(VIEWPORTS), ids=list(VIEWPORTS))
+def signed_in(request: pytest.FixtureRequest, browser: Any, site: Site) -> Iterator[Any]:
+    """A browser context at the viewport, signed in through the real form once."""
+    context = signed_in_context(browser, site, *VIEWPORTS[request.param])
     yield context
     context.close()
 
@@ -396,23 +404,14 @@ def test_the_offline_file_reads_too(watched: Watched, tmp_path: Path, artefacts:
     assert watched.errors == []
 
 
-PHONE = {"width": 390, "height": 844}
+PHONE = (390, 844)
 
 
 @pytest.fixture(scope="module", params=["en", "nl"])
 def on_a_phone(request: pytest.FixtureRequest, browser: Any, site: Site) -> Iterator[Any]:
     """A browser context as wide as a phone, signed in, in English or in Dutch (the longer
     words)."""
-    context = browser.new_context(
-        viewport=PHONE, locale={"en": "en-GB", "nl": "nl-NL"}[request.param]
-    )
-    page = context.new_page()
-    page.goto(f"{site.origin}/login?lang={request.param}")
-    page.fill("input[name=email]", OWNER)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{site.origin}/workspaces")
-    page.close()
+    context = signed_in_context(browser, site, *PHONE, language=request.param)
     context.language = request.param  # for the screenshots' names
     yield context
     context.close()
