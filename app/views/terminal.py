@@ -18,7 +18,8 @@ from typing import TextIO
 
 from graph.i18n import N_, format_date, format_number, gettext, ngettext
 from graph.model import Chain
-from graph.verdicts import CheckResult, LinkResult, Status
+from graph.verdicts import CheckResult, LinkResult, Status, Verdict
+from importers.basis import basis_of
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _STATUS_COLOUR = {
@@ -163,6 +164,7 @@ def render_text(
     lines.append(paint(header, "1"))
     indent = widths[0] + len(_GAP)
     evidence_line = gettext("evidence: {id}")  # once: a large chain has many thousand links
+    bases: dict[str, str] = {}  # each piece's "why ok" line, made once
     for link, row in zip(result.links, rows[1:], strict=True):
         cells = [c.ljust(w) for c, w in zip(row, widths, strict=False)]
         cells[1] = _fit_link(link.consumer, link.provider, widths[1]).ljust(widths[1])
@@ -174,7 +176,8 @@ def render_text(
         ]
         if moved:
             lines.append(_wrap(", ".join(moved), width, first=" " * indent, rest=" " * indent))
-        lines.extend(_reason_lines(link, indent=indent, width=width))
+        why = _why_ok(chain, link, result, bases)
+        lines.extend(_reason_lines(link, indent=indent, width=width, why=why))
     if result.findings:
         lines += ["", paint(gettext("Findings"), "1")]
         severities = {code: gettext(word) for code, word in SEVERITY_WORDS.items()}
@@ -254,9 +257,26 @@ def _wrap(text: str, width: int, *, first: str, rest: str) -> str:
     )
 
 
-def _reason_lines(link: LinkResult, *, indent: int, width: int) -> list[str]:
+def _why_ok(
+    chain: Chain, link: LinkResult, result: CheckResult, bases: dict[str, str]
+) -> str | None:
+    """An EQUIVALENT link has no reason to show: the basis of its evidence says why it is ok
+    (``bases`` keeps each piece's line, made once)."""
+    evidence = link.evidence
+    if link.verdict is not Verdict.EQUIVALENT or evidence is None or evidence not in chain.evidence:
+        return None
+    found = bases.get(evidence)
+    if found is None:
+        basis = clean(basis_of(chain.evidence[evidence], chain, at=result.at))
+        found = bases[evidence] = gettext("why ok: {basis}").format(basis=basis)
+    return found
+
+
+def _reason_lines(
+    link: LinkResult, *, indent: int, width: int, why: str | None = None
+) -> list[str]:
     pad = " " * indent
-    lines = []
+    lines = [] if why is None else [_wrap(why, width, first=pad, rest=pad + "  ")]
     for reason in link.reasons:
         lines.append(
             _wrap(

@@ -122,3 +122,18 @@ def test_the_command_fits_the_terminal_it_runs_in() -> None:
     lines = b"".join(chunks).decode("utf-8").replace("\r\n", "\n").splitlines()
     assert any(line.startswith("RANK") for line in lines)
     assert max(len(ANSI.sub("", line)) for line in lines) <= 60
+
+
+def test_an_ok_link_says_why_it_is_ok() -> None:
+    """An EQUIVALENT link has no reason to show, so its basis stands under it instead: what the
+    evidence is, its period, the opinion and who gave it. A link with reasons keeps only those."""
+    lines = demo_text(100).splitlines()
+    row = lines.index(next(line for line in lines if "-> stratus-compute-ams" in line))
+    block = " ".join(line.strip() for line in lines[row + 1 : row + 6])
+    assert block.startswith("why ok: SOC 2 report, type 2, held by Stratus Cloud Nederland B.V.")
+    assert "period 2025-10-01 to 2026-09-30" in block
+    assert "unqualified opinion, reasonable assurance" in block
+    assert "by Voorbeeld Assurance N.V. (RE)" in block
+    why = [line for line in lines if line.lstrip().startswith("why ok: ")]
+    equivalent = [line for line in lines if re.match(r"^\d+ .* EQUIVALENT\b", line)]
+    assert len(why) == len(equivalent) >= 1  # one for each ok link judged EQUIVALENT, no more
