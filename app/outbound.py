@@ -43,9 +43,10 @@ def check_public(host: str, port: int | None = None) -> None:
 
     The request's own connection checks again (:func:`connect_public`); this check lets the
     caller refuse early, in its own words, before it builds the request."""
-    if host.strip("[]").split("%", 1)[0].lower() in ("localhost", "localhost.localdomain"):
+    name = host.strip("[]").split("%", 1)[0]  # an IPv6 zone says which interface, not where
+    if name.rstrip(".").lower() in ("localhost", "localhost.localdomain"):
         raise NotPublicError(host)
-    _public_addresses(host.strip("[]"), port)
+    _public_addresses(name, port)
 
 
 def _public_addresses(host: str, port: int | None) -> list[Any]:
