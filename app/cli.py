@@ -448,7 +448,7 @@ def _check_pieces(
     else:
         from app.views.terminal import render_text  # noqa: PLC0415 - see _render
 
-        yield render_text(result, chain, colour=False).encode("utf-8")
+        yield render_text(result, chain, colour=False, profile=profile).encode("utf-8")
 
 
 def _render(
@@ -461,7 +461,9 @@ def _render(
         return render_markdown(result, chain, profile)
     from app.views.terminal import render_text, terminal_width, wants_colour  # noqa: PLC0415
 
-    return render_text(result, chain, colour=wants_colour(out), width=terminal_width(out))
+    return render_text(
+        result, chain, colour=wants_colour(out), width=terminal_width(out), profile=profile
+    )
 
 
 def _validate(args: argparse.Namespace, out: TextIO) -> int:

@@ -18,6 +18,7 @@ from typing import TextIO
 
 from graph.i18n import N_, format_date, format_number, gettext, ngettext
 from graph.model import Chain
+from graph.profiles import ResolvedProfile
 from graph.verdicts import CheckResult, LinkResult, Status, Verdict
 from importers.basis import basis_of
 
@@ -75,7 +76,12 @@ _GAP = "  "
 
 
 def render_text(
-    result: CheckResult, chain: Chain, *, colour: bool, width: int = DEFAULT_WIDTH
+    result: CheckResult,
+    chain: Chain,
+    *,
+    colour: bool,
+    width: int = DEFAULT_WIDTH,
+    profile: ResolvedProfile | None = None,
 ) -> str:
     """The check result as a table with the reasons under each link, ``width`` columns wide.
 
@@ -176,7 +182,7 @@ def render_text(
         ]
         if moved:
             lines.append(_wrap(", ".join(moved), width, first=" " * indent, rest=" " * indent))
-        why = _why_ok(chain, link, result, bases)
+        why = _why_ok(chain, link, result, profile, bases)
         lines.extend(_reason_lines(link, indent=indent, width=width, why=why))
     if result.findings:
         lines += ["", paint(gettext("Findings"), "1")]
@@ -258,16 +264,20 @@ def _wrap(text: str, width: int, *, first: str, rest: str) -> str:
 
 
 def _why_ok(
-    chain: Chain, link: LinkResult, result: CheckResult, bases: dict[str, str]
+    chain: Chain,
+    link: LinkResult,
+    result: CheckResult,
+    profile: ResolvedProfile | None,
+    bases: dict[str, str],
 ) -> str | None:
-    """An EQUIVALENT link has no reason to show: the basis of its evidence says why it is ok
-    (``bases`` keeps each piece's line, made once)."""
+    """An EQUIVALENT link has no reason to show: the basis of its evidence says why it is ok,
+    and with the ``profile`` until when (``bases`` keeps each piece's line, made once)."""
     evidence = link.evidence
     if link.verdict is not Verdict.EQUIVALENT or evidence is None or evidence not in chain.evidence:
         return None
     found = bases.get(evidence)
     if found is None:
-        basis = clean(basis_of(chain.evidence[evidence], chain, at=result.at))
+        basis = clean(basis_of(chain.evidence[evidence], chain, profile=profile, at=result.at))
         found = bases[evidence] = gettext("why ok: {basis}").format(basis=basis)
     return found
 

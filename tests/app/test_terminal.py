@@ -16,6 +16,7 @@ import pytest
 
 from app.views.terminal import render_text, terminal_width
 from graph.coverage import check
+from graph.profiles import ZEKER_ONLINE
 from importers.chainfile import load_chains
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -26,7 +27,7 @@ ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 def demo_text(width: int, *, colour: bool = False) -> str:
     chain = load_chains([(str(DEMO), DEMO.read_bytes())])
-    return render_text(check(chain, at=AT), chain, colour=colour, width=width)
+    return render_text(check(chain, at=AT), chain, colour=colour, width=width, profile=ZEKER_ONLINE)
 
 
 def ids_of_demo() -> set[str]:
@@ -132,6 +133,7 @@ def test_an_ok_link_says_why_it_is_ok() -> None:
     block = " ".join(line.strip() for line in lines[row + 1 : row + 6])
     assert block.startswith("why ok: SOC 2 report, type 2, held by Stratus Cloud Nederland B.V.")
     assert "period 2025-10-01 to 2026-09-30" in block
+    assert "counts until 2027-09-30" in block  # the day this link stops being ok
     assert "unqualified opinion, reasonable assurance" in block
     assert "by Voorbeeld Assurance N.V. (RE)" in block
     why = [line for line in lines if line.lstrip().startswith("why ok: ")]
