@@ -1,4 +1,5 @@
-"""The writer's floor: what the standard library's encoder takes to write a check's document.
+"""The standard writer's time: what the standard library's encoder takes to write a check's
+document.
 
 ``python bench/writer.py OUTPUT.json`` reads a document that ``ketenkaart check --format json``
 wrote, parses it (not timed) and times ``json.dumps`` of it, in the layout the check writes
