@@ -1,18 +1,15 @@
 // A wide table sits in a box of its own (<div class="wide">) that scrolls sideways on a narrow
 // screen, a phone or a tablet held upright, so that the page itself never does (app.css). While
-// a box scrolls, the keyboard can reach it: it joins the tab order as a region named after its
-// table, and leaves it again when the window is wide enough. The graph page makes its table
+// a box scrolls, the keyboard can reach it: it joins the tab order as a region named after the
+// heading before it, and leaves it again when the window is wide enough. The graph page makes its table
 // after this script runs, so new boxes are looked for as the page changes.
 "use strict";
 (() => {
   const watched = new WeakSet();
 
-  // The words that name a box: its table's caption, else the nearest heading before it.
+  // The words that name a box: the nearest heading before it (it stays put while a table's
+  // caption may count what a filter shows), else its table's caption, else the page's title.
   const nameOf = (box) => {
-    const caption = box.querySelector("caption");
-    if (caption && caption.textContent.trim()) {
-      return caption.textContent.trim();
-    }
     for (let node = box; node && node !== document.body; node = node.parentElement) {
       for (let before = node.previousElementSibling; before; before = before.previousElementSibling) {
         const heading = /^H[1-6]$/.test(before.tagName) ? before : before.querySelector("h1, h2, h3, h4, h5, h6");
@@ -21,7 +18,8 @@
         }
       }
     }
-    return document.title;
+    const caption = box.querySelector("caption");
+    return caption && caption.textContent.trim() ? caption.textContent.trim() : document.title;
   };
 
   const fit = (box) => {
@@ -29,7 +27,8 @@
       box.tabIndex = 0;
       box.setAttribute("role", "region");
       box.setAttribute("aria-label", nameOf(box));
-    } else if (box.hasAttribute("tabindex")) {
+    } else if (box.hasAttribute("tabindex") && document.activeElement !== box) {
+      // (a box that has the focus keeps its place in the tab order until the focus moves on)
       box.removeAttribute("tabindex");
       box.removeAttribute("role");
       box.removeAttribute("aria-label");
@@ -46,6 +45,7 @@
     document.querySelectorAll(".wide").forEach((box) => {
       if (!watched.has(box)) {
         watched.add(box);
+        box.addEventListener("blur", () => fit(box)); // it may have stopped scrolling meanwhile
         if (sizes) {
           sizes.observe(box);
           if (box.firstElementChild) {

@@ -417,6 +417,11 @@ def on_a_phone(request: pytest.FixtureRequest, browser: Any, site: Site) -> Iter
     context.close()
 
 
+def next_frames(page: Any) -> None:
+    """Wait two frames: wide.js looks at the boxes in the frame after the page changed."""
+    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+
+
 def sideways_problems(page: Any) -> list[str]:
     """What a person on a narrow screen meets sideways: the page wider than the window (they
     must scroll the whole page, headings and all, to read a table's last column), and a table's
@@ -457,10 +462,13 @@ def test_on_a_phone_only_a_wide_table_scrolls_sideways(
     w = watch(on_a_phone.new_page())
     try:
         page = open_page(w, site, path)
-        page.wait_for_timeout(100)  # wide.js names the boxes at the next frame after a change
+        next_frames(page)
         shot = artefacts / f"{name}-390x844-{on_a_phone.language}.png"
         page.screenshot(path=str(shot), full_page=True)
         assert sideways_problems(page) == []
+        if name.startswith("graph"):  # named after its heading, not its caption's changing count
+            heading = page.locator("#graph-table-title").inner_text()
+            assert page.locator(".wide:has(#graph-table)").get_attribute("aria-label") == heading
         assert what_a_person_sees(w, site) == []
     finally:
         w.page.close()
@@ -474,9 +482,11 @@ def test_the_sideways_check_sees_a_page_that_scrolls_and_a_box_out_of_reach(
     w = watch(on_a_phone.new_page())
     try:
         page = open_page(w, site, PAGES["report"])
-        page.wait_for_timeout(100)
+        next_frames(page)
         assert sideways_problems(page) == []
-        assert page.locator(".wide[role=region][tabindex='0']").count() >= 1
+        regions = page.locator(".wide[role=region][tabindex='0']")
+        assert regions.count() >= 1
+        assert regions.first.get_attribute("aria-label") == "Scope"  # its section's heading
         page.evaluate("document.querySelector('.wide[tabindex]').setAttribute('tabindex', '-1')")
         assert sideways_problems(page) == ["a table's box scrolls without the keyboard"]
         add_rules(page, [".wide { overflow-x: visible !important; }"])
