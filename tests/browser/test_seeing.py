@@ -235,14 +235,15 @@ def test_the_changes_page_and_its_errors_read_and_pass_axe(
 
 
 def test_the_sign_in_page_reads_and_passes_axe(browser: Any, site: Site, artefacts: Path) -> None:
-    """The sign-in page, signed out, at both sizes."""
-    for label, (width, height) in VIEWPORTS.items():
+    """The sign-in page, signed out, at both sizes and as wide as a phone."""
+    for label, (width, height) in {**VIEWPORTS, "390x844": PHONE}.items():
         context = browser.new_context(viewport={"width": width, "height": height})
         w = watch(context.new_page())
         w.page.goto(f"{site.origin}/login")
         w.page.screenshot(path=str(artefacts / f"login-{label}.png"), full_page=True)
         try:
             assert what_a_person_sees(w, site) == []
+            assert sideways_problems(w.page) == []
         finally:
             context.close()
 
