@@ -1,8 +1,9 @@
 // A wide table sits in a box of its own (<div class="wide">) that scrolls sideways on a narrow
 // screen, a phone or a tablet held upright, so that the page itself never does (app.css). While
 // a box scrolls, the keyboard can reach it: it joins the tab order as a region named after the
-// heading before it, and leaves it again when the window is wide enough. The graph page makes its table
-// after this script runs, so new boxes are looked for as the page changes.
+// heading before it, and leaves it again when the window is wide enough. Each box is looked at
+// when it appears and when it or its table changes size; the graph page makes its table after
+// this script runs, so new boxes are looked for as the page changes.
 "use strict";
 (() => {
   const watched = new WeakSet();
@@ -37,20 +38,23 @@
 
   const sizes = "ResizeObserver" in window
     ? new ResizeObserver((entries) => {
-      entries.forEach((entry) => fit(entry.target.closest(".wide") || entry.target));
+      entries.forEach((entry) => fit(entry.target.closest(".wide")));
     })
     : null;
 
+  // New boxes only: a box already watched is looked at again when its size changes, so a page
+  // that changes often (the graph's panel and table) costs a query per frame, no layout.
   const look = () => {
     document.querySelectorAll(".wide").forEach((box) => {
-      if (!watched.has(box)) {
-        watched.add(box);
-        box.addEventListener("blur", () => fit(box)); // it may have stopped scrolling meanwhile
-        if (sizes) {
-          sizes.observe(box);
-          if (box.firstElementChild) {
-            sizes.observe(box.firstElementChild); // the table grows or shrinks with its rows
-          }
+      if (watched.has(box)) {
+        return;
+      }
+      watched.add(box);
+      box.addEventListener("blur", () => fit(box)); // it may have stopped scrolling meanwhile
+      if (sizes) {
+        sizes.observe(box);
+        if (box.firstElementChild) {
+          sizes.observe(box.firstElementChild); // the table grows or shrinks with its rows
         }
       }
       fit(box);
@@ -69,6 +73,6 @@
     }
   }).observe(document.body, { childList: true, subtree: true });
   if (!sizes) {
-    window.addEventListener("resize", look);
+    window.addEventListener("resize", () => document.querySelectorAll(".wide").forEach(fit));
   }
 })();

@@ -273,7 +273,7 @@ def _why_ok(
     """An EQUIVALENT link has no reason to show: the basis of its evidence says why it is ok,
     and with the ``profile`` until when (``bases`` keeps each piece's line, made once)."""
     evidence = link.evidence
-    if link.verdict is not Verdict.EQUIVALENT or evidence is None or evidence not in chain.evidence:
+    if link.verdict is not Verdict.EQUIVALENT or evidence is None:
         return None
     found = bases.get(evidence)
     if found is None:

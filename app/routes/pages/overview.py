@@ -106,7 +106,7 @@ def _overview(
             e.evidence,
             chain.evidence[e.evidence].scheme.label,
             chain.suppliers[e.holder].name,
-            tuple((s, chain.services[s].name if s in chain.services else s) for s in e.covers),
+            tuple((s, chain.services[s].name) for s in e.covers),
             e.stops,
         )
         for e in services.expiring_in(chain, [result], profile, day)
