@@ -754,7 +754,7 @@ def offline_html(
         _inline(assets["vis-network.min.js"].read_text(encoding="utf-8"), "script", "vis-network"),
         *(
             _inline((STATIC / name).read_text(encoding="utf-8"), "script", name)
-            for name in ("words.js", "graph.js")
+            for name in ("words.js", "graph.js", "wide.js")  # wide.js: the table on a phone
         ),
     ]
     styles = [

@@ -266,7 +266,7 @@ def test_offline_file_inlines_everything_under_a_hash_policy() -> None:
         if "application/json" not in attrs
     ]
     styles = re.findall(r"<style>(.*?)</style>", page, flags=re.DOTALL)
-    assert len(scripts) == 3 and len(styles) == 3  # vis-network, words.js, graph.js
+    assert len(scripts) == 4 and len(styles) == 3  # vis-network, words.js, graph.js, wide.js
     assert directives["script-src"].split() == [digest(s) for s in scripts]
     assert directives["style-src"].split() == [digest(s) for s in styles]
     markup = re.sub(r"<(script|style)([^>]*)>.*?</\1>", "", page, flags=re.DOTALL)

@@ -418,6 +418,32 @@ def on_a_phone(request: pytest.FixtureRequest, browser: Any, site: Site) -> Iter
     context.close()
 
 
+def test_the_offline_file_on_a_phone(browser: Any, tmp_path: Path, artefacts: Path) -> None:
+    """The offline HTML export opened on a phone: no wider than the window, its table's box
+    scrolls and the keyboard reaches it by a name, as on the service's pages."""
+    path = ROOT / "examples" / "demo-chain.yaml"
+    chain = load_chains([(path.name, path.read_bytes())])
+    result = check(chain, at=date(2026, 11, 27))
+    target = tmp_path / "graph.html"
+    target.write_bytes(offline_html(chain, result, offering=result.offerings[0]))
+    context = browser.new_context(viewport={"width": PHONE[0], "height": PHONE[1]})
+    try:
+        w = watch(context.new_page())
+        w.page.goto(target.as_uri())
+        w.page.wait_for_selector("#graph-app[data-ready=true]", state="attached")
+        next_frames(w.page)
+        w.page.screenshot(path=str(artefacts / "offline-demo-390x844.png"), full_page=True)
+        assert sideways_problems(w.page) == []
+        named = w.page.evaluate(
+            "() => [...document.querySelectorAll('.wide[tabindex=\"0\"]')]"
+            ".map(b => b.getAttribute('aria-label'))"
+        )
+        assert named and all(named), named
+        assert w.errors == []
+    finally:
+        context.close()
+
+
 def next_frames(page: Any) -> None:
     """Wait two frames: wide.js looks at the boxes in the frame after the page changed."""
     page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
