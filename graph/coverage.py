@@ -92,6 +92,20 @@ def check_walked(
     return _check(chain, _starts(chain, offerings), profile, at, None)
 
 
+def check_links(
+    chain: Chain,
+    *,
+    offerings: Sequence[str] | None = None,
+    profile: ResolvedProfile = ZEKER_ONLINE,
+    at: date,
+) -> tuple[LinkResult, ...]:
+    """The links of :func:`check` at ``at``, without the findings: what a comparison of two
+    checks reads (:func:`graph.diff.diff`)."""
+    starts = _starts(chain, offerings)
+    judge = _Judge(chain, profile, at, None)
+    return tuple(judge.link(s) for s in walk(build_graph(chain), offerings=starts))
+
+
 def judge_links(
     chain: Chain, scoped: Iterable[ScopedLink], *, profile: ResolvedProfile, at: date
 ) -> list[LinkResult]:

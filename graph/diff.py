@@ -51,9 +51,9 @@ import enum
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
-from graph.coverage import check
+from graph.coverage import check_links
 from graph.model import Chain
 from graph.profiles import ZEKER_ONLINE, ResolvedProfile
 from graph.schema import SECTIONS, TOP, Field
@@ -92,12 +92,12 @@ class Change(enum.Enum):
 Path = tuple[str | int, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class FieldChange:
+class FieldChange(NamedTuple):
     """One value of an entity, before and after; :data:`ABSENT` where a side has none.
 
     ``path`` holds the keys from the entity down, and an index (0 first) into a list of
-    mappings; ``field`` writes it as a person reads it.
+    mappings; ``field`` writes it as a person reads it. (A named tuple: an entity added by an
+    import of a large register has hundreds of thousands of them.)
 
     >>> FieldChange(("cuecs", 0, "addressed"), False, True).field
     'cuecs[0].addressed'
@@ -278,7 +278,7 @@ def _links(
     ]
     if not starts:
         return ()
-    return check(chain, offerings=starts, profile=profile, at=at).links
+    return check_links(chain, offerings=starts, profile=profile, at=at)
 
 
 def link_changes(old: Iterable[LinkResult], new: Iterable[LinkResult]) -> tuple[LinkChange, ...]:
@@ -432,8 +432,9 @@ def _compare(
 def _leaves(
     mapping: Mapping[str, object], path: Path, fields: Sequence[Field], *, new: bool
 ) -> Iterator[FieldChange]:
-    for key in _ordered(mapping, fields):
-        yield from _leaves_of(mapping[key], (*path, key), _inner(fields, key), new=new)
+    found: list[FieldChange] = []
+    _collect(mapping, path, fields, new, found)
+    return iter(found)
 
 
 def _leaves_of(
@@ -441,10 +442,54 @@ def _leaves_of(
 ) -> Iterator[FieldChange]:
     """A value one side alone has, as its leaves: a non-empty mapping by its keys (an empty
     one, a list or a scalar is one leaf)."""
-    if isinstance(value, Mapping) and value:
-        yield from _leaves(value, path, fields, new=new)
-    else:
-        yield FieldChange(path, ABSENT, value) if new else FieldChange(path, value, ABSENT)
+    if type(value) not in _PLAIN and isinstance(value, Mapping) and value:
+        return _leaves(value, path, fields, new=new)
+    return iter((FieldChange(path, ABSENT, value) if new else FieldChange(path, value, ABSENT),))
+
+
+_PLAIN = frozenset({str, int, float, bool, type(None), list})
+"""The kinds of value that are one leaf, known without asking whether they are a mapping."""
+
+
+def _collect(
+    mapping: Mapping[str, object],
+    path: Path,
+    fields: Sequence[Field],
+    new: bool,
+    found: list[FieldChange],
+) -> None:
+    """The leaves of ``mapping`` into ``found``, in the order of :func:`_ordered`: an added
+    or removed entity of a large register lists hundreds of thousands of them (the changes
+    page after an import), so the order comes from the fields' plan, not a sort per mapping."""
+    place, inner = _plan(fields)
+    keys = [key for key in place if key in mapping]
+    if len(keys) != len(mapping):
+        keys += sorted(key for key in mapping if key not in place)
+    for key in keys:
+        value = mapping[key]
+        here = (*path, key)
+        if type(value) not in _PLAIN and isinstance(value, Mapping) and value:
+            _collect(value, here, inner.get(key, ()), new, found)
+        elif new:
+            found.append(FieldChange(here, ABSENT, value))
+        else:
+            found.append(FieldChange(here, value, ABSENT))
+
+
+_PLANS: dict[int, tuple[Sequence[Field], dict[str, int], dict[str, tuple[Field, ...]]]] = {}
+
+
+def _plan(fields: Sequence[Field]) -> tuple[dict[str, int], dict[str, tuple[Field, ...]]]:
+    """Where each key of ``fields`` goes (as :func:`_ordered` puts it) and its own fields (as
+    :func:`_inner` finds them), worked out once per list of fields (the schema's own)."""
+    found = _PLANS.get(id(fields))
+    if found is None or found[0] is not fields:
+        inner: dict[str, tuple[Field, ...]] = {}
+        for f in fields:
+            inner.setdefault(f.key, f.fields)
+        place = {key: index for index, key in enumerate(inner)}
+        found = _PLANS[id(fields)] = (fields, place, inner)
+    return found[1], found[2]
 
 
 def _same(old: object, new: object) -> bool:
@@ -457,7 +502,14 @@ def _kinds_match(old: object, new: object) -> bool:
     if type(old) is not type(new):
         return False
     if isinstance(old, dict):
-        return all(_kinds_match(value, new[key]) for key, value in old.items())  # type: ignore[index]
-    if isinstance(old, list):
-        return all(_kinds_match(a, b) for a, b in zip(old, new, strict=True))  # type: ignore[call-overload]
+        pairs: Iterable[tuple[object, object]] = ((v, new[k]) for k, v in old.items())  # type: ignore[index]
+    elif isinstance(old, list):
+        pairs = zip(old, new, strict=True)  # type: ignore[call-overload]
+    else:
+        return True
+    for was, now in pairs:  # the leaves inline: a register's entities are mostly text
+        if type(was) is not type(now):
+            return False
+        if isinstance(was, dict | list) and not _kinds_match(was, now):
+            return False
     return True

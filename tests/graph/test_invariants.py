@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from graph.coverage import check, check_each, prepare
+from graph.coverage import check, check_each, check_links, prepare
 from graph.evidence import stop_date
 from graph.model import (
     Accreditation,
@@ -414,3 +414,14 @@ def test_a_prepared_chain_gives_each_offerings_verdict_as_check_each_does(
     for offerings in data.draw(st.lists(some, max_size=2)):
         judged.check(offerings)
     assert judged.check_each() == check_each(chain, profile=ZEKER_ONLINE, at=at)
+
+
+@given(chain=chains(), at=st.sampled_from(DATES), data=st.data())
+def test_the_links_a_comparison_reads_are_the_checks_links(
+    chain: Chain, at: date, data: st.DataObject
+) -> None:
+    """A comparison of two registers (the changes page) reads the links without the findings:
+    the same links, verdicts, evidence, reasons and also as the check's, from any offerings."""
+    starts = data.draw(st.lists(st.sampled_from(sorted(chain.services)), min_size=1, max_size=3))
+    checked = check(chain, offerings=starts, at=at)
+    assert check_links(chain, offerings=starts, at=at) == checked.links
