@@ -7,10 +7,13 @@ request until the whole answer has arrived, ``--repeat`` times each:
 
 - the pages: the workspace's overview (the first visit after a change of the register, and
   the next one), the scoping report of the first offering (its first page after the change,
-  and then a later page of its gaps), and each register table (suppliers, services,
-  dependencies, evidence, and a later page of the dependencies);
-- the downloads: the report's Markdown, CSV, XLSX and offline HTML, and the register's exports
-  (chain file as YAML and JSON, supplier register as XLSX and CSV);
+  and then a later page of its gaps), each register table (suppliers, services,
+  dependencies, evidence, and a later page of the dependencies), and the changes page (its
+  first visit after a change, with the year up to now, and then the next page of its entities
+  by the page's own link);
+- the downloads: the report's Markdown, CSV, XLSX and offline HTML, the changes page's
+  Markdown (by its link), and the register's exports (chain file as YAML and JSON, supplier
+  register as XLSX and CSV);
 - the graph page of every offering in turn, the first just after a change (the first visits
   after a change: ADR 31 judges the register once for them all), and their sum.
 
@@ -40,6 +43,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import html
 import json
 import os
 import re
@@ -171,6 +175,9 @@ class Target:
     fresh: bool = False
     """Whether the register is changed just before: the page is timed as the first visit
     after a change, with nothing kept from the pages before it."""
+    link: str | None = None
+    """A pattern whose first group is the address to ask, found in the last page asked before
+    (a link a person clicks there); ``path`` is then unused."""
 
 
 def targets(offering: str, offerings: Sequence[str] = ()) -> list[Target]:
@@ -189,6 +196,13 @@ def targets(offering: str, offerings: Sequence[str] = ()) -> list[Target]:
         Target("graph page, again", f"{ws}/graph/{offering}?at={AT}", page=True),
         *(Target(f"{s} list", f"{ws}/{s}", page=True) for s in SECTIONS),
         Target("dependencies, page 100", f"{ws}/dependencies?page=100", page=True),
+        Target("changes page", f"{ws}/changes", page=True, fresh=True),
+        # the next page of its entities and its Markdown, by the page's own links (which name
+        # the page's two moments exactly, as a person clicking them sends them)
+        Target(
+            "changes, entities page 2", "", page=True, link=r'href="([^"]*entities_page=2[^"]*)"'
+        ),
+        Target("changes .md", "", page=False, link=r'href="([^"]*/changes\.md\?[^"]*)"'),
         Target("report .md", f"{report}.md?at={AT}", page=False),
         Target("report .csv", f"{report}.csv?at={AT}", page=False),
         Target("report .xlsx", f"{report}.xlsx?at={AT}", page=False),
@@ -222,19 +236,32 @@ class Timing:
     size: int
 
 
-def fetch(client: httpx.Client, target: Target, token: str) -> Timing:
-    """GET ``target`` and read the whole answer."""
+def fetch(client: httpx.Client, target: Target, token: str, path: str) -> tuple[Timing, bytes]:
+    """GET ``path`` for ``target`` and read the whole answer; its body, for a page."""
     headers = {"Authorization": f"Bearer {token}"} if target.api else {}
     size = 0
     first = 0.0
+    body: list[bytes] = []
     started = time.perf_counter()
-    with client.stream("GET", target.path, headers=headers) as response:
+    with client.stream("GET", path, headers=headers) as response:
         for chunk in response.iter_raw():
             if not size:
                 first = time.perf_counter() - started
             size += len(chunk)
+            if target.page:
+                body.append(chunk)
     seconds = time.perf_counter() - started
-    return Timing(response.status_code, first or seconds, seconds, size)
+    return Timing(response.status_code, first or seconds, seconds, size), b"".join(body)
+
+
+def address(target: Target, page: bytes) -> str:
+    """Where ``target`` is asked: its path, or the link it follows in ``page``."""
+    if target.link is None:
+        return target.path
+    found = re.search(target.link, page.decode("utf-8", "replace"))
+    if found is None:
+        raise BenchError(f"{target.name}: no link matching {target.link} on the page before")
+    return html.unescape(found.group(1))
 
 
 def sign_in(client: httpx.Client) -> None:
@@ -327,11 +354,13 @@ def measure(
         for round_no in range(repeat + 1):
             label = "warm-up" if round_no == 0 else f"round {round_no}/{repeat}"
             change_register(client, token, round_no)
+            page = b""
             for target in targets(figures.offering, figures.offerings):
                 running.alive()
                 if target.fresh:
                     change_register(client, token, 100 + round_no)  # another name
-                timing = fetch(client, target, token)
+                timing, body = fetch(client, target, token, address(target, page))
+                page = body if target.page else page
                 progress(
                     f"[{backend}] {label}: {target.name}: {timing.status}, "
                     f"{timing.size / MIB:.2f} MiB in {timing.seconds:.2f} s"

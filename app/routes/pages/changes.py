@@ -7,15 +7,19 @@ the day is not over), a date and time without a zone (what a ``datetime-local`` 
 is UTC, and a timestamp with its zone is that moment. The page defaults to the year up to now
 (from the workspace's beginning when it is younger). Every reader of the workspace sees it, a
 scoped auditor the part in their grant, as the API gives it. Rebuilding a register at two
-moments loads it twice: the page and its downloads take a heavy turn as they come in
-(:data:`app.limits.HEAVY_PATHS`).
+moments loads it twice: the comparison is computed in a turn of the heavy work, once for the
+requests that ask it at once, and kept for the next page of its tables and its downloads,
+which name the same moments (:data:`app.limits.SHARED_PATHS`, ADR 48).
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any, TypeVar, overload
 from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Request
@@ -26,14 +30,17 @@ from app import documents, history
 from app.deps import READ, SessionDep, now
 from app.errors import Conflict, Invalid
 from app.history import Between
+from app.limits import computing, holds_turn, turn_wait
 from app.routes.pages.access import DEFAULT_PROFILE, Visit, WsPath, guarded, page_context, visit_as
+from app.routes.pages.recent import register_key
+from app.singleflight import flights
 from app.views import diff as view
 from app.views.diff import CHANGE_WORDS
 from app.views.graph import STATUS_STYLES
 from app.views.markdown import md
 from app.views.pages import page
 from app.views.paging import Pager
-from graph.diff import Change, LinkChange
+from graph.diff import Change, EntityChange, LinkChange
 from graph.i18n import gettext
 from graph.model import Chain
 from graph.verdicts import LinkResult, Status
@@ -42,6 +49,9 @@ from importers import registry
 router = APIRouter(include_in_schema=False)
 
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 CHANGES_PAGE_SIZE = 200
 """Rows of each table the page shows at a time; the downloads hold them all."""
@@ -176,15 +186,41 @@ class EntityRow:
     fields: tuple[tuple[str, str, str], ...]
 
 
+class Rows(Sequence[R]):
+    """A table's rows, each made when it is read: a page shows 200 of them, and the register
+    after an import of 20,000 services has more than 100,000 (issue 13)."""
+
+    __slots__ = ("_items", "_make")
+
+    def __init__(self, items: Sequence[T], make: Callable[[T], R]) -> None:
+        self._items: Sequence[Any] = items
+        self._make: Callable[[Any], R] = make
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    @overload
+    def __getitem__(self, index: int) -> R: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[R]: ...
+
+    def __getitem__(self, index: int | slice) -> R | list[R]:
+        if isinstance(index, slice):
+            return [self._make(item) for item in self._items[index]]
+        return self._make(self._items[index])
+
+
 @dataclass(frozen=True, slots=True)
 class Changes:
-    """The differences as the pages show them: both tables whole (each page shows a part)."""
+    """The differences as the pages show them: both tables whole (each page shows a part,
+    and only the rows shown are made)."""
 
     old_at: date
     new_at: date
     profile: str
-    links: tuple[LinkRow, ...]
-    entities: tuple[EntityRow, ...]
+    links: Sequence[LinkRow]
+    entities: Sequence[EntityRow]
     added: int
     removed: int
     changed: int
@@ -214,10 +250,12 @@ def _link_row(link: LinkChange, chains: tuple[Chain, Chain]) -> LinkRow:
 
 
 def changes_view(found: Between) -> Changes:
-    """The rows of the page's two tables, every word in the language of the request."""
+    """The rows of the page's two tables, every word in the language of the request (the
+    rows are made as they are read: call it in the request's language)."""
     chains = (found.new, found.old)
-    entities = tuple(
-        EntityRow(
+
+    def entity_row(e: EntityChange) -> EntityRow:
+        return EntityRow(
             e.change,
             gettext(CHANGE_WORDS[e.change]),
             view.entity_words(e, chains),  # the diff's own words for an entity
@@ -225,15 +263,15 @@ def changes_view(found: Between) -> Changes:
             "" if e.at is None else shown_moment(e.at),
             tuple(view.shown_values(e)),  # and for its values
         )
-        for e in found.changes.entities
-    )
-    count = {c: sum(e.change is c for e in entities) for c in CHANGE_WORDS}
+
+    entities = found.changes.entities
+    count = Counter(e.change for e in entities)
     return Changes(
         found.changes.old_at,
         found.changes.new_at,
         found.changes.profile,
-        tuple(_link_row(link, chains) for link in found.changes.links),
-        entities,
+        Rows(found.changes.links, lambda link: _link_row(link, chains)),
+        Rows(entities, entity_row),
         count[Change.ADDED],
         count[Change.REMOVED],
         count[Change.CHANGED],
@@ -280,6 +318,46 @@ def _asked(request: Request, session: Session, visit: Visit, current: datetime) 
     return _Asked(field_value(old), field_value(new), profile, old, new)
 
 
+KEPT_CHANGES = 1
+"""How many comparisons a worker keeps (ADR 48): the next page of a table and the downloads
+name the same two moments, to the microsecond. One of a 20,000-service register holds both
+registers as they stood and over a hundred thousand changes."""
+
+CHANGES = "changes"
+"""The name of the worker's store of comparisons (:func:`app.singleflight.flights`)."""
+
+
+def _compared(
+    request: Request, session: Session, visit: Visit, asked: _Asked, current: datetime
+) -> Between:
+    """:func:`changes_between` for the moments ``asked``: the one the worker keeps for them
+    (the register not changed since), or computed now in a turn of the heavy work and kept;
+    the requests that ask it meanwhile wait for that one computation (ADR 31, ADR 48). The
+    session is closed while waiting: the computation takes a connection anew."""
+    workspace = visit.workspace
+    version = workspace.version  # read after the request came in
+
+    def compute() -> tuple[int, Between]:
+        with computing(request):
+            found = changes_between(
+                session, visit, asked.old, asked.new, current=current, profile=asked.profile
+            )
+        # The trail up to a moment does not change once written; a change that lands while
+        # this runs counts the version up, and the next request computes anew.
+        return version, found
+
+    session.close()
+    key = register_key(workspace, visit.scope, asked.old, asked.new, asked.profile)
+    found: Between = flights(request, CHANGES, KEPT_CHANGES).get(
+        key,
+        at_least=version,
+        compute=compute,
+        share=not holds_turn(request),
+        start_within=turn_wait(request),
+    )
+    return found
+
+
 @router.get("/w/{ws}/changes", response_class=HTMLResponse)
 @guarded
 def changes_page(request: Request, session: SessionDep, ws: WsPath) -> Response:
@@ -309,7 +387,7 @@ def changes_page(request: Request, session: SessionDep, ws: WsPath) -> Response:
         asked = _asked(request, session, visit, current)
         old, new = asked.old, asked.new
         context.update(since=asked.since, to=asked.to)
-        found = changes_between(session, visit, old, new, current=current, profile=asked.profile)
+        found = _compared(request, session, visit, asked, current)
     except (Invalid, Conflict) as problem:
         errors: dict[str, list[str]] = {}
         for error in problem.errors:
@@ -318,7 +396,6 @@ def changes_page(request: Request, session: SessionDep, ws: WsPath) -> Response:
             errors = {"from": [problem.detail]}
         context["errors"] = errors
         return page(request, "changes.html", status_code=problem.status, **context)
-    session.close()  # the connection goes back to the pool: what follows needs only the chains
     # the downloads and the other pages of a table compare the same two moments, to the
     # microsecond, whatever "now" is when they are asked
     exact = {"from": old.isoformat(), "to": new.isoformat(), "profile": asked.profile}
@@ -361,8 +438,7 @@ def _download(request: Request, session: Session, ws: str, ext: str) -> Response
     current = now(request)
     asked = _asked(request, session, visit, current)
     old, new = asked.old, asked.new
-    found = changes_between(session, visit, old, new, current=current, profile=asked.profile)
-    session.close()
+    found = _compared(request, session, visit, asked, current)
     name = documents.safe_filename(
         f"{ws}-{old.strftime('%Y%m%dT%H%M%S')}-{new.strftime('%Y%m%dT%H%M%S')}-changes.{ext}"
     )
