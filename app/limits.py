@@ -141,13 +141,16 @@ HEAVY_PATHS = tuple(
         ("POST", r"/api/v1/workspaces/[^/]+/(publications|subscriptions(/[^/]+/refresh)?)"),
         ("POST", r"/w/[^/]+/import"),
         ("GET", r"/w/[^/]+/report/[^/]+\.(md|csv|xlsx|html)"),  # a report's downloads
+        # the changes page and its downloads: the register rebuilt at two moments and checked
+        # at both, for each request (nothing of it is shared with another's)
+        ("GET", r"/w/[^/]+/changes(\.md|\.xlsx)?"),
     )
 )
 """The requests that load a whole register and compute on it, each for itself: exports,
 imports, publishing and fetching a publication, evidence that expires, the forecast, the
 register as of a moment and the differences between two, the audit trail's export and
 verification, a report's downloads (which render the whole report after its check, in their
-turn)."""
+turn), the page of what changed between two moments and its downloads."""
 
 SHARED_PATHS = tuple(
     (method, re.compile(pattern))
@@ -155,15 +158,11 @@ SHARED_PATHS = tuple(
         ("GET", r"/api/v1/workspaces/[^/]+/check"),
         ("GET", r"/w/[^/]+"),  # the overview: one check of every offering
         ("GET", r"/w/[^/]+/(graph|report)/.+"),  # an offering's graph and report pages
-        # what changed between two moments: the page, its other pages and its downloads
-        # share one comparison of the register rebuilt at both (ADR 48)
-        ("GET", r"/w/[^/]+/changes(\.md|\.xlsx)?"),
     )
 )
 """The requests whose heavy work is shared (``app.singleflight``, ADR 31): the check, the
-overview, an offering's graph and report pages, the changes page and its downloads. Each
-computation takes a turn of the heavy work (:func:`computing`); the requests that wait for one
-take none."""
+overview, an offering's graph and report pages. Each computation takes a turn of
+the heavy work (:func:`computing`); the requests that wait for one take none."""
 
 WRITE_PATHS = (
     re.compile(r"/api/v1/workspaces/[^/]+/.+"),

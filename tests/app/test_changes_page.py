@@ -11,7 +11,6 @@ import io
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import openpyxl  # type: ignore[import-untyped]
 import pytest
@@ -19,10 +18,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, update
 from sqlmodel import Session
 
-from app import history
 from app.limits import lane_of
 from app.models import Grant
-from graph import i18n
 from tests.app.conftest import Ws
 from tests.app.test_history import Clock, clock  # noqa: F401 - the trail's clock, a fixture
 from tests.app.test_languages import unmarked_english
@@ -225,46 +222,6 @@ def test_the_downloads_hold_the_same_changes_in_markdown_and_xlsx(
     }
 
 
-def test_the_next_page_and_the_downloads_reuse_the_comparison_until_the_register_changes(
-    web: TestClient, edited: Edited, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The registers are rebuilt and compared once for the page (ADR 48): its downloads and
-    another page of its tables, which name the same two moments, get that comparison; a
-    reader in another language gets one in theirs; after a change of the register the same
-    moments are compared anew, and still show what changed between them."""
-    ws, start, end = edited
-    made: list[str] = []
-    real = history.register_diff
-
-    def counted(*args: Any, **kwargs: Any) -> Any:
-        made.append(i18n.current())
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(history, "register_diff", counted)
-    sign_in(web, ws.emails["viewer"])
-    page = web.get(f"/w/{ws.slug}/changes", params={"from": start, "to": end}).text
-    urls = [html.unescape(url) for url in re.findall(r'<a href="([^"]+)" download>', page)]
-    markdown, workbook = sorted(urls, key=lambda url: ".xlsx?" in url)
-    next_page = markdown.replace("/changes.md?", "/changes?") + "&entities_page=1"
-    for url in (markdown, next_page):
-        answer = web.get(url)
-        assert answer.status_code == 200, url
-        assert "Stratus PostgreSQL" in answer.text
-    assert web.get(workbook).status_code == 200
-    assert made == ["en"]
-    web.cookies.set("ketenkaart_lang", "nl")
-    dutch = web.get(markdown)
-    assert dutch.text.startswith("## Wijzigingen in acme van ")
-    assert made == ["en", "nl"]
-    web.cookies.set("ketenkaart_lang", "en")
-    editor = {**ws.auth("editor"), "If-Match": '"2"'}
-    renamed = web.patch(ws.url("/suppliers/kantoor"), json={"name": "Later"}, headers=editor)
-    assert renamed.status_code == 200, renamed.text
-    again = web.get(markdown)
-    assert made == ["en", "nl", "en"]
-    assert "Stratus PostgreSQL" in again.text and "Later" not in again.text
-
-
 def test_the_page_and_its_markdown_in_dutch(web: TestClient, edited: Edited) -> None:
     """The page's words, the change words, the reasons and both downloads in Dutch; the
     report's section too."""
@@ -399,11 +356,10 @@ def test_dates_are_read_as_the_end_of_their_day(
     assert "| changed | service" not in section  # the rename was on the day itself
 
 
-def test_the_page_and_its_downloads_share_one_comparison_in_a_heavy_turn() -> None:
-    """Each needs the register rebuilt at two moments: one comparison, computed in a turn of
-    the heavy work, serves them all."""
+def test_the_page_and_its_downloads_take_a_heavy_turn() -> None:
+    """Each rebuilds the register twice: they wait for a turn of the heavy work."""
     assert [lane_of("GET", f"/w/acme/changes{tail}") for tail in ("", ".md", ".xlsx")] == [
-        "shared"
+        "heavy"
     ] * 3
 
 

@@ -7,9 +7,8 @@ the day is not over), a date and time without a zone (what a ``datetime-local`` 
 is UTC, and a timestamp with its zone is that moment. The page defaults to the year up to now
 (from the workspace's beginning when it is younger). Every reader of the workspace sees it, a
 scoped auditor the part in their grant, as the API gives it. Rebuilding a register at two
-moments loads it twice: the comparison is computed in a turn of the heavy work, once for the
-requests that ask it at once, and kept for the next page of its tables and its downloads,
-which name the same moments (:data:`app.limits.SHARED_PATHS`, ADR 48).
+moments loads it twice: the page and its downloads take a heavy turn as they come in
+(:data:`app.limits.HEAVY_PATHS`), and nothing of it is kept after (ADR 48).
 """
 
 from __future__ import annotations
@@ -30,10 +29,7 @@ from app import documents, history
 from app.deps import READ, SessionDep, now
 from app.errors import Conflict, Invalid
 from app.history import Between
-from app.limits import computing, holds_turn, turn_wait
 from app.routes.pages.access import DEFAULT_PROFILE, Visit, WsPath, guarded, page_context, visit_as
-from app.routes.pages.recent import register_key
-from app.singleflight import flights
 from app.views import diff as view
 from app.views.diff import CHANGE_WORDS
 from app.views.graph import STATUS_STYLES
@@ -188,7 +184,12 @@ class EntityRow:
 
 class Rows(Sequence[R]):
     """A table's rows, each made when it is read: a page shows 200 of them, and the register
-    after an import of 20,000 services has more than 100,000 (issue 13)."""
+    after an import of 20,000 services has more than 100,000 (issue 13).
+
+    >>> rows = Rows([1, 2, 3], lambda n: n * 10)
+    >>> len(rows), rows[1], rows[1:], list(rows)
+    (3, 20, [20, 30], [10, 20, 30])
+    """
 
     __slots__ = ("_items", "_make")
 
@@ -318,46 +319,6 @@ def _asked(request: Request, session: Session, visit: Visit, current: datetime) 
     return _Asked(field_value(old), field_value(new), profile, old, new)
 
 
-KEPT_CHANGES = 1
-"""How many comparisons a worker keeps (ADR 48): the next page of a table and the downloads
-name the same two moments, to the microsecond. One of a 20,000-service register holds both
-registers as they stood and over a hundred thousand changes."""
-
-CHANGES = "changes"
-"""The name of the worker's store of comparisons (:func:`app.singleflight.flights`)."""
-
-
-def _compared(
-    request: Request, session: Session, visit: Visit, asked: _Asked, current: datetime
-) -> Between:
-    """:func:`changes_between` for the moments ``asked``: the one the worker keeps for them
-    (the register not changed since), or computed now in a turn of the heavy work and kept;
-    the requests that ask it meanwhile wait for that one computation (ADR 31, ADR 48). The
-    session is closed while waiting: the computation takes a connection anew."""
-    workspace = visit.workspace
-    version = workspace.version  # read after the request came in
-
-    def compute() -> tuple[int, Between]:
-        with computing(request):
-            found = changes_between(
-                session, visit, asked.old, asked.new, current=current, profile=asked.profile
-            )
-        # The trail up to a moment does not change once written; a change that lands while
-        # this runs counts the version up, and the next request computes anew.
-        return version, found
-
-    session.close()
-    key = register_key(workspace, visit.scope, asked.old, asked.new, asked.profile)
-    found: Between = flights(request, CHANGES, KEPT_CHANGES).get(
-        key,
-        at_least=version,
-        compute=compute,
-        share=not holds_turn(request),
-        start_within=turn_wait(request),
-    )
-    return found
-
-
 @router.get("/w/{ws}/changes", response_class=HTMLResponse)
 @guarded
 def changes_page(request: Request, session: SessionDep, ws: WsPath) -> Response:
@@ -387,7 +348,7 @@ def changes_page(request: Request, session: SessionDep, ws: WsPath) -> Response:
         asked = _asked(request, session, visit, current)
         old, new = asked.old, asked.new
         context.update(since=asked.since, to=asked.to)
-        found = _compared(request, session, visit, asked, current)
+        found = changes_between(session, visit, old, new, current=current, profile=asked.profile)
     except (Invalid, Conflict) as problem:
         errors: dict[str, list[str]] = {}
         for error in problem.errors:
@@ -396,6 +357,7 @@ def changes_page(request: Request, session: SessionDep, ws: WsPath) -> Response:
             errors = {"from": [problem.detail]}
         context["errors"] = errors
         return page(request, "changes.html", status_code=problem.status, **context)
+    session.close()  # the connection goes back to the pool: what follows needs only the chains
     # the downloads and the other pages of a table compare the same two moments, to the
     # microsecond, whatever "now" is when they are asked
     exact = {"from": old.isoformat(), "to": new.isoformat(), "profile": asked.profile}
@@ -438,7 +400,8 @@ def _download(request: Request, session: Session, ws: str, ext: str) -> Response
     current = now(request)
     asked = _asked(request, session, visit, current)
     old, new = asked.old, asked.new
-    found = _compared(request, session, visit, asked, current)
+    found = changes_between(session, visit, old, new, current=current, profile=asked.profile)
+    session.close()
     name = documents.safe_filename(
         f"{ws}-{old.strftime('%Y%m%dT%H%M%S')}-{new.strftime('%Y%m%dT%H%M%S')}-changes.{ext}"
     )
