@@ -502,14 +502,7 @@ def _kinds_match(old: object, new: object) -> bool:
     if type(old) is not type(new):
         return False
     if isinstance(old, dict):
-        pairs: Iterable[tuple[object, object]] = ((v, new[k]) for k, v in old.items())  # type: ignore[index]
-    elif isinstance(old, list):
-        pairs = zip(old, new, strict=True)  # type: ignore[call-overload]
-    else:
-        return True
-    for was, now in pairs:  # the leaves inline: a register's entities are mostly text
-        if type(was) is not type(now):
-            return False
-        if isinstance(was, dict | list) and not _kinds_match(was, now):
-            return False
+        return all(_kinds_match(value, new[key]) for key, value in old.items())  # type: ignore[index]
+    if isinstance(old, list):
+        return all(_kinds_match(a, b) for a, b in zip(old, new, strict=True))  # type: ignore[call-overload]
     return True
