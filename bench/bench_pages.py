@@ -200,7 +200,10 @@ def targets(offering: str, offerings: Sequence[str] = ()) -> list[Target]:
         # the next page of its entities and its Markdown, by the page's own links (which name
         # the page's two moments exactly, as a person clicking them sends them)
         Target(
-            "changes, entities page 2", "", page=True, link=r'href="([^"]*entities_page=2[^"]*)"'
+            "changes, entities page 2",
+            "",
+            page=True,
+            link=r'href="([^"]*[?&;]entities_page=2(?:[&#][^"]*)?)"',
         ),
         Target("changes .md", "", page=False, link=r'href="([^"]*/changes\.md\?[^"]*)"'),
         Target("report .md", f"{report}.md?at={AT}", page=False),
@@ -236,8 +239,15 @@ class Timing:
     size: int
 
 
-def fetch(client: httpx.Client, target: Target, token: str, path: str) -> tuple[Timing, bytes]:
-    """GET ``path`` for ``target`` and read the whole answer; its body, for a page."""
+NOT_ASKED = Timing(0, 0.0, 0.0, 0)
+"""A link-following target whose link was not on the page before: not asked (status 0)."""
+
+
+def fetch(
+    client: httpx.Client, target: Target, token: str, path: str, *, keep: bool = False
+) -> tuple[Timing, bytes]:
+    """GET ``path`` for ``target`` and read the whole answer; its body when ``keep`` (a link
+    on it is followed next; the app does not compress its answers, so the bytes are the page)."""
     headers = {"Authorization": f"Bearer {token}"} if target.api else {}
     size = 0
     first = 0.0
@@ -248,20 +258,19 @@ def fetch(client: httpx.Client, target: Target, token: str, path: str) -> tuple[
             if not size:
                 first = time.perf_counter() - started
             size += len(chunk)
-            if target.page:
+            if keep:
                 body.append(chunk)
     seconds = time.perf_counter() - started
     return Timing(response.status_code, first or seconds, seconds, size), b"".join(body)
 
 
-def address(target: Target, page: bytes) -> str:
-    """Where ``target`` is asked: its path, or the link it follows in ``page``."""
+def address(target: Target, page: bytes) -> str | None:
+    """Where ``target`` is asked: its path, or the link it follows in ``page`` (``None`` when
+    the page has none: it failed, or the register is too small for a second page)."""
     if target.link is None:
         return target.path
     found = re.search(target.link, page.decode("utf-8", "replace"))
-    if found is None:
-        raise BenchError(f"{target.name}: no link matching {target.link} on the page before")
-    return html.unescape(found.group(1))
+    return None if found is None else html.unescape(found.group(1))
 
 
 def sign_in(client: httpx.Client) -> None:
@@ -354,19 +363,25 @@ def measure(
         for round_no in range(repeat + 1):
             label = "warm-up" if round_no == 0 else f"round {round_no}/{repeat}"
             change_register(client, token, round_no)
-            page = b""
-            for target in targets(figures.offering, figures.offerings):
+            page, asked = b"", targets(figures.offering, figures.offerings)
+            for index, target in enumerate(asked):
                 running.alive()
                 if target.fresh:
                     change_register(client, token, 100 + round_no)  # another name
-                timing, body = fetch(client, target, token, address(target, page))
-                page = body if target.page else page
-                progress(
-                    f"[{backend}] {label}: {target.name}: {timing.status}, "
-                    f"{timing.size / MIB:.2f} MiB in {timing.seconds:.2f} s"
-                )
-                if timing.status != 200:
-                    failures.append(f"{backend} {target.name}: answered {timing.status}")
+                path = address(target, page)
+                if path is None:
+                    failures.append(f"{backend} {target.name}: no such link on the page before")
+                    timing = NOT_ASKED  # the next link is looked for on the same page
+                    progress(f"[{backend}] {label}: {target.name}: no such link on the page before")
+                else:
+                    follows = index + 1 < len(asked) and asked[index + 1].link is not None
+                    timing, page = fetch(client, target, token, path, keep=follows)
+                    progress(
+                        f"[{backend}] {label}: {target.name}: {timing.status}, "
+                        f"{timing.size / MIB:.2f} MiB in {timing.seconds:.2f} s"
+                    )
+                    if timing.status != 200:
+                        failures.append(f"{backend} {target.name}: answered {timing.status}")
                 if round_no:
                     figures.runs.setdefault(target.name, []).append(timing)
     return figures, failures
@@ -390,6 +405,7 @@ def table(all_figures: Sequence[Figures]) -> str:
         for f in all_figures:
             m = f.median(name)
             verdict = ("PASS" if m.seconds <= PAGE_BAR_S else "OVER") if name in pages else ""
+            verdict = verdict if m.status == 200 else "FAIL"
             cells.append(
                 f"  {m.seconds:>7.2f} s {m.first:>7.2f} s {m.size / MIB:>7.2f} MiB {verdict:>4}"
             )

@@ -458,9 +458,12 @@ def _collect(
     new: bool,
     found: list[FieldChange],
 ) -> None:
-    """The leaves of ``mapping`` into ``found``, in the order of :func:`_ordered`: an added
-    or removed entity of a large register lists hundreds of thousands of them (the changes
-    page after an import), so the order comes from the fields' plan, not a sort per mapping."""
+    """The leaves of ``mapping`` into ``found``, in the order of :func:`_ordered` (no list of
+    fields names a key twice: a schema test holds it): an added or removed entity of a large
+    register lists hundreds of thousands of them (the changes page after an import), so the
+    order comes from the fields' plan, not a sort per mapping."""
+    if type(mapping) is not dict:  # its own keys only, whatever its ``in`` says
+        mapping = dict(mapping.items())
     place, inner = _plan(fields)
     keys = [key for key in place if key in mapping]
     if len(keys) != len(mapping):

@@ -284,6 +284,58 @@ def test_added_and_removed_entities_list_every_value() -> None:
     ]
 
 
+def _field_lists(fields: tuple[Field, ...], where: str) -> list[tuple[str, tuple[Field, ...]]]:
+    found = [(where, fields)]
+    for f in fields:
+        if f.fields:
+            found += _field_lists(f.fields, f"{where}.{f.key}")
+    return found
+
+
+def test_no_list_of_fields_names_a_key_twice() -> None:
+    """The order of an added or removed entity's values is the fields' order worked out once
+    per list of fields (graph.diff._plan), which is the order of every other change only while
+    no list names a key twice."""
+    lists = _field_lists(TOP, "chain")
+    for name, section in SECTIONS.items():
+        lists += _field_lists(section.fields, name)
+    assert len(lists) > len(SECTIONS) + 1  # nested lists (period, accreditation, ...) too
+    twice = {
+        where: keys
+        for where, fields in lists
+        if len(keys := [f.key for f in fields]) != len(set(keys))
+    }
+    assert twice == {}
+
+
+def test_a_mapping_s_values_are_its_own_keys_whatever_its_in_says() -> None:
+    """An added entity given as a mapping that claims every key lists only the keys it has."""
+
+    class Claims(Mapping[str, object]):
+        def __init__(self, data: dict[str, object]) -> None:
+            self.data = data
+
+        def __getitem__(self, key: str) -> object:
+            return self.data.get(key)
+
+        def __contains__(self, key: object) -> bool:
+            return True
+
+        def __iter__(self) -> Any:
+            return iter(self.data)
+
+        def __len__(self) -> int:
+            return len(self.data)
+
+    new = {"suppliers": [Claims({"id": "zz", "x-note": "n", "name": "Zz"})]}
+    (added,) = entity_changes({}, new)
+    assert [(f.field, f.new) for f in added.fields] == [
+        ("id", "zz"),
+        ("name", "Zz"),
+        ("x-note", "n"),
+    ]
+
+
 def test_the_chain_s_title_and_offerings_are_the_entity_chain() -> None:
     """A new title and another offering are changes of the chain itself, listed first."""
     old = kinderopvang()
