@@ -23,9 +23,11 @@ from graph.diff import ABSENT, CHAIN, ChainDiff, Change, EntityChange, LinkChang
 from graph.errors import UsageError
 from graph.i18n import N_, format_date, format_number, gettext, ngettext
 from graph.model import Chain
+from graph.profiles import ResolvedProfile, find_profile
 from graph.schema import SECTIONS, TOP
-from graph.verdicts import LinkResult
+from graph.verdicts import LinkResult, Verdict
 from importers.base import safe_cell
+from importers.basis import basis_of
 from importers.worksheet import ILLEGAL_CHARACTERS, MAX_CELL_TEXT, MAX_ROWS
 
 if TYPE_CHECKING:  # openpyxl is imported when a workbook is written, not with this module
@@ -187,6 +189,60 @@ def _decided(link: LinkResult) -> str:
     return link.verdict.value if link.evidence is None else f"{link.verdict.value}, {link.evidence}"
 
 
+class Why:
+    """What a side of a changed link gives as its reasons. A link judged EQUIVALENT has none:
+    it gets the basis of its evidence instead, as the check's text table says it ("why ok:
+    ..."), with the day it counts until by the comparison's profile (each piece's line made
+    once).
+
+    >>> from datetime import date
+    >>> from graph.diff import diff
+    >>> from graph.model import Evidence, Scheme, Supplier
+    >>> chain = Chain(offerings=(), suppliers={"n": Supplier(id="n", name="Noord B.V.")},
+    ...     evidence={"z": Evidence(id="z", scheme=Scheme.ZEKER_ONLINE, holder="n", covers=("s",),
+    ...     valid_until=date(2027, 6, 30))})
+    >>> changes = diff(chain, chain, old_at=date(2026, 1, 1), new_at=date(2026, 11, 27),
+    ...                plain=lambda c: {})
+    >>> ok = LinkResult("app", "s", 1, ("app", "s"), Verdict.EQUIVALENT, "z", ())
+    >>> Why(changes, chain, chain)(ok, new=True)
+    ['why ok: Zeker-OnLine keurmerk, held by Noord B.V.; valid … to 2027-06-30; issuer not on \
+record; sighted; no document on record']
+    """
+
+    def __init__(self, changes: ChainDiff, old: Chain, new: Chain) -> None:
+        self._sides = {False: (old, changes.old_at), True: (new, changes.new_at)}
+        self._profile = _profile_of(changes.profile, new, old)
+        self._made: dict[tuple[bool, str], str] = {}
+
+    def __call__(self, found: LinkResult | None, *, new: bool) -> list[str]:
+        if found is None:
+            return []
+        messages = [r.message for r in found.reasons]
+        if found.verdict is not Verdict.EQUIVALENT or found.evidence is None:
+            return messages
+        chain, at = self._sides[new]
+        evidence = chain.evidence.get(found.evidence)
+        if evidence is None:
+            return messages
+        line = self._made.get((new, evidence.id))
+        if line is None:
+            basis = basis_of(evidence, chain, profile=self._profile, at=at)
+            line = self._made[new, evidence.id] = gettext("why ok: {basis}").format(basis=basis)
+        return [line, *messages]
+
+
+def _profile_of(name: str, new: Chain, old: Chain) -> ResolvedProfile | None:
+    """The profile the comparison judged by: the newer chain's own, else the older's, else
+    the built-in one; None when none is known by that name."""
+    for chain in (new, old):
+        if name in chain.profiles:
+            return find_profile(name, chain)
+    try:
+        return find_profile(name)
+    except UsageError:
+        return None
+
+
 def _who(change: EntityChange) -> str:
     if change.by is None and change.at is None:
         return ""
@@ -233,7 +289,7 @@ def render_text(changes: ChainDiff, old: Chain, new: Chain) -> str:
     ``old`` and ``new`` are the two chains compared: they give the names of the services,
     suppliers and the title (the newer chain's where both have one).
     """
-    chains = (new, old)
+    chains, why = (new, old), Why(changes, old, new)
     lines = [_headline(changes), ""]
     if changes.empty:
         lines.append(gettext("No differences."))
@@ -245,11 +301,14 @@ def render_text(changes: ChainDiff, old: Chain, new: Chain) -> str:
     for link in changes.links:
         arrow = f"{_service(chains, link.consumer)} -> {_service(chains, link.provider)}"
         lines.append(f"  {clean(arrow)}: {_status(link.old)} -> {_status(link.new)}")
-        for side, word in ((link.old, N_("before: {verdict}")), (link.new, N_("after: {verdict}"))):
+        for side, word, newer in (
+            (link.old, N_("before: {verdict}"), False),
+            (link.new, N_("after: {verdict}"), True),
+        ):
             if side is None:
                 continue
             lines.append("      " + gettext(word).format(verdict=clean(_decided(side))))
-            lines += [f"        {clean(reason.message)}" for reason in side.reasons]
+            lines += [f"        {clean(reason)}" for reason in why(side, new=newer)]
     lines.append("")
     if not changes.entities:
         lines.append(gettext("No entity was added, removed or changed."))
@@ -304,7 +363,8 @@ def render_markdown(changes: ChainDiff, old: Chain, new: Chain) -> str:
             ),
             "|---|---|---|---|---|",
         ]
-        lines += [_link_row(link, chains) for link in changes.links]
+        why = Why(changes, old, new)
+        lines += [_link_row(link, chains, why) for link in changes.links]
     lines += ["", "### " + gettext("Entities"), ""]
     if not changes.entities:
         lines.append(gettext("No entity was added, removed or changed."))
@@ -333,7 +393,7 @@ def render_markdown(changes: ChainDiff, old: Chain, new: Chain) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _link_row(link: LinkChange, chains: Sequence[Chain]) -> str:
+def _link_row(link: LinkChange, chains: Sequence[Chain], reasons: Why) -> str:
     def side(found: LinkResult | None) -> str:
         if found is None:
             return _status(None)
@@ -341,7 +401,7 @@ def _link_row(link: LinkChange, chains: Sequence[Chain]) -> str:
         return f"{_status(found)}: `{found.verdict.value}`{evidence}"
 
     def why(found: LinkResult | None) -> str:
-        return "" if found is None else " ".join(md(r.message) for r in found.reasons)
+        return " ".join(md(r) for r in reasons(found, new=found is link.new))
 
     cells = (
         f"{md(_service(chains, link.consumer))} → {md(_service(chains, link.provider))}",
@@ -427,10 +487,12 @@ def _entity_rows(changes: ChainDiff, chains: Sequence[Chain]) -> Iterator[tuple[
 
 
 def _link_rows(changes: ChainDiff, chains: Sequence[Chain]) -> Iterator[tuple[Cell, ...]]:
-    def side(found: LinkResult | None) -> tuple[Cell, ...]:
+    why = Why(changes, chains[1], chains[0])
+
+    def side(found: LinkResult | None, *, new: bool) -> tuple[Cell, ...]:
         if found is None:
             return (_status(None), None, None, None)
-        reasons = "\n".join(r.message for r in found.reasons)
+        reasons = "\n".join(why(found, new=new))
         return (_status(found), found.verdict.value, found.evidence, reasons)
 
     def name(sid: str) -> str | None:
@@ -443,8 +505,8 @@ def _link_rows(changes: ChainDiff, chains: Sequence[Chain]) -> Iterator[tuple[Ce
             link.provider,
             name(link.provider),
             gettext(CHANGE_WORDS[link.change]),
-            *side(link.old),
-            *side(link.new),
+            *side(link.old, new=False),
+            *side(link.new, new=True),
         )
 
 

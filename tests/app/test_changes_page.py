@@ -222,6 +222,31 @@ def test_the_downloads_hold_the_same_changes_in_markdown_and_xlsx(
     }
 
 
+def test_a_link_that_is_ok_says_why_on_the_page_and_in_the_downloads(
+    web: TestClient, demo_ws: Ws
+) -> None:
+    """A link judged EQUIVALENT has no reasons: the page, its Markdown and its workbook give
+    the basis of its evidence instead, until when it counts, as the check's text does; in
+    Dutch too. The demo register since it began: every link appeared."""
+    ws = demo_ws
+    sign_in(web, ws.emails["viewer"])
+    page = web.get(f"/w/{ws.slug}/changes")
+    assert page.status_code == 200, page.text
+    row = _text(_links(page.text)["loonwolk-online -> stratus-compute-ams"])
+    assert _statuses(_links(page.text)["loonwolk-online -> stratus-compute-ams"]) == ["ok"]
+    assert "why ok: SOC 2 report, type 2, held by Stratus Cloud Nederland B.V." in row, row
+    assert "counts until" in row
+    markdown = web.get(f"/w/{ws.slug}/changes.md").text
+    assert "why ok: SOC 2 report, type 2, held by Stratus Cloud Nederland B.V." in markdown
+    book = web.get(f"/w/{ws.slug}/changes.xlsx")
+    sheet = openpyxl.load_workbook(io.BytesIO(book.content), read_only=True)["Links"]
+    reasons = [row[-1] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert any(str(r).startswith("why ok: SOC 2 report, type 2") for r in reasons), reasons
+    web.cookies.set("ketenkaart_lang", "nl")
+    dutch = web.get(f"/w/{ws.slug}/changes").text
+    assert "waarom in orde: " in _text(_links(dutch)["loonwolk-online -> stratus-compute-ams"])
+
+
 def test_the_page_and_its_markdown_in_dutch(web: TestClient, edited: Edited) -> None:
     """The page's words, the change words, the reasons and both downloads in Dutch; the
     report's section too."""

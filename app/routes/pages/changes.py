@@ -227,10 +227,10 @@ class Changes:
     changed: int
 
 
-def _side(found: LinkResult | None) -> Side | None:
+def _side(found: LinkResult | None, why: view.Why, *, new: bool) -> Side | None:
     if found is None:
         return None
-    reasons = tuple(r.message for r in found.reasons)
+    reasons = tuple(why(found, new=new))
     return Side(found.status, found.verdict.value, found.evidence, reasons)
 
 
@@ -238,15 +238,15 @@ def _name(chains: tuple[Chain, Chain], sid: str) -> str:
     return next((c.services[sid].name for c in chains if sid in c.services), sid)
 
 
-def _link_row(link: LinkChange, chains: tuple[Chain, Chain]) -> LinkRow:
+def _link_row(link: LinkChange, chains: tuple[Chain, Chain], why: view.Why) -> LinkRow:
     return LinkRow(
         link.consumer,
         link.provider,
         _name(chains, link.consumer),
         _name(chains, link.provider),
         gettext(CHANGE_WORDS[link.change]),
-        _side(link.old),
-        _side(link.new),
+        _side(link.old, why, new=False),
+        _side(link.new, why, new=True),
     )
 
 
@@ -254,6 +254,7 @@ def changes_view(found: Between) -> Changes:
     """The rows of the page's two tables, every word in the language of the request (the
     rows are made as they are read: call it in the request's language)."""
     chains = (found.new, found.old)
+    why = view.Why(found.changes, found.old, found.new)
 
     def entity_row(e: EntityChange) -> EntityRow:
         return EntityRow(
@@ -271,7 +272,7 @@ def changes_view(found: Between) -> Changes:
         found.changes.old_at,
         found.changes.new_at,
         found.changes.profile,
-        Rows(found.changes.links, lambda link: _link_row(link, chains)),
+        Rows(found.changes.links, lambda link: _link_row(link, chains, why)),
         Rows(entities, entity_row),
         count[Change.ADDED],
         count[Change.REMOVED],
