@@ -22,14 +22,14 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlmodel import Session
 
-from app import accounts, membership, passwords, services
+from app import accounts, audit, membership, passwords, services
 from app.audit import COMMAND_LINE
 from app.config import Settings
 from app.db import make_engine
@@ -80,6 +80,22 @@ def generated_chain(folder: Path) -> Path:
     return target
 
 
+TRAIL_BEGINS = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+
+
+class _Stepped(datetime):
+    """The audit trail's clock while the site is seeded: a second on from TRAIL_BEGINS at
+    each entry."""
+
+    ticks = 0
+
+    @classmethod
+    def now(cls, tz: Any = None) -> datetime:  # type: ignore[override]
+        cls.ticks += 1
+        moment = TRAIL_BEGINS + timedelta(seconds=cls.ticks)
+        return moment if tz is None else moment.astimezone(tz)
+
+
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     """The service with workspaces demo, gen and (when ../shared is there) kinder."""
@@ -91,7 +107,10 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     if PUBLIC_EXAMPLE.is_file():
         chains["kinder"] = PUBLIC_EXAMPLE
     offerings = {}
-    with Session(engine) as session:
+    with pytest.MonkeyPatch.context() as patch, Session(engine) as session:
+        # the trail written a week before the site's clock, so that the changes page has
+        # something to show between its moments
+        patch.setattr(audit, "datetime", _Stepped)
         owner = accounts.create_user(
             session, email=OWNER, display_name="Olga", password=PASSWORD, actor=COMMAND_LINE
         )
@@ -184,6 +203,7 @@ PAGES = {
     "people": "/w/demo/people",
     "account": "/account",
     "report": "/w/demo/report/loonwolk-online?at=2026-11-27",
+    "changes": "/w/demo/changes",
     "graph-demo": "graph:demo",
     "graph-kinder": "graph:kinder",
     "graph-gen": "graph:gen",
@@ -218,18 +238,24 @@ def test_every_page_reads_and_passes_axe(
     assert what_a_person_sees(watched_in, site) == []
 
 
-def test_the_changes_page_and_its_errors_read_and_pass_axe(
+def test_the_changes_page_shows_the_register_since_it_began_and_its_errors_read(
     watched_in: Watched, site: Site, artefacts: Path
 ) -> None:
-    """The changes page with its form. The site's clock stands at 2026-11-27 while the demo's
-    trail was written today, so every moment it can be asked about lies before the trail
-    begins: the page answers 422 with the error next to its field, which must read as well."""
+    """The changes page (among PAGES with its tables) shows what the demo's trail holds up to
+    the site's clock: every entity added and every link it reaches appeared. Asked from a
+    moment before the trail began, it answers 422 with the error next to its field, which
+    must read as well."""
     page = watched_in.page
     response = page.goto(site.origin + "/w/demo/changes")
+    assert response is not None and response.status == 200
+    assert page.locator("tr.changed-link").count() == 10
+    assert page.locator("tbody.changed-entity").count() > 10
+    response = page.goto(site.origin + "/w/demo/changes?from=2026-11-01")
     assert response is not None and response.status == 422
     assert page.locator("form input[name=from]").count() == 1
     assert page.locator(".field-error, .errors, [role=alert]").count() >= 1
-    page.screenshot(path=str(artefacts / f"changes-{viewport_name(page)}.png"), full_page=True)
+    shot = artefacts / f"changes-error-{viewport_name(page)}.png"
+    page.screenshot(path=str(shot), full_page=True)
     seen = what_a_person_sees(watched_in, site)
     assert [p for p in seen if "status of 422" not in p] == []  # the browser logs the 422
 
