@@ -156,9 +156,14 @@ class ChainDiff:
 
     old_at: date
     new_at: date
-    profile: str
+    judged_by: ResolvedProfile
     entities: tuple[EntityChange, ...]
     links: tuple[LinkChange, ...]
+
+    @property
+    def profile(self) -> str:
+        """The id of the profile both checks judged by."""
+        return self.judged_by.id
 
     @property
     def empty(self) -> bool:
@@ -262,7 +267,7 @@ def diff(
     return ChainDiff(
         old_at=old_at,
         new_at=new_at,
-        profile=profile.id,
+        judged_by=profile,
         entities=entity_changes(plain(old), plain(new)),
         links=link_changes(
             _links(old, old_at, profile, offerings), _links(new, new_at, profile, offerings)

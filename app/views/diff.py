@@ -14,20 +14,18 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import datetime, time
+from datetime import date, datetime, time
 from typing import TYPE_CHECKING
 
 from app.views.markdown import md
-from app.views.terminal import STATUS_WORDS, clean
+from app.views.terminal import STATUS_WORDS, clean, why_ok
 from graph.diff import ABSENT, CHAIN, ChainDiff, Change, EntityChange, LinkChange
 from graph.errors import UsageError
 from graph.i18n import N_, format_date, format_number, gettext, ngettext
 from graph.model import Chain
-from graph.profiles import ResolvedProfile, find_profile
 from graph.schema import SECTIONS, TOP
-from graph.verdicts import LinkResult, Verdict
+from graph.verdicts import LinkResult
 from importers.base import safe_cell
-from importers.basis import basis_of
 from importers.worksheet import ILLEGAL_CHARACTERS, MAX_CELL_TEXT, MAX_ROWS
 
 if TYPE_CHECKING:  # openpyxl is imported when a workbook is written, not with this module
@@ -198,6 +196,7 @@ class Why:
     >>> from datetime import date
     >>> from graph.diff import diff
     >>> from graph.model import Evidence, Scheme, Supplier
+    >>> from graph.verdicts import Verdict
     >>> chain = Chain(offerings=(), suppliers={"n": Supplier(id="n", name="Noord B.V.")},
     ...     evidence={"z": Evidence(id="z", scheme=Scheme.ZEKER_ONLINE, holder="n", covers=("s",),
     ...     valid_until=date(2027, 6, 30))})
@@ -210,37 +209,19 @@ record; sighted; no document on record']
     """
 
     def __init__(self, changes: ChainDiff, old: Chain, new: Chain) -> None:
-        self._sides = {False: (old, changes.old_at), True: (new, changes.new_at)}
-        self._profile = _profile_of(changes.profile, new, old)
-        self._made: dict[tuple[bool, str], str] = {}
+        self._profile = changes.judged_by
+        self._sides: dict[bool, tuple[Chain, date, dict[str, str]]] = {
+            False: (old, changes.old_at, {}),
+            True: (new, changes.new_at, {}),
+        }
 
     def __call__(self, found: LinkResult | None, *, new: bool) -> list[str]:
         if found is None:
             return []
+        chain, at, made = self._sides[new]
+        line = why_ok(found, chain, profile=self._profile, at=at, made=made)
         messages = [r.message for r in found.reasons]
-        if found.verdict is not Verdict.EQUIVALENT or found.evidence is None:
-            return messages
-        chain, at = self._sides[new]
-        evidence = chain.evidence.get(found.evidence)
-        if evidence is None:
-            return messages
-        line = self._made.get((new, evidence.id))
-        if line is None:
-            basis = basis_of(evidence, chain, profile=self._profile, at=at)
-            line = self._made[new, evidence.id] = gettext("why ok: {basis}").format(basis=basis)
-        return [line, *messages]
-
-
-def _profile_of(name: str, new: Chain, old: Chain) -> ResolvedProfile | None:
-    """The profile the comparison judged by: the newer chain's own, else the older's, else
-    the built-in one; None when none is known by that name."""
-    for chain in (new, old):
-        if name in chain.profiles:
-            return find_profile(name, chain)
-    try:
-        return find_profile(name)
-    except UsageError:
-        return None
+        return messages if line is None else [line, *messages]
 
 
 def _who(change: EntityChange) -> str:

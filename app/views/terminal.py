@@ -14,6 +14,7 @@ import re
 import shutil
 import textwrap
 from collections.abc import Sequence
+from datetime import date
 from typing import TextIO
 
 from graph.i18n import N_, format_date, format_number, gettext, ngettext
@@ -182,7 +183,7 @@ def render_text(
         ]
         if moved:
             lines.append(_wrap(", ".join(moved), width, first=" " * indent, rest=" " * indent))
-        why = _why_ok(chain, link, result, profile, bases)
+        why = why_ok(link, chain, profile=profile, at=result.at, made=bases)
         lines.extend(_reason_lines(link, indent=indent, width=width, why=why))
     if result.findings:
         lines += ["", paint(gettext("Findings"), "1")]
@@ -263,22 +264,25 @@ def _wrap(text: str, width: int, *, first: str, rest: str) -> str:
     )
 
 
-def _why_ok(
-    chain: Chain,
+def why_ok(
     link: LinkResult,
-    result: CheckResult,
+    chain: Chain,
+    *,
     profile: ResolvedProfile | None,
-    bases: dict[str, str],
+    at: date | None,
+    made: dict[str, str],
 ) -> str | None:
-    """An EQUIVALENT link has no reason to show: the basis of its evidence says why it is ok,
-    and with the ``profile`` until when (``bases`` keeps each piece's line, made once)."""
+    """Why a link judged EQUIVALENT is ok, which its reasons do not say (it has none): the
+    basis of its evidence in ``chain`` (the chain it was judged on), and with the ``profile``
+    until when it counts on ``at``. ``made`` keeps each piece's line, made once. None for a
+    link of any other verdict. The check's text and every view of a comparison say it."""
     evidence = link.evidence
     if link.verdict is not Verdict.EQUIVALENT or evidence is None:
         return None
-    found = bases.get(evidence)
+    found = made.get(evidence)
     if found is None:
-        basis = clean(basis_of(chain.evidence[evidence], chain, profile=profile, at=result.at))
-        found = bases[evidence] = gettext("why ok: {basis}").format(basis=basis)
+        basis = clean(basis_of(chain.evidence[evidence], chain, profile=profile, at=at))
+        found = made[evidence] = gettext("why ok: {basis}").format(basis=basis)
     return found
 
 

@@ -414,15 +414,20 @@ def test_the_fold_check_sees_a_legend_pushed_down(watched_in: Watched, site: Sit
     assert [p.split(":")[0] for p in problems] == [".graph-verdict", ".graph-legend"]
 
 
-def test_the_offline_file_reads_too(watched: Watched, tmp_path: Path, artefacts: Path) -> None:
-    """The offline HTML export of the demo chain: contrast, axe, labels, no console error."""
+def offline_demo(folder: Path) -> Path:
+    """The offline HTML export of the demo chain's graph, checked on 2026-11-27, in ``folder``."""
     path = ROOT / "examples" / "demo-chain.yaml"
     chain = load_chains([(path.name, path.read_bytes())])
     result = check(chain, at=date(2026, 11, 27))
-    target = tmp_path / "graph.html"
+    target = folder / "graph.html"
     target.write_bytes(offline_html(chain, result, offering=result.offerings[0]))
+    return target
+
+
+def test_the_offline_file_reads_too(watched: Watched, tmp_path: Path, artefacts: Path) -> None:
+    """The offline HTML export of the demo chain: contrast, axe, labels, no console error."""
     page = watched.page
-    page.goto(target.as_uri())
+    page.goto(offline_demo(tmp_path).as_uri())
     page.wait_for_selector("#graph-app[data-ready=true]", state="attached")
     page.screenshot(path=str(artefacts / "offline-demo.png"), full_page=True)
     assert contrast_problems(page) == []
@@ -447,15 +452,10 @@ def on_a_phone(request: pytest.FixtureRequest, browser: Any, site: Site) -> Iter
 def test_the_offline_file_on_a_phone(browser: Any, tmp_path: Path, artefacts: Path) -> None:
     """The offline HTML export opened on a phone: no wider than the window, its table's box
     scrolls and the keyboard reaches it by a name, as on the service's pages."""
-    path = ROOT / "examples" / "demo-chain.yaml"
-    chain = load_chains([(path.name, path.read_bytes())])
-    result = check(chain, at=date(2026, 11, 27))
-    target = tmp_path / "graph.html"
-    target.write_bytes(offline_html(chain, result, offering=result.offerings[0]))
     context = browser.new_context(viewport={"width": PHONE[0], "height": PHONE[1]})
     try:
         w = watch(context.new_page())
-        w.page.goto(target.as_uri())
+        w.page.goto(offline_demo(tmp_path).as_uri())
         w.page.wait_for_selector("#graph-app[data-ready=true]", state="attached")
         next_frames(w.page)
         w.page.screenshot(path=str(artefacts / "offline-demo-390x844.png"), full_page=True)
