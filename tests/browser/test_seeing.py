@@ -242,7 +242,8 @@ def test_the_changes_page_shows_the_register_since_it_began_and_its_errors_read(
     watched_in: Watched, site: Site, artefacts: Path
 ) -> None:
     """The changes page (among PAGES with its tables) shows what the demo's trail holds up to
-    the site's clock: every entity added and every link it reaches appeared. Asked from a
+    the site's clock: every entity added and every link it reaches appeared, each with its
+    moment on one line. Asked from a
     moment before the trail began, it answers 422 with the error next to its field, which
     must read as well."""
     page = watched_in.page
@@ -250,6 +251,13 @@ def test_the_changes_page_shows_the_register_since_it_began_and_its_errors_read(
     assert response is not None and response.status == 200
     assert page.locator("tr.changed-link").count() == 10
     assert page.locator("tbody.changed-entity").count() > 10
+    # each entity's moment reads on one line, as the overview's ids do, at every width
+    assert page.locator("td.when time").count() > 10
+    broken = page.eval_on_selector_all(
+        "td.when time",
+        "els => els.filter(e => e.getClientRects().length > 1).map(e => e.textContent)",
+    )
+    assert broken == [], f"moments broken over two lines: {broken[:3]}"
     response = page.goto(site.origin + "/w/demo/changes?from=2026-11-01")
     assert response is not None and response.status == 422
     assert page.locator("form input[name=from]").count() == 1
