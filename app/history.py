@@ -31,13 +31,13 @@ from app.audit import chain_of
 from app.errors import Conflict, Invalid
 from app.models import AuditEntry, Workspace
 from app.services import scoped
-from graph.diff import CHAIN, ChainDiff, diff
+from graph.diff import CHAIN, ChainDiff, EntityChange, diff
 from graph.errors import UsageError
 from graph.i18n import gettext
 from graph.model import Chain
 from graph.profiles import ResolvedProfile, find_profile
 from graph.schema import SECTIONS
-from importers.chainfile import dump_plain, load_plain
+from importers.chainfile import dump_plain_lazily, load_plain
 
 REPLAYED = ("create", "update", "delete", "import")
 """The actions of the trail that change a register."""
@@ -312,28 +312,54 @@ def register_diff(
     as a chain without anything; one with entities but no offering yet cannot be checked and
     is refused, as its export is (:class:`Conflict`). An unknown ``profile`` is
     :class:`Invalid` at ``profile_at``."""
-    chains = [_chain_or_nothing(session, workspace, moment, scope) for moment in (old, new)]
+    documents, authors = _replayed(session, workspace, old, new, scope)
+    chains = [_chain_or_nothing(document, workspace, moment) for document, moment in documents]
     judged_by = _profile(profile, chains[1], chains[0], where=profile_at)
     found = diff(
         chains[0],
         chains[1],
         old_at=_utc(old).date(),
         new_at=_utc(new).date(),
-        plain=dump_plain,
+        plain=dump_plain_lazily,  # a page shows 200 of a large register's entities
         profile=judged_by,
     )
-    authors = _authors(session, workspace, old, new, chain_too=scope is None)
-    entities = []
-    for change in found.entities:
-        known = authors.get((change.section, change.key))
-        entities.append(change if known is None else replace(change, by=known[0], at=known[1]))
-    return Between(replace(found, entities=tuple(entities)), chains[0], chains[1])
+    entities = tuple(
+        change
+        if (known := authors.get((change.section, change.key))) is None
+        else EntityChange(change.section, change.key, change.change, change.fields, *known)
+        for change in found.entities
+    )
+    return Between(replace(found, entities=entities), chains[0], chains[1])
 
 
-def _chain_or_nothing(
-    session: Session, workspace: Workspace, at: datetime, scope: frozenset[str] | None
-) -> Chain:
-    document = register_as_of(session, workspace, at, scope)
+def _replayed(
+    session: Session,
+    workspace: Workspace,
+    old: datetime,
+    new: datetime,
+    scope: frozenset[str] | None,
+) -> tuple[
+    tuple[tuple[dict[str, Any], datetime], tuple[dict[str, Any], datetime]],
+    dict[tuple[str, tuple[str, ...]], tuple[str, datetime]],
+]:
+    """The register as of ``old`` and as of ``new`` (as :func:`register_as_of` gives each),
+    and who changed each entity last in between, and when (:func:`_touched`), from one read
+    of the trail up to ``new``."""
+    before, after, until = _Register(), _Register(), _utc(old)
+    authors: dict[tuple[str, tuple[str, ...]], tuple[str, datetime]] = {}
+    for entry in _changes(session, workspace, new):
+        if entry.at <= until:
+            before.apply(entry.action, entry.target, entry.before, entry.after)
+        else:
+            who = _who(entry.actor)
+            authors.update((place, (who, entry.at)) for place in _touched(entry, scope is None))
+        after.apply(entry.action, entry.target, entry.before, entry.after)
+    return ((before.document(scope), old), (after.document(scope), new)), authors
+
+
+def _chain_or_nothing(document: dict[str, Any], workspace: Workspace, at: datetime) -> Chain:
+    """The register's document as a chain; one still empty (a moment just after the
+    workspace was made) as a chain without anything."""
     if not document["offerings"] and not any(document[section] for section in repo.KINDS):
         return Chain(offerings=())
     return _chain(document, workspace, at)
@@ -352,31 +378,23 @@ def _profile(name: str, *chains: Chain, where: str) -> ResolvedProfile:
         raise Invalid(str(err), errors=problem) from None
 
 
-def _authors(
-    session: Session, workspace: Workspace, old: datetime, new: datetime, *, chain_too: bool
-) -> dict[tuple[str, tuple[str, ...]], tuple[str, datetime]]:
-    """Who changed each entity last after ``old`` up to ``new``, and when, by its section and
-    key as :mod:`graph.diff` names it; the chain's own fields (offerings, titles, ``x-`` keys)
-    under ``("chain", ())`` when ``chain_too``."""
-    found: dict[tuple[str, tuple[str, ...]], tuple[str, datetime]] = {}
-    for entry in _changes(session, workspace, new, since=old):
-        who = _who(entry.actor)
-        touched: list[tuple[str, tuple[str, ...]]] = []
-        section = _BY_SINGULAR.get(entry.target.split("/", 1)[0])
-        value = entry.before if entry.action == "delete" else entry.after
-        if section is not None and isinstance(value, dict):
-            touched.append((section, _key(section, value)))
-            if section == "services" and ("offering" in value or entry.action == "delete"):
-                touched.append((CHAIN, ()))
-        elif entry.action == "import" and isinstance(entry.after, dict):
-            for name, bodies in (entry.after.get("values") or {}).items():
-                touched.extend((name, _key(name, body)) for body in bodies if name in SECTIONS)
-            if any(entry.after.get(part) for part in ("offerings", "titles", "x-")):
-                touched.append((CHAIN, ()))
-        for place in touched:
-            if place[0] != CHAIN or chain_too:
-                found[place] = (who, entry.at)
-    return found
+def _touched(entry: _Entry, chain_too: bool) -> list[tuple[str, tuple[str, ...]]]:
+    """The entities an entry of the trail changes, by their section and key as
+    :mod:`graph.diff` names them; the chain's own fields (offerings, titles, ``x-`` keys) as
+    ``("chain", ())`` when ``chain_too``."""
+    touched: list[tuple[str, tuple[str, ...]]] = []
+    section = _BY_SINGULAR.get(entry.target.split("/", 1)[0])
+    value = entry.before if entry.action == "delete" else entry.after
+    if section is not None and isinstance(value, dict):
+        touched.append((section, _key(section, value)))
+        if section == "services" and ("offering" in value or entry.action == "delete"):
+            touched.append((CHAIN, ()))
+    elif entry.action == "import" and isinstance(entry.after, dict):
+        for name, bodies in (entry.after.get("values") or {}).items():
+            touched.extend((name, _key(name, body)) for body in bodies if name in SECTIONS)
+        if any(entry.after.get(part) for part in ("offerings", "titles", "x-")):
+            touched.append((CHAIN, ()))
+    return touched if chain_too else [place for place in touched if place[0] != CHAIN]
 
 
 def _who(actor: dict[str, Any]) -> str:

@@ -336,13 +336,13 @@ def entity_changes(
         before, after = _entities(old, name, section.key), _entities(new, name, section.key)
         for key in sorted(before.keys() | after.keys()):
             was, now = before.get(key), after.get(key)
-            if was is None:
-                leaves = Leaves(now or {}, section.fields, new=True)
+            if was is None:  # an added or removed entity is read when its values are
+                leaves = Leaves(after[key], section.fields, new=True)
                 found.append(EntityChange(name, key, Change.ADDED, leaves))
             elif now is None:
                 leaves = Leaves(was, section.fields, new=False)
                 found.append(EntityChange(name, key, Change.REMOVED, leaves))
-            elif not _same(was, now):
+            elif not _same(was := _whole(was), now := _whole(now)):
                 fields = tuple(_changes(was, now, (), section.fields))
                 if fields:
                     found.append(EntityChange(name, key, Change.CHANGED, fields))
@@ -396,6 +396,11 @@ class Leaves(Sequence[FieldChange]):
 
     def __repr__(self) -> str:
         return repr(self._all())
+
+
+def _whole(mapping: Mapping[str, object]) -> Mapping[str, object]:
+    """A mapping as a dict, compared as one (a lazily written entity is written here)."""
+    return mapping if type(mapping) is dict else dict(mapping.items())
 
 
 def _top(document: Mapping[str, object]) -> dict[str, object]:

@@ -44,7 +44,7 @@ from graph.errors import ChainError, Issue  # noqa: F401 - ChainError: the docte
 from graph.model import Chain, Profile
 from importers.chainfile.merge import check_references, merge_parts, part_of, raise_if
 from importers.chainfile.reader import Part, Reader
-from importers.chainfile.writer import chain_plain, dump
+from importers.chainfile.writer import chain_plain, chain_plain_lazily, dump
 from importers.chainfile.yaml12 import NOTHING
 from importers.gcpause import paused
 
@@ -52,6 +52,7 @@ __all__ = [
     "MAX_CHAIN_BYTES",
     "dump_chain",
     "dump_plain",
+    "dump_plain_lazily",
     "load_chain",
     "load_chains",
     "load_plain",
@@ -173,6 +174,19 @@ def dump_plain(chain: Chain) -> dict[str, object]:
     """
     with paused():
         return chain_plain(chain)
+
+
+def dump_plain_lazily(chain: Chain) -> dict[str, object]:
+    """:func:`dump_plain` with each entity written when it is first read whole (its key fields
+    are read without that): for a comparison that shows a page of a large register's entities
+    (:func:`graph.diff.entity_changes`). Equal to :func:`dump_plain`'s document.
+
+    >>> doc = {"ketenkaart": 1, "offerings": ["app"], "suppliers": [{"id": "me", "name": "Me"}],
+    ...        "services": [{"id": "app", "name": "App", "supplier": "me", "kind": "saas"}]}
+    >>> dump_plain_lazily(load_plain(doc)) == doc
+    True
+    """
+    return chain_plain_lazily(chain)
 
 
 def load_chain(

@@ -6,7 +6,7 @@ import enum
 import json
 import math
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, cast
 
 from graph.model import FORMAT_VERSION, Chain
@@ -120,6 +120,74 @@ _PLANS = {name: _plan(section.fields, name) for name, section in SECTIONS.items(
 def _ordered(mapping: Mapping[str, str], order: Sequence[str]) -> dict[str, str]:
     out = {key: mapping[key] for key in order if key in mapping}
     out.update((key, value) for key, value in mapping.items() if key not in out)
+    return out
+
+
+class PlainEntity(Mapping[str, object]):
+    """An entity as :func:`chain_plain` writes it, written when it is first read whole; its
+    key fields (an id, a link's ``from`` and ``to``) are read without that. A comparison of a
+    register with an empty one lists 100,000 added entities, of which a page shows 200.
+
+    >>> from importers.chainfile import load_plain
+    >>> chain = load_plain({"ketenkaart": 1, "offerings": ["app"],
+    ...     "suppliers": [{"id": "me", "name": "Me"}],
+    ...     "services": [{"id": "app", "name": "App", "supplier": "me", "kind": "saas"}]})
+    >>> lazy = PlainEntity(chain.services["app"], "services")
+    >>> lazy["id"], lazy.written
+    ('app', False)
+    >>> dict(lazy) == chain_plain(chain)["services"][0], lazy.written
+    (True, True)
+    """
+
+    __slots__ = ("_entity", "_made", "_section")
+
+    def __init__(self, entity: object, section: str) -> None:
+        self._entity, self._section = entity, section
+        self._made: dict[str, object] | None = None
+
+    @property
+    def written(self) -> bool:
+        """Whether the whole entity has been written (for tests)."""
+        return self._made is not None
+
+    def _whole(self) -> dict[str, object]:
+        if self._made is None:  # two threads reading it at once both write the same mapping
+            self._made = _object_plain(self._entity, _PLANS[self._section])
+        return self._made
+
+    def __getitem__(self, key: str) -> object:
+        attribute = _KEY_ATTRIBUTES[self._section].get(key) if self._made is None else None
+        if attribute is not None:
+            value = getattr(self._entity, attribute)
+            if isinstance(value, str) and value:  # as _object_plain writes a key field
+                return value
+        return self._whole()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._whole())
+
+    def __len__(self) -> int:
+        return len(self._whole())
+
+
+_KEY_ATTRIBUTES = {
+    name: {f.key: f.attribute for f in section.fields if f.key in section.key}
+    for name, section in SECTIONS.items()
+}
+"""Each section's key fields by their attribute in the model: read as they are."""
+
+
+def chain_plain_lazily(chain: Chain) -> dict[str, object]:
+    """:func:`chain_plain`, with each entity a :class:`PlainEntity`, written when read."""
+    out: dict[str, object] = {"ketenkaart": FORMAT_VERSION}
+    if chain.title is not None:
+        out["title"] = chain.title
+    out["offerings"] = list(chain.offerings)
+    for name in _PLANS:
+        entities = getattr(chain, name)
+        if entities:
+            out[name] = [PlainEntity(entity, name) for entity in entities.values()]
+    out.update(chain.extra)
     return out
 
 

@@ -31,7 +31,7 @@ from graph.model import BridgeLetter, Chain, Cuec, Document
 from graph.profiles import ZEKER_ONLINE, find_profile
 from graph.schema import SECTIONS, TOP, Field
 from graph.verdicts import Verdict
-from importers.chainfile import dump_plain, load_chain
+from importers.chainfile import dump_plain, dump_plain_lazily, load_chain
 from tests.factories import d, dep, make_chain, period, report, service
 from tests.graph.test_example import EXAMPLES
 from tests.graph.test_invariants import DATES, chains, evidence, shuffled
@@ -197,6 +197,36 @@ def test_applying_the_entity_changes_to_the_old_chain_gives_the_new_one(
     expected = normal(apply(dump_plain(new), ()))
     assert normal(applied) == expected
     assert (found == ()) == (normal(apply(dump_plain(old), ())) == expected)
+
+
+@SETTINGS
+@given(data=st.data())
+def test_entities_written_when_read_compare_as_written_at_once(data: st.DataObject) -> None:
+    """The register's comparison writes each entity when it is read (ADR 48): it finds the
+    same changes, with the same values, as a comparison of the documents written whole, and
+    the lazily written document equals the whole one."""
+    old = data.draw(chains())
+    new = data.draw(st.one_of(edited(old), chains(), st.just(Chain(offerings=()))))
+    lazily = entity_changes(dump_plain_lazily(old), dump_plain_lazily(new))
+    assert lazily == entity_changes(dump_plain(old), dump_plain(new))
+    assert [list(c.fields) for c in lazily] == [
+        list(c.fields) for c in entity_changes(dump_plain(old), dump_plain(new))
+    ]
+    assert dump_plain_lazily(new) == dump_plain(new)
+
+
+def test_an_added_entity_is_written_only_when_its_values_are_read() -> None:
+    """Compared with an empty register, a register's entities are all added, and none is
+    written until a page reads its values: a register after a large import lists 100,000."""
+    chain = kinderopvang()
+    document = dump_plain_lazily(chain)
+    found = entity_changes(dump_plain(Chain(offerings=())), document)
+    entities = [e for name in SECTIONS for e in document.get(name) or ()]  # type: ignore[attr-defined]
+    assert len([c for c in found if c.change is Change.ADDED]) == len(entities) > 10
+    assert not any(e.written for e in entities)
+    first = next(c for c in found if c.change is Change.ADDED)
+    assert [f.field for f in first.fields][:1] == ["id"]
+    assert sum(e.written for e in entities) == 1
 
 
 @SETTINGS
