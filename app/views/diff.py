@@ -11,6 +11,7 @@ stay as they are; headings, change words and statuses are in the language of the
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 from collections.abc import Iterable, Iterator, Sequence
@@ -148,6 +149,7 @@ def value_text(value: object) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
+@functools.lru_cache(maxsize=4096)  # a large comparison asks for the same few paths
 def _default(section: str, path: tuple[str | int, ...]) -> object:
     """What an absent field means (``relevant``: true, ``addressed``: false), as the file
     would write it; :data:`ABSENT` where absent means none."""
@@ -358,19 +360,17 @@ def render_markdown(changes: ChainDiff, old: Chain, new: Chain) -> str:
         head += [gettext("By"), gettext("When")]
     lines += [md(_entities_heading(changes)), "", "| " + " | ".join(head) + " |"]
     lines.append("|" + "---|" * len(head))
-    for entity in changes.entities:
-        what = md(entity_words(entity, chains))
-        rows = shown_values(entity) or [("", "", "")]
-        for field, before, after in rows:
-            cells = [gettext(CHANGE_WORDS[entity.change]), what, md(field)]
-            cells += [
-                "" if entity.change is Change.ADDED else md(before),
-                "" if entity.change is Change.REMOVED else md(after),
-            ]
-            if trail:
-                when = entity.at.isoformat(timespec="seconds") if entity.at else ""
-                cells += [md(entity.by or ""), md(when)]
-            lines.append("| " + " | ".join(cells) + " |")
+    words = {change: gettext(word) for change, word in CHANGE_WORDS.items()}
+    for entity in changes.entities:  # each entity's own cells made once, for all its rows
+        head_cells = f"| {words[entity.change]} | {md(entity_words(entity, chains))} | "
+        tail = ""
+        if trail:
+            when = entity.at.isoformat(timespec="seconds") if entity.at else ""
+            tail = f" | {md(entity.by or '')} | {md(when)}"
+        added, removed = entity.change is Change.ADDED, entity.change is Change.REMOVED
+        for field, before, after in shown_values(entity) or [("", "", "")]:
+            values = f"{'' if added else md(before)} | {'' if removed else md(after)}"
+            lines.append(f"{head_cells}{md(field)} | {values}{tail} |")
     return "\n".join(lines) + "\n"
 
 
