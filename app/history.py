@@ -126,17 +126,13 @@ class _Entry:
     at: datetime
 
 
-def _changes(
-    session: Session, workspace: Workspace, until: datetime, *, since: datetime | None = None
-) -> Iterator[_Entry]:
-    """The workspace's entries that change its register, appended after ``since`` (from the
-    start when ``None``) and at or before ``until``, in the order they were appended; read in
-    batches, as plain values (no objects kept in the session)."""
+def _changes(session: Session, workspace: Workspace, until: datetime) -> Iterator[_Entry]:
+    """The workspace's entries that change its register, appended at or before ``until``, in
+    the order they were appended; read in batches, as plain values (no objects kept in the
+    session)."""
     chain, last = chain_of(workspace.id), 0
-    # SQLite compares the stored UTC wall-clock text: the moments go in as UTC, too
-    window = [col(AuditEntry.at) <= _utc(until)]
-    if since is not None:
-        window.append(col(AuditEntry.at) > _utc(since))
+    # SQLite compares the stored UTC wall-clock text: the moment goes in as UTC, too
+    until = _utc(until)
     while True:
         batch = session.execute(
             select(
@@ -152,7 +148,7 @@ def _changes(
                 col(AuditEntry.chain) == chain,
                 col(AuditEntry.seq) > last,
                 col(AuditEntry.action).in_(REPLAYED),
-                *window,
+                col(AuditEntry.at) <= until,
             )
             .order_by(col(AuditEntry.seq))
             .limit(_BATCH)
@@ -311,7 +307,8 @@ def register_diff(
     A register still empty at ``old`` (a moment just after the workspace was made) compares
     as a chain without anything; one with entities but no offering yet cannot be checked and
     is refused, as its export is (:class:`Conflict`). An unknown ``profile`` is
-    :class:`Invalid` at ``profile_at``."""
+    :class:`Invalid` at ``profile_at``. ``old`` is not after ``new`` (every caller refuses
+    that first, with its own words)."""
     documents, authors = _replayed(session, workspace, old, new, scope)
     chains = [_chain_or_nothing(document, workspace, moment) for document, moment in documents]
     judged_by = _profile(profile, chains[1], chains[0], where=profile_at)
@@ -326,7 +323,14 @@ def register_diff(
     entities = tuple(
         change
         if (known := authors.get((change.section, change.key))) is None
-        else EntityChange(change.section, change.key, change.change, change.fields, *known)
+        else EntityChange(
+            section=change.section,
+            key=change.key,
+            change=change.change,
+            fields=change.fields,
+            by=known[0],
+            at=known[1],
+        )
         for change in found.entities
     )
     return Between(replace(found, entities=entities), chains[0], chains[1])
@@ -344,7 +348,9 @@ def _replayed(
 ]:
     """The register as of ``old`` and as of ``new`` (as :func:`register_as_of` gives each),
     and who changed each entity last in between, and when (:func:`_touched`), from one read
-    of the trail up to ``new``."""
+    of the trail up to ``new`` (``old`` is not after it)."""
+    if _utc(old) > _utc(new):
+        raise ValueError(f"the older moment {old} is after the newer {new}")
     before, after, until = _Register(), _Register(), _utc(old)
     authors: dict[tuple[str, tuple[str, ...]], tuple[str, datetime]] = {}
     for entry in _changes(session, workspace, new):

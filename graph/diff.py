@@ -251,7 +251,9 @@ def diff(
         today's).
     plain
         The chain as the chain file writes it, a mapping of plain values
-        (:func:`importers.chainfile.dump_plain`); the entities are compared in it.
+        (:func:`importers.chainfile.dump_plain`); the entities are compared in it. A section's
+        entities may be any mappings (:func:`importers.chainfile.dump_plain_lazily` writes
+        each when it is read): those compared are made dicts first.
     profile
         The thresholds both checks judge by.
     offerings

@@ -3,6 +3,7 @@ carve-outs where they bite, every piece of evidence considered, links by offerin
 
 from __future__ import annotations
 
+import sys
 from dataclasses import replace
 from datetime import date
 from importlib.metadata import version
@@ -276,3 +277,13 @@ def test_a_label_left_as_it_is_needed_no_escaping(text: str) -> None:
     assert md(text) == markdown_view._escaped(text)
     if markdown_view._as_it_is(text):
         assert md(text) == text
+
+
+def test_no_character_left_as_it_is_is_one_the_escaping_changes() -> None:
+    """The characters that ``md`` leaves as they are, every code point between letters, are
+    all ones the escaping leaves too: the scan's set of characters is written out by hand
+    (markup, HTML, control characters, white space), and this holds it to the escaping."""
+    kept = [chr(c) for c in range(sys.maxunicode + 1) if markdown_view._as_it_is(f"a{chr(c)}b")]
+    assert len(kept) > 1_000_000
+    text = "a" + "a".join(kept) + "a"
+    assert markdown_view._escaped(text) == text

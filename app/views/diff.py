@@ -149,16 +149,18 @@ def value_text(value: object) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-@functools.lru_cache(maxsize=4096)  # a large comparison asks for the same few paths
 def _default(section: str, path: tuple[str | int, ...]) -> object:
     """What an absent field means (``relevant``: true, ``addressed``: false), as the file
     would write it; :data:`ABSENT` where absent means none."""
+    return _default_at(section, tuple(step for step in path if not isinstance(step, int)))
+
+
+@functools.lru_cache(maxsize=1024)  # a large comparison asks for the same few fields
+def _default_at(section: str, keys: tuple[str, ...]) -> object:
     fields = SECTIONS[section].fields if section in SECTIONS else TOP
     found = None
-    for step in path:
-        if isinstance(step, int):
-            continue
-        found = next((f for f in fields if f.key == step), None)
+    for key in keys:
+        found = next((f for f in fields if f.key == key), None)
         if found is None:
             return ABSENT
         fields = found.fields

@@ -179,7 +179,8 @@ def dump_plain(chain: Chain) -> dict[str, object]:
 def dump_plain_lazily(chain: Chain) -> dict[str, object]:
     """:func:`dump_plain` with each entity written when it is first read whole (its key fields
     are read without that): for a comparison that shows a page of a large register's entities
-    (:func:`graph.diff.entity_changes`). Equal to :func:`dump_plain`'s document.
+    (:func:`graph.diff.entity_changes`). Equal (``==``) to :func:`dump_plain`'s document, but
+    its entities are mappings, not dicts: not for ``json.dumps`` or a writer.
 
     >>> doc = {"ketenkaart": 1, "offerings": ["app"], "suppliers": [{"id": "me", "name": "Me"}],
     ...        "services": [{"id": "app", "name": "App", "supplier": "me", "kind": "saas"}]}

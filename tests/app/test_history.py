@@ -321,6 +321,17 @@ def test_the_register_as_of_each_moment_is_what_its_export_gave(
                     then.part,
                     then.exports,
                 ), f"after {done[:index]}"
+        # a comparison reads the trail once for both moments: each as register_as_of gives
+        # it, the older one exactly at a step's moment (its entry at the moment itself)
+        moments = [then.at for then in seen]
+        for old in moments[:: max(1, len(moments) // 3)]:
+            for new in (old, moments[-1]):
+                for scope in (None, SCOPE):
+                    both, _ = history._replayed(session, workspace, old, new, scope)
+                    assert [json.dumps(document) for document, _ in both] == [
+                        json.dumps(history.register_as_of(session, workspace, moment, scope))
+                        for moment in (old, new)
+                    ], f"{done}: {old} to {new}"
 
 
 # --- the service's answer -----------------------------------------------------------------------

@@ -396,6 +396,8 @@ def test_true_is_not_one() -> None:
     new = make_chain(services=[service("app", extra={"x-tier": True})])
     (found,) = changes_of(old, new).entities
     assert fields(found) == [("x-tier", 1, True)]
+    (lazily,) = entity_changes(dump_plain_lazily(old), dump_plain_lazily(new))
+    assert fields(lazily) == [("x-tier", 1, True)]  # entities written when read, too
 
 
 def test_an_emptied_document_pointer_is_one_change() -> None:
