@@ -107,13 +107,20 @@ def check_links(
 
 
 def judge_links(
-    chain: Chain, scoped: Iterable[ScopedLink], *, profile: ResolvedProfile, at: date
+    chain: Chain,
+    scoped: Iterable[ScopedLink],
+    *,
+    profile: ResolvedProfile,
+    at: date,
+    facts: EvidenceFacts | None = None,
 ) -> list[LinkResult]:
     """The verdicts of ``scoped`` links on ``at``, as :func:`check` gives them, without the walk
     and the findings. A link reads only the evidence held by its provider's supplier, the
     evidence that lists its provider, and its consumer's own reports that include
-    sub-services: ``chain`` may hold just those pieces."""
-    judge = _Judge(chain, profile, at, None)
+    sub-services: ``chain`` may hold just those pieces. ``facts``, made for ``profile`` from
+    evidence that includes every piece of ``chain`` (the same objects), saves making them
+    again for each day asked."""
+    judge = _Judge(chain, profile, at, None, facts)
     return [judge.link(s) for s in scoped]
 
 
@@ -272,11 +279,51 @@ def _each(
     return result, each
 
 
+class EvidenceFacts:
+    """What judging reads of each piece of evidence whatever the day, made once for a chain
+    and a profile and shared by the judgings of many days (:func:`graph.forecast.forecast`):
+    the order in which pieces keep counting longest, what each covers, and the two halves of
+    its "does not list" sentence (made when first read: most pieces never need theirs)."""
+
+    __slots__ = ("covers", "halves", "later_first", "profile")
+
+    def __init__(self, evidence: Mapping[str, Evidence], profile: ResolvedProfile) -> None:
+        self.profile = profile
+        # Sorts the evidence that keeps counting longest first; none (no end) before any date.
+        self.later_first = {
+            e.id: -(stop.toordinal() if stop else date.max.toordinal() + 1)
+            for e in evidence.values()
+            for stop in (stop_date(e, profile),)
+        }
+        self.covers = {e.id: frozenset(e.covers) for e in evidence.values()}
+        self.halves: Mapping[str, tuple[str, str]] = _Halves(evidence)
+
+
+class _Halves(dict[str, tuple[str, str]]):
+    """:func:`graph.reasons.scope_service_parts` of each piece, made when first asked for (by
+    several threads at once, each makes the same pair)."""
+
+    __slots__ = ("_evidence",)
+
+    def __init__(self, evidence: Mapping[str, Evidence]) -> None:
+        super().__init__()
+        self._evidence = evidence
+
+    def __missing__(self, eid: str) -> tuple[str, str]:
+        made = self[eid] = reasons.scope_service_parts(self._evidence[eid])
+        return made
+
+
 class _Judge:
     """Link verdicts with the evidence per provider and each assessment computed once."""
 
     def __init__(
-        self, chain: Chain, profile: ResolvedProfile, at: date | None, period: DateRange | None
+        self,
+        chain: Chain,
+        profile: ResolvedProfile,
+        at: date | None,
+        period: DateRange | None,
+        facts: EvidenceFacts | None = None,
     ) -> None:
         self.chain = chain
         self.profile = profile
@@ -293,13 +340,10 @@ class _Judge:
                 self.by_service[sid].append(e)
         self._inclusive: dict[str, list[tuple[Assessment, Evidence]]] = {}
         self._outcomes: dict[tuple[str, tuple[str, ...]], Outcome] = {}
-        # Sorts the evidence that keeps counting longest first; none (no end) before any date.
-        self._later_first = {
-            e.id: -(stop.toordinal() if stop else date.max.toordinal() + 1)
-            for e in chain.evidence.values()
-            for stop in (stop_date(e, profile),)
-        }
-        self._covers = {e.id: frozenset(e.covers) for e in chain.evidence.values()}
+        if facts is None or facts.profile is not profile:
+            facts = EvidenceFacts(chain.evidence, profile)
+        self._later_first = facts.later_first
+        self._covers = facts.covers
         # Each supplier's pieces, by id, in the order the best-of-several rule puts equal
         # verdicts.
         self._held_ranked = {
@@ -312,7 +356,7 @@ class _Judge:
         }
         self._also_included: dict[tuple[str, tuple[str, ...], str], Sequence[Assessment]] = {}
         self._worth: dict[str, Worth] = {}
-        self._scope_halves = {e.id: reasons.scope_service_parts(e) for e in chain.evidence.values()}
+        self._scope_halves = facts.halves
 
     def check(
         self, G: nx.DiGraph[str], starts: tuple[str, ...]

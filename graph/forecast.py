@@ -156,7 +156,7 @@ def forecast(
         made it already (the scoping report): it is not made again.
     """
     # networkx when a forecast runs, not for a command's --help
-    from graph.coverage import check_walked, judge_links  # noqa: PLC0415
+    from graph.coverage import EvidenceFacts, check_walked, judge_links  # noqa: PLC0415
 
     if not 1 <= days <= MAX_DAYS:
         raise ValueError(f"days must be 1 to {MAX_DAYS}, not {days}")
@@ -168,12 +168,15 @@ def forecast(
     standing = list(first.links)
     reads = _Reads(chain, scoped)
     changes: list[Change] = []
+    facts = EvidenceFacts(chain.evidence, profile)  # the same pieces on every day
     for day, changed in sorted(_evidence_changes(chain, profile, after=at, until=until).items()):
         places = reads.links_reading(changed)
         if not places:
             continue
         part = replace(chain, evidence=reads.evidence_read_by(places))
-        judged = judge_links(part, [scoped[i] for i in places], profile=profile, at=day)
+        judged = judge_links(
+            part, [scoped[i] for i in places], profile=profile, at=day, facts=facts
+        )
         for place, link in zip(places, judged, strict=True):
             before = standing[place]
             if before.status is not link.status:
