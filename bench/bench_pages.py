@@ -194,6 +194,8 @@ def targets(offering: str, offerings: Sequence[str] = ()) -> list[Target]:
         Target("report, gaps page 2", f"{report}?at={AT}&gap_page=2", page=True),
         Target("graph page", f"{ws}/graph/{offering}?at={AT}", page=True, fresh=True),
         Target("graph page, again", f"{ws}/graph/{offering}?at={AT}", page=True),
+        # what changes next: the page asks it after it is drawn, by the address it carries
+        Target("graph's forecast", "", page=False, link=r'data-url="([^"]*/forecast\?[^"]*)"'),
         *(Target(f"{s} list", f"{ws}/{s}", page=True) for s in SECTIONS),
         Target("dependencies, page 100", f"{ws}/dependencies?page=100", page=True),
         Target("changes page", f"{ws}/changes", page=True, fresh=True),
