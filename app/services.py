@@ -29,8 +29,6 @@ from app.models import ApiToken, DependencyRow, EvidenceRow, ServiceRow, Workspa
 from graph.coverage import OfferingVerdict, check, check_each
 from graph.errors import ChainError, Issue, UsageError
 from graph.evidence import counts_until
-from graph.forecast import Forecast
-from graph.forecast import forecast as graph_forecast
 from graph.i18n import N_, gettext
 from graph.model import Chain
 from graph.profiles import ResolvedProfile, find_profile
@@ -182,24 +180,6 @@ def expiring(
     chain = register_chain(session, workspace, scope)
     resolved = replace(find_profile(profile, chain), expiring_days=days)
     return expiring_in(chain, [check(chain, profile=resolved, at=today)], resolved, today)
-
-
-def forecast(
-    session: Session,
-    *,
-    workspace: Workspace,
-    at: date,
-    days: int,
-    profile: str,
-    offerings: Sequence[str] | None = None,
-    scope: frozenset[str] | None = None,
-) -> Forecast:
-    """What ``ketenkaart forecast`` gives on the exported register (the caller's part of it)."""
-    chain = register_chain(session, workspace, scope)
-    session.close()  # the forecast computes for a while; it needs no connection meanwhile
-    return graph_forecast(
-        chain, at=at, days=days, offerings=offerings or None, profile=find_profile(profile, chain)
-    )
 
 
 def overview(

@@ -23,6 +23,7 @@ from app.streams import chunked
 from graph.dates import parse_period
 from graph.errors import UsageError
 from graph.forecast import DEFAULT_DAYS, MAX_DAYS
+from graph.forecast import forecast as graph_forecast
 from graph.i18n import gettext
 from graph.model import DateRange
 from graph.verdicts import CheckResult
@@ -214,16 +215,25 @@ def forecast(
 ) -> dict[str, Any]:
     """Exactly the JSON of ``ketenkaart forecast --format json`` on the exported register:
     each link's status on ``at`` (default today) and every change of it within ``days`` days
-    if no new evidence arrives, with the reasons for the new status."""
-    found = services.forecast(
+    if no new evidence arrives, with the reasons for the new status.
+
+    It starts from the register judged on ``at`` (ADR 31): the graph and report pages ask it
+    just after they are drawn, and find that judging kept, so the register is neither read
+    nor checked again (ADR 41)."""
+    day = at or today(request)
+    workspace = caller.workspace
+    ready = judging(  # this request holds a heavy turn (app.limits.HEAVY_PATHS)
+        request,
         session,
-        workspace=caller.workspace,
-        at=at or today(request),
-        days=days,
+        workspace,
+        caller.scope,
+        asked=workspace.version,
+        at=day,
+        period=None,
         profile=profile,
-        offerings=offering,
-        scope=caller.scope,
     )
+    checked = ready.judged.check(offering or None)
+    found = graph_forecast(ready.chain, at=day, days=days, profile=ready.profile, checked=checked)
     return found.to_json()
 
 

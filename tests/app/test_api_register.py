@@ -8,6 +8,7 @@ import sys
 from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -185,6 +186,31 @@ def test_expiring_output_is_json_of_the_demo(client: TestClient, demo_ws: Ws) ->
     assert stops == sorted(stops)
 
 
+def _printed_forecast(
+    client: TestClient, demo_ws: Ws, folder: Path, *options: str
+) -> dict[str, Any]:
+    """What `ketenkaart forecast --format json OPTIONS` prints for the exported register."""
+    exported = client.get(demo_ws.url("/export"), headers=demo_ws.auth()).content
+    (folder / "register.yaml").write_bytes(exported)
+    printed = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "app.cli",
+            "forecast",
+            str(folder / "register.yaml"),
+            *options,
+            "--format",
+            "json",
+        ],
+        capture_output=True,
+        check=False,
+        cwd=ROOT,
+    )
+    found: dict[str, Any] = json.loads(printed.stdout)
+    return found
+
+
 def test_forecast_is_the_command_lines_on_the_register(
     client: TestClient, demo_ws: Ws, tmp_path: Path
 ) -> None:
@@ -194,29 +220,32 @@ def test_forecast_is_the_command_lines_on_the_register(
         demo_ws.url("/forecast?at=2026-11-27&days=730"), headers=demo_ws.auth("viewer")
     )
     assert answer.status_code == 200
-    exported = client.get(demo_ws.url("/export"), headers=demo_ws.auth()).content
-    (tmp_path / "register.yaml").write_bytes(exported)
-    printed = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "app.cli",
-            "forecast",
-            str(tmp_path / "register.yaml"),
-            "--at",
-            "2026-11-27",
-            "--days",
-            "730",
-            "--format",
-            "json",
-        ],
-        capture_output=True,
-        check=False,
-        cwd=ROOT,
-    )
-    assert json.loads(printed.stdout) == answer.json()
+    printed = _printed_forecast(client, demo_ws, tmp_path, "--at", "2026-11-27", "--days", "730")
+    assert printed == answer.json()
     changes = [c for link in answer.json()["links"] for c in link["changes"]]
     assert changes and all(c["reasons"] for c in changes if c["status"] != "ok")
+
+
+def test_forecast_starts_from_the_judging_kept_and_follows_a_change(
+    client: TestClient, demo_ws: Ws, tmp_path: Path
+) -> None:
+    """The forecast of an offering starts from the register judged for the pages and the
+    check (ADR 41): after a check has judged it, the answer is still what the command line
+    prints, and after a change (a report deleted) it is the new register's, not the kept one."""
+    at = "2026-11-27"
+    assert client.get(demo_ws.url(f"/check?at={at}"), headers=demo_ws.auth()).status_code == 200
+    asked = f"/forecast?at={at}&offering=loonwolk-online"
+    before = client.get(demo_ws.url(asked), headers=demo_ws.auth("viewer")).json()
+    options = ("--at", at, "--offering", "loonwolk-online")
+    assert before == _printed_forecast(client, demo_ws, tmp_path, *options)
+    assert any(link["changes"] for link in before["links"])
+    gone = client.delete(
+        demo_ws.url("/evidence/stratus-isae3402-pg"), headers={**demo_ws.auth(), "If-Match": '"1"'}
+    )
+    assert gone.status_code == 204, gone.text
+    after = client.get(demo_ws.url(asked), headers=demo_ws.auth("viewer")).json()
+    assert after == _printed_forecast(client, demo_ws, tmp_path, *options)
+    assert after != before
 
 
 @pytest.mark.parametrize("days", ["0", "3661", "soon"])

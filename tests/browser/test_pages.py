@@ -21,6 +21,8 @@ from app.config import Settings
 from app.db import make_engine
 from app.main import create_app
 from app.migrate import upgrade
+from graph.forecast import forecast
+from graph.profiles import find_profile
 from tests.browser.conftest import Watched, serve
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -198,12 +200,12 @@ def test_the_graph_page_says_what_changes_next(
     with Session(ENGINE[0]) as session:
         workspace = repository.workspace_by_slug(session, "acme")
         assert workspace is not None
-        expected = services.forecast(
-            session,
-            workspace=workspace,
+        chain = services.register_chain(session, workspace)  # what the command line reads
+        expected = forecast(
+            chain,
             at=CLOCK.date(),
             days=365,
-            profile="zeker-online",
+            profile=find_profile("zeker-online", chain),
             offerings=["loonwolk-online"],
         ).changes
     assert expected
