@@ -44,7 +44,7 @@ from graph.errors import ChainError, Issue  # noqa: F401 - ChainError: the docte
 from graph.model import Chain, Profile
 from importers.chainfile.merge import check_references, merge_parts, part_of, raise_if
 from importers.chainfile.reader import Part, Reader
-from importers.chainfile.writer import chain_plain, chain_plain_lazily, dump
+from importers.chainfile.writer import chain_plain, dump
 from importers.chainfile.yaml12 import NOTHING
 from importers.gcpause import paused
 
@@ -187,7 +187,7 @@ def dump_plain_lazily(chain: Chain) -> dict[str, object]:
     >>> dump_plain_lazily(load_plain(doc)) == doc
     True
     """
-    return chain_plain_lazily(chain)
+    return chain_plain(chain, lazily=True)
 
 
 def load_chain(

@@ -177,29 +177,18 @@ _KEY_ATTRIBUTES = {
 """Each section's key fields by their attribute in the model: read as they are."""
 
 
-def chain_plain_lazily(chain: Chain) -> dict[str, object]:
-    """:func:`chain_plain`, with each entity a :class:`PlainEntity`, written when read."""
-    out: dict[str, object] = {"ketenkaart": FORMAT_VERSION}
-    if chain.title is not None:
-        out["title"] = chain.title
-    out["offerings"] = list(chain.offerings)
-    for name in _PLANS:
-        entities = getattr(chain, name)
-        if entities:
-            out[name] = [PlainEntity(entity, name) for entity in entities.values()]
-    out.update(chain.extra)
-    return out
-
-
-def chain_plain(chain: Chain) -> dict[str, object]:
-    """The chain as plain values (dicts, lists, strings...) in the order of the schema."""
+def chain_plain(chain: Chain, *, lazily: bool = False) -> dict[str, object]:
+    """The chain as plain values (dicts, lists, strings...) in the order of the schema;
+    ``lazily``, each entity a :class:`PlainEntity`, written when it is read."""
     out: dict[str, object] = {"ketenkaart": FORMAT_VERSION}
     if chain.title is not None:
         out["title"] = chain.title
     out["offerings"] = list(chain.offerings)
     for name, plan in _PLANS.items():
         entities = getattr(chain, name)
-        if entities:
+        if entities and lazily:
+            out[name] = [PlainEntity(entity, name) for entity in entities.values()]
+        elif entities:
             out[name] = [_object_plain(entity, plan) for entity in entities.values()]
     out.update(chain.extra)
     return out
