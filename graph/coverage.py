@@ -225,9 +225,15 @@ class Judged:
 
     def check(self, offerings: Sequence[str] | None = None) -> CheckResult:
         """What ``check(chain, offerings=offerings, ...)`` gives, with the judging shared."""
+        return self.check_walked(offerings)[0]
+
+    def check_walked(
+        self, offerings: Sequence[str] | None = None
+    ) -> tuple[CheckResult, list[ScopedLink]]:
+        """:meth:`check`, and the walk whose links it judged, in the same order."""
         starts = _starts(self.chain, offerings)
         with self._lock:
-            return self._judge.check(self._graph, starts)[0]
+            return self._judge.check(self._graph, starts)
 
     def check_each(self) -> tuple[CheckResult, dict[str, OfferingVerdict]]:
         """What ``check_each(chain, ...)`` gives, with the judging shared (over a period too:

@@ -130,6 +130,7 @@ def forecast(
     offerings: Sequence[str] | None = None,
     profile: ResolvedProfile = ZEKER_ONLINE,
     checked: CheckResult | None = None,
+    walked: Sequence[ScopedLink] | None = None,
 ) -> Forecast:
     """Every change of a link's status from the day after ``at`` to ``days`` days later.
 
@@ -154,6 +155,9 @@ def forecast(
     checked
         The check of ``chain`` on ``at`` from ``offerings`` by ``profile``, when the caller has
         made it already (the scoping report): it is not made again.
+    walked
+        With ``checked``, the walk whose links it judged, in the same order, when the caller
+        has it (:meth:`graph.coverage.Judged.check_walked`): it is not walked again.
     """
     # networkx when a forecast runs, not for a command's --help
     from graph.coverage import EvidenceFacts, check_walked, judge_links  # noqa: PLC0415
@@ -163,8 +167,10 @@ def forecast(
     until = plus_days(at, days)  # no later than the calendar's last day
     if checked is None:
         first, scoped = check_walked(chain, offerings=offerings, profile=profile, at=at)
-    else:  # the links of a check are its walk's, in the same order
+    elif walked is None:  # the links of a check are its walk's, in the same order
         first, scoped = checked, walk(build_graph(chain), offerings=checked.offerings)
+    else:
+        first, scoped = checked, list(walked)
     standing = list(first.links)
     reads = _Reads(chain, scoped)
     changes: list[Change] = []

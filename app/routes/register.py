@@ -232,8 +232,10 @@ def forecast(
         period=None,
         profile=profile,
     )
-    checked = ready.judged.check(offering or None)
-    found = graph_forecast(ready.chain, at=day, days=days, profile=ready.profile, checked=checked)
+    checked, walked = ready.judged.check_walked(offering or None)
+    found = graph_forecast(
+        ready.chain, at=day, days=days, profile=ready.profile, checked=checked, walked=walked
+    )
     return found.to_json()
 
 

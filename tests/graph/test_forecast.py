@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from graph.coverage import check
+from graph.coverage import check, prepare
 from graph.forecast import forecast
 from graph.model import BridgeLetter, Chain
 from graph.profiles import ZEKER_ONLINE
@@ -123,8 +123,13 @@ def test_the_worked_example_names_each_links_next_change() -> None:
 
 
 def test_a_check_already_made_is_not_made_again_and_changes_nothing() -> None:
-    """Given the check of the day (the scoping report has it), the forecast is the same."""
+    """Given the check of the day (the scoping report has it), and its walk (the judging the
+    service keeps has it), the forecast is the same."""
     chain = load_chain((ROOT / "examples" / "demo-chain.yaml").read_bytes())
     at = date(2026, 11, 27)
     checked = check(chain, at=at)
     assert forecast(chain, at=at, checked=checked) == forecast(chain, at=at)
+    kept, walked = prepare(chain, at=at).check_walked(["loonwolk-online"])
+    assert forecast(chain, at=at, checked=kept, walked=walked) == forecast(
+        chain, at=at, offerings=["loonwolk-online"]
+    )
