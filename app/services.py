@@ -13,7 +13,7 @@ import copy
 import hashlib
 import json
 import secrets
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, cast
@@ -26,13 +26,13 @@ from app import repository as repo
 from app.audit import COMMAND_LINE, Actor
 from app.errors import Conflict, Invalid, NotFound, PreconditionFailed, issue_errors
 from app.models import ApiToken, DependencyRow, EvidenceRow, ServiceRow, Workspace
-from graph.coverage import OfferingVerdict, check, check_each
+from graph.coverage import check_links
 from graph.errors import ChainError, Issue, UsageError
-from graph.evidence import counts_until
+from graph.findings import expiring_stops
 from graph.i18n import N_, gettext
 from graph.model import Chain
 from graph.profiles import ResolvedProfile, find_profile
-from graph.verdicts import CheckResult, FindingCode
+from graph.verdicts import LinkResult
 from importers import registry
 from importers.base import ImportFailed, Source
 from importers.chainfile import dump_chain, dump_plain, load_chains, load_plain
@@ -179,43 +179,21 @@ def expiring(
     offering, with ``days`` as the window (verdicts.md, revision of 2026-12)."""
     chain = register_chain(session, workspace, scope)
     resolved = replace(find_profile(profile, chain), expiring_days=days)
-    return expiring_in(chain, [check(chain, profile=resolved, at=today)], resolved, today)
-
-
-def overview(
-    session: Session,
-    *,
-    workspace: Workspace,
-    today: date,
-    days: int,
-    profile: str,
-    scope: frozenset[str] | None = None,
-) -> tuple[Chain, list[tuple[str, OfferingVerdict]], list[Expiring]]:
-    """The workspace's overview from one read of its register and one check of all its
-    offerings: each offering's verdict and counts today (as a check of it alone gives them,
-    :func:`graph.coverage.check_each`), and what :func:`expiring` lists, from that check."""
-    chain = register_chain(session, workspace, scope)
-    resolved = replace(find_profile(profile, chain), expiring_days=days)
-    if not chain.offerings:
-        return chain, [], []
-    result, each = check_each(chain, profile=resolved, at=today)
-    return chain, list(each.items()), expiring_in(chain, [result], resolved, today)
+    return expiring_in(chain, check_links(chain, profile=resolved, at=today), resolved, today)
 
 
 def expiring_in(
-    chain: Chain, results: Sequence[CheckResult], profile: ResolvedProfile, today: date
+    chain: Chain, links: Iterable[LinkResult], profile: ResolvedProfile, today: date
 ) -> list[Expiring]:
-    """The evidence the ``expiring`` findings of ``results`` name, once each, soonest first
-    (what :func:`expiring` lists and the overview shows)."""
-    found: dict[str, Expiring] = {}
-    for result in results:
-        for finding in result.findings:
-            if finding.code is FindingCode.EXPIRING and finding.subjects[0] not in found:
-                e = chain.evidence[finding.subjects[0]]
-                stop = counts_until(e, profile, today)
-                if stop is not None:
-                    found[e.id] = Expiring(e.id, e.scheme.value, e.holder, e.covers, stop)
-    return sorted(found.values(), key=lambda x: (x.stops, x.evidence))
+    """The evidence the ``expiring`` findings of a check with ``links`` name, soonest first
+    (what :func:`expiring` lists and the overview shows), without the other findings."""
+    return sorted(
+        (
+            Expiring(e.id, e.scheme.value, e.holder, e.covers, stop)
+            for e, stop in expiring_stops(chain, links, profile, today).values()
+        ),
+        key=lambda x: (x.stops, x.evidence),
+    )
 
 
 def _lock_register(session: Session, workspace: Workspace) -> None:

@@ -102,8 +102,7 @@ def check_links(
     """The links of :func:`check` at ``at``, without the findings: what a comparison of two
     checks reads (:func:`graph.diff.diff`)."""
     starts = _starts(chain, offerings)
-    judge = _Judge(chain, profile, at, None)
-    return tuple(judge.link(s) for s in walk(build_graph(chain), offerings=starts))
+    return _Judge(chain, profile, at, None).judged_walk(build_graph(chain), starts)[0]
 
 
 def judge_links(
@@ -235,12 +234,16 @@ class Judged:
         with self._lock:
             return self._judge.check(self._graph, starts)
 
-    def check_each(self) -> tuple[CheckResult, dict[str, OfferingVerdict]]:
-        """What ``check_each(chain, ...)`` gives, with the judging shared (over a period too:
-        each offering's verdict and counts are those of a check of it alone)."""
+    def each(self) -> tuple[tuple[LinkResult, ...], dict[str, OfferingVerdict]]:
+        """The links of a check of every offering, and each offering's verdict and counts, as
+        ``check_each(chain, ...)`` gives them (over a period too), with the judging shared and
+        without the findings: the overview shows none of them but the ``expiring`` ones
+        (:func:`graph.findings.expiring_stops`), and a whole register's findings cost about a
+        fifth of its check."""
         starts = tuple(dict.fromkeys(self.chain.offerings))
         with self._lock:
-            return _each(starts, *self._judge.check(self._graph, starts))
+            links, scoped = self._judge.judged_walk(self._graph, starts)
+        return links, _each(starts, links, scoped)
 
 
 class OfferingVerdict(NamedTuple):
@@ -263,15 +266,16 @@ def check_each(
     links plus, per mask, the offerings in it, not links times offerings.
     """
     starts = tuple(dict.fromkeys(chain.offerings))
-    return _each(starts, *_check(chain, starts, profile, at, None))
+    result, scoped = _check(chain, starts, profile, at, None)
+    return result, _each(starts, result.links, scoped)
 
 
 def _each(
-    starts: tuple[str, ...], result: CheckResult, scoped: list[ScopedLink]
-) -> tuple[CheckResult, dict[str, OfferingVerdict]]:
-    """The check of every offering, and each one's verdict and summary, from its walk."""
+    starts: tuple[str, ...], links: Sequence[LinkResult], scoped: list[ScopedLink]
+) -> dict[str, OfferingVerdict]:
+    """Each offering's verdict and summary, from the walk of them all and its links."""
     by_mask: dict[int, Counter[Status]] = defaultdict(Counter)
-    for link, reached in zip(result.links, scoped, strict=True):
+    for link, reached in zip(links, scoped, strict=True):
         by_mask[reached.offerings][link.status] += 1
     counts: dict[str, Counter[Status]] = {o: Counter() for o in starts}
     for mask, statuses in by_mask.items():
@@ -282,7 +286,7 @@ def _each(
         verdict = next((s for s in (Status.GAP, Status.CONDITIONAL) if found[s]), Status.OK)
         summary = {"links": found.total(), **{s.value: found[s] for s in Status}}
         each[offering] = OfferingVerdict(verdict, summary)
-    return result, each
+    return each
 
 
 class EvidenceFacts:
@@ -354,12 +358,18 @@ class _Judge:
     ) -> tuple[CheckResult, list[ScopedLink]]:
         """The check from ``starts`` over ``G`` (the chain's graph), and the walk."""
         chain, profile, at, period = self.chain, self.profile, self.at, self.period
-        scoped = walk(G, offerings=starts)
-        links = tuple(self.link(s) for s in scoped)
+        links, scoped = self.judged_walk(G, starts)
         findings = find(
             chain, scoped=scoped, links=links, starts=starts, profile=profile, at=at, period=period
         )
         return CheckResult(starts, profile.id, at, period, links, findings), scoped
+
+    def judged_walk(
+        self, G: nx.DiGraph[str], starts: tuple[str, ...]
+    ) -> tuple[tuple[LinkResult, ...], list[ScopedLink]]:
+        """The links of the walk from ``starts`` over ``G``, judged, and the walk."""
+        scoped = walk(G, offerings=starts)
+        return tuple(self.link(s) for s in scoped), scoped
 
     def considered(self, p: Service) -> list[Evidence]:
         """Evidence held by the provider's supplier or listing the provider, by id."""

@@ -78,9 +78,10 @@ def find(
     there are no ``expiring`` findings.
     """
     in_scope = [s for s in scoped if s.in_scope]
+    stops = expiring_stops(chain, links, profile, at) if at is not None else {}
     findings = [
         *_subservice_findings(chain, in_scope, links),
-        *(_expiring(chain, links, profile, at) if at is not None else ()),
+        *(_expiring(chain, stops, profile, at) if at is not None else ()),
         *_cycles(in_scope),
         *_concentration(chain, in_scope, starts),
         *_third_country(chain, in_scope),
@@ -153,9 +154,13 @@ def _subservice_findings(
     return found
 
 
-def _expiring(
-    chain: Chain, links: Sequence[LinkResult], profile: ResolvedProfile, at: date
-) -> list[Finding]:
+def expiring_stops(
+    chain: Chain, links: Iterable[LinkResult], profile: ResolvedProfile, at: date
+) -> dict[str, tuple[Evidence, date]]:
+    """The evidence the ``expiring`` findings of a check with ``links`` name, by id, in the
+    order the links first name it, each with the day it stops counting: the deciding evidence
+    of ``ok`` and ``conditional`` links that stops counting within ``profile.expiring_days``
+    of ``at``. What a page that lists only these needs, without the other findings."""
     horizon = plus_days(at, profile.expiring_days)  # 9999-12-31 at most
     stops: dict[str, tuple[Evidence, date]] = {}
     seen: set[str] = set()  # a piece deciding many links is looked at once
@@ -168,6 +173,12 @@ def _expiring(
         stop = counts_until(e, profile, at)
         if stop is not None and at <= stop <= horizon:
             stops[eid] = (e, stop)
+    return stops
+
+
+def _expiring(
+    chain: Chain, stops: dict[str, tuple[Evidence, date]], profile: ResolvedProfile, at: date
+) -> list[Finding]:
     return [
         Finding(
             FindingCode.EXPIRING,

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from graph.coverage import check, check_each, check_links, prepare
 from graph.evidence import stop_date
+from graph.findings import expiring_stops
 from graph.model import (
     Accreditation,
     BridgeLetter,
@@ -29,7 +30,7 @@ from graph.model import (
     Verification,
 )
 from graph.profiles import ZEKER_ONLINE
-from graph.verdicts import CheckResult, Status, Verdict
+from graph.verdicts import CheckResult, FindingCode, Status, Verdict
 from tests.factories import d, dep, make_chain, service, supplier
 
 SERVICES = ["s0", "s1", "s2", "s3", "s4"]
@@ -408,12 +409,19 @@ def test_a_prepared_chain_answers_each_question_as_check_does(
 def test_a_prepared_chain_gives_each_offerings_verdict_as_check_each_does(
     chain: Chain, at: date, data: st.DataObject
 ) -> None:
-    """After any questions, a prepared chain's verdict per offering is check_each's."""
+    """After any questions, a prepared chain's verdict per offering is check_each's, and the
+    links it gives with them (which the overview's expiring evidence is read from) are those of
+    a check of every offering, so their expiring evidence is what that check's findings name."""
     judged = prepare(chain, at=at)
     some = st.lists(st.sampled_from(sorted(chain.services)), min_size=1, max_size=3, unique=True)
     for offerings in data.draw(st.lists(some, max_size=2)):
         judged.check(offerings)
-    assert judged.check_each() == check_each(chain, profile=ZEKER_ONLINE, at=at)
+    links, each = judged.each()
+    result, expected = check_each(chain, profile=ZEKER_ONLINE, at=at)
+    assert each == expected
+    assert links == result.links
+    named = [f.subjects[0] for f in result.findings if f.code is FindingCode.EXPIRING]
+    assert sorted(expiring_stops(chain, links, ZEKER_ONLINE, at)) == named
 
 
 @given(chain=chains(), at=st.sampled_from(DATES), data=st.data())

@@ -90,7 +90,7 @@ def _overview(
         judged = (
             ready.judged if profile == ready.profile else prepare(chain, profile=profile, at=day)
         )
-        result, each = judged.check_each()
+        links, each = judged.each()
     rows = [
         OfferingRow(
             offering,
@@ -109,7 +109,7 @@ def _overview(
             tuple((s, chain.services[s].name) for s in e.covers),
             e.stops,
         )
-        for e in services.expiring_in(chain, [result], profile, day)
+        for e in services.expiring_in(chain, links, profile, day)
     ]
     return ready.version, (rows, soon, False)
 
