@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 from sqlalchemy import Text, and_, delete, func, insert, or_, update
 from sqlalchemy import cast as sql_cast
@@ -26,6 +26,7 @@ from app.models import (
     Workspace,
     utcnow,
 )
+from importers.chainfile.messages import may_hold_surrogate
 
 EntityRow = SupplierRow | ServiceRow | DependencyRow | EvidenceRow | ProfileRow
 
@@ -96,6 +97,20 @@ def add_workspace(session: Session, *, slug: str, name: str) -> Workspace:
 
 def bodies(session: Session, kind: Kind, workspace_id: int) -> list[tuple[str, dict[str, Any]]]:
     """Every entity of one kind as (key, body), in register order; one query, no ORM objects."""
+    return read_bodies(session, kind, workspace_id).items
+
+
+class Bodies(NamedTuple):
+    """The entities of one kind as :func:`bodies` gives them, and whether the JSON text they
+    were parsed from holds a surrogate's escape (``may_hold_surrogate``): without one, no text
+    of them is a lone surrogate, and validating them need not look for one."""
+
+    items: list[tuple[str, dict[str, Any]]]
+    surrogates: bool
+
+
+def read_bodies(session: Session, kind: Kind, workspace_id: int) -> Bodies:
+    """:func:`bodies`, and whether a text of them may be a lone surrogate."""
     row = kind.row
     key_columns: tuple[Any, ...] = (
         (col(DependencyRow.consumer), col(DependencyRow.provider))
@@ -111,10 +126,13 @@ def bodies(session: Session, kind: Kind, workspace_id: int) -> list[tuple[str, d
         .order_by(col(row.position), col(row.id))
     )
     found = session.connection().execute(statement).all()
-    parsed: list[dict[str, Any]] = json.loads("[" + ",".join([r[-1] for r in found]) + "]")
+    text = "[" + ",".join([r[-1] for r in found]) + "]"
+    parsed: list[dict[str, Any]] = json.loads(text)
     if row is DependencyRow:
-        return [(f"{r[0]}/{r[1]}", body) for r, body in zip(found, parsed, strict=True)]
-    return [(r[0], body) for r, body in zip(found, parsed, strict=True)]
+        items = [(f"{r[0]}/{r[1]}", body) for r, body in zip(found, parsed, strict=True)]
+    else:
+        items = [(r[0], body) for r, body in zip(found, parsed, strict=True)]
+    return Bodies(items, may_hold_surrogate(text))
 
 
 def offerings(session: Session, workspace_id: int) -> list[str]:

@@ -37,6 +37,7 @@ from importers import registry
 from importers.base import ImportFailed, Source
 from importers.chainfile import dump_chain, dump_plain, load_chains, load_plain
 from importers.chainfile.edit import Entry, check_delete, check_write, read_entry
+from importers.chainfile.messages import may_hold_surrogate
 
 ROLES = accounts.ROLES
 _SECTIONS = tuple(repo.KINDS)
@@ -50,16 +51,28 @@ def register_document(
 ) -> dict[str, Any]:
     """The workspace's register as a plain chain document (one query per table); with a
     ``scope``, only those offerings and what lies under them (:func:`scoped`)."""
+    return _register_document(session, workspace, scope)[0]
+
+
+def _register_document(
+    session: Session, workspace: Workspace, scope: frozenset[str] | None
+) -> tuple[dict[str, Any], bool]:
+    """:func:`register_document`, and whether a text of it may be a lone surrogate (whether
+    the JSON it was parsed from holds a surrogate's escape, ``repo.read_bodies``)."""
+    # the workspace's own JSON, written again with escapes as the database's was
+    surrogates = may_hold_surrogate(json.dumps([workspace.extra, workspace.titles]))
     document: dict[str, Any] = {"ketenkaart": 1}
     document["offerings"] = repo.offerings(session, workspace.id or 0)
     for section, kind in repo.KINDS.items():
-        document[section] = [body for _, body in repo.bodies(session, kind, workspace.id or 0)]
+        found = repo.read_bodies(session, kind, workspace.id or 0)
+        surrogates = surrogates or found.surrogates
+        document[section] = [body for _, body in found.items]
     document.update(workspace.extra)
     document = document if scope is None else scoped(document, scope)
     title = next((t for o in document["offerings"] if (t := workspace.titles.get(o))), None)
     if title:  # a chain file has one title: the first offering's that has one
         document = {"ketenkaart": 1, "title": title, **document}
-    return document
+    return document, surrogates
 
 
 def offering_title(workspace: Workspace, offering: str) -> str | None:
@@ -134,8 +147,8 @@ def register_chain(
 ) -> Chain:
     """The workspace's register as a chain, with the chains it subscribes to (ADR 40); a
     register without offerings has none to give."""
-    document = register_document(session, workspace, scope)
-    document = publishing.with_upstream(session, workspace, document, scope)
+    own, surrogates = _register_document(session, workspace, scope)
+    document = publishing.with_upstream(session, workspace, own, scope)
     if not document["offerings"]:
         raise Conflict(
             gettext(
@@ -143,7 +156,12 @@ def register_chain(
                 "service as an offering"
             ).format(workspace=workspace.slug)
         )
-    return load_plain(document, source=f"workspace {workspace.slug}")
+    return load_plain(
+        document,
+        source=f"workspace {workspace.slug}",
+        # what subscriptions add was not looked at here
+        surrogates=surrogates or document is not own,
+    )
 
 
 def export_register(
@@ -313,9 +331,11 @@ def import_file(
             session, workspace=workspace, name=name, data=data, dry_run=dry_run, actor=actor
         )
         return FileImport(report, importer.name, [])
-    current = register_document(session, workspace)
+    current, surrogates = _register_document(session, workspace, None)
     existing = (
-        load_plain(current, source=f"workspace {workspace.slug}") if current["offerings"] else None
+        load_plain(current, source=f"workspace {workspace.slug}", surrogates=surrogates)
+        if current["offerings"]
+        else None
     )
     source = Source(name, existing=existing, keep_internal=keep_internal)
     result = registry.run(importer, data, source)

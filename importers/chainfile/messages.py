@@ -82,6 +82,26 @@ def path_text(parts: Sequence[str | int]) -> str:
 
 SURROGATE = re.compile("[\ud800-\udfff]")
 
+# The escapes that can write a surrogate in JSON or YAML text: \uD800-\uDFFF, and YAML's
+# \U0000D800-\U0000DFFF; an escaped backslash before "u" is matched too, which only costs a scan.
+_SURROGATE_ESCAPE = re.compile(r"\\(?:u|U0000)[dD][89a-fA-F]")
+_SURROGATE_ESCAPE_BYTES = re.compile(rb"\\(?:u|U0000)[dD][89a-fA-F]")
+
+
+def may_hold_surrogate(text: str | bytes) -> bool:
+    r"""Whether JSON or YAML ``text`` (UTF-8, or decoded from it) may hold a lone surrogate once
+    parsed: only an escape writes one, so text without a surrogate's escape cannot, and the
+    scan of its parsed values for one can be left out (:meth:`Reader.odd_text`).
+
+    >>> may_hold_surrogate(b'{"name": "caf\\u00e9"}'), may_hold_surrogate('"\\udc00"')
+    (False, True)
+    >>> may_hold_surrogate('name: "\\U0000DC00"'), may_hold_surrogate("café")
+    (True, False)
+    """
+    if isinstance(text, bytes):
+        return _SURROGATE_ESCAPE_BYTES.search(text) is not None
+    return _SURROGATE_ESCAPE.search(text) is not None
+
 
 def escape_char(match: re.Match[str]) -> str:
     return f"\\u{ord(match.group()):04x}"

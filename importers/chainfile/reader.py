@@ -72,6 +72,7 @@ from importers.chainfile.messages import (
     did_you_mean,
     escape_char,
     join_path,
+    may_hold_surrogate,
     one_of,
     quote,
     surrogate_message,
@@ -173,8 +174,9 @@ class Reader:
         # references made by entries that were rejected, checked once the files are merged:
         # (to a service?, the id, path, line)
         self.loose: list[tuple[bool, str, str, int | None]] = []
-        # whether the text read may hold a lone surrogate: only a \u or \U escape makes one
-        # from UTF-8 text (parse() looks); a document handed over as objects may hold any
+        # whether the text read may hold a lone surrogate: only a surrogate's escape makes one
+        # from UTF-8 text (parse() looks); a document handed over as objects may hold any,
+        # unless its giver looked at the text it was parsed from (load_plain's ``surrogates``)
         self.escaped = True
 
     # -- reporting ------------------------------------------------------------------------
@@ -217,7 +219,7 @@ class Reader:
 
     def parse(self, data: bytes, max_bytes: int) -> object:
         """Decode and parse ``data``; ``NOTHING`` when that fails (the reason is reported)."""
-        self.escaped = b"\\u" in data or b"\\U" in data
+        self.escaped = may_hold_surrogate(data)
         return parse_file(data, max_bytes, self.report)
 
     # -- mappings and fields ------------------------------------------------------------------

@@ -21,8 +21,13 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import Engine, update
+from sqlmodel import Session
 
+from app import services
 from app.cli import main
+from app.models import SupplierRow, Workspace
+from graph.errors import ChainError
 from tests.app.conftest import Ws
 from tests.app.test_pages import fixed_clock, sign_in
 
@@ -266,3 +271,36 @@ def test_the_command_line_checks_at_any_date_of_the_calendar(
     assert main(["check", demo, "--at", at.isoformat(), "--format", "json"]) in (0, 1)
     assert main(["check", demo, "--period", f"{at}..9999-12-31", "--format", "json"]) in (0, 1)
     capsys.readouterr()
+
+
+@pytest.mark.parametrize(
+    ("where", "message"),
+    [
+        ("supplier", "suppliers[1].name: the text holds a lone surrogate (U+DC00)"),
+        ("title", "title: the text holds a lone surrogate (U+DC00)"),
+    ],
+)
+def test_a_lone_surrogate_written_into_the_database_by_hand_is_found_when_it_is_read(
+    engine: Engine, demo_ws: Ws, where: str, message: str
+) -> None:
+    """The register read from the database is checked as a file is. It is looked at for lone
+    surrogates only where the stored JSON holds a surrogate's escape, which is where one put
+    into the database past the service, by hand, ends up: it is still refused at its field."""
+    with Session(engine) as session:
+        wid = services.workspace_for(session, demo_ws.slug).id
+        if where == "supplier":
+            body = {"id": "stratus", "name": SURROGATE, "country": "NL", "parent": "stratus-group"}
+            row = SupplierRow.__table__  # type: ignore[attr-defined]
+            session.execute(
+                update(row)
+                .where(row.c.workspace_id == wid, row.c.key == "stratus")
+                .values(body=body)
+            )
+        else:
+            table = Workspace.__table__  # type: ignore[attr-defined]
+            titles = {"loonwolk-online": SURROGATE}
+            session.execute(update(table).where(table.c.id == wid).values(titles=titles))
+        session.commit()
+    with Session(engine) as session, pytest.raises(ChainError) as raised:
+        services.register_chain(session, services.workspace_for(session, demo_ws.slug))
+    assert message in str(raised.value)

@@ -27,6 +27,7 @@ from graph.errors import ChainError
 from graph.schema import RULES, Rule
 from importers.chainfile import load_chain
 from importers.chainfile.checks import SECTION_PLANS
+from importers.chainfile.messages import SURROGATE, may_hold_surrogate
 
 ROOT = Path(__file__).parents[2]
 
@@ -369,3 +370,67 @@ def test_a_broken_rule_is_reported_at_its_field(rule: Rule, probe: bool) -> None
         for line in error.splitlines()
         if line.split(": ")[1].startswith(f"{rule.section}[")
     ), error
+
+
+# --- lone surrogates ---------------------------------------------------------------------------
+# Only an escape makes a lone surrogate from UTF-8 text; the reader scans the parsed values for
+# one only when the text holds a surrogate's escape (may_hold_surrogate), so that scan must see
+# every way of writing one.
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            '{"ketenkaart": 1, "title": "a\\udc00"}',
+            "title: the text holds a lone surrogate (U+DC00)",
+        ),
+        (
+            '{"ketenkaart": 1, "title": "a\\uDC00"}',
+            "title: the text holds a lone surrogate (U+DC00)",
+        ),
+        (
+            '{"ketenkaart": 1, "title": "\\ud83d"}',
+            "title: the text holds a lone surrogate (U+D83D)",
+        ),
+        # YAML's parser refuses a surrogate's escape itself, at its line
+        ('ketenkaart: 1\ntitle: "a\\uD800"\n', "odd.yaml:2: not valid YAML"),
+        ('ketenkaart: 1\ntitle: "a\\U0000dc00"\n', "odd.yaml:2: not valid YAML"),
+    ],
+)
+def test_a_lone_surrogate_however_escaped_is_refused(text: str, message: str) -> None:
+    with pytest.raises(ChainError) as raised:
+        load_chain(text.encode(), filename="odd.yaml")
+    assert message in str(raised.value)
+
+
+# any character, lone surrogates and characters past U+FFFF often
+_odd_text = st.text(
+    st.one_of(
+        st.characters(codec=None),
+        st.sampled_from(["\ud800", "\udbff", "\udc00", "\udfff", "\U0001f600"]),
+    ),
+    max_size=6,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(value=_odd_text, yaml_style=st.booleans())
+def test_text_that_parses_to_a_lone_surrogate_is_always_looked_at(
+    value: str, yaml_style: bool
+) -> None:
+    """Whatever a value is, written with escapes (JSON's, or YAML's long ones), its text is
+    looked at when the value holds a lone surrogate."""
+    if yaml_style:  # every character but printable ASCII as YAML's \UXXXXXXXX
+        quoted = "".join(
+            c if c.isascii() and c.isprintable() and c not in '"\\' else f"\\U{ord(c):08X}"
+            for c in value
+        )
+        text = f'name: "{quoted}"'
+        assert yaml.safe_load(text)["name"] == value  # the text says what it should
+    else:  # every character past ASCII as JSON's \uXXXX, in pairs past U+FFFF
+        text = json.dumps({"name": value})
+        assert json.loads(text)["name"] == value
+    if SURROGATE.search(value):
+        assert may_hold_surrogate(text)
+        assert may_hold_surrogate(text.encode())
