@@ -17,13 +17,15 @@ values with sorted keys: the register rebuilt from them is the same but for that
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Text, select
+from sqlalchemy import cast as sql_cast
 from sqlmodel import Session, col
 
 from app import repository as repo
@@ -38,6 +40,7 @@ from graph.model import Chain
 from graph.profiles import ResolvedProfile, find_profile
 from graph.schema import SECTIONS
 from importers.chainfile import dump_plain_lazily, load_plain
+from importers.chainfile.messages import may_hold_surrogate
 
 REPLAYED = ("create", "update", "delete", "import")
 """The actions of the trail that change a register."""
@@ -57,6 +60,9 @@ class _Register:
     offerings: dict[str, None] = field(default_factory=dict)
     titles: dict[str, str] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
+    surrogates: bool = False
+    """Whether an entry replayed was read from JSON text holding a surrogate's escape
+    (``may_hold_surrogate``): only then may a text of the register be a lone surrogate."""
 
     def put(self, section: str, value: dict[str, Any]) -> str:
         """Store an entity written by a create, an update or an import (``offering``, which
@@ -68,8 +74,10 @@ class _Register:
         self.sections[section][key] = body  # a changed one keeps its place, a new one is last
         return key
 
-    def apply(self, action: str, target: str, before: object, after: object) -> None:
+    def apply(self, entry: _Entry) -> None:
         """Replay one entry of the trail."""
+        self.surrogates = self.surrogates or entry.surrogates
+        action, target, before, after = entry.action, entry.target, entry.before, entry.after
         section = _BY_SINGULAR.get(target.split("/", 1)[0])
         if action in ("create", "update") and section is not None and isinstance(after, dict):
             key = self.put(section, after)
@@ -124,12 +132,14 @@ class _Entry:
     after: object
     actor: dict[str, Any]
     at: datetime
+    surrogates: bool
+    """Whether the JSON text of ``before`` or ``after`` holds a surrogate's escape."""
 
 
 def _changes(session: Session, workspace: Workspace, until: datetime) -> Iterator[_Entry]:
     """The workspace's entries that change its register, appended at or before ``until``, in
     the order they were appended; read in batches, as plain values (no objects kept in the
-    session)."""
+    session), their values from their JSON text (looked at for a surrogate's escape)."""
     chain, last = chain_of(workspace.id), 0
     # SQLite compares the stored UTC wall-clock text: the moment goes in as UTC, too
     until = _utc(until)
@@ -139,8 +149,8 @@ def _changes(session: Session, workspace: Workspace, until: datetime) -> Iterato
                 col(AuditEntry.seq),
                 col(AuditEntry.action),
                 col(AuditEntry.target),
-                col(AuditEntry.before),
-                col(AuditEntry.after),
+                sql_cast(col(AuditEntry.before), Text),
+                sql_cast(col(AuditEntry.after), Text),
                 col(AuditEntry.actor),
                 col(AuditEntry.at),
             )
@@ -157,7 +167,15 @@ def _changes(session: Session, workspace: Workspace, until: datetime) -> Iterato
             return
         for _, action, target, before, after, actor, at in batch:
             who = actor if isinstance(actor, dict) else {}
-            yield _Entry(str(action), str(target), before, after, who, _utc(at))
+            yield _Entry(
+                str(action),
+                str(target),
+                None if before is None else json.loads(before),
+                None if after is None else json.loads(after),
+                who,
+                _utc(at),
+                any(text is not None and may_hold_surrogate(text) for text in (before, after)),
+            )
         last = int(batch[-1][0])
 
 
@@ -255,10 +273,14 @@ def register_as_of(
     entries of its trail appended up to then: the plain chain document
     :func:`app.services.register_document` gave at that moment; with a ``scope``, only that
     part of it (:func:`app.services.scoped`)."""
+    return _as_of(session, workspace, at).document(scope)
+
+
+def _as_of(session: Session, workspace: Workspace, at: datetime) -> _Register:
     register = _Register()
     for entry in _changes(session, workspace, at):
-        register.apply(entry.action, entry.target, entry.before, entry.after)
-    return register.document(scope)
+        register.apply(entry)
+    return register
 
 
 def chain_as_of(
@@ -266,17 +288,20 @@ def chain_as_of(
 ) -> Chain:
     """The register as of ``at`` as a chain (what an export read then); :class:`Conflict`
     when it had no offering then, as an export without one is refused."""
-    return _chain(register_as_of(session, workspace, at, scope), workspace, at)
+    register = _as_of(session, workspace, at)
+    return _chain(register.document(scope), workspace, at, surrogates=register.surrogates)
 
 
-def _chain(document: dict[str, Any], workspace: Workspace, at: datetime) -> Chain:
+def _chain(
+    document: dict[str, Any], workspace: Workspace, at: datetime, *, surrogates: bool
+) -> Chain:
     if not document["offerings"]:
         raise Conflict(
             gettext(
                 "workspace '{workspace}' had no offering at {moment}: nothing to export"
             ).format(workspace=workspace.slug, moment=_shown(_utc(at)))
         )
-    return load_plain(document, source=f"workspace {workspace.slug}")
+    return load_plain(document, source=f"workspace {workspace.slug}", surrogates=surrogates)
 
 
 @dataclass(frozen=True, slots=True)
@@ -309,8 +334,11 @@ def register_diff(
     is refused, as its export is (:class:`Conflict`). An unknown ``profile`` is
     :class:`Invalid` at ``profile_at``. ``old`` is not after ``new`` (every caller refuses
     that first, with its own words)."""
-    documents, authors = _replayed(session, workspace, old, new, scope)
-    chains = [_chain_or_nothing(document, workspace, moment) for document, moment in documents]
+    registers, authors = _replayed(session, workspace, old, new, scope)
+    chains = [
+        _chain_or_nothing(register.document(scope), workspace, moment, register.surrogates)
+        for register, moment in registers
+    ]
     judged_by = _profile(profile, chains[1], chains[0], where=profile_at)
     found = diff(
         chains[0],
@@ -343,32 +371,34 @@ def _replayed(
     new: datetime,
     scope: frozenset[str] | None,
 ) -> tuple[
-    tuple[tuple[dict[str, Any], datetime], tuple[dict[str, Any], datetime]],
+    tuple[tuple[_Register, datetime], tuple[_Register, datetime]],
     dict[tuple[str, tuple[str, ...]], tuple[str, datetime]],
 ]:
-    """The register as of ``old`` and as of ``new`` (as :func:`register_as_of` gives each),
-    and who changed each entity last in between, and when (:func:`_touched`), from one read
-    of the trail up to ``new`` (``old`` is not after it)."""
+    """The register as of ``old`` and as of ``new`` (whose documents in ``scope`` are what
+    :func:`register_as_of` gives), and who changed each entity last in between, and when
+    (:func:`_touched`), from one read of the trail up to ``new`` (``old`` is not after it)."""
     if _utc(old) > _utc(new):
         raise ValueError(f"the older moment {old} is after the newer {new}")
     before, after, until = _Register(), _Register(), _utc(old)
     authors: dict[tuple[str, tuple[str, ...]], tuple[str, datetime]] = {}
     for entry in _changes(session, workspace, new):
         if entry.at <= until:
-            before.apply(entry.action, entry.target, entry.before, entry.after)
+            before.apply(entry)
         else:
             who = _who(entry.actor)
             authors.update((place, (who, entry.at)) for place in _touched(entry, scope is None))
-        after.apply(entry.action, entry.target, entry.before, entry.after)
-    return ((before.document(scope), old), (after.document(scope), new)), authors
+        after.apply(entry)
+    return ((before, old), (after, new)), authors
 
 
-def _chain_or_nothing(document: dict[str, Any], workspace: Workspace, at: datetime) -> Chain:
+def _chain_or_nothing(
+    document: dict[str, Any], workspace: Workspace, at: datetime, surrogates: bool
+) -> Chain:
     """The register's document as a chain; one still empty (a moment just after the
     workspace was made) as a chain without anything."""
     if not document["offerings"] and not any(document[section] for section in repo.KINDS):
         return Chain(offerings=())
-    return _chain(document, workspace, at)
+    return _chain(document, workspace, at, surrogates=surrogates)
 
 
 def _profile(name: str, *chains: Chain, where: str) -> ResolvedProfile:

@@ -328,7 +328,7 @@ def test_the_register_as_of_each_moment_is_what_its_export_gave(
             for new in (old, moments[-1]):
                 for scope in (None, SCOPE):
                     both, _ = history._replayed(session, workspace, old, new, scope)
-                    assert [json.dumps(document) for document, _ in both] == [
+                    assert [json.dumps(register.document(scope)) for register, _ in both] == [
                         json.dumps(history.register_as_of(session, workspace, moment, scope))
                         for moment in (old, new)
                     ], f"{done}: {old} to {new}"

@@ -21,12 +21,12 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import Engine, update
+from sqlalchemy import Engine, insert, select, update
 from sqlmodel import Session
 
-from app import services
+from app import history, services
 from app.cli import main
-from app.models import SupplierRow, Workspace
+from app.models import AuditEntry, SupplierRow, Workspace
 from graph.errors import ChainError
 from tests.app.conftest import Ws
 from tests.app.test_pages import fixed_clock, sign_in
@@ -304,3 +304,38 @@ def test_a_lone_surrogate_written_into_the_database_by_hand_is_found_when_it_is_
     with Session(engine) as session, pytest.raises(ChainError) as raised:
         services.register_chain(session, services.workspace_for(session, demo_ws.slug))
     assert message in str(raised.value)
+
+
+def test_a_lone_surrogate_written_into_the_trail_by_hand_is_found_when_it_is_replayed(
+    engine: Engine, demo_ws: Ws
+) -> None:
+    """The register as of a moment, replayed from the audit trail, is checked as the register
+    is: a lone surrogate in an entry appended by hand (the trail takes no other change) is
+    refused at its field."""
+    with Session(engine) as session:
+        workspace = services.workspace_for(session, demo_ws.slug)
+        table = AuditEntry.__table__  # type: ignore[attr-defined]
+        chain = f"ws:{workspace.id}"
+        last = session.execute(
+            select(table).where(table.c.chain == chain).order_by(table.c.seq.desc()).limit(1)
+        ).one()
+        before = {"id": "stratus", "name": "Stratus", "country": "NL"}
+        session.execute(
+            insert(table).values(
+                chain=chain,
+                seq=last.seq + 1,
+                at=datetime.now(UTC),
+                actor={"via": "cli"},
+                action="update",
+                target="supplier/stratus",
+                before=before,
+                after={**before, "name": SURROGATE},
+                prev_hash=last.hash,
+                hash="0" * 64,
+            )
+        )
+        session.commit()
+    with Session(engine) as session, pytest.raises(ChainError) as raised:
+        workspace = services.workspace_for(session, demo_ws.slug)
+        history.chain_as_of(session, workspace, datetime.now(UTC))
+    assert "suppliers[1].name: the text holds a lone surrogate (U+DC00)" in str(raised.value)
