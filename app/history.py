@@ -66,10 +66,12 @@ class _Register:
 
     def put(self, section: str, value: dict[str, Any]) -> str:
         """Store an entity written by a create, an update or an import (``offering``, which
-        the trail adds to a service's values, taken off); its key."""
-        body = dict(value)
-        if section == "services":
-            body.pop("offering", None)
+        the trail adds to a service's values, taken off); its key. The values are the entry's
+        own, not a copy: two registers replayed from the same entries share those of every
+        entity not changed between them (:func:`_shared`), and nothing changes them."""
+        body = value
+        if section == "services" and "offering" in value:
+            body = {name: v for name, v in value.items() if name != "offering"}
         key = repo.KINDS[section].key_of(body)
         self.sections[section][key] = body  # a changed one keeps its place, a new one is last
         return key
@@ -335,9 +337,10 @@ def register_diff(
     :class:`Invalid` at ``profile_at``. ``old`` is not after ``new`` (every caller refuses
     that first, with its own words)."""
     registers, authors = _replayed(session, workspace, old, new, scope)
+    documents = [register.document(scope) for register, _ in registers]
     chains = [
-        _chain_or_nothing(register.document(scope), workspace, moment, register.surrogates)
-        for register, moment in registers
+        _chain_or_nothing(document, workspace, moment, register.surrogates)
+        for document, (register, moment) in zip(documents, registers, strict=True)
     ]
     judged_by = _profile(profile, chains[1], chains[0], where=profile_at)
     found = diff(
@@ -347,6 +350,7 @@ def register_diff(
         new_at=_utc(new).date(),
         plain=dump_plain_lazily,  # a page shows 200 of a large register's entities
         profile=judged_by,
+        unchanged=_shared(*documents),
     )
     entities = tuple(
         change
@@ -389,6 +393,22 @@ def _replayed(
             authors.update((place, (who, entry.at)) for place in _touched(entry, scope is None))
         after.apply(entry)
     return ((before, old), (after, new)), authors
+
+
+def _shared(old: dict[str, Any], new: dict[str, Any]) -> set[tuple[str, tuple[str, ...]]]:
+    """The entities whose values are the very same objects in both documents, by section and
+    key as :mod:`graph.diff` names them: replayed from the same entry and not changed since
+    (:meth:`_Register.put`), so the same in both chains. A scope's cut evidence is made anew
+    for each document, and compared."""
+    shared: set[tuple[str, tuple[str, ...]]] = set()
+    for name, section in SECTIONS.items():
+        before = {id(body) for body in old.get(name) or ()}
+        shared.update(
+            (name, tuple(str(body[k]) for k in section.key))
+            for body in new.get(name) or ()
+            if id(body) in before
+        )
+    return shared
 
 
 def _chain_or_nothing(

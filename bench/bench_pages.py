@@ -10,7 +10,8 @@ request until the whole answer has arrived, ``--repeat`` times each:
   and then a later page of its gaps), each register table (suppliers, services,
   dependencies, evidence, and a later page of the dependencies), and the changes page (its
   first visit after a change, with the year up to now, and then the next page of its entities
-  by the page's own link);
+  by the page's own link; and the changes since the import, the whole register on both sides,
+  as an auditor asks what changed since the last visit);
 - the downloads: the report's Markdown, CSV, XLSX and offline HTML, the changes page's
   Markdown (by its link), and the register's exports (chain file as YAML and JSON, supplier
   register as XLSX and CSV);
@@ -54,6 +55,7 @@ import tempfile
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -180,10 +182,10 @@ class Target:
     (a link a person clicks there); ``path`` is then unused."""
 
 
-def targets(offering: str, offerings: Sequence[str] = ()) -> list[Target]:
+def targets(offering: str, offerings: Sequence[str] = (), since: str = "") -> list[Target]:
     """Everything timed, in the order of a round; last, the graph page of each of
     ``offerings`` in turn, the first of them just after a change (ADR 31: the register is
-    judged once for them all)."""
+    judged once for them all). ``since`` is a moment after the import (``...Z``)."""
     ws = f"/w/{SLUG}"
     report = f"{ws}/report/{offering}"
     api = f"/api/v1/workspaces/{SLUG}/export"
@@ -208,6 +210,8 @@ def targets(offering: str, offerings: Sequence[str] = ()) -> list[Target]:
             link=r'href="([^"]*[?&;]entities_page=2(?:[&#][^"]*)?)"',
         ),
         Target("changes .md", "", page=False, link=r'href="([^"]*/changes\.md\?[^"]*)"'),
+        # both moments hold the whole register: every entity is on both sides
+        Target("changes since import", f"{ws}/changes?from={since}", page=True, fresh=True),
         Target("report .md", f"{report}.md?at={AT}", page=False),
         Target("report .csv", f"{report}.csv?at={AT}", page=False),
         Target("report .xlsx", f"{report}.xlsx?at={AT}", page=False),
@@ -358,6 +362,10 @@ def measure(
         figures.import_s = time.perf_counter() - started
         if answer.status_code != 200:
             raise BenchError(f"the import answered {answer.status_code}: {answer.text[:2000]}")
+        # a whole second after the import was written, and before any change of a round
+        imported = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=1)
+        time.sleep(max(0.0, (imported - datetime.now(UTC)).total_seconds()) + 0.01)
+        since = imported.strftime("%Y-%m-%dT%H:%M:%SZ")
         del data
         sign_in(client)
         figures.offerings = all_offerings(client, token)
@@ -365,7 +373,7 @@ def measure(
         for round_no in range(repeat + 1):
             label = "warm-up" if round_no == 0 else f"round {round_no}/{repeat}"
             change_register(client, token, round_no)
-            page, asked = b"", targets(figures.offering, figures.offerings)
+            page, asked = b"", targets(figures.offering, figures.offerings, since)
             for index, target in enumerate(asked):
                 running.alive()
                 if target.fresh:

@@ -48,7 +48,7 @@ file or the clock.
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Final, NamedTuple, overload
@@ -239,6 +239,7 @@ def diff(
     plain: Callable[[Chain], Mapping[str, object]],
     profile: ResolvedProfile = ZEKER_ONLINE,
     offerings: Sequence[str] | None = None,
+    unchanged: Collection[tuple[str, tuple[str, ...]]] = frozenset(),
 ) -> ChainDiff:
     """The differences between two chains: their entities, and their links' verdicts.
 
@@ -260,6 +261,10 @@ def diff(
         The services both checks start from; default each chain's own offerings. An offering
         a chain does not have is left out of its check (an offering added this year is new
         ground, not an error); a chain with none left has no links.
+    unchanged
+        Entities both chains have that the caller knows to be the same, by section and key
+        as :class:`EntityChange` names them (a register replayed twice from one audit trail
+        shares the values of every entity not changed in between): not compared.
 
     Returns
     -------
@@ -270,7 +275,7 @@ def diff(
         old_at=old_at,
         new_at=new_at,
         judged_by=profile,
-        entities=entity_changes(plain(old), plain(new)),
+        entities=entity_changes(plain(old), plain(new), unchanged=unchanged),
         links=link_changes(
             _links(old, old_at, profile, offerings), _links(new, new_at, profile, offerings)
         ),
@@ -316,10 +321,14 @@ def link_changes(old: Iterable[LinkResult], new: Iterable[LinkResult]) -> tuple[
 
 
 def entity_changes(
-    old: Mapping[str, object], new: Mapping[str, object]
+    old: Mapping[str, object],
+    new: Mapping[str, object],
+    *,
+    unchanged: Collection[tuple[str, tuple[str, ...]]] = frozenset(),
 ) -> tuple[EntityChange, ...]:
     """The entities added, removed and changed between two chains as plain mappings (what
-    :func:`importers.chainfile.dump_plain` gives), in a fixed order.
+    :func:`importers.chainfile.dump_plain` gives), in a fixed order; those both have that are
+    in ``unchanged`` (by section and key) are not compared.
 
     >>> old = {"offerings": ["app"], "suppliers": [{"id": "acme", "name": "Acme"}]}
     >>> new = {"offerings": ["app"], "title": "KidsPlan",
@@ -344,6 +353,8 @@ def entity_changes(
             elif now is None:
                 leaves = Leaves(was, section.fields, new=False)
                 found.append(EntityChange(name, key, Change.REMOVED, leaves))
+            elif (name, key) in unchanged:
+                continue
             elif not _same(was := _whole(was), now := _whole(now)):
                 fields = tuple(_changes(was, now, (), section.fields))
                 if fields:
