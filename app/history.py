@@ -65,13 +65,11 @@ class _Register:
     (``may_hold_surrogate``): only then may a text of the register be a lone surrogate."""
 
     def put(self, section: str, value: dict[str, Any]) -> str:
-        """Store an entity written by a create, an update or an import (``offering``, which
-        the trail adds to a service's values, taken off); its key. The values are the entry's
-        own, not a copy: two registers replayed from the same entries share those of every
-        entity not changed between them (:func:`_shared`), and nothing changes them."""
-        body = value
-        if section == "services" and "offering" in value:
-            body = {name: v for name, v in value.items() if name != "offering"}
+        """Store an entity written by a create, an update or an import; its key. The values
+        are the entry's own (:attr:`_Entry.written`), not a copy: two registers replayed from
+        the same entries share those of every entity not changed between them
+        (:func:`_shared`), and nothing changes them."""
+        body = _written(section, value)  # the same object but for an imported offering's
         key = repo.KINDS[section].key_of(body)
         self.sections[section][key] = body  # a changed one keeps its place, a new one is last
         return key
@@ -82,7 +80,7 @@ class _Register:
         action, target, before, after = entry.action, entry.target, entry.before, entry.after
         section = _BY_SINGULAR.get(target.split("/", 1)[0])
         if action in ("create", "update") and section is not None and isinstance(after, dict):
-            key = self.put(section, after)
+            key = self.put(section, entry.written)
             if section == "services" and "offering" in after:
                 if after["offering"]:
                     self.offerings.setdefault(key, None)
@@ -118,6 +116,14 @@ class _Register:
         return document
 
 
+def _written(section: str, value: dict[str, Any]) -> dict[str, Any]:
+    """An entity's values as the register holds them: a service's without ``offering``, which
+    the trail adds to them (the same object when it has none)."""
+    if section == "services" and "offering" in value:
+        return {name: v for name, v in value.items() if name != "offering"}
+    return value
+
+
 def _utc(moment: datetime) -> datetime:
     if moment.tzinfo is None:  # SQLite gives naive datetimes back; they were stored in UTC
         return moment.replace(tzinfo=UTC)
@@ -136,6 +142,9 @@ class _Entry:
     at: datetime
     surrogates: bool
     """Whether the JSON text of ``before`` or ``after`` holds a surrogate's escape."""
+    written: Any
+    """``after`` as the register holds it (:func:`_written`), made once for every register
+    the entry is replayed into."""
 
 
 def _changes(session: Session, workspace: Workspace, until: datetime) -> Iterator[_Entry]:
@@ -169,14 +178,17 @@ def _changes(session: Session, workspace: Workspace, until: datetime) -> Iterato
             return
         for _, action, target, before, after, actor, at in batch:
             who = actor if isinstance(actor, dict) else {}
+            values = None if after is None else json.loads(after)
+            section = _BY_SINGULAR.get(str(target).split("/", 1)[0])
             yield _Entry(
                 str(action),
                 str(target),
                 None if before is None else json.loads(before),
-                None if after is None else json.loads(after),
+                values,
                 who,
                 _utc(at),
                 any(text is not None and may_hold_surrogate(text) for text in (before, after)),
+                _written(section, values) if section and isinstance(values, dict) else values,
             )
         last = int(batch[-1][0])
 
@@ -339,7 +351,7 @@ def register_diff(
     registers, authors = _replayed(session, workspace, old, new, scope)
     documents = [register.document(scope) for register, _ in registers]
     chains = [
-        _chain_or_nothing(document, workspace, moment, register.surrogates)
+        _chain_or_nothing(document, workspace, moment, surrogates=register.surrogates)
         for document, (register, moment) in zip(documents, registers, strict=True)
     ]
     judged_by = _profile(profile, chains[1], chains[0], where=profile_at)
@@ -401,18 +413,16 @@ def _shared(old: dict[str, Any], new: dict[str, Any]) -> set[tuple[str, tuple[st
     (:meth:`_Register.put`), so the same in both chains. A scope's cut evidence is made anew
     for each document, and compared."""
     shared: set[tuple[str, tuple[str, ...]]] = set()
-    for name, section in SECTIONS.items():
+    for name in SECTIONS:
         before = {id(body) for body in old.get(name) or ()}
         shared.update(
-            (name, tuple(str(body[k]) for k in section.key))
-            for body in new.get(name) or ()
-            if id(body) in before
+            (name, _key(name, body)) for body in new.get(name) or () if id(body) in before
         )
     return shared
 
 
 def _chain_or_nothing(
-    document: dict[str, Any], workspace: Workspace, at: datetime, surrogates: bool
+    document: dict[str, Any], workspace: Workspace, at: datetime, *, surrogates: bool
 ) -> Chain:
     """The register's document as a chain; one still empty (a moment just after the
     workspace was made) as a chain without anything."""

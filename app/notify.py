@@ -74,7 +74,7 @@ from app.models import (
     Workspace,
 )
 from app.views.terminal import STATUS_WORDS
-from graph.coverage import check, check_links
+from graph.coverage import check
 from graph.errors import KetenkaartError
 from graph.forecast import MAX_DAYS, Forecast
 from graph.forecast import forecast as graph_forecast
@@ -597,7 +597,8 @@ def _expiring_drafts(
 ) -> Iterator[Draft]:
     today = register.today
     resolved = replace(profile, expiring_days=rule.days or 1)
-    links = check_links(chain, profile=resolved, at=today)
+    # no verdict depends on the days looked ahead: the register's check of the day serves
+    links = register.checked(profile).links
     for piece in services.expiring_in(chain, links, resolved, today):
         left = (piece.stops - today).days
         covers = ", ".join(_label(chain, s) for s in piece.covers)

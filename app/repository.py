@@ -100,7 +100,7 @@ def bodies(session: Session, kind: Kind, workspace_id: int) -> list[tuple[str, d
     return read_bodies(session, kind, workspace_id).items
 
 
-class Bodies(NamedTuple):
+class StoredBodies(NamedTuple):
     """The entities of one kind as :func:`bodies` gives them, and whether the JSON text they
     were parsed from holds a surrogate's escape (``may_hold_surrogate``): without one, no text
     of them is a lone surrogate, and validating them need not look for one."""
@@ -109,7 +109,7 @@ class Bodies(NamedTuple):
     surrogates: bool
 
 
-def read_bodies(session: Session, kind: Kind, workspace_id: int) -> Bodies:
+def read_bodies(session: Session, kind: Kind, workspace_id: int) -> StoredBodies:
     """:func:`bodies`, and whether a text of them may be a lone surrogate."""
     row = kind.row
     key_columns: tuple[Any, ...] = (
@@ -132,7 +132,7 @@ def read_bodies(session: Session, kind: Kind, workspace_id: int) -> Bodies:
         items = [(f"{r[0]}/{r[1]}", body) for r, body in zip(found, parsed, strict=True)]
     else:
         items = [(r[0], body) for r, body in zip(found, parsed, strict=True)]
-    return Bodies(items, may_hold_surrogate(text))
+    return StoredBodies(items, may_hold_surrogate(text))
 
 
 def offerings(session: Session, workspace_id: int) -> list[str]:

@@ -100,7 +100,8 @@ def check_links(
     at: date,
 ) -> tuple[LinkResult, ...]:
     """The links of :func:`check` at ``at``, without the findings: what a comparison of two
-    checks reads (:func:`graph.diff.diff`)."""
+    checks reads (:func:`graph.diff.diff`), and what the expiring evidence is read from
+    (:func:`graph.findings.expiring_stops`)."""
     starts = _starts(chain, offerings)
     return _Judge(chain, profile, at, None).judged_walk(build_graph(chain), starts)[0]
 
@@ -261,7 +262,8 @@ def check_each(
     A link's verdict does not depend on the offering it is reached from, and the walk marks
     each link with the offerings whose own walk reaches it; so each offering's verdict and
     counts are those of ``check(chain, offerings=[it], ...)``, from one walk and one judging
-    instead of one per offering (the overview page, issue 13). The links are counted per
+    instead of one per offering (issue 13; the overview asks :meth:`Judged.each`, the same
+    without the findings). The links are counted per
     distinct mask of offerings, and each mask's offerings read once: the cost follows the
     links plus, per mask, the offerings in it, not links times offerings.
     """

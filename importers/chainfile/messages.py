@@ -85,7 +85,7 @@ SURROGATE = re.compile("[\ud800-\udfff]")
 # The escapes that can write a surrogate in JSON or YAML text: \uD800-\uDFFF, and YAML's
 # \U0000D800-\U0000DFFF; an escaped backslash before "u" is matched too, which only costs a scan.
 _SURROGATE_ESCAPE = re.compile(r"\\(?:u|U0000)[dD][89a-fA-F]")
-_SURROGATE_ESCAPE_BYTES = re.compile(rb"\\(?:u|U0000)[dD][89a-fA-F]")
+_SURROGATE_ESCAPE_BYTES = re.compile(_SURROGATE_ESCAPE.pattern.encode())
 
 
 def may_hold_surrogate(text: str | bytes) -> bool:

@@ -77,7 +77,7 @@ from importers.chainfile.messages import (
     quote,
     surrogate_message,
 )
-from importers.chainfile.yaml12 import YSeq, line_of, parse_file, source_text
+from importers.chainfile.yaml12 import NOTHING, YSeq, line_of, parse_file, source_text
 
 _E = TypeVar("_E", bound=enum.Enum)
 _Map = dict[str, object]
@@ -219,8 +219,9 @@ class Reader:
 
     def parse(self, data: bytes, max_bytes: int) -> object:
         """Decode and parse ``data``; ``NOTHING`` when that fails (the reason is reported)."""
-        self.escaped = may_hold_surrogate(data)
-        return parse_file(data, max_bytes, self.report)
+        root = parse_file(data, max_bytes, self.report)  # refuses a file over the limit first
+        self.escaped = root is not NOTHING and may_hold_surrogate(data)
+        return root
 
     # -- mappings and fields ------------------------------------------------------------------
 

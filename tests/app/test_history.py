@@ -42,6 +42,7 @@ from app.routes import history as history_routes
 from graph import i18n
 from graph.diff import entity_changes
 from graph.errors import UsageError
+from graph.schema import SECTIONS
 from importers.chainfile import dump_chain, dump_plain, load_chain, load_plain
 from tests.app.conftest import Ws
 from tests.test_pseudo_cli import unmarked
@@ -607,6 +608,30 @@ def test_the_diff_between_two_moments_lists_exactly_the_edits_between_them(
     assert nothing.json()["entities"] == [] and nothing.json()["links"] == []
     since = client.get(ws.url("/diff"), params={"from": end}, headers=ws.auth())
     assert [(e["key"], e["change"]) for e in since.json()["entities"]] == [(["nieuw"], "removed")]
+
+
+def test_a_comparison_leaves_out_only_the_entities_no_entry_between_its_moments_wrote(
+    served: TestClient, demo_ws: Ws, engine: Engine
+) -> None:
+    """Both registers of a comparison come from one replay of the trail, and share the values
+    of every entity no entry between the two moments wrote, which the comparison leaves out:
+    imported ones, and one last changed through the API before the older moment (a service,
+    whose values the trail records with ``offering``). The one changed in between is not
+    shared, and is compared."""
+    client, ws = served, demo_ws
+    editor = {**ws.auth("editor"), "If-Match": '"1"'}
+    early = client.patch(ws.url("/services/stratus-postgres"), json={"name": "E"}, headers=editor)
+    assert early.status_code == 200, early.text
+    start = datetime.fromisoformat(_now())
+    later = client.patch(ws.url("/suppliers/kantoor"), json={"name": "Later"}, headers=editor)
+    assert later.status_code == 200, later.text
+    with Session(engine) as session:
+        workspace = services.workspace_for(session, ws.slug)
+        both, _ = history._replayed(session, workspace, start, datetime.now(UTC), None)
+    documents = [register.document(None) for register, _ in both]
+    every = {(name, history._key(name, body)) for name in SECTIONS for body in documents[1][name]}
+    assert ("services", ("stratus-postgres",)) in every
+    assert history._shared(*documents) == every - {("suppliers", ("kantoor",))}
 
 
 def test_the_diff_is_an_auditors_part_and_refuses_moments_out_of_order(

@@ -664,13 +664,13 @@ def test_every_page_reads_the_register_at_most_once(
             session.add(grant)
             session.commit()
     reads: list[object] = []
-    read = services.register_document
+    read = services._register_document  # what register_document and register_chain read by
 
-    def counted(*args: Any, **kwargs: Any) -> dict[str, Any]:
+    def counted(*args: Any, **kwargs: Any) -> tuple[dict[str, Any], bool]:
         reads.append(args)
         return read(*args, **kwargs)
 
-    monkeypatch.setattr(services, "register_document", counted)
+    monkeypatch.setattr(services, "_register_document", counted)
     sign_in(web, demo_ws.emails["auditor"])
     checks = ["/w/acme", "/w/acme/graph/loonwolk-online", "/w/acme/report/loonwolk-online"]
     checks += [f"/w/acme/report/loonwolk-online.{ext}" for ext in ("md", "csv", "xlsx", "html")]

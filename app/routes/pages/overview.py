@@ -26,7 +26,6 @@ from app.routes.pages.recent import judging, register_key
 from app.singleflight import flights
 from app.views.graph import STATUS_STYLES
 from app.views.pages import page
-from graph.coverage import prepare
 
 router = APIRouter(include_in_schema=False)
 
@@ -85,12 +84,9 @@ def _overview(
         except Problem:  # no offering yet: nothing to check (the version read is at least)
             return asked, ([], [], True)
         chain = ready.chain
+        # the overview lists what expires within its own days; no verdict depends on them
         profile = replace(ready.profile, expiring_days=EXPIRING_DAYS)
-        # the overview lists what expires within its own days: judged apart if they differ
-        judged = (
-            ready.judged if profile == ready.profile else prepare(chain, profile=profile, at=day)
-        )
-        links, each = judged.each()
+        links, each = ready.judged.each()
     rows = [
         OfferingRow(
             offering,
