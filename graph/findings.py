@@ -78,10 +78,14 @@ def find(
     there are no ``expiring`` findings.
     """
     in_scope = [s for s in scoped if s.in_scope]
-    stops = expiring_stops(chain, links, profile, at) if at is not None else {}
+    expiring = (
+        []
+        if at is None
+        else _expiring(chain, expiring_stops(chain, links, profile, at), profile, at)
+    )
     findings = [
         *_subservice_findings(chain, in_scope, links),
-        *(_expiring(chain, stops, profile, at) if at is not None else ()),
+        *expiring,
         *_cycles(in_scope),
         *_concentration(chain, in_scope, starts),
         *_third_country(chain, in_scope),
