@@ -424,6 +424,19 @@ def test_a_prepared_chain_gives_each_offerings_verdict_as_check_each_does(
     assert sorted(expiring_stops(chain, links, ZEKER_ONLINE, at)) == named
 
 
+@SETTINGS
+@given(chain=chains(), at=st.sampled_from(DATES), days=st.integers(1, 3000))
+def test_no_verdict_depends_on_the_days_the_expiring_evidence_looks_ahead(
+    chain: Chain, at: date, days: int
+) -> None:
+    """The overview and the notifications judge by a profile's verdicts whatever days they
+    look ahead for expiring evidence: the links are the same for any ``expiring_days``."""
+    ahead = replace(ZEKER_ONLINE, expiring_days=days)
+    assert check_links(chain, profile=ahead, at=at) == check_links(
+        chain, profile=ZEKER_ONLINE, at=at
+    )
+
+
 @given(chain=chains(), at=st.sampled_from(DATES), data=st.data())
 def test_the_links_a_comparison_reads_are_the_checks_links(
     chain: Chain, at: date, data: st.DataObject
