@@ -124,6 +124,55 @@ def judge_links(
     return [judge.link(s) for s in scoped]
 
 
+def unsettled(
+    old: Chain, new: Chain, *, profile: ResolvedProfile, old_at: date, new_at: date
+) -> set[str]:
+    """The services whose links may be judged differently in ``new`` on ``new_at`` than in
+    ``old`` on ``old_at``, both by ``profile``: a link between two other services, by the same
+    dependency on both sides, has the same verdict on both (what :func:`graph.diff.diff` need
+    not judge).
+
+    A link reads what :func:`judge_links` says; of a supplier, only its id, which the services
+    and pieces name (its name is in the reasons, not in the verdict). So a service is unsettled
+    when it differs between the chains, and when a piece of evidence it could read does: a
+    piece that differs, and, on two dates, one that exists on only one of them (``issued``) or
+    is worth another verdict on each (a report gone stale, a certificate expired). Such a piece
+    unsettles the services it lists and those its holder supplies (a provider reads every piece
+    its supplier holds), on either side.
+    """
+    services = _differing(old.services, new.services)
+    pieces = _differing(old.evidence, new.evidence)
+    if old_at != new_at:
+        for eid in old.evidence.keys() & new.evidence.keys() - pieces:
+            e = old.evidence[eid]  # the same on both sides
+            if _exists(e, old_at) != _exists(e, new_at):
+                pieces.add(eid)
+            elif _exists(e, old_at):
+                holder = old.suppliers[e.holder]  # its name is in the reasons only
+                was = worth_of(e, holder=holder, profile=profile, at=old_at)[0]
+                if worth_of(e, holder=holder, profile=profile, at=new_at)[0] is not was:
+                    pieces.add(eid)
+    for chain in (old, new):
+        holders: set[str] = set()
+        for eid in pieces:
+            piece = chain.evidence.get(eid)
+            if piece is not None:
+                services.update(piece.covers)
+                holders.add(piece.holder)
+        services.update(s.id for s in chain.services.values() if s.supplier in holders)
+    return services
+
+
+def _differing(old: Mapping[str, object], new: Mapping[str, object]) -> set[str]:
+    """The ids one side has and the other does not, or whose values differ."""
+    return {key for key in old.keys() | new.keys() if old.get(key) != new.get(key)}
+
+
+def _exists(e: Evidence, at: date) -> bool:
+    """Whether the piece is issued by ``at`` (one issued later is no evidence yet)."""
+    return e.issued is None or e.issued <= at
+
+
 def _moment(at: date | None, period: DateRange | None) -> None:
     """Refuse a question that asks at a date and over a period, or neither, or a period that
     ends before it starts."""

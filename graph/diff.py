@@ -53,10 +53,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Final, NamedTuple, overload
 
-from graph.coverage import check_links
+from graph.build import build_graph
+from graph.coverage import judge_links, unsettled
 from graph.model import Chain
 from graph.profiles import ZEKER_ONLINE, ResolvedProfile
 from graph.schema import SECTIONS, TOP, Field
+from graph.scope import ScopedLink, walk
 from graph.verdicts import LinkResult
 
 
@@ -276,21 +278,64 @@ def diff(
         new_at=new_at,
         judged_by=profile,
         entities=entity_changes(plain(old), plain(new), unchanged=unchanged),
-        links=link_changes(
-            _links(old, old_at, profile, offerings), _links(new, new_at, profile, offerings)
+        links=_link_changes(
+            old, new, old_at=old_at, new_at=new_at, profile=profile, offerings=offerings
         ),
     )
 
 
-def _links(
-    chain: Chain, at: date, profile: ResolvedProfile, offerings: Sequence[str] | None
-) -> tuple[LinkResult, ...]:
+def _link_changes(
+    old: Chain,
+    new: Chain,
+    *,
+    old_at: date,
+    new_at: date,
+    profile: ResolvedProfile,
+    offerings: Sequence[str] | None,
+) -> tuple[LinkChange, ...]:
+    """:func:`link_changes` between the check of ``old`` on ``old_at`` and that of ``new`` on
+    ``new_at``, judging only the links that can differ: those one walk reaches and the other
+    does not, those whose dependency differs, and those into or out of a service
+    :func:`graph.coverage.unsettled` names. Every other link has the same verdict on both
+    sides (a year's re-scope of a large register changes a few of its links)."""
+    walks = _walk(old, offerings), _walk(new, offerings)
+    moved = (
+        unsettled(old, new, profile=profile, old_at=old_at, new_at=new_at)
+        if walks[0] and walks[1]
+        else set()
+    )
+    before = {s.dependency.key: s for s in walks[0]}
+    after = {s.dependency.key: s for s in walks[1]}
+    return link_changes(
+        judge_links(old, _asked(before, after, moved), profile=profile, at=old_at),
+        judge_links(new, _asked(after, before, moved), profile=profile, at=new_at),
+    )
+
+
+def _asked(
+    mine: Mapping[tuple[str, str], ScopedLink],
+    theirs: Mapping[tuple[str, str], ScopedLink],
+    moved: Collection[str],
+) -> list[ScopedLink]:
+    """The links of one walk to judge: those the other walk does not reach by the same
+    dependency, and those into or out of a ``moved`` service."""
+    return [
+        s
+        for key, s in mine.items()
+        if key[0] in moved
+        or key[1] in moved
+        or (other := theirs.get(key)) is None
+        or other.dependency != s.dependency
+    ]
+
+
+def _walk(chain: Chain, offerings: Sequence[str] | None) -> list[ScopedLink]:
+    """The walk of a check of ``chain`` from ``offerings`` (default its own), leaving out an
+    offering it does not have; none when it has none of them."""
     starts = [
         o for o in (chain.offerings if offerings is None else offerings) if o in chain.services
     ]
-    if not starts:
-        return ()
-    return check_links(chain, offerings=starts, profile=profile, at=at)
+    return walk(build_graph(chain), offerings=starts) if starts else []
 
 
 def link_changes(old: Iterable[LinkResult], new: Iterable[LinkResult]) -> tuple[LinkChange, ...]:

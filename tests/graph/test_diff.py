@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from graph.coverage import check
+from graph.coverage import check, unsettled
 from graph.diff import (
     ABSENT,
     CHAIN,
@@ -27,14 +27,14 @@ from graph.diff import (
     entity_changes,
     link_changes,
 )
-from graph.model import BridgeLetter, Chain, Cuec, Document
+from graph.model import BridgeLetter, Chain, Cuec, Document, SubserviceMethod
 from graph.profiles import ZEKER_ONLINE, find_profile
 from graph.schema import SECTIONS, TOP, Field
 from graph.verdicts import Verdict
 from importers.chainfile import dump_plain, dump_plain_lazily, load_chain
 from tests.factories import d, dep, make_chain, period, report, service
 from tests.graph.test_example import EXAMPLES
-from tests.graph.test_invariants import DATES, chains, evidence, shuffled
+from tests.graph.test_invariants import DATES, SUPPLIERS, chains, evidence, shuffled
 
 SETTINGS = settings(max_examples=100, deadline=None)
 KINDEROPVANG = EXAMPLES / "kinderopvang.yaml"
@@ -245,6 +245,106 @@ def test_the_changed_links_are_those_two_checks_disagree_on(data: st.DataObject)
     for c in found:
         assert (c.old is None) == (c.change is Change.APPEARED)
         assert (c.new is None) == (c.change is Change.GONE)
+
+
+@st.composite
+def reread(draw: st.DrawFn, chain: Chain) -> Chain:
+    """``chain`` after one to three edits of what a link reads: a service's supplier or
+    locations, a piece's holder, services, included sub-services or issue date, a supplier's
+    group, a link's locations, or any edit of :func:`edited`."""
+    for _ in range(draw(st.integers(1, 3))):
+        edit = draw(
+            st.sampled_from(["supplier", "where", "holder", "piece", "group", "via", "any"])
+        )
+        sid = draw(st.sampled_from(sorted(chain.services)))
+        if edit == "supplier":
+            moved = replace(chain.services[sid], supplier=draw(st.sampled_from(SUPPLIERS)))
+            chain = replace(chain, services={**chain.services, sid: moved})
+        elif edit == "where":
+            moved = replace(
+                chain.services[sid], locations=draw(st.sampled_from([("NL",), ("US",)]))
+            )
+            chain = replace(chain, services={**chain.services, sid: moved})
+        elif edit in ("holder", "piece") and chain.evidence:
+            eid = draw(st.sampled_from(sorted(chain.evidence)))
+            piece = chain.evidence[eid]
+            if edit == "holder":
+                piece = replace(piece, holder=draw(st.sampled_from([*SUPPLIERS, "grp"])))
+            elif draw(st.booleans()):
+                piece = replace(
+                    piece,
+                    covers=(*piece.covers, sid)
+                    if sid not in piece.covers
+                    else piece.covers[1:] or (sid,),
+                )
+            elif piece.subservices.included or draw(st.booleans()):
+                subs = replace(
+                    piece.subservices, method=SubserviceMethod.INCLUSIVE, included=(sid,)
+                )
+                piece = replace(piece, subservices=subs)
+            else:
+                piece = replace(piece, issued=draw(st.sampled_from([None, *DATES])))
+            chain = replace(chain, evidence={**chain.evidence, eid: piece})
+        elif edit == "group":
+            pid = draw(st.sampled_from(SUPPLIERS))
+            regrouped = replace(chain.suppliers[pid], parent=draw(st.sampled_from([None, "grp"])))
+            chain = replace(chain, suppliers={**chain.suppliers, pid: regrouped})
+        elif edit == "via" and chain.dependencies:
+            key = draw(st.sampled_from(sorted(chain.dependencies)))
+            where = draw(st.sampled_from([None, ("DE",), ("US",)]))
+            link = replace(chain.dependencies[key], locations=where)
+            chain = replace(chain, dependencies={**chain.dependencies, key: link})
+        else:
+            chain = draw(edited(chain))
+    return chain
+
+
+@settings(max_examples=400, deadline=None)
+@given(data=st.data())
+def test_the_links_left_unjudged_are_those_judged_alike(data: st.DataObject) -> None:
+    """The comparison judges again only the links whose verdict can differ
+    (:func:`graph.coverage.unsettled`); what it lists, both sides of each link in full, is what
+    two whole checks give, on one date and on two, after edits of anything a link reads."""
+    old = data.draw(chains())
+    new = data.draw(st.one_of(reread(old), edited(old)))
+    at = data.draw(st.sampled_from(DATES))
+    later = data.draw(st.one_of(st.just(at), st.sampled_from(DATES)))
+    expected = link_changes(check(old, at=at).links, check(new, at=later).links)
+    assert changes_of(old, new, at, later).links == expected
+
+
+def test_a_piece_its_supplier_now_holds_for_another_service_settles_the_provider_s_link() -> None:
+    """A provider reads every piece its supplier holds: one its supplier now holds for another
+    service turns its link from no evidence into not equivalent, and the comparison lists it
+    though neither end of that link changed or is listed by the piece."""
+    services = [service("app"), service("db", supplier="dbco"), service("mail", supplier="x")]
+    links = [dep("app", "db"), dep("app", "mail")]
+    old = make_chain(services=services, dependencies=links)
+    piece = report("r", holder="dbco", covers=["mail"])
+    new = make_chain(services=services, dependencies=links, evidence=[piece])
+    found = {(c.consumer, c.provider): c for c in changes_of(old, new).links}
+    db = found[("app", "db")]
+    assert db.old is not None and db.new is not None
+    assert (db.old.verdict, db.new.verdict) == (Verdict.NO_EVIDENCE, Verdict.NOT_EQUIVALENT)
+    assert unsettled(old, new, profile=ZEKER_ONLINE, old_at=AT, new_at=AT) == {"db", "mail"}
+
+
+def test_what_no_verdict_reads_unsettles_nothing() -> None:
+    """A supplier renamed or moved leaves every link as it was judged (its name is in the
+    reasons only); on one date, a piece issued later unsettles nothing, on two it unsettles
+    what it lists and what its holder supplies, once it exists."""
+    late = report("r", holder="acme", covers=["db"], issued=d("2027-01-15"))
+    old = make_chain(
+        services=[service("app"), service("db")], dependencies=[dep("app", "db")], evidence=[late]
+    )
+    renamed = replace(
+        old,
+        suppliers={"acme": replace(old.suppliers["acme"], name="Acme Group", country="DE")},
+    )
+    assert unsettled(old, renamed, profile=ZEKER_ONLINE, old_at=AT, new_at=AT) == set()
+    assert unsettled(old, old, profile=ZEKER_ONLINE, old_at=AT, new_at=AT) == set()
+    later = d("2027-02-01")
+    assert unsettled(old, old, profile=ZEKER_ONLINE, old_at=AT, new_at=later) == {"app", "db"}
 
 
 # --- what a person reads: paths, values, order ------------------------------------------------
