@@ -297,8 +297,12 @@ def _link_changes(
     ``new_at``, judging only the links that can differ: those one walk reaches and the other
     does not, those whose dependency differs, and those into or out of a service
     :func:`graph.coverage.unsettled` names. Every other link has the same verdict on both
-    sides (a year's re-scope of a large register changes a few of its links)."""
-    walks = _walk(old, offerings), _walk(new, offerings)
+    sides (a year's re-scope of a large register changes a few of its links). Two chains with
+    the same dependencies and offerings are walked once."""
+    starts = _starts(old, offerings), _starts(new, offerings)
+    first = _walk(old, starts[0])
+    same = starts[0] == starts[1] and old.dependencies == new.dependencies
+    walks = first, first if same else _walk(new, starts[1])
     moved = (
         unsettled(old, new, profile=profile, old_at=old_at, new_at=new_at)
         if walks[0] and walks[1]
@@ -329,12 +333,14 @@ def _asked(
     ]
 
 
-def _walk(chain: Chain, offerings: Sequence[str] | None) -> list[ScopedLink]:
-    """The walk of a check of ``chain`` from ``offerings`` (default its own), leaving out an
-    offering it does not have; none when it has none of them."""
-    starts = [
-        o for o in (chain.offerings if offerings is None else offerings) if o in chain.services
-    ]
+def _starts(chain: Chain, offerings: Sequence[str] | None) -> list[str]:
+    """The offerings a check of ``chain`` starts from: ``offerings`` (default its own), leaving
+    out those it does not have."""
+    return [o for o in (chain.offerings if offerings is None else offerings) if o in chain.services]
+
+
+def _walk(chain: Chain, starts: Sequence[str]) -> list[ScopedLink]:
+    """The walk of a check of ``chain`` from ``starts``; none without any."""
     return walk(build_graph(chain), offerings=starts) if starts else []
 
 
