@@ -310,9 +310,10 @@ def _link_changes(
     )
     before = {s.dependency.key: s for s in walks[0]}
     after = {s.dependency.key: s for s in walks[1]}
+    asked = _asked(before, after, moved), _asked(after, before, moved)
     return link_changes(
-        judge_links(old, _asked(before, after, moved), profile=profile, at=old_at),
-        judge_links(new, _asked(after, before, moved), profile=profile, at=new_at),
+        judge_links(old, asked[0], profile=profile, at=old_at) if asked[0] else (),
+        judge_links(new, asked[1], profile=profile, at=new_at) if asked[1] else (),
     )
 
 
