@@ -231,18 +231,31 @@ def check_moment(
     if moment < begins:
         message = gettext(
             "{moment} is before workspace '{workspace}' existed: its trail begins at {begins}"
-        ).format(moment=_shown(moment), workspace=workspace.slug, begins=_shown(begins))
+        ).format(
+            moment=_shown(moment, beside=begins),
+            workspace=workspace.slug,
+            begins=_shown(begins, beside=moment),
+        )
     elif moment > _utc(now):
         message = gettext("{moment} is in the future: the register is known up to now").format(
-            moment=_shown(moment)
+            moment=_shown(moment, beside=_utc(now))
         )
     else:
         return
     raise Invalid(message, errors=[{"location": where, "message": message}])
 
 
-def _shown(moment: datetime) -> str:
-    return moment.isoformat(timespec="microseconds").replace("+00:00", "Z")
+def _shown(moment: datetime, *, beside: datetime | None = None) -> str:
+    """A moment (in UTC) as a message names it: to the second, with its ``Z``; to the
+    microsecond when ``beside``, the moment it is set against, falls in the same second, so
+    that the two read apart.
+
+    >>> end = datetime(2026, 11, 1, 23, 59, 59, 999999, tzinfo=UTC)
+    >>> _shown(end), _shown(end, beside=end.replace(microsecond=5))
+    ('2026-11-01T23:59:59Z', '2026-11-01T23:59:59.999999Z')
+    """
+    alike = beside is not None and moment.replace(microsecond=0) == beside.replace(microsecond=0)
+    return moment.isoformat(timespec="microseconds" if alike else "seconds").replace("+00:00", "Z")
 
 
 MAX_MOMENT = 64

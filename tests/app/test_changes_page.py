@@ -381,6 +381,27 @@ def test_dates_are_read_as_the_end_of_their_day(
     assert "| changed | service" not in section  # the rename was on the day itself
 
 
+def test_a_moment_before_the_trail_is_named_to_the_second(
+    clock: Clock,  # noqa: F811 - tests/app/test_history.py's fixture
+    web: TestClient,
+    demo_ws: Ws,
+) -> None:
+    """The workspace made on 1 January at 09:00: a day before it is refused, naming the end of
+    that day and the trail's beginning to the second, as a person reads them."""
+    sign_in(web, demo_ws.emails["viewer"])
+    for since, named in (
+        ("2025-12-31", "2025-12-31T23:59:59Z"),
+        ("2026-01-01T08:59:59.5Z", "2026-01-01T08:59:59Z"),
+    ):
+        early = web.get(f"/w/{demo_ws.slug}/changes", params={"from": since})
+        assert early.status_code == 422, early.text
+        error = re.search(r'id="error-from" role="alert">([^<]*)<', early.text)
+        assert error is not None, early.text
+        assert html.unescape(error[1]) == (
+            f"{named} is before workspace 'acme' existed: its trail begins at 2026-01-01T09:00:00Z"
+        )
+
+
 def test_the_page_and_its_downloads_take_a_heavy_turn() -> None:
     """Each rebuilds the register twice: they wait for a turn of the heavy work."""
     assert [lane_of("GET", f"/w/acme/changes{tail}") for tail in ("", ".md", ".xlsx")] == [

@@ -264,6 +264,17 @@ def test_the_changes_page_shows_the_register_since_it_began_and_its_errors_read(
     assert page.locator(".field-error, .errors, [role=alert]").count() >= 1
     shot = artefacts / f"changes-error-{viewport_name(page)}.png"
     page.screenshot(path=str(shot), full_page=True)
+    # the error under "From" leaves its neighbours where they were: the words of every field on
+    # one line, the fields and the button on the next, all inside the window
+    boxes = page.eval_on_selector_all(
+        "form.changes-when > label, form.changes-when :is(input, button)",
+        "els => els.map(e => { const r = e.getBoundingClientRect();"
+        " return [e.tagName, Math.round(r.top), Math.round(r.right)]; })",
+    )
+    assert len({top for tag, top, _ in boxes if tag == "LABEL"}) == 1, boxes
+    controls = [top for tag, top, _ in boxes if tag != "LABEL"]
+    assert max(controls) - min(controls) <= 2, boxes
+    assert max(right for _, _, right in boxes) <= page.viewport_size["width"], boxes
     seen = what_a_person_sees(watched_in, site)
     assert [p for p in seen if "status of 422" not in p] == []  # the browser logs the 422
 
