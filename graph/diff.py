@@ -299,7 +299,7 @@ def _link_changes(
     :func:`graph.coverage.unsettled` names. Every other link has the same verdict on both
     sides (a year's re-scope of a large register changes a few of its links). Two chains with
     the same dependencies and offerings are walked once."""
-    starts = _starts(old, offerings), _starts(new, offerings)
+    starts = _offered(old, offerings), _offered(new, offerings)
     first = _walk(old, starts[0])
     same = starts[0] == starts[1] and old.dependencies == new.dependencies
     walks = first, first if same else _walk(new, starts[1])
@@ -334,9 +334,10 @@ def _asked(
     ]
 
 
-def _starts(chain: Chain, offerings: Sequence[str] | None) -> list[str]:
+def _offered(chain: Chain, offerings: Sequence[str] | None) -> list[str]:
     """The offerings a check of ``chain`` starts from: ``offerings`` (default its own), leaving
-    out those it does not have."""
+    out those it does not have (an offering added this year is new ground, not an error); the
+    walk takes each once."""
     return [o for o in (chain.offerings if offerings is None else offerings) if o in chain.services]
 
 

@@ -9,7 +9,7 @@ import itertools
 import json
 from collections.abc import Mapping
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -27,16 +27,26 @@ from graph.diff import (
     entity_changes,
     link_changes,
 )
-from graph.model import BridgeLetter, Chain, Cuec, Document, SubserviceMethod
-from graph.profiles import ZEKER_ONLINE, find_profile
+from graph.model import BridgeLetter, Chain, Cuec, DateRange, Document, Scheme, SubserviceMethod
+from graph.profiles import ZEKER_ONLINE, ResolvedProfile, find_profile
 from graph.schema import SECTIONS, TOP, Field
-from graph.verdicts import Verdict
+from graph.verdicts import LinkResult, Verdict
 from importers.chainfile import dump_plain, dump_plain_lazily, load_chain
 from tests.factories import d, dep, make_chain, period, report, service
 from tests.graph.test_example import EXAMPLES
 from tests.graph.test_invariants import DATES, SUPPLIERS, chains, evidence, shuffled
 
 SETTINGS = settings(max_examples=100, deadline=None)
+LENIENT = ResolvedProfile(
+    id="lenient",
+    min_period_months=3,
+    max_age_months=3,
+    bridge_max_months=1,
+    expiring_days=30,
+    required_criteria=(),
+    accept_as_equivalent=frozenset({Scheme.ISO27001}),
+)
+"""A profile that judges otherwise than Zeker-OnLine: younger reports, ISO 27001 enough."""
 KINDEROPVANG = EXAMPLES / "kinderopvang.yaml"
 AT = d("2026-11-27")
 
@@ -250,8 +260,9 @@ def test_the_changed_links_are_those_two_checks_disagree_on(data: st.DataObject)
 @st.composite
 def reread(draw: st.DrawFn, chain: Chain) -> Chain:
     """``chain`` after one to three edits of what a link reads: a service's supplier or
-    locations, a piece's holder, services, included sub-services or issue date, a supplier's
-    group, a link's locations, or any edit of :func:`edited`."""
+    locations, a piece's holder, services, included sub-services, issue date or dates (its
+    period or its validity moved), a supplier's group, a link's locations, or any edit of
+    :func:`edited`."""
     for _ in range(draw(st.integers(1, 3))):
         edit = draw(
             st.sampled_from(["supplier", "where", "holder", "piece", "group", "via", "any"])
@@ -277,13 +288,24 @@ def reread(draw: st.DrawFn, chain: Chain) -> Chain:
                     if sid not in piece.covers
                     else piece.covers[1:] or (sid,),
                 )
-            elif piece.subservices.included or draw(st.booleans()):
+            elif bool(piece.subservices.included) or draw(st.booleans()):
                 subs = replace(
                     piece.subservices, method=SubserviceMethod.INCLUSIVE, included=(sid,)
                 )
                 piece = replace(piece, subservices=subs)
-            else:
+            elif draw(st.booleans()):
                 piece = replace(piece, issued=draw(st.sampled_from([None, *DATES])))
+            else:  # its dates moved by months: a report or a certificate renewed, or backdated
+                moved_by = timedelta(days=draw(st.sampled_from([-200, -31, 31, 200, 400])))
+                if piece.period is not None:
+                    piece = replace(
+                        piece,
+                        period=DateRange(
+                            piece.period.start + moved_by, piece.period.end + moved_by
+                        ),
+                    )
+                if piece.valid_until is not None:
+                    piece = replace(piece, valid_until=piece.valid_until + moved_by)
             chain = replace(chain, evidence={**chain.evidence, eid: piece})
         elif edit == "group":
             pid = draw(st.sampled_from(SUPPLIERS))
@@ -309,8 +331,16 @@ def test_the_links_left_unjudged_are_those_judged_alike(data: st.DataObject) -> 
     new = data.draw(st.one_of(reread(old), edited(old)))
     at = data.draw(st.sampled_from(DATES))
     later = data.draw(st.one_of(st.just(at), st.sampled_from(DATES)))
-    expected = link_changes(check(old, at=at).links, check(new, at=later).links)
-    assert changes_of(old, new, at, later).links == expected
+    profile = data.draw(st.sampled_from([ZEKER_ONLINE, LENIENT]))
+    given = data.draw(st.sampled_from([None, ["s1", "s0"], ["s4", "nowhere"]]))
+
+    def links(chain: Chain, day: date) -> tuple[LinkResult, ...]:
+        starts = [o for o in (chain.offerings if given is None else given) if o in chain.services]
+        return check(chain, offerings=starts, profile=profile, at=day).links if starts else ()
+
+    expected = link_changes(links(old, at), links(new, later))
+    found = changes_of(old, new, at, later, profile=profile, offerings=given)
+    assert found.links == expected
 
 
 def test_a_piece_its_supplier_now_holds_for_another_service_settles_the_provider_s_link() -> None:
