@@ -28,7 +28,7 @@ from graph.diff import (
     link_changes,
 )
 from graph.model import BridgeLetter, Chain, Cuec, DateRange, Document, Scheme, SubserviceMethod
-from graph.profiles import ZEKER_ONLINE, ResolvedProfile, find_profile
+from graph.profiles import ZEKER_ONLINE, find_profile
 from graph.schema import SECTIONS, TOP, Field
 from graph.verdicts import LinkResult, Verdict
 from importers.chainfile import dump_plain, dump_plain_lazily, load_chain
@@ -37,12 +37,11 @@ from tests.graph.test_example import EXAMPLES
 from tests.graph.test_invariants import DATES, SUPPLIERS, chains, evidence, shuffled
 
 SETTINGS = settings(max_examples=100, deadline=None)
-LENIENT = ResolvedProfile(
+LENIENT = replace(
+    ZEKER_ONLINE,
     id="lenient",
     min_period_months=3,
     max_age_months=3,
-    bridge_max_months=1,
-    expiring_days=30,
     required_criteria=(),
     accept_as_equivalent=frozenset({Scheme.ISO27001}),
 )
