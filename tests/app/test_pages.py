@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import html
 import io
 import re
 from collections.abc import Callable
@@ -449,6 +450,37 @@ def test_the_graph_page_checks_at_the_date_asked(web: TestClient, demo_ws: Ws) -
     assert web.get("/w/acme/graph/stratus-postgres").status_code == 404
     assert web.get("/w/acme/graph/loonwolk-online", params={"profile": "nope"}).status_code == 400
     assert web.get("/static/vis/vis-network.min.js").status_code == 200
+
+
+def test_a_value_the_report_or_graph_cannot_read_leads_back_without_it(
+    web: TestClient, demo_ws: Ws
+) -> None:
+    """A date typed the Dutch way in "Changes since", or a period the wrong way round, answers
+    422 saying what is wrong; its link goes back to the same page with the rest of the form
+    as it was asked, that field left out (not to the list of workspaces)."""
+    sign_in(web, demo_ws.emails["viewer"])
+    asked = {
+        "/w/acme/report/loonwolk-online": (
+            {"at": "2026-11-27", "since": "27-11-2026", "gap_page": "2"},
+            "since",
+            "/w/acme/report/loonwolk-online?at=2026-11-27",
+            "Back to the scoping report, without that value",
+        ),
+        "/w/acme/graph/loonwolk-online": (
+            {"period": "2026-06-30..2026-01-01", "profile": "zeker-online"},
+            "period",
+            "/w/acme/graph/loonwolk-online?profile=zeker-online",
+            "Back to the graph, without that value",
+        ),
+    }
+    for path, (params, field, back, words) in asked.items():
+        answer = web.get(path, params=params)
+        assert answer.status_code == 422, answer.text
+        assert f"'{params[field]}'" in html.unescape(answer.text)  # what was typed, named
+        link = re.search(r'<a href="([^"]*)">([^<]*)</a></p>', answer.text)
+        assert link is not None, answer.text
+        assert (html.unescape(link[1]), link[2]) == (back, words)
+        assert web.get(back).status_code == 200
 
 
 def test_the_report_states_everything_and_its_audit_hash(web: TestClient, demo_ws: Ws) -> None:

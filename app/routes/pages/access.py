@@ -93,7 +93,11 @@ def visit_as(
     return Visit(browser, access, user_actor(request, browser.user))
 
 
-def problem_page(request: Request, problem: Problem | UsageError) -> Response:
+def problem_page(
+    request: Request, problem: Problem | UsageError, *, back: tuple[str, str] | None = None
+) -> Response:
+    """The problem as a page; its link goes on to the workspaces (the sign-in signed out), or
+    to ``back``: an address and the words of its link."""
     status = problem.status if isinstance(problem, Problem) else 400
     title = problem.title if isinstance(problem, Problem) else "Bad Request"
     title = gettext(title) if title in TITLES else title
@@ -105,7 +109,8 @@ def problem_page(request: Request, problem: Problem | UsageError) -> Response:
         status_code=status,
         title=title,
         text=detail,
-        link="/workspaces" if browser else "/login",
+        link=back[0] if back else "/workspaces" if browser else "/login",
+        link_text=back[1] if back else None,
         user=browser.user if browser else None,
         csrf_token=browser.record.csrf_token if browser else "",
         messages=(),

@@ -204,7 +204,8 @@ def graph_page(request: Request, session: SessionDep, ws: WsPath, offering: str)
     try:
         at, span, profile = _asked(request, today(request))
     except Invalid as problem:
-        return problem_page(request, problem)
+        back = _without(request, problem), gettext("Back to the graph, without that value")
+        return problem_page(request, problem, back=back)
     workspace = visit.workspace
     asked = workspace.version  # read after the request came in
     documents = frozenset(_documents(session, visit))  # a document is no change of version
@@ -346,6 +347,19 @@ def _origins(session: Session, visit: Visit, offering: str) -> list[dict[str, An
     return publishing.origins_json(
         session, visit.workspace, frozenset({offering} if visible else ())
     )
+
+
+def _without(request: Request, problem: Invalid) -> str:
+    """The page's own address without the fields of its form that ``problem`` names (a date
+    typed another way, a period the wrong way round), and without the pages of its tables:
+    the page as it answers what the form still asks."""
+    wrong = {str(error["location"]) for error in problem.errors}
+    kept = [
+        (name, value)
+        for name, value in request.query_params.multi_items()
+        if name not in wrong and not name.endswith("_page")
+    ]
+    return f"{request.url.path}?{urlencode(kept)}" if kept else request.url.path
 
 
 def _since_text(request: Request) -> str:
@@ -491,7 +505,8 @@ def report_page(request: Request, session: SessionDep, ws: WsPath, offering: str
         found = _checked(request, session, visit, offering)
         since = _since(request, session, visit, found.profile)
     except Invalid as problem:
-        return problem_page(request, problem)
+        back = _without(request, problem), gettext("Back to the scoping report, without that value")
+        return problem_page(request, problem, back=back)
     upstream = _origins(session, visit, offering)
     chain, result, profile = found.chain, found.result, found.resolved
     service = chain.services[offering]
