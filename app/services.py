@@ -317,7 +317,10 @@ def import_file(
     except UsageError as err:
         location = "query.format" if fmt else "body"
         message = str(err).replace("--format", "the format parameter")
-        raise Invalid(message, errors=[{"location": location, "message": message}]) from None
+        raise Invalid(
+            gettext("{problem}; nothing was imported").format(problem=message),
+            errors=[{"location": location, "message": message}],
+        ) from None
     except ImportFailed as err:
         raise Invalid(
             gettext("{name} cannot be imported; nothing was imported").format(name=name),

@@ -410,6 +410,30 @@ def test_import_previews_then_applies_the_same_file(
     }
 
 
+def test_a_file_that_is_not_the_format_chosen_is_refused_in_one_sentence(
+    web: TestClient, ws: Ws, demo_bytes: bytes
+) -> None:
+    """The chain file imported as CycloneDX: the page says once that it cannot be imported
+    as cyclonedx and that nothing was imported, names the file once in that sentence, and
+    keeps cyclonedx chosen for the next try."""
+    sign_in(web, ws.emails["editor"])
+    token = csrf(web.get("/w/acme/import").text)
+    answer = web.post(
+        "/w/acme/import",
+        data={"csrf_token": token, "mode": "apply", "format": "cyclonedx"},
+        files={"file": ("demo-chain.yaml", demo_bytes, "application/yaml")},
+    )
+    assert answer.status_code == 422, answer.text
+    said = re.search(r'class="message error"[^>]*>\s*([^<]*)<', answer.text)
+    assert said is not None, answer.text
+    assert html.unescape(said[1]).strip() == (
+        "demo-chain.yaml cannot be imported as cyclonedx; nothing was imported."
+    )
+    assert answer.text.count("nothing was imported") == 1
+    assert '<option value="cyclonedx" selected>' in answer.text
+    assert web.get(ws.url("/suppliers"), headers=ws.auth()).json()["total"] == 0
+
+
 def test_a_broken_chain_file_lists_every_error_with_its_place(
     web: TestClient, ws: Ws, demo_bytes: bytes
 ) -> None:

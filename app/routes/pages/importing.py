@@ -92,10 +92,10 @@ def import_file(request: Request, session: SessionDep, ws: WsPath, form: FormDep
             keep_internal=keep_internal,
         )
     except ChainError as error:
-        return _import_errors(request, visit, name, issue_errors(error.issues), error)
+        return _import_errors(request, visit, name, issue_errors(error.issues), error, fmt)
     except Problem as problem:
         session.rollback()
-        return _import_errors(request, visit, name, problem.errors, problem)
+        return _import_errors(request, visit, name, problem.errors, problem, fmt)
     text = base64.b64encode(data).decode("ascii") if dry_run and len(data) <= MAX_CARRIED else None
     return page(
         request,
@@ -121,7 +121,12 @@ def import_file(request: Request, session: SessionDep, ws: WsPath, form: FormDep
 
 
 def _import_errors(
-    request: Request, visit: Visit, name: str, errors: Sequence[dict[str, Any]], error: Exception
+    request: Request,
+    visit: Visit,
+    name: str,
+    errors: Sequence[dict[str, Any]],
+    error: Exception,
+    chosen: str | None,
 ) -> Response:
     listed = [
         {
@@ -133,11 +138,15 @@ def _import_errors(
         }
         for e in errors
     ]
-    detail = (
-        error.detail
-        if isinstance(error, Problem)
-        else gettext("the file is not a valid chain file")
-    )
+    # the service's own words say that nothing was imported; they name the file where it matters
+    if not isinstance(error, Problem):
+        said = gettext("{name}: {detail}; nothing was imported.").format(
+            name=name, detail=gettext("the file is not a valid chain file")
+        )
+    elif name in error.detail:
+        said = f"{error.detail}."
+    else:
+        said = gettext("{name}: {detail}.").format(name=name, detail=error.detail)
     status = error.status if isinstance(error, Problem) else 422
     return page(
         request,
@@ -148,14 +157,8 @@ def _import_errors(
             visit,
             report=None,
             filename=name,
+            chosen=chosen or "",
             errors=listed,
-            messages=[
-                {
-                    "kind": "error",
-                    "text": gettext("{name}: {detail}; nothing was imported.").format(
-                        name=name, detail=detail
-                    ),
-                }
-            ],
+            messages=[{"kind": "error", "text": said}],
         ),
     )
