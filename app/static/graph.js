@@ -105,6 +105,26 @@
 
   // ---- small DOM helpers: text only -------------------------------------------------------
 
+  // A kind's sample, as the graph draws its nodes: the same outline, fill and border.
+  const SAMPLES = {
+    box: "M1.5 1.5h19v11h-19z",
+    ellipse: "M6 1.5h10a5.5 5.5 0 0 1 0 11h-10a5.5 5.5 0 0 1 0-11z",
+    database:
+      "M1.5 4a9.5 2.5 0 0 1 19 0v6.5a9.5 2.5 0 0 1-19 0z M1.5 4a9.5 2.5 0 0 0 19 0",
+    hexagon: "M6.5 1.5h9l4.5 5.5-4.5 5.5h-9l-4.5-5.5z",
+    diamond: "M11 0.5l6.5 6.5-6.5 6.5-6.5-6.5z",
+  };
+  function shapeSample(shape) {
+    const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+    svg.setAttribute("class", "shape");
+    svg.setAttribute("viewBox", "0 0 22 14");
+    svg.setAttribute("aria-hidden", "true");
+    const path = document.createElementNS("http://www.w3.org/2000/svg", "path");
+    path.setAttribute("d", SAMPLES[shape] || SAMPLES.box);
+    svg.appendChild(path);
+    return svg;
+  }
+
   function el(tag, props, children) {
     const node = document.createElement(tag);
     for (const [key, value] of Object.entries(props || {})) {
@@ -364,7 +384,7 @@
     el("legend", { text: t("Services by kind") }),
     ...data.kinds.map((k) =>
       checkbox("kind", k.id, [
-        el("span", { class: "shape shape-" + k.shape, "aria-hidden": "true" }),
+        shapeSample(k.shape),
         " " + k.label + " (" + thousands(kindCounts.get(k.id) || 0) + ")",
       ], (ev) => {
         if (ev.target.checked) {
@@ -437,7 +457,7 @@
       ).concat(
         data.kinds.map((k) =>
           el("li", {}, [
-            el("span", { class: "shape shape-" + k.shape, "aria-hidden": "true" }),
+            shapeSample(k.shape),
             " " + k.label,
           ])
         )

@@ -169,6 +169,12 @@ def assert_clean(watched: Watched, origin: str) -> None:
     assert [u for u in watched.requests if not u.startswith(origin + "/")] == []
 
 
+def rgb(hex_colour: str) -> str:
+    """``#f6f8fa`` as a computed style gives it: ``rgb(246, 248, 250)``."""
+    red, green, blue = (int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
+    return f"rgb({red}, {green}, {blue})"
+
+
 def link_of(provider: str) -> Any:
     """The checked link into ``provider`` of the small chain."""
     return next(link for link in check(small_chain(), at=AT).links if link.provider == provider)
@@ -185,6 +191,18 @@ def test_graph_draws_every_service_and_link(watched: Watched, origin: str, artef
     legend = page.inner_text(".graph-legend")
     for word in ("gap", "conditional", "ok", "out of scope", "SaaS", "IaaS"):
         assert word in legend
+    # each kind's sample in the legend is filled and bordered as the graph's nodes are (the
+    # managed services' sample was a dark hexagon beside white ones)
+    node = page.evaluate(
+        "(() => { const o = window.ketenkaart.network.body.nodes['db'].options.color;"
+        " return [o.background, o.border]; })()"
+    )
+    samples = page.eval_on_selector_all(
+        ".graph-legend .shape path",
+        "els => els.map(e => { const s = getComputedStyle(e); return [s.fill, s.stroke]; })",
+    )
+    assert len(samples) == 5
+    assert {tuple(sample) for sample in samples} == {tuple(rgb(c) for c in node)}
     # The offering first (left), each rank in the next column, the same places on every visit.
     x = {
         n: page.evaluate(f"window.ketenkaart.network.getPosition({n!r}).x")
