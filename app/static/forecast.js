@@ -19,6 +19,7 @@
   const SHOWN = 50;
   const WORDS = window.ketenkaartWords.words; // the page's words in its language (words.js)
   const t = window.ketenkaartWords.t;
+  const unbroken = window.ketenkaartWords.unbroken; // dates and ids kept on one line
   const dataSource = document.getElementById("graph-data");
   const names = new Map();
   if (dataSource) {
@@ -87,12 +88,12 @@
           el(
             "p",
             { class: "forecast-link" },
-            serviceName(item.from) + " → " + serviceName(item.to) + ": ",
+            ...unbroken(serviceName(item.from) + " → " + serviceName(item.to) + ": "),
             badge(item.before),
             " → ",
             badge(item.change.status)
           ),
-          why ? el("p", { class: "forecast-why" }, why) : ""
+          why ? el("p", { class: "forecast-why" }, ...unbroken(why)) : ""
         )
       );
     }

@@ -39,6 +39,7 @@
   // The page's words in its language (issue 15, ADR 36): words.js reads them, t() translates.
   const WORDS = window.ketenkaartWords.words;
   const t = window.ketenkaartWords.t;
+  const unbroken = window.ketenkaartWords.unbroken; // dates and ids kept on one line
   for (const s of data.statuses) {
     const w = (WORDS.statuses || {})[s.id];
     if (w) {
@@ -1240,7 +1241,7 @@
   hook.selectEdge = selectEdge;
 
   function row(term, value) {
-    return [el("dt", { text: term }), el("dd", {}, [value])];
+    return [el("dt", { text: term }), el("dd", {}, typeof value === "string" ? unbroken(value) : [value])];
   }
 
   function nodeButton(id, text) {
@@ -1336,7 +1337,7 @@
         el(
           "ul",
           { class: "reasons" },
-          e.reasons.map((i) => el("li", {}, [el("code", { text: data.reasons[i][0] }), " ", reasonText(i)]))
+          e.reasons.map((i) => el("li", {}, [el("code", { text: data.reasons[i][0] }), " ", ...unbroken(reasonText(i))]))
         )
       );
     }
@@ -1537,7 +1538,7 @@
           columns.map((c) =>
             c.key === "status"
               ? el("td", {}, [el("span", { class: "status-word status-" + r.edge.status, text: String(r.values[c.key]) })])
-              : el("td", { text: String(r.values[c.key]) })
+              : el("td", {}, unbroken(String(r.values[c.key])))
           )
         );
         body.append(tr);

@@ -18,5 +18,25 @@
     }
     return out;
   }
-  window.ketenkaartWords = Object.freeze({ words: words, t: t });
+  // A date or an id in a text stays on one line: a browser breaks a line after a hyphen, which
+  // split "2026-12-" from "06" in a narrow column (app/views/pages.py, unbroken). The text's
+  // parts, each a string or a <span class="whole"> holding one such word as text.
+  const HYPHENATED = /(?<![\p{L}\p{N}_-])[\p{L}\p{N}_]+(?:-[\p{L}\p{N}_]+)+(?![\p{L}\p{N}_-])/gu;
+  function unbroken(text) {
+    const out = [];
+    let last = 0;
+    for (const found of String(text).matchAll(HYPHENATED)) {
+      if (found[0].length > 40) {
+        continue; // a longer one may break, rather than run out of its column
+      }
+      const word = document.createElement("span");
+      word.className = "whole";
+      word.textContent = found[0];
+      out.push(String(text).slice(last, found.index), word);
+      last = found.index + found[0].length;
+    }
+    out.push(String(text).slice(last));
+    return out.filter((part) => part !== "");
+  }
+  window.ketenkaartWords = Object.freeze({ words: words, t: t, unbroken: unbroken });
 })();

@@ -21,6 +21,7 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 import jinja2
+import markupsafe
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
@@ -92,6 +93,32 @@ def choice_text(text: str) -> str:
     if coded is not None:
         return f"{coded.group(1)}: {i18n.gettext(coded.group(2))}"
     return _translated(text)
+
+
+HYPHENATED = re.compile(r"(?<![\w-])\w+(?:-\w+)+(?![\w-])")
+"""A date (``2026-12-06``) or an id (``stratus-isae3402-pg``): words joined by hyphens."""
+
+LONGEST_WHOLE = 40
+"""The longest such word kept on one line; a longer one may break, rather than overflow."""
+
+
+def unbroken(text: object) -> markupsafe.Markup:
+    """``text``, escaped, with each date and id in it kept on one line: a browser breaks a line
+    after a hyphen, which split ``2026-12-`` from ``06`` and ``stratus-`` from ``isae3402-pg``
+    in a narrow column.
+
+    >>> str(unbroken("dijk-ams1 until 2026-05-31 <b>"))
+    '<span class="whole">dijk-ams1</span> until <span class="whole">2026-05-31</span> &lt;b&gt;'
+    """
+    out, last, value = [], 0, str(text)
+    for found in HYPHENATED.finditer(value):
+        if len(found[0]) > LONGEST_WHOLE:
+            continue
+        out.append(markupsafe.escape(value[last : found.start()]))
+        out.append(markupsafe.Markup('<span class="whole">{}</span>').format(found[0]))
+        last = found.end()
+    out.append(markupsafe.escape(value[last:]))
+    return markupsafe.Markup("").join(out)
 
 
 def _date(value: date | str) -> str:
@@ -184,6 +211,7 @@ def install_i18n(env: jinja2.Environment) -> None:
     env.filters["word"] = _word
     env.filters["one"] = one
     env.filters["date"] = _date
+    env.filters["unbroken"] = unbroken
     env.filters["number"] = lambda value: i18n.format_number(int(value))
     env.filters["grouped"] = _grouped
     env.globals["language"] = _language

@@ -103,11 +103,16 @@ def _entities(page: str) -> list[str]:
 def _heads(page: str) -> list[str]:
     """The page's changed entities, each as its change and its name."""
     cells = re.findall(
-        r'<tbody class="changed-entity[^"]*">\s*<tr><td rowspan="\d+">([^<]*)</td>'
-        r'<td rowspan="\d+">([^<]*)</td>',
+        r'<tbody class="changed-entity[^"]*">\s*<tr><td rowspan="\d+">(.*?)</td>'
+        r'<td rowspan="\d+">(.*?)</td>',
         page,
     )
-    return [html.unescape(f"{word} {entity}") for word, entity in cells]
+    return [f"{_inline(word)} {_inline(entity)}" for word, entity in cells]
+
+
+def _inline(cell: str) -> str:
+    """A cell's text: its inline elements (a date or an id kept on one line) taken away."""
+    return html.unescape(re.sub(r"<[^>]+>", "", cell))
 
 
 def _links(page: str) -> dict[str, str]:

@@ -48,7 +48,8 @@ def rows(page: str) -> dict[str, str]:
     for row in re.findall(r"<tr>(.*?)</tr>", page, flags=re.S):
         link = re.search(r"<code>([^<]+)</code> → <code>([^<]+)</code>", row)
         if link:
-            text = html.unescape(re.sub(r"<[^>]+>", " ", row))
+            inline = re.sub(r"</?span[^>]*>", "", row)  # a date or an id kept on one line
+            text = html.unescape(re.sub(r"<[^>]+>", " ", inline))
             found[f"{link.group(1)} -> {link.group(2)}"] = squash(text)
     return found
 

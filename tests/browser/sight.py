@@ -119,6 +119,40 @@ def fold_problems(page: Any, selectors: tuple[str, ...]) -> list[str]:
     return problems
 
 
+BROKEN_WORDS_JS = """(selector) => {
+  // each date (2026-12-06) and hyphenated id (dijk-iso27001-2025) in the element's text whose
+  // letters lie on more than one line
+  const broken = [];
+  const pattern = /[\\p{L}\\p{N}_]+(?:-[\\p{L}\\p{N}_]+)+/gu;
+  for (const root of document.querySelectorAll(selector)) {
+    const walk = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    for (let node = walk.nextNode(); node; node = walk.nextNode()) {
+      for (const found of node.textContent.matchAll(pattern)) {
+        if (found[0].length > 40) continue;  // a longer one may break (app/views/pages.py)
+        const range = document.createRange();
+        range.setStart(node, found.index);
+        range.setEnd(node, found.index + found[0].length);
+        const tops = new Set([...range.getClientRects()].map((r) => Math.round(r.top)));
+        if (tops.size > 1) {
+          const where = node.parentElement.closest("[id], [class]") || node.parentElement;
+          const name = where.id ? "#" + where.id : "." + String(where.className).split(" ")[0];
+          broken.push(found[0] + " in " + where.tagName.toLowerCase() + name);
+        }
+      }
+    }
+  }
+  return broken;
+}"""
+
+
+def broken_words(page: Any, selector: str) -> list[str]:
+    """The dates and ids in ``selector``'s text broken over two lines (at a hyphen), each as
+    a person reads them: ``2026-12-`` on one line, ``06`` on the next; each with the element
+    it is in (its nearest with an id or a class)."""
+    found: list[str] = page.evaluate(BROKEN_WORDS_JS, selector)
+    return found
+
+
 STATUS_SELECTOR = re.compile(r"\.status-(?:gap|conditional|ok|out-of-scope)\b|\.status-word\b")
 COLOURING = re.compile(r"(?:^|[;{\s])(?:color|background(?:-color)?)\s*:")
 

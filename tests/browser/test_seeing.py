@@ -41,6 +41,7 @@ from importers.chainfile import load_chains
 from tests.browser.conftest import Watched, serve, watch
 from tests.browser.sight import (
     axe_problems,
+    broken_words,
     contrast_problems,
     fold_problems,
     label_problems,
@@ -236,6 +237,7 @@ def test_every_page_reads_and_passes_axe(
     if name.startswith("graph"):  # the first screen, as a person opening the page sees it
         page.screenshot(path=str(artefacts / f"{name}-{viewport_name(page)}-screen.png"))
     assert what_a_person_sees(watched_in, site) == []
+    assert broken_words(page, "main") == []  # no date or id split at a hyphen
 
 
 def test_the_changes_page_shows_the_register_since_it_began_and_its_errors_read(
