@@ -1410,7 +1410,7 @@
 
   function buildTable() {
     const columns = [
-      { key: "rank", label: "Rank", numeric: true },
+      { key: "rank", label: t("Rank"), numeric: true },
       { key: "from", label: t("From") },
       { key: "to", label: t("To") },
       { key: "supplier", label: t("Supplier") },

@@ -259,6 +259,27 @@ def test_an_editor_adds_edits_and_deletes_a_supplier_and_the_trail_names_them(
         assert actor.get("request_id")
 
 
+def test_each_dependency_s_link_names_both_its_ends(web: TestClient, demo_ws: Ws) -> None:
+    """The dependencies' table links each row from its consumer; a consumer with six
+    dependencies gave six links of the same words. Each link's name is its two ends, and no
+    two links of the table share a name (what a screen reader's list of links reads)."""
+    sign_in(web, demo_ws.emails["viewer"])
+    page = web.get("/w/acme/dependencies").text
+    links = re.findall(
+        r'<a href="(/w/acme/dependencies/[^"]+)" aria-label="([^"]+)">([^<]+)</a>', page
+    )
+    assert len(links) == 10
+    named = {html.unescape(label): url for url, label, _ in links}
+    assert len(named) == 10
+    assert named["loonwolk-online → postduif-relay"] == (
+        "/w/acme/dependencies/loonwolk-online/postduif-relay"
+    )
+    assert all(html.unescape(label).startswith(words + " → ") for _, label, words in links)
+    suppliers = web.get("/w/acme/suppliers").text  # one id: the words are its name already
+    assert re.findall(r'<a href="/w/acme/suppliers/[^"]+"', suppliers)
+    assert not re.findall(r'<a href="/w/acme/suppliers/[^"]+" aria-label', suppliers)
+
+
 def test_a_dependency_is_edited_by_its_two_ends(web: TestClient, demo_ws: Ws) -> None:
     """Unticking "relevant" without a reason is refused next to the reason; with one it saves."""
     sign_in(web, demo_ws.emails["editor"])

@@ -449,6 +449,8 @@ def test_an_invitation_can_be_withdrawn(
     """Withdrawn, the invitation leaves the table and its link is refused."""
     owner_page(web, ws)
     path = invite(web, "late@example.nl", "editor")
+    dutch = squash(web.get(PEOPLE, headers={"Accept-Language": "nl"}).text)
+    assert "late@example.nl bewerker 4 december 2026 09:00 UTC" in dutch  # as its dates read
     page = web.get(PEOPLE).text
     found = re.search(r'action="/w/acme/people/invitations/(\d+)/withdraw"', page)
     assert found is not None

@@ -68,6 +68,9 @@ def test_switching_the_graph_page_to_dutch_with_the_keyboard(
     for dutch in ("Soort", "Leverancier", "Rang", "De schakel naar deze dienst", "beheerde dienst"):
         assert dutch in panel, dutch
     assert "Supplier" not in panel and "The link into this service" not in panel
+    # the table of links under the graph: its first column and how it is sorted
+    assert page.inner_text("#graph-table thead th >> nth=0").startswith("Rang")
+    assert "gesorteerd op rang" in page.inner_text("#graph-table caption")
     page.screenshot(path=str(artefacts / "graph-nl.png"), full_page=True)
 
     page.goto(f"{origin}/w/acme")  # the choice is kept for the next page

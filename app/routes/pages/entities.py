@@ -168,9 +168,14 @@ def _section_page(
 def _row_view(section: str, row: repo.EntityRow, body: dict[str, Any], ws: str) -> dict[str, Any]:
     values = form_values(section, body)
     key = _key_of(section, body)
+    cells = {f.name: cell_text(f, values[f.name]) for f in FIELDS[section] if f.column}
+    keys = [cells[f.name] for f in FIELDS[section] if f.column and f.key]
     return {
         "key": key,
-        "cells": {f.name: cell_text(f, values[f.name]) for f in FIELDS[section] if f.column},
+        "cells": cells,
+        # a link's own words name its whole key: each row links from its first column, and
+        # a consumer with six dependencies would give six links of the same words
+        "label": " → ".join(keys) if len(keys) > 1 else None,
         "offering": isinstance(row, ServiceRow) and row.offering is not None,
         "url": _item_url(ws, section, key),
         "document_url": f"/api/v1/workspaces/{quote(ws)}/evidence/{quote(key)}/document",
