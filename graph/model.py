@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from graph.i18n import N_
+
 FORMAT_VERSION = 1
 
 Extra = Mapping[str, Any]
@@ -33,6 +35,21 @@ class Kind(enum.Enum):
     IAAS = "iaas"
     MANAGED = "managed"
     OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        """The word a person reads (``SaaS``, ``managed service``), in English; the pages
+        translate it."""
+        return _KIND_LABEL[self]
+
+
+_KIND_LABEL: dict[Kind, str] = {
+    Kind.SAAS: "SaaS",
+    Kind.PAAS: "PaaS",
+    Kind.IAAS: "IaaS",
+    Kind.MANAGED: N_("managed service"),
+    Kind.OTHER: N_("other"),
+}
 
 
 class SchemeClass(enum.Enum):

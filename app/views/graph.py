@@ -98,11 +98,14 @@ word and, but for ok and gap (told apart by width as well), a dash pattern. The 
 English; a page translates them where it shows them (``| t``, :func:`graph_words`)."""
 
 KIND_STYLES: Mapping[Kind, tuple[str, str]] = {
-    Kind.SAAS: ("SaaS", "box"),
-    Kind.PAAS: ("PaaS", "ellipse"),
-    Kind.IAAS: ("IaaS", "database"),
-    Kind.MANAGED: (N_("managed service"), "hexagon"),
-    Kind.OTHER: (N_("other"), "diamond"),
+    kind: (kind.label, shape)
+    for kind, shape in (
+        (Kind.SAAS, "box"),
+        (Kind.PAAS, "ellipse"),
+        (Kind.IAAS, "database"),
+        (Kind.MANAGED, "hexagon"),
+        (Kind.OTHER, "diamond"),
+    )
 }
 """Per kind: the word and the vis-network shape of its nodes."""
 

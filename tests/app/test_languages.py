@@ -783,7 +783,7 @@ def test_every_text_graph_js_looks_up_is_sent_in_dutch() -> None:
 def test_every_word_of_the_forms_has_its_dutch() -> None:
     """Every label, legend, hint, row name and choice of the entity forms is in the catalog
     with a Dutch translation, but for names (LEI, EUID, ...) and codes shown as themselves."""
-    names = {"LEI", "EUID", "DUNS", "IAF MLA", "CUECs", "SHA-256", "—"}
+    names = {"LEI", "EUID", "DUNS", "IAF MLA", "CUECs", "SHA-256", "—", "SaaS", "PaaS", "IaaS"}
     missing = []
     for section in SECTIONS:
         for field in FIELDS[section]:

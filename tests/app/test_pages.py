@@ -280,6 +280,21 @@ def test_each_dependency_s_link_names_both_its_ends(web: TestClient, demo_ws: Ws
     assert not re.findall(r'<a href="/w/acme/suppliers/[^"]+" aria-label', suppliers)
 
 
+def test_a_service_s_kind_is_written_as_the_graph_writes_it(web: TestClient, demo_ws: Ws) -> None:
+    """The services' table and the report's scope write a kind as a person reads it (SaaS, a
+    managed service), not as the chain file's code alone (saas, managed); in Dutch too."""
+    sign_in(web, demo_ws.emails["viewer"])
+    table = squash(re.sub(r"<[^>]+>", " ", web.get("/w/acme/services").text))
+    assert "wacht-soc WachtPost 24x7 SOC wacht managed: managed service" in table
+    assert "loonwolk-online LoonWolk Online loonwolk saas: SaaS" in table
+    report = "/w/acme/report/loonwolk-online?at=2026-11-27"
+    scope = squash(re.sub(r"<[^>]+>", " ", web.get(report).text))
+    assert "Postduif Transactional Mail postduif-relay SaaS Postduif Mail ApS" in scope
+    assert "WachtPost 24x7 SOC wacht-soc managed service" in scope
+    dutch = squash(re.sub(r"<[^>]+>", " ", web.get(report, headers={"Accept-Language": "nl"}).text))
+    assert "WachtPost 24x7 SOC wacht-soc beheerde dienst" in dutch
+
+
 def test_a_dependency_is_edited_by_its_two_ends(web: TestClient, demo_ws: Ws) -> None:
     """Unticking "relevant" without a reason is refused next to the reason; with one it saves."""
     sign_in(web, demo_ws.emails["editor"])

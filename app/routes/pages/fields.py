@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 
 from graph import schema
 from graph.i18n import N_
-from graph.model import Scheme
+from graph.model import Kind, Scheme
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,7 +115,7 @@ LOOKS: dict[str, dict[str, Look]] = {
         "id": _TABLE,
         "name": _TABLE,
         "supplier": _TABLE,
-        "kind": _TABLE,
+        "kind": Look(column=True, choices=tuple((k.value, f"{k.value}: {k.label}") for k in Kind)),
         "locations": Look(hint=N_("where the service stores or processes data")),
         "description": Look(area=True),
     },

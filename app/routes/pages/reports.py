@@ -286,7 +286,7 @@ def scope_rows(links: Iterable[LinkResult], chain: Chain) -> list[ScopeRow]:
                 r.link.rank,
                 r.service.id,
                 r.service.name,
-                r.service.kind.value,
+                r.service.kind.label,
                 r.supplier,
                 " → ".join(r.link.path[:-1]),
                 r.critical,
