@@ -1117,6 +1117,14 @@
       nodes.update(nodeUpdates);
     }
     table.refresh();
+    // the service or link the panel shows, hidden now by a filter: the panel no longer shows
+    // what the graph does not
+    const picked = state.selected;
+    if (picked && !(picked.node !== undefined ? shown.nodes.get(picked.node) : shown.edges.get(picked.edge))) {
+      state.selected = null;
+      network.unselectAll();
+      showIntro();
+    }
   }
 
   function toggleCollapse(id) {

@@ -248,8 +248,14 @@ def test_filtering_by_status_hides_those_links(watched: Watched, origin: str) ->
     table = page.inner_text("#graph-table tbody")
     assert "NO_EVIDENCE" not in table
     assert page.locator("#graph-table tbody tr").count() == 5
+    page.fill("#graph-search", "postgres")
+    page.press("#graph-search", "Enter")
+    page.locator("#graph-panel h2", has_text="Managed Postgres").wait_for()
     page.locator("#filter-kind input[value=paas]").uncheck()
     assert sorted(page.evaluate("window.ketenkaart.visibleNodes()")) == ["app", "stats"]
+    # the panel showed the database, which the filter hid: it no longer shows it
+    assert page.inner_text("#graph-panel h2") == "Details"
+    assert page.evaluate("window.ketenkaart.network.getSelectedNodes()") == []
     assert_clean(watched, origin)
 
 
