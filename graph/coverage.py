@@ -99,9 +99,9 @@ def check_links(
     profile: ResolvedProfile = ZEKER_ONLINE,
     at: date,
 ) -> tuple[LinkResult, ...]:
-    """The links of :func:`check` at ``at``, without the findings: what a comparison of two
-    checks reads (:func:`graph.diff.diff`), and what the expiring evidence is read from
-    (:func:`graph.findings.expiring_stops`)."""
+    """The links of :func:`check` at ``at``, without the findings: what the expiring evidence
+    is read from (:func:`graph.findings.expiring_stops`). A comparison of two checks judges
+    only the links that can differ (:func:`judge_links`, :func:`unsettled`)."""
     starts = _starts(chain, offerings)
     return _Judge(chain, profile, at, None).judged_walk(build_graph(chain), starts)[0]
 

@@ -309,7 +309,7 @@ def _link_changes(
         else set()
     )
     before = {s.dependency.key: s for s in walks[0]}
-    after = {s.dependency.key: s for s in walks[1]}
+    after = before if same else {s.dependency.key: s for s in walks[1]}
     asked = _asked(before, after, moved), _asked(after, before, moved)
     return link_changes(
         judge_links(old, asked[0], profile=profile, at=old_at) if asked[0] else (),

@@ -22,20 +22,21 @@
   // split "2026-12-" from "06" in a narrow column (app/views/pages.py, unbroken). The text's
   // parts, each a string or a <span class="whole"> holding one such word as text.
   const HYPHENATED = /(?<![\p{L}\p{N}_-])[\p{L}\p{N}_]+(?:-[\p{L}\p{N}_]+)+(?![\p{L}\p{N}_-])/gu;
-  function unbroken(text) {
+  function unbroken(value) {
+    const text = String(value);
     const out = [];
     let last = 0;
-    for (const found of String(text).matchAll(HYPHENATED)) {
+    for (const found of text.matchAll(HYPHENATED)) {
       if (found[0].length > 40) {
         continue; // a longer one may break, rather than run out of its column
       }
       const word = document.createElement("span");
       word.className = "whole";
       word.textContent = found[0];
-      out.push(String(text).slice(last, found.index), word);
+      out.push(text.slice(last, found.index), word);
       last = found.index + found[0].length;
     }
-    out.push(String(text).slice(last));
+    out.push(text.slice(last));
     return out.filter((part) => part !== "");
   }
   window.ketenkaartWords = Object.freeze({ words: words, t: t, unbroken: unbroken });

@@ -138,12 +138,13 @@ def _import_errors(
         }
         for e in errors
     ]
-    # the service's own words say that nothing was imported; they name the file where it matters
+    # the service's own words say that nothing was imported; those about the file begin with
+    # its name ("{name} cannot be imported ..."), the others are given it in front
     if not isinstance(error, Problem):
         said = gettext("{name}: {detail}; nothing was imported.").format(
             name=name, detail=gettext("the file is not a valid chain file")
         )
-    elif name in error.detail:
+    elif error.detail.startswith(f"{name} "):
         said = f"{error.detail}."
     else:
         said = gettext("{name}: {detail}.").format(name=name, detail=error.detail)
