@@ -285,8 +285,8 @@ def test_a_service_s_kind_is_written_as_the_graph_writes_it(web: TestClient, dem
     managed service), not as the chain file's code alone (saas, managed); in Dutch too."""
     sign_in(web, demo_ws.emails["viewer"])
     table = squash(re.sub(r"<[^>]+>", " ", web.get("/w/acme/services").text))
-    assert "wacht-soc WachtPost 24x7 SOC wacht managed: managed service" in table
-    assert "loonwolk-online LoonWolk Online loonwolk saas: SaaS" in table
+    assert "wacht-soc WachtPost 24x7 SOC wacht managed service" in table
+    assert "loonwolk-online LoonWolk Online loonwolk SaaS" in table
     report = "/w/acme/report/loonwolk-online?at=2026-11-27"
     scope = squash(re.sub(r"<[^>]+>", " ", web.get(report).text))
     assert "Postduif Transactional Mail postduif-relay SaaS Postduif Mail ApS" in scope

@@ -115,7 +115,7 @@ LOOKS: dict[str, dict[str, Look]] = {
         "id": _TABLE,
         "name": _TABLE,
         "supplier": _TABLE,
-        "kind": Look(column=True, choices=tuple((k.value, f"{k.value}: {k.label}") for k in Kind)),
+        "kind": Look(column=True, choices=tuple((k.value, k.label) for k in Kind)),
         "locations": Look(hint=N_("where the service stores or processes data")),
         "description": Look(area=True),
     },
