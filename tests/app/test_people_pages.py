@@ -64,7 +64,9 @@ def squash(html: str) -> str:
 
 
 def field_error(html: str, name: str) -> str:
-    """The error text shown right after the input or select named ``name``."""
+    """The error text shown right after the input or select named ``name`` (a date or an id
+    in it kept whole by a span of its own, read as its text)."""
+    html = re.sub(r'<span class="whole">([^<]*)</span>', r"\1", html)
     found = re.search(
         rf'<(?:input|select)[^>]*name="{name}"[^>]*aria-invalid="true"'
         rf'[^>]*>.*?<span class="field-error" id="error-{name}"[^>]*>([^<]*)</span>',

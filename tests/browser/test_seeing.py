@@ -277,6 +277,7 @@ def test_the_changes_page_shows_the_register_since_it_began_and_its_errors_read(
     controls = [top for tag, top, _ in boxes if tag != "LABEL"]
     assert max(controls) - min(controls) <= 2, boxes
     assert max(right for _, _, right in boxes) <= page.viewport_size["width"], boxes
+    assert broken_words(page, "main") == []  # the moments in the error, whole
     # a moment typed to the whole second, in a field that shows milliseconds, is sent
     page.fill("input[name=from]", "2026-11-21T10:00:00")
     with page.expect_navigation(timeout=10_000):  # a field the browser refuses sends nothing
