@@ -376,7 +376,7 @@
         } else {
           state.status.delete(s.id);
         }
-        refresh();
+        filtered();
         measured("filter", ev.timeStamp);
       })
     ),
@@ -393,7 +393,7 @@
         } else {
           state.kind.delete(k.id);
         }
-        refresh();
+        filtered();
         measured("filter", ev.timeStamp);
       })
     ),
@@ -405,7 +405,7 @@
       id: "graph-depth",
       onchange: (ev) => {
         state.depth = ev.target.value === "all" ? Infinity : Number(ev.target.value);
-        refresh();
+        filtered();
         measured("filter", ev.timeStamp);
       },
     },
@@ -747,6 +747,18 @@
     press = null;
   }, true);
   canvas.addEventListener("wheel", (ev) => measured("zoom", ev.timeStamp), { capture: true, passive: true });
+  // vis-network takes its tooltip away on a move over the canvas; a pointer that leaves the
+  // graph in one jump (onto the panel, say) left it standing over the page, as a tooltip
+  // still waiting for its delay would appear after the pointer had gone.
+  canvas.addEventListener("pointerleave", () => {
+    const handler = network.interactionHandler;
+    clearTimeout(handler.popupTimer);
+    handler.popupTimer = undefined;
+    handler.popupObj = undefined;
+    if (handler.popup) {
+      handler.popup.hide();
+    }
+  });
   network.on("click", (params) => {
     if (params.nodes.length) {
       selectNode(params.nodes[0], { focus: false });
@@ -932,6 +944,27 @@
   }
 
   // Size the canvas to the graph at a legible scale, or show the part that fits and say so.
+  // Where a view of `box` at `scale` on a canvas of `width` by `height` pixels is centred: the
+  // box's middle, or, when the box does not fit (`partial`), from the offering on: the left
+  // edge of the graph at the canvas's, the offering in the middle of the height (or as near as
+  // the graph's top and bottom allow). Without the offering in view, from the top left.
+  function viewCentre(box, scale, width, height, partial) {
+    const middle = { x: (box.left + box.right) / 2, y: (box.top + box.bottom) / 2 };
+    if (!partial) {
+      return middle;
+    }
+    const halfWidth = (width / 2 - CANVAS_PAD) / scale;
+    const halfHeight = (height / 2 - CANVAS_PAD) / scale;
+    const from = !network.body.nodes[data.offering].options.hidden
+      ? { left: nodeBox(data.offering).left, y: network.getPosition(data.offering).y }
+      : { left: box.left, y: box.top };
+    const x = Math.min(middle.x, from.left + halfWidth);
+    if ((box.bottom - box.top) * scale + 2 * CANVAS_PAD <= height) {
+      return { x: x, y: middle.y };
+    }
+    return { x: x, y: Math.max(box.top + halfHeight, Math.min(box.bottom - halfHeight, from.y)) };
+  }
+
   function firstView() {
     const box = graphBox();
     if (!isFinite(box.left)) {
@@ -960,21 +993,7 @@
     height = Math.max(MIN_CANVAS, Math.ceil(height));
     canvas.style.height = height + "px";
     network.setSize("100%", height + "px");
-    let x = (box.left + box.right) / 2;
-    let y = (box.top + box.bottom) / 2;
-    if (partial) {
-      // From the offering on: the left edge of the graph at the canvas's, the offering in
-      // the middle of the height (or as near as the graph's top and bottom allow).
-      const offering = network.getPosition(data.offering);
-      const halfWidth = (width / 2 - CANVAS_PAD) / scale;
-      const halfHeight = (height / 2 - CANVAS_PAD) / scale;
-      x = Math.min(x, nodeBox(data.offering).left + halfWidth);
-      y = Math.max(box.top + halfHeight, Math.min(box.bottom - halfHeight, offering.y));
-      if (h * scale + 2 * CANVAS_PAD <= height) {
-        y = (box.top + box.bottom) / 2;
-      }
-    }
-    network.moveTo({ position: { x: x, y: y }, scale: scale, animation: false });
+    network.moveTo({ position: viewCentre(box, scale, width, height, partial), scale: scale, animation: false });
     network.setOptions({ interaction: { zoomView: partial } });
     hook.partial = partial;
     if (partial) {
@@ -1047,7 +1066,8 @@
 
   const shown = { nodes: new Map(), edges: new Map(), labels: new Map() };
 
-  // The services and links by place in the data, for refresh(), which runs on every filter.
+  // The services and links by place in the data, for refresh(), which runs on every filter
+  // and says whether anything was shown or hidden.
   const nodeAt = new Map(data.nodes.map((n, i) => [n.id, i]));
   const parentAt = data.nodes.map((n) => (n.parent === null || !nodeAt.has(n.parent) ? -1 : nodeAt.get(n.parent)));
   const fromAt = data.edges.map((e) => (nodeAt.has(e.from) ? nodeAt.get(e.from) : -1));
@@ -1125,6 +1145,31 @@
       network.unselectAll();
       showIntro();
     }
+    return changed > 0;
+  }
+
+  // A filter's choice shows its whole outcome: the view is fitted to what shows (it stayed
+  // where it was, often on services the filter had just hidden).
+  // At most the first view's scale; when what shows does not fit at a legible one, the part of
+  // it from the offering on, legibly, as the first view shows a big chain.
+  function filtered() {
+    if (!refresh()) {
+      return;
+    }
+    const box = graphBox();
+    if (!isFinite(box.left)) {
+      return;
+    }
+    const width = canvas.clientWidth;
+    const height = canvas.clientHeight;
+    let scale = Math.min(
+      MAX_SCALE,
+      (width - 2 * CANVAS_PAD) / Math.max(box.right - box.left, 1),
+      (height - 2 * CANVAS_PAD) / Math.max(box.bottom - box.top, 1)
+    );
+    const partial = scale < MIN_SCALE;
+    scale = Math.max(scale, MIN_SCALE);
+    network.moveTo({ position: viewCentre(box, scale, width, height, partial), scale: scale, animation: false });
   }
 
   function toggleCollapse(id) {

@@ -455,6 +455,12 @@ def test_a_big_graph_filters_draws_what_shows_and_times_each_interaction(
     assert len(shown) == sum(link.status is not Status.OK for link in links)
     caption = page.inner_text("#graph-table caption")
     assert caption.startswith(f"{len(shown):,} links of {total:,}")
+    # what shows does not fit legibly: the view is its part from the offering on, legible
+    assert page.evaluate(f"{hook}.network.getScale()") >= 12 / 14 - 1e-9
+    box = page.locator("#graph-canvas").bounding_box()
+    offering = page.evaluate(f"{hook}.domPosition({hook}.data.offering)")
+    assert box is not None and box["x"] < offering["x"] < box["x"] + box["width"] / 3
+    assert box["y"] < offering["y"] < box["y"] + box["height"]
     page.locator("#filter-status input[value=ok]").check()
     assert len(page.evaluate(f"{hook}.visibleEdges()")) == total
 
@@ -548,4 +554,57 @@ def test_the_forecast_lists_what_changes_next_as_a_timeline(
         assert change.after.reasons[0].message in text
     assert "changes of status within a year" in page.inner_text("#forecast .forecast-state")
     page.locator("#forecast").screenshot(path=str(artefacts / "graph-forecast.png"))
+    assert_clean(watched, origin)
+
+
+def test_a_services_tooltip_goes_when_the_pointer_leaves_the_graph(
+    watched: Watched, origin: str
+) -> None:
+    """Hovering a service shows its tooltip; moving the pointer off the graph, onto the panel,
+    takes it away (it stayed over the page, covering what the auditor went on to read)."""
+    page = open_graph(watched, origin)
+    tooltip = page.locator("div.vis-tooltip")
+    point = page.evaluate("window.ketenkaart.domPosition('db')")
+    page.mouse.move(point["x"] - 3, point["y"])
+    page.mouse.move(point["x"], point["y"])
+    tooltip.wait_for(state="visible")
+    assert "Managed Postgres (db)" in tooltip.inner_text()
+    panel = page.locator("#graph-panel").bounding_box()
+    assert panel is not None
+    page.mouse.move(panel["x"] + panel["width"] / 2, panel["y"] + 20)
+    page.wait_for_timeout(400)  # longer than the tooltip's delay: it does not come back
+    assert not tooltip.is_visible()
+    # nor does one still waiting for its delay when the pointer leaves
+    page.mouse.move(point["x"], point["y"])
+    page.mouse.move(panel["x"] + panel["width"] / 2, panel["y"] + 20)
+    page.wait_for_timeout(400)
+    assert not tooltip.is_visible()
+    assert_clean(watched, origin)
+
+
+def test_a_filter_fits_the_view_to_what_it_shows(watched: Watched, origin: str) -> None:
+    """Looking far off to one side, the auditor unticks a status: the view comes back to the
+    services the filter shows, every one of them on the canvas (it stayed where it was)."""
+    page = open_graph(watched, origin)
+    page.evaluate("window.ketenkaart.network.moveTo({position: {x: 20000, y: 20000}, scale: 1.5})")
+
+    def off_canvas() -> list[str]:
+        box = page.locator("#graph-canvas").bounding_box()
+        assert box is not None
+        places = page.evaluate(
+            "Object.fromEntries(window.ketenkaart.visibleNodes()"
+            ".map(id => [id, window.ketenkaart.domPosition(id)]))"
+        )
+        return [
+            n
+            for n, p in places.items()
+            if not (box["x"] <= p["x"] <= box["x"] + box["width"])
+            or not (box["y"] <= p["y"] <= box["y"] + box["height"])
+        ]
+
+    assert len(off_canvas()) == 8
+    page.locator("#filter-status input[value=gap]").uncheck()
+    assert off_canvas() == []
+    scale = page.evaluate("window.ketenkaart.network.getScale()")
+    assert scale <= 1.0  # no closer than the first view's limit
     assert_clean(watched, origin)
