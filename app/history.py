@@ -212,6 +212,18 @@ def beginning(session: Session, workspace: Workspace) -> tuple[datetime, bool]:
     return _utc(first[0]), first[1] == CREATED
 
 
+def last_import(session: Session, workspace: Workspace) -> datetime | None:
+    """When the register last took in a file: the latest entry of an ``import``; ``None``
+    when it never did."""
+    found = session.execute(
+        select(col(AuditEntry.at))
+        .where(col(AuditEntry.chain) == chain_of(workspace.id), col(AuditEntry.action) == "import")
+        .order_by(col(AuditEntry.seq).desc())
+        .limit(1)
+    ).first()
+    return None if found is None else _utc(found[0])
+
+
 def check_moment(
     session: Session, workspace: Workspace, at: datetime, *, now: datetime, where: str
 ) -> None:

@@ -1,11 +1,19 @@
 // The small behaviour of the register pages (no inline handlers: the CSP allows scripts from
-// this site only): a print button, and on the entity forms "Add"/"Remove" buttons for
+// this site only): a print button, a reload that does not send a form again, and on the entity forms "Add"/"Remove" buttons for
 // repeatable rows and a filter over long lists of check boxes. Without this script the forms
 // still work: each repeatable group has one blank row, and every check box is shown.
 "use strict";
 document.querySelectorAll("[data-print]").forEach((button) => {
   button.addEventListener("click", () => window.print());
 });
+
+// An answer shown only once (a new invitation's link, of which only a hash is kept): its
+// entry in the history becomes the page's own address, so that a reload asks for the page
+// and does not send the form again (a second invitation). The link stays on screen.
+const once = document.querySelector("[data-shown-once]");
+if (once) {
+  history.replaceState(null, "", once.getAttribute("data-shown-once"));
+}
 
 // Repeatable rows: <fieldset data-rows data-next> holding .row-list, a <template> of one row
 // whose names and ids carry "__i__" for its index, and a hidden button.add-row.

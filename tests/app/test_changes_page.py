@@ -482,3 +482,24 @@ def test_the_report_of_a_register_built_on_a_publication_names_each_origin(
     assert alone.status_code == 200
     assert "Built on publications" not in alone.text
     assert "Built on publications" not in web.get("/w/shop/report/intranet.md").text
+
+
+def test_a_link_compares_from_the_last_import_to_now(web: TestClient, edited: Edited) -> None:
+    """A young workspace's page starts at its beginning, where the import adds the whole
+    register; one link compares from the last import instead, and shows the edits since
+    (the six of the fixture's register) and not the import's additions."""
+    ws = edited[0]
+    sign_in(web, ws.emails["viewer"])
+    page = web.get(f"/w/{ws.slug}/changes").text
+    assert len(_entities(page)) > 20  # the import's additions bury the edits
+    found = re.search(r'<p class="since-import"><a href="([^"]+)">(.*?)</a>', page)
+    assert found is not None
+    assert _inline(found.group(2)).startswith("Compare from the last import (20")
+    since = web.get(html.unescape(found.group(1)))
+    assert since.status_code == 200, since.text
+    assert _heads(since.text) == [
+        "changed supplier Early (kantoor)",
+        "changed service Stratus PostgreSQL (stratus-postgres)",
+        "changed link LoonWolk Online (loonwolk-online) -> RenderPeak PDF API (renderpeak-pdf)",
+        "removed evidence postduif-trust-page",
+    ]

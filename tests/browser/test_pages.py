@@ -238,3 +238,35 @@ def test_the_graph_page_says_what_changes_next(
     page.wait_for_selector("#graph-app[data-ready=true]", state="attached")
     assert page.locator("#forecast").count() == 0
     assert_clean(watched, origin)
+
+
+def test_refreshing_the_page_of_a_new_invitation_makes_no_second_one(
+    watched: Watched, origin: str
+) -> None:
+    """The answer to the invitation form shows the link once; refreshing it (the browser's
+    reload) does not send the form again: there is one invitation, listed on the page,
+    whose link is not shown again."""
+    page = watched.page
+    sign_in(page, origin)
+    page.goto(f"{origin}/w/acme/people")
+    page.fill("input[name=invite_email]", "refresh@example.org")
+    page.select_option("select[name=invite_role]", "viewer")
+    page.click("text=Create the invitation link")
+    link = page.locator("input.invitation-link")
+    assert "/invite/" in link.input_value()
+    page.wait_for_load_state("load")  # as a person sees the page before they reload it
+    assert page.url == f"{origin}/w/acme/people#invite"  # the address bar: the page's own
+    page.reload()
+    page.wait_for_load_state()
+    assert page.locator("input.invitation-link").count() == 0  # shown once, not again
+    assert "refresh@example.org" in page.inner_text("main")
+    with Session(ENGINE[0]) as session:
+        workspace = repository.workspace_by_slug(session, "acme")
+        assert workspace is not None
+        made = [
+            i
+            for i in membership.invitations(session, workspace, now=CLOCK)
+            if i["email"] == "refresh@example.org"
+        ]
+    assert len(made) == 1
+    assert_clean(watched, origin)

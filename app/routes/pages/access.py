@@ -26,6 +26,9 @@ from graph.i18n import N_, gettext
 from importers.formats import IMPORT_FORMATS
 
 DEFAULT_PROFILE = "zeker-online"
+EXPIRING_DAYS = 90
+"""The days ahead in which the pages call evidence's end near: the overview lists what stops
+counting within them, the evidence table marks it."""
 WsPath = Annotated[str, Path(max_length=64)]
 
 P = ParamSpec("P")

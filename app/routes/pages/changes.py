@@ -330,6 +330,7 @@ def changes_page(request: Request, session: SessionDep, ws: WsPath) -> Response:
     current = now(request)
     params = request.query_params
     base = f"/w/{quote(ws)}/changes"
+    imported = history.last_import(session, visit.workspace)
     form = {
         "from": params.get("from", "")[: history.MAX_MOMENT],
         "to": params.get("to", "")[: history.MAX_MOMENT],
@@ -344,6 +345,13 @@ def changes_page(request: Request, session: SessionDep, ws: WsPath) -> Response:
         errors={},
         changes=None,
         statuses=STATUS_STYLES,
+        # an import adds the whole register at once: the edits since are one click away
+        since_import=None
+        if imported is None
+        else (
+            f"{base}?{urlencode({'from': imported.isoformat(), 'profile': form['profile']})}",
+            shown_moment(imported),
+        ),
     )
     try:
         asked = _asked(request, session, visit, current)

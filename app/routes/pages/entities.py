@@ -4,6 +4,7 @@ read-only page for a reader), and the upload of a piece of evidence's document."
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import date, timedelta
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -14,10 +15,12 @@ from starlette.datastructures import FormData, UploadFile
 
 from app import documents, services
 from app import repository as repo
-from app.deps import READ, WRITE, SessionDep
+from app.deps import READ, WRITE, SessionDep, today
 from app.errors import Invalid, NotFound, PreconditionFailed, Problem
 from app.models import ServiceRow
 from app.routes.pages.access import (
+    DEFAULT_PROFILE,
+    EXPIRING_DAYS,
     FormDep,
     Visit,
     WsPath,
@@ -39,8 +42,11 @@ from app.views.pages import one, page
 from app.views.paging import Pager
 from graph import schema
 from graph.errors import ChainError
+from graph.evidence import counts_until
 from graph.i18n import N_, gettext
+from graph.profiles import BUILTIN_PROFILES
 from importers.chainfile import dump_plain, load_plain
+from importers.chainfile.edit import read_entry
 
 router = APIRouter(include_in_schema=False)
 
@@ -122,6 +128,7 @@ def _section_page(
     general: Sequence[str] = (),
 ) -> Response:
     q = request.query_params.get("q", "")[:200]
+    day = today(request)
     number = _asked_page(request)
     total, rows = _visible_rows(session, visit, section, q, (number - 1) * PAGE_SIZE)
     pager = Pager.of(total=total, size=PAGE_SIZE, asked=str(number))
@@ -147,7 +154,9 @@ def _section_page(
             singular=repo.KINDS[section].singular,
             fields=FIELDS[section],
             columns=[f for f in FIELDS[section] if f.column],
-            rows=[_row_view(section, row, body, visit.workspace.slug) for row, body in rows],
+            rows=[_row_view(section, row, body, visit.workspace.slug, day) for row, body in rows],
+            profile=BUILTIN_PROFILES[DEFAULT_PROFILE],
+            soon_days=EXPIRING_DAYS,
             has_document=has_document,
             pager=pager,
             page_href=_page_href(visit.workspace.slug, section, q),
@@ -165,7 +174,34 @@ def _section_page(
     )
 
 
-def _row_view(section: str, row: repo.EntityRow, body: dict[str, Any], ws: str) -> dict[str, Any]:
+def _stops(body: dict[str, Any], day: date) -> tuple[date | None, str]:
+    """When a piece of evidence stops counting as it counts on ``day`` under the pages' profile
+    (a report: its tested period's end plus the profile's months, or a bridge letter's end; a
+    certificate: its ``valid_until``), and whether that is ``"past"``, ``"soon"`` (within
+    :data:`EXPIRING_DAYS`) or neither (``""``). ``None`` for a piece without an end.
+
+    >>> report = {"id": "r", "scheme": "soc2", "holder": "a", "covers": ["s"], "type": 2,
+    ...           "period": {"from": "2025-07-01", "to": "2026-06-30"}}
+    >>> _stops(report, date(2026, 12, 6))
+    (datetime.date(2027, 6, 30), '')
+    >>> _stops(report, date(2027, 5, 1))
+    (datetime.date(2027, 6, 30), 'soon')
+    >>> _stops({"id": "d", "scheme": "self-declaration", "holder": "a", "covers": ["s"]},
+    ...        date(2026, 12, 6))
+    (None, '')
+    """
+    evidence = read_entry("evidence", body).entity
+    stops = counts_until(evidence, BUILTIN_PROFILES[DEFAULT_PROFILE], day) if evidence else None
+    if stops is None:
+        return None, ""
+    if stops < day:
+        return stops, "past"
+    return stops, "soon" if stops <= day + timedelta(days=EXPIRING_DAYS) else ""
+
+
+def _row_view(
+    section: str, row: repo.EntityRow, body: dict[str, Any], ws: str, day: date
+) -> dict[str, Any]:
     values = form_values(section, body)
     key = _key_of(section, body)
     cells = {f.name: cell_text(f, values[f.name]) for f in FIELDS[section] if f.column}
@@ -173,6 +209,7 @@ def _row_view(section: str, row: repo.EntityRow, body: dict[str, Any], ws: str) 
     return {
         "key": key,
         "cells": cells,
+        "stops": _stops(body, day) if section == "evidence" else (None, ""),
         # a link's own words name its whole key: each row links from its first column, and
         # a consumer with six dependencies would give six links of the same words
         "label": " → ".join(keys) if len(keys) > 1 else None,

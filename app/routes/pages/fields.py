@@ -145,7 +145,9 @@ LOOKS: dict[str, dict[str, Look]] = {
         "period": Look(group=N_("Tested period (type 2)")),
         "as_of": Look(group=N_("Dates"), hint=N_("type 1")),
         "issued": Look(group=N_("Dates")),
-        "valid_until": Look(group=N_("Dates"), column=True),
+        # not a column: the table shows when a piece stops counting, which for a certificate
+        # is its valid_until and for a report its period's end plus the profile's months
+        "valid_until": Look(group=N_("Dates")),
         "bridge_letter": Look(name="bridge", after="valid_until"),
         "criteria": Look(
             choices=CRITERIA, hint=N_("criteria or control areas in scope"), after="bridge_letter"

@@ -16,6 +16,7 @@ from app.errors import Problem
 from app.limits import computing, turn_wait
 from app.routes.pages.access import (
     DEFAULT_PROFILE,
+    EXPIRING_DAYS,
     Visit,
     WsPath,
     guarded,
@@ -28,8 +29,6 @@ from app.views.graph import STATUS_STYLES
 from app.views.pages import page
 
 router = APIRouter(include_in_schema=False)
-
-EXPIRING_DAYS = 90
 
 
 @dataclass(frozen=True, slots=True)
