@@ -9,7 +9,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import Final
+from typing import Final, TypeVar
 
 from graph.errors import ChainError
 from graph.i18n import gettext, ngettext
@@ -140,6 +140,11 @@ def _unique(base: str, taken: set[str]) -> str:
         made = f"{base}-{counter}"
     taken.add(made)
     return made
+
+
+_E = TypeVar("_E", Supplier, Service, Dependency, Evidence)
+_K = TypeVar("_K")
+_V = TypeVar("_V")
 
 
 class _Assembler:
@@ -472,6 +477,38 @@ class _Assembler:
 
     # -- the chain ------------------------------------------------------------------------------
 
+    def made_suppliers(self) -> dict[str, Supplier]:
+        """The rows' suppliers, each over the register's own (:meth:`over`; of its ids, the
+        file states the KvK number alone)."""
+        suppliers: dict[str, Supplier] = {}
+        for index, supplier in enumerate(self.suppliers.values()):
+            kvk = supplier.get("kvk")
+            country = supplier.get("country")
+            held = self.existing.suppliers.get(supplier.id)
+            made = self.over(
+                held,
+                Supplier(
+                    id=supplier.id,
+                    name=supplier.name,
+                    country=country if isinstance(country, str) else None,
+                    ids={"kvk": kvk} if isinstance(kvk, str) else {},
+                ),
+                {"name": "supplier", "country": "country"},
+            )
+            if held is not None and "kvk" in self.table.headings:  # its other ids are kept
+                others = {key: value for key, value in held.ids.items() if key != "kvk"}
+                made = replace(
+                    made, ids={**others, **({"kvk": kvk} if isinstance(kvk, str) else {})}
+                )
+            suppliers[supplier.id] = made
+            self.mark(
+                "suppliers",
+                index,
+                supplier,
+                {"name": "supplier", "country": "country", "ids": "kvk"},
+            )
+        return suppliers
+
     def chain(self) -> Chain:
         problems = self.problems
         for row, name in self.pending_holders:
@@ -484,22 +521,7 @@ class _Assembler:
                     ).format(name=repr(name)),
                 )
         self.assign_ids()
-        suppliers: dict[str, Supplier] = {}
-        for index, supplier in enumerate(self.suppliers.values()):
-            kvk = supplier.get("kvk")
-            country = supplier.get("country")
-            suppliers[supplier.id] = Supplier(
-                id=supplier.id,
-                name=supplier.name,
-                country=country if isinstance(country, str) else None,
-                ids={"kvk": kvk} if isinstance(kvk, str) else {},
-            )
-            self.mark(
-                "suppliers",
-                index,
-                supplier,
-                {"name": "supplier", "country": "country", "ids": "kvk"},
-            )
+        suppliers = self.made_suppliers()
         services: dict[str, Service] = {}
         offerings: list[str] = []
         for index, ((supplier_key, _), service) in enumerate(self.services.items()):
@@ -514,15 +536,21 @@ class _Assembler:
                 kind = Kind.OTHER
             locations = service.get("locations")
             description = service.get("description")
-            services[service.id] = Service(
-                id=service.id,
-                name=service.name,
-                supplier=self.suppliers[supplier_key].id,
-                kind=kind,
-                locations=locations if isinstance(locations, tuple) else (),
-                personal_data=service.get("personal_data") is True,
-                description=description if isinstance(description, str) else None,
-            )
+            services[service.id] = self.over(
+                self.existing.services.get(service.id),
+                Service(
+                    id=service.id,
+                    name=service.name,
+                    supplier=self.suppliers[supplier_key].id,
+                    kind=kind,
+                    locations=locations if isinstance(locations, tuple) else (),
+                    personal_data=service.get("personal_data") is True,
+                    description=description if isinstance(description, str) else None,
+                ),
+                {"name": "service", "supplier": "supplier", "kind": "kind",
+                 "locations": "locations", "personal_data": "personal_data",
+                 "description": "description"},
+            )  # fmt: skip
             if service.get("offering") is True:
                 offerings.append(service.id)
             self.mark(
@@ -557,7 +585,11 @@ class _Assembler:
                     continue
                 stated[key] = link
                 index = len(dependencies)
-                dependencies[key] = Dependency(consumer, provider, role=role, critical=critical)
+                dependencies[key] = self.over(
+                    self.existing.dependencies.get(key),
+                    Dependency(consumer, provider, role=role, critical=critical),
+                    {"role": "role", "critical": "critical"},
+                )
                 for path_key, column in (("from", "used_by"), ("to", "service"), ("role", "role")):
                     self.where[("dependencies", index, path_key)] = (
                         link.row,
@@ -575,20 +607,27 @@ class _Assembler:
             report_type = value("type")
             period = value("period_from")
             assert isinstance(scheme, Scheme)  # noqa: S101
-            evidence[entity.id] = Evidence(
-                id=entity.id,
-                scheme=scheme,
-                holder=self.holder_id(piece.holder),
-                covers=tuple(self.services[key].id for key in piece.covers),
-                type=report_type if isinstance(report_type, int) else None,
-                period=period if isinstance(period, DateRange) else None,
-                as_of=_day(value("as_of")),
-                issued=_day(value("issued")),
-                valid_until=_day(value("valid_until")),
-                issuer=_text(value("issuer")),
-                version=_text(value("version")),
-                scope=_text(value("scope")),
-            )
+            evidence[entity.id] = self.over(
+                self.existing.evidence.get(entity.id),
+                Evidence(
+                    id=entity.id,
+                    scheme=scheme,
+                    holder=self.holder_id(piece.holder),
+                    covers=tuple(self.services[key].id for key in piece.covers),
+                    type=report_type if isinstance(report_type, int) else None,
+                    period=period if isinstance(period, DateRange) else None,
+                    as_of=_day(value("as_of")),
+                    issued=_day(value("issued")),
+                    valid_until=_day(value("valid_until")),
+                    issuer=_text(value("issuer")),
+                    version=_text(value("version")),
+                    scope=_text(value("scope")),
+                ),
+                {"scheme": "certificate", "holder": "holder", "covers": "service",
+                 "type": "type", "period": "period_from", "as_of": "as_of", "issued": "issued",
+                 "valid_until": "valid_until", "issuer": "issuer", "version": "version",
+                 "scope": "scope"},
+            )  # fmt: skip
             self.mark(
                 "evidence",
                 index,
@@ -604,6 +643,23 @@ class _Assembler:
             services=services,
             dependencies=dependencies,
             evidence=evidence,
+        )
+
+    def over(self, held: _E | None, made: _E, stated: Mapping[str, str]) -> _E:
+        """``made``, for an entity the register does not hold; else the register's ``held``
+        with the fields the file states: those of ``stated`` (field -> column) whose column
+        the file has. A register holds more than its columns (a parent company, a bridge
+        letter, why a link is out of scope): a file of rows changes what it says and keeps
+        the rest, so that the register's own export imports back changing nothing."""
+        if held is None:
+            return made
+        return replace(
+            held,
+            **{
+                name: getattr(made, name)
+                for name, column in stated.items()
+                if column in self.table.headings
+            },
         )
 
     def mark(self, section: str, index: int, entity: _Entity, paths: Mapping[str, str]) -> None:
@@ -629,29 +685,23 @@ _PATH = re.compile(r"(suppliers|services|dependencies|evidence)\[([0-9]+)\](?:\.
 def _check(chain: Chain, assembler: _Assembler, source: Source) -> None:
     """Check the chain against the contract, naming row and column of whatever it finds.
 
-    Services and suppliers of the existing register that the rows refer to are lent to the
-    check, so references to them resolve.
+    The rest of the existing register is lent to the check, after the rows' entities (whose
+    places the errors name), so that references to it resolve: the rows' consumers and
+    holders, and what an entity keeps of the register (a parent company, a report's
+    sub-services).
     """
     existing = assembler.existing
-    borrowed_services = {
-        service_id: existing.services[service_id]
-        for dependency in chain.dependencies.values()
-        for service_id in (dependency.consumer,)
-        if service_id not in chain.services and service_id in existing.services
-    }
-    borrowed_suppliers = {
-        supplier_id: replace(existing.suppliers[supplier_id], parent=None)
-        for supplier_id in (
-            *(service.supplier for service in borrowed_services.values()),
-            *(piece.holder for piece in chain.evidence.values()),
-        )
-        if supplier_id not in chain.suppliers and supplier_id in existing.suppliers
-    }
+
+    def lent(section: Mapping[_K, _V], held: Mapping[_K, _V]) -> dict[_K, _V]:
+        return {**section, **{key: value for key, value in held.items() if key not in section}}
+
     whole = replace(
         chain,
-        offerings=chain.offerings or ("-",),
-        suppliers={**chain.suppliers, **borrowed_suppliers},
-        services={**chain.services, **borrowed_services},
+        offerings=tuple(dict.fromkeys((*chain.offerings, *existing.offerings))) or ("-",),
+        suppliers=lent(chain.suppliers, existing.suppliers),
+        services=lent(chain.services, existing.services),
+        dependencies=lent(chain.dependencies, existing.dependencies),
+        evidence=lent(chain.evidence, existing.evidence),
     )
     try:
         load_plain(dump_plain(whole), source=source.filename)

@@ -340,6 +340,42 @@ def test_existing_register_keeps_its_ids_and_is_linked_to() -> None:
     assert result.chain.evidence["pold-iso27001-2028"].holder == "pold"
 
 
+def test_rows_change_what_their_columns_say_and_keep_the_rest() -> None:
+    """A row of a service the register holds changes the fields its file has columns for
+    (an empty cell empties one) and keeps the others: the supplier's parent and other ids,
+    the service's description where the file has no such column, the link's reason."""
+    existing = Chain(
+        offerings=("payroll",),
+        suppliers={
+            "acme": Supplier("acme", "Acme B.V."),
+            "group": Supplier("group", "Polder Group"),
+            "pold": Supplier("pold", "Polder", ids={"lei": "L1", "kvk": "1"}, parent="group"),
+        },
+        services={
+            "payroll": Service("payroll", "Acme Payroll", "acme", Kind.SAAS),
+            "vm": Service("vm", "Compute", "pold", Kind.IAAS, ("NL",), description="VMs"),
+        },
+        dependencies={
+            ("payroll", "vm"): Dependency("payroll", "vm", relevant=False, reason="test only")
+        },
+    )
+    result = parse_csv(
+        "Supplier,KvK number,Service,Kind,Locations,Used by,Role\n"
+        "Polder,2,Compute,paas,,Acme Payroll,hosting\n",
+        existing=existing,
+    )
+    assert errors(result) == []
+    assert result.chain.suppliers["pold"] == replace(
+        existing.suppliers["pold"], ids={"lei": "L1", "kvk": "2"}
+    )
+    assert result.chain.services["vm"] == replace(
+        existing.services["vm"], kind=Kind.PAAS, locations=()
+    )
+    assert result.chain.dependencies[("payroll", "vm")] == replace(
+        existing.dependencies[("payroll", "vm")], role="hosting"
+    )
+
+
 def test_rows_of_one_certificate_cover_all_their_services() -> None:
     """Equal evidence cells without an id are one piece of evidence covering both rows."""
     result = parse_csv(
