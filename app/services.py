@@ -29,14 +29,14 @@ from app.models import ApiToken, DependencyRow, EvidenceRow, ServiceRow, Workspa
 from graph.coverage import check_links
 from graph.errors import ChainError, Issue, UsageError
 from graph.findings import expiring_stops
-from graph.i18n import N_, gettext
+from graph.i18n import N_, gettext, ngettext
 from graph.model import Chain
 from graph.profiles import ResolvedProfile, find_profile
 from graph.verdicts import LinkResult
 from importers import registry
 from importers.base import ImportFailed, Source
 from importers.chainfile import dump_chain, dump_plain, load_chains, load_plain
-from importers.chainfile.edit import Entry, check_delete, check_write, read_entry
+from importers.chainfile.edit import Entry, check_delete, check_write, read_entry, referrers
 from importers.chainfile.messages import may_hold_surrogate
 
 ROLES = accounts.ROLES
@@ -870,11 +870,10 @@ def delete_entity(
     if row.version != version:
         raise PreconditionFailed(_stale(kind, key, row.version))
     source = f"workspace {workspace.slug}"
-    _refuse(
-        check_delete(_Stored(session, workspace.id or 0), section, row.body, source=source),
-        section=section,
-        index=None,
-    )
+    register = _Stored(session, workspace.id or 0)
+    issues = check_delete(register, section, row.body, source=source)
+    if issues:
+        raise Conflict(_still_named(register, section, key), errors=issue_errors(issues))
     assert row.id is not None  # noqa: S101
     before = dict(row.body)
     if not repo.delete_row(session, kind, row.id, expected_version=version):
@@ -999,6 +998,34 @@ _CREATED_MEANWHILE = {
     "evidence": N_("evidence '{key}' was created by someone else at the same time"),
     "profiles": N_("profile '{key}' was created by someone else at the same time"),
 }
+_STILL_NAMED = {
+    "suppliers": N_("supplier '{key}' is still named by {named}; change or delete those first"),
+    "services": N_("service '{key}' is still named by {named}; change or delete those first"),
+}
+_NAMED = {
+    "suppliers": N_("supplier {key} ({field})"),
+    "services": N_("service {key} ({field})"),
+    "dependencies": N_("dependency {key} ({field})"),
+    "evidence": N_("evidence {key} ({field})"),
+}
+NAMED_SHOWN = 10
+"""How many of the entries that name an entity a refused delete names in its sentence."""
+
+
+def _still_named(register: _Stored, section: str, key: str) -> str:
+    """Why a delete is refused, as a person reads it: the entries that still name the entity,
+    by kind and key, with the field that names it (the first :data:`NAMED_SHOWN`)."""
+    found = referrers(register, section, key)
+    named = [
+        gettext(_NAMED[referring]).format(key=name, field=field)
+        for referring, name, field in found[:NAMED_SHOWN]
+    ]
+    if len(found) > NAMED_SHOWN:
+        rest = len(found) - NAMED_SHOWN
+        named.append(ngettext("{count} more", "{count} more", rest).format(count=rest))
+    return gettext(_STILL_NAMED[section]).format(key=key, named=", ".join(named))
+
+
 _NOT_VALID = {
     "suppliers": N_("this supplier is not valid; every error is listed"),
     "services": N_("this service is not valid; every error is listed"),

@@ -1,5 +1,6 @@
 // The small behaviour of the register pages (no inline handlers: the CSP allows scripts from
-// this site only): a print button, a reload that does not send a form again, and on the entity forms "Add"/"Remove" buttons for
+// this site only): a print button, a reload that does not send a form again, the focus on
+// a form's first error, and on the entity forms "Add"/"Remove" buttons for
 // repeatable rows and a filter over long lists of check boxes. Without this script the forms
 // still work: each repeatable group has one blank row, and every check box is shown.
 "use strict";
@@ -13,6 +14,17 @@ document.querySelectorAll("[data-print]").forEach((button) => {
 const once = document.querySelector("[data-shown-once]");
 if (once) {
   history.replaceState(null, "", once.getAttribute("data-shown-once"));
+}
+
+// A form sent back with errors opens at the page's top, often far above them (the evidence
+// form's dates lie a screen or two down): the first field in error, else the form's own
+// message, gets the focus, which brings it into view and lets a screen reader read it.
+const wrong = document.querySelector("form [aria-invalid=true]") || document.querySelector(".message.error[role=alert]");
+if (wrong) {
+  if (!wrong.matches("input, select, textarea, button")) {
+    wrong.setAttribute("tabindex", "-1");
+  }
+  wrong.focus();
 }
 
 // Repeatable rows: <fieldset data-rows data-next> holding .row-list, a <template> of one row

@@ -154,6 +154,44 @@ def check_delete(
     hints = _Described(register, source, removed=(section, key))
     found: list[Issue] = []
     gone: int | None = None  # the place of the removed entry, for those after it in its section
+    for referring, other, hits in _naming(register, section, key):
+        index = register.index(referring, other)
+        if referring == section:
+            gone = register.index(section, body) if gone is None else gone
+            index -= index > gone
+        for path, position in hits:
+            at = (referring, index, *path, *(() if position is None else (position,)))
+            found.append(Issue(path_text(at), hints.unknown(section, key), source))
+    return found
+
+
+def referrers(register: Register, section: str, key: str) -> list[tuple[str, str, str]]:
+    """The entries that name the entry ``key`` of ``section``, in the reader's order: (their
+    section, their key, the field that names it), a dependency's key as ``from/to``; what a
+    person needs to know of a delete :func:`check_delete` refuses.
+
+    >>> reg = Plain({"suppliers": [{"id": "acme", "name": "Acme"}],
+    ...              "services": [{"id": "app", "name": "App", "supplier": "acme",
+    ...                            "kind": "saas"}]})
+    >>> referrers(reg, "suppliers", "acme")
+    [('services', 'app', 'supplier')]
+    """
+    return [
+        (
+            referring,
+            f"{other['from']}/{other['to']}" if referring == "dependencies" else str(other["id"]),
+            ".".join(path),
+        )
+        for referring, other, hits in _naming(register, section, key)
+        for path in dict.fromkeys(path for path, _ in hits)
+    ]
+
+
+def _naming(
+    register: Register, section: str, key: str
+) -> Iterator[tuple[str, dict[str, Any], list[tuple[tuple[str, ...], int | None]]]]:
+    """Each entry that names ``key`` of ``section``: its section, its body, and where it
+    names it (path of keys, place in a list or ``None``)."""
     for referring in _REFERRING[section]:
         for other in register.naming(referring, key):
             hits = [
@@ -161,16 +199,8 @@ def check_delete(
                 for refers, path, position, name in _names_in(referring, other)
                 if refers == section and name == key
             ]
-            if not hits:
-                continue
-            index = register.index(referring, other)
-            if referring == section:
-                gone = register.index(section, body) if gone is None else gone
-                index -= index > gone
-            for path, position in hits:
-                at = (referring, index, *path, *(() if position is None else (position,)))
-                found.append(Issue(path_text(at), hints.unknown(section, key), source))
-    return found
+            if hits:
+                yield referring, other, hits
 
 
 # --- the pieces -------------------------------------------------------------------------------

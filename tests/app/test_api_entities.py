@@ -297,6 +297,12 @@ def test_deleting_a_referenced_supplier_is_409(client: TestClient, demo_ws: Ws) 
     assert answer.headers["content-type"] == PROBLEM
     locations = {e["location"] for e in answer.json()["errors"]}
     assert {"services[1].supplier", "services[2].supplier"} <= locations
+    # the sentence names what still names it, as a person reads it
+    assert answer.json()["detail"] == (
+        "supplier 'stratus' is still named by service stratus-compute-ams (supplier), "
+        "service stratus-postgres (supplier), evidence stratus-soc2-2026 (holder), "
+        "evidence stratus-isae3402-pg (holder); change or delete those first"
+    )
     assert client.get(demo_ws.url("/suppliers/stratus"), headers=demo_ws.auth()).status_code == 200
 
 

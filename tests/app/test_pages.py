@@ -232,6 +232,25 @@ def test_the_evidence_table_says_when_each_piece_stops_counting(
     assert "plus 12 months" in squash(html.unescape(page))
 
 
+def test_deleting_a_supplier_still_in_use_says_what_uses_it(web: TestClient, demo_ws: Ws) -> None:
+    """The delete is refused, and the page says which services and evidence still name the
+    supplier, not the places of their fields in the register (``services[1].supplier``)."""
+    sign_in(web, demo_ws.emails["editor"])
+    form = web.get("/w/acme/suppliers/stratus").text
+    answer = web.post(
+        "/w/acme/suppliers/stratus/delete",
+        data={
+            "csrf_token": csrf(form),
+            "version": re.search(r'name="version" value="(\d+)"', form)[1],
+        },  # type: ignore[index]
+    )
+    assert answer.status_code == 409
+    text = squash(html.unescape(re.sub(r"<[^>]+>", " ", answer.text)))
+    assert "supplier 'stratus' is still named by service stratus-compute-ams (supplier)" in text
+    assert "change or delete those first" in text
+    assert "services[1]" not in text and "did you mean" not in text
+
+
 def test_the_filter_box_narrows_the_table(web: TestClient, demo_ws: Ws) -> None:
     """Filtering suppliers by "stratus" lists the two Stratus companies and no other."""
     sign_in(web, demo_ws.emails["viewer"])

@@ -283,3 +283,26 @@ def test_the_forms_work_without_javascript(browser: Any, origin: str) -> None:
         assert covers == ["dijk-ams1", "kantoor-catering"]
     finally:
         context.close()
+
+
+def test_a_form_sent_back_with_an_error_opens_at_it(watched: Watched, origin: str) -> None:
+    """A piece of evidence whose tested period ends before it starts: the answer is the form
+    again, and the field in error is in view and has the focus (the page opened at its top,
+    with the error a screen or two below, out of sight)."""
+    page = watched.page
+    page.set_viewport_size({"width": 1024, "height": 768})
+    sign_in(page, origin)
+    page.goto(f"{origin}/w/acme/evidence/stratus-soc2-2026")
+    page.fill("#f-period_from", "2026-06-30")
+    page.fill("#f-period_to", "2026-01-01")
+    page.click("form.entity-form .form-actions button")
+    page.wait_for_load_state("load")
+    assert page.locator(".field-error").count() >= 1
+    assert focused(page) in ("f-period_from", "f-period_to")
+    box = page.locator(f"#{focused(page)}").bounding_box()
+    assert box is not None and box["y"] >= 0 and box["y"] + box["height"] <= 768
+    error = page.locator(".field-error").first.bounding_box()
+    assert error is not None and error["y"] + error["height"] <= 768
+    assert [e for e in watched.errors if "status of 422" not in e] == []  # the browser logs it
+    watched.errors.clear()
+    assert_clean(watched, origin)

@@ -16,7 +16,7 @@ from starlette.datastructures import FormData, UploadFile
 from app import documents, services
 from app import repository as repo
 from app.deps import READ, WRITE, SessionDep, today
-from app.errors import Invalid, NotFound, PreconditionFailed, Problem
+from app.errors import Conflict, Invalid, NotFound, PreconditionFailed, Problem
 from app.models import ServiceRow
 from app.routes.pages.access import (
     DEFAULT_PROFILE,
@@ -529,7 +529,11 @@ def _remove(section: str, request: Request, session: Session, ws: str, form: For
             if isinstance(problem, PreconditionFailed)
             else None
         )
-        _, rest = place_errors(section, problem.errors)
+        # a delete refused for the entries that still name the entity: its sentence names
+        # them; their places in the register (services[1].supplier) tell a person nothing
+        _, rest = (
+            ([], []) if isinstance(problem, Conflict) else place_errors(section, problem.errors)
+        )
         return _edit_page(
             request,
             session,
