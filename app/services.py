@@ -299,6 +299,7 @@ def import_file(
     dry_run: bool,
     actor: Actor = COMMAND_LINE,
     keep_internal: bool = False,
+    format_choice: str = N_("the format parameter"),
 ) -> FileImport:
     """Import a file of any format ketenkaart reads into the register, all or nothing.
 
@@ -308,7 +309,9 @@ def import_file(
     read by :func:`importers.registry.run` (the same run as the command line's: library
     warnings caught, errors capped, a file with nothing usable refused), with the register as
     it stands (FedRAMP data is matched to its services) and ``keep_internal`` (a provider's
-    own internal components kept as links); every error of the file, with its place, is an
+    own internal components kept as links); a file whose format is not found asks for it by
+    ``format_choice`` (the API's parameter, the page's list); every error of the file, with
+    its place, is an
     :class:`Invalid` and nothing is written; otherwise the entities are upserted by
     :func:`import_document`.
     """
@@ -316,7 +319,7 @@ def import_file(
         importer = registry.choose(data, name, fmt)
     except UsageError as err:
         location = "query.format" if fmt else "body"
-        message = str(err).replace("--format", "the format parameter")
+        message = str(err).replace("--format", gettext(format_choice))
         raise Invalid(
             gettext("{problem}; nothing was imported").format(problem=message),
             errors=[{"location": location, "message": message}],

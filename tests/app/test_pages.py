@@ -220,7 +220,7 @@ def test_the_evidence_table_says_when_each_piece_stops_counting(
     assert rows["stratus-soc2-2026"].endswith("2027-09-30")
     assert rows["dijk-iso27001"].endswith("2026-05-31 (past)")
     assert rows["dijk-iso27001-2025"].endswith("2029-05-14")
-    assert rows["postduif-trust-page"].endswith("no end")
+    assert rows["postduif-trust-page"].endswith("no end date")
     expiring = web.get(demo_ws.url("/expiring?days=90"), headers=demo_ws.auth()).json()
     # every piece the overview lists as ending soon, and a label whose link decides on
     # another piece: the table is about each piece, the overview about the links' verdicts
@@ -230,6 +230,10 @@ def test_the_evidence_table_says_when_each_piece_stops_counting(
     for piece in expiring:
         assert rows[piece["evidence"]].endswith(f"{piece['stops']} (within 90 days)")
     assert "plus 12 months" in squash(html.unescape(page))
+    assert "8 pieces of evidence." in squash(html.unescape(page))  # not "8 evidence."
+    # the overview lists only what a verdict rests on, and says so
+    overview = squash(html.unescape(re.sub(r"<[^>]+>", " ", web.get("/w/acme").text)))
+    assert "Evidence a verdict rests on that stops counting within 90 days" in overview
 
 
 def test_deleting_a_supplier_still_in_use_says_what_uses_it(web: TestClient, demo_ws: Ws) -> None:
@@ -720,6 +724,25 @@ def test_the_import_page_reads_every_format_the_service_reads(web: TestClient, w
     )
     assert "Imported payroll-1.6.json" in applied.text
     assert web.get(ws.url("/services"), headers=ws.auth()).json()["total"] > 0
+
+
+def test_a_file_of_no_known_format_is_refused_in_one_sentence(web: TestClient, ws: Ws) -> None:
+    """A file no importer recognises: the page says so once (it said "bad.yaml: bad.yaml:
+    ..." and listed the same sentence again under it), and asks for the format by the page's
+    own list, not by an API parameter."""
+    sign_in(web, ws.emails["editor"])
+    token = csrf(web.get("/w/acme/import").text)
+    answer = web.post(
+        "/w/acme/import",
+        data={"csrf_token": token, "mode": "preview", "format": ""},
+        files={"file": ("bad.yaml", b"just: [some, yaml]\n", "application/yaml")},
+    )
+    assert answer.status_code == 422
+    text = squash(html.unescape(re.sub(r"<[^>]+>", " ", answer.text)))
+    assert "bad.yaml: the format is not recognised" in text
+    assert "bad.yaml: bad.yaml" not in text
+    assert text.count("the format is not recognised") == 1
+    assert "the format parameter" not in text and "the list “Format”" in text
 
 
 # --- CSRF on every form ---------------------------------------------------------------------------

@@ -26,7 +26,7 @@ from app.routes.pages.access import (
 from app.routes.pages.forms import form_field
 from app.views.pages import page
 from graph.errors import ChainError
-from graph.i18n import gettext
+from graph.i18n import N_, gettext
 from importers.formats import IMPORT_FORMATS
 
 router = APIRouter(include_in_schema=False)
@@ -90,6 +90,7 @@ def import_file(request: Request, session: SessionDep, ws: WsPath, form: FormDep
             dry_run=dry_run,
             actor=visit.actor,
             keep_internal=keep_internal,
+            format_choice=N_("the list “Format”"),
         )
     except ChainError as error:
         return _import_errors(request, visit, name, issue_errors(error.issues), error, fmt)
@@ -144,10 +145,12 @@ def _import_errors(
         said = gettext("{name}: {detail}; nothing was imported.").format(
             name=name, detail=gettext("the file is not a valid chain file")
         )
-    elif error.detail.startswith(f"{name} "):
+    elif error.detail.startswith((f"{name} ", f"{name}: ")):
         said = f"{error.detail}."
     else:
         said = gettext("{name}: {detail}.").format(name=name, detail=error.detail)
+    # a problem the sentence already says (a format not found) is not listed under it again
+    listed = [e for e in listed if e["message"] not in said]
     status = error.status if isinstance(error, Problem) else 422
     return page(
         request,
