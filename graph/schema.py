@@ -304,7 +304,7 @@ DEPENDENCIES = Section(
 
 _PERIOD = (
     Field("from", "date", "From", "The first day.", required=True, attr="start"),
-    Field("to", "date", "To", "The last day.", required=True, attr="end"),
+    Field("to", "date", "Until", "The last day.", required=True, attr="end"),
 )
 
 EVIDENCE = Section(

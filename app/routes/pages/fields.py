@@ -318,7 +318,7 @@ SCHEMA_WORDS = (
     N_("Supplier"), N_("Kind"), N_("Locations"), N_("Personal data"), N_("Description"),
     N_("From (consumer)"), N_("To (provider)"), N_("Role"), N_("Relevant"), N_("Reason"),
     N_("Critical"), N_("Contract"), N_("Scheme"), N_("Holder"), N_("Covers"), N_("Report type"),
-    N_("From"), N_("To"), N_("Design date"), N_("Issued"), N_("Valid until"),
+    N_("From"), N_("Until"), N_("Design date"), N_("Issued"), N_("Valid until"),
     N_("Bridge letter"), N_("Signed by"), N_("Criteria"), N_("criteria"), N_("Scope statement"),
     N_("Scheme version"), N_("Issuer"), N_("Issuer's qualification"), N_("Body"),
     N_("Assurance"), N_("Opinion"), N_("Exceptions"), N_("Criterion"),
