@@ -497,6 +497,8 @@ def test_a_link_compares_from_the_last_import_to_now(web: TestClient, edited: Ed
     assert _inline(found.group(2)).startswith("Compare from the last import (20")
     since = web.get(html.unescape(found.group(1)))
     assert since.status_code == 200, since.text
+    heading = re.search(r'<h2 id="changes-heading">(.*?)</h2>', since.text)
+    assert heading is not None and _inline(heading.group(1)).startswith("From the last import (")
     assert _heads(since.text) == [
         "changed supplier Early (kantoor)",
         "changed service Stratus PostgreSQL (stratus-postgres)",

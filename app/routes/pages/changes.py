@@ -396,6 +396,9 @@ def changes_page(request: Request, session: SessionDep, ws: WsPath) -> Response:
             ],
             "old": shown_moment(old),
             "new": shown_moment(new),
+            # said in words: the default's moment can lie within the same second as the
+            # import's (a workspace filled as it was made), and the two read alike
+            "from_import": imported is not None and old == imported,
             "pagers": tables,
             "href": {name: href(name) for name in tables},
             "link_rows": [shown.links[i] for i in tables["links"].rows],
