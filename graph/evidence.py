@@ -19,7 +19,7 @@ checks 7, 8, 11, 13, 19 and 20 do not apply.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from graph import reasons
 from graph.dates import add_months, lasts_at_least, more_than_months_after
@@ -198,7 +198,9 @@ def _checks(
         else:
             verdict = Verdict.EXPIRED
             stop = add_months(period.end, profile.max_age_months)
-            found.append(reasons.report_stale(e, period, at, stop))
+            carried = counts_until(e, profile, stop + timedelta(days=1))
+            bridged = carried if carried is not None and carried > stop else None
+            found.append(reasons.report_stale(e, period, at, stop, bridged))
     missing = _missing_criteria(e, profile)
     if missing is not None:
         verdict = _worse(verdict, Verdict.CONDITIONAL)

@@ -380,15 +380,29 @@ def bridged_days(p: Service, letters: Iterable[tuple[Evidence, list[DateRange]]]
     )
 
 
-def report_stale(e: Evidence, period: DateRange, at: date, stop: date) -> Reason:
+def report_stale(
+    e: Evidence, period: DateRange, at: date, stop: date, bridged: date | None = None
+) -> Reason:
+    """A report too old on ``at``: it counted until ``stop``, and, when its bridge letter
+    carried it on from there, until ``bridged`` (a date the evidence table and the report
+    also give as the day it counts until)."""
+    sentence = (
+        gettext(
+            "{evidence} tested up to {end}; it counted until {stop}, with its bridge letter "
+            "until {bridged}, and is stale on {at}."
+        )
+        if bridged is not None
+        else gettext(
+            "{evidence} tested up to {end}; it counted until {stop} and is stale on {at}."
+        )
+    )
     return Reason(
         R.REPORT_STALE,
-        gettext(
-            "{evidence} tested up to {end}; it counted until {stop} and is stale on {at}."
-        ).format(
+        sentence.format(
             evidence=_for(e),
             end=format_date(period.end),
             stop=format_date(stop),
+            bridged=format_date(bridged) if bridged is not None else "",
             at=format_date(at),
         ),
     )
