@@ -392,9 +392,7 @@ def report_stale(
             "until {bridged}, and is stale on {at}."
         )
         if bridged is not None
-        else gettext(
-            "{evidence} tested up to {end}; it counted until {stop} and is stale on {at}."
-        )
+        else gettext("{evidence} tested up to {end}; it counted until {stop} and is stale on {at}.")
     )
     return Reason(
         R.REPORT_STALE,
