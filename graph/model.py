@@ -48,7 +48,7 @@ _KIND_LABEL: dict[Kind, str] = {
     Kind.PAAS: "PaaS",
     Kind.IAAS: "IaaS",
     Kind.MANAGED: N_("managed service"),
-    Kind.OTHER: N_("other"),
+    Kind.OTHER: N_("other service"),
 }
 
 

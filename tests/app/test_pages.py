@@ -221,6 +221,7 @@ def test_the_evidence_table_says_when_each_piece_stops_counting(
     assert rows["dijk-iso27001"].endswith("2026-05-31 (past)")
     assert rows["dijk-iso27001-2025"].endswith("2029-05-14")
     assert rows["postduif-trust-page"].endswith("no end date")
+    assert "self-declaration self-declaration" not in rows["postduif-trust-page"]  # a stutter
     expiring = web.get(demo_ws.url("/expiring?days=90"), headers=demo_ws.auth()).json()
     # every piece the overview lists as ending soon, and a label whose link decides on
     # another piece: the table is about each piece, the overview about the links' verdicts

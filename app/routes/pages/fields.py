@@ -134,7 +134,12 @@ LOOKS: dict[str, dict[str, Look]] = {
     "evidence": {
         "id": _TABLE,
         "scheme": Look(
-            column=True, choices=tuple((s.value, f"{s.value}: {s.label}") for s in Scheme)
+            column=True,
+            # the code beside the words, but once where they are the same (self-declaration)
+            choices=tuple(
+                (s.value, s.label if s.label.lower() == s.value else f"{s.value}: {s.label}")
+                for s in Scheme
+            ),
         ),
         "holder": _TABLE,
         "covers": _TABLE,
