@@ -1604,6 +1604,9 @@
       caption.textContent = t(sort.ascending ? "{links} of {total}, sorted by {column}" : "{links} of {total}, sorted by {column}, descending", { links: plural(visible.length, "link"), total: thousands(data.edges.length), column: columns.find((c) => c.key === sort.key).label.toLowerCase() });
       previous.disabled = page === 0;
       next.disabled = page >= pages - 1;
+      // one page: no buttons that lead nowhere, only the count
+      previous.hidden = pages <= 1;
+      next.hidden = pages <= 1;
       if (focusRow !== null && body.rows[active] && body.rows[active].hasAttribute("data-edge")) {
         body.rows[active].focus();
       }

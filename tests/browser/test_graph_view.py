@@ -188,6 +188,10 @@ def test_graph_draws_every_service_and_link(watched: Watched, origin: str, artef
     )
     assert len(page.evaluate("window.ketenkaart.visibleEdges()")) == 7
     assert page.locator("#graph-table tbody tr").count() == 7
+    # one page of links: the count, and no page buttons that lead nowhere
+    assert page.inner_text(".pager-info") == "Links 1\u20137 of 7"
+    assert not page.locator("#table-previous").is_visible()
+    assert not page.locator("#table-next").is_visible()
     legend = page.inner_text(".graph-legend")
     for word in ("gap", "conditional", "ok", "out of scope", "SaaS", "IaaS"):
         assert word in legend
