@@ -26,6 +26,7 @@ from app import repository as repo
 from app.audit import COMMAND_LINE, Actor
 from app.errors import Conflict, Invalid, NotFound, PreconditionFailed, issue_errors
 from app.models import ApiToken, DependencyRow, EvidenceRow, ServiceRow, Workspace
+from graph import schema
 from graph.coverage import check_links
 from graph.errors import ChainError, Issue, UsageError
 from graph.findings import expiring_stops
@@ -279,6 +280,11 @@ def import_chain(
     )
 
 
+NOTHING_IMPORTED = N_("{problem}; nothing was imported")
+"""What an import refused for one problem of the request says: the problem, and that nothing
+was imported."""
+
+
 @dataclass(frozen=True, slots=True)
 class FileImport:
     """What importing a file did: the report, the format it was read as, and its warnings
@@ -321,7 +327,7 @@ def import_file(
         location = "query.format" if fmt else "body"
         message = str(err).replace("--format", gettext(format_choice))
         raise Invalid(
-            gettext("{problem}; nothing was imported").format(problem=message),
+            gettext(NOTHING_IMPORTED).format(problem=message),
             errors=[{"location": location, "message": message}],
         ) from None
     except ImportFailed as err:
@@ -1020,13 +1026,23 @@ def _still_named(register: _Stored, section: str, key: str) -> str:
     by kind and key, with the field that names it (the first :data:`NAMED_SHOWN`)."""
     found = referrers(register, section, key)
     named = [
-        gettext(_NAMED[referring]).format(key=name, field=field)
+        gettext(_NAMED[referring]).format(key=name, field=_field_word(referring, field))
         for referring, name, field in found[:NAMED_SHOWN]
     ]
     if len(found) > NAMED_SHOWN:
         rest = len(found) - NAMED_SHOWN
         named.append(ngettext("{count} more", "{count} more", rest).format(count=rest))
     return gettext(_STILL_NAMED[section]).format(key=key, named=", ".join(named))
+
+
+def _field_word(section: str, path: str) -> str:
+    """A field of a section by its label, in the request's language, as a word in a sentence:
+    ``subservices.carved_out`` of evidence is "carved out", a dependency's ``from`` "from"."""
+    keys = path.split(".")
+    field = schema.SECTIONS[section].field(keys[0])
+    for key in keys[1:]:
+        field = field.field(key)
+    return gettext(field.label).split(" (")[0].lower()
 
 
 _NOT_VALID = {

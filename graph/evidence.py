@@ -198,8 +198,8 @@ def _checks(
         else:
             verdict = Verdict.EXPIRED
             stop = add_months(period.end, profile.max_age_months)
-            carried = counts_until(e, profile, stop + timedelta(days=1))
-            bridged = carried if carried is not None and carried > stop else None
+            last = last_counted(e, profile, at)
+            bridged = last if last is not None and last > stop else None
             found.append(reasons.report_stale(e, period, at, stop, bridged))
     missing = _missing_criteria(e, profile)
     if missing is not None:
@@ -272,6 +272,26 @@ def counts_until(evidence: Evidence, profile: ResolvedProfile, at: date) -> date
         return stop
     limit = _bridge_limit(period, profile)
     return min(letter.end, limit) if _carries(letter, at, limit) else stop
+
+
+def last_counted(evidence: Evidence, profile: ResolvedProfile, at: date) -> date | None:
+    """The last day the evidence counts, as seen on ``at``: :func:`counts_until` while it
+    counts; once it no longer does, the day it last counted, the days its bridge letter
+    carried it included (a stale report's letter that ran on past its age).
+
+    >>> from graph.model import BridgeLetter, DateRange
+    >>> from graph.profiles import ZEKER_ONLINE
+    >>> r = Evidence(id="r", scheme=Scheme.SOC2, holder="a", covers=("s",), type=2,
+    ...              period=DateRange(date(2024, 10, 1), date(2025, 9, 30)),
+    ...              bridge_letter=BridgeLetter(date(2025, 10, 1), date(2026, 12, 31)))
+    >>> [last_counted(r, ZEKER_ONLINE, day) for day in (date(2026, 11, 1), date(2027, 1, 15))]
+    [datetime.date(2026, 12, 30), datetime.date(2026, 12, 30)]
+    """
+    stop = counts_until(evidence, profile, at)
+    if stop is None or stop >= at:
+        return stop
+    carried = counts_until(evidence, profile, stop + timedelta(days=1))  # stop < at: no overflow
+    return carried if carried is not None and carried > stop else stop
 
 
 def _bridge_limit(period: DateRange, profile: ResolvedProfile) -> date:

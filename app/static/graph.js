@@ -1150,8 +1150,9 @@
 
   // A filter's choice shows its whole outcome: the view is fitted to what shows (it stayed
   // where it was, often on services the filter had just hidden).
-  // At most the first view's scale; when what shows does not fit at a legible one, the part of
-  // it from the offering on, legibly, as the first view shows a big chain.
+  // At most MAX_SCALE, the first view's limit; when what shows does not fit at a legible
+  // scale, the part of it from the offering on, legibly, as the first view shows a big chain,
+  // with the first view's note saying so (and without it when what shows fits).
   function filtered() {
     if (!refresh()) {
       return;
@@ -1170,6 +1171,9 @@
     const partial = scale < MIN_SCALE;
     scale = Math.max(scale, MIN_SCALE);
     network.moveTo({ position: viewCentre(box, scale, width, height, partial), scale: scale, animation: false });
+    if (hook.partial) {
+      note.hidden = !partial;
+    }
   }
 
   function toggleCollapse(id) {

@@ -142,6 +142,33 @@ def _unique(base: str, taken: set[str]) -> str:
     return made
 
 
+# Each entity's fields that a register states, by the column that states them (the KvK
+# number, one of a supplier's ids, apart): what an import changes of an entity the register
+# holds (ADR 50), and where an error in a field is named.
+_SUPPLIER_FIELDS: Final = {"name": "supplier", "country": "country"}
+_SERVICE_FIELDS: Final = {
+    "name": "service",
+    "supplier": "supplier",
+    "kind": "kind",
+    "locations": "locations",
+    "personal_data": "personal_data",
+    "description": "description",
+}
+_LINK_FIELDS: Final = {"role": "role", "critical": "critical"}
+_EVIDENCE_FIELDS: Final = {
+    "scheme": "certificate",
+    "holder": "holder",
+    "covers": "service",
+    "type": "type",
+    "period": "period_from",
+    "as_of": "as_of",
+    "issued": "issued",
+    "valid_until": "valid_until",
+    "issuer": "issuer",
+    "version": "version",
+    "scope": "scope",
+}
+
 _E = TypeVar("_E", Supplier, Service, Dependency, Evidence)
 _K = TypeVar("_K")
 _V = TypeVar("_V")
@@ -323,6 +350,19 @@ class _Assembler:
     ) -> bool:
         """Whether the row has what its scheme needs; else report the column to fill."""
         problems, heading = self.problems, self.heading
+        # a piece the register holds keeps what the file has no column for (ADR 50): its
+        # type, period or expiry, where the file leaves out that column, are the register's
+        reference = values.get("reference")
+        held = self.existing.evidence.get(reference) if isinstance(reference, str) else None
+        valid_until = values.get("valid_until")
+        stated = self.table.headings
+        if held is not None and held.scheme.scheme_class is scheme.scheme_class:
+            if "type" not in stated and report_type is None:
+                report_type = held.type
+            if "period_from" not in stated and period is None:
+                period = held.period
+            if "valid_until" not in stated:
+                valid_until = held.valid_until
         ok = True
         if scheme.scheme_class is SchemeClass.ASSURANCE_REPORT and report_type is None:
             problems.error(
@@ -340,7 +380,7 @@ class _Assembler:
                 ).format(start=repr(heading("period_from")), end=repr(heading("period_to"))),
             )
             ok = False
-        if scheme in NEEDS_VALID_UNTIL and values.get("valid_until") is None:
+        if scheme in NEEDS_VALID_UNTIL and valid_until is None:
             problems.error(
                 at(row, heading("valid_until")),
                 gettext("the {scheme} needs its expiry date: fill column {column}").format(
@@ -493,7 +533,7 @@ class _Assembler:
                     country=country if isinstance(country, str) else None,
                     ids={"kvk": kvk} if isinstance(kvk, str) else {},
                 ),
-                {"name": "supplier", "country": "country"},
+                _SUPPLIER_FIELDS,
             )
             if held is not None and "kvk" in self.table.headings:  # its other ids are kept
                 others = {key: value for key, value in held.ids.items() if key != "kvk"}
@@ -501,12 +541,7 @@ class _Assembler:
                     made, ids={**others, **({"kvk": kvk} if isinstance(kvk, str) else {})}
                 )
             suppliers[supplier.id] = made
-            self.mark(
-                "suppliers",
-                index,
-                supplier,
-                {"name": "supplier", "country": "country", "ids": "kvk"},
-            )
+            self.mark("suppliers", index, supplier, {**_SUPPLIER_FIELDS, "ids": "kvk"})
         return suppliers
 
     def chain(self) -> Chain:
@@ -547,20 +582,11 @@ class _Assembler:
                     personal_data=service.get("personal_data") is True,
                     description=description if isinstance(description, str) else None,
                 ),
-                {"name": "service", "supplier": "supplier", "kind": "kind",
-                 "locations": "locations", "personal_data": "personal_data",
-                 "description": "description"},
-            )  # fmt: skip
+                _SERVICE_FIELDS,
+            )
             if service.get("offering") is True:
                 offerings.append(service.id)
-            self.mark(
-                "services",
-                index,
-                service,
-                {"name": "service", "id": "service", "supplier": "supplier", "kind": "kind",
-                 "locations": "locations", "personal_data": "personal_data",
-                 "description": "description"},
-            )  # fmt: skip
+            self.mark("services", index, service, {"id": "service", **_SERVICE_FIELDS})
         dependencies: dict[tuple[str, str], Dependency] = {}
         stated: dict[tuple[str, str], _Link] = {}
         for link in self.links:
@@ -588,7 +614,7 @@ class _Assembler:
                 dependencies[key] = self.over(
                     self.existing.dependencies.get(key),
                     Dependency(consumer, provider, role=role, critical=critical),
-                    {"role": "role", "critical": "critical"},
+                    _LINK_FIELDS,
                 )
                 for path_key, column in (("from", "used_by"), ("to", "service"), ("role", "role")):
                     self.where[("dependencies", index, path_key)] = (
@@ -607,8 +633,7 @@ class _Assembler:
             report_type = value("type")
             period = value("period_from")
             assert isinstance(scheme, Scheme)  # noqa: S101
-            evidence[entity.id] = self.over(
-                self.existing.evidence.get(entity.id),
+            evidence[entity.id] = self.over_evidence(
                 Evidence(
                     id=entity.id,
                     scheme=scheme,
@@ -622,21 +647,9 @@ class _Assembler:
                     issuer=_text(value("issuer")),
                     version=_text(value("version")),
                     scope=_text(value("scope")),
-                ),
-                {"scheme": "certificate", "holder": "holder", "covers": "service",
-                 "type": "type", "period": "period_from", "as_of": "as_of", "issued": "issued",
-                 "valid_until": "valid_until", "issuer": "issuer", "version": "version",
-                 "scope": "scope"},
-            )  # fmt: skip
-            self.mark(
-                "evidence",
-                index,
-                entity,
-                {"id": "reference", "scheme": "certificate", "holder": "holder",
-                 "covers": "service", "type": "type", "period": "period_from",
-                 "as_of": "as_of", "issued": "issued", "valid_until": "valid_until",
-                 "issuer": "issuer", "version": "version", "scope": "scope"},
-            )  # fmt: skip
+                )
+            )
+            self.mark("evidence", index, entity, {"id": "reference", **_EVIDENCE_FIELDS})
         return Chain(
             offerings=tuple(offerings),
             suppliers=suppliers,
@@ -644,6 +657,18 @@ class _Assembler:
             dependencies=dependencies,
             evidence=evidence,
         )
+
+    def over_evidence(self, made: Evidence) -> Evidence:
+        """A piece of evidence over the register's own (:meth:`over`): the services it covers
+        are the register's and the rows' (a file that names some of them leaves the others
+        covered: a file adds and changes, it removes nothing); a piece whose scheme is of
+        another class (a report that is now a certificate) is what its rows say, without the
+        fields of its former kind (a bridge letter, exceptions, a report type)."""
+        held = self.existing.evidence.get(made.id)
+        if held is None or held.scheme.scheme_class is not made.scheme.scheme_class:
+            return made
+        kept = self.over(held, made, _EVIDENCE_FIELDS)
+        return replace(kept, covers=tuple(dict.fromkeys((*held.covers, *made.covers))))
 
     def over(self, held: _E | None, made: _E, stated: Mapping[str, str]) -> _E:
         """``made``, for an entity the register does not hold; else the register's ``held``

@@ -609,6 +609,13 @@ def test_a_filter_fits_the_view_to_what_it_shows(watched: Watched, origin: str) 
     assert len(off_canvas()) == 8
     page.locator("#filter-status input[value=gap]").uncheck()
     assert off_canvas() == []
-    scale = page.evaluate("window.ketenkaart.network.getScale()")
-    assert scale <= 1.0  # no closer than the first view's limit
+    # centred on them, at the first view's size (not a speck in a corner)
+    box = page.locator("#graph-canvas").bounding_box()
+    assert box is not None
+    xs = page.evaluate(
+        "window.ketenkaart.visibleNodes().map(id => window.ketenkaart.domPosition(id).x)"
+    )
+    middle = box["x"] + box["width"] / 2
+    assert abs((max(xs) + min(xs)) / 2 - middle) < box["width"] / 10
+    assert 0.9 <= page.evaluate("window.ketenkaart.network.getScale()") <= 1.0
     assert_clean(watched, origin)

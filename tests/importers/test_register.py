@@ -17,11 +17,13 @@ from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook  # type: ignore[import-untyped]
 
 from graph.model import (
+    BridgeLetter,
     Chain,
     DateRange,
     Dependency,
     Evidence,
     Kind,
+    ReportException,
     Scheme,
     SchemeClass,
     Service,
@@ -373,6 +375,54 @@ def test_rows_change_what_their_columns_say_and_keep_the_rest() -> None:
     )
     assert result.chain.dependencies[("payroll", "vm")] == replace(
         existing.dependencies[("payroll", "vm")], role="hosting"
+    )
+
+
+def test_a_piece_the_register_holds_keeps_what_the_rows_leave_out() -> None:
+    """A row naming a report the register holds, in a file without its type, period or expiry
+    columns, is read with the register's: no "fill column" error, and its other services
+    stay covered. A row that makes the report a certificate makes it what the row says,
+    without its former kind's bridge letter, exceptions or type."""
+    report = Evidence(
+        "rep",
+        Scheme.SOC2,
+        holder="pold",
+        covers=("vm", "db"),
+        type=2,
+        period=DateRange(date(2025, 1, 1), date(2025, 12, 31)),
+        bridge_letter=BridgeLetter(date(2026, 1, 1), date(2026, 3, 31)),
+        exceptions=(ReportException("CC6.1", "late", None),),
+    )
+    certificate = Evidence(
+        "iso", Scheme.ISO27001, holder="pold", covers=("db",), valid_until=date(2028, 1, 1)
+    )
+    existing = Chain(
+        offerings=("payroll",),
+        suppliers={"acme": Supplier("acme", "Acme B.V."), "pold": Supplier("pold", "Polder")},
+        services={
+            "payroll": Service("payroll", "Acme Payroll", "acme", Kind.SAAS),
+            "vm": Service("vm", "Compute", "pold", Kind.IAAS),
+            "db": Service("db", "Database", "pold", Kind.PAAS),
+        },
+        evidence={"rep": report, "iso": certificate},
+    )
+    kept = parse_csv(
+        "Supplier,Service,Kind,Certificate,Issuer,Certificate id\n"
+        "Polder,Compute,iaas,SOC 2,Audit B.V.,rep\n"
+        "Polder,Database,paas,ISO 27001,Cert B.V.,iso\n",
+        existing=existing,
+    )
+    assert errors(kept) == []
+    assert kept.chain.evidence["rep"] == replace(report, issuer="Audit B.V.")
+    assert kept.chain.evidence["iso"] == replace(certificate, issuer="Cert B.V.")
+    changed = parse_csv(
+        "Supplier,Service,Kind,Certificate,Valid until,Certificate id\n"
+        "Polder,Compute,iaas,ISO 27001,2027-01-01,rep\n",
+        existing=existing,
+    )
+    assert errors(changed) == []
+    assert changed.chain.evidence["rep"] == Evidence(
+        "rep", Scheme.ISO27001, holder="pold", covers=("vm",), valid_until=date(2027, 1, 1)
     )
 
 

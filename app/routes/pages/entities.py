@@ -4,7 +4,7 @@ read-only page for a reader), and the upload of a piece of evidence's document."
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -41,8 +41,9 @@ from app.routes.pages.forms import (
 from app.views.pages import one, page
 from app.views.paging import Pager
 from graph import schema
+from graph.dates import plus_days
 from graph.errors import ChainError
-from graph.evidence import counts_until
+from graph.evidence import last_counted
 from graph.i18n import N_, gettext
 from graph.profiles import BUILTIN_PROFILES
 from importers.chainfile import dump_plain, load_plain
@@ -175,10 +176,11 @@ def _section_page(
 
 
 def _stops(body: dict[str, Any], day: date) -> tuple[date | None, str]:
-    """When a piece of evidence stops counting as it counts on ``day`` under the pages' profile
-    (a report: its tested period's end plus the profile's months, or a bridge letter's end; a
-    certificate: its ``valid_until``), and whether that is ``"past"``, ``"soon"`` (within
-    :data:`EXPIRING_DAYS`) or neither (``""``). ``None`` for a piece without an end.
+    """The last day a piece of evidence counts, as seen on ``day`` under the pages' profile
+    (:func:`graph.evidence.last_counted`: a report's tested period's end plus the profile's
+    months, or its bridge letter's end; a certificate's ``valid_until``), and whether that is
+    ``"past"``, ``"soon"`` (within :data:`EXPIRING_DAYS`) or neither (``""``). ``None`` for a
+    piece without an end.
 
     >>> report = {"id": "r", "scheme": "soc2", "holder": "a", "covers": ["s"], "type": 2,
     ...           "period": {"from": "2025-07-01", "to": "2026-06-30"}}
@@ -189,14 +191,18 @@ def _stops(body: dict[str, Any], day: date) -> tuple[date | None, str]:
     >>> _stops({"id": "d", "scheme": "self-declaration", "holder": "a", "covers": ["s"]},
     ...        date(2026, 12, 6))
     (None, '')
+    >>> bridged = {**report, "period": {"from": "2024-10-01", "to": "2025-09-30"},
+    ...            "bridge_letter": {"from": "2025-10-01", "to": "2026-12-31"}}
+    >>> _stops(bridged, date(2026, 11, 1)), _stops(bridged, date(2027, 1, 15))
+    ((datetime.date(2026, 12, 30), 'soon'), (datetime.date(2026, 12, 30), 'past'))
     """
     evidence = read_entry("evidence", body).entity
-    stops = counts_until(evidence, BUILTIN_PROFILES[DEFAULT_PROFILE], day) if evidence else None
+    stops = last_counted(evidence, BUILTIN_PROFILES[DEFAULT_PROFILE], day) if evidence else None
     if stops is None:
         return None, ""
     if stops < day:
         return stops, "past"
-    return stops, "soon" if stops <= day + timedelta(days=EXPIRING_DAYS) else ""
+    return stops, "soon" if stops <= plus_days(day, EXPIRING_DAYS) else ""
 
 
 def _row_view(

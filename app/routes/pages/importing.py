@@ -149,8 +149,11 @@ def _import_errors(
         said = f"{error.detail}."
     else:
         said = gettext("{name}: {detail}.").format(name=name, detail=error.detail)
-    # a problem the sentence already says (a format not found) is not listed under it again
-    listed = [e for e in listed if e["message"] not in said]
+    # a problem the sentence already says (a format not found: the detail is that problem
+    # and "nothing was imported") is not listed under it again
+    if isinstance(error, Problem):
+        restated = gettext(services.NOTHING_IMPORTED)
+        listed = [e for e in listed if restated.format(problem=e["message"]) != error.detail]
     status = error.status if isinstance(error, Problem) else 422
     return page(
         request,
