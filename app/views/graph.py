@@ -220,7 +220,7 @@ def graph_words() -> Markup:
     >>> with i18n.using("pseudo"):
     ...     words = json.loads(str(graph_words()))
     >>> words["texts"]["Show"], words["statuses"]["gap"]["label"], words["kinds"]["other"]
-    ('⟦Show⟧', '⟦gap⟧', '⟦other⟧')
+    ('⟦Show⟧', '⟦gap⟧', '⟦other service⟧')
     """
     if i18n.current() == i18n.DEFAULT:
         return Markup("")
