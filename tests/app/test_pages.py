@@ -246,6 +246,7 @@ def test_deleting_a_supplier_still_in_use_says_what_uses_it(web: TestClient, dem
         "/w/acme/suppliers/stratus/delete",
         data={
             "csrf_token": csrf(form),
+            "confirm": "yes",
             "version": re.search(r'name="version" value="(\d+)"', form)[1],
         },  # type: ignore[index]
     )
@@ -298,9 +299,16 @@ def test_an_editor_adds_edits_and_deletes_a_supplier_and_the_trail_names_them(
     assert stored["name"] == "Nieuw Holding B.V."
     assert "country" not in stored  # emptied field: removed
     assert stored["ids"] == {"kvk": "12345678"}
-    deleted = web.post(
+    unconfirmed = web.post(
         "/w/acme/suppliers/nieuw/delete",
         data={"csrf_token": token, "version": str(stored["version"])},
+    )
+    assert unconfirmed.status_code == 422  # the box "Yes, delete" not ticked
+    assert "Nothing was deleted: tick “Yes, delete” to confirm." in html.unescape(unconfirmed.text)
+    assert supplier_json(web, demo_ws, "nieuw")["name"] == "Nieuw Holding B.V."
+    deleted = web.post(
+        "/w/acme/suppliers/nieuw/delete",
+        data={"csrf_token": token, "version": str(stored["version"]), "confirm": "yes"},
     )
     assert "Deleted nieuw." in deleted.text
     assert web.get(demo_ws.url("/suppliers/nieuw"), headers=demo_ws.auth()).status_code == 404
@@ -423,7 +431,7 @@ def test_a_stale_version_says_someone_changed_it_and_overwrites_nothing(
     assert supplier_json(web, demo_ws, "wacht")["name"] == "WachtPost Nieuw B.V."
     stale_delete = web.post(
         "/w/acme/suppliers/wacht/delete",
-        data={"csrf_token": csrf(form), "version": version.group(1)},
+        data={"csrf_token": csrf(form), "version": version.group(1), "confirm": "yes"},
     )
     assert stale_delete.status_code == 412
     assert "Nothing was deleted" in stale_delete.text

@@ -270,3 +270,26 @@ def test_refreshing_the_page_of_a_new_invitation_makes_no_second_one(
         ]
     assert len(made) == 1
     assert_clean(watched, origin)
+
+
+def test_a_delete_asks_to_be_confirmed_first(watched: Watched, origin: str) -> None:
+    """The delete button alone deletes nothing (the browser asks for the box "Yes, delete"
+    first); ticked, the link is deleted and the table says so."""
+    page = watched.page
+    sign_in(page, origin)
+    page.goto(f"{origin}/w/acme/dependencies/loonwolk-online/kantoor-catering")
+    button = page.get_by_role("button", name="Delete dependency loonwolk-online/kantoor-catering")
+    button.click()
+    assert page.url.endswith("/dependencies/loonwolk-online/kantoor-catering")
+    assert page.evaluate("document.querySelector('input[name=confirm]').validity.valueMissing")
+    with Session(ENGINE[0]) as session:
+        workspace = repository.workspace_by_slug(session, "acme")
+        assert workspace is not None
+        assert services.get_entity(
+            session, workspace=workspace, section="dependencies",
+            key="loonwolk-online/kantoor-catering",
+        )  # fmt: skip
+    page.get_by_label("Yes, delete dependency loonwolk-online/kantoor-catering").check()
+    button.click()
+    page.locator("p.message", has_text="Deleted loonwolk-online/kantoor-catering.").wait_for()
+    assert_clean(watched, origin)
