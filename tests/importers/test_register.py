@@ -10,6 +10,7 @@ import zipfile
 from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -342,38 +343,51 @@ def test_existing_register_keeps_its_ids_and_is_linked_to() -> None:
     assert result.chain.evidence["pold-iso27001-2028"].holder == "pold"
 
 
+def _held(
+    suppliers: dict[str, Supplier],
+    services: dict[str, Service],
+    **sections: Any,
+) -> Chain:
+    """A register holding Acme's payroll offering and what a test adds."""
+    return Chain(
+        offerings=("payroll",),
+        suppliers={"acme": Supplier("acme", "Acme B.V."), **suppliers},
+        services={"payroll": Service("payroll", "Acme Payroll", "acme", Kind.SAAS), **services},
+        **sections,
+    )
+
+
+def _read_over(existing: Chain, text: str) -> Chain:
+    """The chain a CSV register gives over ``existing``, read without an error."""
+    result = parse_csv(text, existing=existing)
+    assert errors(result) == []
+    return result.chain
+
+
 def test_rows_change_what_their_columns_say_and_keep_the_rest() -> None:
     """A row of a service the register holds changes the fields its file has columns for
     (an empty cell empties one) and keeps the others: the supplier's parent and other ids,
     the service's description where the file has no such column, the link's reason."""
-    existing = Chain(
-        offerings=("payroll",),
-        suppliers={
-            "acme": Supplier("acme", "Acme B.V."),
+    existing = _held(
+        {
             "group": Supplier("group", "Polder Group"),
             "pold": Supplier("pold", "Polder", ids={"lei": "L1", "kvk": "1"}, parent="group"),
         },
-        services={
-            "payroll": Service("payroll", "Acme Payroll", "acme", Kind.SAAS),
-            "vm": Service("vm", "Compute", "pold", Kind.IAAS, ("NL",), description="VMs"),
-        },
+        {"vm": Service("vm", "Compute", "pold", Kind.IAAS, ("NL",), description="VMs")},
         dependencies={
             ("payroll", "vm"): Dependency("payroll", "vm", relevant=False, reason="test only")
         },
     )
-    result = parse_csv(
+    chain = _read_over(
+        existing,
         "Supplier,KvK number,Service,Kind,Locations,Used by,Role\n"
         "Polder,2,Compute,paas,,Acme Payroll,hosting\n",
-        existing=existing,
     )
-    assert errors(result) == []
-    assert result.chain.suppliers["pold"] == replace(
+    assert chain.suppliers["pold"] == replace(
         existing.suppliers["pold"], ids={"lei": "L1", "kvk": "2"}
     )
-    assert result.chain.services["vm"] == replace(
-        existing.services["vm"], kind=Kind.PAAS, locations=()
-    )
-    assert result.chain.dependencies[("payroll", "vm")] == replace(
+    assert chain.services["vm"] == replace(existing.services["vm"], kind=Kind.PAAS, locations=())
+    assert chain.dependencies[("payroll", "vm")] == replace(
         existing.dependencies[("payroll", "vm")], role="hosting"
     )
 
@@ -396,32 +410,28 @@ def test_a_piece_the_register_holds_keeps_what_the_rows_leave_out() -> None:
     certificate = Evidence(
         "iso", Scheme.ISO27001, holder="pold", covers=("db",), valid_until=date(2028, 1, 1)
     )
-    existing = Chain(
-        offerings=("payroll",),
-        suppliers={"acme": Supplier("acme", "Acme B.V."), "pold": Supplier("pold", "Polder")},
-        services={
-            "payroll": Service("payroll", "Acme Payroll", "acme", Kind.SAAS),
+    existing = _held(
+        {"pold": Supplier("pold", "Polder")},
+        {
             "vm": Service("vm", "Compute", "pold", Kind.IAAS),
             "db": Service("db", "Database", "pold", Kind.PAAS),
         },
         evidence={"rep": report, "iso": certificate},
     )
-    kept = parse_csv(
+    kept = _read_over(
+        existing,
         "Supplier,Service,Kind,Certificate,Issuer,Certificate id\n"
         "Polder,Compute,iaas,SOC 2,Audit B.V.,rep\n"
         "Polder,Database,paas,ISO 27001,Cert B.V.,iso\n",
-        existing=existing,
     )
-    assert errors(kept) == []
-    assert kept.chain.evidence["rep"] == replace(report, issuer="Audit B.V.")
-    assert kept.chain.evidence["iso"] == replace(certificate, issuer="Cert B.V.")
-    changed = parse_csv(
+    assert kept.evidence["rep"] == replace(report, issuer="Audit B.V.")
+    assert kept.evidence["iso"] == replace(certificate, issuer="Cert B.V.")
+    changed = _read_over(
+        existing,
         "Supplier,Service,Kind,Certificate,Valid until,Certificate id\n"
         "Polder,Compute,iaas,ISO 27001,2027-01-01,rep\n",
-        existing=existing,
     )
-    assert errors(changed) == []
-    assert changed.chain.evidence["rep"] == Evidence(
+    assert changed.evidence["rep"] == Evidence(
         "rep", Scheme.ISO27001, holder="pold", covers=("vm",), valid_until=date(2027, 1, 1)
     )
 

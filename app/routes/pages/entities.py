@@ -514,19 +514,9 @@ def _remove(section: str, request: Request, session: Session, ws: str, form: For
     visit = visit_as(request, session, ws, WRITE, form)
     key = "/".join(_key_params(section, request).values())
     singular = repo.KINDS[section].singular
-    if form_field(form, "confirm") != "yes":  # one click deleted (a document with it)
-        current = services.get_entity(session, workspace=visit.workspace, section=section, key=key)
-        return _edit_page(
-            request,
-            session,
-            visit,
-            section,
-            current,
-            status_code=422,
-            general=[gettext("Nothing was deleted: tick “Yes, delete” to confirm.")],
-            document=_document_of(session, visit, section, key),
-        )
     try:
+        if form_field(form, "confirm") != "yes":  # one click deleted (a document with it)
+            raise Invalid(gettext("Nothing was deleted: tick “Yes, delete” to confirm."))
         path = services.delete_entity(
             session,
             workspace=visit.workspace,
