@@ -943,7 +943,6 @@
     return box;
   }
 
-  // Size the canvas to the graph at a legible scale, or show the part that fits and say so.
   // Where a view of `box` at `scale` on a canvas of `width` by `height` pixels is centred: the
   // box's middle, or, when the box does not fit (`partial`), from the offering on: the left
   // edge of the graph at the canvas's, the offering in the middle of the height (or as near as
@@ -965,6 +964,7 @@
     return { x: x, y: Math.max(box.top + halfHeight, Math.min(box.bottom - halfHeight, from.y)) };
   }
 
+  // Size the canvas to the graph at a legible scale, or show the part that fits and say so.
   function firstView() {
     const box = graphBox();
     if (!isFinite(box.left)) {
@@ -1148,10 +1148,9 @@
     return changed > 0;
   }
 
-  // A filter's choice shows its whole outcome: the view is fitted to what shows (it stayed
-  // where it was, often on services the filter had just hidden).
-  // At most MAX_SCALE, the first view's limit; when what shows does not fit at a legible
-  // scale, the part of it from the offering on, legibly, as the first view shows a big chain,
+  // A filter's choice shows its whole outcome (the view stayed where it was, often on
+  // services the filter had just hidden): what shows, fitted, at most at MAX_SCALE; when it
+  // does not fit legibly, its part from the offering on, as the first view shows a big chain,
   // with the first view's note saying so (and without it when what shows fits).
   function filtered() {
     if (!refresh()) {

@@ -52,6 +52,8 @@ from importers.chainfile.edit import read_entry
 router = APIRouter(include_in_schema=False)
 
 PAGE_SIZE = 200
+PROFILE = BUILTIN_PROFILES[DEFAULT_PROFILE]
+"""The profile the evidence table's "Counts until" is read under, as the overview's."""
 STALE = N_("Someone changed this {what} since you opened it")
 
 ADD_TITLES = {
@@ -156,7 +158,7 @@ def _section_page(
             fields=FIELDS[section],
             columns=[f for f in FIELDS[section] if f.column],
             rows=[_row_view(section, row, body, visit.workspace.slug, day) for row, body in rows],
-            profile=BUILTIN_PROFILES[DEFAULT_PROFILE],
+            profile=PROFILE,
             soon_days=EXPIRING_DAYS,
             has_document=has_document,
             pager=pager,
@@ -197,7 +199,7 @@ def _stops(body: dict[str, Any], day: date) -> tuple[date | None, str]:
     ((datetime.date(2026, 12, 30), 'soon'), (datetime.date(2026, 12, 30), 'past'))
     """
     evidence = read_entry("evidence", body).entity
-    stops = last_counted(evidence, BUILTIN_PROFILES[DEFAULT_PROFILE], day) if evidence else None
+    stops = last_counted(evidence, PROFILE, day) if evidence else None
     if stops is None:
         return None, ""
     if stops < day:
