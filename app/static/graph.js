@@ -997,13 +997,24 @@
     network.setOptions({ interaction: { zoomView: partial } });
     hook.partial = partial;
     if (partial) {
-      note.hidden = false;
-      note.textContent = t(
-        "This chain of {services} does not fit at a readable size: " +
-          "the graph shows the part from the offering on. Drag to move, scroll to zoom, or use " +
-          "\u201cFit to screen\u201d for the whole chain; the table below lists every link.",
-        { services: plural(data.nodes.length, "service") }
-      );
+      say(partialNote());
+    }
+  }
+
+  function partialNote() {
+    return t(
+      "This chain of {services} does not fit at a readable size: " +
+        "the graph shows the part from the offering on. Drag to move, scroll to zoom, or use " +
+        "\u201cFit to screen\u201d for the whole chain; the table below lists every link.",
+      { services: plural(data.nodes.length, "service") }
+    );
+  }
+
+  // The note above the canvas says `text`, or is hidden when there is none.
+  function say(text) {
+    note.hidden = !text;
+    if (text) {
+      note.textContent = text;
     }
   }
 
@@ -1073,6 +1084,7 @@
   const fromAt = data.edges.map((e) => (nodeAt.has(e.from) ? nodeAt.get(e.from) : -1));
   const toAt = data.edges.map((e) => (nodeAt.has(e.to) ? nodeAt.get(e.to) : -1));
 
+  let linksShown = data.edges.length; // how many links the filters leave (refresh() counts)
   function refresh() {
     const count = data.nodes.length;
     const treeHidden = new Uint8Array(count);
@@ -1092,7 +1104,9 @@
       const e = data.edges[j];
       const a = fromAt[j];
       const b = toAt[j];
-      const visible = state.status.has(e.status) && a >= 0 && b >= 0 && base[a] === 1 && base[b] === 1;
+      // "up to rank n" shows the links of the first n ranks only: a link of a deeper rank
+      // between two services both shown (a rank-2 link between two of rank 1) is hidden too
+      const visible = state.status.has(e.status) && e.rank <= state.depth && a >= 0 && b >= 0 && base[a] === 1 && base[b] === 1;
       if (visible) {
         hasEdge[a] = 1;
         hasEdge[b] = 1;
@@ -1124,6 +1138,7 @@
         nodeUpdates.push({ id: n.id, label: nodeLabel(n, hiddenBelow) });
       }
     }
+    linksShown = edgeIndices.length;
     if (changed) {
       // vis-network's lists of what to draw, as its _updateVisibleIndices() makes them from
       // the `hidden` flags set above, without its pass over every item (20 ms at 20,000 links)
@@ -1170,8 +1185,11 @@
     const partial = scale < MIN_SCALE;
     scale = Math.max(scale, MIN_SCALE);
     network.moveTo({ position: viewCentre(box, scale, width, height, partial), scale: scale, animation: false });
-    if (hook.partial) {
-      note.hidden = !partial;
+    if (!linksShown && data.edges.length) {
+      // every link filtered away: the lone offering would look like a chain without links
+      say(t("No link matches these filters: tick a status or a kind to show links."));
+    } else {
+      say(hook.partial && partial ? partialNote() : null);
     }
   }
 
@@ -1520,7 +1538,7 @@
     const next = el("button", { type: "button", id: "table-next", text: t("Next page"), onclick: () => goPage(page + 1, 0) });
     const section = el("section", { class: "graph-table", "aria-labelledby": "graph-table-title" }, [
       el("h2", { id: "graph-table-title", text: t("Links") }),
-      el("p", { class: "muted", text: t("The same links as the graph, following its status and kind filters. Arrow keys move between rows; Enter shows a row's link in the panel.") }),
+      el("p", { class: "muted", text: t("The same links as the graph, following its status, kind and rank filters. Arrow keys move between rows; Enter shows a row's link in the panel.") }),
       el("p", {}, [el("label", { for: "table-filter", text: t("Filter the table") }), " ", filterInput]),
       el("div", { class: "wide" }, [el("table", { id: "graph-table" }, [caption, el("thead", {}, [headRow]), body])]),
       el("p", { class: "pager" }, [previous, " ", info, " ", next]),
@@ -1562,6 +1580,7 @@
       visible = ordered.filter(
         (r) =>
           state.status.has(r.edge.status) &&
+          r.edge.rank <= state.depth &&
           (r.fromKind === null || state.kind.has(r.fromKind)) &&
           (r.toKind === null || state.kind.has(r.toKind)) &&
           (!needle || r.text.includes(needle))

@@ -154,6 +154,7 @@ GRAPH_TEXTS = (
         "Click a service or a link in the graph, pick a row of the table, or find a service "
         "by name."
     ),
+    N_("No link matches these filters: tick a status or a kind to show links."),
     N_("Service"),
     N_("Kind"),
     N_("Supplier"),
@@ -195,7 +196,7 @@ GRAPH_TEXTS = (
     N_("Next page"),
     N_("Links"),
     N_(
-        "The same links as the graph, following its status and kind filters. Arrow keys move "
+        "The same links as the graph, following its status, kind and rank filters. Arrow keys move "
         "between rows; Enter shows a row's link in the panel."
     ),
     N_("Filter the table"),

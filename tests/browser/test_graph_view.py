@@ -324,6 +324,54 @@ def test_collapsing_beyond_a_depth_and_below_a_service(watched: Watched, origin:
     assert_clean(watched, origin)
 
 
+def test_up_to_a_rank_hides_the_deeper_links_between_services_it_shows(watched: Watched) -> None:
+    """A link of rank 2 between two services of rank 1 is hidden "up to rank 1", in the graph
+    and the table: the auditor asked for the first rank's links only."""
+    chain = make_chain(
+        services=[
+            service("app", name="KidsPlan Online", supplier="kidsplan"),
+            service("db", name="Managed Postgres", supplier="dbco", kind=Kind.PAAS),
+            service("cdn", name="Edge CDN", supplier="cdnco", kind=Kind.PAAS),
+        ],
+        dependencies=[dep("app", "db"), dep("app", "cdn"), dep("cdn", "db")],
+    )
+    with serve(make_app(chain)) as url:
+        page = open_graph(watched, url)
+        hook = "window.ketenkaart"
+        ends = (
+            f"{hook}.visibleEdges().map(id => {hook}.data.edges[id]).map(e => e.from + '>' + e.to)"
+        )
+        assert sorted(page.evaluate(ends)) == ["app>cdn", "app>db", "cdn>db"]
+        page.select_option("#graph-depth", "1")
+        assert sorted(page.evaluate(ends)) == ["app>cdn", "app>db"]
+        assert sorted(page.evaluate(f"{hook}.visibleNodes()")) == ["app", "cdn", "db"]
+        assert page.inner_text("#graph-table caption").startswith("2 links of 3")
+        page.select_option("#graph-depth", "all")
+        assert len(page.evaluate(ends)) == 3
+        assert_clean(watched, url)
+
+
+def test_filters_that_leave_no_link_say_so_above_the_graph(
+    watched: Watched, origin: str, artefacts: Path
+) -> None:
+    """With every status unticked the offering stands alone: the note above the graph says
+    that no link matches the filters, and goes when a status is ticked again."""
+    page = open_graph(watched, origin)
+    assert page.is_hidden("#graph-note")
+    for status in page.eval_on_selector_all("#filter-status input", "all => all.map(i => i.value)"):
+        page.locator(f"#filter-status input[value={status}]").uncheck()
+    assert page.evaluate("window.ketenkaart.visibleEdges()") == []
+    assert page.is_visible("#graph-note")
+    assert page.inner_text("#graph-note") == (
+        "No link matches these filters: tick a status or a kind to show links."
+    )
+    page.screenshot(path=str(artefacts / "graph-no-link.png"))
+    page.locator("#filter-status input[value=gap]").check()
+    assert page.evaluate("window.ketenkaart.visibleEdges()") != []
+    assert page.is_hidden("#graph-note")
+    assert_clean(watched, origin)
+
+
 def test_table_is_sortable_filterable_and_keyboard_navigable(watched: Watched, origin: str) -> None:
     """Arrow keys move between rows, Enter opens a row's link; headers sort; text filters."""
     page = open_graph(watched, origin)
