@@ -440,7 +440,8 @@ def _check_pieces(
     elif fmt in ("xlsx", "csv"):
         from importers import worksheet  # noqa: PLC0415 - openpyxl only for this format
 
-        yield (worksheet.check_xlsx if fmt == "xlsx" else worksheet.check_csv)(result, chain)
+        write = worksheet.check_xlsx if fmt == "xlsx" else worksheet.check_csv
+        yield write(result, chain, profile=profile)
     elif fmt == "markdown":
         from app.views.markdown import render_markdown  # noqa: PLC0415 - Jinja for this format
 

@@ -48,6 +48,7 @@ from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime, time
 from typing import TYPE_CHECKING
 
+from graph.evidence import last_counted
 from graph.i18n import N_, current, format_number, gettext
 from graph.model import Chain, DateRange, Evidence, Verification
 from graph.profiles import ResolvedProfile
@@ -95,6 +96,7 @@ EVIDENCE_COLUMNS: tuple[str, ...] = (
     N_("As of"),
     N_("Issued"),
     N_("Valid until"),
+    N_("Counts until"),
     N_("Issuer"),
     N_("Verification"),
     N_("Document"),
@@ -253,7 +255,8 @@ def check_xlsx(
     from openpyxl import Workbook  # noqa: PLC0415 - openpyxl only when a workbook is written
     from openpyxl.xml.functions import tostring  # type: ignore[import-untyped]  # noqa: PLC0415
 
-    stamp = datetime.combine(_evaluation_date(result), time())
+    moment = _evaluation_date(result)
+    stamp = datetime.combine(moment, time())
     book = Workbook(write_only=True)
     book.properties.creator = "ketenkaart"
     title = gettext("Check of {title}").format(title=chain.title or ", ".join(result.offerings))
@@ -262,7 +265,7 @@ def check_xlsx(
     bases = link_bases(result, chain, profile=profile, stored=stored)
     _table(book, links, LINK_COLUMNS, _link_rows(result, chain, bases))
     _table(book, findings, FINDING_COLUMNS, _finding_rows(result))
-    _table(book, pieces, EVIDENCE_COLUMNS, _evidence_rows(chain, evidence))
+    _table(book, pieces, EVIDENCE_COLUMNS, _evidence_rows(chain, evidence, profile, moment))
     _table(book, checked, CHECK_COLUMNS, _check_rows(result, chain), filtered=False)
     raw = io.BytesIO()
     book.save(raw)
@@ -348,7 +351,11 @@ def _named_evidence(result: CheckResult, chain: Chain) -> list[Evidence]:
     return [chain.evidence[eid] for eid in sorted(ids) if eid in chain.evidence]
 
 
-def _evidence_rows(chain: Chain, evidence: Iterable[Evidence]) -> Iterator[tuple[Cell, ...]]:
+def _evidence_rows(
+    chain: Chain, evidence: Iterable[Evidence], profile: ResolvedProfile | None, at: date
+) -> Iterator[tuple[Cell, ...]]:
+    """Each piece as a row; with a profile, the last day it counts as seen on ``at`` (the
+    evaluation date, or the audit period's last day), as the evidence page says it."""
     seen_words = {seen: gettext(word) for seen, word in _SEEN_WORDS.items()}
     schemes: dict[str, str] = {}
     for e in evidence:
@@ -368,6 +375,7 @@ def _evidence_rows(chain: Chain, evidence: Iterable[Evidence]) -> Iterator[tuple
             e.as_of,
             e.issued,
             e.valid_until,
+            None if profile is None else last_counted(e, profile, at),
             e.issuer,
             seen_words[e.verification],
             e.document.name if e.document else None,

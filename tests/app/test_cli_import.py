@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import zipfile
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -246,7 +247,17 @@ def test_check_as_a_worksheet(capsys: pytest.CaptureFixture[str], tmp_path: Path
         capsys, "check", str(DEMO), "--at", "2026-11-27", "--format", "xlsx", "--output", str(book)
     )
     assert (code, out) == (1, "")
-    assert load_workbook(book, read_only=True).sheetnames[:2] == ["Links", "Findings"]
+    opened = load_workbook(book, read_only=True)
+    assert opened.sheetnames[:2] == ["Links", "Findings"]
+    # under the profile it checked by: until when each piece counts, as the report page says
+    links = list(opened["Links"].iter_rows(values_only=True))
+    basis = links[0].index("Basis")
+    assert any("counts until" in (row[basis] or "") for row in links[1:])
+    pieces = list(opened["Evidence"].iter_rows(values_only=True))
+    until = {row[0]: row[pieces[0].index("Counts until")] for row in pieces[1:]}
+    assert until["stratus-isae3402-pg"].date() == date(2026, 12, 30)  # its bridge letter's end
+    assert until["stratus-soc2-2026"].date() == date(2027, 9, 30)  # period end + 12 months
+    assert until["renderpeak-fedramp"] is None  # an authorisation without an end date
     code, out, err = run(capsys, "check", str(DEMO), "--format", "xlsx")
     assert (code, out) == (2, "")
     assert "--output" in err

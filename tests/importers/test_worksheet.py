@@ -27,6 +27,7 @@ from graph.model import (
     SubserviceMethod,
     Subservices,
 )
+from graph.profiles import ZEKER_ONLINE
 from graph.verdicts import CheckResult
 from importers.worksheet import (
     ILLEGAL_CHARACTERS,
@@ -95,7 +96,7 @@ def test_workbook_has_the_four_sheets_with_frozen_headers_and_filters() -> None:
     assert findings.freeze_panes == "A2"
     assert findings.auto_filter.ref == f"A1:D{len(r.findings) + 1}"
     assert book["Evidence"].freeze_panes == "A2"
-    assert book["Evidence"].auto_filter.ref == "A1:O3"
+    assert book["Evidence"].auto_filter.ref == "A1:P3"
 
 
 def test_links_sheet_shows_every_link_with_names_verdict_and_every_reason() -> None:
@@ -144,6 +145,16 @@ def test_findings_and_evidence_sheets_hold_what_the_result_names() -> None:
     )
     assert (soc2["Document"], soc2["SHA-256"]) == ("db-soc2.pdf", "ab" * 32)
     assert evidence["dc-iso"]["Valid until"].date().isoformat() == "2028-02-28"
+    assert soc2["Counts until"] is None  # no profile given: nothing to count by
+
+
+def test_the_evidence_sheet_says_until_when_each_piece_counts_under_the_profile() -> None:
+    """With the profile the check ran under: a type 2 report counts until its period end plus
+    the profile's 12 months, a certificate until it expires, as the evidence page says."""
+    book = workbook(check_xlsx(result(), chain(), profile=ZEKER_ONLINE))
+    evidence = {row["Id"]: row for row in table(book["Evidence"])}
+    assert evidence["db-soc2"]["Counts until"].date().isoformat() == "2027-06-30"
+    assert evidence["dc-iso"]["Counts until"].date().isoformat() == "2028-02-28"
 
 
 def test_check_sheet_summarises_the_check() -> None:
