@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from app.views.markdown import md
 from app.views.terminal import STATUS_WORDS, clean, why_ok
-from graph.diff import ABSENT, CHAIN, ChainDiff, Change, EntityChange, LinkChange
+from graph.diff import ABSENT, CHAIN, ChainDiff, Change, EntityChange, FieldChange, LinkChange
 from graph.errors import UsageError
 from graph.i18n import N_, format_date, format_number, gettext, ngettext
 from graph.model import Chain
@@ -170,16 +170,71 @@ def _default_at(section: str, keys: tuple[str, ...]) -> object:
 def shown_values(change: EntityChange) -> list[tuple[str, str, str]]:
     """The (field, before, after) a person reads: an absent value as the default it stands
     for; an added or removed entity's own key left out (its heading names it)."""
+    return [(f.field, before, after) for f, before, after in _shown(change)]
+
+
+def _shown(change: EntityChange) -> Iterator[tuple[FieldChange, str, str]]:
     keys = [(k,) for k in SECTIONS[change.section].key] if change.section in SECTIONS else []
-    shown = []
     for f in change.fields:
         if change.change is not Change.CHANGED and f.path in keys:
             continue
         default = _default(change.section, f.path)
         before = default if f.old is ABSENT else f.old
         after = default if f.new is ABSENT else f.new
-        shown.append((f.field, value_text(before), value_text(after)))
+        yield f, value_text(before), value_text(after)
+
+
+def readable_values(change: EntityChange) -> list[tuple[str, str, str]]:
+    """:func:`shown_values` as the register's forms name and show them: (label, before,
+    after), each field by its labels from the entity down, joined by an angle quote ("Tested
+    period", then "Until"; a row of a list counted from 1, "Exceptions 2"), in the language
+    of the context; a yes-or-no field as yes or no, an empty list as none.
+
+    >>> from graph.diff import FieldChange
+    >>> change = EntityChange("dependencies", ("app", "db"), Change.CHANGED,
+    ...     (FieldChange(("relevant",), ABSENT, False), FieldChange(("locations",), ["NL"], [])))
+    >>> readable_values(change)
+    [('Relevant', 'yes', 'no'), ('Locations', 'NL', '(none)')]
+    >>> change = EntityChange("evidence", ("r",), Change.CHANGED,
+    ...     (FieldChange(("period", "to"), "2026-06-30", "2026-09-30"),
+    ...      FieldChange(("exceptions", 1, "criterion"), "CC6.1", "CC7.2")))
+    >>> [label for label, _, _ in readable_values(change)]
+    ['Tested period \u203a Until', 'Exceptions 2 \u203a Criterion']
+    """
+    shown = []
+    for f, before, after in _shown(change):
+        label, kind = _labelled(change.section, f.path)
+        word = _yes_no if kind == "bool" else _none_if_empty
+        shown.append((label, word(before), word(after)))
     return shown
+
+
+def _labelled(section: str, path: tuple[str | int, ...]) -> tuple[str, str]:
+    """A field's labels from the entity down, translated and joined, and its type."""
+    fields = SECTIONS[section].fields if section in SECTIONS else TOP
+    words: list[str] = []
+    kind = ""
+    for step in path:
+        if isinstance(step, int):  # a row of a list of mappings, counted from 1
+            words[-1] = f"{words[-1]} {step + 1}"
+            continue
+        found = next((f for f in fields if f.key == step), None)
+        if found is None:  # a key the schema does not know: its own name
+            words.append(step)
+            kind = ""
+            fields = ()
+            continue
+        words.append(gettext(found.label))
+        kind, fields = found.type, found.fields
+    return " \u203a ".join(words), kind
+
+
+def _yes_no(text: str) -> str:
+    return {"true": gettext("yes"), "false": gettext("no")}.get(text, text)
+
+
+def _none_if_empty(text: str) -> str:
+    return gettext("(none)") if text in ("[]", "{}", "") else text
 
 
 def _status(link: LinkResult | None) -> str:

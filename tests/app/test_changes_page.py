@@ -149,9 +149,11 @@ def test_the_page_lists_exactly_the_edits_made_between_the_two_moments(
         "removed evidence postduif-trust-page",
     ]
     assert "Early" not in page
-    assert "owner@acme.example" in entities[0] and "country NL" in entities[0]
-    assert "name Stratus Managed PostgreSQL Stratus PostgreSQL editor@acme.example" in entities[1]
-    assert "relevant true false" in entities[2] and "renders test files only" in entities[2]
+    assert "owner@acme.example" in entities[0] and "Country NL" in entities[0]
+    assert "Name Stratus Managed PostgreSQL Stratus PostgreSQL editor@acme.example" in entities[1]
+    # each field by its form's label; a yes-or-no field as yes or no; none as "(none)"
+    assert "Relevant yes no" in entities[2]
+    assert "Reason (none) renders test files only" in entities[2]
     for text in entities:
         when = re.search(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", text)
         assert when is not None, text
@@ -261,6 +263,8 @@ def test_the_page_and_its_markdown_in_dutch(web: TestClient, edited: Edited) -> 
     page = web.get(f"/w/{ws.slug}/changes", params={"from": start, "to": end}).text
     entities = _entities(page)
     assert entities[0].startswith(f"toegevoegd leverancier {HOSTILE}"), entities[0]
+    assert "Land NL" in entities[0]
+    assert "Relevant ja nee" in entities[2]
     assert "Schakels waarvan de status of de beoordeling veranderde (2)" in _text(page)
     assert "Wijzigingen" in _text(page)  # the navigation's link
     assert "Changes" not in _text(page)

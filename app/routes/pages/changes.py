@@ -180,6 +180,7 @@ class EntityRow:
     by: str
     at: str
     fields: tuple[tuple[str, str, str], ...]
+    """Each value changed: its field's label, the value before and after."""
 
 
 class Rows(Sequence[R]):
@@ -263,7 +264,7 @@ def changes_view(found: Between) -> Changes:
             view.entity_words(e, chains),  # the diff's own words for an entity
             e.by or "",
             "" if e.at is None else shown_moment(e.at),
-            tuple(view.shown_values(e)),  # and for its values
+            tuple(view.readable_values(e)),  # and for its values, as the forms name them
         )
 
     entities = found.changes.entities
