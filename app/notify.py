@@ -73,6 +73,7 @@ from app.models import (
     Subscription,
     Workspace,
 )
+from app.views import forecast as forecast_view
 from app.views.terminal import STATUS_WORDS
 from graph.coverage import check
 from graph.errors import KetenkaartError
@@ -568,8 +569,12 @@ def _forecast_drafts(
             date=format_date(change.on),
             days=left,
         )
-        why = [r.message for r in change.after.reasons]
-        lines = [text, "", *([gettext("Why:"), *(f"- {w}" for w in why), ""] if why else [])]
+        because = forecast_view.why(change, chain)
+        lines = [
+            text,
+            "",
+            *([gettext("Why:"), *(f"- {w}" for w in because), ""] if because else []),
+        ]
         yield Draft(
             rule=rule,
             key=_key("forecast", change.consumer, change.provider, status.value, str(change.on)),

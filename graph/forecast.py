@@ -37,11 +37,11 @@ from typing import Any, NamedTuple
 
 from graph.build import build_graph
 from graph.dates import add_months, plus_days
-from graph.evidence import worth_of
+from graph.evidence import assess, worth_of
 from graph.model import Chain, DateRange, Evidence, Supplier
 from graph.profiles import ZEKER_ONLINE, ResolvedProfile
 from graph.scope import ScopedLink, walk
-from graph.verdicts import CheckResult, LinkResult, Status
+from graph.verdicts import CheckResult, LinkResult, Reason, Status, Verdict
 
 DEFAULT_DAYS = 365
 """How far ahead the forecast looks unless told otherwise."""
@@ -55,13 +55,21 @@ _WORSE = {Status.OK: 1, Status.CONDITIONAL: 2, Status.GAP: 3}
 
 
 class Change(NamedTuple):
-    """A link's status on ``on`` differs from the day before."""
+    """A link's status on ``on`` differs from the day before.
+
+    ``inclusion_lapsed``: when the link was INCLUDED the day before and is not on ``on``, why
+    the consumer's report that included the provider no longer does, in the report's own
+    reasons on that day (its verdict for the consumer: stale, expired, ...). The reasons of
+    ``after`` are those of the provider's own evidence, which may have lapsed long before
+    without changing the link while the report included it.
+    """
 
     consumer: str
     provider: str
     on: date
     before: LinkResult
     after: LinkResult
+    inclusion_lapsed: tuple[Reason, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +120,10 @@ class Forecast:
                             "reasons": [
                                 {"code": r.code.value, "message": r.message}
                                 for r in c.after.reasons
+                            ],
+                            "inclusion_lapsed": [
+                                {"code": r.code.value, "message": r.message}
+                                for r in c.inclusion_lapsed
                             ],
                         }
                         for c in by_link.get((link.consumer, link.provider), [])
@@ -186,7 +198,8 @@ def forecast(
         for place, link in zip(places, judged, strict=True):
             before = standing[place]
             if before.status is not link.status:
-                changes.append(Change(link.consumer, link.provider, day, before, link))
+                lapsed = _inclusion_lapsed(chain, before, link, profile, day)
+                changes.append(Change(link.consumer, link.provider, day, before, link, lapsed))
             standing[place] = link
     return Forecast(
         at=at,
@@ -195,6 +208,30 @@ def forecast(
         links=first.links,
         changes=tuple(sorted(changes, key=lambda c: (c.on, c.before.rank, c.consumer, c.provider))),
     )
+
+
+def _inclusion_lapsed(
+    chain: Chain, before: LinkResult, after: LinkResult, profile: ResolvedProfile, day: date
+) -> tuple[Reason, ...]:
+    """Why the consumer's report that made ``before`` INCLUDED no longer includes the provider
+    on ``day``: the report judged for its own service, the consumer, on that day."""
+    if before.verdict is not Verdict.INCLUDED or after.verdict is Verdict.INCLUDED:
+        return ()
+    report = chain.evidence.get(before.evidence or "")
+    if report is None:
+        return ()
+    consumer = chain.services[before.consumer]
+    holder = chain.suppliers[report.holder]
+    judged = assess(
+        report,
+        provider=consumer,
+        supplier=chain.suppliers[consumer.supplier],
+        holder=holder,
+        locations=consumer.locations,
+        profile=profile,
+        at=day,
+    )
+    return tuple(judged.reasons)
 
 
 class _Reads:

@@ -79,7 +79,10 @@
     }
     say(t("{n} changes of status within a year if no new evidence arrives, the soonest first:", { n: changes.length }));
     for (const item of changes.slice(0, SHOWN)) {
-      const why = item.change.reasons.map((r) => r.message).join(" ");
+      // a link its consumer's report included: first why that report no longer does
+      const lapsed = (item.change.inclusion_lapsed || []).map((r) => r.message);
+      const lead = lapsed.length ? [t("No longer included in the report of {consumer}:", { consumer: serviceName(item.from) })] : [];
+      const why = lead.concat(lapsed, item.change.reasons.map((r) => r.message)).join(" ");
       list.append(
         el(
           "li",

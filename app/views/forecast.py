@@ -36,12 +36,22 @@ def _headline(forecast: Forecast) -> str:
     )
 
 
-def _why(change: Change) -> list[str]:
+def why(change: Change, chain: Chain) -> list[str]:
+    """The sentences that explain a change: first, for a link its consumer's report included
+    the day before, why that report no longer does; then the new verdict's reasons."""
+    lapsed = []
+    if change.inclusion_lapsed:
+        lead = gettext("No longer included in the report of {consumer}:").format(
+            consumer=_label(chain, change.consumer)
+        )
+        lapsed = [f"{lead} {change.inclusion_lapsed[0].message}"]
+        lapsed += [reason.message for reason in change.inclusion_lapsed[1:]]
     if change.after.reasons:
-        return [reason.message for reason in change.after.reasons]
+        return lapsed + [reason.message for reason in change.after.reasons]
     if change.after.evidence is not None:
-        return [gettext("{evidence} counts for the link.").format(evidence=change.after.evidence)]
-    return []
+        counts = gettext("{evidence} counts for the link.").format(evidence=change.after.evidence)
+        return [*lapsed, counts]
+    return lapsed
 
 
 def _steady(forecast: Forecast) -> list[LinkResult]:
@@ -59,7 +69,7 @@ def render_text(forecast: Forecast, chain: Chain) -> str:
             f"{format_date(change.on)}  {_arrow(chain, change.consumer, change.provider)}: "
             f"{_status(change.before)} -> {_status(change.after)}"
         )
-        lines += [f"    {clean(sentence)}" for sentence in _why(change)]
+        lines += [f"    {clean(sentence)}" for sentence in why(change, chain)]
     steady = _steady(forecast)
     if steady:
         lines += [
@@ -96,7 +106,7 @@ def render_markdown(forecast: Forecast, chain: Chain, *, steady: bool = True) ->
                 md(_label(chain, change.provider)),
                 _status(change.before),
                 _status(change.after),
-                " ".join(md(sentence) for sentence in _why(change)),
+                " ".join(md(sentence) for sentence in why(change, chain)),
             )
             for change in forecast.changes
         ]

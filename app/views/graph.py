@@ -114,6 +114,7 @@ KIND_STYLES: Mapping[Kind, tuple[str, str]] = {
 GRAPH_TEXTS = (
     # app/static/forecast.js, the graph page's forecast
     N_("No link changes status within a year if no new evidence arrives."),
+    N_("No longer included in the report of {consumer}:"),
     N_("{n} changes of status within a year if no new evidence arrives, the soonest first:"),
     N_("and {n} more; the scoping report lists every change."),
     N_("The service is busy; open the page again shortly."),

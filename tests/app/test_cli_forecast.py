@@ -102,3 +102,20 @@ def test_days_outside_the_range_is_a_usage_error(
     assert code == 2
     assert out == ""
     assert "--days" in err
+
+
+def test_a_link_no_longer_included_says_why_first(capsys: pytest.CaptureFixture[str]) -> None:
+    """The demo's backup is included in Stratus Compute's SOC 2 report until it goes stale;
+    its own keurmerk lapsed in January: the change in October says the report's reason
+    first, then the keurmerk's."""
+    code, out, _ = run(capsys, "forecast", str(DEMO), "--at", "2026-11-27")
+    assert code == 1
+    lines = out.splitlines()
+    (at,) = [i for i, line in enumerate(lines) if "-> VeiligOpslag Offsite Backup" in line]
+    assert lines[at].startswith("2027-10-01  Stratus Compute Amsterdam (stratus-compute-ams)")
+    assert lines[at + 1].startswith(
+        "    No longer included in the report of Stratus Compute Amsterdam "
+        "(stratus-compute-ams): SOC 2 report stratus-soc2-2026 "
+    )
+    assert lines[at + 1].endswith("is stale on 2027-10-01.")
+    assert "veilig-zol" in lines[at + 2] and "was valid until 2027-01-14" in lines[at + 2]

@@ -30,6 +30,7 @@ from graph.verdicts import Status
 from importers.chainfile import load_chains
 from tests.browser.conftest import Watched, serve
 from tests.factories import dep, make_chain, report, service, supplier
+from tests.graph.test_forecast import included_chain
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -607,6 +608,26 @@ def test_the_forecast_lists_what_changes_next_as_a_timeline(
     assert "changes of status within a year" in page.inner_text("#forecast .forecast-state")
     page.locator("#forecast").screenshot(path=str(artefacts / "graph-forecast.png"))
     assert_clean(watched, origin)
+
+
+def test_the_forecast_says_why_a_link_is_no_longer_included(watched: Watched) -> None:
+    """A link its consumer's report includes until the report goes stale: its change says
+    first that it is no longer included in that report, with the report's reason, then the
+    provider's own expired certificate."""
+    chain = included_chain()
+    with serve(make_app(chain)) as url:
+        page = open_graph(watched, url)
+        page.wait_for_selector("#forecast[data-ready=true]", state="attached")
+        (change,) = [
+            c for c in forecast(chain, at=AT, offerings=["app"]).changes if c.provider == "backup"
+        ]
+        item = page.locator("#forecast .forecast-item", has_text="Backup (backup)")
+        why = item.locator(".forecast-why").inner_text()
+        assert why.startswith(
+            "No longer included in the report of Host (host): " + change.inclusion_lapsed[0].message
+        ), why
+        assert why.endswith(change.after.reasons[0].message)
+        assert_clean(watched, url)
 
 
 def test_a_services_tooltip_goes_when_the_pointer_leaves_the_graph(

@@ -13,10 +13,10 @@ from hypothesis import strategies as st
 
 from graph.coverage import check, prepare
 from graph.forecast import forecast
-from graph.model import BridgeLetter, Chain
+from graph.model import BridgeLetter, Chain, Kind, SubserviceMethod, Subservices
 from graph.profiles import ZEKER_ONLINE
 from importers.chainfile import load_chain
-from tests.factories import d, dep, make_chain, period, report, service
+from tests.factories import certificate, d, dep, make_chain, period, report, service
 from tests.graph.test_example import EXAMPLES
 from tests.graph.test_invariants import DATES, chains
 
@@ -133,3 +133,51 @@ def test_a_check_already_made_is_not_made_again_and_changes_nothing() -> None:
     assert forecast(chain, at=at, checked=kept, walked=walked) == forecast(
         chain, at=at, offerings=["loonwolk-online"]
     )
+
+
+def included_chain() -> Chain:
+    """App on Host, whose report (stale on 2027-07-01) includes Backup; Backup's own
+    certificate expired on 2027-01-31, while the report still included it."""
+    return make_chain(
+        services=[
+            service("app", name="App"),
+            service("host", name="Host", supplier="hostco", kind=Kind.IAAS),
+            service("backup", name="Backup", supplier="bakco", kind=Kind.MANAGED),
+        ],
+        dependencies=[dep("app", "host"), dep("host", "backup")],
+        evidence=[
+            report(
+                "host-soc2",
+                holder="hostco",
+                covers=["host"],
+                subservices=Subservices(SubserviceMethod.INCLUSIVE, included=("backup",)),
+            ),
+            certificate("bak-iso", holder="bakco", covers=["backup"], valid_until=d("2027-01-31")),
+        ],
+    )
+
+
+def test_a_link_no_longer_included_says_why_its_consumers_report_stopped_including_it() -> None:
+    """Host -> Backup is INCLUDED until Host's report goes stale; that day it falls back on
+    Backup's certificate, expired months before: the change says first that the report no
+    longer counts, in the report's own reasons for Host on that day; other changes say
+    nothing of it."""
+    chain = included_chain()
+    ahead = forecast(chain, at=d("2026-11-27"))
+    by_link = {(c.consumer, c.provider): c for c in ahead.changes}
+    lapsed = by_link[("host", "backup")]
+    assert (lapsed.on, lapsed.before.verdict.value, lapsed.after.verdict.value) == (
+        d("2027-07-01"),
+        "INCLUDED",
+        "EXPIRED",
+    )
+    assert [r.code.value for r in lapsed.inclusion_lapsed] == ["report-stale"]
+    assert "host-soc2 for Host (host)" in lapsed.inclusion_lapsed[0].message
+    assert "stale on 2027-07-01" in lapsed.inclusion_lapsed[0].message
+    assert by_link[("app", "host")].inclusion_lapsed == ()
+    on_the_day = {(x.consumer, x.provider): x for x in check(chain, at=d("2027-07-01")).links}
+    assert on_the_day[("host", "backup")] == lapsed.after  # the engine's own verdict
+    (written,) = [c for x in ahead.to_json()["links"] for c in x["changes"] if x["to"] == "backup"]
+    assert written["inclusion_lapsed"] == [
+        {"code": "report-stale", "message": lapsed.inclusion_lapsed[0].message}
+    ]
