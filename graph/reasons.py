@@ -130,8 +130,7 @@ def scope_service_parts(e: Evidence) -> tuple[str, str]:
     makes many keeps the halves and joins them with :func:`service_name`."""
     n = len(e.covers)
     sentence = ngettext(
-        # English says "services" for one too, as it always has; the catalog tells one from many
-        "{evidence} does not list {provider} among the {count} services in its scope.",
+        "{evidence} does not list {provider}: its scope names {count} other service.",
         "{evidence} does not list {provider} among the {count} services in its scope.",
         n,
     ).format(evidence=_ev(e), provider=PROVIDER, count=format_number(n))
