@@ -20,7 +20,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -235,7 +235,12 @@ def install(app: FastAPI) -> None:
         )
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        if exc.status_code == 404 and _reads_pages(request):
+            # a mistyped or outdated address in a browser: a page, as a page's own 404 is
+            from app.routes.pages.access import problem_page  # noqa: PLC0415 - pages need us
+
+            return problem_page(request, NotFound(gettext("There is no page at this address.")))
         detail = str(exc.detail)  # Starlette's own: the status's name ("Not Found")
         return problem_response(exc.status_code, gettext(detail) if detail in TITLES else detail)
 
@@ -249,6 +254,15 @@ def install(app: FastAPI) -> None:
     # Starlette answers an unhandled error in its outermost middleware, outside the one that
     # adds the security headers; this one answers it inside (added first, it is the innermost).
     app.add_middleware(CatchAll)
+
+
+def _reads_pages(request: Request) -> bool:
+    """Whether the request is a browser's asking for a page: HTML accepted, and not the API's
+    or a static file's address (those answer problem details, whoever asks)."""
+    path = request.url.path
+    return "text/html" in request.headers.get("accept", "") and not path.startswith(
+        ("/api/", "/static/")
+    )
 
 
 def _internal_error(rid: str | None, exc: BaseException) -> JSONResponse:

@@ -134,6 +134,33 @@ def test_a_workspace_without_access_is_a_404_page_like_one_that_does_not_exist(
     assert "no workspace &#39;nope&#39;" in web.get("/w/nope").text
 
 
+def test_an_address_with_no_page_is_a_404_page_for_a_browser_and_problem_json_else(
+    web: TestClient, demo_ws: Ws
+) -> None:
+    """A mistyped address in a browser gets a page that says so and leads on, in the
+    browser's language; the API, a static file and a client that does not ask for HTML keep
+    the problem details."""
+    sign_in(web, demo_ws.emails["viewer"])
+    html = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
+    for url in ("/w/acme/nonexistent", "/no-such-page"):
+        answer = web.get(url, headers=html)
+        assert answer.status_code == 404
+        assert "text/html" in answer.headers["content-type"]
+        text = squash(re.sub(r"<[^>]+>", " ", answer.text))
+        assert "Not Found There is no page at this address. Continue" in text, text
+    dutch = web.get("/no-such-page", headers={**html, "Accept-Language": "nl"})
+    assert "Er is geen pagina op dit adres." in dutch.text
+    for url, headers in (
+        ("/api/v1/nonexistent", html),
+        ("/static/nonexistent.css", html),
+        ("/w/acme/nonexistent", {"Accept": "application/json"}),
+    ):
+        answer = web.get(url, headers=headers)
+        assert answer.status_code == 404
+        assert answer.headers["content-type"] == "application/problem+json"
+        assert answer.json()["title"] == "Not Found"
+
+
 @pytest.mark.parametrize("role", ["viewer", "auditor"])
 def test_readers_see_the_register_but_get_403_on_any_change(
     web: TestClient, demo_ws: Ws, role: str

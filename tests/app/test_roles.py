@@ -542,7 +542,7 @@ def _judged_outside(client: TestClient, ws: Ws, scoped: dict[str, str]) -> None:
         assert made.status_code == 201, made.text
 
 
-WHOLE = "solo-iso does not list Solo (solo) among the 1 services"
+WHOLE = "solo-iso does not list Solo (solo): its scope names 1 other service"
 
 
 @pytest.mark.parametrize("page", ["graph", "report"])
