@@ -496,13 +496,21 @@ def test_a_link_compares_from_the_last_import_to_now(web: TestClient, edited: Ed
     sign_in(web, ws.emails["viewer"])
     page = web.get(f"/w/{ws.slug}/changes").text
     assert len(_entities(page)) > 20  # the import's additions bury the edits
+    # the two moments read alike (the import is the workspace's first second): the headings
+    # say which one holds the import
+    heading = re.search(r'<h2 id="changes-heading">(.*?)</h2>', page)
+    assert heading is not None
+    assert re.fullmatch(
+        r"From the workspace's beginning \(\S+\), with its import, to \S+",
+        _inline(heading.group(1)),
+    ), heading.group(1)
     found = re.search(r'<p class="since-import"><a href="([^"]+)">(.*?)</a>', page)
     assert found is not None
-    assert _inline(found.group(2)).startswith("Compare from the last import (20")
+    assert re.fullmatch(r"Only what changed after the last import \(\S+\)", _inline(found.group(2)))
     since = web.get(html.unescape(found.group(1)))
     assert since.status_code == 200, since.text
     heading = re.search(r'<h2 id="changes-heading">(.*?)</h2>', since.text)
-    assert heading is not None and _inline(heading.group(1)).startswith("From the last import (")
+    assert heading is not None and _inline(heading.group(1)).startswith("After the last import (")
     assert _heads(since.text) == [
         "changed supplier Early (kantoor)",
         "changed service Stratus PostgreSQL (stratus-postgres)",

@@ -367,6 +367,7 @@ def changes_page(request: Request, session: SessionDep, ws: WsPath) -> Response:
             errors = {"from": [problem.detail]}
         context["errors"] = errors
         return page(request, "changes.html", status_code=problem.status, **context)
+    begins, _ = history.beginning(session, visit.workspace)
     session.close()  # the connection goes back to the pool: what follows needs only the chains
     # the downloads and the other pages of a table compare the same two moments, to the
     # microsecond, whatever "now" is when they are asked
@@ -400,6 +401,9 @@ def changes_page(request: Request, session: SessionDep, ws: WsPath) -> Response:
             # said in words: the default's moment can lie within the same second as the
             # import's (a workspace filled as it was made), and the two read alike
             "from_import": imported is not None and old == imported,
+            # the default from a young workspace's beginning holds its import: said so, as
+            # the link above offers what changed after it
+            "from_beginning": not form["from"] and old == begins,
             "pagers": tables,
             "href": {name: href(name) for name in tables},
             "link_rows": [shown.links[i] for i in tables["links"].rows],
