@@ -48,7 +48,7 @@ DONE = {
 }
 """The message after each change, by the ``did`` of the redirect's query."""
 
-FORMS = ("member", "invite")
+FORMS = ("member", "grant", "invite")
 """The page's forms; each names its inputs ``<form>_<field>`` so that an error goes next to the
 right one."""
 
@@ -289,6 +289,15 @@ def remove_member(request: Request, session: SessionDep, ws: WsPath, form: FormD
     """End a membership (a workspace keeps at least one owner)."""
     visit = visit_as(request, session, ws, OWN, form)
     email = form_field(form, "email")
+    if form_field(form, "confirm") != "yes":  # one click removed someone
+        return _people_page(
+            request,
+            session,
+            visit,
+            status_code=422,
+            failed="member",
+            general=[gettext("Nobody was removed: tick “Yes, remove” to confirm.")],
+        )
     try:
         membership.remove_member(session, workspace=visit.workspace, email=email, actor=visit.actor)
     except Problem as problem:
@@ -313,6 +322,15 @@ def revoke_grant(
 ) -> Response:
     """End an engagement's access now."""
     visit = visit_as(request, session, ws, OWN, form)
+    if form_field(form, "confirm") != "yes":
+        return _people_page(
+            request,
+            session,
+            visit,
+            status_code=422,
+            failed="grant",
+            general=[gettext("No access was revoked: tick “Yes, revoke” to confirm.")],
+        )
     found = {g["id"]: g for g in membership.grants(session, visit.workspace)}
     membership.revoke_grant(
         session, workspace=visit.workspace, grant_id=grant_id, actor=visit.actor

@@ -248,8 +248,16 @@ def test_an_invited_account_joins_when_it_accepts_then_changes_and_leaves(
     assert "kim@example.nl is now editor." in squash(changed.text)
     assert roles_of_kim() == {"acme": "editor"}
 
-    removed = web.post(
+    # one click removes nobody: the box must be ticked
+    unconfirmed = web.post(
         f"{PEOPLE}/members/remove", data={"csrf_token": token, "email": "kim@example.nl"}
+    )
+    assert unconfirmed.status_code == 422
+    assert "Nobody was removed: tick “Yes, remove” to confirm." in squash(unconfirmed.text)
+    assert roles_of_kim() == {"acme": "editor"}
+    removed = web.post(
+        f"{PEOPLE}/members/remove",
+        data={"csrf_token": token, "email": "kim@example.nl", "confirm": "yes"},
     )
     assert removed.status_code == 200
     assert "Removed kim@example.nl from the workspace." in squash(removed.text)
@@ -308,7 +316,7 @@ def test_the_last_owner_can_be_neither_removed_nor_demoted(web: TestClient, ws: 
     token = csrf(owner_page(web, ws))
     before = members(web, ws)
     for url, data in (
-        ("/members/remove", {"email": ws.emails["owner"]}),
+        ("/members/remove", {"email": ws.emails["owner"], "confirm": "yes"}),
         ("/members/role", {"email": ws.emails["owner"], "role": "viewer"}),
     ):
         answer = web.post(f"{PEOPLE}{url}", data={"csrf_token": token, **data})
@@ -387,7 +395,8 @@ def test_an_accepted_engagement_lets_the_auditor_read_until_revoked(
 
     answer = web.get(PEOPLE)
     text = squash(answer.text)
-    assert "eva eva@audit.example loonwolk-online 2026-11-01 2026-12-31 running Revoke" in text
+    row = "eva eva@audit.example loonwolk-online 2026-11-01 2026-12-31 running Yes, revoke Revoke"
+    assert row in text
     assert web.get(demo_ws.url("/services"), headers=older).status_code == 404
     with Session(engine) as session:
         user = accounts.user_by_email(session, "eva@audit.example")
@@ -407,7 +416,13 @@ def test_an_accepted_engagement_lets_the_auditor_read_until_revoked(
     assert row is not None
     grant_id = row.group(1)
     token = csrf(answer.text)
-    revoked = web.post(f"{PEOPLE}/grants/{grant_id}/revoke", data={"csrf_token": token})
+    unconfirmed = web.post(f"{PEOPLE}/grants/{grant_id}/revoke", data={"csrf_token": token})
+    assert unconfirmed.status_code == 422
+    assert "No access was revoked: tick “Yes, revoke” to confirm." in squash(unconfirmed.text)
+    assert web.get(demo_ws.url("/services"), headers=header).status_code == 200
+    revoked = web.post(
+        f"{PEOPLE}/grants/{grant_id}/revoke", data={"csrf_token": token, "confirm": "yes"}
+    )
     assert revoked.status_code == 200
     assert "Revoked the read access of eva@audit.example." in squash(revoked.text)
     assert "eva eva@audit.example loonwolk-online 2026-11-01 2026-12-31 revoked" in squash(
