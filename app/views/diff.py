@@ -24,7 +24,7 @@ from graph.diff import ABSENT, CHAIN, ChainDiff, Change, EntityChange, FieldChan
 from graph.errors import UsageError
 from graph.i18n import N_, format_date, format_number, gettext, ngettext
 from graph.model import Chain
-from graph.schema import SECTIONS, TOP
+from graph.schema import SECTIONS, TOP, Field
 from graph.verdicts import LinkResult
 from importers.base import safe_cell
 from importers.worksheet import ILLEGAL_CHARACTERS, MAX_CELL_TEXT, MAX_ROWS
@@ -170,10 +170,12 @@ def _default_at(section: str, keys: tuple[str, ...]) -> object:
 def shown_values(change: EntityChange) -> list[tuple[str, str, str]]:
     """The (field, before, after) a person reads: an absent value as the default it stands
     for; an added or removed entity's own key left out (its heading names it)."""
-    return [(f.field, before, after) for f, before, after in _shown(change)]
+    return [(f.field, value_text(before), value_text(after)) for f, before, after in _shown(change)]
 
 
-def _shown(change: EntityChange) -> Iterator[tuple[FieldChange, str, str]]:
+def _shown(change: EntityChange) -> Iterator[tuple[FieldChange, object, object]]:
+    """Each field a person reads, with its values before and after (an absent one as the
+    default it stands for, else :data:`ABSENT`)."""
     keys = [(k,) for k in SECTIONS[change.section].key] if change.section in SECTIONS else []
     for f in change.fields:
         if change.change is not Change.CHANGED and f.path in keys:
@@ -181,14 +183,15 @@ def _shown(change: EntityChange) -> Iterator[tuple[FieldChange, str, str]]:
         default = _default(change.section, f.path)
         before = default if f.old is ABSENT else f.old
         after = default if f.new is ABSENT else f.new
-        yield f, value_text(before), value_text(after)
+        yield f, before, after
 
 
 def readable_values(change: EntityChange) -> list[tuple[str, str, str]]:
     """:func:`shown_values` as the register's forms name and show them: (label, before,
     after), each field by its labels from the entity down, joined by an angle quote ("Tested
     period", then "Until"; a row of a list counted from 1, "Exceptions 2"), in the language
-    of the context; a yes-or-no field as yes or no, an empty list as none.
+    of the context; a yes-or-no value as yes or no, a mapping's keys by their labels, an
+    empty value as none.
 
     >>> from graph.diff import FieldChange
     >>> change = EntityChange("dependencies", ("app", "db"), Change.CHANGED,
@@ -200,41 +203,51 @@ def readable_values(change: EntityChange) -> list[tuple[str, str, str]]:
     ...      FieldChange(("exceptions", 1, "criterion"), "CC6.1", "CC7.2")))
     >>> [label for label, _, _ in readable_values(change)]
     ['Tested period \u203a Until', 'Exceptions 2 \u203a Criterion']
+    >>> change = EntityChange("evidence", ("r",), Change.ADDED, (FieldChange(("cuecs",), ABSENT,
+    ...     [{"id": "CUEC-1", "text": "Manage your users", "addressed": True}]),))
+    >>> readable_values(change)[0][2]
+    'Id: CUEC-1, Text: Manage your users, Addressed: yes'
     """
     shown = []
     for f, before, after in _shown(change):
-        label, kind = _labelled(change.section, f.path)
-        word = _yes_no if kind == "bool" else _none_if_empty
-        shown.append((label, word(before), word(after)))
+        label, field = _labelled(change.section, f.path)
+        shown.append((label, _readable(before, field), _readable(after, field)))
     return shown
 
 
-def _labelled(section: str, path: tuple[str | int, ...]) -> tuple[str, str]:
-    """A field's labels from the entity down, translated and joined, and its type."""
+def _labelled(section: str, path: tuple[str | int, ...]) -> tuple[str, Field | None]:
+    """A field's labels from the entity down, translated and joined, and the field."""
     fields = SECTIONS[section].fields if section in SECTIONS else TOP
     words: list[str] = []
-    kind = ""
+    field: Field | None = None
     for step in path:
         if isinstance(step, int):  # a row of a list of mappings, counted from 1
             words[-1] = f"{words[-1]} {step + 1}"
             continue
-        found = next((f for f in fields if f.key == step), None)
-        if found is None:  # a key the schema does not know: its own name
-            words.append(step)
-            kind = ""
-            fields = ()
-            continue
-        words.append(gettext(found.label))
-        kind, fields = found.type, found.fields
-    return " \u203a ".join(words), kind
+        field = next((f for f in fields if f.key == step), None)
+        words.append(step if field is None else gettext(field.label))
+        fields = () if field is None else field.fields  # a key the schema does not know
+    return " \u203a ".join(words), field
 
 
-def _yes_no(text: str) -> str:
-    return {"true": gettext("yes"), "false": gettext("no")}.get(text, text)
-
-
-def _none_if_empty(text: str) -> str:
-    return gettext("(none)") if text in ("[]", "{}", "") else text
+def _readable(value: object, field: Field | None) -> str:
+    """A value as the forms show it: yes or no, a mapping's keys by their labels ("Body: RvA,
+    IAF MLA: yes"), the rows of a list of mappings one after another, none as "(none)"."""
+    if value is ABSENT or value is None or value in ("", [], {}):
+        return gettext("(none)")
+    if isinstance(value, bool):
+        return gettext("yes") if value else gettext("no")
+    if isinstance(value, list) and all(isinstance(row, dict) for row in value):
+        return "; ".join(_readable(row, field) for row in value)
+    if isinstance(value, dict):
+        parts = []
+        for key, item in value.items():
+            inner = next((f for f in field.fields if f.key == key), None) if field else None
+            parts.append(
+                f"{key if inner is None else gettext(inner.label)}: {_readable(item, inner)}"
+            )
+        return ", ".join(parts)
+    return value_text(value)
 
 
 def _status(link: LinkResult | None) -> str:

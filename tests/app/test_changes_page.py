@@ -18,6 +18,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, update
 from sqlmodel import Session
 
+from app import services
+from app.audit import COMMAND_LINE
 from app.limits import lane_of
 from app.models import Grant
 from tests.app.conftest import Ws
@@ -517,3 +519,56 @@ def test_a_link_compares_from_the_last_import_to_now(web: TestClient, edited: Ed
         "changed link LoonWolk Online (loonwolk-online) -> RenderPeak PDF API (renderpeak-pdf)",
         "removed evidence postduif-trust-page",
     ]
+
+
+def test_mappings_read_by_their_labels_and_the_command_line_is_named(
+    web: TestClient, demo_ws: Ws, engine: Engine
+) -> None:
+    """A piece of evidence added from the command line with CUECs, exceptions and an
+    accreditation: each value reads as the forms label it, never as JSON, and who added it
+    is "the command line", not a code."""
+    start = _now()
+    with Session(engine) as session:
+        services.create_entity(
+            session,
+            workspace=services.workspace_for(session, demo_ws.slug),
+            section="evidence",
+            body={
+                "id": "noord-iso",
+                "scheme": "iso27001",
+                "holder": "stratus",
+                "covers": ["stratus-postgres"],
+                "issued": "2026-01-01",
+                "valid_until": "2028-12-31",
+                "accreditation": {"body": "RvA", "iaf_mla": True},
+            },
+            actor=COMMAND_LINE,
+        )
+        services.create_entity(
+            session,
+            workspace=services.workspace_for(session, demo_ws.slug),
+            section="evidence",
+            body={
+                "id": "noord-soc2",
+                "scheme": "soc2",
+                "type": 2,
+                "holder": "stratus",
+                "covers": ["stratus-postgres"],
+                "period": {"from": "2025-10-01", "to": "2026-09-30"},
+                "issued": "2026-11-01",
+                "cuecs": [{"id": "CUEC-1", "text": "Manage your users", "addressed": True}],
+                "exceptions": [{"criterion": "CC6.1", "description": "late reviews"}],
+            },
+            actor=COMMAND_LINE,
+        )
+    sign_in(web, demo_ws.emails["viewer"])
+    page = web.get(f"/w/{demo_ws.slug}/changes", params={"from": start, "to": _now()}).text
+    iso, soc2 = _entities(page)
+    assert "Accreditation \u203a Body RvA Accreditation \u203a IAF MLA yes" in iso
+    # (an id is kept on one line by an element of its own: the text has a space before ",")
+    assert "CUECs Id: CUEC-1, Text: Manage your users, Addressed: yes" in soc2.replace(" ,", ",")
+    assert "Exceptions Criterion: CC6.1, Description: late reviews" in soc2
+    assert "Tested period \u203a From 2025-10-01 Tested period \u203a Until 2026-09-30" in soc2
+    for text in (iso, soc2):
+        assert "{" not in text and '"' not in text, text
+        assert "the command line" in text and " cli " not in f" {text} "

@@ -262,7 +262,7 @@ def changes_view(found: Between) -> Changes:
             e.change,
             gettext(CHANGE_WORDS[e.change]),
             view.entity_words(e, chains),  # the diff's own words for an entity
-            e.by or "",
+            gettext("the command line") if e.by == "cli" else e.by or "",
             "" if e.at is None else shown_moment(e.at),
             tuple(view.readable_values(e)),  # and for its values, as the forms name them
         )
