@@ -618,8 +618,9 @@ class Reader:
             elif report_type == 2 and m.get("period") is None:
                 self.err(
                     join_path(path, "period"),
-                    gettext("a type 2 report needs its tested period: {example}").format(
-                        example="{from: YYYY-MM-DD, to: YYYY-MM-DD}"
+                    gettext(
+                        "a type 2 report needs its tested period: its first day (from) and its "
+                        "last day (to)"
                     ),
                     m,
                     "period" if "period" in m else "type",
@@ -722,7 +723,7 @@ class Reader:
         if start > end:
             self.err(
                 join_path(sub_path, "from"),
-                gettext("from ({start}) is after to ({end})").format(
+                gettext("it starts ({start}) after it ends ({end})").format(
                     start=start.isoformat(), end=end.isoformat()
                 ),
                 value,

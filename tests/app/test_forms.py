@@ -543,7 +543,10 @@ def test_errors_of_groups_and_rows_are_shown_next_to_them(web: TestClient, demo_
     form["carved_out"] = ["nergens", ""]
     answer = web.post("/w/acme/evidence", data={"csrf_token": [token], **form})
     assert answer.status_code == 422
-    assert "after" in field_error(answer.text, "bridge_from")
+    # in the form's words, not the file's: no "from" and "to" as keys, no YAML
+    assert field_error(answer.text, "bridge_from") == (
+        "it starts (2026-12-31) after it ends (2026-10-01)"
+    )
     assert group_error(answer.text, "cuecs").startswith("cuecs[1].id")
     assert 'name="cuecs.1.id" value="" aria-invalid="true" aria-describedby="error-cuecs"' in (
         answer.text
@@ -555,6 +558,23 @@ def test_errors_of_groups_and_rows_are_shown_next_to_them(web: TestClient, demo_
     assert kept["criteria"] == ["security", "availability", "confidentiality"]
     missing = web.get(demo_ws.url("/evidence/full-soc2"), headers=demo_ws.auth())
     assert missing.status_code == 404
+
+
+def test_a_type_2_report_without_its_period_is_told_so_in_plain_words(
+    web: TestClient, demo_ws: Ws
+) -> None:
+    """The form's error says what the tested period is, next to its first field; no
+    YAML-like example of the file's syntax."""
+    sign_in(web, demo_ws.emails["editor"])
+    token = csrf(web.get("/w/acme/evidence").text)
+    form = form_of_full_report()
+    form["period_from"], form["period_to"] = [""], [""]
+    answer = web.post("/w/acme/evidence", data={"csrf_token": [token], **form})
+    assert answer.status_code == 422
+    said = field_error(answer.text, "period_from")
+    assert said == (
+        "a type 2 report needs its tested period: its first day (from) and its last day (to)"
+    )
 
 
 def test_the_extension_box_takes_x_keys_only(web: TestClient, demo_ws: Ws, engine: Engine) -> None:
