@@ -737,7 +737,13 @@ def test_the_import_page_reads_every_format_the_service_reads(web: TestClient, w
     file is previewed, then applied, as the API would."""
     assert set(pages.IMPORT_FORMATS) == set(registry.names())
     sign_in(web, ws.emails["editor"])
-    token = csrf(web.get("/w/acme/import").text)
+    form = web.get("/w/acme/import").text
+    token = csrf(form)
+    # each format by its name, not its code
+    offered = re.findall(r'<option value="([a-z]+)"[^>]*>([^<]+)</option>', form)
+    assert ("chain", "chain file (YAML or JSON)") in offered
+    assert ("fedramp", "FedRAMP marketplace data") in offered
+    assert [code for code, _ in offered] == list(pages.IMPORT_FORMATS)
     bom = (ROOT / "tests/importers/data/cyclonedx/payroll-1.6.json").read_bytes()
     preview = web.post(
         "/w/acme/import",
@@ -745,7 +751,7 @@ def test_the_import_page_reads_every_format_the_service_reads(web: TestClient, w
         files={"file": ("payroll-1.6.json", bom, "application/json")},
     )
     assert preview.status_code == 200, preview.text
-    assert "Read as cyclonedx." in preview.text
+    assert "Read as CycloneDX SaaSBOM." in preview.text
     carried = re.search(r'name="content" value="([^"]+)"', preview.text)
     assert carried is not None
     applied = web.post(

@@ -164,8 +164,21 @@ def page_context(request: Request, visit: Visit, **context: Any) -> dict[str, An
         "can_write": visit.can_write,
         "sections": SECTIONS,
         "import_formats": IMPORT_FORMATS,
+        "format_names": FORMAT_NAMES,
         **context,
     }
+
+
+FORMAT_NAMES = {
+    "chain": N_("chain file (YAML or JSON)"),
+    "cyclonedx": N_("CycloneDX SaaSBOM"),
+    "csv": N_("supplier register (CSV)"),
+    "xlsx": N_("supplier register (XLSX)"),
+    "oscal": N_("OSCAL system security plan"),
+    "fedramp": N_("FedRAMP marketplace data"),
+    "backstage": N_("Backstage catalog"),
+}
+"""Each format the import page reads, as a person names it (translated where it is shown)."""
 
 
 _DONE = {

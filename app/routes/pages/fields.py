@@ -161,6 +161,18 @@ LOOKS: dict[str, dict[str, Look]] = {
         "scope": Look(area=True),
         # not "version": the form's own version is the row's revision, for the stale check
         "version": Look(name="scheme_version", hint=N_("e.g. ISO/IEC 27001:2022")),
+        "issuer_qualification": Look(
+            choices=(
+                ("re", N_("RE: registeraccountant (NL)")),
+                ("ra", N_("RA: accountant-administratieconsulent (NL)")),
+                ("cpa", N_("CPA: certified public accountant (US)")),
+                ("wp", N_("WP: Wirtschaftsprüfer (DE)")),
+                ("qsa", N_("QSA: PCI qualified security assessor")),
+                ("3pao", N_("3PAO: FedRAMP third-party assessment organisation")),
+                ("cb", N_("certification body")),
+                ("none", N_("none of these")),
+            )
+        ),
         "accreditation": Look(group=N_("Accreditation (certificates)")),
         "accreditation.iaf_mla": Look(hint=N_("the body signed the IAF multilateral agreement")),
         "assurance": Look(group=N_("Conclusion")),
