@@ -116,7 +116,7 @@ accredited by RvA (IAF MLA); sighted; document c.pdf
     True
     """
     e = evidence
-    parts = [_kind(e, chain), _dates(e, profile, at)]
+    parts = [_kind(e, chain), dates_of(e, profile, at)]
     if e.scheme.scheme_class in _REPORTS:
         opinion = gettext("{opinion}, {assurance}").format(
             opinion=gettext(_OPINIONS[e.opinion]), assurance=gettext(_ASSURANCES[e.assurance])
@@ -156,7 +156,9 @@ def _kind(e: Evidence, chain: Chain) -> str:
     return gettext("{kind}, held by {holder}").format(kind=kind, holder=holder.name)
 
 
-def _dates(e: Evidence, profile: ResolvedProfile | None, at: date | None) -> str:
+def dates_of(e: Evidence, profile: ResolvedProfile | None, at: date | None) -> str:
+    """A piece's dates as its basis says them: period, validity or issue, the bridge letter,
+    and with a profile and a date, until when it counts (a bridged report: with its letter)."""
     dates = []
     if e.period is not None:
         dates.append(gettext("period {range}").format(range=span(e.period.start, e.period.end)))
@@ -277,16 +279,7 @@ def link_bases(
     >>> bases[("app", "host")].basis.startswith("SOC 2 report, type 2, held by H;")
     True
     """
-    period_mode = result.period is not None
-    reports_into: dict[str, list[str]] = {}
-    for link in result.links:
-        if link.status is Status.OUT_OF_SCOPE or link.verdict is Verdict.INCLUDED:
-            continue
-        ids = [link.evidence] if link.evidence else []
-        if period_mode:
-            ids += [a.evidence for a in link.also]
-        found = reports_into.setdefault(link.provider, [])
-        found += [i for i in ids if i not in found]
+    reports_into = _reports_into(result)
 
     described: dict[tuple[str, bool], str] = {}  # a piece reads the same on every link
 
@@ -297,7 +290,7 @@ def link_bases(
             if e is None:
                 found = ""
             elif short:
-                found = f"{_kind(e, chain)}; {_dates(e, profile, result.at)}"
+                found = f"{_kind(e, chain)}; {dates_of(e, profile, result.at)}"
             else:
                 found = basis_of(e, chain, profile=profile, at=result.at, stored=stored)
             described[(evidence_id, short)] = found
@@ -319,6 +312,35 @@ def link_bases(
         )
         for link in result.links
     }
+
+
+def carve_out_notes(result: CheckResult, chain: Chain) -> dict[tuple[str, str], tuple[str, ...]]:
+    """The carve-out notes of :func:`link_bases` alone, by ``(consumer, provider)``, for the
+    links that have one: what the graph page's panel says of a link beside its reasons."""
+    reports_into = _reports_into(result)
+    notes = {}
+    for link in result.links:
+        key = (link.consumer, link.provider)
+        found = _carve_outs(key, chain, reports_into.get(link.consumer, []))
+        if found:
+            notes[key] = found
+    return notes
+
+
+def _reports_into(result: CheckResult) -> dict[str, list[str]]:
+    """The evidence deciding the links into each provider that are judged on their own (not
+    INCLUDED, in scope); over a period, every piece considered for them."""
+    period_mode = result.period is not None
+    reports_into: dict[str, list[str]] = {}
+    for link in result.links:
+        if link.status is Status.OUT_OF_SCOPE or link.verdict is Verdict.INCLUDED:
+            continue
+        ids = [link.evidence] if link.evidence else []
+        if period_mode:
+            ids += [a.evidence for a in link.also]
+        found = reports_into.setdefault(link.provider, [])
+        found += [i for i in ids if i not in found]
+    return reports_into
 
 
 def _carve_outs(key: tuple[str, str], chain: Chain, reports: list[str]) -> tuple[str, ...]:

@@ -74,6 +74,7 @@
     e.critical = Boolean(e.critical);
     e.uncovered = e.uncovered || [];
     e.bridged = e.bridged || [];
+    e.notes = e.notes || [];
   });
 
   const PAGE = 100; // table rows per page
@@ -1414,6 +1415,10 @@
           e.reasons.map((i) => el("li", {}, [el("code", { text: data.reasons[i][0] }), " ", ...unbroken(reasonText(i))]))
         )
       );
+    }
+    if (e.notes.length) {
+      // a carve-out: the report of the consumer leaves this link to evidence of its own
+      block.append(el("ul", { class: "notes" }, e.notes.map((note) => el("li", {}, unbroken(note)))));
     }
     if (e.uncovered.length) {
       block.append(el("p", { text: t("Days not covered: {days}", { days: e.uncovered.join("; ") }) }));

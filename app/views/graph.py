@@ -48,12 +48,17 @@ from graph import i18n
 from graph.i18n import N_
 from graph.model import Chain, DateRange, Evidence, Kind, Profile
 from graph.verdicts import CheckResult, LinkResult, ReasonCode, Status, Verdict
+from importers.basis import carve_out_notes, dates_of
 from importers.gcpause import paused
 
 if TYPE_CHECKING:
+    from datetime import date
+
     from starlette.requests import Request
     from starlette.responses import Response
     from starlette.templating import Jinja2Templates
+
+    from graph.profiles import ResolvedProfile
 
 APP = Path(__file__).resolve().parents[1]
 TEMPLATES = APP / "templates"
@@ -402,19 +407,18 @@ _TYPES = {1: N_("type 1"), 2: N_("type 2")}
 
 
 def _evidence_json(
-    e: Evidence, chain: Chain, document_url: str | None, documents: Collection[str] | None
+    e: Evidence,
+    chain: Chain,
+    document_url: str | None,
+    documents: Collection[str] | None,
+    *,
+    profile: ResolvedProfile | None,
+    at: date | None,
 ) -> dict[str, Any]:
     holder = chain.suppliers.get(e.holder)
-    gettext, day = i18n.gettext, i18n.format_date
-    when = []
-    if e.period is not None:
-        when.append(gettext("period {range}").format(range=_range(e.period)))
-    if e.as_of is not None:
-        when.append(gettext("as of {day}").format(day=day(e.as_of)))
-    if e.issued is not None:
-        when.append(gettext("issued {day}").format(day=day(e.issued)))
-    if e.valid_until is not None:
-        when.append(gettext("valid until {day}").format(day=day(e.valid_until)))
+    gettext = i18n.gettext
+    # the report's words: the bridge letter, and until when it counts under the profile
+    when = dates_of(e, profile, at)
     linked = document_url is not None and (documents is None or e.id in documents)
     kind = _TYPES.get(e.type, f"type {e.type}") if e.type is not None else None
     return {
@@ -422,7 +426,7 @@ def _evidence_json(
         "scheme": gettext(e.scheme.label) + (f" {gettext(kind)}" if kind else ""),
         "holder": e.holder,
         "holderName": holder.name if holder else e.holder,
-        "when": ", ".join(when),
+        "when": when,
         "issuer": e.issuer,
         "verification": gettext(e.verification.value),
         "document": document_url.format(id=quote(e.id, safe=""))
@@ -476,6 +480,7 @@ def graph_payload(
     offering: str,
     document_url: str | None,
     documents: Collection[str] | None = None,
+    profile: ResolvedProfile | None = None,
 ) -> dict[str, Any]:
     """Everything the page draws: nodes with their places, links, reason sentences, evidence.
 
@@ -492,6 +497,9 @@ def graph_payload(
         of a piece's document, e.g. ``"/w/ws1/evidence/{id}/document"``; ``None`` for no links.
     documents
         The ids of the evidence that has a document; ``None`` links every piece.
+    profile
+        The profile the result was judged by: a piece's dates then say until when it counts
+        (with its bridge letter), as the scoping report's basis does.
 
     Returns
     -------
@@ -535,6 +543,7 @@ def graph_payload(
     reasons: dict[tuple[str, str], int] = {}
     edges = []
     used: dict[str, Evidence] = {}
+    notes = carve_out_notes(result, chain)  # as the scoping report notes them
     for link in result.links:
         dependency = chain.dependencies.get((link.consumer, link.provider))
         verdict = link.verdict
@@ -556,6 +565,9 @@ def graph_payload(
             edge["role"] = dependency.role
         if dependency is not None and dependency.critical:
             edge["critical"] = True
+        note = notes.get((link.consumer, link.provider))
+        if note:
+            edge["notes"] = list(note)
         if link.uncovered:
             edge["uncovered"] = [_range(r) for r in link.uncovered]
         if link.bridged:
@@ -593,7 +605,7 @@ def graph_payload(
         "edges": edges,
         "reasons": [list(key) for key in reasons],
         "evidence": {
-            eid: _evidence_json(e, chain, document_url, documents)
+            eid: _evidence_json(e, chain, document_url, documents, profile=profile, at=result.at)
             for eid, e in sorted(used.items())
         },
     }
@@ -630,11 +642,13 @@ def graph_context(
     profiles: Iterable[Profile | str] = (),
     at: str | None = None,
     period: str | None = None,
+    resolved: ResolvedProfile | None = None,
 ) -> dict[str, Any]:
     """The variables of ``graph.html`` (add the request, user, csrf_token, messages).
 
     ``at``, ``period`` and the profile are the values of the page's GET form (``at=YYYY-MM-DD``,
     ``period=FROM..TO``, ``profile=ID``), shown as given; they default to the result's.
+    ``resolved`` is the profile the result was judged by (see :func:`graph_payload`).
 
     >>> from graph.model import Chain, Kind, Service, Supplier
     >>> from datetime import date
@@ -652,7 +666,12 @@ def graph_context(
     """
     with paused():  # the payload makes no cycles: see below
         payload = graph_payload(
-            chain, result, offering=offering, document_url=document_url, documents=documents
+            chain,
+            result,
+            offering=offering,
+            document_url=document_url,
+            documents=documents,
+            profile=resolved,
         )
         graph_json = script_json(payload)
     ids = [p.id if isinstance(p, Profile) else p for p in profiles]
@@ -695,6 +714,7 @@ def render_graph_page(
     at: str | None = None,
     period: str | None = None,
     extra: Mapping[str, Any] | None = None,
+    resolved: ResolvedProfile | None = None,
 ) -> Response:
     """The graph page as a response: ``graph.html`` with :func:`graph_context` and ``extra``.
 
@@ -709,6 +729,7 @@ def render_graph_page(
         profiles=profiles,
         at=at,
         period=period,
+        resolved=resolved,
     )
     install_i18n(templates.env)  # the pages' environment has it; another gets it here
     return templates.TemplateResponse(request, GRAPH_TEMPLATE, {**context, **(extra or {})})
@@ -731,6 +752,7 @@ def offline_html(
     offering: str,
     document_url: str | None = None,
     documents: Collection[str] | None = None,
+    resolved: ResolvedProfile | None = None,
 ) -> bytes:
     """One self-contained HTML file of the graph that works from ``file://``, offline.
 
@@ -751,7 +773,12 @@ def offline_html(
     """
     with paused():  # see graph_context
         payload = graph_payload(
-            chain, result, offering=offering, document_url=document_url, documents=documents
+            chain,
+            result,
+            offering=offering,
+            document_url=document_url,
+            documents=documents,
+            profile=resolved,
         )
         graph_json = script_json(payload)
     assets = vis_assets()

@@ -25,11 +25,12 @@ from starlette.templating import Jinja2Templates
 from app.views.graph import STATIC, TEMPLATES, offline_html, render_graph_page, vis_directory
 from graph.coverage import check
 from graph.forecast import forecast
-from graph.model import Chain, Kind, ReportException
+from graph.model import BridgeLetter, Chain, Kind, ReportException, SubserviceMethod, Subservices
+from graph.profiles import ZEKER_ONLINE
 from graph.verdicts import Status
 from importers.chainfile import load_chains
 from tests.browser.conftest import Watched, serve
-from tests.factories import dep, make_chain, report, service, supplier
+from tests.factories import d, dep, make_chain, period, report, service, supplier
 from tests.graph.test_forecast import included_chain
 
 CSP = (
@@ -96,6 +97,7 @@ def make_app(chain: Chain, *, offering: str = "app") -> Starlette:
             document_url="/w/ws1/evidence/{id}/document",
             profiles=["zeker-online", "strict"],
             extra={"forecast_url": "/forecast?offering=" + offering},
+            resolved=ZEKER_ONLINE,
         )
 
     async def ahead(request: Request) -> Response:
@@ -237,6 +239,47 @@ def test_clicking_a_node_shows_verdict_reasons_and_evidence(watched: Watched, or
     page.wait_for_url("**/evidence/cdn-soc2/document")
     assert "document of cdn-soc2" in page.inner_text("body")
     assert_clean(watched, origin)
+
+
+def test_a_links_panel_says_what_the_report_says_of_its_evidence_and_carve_out(
+    watched: Watched, artefacts: Path
+) -> None:
+    """Host's report carves out the data centre and is carried by a bridge letter: its link's
+    panel gives the letter and the day the report counts until with it; the data centre's
+    link says it is carved out of Host's report and needs evidence of its own, as the
+    scoping report's basis and notes do."""
+    chain = make_chain(
+        services=[
+            service("app", name="App"),
+            service("host", name="Host", supplier="hostco", kind=Kind.IAAS),
+            service("dc", name="DC", supplier="dcco", kind=Kind.OTHER),
+        ],
+        dependencies=[dep("app", "host"), dep("host", "dc")],
+        evidence=[
+            report(
+                "host-soc2",
+                holder="hostco",
+                covers=["host"],
+                period=period("2024-10-01", "2025-09-30"),
+                issued=d("2025-11-01"),
+                bridge_letter=BridgeLetter(d("2025-10-01"), d("2026-12-31")),
+                subservices=Subservices(SubserviceMethod.CARVE_OUT, carved_out=("dc",)),
+            )
+        ],
+    )
+    with serve(make_app(chain)) as url:
+        page = open_graph(watched, url)
+        page.evaluate("window.ketenkaart.selectEdge(0)")
+        panel = page.locator("#graph-panel")
+        panel.locator("dl.facts").wait_for()
+        dates = panel.locator("dl.facts dd").nth(3).inner_text()
+        assert "bridge letter 2025-10-01 to 2026-12-31" in dates, dates
+        assert "counts until 2026-12-30 with its bridge letter" in dates, dates
+        panel.screenshot(path=str(artefacts / "graph-panel-bridged.png"))
+        page.evaluate("window.ketenkaart.selectEdge(1)")
+        note = panel.locator("ul.notes li").inner_text()
+        assert note == "carved out of Host's report host-soc2; needs its own evidence"
+        assert_clean(watched, url)
 
 
 def test_filtering_by_status_hides_those_links(watched: Watched, origin: str) -> None:

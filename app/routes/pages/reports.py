@@ -228,6 +228,7 @@ def graph_page(request: Request, session: SessionDep, ws: WsPath, offering: str)
                 profiles=_profiles(found.chain),
                 at=found.at or None,
                 period=found.period or None,
+                resolved=found.resolved,
             )
         return found.version, context
 
@@ -440,7 +441,7 @@ def report_offline(request: Request, session: SessionDep, ws: WsPath, offering: 
     """The graph as one self-contained HTML file that works offline."""
     visit = visit_as(request, session, ws, READ)
     found = _checked(request, session, visit, offering)
-    data = offline_html(found.chain, found.result, offering=offering)
+    data = offline_html(found.chain, found.result, offering=offering, resolved=found.resolved)
     return _download(data, "text/html; charset=utf-8", ws, offering, "html")
 
 
