@@ -468,7 +468,17 @@ def parse_file(
         where = None if mark is None else int(mark.line) + 1
         problem = getattr(err, "problem", None) or str(err)
         context = getattr(err, "context", None)
-        if context:
+        began = getattr(err, "context_mark", None)
+        if context and began is not None and where is not None and int(began.line) + 1 < where:
+            # the parser notices where it gave up (an unclosed quote: at the end of the file);
+            # the line it was reading from is where to look
+            message = gettext("not valid YAML: {problem} ({context} that starts on line {line})")
+            message = message.format(
+                problem=library_words(problem),
+                context=library_words(context),
+                line=int(began.line) + 1,
+            )
+        elif context:
             message = gettext("not valid YAML: {problem} ({context})").format(
                 problem=library_words(problem), context=library_words(context)
             )

@@ -303,6 +303,16 @@ def test_yaml_syntax_error_is_one_issue_with_its_line() -> None:
     assert issue.line == 8 and issue.message.startswith("not valid YAML")
 
 
+def test_an_unclosed_quote_names_the_line_it_opened_on() -> None:
+    """The parser gives up at the end of the file; the message names the line the quoted
+    text began on, where the quote is missing."""
+    issue = only_issue(chain_text('title: "unclosed\nx-a: 1\n\n\n'))
+    assert issue.line is not None and issue.line > 7
+    assert issue.message.endswith("(while scanning a quoted scalar that starts on line 7)"), (
+        issue.message
+    )
+
+
 def test_mapping_as_key_is_refused() -> None:
     """A key must be a plain string, not a list or mapping."""
     issue = only_issue(chain_text("? [a, b]\n: 1\n"))
