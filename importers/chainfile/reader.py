@@ -499,7 +499,8 @@ class Reader:
             path = f"{name}[{index}]"
             before = len(issues)
             key, value = self.entry(name, plan, m, path)
-            if key is None:
+            if key is None:  # no usable id: what it names is checked all the same
+                self.keep_references(name, m, path)
                 continue
             first = seen.get(key)
             if first is not None:

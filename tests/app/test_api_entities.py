@@ -323,6 +323,20 @@ def test_an_invalid_entity_is_422_with_field_locations(client: TestClient, demo_
     assert client.get(demo_ws.url("/services/bad"), headers=demo_ws.auth()).status_code == 404
 
 
+def test_an_entity_with_a_bad_id_still_has_what_it_names_checked(
+    client: TestClient, demo_ws: Ws
+) -> None:
+    """ "Every error is listed": a supplier with an id the format refuses, a country code that
+    does not exist and a parent that is not in the register gets all three at once, not the
+    parent's after the id is put right."""
+    body = {"id": "Bad Id", "name": "X", "country": "XX", "parent": "nope"}
+    answer = client.post(demo_ws.url("/suppliers"), json=body, headers=demo_ws.auth())
+    assert answer.status_code == 422
+    errors = {e["location"]: e["message"] for e in answer.json()["errors"]}
+    assert sorted(errors) == ["country", "id", "parent"]
+    assert errors["parent"] == "unknown supplier 'nope'"
+
+
 def test_an_entity_without_its_id_is_422(client: TestClient, demo_ws: Ws) -> None:
     """A supplier without an id names the missing field."""
     answer = client.post(demo_ws.url("/suppliers"), json={"name": "X"}, headers=demo_ws.auth())

@@ -313,6 +313,13 @@ def test_an_unclosed_quote_names_the_line_it_opened_on() -> None:
     )
 
 
+def test_an_entry_without_a_usable_id_has_its_references_checked() -> None:
+    """A service whose id breaks the rule still has its unknown supplier reported."""
+    bad = "  - {id: Bad Id, name: B, supplier: nope, kind: saas}\n"
+    paths = {i.path for i in issues_of(chain_text(base=BASE + bad))}
+    assert paths == {"services[1].id", "services[1].supplier"}
+
+
 def test_mapping_as_key_is_refused() -> None:
     """A key must be a plain string, not a list or mapping."""
     issue = only_issue(chain_text("? [a, b]\n: 1\n"))
