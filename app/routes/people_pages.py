@@ -210,6 +210,30 @@ def _failed(
     )
 
 
+def _checked_invitation(
+    form: FormData, email: str, *, auditor: bool
+) -> tuple[date | None, date | None]:
+    """An invitation's first and last day; refused with every error of the form at once (the
+    address and the dates), not the address's after the dates are put right."""
+    refused: list[Invalid] = []
+    try:
+        accounts.normalise_email(email)
+    except Invalid as bad:
+        refused.append(bad)
+    try:
+        starts, ends = _dates(form, "invite", required=auditor)
+    except Invalid as bad:
+        refused.append(bad)
+    if len(refused) > 1:
+        raise Invalid(
+            gettext("the invitation is not valid; every error is listed"),
+            errors=[error for bad in refused for error in bad.errors],
+        )
+    if refused:
+        raise refused[0]
+    return starts, ends
+
+
 def _dates(form: FormData, name: str, *, required: bool) -> tuple[date | None, date | None]:
     """The first and last day of an engagement's form, every problem named by its input."""
     found: dict[str, date | None] = {}
@@ -347,7 +371,7 @@ def invite(request: Request, session: SessionDep, ws: WsPath, form: FormDep) -> 
     auditor = chosen["role"] == accounts.AUDITOR
     try:
         base = public_base(request)  # before the invitation: no secret made for nothing
-        starts, ends = _dates(form, "invite", required=auditor)
+        starts, ends = _checked_invitation(form, chosen["email"], auditor=auditor)
         secret, _ = membership.invite(
             session,
             workspace=visit.workspace,

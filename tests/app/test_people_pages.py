@@ -458,6 +458,12 @@ def test_engagement_errors_are_shown_next_to_their_fields(web: TestClient, demo_
     assert re.search(r'value="loonwolk-online" checked', backwards.text)
     assert "No engagements." not in backwards.text  # the fixture's auditor's grant
     assert "No open invitations." in backwards.text
+    # every error of the form at once: the address with the dates, not after them
+    both = web.post(f"{PEOPLE}/invitations", data=form | {"invite_email": ""})
+    assert both.status_code == 422
+    assert field_error(both.text, "invite_email") == "expected name@domain"
+    assert field_error(both.text, "invite_starts") == "required: a date YYYY-MM-DD"
+    assert "No open invitations." in both.text
 
 
 def test_an_invitation_can_be_withdrawn(
