@@ -7,7 +7,8 @@
  * the forecast is asked for afterwards; until it comes the section says it is on its way.
  * It lists the changes of status in date order, the soonest first, each with the reason for
  * the new status, as a timeline: one entry per day and link. Services are named as the graph
- * names them (#graph-data); every text goes in through textContent, nothing is parsed as HTML.
+ * names them (#graph-data), or on the report page by #forecast-names; every text goes in
+ * through textContent, nothing is parsed as HTML.
  */
 (function () {
   "use strict";
@@ -25,6 +26,13 @@
   if (dataSource) {
     for (const node of JSON.parse(dataSource.textContent).nodes || []) {
       names.set(node.id, node.name);
+    }
+  }
+  // the report page has no graph: it gives the names of the services it reaches by id
+  const namesSource = document.getElementById("forecast-names");
+  if (namesSource) {
+    for (const [id, name] of Object.entries(JSON.parse(namesSource.textContent))) {
+      names.set(id, name);
     }
   }
   function serviceName(id) {

@@ -230,7 +230,11 @@ def test_the_graph_page_says_what_changes_next(
     page.wait_for_selector("#forecast[data-ready=true]", state="attached")
     report = page.locator("#forecast .forecast-item")
     assert report.count() == len(expected)
-    assert "loonwolk-online → stratus-postgres" in report.first.inner_text()
+    # the services named as on the graph page, not by their ids
+    assert (
+        "LoonWolk Online (loonwolk-online) → Stratus Managed PostgreSQL (stratus-postgres)"
+        in report.first.inner_text()
+    )
     assert "31 december 2026" in report.first.inner_text()
     page.locator("#forecast").screenshot(path=str(artefacts / "pages-report-forecast-nl.png"))
 

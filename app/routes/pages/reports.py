@@ -46,6 +46,7 @@ from app.views.graph import (
     graph_context,
     graph_words,
     offline_html,
+    script_json,
 )
 from app.views.markdown import iter_markdown, origins_markdown, reached, scope_links
 from app.views.pages import page
@@ -247,6 +248,17 @@ def graph_page(request: Request, session: SessionDep, ws: WsPath, offering: str)
             "upstream": upstream,
         },
     )
+
+
+def _reached_names(result: CheckResult, chain: Chain) -> dict[str, str]:
+    """The name of every service on a link of the result, by id."""
+    services = chain.services
+    names = {}
+    for link in result.links:
+        for sid in (link.consumer, link.provider):
+            if sid not in names and sid in services:
+                names[sid] = services[sid].name
+    return names
 
 
 def _forecast_url(ws: str, offering: str, at: date, profile: str) -> str:
@@ -588,6 +600,8 @@ def report_page(request: Request, session: SessionDep, ws: WsPath, offering: str
                 if found.at
                 else None
             ),
+            # the forecast names services as the report does, not by their ids
+            forecast_names=script_json(_reached_names(result, chain)) if found.at else None,
             graph_words=graph_words,
             audit_seq=seq,
             audit_hash=digest,
