@@ -120,3 +120,22 @@ def test_a_stored_document_is_on_record_in_the_page_and_the_markdown(
     worksheet = web.get(REPORT + ".csv", params={"at": "2026-11-27"}).text
     assert "counts until 2027-06-30" in worksheet and "sighted; document on record" in worksheet
     assert "carved out of Polder Compute Amsterdam's report polder-isae3402-2026" in worksheet
+
+
+def test_the_page_downloads_the_checks_own_json_for_its_moment_and_profile(
+    web: TestClient, kids: Ws
+) -> None:
+    """Beside Markdown, CSV and XLSX, the report links the contract's JSON document: what the
+    API and `ketenkaart check --format json` give for the same offering, moment and
+    profile, saved under a name that says what it is."""
+    sign_in(web, kids.emails["viewer"])
+    page = web.get(REPORT, params={"period": "2026-01-01..2026-06-30", "profile": "zeker-online"})
+    assert page.status_code == 200, page.text
+    found = re.search(r'<a href="([^"]+)" download="kidsplan-online-check.json">JSON', page.text)
+    assert found is not None
+    document = web.get(html.unescape(found.group(1)))
+    assert document.status_code == 200, document.text
+    body = document.json()
+    assert body["offerings"] == ["kidsplan-online"]
+    assert (body["profile"], body["at"]) == ("zeker-online", None)
+    assert body["period"] == {"from": "2026-01-01", "to": "2026-06-30"}

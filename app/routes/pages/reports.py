@@ -250,6 +250,12 @@ def graph_page(request: Request, session: SessionDep, ws: WsPath, offering: str)
     )
 
 
+def _check_url(ws: str, offering: str, form: dict[str, str]) -> str:
+    """The API's check of the offering for the report's moment and profile."""
+    asked = {"offering": offering, **{k: v for k, v in form.items() if k != "since"}}
+    return f"/api/v1/workspaces/{quote(ws)}/check?{urlencode(asked)}"
+
+
 def _reached_names(result: CheckResult, chain: Chain) -> dict[str, str]:
     """The name of every service on a link of the result, by id."""
     services = chain.services
@@ -606,13 +612,17 @@ def report_page(request: Request, session: SessionDep, ws: WsPath, offering: str
             audit_seq=seq,
             audit_hash=digest,
             downloads=[
-                (f"{base}.{ext}" + (f"?{query}" if query else ""), label)
-                for ext, label in (  # the labels in words by the page (its ``t`` filter)
-                    ("md", "Markdown"),
-                    ("csv", N_("CSV (links)")),
-                    ("xlsx", N_("XLSX worksheet")),
-                    ("html", N_("Graph, offline HTML")),
-                )
+                *(
+                    (f"{base}.{ext}" + (f"?{query}" if query else ""), label, "")
+                    for ext, label in (  # the labels in words by the page (its ``t`` filter)
+                        ("md", "Markdown"),
+                        ("csv", N_("CSV (links)")),
+                        ("xlsx", N_("XLSX worksheet")),
+                        ("html", N_("Graph, offline HTML")),
+                    )
+                ),
+                # the contract's document itself, as the API and `ketenkaart check` give it
+                (_check_url(ws, offering, form), N_("JSON (the check)"), f"{offering}-check.json"),
             ],
             markdown_url=f"{base}.md" + (f"?{query}" if query else ""),
             since=_since_text(request),
