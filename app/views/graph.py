@@ -664,16 +664,9 @@ def graph_context(
     lists without cycles, and at 20,000 services the collector spent nearly half the time
     traversing the chain's and the check's millions of objects for nothing (ADR 28).
     """
-    with paused():  # the payload makes no cycles: see below
-        payload = graph_payload(
-            chain,
-            result,
-            offering=offering,
-            document_url=document_url,
-            documents=documents,
-            profile=resolved,
-        )
-        graph_json = script_json(payload)
+    payload, graph_json = _drawn(
+        chain, result, offering, document_url=document_url, documents=documents, resolved=resolved
+    )
     ids = [p.id if isinstance(p, Profile) else p for p in profiles]
     if result.profile not in ids:
         ids.insert(0, result.profile)
@@ -699,6 +692,29 @@ def graph_context(
         "graph_json": graph_json,
         "graph_words": graph_words,
     }
+
+
+def _drawn(
+    chain: Chain,
+    result: CheckResult,
+    offering: str,
+    *,
+    document_url: str | None,
+    documents: Collection[str] | None,
+    resolved: ResolvedProfile | None,
+) -> tuple[dict[str, Any], Markup]:
+    """:func:`graph_payload` and its JSON for the page's script block, made with the cyclic
+    garbage collector paused (see :func:`graph_context`)."""
+    with paused():  # the payload makes no cycles
+        payload = graph_payload(
+            chain,
+            result,
+            offering=offering,
+            document_url=document_url,
+            documents=documents,
+            profile=resolved,
+        )
+        return payload, script_json(payload)
 
 
 def render_graph_page(
@@ -771,16 +787,9 @@ def offline_html(
     >>> text.startswith("<!doctype html>"), "script-src 'sha256-" in text, " src=" in text
     (True, True, False)
     """
-    with paused():  # see graph_context
-        payload = graph_payload(
-            chain,
-            result,
-            offering=offering,
-            document_url=document_url,
-            documents=documents,
-            profile=resolved,
-        )
-        graph_json = script_json(payload)
+    payload, graph_json = _drawn(
+        chain, result, offering, document_url=document_url, documents=documents, resolved=resolved
+    )
     assets = vis_assets()
     scripts = [
         _inline(assets["vis-network.min.js"].read_text(encoding="utf-8"), "script", "vis-network"),
