@@ -19,6 +19,7 @@ from http import HTTPStatus
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -238,9 +239,9 @@ def install(app: FastAPI) -> None:
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
         if exc.status_code == 404 and _reads_pages(request):
             # a mistyped or outdated address in a browser: a page, as a page's own 404 is
-            from app.routes.pages.access import problem_page  # noqa: PLC0415 - pages need us
+            from app.routes.pages.access import missing_page  # noqa: PLC0415 - pages need us
 
-            return problem_page(request, NotFound(gettext("There is no page at this address.")))
+            return await run_in_threadpool(missing_page, request)
         detail = str(exc.detail)  # Starlette's own: the status's name ("Not Found")
         return problem_response(exc.status_code, gettext(detail) if detail in TITLES else detail)
 

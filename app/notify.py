@@ -593,6 +593,9 @@ def _forecast_drafts(
                 "reasons": [
                     {"code": r.code.value, "message": r.message} for r in change.after.reasons
                 ],
+                "inclusion_lapsed": [
+                    {"code": r.code.value, "message": r.message} for r in change.inclusion_lapsed
+                ],
             },
         )
 

@@ -32,7 +32,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, NamedTuple
 
 from graph.build import build_graph
@@ -214,24 +214,33 @@ def _inclusion_lapsed(
     chain: Chain, before: LinkResult, after: LinkResult, profile: ResolvedProfile, day: date
 ) -> tuple[Reason, ...]:
     """Why the consumer's report that made ``before`` INCLUDED no longer includes the provider
-    on ``day``: the report judged for its own service, the consumer, on that day."""
+    on ``day``: the reasons the report, judged for its own service (the consumer), has on that
+    day and had not the day before."""
     if before.verdict is not Verdict.INCLUDED or after.verdict is Verdict.INCLUDED:
         return ()
     report = chain.evidence.get(before.evidence or "")
     if report is None:
         return ()
     consumer = chain.services[before.consumer]
-    holder = chain.suppliers[report.holder]
-    judged = assess(
-        report,
-        provider=consumer,
-        supplier=chain.suppliers[consumer.supplier],
-        holder=holder,
-        locations=consumer.locations,
-        profile=profile,
-        at=day,
-    )
-    return tuple(judged.reasons)
+    holder, supplier = chain.suppliers[report.holder], chain.suppliers[consumer.supplier]
+
+    def reasons_on(moment: date) -> tuple[Reason, ...]:
+        judged = assess(
+            report,
+            provider=consumer,
+            supplier=supplier,
+            holder=holder,
+            locations=consumer.locations,
+            profile=profile,
+            at=moment,
+        )
+        return tuple(judged.reasons)
+
+    # what ended the inclusion: the reasons the report has on the day and not the day before
+    # (an exception it always had did not end it)
+    had = {r.code for r in reasons_on(day - timedelta(days=1))}
+    now = reasons_on(day)
+    return tuple(r for r in now if r.code not in had) or now
 
 
 class _Reads:

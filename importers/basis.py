@@ -37,7 +37,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from graph.evidence import counts_until, stop_date
+from graph.evidence import last_counted, stop_date
 from graph.i18n import N_, format_date, gettext, ngettext
 from graph.model import (
     Assurance,
@@ -183,7 +183,9 @@ def dates_of(e: Evidence, profile: ResolvedProfile | None, at: date | None) -> s
         dates.append(bridged_by)
     if at is not None and profile is not None and e.scheme.scheme_class in _REPORTS and e.period:
         stop = stop_date(e, profile)
-        bridged = counts_until(e, profile, at)
+        # the day it counts until, or last counted, its letter's days included: as the
+        # evidence page and the workbook's Evidence sheet say it
+        bridged = last_counted(e, profile, at)
         # a report with a period always has a last day (graph.evidence.stop_date)
         if bridged != stop and bridged is not None:
             until = gettext("counts until {day} with its bridge letter")

@@ -1174,6 +1174,7 @@
     }
     const box = graphBox();
     if (!isFinite(box.left)) {
+      sayWhatShows(false); // nothing at all: every kind unticked hides the offering too
       return;
     }
     const width = canvas.clientWidth;
@@ -1186,8 +1187,14 @@
     const partial = scale < MIN_SCALE;
     scale = Math.max(scale, MIN_SCALE);
     network.moveTo({ position: viewCentre(box, scale, width, height, partial), scale: scale, animation: false });
+    sayWhatShows(partial);
+  }
+
+  // The note above the graph after a filter: that no link matches (the lone offering, or an
+  // empty canvas, would look like a chain without links), else the first view's note when
+  // what shows does not fit legibly.
+  function sayWhatShows(partial) {
     if (!linksShown && data.edges.length) {
-      // every link filtered away: the lone offering would look like a chain without links
       say(t("No link matches these filters: tick a status or a kind to show links."));
     } else {
       say(hook.partial && partial ? partialNote() : null);

@@ -14,7 +14,7 @@ from __future__ import annotations
 import functools
 import io
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, datetime, time
 from typing import TYPE_CHECKING
 
@@ -186,12 +186,30 @@ def _shown(change: EntityChange) -> Iterator[tuple[FieldChange, object, object]]
         yield f, before, after
 
 
-def readable_values(change: EntityChange) -> list[tuple[str, str, str]]:
+ChoiceWords = Callable[[str, tuple[str, ...], str], str | None]
+"""How a page says a choice's value: (section, the field's keys, value) to words, or
+``None`` for a value it does not know."""
+
+
+def who(by: str | None) -> str:
+    """Who made a change, as a person reads it: the command line (the trail's ``cli``) by its
+    name in the context's language, anyone else as the trail names them.
+
+    >>> who("cli"), who("ops@acme.example"), who(None)
+    ('the command line', 'ops@acme.example', '')
+    """
+    return gettext("the command line") if by == "cli" else by or ""
+
+
+def readable_values(
+    change: EntityChange, choice: ChoiceWords | None = None
+) -> list[tuple[str, str, str]]:
     """:func:`shown_values` as the register's forms name and show them: (label, before,
     after), each field by its labels from the entity down, joined by an angle quote ("Tested
     period", then "Until"; a row of a list counted from 1, "Exceptions 2"), in the language
     of the context; a yes-or-no value as yes or no, a mapping's keys by their labels, an
-    empty value as none.
+    empty value as none, and a choice's value as ``choice`` says it (the forms' words for a
+    scheme, a kind, a qualification; without it the value itself).
 
     >>> from graph.diff import FieldChange
     >>> change = EntityChange("dependencies", ("app", "db"), Change.CHANGED,
@@ -211,6 +229,20 @@ def readable_values(change: EntityChange) -> list[tuple[str, str, str]]:
     shown = []
     for f, before, after in _shown(change):
         label, field = _labelled(change.section, f.path)
+        if choice is not None and field is not None and field.type == "choice":
+            keys = tuple(step for step in f.path if isinstance(step, str))
+            said = [
+                choice(change.section, keys, value) if isinstance(value, str) else None
+                for value in (before, after)
+            ]
+            shown.append(
+                (
+                    label,
+                    said[0] or _readable(before, field),
+                    said[1] or _readable(after, field),
+                )
+            )
+            continue
         shown.append((label, _readable(before, field), _readable(after, field)))
     return shown
 
@@ -299,7 +331,9 @@ record; sighted; no document on record']
 def _who(change: EntityChange) -> str:
     if change.by is None and change.at is None:
         return ""
-    parts = [p for p in (change.by, change.at and change.at.isoformat(timespec="seconds")) if p]
+    parts = [
+        p for p in (who(change.by), change.at and change.at.isoformat(timespec="seconds")) if p
+    ]
     return " (" + ", ".join(parts) + ")"
 
 
@@ -436,7 +470,7 @@ def render_markdown(changes: ChainDiff, old: Chain, new: Chain) -> str:
         tail = ""
         if trail:
             when = entity.at.isoformat(timespec="seconds") if entity.at else ""
-            tail = f" | {md(entity.by or '')} | {md(when)}"
+            tail = f" | {md(who(entity.by))} | {md(when)}"
         added, removed = entity.change is Change.ADDED, entity.change is Change.REMOVED
         for field, before, after in shown_values(entity) or [("", "", "")]:
             values = f"{'' if added else md(before)} | {'' if removed else md(after)}"
@@ -532,7 +566,7 @@ def _entity_rows(changes: ChainDiff, chains: Sequence[Chain]) -> Iterator[tuple[
                 field.field,
                 None if before is ABSENT else value_text(before),
                 None if after is ABSENT else value_text(after),
-                entity.by,
+                who(entity.by) or None,
                 when,
             )
 

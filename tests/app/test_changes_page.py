@@ -557,6 +557,7 @@ def test_mappings_read_by_their_labels_and_the_command_line_is_named(
                 "period": {"from": "2025-10-01", "to": "2026-09-30"},
                 "issued": "2026-11-01",
                 "cuecs": [{"id": "CUEC-1", "text": "Manage your users", "addressed": True}],
+                "issuer_qualification": "re",
                 "exceptions": [{"criterion": "CC6.1", "description": "late reviews"}],
             },
             actor=COMMAND_LINE,
@@ -567,8 +568,37 @@ def test_mappings_read_by_their_labels_and_the_command_line_is_named(
     assert "Accreditation \u203a Body RvA Accreditation \u203a IAF MLA yes" in iso
     # (an id is kept on one line by an element of its own: the text has a space before ",")
     assert "CUECs Id: CUEC-1, Text: Manage your users, Addressed: yes" in soc2.replace(" ,", ",")
+    # a choice as the form offers it, not its code alone
+    assert "Scheme iso27001: ISO/IEC 27001 certificate" in iso
+    assert "Issuer's qualification RE (registeraccountant, NL)" in soc2
     assert "Exceptions Criterion: CC6.1, Description: late reviews" in soc2
     assert "Tested period \u203a From 2025-10-01 Tested period \u203a Until 2026-09-30" in soc2
     for text in (iso, soc2):
         assert "{" not in text and '"' not in text, text
         assert "the command line" in text and " cli " not in f" {text} "
+
+
+def test_a_workspace_never_imported_into_claims_no_import(web: TestClient, ws: Ws) -> None:
+    """A register made through its forms and the API alone: the page's default starts at the
+    workspace's beginning and says so, without an import it never had, and offers no link to
+    what changed after one."""
+    owner = ws.auth("owner")
+    for section, body in (
+        ("suppliers", {"id": "noord", "name": "Noord B.V."}),
+        ("services", {"id": "app", "name": "App", "supplier": "noord", "kind": "saas"}),
+    ):
+        made = web.post(ws.url(f"/{section}"), json=body, headers=owner)
+        assert made.status_code == 201, made.text
+    made = web.patch(
+        ws.url("/services/app"), json={"offering": True}, headers={**owner, "If-Match": '"1"'}
+    )
+    assert made.status_code == 200, made.text
+    sign_in(web, ws.emails["viewer"])
+    page = web.get(f"/w/{ws.slug}/changes").text
+    heading = re.search(r'<h2 id="changes-heading">(.*?)</h2>', page)
+    assert heading is not None
+    assert re.fullmatch(
+        r"From the workspace's beginning \(\S+\) to \S+", _inline(heading.group(1))
+    ), heading.group(1)
+    assert 'class="since-import"' not in page
+    assert "added supplier Noord B.V. (noord)" in _heads(page)

@@ -707,8 +707,8 @@ def test_history_diff_writes_what_changed_between_two_moments(
     assert _history(*argv, "--to", end) == 1
     text = capsys.readouterr().out
     assert (
-        "- link LoonWolk Online (loonwolk-online) -> Office catering (kantoor-catering) (cli, "
-        in text
+        "- link LoonWolk Online (loonwolk-online) -> Office catering (kantoor-catering) "
+        "(the command line, " in text
     )
     since_created = ("--from", created, "--to", start, "--format", "json", "--output", str(out))
     assert _history("history", "diff", "acme", *since_created, "--database-url", url) == 1

@@ -271,6 +271,39 @@ def test_a_link_that_turns_gap_within_30_days_is_mailed_once(
     assert len(inbox.messages) == 1
 
 
+def test_a_link_no_longer_included_says_why_in_the_mail_and_its_record(
+    client: TestClient, engine: Engine, make_workspace: Callable[[str], Ws], inbox: Inbox
+) -> None:
+    """The VM's report includes its backup until it goes stale: the backup link's notice says
+    first that it is no longer included in the VM's report, and why, in the mail and in the
+    record a webhook gets, beside the new verdict's reasons."""
+    included = (
+        chain()
+        .decode()
+        .replace(
+            "  - {id: vm, name: VM hosting, supplier: dc, kind: iaas, locations: [NL]}\n",
+            "  - {id: vm, name: VM hosting, supplier: dc, kind: iaas, locations: [NL]}\n"
+            "  - {id: backup, name: Backup, supplier: dc, kind: managed, locations: [NL]}\n",
+        )
+        .replace(
+            "  - {from: app, to: vm, role: hosting, critical: true}\n",
+            "  - {from: app, to: vm, role: hosting, critical: true}\n  - {from: vm, to: backup}\n",
+        )
+    )
+    included += "    subservices: {method: inclusive, included: [backup]}\n"
+    ws = make_workspace("incl")
+    answer = client.post(ws.url("/import"), content=included.encode(), headers=ws.auth("editor"))
+    assert answer.status_code == 200, answer.text
+    add_rule(client, ws, event="forecast", days=30, channel="email", target="ops@acme.example")
+    assert notify.run_once(engine, NOW).sent == 2
+    (backup,) = [e for e in log(client, ws) if e["about"]["link"]["to"] == "backup"]
+    lapsed = backup["about"]["inclusion_lapsed"]
+    assert [r["code"] for r in lapsed] == ["report-stale"]
+    assert "dc-soc2 for VM hosting (vm)" in lapsed[0]["message"]
+    (mail,) = [m for _, m in inbox.messages if "(backup)" in m["Subject"]]
+    assert "- No longer included in the report of VM hosting (vm): " in mail.get_content()
+
+
 def test_a_dutch_workspace_is_written_to_in_dutch(
     client: TestClient, engine: Engine, acme: Ws, inbox: Inbox
 ) -> None:

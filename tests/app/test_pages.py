@@ -148,6 +148,9 @@ def test_an_address_with_no_page_is_a_404_page_for_a_browser_and_problem_json_el
         assert "text/html" in answer.headers["content-type"]
         text = squash(re.sub(r"<[^>]+>", " ", answer.text))
         assert "Not Found There is no page at this address. Continue" in text, text
+        # the person stays signed in, as on every page, and goes on to their workspaces
+        assert "Log out" in text
+        assert '<a href="/workspaces">Continue</a>' in answer.text
     dutch = web.get("/no-such-page", headers={**html, "Accept-Language": "nl"})
     assert "Er is geen pagina op dit adres." in dutch.text
     for url, headers in (

@@ -272,7 +272,10 @@ def test_a_links_panel_says_what_the_report_says_of_its_evidence_and_carve_out(
         page.evaluate("window.ketenkaart.selectEdge(0)")
         panel = page.locator("#graph-panel")
         panel.locator("dl.facts").wait_for()
-        dates = panel.locator("dl.facts dd").nth(3).inner_text()
+        dates = panel.locator("dl.facts dt", has_text="Dates").locator(
+            "xpath=following-sibling::dd[1]"
+        )
+        dates = dates.inner_text()
         assert "bridge letter 2025-10-01 to 2026-12-31" in dates, dates
         assert "counts until 2026-12-30 with its bridge letter" in dates, dates
         panel.screenshot(path=str(artefacts / "graph-panel-bridged.png"))
@@ -413,6 +416,12 @@ def test_filters_that_leave_no_link_say_so_above_the_graph(
     page.locator("#filter-status input[value=gap]").check()
     assert page.evaluate("window.ketenkaart.visibleEdges()") != []
     assert page.is_hidden("#graph-note")
+    # every kind unticked hides the offering as well: an empty canvas, and the same note
+    for kind in page.eval_on_selector_all("#filter-kind input", "all => all.map(i => i.value)"):
+        page.locator(f"#filter-kind input[value={kind}]").uncheck()
+    assert page.evaluate("window.ketenkaart.visibleNodes()") == []
+    assert page.is_visible("#graph-note")
+    assert page.inner_text("#graph-note").startswith("No link matches these filters")
     assert_clean(watched, origin)
 
 

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from graph.coverage import check, prepare
 from graph.forecast import forecast
-from graph.model import BridgeLetter, Chain, Kind, SubserviceMethod, Subservices
+from graph.model import BridgeLetter, Chain, Kind, ReportException, SubserviceMethod, Subservices
 from graph.profiles import ZEKER_ONLINE
 from importers.chainfile import load_chain
 from tests.factories import certificate, d, dep, make_chain, period, report, service
@@ -136,8 +136,9 @@ def test_a_check_already_made_is_not_made_again_and_changes_nothing() -> None:
 
 
 def included_chain() -> Chain:
-    """App on Host, whose report (stale on 2027-07-01) includes Backup; Backup's own
-    certificate expired on 2027-01-31, while the report still included it."""
+    """App on Host, whose report (stale on 2027-07-01, with an exception all along) includes
+    Backup; Backup's own certificate expired on 2027-01-31, while the report still included
+    it."""
     return make_chain(
         services=[
             service("app", name="App"),
@@ -151,6 +152,7 @@ def included_chain() -> Chain:
                 holder="hostco",
                 covers=["host"],
                 subservices=Subservices(SubserviceMethod.INCLUSIVE, included=("backup",)),
+                exceptions=(ReportException(criterion="CC6.1", description="late reviews"),),
             ),
             certificate("bak-iso", holder="bakco", covers=["backup"], valid_until=d("2027-01-31")),
         ],
@@ -171,6 +173,7 @@ def test_a_link_no_longer_included_says_why_its_consumers_report_stopped_includi
         "INCLUDED",
         "EXPIRED",
     )
+    # what ended the inclusion, not the exception the report had all along
     assert [r.code.value for r in lapsed.inclusion_lapsed] == ["report-stale"]
     assert "host-soc2 for Host (host)" in lapsed.inclusion_lapsed[0].message
     assert "stale on 2027-07-01" in lapsed.inclusion_lapsed[0].message

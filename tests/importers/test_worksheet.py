@@ -20,6 +20,7 @@ from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
 
 from graph.coverage import check
 from graph.model import (
+    BridgeLetter,
     Chain,
     Cuec,
     Document,
@@ -36,7 +37,17 @@ from importers.worksheet import (
     check_csv,
     check_xlsx,
 )
-from tests.factories import AT, certificate, dep, make_chain, period, report, service, supplier
+from tests.factories import (
+    AT,
+    certificate,
+    d,
+    dep,
+    make_chain,
+    period,
+    report,
+    service,
+    supplier,
+)
 
 EVIL = '=HYPERLINK("http://x","y")'
 
@@ -324,3 +335,28 @@ def test_importing_the_importers_loads_no_openpyxl() -> None:
         cwd=Path(__file__).resolve().parents[2],
     )
     assert done.stdout.strip() == "False"
+
+
+def test_a_lapsed_bridged_report_counts_until_the_same_day_in_basis_and_evidence_sheet() -> None:
+    """Checked after its bridge letter ran out, a report's basis (Links sheet) and its row on
+    the Evidence sheet name the same last day it counted: the letter's, not its period's."""
+    bridged = make_chain(
+        services=[service("app"), service("db", supplier="dbco")],
+        dependencies=[dep("app", "db")],
+        evidence=[
+            report(
+                "db-soc2",
+                holder="dbco",
+                covers=["db"],
+                period=period("2024-10-01", "2025-09-30"),
+                issued=d("2025-11-01"),
+                bridge_letter=BridgeLetter(d("2025-10-01"), d("2026-12-31")),
+            )
+        ],
+    )
+    late = check(bridged, at=d("2027-01-15"))
+    book = workbook(check_xlsx(late, bridged, profile=ZEKER_ONLINE))
+    (link,) = table(book["Links"])
+    (piece,) = table(book["Evidence"])
+    assert piece["Counts until"].date().isoformat() == "2026-12-30"
+    assert "counts until 2026-12-30 with its bridge letter" in link["Basis"]

@@ -120,6 +120,17 @@ def problem_page(
     )
 
 
+def missing_page(request: Request) -> Response:
+    """The page for an address with no page, showing the person signed in as every other page
+    does (its link leads to their workspaces); the database is asked only when the request
+    carries a session cookie."""
+    with Session(request.app.state.engine) as session:
+        browser = browser_session(request, session)
+        if browser is not None:
+            request.state.browser = browser
+        return problem_page(request, NotFound(gettext("There is no page at this address.")))
+
+
 def guarded(func: Callable[P, Response]) -> Callable[P, Response]:
     """A page route whose problems become pages: the sign-in redirect, 404, 403 and the rest
     as a readable message with their status."""

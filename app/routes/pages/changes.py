@@ -30,11 +30,12 @@ from app.deps import READ, SessionDep, now
 from app.errors import Conflict, Invalid
 from app.history import Between
 from app.routes.pages.access import DEFAULT_PROFILE, Visit, WsPath, guarded, page_context, visit_as
+from app.routes.pages.fields import FIELDS
 from app.views import diff as view
 from app.views.diff import CHANGE_WORDS
 from app.views.graph import STATUS_STYLES
 from app.views.markdown import md
-from app.views.pages import page
+from app.views.pages import choice_text, page
 from app.views.paging import Pager
 from graph.diff import Change, EntityChange, LinkChange
 from graph.i18n import gettext
@@ -251,6 +252,17 @@ def _link_row(link: LinkChange, chains: tuple[Chain, Chain], why: view.Why) -> L
     )
 
 
+def choice_words(section: str, keys: tuple[str, ...], value: str) -> str | None:
+    """A choice's value as its form offers it ("soc2: SOC 2 report", "IaaS", "RE
+    (registeraccountant, NL)"), in the request's language; ``None`` for a value the form
+    does not offer."""
+    for field in FIELDS.get(section, ()):
+        if field.path == keys and field.choices:
+            text = dict(field.choices).get(value)
+            return None if text is None else choice_text(text)
+    return None
+
+
 def changes_view(found: Between) -> Changes:
     """The rows of the page's two tables, every word in the language of the request (the
     rows are made as they are read: call it in the request's language)."""
@@ -262,9 +274,9 @@ def changes_view(found: Between) -> Changes:
             e.change,
             gettext(CHANGE_WORDS[e.change]),
             view.entity_words(e, chains),  # the diff's own words for an entity
-            gettext("the command line") if e.by == "cli" else e.by or "",
+            view.who(e.by),
             "" if e.at is None else shown_moment(e.at),
-            tuple(view.readable_values(e)),  # and for its values, as the forms name them
+            tuple(view.readable_values(e, choice_words)),  # its values as the forms say them
         )
 
     entities = found.changes.entities
@@ -404,6 +416,7 @@ def changes_page(request: Request, session: SessionDep, ws: WsPath) -> Response:
             # the default from a young workspace's beginning holds its import: said so, as
             # the link above offers what changed after it
             "from_beginning": not form["from"] and old == begins,
+            "with_import": imported is not None and old <= imported <= new,
             "pagers": tables,
             "href": {name: href(name) for name in tables},
             "link_rows": [shown.links[i] for i in tables["links"].rows],

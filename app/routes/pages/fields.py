@@ -163,12 +163,12 @@ LOOKS: dict[str, dict[str, Look]] = {
         "version": Look(name="scheme_version", hint=N_("e.g. ISO/IEC 27001:2022")),
         "issuer_qualification": Look(
             choices=(
-                ("re", N_("RE: registeraccountant (NL)")),
-                ("ra", N_("RA: accountant-administratieconsulent (NL)")),
-                ("cpa", N_("CPA: certified public accountant (US)")),
-                ("wp", N_("WP: Wirtschaftsprüfer (DE)")),
-                ("qsa", N_("QSA: PCI qualified security assessor")),
-                ("3pao", N_("3PAO: FedRAMP third-party assessment organisation")),
+                ("re", N_("RE (registeraccountant, NL)")),
+                ("ra", N_("RA (accountant-administratieconsulent, NL)")),
+                ("cpa", N_("CPA (certified public accountant, US)")),
+                ("wp", N_("WP (Wirtschaftsprüfer, DE)")),
+                ("qsa", N_("QSA (PCI qualified security assessor)")),
+                ("3pao", N_("3PAO (FedRAMP third-party assessment organisation)")),
                 ("cb", N_("certification body")),
                 ("none", N_("none of these")),
             )
