@@ -393,7 +393,7 @@ def _check_rows(result: CheckResult, chain: Chain) -> Iterator[tuple[Cell, ...]]
     if result.period is not None:
         yield (gettext("Audit period from"), result.period.start)
         yield (gettext("Audit period to"), result.period.end)
-    yield (gettext("Verdict"), result.verdict.value)
+    yield (gettext("Verdict"), gettext(_STATUS_WORDS[result.verdict]))
     for key, count in result.summary.items():
         label = _LINK_COUNTS.get(key)
         yield (gettext(label) if label else f"Links {key}", count)

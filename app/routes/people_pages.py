@@ -217,6 +217,11 @@ def _checked_invitation(
     address and the dates), not the address's after the dates are put right."""
     refused: list[Invalid] = []
     try:
+        if not email.strip():
+            raise Invalid(
+                gettext("the invitation needs an e-mail address"),
+                errors=[{"location": "email", "message": gettext("required: an e-mail address")}],
+            )
         accounts.normalise_email(email)
     except Invalid as bad:
         refused.append(bad)

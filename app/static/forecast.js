@@ -89,7 +89,7 @@
     for (const item of changes.slice(0, SHOWN)) {
       // a link its consumer's report included: first why that report no longer does
       const lapsed = (item.change.inclusion_lapsed || []).map((r) => r.message);
-      const lead = lapsed.length ? [t("No longer included in the report of {consumer}:", { consumer: serviceName(item.from) })] : [];
+      const lead = lapsed.length ? [t("The report of {consumer} that included it no longer counts:", { consumer: serviceName(item.from) })] : [];
       const why = lead.concat(lapsed, item.change.reasons.map((r) => r.message)).join(" ");
       list.append(
         el(

@@ -1195,7 +1195,7 @@
   // what shows does not fit legibly.
   function sayWhatShows(partial) {
     if (!linksShown && data.edges.length) {
-      say(t("No link matches these filters: tick a status or a kind to show links."));
+      say(t("No link matches these filters: tick more statuses or kinds, or show more ranks."));
     } else {
       say(hook.partial && partial ? partialNote() : null);
     }
@@ -1321,6 +1321,13 @@
     showEdgePanel(id);
   }
   hook.selectEdge = selectEdge;
+
+  // A row of the table chosen: its link in the graph and the panel, brought into view (the
+  // table lies below them; the panel changed out of sight and the choice seemed to do nothing).
+  function fromTable(id) {
+    selectEdge(id);
+    panel.scrollIntoView({ block: "nearest" });
+  }
 
   function row(term, value) {
     return [el("dt", { text: term }), el("dd", {}, typeof value === "string" ? unbroken(value) : [value])];
@@ -1619,7 +1626,7 @@
             "data-edge": String(r.edge.id),
             onclick: () => {
               setActive(i, true);
-              selectEdge(r.edge.id);
+              fromTable(r.edge.id);
             },
           },
           columns.map((c) =>
@@ -1689,7 +1696,7 @@
       } else if (ev.key === "Enter" || ev.key === " ") {
         const tr = body.rows[active];
         if (tr && tr.hasAttribute("data-edge")) {
-          selectEdge(Number(tr.getAttribute("data-edge")));
+          fromTable(Number(tr.getAttribute("data-edge")));
         }
       } else {
         handled = false;

@@ -186,6 +186,28 @@ def _shown(change: EntityChange) -> Iterator[tuple[FieldChange, object, object]]
         yield f, before, after
 
 
+_LABELS = (
+    N_("Tested period"),
+    N_("Accreditation"),
+    N_("Contact"),
+    N_("Contract"),
+    N_("Criteria"),
+    N_("Document"),
+    N_("E-mail"),
+    N_("Title"),
+    N_("Format version"),
+    N_("Extends"),
+    N_("Accepted as equivalent"),
+    N_("Required criteria"),
+    N_("Shortest period (months)"),
+    N_("Oldest report (months)"),
+    N_("Longest bridge (months)"),
+    N_("Expiring within (days)"),
+)
+"""The schema's labels that no form shows as they are, marked for the catalog: the changes
+page names a field by its labels (:func:`readable_values`); a test holds every label to a
+Dutch one."""
+
 ChoiceWords = Callable[[str, tuple[str, ...], str], str | None]
 """How a page says a choice's value: (section, the field's keys, value) to words, or
 ``None`` for a value it does not know."""
@@ -229,10 +251,13 @@ def readable_values(
     shown = []
     for f, before, after in _shown(change):
         label, field = _labelled(change.section, f.path)
-        if choice is not None and field is not None and field.type == "choice":
+        if choice is not None and field is not None and field.type in ("choice", "int"):
+            # a report type is a number the form offers as words, as it does a choice
             keys = tuple(step for step in f.path if isinstance(step, str))
             said = [
-                choice(change.section, keys, value) if isinstance(value, str) else None
+                choice(change.section, keys, str(value))
+                if isinstance(value, (str, int)) and not isinstance(value, bool)
+                else None
                 for value in (before, after)
             ]
             shown.append(

@@ -41,7 +41,7 @@ def why(change: Change, chain: Chain) -> list[str]:
     the day before, why that report no longer does; then the new verdict's reasons."""
     lapsed = []
     if change.inclusion_lapsed:
-        lead = gettext("No longer included in the report of {consumer}:").format(
+        lead = gettext("The report of {consumer} that included it no longer counts:").format(
             consumer=_label(chain, change.consumer)
         )
         lapsed = [f"{lead} {change.inclusion_lapsed[0].message}"]

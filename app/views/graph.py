@@ -119,7 +119,7 @@ KIND_STYLES: Mapping[Kind, tuple[str, str]] = {
 GRAPH_TEXTS = (
     # app/static/forecast.js, the graph page's forecast
     N_("No link changes status within a year if no new evidence arrives."),
-    N_("No longer included in the report of {consumer}:"),
+    N_("The report of {consumer} that included it no longer counts:"),
     N_("{n} changes of status within a year if no new evidence arrives, the soonest first:"),
     N_("and {n} more; the scoping report lists every change."),
     N_("The service is busy; open the page again shortly."),
@@ -160,7 +160,7 @@ GRAPH_TEXTS = (
         "Click a service or a link in the graph, pick a row of the table, or find a service "
         "by name."
     ),
-    N_("No link matches these filters: tick a status or a kind to show links."),
+    N_("No link matches these filters: tick more statuses or kinds, or show more ranks."),
     N_("Service"),
     N_("Kind"),
     N_("Supplier"),

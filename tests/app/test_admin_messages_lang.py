@@ -434,7 +434,7 @@ def test_a_trail_out_of_step_with_its_head_refuses_changes_in_the_language(
         if language == "pseudo":
             assert leftovers(str(err.value), chain) == []
         else:
-            assert str(err.value).startswith(f"het audittrail '{chain}' eindigt bij regel ")
+            assert str(err.value).startswith(f"de audittrail '{chain}' eindigt bij regel ")
 
 
 def _checks(engine: Engine, kept: dict[str, Any], language: str) -> list[str]:
@@ -557,8 +557,8 @@ def test_every_register_difference_is_catalog_text(engine: Engine, chain: str) -
     assert [leftovers(re.sub(r"\{.*?\}(?=[,⟧])", " ", f), *known) for f in found] == [
         [] for _ in found
     ]
-    assert "supplier/een: het audittrail bevat het, het register niet" in dutch
-    assert f"offering/{offering[0]}: alleen het audittrail maakt er een online dienst van" in dutch
+    assert "supplier/een: de audittrail bevat het, het register niet" in dutch
+    assert f"offering/{offering[0]}: alleen de audittrail maakt er een online dienst van" in dutch
 
 
 # --- backup and restore ---------------------------------------------------------------------------
@@ -692,7 +692,7 @@ def test_the_markdown_download_ends_with_the_dutch_footer(web: TestClient, demo_
     url = "/w/acme/report/loonwolk-online.md"
     dutch = web.get(url, headers={"Accept-Language": "nl"}).text
     assert re.search(
-        r"\n\nGemaakt op 2026-11-27T09:00:00\+00:00 uit werkruimte `acme`; het audittrail van "
+        r"\n\nGemaakt op 2026-11-27T09:00:00\+00:00 uit werkruimte `acme`; de audittrail van "
         r"het register stond op regel \d+, hash `[0-9a-f]{64}`\.\n\Z",
         dutch,
     ), dutch[-300:]

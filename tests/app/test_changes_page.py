@@ -571,6 +571,8 @@ def test_mappings_read_by_their_labels_and_the_command_line_is_named(
     # a choice as the form offers it, not its code alone
     assert "Scheme iso27001: ISO/IEC 27001 certificate" in iso
     assert "Issuer's qualification RE (registeraccountant, NL)" in soc2
+    assert "Report type type 2 (operating effectiveness)" in soc2
+    assert "Tested period \u203a From 2025-10-01" in soc2
     assert "Exceptions Criterion: CC6.1, Description: late reviews" in soc2
     assert "Tested period \u203a From 2025-10-01 Tested period \u203a Until 2026-09-30" in soc2
     for text in (iso, soc2):

@@ -114,8 +114,8 @@ def test_a_link_no_longer_included_says_why_first(capsys: pytest.CaptureFixture[
     (at,) = [i for i, line in enumerate(lines) if "-> VeiligOpslag Offsite Backup" in line]
     assert lines[at].startswith("2027-10-01  Stratus Compute Amsterdam (stratus-compute-ams)")
     assert lines[at + 1].startswith(
-        "    No longer included in the report of Stratus Compute Amsterdam "
-        "(stratus-compute-ams): SOC 2 report stratus-soc2-2026 "
+        "    The report of Stratus Compute Amsterdam (stratus-compute-ams) that included it no "
+        "longer counts: SOC 2 report stratus-soc2-2026 "
     )
     assert lines[at + 1].endswith("is stale on 2027-10-01.")
     assert "veilig-zol" in lines[at + 2] and "was valid until 2027-01-14" in lines[at + 2]

@@ -25,7 +25,7 @@ from app import audit
 from app.models import User, Workspace
 from app.routes.pages.fields import FIELDS, SECTIONS
 from app.views.graph import GRAPH_TEXTS, graph_words
-from graph import i18n
+from graph import i18n, schema
 from importers.formats import IMPORT_FORMATS
 from tests.app.conftest import DEMO, PASSWORD, Ws
 from tests.app.test_pages import sign_in
@@ -793,6 +793,24 @@ def test_every_word_of_the_forms_has_its_dutch() -> None:
             for text in texts:
                 if text and text not in names and not DUTCH.get(text):
                     missing.append(f"{section}.{field.name}: {text}")
+    assert missing == []
+
+
+def test_every_label_of_the_chain_format_has_its_dutch() -> None:
+    """The changes page names a field by the schema's labels, nested ones too ("Tested period",
+    then "Until"): every label is in the catalog with a Dutch translation, but for names."""
+    names = {"Id", "LEI", "EUID", "DUNS", "IAF MLA", "CUECs", "SHA-256"}
+    missing = []
+
+    def walk(fields: tuple[schema.Field, ...], where: str) -> None:
+        for field in fields:
+            if field.label not in names and not DUTCH.get(field.label):
+                missing.append(f"{where}.{field.key}: {field.label}")
+            walk(field.fields, f"{where}.{field.key}")
+
+    for name, section in schema.SECTIONS.items():
+        walk(section.fields, name)
+    walk(schema.TOP, "chain")
     assert missing == []
 
 

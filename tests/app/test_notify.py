@@ -301,7 +301,8 @@ def test_a_link_no_longer_included_says_why_in_the_mail_and_its_record(
     assert [r["code"] for r in lapsed] == ["report-stale"]
     assert "dc-soc2 for VM hosting (vm)" in lapsed[0]["message"]
     (mail,) = [m for _, m in inbox.messages if "(backup)" in m["Subject"]]
-    assert "- No longer included in the report of VM hosting (vm): " in mail.get_content()
+    lead = "- The report of VM hosting (vm) that included it no longer counts: "
+    assert lead in mail.get_content()
 
 
 def test_a_dutch_workspace_is_written_to_in_dutch(

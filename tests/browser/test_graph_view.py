@@ -410,7 +410,7 @@ def test_filters_that_leave_no_link_say_so_above_the_graph(
     assert page.evaluate("window.ketenkaart.visibleEdges()") == []
     assert page.is_visible("#graph-note")
     assert page.inner_text("#graph-note") == (
-        "No link matches these filters: tick a status or a kind to show links."
+        "No link matches these filters: tick more statuses or kinds, or show more ranks."
     )
     page.screenshot(path=str(artefacts / "graph-no-link.png"))
     page.locator("#filter-status input[value=gap]").check()
@@ -441,11 +441,19 @@ def test_table_is_sortable_filterable_and_keyboard_navigable(watched: Watched, o
     page.keyboard.press("ArrowDown")
     focused = page.evaluate("document.activeElement.rowIndex")
     assert focused == 3  # the header row is row 0
+    page.set_viewport_size({"width": 1024, "height": 500})  # the table alone on the screen
+    page.evaluate("document.activeElement.scrollIntoView({block: 'center'})")
+    assert page.locator("#graph-panel h2").bounding_box()["y"] < 0  # type: ignore[index]
     row_text = page.evaluate("document.activeElement.innerText")
     page.keyboard.press("Enter")
     panel = page.inner_text("#graph-panel")
     assert panel.startswith("Link")
     assert row_text.split("\t")[2] in panel
+    # the panel is brought into view: it lies above the table, out of sight
+    heading = page.locator("#graph-panel h2").bounding_box()
+    viewport = page.viewport_size
+    assert heading is not None and viewport is not None
+    assert heading["y"] >= 0 and heading["y"] + heading["height"] <= viewport["height"]
     page.keyboard.press("End")
     assert page.evaluate("document.activeElement.rowIndex") == 7
     page.fill("#table-filter", "postgres")
@@ -675,9 +683,8 @@ def test_the_forecast_says_why_a_link_is_no_longer_included(watched: Watched) ->
         ]
         item = page.locator("#forecast .forecast-item", has_text="Backup (backup)")
         why = item.locator(".forecast-why").inner_text()
-        assert why.startswith(
-            "No longer included in the report of Host (host): " + change.inclusion_lapsed[0].message
-        ), why
+        lead = "The report of Host (host) that included it no longer counts: "
+        assert why.startswith(lead + change.inclusion_lapsed[0].message), why
         assert why.endswith(change.after.reasons[0].message)
         assert_clean(watched, url)
 
