@@ -575,6 +575,25 @@ def test_a_member_invitation_ignores_the_engagement_fields(web: TestClient, ws: 
     assert "Invited ed@example.nl as editor." in squash(answer.text)
 
 
+def test_an_acceptance_without_a_name_names_the_field_as_the_form_does(
+    web: TestClient, ws: Ws, make_client: Callable[..., TestClient]
+) -> None:
+    """A new account left without a name: the error names "Your name", the field's label,
+    not the request's key."""
+    owner_page(web, ws)
+    path = invite(web, "new@example.nl", "viewer")
+    guest = make_client()
+    guest.app.state.clock = lambda: DAY  # type: ignore[attr-defined]
+    form = guest.get(path)
+    answer = guest.post(
+        path, data={"display_name": "", "password": PASSWORD, "csrf_token": csrf(form.text)}
+    )
+    assert answer.status_code == 422, answer.text
+    text = squash(re.sub(r"<[^>]+>", " ", answer.text))
+    assert "Your name: 1 to 200 characters" in text
+    assert "display_name" not in text
+
+
 def test_an_acceptance_the_workspace_cannot_give_is_told_on_the_form(
     web: TestClient, ws: Ws, make_client: Callable[..., TestClient]
 ) -> None:
