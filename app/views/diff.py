@@ -99,13 +99,13 @@ def _service(chains: Sequence[Chain], sid: str) -> str:
     return sid
 
 
-def _label(change: EntityChange, chains: Sequence[Chain]) -> str:
+def _label(change: EntityChange, chains: Sequence[Chain], arrow: str = " -> ") -> str:
     """The entity as ``Name (id)`` where it has a name, a link as ``from -> to``."""
     if change.section == CHAIN:
         title = next((c.title for c in chains if c.title), None)
         return "" if title is None else title
     if change.section == "dependencies":
-        return " -> ".join(_service(chains, sid) for sid in change.key)
+        return arrow.join(_service(chains, sid) for sid in change.key)
     eid = change.key[0]
     for chain in chains:
         found = getattr(chain, change.section).get(eid)
@@ -115,9 +115,10 @@ def _label(change: EntityChange, chains: Sequence[Chain]) -> str:
     return eid
 
 
-def entity_words(change: EntityChange, chains: Sequence[Chain]) -> str:
+def entity_words(change: EntityChange, chains: Sequence[Chain], arrow: str = " -> ") -> str:
     """An entity in a sentence's words: "supplier Acme B.V. (acme)", "the chain"."""
-    return gettext(_ENTITY_WORDS[change.section]).format(name=_label(change, chains)).strip()
+    name = _label(change, chains, arrow)
+    return gettext(_ENTITY_WORDS[change.section]).format(name=name).strip()
 
 
 def _entity_name(change: EntityChange, chains: Sequence[Chain]) -> str | None:

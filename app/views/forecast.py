@@ -89,7 +89,7 @@ def render_text(forecast: Forecast, chain: Chain) -> str:
 def render_markdown(forecast: Forecast, chain: Chain, *, steady: bool = True) -> str:
     """The forecast as a Markdown section; the scoping report leaves out the links that keep
     their status (``steady``), its tables list them all already."""
-    lines = ["## " + gettext("Forecast"), "", _headline(forecast), ""]
+    lines = ["## " + gettext("What changes next"), "", _headline(forecast), ""]
     if not forecast.changes:
         lines.append(gettext("No link changes status."))
     else:

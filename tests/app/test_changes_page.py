@@ -86,7 +86,7 @@ def edited(web: TestClient, demo_ws: Ws) -> Edited:
 
 SCOPED = [
     "changed service Stratus PostgreSQL (stratus-postgres)",
-    "changed link LoonWolk Online (loonwolk-online) -> RenderPeak PDF API (renderpeak-pdf)",
+    "changed link LoonWolk Online (loonwolk-online) → RenderPeak PDF API (renderpeak-pdf)",
     "removed evidence postduif-trust-page",
 ]
 """The changes within the part of offering ``loonwolk-online`` (all but the new supplier)."""
@@ -147,7 +147,7 @@ def test_the_page_lists_exactly_the_edits_made_between_the_two_moments(
     assert _heads(page) == [
         f"added supplier {HOSTILE} (nieuw)",
         "changed service Stratus PostgreSQL (stratus-postgres)",
-        "changed link LoonWolk Online (loonwolk-online) -> RenderPeak PDF API (renderpeak-pdf)",
+        "changed link LoonWolk Online (loonwolk-online) → RenderPeak PDF API (renderpeak-pdf)",
         "removed evidence postduif-trust-page",
     ]
     assert "Early" not in page
@@ -516,7 +516,7 @@ def test_a_link_compares_from_the_last_import_to_now(web: TestClient, edited: Ed
     assert _heads(since.text) == [
         "changed supplier Early (kantoor)",
         "changed service Stratus PostgreSQL (stratus-postgres)",
-        "changed link LoonWolk Online (loonwolk-online) -> RenderPeak PDF API (renderpeak-pdf)",
+        "changed link LoonWolk Online (loonwolk-online) → RenderPeak PDF API (renderpeak-pdf)",
         "removed evidence postduif-trust-page",
     ]
 

@@ -273,7 +273,7 @@ def changes_view(found: Between) -> Changes:
         return EntityRow(
             e.change,
             gettext(CHANGE_WORDS[e.change]),
-            view.entity_words(e, chains),  # the diff's own words for an entity
+            view.entity_words(e, chains, " → "),  # the diff's words; a link's arrow the pages
             view.who(e.by),
             "" if e.at is None else shown_moment(e.at),
             tuple(view.readable_values(e, choice_words)),  # its values as the forms say them
