@@ -833,7 +833,9 @@ def offline_html(
         when=(
             i18n.gettext("audit period {period}").format(period=payload["period"])
             if payload["period"]
-            else i18n.gettext("at {day}").format(day=payload["at"])
+            else i18n.gettext("at {day}").format(
+                day=i18n.format_date(result.at) if result.at else payload["at"]
+            )
         ),
         profile=result.profile,
         csp=csp,

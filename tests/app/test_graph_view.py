@@ -30,6 +30,7 @@ from app.views.graph import (
     vis_assets,
     vis_directory,
 )
+from graph import i18n
 from graph.coverage import check
 from graph.model import Chain, DateRange, Kind
 from tests.factories import dep, make_chain, report, service, supplier
@@ -245,6 +246,16 @@ def test_page_form_keeps_the_current_date_period_and_profile() -> None:
     assert 'name="at" value=""' in text
     assert '<option value="zeker-online" selected>' in text
     assert '<option value="strict">' in text
+
+
+def test_offline_file_says_its_date_as_the_language_does() -> None:
+    """The offline file's heading gives the evaluation date as the rest of its text does: in
+    Dutch "27 november 2026", not the ISO date."""
+    chain = tree_chain()
+    with i18n.using("nl"):
+        page = offline_html(chain, check(chain, at=date(2026, 11, 27)), offering="app").decode()
+    assert "op 27 november 2026" in page
+    assert "op 2026-11-27" not in page
 
 
 def test_offline_file_inlines_everything_under_a_hash_policy() -> None:
