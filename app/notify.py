@@ -82,7 +82,7 @@ from graph.forecast import forecast as graph_forecast
 from graph.i18n import DEFAULT, LANGUAGES, format_date, gettext, ngettext, using
 from graph.model import Chain
 from graph.profiles import BUILTIN_PROFILES, ResolvedProfile, find_profile
-from graph.verdicts import CheckResult, Status
+from graph.verdicts import CheckResult, Status, reasons_json
 
 _log = logging.getLogger("ketenkaart.notify")
 
@@ -590,12 +590,8 @@ def _forecast_drafts(
                 "verdict": change.after.verdict.value,
                 "on": change.on.isoformat(),
                 "evidence": change.after.evidence,
-                "reasons": [
-                    {"code": r.code.value, "message": r.message} for r in change.after.reasons
-                ],
-                "inclusion_lapsed": [
-                    {"code": r.code.value, "message": r.message} for r in change.inclusion_lapsed
-                ],
+                "reasons": reasons_json(change.after.reasons),
+                "inclusion_lapsed": reasons_json(change.inclusion_lapsed),
             },
         )
 

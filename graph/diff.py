@@ -59,7 +59,7 @@ from graph.model import Chain
 from graph.profiles import ZEKER_ONLINE, ResolvedProfile
 from graph.schema import SECTIONS, TOP, Field
 from graph.scope import ScopedLink, walk
-from graph.verdicts import LinkResult
+from graph.verdicts import LinkResult, reasons_json
 
 
 class _Absent(enum.Enum):
@@ -228,7 +228,7 @@ def _link_json(link: LinkResult | None) -> dict[str, object] | None:
         "status": link.status.value,
         "verdict": link.verdict.value,
         "evidence": link.evidence,
-        "reasons": [{"code": r.code.value, "message": r.message} for r in link.reasons],
+        "reasons": reasons_json(link.reasons),
     }
 
 

@@ -41,7 +41,7 @@ from graph.evidence import assess, worth_of
 from graph.model import Chain, DateRange, Evidence, Supplier
 from graph.profiles import ZEKER_ONLINE, ResolvedProfile
 from graph.scope import ScopedLink, walk
-from graph.verdicts import CheckResult, LinkResult, Reason, Status, Verdict
+from graph.verdicts import CheckResult, LinkResult, Reason, Status, Verdict, reasons_json
 
 DEFAULT_DAYS = 365
 """How far ahead the forecast looks unless told otherwise."""
@@ -117,14 +117,8 @@ class Forecast:
                             "status": c.after.status.value,
                             "verdict": c.after.verdict.value,
                             "evidence": c.after.evidence,
-                            "reasons": [
-                                {"code": r.code.value, "message": r.message}
-                                for r in c.after.reasons
-                            ],
-                            "inclusion_lapsed": [
-                                {"code": r.code.value, "message": r.message}
-                                for r in c.inclusion_lapsed
-                            ],
+                            "reasons": reasons_json(c.after.reasons),
+                            "inclusion_lapsed": reasons_json(c.inclusion_lapsed),
                         }
                         for c in by_link.get((link.consumer, link.provider), [])
                     ],

@@ -120,6 +120,11 @@ class Reason(NamedTuple):
     message: str
 
 
+def reasons_json(reasons: Iterable[Reason]) -> list[dict[str, str]]:
+    """Reasons as the JSON documents write them: ``{"code", "message"}`` each."""
+    return [{"code": r.code.value, "message": r.message} for r in reasons]
+
+
 class Assessment(NamedTuple):
     """The verdict of one piece of evidence for one link."""
 

@@ -187,28 +187,6 @@ def _shown(change: EntityChange) -> Iterator[tuple[FieldChange, object, object]]
         yield f, before, after
 
 
-_LABELS = (
-    N_("Tested period"),
-    N_("Accreditation"),
-    N_("Contact"),
-    N_("Contract"),
-    N_("Criteria"),
-    N_("Document"),
-    N_("E-mail"),
-    N_("Title"),
-    N_("Format version"),
-    N_("Extends"),
-    N_("Accepted as equivalent"),
-    N_("Required criteria"),
-    N_("Shortest period (months)"),
-    N_("Oldest report (months)"),
-    N_("Longest bridge (months)"),
-    N_("Expiring within (days)"),
-)
-"""The schema's labels that no form shows as they are, marked for the catalog: the changes
-page names a field by its labels (:func:`readable_values`); a test holds every label to a
-Dutch one."""
-
 ChoiceWords = Callable[[str, tuple[str, ...], str], str | None]
 """How a page says a choice's value: (section, the field's keys, value) to words, or
 ``None`` for a value it does not know."""
@@ -252,25 +230,37 @@ def readable_values(
     shown = []
     for f, before, after in _shown(change):
         label, field = _labelled(change.section, f.path)
-        if choice is not None and field is not None and field.type in ("choice", "int"):
-            # a report type is a number the form offers as words, as it does a choice
-            keys = tuple(step for step in f.path if isinstance(step, str))
-            said = [
-                choice(change.section, keys, str(value))
-                if isinstance(value, (str, int)) and not isinstance(value, bool)
-                else None
-                for value in (before, after)
-            ]
-            shown.append(
-                (
-                    label,
-                    said[0] or _readable(before, field),
-                    said[1] or _readable(after, field),
-                )
+        keys = tuple(step for step in f.path if isinstance(step, str))
+        shown.append(
+            (
+                label,
+                _chosen(before, field, change.section, keys, choice),
+                _chosen(after, field, change.section, keys, choice),
             )
-            continue
-        shown.append((label, _readable(before, field), _readable(after, field)))
+        )
     return shown
+
+
+def _chosen(
+    value: object,
+    field: Field | None,
+    section: str,
+    keys: tuple[str, ...],
+    choice: ChoiceWords | None,
+) -> str:
+    """A value as the forms show it: a choice, or a report type (a number the form offers
+    as words), as ``choice`` says it; anything else by :func:`_readable`."""
+    if (
+        choice is not None
+        and field is not None
+        and field.type in ("choice", "int")
+        and isinstance(value, (str, int))
+        and not isinstance(value, bool)
+    ):
+        words = choice(section, keys, str(value))
+        if words is not None:
+            return words
+    return _readable(value, field)
 
 
 def _labelled(section: str, path: tuple[str | int, ...]) -> tuple[str, Field | None]:

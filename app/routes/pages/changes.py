@@ -252,15 +252,21 @@ def _link_row(link: LinkChange, chains: tuple[Chain, Chain], why: view.Why) -> L
     )
 
 
+_CHOICES = {
+    (section, field.path): dict(field.choices)
+    for section, fields in FIELDS.items()
+    for field in fields
+    if field.choices
+}
+"""What each form offers for a value of a field with choices, by section and field path."""
+
+
 def choice_words(section: str, keys: tuple[str, ...], value: str) -> str | None:
     """A choice's value as its form offers it ("soc2: SOC 2 report", "IaaS", "RE
     (registeraccountant, NL)"), in the request's language; ``None`` for a value the form
     does not offer."""
-    for field in FIELDS.get(section, ()):
-        if field.path == keys and field.choices:
-            text = dict(field.choices).get(value)
-            return None if text is None else choice_text(text)
-    return None
+    text = _CHOICES.get((section, keys), {}).get(value)
+    return None if text is None else choice_text(text)
 
 
 def changes_view(found: Between) -> Changes:
@@ -313,6 +319,8 @@ class _Asked:
     profile: str
     old: datetime
     new: datetime
+    begins: datetime | None
+    """The workspace's beginning, when the first moment is the default that starts there."""
 
 
 def _asked(request: Request, session: Session, visit: Visit, current: datetime) -> _Asked:
@@ -323,14 +331,16 @@ def _asked(request: Request, session: Session, visit: Visit, current: datetime) 
     since = params.get("from", "")[: history.MAX_MOMENT].strip()
     to = params.get("to", "")[: history.MAX_MOMENT].strip()
     profile = params.get("profile", "")[:100] or DEFAULT_PROFILE
+    began = None
     if since:
         old = read_moment(since, where="from", current=current)
     else:
         begins, _ = history.beginning(session, visit.workspace)
         year_ago = current - timedelta(days=365)
         old = max(year_ago, begins) if begins <= current else year_ago
+        began = begins if old == begins else None
     new = read_moment(to, where="to", current=current) if to else current
-    return _Asked(field_value(old), field_value(new), profile, old, new)
+    return _Asked(field_value(old), field_value(new), profile, old, new, began)
 
 
 @router.get("/w/{ws}/changes", response_class=HTMLResponse)
@@ -379,7 +389,6 @@ def changes_page(request: Request, session: SessionDep, ws: WsPath) -> Response:
             errors = {"from": [problem.detail]}
         context["errors"] = errors
         return page(request, "changes.html", status_code=problem.status, **context)
-    begins, _ = history.beginning(session, visit.workspace)
     session.close()  # the connection goes back to the pool: what follows needs only the chains
     # the downloads and the other pages of a table compare the same two moments, to the
     # microsecond, whatever "now" is when they are asked
@@ -415,7 +424,7 @@ def changes_page(request: Request, session: SessionDep, ws: WsPath) -> Response:
             "from_import": imported is not None and old == imported,
             # the default from a young workspace's beginning holds its import: said so, as
             # the link above offers what changed after it
-            "from_beginning": not form["from"] and old == begins,
+            "from_beginning": asked.begins is not None,
             "with_import": imported is not None and old <= imported <= new,
             "pagers": tables,
             "href": {name: href(name) for name in tables},

@@ -329,7 +329,8 @@ def _control(
 
 
 SCHEMA_WORDS = (
-    # the labels of graph.schema's fields, which the forms show in the page's language
+    # the labels of graph.schema's fields, which the forms and the changes page show in the
+    # page's language (a test holds every label to a Dutch one)
     N_("Id"), N_("Name"), N_("Country"), N_("Parent supplier"), N_("KvK number"),
     N_("Legal identifiers"), N_("VAT number"), N_("Contact"), N_("Address"), N_("E-mail"),
     N_("Supplier"), N_("Kind"), N_("Locations"), N_("Personal data"), N_("Description"),
@@ -340,7 +341,10 @@ SCHEMA_WORDS = (
     N_("Scheme version"), N_("Issuer"), N_("Issuer's qualification"), N_("Body"),
     N_("Assurance"), N_("Opinion"), N_("Exceptions"), N_("Criterion"),
     N_("Management's response"), N_("Method"), N_("Sub-services"), N_("Carved out"),
-    N_("Included"), N_("Text"), N_("Addressed"), N_("Verification"),
+    N_("Included"), N_("Text"), N_("Addressed"), N_("Verification"), N_("Tested period"),
+    N_("Accreditation"), N_("Document"), N_("Title"), N_("Format version"), N_("Extends"),
+    N_("Accepted as equivalent"), N_("Required criteria"), N_("Shortest period (months)"),
+    N_("Oldest report (months)"), N_("Longest bridge (months)"), N_("Expiring within (days)"),
     # the values of its choices that are words, not codes
     N_("reasonable"), N_("limited"), N_("unqualified"), N_("qualified"), N_("adverse"),
     N_("disclaimer"), N_("carve-out"), N_("inclusive"), N_("verified"), N_("sighted"),

@@ -256,17 +256,6 @@ def _check_url(ws: str, offering: str, form: dict[str, str]) -> str:
     return f"/api/v1/workspaces/{quote(ws)}/check?{urlencode(asked)}"
 
 
-def _reached_names(result: CheckResult, chain: Chain) -> dict[str, str]:
-    """The name of every service on a link of the result, by id."""
-    services = chain.services
-    names = {}
-    for link in result.links:
-        for sid in (link.consumer, link.provider):
-            if sid not in names and sid in services:
-                names[sid] = services[sid].name
-    return names
-
-
 def _forecast_url(ws: str, offering: str, at: date, profile: str) -> str:
     """Where the graph and report pages ask what changes next, after they are drawn (a large
     register's forecast takes seconds); at a date only: over an audit period a page looks back."""
@@ -606,8 +595,17 @@ def report_page(request: Request, session: SessionDep, ws: WsPath, offering: str
                 if found.at
                 else None
             ),
-            # the forecast names services as the report does, not by their ids
-            forecast_names=script_json(_reached_names(result, chain)) if found.at else None,
+            # the forecast names services as the report does, not by their ids: the services
+            # of the scope (a link out of scope never changes status) and the offerings
+            forecast_names=script_json(
+                {
+                    sid: chain.services[sid].name
+                    for sid in (*result.offerings, *(link.provider for link in reached_first))
+                    if sid in chain.services
+                }
+            )
+            if found.at
+            else None,
             graph_words=graph_words,
             audit_seq=seq,
             audit_hash=digest,
