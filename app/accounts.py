@@ -76,6 +76,11 @@ def normalise_email(text: str) -> str:
     'auditor@example.nl'
     """
     email = text.strip().lower()
+    if not email:
+        raise Invalid(
+            gettext("an e-mail address is needed"),
+            errors=[{"location": "email", "message": gettext("required: an e-mail address")}],
+        )
     if len(email) > 254 or not _EMAIL.fullmatch(email):
         raise Invalid(
             gettext("this is not an e-mail address"),

@@ -210,6 +210,19 @@ def _failed(
     )
 
 
+_NOT_REMOVED = N_("Nobody was removed: tick “Yes, remove” to confirm.")
+_NOT_REVOKED = N_("No access was revoked: tick “Yes, revoke” to confirm.")
+
+
+def _unconfirmed(
+    request: Request, session: Session, visit: Visit, failed: str, sentence: str
+) -> Response:
+    """The page again, nothing changed: the form ``failed`` was sent without its box ticked."""
+    return _people_page(
+        request, session, visit, status_code=422, failed=failed, general=[gettext(sentence)]
+    )
+
+
 def _checked_invitation(
     form: FormData, email: str, *, auditor: bool
 ) -> tuple[date | None, date | None]:
@@ -217,11 +230,6 @@ def _checked_invitation(
     address and the dates), not the address's after the dates are put right."""
     refused: list[Invalid] = []
     try:
-        if not email.strip():
-            raise Invalid(
-                gettext("the invitation needs an e-mail address"),
-                errors=[{"location": "email", "message": gettext("required: an e-mail address")}],
-            )
         accounts.normalise_email(email)
     except Invalid as bad:
         refused.append(bad)
@@ -319,14 +327,7 @@ def remove_member(request: Request, session: SessionDep, ws: WsPath, form: FormD
     visit = visit_as(request, session, ws, OWN, form)
     email = form_field(form, "email")
     if form_field(form, "confirm") != "yes":  # one click removed someone
-        return _people_page(
-            request,
-            session,
-            visit,
-            status_code=422,
-            failed="member",
-            general=[gettext("Nobody was removed: tick “Yes, remove” to confirm.")],
-        )
+        return _unconfirmed(request, session, visit, "member", _NOT_REMOVED)
     try:
         membership.remove_member(session, workspace=visit.workspace, email=email, actor=visit.actor)
     except Problem as problem:
@@ -352,14 +353,7 @@ def revoke_grant(
     """End an engagement's access now."""
     visit = visit_as(request, session, ws, OWN, form)
     if form_field(form, "confirm") != "yes":
-        return _people_page(
-            request,
-            session,
-            visit,
-            status_code=422,
-            failed="grant",
-            general=[gettext("No access was revoked: tick “Yes, revoke” to confirm.")],
-        )
+        return _unconfirmed(request, session, visit, "grant", _NOT_REVOKED)
     found = {g["id"]: g for g in membership.grants(session, visit.workspace)}
     membership.revoke_grant(
         session, workspace=visit.workspace, grant_id=grant_id, actor=visit.actor
